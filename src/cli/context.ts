@@ -1,0 +1,31 @@
+// What every command handler receives: parsed global options and the edges of the
+// world (streams, environment, engine), so handlers never reach for globals.
+import type { DockerGlobals } from './plugin-argv.ts';
+import type { OutputFormat } from './output/print.ts';
+import type { Engine } from '../docker/engine.ts';
+
+export interface Sink {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+}
+
+export interface Context {
+  /** The registry the command works on, HOST:PORT (-r/--registry). */
+  registry: string;
+  format: OutputFormat;
+  debug: boolean;
+  docker: DockerGlobals;
+  env: NodeJS.ProcessEnv;
+  stdout: Sink;
+  stderr: Sink;
+  /** Aborted on Ctrl-C or when the Docker CLI closes the plugin socket. */
+  signal: AbortSignal;
+  /** The Docker engine, connected on first use. */
+  engine(): Promise<Engine>;
+  /** Progress and notices for people: stderr, never stdout. */
+  info(message: string): void;
+  /** Only with --debug / -D. Never pass credentials here. */
+  debugLog(message: string): void;
+  /** Runs fn to the end even if interrupted (e.g. restarting a stopped registry). */
+  critical<T>(fn: () => Promise<T>): Promise<T>;
+}

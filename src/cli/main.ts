@@ -1,0 +1,162 @@
+// Entry point. The only place that reads process.argv, prints an error or exits.
+import yargs, { type Argv } from 'yargs';
+import pkg from '../../package.json' with { type: 'json' };
+import { commands } from './commands/index.ts';
+import { parsePluginArgv, type DockerGlobals } from './plugin-argv.ts';
+import { pluginMetadata } from './metadata.ts';
+import { completions } from './complete.ts';
+import { watchPluginSocket } from './plugin-socket.ts';
+import type { Context } from './context.ts';
+import type { OutputFormat } from './output/print.ts';
+import { connectEngine } from '../docker/engine.ts';
+import { InterruptedError, JindrError, UsageError, errorMessage } from '../errors.ts';
+
+export const DEFAULT_REGISTRY = 'localhost:5001';
+
+interface GlobalOptions {
+  registry: string;
+  format: OutputFormat;
+  debug: boolean;
+}
+
+/** How long an interrupted command may take to wind down before we exit anyway. */
+const INTERRUPT_GRACE_MS = 2000;
+
+export function buildParser(argv: readonly string[], run: (cmd: (typeof commands)[number], args: Record<string, unknown>) => Promise<void>, scriptName: string): Argv {
+  let parser = yargs([...argv])
+    .scriptName(scriptName)
+    .usage(`Usage: ${scriptName} [OPTIONS] COMMAND\n\n${pluginMetadata().ShortDescription}`)
+    .option('registry', {
+      alias: 'r',
+      type: 'string',
+      default: DEFAULT_REGISTRY,
+      describe: 'The registry to work on, HOST:PORT',
+      global: true,
+    })
+    .option('format', {
+      type: 'string',
+      choices: ['table', 'json'],
+      default: 'table',
+      describe: 'Output format of reporting commands',
+      global: true,
+    })
+    .option('debug', { alias: 'D', type: 'boolean', default: false, describe: 'Show debug output and stack traces', global: true })
+    .option('context', { type: 'string', describe: 'Docker context to use (overrides DOCKER_HOST and the current context)', global: true, hidden: true })
+    .option('host', { alias: 'H', type: 'string', describe: 'Docker daemon socket to connect to', global: true, hidden: true })
+    .option('config', { type: 'string', describe: "Location of the Docker client's config files", global: true, hidden: true })
+    .version('version', 'Show the version and exit', pkg.version)
+    .alias('version', 'v')
+    .help('help', 'Show help')
+    .alias('help', 'h')
+    .strict()
+    .demandCommand(1, 'Name a command; see --help')
+    .recommendCommands()
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageError(msg);
+    });
+  for (const cmd of commands) {
+    parser = parser.command({
+      command: cmd.command,
+      aliases: [...cmd.aliases],
+      describe: cmd.describe,
+      builder: cmd.builder,
+      handler: (args) => run(cmd, args),
+    });
+  }
+  return parser;
+}
+
+function makeContext(globals: DockerGlobals, options: GlobalOptions, signal: AbortSignal, critical: Context['critical']): Context {
+  const debug = options.debug || globals.debug;
+  let engine: ReturnType<typeof connectEngine> | undefined;
+  return {
+    registry: options.registry,
+    format: options.format,
+    debug,
+    docker: globals,
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    signal,
+    engine: () => (engine ??= connectEngine(globals, process.env, signal)),
+    info: (message) => process.stderr.write(message + '\n'),
+    debugLog: (message) => {
+      if (debug) process.stderr.write(`debug: ${message}\n`);
+    },
+    critical,
+  };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'docker-cli-plugin-metadata') {
+    process.stdout.write(JSON.stringify(pluginMetadata(), null, 2) + '\n');
+    return 0;
+  }
+  const controller = new AbortController();
+  let criticalDepth = 0;
+  let interrupted = false;
+  const interrupt = (): void => {
+    if (interrupted) process.exit(130); // a second Ctrl-C does not wait
+    interrupted = true;
+    controller.abort(new InterruptedError());
+    const timer = setTimeout(function waitForCritical() {
+      if (criticalDepth > 0) setTimeout(waitForCritical, 200).unref();
+      else process.exit(130);
+    }, INTERRUPT_GRACE_MS);
+    timer.unref();
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
+  watchPluginSocket(process.env, interrupt);
+
+  let debug = argv.includes('--debug') || argv.includes('-D');
+  try {
+    const { globals, mode, args } = parsePluginArgv(argv);
+    debug ||= globals.debug;
+    const plugin = Boolean(process.env.DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND);
+    const scriptName = plugin || mode !== 'run' ? 'docker jindr' : 'docker-jindr';
+    if (mode === 'complete') {
+      process.stdout.write(completions(commands, args));
+      return 0;
+    }
+    const critical = async <T>(fn: () => Promise<T>): Promise<T> => {
+      criticalDepth += 1;
+      try {
+        return await fn();
+      } finally {
+        criticalDepth -= 1;
+      }
+    };
+    let exitCode = 0;
+    const parser = buildParser(mode === 'help' ? [...args, '--help'] : args, async (cmd, parsed) => {
+      const options = parsed as unknown as GlobalOptions & { context?: string; host?: string; config?: string };
+      const merged: DockerGlobals = {
+        ...globals,
+        context: options.context ?? globals.context,
+        host: options.host ?? globals.host,
+        config: options.config ?? globals.config,
+        debug: globals.debug || options.debug,
+      };
+      if (merged.context !== undefined && merged.host !== undefined) {
+        throw new UsageError('conflicting options: cannot specify both --host and --context');
+      }
+      const ctx = makeContext(merged, options, controller.signal, critical);
+      exitCode = (await cmd.run(parsed, ctx)) ?? 0;
+    }, scriptName);
+    await parser.parseAsync();
+    if (interrupted) return 130;
+    return exitCode;
+  } catch (err) {
+    if (interrupted) return 130;
+    const code = err instanceof JindrError ? err.exitCode : 1;
+    if (debug && err instanceof Error && err.stack) {
+      process.stderr.write(err.stack + '\n');
+    } else {
+      process.stderr.write(`docker-jindr: ${errorMessage(err)}\n`);
+    }
+    return code;
+  }
+}
