@@ -1,0 +1,73 @@
+// Running the built plugin, the docker CLI and other programs from tests.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, copyFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
+export const pluginBinary = join(repoRoot, 'dist/docker-jindr');
+
+export interface RunResult {
+  code: number;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  input?: string | Buffer;
+  cwd?: string;
+  timeoutMs?: number;
+}
+
+/** Runs a program to its end; never throws for a non-zero exit. */
+export function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, {
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, signal, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** A fresh DOCKER_CONFIG directory with the built plugin installed in cli-plugins/. */
+export function makeDockerConfig(): { dir: string; env: NodeJS.ProcessEnv; cleanup(): void } {
+  if (!existsSync(pluginBinary)) throw new Error(`${pluginBinary} is missing: run npm run build first`);
+  const dir = mkdtempSync(join(tmpdir(), 'jindr-docker-config-'));
+  mkdirSync(join(dir, 'cli-plugins'));
+  copyFileSync(pluginBinary, join(dir, 'cli-plugins/docker-jindr'));
+  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_CONFIG: dir };
+  delete env.DOCKER_HOST;
+  delete env.DOCKER_CONTEXT;
+  return { dir, env, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** docker-jindr run on its own (not through the docker CLI). */
+export function jindr(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return run(pluginBinary, args, options);
+}
+
+export function docker(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return run('docker', args, options);
+}
+
+/** Like docker(), but throws with docker's stderr when it fails. */
+export async function dockerOk(args: readonly string[], options: RunOptions = {}): Promise<string> {
+  const result = await docker(args, options);
+  if (result.code !== 0) throw new Error(`docker ${args.join(' ')} failed (${result.code}): ${result.stderr.trim()}`);
+  return result.stdout;
+}
