@@ -1,0 +1,68 @@
+// Registry TLS material as the Docker daemon finds it: certs.d/<host:port>/ holds
+// *.crt (extra CAs, trusted alongside the system's) and *.cert + *.key pairs
+// (client certificates). /etc/docker/certs.d, and for rootless Docker
+// $XDG_CONFIG_HOME/docker/certs.d. JINDR_CERTS_D (':'-separated) replaces both.
+import { readdir, readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { ResourceError } from '../errors.ts';
+
+export interface RegistryTls {
+  /** Extra CA certificates (PEM), to be trusted in addition to the system's. */
+  ca: string[];
+  /** Client certificate and key (PEM), when the registry asks for one. */
+  cert?: string;
+  key?: string;
+}
+
+export function certsDirs(env: NodeJS.ProcessEnv, uid: number | undefined = process.getuid?.()): string[] {
+  if (env.JINDR_CERTS_D) return env.JINDR_CERTS_D.split(':').filter(Boolean);
+  const dirs = ['/etc/docker/certs.d'];
+  if (uid !== 0) {
+    const xdg = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
+    dirs.push(join(xdg, 'docker/certs.d'));
+  }
+  return dirs;
+}
+
+async function listDir(dir: string): Promise<string[] | undefined> {
+  try {
+    return (await readdir(dir)).sort();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new ResourceError(`cannot read ${dir}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * The TLS material for host (HOST[:PORT], the directory name Docker uses) from the
+ * first certs.d directory that has a folder for it; undefined when none has.
+ */
+export async function registryTls(host: string, dirs: readonly string[]): Promise<RegistryTls | undefined> {
+  // Docker names the folder after host:port; a colon is not allowed in Windows paths, but this is Linux.
+  if (host.includes('/') || host.startsWith('.')) return undefined;
+  for (const base of dirs) {
+    const dir = join(base, host);
+    const files = await listDir(dir);
+    if (!files) continue;
+    const tls: RegistryTls = { ca: [] };
+    for (const file of files) {
+      if (file.endsWith('.crt')) {
+        tls.ca.push(await readFile(join(dir, file), 'utf8'));
+      } else if (file.endsWith('.cert')) {
+        const keyFile = file.slice(0, -'.cert'.length) + '.key';
+        if (!files.includes(keyFile)) throw new ResourceError(`missing key ${join(dir, keyFile)} for client certificate ${join(dir, file)}`);
+        // Docker offers every pair; a TLS client sends one, so take the first by name.
+        if (tls.cert) continue;
+        tls.cert = await readFile(join(dir, file), 'utf8');
+        tls.key = await readFile(join(dir, keyFile), 'utf8');
+      } else if (file.endsWith('.key')) {
+        const certFile = file.slice(0, -'.key'.length) + '.cert';
+        if (!files.includes(certFile)) throw new ResourceError(`missing client certificate ${join(dir, certFile)} for key ${join(dir, file)}`);
+      }
+    }
+    return tls;
+  }
+  return undefined;
+}

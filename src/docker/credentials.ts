@@ -1,0 +1,144 @@
+// Docker's credentials for a registry, as the Docker CLI finds them: the
+// docker-credential-<name> helper protocol and the keychain over config.json.
+import { spawn } from 'node:child_process';
+import { AuthError } from '../errors.ts';
+import { authEntryFor, configKey, helperFor, readDockerConfig, type AuthEntry, type DockerConfigFile } from './config.ts';
+
+/** What a registry login amounts to. Never print any field but username. */
+export type Credential =
+  | { kind: 'basic'; username: string; password: string }
+  /** An OAuth refresh token (Docker's "identity token"), exchanged at the token server. */
+  | { kind: 'identityToken'; username?: string; token: string }
+  /** A bearer token to send as is. */
+  | { kind: 'registryToken'; token: string };
+
+export type CredentialSource = (host: string) => Promise<Credential | undefined>;
+
+export interface HelperAnswer {
+  ServerURL?: string;
+  Username?: string;
+  Secret?: string;
+}
+
+/** Runs `docker-credential-<name> get` with serverUrl on stdin; undefined when it has nothing. */
+export type HelperRunner = (name: string, serverUrl: string) => Promise<HelperAnswer | undefined>;
+
+const HELPER_TIMEOUT_MS = 30_000;
+
+function notFound(message: string): boolean {
+  return /credentials not found|could not be found in the keychain/i.test(message);
+}
+
+/** One line of a helper's complaint, short, for an error message. */
+function firstLine(text: string): string {
+  const line = text.trim().split('\n')[0] ?? '';
+  return line.length > 200 ? line.slice(0, 200) + '...' : line;
+}
+
+export function execHelper(env: NodeJS.ProcessEnv = process.env): HelperRunner {
+  return (name, serverUrl) =>
+    new Promise((resolve, reject) => {
+      const program = `docker-credential-${name}`;
+      const child = spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on('data', (d: Buffer) => out.push(d));
+      child.stderr.on('data', (d: Buffer) => err.push(d));
+      const timer = setTimeout(() => child.kill('SIGKILL'), HELPER_TIMEOUT_MS);
+      child.on('error', (e: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        if (e.code === 'ENOENT') {
+          reject(new AuthError(`credential helper ${program} is not on PATH (named in the Docker config's credsStore or credHelpers): install it or fix config.json`));
+        } else {
+          reject(new AuthError(`credential helper ${program} failed to start: ${e.message}`));
+        }
+      });
+      child.stdin.on('error', () => {}); // a helper may exit without reading stdin
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        const stdout = Buffer.concat(out).toString();
+        if (code !== 0) {
+          // Helpers report errors on stdout (not found included); stderr as a fallback.
+          const message = firstLine(stdout) || firstLine(Buffer.concat(err).toString());
+          if (notFound(message)) return resolve(undefined);
+          const why = signal ? `was killed (${signal})` : `failed (exit ${code})`;
+          return reject(new AuthError(`credential helper ${program} ${why} for ${serverUrl}${message ? `: ${message}` : ''}`));
+        }
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(stdout);
+        } catch {
+          // Never quote the output: it may be a secret.
+          return reject(new AuthError(`credential helper ${program} answered something that is not JSON for ${serverUrl}`));
+        }
+        if (parsed === null || typeof parsed !== 'object') {
+          return reject(new AuthError(`credential helper ${program} answered something that is not a JSON object for ${serverUrl}`));
+        }
+        resolve(parsed as HelperAnswer);
+      });
+      child.stdin.end(serverUrl);
+    });
+}
+
+export function fromHelperAnswer(answer: HelperAnswer | undefined): Credential | undefined {
+  if (!answer) return undefined;
+  const username = answer.Username ?? '';
+  const secret = answer.Secret ?? '';
+  if (username === '<token>') return secret ? { kind: 'identityToken', token: secret } : undefined;
+  if (!username && !secret) return undefined;
+  return { kind: 'basic', username, password: secret };
+}
+
+export function fromAuthEntry(entry: AuthEntry | undefined): Credential | undefined {
+  if (!entry) return undefined;
+  let username = entry.username ?? '';
+  let password = entry.password ?? '';
+  if (entry.auth) {
+    const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) throw new AuthError('an "auth" entry in the Docker config is malformed: run docker login again');
+    username = decoded.slice(0, colon);
+    password = decoded.slice(colon + 1);
+  }
+  if (entry.identitytoken) return { kind: 'identityToken', token: entry.identitytoken, ...(username ? { username } : {}) };
+  if (entry.registrytoken) return { kind: 'registryToken', token: entry.registrytoken };
+  if (!username && !password) return undefined;
+  return { kind: 'basic', username, password };
+}
+
+/** Credentials for host from one config: credHelpers[host], then credsStore, then auths. */
+export async function lookupCredential(config: DockerConfigFile, host: string, runHelper: HelperRunner): Promise<Credential | undefined> {
+  const helper = helperFor(config, host);
+  if (helper) {
+    const found = fromHelperAnswer(await runHelper(helper.name, configKey(host)));
+    if (found) return found;
+    // A per-host helper that knows nothing: the global store may still know the host.
+    if (helper.perHost && config.credsStore && config.credsStore !== helper.name) {
+      const fromStore = fromHelperAnswer(await runHelper(config.credsStore, configKey(host)));
+      if (fromStore) return fromStore;
+    }
+  }
+  return fromAuthEntry(authEntryFor(config, host));
+}
+
+export interface KeychainOptions {
+  configDir: string;
+  runHelper?: HelperRunner;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A CredentialSource over the Docker config in configDir; reads config.json once, asks each host once. */
+export function dockerKeychain(options: KeychainOptions): CredentialSource {
+  const runHelper = options.runHelper ?? execHelper(options.env);
+  let config: Promise<DockerConfigFile> | undefined;
+  const answers = new Map<string, Promise<Credential | undefined>>();
+  return (host) => {
+    let answer = answers.get(host);
+    if (!answer) {
+      config ??= readDockerConfig(options.configDir);
+      answer = config.then((c) => lookupCredential(c, host, runHelper));
+      answers.set(host, answer);
+    }
+    return answer;
+  };
+}

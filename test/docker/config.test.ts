@@ -1,0 +1,61 @@
+import test from 'ava';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { authEntryFor, configKey, dockerConfigDir, helperFor, keyHostname, readDockerConfig, DOCKER_HUB_KEY } from '../../src/docker/config.ts';
+
+test('config dir: --config, then DOCKER_CONFIG, then ~/.docker', (t) => {
+  t.is(dockerConfigDir('/flag', { DOCKER_CONFIG: '/env', HOME: '/home/u' }), '/flag');
+  t.is(dockerConfigDir(undefined, { DOCKER_CONFIG: '/env', HOME: '/home/u' }), '/env');
+  t.is(dockerConfigDir(undefined, { HOME: '/home/u' }), '/home/u/.docker');
+});
+
+test('Docker Hub hosts share one key; others are host[:port]', (t) => {
+  for (const h of ['docker.io', 'index.docker.io', 'registry-1.docker.io']) t.is(configKey(h), DOCKER_HUB_KEY);
+  t.is(configKey('ghcr.io'), 'ghcr.io');
+  t.is(configKey('localhost:5001'), 'localhost:5001');
+});
+
+test('keys with a scheme or path name their host', (t) => {
+  t.is(keyHostname('https://index.docker.io/v1/'), 'index.docker.io');
+  t.is(keyHostname('http://localhost:5000'), 'localhost:5000');
+  t.is(keyHostname('registry.example.com:443/v2/'), 'registry.example.com:443');
+  t.is(keyHostname('plain.example'), 'plain.example');
+});
+
+test('helper: credHelpers[host] before credsStore', (t) => {
+  const config = { credsStore: 'desktop', credHelpers: { 'ghcr.io': 'gh', [DOCKER_HUB_KEY]: 'hub' } };
+  t.deepEqual(helperFor(config, 'ghcr.io'), { name: 'gh', perHost: true });
+  t.deepEqual(helperFor(config, 'docker.io'), { name: 'hub', perHost: true });
+  t.deepEqual(helperFor(config, 'quay.io'), { name: 'desktop', perHost: false });
+  t.is(helperFor({}, 'quay.io'), undefined);
+});
+
+test('auths: exact key, then a key naming the same host', (t) => {
+  const config = {
+    auths: {
+      'localhost:5001': { auth: 'exact' },
+      'https://ghcr.io': { auth: 'scheme' },
+      'https://index.docker.io/v1/': { auth: 'hub' },
+      'localhost:50011': { auth: 'other port' },
+    },
+  };
+  t.deepEqual(authEntryFor(config, 'localhost:5001'), { auth: 'exact' });
+  t.deepEqual(authEntryFor(config, 'ghcr.io'), { auth: 'scheme' });
+  t.deepEqual(authEntryFor(config, 'registry-1.docker.io'), { auth: 'hub' });
+  t.is(authEntryFor(config, 'localhost:5002'), undefined);
+  t.is(authEntryFor(config, 'localhost'), undefined);
+});
+
+test('read: missing file is empty, bad JSON names the file without its content', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'jindr-config-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  t.deepEqual(await readDockerConfig(dir), {});
+  writeFileSync(join(dir, 'config.json'), '{"auths":{"x":{"auth":"c2VjcmV0"}}}');
+  t.deepEqual(await readDockerConfig(dir), { auths: { x: { auth: 'c2VjcmV0' } } });
+  writeFileSync(join(dir, 'config.json'), '{"auths": c2VjcmV0');
+  const err = await t.throwsAsync(readDockerConfig(dir));
+  t.true(err.message.includes(join(dir, 'config.json')));
+  t.false(err.message.includes('c2VjcmV0'));
+  t.false(String(err.cause).includes('c2VjcmV0'));
+});
