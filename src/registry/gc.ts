@@ -1,0 +1,164 @@
+// What a garbage collection may remove, worked out from a snapshot of a registry's
+// storage. Pure: no engine, no HTTP. The rule that keeps images intact:
+//   reachable = tags -> (index/list -> child manifests)* -> config and layers,
+//               plus referrers (manifests whose `subject` is reachable), transitively;
+// and only manifests that are untagged AND unreachable are removed. The registry's own
+// `garbage-collect --delete-untagged` removes every untagged manifest, including the
+// per-platform children of a tagged index: that is the corruption this avoids.
+
+/** One repository as storage holds it. */
+export interface RepositoryState {
+  name: string;
+  /** tag -> manifest digest (`_manifests/tags/<tag>/current/link`). */
+  tags: ReadonlyMap<string, string>;
+  /** Every manifest digest with a revision link (`_manifests/revisions/sha256/<hex>`). */
+  manifests: readonly string[];
+}
+
+/** What a manifest's bytes say, or why they could not be read. */
+export type ManifestContent =
+  | { kind: 'ok'; references: readonly string[]; subject: string | undefined }
+  | { kind: 'missing' }
+  | { kind: 'invalid'; reason: string };
+
+export interface RepositoryPlan {
+  name: string;
+  /** Manifests that stay: reachable, or kept because we could not be sure. */
+  keep: string[];
+  /** Untagged manifests no tag reaches, directly or as a referrer. */
+  remove: string[];
+  /** No tag left: the repository's storage goes too, so `_catalog` stops listing it. */
+  removeRepository: boolean;
+  /** Why something was kept that might otherwise have gone. */
+  warnings: string[];
+}
+
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+
+/**
+ * Every digest a manifest refers to: any `digest` of any object in it (config, layers,
+ * manifests, subject, blobs of artifacts) and schema 1's `blobSum`. Taking every one,
+ * rather than the fields of the formats we know, can only keep more, never less.
+ */
+export function readManifest(bytes: Uint8Array | undefined): ManifestContent {
+  if (bytes === undefined) return { kind: 'missing' };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    return { kind: 'invalid', reason: 'not JSON' };
+  }
+  if (!isObject(doc)) return { kind: 'invalid', reason: 'not a JSON object' };
+  const references = new Set<string>();
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) walk(item);
+    } else if (isObject(value)) {
+      for (const key of ['digest', 'blobSum']) {
+        const d = value[key];
+        if (typeof d === 'string' && DIGEST.test(d)) references.add(d);
+      }
+      for (const item of Object.values(value)) walk(item);
+    }
+  };
+  walk(doc);
+  const subjectField = doc['subject'];
+  const subject = isObject(subjectField) && typeof subjectField['digest'] === 'string' ? subjectField['digest'] : undefined;
+  return { kind: 'ok', references: [...references], subject };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The manifests a repository's tags reach, following children and referrers. */
+export function reachableManifests(repo: RepositoryState, content: (digest: string) => ManifestContent): Set<string> {
+  const present = new Set(repo.manifests);
+  const referrersOf = new Map<string, string[]>();
+  for (const digest of repo.manifests) {
+    const c = content(digest);
+    if (c.kind === 'ok' && c.subject !== undefined) {
+      const list = referrersOf.get(c.subject) ?? [];
+      list.push(digest);
+      referrersOf.set(c.subject, list);
+    }
+  }
+  const reachable = new Set<string>();
+  const queue: string[] = [];
+  const reach = (digest: string): void => {
+    if (reachable.has(digest)) return;
+    reachable.add(digest);
+    queue.push(digest);
+  };
+  for (const digest of repo.tags.values()) reach(digest);
+  while (queue.length > 0) {
+    const digest = queue.pop()!;
+    const c = content(digest);
+    if (c.kind === 'ok') {
+      for (const ref of c.references) if (present.has(ref)) reach(ref);
+    }
+    for (const referrer of referrersOf.get(digest) ?? []) reach(referrer);
+  }
+  return reachable;
+}
+
+/** Decides, per repository, which manifests go and whether the repository goes. */
+export function planRepository(repo: RepositoryState, content: (digest: string) => ManifestContent): RepositoryPlan {
+  const reachable = reachableManifests(repo, content);
+  const warnings: string[] = [];
+  const plan: RepositoryPlan = { name: repo.name, keep: [], remove: [], removeRepository: false, warnings };
+  // A reachable manifest we cannot read may have children or referrers we cannot see:
+  // remove nothing from this repository rather than guess.
+  const blind = [...reachable].filter((d) => repo.manifests.includes(d) && content(d).kind !== 'ok');
+  if (blind.length > 0) {
+    warnings.push(`${repo.name}: kept every manifest, ${blind.length} reachable manifest(s) could not be read (${blind.join(', ')})`);
+    plan.keep = [...repo.manifests];
+    return plan;
+  }
+  for (const digest of repo.manifests) {
+    if (reachable.has(digest)) {
+      plan.keep.push(digest);
+      continue;
+    }
+    const c = content(digest);
+    if (c.kind === 'invalid') {
+      // It could be a referrer of a reachable manifest: we cannot read its subject.
+      warnings.push(`${repo.name}@${digest}: kept, its manifest is unreadable (${c.reason})`);
+      plan.keep.push(digest);
+    } else {
+      // 'ok' and unreachable; or 'missing': a revision link to no content, which the
+      // registry can never serve and whose presence makes its garbage-collect fail.
+      plan.remove.push(digest);
+    }
+  }
+  plan.removeRepository = repo.tags.size === 0 && plan.keep.length === 0;
+  return plan;
+}
+
+export interface BlobPrediction {
+  /** Blobs no kept manifest refers to: what the registry's blob collection deletes. */
+  blobs: string[];
+  bytes: number;
+}
+
+/**
+ * The blobs the registry's own collection will delete once the plan's manifests are
+ * gone: it marks every remaining manifest and everything the manifest refers to, and
+ * sweeps the rest (orphaned uploads included). Used for --dry-run and to check a run.
+ */
+export function predictBlobRemoval(
+  plans: readonly RepositoryPlan[],
+  content: (digest: string) => ManifestContent,
+  blobSizes: ReadonlyMap<string, number>,
+): BlobPrediction {
+  const marked = new Set<string>();
+  for (const plan of plans) {
+    for (const digest of plan.keep) {
+      marked.add(digest);
+      const c = content(digest);
+      if (c.kind === 'ok') for (const ref of c.references) marked.add(ref);
+    }
+  }
+  const blobs = [...blobSizes.keys()].filter((d) => !marked.has(d)).sort();
+  return { blobs, bytes: blobs.reduce((sum, d) => sum + blobSizes.get(d)!, 0) };
+}
