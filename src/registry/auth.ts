@@ -1,0 +1,178 @@
+// Registry authentication: what to put in the Authorization header for a set of
+// token scopes, learned from the registry's 401 challenge (distribution's token
+// auth spec). Basic registries get the user's credentials on every request; Bearer
+// registries get a token from the realm, cached per scope set until it expires.
+// Nothing here ever logs or returns a credential or token in a message.
+import { request, type Dispatcher } from 'undici';
+import { AuthError } from '../errors.ts';
+import type { Challenge } from './challenge.ts';
+
+export type Credential = { username: string; password: string } | { identityToken: string; username?: string };
+
+/** Where credentials come from (Docker's config and helpers, in the CLI). `host` is e.g. "localhost:5001" or "docker.io". */
+export type CredentialSource = (host: string) => Promise<Credential | undefined>;
+
+const DEFAULT_TOKEN_SECONDS = 60;
+/** Renew a little early so a token does not expire between check and use. */
+const EXPIRY_MARGIN_MS = 5_000;
+
+interface CachedToken {
+  header: string;
+  expiresAt: number;
+}
+
+export interface AuthenticatorOptions {
+  /** The registry as named by the user: the key for credentials and for messages. */
+  host: string;
+  credentials?: CredentialSource;
+  dispatcher: Dispatcher;
+  timeoutMs: number;
+  userAgent: string;
+  now?: () => number;
+}
+
+export class Authenticator {
+  private readonly options: AuthenticatorOptions;
+  private challenge: Challenge | undefined;
+  private credential: Promise<Credential | undefined> | undefined;
+  private readonly tokens = new Map<string, { pending: Promise<CachedToken>; expiresAt: number }>();
+
+  constructor(options: AuthenticatorOptions) {
+    this.options = options;
+  }
+
+  /** True once the registry has asked for authentication. */
+  get required(): boolean {
+    return this.challenge !== undefined;
+  }
+
+  /** The Authorization header for these scopes, or undefined while the registry has asked for none. */
+  async authorization(scopes: readonly string[], signal?: AbortSignal): Promise<string | undefined> {
+    const challenge = this.challenge;
+    if (challenge === undefined) return undefined;
+    if (challenge.scheme === 'basic') return this.basicHeader();
+    return (await this.token(challenge, scopes, false, signal)).header;
+  }
+
+  /**
+   * Called on a 401: remembers the challenge and returns a fresh header to retry with.
+   * Throws AuthError when there is nothing better to send than what was just refused.
+   */
+  async answer(challenges: readonly Challenge[], scopes: readonly string[], sent: string | undefined, signal?: AbortSignal): Promise<string> {
+    const challenge = challenges.find((c) => c.scheme === 'bearer') ?? challenges.find((c) => c.scheme === 'basic');
+    if (challenge === undefined) {
+      throw new AuthError(`${this.options.host} asks for an authentication scheme docker-jindr does not support`, { status: 401 });
+    }
+    this.challenge = challenge;
+    if (challenge.scheme === 'basic') {
+      const header = await this.basicHeader();
+      if (header === undefined || header === sent) throw await this.refused(401);
+      return header;
+    }
+    // The challenge may name a scope the operation did not think of (e.g. a mount's source).
+    const wanted = challenge.params.scope ? [...new Set([...scopes, ...challenge.params.scope.split(' ')])] : scopes;
+    // Concurrent requests refused with the same stale token share one renewal.
+    const current = await this.token(challenge, wanted, false, signal);
+    if (current.header !== sent) return current.header;
+    return (await this.token(challenge, wanted, true, signal)).header;
+  }
+
+  /** The AuthError for a refusal after we authenticated (or had nothing to authenticate with). */
+  async refused(status: number): Promise<AuthError> {
+    const host = this.options.host;
+    const credential = await this.getCredential();
+    const what = status === 403 ? 'denied access' : 'refused the request';
+    const hint = credential ? `check your credentials: docker login ${host}` : `log in first: docker login ${host}`;
+    return new AuthError(`${host} ${what} (${status}); ${hint}`, { status });
+  }
+
+  private getCredential(): Promise<Credential | undefined> {
+    this.credential ??= this.options.credentials ? this.options.credentials(this.options.host) : Promise.resolve(undefined);
+    return this.credential;
+  }
+
+  private async basicHeader(): Promise<string | undefined> {
+    const credential = await this.getCredential();
+    if (credential === undefined || !('password' in credential)) return undefined;
+    return `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
+  }
+
+  private token(challenge: Challenge, scopes: readonly string[], fresh: boolean, signal?: AbortSignal): Promise<CachedToken> {
+    const key = [...new Set(scopes)].sort().join(' ');
+    const entry = this.tokens.get(key);
+    // A pending fetch (expiresAt Infinity) or a still-valid token is shared by every caller.
+    if (entry && !fresh && entry.expiresAt > (this.options.now ?? Date.now)()) return entry.pending;
+    const pending = this.fetchToken(challenge, scopes, signal);
+    const next = { pending, expiresAt: Infinity };
+    this.tokens.set(key, next);
+    pending.then(
+      (token) => (next.expiresAt = token.expiresAt),
+      () => this.tokens.get(key) === next && this.tokens.delete(key),
+    );
+    return pending;
+  }
+
+  private async fetchToken(challenge: Challenge, scopes: readonly string[], signal?: AbortSignal): Promise<CachedToken> {
+    const host = this.options.host;
+    const realm = challenge.params.realm;
+    if (!realm) throw new AuthError(`${host} asked for a Bearer token without saying where to get one (no realm)`, { status: 401 });
+    let url: URL;
+    try {
+      url = new URL(realm);
+    } catch {
+      throw new AuthError(`${host} named an invalid token realm`, { status: 401 });
+    }
+    const service = challenge.params.service;
+    const credential = await this.getCredential();
+    const headers: Record<string, string> = { 'user-agent': this.options.userAgent };
+    let method: 'GET' | 'POST' = 'GET';
+    let body: string | undefined;
+    if (credential && 'identityToken' in credential) {
+      method = 'POST';
+      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credential.identityToken, client_id: 'docker-jindr' });
+      if (service) form.set('service', service);
+      if (scopes.length > 0) form.set('scope', scopes.join(' '));
+      body = form.toString();
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    } else {
+      if (service) url.searchParams.set('service', service);
+      for (const scope of scopes) url.searchParams.append('scope', scope);
+      if (credential) {
+        url.searchParams.set('account', credential.username);
+        headers.authorization = `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
+      }
+    }
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(url, {
+        method,
+        headers,
+        body,
+        dispatcher: this.options.dispatcher,
+        signal,
+        headersTimeout: this.options.timeoutMs,
+        bodyTimeout: this.options.timeoutMs,
+      });
+    } catch (err) {
+      if (signal?.aborted && signal.reason instanceof Error) throw signal.reason;
+      // The cause may carry the request, never the credentials: undici errors hold no headers.
+      throw new AuthError(`cannot reach the token service of ${host} at ${url.origin}: ${(err as Error).message}`, { status: 401 });
+    }
+    const text = await response.body.text().catch(() => '');
+    if (response.statusCode === 401 || response.statusCode === 403) throw await this.refused(response.statusCode);
+    if (response.statusCode >= 300) {
+      throw new AuthError(`the token service of ${host} answered ${response.statusCode}`, { status: response.statusCode });
+    }
+    let parsed: { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    try {
+      parsed = JSON.parse(text) as typeof parsed;
+    } catch {
+      throw new AuthError(`the token service of ${host} answered something that is not JSON`, { status: response.statusCode });
+    }
+    const token = typeof parsed.access_token === 'string' && parsed.access_token ? parsed.access_token : parsed.token;
+    if (typeof token !== 'string' || token === '') throw new AuthError(`the token service of ${host} sent no token`, { status: 401 });
+    const seconds = typeof parsed.expires_in === 'number' && parsed.expires_in > 0 ? parsed.expires_in : DEFAULT_TOKEN_SECONDS;
+    const now = (this.options.now ?? Date.now)();
+    return { header: `Bearer ${token}`, expiresAt: now + seconds * 1000 - EXPIRY_MARGIN_MS };
+  }
+}

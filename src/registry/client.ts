@@ -1,0 +1,294 @@
+// One HTTP client per registry host for the OCI Distribution API. No Docker engine here.
+//
+// API
+//   const client = new RegistryClient('localhost:5001', { credentials, insecure, ca, cert, key,
+//                                     connections: 16, concurrency: 16, timeoutMs: 30_000,
+//                                     retries: 3, log, signal, scheme });
+//   await client.request({ method: 'GET', path: '/v2/x/manifests/latest',
+//                          scopes: [pullScope('x')], headers: { accept: ... },
+//                          accept: [404] })            -> { status, headers, url, body: Buffer }
+//   await client.stream({ ...same })                   -> { status, headers, url, body: Readable }
+//       (the concurrency slot is held until the body ends or is destroyed)
+//   header(response, 'docker-content-digest')          -> first value or undefined
+//   pullScope(repo) / pushScope(repo) / deleteScope(repo) / CATALOG_SCOPE
+//   await client.close()
+//   Types Credential, CredentialSource (from auth.ts) are re-exported here.
+//
+// Behaviour
+// - Keep-alive pool: an undici Agent with `connections` sockets per origin; at most
+//   `concurrency` requests in flight per client, the rest queue.
+// - Plain HTTP for localhost, 127.0.0.0/8 and ::1 (falling back to HTTPS without
+//   verification when such a registry answers "HTTP request to an HTTPS server");
+//   HTTPS elsewhere, verified with `ca` (and `cert`/`key` for client certificates)
+//   unless `insecure`, which means TLS without verification, falling back to plain HTTP.
+// - Retries with backoff on connection resets (and refusals once the host has answered
+//   before, i.e. a restarting registry), timeouts of idempotent reads are NOT retried,
+//   429 (honouring Retry-After), 502, 503, 504. Never on other 4xx.
+// - 401: the WWW-Authenticate challenge is answered (Basic, or a Bearer token for the
+//   request's scopes, cached per scope set) and the request retried once; a second
+//   401 or a 403 is an AuthError naming the host and `docker login <host>`.
+// - Statuses outside 2xx (and 3xx, which GET/HEAD follow) that the caller did not list
+//   in `accept` throw RegistryApiError with the registry's error codes and a short reason.
+// - Bodies that must be resent after a 401 or a retry: pass a Buffer/string, or a
+//   function returning a fresh stream per attempt.
+// - Credentials and tokens never appear in logs or messages.
+import { Readable } from 'node:stream';
+import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import { InterruptedError, RegistryError } from '../errors.ts';
+import { Authenticator, type CredentialSource } from './auth.ts';
+import { parseChallenges } from './challenge.ts';
+import { RegistryApiError, describeErrorBody, statusText } from './errors.ts';
+import { createLimit, type Limit } from './limit.ts';
+import { isLocalHost, requestHost } from './reference.ts';
+import { classifyNetworkError, networkErrorMessage, sleep, backoffMs } from './transport.ts';
+
+export type { Credential, CredentialSource } from './auth.ts';
+
+export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+export type Headers = Record<string, string | string[] | undefined>;
+
+export interface RegistryClientOptions {
+  credentials?: CredentialSource;
+  /** Non-loopback hosts: TLS without verification, then plain HTTP. */
+  insecure?: boolean;
+  /** PEM CA certificate(s) to trust (Docker's certs.d/<host>/*.crt). */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** PEM client certificate and key (certs.d/<host>/*.cert + *.key). */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** Kept-alive sockets per origin (default 16). */
+  connections?: number;
+  /** Requests in flight at once (default 16). */
+  concurrency?: number;
+  /** Idle timeout per request: connecting, waiting for headers, between body chunks (default 30 s). */
+  timeoutMs?: number;
+  /** Retries of transient failures (default 3). */
+  retries?: number;
+  /** Debug lines (method, URL, status, time); never credentials. */
+  log?: (message: string) => void;
+  /** Aborts every request of this client (e.g. Ctrl-C). */
+  signal?: AbortSignal;
+  /** Force a scheme instead of choosing by host. */
+  scheme?: 'http' | 'https';
+  userAgent?: string;
+}
+
+export interface RegistryRequest {
+  method?: HttpMethod;
+  /** A path on this registry ('/v2/...'), or an absolute URL it gave us (Location, Link). */
+  path: string;
+  /** Token scopes the operation needs, e.g. [pullScope('team/app')]. */
+  scopes?: readonly string[];
+  headers?: Record<string, string>;
+  body?: Buffer | string | (() => Readable | Buffer);
+  /** Non-2xx statuses that are answers for the caller rather than errors (e.g. [404]). */
+  accept?: readonly number[];
+  signal?: AbortSignal;
+}
+
+export interface RegistryResponse<B = Buffer> {
+  status: number;
+  headers: Headers;
+  /** The URL that answered (after redirects). */
+  url: string;
+  body: B;
+}
+
+export const CATALOG_SCOPE = 'registry:catalog:*';
+export const pullScope = (repository: string): string => `repository:${repository}:pull`;
+export const pushScope = (repository: string): string => `repository:${repository}:pull,push`;
+/** Deleting needs the delete action on registries that have one, `*` on others: ask for both styles. */
+export const deleteScope = (repository: string): string => `repository:${repository}:pull,push,delete`;
+
+export function header(response: { headers: Headers }, name: string): string | undefined {
+  const value = response.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+const MAX_REDIRECTS = 5;
+
+export class RegistryClient {
+  /** The registry as the user names it (credentials key, messages). */
+  readonly host: string;
+  private readonly options: RegistryClientOptions;
+  private readonly agent: Agent;
+  private readonly limit: Limit;
+  private readonly auth: Authenticator;
+  private readonly timeoutMs: number;
+  private scheme: 'http' | 'https';
+  /** Whether the scheme may still change on the first answer (loopback HTTP -> HTTPS, insecure HTTPS -> HTTP). */
+  private schemeSettled: boolean;
+  private answeredOnce = false;
+
+  constructor(host: string, options: RegistryClientOptions = {}) {
+    this.host = host;
+    this.options = options;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    const local = isLocalHost(host);
+    this.scheme = options.scheme ?? (local ? 'http' : 'https');
+    this.schemeSettled = options.scheme !== undefined || !(local || options.insecure === true);
+    this.agent = new Agent({
+      connections: options.connections ?? 16,
+      keepAliveTimeout: 30_000,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      connectTimeout: this.timeoutMs,
+      connect: {
+        ca: options.ca,
+        cert: options.cert,
+        key: options.key,
+        // Docker treats loopback registries as insecure too.
+        rejectUnauthorized: !(options.insecure === true || local),
+      },
+    });
+    this.limit = createLimit(options.concurrency ?? 16);
+    this.auth = new Authenticator({
+      host,
+      credentials: options.credentials,
+      dispatcher: this.agent,
+      timeoutMs: this.timeoutMs,
+      userAgent: options.userAgent ?? 'docker-jindr',
+    });
+  }
+
+  /** The base URL requests currently go to, e.g. "http://localhost:5001". */
+  get origin(): string {
+    return `${this.scheme}://${requestHost(this.host)}`;
+  }
+
+  async request(req: RegistryRequest): Promise<RegistryResponse> {
+    return this.send(req, true);
+  }
+
+  async stream(req: RegistryRequest): Promise<RegistryResponse<Readable>> {
+    return this.send(req, false);
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private async send(req: RegistryRequest, buffered: true): Promise<RegistryResponse>;
+  private async send(req: RegistryRequest, buffered: false): Promise<RegistryResponse<Readable>>;
+  private async send(req: RegistryRequest, buffered: boolean): Promise<RegistryResponse<Buffer | Readable>> {
+    const scopes = req.scopes ?? [];
+    const signal = anySignal(this.options.signal, req.signal);
+    let authorization = await this.auth.authorization(scopes, signal);
+    let response = await this.attempt(req, authorization, buffered, signal);
+    if (response.status === 401) {
+      const challenges = parseChallenges(response.headers['www-authenticate']);
+      await discard(response);
+      authorization = await this.auth.answer(challenges, scopes, authorization, signal);
+      response = await this.attempt(req, authorization, buffered, signal);
+    }
+    if (response.status === 401 || response.status === 403) {
+      await discard(response);
+      throw await this.auth.refused(response.status);
+    }
+    if ((response.status >= 200 && response.status < 400) || req.accept?.includes(response.status)) return response;
+    const body = Buffer.isBuffer(response.body) ? response.body : await readAll(response.body).catch(() => Buffer.alloc(0));
+    const { codes, reason } = describeErrorBody(response.status, header(response, 'content-type'), body);
+    const what = `${req.method ?? 'GET'} ${new URL(response.url).pathname}`;
+    throw new RegistryApiError(`${this.host} answered ${response.status} (${statusText(response.status)}) to ${what}: ${reason}`, {
+      status: response.status,
+      codes,
+    });
+  }
+
+  /** One request, with retries of transient failures and redirects followed for GET/HEAD. */
+  private async attempt(req: RegistryRequest, authorization: string | undefined, buffered: boolean, signal: AbortSignal | undefined): Promise<RegistryResponse<Buffer | Readable>> {
+    const retries = this.options.retries ?? 3;
+    for (let attemptNo = 0; ; attemptNo += 1) {
+      try {
+        const response = await this.exchange(req, authorization, buffered, signal);
+        this.answeredOnce = true;
+        const retryable = response.status === 429 || response.status === 502 || response.status === 503 || response.status === 504;
+        if (!retryable || attemptNo >= retries) return response;
+        await discard(response);
+        await sleep(backoffMs(attemptNo, header(response, 'retry-after')), signal);
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new InterruptedError();
+        if (err instanceof RegistryError) throw err;
+        const kind = classifyNetworkError(err);
+        if (kind === 'tls' && !this.schemeSettled && this.scheme === 'https') {
+          this.scheme = 'http'; // --insecure: a registry that does not speak TLS
+          this.schemeSettled = true;
+          continue;
+        }
+        const transient = kind === 'reset' || (kind === 'refused' && this.answeredOnce);
+        if (!transient || attemptNo >= retries) {
+          throw new RegistryError(networkErrorMessage(this.host, kind, err, this.timeoutMs), { cause: err });
+        }
+        this.options.log?.(`retrying ${req.method ?? 'GET'} ${req.path} after ${kind}`);
+        await sleep(backoffMs(attemptNo, undefined), signal);
+      }
+    }
+  }
+
+  /** One HTTP exchange (plus redirects), holding a concurrency slot while it runs. */
+  private async exchange(req: RegistryRequest, authorization: string | undefined, buffered: boolean, signal: AbortSignal | undefined): Promise<RegistryResponse<Buffer | Readable>> {
+    const method = req.method ?? 'GET';
+    const release = await this.limit.acquire(signal);
+    let keepSlot = false;
+    try {
+      let url = new URL(req.path, this.origin);
+      const ownOrigin = url.origin;
+      for (let hop = 0; ; hop += 1) {
+        const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'docker-jindr', ...req.headers };
+        // Credentials go only to the registry itself, never to a redirect target elsewhere.
+        if (authorization !== undefined && url.origin === ownOrigin) headers.authorization = authorization;
+        const body = typeof req.body === 'function' ? req.body() : req.body;
+        const started = Date.now();
+        const response: Dispatcher.ResponseData = await undiciRequest(url, { method, headers, body, dispatcher: this.agent, signal });
+        const status = response.statusCode;
+        this.options.log?.(`${method} ${url.origin}${url.pathname} -> ${status} (${Date.now() - started} ms)`);
+        const location = response.headers.location;
+        if ((method === 'GET' || method === 'HEAD') && [301, 302, 303, 307, 308].includes(status) && typeof location === 'string' && hop < MAX_REDIRECTS) {
+          await response.body.dump();
+          url = new URL(location, url);
+          continue;
+        }
+        if (status === 400 && !this.schemeSettled && this.scheme === 'http') {
+          const text = (await readAll(response.body)).toString('utf8');
+          if (/HTTP request to an HTTPS server/i.test(text)) {
+            this.scheme = 'https'; // a loopback registry with TLS
+            this.schemeSettled = true;
+            release();
+            return this.exchange(req, authorization, buffered, signal);
+          }
+          return { status, headers: response.headers, url: url.href, body: Buffer.from(text) };
+        }
+        this.schemeSettled = true;
+        if (buffered || method === 'HEAD') {
+          const bytes = await readAll(response.body);
+          return { status, headers: response.headers, url: url.href, body: buffered ? bytes : emptyStream(bytes) };
+        }
+        keepSlot = true;
+        const stream = response.body;
+        stream.once('close', release);
+        return { status, headers: response.headers, url: url.href, body: stream };
+      }
+    } finally {
+      if (!keepSlot) release();
+    }
+  }
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function discard(response: RegistryResponse<Buffer | Readable>): Promise<void> {
+  if (!Buffer.isBuffer(response.body)) response.body.destroy();
+}
+
+function emptyStream(bytes: Buffer): Readable {
+  return Readable.from(bytes.length > 0 ? [bytes] : []);
+}
+
+function anySignal(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
+  if (a && b) return AbortSignal.any([a, b]);
+  return a ?? b;
+}

@@ -1,0 +1,149 @@
+// Image references: the distribution grammar (github.com/distribution/reference),
+// checked before any request is made so a typo never reaches a registry.
+//
+// API
+//   parseReference(input, defaultRegistry?) -> ImageReference
+//       "archy"                      -> { registry: defaultRegistry, repository: "archy" }
+//       "localhost:5001/a/b:v1"      -> registry "localhost:5001", repository "a/b", tag "v1"
+//       "ubuntu" (no default)        -> docker.io / library/ubuntu
+//       "x@sha256:<64 hex>", "x:t@sha256:..." (tag and digest; the digest wins for requests)
+//     A reference without a registry means defaultRegistry (jindr's -r); without one it
+//     means Docker Hub, as in `docker pull`. Throws UsageError for anything malformed.
+//   parseRepositoryName(input, defaultRegistry?) -> RepositoryName (no tag/digest allowed)
+//   formatReference(ref) / formatRepository(ref) -> "host/repo[:tag][@digest]"
+//   requestHost(registry) -> the host requests go to (docker.io -> registry-1.docker.io)
+//   isLocalHost(registry) -> true for localhost, 127.0.0.0/8 and ::1 (plain HTTP there)
+//   isDigest(s) -> "sha256:<64 hex>" (or sha512:<128 hex>)
+import { UsageError } from '../errors.ts';
+
+export interface RepositoryName {
+  /** Registry host[:port] as the user names it; Docker Hub is "docker.io". */
+  registry: string;
+  /** Repository path inside the registry, e.g. "library/ubuntu" or "team/app". */
+  repository: string;
+}
+
+export interface ImageReference extends RepositoryName {
+  tag?: string;
+  /** "sha256:<hex>" */
+  digest?: string;
+}
+
+export const DOCKER_HUB = 'docker.io';
+const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+const MAX_NAME_LENGTH = 255;
+
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]{1,5})?$`);
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
+
+export function isDigest(value: string): boolean {
+  return DIGEST.test(value);
+}
+
+/** Parses an image reference; throws UsageError (naming the input) when it is malformed. */
+export function parseReference(input: string, defaultRegistry: string = DOCKER_HUB): ImageReference {
+  const shown = JSON.stringify(input);
+  checkCharacters(input, shown);
+  let rest = input;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at !== -1) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+    if (!isDigest(digest)) {
+      throw new UsageError(`invalid image reference ${shown}: the digest must be sha256: followed by 64 lower-case hex digits`);
+    }
+  }
+  let tag: string | undefined;
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+    if (!TAG.test(tag)) {
+      throw new UsageError(`invalid image reference ${shown}: bad tag ${JSON.stringify(tag)} (letters, digits, _ . -, at most 128, not starting with . or -)`);
+    }
+  }
+  const name = splitName(rest, defaultRegistry, shown);
+  const ref: ImageReference = { ...name };
+  if (tag !== undefined) ref.tag = tag;
+  if (digest !== undefined) ref.digest = digest;
+  return ref;
+}
+
+/** Parses a repository name (for ls/rmr/lsi arguments): a tag or digest is an error. */
+export function parseRepositoryName(input: string, defaultRegistry: string = DOCKER_HUB): RepositoryName {
+  const ref = parseReference(input, defaultRegistry);
+  if (ref.tag !== undefined || ref.digest !== undefined) {
+    throw new UsageError(`${JSON.stringify(input)} names an image, not a repository: leave out the :tag / @digest`);
+  }
+  return { registry: ref.registry, repository: ref.repository };
+}
+
+function checkCharacters(input: string, shown: string): void {
+  if (input.length === 0) throw new UsageError('empty image reference');
+  if (/[\u0000-\u0020\u007f]/.test(input)) {
+    throw new UsageError(`invalid image reference ${shown}: it contains spaces or control characters`);
+  }
+}
+
+function splitName(name: string, defaultRegistry: string, shown: string): RepositoryName {
+  if (name.length === 0) throw new UsageError(`invalid image reference ${shown}: no repository name`);
+  const slash = name.indexOf('/');
+  const first = slash === -1 ? '' : name.slice(0, slash);
+  // The distribution rule: the first component is a registry when it looks like a host.
+  const hasDomain = slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase());
+  let registry = hasDomain ? first : defaultRegistry;
+  let repository = hasDomain ? name.slice(slash + 1) : name;
+  if (!DOMAIN.test(registry)) {
+    throw new UsageError(`invalid image reference ${shown}: ${JSON.stringify(registry)} is not a registry host[:port]`);
+  }
+  if (name.length > MAX_NAME_LENGTH) {
+    throw new UsageError(`invalid image reference ${shown}: the name is longer than ${MAX_NAME_LENGTH} characters`);
+  }
+  for (const component of repository.split('/')) {
+    if (PATH_COMPONENT.test(component)) continue;
+    if (component.toLowerCase() !== component && PATH_COMPONENT.test(component.toLowerCase())) {
+      throw new UsageError(`invalid image reference ${shown}: repository names must be lower-case`);
+    }
+    throw new UsageError(
+      `invalid image reference ${shown}: bad repository path component ${JSON.stringify(component)} (lower-case letters and digits, separated by . _ __ or -)`,
+    );
+  }
+  if (DOCKER_HUB_ALIASES.has(registry.toLowerCase())) {
+    registry = DOCKER_HUB;
+    if (!repository.includes('/')) repository = `library/${repository}`;
+  }
+  return { registry, repository };
+}
+
+export function formatRepository(name: RepositoryName): string {
+  return `${name.registry}/${name.repository}`;
+}
+
+export function formatReference(ref: ImageReference): string {
+  let text = formatRepository(ref);
+  if (ref.tag !== undefined) text += `:${ref.tag}`;
+  if (ref.digest !== undefined) text += `@${ref.digest}`;
+  return text;
+}
+
+/** The host:port requests go to: Docker Hub's API lives on registry-1.docker.io. */
+export function requestHost(registry: string): string {
+  return DOCKER_HUB_ALIASES.has(registry.toLowerCase()) ? 'registry-1.docker.io' : registry;
+}
+
+/** The hostname without port or IPv6 brackets. */
+export function hostName(registry: string): string {
+  if (registry.startsWith('[')) return registry.slice(1, registry.indexOf(']'));
+  const colon = registry.lastIndexOf(':');
+  return colon === -1 ? registry : registry.slice(0, colon);
+}
+
+/** Loopback hosts, where registries speak plain HTTP (as Docker treats them as insecure). */
+export function isLocalHost(registry: string): boolean {
+  const name = hostName(registry).toLowerCase();
+  return name === 'localhost' || name === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+}
