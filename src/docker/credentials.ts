@@ -4,13 +4,12 @@ import { spawn } from 'node:child_process';
 import { AuthError } from '../errors.ts';
 import { authEntryFor, configKey, helperFor, readDockerConfig, type AuthEntry, type DockerConfigFile } from './config.ts';
 
-/** What a registry login amounts to. Never print any field but username. */
-export type Credential =
-  | { kind: 'basic'; username: string; password: string }
-  /** An OAuth refresh token (Docker's "identity token"), exchanged at the token server. */
-  | { kind: 'identityToken'; username?: string; token: string }
-  /** A bearer token to send as is. */
-  | { kind: 'registryToken'; token: string };
+/**
+ * What a registry login amounts to (the registry client's Credential, structurally):
+ * user and password, or an identity token (an OAuth refresh token exchanged at the
+ * token server). Never print any field but username.
+ */
+export type Credential = { username: string; password: string } | { identityToken: string; username?: string };
 
 export type CredentialSource = (host: string) => Promise<Credential | undefined>;
 
@@ -84,9 +83,9 @@ export function fromHelperAnswer(answer: HelperAnswer | undefined): Credential |
   if (!answer) return undefined;
   const username = answer.Username ?? '';
   const secret = answer.Secret ?? '';
-  if (username === '<token>') return secret ? { kind: 'identityToken', token: secret } : undefined;
+  if (username === '<token>') return secret ? { identityToken: secret } : undefined;
   if (!username && !secret) return undefined;
-  return { kind: 'basic', username, password: secret };
+  return { username, password: secret };
 }
 
 export function fromAuthEntry(entry: AuthEntry | undefined): Credential | undefined {
@@ -100,10 +99,9 @@ export function fromAuthEntry(entry: AuthEntry | undefined): Credential | undefi
     username = decoded.slice(0, colon);
     password = decoded.slice(colon + 1);
   }
-  if (entry.identitytoken) return { kind: 'identityToken', token: entry.identitytoken, ...(username ? { username } : {}) };
-  if (entry.registrytoken) return { kind: 'registryToken', token: entry.registrytoken };
+  if (entry.identitytoken) return username ? { identityToken: entry.identitytoken, username } : { identityToken: entry.identitytoken };
   if (!username && !password) return undefined;
-  return { kind: 'basic', username, password };
+  return { username, password };
 }
 
 /** Credentials for host from one config: credHelpers[host], then credsStore, then auths. */

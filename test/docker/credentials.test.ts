@@ -7,11 +7,11 @@ import { DOCKER_HUB_KEY } from '../../src/docker/config.ts';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
-test('auths entries: basic, identity token, registry token, empty', (t) => {
-  t.deepEqual(fromAuthEntry({ auth: b64('alice:pa:ss') }), { kind: 'basic', username: 'alice', password: 'pa:ss' });
-  t.deepEqual(fromAuthEntry({ username: 'bob', password: 'pw' }), { kind: 'basic', username: 'bob', password: 'pw' });
-  t.deepEqual(fromAuthEntry({ auth: b64('alice:'), identitytoken: 'refresh' }), { kind: 'identityToken', username: 'alice', token: 'refresh' });
-  t.deepEqual(fromAuthEntry({ registrytoken: 'bearer' }), { kind: 'registryToken', token: 'bearer' });
+test('auths entries: basic, identity token, empty', (t) => {
+  t.deepEqual(fromAuthEntry({ auth: b64('alice:pa:ss') }), { username: 'alice', password: 'pa:ss' });
+  t.deepEqual(fromAuthEntry({ username: 'bob', password: 'pw' }), { username: 'bob', password: 'pw' });
+  t.deepEqual(fromAuthEntry({ auth: b64('alice:'), identitytoken: 'refresh' }), { identityToken: 'refresh', username: 'alice' });
+  t.deepEqual(fromAuthEntry({ identitytoken: 'refresh' }), { identityToken: 'refresh' });
   t.is(fromAuthEntry({}), undefined);
   t.is(fromAuthEntry(undefined), undefined);
   const err = t.throws(() => fromAuthEntry({ auth: b64('nocolonsecret') }));
@@ -19,8 +19,8 @@ test('auths entries: basic, identity token, registry token, empty', (t) => {
 });
 
 test('helper answers: <token> username is an identity token', (t) => {
-  t.deepEqual(fromHelperAnswer({ ServerURL: 'h', Username: 'u', Secret: 's' }), { kind: 'basic', username: 'u', password: 's' });
-  t.deepEqual(fromHelperAnswer({ ServerURL: 'h', Username: '<token>', Secret: 'rt' }), { kind: 'identityToken', token: 'rt' });
+  t.deepEqual(fromHelperAnswer({ ServerURL: 'h', Username: 'u', Secret: 's' }), { username: 'u', password: 's' });
+  t.deepEqual(fromHelperAnswer({ ServerURL: 'h', Username: '<token>', Secret: 'rt' }), { identityToken: 'rt' });
   t.is(fromHelperAnswer({ ServerURL: 'h', Username: '', Secret: '' }), undefined);
   t.is(fromHelperAnswer(undefined), undefined);
 });
@@ -88,9 +88,9 @@ test('keychain over a config dir, helper on PATH, asked once per host', async (t
   let calls = 0;
   const real = execHelper({ ...process.env, PATH: `${dir}:${process.env.PATH}` });
   const keychain = dockerKeychain({ configDir: dir, runHelper: (n, u) => (calls++, real(n, u)) });
-  t.deepEqual(await keychain('reg.example:5000'), { kind: 'basic', username: 'alice', password: 's3cret' });
-  t.deepEqual(await keychain('tok.example'), { kind: 'identityToken', token: 'refresh-tok' });
-  t.deepEqual(await keychain('file.example'), { kind: 'basic', username: 'f', password: 'g' });
+  t.deepEqual(await keychain('reg.example:5000'), { username: 'alice', password: 's3cret' });
+  t.deepEqual(await keychain('tok.example'), { identityToken: 'refresh-tok' });
+  t.deepEqual(await keychain('file.example'), { username: 'f', password: 'g' });
   t.is(await keychain('none.example'), undefined);
   await keychain('reg.example:5000');
   t.is(calls, 4); // one per host: tok.example by credHelpers, the others by credsStore, reg.example:5000 cached
