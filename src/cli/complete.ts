@@ -1,22 +1,127 @@
 // `docker __complete jindr ARGS...`: cobra's completion protocol, as the Docker CLI
-// relays it for plugins: one candidate per line, then ":<directive>".
+// relays it for plugins: one candidate per line (a tab, then a description, allowed),
+// then ":<directive>". The CLI reads the directive back and hands it to the shell.
+// ARGS are the words typed after `jindr`; the last one is the word being completed.
+import type { Argv, Options } from 'yargs';
 import type { JindrCommand } from './command.ts';
 
+/** cobra's ShellCompDirectiveDefault: the shell may complete file names. */
+const DEFAULT = 0;
 /** cobra's ShellCompDirectiveNoFileComp */
 const NO_FILE_COMPLETION = 4;
 
-export function completions(commands: readonly JindrCommand[], args: readonly string[]): string {
-  const words = args.filter((a, i) => i < args.length - 1 && !a.startsWith('-'));
+/** Options whose values are paths: left to the shell's file completion. */
+const PATH_OPTIONS = new Set(['data', 'config']);
+
+interface OptionInfo {
+  name: string;
+  aliases: string[];
+  describe: string;
+  takesValue: boolean;
+  choices: string[];
+  hidden: boolean;
+  path: boolean;
+}
+
+function optionInfo(name: string, o: Options): OptionInfo {
+  const aliases = o.alias === undefined ? [] : Array.isArray(o.alias) ? o.alias : [o.alias];
+  return {
+    name,
+    aliases: aliases.map(String),
+    describe: typeof o.describe === 'string' ? o.describe : typeof o.description === 'string' ? o.description : '',
+    takesValue: o.type !== 'boolean' && o.type !== 'count' && !o.boolean && !o.count,
+    choices: (o.choices ?? []).map(String),
+    hidden: Boolean(o.hidden),
+    path: PATH_OPTIONS.has(name) || Boolean(o.normalize),
+  };
+}
+
+/**
+ * The options a command's builder declares, read by handing it a stand-in for yargs that
+ * records `option(s)`/`positional` calls and ignores everything else.
+ */
+export function commandOptions(cmd: JindrCommand): OptionInfo[] {
+  const found: OptionInfo[] = [];
+  const recorder: Argv = new Proxy({} as Argv, {
+    get(_target, prop) {
+      if (prop === 'option' || prop === 'options') {
+        return (key: string | Record<string, Options>, o?: Options) => {
+          if (typeof key === 'string') found.push(optionInfo(key, o ?? {}));
+          else for (const [k, v] of Object.entries(key)) found.push(optionInfo(k, v));
+          return recorder;
+        };
+      }
+      if (prop === 'then') return undefined; // not a promise
+      return () => recorder;
+    },
+  });
+  cmd.builder(recorder);
+  return found;
+}
+
+function flagsOf(o: OptionInfo): string[] {
+  return [o.name, ...o.aliases].map((n) => (n.length === 1 ? `-${n}` : `--${n}`));
+}
+
+function findOption(options: readonly OptionInfo[], flag: string): OptionInfo | undefined {
+  return options.find((o) => flagsOf(o).includes(flag));
+}
+
+function line(candidate: string, describe: string): string {
+  return describe ? `${candidate}\t${describe}` : candidate;
+}
+
+export function completions(commands: readonly JindrCommand[], globals: Readonly<Record<string, Options>>, args: readonly string[]): string {
   const current = args.at(-1) ?? '';
-  let candidates: string[] = [];
-  if (words.length === 0 && !current.startsWith('-')) {
-    candidates = commands.flatMap((c) => {
-      const name = c.command.split(' ')[0]!;
-      return [`${name}\t${c.describe}`];
-    });
-  } else if (current.startsWith('-')) {
-    candidates = ['--registry', '--format', '--debug', '--help'];
+  const words = args.slice(0, -1);
+  const globalOptions = Object.entries(globals).map(([k, v]) => optionInfo(k, v));
+  globalOptions.push(
+    optionInfo('help', { alias: 'h', type: 'boolean', describe: 'Show help' }),
+    optionInfo('version', { alias: 'v', type: 'boolean', describe: 'Show the version and exit' }),
+  );
+
+  // Walk the typed words: options (skipping their values) and the command word.
+  let command: JindrCommand | undefined;
+  let options = globalOptions;
+  let pendingValue: OptionInfo | undefined;
+  for (const word of words) {
+    if (pendingValue) {
+      pendingValue = undefined;
+      continue;
+    }
+    if (word.startsWith('-') && word !== '-') {
+      const o = word.includes('=') ? undefined : findOption(options, word);
+      if (o?.takesValue) pendingValue = o;
+    } else if (!command) {
+      command = commands.find((c) => c.command.split(' ')[0] === word || c.aliases.includes(word));
+      if (command) options = [...commandOptions(command), ...globalOptions];
+    }
   }
-  const matching = candidates.filter((c) => c.startsWith(current));
-  return [...matching, `:${NO_FILE_COMPLETION}`].join('\n') + '\n';
+
+  const out: string[] = [];
+  let directive = NO_FILE_COMPLETION;
+  if (pendingValue) {
+    // Completing an option's value: its choices, or files for a path.
+    out.push(...pendingValue.choices.filter((c) => c.startsWith(current)));
+    if (!pendingValue.choices.length && pendingValue.path) directive = DEFAULT;
+  } else if (current.startsWith('--') && current.includes('=')) {
+    const [flag, value] = [current.slice(0, current.indexOf('=')), current.slice(current.indexOf('=') + 1)];
+    const o = findOption(options, flag);
+    if (o) out.push(...o.choices.filter((c) => c.startsWith(value)).map((c) => `${flag}=${c}`));
+  } else if (current.startsWith('-')) {
+    for (const o of options) {
+      if (o.hidden) continue;
+      const long = flagsOf(o).find((f) => f.startsWith('--') && f.startsWith(current));
+      const any = long ?? flagsOf(o).find((f) => f.startsWith(current));
+      if (any) out.push(line(any, o.describe));
+    }
+  } else if (!command) {
+    for (const c of commands) {
+      const name = c.command.split(' ')[0]!;
+      const match = name.startsWith(current) ? name : c.aliases.find((a) => a.startsWith(current));
+      if (match) out.push(line(match, c.describe));
+    }
+    if ('help'.startsWith(current)) out.push(line('help', 'Show help for a command'));
+  }
+  return [...out, `:${directive}`].join('\n') + '\n';
 }

@@ -5,13 +5,14 @@ import { commands } from './commands/index.ts';
 import { parsePluginArgv, type DockerGlobals } from './plugin-argv.ts';
 import { pluginMetadata } from './metadata.ts';
 import { completions } from './complete.ts';
+import { DEFAULT_REGISTRY, GLOBAL_OPTIONS } from './global-options.ts';
 import { watchPluginSocket } from './plugin-socket.ts';
 import type { Context } from './context.ts';
 import type { OutputFormat } from './output/print.ts';
 import type { Engine } from '../docker/engine.ts';
 import { InterruptedError, JindrError, UsageError, errorMessage } from '../errors.ts';
 
-export const DEFAULT_REGISTRY = 'localhost:5001';
+export { DEFAULT_REGISTRY };
 
 interface GlobalOptions {
   registry: string;
@@ -60,24 +61,7 @@ export function buildParser(argv: readonly string[], run: (cmd: (typeof commands
   let parser = yargs([...argv])
     .scriptName(scriptName)
     .usage(`Usage: ${scriptName} [OPTIONS] COMMAND\n\n${pluginMetadata().ShortDescription}`)
-    .option('registry', {
-      alias: 'r',
-      type: 'string',
-      default: DEFAULT_REGISTRY,
-      describe: 'The registry to work on, HOST:PORT',
-      global: true,
-    })
-    .option('format', {
-      type: 'string',
-      choices: ['table', 'json'],
-      default: 'table',
-      describe: 'Output format of reporting commands',
-      global: true,
-    })
-    .option('debug', { alias: 'D', type: 'boolean', default: false, describe: 'Show debug output and stack traces', global: true })
-    .option('context', { type: 'string', describe: 'Docker context to use (overrides DOCKER_HOST and the current context)', global: true, hidden: true })
-    .option('host', { alias: 'H', type: 'string', describe: 'Docker daemon socket to connect to', global: true, hidden: true })
-    .option('config', { type: 'string', describe: "Location of the Docker client's config files", global: true, hidden: true })
+    .options(GLOBAL_OPTIONS)
     .version('version', 'Show the version and exit', pkg.version)
     .alias('version', 'v')
     .help('help', 'Show help')
@@ -154,7 +138,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const plugin = Boolean(process.env.DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND);
     const scriptName = plugin || mode !== 'run' ? 'docker jindr' : 'docker-jindr';
     if (mode === 'complete') {
-      process.stdout.write(completions(commands, args));
+      process.stdout.write(completions(commands, GLOBAL_OPTIONS, args));
       return 0;
     }
     if (mode === 'run' && isVersionRequest(args)) {
