@@ -1,0 +1,181 @@
+// Reading and pruning a registry's filesystem storage from inside a container, with the
+// shell and tools every registry image has (busybox: sh, find, ls, cat, rm, rmdir).
+// The registry API cannot list untagged manifests, so the snapshot comes from storage:
+//   <root>/docker/registry/v2/repositories/<repo>/_manifests/tags/<tag>/current/link
+//   <root>/docker/registry/v2/repositories/<repo>/_manifests/revisions/<alg>/<hex>/link
+//   <root>/docker/registry/v2/blobs/<alg>/<hex[0:2]>/<hex>/data
+import { createHash } from 'node:crypto';
+import { readManifest, type ManifestContent, type RepositoryPlan, type RepositoryState } from '../registry/gc.ts';
+import { ResourceError } from '../errors.ts';
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: Buffer;
+  stderr: string;
+}
+
+/** Runs a command in the container that sees the registry's storage. */
+export type Exec = (cmd: readonly string[]) => Promise<ExecResult>;
+
+export const DEFAULT_STORAGE_ROOT = '/var/lib/registry';
+
+/** The filesystem root the registry uses: its env override, else the image default. */
+export function storageRoot(env: readonly string[]): string {
+  const prefix = 'REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY=';
+  const value = env.find((e) => e.startsWith(prefix))?.slice(prefix.length);
+  return value ? value.replace(/\/+$/, '') || '/' : DEFAULT_STORAGE_ROOT;
+}
+
+const v2 = (root: string): string => `${root === '/' ? '' : root}/docker/registry/v2`;
+
+// `read` is a shell builtin: no process per tag or revision, even with thousands.
+// Link files have no final newline, so read's status is ignored.
+const LIST_SCRIPT = `
+cd "$1" 2>/dev/null || exit 0
+if [ -d repositories ]; then
+  cd repositories
+  find . -type d -name _manifests | while IFS= read -r f; do echo "R $f"; done
+  find . -type f -path '*/_manifests/tags/*/current/link' | while IFS= read -r f; do c=; IFS= read -r c < "$f"; echo "T $f $c"; done
+  find . -type f -path '*/_manifests/revisions/*/*/link' | while IFS= read -r f; do echo "V $f"; done
+  cd ..
+fi
+if [ -d blobs ]; then find blobs -type f -name data -exec ls -ln {} +; fi
+`;
+
+export interface StorageListing {
+  repositories: RepositoryState[];
+  /** digest -> size in bytes, for every blob (layers, configs and manifests alike). */
+  blobs: Map<string, number>;
+}
+
+/** Parses LIST_SCRIPT's output. */
+export function parseListing(text: string): StorageListing {
+  const repos = new Map<string, { tags: Map<string, string>; manifests: string[] }>();
+  const repo = (name: string) => {
+    let r = repos.get(name);
+    if (!r) repos.set(name, (r = { tags: new Map(), manifests: [] }));
+    return r;
+  };
+  const blobs = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    let m: RegExpMatchArray | null;
+    if ((m = line.match(/^R \.\/(.+)\/_manifests$/))) {
+      repo(m[1]!);
+    } else if ((m = line.match(/^T \.\/(.+)\/_manifests\/tags\/([^/]+)\/current\/link (\S+)$/))) {
+      repo(m[1]!).tags.set(m[2]!, m[3]!);
+    } else if ((m = line.match(/^V \.\/(.+)\/_manifests\/revisions\/([^/]+)\/([^/]+)\/link$/))) {
+      repo(m[1]!).manifests.push(`${m[2]}:${m[3]}`);
+    } else if ((m = line.match(/^\S+\s+\d+\s+\S+\s+\S+\s+(\d+)\s.*\sblobs\/([^/]+)\/[^/]+\/([^/]+)\/data$/))) {
+      blobs.set(`${m[2]}:${m[3]}`, Number(m[1]));
+    }
+  }
+  const repositories = [...repos.entries()]
+    .map(([name, r]) => ({ name, tags: r.tags, manifests: r.manifests.sort() }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return { repositories, blobs };
+}
+
+/** Where a blob's bytes are, relative to docker/registry/v2. */
+export function blobPath(digest: string): string {
+  const [alg, hex] = digest.split(':') as [string, string];
+  return `blobs/${alg}/${hex.slice(0, 2)}/${hex}/data`;
+}
+
+async function run(exec: Exec, cmd: readonly string[], what: string): Promise<Buffer> {
+  const result = await exec(cmd);
+  if (result.exitCode !== 0) {
+    throw new ResourceError(`${what} failed in the registry container (exit ${result.exitCode}): ${lastLine(result.stderr)}`);
+  }
+  return result.stdout;
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').pop() ?? '';
+}
+
+export async function listStorage(exec: Exec, root: string): Promise<StorageListing> {
+  const out = await run(exec, ['sh', '-c', LIST_SCRIPT, 'sh', v2(root)], 'listing the registry storage');
+  return parseListing(out.toString('utf8'));
+}
+
+/** Arguments per exec, well under any ARG_MAX. */
+const BATCH = 1000;
+
+/**
+ * Reads manifests' bytes with `cat` (sizes are known from the listing, so the output is
+ * split by length) and checks each against its digest.
+ */
+export async function readManifests(exec: Exec, root: string, digests: Iterable<string>, blobs: ReadonlyMap<string, number>): Promise<Map<string, ManifestContent>> {
+  const contents = new Map<string, ManifestContent>();
+  const present: string[] = [];
+  for (const d of new Set(digests)) {
+    if (blobs.has(d)) present.push(d);
+    else contents.set(d, { kind: 'missing' });
+  }
+  for (let i = 0; i < present.length; i += BATCH) {
+    const batch = present.slice(i, i + BATCH);
+    const out = await run(exec, ['sh', '-c', 'cd "$1" && shift && cat -- "$@"', 'sh', v2(root), ...batch.map(blobPath)], 'reading manifests');
+    let offset = 0;
+    for (const d of batch) {
+      const size = blobs.get(d)!;
+      const bytes = out.subarray(offset, offset + size);
+      offset += size;
+      contents.set(d, digestMatches(d, bytes) ? readManifest(bytes) : { kind: 'invalid', reason: 'content does not match its digest' });
+    }
+    if (offset !== out.length) throw new ResourceError('reading manifests: the registry storage changed while it was read');
+  }
+  return contents;
+}
+
+function digestMatches(digest: string, bytes: Uint8Array): boolean {
+  const [alg, hex] = digest.split(':');
+  if (alg !== 'sha256' && alg !== 'sha512') return true; // nothing to check it with
+  return createHash(alg).update(bytes).digest('hex') === hex;
+}
+
+// Globs are expanded on purpose (a tag's history entry for a removed manifest); names of
+// repositories, tags and digests hold no spaces or glob characters.
+const REMOVE_SCRIPT = `
+cd "$1/repositories" && shift || exit 1
+for p in "$@"; do
+  case "$p" in
+    repo:*)
+      d=\${p#repo:}
+      rm -rf -- "$d/_manifests" "$d/_layers" "$d/_uploads" || exit 1
+      while rmdir -- "$d" 2>/dev/null; do case "$d" in */*) d=\${d%/*} ;; *) break ;; esac; done ;;
+    *) rm -rf -- $p || exit 1 ;;
+  esac
+done
+`;
+
+/**
+ * Removes the plan's manifests as the registry's own vacuum does (the revision link and
+ * the tags' history entries), and the storage of repositories left with no tags. The
+ * blobs stay for the registry's blob collection to sweep.
+ */
+export async function removeFromStorage(exec: Exec, root: string, plans: readonly RepositoryPlan[]): Promise<void> {
+  const targets: string[] = [];
+  for (const plan of plans) {
+    if (plan.removeRepository) {
+      targets.push(`repo:${plan.name}`);
+      continue;
+    }
+    for (const digest of plan.remove) {
+      const [alg, hex] = digest.split(':');
+      targets.push(`${plan.name}/_manifests/revisions/${alg}/${hex}`, `${plan.name}/_manifests/tags/*/index/${alg}/${hex}`);
+    }
+  }
+  for (let i = 0; i < targets.length; i += BATCH) {
+    await run(exec, ['sh', '-c', REMOVE_SCRIPT, 'sh', v2(root), ...targets.slice(i, i + BATCH)], 'removing manifests');
+  }
+}
+
+/** The registry's blob collection, without --delete-untagged (see src/registry/gc.ts). */
+export async function collectBlobs(exec: Exec, configPath: string, dryRun: boolean): Promise<string> {
+  const cmd = ['registry', 'garbage-collect', ...(dryRun ? ['--dry-run'] : []), configPath];
+  const result = await exec(cmd);
+  if (result.exitCode !== 0) {
+    throw new ResourceError(`registry garbage-collect failed (exit ${result.exitCode}): ${lastLine(result.stderr) || lastLine(result.stdout.toString())}`);
+  }
+  return result.stdout.toString('utf8');
+}
