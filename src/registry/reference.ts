@@ -139,7 +139,8 @@ export function requestHost(registry: string): string {
 export function hostName(registry: string): string {
   if (registry.startsWith('[')) return registry.slice(1, registry.indexOf(']'));
   const colon = registry.lastIndexOf(':');
-  return colon === -1 ? registry : registry.slice(0, colon);
+  // A bare IPv6 address ("::1") has colons but no port.
+  return colon === -1 || registry.indexOf(':') !== colon ? registry : registry.slice(0, colon);
 }
 
 /** Loopback hosts, where registries speak plain HTTP (as Docker treats them as insecure). */

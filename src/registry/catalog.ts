@@ -1,0 +1,59 @@
+// Listing a registry: GET /v2/_catalog and /v2/<name>/tags/list, following the Link
+// header page by page to the end. Pages are n=1000: the largest distribution (since
+// 2.8.2) and ECR accept; without n a registry answers 100 at a time.
+import { NotFoundError, RegistryError } from '../errors.ts';
+import { CATALOG_SCOPE, header, pullScope, type RegistryClient } from './client.ts';
+
+export const PAGE_SIZE = 1000;
+
+/** The next page's URL from a Link header (`<url>; rel="next"`), resolved against the request URL. */
+export function nextLink(link: string | undefined, requestUrl: string): string | undefined {
+  if (!link) return undefined;
+  for (const part of link.split(/,(?=\s*<)/)) {
+    const match = /^\s*<([^>]*)>(.*)$/.exec(part);
+    if (!match) continue;
+    const rel = /;\s*rel\s*=\s*"?([^";]+)"?/i.exec(match[2]!)?.[1];
+    if (rel?.split(/\s+/).includes('next')) return new URL(match[1]!, requestUrl).href;
+  }
+  return undefined;
+}
+
+async function* pages(client: RegistryClient, first: string, scope: string, key: 'repositories' | 'tags', signal?: AbortSignal): AsyncGenerator<string[], void> {
+  let path: string | undefined = first;
+  const seen = new Set<string>();
+  while (path !== undefined) {
+    // A registry that links back to a page it already sent would loop forever.
+    if (seen.has(path)) return;
+    seen.add(path);
+    const response = await client.request({ path, scopes: [scope], accept: [404], signal });
+    if (response.status === 404) throw new NotFoundError(path);
+    let body: Record<string, unknown> | null;
+    try {
+      body = JSON.parse(response.body.toString('utf8')) as Record<string, unknown> | null;
+    } catch {
+      throw new RegistryError(`${client.host} answered ${new URL(response.url).pathname} with something that is not JSON`);
+    }
+    const items = body?.[key];
+    yield Array.isArray(items) ? items.filter((x): x is string => typeof x === 'string') : [];
+    path = nextLink(header(response, 'link'), response.url);
+  }
+}
+
+/** Every repository in the registry, in the registry's order. */
+export async function listRepositories(client: RegistryClient, signal?: AbortSignal): Promise<string[]> {
+  const all: string[] = [];
+  for await (const page of pages(client, `/v2/_catalog?n=${PAGE_SIZE}`, CATALOG_SCOPE, 'repositories', signal)) all.push(...page);
+  return all;
+}
+
+/** Every tag of a repository; NotFoundError when the registry has no such repository. */
+export async function listTags(client: RegistryClient, repository: string, signal?: AbortSignal): Promise<string[]> {
+  const all: string[] = [];
+  try {
+    for await (const page of pages(client, `/v2/${repository}/tags/list?n=${PAGE_SIZE}`, pullScope(repository), 'tags', signal)) all.push(...page);
+  } catch (err) {
+    if (err instanceof NotFoundError) throw new NotFoundError(`no repository ${client.host}/${repository}`);
+    throw err;
+  }
+  return all;
+}
