@@ -77,3 +77,6 @@ const STATUS_TEXT: Record<number, string> = {
 export function statusText(status: number): string {
   return STATUS_TEXT[status] ?? `HTTP ${status}`;
 }
+
+/** A manifest that cannot be used: not JSON, an unknown shape, or bytes not matching their digest. */
+export class ManifestError extends RegistryError {}

@@ -8,9 +8,9 @@
 // manifests, a manifest reaches its config and layers, and a referrer reaches
 // whatever its `subject` names.
 import { createHash } from 'node:crypto';
-import { NotFoundError, RegistryError } from '../errors.ts';
+import { NotFoundError } from '../errors.ts';
 import { header, pullScope, type RegistryClient } from './client.ts';
-import { RegistryApiError } from './errors.ts';
+import { ManifestError, RegistryApiError } from './errors.ts';
 import { isDigest } from './reference.ts';
 
 export const MEDIA = {
@@ -81,11 +81,11 @@ export function parseManifest(bytes: Buffer, contentType?: string): ParsedManife
   try {
     json = JSON.parse(bytes.toString('utf8'));
   } catch {
-    throw new RegistryError('the registry sent a manifest that is not JSON');
+    throw new ManifestError('the registry sent a manifest that is not JSON');
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new RegistryError('the registry sent a manifest that is not a JSON object');
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ManifestError('the registry sent a manifest that is not a JSON object');
   const body = json as Record<string, unknown>;
-  if (body.schemaVersion === 1) throw new RegistryError('Docker schema 1 manifests are not supported (re-push the image with a current Docker)');
+  if (body.schemaVersion === 1) throw new ManifestError('Docker schema 1 manifests are not supported (re-push the image with a current Docker)');
   const declared = typeof body.mediaType === 'string' ? body.mediaType : undefined;
   const type = contentType && contentType !== 'application/json' && contentType !== 'application/octet-stream' ? contentType.split(';')[0]!.trim() : declared;
   const common: Common = { mediaType: type ?? (Array.isArray(body.manifests) ? MEDIA.ociIndex : MEDIA.ociManifest) };
@@ -99,7 +99,7 @@ export function parseManifest(bytes: Buffer, contentType?: string): ParsedManife
     const layers = Array.isArray(body.layers) ? body.layers.map((d, i) => descriptor(d, `layers[${i}]`)) : [];
     return { kind: 'image', ...common, config: descriptor(body.config, 'config'), layers };
   }
-  throw new RegistryError(`the registry sent a manifest of unknown shape (media type ${type ?? 'not given'})`);
+  throw new ManifestError(`the registry sent a manifest of unknown shape (media type ${type ?? 'not given'})`);
 }
 
 function isStringMap(value: unknown): value is Record<string, string> {
@@ -109,7 +109,7 @@ function isStringMap(value: unknown): value is Record<string, string> {
 function descriptor(value: unknown, where: string): Descriptor {
   const d = value as Record<string, unknown> | null;
   if (typeof d !== 'object' || d === null || typeof d.digest !== 'string' || !isDigest(d.digest) || typeof d.size !== 'number') {
-    throw new RegistryError(`the registry sent a manifest with a malformed descriptor (${where})`);
+    throw new ManifestError(`the registry sent a manifest with a malformed descriptor (${where})`);
   }
   const out: Descriptor = { mediaType: typeof d.mediaType === 'string' ? d.mediaType : '', digest: d.digest, size: d.size };
   const p = d.platform as Record<string, unknown> | undefined;
@@ -206,7 +206,7 @@ export async function fetchManifest(client: RegistryClient, repository: string, 
   const algorithm = expected?.split(':')[0] === 'sha512' ? 'sha512' : 'sha256';
   const digest = digestOf(bytes, algorithm);
   if (expected !== undefined && expected !== digest) {
-    throw new RegistryError(
+    throw new ManifestError(
       `${client.host}/${repository}@${expected}: the registry sent a manifest whose digest is ${digest} (corrupt storage or a proxy rewriting it)`,
     );
   }

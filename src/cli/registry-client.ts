@@ -1,0 +1,17 @@
+// The one place commands get a registry client: it ties the client to the command's
+// Context (Ctrl-C aborts its requests, --debug shows them) and, later, to Docker's
+// credentials and certs.d TLS material. Commands never construct RegistryClient.
+import pkg from '../../package.json' with { type: 'json' };
+import { RegistryClient, type RegistryClientOptions } from '../registry/client.ts';
+import type { Context } from './context.ts';
+
+export type RegistryClientForOptions = Pick<RegistryClientOptions, 'insecure' | 'concurrency' | 'connections' | 'timeoutMs' | 'credentials'>;
+
+export function registryClientFor(ctx: Context, host: string, options: RegistryClientForOptions = {}): RegistryClient {
+  return new RegistryClient(host, {
+    signal: ctx.signal,
+    log: ctx.debug ? (message) => ctx.debugLog(message) : undefined,
+    userAgent: `docker-jindr/${pkg.version}`,
+    ...options,
+  });
+}
