@@ -1,0 +1,118 @@
+// Amazon ECR's control plane for `cpe`: a registry login from GetAuthorizationToken,
+// and the destination repository, created when missing with a lifecycle policy.
+// Loaded only by cpe (dynamic import): the AWS SDK is large and slows every start.
+// Credentials, region and endpoint come from the SDK's standard chains
+// (AWS_* variables, ~/.aws profiles, SSO, instance roles; AWS_ENDPOINT_URL_ECR).
+import {
+  CreateRepositoryCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  GetAuthorizationTokenCommand,
+  PutLifecyclePolicyCommand,
+  RepositoryNotFoundException,
+  RepositoryAlreadyExistsException,
+} from '@aws-sdk/client-ecr';
+import { AuthError, JindrError } from '../errors.ts';
+
+export interface EcrLogin {
+  /** host[:port] of the registry, from the token's proxyEndpoint. */
+  host: string;
+  scheme: 'http' | 'https';
+  username: string;
+  password: string;
+}
+
+export interface Ecr {
+  region: string;
+  login(): Promise<EcrLogin>;
+  /** Creates the repository when missing (with the lifecycle policy); true when it was created. */
+  ensureRepository(name: string, keep: number): Promise<boolean>;
+  close(): void;
+}
+
+/** Untagged images go after a day; of the rest, the newest `keep` stay. */
+export function lifecyclePolicy(keep: number): string {
+  return JSON.stringify({
+    rules: [
+      {
+        rulePriority: 1,
+        description: 'Expire untagged images after 1 day',
+        selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 1 },
+        action: { type: 'expire' },
+      },
+      {
+        rulePriority: 2,
+        description: `Keep the newest ${keep} images`,
+        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: keep },
+        action: { type: 'expire' },
+      },
+    ],
+  });
+}
+
+/** The SDK's own errors, said in one line without a stack (credentials never appear in them). */
+function awsError(what: string, err: unknown): JindrError {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const name = e.name ?? 'Error';
+  const message = e.message ?? String(err);
+  if (/CredentialsProviderError|ExpiredToken|UnrecognizedClient|InvalidSignature|AccessDenied|NotAuthorized/i.test(name + ' ' + message)) {
+    return new AuthError(`AWS refused ${what}: ${message} (check your AWS credentials, e.g. aws sts get-caller-identity)`, { cause: err });
+  }
+  if (/region/i.test(message) && /missing/i.test(message)) {
+    return new JindrError(`${what}: no AWS region: pass --region or set AWS_REGION`, { cause: err });
+  }
+  return new JindrError(`AWS ${what} failed: ${name}: ${message}`, { cause: err });
+}
+
+export function connectEcr(options: { region?: string; signal?: AbortSignal }): Ecr {
+  const client = new ECRClient(options.region ? { region: options.region } : {});
+  const abortSignal = options.signal;
+  let region = options.region ?? '';
+  return {
+    get region() {
+      return region;
+    },
+    async login() {
+      let output;
+      try {
+        region = await client.config.region();
+        output = await client.send(new GetAuthorizationTokenCommand({}), { abortSignal });
+      } catch (err) {
+        throw awsError('GetAuthorizationToken', err);
+      }
+      const data = output.authorizationData?.[0];
+      if (!data?.authorizationToken || !data.proxyEndpoint) throw new AuthError('ECR sent no authorization token');
+      const decoded = Buffer.from(data.authorizationToken, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon < 0) throw new AuthError('ECR sent a malformed authorization token');
+      const endpoint = new URL(data.proxyEndpoint.includes('://') ? data.proxyEndpoint : `https://${data.proxyEndpoint}`);
+      return {
+        host: endpoint.host,
+        scheme: endpoint.protocol === 'http:' ? 'http' : 'https',
+        username: decoded.slice(0, colon),
+        password: decoded.slice(colon + 1),
+      };
+    },
+    async ensureRepository(name, keep) {
+      try {
+        await client.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }), { abortSignal });
+        return false;
+      } catch (err) {
+        if (!(err instanceof RepositoryNotFoundException)) throw awsError(`DescribeRepositories ${name}`, err);
+      }
+      try {
+        await client.send(new CreateRepositoryCommand({ repositoryName: name }), { abortSignal });
+      } catch (err) {
+        if (err instanceof RepositoryAlreadyExistsException) return false; // created meanwhile by someone else
+        throw awsError(`CreateRepository ${name}`, err);
+      }
+      try {
+        await client.send(new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: lifecyclePolicy(keep) }), { abortSignal });
+      } catch (err) {
+        throw awsError(`PutLifecyclePolicy ${name}`, err);
+      }
+      return true;
+    },
+    close: () => client.destroy(),
+  };
+}
