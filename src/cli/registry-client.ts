@@ -3,6 +3,9 @@
 // credentials and certs.d TLS material. Commands never construct RegistryClient.
 import pkg from '../../package.json' with { type: 'json' };
 import { RegistryClient, type RegistryClientOptions } from '../registry/client.ts';
+import { registryTlsOptions } from '../docker/certs.ts';
+import { dockerConfigDir } from '../docker/config.ts';
+import { dockerKeychain } from '../docker/credentials.ts';
 import type { Context } from './context.ts';
 
 export type RegistryClientForOptions = Pick<RegistryClientOptions, 'insecure' | 'concurrency' | 'connections' | 'timeoutMs' | 'credentials'>;
@@ -12,6 +15,9 @@ export function registryClientFor(ctx: Context, host: string, options: RegistryC
     signal: ctx.signal,
     log: ctx.debug ? (message) => ctx.debugLog(message) : undefined,
     userAgent: `docker-jindr/${pkg.version}`,
+    // Docker's logins (credHelpers, credsStore, auths) and certs.d, as `docker push` uses them.
+    credentials: dockerKeychain({ configDir: dockerConfigDir(ctx.docker.config, ctx.env), env: ctx.env }),
+    ...registryTlsOptions(host, ctx.env),
     ...options,
   });
 }

@@ -2,9 +2,10 @@
 // *.crt (extra CAs, trusted alongside the system's) and *.cert + *.key pairs
 // (client certificates). /etc/docker/certs.d, and for rootless Docker
 // $XDG_CONFIG_HOME/docker/certs.d. JINDR_CERTS_D (':'-separated) replaces both.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { getCACertificates } from 'node:tls';
 import { ResourceError } from '../errors.ts';
 
 export interface RegistryTls {
@@ -25,9 +26,9 @@ export function certsDirs(env: NodeJS.ProcessEnv, uid: number | undefined = proc
   return dirs;
 }
 
-async function listDir(dir: string): Promise<string[] | undefined> {
+function listDir(dir: string): string[] | undefined {
   try {
-    return (await readdir(dir)).sort();
+    return readdirSync(dir).sort();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
@@ -38,25 +39,26 @@ async function listDir(dir: string): Promise<string[] | undefined> {
 /**
  * The TLS material for host (HOST[:PORT], the directory name Docker uses) from the
  * first certs.d directory that has a folder for it; undefined when none has.
+ * Synchronous: a few small files, read when a registry client is made.
  */
-export async function registryTls(host: string, dirs: readonly string[]): Promise<RegistryTls | undefined> {
+export function registryTls(host: string, dirs: readonly string[]): RegistryTls | undefined {
   // Docker names the folder after host:port; a colon is not allowed in Windows paths, but this is Linux.
   if (host.includes('/') || host.startsWith('.')) return undefined;
   for (const base of dirs) {
     const dir = join(base, host);
-    const files = await listDir(dir);
+    const files = listDir(dir);
     if (!files) continue;
     const tls: RegistryTls = { ca: [] };
     for (const file of files) {
       if (file.endsWith('.crt')) {
-        tls.ca.push(await readFile(join(dir, file), 'utf8'));
+        tls.ca.push(readFileSync(join(dir, file), 'utf8'));
       } else if (file.endsWith('.cert')) {
         const keyFile = file.slice(0, -'.cert'.length) + '.key';
         if (!files.includes(keyFile)) throw new ResourceError(`missing key ${join(dir, keyFile)} for client certificate ${join(dir, file)}`);
         // Docker offers every pair; a TLS client sends one, so take the first by name.
         if (tls.cert) continue;
-        tls.cert = await readFile(join(dir, file), 'utf8');
-        tls.key = await readFile(join(dir, keyFile), 'utf8');
+        tls.cert = readFileSync(join(dir, file), 'utf8');
+        tls.key = readFileSync(join(dir, keyFile), 'utf8');
       } else if (file.endsWith('.key')) {
         const certFile = file.slice(0, -'.key'.length) + '.cert';
         if (!files.includes(certFile)) throw new ResourceError(`missing client certificate ${join(dir, certFile)} for key ${join(dir, file)}`);
@@ -65,4 +67,20 @@ export async function registryTls(host: string, dirs: readonly string[]): Promis
     return tls;
   }
   return undefined;
+}
+
+/**
+ * Registry client TLS options for host from certs.d: extra CAs are trusted in addition
+ * to Node's defaults (as Docker adds them to the system pool), plus a client pair.
+ */
+export function registryTlsOptions(host: string, env: NodeJS.ProcessEnv): { ca?: string[]; cert?: string; key?: string } {
+  const tls = registryTls(host, certsDirs(env));
+  if (!tls) return {};
+  const options: { ca?: string[]; cert?: string; key?: string } = {};
+  if (tls.ca.length > 0) options.ca = [...getCACertificates('default'), ...tls.ca];
+  if (tls.cert !== undefined && tls.key !== undefined) {
+    options.cert = tls.cert;
+    options.key = tls.key;
+  }
+  return options;
 }

@@ -17,7 +17,7 @@ test('certs.d locations: /etc/docker/certs.d, rootless XDG, JINDR_CERTS_D overri
   t.deepEqual(certsDirs({ JINDR_CERTS_D: '/a:/b' }, 0), ['/a', '/b']);
 });
 
-test('*.crt are CAs, *.cert + *.key a client pair, other files ignored', async (t) => {
+test('*.crt are CAs, *.cert + *.key a client pair, other files ignored', (t) => {
   const base = tempDir(t);
   const dir = join(base, 'reg.example:5443');
   mkdirSync(dir);
@@ -26,19 +26,19 @@ test('*.crt are CAs, *.cert + *.key a client pair, other files ignored', async (
   writeFileSync(join(dir, 'client.cert'), 'CERT');
   writeFileSync(join(dir, 'client.key'), 'KEY');
   writeFileSync(join(dir, 'README'), 'x');
-  t.deepEqual(await registryTls('reg.example:5443', [join(base, 'missing'), base]), { ca: ['CA1', 'CA2'], cert: 'CERT', key: 'KEY' });
-  t.is(await registryTls('reg.example', [base]), undefined);
-  t.is(await registryTls('../etc', [base]), undefined);
+  t.deepEqual(registryTls('reg.example:5443', [join(base, 'missing'), base]), { ca: ['CA1', 'CA2'], cert: 'CERT', key: 'KEY' });
+  t.is(registryTls('reg.example', [base]), undefined);
+  t.is(registryTls('../etc', [base]), undefined);
 });
 
-test('a client certificate without its key (or the reverse) is an error naming the file', async (t) => {
+test('a client certificate without its key (or the reverse) is an error naming the file', (t) => {
   const base = tempDir(t);
   mkdirSync(join(base, 'a:1'));
   writeFileSync(join(base, 'a:1', 'client.cert'), 'CERT');
-  const noKey = await t.throwsAsync(registryTls('a:1', [base]));
+  const noKey = t.throws(() => registryTls('a:1', [base]));
   t.regex(noKey.message, /missing key .*a:1\/client\.key/);
   mkdirSync(join(base, 'b:1'));
   writeFileSync(join(base, 'b:1', 'client.key'), 'KEY');
-  const noCert = await t.throwsAsync(registryTls('b:1', [base]));
+  const noCert = t.throws(() => registryTls('b:1', [base]));
   t.regex(noCert.message, /missing client certificate .*b:1\/client\.cert/);
 });
