@@ -121,12 +121,17 @@ export class ImageReader {
  * whose manifest cannot be read gets a row with `error`. Order: repositories as given
  * (or as the catalog lists them), tags as the registry lists them.
  */
-export async function listImages(client: RegistryClient, repositories: readonly string[] | undefined, signal?: AbortSignal): Promise<TagSummary[]> {
+export async function listImages(
+  client: RegistryClient,
+  repositories: readonly string[] | undefined,
+  signal?: AbortSignal,
+  options: { layers?: boolean } = {},
+): Promise<TagSummary[]> {
   const reader = new ImageReader(client, signal);
   const names = repositories ?? (await listRepositories(client, signal));
   const tagLists = await Promise.all(
     names.map((repo) =>
-      listTags(client, repo, signal).catch((err: unknown) => {
+      listTags(client, repo, signal).then((tags) => tags.sort(compareTags), (err: unknown) => {
         // A repository the catalog lists may have been removed meanwhile.
         if (repositories === undefined && err instanceof NotFoundError) return [];
         throw err;
@@ -137,7 +142,7 @@ export async function listImages(client: RegistryClient, repositories: readonly 
     names.flatMap((repo, i) =>
       tagLists[i]!.map(async (tag): Promise<TagSummary | undefined> => {
         try {
-          return await reader.describe(repo, tag, tag);
+          return await reader.describe(repo, tag, tag, options.layers ?? false);
         } catch (err) {
           if (err instanceof NotFoundError) return undefined; // deleted since the tag list
           if (err instanceof ManifestError) {
@@ -149,4 +154,9 @@ export async function listImages(client: RegistryClient, repositories: readonly 
     ),
   );
   return rows.filter((r): r is TagSummary => r !== undefined);
+}
+
+/** Tags in a stable, human order: numbers by value ("v2" before "v10"). */
+export function compareTags(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
 }

@@ -1,5 +1,16 @@
 // Every command, listed explicitly: no folder scanning at run time (it would not
 // survive bundling into one executable).
 import type { JindrCommand } from '../command.ts';
+import { lsCommand } from './ls.ts';
+import { lsiCommand } from './lsi.ts';
+import { inspectCommand } from './inspect.ts';
+import { rmiCommand } from './rmi.ts';
+import { rmrCommand } from './rmr.ts';
 
-export const commands: readonly JindrCommand[] = [];
+export const commands: readonly JindrCommand[] = [
+  lsCommand,
+  lsiCommand,
+  inspectCommand,
+  rmiCommand,
+  rmrCommand,
+];

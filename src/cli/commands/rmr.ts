@@ -1,0 +1,58 @@
+// rmr (delrepo): delete repositories: every manifest their tags reach, through the
+// API, then (for a registry container on this engine) the repository's storage, so the
+// catalog stops listing it; the registry restarts to forget its blob cache.
+import { defineCommand } from '../command.ts';
+import { printRows } from '../output/print.ts';
+import { registryClientFor } from '../registry-client.ts';
+import { removeRepositories } from '../../registry/remove.ts';
+import { parseRepositoryName, type RepositoryName } from '../../registry/reference.ts';
+import { removeRepositoryStorage } from '../../docker/storage.ts';
+import { errorMessage } from '../../errors.ts';
+
+interface Row {
+  registry: string;
+  repository: string;
+  manifests: number;
+  storageRemoved: boolean;
+}
+
+export const rmrCommand = defineCommand<{ repo: string[] }>({
+  command: 'rmr <repo..>',
+  aliases: ['delrepo'],
+  describe: 'Delete repositories with all their images',
+  builder: (yargs) => yargs.positional('repo', { type: 'string', array: true, demandOption: true, describe: 'REPOSITORY, in the registry of -r unless it names one' }),
+  run: async (args, ctx) => {
+    const names: RepositoryName[] = args.repo.map((r) => parseRepositoryName(r, ctx.registry));
+    const byHost = new Map<string, string[]>();
+    for (const n of names) byHost.set(n.registry, [...new Set([...(byHost.get(n.registry) ?? []), n.repository])]);
+    const rows: Row[] = [];
+    for (const [host, repos] of byHost) {
+      const client = registryClientFor(ctx, host);
+      let removed;
+      try {
+        removed = await removeRepositories(client, repos, ctx.signal);
+      } finally {
+        await client.close();
+      }
+      let storageRemoved = false;
+      try {
+        const engine = await ctx.engine();
+        const result = await ctx.critical(() => removeRepositoryStorage(engine.docker, host, repos, { local: engine.local, signal: ctx.signal }));
+        if (result.removed) {
+          storageRemoved = true;
+          ctx.info(`removed the repositories' storage in ${result.container} and restarted it`);
+        } else {
+          ctx.info(`note: ${result.reason}: the emptied repositories stay listed until their storage is removed`);
+        }
+      } catch (err) {
+        ctx.info(`note: the manifests are deleted, but the repositories' storage could not be removed (${errorMessage(err)}); they stay listed`);
+      }
+      rows.push(...removed.map((r) => ({ registry: host, ...r, storageRemoved })));
+    }
+    if (ctx.format === 'json') {
+      printRows(ctx, [], rows);
+      return;
+    }
+    for (const r of rows) ctx.stdout.write(`Deleted: ${r.registry}/${r.repository} (${r.manifests} manifest${r.manifests === 1 ? '' : 's'})\n`);
+  },
+});
