@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
+import { networkInterfaces } from 'node:os';
+import { freePort, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { selfSigned, type Pki } from './pki.ts';
 import { startTokenServer, type TokenServer } from './token-server.ts';
 
@@ -84,9 +85,26 @@ export async function startTokenRegistry(users: Record<string, string>, options:
   }
 }
 
-/** A registry serving HTTPS with a certificate from pki's CA (optionally asking for client certificates). */
-export async function startTlsRegistry(pki: Pki, options: { image?: string; requireClientCert?: boolean } = {}): Promise<TestRegistry> {
-  const server = pki.server(`server-${Math.random().toString(36).slice(2, 8)}`);
+export interface TlsRegistry extends TestRegistry {
+  /** IP:PORT on a non-loopback address, where clients verify TLS (loopback registries count as insecure). */
+  verifiedHost?: string;
+}
+
+/** A non-loopback IPv4 address of this machine (docker0, eth0...), or undefined. */
+export function outsideAddress(): string | undefined {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const a of addresses ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return undefined;
+}
+
+/**
+ * A registry serving HTTPS with a certificate from pki's CA (optionally asking for client
+ * certificates). With `publishOn`, it is also published on that address (on its own free
+ * port), where TLS is verified as for any remote registry.
+ */
+export async function startTlsRegistry(pki: Pki, options: { image?: string; requireClientCert?: boolean; publishOn?: string } = {}): Promise<TlsRegistry> {
+  const server = pki.server(`server-${Math.random().toString(36).slice(2, 8)}`, options.publishOn ? [options.publishOn] : []);
   const dir = tempDir('jindr-tls-');
   writeFileSync(join(dir, 'server.pem'), server.cert);
   writeFileSync(join(dir, 'server-key.pem'), server.key);
@@ -117,10 +135,13 @@ export async function startTlsRegistry(pki: Pki, options: { image?: string; requ
     ].join('\n'));
     command = ['/tls/config.yml'];
   }
+  const outsidePort = options.publishOn ? await freePort() : undefined;
+  const runArgs = options.publishOn ? ['-p', `${options.publishOn}:${outsidePort}:5000`] : [];
   try {
-    const registry = await startTestRegistry({ image: options.image, env, volumes, command });
+    const registry = await startTestRegistry({ image: options.image, env, volumes, command, runArgs });
     return {
       ...registry,
+      ...(options.publishOn ? { verifiedHost: `${options.publishOn}:${outsidePort}` } : {}),
       remove: async () => {
         await registry.remove();
         rmSync(dir, { recursive: true, force: true });

@@ -6,6 +6,8 @@ import { lsiCommand } from './lsi.ts';
 import { inspectCommand } from './inspect.ts';
 import { rmiCommand } from './rmi.ts';
 import { rmrCommand } from './rmr.ts';
+import { cpCommand } from './cp.ts';
+import { cpeCommand } from './cpe.ts';
 
 export const commands: readonly JindrCommand[] = [
   lsCommand,
@@ -13,4 +15,6 @@ export const commands: readonly JindrCommand[] = [
   inspectCommand,
   rmiCommand,
   rmrCommand,
+  cpCommand,
+  cpeCommand,
 ];
