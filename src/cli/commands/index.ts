@@ -6,6 +6,7 @@ import { lsiCommand } from './lsi.ts';
 import { inspectCommand } from './inspect.ts';
 import { rmiCommand } from './rmi.ts';
 import { rmrCommand } from './rmr.ts';
+import { gcCommand } from './gc.ts';
 import { cpCommand } from './cp.ts';
 import { cpeCommand } from './cpe.ts';
 
@@ -15,6 +16,7 @@ export const commands: readonly JindrCommand[] = [
   inspectCommand,
   rmiCommand,
   rmrCommand,
+  gcCommand,
   cpCommand,
   cpeCommand,
 ];

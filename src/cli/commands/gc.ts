@@ -1,0 +1,62 @@
+// gc: remove untagged manifests no image needs, and the blobs only they used.
+import { defineCommand } from '../command.ts';
+import type { Context } from '../context.ts';
+import { formatBytes } from '../output/table.ts';
+import { printRows } from '../output/print.ts';
+import { findRegistryContainer } from '../../docker/container.ts';
+import { collectGarbage, type GcReport } from '../../docker/gc-run.ts';
+import { NotFoundError } from '../../errors.ts';
+
+/**
+ * Collects garbage in the registry ctx.registry names. With restart false (from `stop`), a
+ * running registry is left stopped. Inside ctx.critical: once stopped, the registry must be
+ * started again even on Ctrl-C.
+ */
+export async function runGc(ctx: Context, options: { dryRun: boolean; restart: boolean }): Promise<GcReport> {
+  const { docker, local } = await ctx.engine();
+  const registry = await findRegistryContainer(docker, ctx.registry);
+  if (!registry) {
+    throw new NotFoundError(`no registry container for ${ctx.registry} (start one with: docker jindr start -r ${ctx.registry})`);
+  }
+  ctx.signal.throwIfAborted();
+  return ctx.critical(() =>
+    collectGarbage(docker, registry, { ...options, local, info: (m) => ctx.info(m), debug: (m) => ctx.debugLog(m) }),
+  );
+}
+
+export function printGcReport(ctx: Context, report: GcReport): void {
+  for (const w of report.warnings) ctx.info(`warning: ${w}`);
+  if (ctx.format === 'table') {
+    const verb = report.dryRun ? 'would remove' : 'removed';
+    for (const m of report.manifests) ctx.info(`${verb} untagged manifest ${m.repository}@${m.digest}`);
+    for (const r of report.repositories) ctx.info(`${verb} repository ${r} (no tags left)`);
+    if (report.dryRun) ctx.info('dry run: nothing was removed');
+  }
+  printRows(
+    ctx,
+    [
+      { header: report.dryRun ? 'MANIFESTS TO REMOVE' : 'MANIFESTS REMOVED', value: (r: GcReport) => String(r.manifests.length) },
+      { header: report.dryRun ? 'REPOSITORIES TO REMOVE' : 'REPOSITORIES REMOVED', value: (r: GcReport) => String(r.repositories.length) },
+      { header: report.dryRun ? 'BLOBS TO REMOVE' : 'BLOBS REMOVED', value: (r: GcReport) => String(r.blobs) },
+      { header: report.dryRun ? 'SPACE TO FREE' : 'SPACE FREED', value: (r: GcReport) => formatBytes(r.bytesFreed) },
+    ],
+    [report],
+    report,
+  );
+}
+
+export const gcCommand = defineCommand<{ 'dry-run': boolean }>({
+  command: 'gc',
+  describe: 'Remove untagged manifests no tag needs and the blobs only they used (the registry restarts briefly)',
+  builder: (yargs) =>
+    yargs.option('dry-run', {
+      alias: 'n',
+      type: 'boolean',
+      default: false,
+      describe: 'Report what would be removed, remove nothing (the registry keeps running)',
+    }),
+  run: async (args, ctx) => {
+    const report = await runGc(ctx, { dryRun: args.dryRun, restart: true });
+    printGcReport(ctx, report);
+  },
+});
