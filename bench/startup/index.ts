@@ -1,0 +1,100 @@
+// Start-up of the plugin against bare Node: how long until a process that answers the
+// Docker CLI's metadata request, or --version, has exited, next to `node -e 0` on the
+// same Node 24 binary the executable is built from. Every case runs once per round, in a
+// shuffled order, so drift on the machine hits all of them alike; medians are compared.
+//
+//   npm run bench -- startup [--runs N] [--json]
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const binary = join(root, 'dist/docker-jindr');
+if (!existsSync(binary)) {
+  console.error('dist/docker-jindr is missing: run npm run build first');
+  process.exit(1);
+}
+
+const argv = process.argv.slice(2);
+const runsAt = argv.indexOf('--runs');
+const runs = runsAt >= 0 ? Number(argv[runsAt + 1]) : 40;
+const json = argv.includes('--json');
+
+interface Case {
+  name: string;
+  file: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+const cases: Case[] = [
+  { name: 'node -e 0', file: process.execPath, args: ['-e', '0'] },
+  { name: 'docker-jindr docker-cli-plugin-metadata', file: binary, args: ['docker-cli-plugin-metadata'] },
+  { name: 'docker-jindr --version', file: binary, args: ['--version'] },
+  // Evaluates the whole bundle and yargs: what every real command pays before its work.
+  { name: 'docker-jindr --help', file: binary, args: ['--help'] },
+];
+
+// Through the real Docker CLI too, when there is one: it runs the plugin twice (metadata,
+// then the command), so compare it with the CLI's own --version.
+const dockerConfig = mkdtempSync(join(tmpdir(), 'jindr-bench-'));
+const hasDocker = spawnSync('docker', ['--version']).status === 0;
+if (hasDocker) {
+  mkdirSync(join(dockerConfig, 'cli-plugins'));
+  copyFileSync(binary, join(dockerConfig, 'cli-plugins/docker-jindr'));
+  const env = { ...process.env, DOCKER_CONFIG: dockerConfig };
+  cases.push(
+    { name: 'docker --version', file: 'docker', args: ['--version'], env },
+    { name: 'docker jindr --version', file: 'docker', args: ['jindr', '--version'], env },
+  );
+}
+
+function once(c: Case): number {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(c.file, c.args, { env: c.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`${c.name} failed (${result.status}): ${result.stderr}`);
+  return ms;
+}
+
+function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+try {
+  for (const c of cases) once(c); // warm the page cache
+  const times = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  for (let round = 0; round < runs; round++) {
+    for (const c of shuffled(cases)) times.get(c.name)!.push(once(c));
+  }
+  const medians = Object.fromEntries([...times].map(([name, t]) => [name, median(t)]));
+  const node = medians['node -e 0']!;
+  const ratios: Record<string, number> = {
+    'metadata / node -e 0': medians['docker-jindr docker-cli-plugin-metadata']! / node,
+    '--version / node -e 0': medians['docker-jindr --version']! / node,
+    '--help / node -e 0': medians['docker-jindr --help']! / node,
+  };
+  if (hasDocker) ratios['docker jindr --version / docker --version'] = medians['docker jindr --version']! / medians['docker --version']!;
+  if (json) {
+    console.log(JSON.stringify({ runs, node: process.version, cpus: cpus().length, medians, ratios }, null, 2));
+  } else {
+    console.log(`startup: ${runs} interleaved runs each, medians (Node ${process.version}, ${cpus().length} CPUs)`);
+    for (const [name, ms] of Object.entries(medians)) console.log(`  ${name.padEnd(42)} ${ms.toFixed(1).padStart(7)} ms`);
+    for (const [name, r] of Object.entries(ratios)) console.log(`  ${name.padEnd(42)} ${r.toFixed(2).padStart(7)} x`);
+  }
+} finally {
+  rmSync(dockerConfig, { recursive: true, force: true });
+}
