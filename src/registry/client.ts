@@ -22,8 +22,8 @@
 //   HTTPS elsewhere, verified with `ca` (and `cert`/`key` for client certificates)
 //   unless `insecure`, which means TLS without verification, falling back to plain HTTP.
 // - Retries with backoff on connection resets (and refusals once the host has answered
-//   before, i.e. a restarting registry), timeouts of idempotent reads are NOT retried,
-//   429 (honouring Retry-After), 502, 503, 504. Never on other 4xx.
+//   before, i.e. a restarting registry), truncated bodies, 429 (honouring Retry-After),
+//   502, 503, 504, and 500 for GET/HEAD. Never on other 4xx; timeouts are not retried.
 // - 401: the WWW-Authenticate challenge is answered (Basic, or a Bearer token for the
 //   request's scopes, cached per scope set) and the request retried once; a second
 //   401 or a 403 is an AuthError naming the host and `docker login <host>`.
@@ -202,7 +202,9 @@ export class RegistryClient {
       try {
         const response = await this.exchange(req, authorization, buffered, signal);
         this.answeredOnce = true;
-        const retryable = response.status === 429 || response.status === 502 || response.status === 503 || response.status === 504;
+        const method = req.method ?? 'GET';
+        // A 500 is retried for reads only: a storage hiccup under load passes, and a read changes nothing.
+        const retryable = [429, 502, 503, 504].includes(response.status) || (response.status === 500 && (method === 'GET' || method === 'HEAD'));
         if (!retryable || attemptNo >= retries) return response;
         await discard(response);
         await sleep(backoffMs(attemptNo, header(response, 'retry-after')), signal);
