@@ -32,6 +32,8 @@ export interface GcOptions {
   restart: boolean;
   /** The engine is on this machine: after the restart, wait until the registry answers. */
   local: boolean;
+  /** Ctrl-C: no further step that removes anything starts; the registry is still restarted. */
+  signal?: AbortSignal;
   /** Progress for people. */
   info?: (message: string) => void;
   debug?: (message: string) => void;
@@ -104,6 +106,7 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
   }
 
   checkStorageShared(registry, root);
+  await checkNoOtherCollection(docker, registry);
   const wasRunning = registry.running;
   if (wasRunning) {
     info(`stopping ${registry.name} so nothing writes while garbage is collected`);
@@ -117,7 +120,9 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
     const prediction = predictBlobRemoval(analysis.plans, analysis.content, analysis.listing.blobs);
     if (options.dryRun) return report(registry, true, analysis, prediction.blobs.length, prediction.bytes);
 
+    options.signal?.throwIfAborted();
     await removeFromStorage(exec, root, analysis.plans);
+    options.signal?.throwIfAborted();
     const gcOutput = await collectBlobs(exec, registry.configPath, false);
     options.debug?.(`registry garbage-collect: ${gcOutput.trim().split('\n').at(-1) ?? ''}`);
     const after = await listStorage(exec, root);
@@ -143,6 +148,18 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
   }
 }
 
+const HELPER_LABEL = 'jindr.gc-for';
+
+/** A helper still there means another gc is at work, or one was killed mid-way. */
+async function checkNoOtherCollection(docker: Docker, registry: RegistryContainer): Promise<void> {
+  const helpers = await docker.listContainers({ all: true, filters: { label: [`${HELPER_LABEL}=${registry.name}`] } });
+  const other = helpers[0];
+  if (other) {
+    const name = other.Names[0]?.replace(/^\//, '') ?? other.Id.slice(0, 12);
+    throw new ResourceError(`another garbage collection is at work on ${registry.name} (its helper container ${name} exists); if none is, remove it with: docker rm -f ${name}`);
+  }
+}
+
 /**
  * A container that sees the registry's storage and can run its tools, and nothing else:
  * same image, volumes and env, no network, and an idle shell instead of the registry.
@@ -158,7 +175,7 @@ async function startHelper(docker: Docker, registry: RegistryContainer): Promise
       Cmd: [],
       Env: d.Config.Env ?? [],
       User: d.Config.User,
-      Labels: { 'jindr.gc-for': registry.name },
+      Labels: { [HELPER_LABEL]: registry.name },
       HostConfig: { VolumesFrom: [d.Id], NetworkMode: 'none' },
     });
     await helper.start();

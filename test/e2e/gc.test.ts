@@ -13,7 +13,8 @@ import {
   sha256,
   type Blob,
 } from '../helpers/images.ts';
-import { docker, dockerOk, makeDockerConfig } from '../helpers/run.ts';
+import { spawn } from 'node:child_process';
+import { docker, dockerOk, makeDockerConfig, pluginBinary } from '../helpers/run.ts';
 import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 
 /**
@@ -250,4 +251,46 @@ e2e('registry:2: raw garbage-collect --delete-untagged breaks a tagged index; ji
   const report = await gc(cfg.env, ours.host);
   t.deepEqual(report.manifests, []);
   for (const c of ourChildren) t.is(await manifestStatus(ours.host, 'archy', c), 200);
+});
+
+e2e('gc refuses while a helper of another collection exists, and touches nothing', async (t) => {
+  const reg = await startTestRegistry({ image: 'registry:3' });
+  const cfg = makeDockerConfig();
+  const stray = `${reg.name}-gc-stray`;
+  t.teardown(async () => {
+    await docker(['rm', '-f', stray]);
+    await reg.remove();
+    cfg.cleanup();
+  });
+  const leftover = await pushUntaggedManifest(reg.host, 'archy');
+  await dockerOk(['create', '--name', stray, '--label', `jindr.gc-for=${reg.name}`, 'registry:3']);
+  const before = await startedAt(reg.name);
+  const result = await docker(['jindr', '-r', reg.host, 'gc'], { env: cfg.env });
+  t.is(result.code, 1);
+  t.regex(result.stderr, new RegExp(`another garbage collection is at work on ${reg.name}.*docker rm -f ${stray}`));
+  t.is(await startedAt(reg.name), before);
+  t.is(await manifestStatus(reg.host, 'archy', leftover.digest), 200);
+});
+
+e2e('Ctrl-C during gc: no further removal starts, the registry is started again, exit 130', async (t) => {
+  const reg = await startTestRegistry({ image: 'registry:3' });
+  t.teardown(() => reg.remove());
+  const archy = await pushArchy(reg.host);
+  const leftover = await pushUntaggedManifest(reg.host, 'archy');
+  const child = spawn(pluginBinary, ['-r', reg.host, 'gc'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (stderr.includes('stopping')) child.kill('SIGINT');
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  t.is(code, 130, stderr);
+  t.regex(stderr, /starting .* again/);
+  t.is((await dockerOk(['inspect', '-f', '{{.State.Running}}', reg.name])).trim(), 'true');
+  t.deepEqual((await dockerOk(['ps', '-a', '--filter', `label=jindr.gc-for=${reg.name}`, '-q'])).trim(), '');
+  await forgetConnections();
+  // Whether the removal had started when the signal came depends on timing; either way the
+  // registry answers, and the tagged image is whole.
+  t.true([200, 404].includes(await manifestStatus(reg.host, 'archy', leftover.digest)));
+  for (const m of [archy, ...archy.manifests]) t.is(await manifestStatus(reg.host, 'archy', m.digest), 200);
 });

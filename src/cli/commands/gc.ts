@@ -20,7 +20,7 @@ export async function runGc(ctx: Context, options: { dryRun: boolean; restart: b
   }
   ctx.signal.throwIfAborted();
   return ctx.critical(() =>
-    collectGarbage(docker, registry, { ...options, local, info: (m) => ctx.info(m), debug: (m) => ctx.debugLog(m) }),
+    collectGarbage(docker, registry, { ...options, local, signal: ctx.signal, info: (m) => ctx.info(m), debug: (m) => ctx.debugLog(m) }),
   );
 }
 
