@@ -252,7 +252,9 @@ export class RegistryClient {
         }
         if (status === 400 && !this.schemeSettled && this.scheme === 'http') {
           const text = (await readAll(response.body)).toString('utf8');
-          if (/HTTP request to an HTTPS server/i.test(text)) {
+          // A HEAD answer has no body to tell: ask /v2/ with a GET, which has one.
+          const probe = method === 'HEAD' ? await undiciRequest(new URL('/v2/', this.origin), { dispatcher: this.agent, signal }).then((r) => r.body.text()) : text;
+          if (/HTTP request to an HTTPS server/i.test(probe)) {
             this.scheme = 'https'; // a loopback registry with TLS
             this.schemeSettled = true;
             release();
