@@ -12,7 +12,7 @@ import { header, pushScope } from './client.ts';
 import { RegistryApiError } from './errors.ts';
 import { createLimit, type Limit } from './limit.ts';
 import { fetchManifest, manifestChildren, MANIFEST_ACCEPT, type Descriptor, type Manifest } from './manifest.ts';
-import { backoffMs, sleep } from './transport.ts';
+import { backoffMs, classifyNetworkError, sleep } from './transport.ts';
 
 export type BlobOutcome = 'exists' | 'mounted' | 'copied';
 
@@ -268,6 +268,12 @@ export function transient(err: unknown): boolean {
     if (err.status === undefined) return true;
     return err.status >= 500 || err.status === 408 || err.status === 429 || (err.status === 404 && err.codes.includes('BLOB_UPLOAD_UNKNOWN'));
   }
-  if (err instanceof RegistryError) return err.status === undefined || err.cause instanceof BodyConsumedError;
+  if (err instanceof RegistryError) {
+    if (err.status !== undefined) return false;
+    if (err.cause instanceof BodyConsumedError) return true;
+    // The client already retried these; a registry restarting may need longer. TLS, DNS: never.
+    const kind = classifyNetworkError(err.cause);
+    return kind === 'reset' || kind === 'refused' || kind === 'timeout';
+  }
   return false;
 }

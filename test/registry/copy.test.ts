@@ -57,7 +57,12 @@ function recorder() {
 }
 
 test('transient: network trouble and 5xx yes; auth, digests, 4xx no', (t) => {
-  t.true(transient(new RegistryError('closed the connection')));
+  const network = (code: string) => new RegistryError('network', { cause: Object.assign(new Error(code), { code }) });
+  t.true(transient(network('ECONNRESET')));
+  t.true(transient(network('ECONNREFUSED')));
+  t.false(transient(network('UNABLE_TO_VERIFY_LEAF_SIGNATURE')));
+  t.false(transient(network('ENOTFOUND')));
+  t.false(transient(new RegistryError('no upload location')));
   t.true(transient(new RegistryApiError('x', { status: 503 })));
   t.true(transient(new RegistryApiError('x', { status: 404, codes: ['BLOB_UPLOAD_UNKNOWN'] })));
   t.false(transient(new RegistryApiError('x', { status: 404, codes: ['BLOB_UNKNOWN'] })));
