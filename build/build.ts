@@ -54,17 +54,51 @@ const appCode = bundle.outputFiles[0]!.text;
 // The Docker CLI asks for metadata before every `docker jindr ...` and for `docker --help`:
 // answer it without evaluating the bundle. `--version` alone (`docker-jindr -v`,
 // `docker [global flags] jindr --version`) is answered here too: it needs nothing else.
-// The bundle sits in a function so V8 only pre-parses it unless it is needed.
-const seaMain = `'use strict';
+const preamble = `'use strict';
 const a = process.argv.slice(2);
 if (a.length === 1 && a[0] === 'docker-cli-plugin-metadata') {
   process.stdout.write(${JSON.stringify(JSON.stringify(metadata, null, 2) + '\n')});
 } else if ((a.at(-1) === '--version' || a.at(-1) === '-v') && (a.length === 1 || a.at(-2) === 'jindr')) {
   process.stdout.write(${JSON.stringify(pkg.version + '\n')});
-} else {
-  (function () {
-${appCode}
-  })();
+} else `;
+
+// The bundle as a function of the CommonJS module variables, compiled with vm.Script.
+const wrapped = `(function (exports, require, module, __filename, __dirname) {\n${appCode}\n})`;
+const appFile = join(work, 'app.js');
+writeFileSync(appFile, wrapped);
+
+// The executable keeps the bundle as an SEA asset next to a V8 code cache made by running
+// `--help` once here, with the same Node binary: the cache then holds every function that
+// start-up compiles (yargs, the command table), where SEA's own useCodeCache holds only the
+// top level. The main script stays tiny, so the answers above never read the bundle.
+const cacheFile = join(work, 'app.cache');
+const warmFile = join(work, 'warm.cjs');
+writeFileSync(
+  warmFile,
+  `'use strict';
+const fs = require('node:fs');
+const vm = require('node:vm');
+const script = new vm.Script(fs.readFileSync(${JSON.stringify(appFile)}, 'utf8'), { filename: 'docker-jindr.js' });
+const run = script.runInThisContext();
+process.argv = [process.argv[0], process.argv[0], '--help'];
+process.stdout.write = () => true;
+const exit = process.exit;
+process.exit = () => {
+  fs.writeFileSync(${JSON.stringify(cacheFile)}, script.createCachedData());
+  exit(0);
+};
+run(exports, require, module, __filename, __dirname);
+`,
+);
+quiet([warmFile], /^$/);
+
+const seaMain = `${preamble}{
+  const sea = require('node:sea');
+  const script = new (require('node:vm').Script)(sea.getAsset('app.js', 'utf8'), {
+    filename: 'docker-jindr.js',
+    cachedData: new Uint8Array(sea.getRawAsset('app.cache')),
+  });
+  script.runInThisContext()(exports, require, module, __filename, __dirname);
 }
 `;
 const mainFile = join(work, 'main.cjs');
@@ -77,6 +111,7 @@ const seaConfig = {
   disableExperimentalSEAWarning: true,
   useCodeCache: true,
   useSnapshot: false,
+  assets: { 'app.js': appFile, 'app.cache': cacheFile },
 };
 writeFileSync(join(work, 'sea-config.json'), JSON.stringify(seaConfig));
 quiet(['--experimental-sea-config', join(work, 'sea-config.json')], /^Wrote single executable preparation blob/);
@@ -91,7 +126,7 @@ const postject = join(root, 'node_modules/postject/dist/cli.js');
 quiet([postject, staging, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], /^warning: Can't find string offset for section name '\.note|Start injection|Injection done/);
 renameSync(staging, output);
 // A plain bundle too, for tests and the benchmark (same code as the executable).
-writeFileSync(join(work, 'docker-jindr.cjs'), `#!/usr/bin/env node\n${seaMain}`);
+writeFileSync(join(work, 'docker-jindr.cjs'), `#!/usr/bin/env node\n${preamble}{\n  ${wrapped}(exports, require, module, __filename, __dirname);\n}\n`);
 renameSync(join(work, 'docker-jindr.cjs'), join(dist, 'docker-jindr.cjs'));
 const size = (statSync(output).size / 1e6).toFixed(0);
 console.log(`built ${output} (${size} MB, Node ${process.versions.node}, bundle ${(appCode.length / 1e6).toFixed(1)} MB)`);

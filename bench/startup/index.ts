@@ -5,8 +5,8 @@
 //
 //   npm run bench -- startup [--runs N] [--json]
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -51,12 +51,22 @@ if (hasDocker) {
   );
 }
 
-function once(c: Case): number {
+/** CPU time (user + system, ms) of this process's waited-for children so far, from /proc. */
+function childrenCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state): cutime and cstime are fields 16 and 17, in clock ticks (1/100 s)
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+/** Wall-clock ms of one run, and the CPU ms it used (10 ms resolution: averaged below). */
+function once(c: Case): { wall: number; cpu: number } {
+  const cpu0 = childrenCpuMs();
   const start = process.hrtime.bigint();
   const result = spawnSync(c.file, c.args, { env: c.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const wall = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`${c.name} failed (${result.status}): ${result.stderr}`);
-  return ms;
+  return { wall, cpu: childrenCpuMs() - cpu0 };
 }
 
 function shuffled<T>(items: readonly T[]): T[] {
@@ -77,10 +87,16 @@ function median(values: readonly number[]): number {
 try {
   for (const c of cases) once(c); // warm the page cache
   const times = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  const cpu = new Map<string, number>(cases.map((c) => [c.name, 0]));
   for (let round = 0; round < runs; round++) {
-    for (const c of shuffled(cases)) times.get(c.name)!.push(once(c));
+    for (const c of shuffled(cases)) {
+      const t = once(c);
+      times.get(c.name)!.push(t.wall);
+      cpu.set(c.name, cpu.get(c.name)! + t.cpu);
+    }
   }
   const medians = Object.fromEntries([...times].map(([name, t]) => [name, median(t)]));
+  const cpuMeans = Object.fromEntries([...cpu].map(([name, total]) => [name, total / runs]));
   const node = medians['node -e 0']!;
   const ratios: Record<string, number> = {
     'metadata / node -e 0': medians['docker-jindr docker-cli-plugin-metadata']! / node,
@@ -89,11 +105,15 @@ try {
   };
   if (hasDocker) ratios['docker jindr --version / docker --version'] = medians['docker jindr --version']! / medians['docker --version']!;
   if (json) {
-    console.log(JSON.stringify({ runs, node: process.version, cpus: cpus().length, medians, ratios }, null, 2));
+    console.log(JSON.stringify({ runs, node: process.version, cpus: cpus().length, medians, cpuMeans, ratios }, null, 2));
   } else {
-    console.log(`startup: ${runs} interleaved runs each, medians (Node ${process.version}, ${cpus().length} CPUs)`);
-    for (const [name, ms] of Object.entries(medians)) console.log(`  ${name.padEnd(42)} ${ms.toFixed(1).padStart(7)} ms`);
-    for (const [name, r] of Object.entries(ratios)) console.log(`  ${name.padEnd(42)} ${r.toFixed(2).padStart(7)} x`);
+    console.log(`startup: ${runs} interleaved runs each (Node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)})`);
+    console.log(`  ${'case'.padEnd(42)} ${'median wall'.padStart(12)} ${'mean CPU'.padStart(10)}`);
+    for (const [name, ms] of Object.entries(medians)) {
+      console.log(`  ${name.padEnd(42)} ${ms.toFixed(1).padStart(9)} ms ${cpuMeans[name]!.toFixed(1).padStart(7)} ms`);
+    }
+    console.log('  ratios of median wall-clock times:');
+    for (const [name, r] of Object.entries(ratios)) console.log(`  ${name.padEnd(42)} ${r.toFixed(2).padStart(9)} x`);
   }
 } finally {
   rmSync(dockerConfig, { recursive: true, force: true });
