@@ -1,16 +1,117 @@
-// The Docker engine connection. (Filled in by the engine work: endpoint resolution
-// from --host / DOCKER_HOST / contexts lives in endpoint.ts.)
-import type Docker from 'dockerode';
+// The Docker engine connection: the endpoint Docker would pick (endpoint.ts), turned into
+// a dockerode client, and pinged once so an unreachable engine fails with one clear line.
+import Docker from 'dockerode';
+import { Agent as HttpsAgent } from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { DockerGlobals } from '../cli/plugin-argv.ts';
+import { describeEndpoint, isLocalEngine, resolveEndpoint, type ResolvedEndpoint } from './endpoint.ts';
+import { sshConnectOptions } from './ssh.ts';
+import { EngineUnreachableError, InterruptedError, ResourceError, errorMessage } from '../errors.ts';
 
 export interface Engine {
   docker: Docker;
-  /** Where it is, for messages: e.g. "unix:///var/run/docker.sock (context default)". */
+  /** Where it is, for messages: e.g. `unix:///var/run/docker.sock (context "default")`. */
   describe: string;
+  endpoint: ResolvedEndpoint;
+  /** The engine runs on this machine: its loopback and file system are ours. */
+  local: boolean;
 }
 
-import type { DockerGlobals } from '../cli/plugin-argv.ts';
-import { EngineUnreachableError } from '../errors.ts';
+/** How long a ping may take before the engine counts as unreachable. */
+const PING_TIMEOUT_MS = 20_000;
 
-export async function connectEngine(_globals: DockerGlobals, _env: NodeJS.ProcessEnv, _signal: AbortSignal): Promise<Engine> {
-  throw new EngineUnreachableError('not implemented yet');
+export async function connectEngine(globals: DockerGlobals, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<Engine> {
+  const endpoint = resolveEndpoint(globals, env);
+  const docker = newDocker(dockerOptions(endpoint, env));
+  const describe = describeEndpoint(endpoint);
+  try {
+    const ping = docker.ping as unknown as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
+    await ping.call(docker, { abortSignal: AbortSignal.any([signal, AbortSignal.timeout(PING_TIMEOUT_MS)]) });
+  } catch (err) {
+    if (signal.aborted) throw new InterruptedError();
+    throw unreachable(describe, err);
+  }
+  return { docker, describe, endpoint, local: isLocalEngine(endpoint) };
+}
+
+function unreachable(describe: string, err: unknown): EngineUnreachableError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new EngineUnreachableError(`permission denied on the Docker engine at ${describe}: is your user in the docker group?`, { cause: err });
+  }
+  const cause = err instanceof Error && err.name === 'TimeoutError' ? 'no answer' : engineErrorMessage(err);
+  return new EngineUnreachableError(`cannot reach the Docker engine at ${describe}: is it running? (${cause})`, { cause: err });
+}
+
+type ModemOptions = Docker.DockerOptions & { agent?: HttpsAgent };
+
+/** dockerode options for an endpoint; reads the TLS files it names. */
+export function dockerOptions(endpoint: ResolvedEndpoint, env: NodeJS.ProcessEnv): ModemOptions {
+  const { host } = endpoint;
+  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) };
+  if (host.startsWith('ssh://')) {
+    const ssh = sshConnectOptions(host, env);
+    return { protocol: 'ssh', host: ssh.host, port: ssh.port, username: ssh.username, sshOptions: ssh };
+  }
+  const url = new URL(host); // tcp://host:port[/path]
+  const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (!endpoint.tls) return { protocol: 'http', host: hostname, port: url.port };
+  const { tls } = endpoint;
+  const read = (what: string, file: string | undefined): Buffer | undefined => {
+    if (file === undefined) return undefined;
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new ResourceError(`cannot read the TLS ${what} ${file} for ${describeEndpoint(endpoint)}: ${errorMessage(err)}`);
+    }
+  };
+  // TLS settings live in the agent: docker-modem has no option to skip verification,
+  // and an agent's own options win over the per-request ones.
+  const agent = new HttpsAgent({
+    keepAlive: true,
+    rejectUnauthorized: tls.verify,
+    ...withValue('ca', tls.verify ? read('CA certificate', tls.ca) : undefined),
+    ...withValue('cert', read('certificate', tls.cert)),
+    ...withValue('key', read('key', tls.key)),
+  });
+  return { protocol: 'https', host: hostname, port: url.port, agent };
+}
+
+function withValue<K extends string>(key: K, value: Buffer | undefined): Partial<Record<K, Buffer>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, Buffer>);
+}
+
+/**
+ * docker-modem starts from defaults read from process.env (DOCKER_HOST, DOCKER_CERT_PATH, ...),
+ * which may throw or override what we resolved (its ssh options do). We resolved the endpoint
+ * ourselves, so it must not see DOCKER_HOST while it is built.
+ */
+function newDocker(options: ModemOptions): Docker {
+  const saved = process.env.DOCKER_HOST;
+  delete process.env.DOCKER_HOST;
+  try {
+    return new Docker(options);
+  } finally {
+    if (saved !== undefined) process.env.DOCKER_HOST = saved;
+  }
+}
+
+/** The engine's own message from a dockerode error, on one line, without the HTTP code prefix. */
+export function engineErrorMessage(err: unknown): string {
+  const json = (err as { json?: unknown }).json;
+  let message: string;
+  if (json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string') {
+    message = (json as { message: string }).message;
+  } else if (Buffer.isBuffer(json) && json.length > 0) {
+    message = json.toString();
+  } else {
+    message = errorMessage(err).replace(/^\(HTTP code \d+\)[^-]*- /, '');
+  }
+  return message.replace(/\s+/g, ' ').trim();
+}
+
+/** The HTTP status of a failed engine request, if it got that far. */
+export function engineStatus(err: unknown): number | undefined {
+  const status = (err as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' ? status : undefined;
 }
