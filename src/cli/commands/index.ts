@@ -1,6 +1,12 @@
 // Every command, listed explicitly: no folder scanning at run time (it would not
 // survive bundling into one executable).
 import type { JindrCommand } from '../command.ts';
+import { startCommand } from './start.ts';
+import { stopCommand } from './stop.ts';
+import { restartCommand } from './restart.ts';
+import { statCommand } from './stat.ts';
+import { infoCommand } from './info.ts';
+import { logsCommand } from './logs.ts';
 import { lsCommand } from './ls.ts';
 import { lsiCommand } from './lsi.ts';
 import { inspectCommand } from './inspect.ts';
@@ -11,6 +17,12 @@ import { cpCommand } from './cp.ts';
 import { cpeCommand } from './cpe.ts';
 
 export const commands: readonly JindrCommand[] = [
+  startCommand,
+  stopCommand,
+  restartCommand,
+  statCommand,
+  infoCommand,
+  logsCommand,
   lsCommand,
   lsiCommand,
   inspectCommand,

@@ -1,0 +1,28 @@
+// restart: restart the registry container (or start it when it is stopped).
+import { defineCommand } from '../command.ts';
+import { findRegistryContainer, restartRegistryContainer, startRegistryContainer, waitUntilServing } from '../../docker/container.ts';
+import { checkPortFree } from '../../docker/checks.ts';
+import { parseLocalRegistry } from '../../docker/registry-address.ts';
+import { NotFoundError } from '../../errors.ts';
+
+export const restartCommand = defineCommand({
+  command: 'restart',
+  describe: 'Restart the registry',
+  run: async (_args, ctx) => {
+    const address = parseLocalRegistry(ctx.registry);
+    const { docker, local } = await ctx.engine();
+    const c = await findRegistryContainer(docker, address);
+    if (!c) {
+      throw new NotFoundError(`no registry container for ${address.registry}: start one with docker jindr start -r ${ctx.registry}`);
+    }
+    if (c.running) {
+      await ctx.critical(() => restartRegistryContainer(docker, c));
+    } else {
+      await checkPortFree(docker, address, local);
+      await startRegistryContainer(docker, c);
+    }
+    await waitUntilServing(docker, c, { local, signal: ctx.signal });
+    ctx.stdout.write(`registry restarted: ${c.name} on ${address.registry}\n`);
+    return 0;
+  },
+});

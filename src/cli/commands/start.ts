@@ -1,0 +1,57 @@
+// start (up): run the registry for -r HOST:PORT, creating its container the first time.
+import { defineCommand } from '../command.ts';
+import { DEFAULT_DATA_DIR, resolveDataDir } from '../../docker/checks.ts';
+import { DEFAULT_IMAGE, startRegistry } from '../../docker/lifecycle.ts';
+import { parseLocalRegistry } from '../../docker/registry-address.ts';
+import { UsageError } from '../../errors.ts';
+import { describeStorage } from './stat.ts';
+
+export const startCommand = defineCommand<{ data?: string; name?: string; image?: string }>({
+  command: 'start',
+  aliases: ['up'],
+  describe: 'Start the registry (on 127.0.0.1 only; creates its container the first time)',
+  builder: (yargs) =>
+    yargs
+      .option('data', {
+        alias: 'd',
+        type: 'string',
+        describe: `Host directory for the registry's data, created if missing [default: ${DEFAULT_DATA_DIR}]`,
+      })
+      .option('name', {
+        alias: 'n',
+        type: 'string',
+        describe: 'Name of the registry container [default: jindr-PORT, e.g. jindr-5001]',
+      })
+      .option('image', {
+        type: 'string',
+        describe: `Registry image [default: ${DEFAULT_IMAGE}; registry:2 works too]`,
+      }),
+  run: async (args, ctx) => {
+    for (const [flag, value] of [['-d/--data', args.data], ['-n/--name', args.name], ['--image', args.image]] as const) {
+      if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} needs a value`);
+    }
+    const address = parseLocalRegistry(ctx.registry);
+    const { docker, local } = await ctx.engine();
+    const result = await startRegistry(
+      { docker, local, progress: ctx.stderr, signal: ctx.signal },
+      {
+        address,
+        dataDir: args.data === undefined ? undefined : resolveDataDir(args.data, ctx.env),
+        defaultDataDir: resolveDataDir(DEFAULT_DATA_DIR, ctx.env),
+        name: args.name,
+        image: args.image,
+      },
+    );
+    const c = result.container;
+    if (result.outcome === 'already-running') {
+      ctx.stdout.write(`registry already running as ${c.name} on ${address.registry}\n`);
+      if (result.ignored.length > 0) {
+        ctx.info(`note: ${result.ignored.join(', ')} not applied to the running container: stop it first (docker jindr stop -r ${ctx.registry})`);
+      }
+      return 0;
+    }
+    const verb = result.outcome === 'created' ? 'created and started' : 'started';
+    ctx.stdout.write(`registry ${verb} as ${c.name} on ${address.registry} (${c.image}, data in ${describeStorage(c)})\n`);
+    return 0;
+  },
+});

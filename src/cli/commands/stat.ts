@@ -1,0 +1,38 @@
+// stat (status): one line saying whether the registry runs; exit 0 when it does, 1 when not.
+import { defineCommand } from '../command.ts';
+import { findRegistryContainer, type RegistryContainer } from '../../docker/container.ts';
+import { parseLocalRegistry } from '../../docker/registry-address.ts';
+
+/** The storage area for people: a path, a volume, or the container itself. */
+export function describeStorage(c: RegistryContainer): string {
+  switch (c.storage.kind) {
+    case 'bind':
+      return c.storage.path;
+    case 'volume':
+      return `volume ${c.storage.name}`;
+    case 'container':
+      return 'the container (no volume)';
+  }
+}
+
+export const statCommand = defineCommand({
+  command: 'stat',
+  aliases: ['status'],
+  describe: 'Say whether the registry is running (exit 0 when it is, 1 when not)',
+  run: async (_args, ctx) => {
+    const address = parseLocalRegistry(ctx.registry);
+    const { docker } = await ctx.engine();
+    const c = await findRegistryContainer(docker, address);
+    if (ctx.format === 'json') {
+      const state = c ? { running: c.running, state: c.state, container: c.name, image: c.image, storage: describeStorage(c) } : { running: false, state: 'absent' };
+      ctx.stdout.write(JSON.stringify({ registry: address.registry, ...state }, null, 2) + '\n');
+    } else if (!c) {
+      ctx.stdout.write(`${address.registry}: no registry (start one with: docker jindr start -r ${ctx.registry})\n`);
+    } else if (c.running) {
+      ctx.stdout.write(`${address.registry}: running as ${c.name} (${c.image}, data in ${describeStorage(c)})\n`);
+    } else {
+      ctx.stdout.write(`${address.registry}: not running (container ${c.name} is ${c.state})\n`);
+    }
+    return c?.running ? 0 : 1;
+  },
+});
