@@ -42,6 +42,18 @@ export function isVersionRequest(args: readonly string[]): boolean {
   return args.length === 1 && (args[0] === '-v' || args[0] === '--version');
 }
 
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
 /**
  * Rewrites `help [COMMAND]` to `[COMMAND] --help`, and refuses an unknown command with
  * one line (yargs alone accepts any word while the command table is empty).
@@ -52,8 +64,12 @@ export function checkCommand(args: readonly string[], scriptName: string): strin
   if (at < 0) return [...args];
   const word = args[at]!;
   if (word === 'help') return [...args.slice(0, at), ...args.slice(at + 1), '--help'];
-  const known = commands.some((c) => c.command.split(' ')[0] === word || c.aliases.includes(word));
-  if (!known) throw new UsageError(`unknown command "${word}" (see '${scriptName} --help')`);
+  const names = commands.flatMap((c) => [c.command.split(' ')[0]!, ...c.aliases]);
+  if (!names.includes(word)) {
+    const near = names.find((n) => editDistance(n, word) <= (word.length > 3 ? 2 : 1));
+    const hint = near ? `did you mean "${near}"? ` : '';
+    throw new UsageError(`unknown command "${word}" (${hint}see '${scriptName} --help')`);
+  }
   return [...args];
 }
 
@@ -67,13 +83,18 @@ export function buildParser(argv: readonly string[], run: (cmd: (typeof commands
     .help('help', 'Show help')
     .alias('help', 'h')
     .strict()
-    .demandCommand(1, `name a command (see '${scriptName} --help')`)
-    .recommendCommands()
+    .demandCommand(1, 'name a command')
+    // An option we do not know is an error, not an option swallowing the command word.
+    .parserConfiguration({ 'unknown-options-as-args': true })
     .wrap(Math.min(100, process.stdout.columns || 100))
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
-      throw new UsageError(msg);
+      // yargs spreads some messages over lines ("Invalid values:\n  Argument: ..."): one line,
+      // and where to read more.
+      const at = commandIndex(argv);
+      const topic = at >= 0 && argv[at] !== undefined && !argv.includes('--help') ? `${scriptName} ${argv[at]} --help` : `${scriptName} --help`;
+      throw new UsageError(`${msg.replace(/\s*\n\s*/g, ' ').trim()} (see '${topic}')`);
     });
   for (const cmd of commands) {
     parser = parser.command({

@@ -1,6 +1,8 @@
 import test from 'ava';
 import { checkCommand, commandIndex, isVersionRequest } from '../../src/cli/main.ts';
 import { UsageError } from '../../src/errors.ts';
+import { commands } from '../../src/cli/commands/index.ts';
+import { jindr } from '../helpers/run.ts';
 
 test('commandIndex finds the command word past options and their values', (t) => {
   t.is(commandIndex(['ls']), 0);
@@ -32,4 +34,43 @@ test('only -v/--version on its own is a version request', (t) => {
   t.true(isVersionRequest(['--version']));
   t.false(isVersionRequest(['ls', '--version']));
   t.false(isVersionRequest([]));
+});
+
+test('a near miss of a command is suggested', (t) => {
+  const name = commands[0]?.command.split(' ')[0];
+  if (!name) return t.is(commands.length, 0);
+  const typo = name + 'x';
+  const err = t.throws(() => checkCommand([typo], 'docker jindr'), { instanceOf: UsageError });
+  t.regex(err?.message ?? '', new RegExp(`did you mean "[a-z0-9]+"\\?`));
+  t.notRegex(checkThrows(['zzzzzzzzzz']), /did you mean/);
+});
+
+function checkThrows(args: string[]): string {
+  try {
+    checkCommand(args, 'x');
+    return '';
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+test('yargs\' own usage errors come out as one line with exit 2, no stack', async (t) => {
+  const name = commands.find((c) => !c.command.includes('<'))?.command.split(' ')[0];
+  if (!name) return t.is(commands.length, 0);
+  for (const args of [['--format', 'xml', name], [name, '--bogus'], ['--bogus', name]]) {
+    const result = await jindr(args);
+    t.is(result.code, 2, args.join(' '));
+    t.regex(result.stderr, new RegExp(`^docker-jindr: .+ \\(see 'docker-jindr ${name} --help'\\)\\n$`), args.join(' '));
+  }
+});
+
+test('--debug shows a stack trace; without it, one line', async (t) => {
+  const name = commands.find((c) => c.command === 'ls')?.command;
+  if (!name) return t.false(commands.some((c) => c.command === 'ls'));
+  const plain = await jindr(['-r', '127.0.0.1:1', 'ls']);
+  t.is(plain.code, 1);
+  t.is(plain.stderr.trimEnd().split('\n').length, 1);
+  const debug = await jindr(['-r', '127.0.0.1:1', 'ls', '--debug']);
+  t.is(debug.code, 1);
+  t.regex(debug.stderr, /^\s+at /m);
 });
