@@ -5,7 +5,7 @@ import { formatBytes } from '../output/table.ts';
 import { printRows } from '../output/print.ts';
 import { findRegistryContainer } from '../../docker/container.ts';
 import { collectGarbage, type GcReport } from '../../docker/gc-run.ts';
-import { NotFoundError } from '../../errors.ts';
+import { InterruptedError, NotFoundError, errorMessage } from '../../errors.ts';
 
 /**
  * Collects garbage in the registry ctx.registry names. With restart false (from `stop`), a
@@ -42,6 +42,28 @@ export function printGcReport(ctx: Context, report: GcReport): void {
     ],
     [report],
     report,
+  );
+}
+
+/**
+ * For `stop`: collect, leaving the registry stopped. A failed collection is reported and
+ * the stop goes on (the user asked to stop); Ctrl-C ends the command.
+ */
+export async function collectBeforeStop(ctx: Context): Promise<void> {
+  let report: GcReport;
+  try {
+    report = await runGc(ctx, { dryRun: false, restart: false });
+  } catch (err) {
+    if (err instanceof InterruptedError || ctx.signal.aborted) throw err;
+    ctx.info(`warning: garbage collection failed, stopping without it: ${errorMessage(err)}`);
+    return;
+  }
+  for (const w of report.warnings) ctx.info(`warning: ${w}`);
+  for (const m of report.manifests) ctx.info(`removed untagged manifest ${m.repository}@${m.digest}`);
+  for (const r of report.repositories) ctx.info(`removed repository ${r} (no tags left)`);
+  ctx.info(
+    `garbage collected: ${report.manifests.length} manifest(s), ${report.repositories.length} repository(ies), ` +
+      `${report.blobs} blob(s), ${formatBytes(report.bytesFreed)} freed`,
   );
 }
 

@@ -1,0 +1,86 @@
+// `docker jindr stop` collects garbage before it stops the registry; `stop -G` does not.
+// Registries made by `docker jindr start` through the real docker CLI, data in a temp dir.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { e2e, freePort, registryImages, waitForRegistry } from '../helpers/engine.ts';
+import { pushArchy, pushUntaggedManifest } from '../helpers/images.ts';
+import { docker, dockerOk, makeDockerConfig } from '../helpers/run.ts';
+import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
+
+async function forgetConnections(): Promise<void> {
+  const old = getGlobalDispatcher();
+  setGlobalDispatcher(new Agent());
+  await old.destroy().catch(() => {});
+}
+
+const v2 = (data: string) => join(data, 'docker/registry/v2');
+const revision = (data: string, repo: string, digest: string) =>
+  join(v2(data), 'repositories', repo, '_manifests/revisions/sha256', digest.slice('sha256:'.length));
+const blob = (data: string, digest: string) => {
+  const hex = digest.slice('sha256:'.length);
+  return join(v2(data), 'blobs/sha256', hex.slice(0, 2), hex, 'data');
+};
+
+async function setup(t: { teardown(fn: () => Promise<void>): void }, image: string) {
+  const port = await freePort();
+  const host = `localhost:${port}`;
+  const data = mkdtempSync(join(tmpdir(), 'jindr-gc-stop-'));
+  const cfg = makeDockerConfig();
+  t.teardown(async () => {
+    const ids = (await docker(['ps', '-aq', '--filter', `label=jindr.registry=${host}`])).stdout.split('\n').filter(Boolean);
+    if (ids.length > 0) await docker(['rm', '-f', ...ids]);
+    rmSync(data, { recursive: true, force: true });
+    cfg.cleanup();
+  });
+  const jindr = async (...args: string[]) => {
+    const result = await docker(['jindr', ...args, '-r', host], { env: cfg.env });
+    await forgetConnections();
+    if (result.code !== 0) throw new Error(`docker jindr ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+    return result;
+  };
+  const start = () => jindr('start', '-d', data, '--image', image);
+  await start();
+  await waitForRegistry(`http://${host}/v2/`);
+  const archy = await pushArchy(host);
+  const leftover = await pushUntaggedManifest(host, 'archy', { layerSize: 4096 });
+  return { host, data, jindr, start, archy, leftover };
+}
+
+async function running(host: string): Promise<boolean> {
+  const out = await dockerOk(['ps', '-q', '--filter', `label=jindr.registry=${host}`]);
+  return out.trim() !== '';
+}
+
+for (const image of registryImages) {
+  e2e(`${image}: stop collects garbage first, and the registry starts again whole`, async (t) => {
+    const { host, data, jindr, start, archy, leftover } = await setup(t, image);
+    const layer = leftover.layers[0]!.digest;
+    t.true(existsSync(revision(data, 'archy', leftover.digest)));
+    t.true(existsSync(blob(data, layer)));
+
+    const stopped = await jindr('stop');
+    t.regex(stopped.stdout + stopped.stderr, /removed untagged manifest archy@sha256:/);
+    t.false(await running(host));
+    t.false(existsSync(revision(data, 'archy', leftover.digest)), 'the leftover manifest is gone');
+    t.false(existsSync(blob(data, layer)), "the leftover's layer is gone");
+    for (const m of [archy, ...archy.manifests]) t.true(existsSync(revision(data, 'archy', m.digest)), `${m.digest} stays`);
+
+    await start();
+    await waitForRegistry(`http://${host}/v2/`);
+    t.is((await fetch(`http://${host}/v2/archy/manifests/${leftover.digest}`, { method: 'HEAD' })).status, 404);
+    for (const platform of ['linux/arm64', 'linux/amd64']) {
+      const pull = await docker(['pull', '--platform', platform, archy.reference]);
+      t.is(pull.code, 0, pull.stderr);
+    }
+    await docker(['rmi', '-f', archy.reference]);
+  });
+
+  e2e(`${image}: stop -G stops without collecting`, async (t) => {
+    const { host, data, jindr, leftover } = await setup(t, image);
+    await jindr('stop', '-G');
+    t.false(await running(host));
+    t.true(existsSync(revision(data, 'archy', leftover.digest)));
+    t.true(existsSync(blob(data, leftover.layers[0]!.digest)));
+  });
+}
