@@ -129,30 +129,33 @@ export async function listImages(
 ): Promise<TagSummary[]> {
   const reader = new ImageReader(client, signal);
   const names = repositories ?? (await listRepositories(client, signal));
-  const tagLists = await Promise.all(
-    names.map((repo) =>
-      listTags(client, repo, signal).then((tags) => tags.sort(compareTags), (err: unknown) => {
+  // Each repository's manifests are asked for as soon as its tag list arrives.
+  const perRepository = await Promise.all(
+    names.map(async (repo) => {
+      let tags: string[];
+      try {
+        tags = (await listTags(client, repo, signal)).sort(compareTags);
+      } catch (err) {
         // A repository the catalog lists may have been removed meanwhile.
         if (repositories === undefined && err instanceof NotFoundError) return [];
         throw err;
-      }),
-    ),
-  );
-  const rows = await Promise.all(
-    names.flatMap((repo, i) =>
-      tagLists[i]!.map(async (tag): Promise<TagSummary | undefined> => {
-        try {
-          return await reader.describe(repo, tag, tag, options.layers ?? false);
-        } catch (err) {
-          if (err instanceof NotFoundError) return undefined; // deleted since the tag list
-          if (err instanceof ManifestError) {
-            return { repository: repo, tag, digest: '', mediaType: '', kind: 'image', platforms: [], size: 0, entries: [], error: err.message };
+      }
+      return Promise.all(
+        tags.map(async (tag): Promise<TagSummary | undefined> => {
+          try {
+            return await reader.describe(repo, tag, tag, options.layers ?? false);
+          } catch (err) {
+            if (err instanceof NotFoundError) return undefined; // deleted since the tag list
+            if (err instanceof ManifestError) {
+              return { repository: repo, tag, digest: '', mediaType: '', kind: 'image', platforms: [], size: 0, entries: [], error: err.message };
+            }
+            throw err;
           }
-          throw err;
-        }
-      }),
-    ),
+        }),
+      );
+    }),
   );
+  const rows = perRepository.flat();
   return rows.filter((r): r is TagSummary => r !== undefined);
 }
 

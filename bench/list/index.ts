@@ -1,0 +1,132 @@
+// bench/list: `docker-jindr lsi` over a registry of 1000 repositories x 5 tags, against
+//   (a) the same requests made one at a time (sequential.ts: the predecessor's way), and
+//   (b) the floor: the number of requests lsi makes divided by the request rate that
+//       `ab -k` (apache2-utils, keep-alive) gets from the same registry for a manifest GET
+//       (best of several concurrencies).
+// Every tag is its own single-platform image (own config, one layer shared per
+// repository), so lsi makes 1 catalog + 1000 tags/list + 5000 manifest + 5000 config
+// requests. Times are wall clock, medians of --runs runs; lsi's include process start.
+//
+//   npm run build && npm run bench -- list [--repos 1000] [--tags 5] [--runs 3] [--image registry:2] [--json]
+//   (or: node_modules/.bin/node bench/list/index.ts ...)
+// Needs a Docker engine with the registry image, and ab. Removes its container at the end.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { populate } from './populate.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '../..');
+const binary = join(root, 'dist/docker-jindr');
+const node = process.execPath;
+
+const argv = process.argv.slice(2);
+const opt = (name: string, fallback: string): string => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
+};
+const REPOS = Number(opt('repos', '1000'));
+const TAGS = Number(opt('tags', '5'));
+const RUNS = Number(opt('runs', '3'));
+const IMAGE = opt('image', 'registry:2');
+const json = argv.includes('--json');
+
+if (!existsSync(binary)) {
+  console.error('dist/docker-jindr is missing: run npm run build first');
+  process.exit(1);
+}
+if (spawnSync('ab', ['-V']).status !== 0) {
+  console.error('ab is missing: apt-get install apache2-utils');
+  process.exit(1);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      if (a === null || typeof a === 'string') return reject(new Error('no port'));
+      s.close(() => resolve(a.port));
+    });
+  });
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function timed(file: string, args: string[]): { ms: number; stdout: string; stderr: string } {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(file, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} failed: ${r.stderr}`);
+  return { ms, stdout: r.stdout, stderr: r.stderr };
+}
+
+const port = await freePort();
+const host = `localhost:${port}`;
+const name = `jindr-bench-list-${port}`;
+execFileSync('docker', ['run', '-d', '--name', name, '-p', `127.0.0.1:${port}:5000`, IMAGE], { stdio: 'ignore' });
+try {
+  for (let i = 0; ; i++) {
+    try {
+      await fetch(`http://${host}/v2/`);
+      break;
+    } catch {
+      if (i > 100) throw new Error('the registry does not answer');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const t0 = Date.now();
+  const sample = await populate(host, REPOS, TAGS);
+  if (!json) console.error(`populated ${REPOS} repositories x ${TAGS} tags in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  // How many requests lsi makes: count its --debug request lines once.
+  const counted = timed(binary, ['-r', host, '-D', 'lsi', '--format', 'json']);
+  const requests = counted.stderr.split('\n').filter((l) => / -> \d{3} \(/.test(l)).length;
+  const rows = (JSON.parse(counted.stdout) as unknown[]).length;
+  if (rows !== REPOS * TAGS) throw new Error(`lsi listed ${rows} tags, expected ${REPOS * TAGS}`);
+
+  const lsi: number[] = [];
+  const seq: number[] = [];
+  let seqRequests = 0;
+  for (let i = 0; i < RUNS; i++) {
+    lsi.push(timed(binary, ['-r', host, 'lsi', '--format', 'json']).ms);
+    const s = timed(node, [join(here, 'sequential.ts'), host]);
+    seq.push(s.ms);
+    seqRequests = (JSON.parse(s.stdout) as { requests: number }).requests;
+  }
+
+  // The floor: ab's best keep-alive rate for one manifest GET, over a few concurrencies.
+  const url = `http://127.0.0.1:${port}/v2/${sample.repository}/manifests/${sample.tag}`;
+  const rates: Record<string, number> = {};
+  for (const c of [8, 16, 32, 64]) {
+    const out = execFileSync('ab', ['-q', '-k', '-c', String(c), '-n', String(Math.max(requests, 2000)), '-H', `Accept: ${sample.accept}`, url], { encoding: 'utf8' });
+    const rate = Number(/Requests per second:\s+([\d.]+)/.exec(out)?.[1]);
+    const failed = Number(/Failed requests:\s+(\d+)/.exec(out)?.[1] ?? '0') + Number(/Non-2xx responses:\s+(\d+)/.exec(out)?.[1] ?? '0');
+    if (failed > 0) throw new Error(`ab -c ${c}: ${failed} failed requests`);
+    rates[c] = rate;
+  }
+  const best = Math.max(...Object.values(rates));
+  const floorMs = (requests / best) * 1000;
+  const result = {
+    registry: IMAGE, cpus: cpus().length, repositories: REPOS, tagsPerRepository: TAGS, runs: RUNS,
+    lsiRequests: requests, sequentialRequests: seqRequests,
+    lsiMs: Math.round(median(lsi)), sequentialMs: Math.round(median(seq)),
+    abRequestsPerSecond: rates, floorMs: Math.round(floorMs),
+    lsiOverFloor: +(median(lsi) / floorMs).toFixed(2),
+    sequentialOverLsi: +(median(seq) / median(lsi)).toFixed(2),
+  };
+  if (json) console.log(JSON.stringify(result, null, 2));
+  else {
+    console.log(`registry ${IMAGE}, ${cpus().length} CPUs, ${REPOS} repositories x ${TAGS} tags, median of ${RUNS}`);
+    console.log(`lsi:         ${(result.lsiMs / 1000).toFixed(2)} s  (${requests} requests, ${Math.round(requests / (median(lsi) / 1000))} req/s, process start included)`);
+    console.log(`sequential:  ${(result.sequentialMs / 1000).toFixed(2)} s  (${seqRequests} requests, one at a time)`);
+    console.log(`floor:       ${(result.floorMs / 1000).toFixed(2)} s  (${requests} requests at ab -k's best ${best.toFixed(0)} req/s; by concurrency ${JSON.stringify(rates)})`);
+    console.log(`lsi / floor = ${result.lsiOverFloor}x   sequential / lsi = ${result.sequentialOverLsi}x`);
+  }
+} finally {
+  spawnSync('docker', ['rm', '-f', '-v', name], { stdio: 'ignore' });
+}
