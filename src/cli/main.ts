@@ -153,9 +153,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   watchPluginSocket(process.env, interrupt);
 
   let debug = argv.includes('--debug') || argv.includes('-D');
+  // Libraries' deprecation warnings (docker-modem's url.parse) are for us, not for users.
+  process.noDeprecation = !debug;
   try {
     const { globals, mode, args } = parsePluginArgv(argv);
     debug ||= globals.debug;
+    process.noDeprecation = !debug;
     const plugin = Boolean(process.env.DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND);
     const scriptName = plugin || mode !== 'run' ? 'docker jindr' : 'docker-jindr';
     if (mode === 'complete') {

@@ -1,6 +1,6 @@
 // The Docker engine connection: the endpoint Docker would pick (endpoint.ts), turned into
 // a dockerode client, and pinged once so an unreachable engine fails with one clear line.
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { Agent as HttpsAgent } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { DockerGlobals } from '../cli/plugin-argv.ts';
@@ -22,7 +22,13 @@ const PING_TIMEOUT_MS = 20_000;
 
 export async function connectEngine(globals: DockerGlobals, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<Engine> {
   const endpoint = resolveEndpoint(globals, env);
-  const docker = newDocker(dockerOptions(endpoint, env));
+  // docker-modem calls url.parse() for tcp and ssh engines; Node's deprecation warning
+  // for it would land in the middle of our output and one-line errors.
+  if (!endpoint.host.startsWith('unix://')) process.noDeprecation = true;
+  // dockerode pulls in ssh2, grpc and protobufjs: loaded here, when an engine is wanted,
+  // not at start-up (where it took most of every command's start, engine or not).
+  const { default: DockerClient } = await import('dockerode');
+  const docker = newDocker(DockerClient, dockerOptions(endpoint, env));
   const describe = describeEndpoint(endpoint);
   try {
     const ping = docker.ping as unknown as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
@@ -86,11 +92,11 @@ function withValue<K extends string>(key: K, value: Buffer | undefined): Partial
  * which may throw or override what we resolved (its ssh options do). We resolved the endpoint
  * ourselves, so it must not see DOCKER_HOST while it is built.
  */
-function newDocker(options: ModemOptions): Docker {
+function newDocker(DockerClient: typeof Docker, options: ModemOptions): Docker {
   const saved = process.env.DOCKER_HOST;
   delete process.env.DOCKER_HOST;
   try {
-    return new Docker(options);
+    return new DockerClient(options);
   } finally {
     if (saved !== undefined) process.env.DOCKER_HOST = saved;
   }
