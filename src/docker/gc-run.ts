@@ -97,12 +97,14 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
   const root = storageRoot(env);
   const info = options.info ?? (() => {});
 
-  // A dry run removes nothing, so a running registry can be read in place: no stop, no
-  // restart, no interruption for its clients. Pushes meanwhile only make it a snapshot.
-  if (options.dryRun && registry.running) {
+  // A running registry is read in place first, without interrupting its clients (pushes
+  // meanwhile only make this a snapshot). That is all a dry run needs; and when there is
+  // nothing to collect, the registry is not stopped at all.
+  if (registry.running) {
     const analysis = await analyse(execBytes(docker, registry.id), root);
     const prediction = predictBlobRemoval(analysis.plans, analysis.content, analysis.listing.blobs);
-    return report(registry, true, analysis, prediction.blobs.length, prediction.bytes);
+    const nothing = prediction.blobs.length === 0 && analysis.plans.every((p) => p.remove.length === 0 && !p.removeRepository);
+    if (options.dryRun || nothing) return report(registry, options.dryRun, analysis, prediction.blobs.length, prediction.bytes);
   }
 
   checkStorageShared(registry, root);

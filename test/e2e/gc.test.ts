@@ -97,7 +97,7 @@ async function gc(env: NodeJS.ProcessEnv, host: string, ...extra: string[]): Pro
 const startedAt = async (name: string) => (await dockerOk(['inspect', '-f', '{{.State.StartedAt}}', name])).trim();
 
 for (const image of registryImages) {
-  e2e(`${image}: gc removes an untagged leftover and an emptied repository, keeps every platform and referrer`, async (t) => {
+  e2e(`${image}: gc removes an untagged leftover and emptied repositories (API delete, rmi), keeps every platform and referrer`, async (t) => {
     const reg = await startTestRegistry({ image });
     const cfg = makeDockerConfig();
     const pulled: string[] = [];
@@ -118,7 +118,11 @@ for (const image of registryImages) {
     const sigOfLeftover = await pushReferrer(host, 'archy', leftover);
     const gone = await pushRandomImage(host, 'gone', 'only');
     t.is(await status(`http://${host}/v2/gone/manifests/${gone.digest}`, 'DELETE'), 202);
-    t.true((await catalog(host)).includes('gone'), 'an emptied repository stays in the catalog until gc');
+    await pushRandomImage(host, 'gone2', 'only');
+    const rmi = await docker(['jindr', '-r', host, 'rmi', 'gone2:only'], { env: cfg.env });
+    t.is(rmi.code, 0, rmi.stderr);
+    await forgetConnections();
+    for (const repo of ['gone', 'gone2']) t.true((await catalog(host)).includes(repo), `emptied ${repo} stays in the catalog until gc`);
     const leftoverLayer = leftover.layers[0]!;
     t.true(await blobInStorage(reg, leftoverLayer.digest));
     const before = await startedAt(reg.name);
@@ -127,10 +131,11 @@ for (const image of registryImages) {
 
     t.false(report.dryRun);
     t.deepEqual(
-      report.manifests.map((m) => `${m.repository}@${m.digest}`).sort(),
+      report.manifests.filter((m) => m.repository === 'archy').map((m) => `${m.repository}@${m.digest}`).sort(),
       [`archy@${leftover.digest}`, `archy@${sigOfLeftover.digest}`].sort(), // DELETE already removed gone@digest
     );
-    t.deepEqual(report.repositories, ['gone']);
+    t.deepEqual(report.manifests.filter((m) => !['archy', 'gone2'].includes(m.repository)), []);
+    t.deepEqual(report.repositories, ['gone', 'gone2']);
     t.true(report.blobs >= 4, `blobs removed: ${report.blobs}`); // leftover, its config and layer, gone's manifest...
     t.true(report.bytesFreed > leftoverLayer.size, `bytes freed: ${report.bytesFreed}`);
     t.deepEqual(report.warnings, []);
@@ -293,4 +298,21 @@ e2e('Ctrl-C during gc: no further removal starts, the registry is started again,
   // registry answers, and the tagged image is whole.
   t.true([200, 404].includes(await manifestStatus(reg.host, 'archy', leftover.digest)));
   for (const m of [archy, ...archy.manifests]) t.is(await manifestStatus(reg.host, 'archy', m.digest), 200);
+});
+
+e2e('gc with nothing to collect leaves a running registry alone', async (t) => {
+  const reg = await startTestRegistry({ image: 'registry:3' });
+  const cfg = makeDockerConfig();
+  t.teardown(async () => {
+    await reg.remove();
+    cfg.cleanup();
+  });
+  await pushArchy(reg.host);
+  const leftover = await pushUntaggedManifest(reg.host, 'archy');
+  t.is((await gc(cfg.env, reg.host)).manifests.length, 1);
+  const before = await startedAt(reg.name);
+  const again = await gc(cfg.env, reg.host);
+  t.deepEqual({ manifests: again.manifests, repositories: again.repositories, blobs: again.blobs, bytesFreed: again.bytesFreed }, { manifests: [], repositories: [], blobs: 0, bytesFreed: 0 });
+  t.is(await startedAt(reg.name), before, 'not restarted');
+  t.is(await manifestStatus(reg.host, 'archy', leftover.digest), 404);
 });
