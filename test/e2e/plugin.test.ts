@@ -2,12 +2,13 @@
 // listed, asked for its version and help, handed Docker's global flags, and completed.
 // None of this needs an engine, only the docker CLI.
 import test from 'ava';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commands } from '../../src/cli/commands/index.ts';
 import { commandOptions } from '../../src/cli/complete.ts';
 import { pluginMetadata } from '../../src/cli/metadata.ts';
-import { docker, makeDockerConfig, repoRoot } from '../helpers/run.ts';
+import { docker, makeDockerConfig, pluginBinary, repoRoot, run } from '../helpers/run.ts';
 
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
 const config = makeDockerConfig();
@@ -89,4 +90,71 @@ test('docker __complete jindr COMMAND -- offers that command\'s options', async 
   t.regex(result.stdout, /^--registry\t/m);
   t.regex(result.stdout, /^--help\t/m);
   t.is(result.stdout.trimEnd().split('\n').at(-1), ':4');
+});
+
+test('docker --context nosuch jindr stat: one line naming the context, non-zero exit', async (t) => {
+  for (const flags of [['--context', 'nosuch'], ['--context=nosuch'], ['-c', 'nosuch']]) {
+    const result = await docker([...flags, 'jindr', 'stat'], { env });
+    t.not(result.code, 0, flags.join(' '));
+    t.is(result.stdout, '');
+    t.is(result.stderr.trimEnd().split('\n').length, 1, result.stderr);
+    t.regex(result.stderr, /^docker-jindr: .*"nosuch"/);
+  }
+});
+
+test('docker -H/--host before jindr is the engine the plugin uses', async (t) => {
+  for (const flags of [['-H', 'unix:///nonexistent/jindr.sock'], ['--host=unix:///nonexistent/jindr.sock']]) {
+    const result = await docker([...flags, 'jindr', 'stat'], { env });
+    t.not(result.code, 0, flags.join(' '));
+    t.is(result.stderr.trimEnd().split('\n').length, 1, result.stderr);
+    t.regex(result.stderr, /^docker-jindr: .*unix:\/\/\/nonexistent\/jindr\.sock/);
+  }
+});
+
+test('docker --config DIR before jindr is the configuration the plugin reads', async (t) => {
+  // A context that exists only in DIR's store, while DOCKER_CONFIG names another directory.
+  const other = makeDockerConfig();
+  t.teardown(other.cleanup);
+  const created = await docker(['--config', other.dir, 'context', 'create', 'only-in-dir', '--docker', 'host=unix:///nonexistent/ctx.sock'], { env });
+  t.is(created.code, 0, created.stderr);
+  for (const flags of [['--config', other.dir], [`--config=${other.dir}`]]) {
+    const result = await docker([...flags, '--context', 'only-in-dir', 'jindr', 'stat'], { env });
+    t.not(result.code, 0);
+    t.regex(result.stderr, /^docker-jindr: .*unix:\/\/\/nonexistent\/ctx\.sock.*only-in-dir/);
+  }
+  const without = await docker(['--context', 'only-in-dir', 'jindr', 'stat'], { env });
+  t.regex(without.stderr, /"only-in-dir" does not exist/);
+});
+
+test('install.sh installs into DOCKER_CONFIG/cli-plugins, again harmlessly, and --uninstall removes it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'jindr-install-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const installEnv = { ...env, DOCKER_CONFIG: join(dir, 'docker') }; // not there yet: created
+  const target = join(dir, 'docker/cli-plugins/docker-jindr');
+
+  const first = await run(join(repoRoot, 'install.sh'), [], { env: installEnv, timeoutMs: 300_000 });
+  t.is(first.code, 0, first.stderr);
+  t.regex(first.stdout, new RegExp(`installed docker-jindr ${pkg.version} as ${target}`));
+  t.true(readFileSync(target).equals(readFileSync(pluginBinary)));
+  const version = await docker(['jindr', '--version'], { env: installEnv });
+  t.is(version.stdout, `${pkg.version}\n`);
+
+  const again = await run(join(repoRoot, 'install.sh'), [], { env: installEnv, timeoutMs: 300_000 });
+  t.is(again.code, 0, again.stderr);
+  t.regex(again.stdout, /already installed/);
+  t.deepEqual(readdirSync(join(dir, 'docker/cli-plugins')), ['docker-jindr'], 'no temporary files left');
+
+  const removed = await run(join(repoRoot, 'install.sh'), ['--uninstall'], { env: installEnv });
+  t.is(removed.code, 0, removed.stderr);
+  t.regex(removed.stdout, /^removed /);
+  t.false(existsSync(target));
+  const listing = await docker(['--help'], { env: installEnv });
+  t.notRegex(listing.stdout, /^\s+jindr/m);
+  const twice = await run(join(repoRoot, 'install.sh'), ['--uninstall'], { env: installEnv });
+  t.is(twice.code, 0);
+  t.regex(twice.stdout, /not installed/);
+
+  const bad = await run(join(repoRoot, 'install.sh'), ['--bogus'], { env: installEnv });
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /unknown option '--bogus'/);
 });
