@@ -24,7 +24,7 @@ const reasons: Record<string, string> = {
   EROFS: 'the file system is read-only',
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',
-  ENOENT: 'the path cannot be created there',
+  ENOENT: 'nothing can be created there',
   ENOSPC: 'no space left on the device',
 };
 

@@ -145,7 +145,7 @@ export function parseDockerHost(value: string, useTls: boolean): string {
     case 'tcp': {
       let url: URL;
       try {
-        url = new URL(`tcp://${rest}`);
+        url = new URL(`tcp://${rest.startsWith(':') ? 'localhost' + rest : rest}`);
       } catch {
         throw invalidHost(value);
       }
