@@ -78,6 +78,7 @@ export function buildParser(argv: readonly string[], run: (cmd: (typeof commands
     .scriptName(scriptName)
     .usage(`Usage: ${scriptName} [OPTIONS] COMMAND\n\n${pluginMetadata().ShortDescription}`)
     .options(GLOBAL_OPTIONS)
+    .group(['registry', 'format', 'debug', 'help', 'version'], 'Global options:')
     .version('version', 'Show the version and exit', pkg.version)
     .alias('version', 'v')
     .help('help', 'Show help')
