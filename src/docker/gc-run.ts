@@ -18,6 +18,7 @@ import {
   collectBlobs,
   listStorage,
   readManifests,
+  readStorageRoot,
   removeFromStorage,
   storageRoot,
   type Exec,
@@ -94,20 +95,26 @@ function checkStorageShared(registry: RegistryContainer, root: string): void {
  */
 export async function collectGarbage(docker: Docker, registry: RegistryContainer, options: GcOptions): Promise<GcReport> {
   const env = registry.details.Config.Env ?? [];
-  const root = storageRoot(env);
   const info = options.info ?? (() => {});
+  const rootVia = (exec: Exec) => readStorageRoot(exec, registry.configPath, env, registry.name);
 
   // A running registry is read in place first, without interrupting its clients (pushes
   // meanwhile only make this a snapshot). That is all a dry run needs; and when there is
   // nothing to collect, the registry is not stopped at all.
+  let root: string | undefined;
   if (registry.running) {
-    const analysis = await analyse(execBytes(docker, registry.id), root);
+    const exec = execBytes(docker, registry.id);
+    root = await rootVia(exec);
+    const analysis = await analyse(exec, root);
     const prediction = predictBlobRemoval(analysis.plans, analysis.content, analysis.listing.blobs);
     const nothing = prediction.blobs.length === 0 && analysis.plans.every((p) => p.remove.length === 0 && !p.removeRepository);
     if (options.dryRun || nothing) return report(registry, options.dryRun, analysis, prediction.blobs.length, prediction.bytes);
+    checkStorageShared(registry, root);
+  } else {
+    // Before a helper exists: one without the data mounted would only see an empty volume.
+    checkStorageShared(registry, storageRoot(env));
   }
 
-  checkStorageShared(registry, root);
   await checkNoOtherCollection(docker, registry);
   const wasRunning = registry.running;
   if (wasRunning) {
@@ -118,6 +125,10 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
   try {
     helper = await startHelper(docker, registry);
     const exec = execBytes(docker, helper.id);
+    if (root === undefined) {
+      root = await rootVia(exec);
+      checkStorageShared(registry, root);
+    }
     const analysis = await analyse(exec, root);
     const prediction = predictBlobRemoval(analysis.plans, analysis.content, analysis.listing.blobs);
     if (options.dryRun) return report(registry, true, analysis, prediction.blobs.length, prediction.bytes);

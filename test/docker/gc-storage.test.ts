@@ -1,6 +1,6 @@
 import test from 'ava';
 import { createHash } from 'node:crypto';
-import { blobPath, parseListing, readManifests, storageRoot, type Exec } from '../../src/docker/gc-storage.ts';
+import { blobPath, parseListing, readManifests, storageOf, storageRoot, type Exec } from '../../src/docker/gc-storage.ts';
 
 // Output of the listing script as a registry:3 container printed it (nested repositories a and a/b).
 const listing = `R ./archy/_manifests
@@ -70,4 +70,33 @@ test('readManifests splits cat output by the listed sizes and checks digests', a
 test('readManifests refuses output that does not add up', async (t) => {
   const exec: Exec = async () => ({ exitCode: 0, stdout: Buffer.from('{}extra'), stderr: '' });
   await t.throwsAsync(readManifests(exec, '/r', [sha('{}')], new Map([[sha('{}'), 2]])), { message: /changed while it was read/ });
+});
+
+const defaultConfig = `version: 0.1
+log:
+  fields:
+    service: registry
+storage:
+  cache:
+    blobdescriptor: inmemory
+  filesystem:
+    rootdirectory: /var/lib/registry
+  delete:
+    enabled: true
+http:
+  addr: :5000
+`;
+
+test('storageOf: filesystem root from the config file, env overrides it', (t) => {
+  t.deepEqual(storageOf(defaultConfig, []), { driver: 'filesystem', root: '/var/lib/registry' });
+  t.deepEqual(storageOf(defaultConfig.replace('/var/lib/registry', '"/data/reg" # here'), []), { driver: 'filesystem', root: '/data/reg' });
+  t.deepEqual(storageOf(defaultConfig, ['REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY=/env']), { driver: 'filesystem', root: '/env' });
+  t.deepEqual(storageOf('', []), { driver: 'filesystem', root: '/var/lib/registry' });
+});
+
+test('storageOf: other drivers are named, from the file or REGISTRY_STORAGE', (t) => {
+  const s3 = 'storage:\n  cache:\n    blobdescriptor: inmemory\n  s3:\n    region: us-east-1\n    bucket: b\nhttp:\n  addr: :5000\n';
+  t.is(storageOf(s3, []).driver, 's3');
+  t.is(storageOf(defaultConfig, ['REGISTRY_STORAGE=gcs']).driver, 'gcs');
+  t.is(storageOf('storage:\n  inmemory:\n', []).driver, 'inmemory');
 });

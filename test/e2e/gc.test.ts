@@ -14,6 +14,9 @@ import {
   type Blob,
 } from '../helpers/images.ts';
 import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { docker, dockerOk, makeDockerConfig, pluginBinary } from '../helpers/run.ts';
 import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 
@@ -315,4 +318,29 @@ e2e('gc with nothing to collect leaves a running registry alone', async (t) => {
   t.deepEqual({ manifests: again.manifests, repositories: again.repositories, blobs: again.blobs, bytesFreed: again.bytesFreed }, { manifests: [], repositories: [], blobs: 0, bytesFreed: 0 });
   t.is(await startedAt(reg.name), before, 'not restarted');
   t.is(await manifestStatus(reg.host, 'archy', leftover.digest), 404);
+});
+
+e2e('gc follows a storage root set by env, and refuses storage that is not in a volume', async (t) => {
+  const data = mkdtempSync(join(tmpdir(), 'jindr-gc-root-'));
+  const mounted = await startTestRegistry({ image: 'registry:2', env: { REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: '/data' }, volumes: { [data]: '/data' } });
+  const inside = await startTestRegistry({ image: 'registry:2', env: { REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: '/inside' } });
+  const cfg = makeDockerConfig();
+  t.teardown(async () => {
+    await mounted.remove();
+    await inside.remove();
+    rmSync(data, { recursive: true, force: true });
+    cfg.cleanup();
+  });
+  const leftover = await pushUntaggedManifest(mounted.host, 'archy');
+  const report = await gc(cfg.env, mounted.host);
+  t.deepEqual(report.manifests.map((m) => m.digest), [leftover.digest]);
+  const hex = leftover.layers[0]!.digest.slice('sha256:'.length);
+  t.false(existsSync(join(data, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex)));
+
+  await pushUntaggedManifest(inside.host, 'archy');
+  const before = await startedAt(inside.name);
+  const refused = await docker(['jindr', '-r', inside.host, 'gc'], { env: cfg.env });
+  t.is(refused.code, 1);
+  t.regex(refused.stderr, /its storage \/inside is inside the container, not in a volume or bind mount/);
+  t.is(await startedAt(inside.name), before);
 });
