@@ -40,6 +40,8 @@ export function run(file: string, args: readonly string[], options: RunOptions =
       clearTimeout(timer);
       resolve({ code: code ?? -1, signal, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
     });
+    // A program that exits without reading its input must not crash the test (EPIPE).
+    child.stdin.on('error', () => {});
     child.stdin.end(options.input ?? '');
   });
 }
