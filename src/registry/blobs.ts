@@ -1,7 +1,7 @@
 // Blobs on a registry: HEAD, streamed GET, cross-repository mount, and the streamed
-// upload (POST, one PATCH carrying the whole body, PUT ?digest=), which every
-// registry we know accepts, ECR included. Bodies are never held in memory or on disk:
-// a blob flows from the source response through a hashing Transform into the upload.
+// monolithic upload (POST, then one PUT ?digest= carrying the whole body). Bodies are
+// never held in memory or on disk: a blob flows from the source response through a
+// hashing Transform into the upload.
 import { createHash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { RegistryError } from '../errors.ts';
@@ -85,15 +85,19 @@ export async function cancelUpload(repo: Repo, location: string): Promise<void> 
 }
 
 /**
- * Sends body as the whole content of the upload at location, then commits it under
- * digest. body is read once; if the client needs it again (a retried PATCH), the copy
- * fails with BodyConsumedError as the cause and the caller starts over.
+ * Sends body as the whole content of the upload at location and commits it under
+ * digest in the same request: the monolithic PUT every OCI registry accepts (ECR
+ * included), one round trip less per blob than PATCH + PUT. body is read once; if
+ * the client needs it again (a retried request), the copy fails with
+ * BodyConsumedError as the cause and the caller starts over.
  */
 export async function uploadBlob(repo: Repo, location: string, digest: string, size: number, body: Readable, signal?: AbortSignal): Promise<void> {
   let used = false;
-  const patch = await repo.client.request({
-    method: 'PATCH',
-    path: location,
+  const commit = new URL(location);
+  commit.searchParams.set('digest', digest);
+  const put = await repo.client.request({
+    method: 'PUT',
+    path: commit.href,
     scopes: [pushScope(repo.repository)],
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
     body: () => {
@@ -101,16 +105,6 @@ export async function uploadBlob(repo: Repo, location: string, digest: string, s
       used = true;
       return body;
     },
-    signal,
-  });
-  const commit = new URL(locationOf(repo, patch, digest));
-  commit.searchParams.set('digest', digest);
-  const put = await repo.client.request({
-    method: 'PUT',
-    path: commit.href,
-    scopes: [pushScope(repo.repository)],
-    headers: { 'content-length': '0' },
-    body: Buffer.alloc(0),
     signal,
   });
   const stored = header(put, 'docker-content-digest');

@@ -83,9 +83,12 @@ export async function copyImages(from: Repo, to: Repo, items: readonly CopyItem[
       roots.map(async (root) => {
         if (!('manifest' in root)) throw new Error('unreachable');
         const { item, manifest } = root;
-        await copier.contents(manifest);
         const reference = item.tag ?? manifest.digest;
-        await copier.putManifest(manifest, reference);
+        // A tag already pointing at this digest is a finished copy: nothing to write.
+        if (!(await copier.destinationResolves(reference, manifest.digest))) {
+          await copier.rootContents(manifest);
+          await copier.putManifest(manifest, reference);
+        }
         const destination = name(to, reference);
         options.events?.tagDone?.(destination, manifest.digest);
         return { source: name(from, item.source), destination, digest: manifest.digest, mediaType: manifest.mediaType };
@@ -109,6 +112,7 @@ class Copier {
   private readonly signal: AbortSignal;
   private readonly blobs = new Map<string, Promise<void>>();
   private readonly manifests = new Map<string, Promise<void>>();
+  private readonly roots = new Map<string, Promise<void>>();
   private readonly sameRegistry: boolean;
 
   constructor(from: Repo, to: Repo, options: CopyOptions) {
@@ -123,6 +127,23 @@ class Copier {
   /** Stops the other transfers once one has failed for good. */
   abort(reason: unknown): void {
     if (!this.controller.signal.aborted) this.controller.abort(reason);
+  }
+
+  /** Like contents, but nothing to do when the destination has the manifest (a re-run, another tag). */
+  async rootContents(manifest: Manifest): Promise<void> {
+    // Its own map: as a child of an index the same digest must also be PUT by digest.
+    let work = this.roots.get(manifest.digest);
+    if (!work) {
+      work = (async () => {
+        if (await this.destinationHasManifest(manifest.digest)) {
+          this.options.events?.manifestDone?.(manifest.digest, manifest.mediaType, 'exists');
+          return;
+        }
+        await this.contents(manifest);
+      })();
+      this.roots.set(manifest.digest, work);
+    }
+    return work;
   }
 
   /** Everything manifest points at, present at the destination (not manifest itself). */
@@ -154,16 +175,23 @@ class Copier {
     return work;
   }
 
-  private async destinationHasManifest(digest: string): Promise<boolean> {
+  private destinationHasManifest(digest: string): Promise<boolean> {
+    return this.destinationResolves(digest, digest);
+  }
+
+  /** Whether reference (tag or digest) names the manifest digest at the destination. */
+  async destinationResolves(reference: string, digest: string): Promise<boolean> {
     const response = await this.to.client.request({
       method: 'HEAD',
-      path: `/v2/${this.to.repository}/manifests/${digest}`,
+      path: `/v2/${this.to.repository}/manifests/${reference}`,
       scopes: [pushScope(this.to.repository)],
       headers: { accept: MANIFEST_ACCEPT },
       accept: [404],
       signal: this.signal,
     });
-    return response.status === 200;
+    if (response.status !== 200) return false;
+    // Registries answer HEAD by digest with that digest; for a tag the header says where it points.
+    return header(response, 'docker-content-digest') === digest || (reference === digest && header(response, 'docker-content-digest') === undefined);
   }
 
   /** PUTs the manifest's own bytes with its own media type under reference (tag or digest). */
@@ -186,7 +214,7 @@ class Copier {
   private blob(d: Descriptor): Promise<void> {
     let work = this.blobs.get(d.digest);
     if (!work) {
-      work = this.limit.run(() => this.withRetries(d, () => this.copyBlob(d)));
+      work = this.withRetries(d, () => this.copyBlob(d));
       this.blobs.set(d.digest, work);
     }
     return work;
@@ -214,8 +242,12 @@ class Copier {
     if (this.signal.aborted) throw abortReason(this.signal, undefined);
   }
 
+  /**
+   * HEAD, mount and opening the upload are quick and run for every blob at once; only
+   * the transfer itself waits for one of the `jobs` slots, so slots never idle on
+   * round trips.
+   */
   private async copyBlob(d: Descriptor): Promise<BlobOutcome> {
-    this.options.events?.blobStart?.(d.digest, d.size);
     if (await blobExists(this.to, d.digest, this.signal)) return 'exists';
     let location: string;
     if (this.sameRegistry && this.from.repository !== this.to.repository) {
@@ -225,6 +257,17 @@ class Copier {
     } else {
       location = await startUpload(this.to, this.signal);
     }
+    try {
+      return await this.limit.run(() => this.transfer(d, location));
+    } catch (err) {
+      void cancelUpload(this.to, location);
+      throw err;
+    }
+  }
+
+  private async transfer(d: Descriptor, location: string): Promise<BlobOutcome> {
+    this.checkSignal();
+    this.options.events?.blobStart?.(d.digest, d.size);
     let source: Readable | undefined;
     let verifier: DigestVerifier | undefined;
     try {
@@ -235,7 +278,7 @@ class Copier {
         this.options.events?.blobBytes?.(d.digest, n);
       });
       verifier = v;
-      // pipeline destroys the source when the upload stops reading (a failed PATCH).
+      // pipeline destroys the source when the upload stops reading (a failed PUT).
       pipeline(source, v, () => {});
       await uploadBlob(this.to, location, d.digest, d.size, v, this.signal);
       if (v.mismatch) throw v.mismatch;
@@ -243,7 +286,6 @@ class Copier {
       return 'copied';
     } catch (err) {
       source?.destroy();
-      void cancelUpload(this.to, location);
       throw verifier?.mismatch ?? err;
     }
   }

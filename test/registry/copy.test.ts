@@ -89,11 +89,20 @@ for (const image of registryImages) {
       // Every blob and child manifest was done before the tag.
       t.is(seen.order.at(-1), `tag ${dst.host}/team/archy:v1`);
       t.is(seen.manifests.length, 2);
-      // Run again: nothing to transfer, the children are found at the destination.
+      // Run again: the index is found at the destination, nothing below it is visited.
       const again = recorder();
-      const second = await copyImages(repo(src.host, 'archy'), repo(dst.host, 'team/archy'), [{ source: 'v1', tag: 'v1' }], { events: again.events });
+      const second = await copyImages(repo(src.host, 'archy'), repo(dst.host, 'team/archy'), [{ source: 'v1', tag: 'v2' }], { events: again.events });
       t.deepEqual(second.blobs, { exists: 0, mounted: 0, copied: 0 });
-      t.deepEqual(again.seen.manifests.sort(), index.manifests.map((m) => `${m.digest} exists`).sort());
+      t.deepEqual(again.seen.manifests, [`${index.digest} exists`]);
+      t.is(await skopeoDigest(`${dst.host}/team/archy:v2`), index.digest);
+      // A child copied under its own tag next to the index: both arrive, the child by digest too.
+      const third = await copyImages(repo(src.host, 'archy'), repo(dst.host, 'both'), [
+        { source: 'v1', tag: 'index' },
+        { source: index.manifests[0]!.digest, tag: 'child' },
+      ]);
+      t.is(third.blobs.copied, blobsOf(index).length);
+      t.is(await skopeoDigest(`${dst.host}/both:index`), index.digest);
+      t.is(await skopeoDigest(`${dst.host}/both:child`), index.manifests[0]!.digest);
     });
   }
 }
@@ -127,9 +136,9 @@ e2e('a missing tag among several fails before anything is written, naming it', a
 });
 
 /** A proxy in front of a real registry that can decline mounts and break chosen requests. */
-async function proxy(target: TestRegistry, misbehave: { declineMounts?: boolean; failPatches?: number }) {
+async function proxy(target: TestRegistry, misbehave: { declineMounts?: boolean; failUploads?: number }) {
   const log: string[] = [];
-  let failures = misbehave.failPatches ?? 0;
+  let failures = misbehave.failUploads ?? 0;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     log.push(`${req.method} ${url.pathname}${url.search}`);
@@ -137,7 +146,7 @@ async function proxy(target: TestRegistry, misbehave: { declineMounts?: boolean;
       url.searchParams.delete('mount');
       url.searchParams.delete('from');
     }
-    if (req.method === 'PATCH' && failures > 0) {
+    if (req.method === 'PUT' && url.pathname.includes('/blobs/uploads/') && failures > 0) {
       failures -= 1;
       req.resume();
       req.on('end', () => res.writeHead(503, { 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}'));
@@ -173,7 +182,7 @@ e2e('transient upload failures are retried from the start of the blob', async (t
   const src = await registry();
   const dst = await registry();
   const img = await pushRandomImage(src.host, 'app', 'v1', { layers: 1, layerSize: 300_000 });
-  const front = await proxy(dst, { failPatches: 2 });
+  const front = await proxy(dst, { failUploads: 2 });
   t.teardown(front.close);
   const { seen, events } = recorder();
   const report = await copyImages(repo(src.host, 'app'), repo(front.host, 'app'), [{ source: 'v1', tag: 'v1' }], { events, jobs: 1 });
