@@ -6,7 +6,8 @@ import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { makeDockerConfig, pluginBinary } from '../helpers/run.ts';
+import { dockerOk, makeDockerConfig, pluginBinary } from '../helpers/run.ts';
+import { e2e, startTestRegistry } from '../helpers/engine.ts';
 
 interface Hung {
   address: string;
@@ -115,4 +116,31 @@ test('SIGINT to the docker CLI with its output piped: the plugin ends, docker ex
   await registry.reached;
   child.kill('SIGINT'); // only the CLI: it must pass the request on through the socket
   assertInterrupted(t, await exit);
+});
+
+e2e('docker jindr logs -f, piped: SIGINT to docker ends the plugin with 130, and the registry keeps running', async (t) => {
+  const registry = await startTestRegistry({ image: 'registry:3' });
+  const config = makeDockerConfig();
+  t.teardown(async () => {
+    config.cleanup();
+    await registry.remove();
+  });
+  const { child, exit } = started('docker', ['jindr', '-r', registry.host, 'logs', '-f'], config.env);
+  let seen = '';
+  await new Promise<void>((resolve) => {
+    const look = (d: Buffer) => {
+      seen += d.toString();
+      if (/listening on|msg=/.test(seen)) resolve();
+    };
+    child.stdout!.on('data', look);
+    child.stderr!.on('data', look);
+    void exit.then(() => resolve()); // ended early: the assertions below say how
+  });
+  child.kill('SIGINT');
+  const result = await exit;
+  t.is(result.signal, null);
+  t.is(result.code, 130);
+  t.notRegex(result.stderr, /^\s+at /m);
+  const state = await dockerOk(['inspect', '-f', '{{.State.Running}}', registry.name]);
+  t.is(state.trim(), 'true');
 });
