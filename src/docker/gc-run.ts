@@ -1,7 +1,8 @@
-// The engine side of a garbage collection. It works in one window in which nothing can
-// write to the registry's storage: the registry container is stopped, and a helper
-// container from the same image, with the same volumes (--volumes-from) and env but no
-// network and no registry process, does the work by exec:
+// The engine side of a garbage collection. A running registry is first read in place
+// (enough for --dry-run, and for finding there is nothing to do). The collection itself
+// works in one window in which nothing can write to the registry's storage: the registry
+// container is stopped, and a helper container from the same image, with the same volumes
+// (--volumes-from) and env but no network and no registry process, does the work by exec:
 //   1. list storage (tags, revisions, blobs) and read the manifests      (gc-storage.ts)
 //   2. work out what is unreachable                                      (registry/gc.ts)
 //   3. remove those manifests' revision links, and repositories left with no tag
@@ -136,7 +137,7 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
     options.signal?.throwIfAborted();
     await removeFromStorage(exec, root, analysis.plans);
     options.signal?.throwIfAborted();
-    const gcOutput = await collectBlobs(exec, registry.configPath, false);
+    const gcOutput = await collectBlobs(exec, registry.configPath);
     options.debug?.(`registry garbage-collect: ${gcOutput.trim().split('\n').at(-1) ?? ''}`);
     const after = await listStorage(exec, root);
     let blobs = 0;

@@ -197,9 +197,8 @@ export async function removeFromStorage(exec: Exec, root: string, plans: readonl
 }
 
 /** The registry's blob collection, without --delete-untagged (see src/registry/gc.ts). */
-export async function collectBlobs(exec: Exec, configPath: string, dryRun: boolean): Promise<string> {
-  const cmd = ['registry', 'garbage-collect', ...(dryRun ? ['--dry-run'] : []), configPath];
-  const result = await exec(cmd);
+export async function collectBlobs(exec: Exec, configPath: string): Promise<string> {
+  const result = await exec(['registry', 'garbage-collect', configPath]);
   if (result.exitCode !== 0) {
     throw new ResourceError(`registry garbage-collect failed (exit ${result.exitCode}): ${lastLine(result.stderr) || lastLine(result.stdout.toString())}`);
   }
