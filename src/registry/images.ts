@@ -161,5 +161,7 @@ export async function listImages(
 
 /** Tags in a stable, human order: numbers by value ("v2" before "v10"). */
 export function compareTags(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true });
+  return tagCollator.compare(a, b);
 }
+
+const tagCollator = new Intl.Collator('en', { numeric: true });
