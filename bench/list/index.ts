@@ -13,7 +13,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { populate } from './populate.ts';
@@ -65,6 +65,7 @@ function timed(file: string, args: string[]): { ms: number; stdout: string; stde
   return { ms, stdout: r.stdout, stderr: r.stderr };
 }
 
+const startLoad = +loadavg()[0]!.toFixed(2);
 const port = await freePort();
 const host = `localhost:${port}`;
 const name = `jindr-bench-list-${port}`;
@@ -112,7 +113,7 @@ try {
   const best = Math.max(...Object.values(rates));
   const floorMs = (requests / best) * 1000;
   const result = {
-    registry: IMAGE, cpus: cpus().length, repositories: REPOS, tagsPerRepository: TAGS, runs: RUNS,
+    registry: IMAGE, cpus: cpus().length, loadAverageAtStart: startLoad, repositories: REPOS, tagsPerRepository: TAGS, runs: RUNS,
     lsiRequests: requests, sequentialRequests: seqRequests,
     lsiMs: Math.round(median(lsi)), sequentialMs: Math.round(median(seq)),
     abRequestsPerSecond: rates, floorMs: Math.round(floorMs),
@@ -121,7 +122,7 @@ try {
   };
   if (json) console.log(JSON.stringify(result, null, 2));
   else {
-    console.log(`registry ${IMAGE}, ${cpus().length} CPUs, ${REPOS} repositories x ${TAGS} tags, median of ${RUNS}`);
+    console.log(`registry ${IMAGE}, ${cpus().length} CPUs (load average ${startLoad} at start), ${REPOS} repositories x ${TAGS} tags, median of ${RUNS}`);
     console.log(`lsi:         ${(result.lsiMs / 1000).toFixed(2)} s  (${requests} requests, ${Math.round(requests / (median(lsi) / 1000))} req/s, process start included)`);
     console.log(`sequential:  ${(result.sequentialMs / 1000).toFixed(2)} s  (${seqRequests} requests, one at a time)`);
     console.log(`floor:       ${(result.floorMs / 1000).toFixed(2)} s  (${requests} requests at ab -k's best ${best.toFixed(0)} req/s; by concurrency ${JSON.stringify(rates)})`);
