@@ -6,12 +6,13 @@ import { RegistryClient, type RegistryClientOptions } from '../registry/client.t
 import { registryTlsOptions } from '../docker/certs.ts';
 import { dockerConfigDir } from '../docker/config.ts';
 import { dockerKeychain } from '../docker/credentials.ts';
+import { checkRegistryHost } from '../registry/reference.ts';
 import type { Context } from './context.ts';
 
 export type RegistryClientForOptions = Pick<RegistryClientOptions, 'insecure' | 'concurrency' | 'connections' | 'timeoutMs' | 'credentials'>;
 
 export function registryClientFor(ctx: Context, host: string, options: RegistryClientForOptions = {}): RegistryClient {
-  return new RegistryClient(host, {
+  return new RegistryClient(checkRegistryHost(host), {
     signal: ctx.signal,
     log: ctx.debug ? (message) => ctx.debugLog(message) : undefined,
     userAgent: `docker-jindr/${pkg.version}`,

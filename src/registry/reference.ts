@@ -14,6 +14,7 @@
 //   requestHost(registry) -> the host requests go to (docker.io -> registry-1.docker.io)
 //   isLocalHost(registry) -> true for localhost, 127.0.0.0/8 and ::1 (plain HTTP there)
 //   isDigest(s) -> "sha256:<64 hex>" (or sha512:<128 hex>)
+//   checkRegistryHost(host) -> host, or UsageError when it is not HOST[:PORT]
 import { UsageError } from '../errors.ts';
 
 export interface RepositoryName {
@@ -117,6 +118,14 @@ function splitName(name: string, defaultRegistry: string, shown: string): Reposi
     if (!repository.includes('/')) repository = `library/${repository}`;
   }
   return { registry, repository };
+}
+
+/** Checks a registry given on its own (-r HOST:PORT); throws UsageError naming the option. */
+export function checkRegistryHost(registry: string, option = '-r/--registry'): string {
+  if (!DOMAIN.test(registry)) {
+    throw new UsageError(`${option} needs HOST or HOST:PORT, without a scheme or path (got ${JSON.stringify(registry)})`);
+  }
+  return registry;
 }
 
 export function formatRepository(name: RepositoryName): string {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { formatReference, isLocalHost, parseReference, parseRepositoryName, requestHost } from '../../src/registry/reference.ts';
+import { checkRegistryHost, formatReference, isLocalHost, parseReference, parseRepositoryName, requestHost } from '../../src/registry/reference.ts';
 import { UsageError } from '../../src/errors.ts';
 
 const D = 'sha256:' + 'a'.repeat(64);
@@ -80,4 +80,13 @@ test('docker hub requests go to registry-1.docker.io', (t) => {
 test('loopback hosts', (t) => {
   for (const h of ['localhost', 'localhost:5001', '127.0.0.1', '127.1.2.3:80', '[::1]:5000', '::1']) t.true(isLocalHost(h), h);
   for (const h of ['example.com', '10.0.0.1:5000', 'localhost.example.com', '128.0.0.1']) t.false(isLocalHost(h), h);
+});
+
+test('a registry given on its own must be HOST[:PORT]', (t) => {
+  t.is(checkRegistryHost('localhost:5001'), 'localhost:5001');
+  t.is(checkRegistryHost('registry.example.com'), 'registry.example.com');
+  t.is(checkRegistryHost('[::1]:5000'), '[::1]:5000');
+  for (const bad of ['http://localhost:5001', 'localhost:5001/x', '', 'a b']) {
+    t.throws(() => checkRegistryHost(bad), { instanceOf: UsageError, message: /-r\/--registry needs HOST or HOST:PORT/ });
+  }
 });

@@ -21,7 +21,11 @@ export const lsiCommand = defineCommand<{ repo: string[] | undefined; quiet: boo
   builder: (yargs) =>
     yargs
       .positional('repo', { type: 'string', array: true, describe: 'Repositories to list (default: all)' })
-      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Only print image references (HOST/REPOSITORY:TAG)' }),
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Only print image references (HOST/REPOSITORY:TAG)' })
+      .epilog(
+        'IMAGE ID is the first 12 hex digits of the digest the tag points at (the index for a multi-platform image). ' +
+          'SIZE is config + layers as stored (compressed); for a multi-platform image, every distinct config and layer of all its platforms, each counted once.',
+      ),
   run: async (args, ctx) => {
     const names = (args.repo ?? []).map((r) => parseRepositoryName(r, ctx.registry));
     const byHost = new Map<string, string[]>();

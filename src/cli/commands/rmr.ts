@@ -20,7 +20,13 @@ export const rmrCommand = defineCommand<{ repo: string[] }>({
   command: 'rmr <repo..>',
   aliases: ['delrepo'],
   describe: 'Delete repositories with all their images',
-  builder: (yargs) => yargs.positional('repo', { type: 'string', array: true, demandOption: true, describe: 'REPOSITORY, in the registry of -r unless it names one' }),
+  builder: (yargs) =>
+    yargs
+      .positional('repo', { type: 'string', array: true, demandOption: true, describe: 'REPOSITORY, in the registry of -r unless it names one' })
+      .epilog(
+        'Deletes every manifest the tags reach. For a registry container on this Docker engine it also removes the repositories\' ' +
+          'storage (so ls no longer lists them) and restarts the registry, which otherwise keeps answering for their blobs from memory.',
+      ),
   run: async (args, ctx) => {
     const names: RepositoryName[] = args.repo.map((r) => parseRepositoryName(r, ctx.registry));
     const byHost = new Map<string, string[]>();
