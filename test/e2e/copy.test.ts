@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { e2e, registryImages, startTestRegistry, waitForRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { pushArchy, pushRandomImage, type PushedIndex } from '../helpers/images.ts';
-import { docker, dockerOk, makeDockerConfig, run, type RunResult } from '../helpers/run.ts';
+import { docker, dockerOk, makeDockerConfig, pluginBinary, run, type RunResult } from '../helpers/run.ts';
 import { startHtpasswdRegistry } from '../fakes/registries.ts';
 import { startThrottleProxy } from '../fakes/throttle-proxy.ts';
 import test from 'ava';
@@ -202,4 +202,27 @@ e2e('the destination dies mid-copy: no tag is left behind, and running the copy 
   t.is(again.code, 0, again.stderr);
   t.regex(again.stderr, /blobs: [1-4] copied \(.*\), 0 mounted, [1-4] already there/);
   t.is(await skopeoDigest(`${dst.host}/big:v1`), img.digest);
+});
+
+e2e('Ctrl-C mid-copy: exit 130, no tag at the destination', async (t) => {
+  const src = await registry();
+  const dst = await registry();
+  await pushRandomImage(src.host, 'slow', 'v1', { layers: 3, layerSize: 2_000_000 });
+  const proxy = await startThrottleProxy(dst.port, 1_000_000);
+  cleanups.push(() => proxy.close());
+  const child = spawn(pluginBinary, ['cp', '-j', '1', '-r', src.host, 'slow:v1', proxy.host], { env: config.env });
+  let stderr = '';
+  let interrupted = false;
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (!interrupted && /: copied \(/.test(stderr)) {
+      interrupted = true;
+      child.kill('SIGINT');
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  t.true(interrupted, stderr);
+  t.is(code, 130, stderr);
+  const tags = await fetch(`http://${dst.host}/v2/slow/tags/list`);
+  t.true(tags.status === 404 || ((await tags.json()) as { tags: string[] | null }).tags === null, 'no tag after Ctrl-C');
 });
