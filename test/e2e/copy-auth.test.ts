@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { e2e, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
+import { e2e, freePort, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { pushArchy, pushRandomImage } from '../helpers/images.ts';
 import { docker, makeDockerConfig, run, type RunResult } from '../helpers/run.ts';
 import { makePki } from '../fakes/pki.ts';
@@ -136,5 +136,22 @@ e2e('a registry demanding a client certificate gets the *.cert/*.key pair from c
   t.is(withCert.code, 0, withCert.stderr);
   const skopeo = await run('skopeo', ['inspect', '--raw', '--tls-verify=true', '--cert-dir', hostDir, `docker://${dst.host}/app:v1`]);
   t.is(skopeo.code, 0, skopeo.stderr);
+  t.is(sha256(skopeo.stdout), img.digest);
+});
+
+e2e('--insecure: a registry without TLS on a non-loopback address', async (t) => {
+  t.truthy(address, 'this machine needs a non-loopback IPv4 address');
+  const src = await registry();
+  const port = await freePort();
+  const plain = await startTestRegistry({ runArgs: ['-p', `${address}:${port}:5000`] });
+  cleanups.push(() => plain.remove());
+  const host = `${address}:${port}`;
+  const img = await pushRandomImage(src.host, 'app', 'v1', { layers: 1 });
+  const refused = await jindr(['cp', '-r', src.host, 'app:v1', host], config.env);
+  t.is(refused.code, 1);
+  t.regex(refused.stderr.trim().split('\n').at(-1) ?? '', new RegExp(`^docker-jindr: TLS connection to ${host} failed`));
+  const insecure = await jindr(['cp', '--insecure', '-r', src.host, 'app:v1', host], config.env);
+  t.is(insecure.code, 0, insecure.stderr);
+  const skopeo = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${host}/app:v1`]);
   t.is(sha256(skopeo.stdout), img.digest);
 });
