@@ -111,7 +111,7 @@ const seaConfig = {
   main: mainFile,
   output: blob,
   disableExperimentalSEAWarning: true,
-  useCodeCache: true,
+  useCodeCache: false, // the main script is tiny; the bundle has its own, warmer cache
   useSnapshot: false,
   assets: { 'app.js': appFile, 'app.cache': cacheFile },
 };
