@@ -1,0 +1,277 @@
+// bench/copy: copying an image of 8 incompressible 32 MiB layers between two local
+// registries (two containers on loopback) with
+//   jindr   dist/docker-jindr cp (process start included, default --jobs 4)
+//   skopeo  skopeo copy --all (plain HTTP on both sides)
+//   floor   curl: every blob streamed GET | PUT (`curl -T -`, no disk, no buffering),
+//           4 at a time and 1 at a time (the better one is the floor), then the manifest
+// once into fresh repositories ("cold") and again into the same ones ("warm": every blob
+// already there), and jindr's peak memory (max RSS from /usr/bin/time -v) copying this
+// image and an image of one 1 GiB layer. Wall-clock medians of --runs runs.
+//
+//   npm run build && npm run bench -- copy [--runs 3] [--image registry:2] [--json] [--no-big]
+// Needs a Docker engine with the registry image, skopeo, curl and /usr/bin/time.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const binary = join(root, 'dist/docker-jindr');
+const argv = process.argv.slice(2);
+const opt = (name: string, fallback: string): string => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
+};
+const RUNS = Number(opt('runs', '3'));
+const IMAGE = opt('image', 'registry:2');
+const LAYERS = 8;
+const LAYER_MIB = 32;
+const JOBS = 4;
+const json = argv.includes('--json');
+const big = !argv.includes('--no-big');
+const log = (m: string) => {
+  if (!json) console.error(m);
+};
+
+for (const [what, ok] of [
+  ['dist/docker-jindr (npm run build)', existsSync(binary)],
+  ['skopeo', spawnSync('skopeo', ['--version']).status === 0],
+  ['curl', spawnSync('curl', ['--version']).status === 0],
+  ['/usr/bin/time', existsSync('/usr/bin/time')],
+] as const) {
+  if (!ok) {
+    console.error(`${what} is missing`);
+    process.exit(1);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      if (a === null || typeof a === 'string') return reject(new Error('no port'));
+      s.close(() => resolve(a.port));
+    });
+  });
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const sha256 = (b: Buffer) => 'sha256:' + createHash('sha256').update(b).digest('hex');
+
+/** Runs a command to its end; resolves with wall-clock ms, rejects on failure. */
+function timed(file: string, args: string[]): Promise<{ ms: number; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (code !== 0) reject(new Error(`${file} ${args.join(' ')} failed (${code}): ${stderr.slice(-500)}`));
+      else resolve({ ms, stderr });
+    });
+  });
+}
+
+async function startRegistry(tag: string): Promise<{ host: string; name: string }> {
+  const port = await freePort();
+  const name = `jindr-bench-copy-${tag}-${port}`;
+  execFileSync('docker', ['run', '-d', '--name', name, '-p', `127.0.0.1:${port}:5000`, IMAGE], { stdio: 'ignore' });
+  const host = `127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      await fetch(`http://${host}/v2/`);
+      return { host, name };
+    } catch {
+      if (i > 100) throw new Error('the registry does not answer');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+interface Desc {
+  mediaType: string;
+  digest: string;
+  size: number;
+}
+
+/** Uploads a stream as one blob (POST, PATCH streamed, PUT ?digest=) and returns its descriptor. */
+async function pushStream(host: string, repo: string, body: Readable, mediaType: string): Promise<Desc> {
+  const start = await fetch(`http://${host}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
+  const hash = createHash('sha256');
+  let size = 0;
+  const counted = body.map((chunk: Buffer) => {
+    hash.update(chunk);
+    size += chunk.length;
+    return chunk;
+  });
+  const patch = await fetch(new URL(start.headers.get('location')!, `http://${host}/`), {
+    method: 'PATCH',
+    body: Readable.toWeb(counted) as ReadableStream,
+    headers: { 'content-type': 'application/octet-stream' },
+    duplex: 'half',
+  } as RequestInit);
+  if (patch.status !== 202) throw new Error(`PATCH: ${patch.status}`);
+  const digest = 'sha256:' + hash.digest('hex');
+  const commit = new URL(patch.headers.get('location')!, `http://${host}/`);
+  commit.searchParams.set('digest', digest);
+  const put = await fetch(commit, { method: 'PUT' });
+  if (put.status !== 201) throw new Error(`PUT: ${put.status}`);
+  return { mediaType, digest, size };
+}
+
+async function pushImage(host: string, repo: string, tag: string, layers: Desc[]): Promise<Desc> {
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) } }));
+  const configDesc = await pushStream(host, repo, Readable.from([config]), 'application/vnd.oci.image.config.v1+json');
+  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: configDesc, layers }));
+  const put = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, { method: 'PUT', body: new Uint8Array(manifest), headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
+  if (put.status !== 201) throw new Error(`manifest: ${put.status}`);
+  return { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256(manifest), size: manifest.length };
+}
+
+/** Random bytes as a stream (only jindr copies the big layer: no tool looks inside). */
+function randomStream(bytes: number): Readable {
+  let left = bytes;
+  return new Readable({
+    read() {
+      if (left <= 0) return void this.push(null);
+      const n = Math.min(1 << 20, left);
+      left -= n;
+      this.push(randomBytes(n));
+    },
+  });
+}
+
+/** The floor: curl streams every blob GET | PUT, `parallel` at a time, then PUTs the manifest. */
+async function curlCopy(src: string, dst: string, repo: string, blobs: Desc[], manifest: Buffer, parallel: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  const queue = [...blobs];
+  const worker = async () => {
+    for (let b = queue.shift(); b; b = queue.shift()) {
+      const post = await fetch(`http://${dst}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
+      const location = new URL(post.headers.get('location')!, `http://${dst}/`);
+      location.searchParams.set('digest', b.digest);
+      const script = `curl -sSf 'http://${src}/v2/bench/blobs/${b.digest}' | curl -sSf -o /dev/null -T - -H 'Content-Type: application/octet-stream' '${location.href}'`;
+      await timed('sh', ['-c', script]);
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+  await timed('curl', ['-sSf', '-o', '/dev/null', '-X', 'PUT', '-H', 'Content-Type: application/vnd.oci.image.manifest.v1+json', '--data-binary', manifest.toString(), `http://${dst}/v2/${repo}/manifests/v1`]);
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** The floor when every blob is there: one HEAD per blob, then the manifest PUT (curl). */
+async function curlWarm(dst: string, repo: string, blobs: Desc[], manifest: Buffer): Promise<number> {
+  const start = process.hrtime.bigint();
+  await timed('curl', ['-sSf', '-o', '/dev/null', ...blobs.flatMap((b) => ['-I', `http://${dst}/v2/${repo}/blobs/${b.digest}`])]);
+  await timed('curl', ['-sSf', '-o', '/dev/null', '-X', 'PUT', '-H', 'Content-Type: application/vnd.oci.image.manifest.v1+json', '--data-binary', manifest.toString(), `http://${dst}/v2/${repo}/manifests/v1`]);
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+async function maxRssKiB(args: string[]): Promise<number> {
+  const { stderr } = await timed('/usr/bin/time', ['-v', binary, ...args]);
+  const kib = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1]);
+  if (!Number.isFinite(kib)) throw new Error(`no max RSS in: ${stderr.slice(-300)}`);
+  return kib;
+}
+
+const src = await startRegistry('src');
+const registries = [src.name];
+try {
+  const t0 = Date.now();
+  const layers: Desc[] = [];
+  for (let i = 0; i < LAYERS; i++) {
+    const data = gzipSync(randomBytes(LAYER_MIB << 20), { level: 1 });
+    layers.push(await pushStream(src.host, 'bench', Readable.from([data]), 'application/vnd.oci.image.layer.v1.tar+gzip'));
+  }
+  const manifestDesc = await pushImage(src.host, 'bench', 'v1', layers);
+  const manifest = Buffer.from(await (await fetch(`http://${src.host}/v2/bench/manifests/v1`, { headers: { accept: manifestDesc.mediaType } })).arrayBuffer());
+  if (sha256(manifest) !== manifestDesc.digest) throw new Error('manifest digest');
+  const config = JSON.parse(manifest.toString()) as { config: Desc };
+  const blobs = [config.config, ...layers];
+  const totalBytes = blobs.reduce((n, b) => n + b.size, 0);
+  log(`pushed ${LAYERS} x ${LAYER_MIB} MiB layers (${(totalBytes / 2 ** 20).toFixed(0)} MiB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  const cold: Record<string, number[]> = { jindr: [], skopeo: [], curl4: [], curl1: [] };
+  const warm: Record<string, number[]> = { jindr: [], skopeo: [], curl: [] };
+  for (let run = 0; run < RUNS; run++) {
+    // A fresh destination each run: skopeo remembers where it pushed blobs (its blob info
+    // cache) and would mount them from an earlier run's repository.
+    const dst = await startRegistry(`dst${run}`);
+    try {
+      const ref = (tool: string) => `${dst.host}/${tool}:v1`;
+      // The first copy into a registry writes new files, later ones find the content stored
+      // already (distribution still receives every byte): rotate who goes first.
+      const tasks: Array<[string, () => Promise<number>]> = [
+        ['jindr', async () => (await timed(binary, ['-r', src.host, 'cp', '-q', 'bench:v1', '--to', ref('jindr')])).ms],
+        ['skopeo', async () => (await timed('skopeo', ['copy', '-q', '--all', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${src.host}/bench:v1`, `docker://${ref('skopeo')}`])).ms],
+        ['curl4', () => curlCopy(src.host, dst.host, 'curl4', blobs, manifest, JOBS)],
+        ['curl1', () => curlCopy(src.host, dst.host, 'curl1', blobs, manifest, 1)],
+      ];
+      for (let i = 0; i < tasks.length; i++) {
+        const [tool, task] = tasks[(i + run) % tasks.length]!;
+        cold[tool]!.push(await task());
+      }
+      warm.jindr!.push((await timed(binary, ['-r', src.host, 'cp', '-q', 'bench:v1', '--to', ref('jindr')])).ms);
+      warm.skopeo!.push((await timed('skopeo', ['copy', '-q', '--all', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${src.host}/bench:v1`, `docker://${ref('skopeo')}`])).ms);
+      warm.curl!.push(await curlWarm(dst.host, 'curl4', blobs, manifest));
+      // Every copy arrived whole: the destination's manifest digest is the source's.
+      for (const repo of ['jindr', 'skopeo', 'curl4', 'curl1']) {
+        const got = await fetch(`http://${dst.host}/v2/${repo}/manifests/v1`, { method: 'HEAD', headers: { accept: manifestDesc.mediaType } });
+        if (got.headers.get('docker-content-digest') !== manifestDesc.digest) throw new Error(`${repo}: the copy did not arrive`);
+      }
+    } finally {
+      execFileSync('docker', ['rm', '-f', '-v', dst.name], { stdio: 'ignore' });
+    }
+    log(`run ${run + 1}/${RUNS}: cold jindr ${cold.jindr!.at(-1)!.toFixed(0)} ms, skopeo ${cold.skopeo!.at(-1)!.toFixed(0)} ms, curl x4 ${cold.curl4!.at(-1)!.toFixed(0)} ms, curl x1 ${cold.curl1!.at(-1)!.toFixed(0)} ms; warm jindr ${warm.jindr!.at(-1)!.toFixed(0)} ms, skopeo ${warm.skopeo!.at(-1)!.toFixed(0)} ms`);
+  }
+
+  const rss: Record<string, number> = {};
+  const dst = await startRegistry('rss');
+  registries.push(dst.name);
+  rss.image256MiB = await maxRssKiB(['-r', src.host, 'cp', '-q', 'bench:v1', '--to', `${dst.host}/rss-small:v1`]);
+  if (big) {
+    const t1 = Date.now();
+    const layer = await pushStream(src.host, 'big', randomStream(1 << 30), 'application/vnd.oci.image.layer.v1.tar');
+    await pushImage(src.host, 'big', 'v1', [layer]);
+    log(`pushed one ${(layer.size / 2 ** 20).toFixed(0)} MiB layer in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+    rss.layer1GiB = await maxRssKiB(['-r', src.host, 'cp', '-q', 'big:v1', '--to', `${dst.host}/rss-big:v1`]);
+  }
+
+  const m = (xs: number[]) => Math.round(median(xs));
+  const floor = Math.min(m(cold.curl4!), m(cold.curl1!));
+  const result = {
+    registry: IMAGE, cpus: cpus().length, runs: RUNS, layers: LAYERS, layerMiB: LAYER_MIB, totalMiB: +(totalBytes / 2 ** 20).toFixed(1), jobs: JOBS,
+    coldMs: { jindr: m(cold.jindr!), skopeo: m(cold.skopeo!), curl4: m(cold.curl4!), curl1: m(cold.curl1!) },
+    warmMs: { jindr: m(warm.jindr!), skopeo: m(warm.skopeo!), curl: m(warm.curl!) },
+    ratios: {
+      coldJindrOverFloor: +(m(cold.jindr!) / floor).toFixed(2),
+      coldJindrOverSkopeo: +(m(cold.jindr!) / m(cold.skopeo!)).toFixed(2),
+      warmJindrOverSkopeo: +(m(warm.jindr!) / m(warm.skopeo!)).toFixed(2),
+      warmJindrOverCurl: +(m(warm.jindr!) / m(warm.curl!)).toFixed(2),
+    },
+    jindrMiBPerSecond: +(totalBytes / 2 ** 20 / (m(cold.jindr!) / 1000)).toFixed(0),
+    maxRssMiB: Object.fromEntries(Object.entries(rss).map(([k, v]) => [k, +(v / 1024).toFixed(0)])),
+  };
+  if (json) {
+    console.log(JSON.stringify(result, null, 2));
+  } else {
+    const r = result;
+    console.log(`copy of ${LAYERS} x ${LAYER_MIB} MiB incompressible layers, ${IMAGE} -> ${IMAGE}, ${r.cpus} CPUs, median of ${RUNS}`);
+    console.log(`cold (fresh repository)   jindr ${r.coldMs.jindr} ms   skopeo ${r.coldMs.skopeo} ms   curl x${JOBS} ${r.coldMs.curl4} ms   curl x1 ${r.coldMs.curl1} ms`);
+    console.log(`  jindr / floor ${r.ratios.coldJindrOverFloor}   jindr / skopeo ${r.ratios.coldJindrOverSkopeo}   (${r.jindrMiBPerSecond} MiB/s)`);
+    console.log(`warm (all blobs present)  jindr ${r.warmMs.jindr} ms   skopeo ${r.warmMs.skopeo} ms   curl HEADs+PUT ${r.warmMs.curl} ms`);
+    console.log(`  jindr / skopeo ${r.ratios.warmJindrOverSkopeo}   jindr / curl ${r.ratios.warmJindrOverCurl}`);
+    console.log(`jindr max RSS: ${Object.entries(r.maxRssMiB).map(([k, v]) => `${k} ${v} MiB`).join(', ')}`);
+  }
+} finally {
+  execFileSync('docker', ['rm', '-f', '-v', ...registries], { stdio: 'ignore' });
+}
