@@ -1,5 +1,6 @@
 // How much disk a registry's storage area uses: walked on this machine when the engine is
 // local and the area is reachable here, else `du` inside the running container.
+import { execFile } from 'node:child_process';
 import { lstat, opendir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -16,6 +17,16 @@ export async function diskUsage(dir: string): Promise<number> {
   return total;
 }
 
+/** `du -sk` on this machine: many times faster than walking from Node on large trees. */
+function hostDu(path: string, signal?: AbortSignal): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    execFile('du', ['-sk', path], { signal, encoding: 'utf8' }, (err, stdout) => {
+      const kib = /^(\d+)/.exec(stdout ?? '')?.[1];
+      resolve(err || kib === undefined ? undefined : Number(kib) * 1024);
+    });
+  });
+}
+
 /** Bytes used by the storage area, or undefined when it cannot be measured from here. */
 export async function storageSize(docker: Docker, c: RegistryContainer, local: boolean, signal?: AbortSignal): Promise<number | undefined> {
   if (local) {
@@ -24,7 +35,7 @@ export async function storageSize(docker: Docker, c: RegistryContainer, local: b
     else if (c.storage.kind === 'volume') path = (await docker.getVolume(c.storage.name).inspect().catch(() => undefined))?.Mountpoint;
     if (path !== undefined) {
       try {
-        return await diskUsage(path);
+        return (await hostDu(path, signal)) ?? (signal?.aborted ? undefined : await diskUsage(path));
       } catch {
         // not readable from here (other machine, other user): ask the container
       }
