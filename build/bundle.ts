@@ -1,0 +1,45 @@
+// esbuild's options for the bundle, shared by build.ts and the tests that inspect it.
+import type { BuildOptions, Plugin } from 'esbuild';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
+
+const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+
+/**
+ * Turns `import('node:http')` (the AWS SDK has a few) into a lazily required module.
+ * esbuild keeps import() of an external module as a real import(), which the executable
+ * cannot run: its bundle is compiled with vm.Script, which has no module loader.
+ */
+const dynamicBuiltins: Plugin = {
+  name: 'dynamic-builtins',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?[a-z0-9_/]+$/ }, (args) =>
+      args.kind === 'dynamic-import' && builtins.has(args.path) ? { path: args.path, namespace: 'dynamic-builtin' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'dynamic-builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+export function bundleOptions(root: string): BuildOptions & { write: false } {
+  return {
+    entryPoints: [join(root, 'src/cli/bin.ts')],
+    absWorkingDir: root,
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    write: false,
+    minifySyntax: true,
+    minifyWhitespace: true,
+    legalComments: 'none',
+    // ssh2's optional native addons: it falls back to pure JS when they are missing.
+    external: ['*.node', 'cpu-features'],
+    define: { 'import.meta.url': 'importMetaUrl' },
+    banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [dynamicBuiltins],
+    logLevel: 'warning',
+  };
+}

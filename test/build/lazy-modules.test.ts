@@ -1,0 +1,46 @@
+// Heavy modules must stay out of start-up: the AWS SDK is for `cpe` only and dockerode
+// for commands that reach the engine. esbuild evaluates a module imported with import()
+// only when that import() runs, so neither may be reachable from the entry through
+// static imports. This walks esbuild's own import graph of the bundle.
+import test from 'ava';
+import { build, type Metafile } from 'esbuild';
+import { bundleOptions } from '../../build/bundle.ts';
+import { repoRoot } from '../helpers/run.ts';
+
+const { metafile, outputFiles } = await build({ ...bundleOptions(repoRoot), metafile: true, logLevel: 'silent' });
+
+function staticallyReachable(meta: Metafile, entry: string): Map<string, string> {
+  const via = new Map<string, string>([[entry, '']]);
+  const queue = [entry];
+  while (queue.length) {
+    const file = queue.shift()!;
+    for (const imp of meta.inputs[file]?.imports ?? []) {
+      if (imp.kind === 'dynamic-import' || imp.external || via.has(imp.path)) continue;
+      via.set(imp.path, file);
+      queue.push(imp.path);
+    }
+  }
+  return via;
+}
+
+function chain(via: Map<string, string>, file: string): string {
+  const path = [file];
+  while (via.get(path[0]!)) path.unshift(via.get(path[0]!)!);
+  return path.join(' -> ');
+}
+
+const reachable = staticallyReachable(metafile, 'src/cli/bin.ts');
+
+for (const heavy of ['node_modules/@aws-sdk/', 'node_modules/dockerode/', 'node_modules/ssh2/']) {
+  test(`${heavy} is not evaluated at start-up (only through import())`, (t) => {
+    t.true(Object.keys(metafile.inputs).some((f) => f.startsWith(heavy)), `${heavy} is in the bundle at all`);
+    const eager = [...reachable.keys()].find((f) => f.startsWith(heavy));
+    t.is(eager, undefined, eager && `statically imported: ${chain(reachable, eager)}`);
+  });
+}
+
+test('the bundle has no real import() left, which the executable could not run', (t) => {
+  const code = outputFiles[0]!.text;
+  const found = /[^\w.]import\((?!\))/.exec(code);
+  t.is(found, null, found ? code.slice(found.index - 60, found.index + 40) : '');
+});
