@@ -139,8 +139,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const controller = new AbortController();
   let criticalDepth = 0;
   let interrupted = false;
+  let signals = 0;
   const interrupt = (): void => {
-    if (interrupted) process.exit(130); // a second Ctrl-C does not wait
+    if (interrupted) return;
     interrupted = true;
     controller.abort(new InterruptedError());
     const timer = setTimeout(function waitForCritical() {
@@ -149,8 +150,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     }, INTERRUPT_GRACE_MS);
     timer.unref();
   };
-  process.on('SIGINT', interrupt);
-  process.on('SIGTERM', interrupt);
+  // A second Ctrl-C does not wait for work that must finish. Only signals count: with its
+  // output piped, one Ctrl-C reaches the plugin both as SIGINT and as the CLI closing the
+  // socket, and that must not cut short a registry restart.
+  const onSignal = (): void => {
+    signals += 1;
+    if (signals > 1) process.exit(130);
+    interrupt();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   watchPluginSocket(process.env, interrupt);
 
   let debug = argv.includes('--debug') || argv.includes('-D');
