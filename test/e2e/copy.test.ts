@@ -136,6 +136,20 @@ for (const via of ['credsStore', 'credHelpers'] as const) {
   });
 }
 
+e2e('docker --config DIR jindr cp reads the logins of DIR, not of DOCKER_CONFIG', async (t) => {
+  const src = await registry();
+  const dst = await authRegistry();
+  const img = await pushRandomImage(src.host, 'app', 'latest', { layers: 1 });
+  const other = dockerConfig();
+  await docker(['--config', other.dir, 'login', '-u', 'alice', '--password-stdin', dst.host], { env: config.env, input: PASSWORD });
+  // DOCKER_CONFIG (config.env) has no login for dst: only --config can make this work.
+  const result = await docker(['--config', other.dir, 'jindr', 'cp', '-r', src.host, 'app', dst.host], { env: config.env });
+  t.is(result.code, 0, result.stderr);
+  t.is(await skopeoDigest(`${dst.host}/app:latest`, `alice:${PASSWORD}`), img.digest);
+  const without = await jindr(['cp', '-r', src.host, 'app', `${dst.host}/x`], config.env);
+  t.is(without.code, 1);
+});
+
 e2e('wrong credentials: one line naming the registry and docker login, exit 1, no secret even with --debug', async (t) => {
   const src = await registry();
   const dst = await authRegistry();
