@@ -167,6 +167,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.noDeprecation = !debug;
   try {
     const { globals, mode, args } = parsePluginArgv(argv);
+    // Docker's -D sets its log level to debug; -l debug asks for the same of the plugin.
+    if (globals.logLevel === 'debug') globals.debug = true;
     debug ||= globals.debug;
     process.noDeprecation = !debug;
     const plugin = Boolean(process.env.DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND);

@@ -158,3 +158,17 @@ test('install.sh installs into DOCKER_CONFIG/cli-plugins, again harmlessly, and 
   t.is(bad.code, 2);
   t.regex(bad.stderr, /unknown option '--bogus'/);
 });
+
+test('docker -D or -l debug before jindr: stack traces; otherwise one line', async (t) => {
+  const args = ['jindr', '-r', '127.0.0.1:1', 'ls'];
+  for (const flags of [['-D'], ['--debug'], ['-l', 'debug'], ['--log-level=debug']]) {
+    const result = await docker([...flags, ...args], { env });
+    t.is(result.code, 1, flags.join(' '));
+    t.regex(result.stderr, /^\s+at /m, flags.join(' '));
+  }
+  for (const flags of [[], ['-l', 'info']]) {
+    const result = await docker([...flags, ...args], { env });
+    t.is(result.code, 1, flags.join(' '));
+    t.regex(result.stderr, /^docker-jindr: [^\n]+\n$/, flags.join(' '));
+  }
+});
