@@ -7,12 +7,24 @@ import { registryTlsOptions } from '../docker/certs.ts';
 import { dockerConfigDir } from '../docker/config.ts';
 import { dockerKeychain } from '../docker/credentials.ts';
 import { checkRegistryHost } from '../registry/reference.ts';
+import { UsageError } from '../errors.ts';
 import type { Context } from './context.ts';
 
 export type RegistryClientForOptions = Pick<RegistryClientOptions, 'insecure' | 'concurrency' | 'connections' | 'timeoutMs' | 'credentials'>;
 
+/** JINDR_TIMEOUT_MS: how long a registry may stay silent (connecting, before answering, between body chunks); default 30 s. */
+export function registryTimeoutMs(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env.JINDR_TIMEOUT_MS;
+  if (text === undefined || text === '') return undefined;
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms < 1) throw new UsageError(`JINDR_TIMEOUT_MS must be a whole number of milliseconds, 1 or more (got ${JSON.stringify(text)})`);
+  return ms;
+}
+
 export function registryClientFor(ctx: Context, host: string, options: RegistryClientForOptions = {}): RegistryClient {
+  const timeoutMs = registryTimeoutMs(ctx.env);
   return new RegistryClient(checkRegistryHost(host), {
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     signal: ctx.signal,
     log: ctx.debug ? (message) => ctx.debugLog(message) : undefined,
     userAgent: `docker-jindr/${pkg.version}`,

@@ -31,7 +31,7 @@ async function* pages(client: RegistryClient, first: string, scope: string, key:
     try {
       body = JSON.parse(response.body.toString('utf8')) as Record<string, unknown> | null;
     } catch {
-      throw new RegistryError(`${client.host} answered ${new URL(response.url).pathname} with something that is not JSON`);
+      throw new RegistryError(`${client.host} answered ${new URL(response.url).pathname} with something that is not JSON (check that the registry at ${client.host} is a Docker registry)`);
     }
     const items = body?.[key];
     yield Array.isArray(items) ? items.filter((x): x is string => typeof x === 'string') : [];

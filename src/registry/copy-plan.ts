@@ -3,7 +3,7 @@
 // destination tag. Pure, checked before any request.
 import { UsageError } from '../errors.ts';
 import type { CopyItem } from './copy.ts';
-import { formatRepository, parseReference, type RepositoryName } from './reference.ts';
+import { formatRepository, parseReference, quote, type RepositoryName } from './reference.ts';
 
 export interface CopyPlan {
   from: RepositoryName;
@@ -29,10 +29,10 @@ export function destinationRepository(registry: string, repository: string): Rep
   const trimmed = registry.replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '');
   const host = trimmed.split('/', 1)[0]!;
   if (!looksLikeHost(host)) {
-    throw new UsageError(`${JSON.stringify(registry)} is not a registry: give HOST[:PORT][/NAMESPACE] (e.g. ghcr.io/acme, docker.io/USER), or --to REF`);
+    throw new UsageError(`${quote(registry)} is not a registry: give HOST[:PORT][/NAMESPACE] (e.g. ghcr.io/acme, docker.io/USER), or --to REF`);
   }
   if (trimmed.includes('@') || /:[^/]*$/.test(trimmed.slice(host.length))) {
-    throw new UsageError(`${JSON.stringify(registry)} is not a registry: leave out :tag / @digest, or use --to REF`);
+    throw new UsageError(`${quote(registry)} is not a registry: leave out :tag / @digest, or use --to REF`);
   }
   const ref = parseReference(`${trimmed}/${repository}`);
   return { registry: ref.registry, repository: ref.repository };
@@ -41,7 +41,7 @@ export function destinationRepository(registry: string, repository: string): Rep
 export function planCopy(image: string, sourceRegistry: string, target: CopyTarget, extraTags: readonly string[]): CopyPlan {
   const source = parseReference(image, sourceRegistry);
   for (const tag of extraTags) {
-    if (!TAG.test(tag)) throw new UsageError(`invalid tag ${JSON.stringify(tag)} (letters, digits, _ . -, at most 128, not starting with . or -)`);
+    if (!TAG.test(tag)) throw new UsageError(`invalid tag ${quote(tag)} (letters, digits, _ . -, at most 128, not starting with . or -)`);
   }
   const from: RepositoryName = { registry: source.registry, repository: source.repository };
   const main: CopyItem = source.digest

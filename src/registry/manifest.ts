@@ -211,7 +211,16 @@ export async function fetchManifest(client: RegistryClient, repository: string, 
     );
   }
   const contentType = header(response, 'content-type');
-  const parsed = parseManifest(bytes, contentType);
+  let parsed: ParsedManifest;
+  try {
+    parsed = parseManifest(bytes, contentType);
+  } catch (err) {
+    // Name the image and the registry: "a manifest that is not JSON" alone says neither.
+    if (!(err instanceof ManifestError)) throw err;
+    const name = `${client.host}/${repository}${isDigest(reference) ? '@' : ':'}${reference}`;
+    const hint = /schema 1/.test(err.message) ? '' : ` (check that the registry at ${client.host} is a Docker registry)`;
+    throw new ManifestError(`${name}: ${err.message}${hint}`, { cause: err });
+  }
   return { digest, mediaType: parsed.mediaType, bytes, parsed };
 }
 

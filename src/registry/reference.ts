@@ -15,6 +15,7 @@
 //   isLocalHost(registry) -> true for localhost, 127.0.0.0/8 and ::1 (plain HTTP there)
 //   isDigest(s) -> "sha256:<64 hex>" (or sha512:<128 hex>)
 //   checkRegistryHost(host) -> host, or UsageError when it is not HOST[:PORT]
+//   quote(input) -> "input" for a message: control and bidi characters escaped, long ones cut
 import { UsageError } from '../errors.ts';
 
 export interface RepositoryName {
@@ -40,13 +41,22 @@ const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
 
+/**
+ * How a user's input appears in a message: JSON-quoted, with C1 control and bidi
+ * characters escaped too (a terminal would obey them) and cut after max characters.
+ */
+export function quote(input: string, max = 80): string {
+  const cut = input.length > max ? `${input.slice(0, max)}...` : input;
+  return JSON.stringify(cut).replace(/[\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function isDigest(value: string): boolean {
   return DIGEST.test(value);
 }
 
 /** Parses an image reference; throws UsageError (naming the input) when it is malformed. */
 export function parseReference(input: string, defaultRegistry: string = DOCKER_HUB): ImageReference {
-  const shown = JSON.stringify(input);
+  const shown = quote(input);
   checkCharacters(input, shown);
   let rest = input;
   let digest: string | undefined;
@@ -64,7 +74,7 @@ export function parseReference(input: string, defaultRegistry: string = DOCKER_H
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
     if (!TAG.test(tag)) {
-      throw new UsageError(`invalid image reference ${shown}: bad tag ${JSON.stringify(tag)} (letters, digits, _ . -, at most 128, not starting with . or -)`);
+      throw new UsageError(`invalid image reference ${shown}: bad tag ${quote(tag)} (letters, digits, _ . -, at most 128, not starting with . or -)`);
     }
   }
   const name = splitName(rest, defaultRegistry, shown);
@@ -78,20 +88,22 @@ export function parseReference(input: string, defaultRegistry: string = DOCKER_H
 export function parseRepositoryName(input: string, defaultRegistry: string = DOCKER_HUB): RepositoryName {
   const ref = parseReference(input, defaultRegistry);
   if (ref.tag !== undefined || ref.digest !== undefined) {
-    throw new UsageError(`${JSON.stringify(input)} names an image, not a repository: leave out the :tag / @digest`);
+    throw new UsageError(`${quote(input)} names an image, not a repository: leave out the :tag / @digest`);
   }
   return { registry: ref.registry, repository: ref.repository };
 }
 
 function checkCharacters(input: string, shown: string): void {
   if (input.length === 0) throw new UsageError('empty image reference');
-  if (/[\u0000-\u0020\u007f]/.test(input)) {
+  if (/[\u0000-\u0020\u007f-\u009f]/.test(input)) {
     throw new UsageError(`invalid image reference ${shown}: it contains spaces or control characters`);
   }
 }
 
 function splitName(name: string, defaultRegistry: string, shown: string): RepositoryName {
   if (name.length === 0) throw new UsageError(`invalid image reference ${shown}: no repository name`);
+  const dots = name.split('/').find((c) => c === '.' || c === '..');
+  if (dots !== undefined) throw new UsageError(`invalid image reference ${shown}: "${dots}" is not allowed as a path component`);
   const slash = name.indexOf('/');
   const first = slash === -1 ? '' : name.slice(0, slash);
   // The distribution rule: the first component is a registry when it looks like a host.
@@ -99,7 +111,7 @@ function splitName(name: string, defaultRegistry: string, shown: string): Reposi
   let registry = hasDomain ? first : defaultRegistry;
   let repository = hasDomain ? name.slice(slash + 1) : name;
   if (!DOMAIN.test(registry)) {
-    throw new UsageError(`invalid image reference ${shown}: ${JSON.stringify(registry)} is not a registry host[:port]`);
+    throw new UsageError(`invalid image reference ${shown}: ${quote(registry)} is not a registry host[:port]`);
   }
   if (name.length > MAX_NAME_LENGTH) {
     throw new UsageError(`invalid image reference ${shown}: the name is longer than ${MAX_NAME_LENGTH} characters`);
@@ -110,7 +122,7 @@ function splitName(name: string, defaultRegistry: string, shown: string): Reposi
       throw new UsageError(`invalid image reference ${shown}: repository names must be lower-case`);
     }
     throw new UsageError(
-      `invalid image reference ${shown}: bad repository path component ${JSON.stringify(component)} (lower-case letters and digits, separated by . _ __ or -)`,
+      `invalid image reference ${shown}: bad repository path component ${quote(component)} (lower-case letters and digits, separated by . _ __ or -)`,
     );
   }
   if (DOCKER_HUB_ALIASES.has(registry.toLowerCase())) {
@@ -123,7 +135,7 @@ function splitName(name: string, defaultRegistry: string, shown: string): Reposi
 /** Checks a registry given on its own (-r HOST:PORT); throws UsageError naming the option. */
 export function checkRegistryHost(registry: string, option = '-r/--registry'): string {
   if (!DOMAIN.test(registry)) {
-    throw new UsageError(`${option} needs HOST or HOST:PORT, without a scheme or path (got ${JSON.stringify(registry)})`);
+    throw new UsageError(`${option} needs HOST or HOST:PORT, without a scheme or path (got ${quote(registry)})`);
   }
   return registry;
 }

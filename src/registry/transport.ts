@@ -42,7 +42,7 @@ export function networkErrorMessage(host: string, kind: NetworkErrorKind, err: u
         ? `no registry answers on ${host} (start one with: docker jindr start)`
         : `cannot connect to ${host}: connection refused`;
     case 'timeout':
-      return `${host} did not answer within ${timeoutMs / 1000} s`;
+      return `${host} did not answer within ${timeoutMs / 1000} s (JINDR_TIMEOUT_MS=<milliseconds> waits longer)`;
     case 'dns':
       return `cannot resolve the registry host ${host}`;
     case 'tls':
