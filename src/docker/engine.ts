@@ -37,7 +37,36 @@ export async function connectEngine(globals: DockerGlobals, env: NodeJS.ProcessE
     if (signal.aborted) throw new InterruptedError();
     throw unreachable(describe, err);
   }
+  reportLostConnections(docker, describe);
   return { docker, describe, endpoint, local: isLocalEngine(endpoint) };
+}
+
+const descriptions = new WeakMap<Docker, string>();
+
+/**
+ * Every later request whose connection breaks (the engine stopped, restarted, or its
+ * socket went away) fails with one line naming the engine, not "socket hang up".
+ */
+function reportLostConnections(docker: Docker, describe: string): void {
+  descriptions.set(docker, describe);
+  const modem = docker.modem as { dial(options: unknown, callback: (err: unknown, data: unknown) => void): unknown };
+  const dial = modem.dial.bind(modem);
+  modem.dial = (options, callback) => dial(options, (err, data) => callback(err ? engineLost(docker, err) : err, data));
+}
+
+/** A request to the engine failed because its connection went away (not an answer, not an abort). */
+export function isConnectionLoss(err: unknown): boolean {
+  if (!(err instanceof Error) || err.name === 'AbortError' || engineStatus(err) !== undefined) return false;
+  const { code, syscall } = err as NodeJS.ErrnoException;
+  if (code === 'ENOENT') return syscall === 'connect';
+  return ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT'].includes(code ?? '') || /^(socket hang up|aborted)$/.test(err.message);
+}
+
+/** err, or an EngineUnreachableError naming the engine when the connection to it was lost. */
+export function engineLost(docker: Docker, err: unknown): unknown {
+  const describe = descriptions.get(docker);
+  if (describe === undefined || !isConnectionLoss(err)) return err;
+  return new EngineUnreachableError(`lost the connection to the Docker engine at ${describe}: is it still running?`, { cause: err });
 }
 
 function unreachable(describe: string, err: unknown): EngineUnreachableError {

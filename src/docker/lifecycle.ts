@@ -93,7 +93,9 @@ export async function startRegistry(env: StartEnvironment, options: StartOptions
     return { outcome: 'created', container, ignored: [] };
   } catch (err) {
     // Leave nothing half-made behind: the next start creates it afresh.
-    await created.remove({ force: true, v: false }).catch(() => {});
+    const removed = await created.remove({ force: true, v: false }).then(() => true, () => false);
+    // Unremovable (the engine went away): say what is left, on the same line.
+    if (!removed && err instanceof Error) err.message += ` (the unfinished container ${name} is left behind: docker rm -f ${name})`;
     throw err;
   }
 }

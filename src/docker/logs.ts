@@ -3,6 +3,7 @@
 import type Docker from 'dockerode';
 import { FrameSplitter, readFrames, type Frame } from './frames.ts';
 import type { RegistryContainer } from './container.ts';
+import { engineLost } from './engine.ts';
 
 export interface LogSinks {
   stdout: { write(text: string | Buffer): unknown };
@@ -38,6 +39,8 @@ export async function streamLogs(docker: Docker, c: RegistryContainer, sinks: Lo
   options.signal.addEventListener('abort', stop, { once: true });
   try {
     await readFrames(stream, tty, write);
+  } catch (err) {
+    throw engineLost(docker, err);
   } finally {
     options.signal.removeEventListener('abort', stop);
   }
