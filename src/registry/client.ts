@@ -189,7 +189,9 @@ export class RegistryClient {
     const body = Buffer.isBuffer(response.body) ? response.body : await readAll(response.body).catch(() => Buffer.alloc(0));
     const { codes, reason } = describeErrorBody(response.status, header(response, 'content-type'), body);
     const what = `${req.method ?? 'GET'} ${new URL(response.url).pathname}`;
-    throw new RegistryApiError(`${this.host} answered ${response.status} (${statusText(response.status)}) to ${what}: ${reason}`, {
+    // A proxy's or web server's page: the registry itself did not answer.
+    const hint = /^an HTML page/.test(reason) ? ` (check that ${this.host} is a Docker registry and is running)` : '';
+    throw new RegistryApiError(`${this.host} answered ${response.status} (${statusText(response.status)}) to ${what}: ${reason}${hint}`, {
       status: response.status,
       codes,
     });

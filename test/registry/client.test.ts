@@ -209,7 +209,7 @@ test('an HTML error page becomes one line with the status and the page title, ne
   const client = new RegistryClient(srv.host, { retries: 1 });
   t.teardown(() => client.close());
   const err = await t.throwsAsync(listRepositories(client), { instanceOf: RegistryError });
-  t.is(err!.message, `${srv.host} answered 502 (bad gateway) to GET /v2/_catalog: an HTML page titled "502 Bad Gateway"`);
+  t.is(err!.message, `${srv.host} answered 502 (bad gateway) to GET /v2/_catalog: an HTML page titled "502 Bad Gateway" (check that ${srv.host} is a Docker registry and is running)`);
 });
 
 test('a manifest whose bytes do not match the digest is refused', async (t) => {
