@@ -1,6 +1,6 @@
 // Checks made before `start` creates anything: is the port free, can the data directory be
 // created and written.
-import { mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -61,8 +61,12 @@ export function prepareDataDir(dir: string): void {
   try {
     makeDirectories(dir);
     const probe = join(dir, `.jindr-write-test-${process.pid}`);
-    writeFileSync(probe, '');
-    unlinkSync(probe);
+    // A block of data, not an empty file: a full disk still has room for an empty file.
+    try {
+      writeFileSync(probe, Buffer.alloc(4096));
+    } finally {
+      rmSync(probe, { force: true });
+    }
   } catch (err) {
     throw dataDirError(dir, err);
   }
