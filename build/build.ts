@@ -5,7 +5,7 @@
 import { build } from 'esbuild';
 import { bundleOptions } from './bundle.ts';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,7 +21,7 @@ if (nodeMajor < 24) {
 
 /** Runs node with args; passes its output on, minus lines matching `noise`; throws on failure. */
 function quiet(args: string[], noise: RegExp): void {
-  const result = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 120_000 });
   const lines = `${result.stdout ?? ''}${result.stderr ?? ''}`.split('\n').filter((l) => l.trim() && !noise.test(l));
   if (lines.length) process.stderr.write(lines.join('\n') + '\n');
   if (result.status !== 0) throw new Error(`${args.join(' ')} failed (${result.status ?? result.signal})`);
@@ -69,7 +69,12 @@ const vm = require('node:vm');
 const script = new vm.Script(fs.readFileSync(${JSON.stringify(appFile)}, 'utf8'), { filename: 'docker-jindr.js' });
 const run = script.runInThisContext();
 process.argv = [process.argv[0], process.argv[0], '--help'];
-process.stdout.write = () => true;
+// Swallow the help text, but call write callbacks: the entry exits once stdout has flushed.
+process.stdout.write = (chunk, encoding, callback) => {
+  const done = typeof encoding === 'function' ? encoding : callback;
+  if (done) process.nextTick(done);
+  return true;
+};
 const exit = process.exit;
 process.exit = () => {
   fs.writeFileSync(${JSON.stringify(cacheFile)}, script.createCachedData());
@@ -79,6 +84,9 @@ run(exports, require, module, __filename, __dirname);
 `,
 );
 quiet([warmFile], /^$/);
+if (!existsSync(cacheFile)) {
+  throw new Error('the warm-up run of --help ended without process.exit(): the code cache was not written (see src/cli/bin.ts)');
+}
 
 const seaMain = `${preamble}{
   const sea = require('node:sea');
