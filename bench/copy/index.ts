@@ -5,16 +5,17 @@
 //   floor   curl: every blob streamed GET | PUT (`curl -T -`, no disk, no buffering),
 //           4 at a time and 1 at a time (the better one is the floor), then the manifest
 // once into fresh repositories ("cold") and again into the same ones ("warm": every blob
-// already there), and jindr's peak memory (max RSS from /usr/bin/time -v) copying this
-// image and an image of one 1 GiB layer. Wall-clock medians of --runs runs.
+// already there), and jindr's peak memory (max RSS from /usr/bin/time) copying this
+// image and an image of one 1 GiB layer. Wall-clock and CPU (user + system, children
+// included) medians of --runs runs; the order of the cold copies rotates between runs.
 //
-//   npm run build && npm run bench -- copy [--runs 3] [--image registry:2] [--json] [--no-big]
+//   npm run build && npm run bench -- copy [--runs 5] [--image registry:2] [--json] [--no-big]
 // Needs a Docker engine with the registry image, skopeo, curl and /usr/bin/time.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +28,7 @@ const opt = (name: string, fallback: string): string => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
 };
-const RUNS = Number(opt('runs', '3'));
+const RUNS = Number(opt('runs', '5'));
 const IMAGE = opt('image', 'registry:2');
 const LAYERS = 8;
 const LAYER_MIB = 32;
@@ -65,18 +66,30 @@ function freePort(): Promise<number> {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const sha256 = (b: Buffer) => 'sha256:' + createHash('sha256').update(b).digest('hex');
 
-/** Runs a command to its end; resolves with wall-clock ms, rejects on failure. */
-function timed(file: string, args: string[]): Promise<{ ms: number; stderr: string }> {
+interface Timing {
+  ms: number;
+  /** user + system CPU of the command and its children (from /usr/bin/time). */
+  cpuMs: number;
+  stderr: string;
+}
+
+let timeFileCounter = 0;
+
+/** Runs a command to its end under /usr/bin/time; wall-clock and CPU ms; rejects on failure. */
+function timed(file: string, args: string[]): Promise<Timing> {
+  const timeFile = join(tmpdir(), `jindr-bench-copy-${process.pid}-${timeFileCounter++}`);
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-o', timeFile, '-f', '%U %S', file, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      const [user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+      rmSync(timeFile, { force: true });
       if (code !== 0) reject(new Error(`${file} ${args.join(' ')} failed (${code}): ${stderr.slice(-500)}`));
-      else resolve({ ms, stderr });
+      else resolve({ ms, cpuMs: ((user ?? 0) + (sys ?? 0)) * 1000, stderr });
     });
   });
 }
@@ -151,8 +164,9 @@ function randomStream(bytes: number): Readable {
 }
 
 /** The floor: curl streams every blob GET | PUT, `parallel` at a time, then PUTs the manifest. */
-async function curlCopy(src: string, dst: string, repo: string, blobs: Desc[], manifest: Buffer, parallel: number): Promise<number> {
+async function curlCopy(src: string, dst: string, repo: string, blobs: Desc[], manifest: Buffer, parallel: number): Promise<Timing> {
   const start = process.hrtime.bigint();
+  let cpuMs = 0;
   const queue = [...blobs];
   const worker = async () => {
     for (let b = queue.shift(); b; b = queue.shift()) {
@@ -160,26 +174,28 @@ async function curlCopy(src: string, dst: string, repo: string, blobs: Desc[], m
       const location = new URL(post.headers.get('location')!, `http://${dst}/`);
       location.searchParams.set('digest', b.digest);
       const script = `curl -sSf 'http://${src}/v2/bench/blobs/${b.digest}' | curl -sSf -o /dev/null -T - -H 'Content-Type: application/octet-stream' '${location.href}'`;
-      await timed('sh', ['-c', script]);
+      cpuMs += (await timed('sh', ['-c', script])).cpuMs;
     }
   };
   await Promise.all(Array.from({ length: parallel }, worker));
-  await timed('curl', ['-sSf', '-o', '/dev/null', '-X', 'PUT', '-H', 'Content-Type: application/vnd.oci.image.manifest.v1+json', '--data-binary', manifest.toString(), `http://${dst}/v2/${repo}/manifests/v1`]);
-  return Number(process.hrtime.bigint() - start) / 1e6;
+  cpuMs += (await timed('curl', ['-sSf', '-o', '/dev/null', '-X', 'PUT', '-H', 'Content-Type: application/vnd.oci.image.manifest.v1+json', '--data-binary', manifest.toString(), `http://${dst}/v2/${repo}/manifests/v1`])).cpuMs;
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6, cpuMs, stderr: '' };
 }
 
 /** The floor when every blob is there: one HEAD per blob, then the manifest PUT (curl). */
-async function curlWarm(dst: string, repo: string, blobs: Desc[], manifest: Buffer): Promise<number> {
+async function curlWarm(dst: string, repo: string, blobs: Desc[], manifest: Buffer): Promise<Timing> {
   const start = process.hrtime.bigint();
-  await timed('curl', ['-sSf', '-o', '/dev/null', ...blobs.flatMap((b) => ['-I', `http://${dst}/v2/${repo}/blobs/${b.digest}`])]);
-  await timed('curl', ['-sSf', '-o', '/dev/null', '-X', 'PUT', '-H', 'Content-Type: application/vnd.oci.image.manifest.v1+json', '--data-binary', manifest.toString(), `http://${dst}/v2/${repo}/manifests/v1`]);
-  return Number(process.hrtime.bigint() - start) / 1e6;
+  const heads = await timed('curl', ['-sSf', '-o', '/dev/null', ...blobs.flatMap((b) => ['-I', `http://${dst}/v2/${repo}/blobs/${b.digest}`])]);
+  const put = await timed('curl', ['-sSf', '-o', '/dev/null', '-X', 'PUT', '-H', 'Content-Type: application/vnd.oci.image.manifest.v1+json', '--data-binary', manifest.toString(), `http://${dst}/v2/${repo}/manifests/v1`]);
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6, cpuMs: heads.cpuMs + put.cpuMs, stderr: '' };
 }
 
 async function maxRssKiB(args: string[]): Promise<number> {
-  const { stderr } = await timed('/usr/bin/time', ['-v', binary, ...args]);
-  const kib = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1]);
-  if (!Number.isFinite(kib)) throw new Error(`no max RSS in: ${stderr.slice(-300)}`);
+  const timeFile = join(tmpdir(), `jindr-bench-copy-rss-${process.pid}`);
+  execFileSync('/usr/bin/time', ['-o', timeFile, '-f', '%M', binary, ...args], { stdio: 'ignore' });
+  const kib = Number(readFileSync(timeFile, 'utf8').trim().split('\n').at(-1));
+  rmSync(timeFile, { force: true });
+  if (!Number.isFinite(kib)) throw new Error('no max RSS');
   return kib;
 }
 
@@ -200,8 +216,8 @@ try {
   const totalBytes = blobs.reduce((n, b) => n + b.size, 0);
   log(`pushed ${LAYERS} x ${LAYER_MIB} MiB layers (${(totalBytes / 2 ** 20).toFixed(0)} MiB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-  const cold: Record<string, number[]> = { jindr: [], skopeo: [], curl4: [], curl1: [] };
-  const warm: Record<string, number[]> = { jindr: [], skopeo: [], curl: [] };
+  const cold: Record<string, Timing[]> = { jindr: [], skopeo: [], curl4: [], curl1: [] };
+  const warm: Record<string, Timing[]> = { jindr: [], skopeo: [], curl: [] };
   for (let run = 0; run < RUNS; run++) {
     // A fresh destination each run: skopeo remembers where it pushed blobs (its blob info
     // cache) and would mount them from an earlier run's repository.
@@ -210,9 +226,9 @@ try {
       const ref = (tool: string) => `${dst.host}/${tool}:v1`;
       // The first copy into a registry writes new files, later ones find the content stored
       // already (distribution still receives every byte): rotate who goes first.
-      const tasks: Array<[string, () => Promise<number>]> = [
-        ['jindr', async () => (await timed(binary, ['-r', src.host, 'cp', '-q', 'bench:v1', '--to', ref('jindr')])).ms],
-        ['skopeo', async () => (await timed('skopeo', ['copy', '-q', '--all', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${src.host}/bench:v1`, `docker://${ref('skopeo')}`])).ms],
+      const tasks: Array<[string, () => Promise<Timing>]> = [
+        ['jindr', () => timed(binary, ['-r', src.host, 'cp', '-q', 'bench:v1', '--to', ref('jindr')])],
+        ['skopeo', () => timed('skopeo', ['copy', '-q', '--all', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${src.host}/bench:v1`, `docker://${ref('skopeo')}`])],
         ['curl4', () => curlCopy(src.host, dst.host, 'curl4', blobs, manifest, JOBS)],
         ['curl1', () => curlCopy(src.host, dst.host, 'curl1', blobs, manifest, 1)],
       ];
@@ -220,8 +236,8 @@ try {
         const [tool, task] = tasks[(i + run) % tasks.length]!;
         cold[tool]!.push(await task());
       }
-      warm.jindr!.push((await timed(binary, ['-r', src.host, 'cp', '-q', 'bench:v1', '--to', ref('jindr')])).ms);
-      warm.skopeo!.push((await timed('skopeo', ['copy', '-q', '--all', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${src.host}/bench:v1`, `docker://${ref('skopeo')}`])).ms);
+      warm.jindr!.push(await timed(binary, ['-r', src.host, 'cp', '-q', 'bench:v1', '--to', ref('jindr')]));
+      warm.skopeo!.push(await timed('skopeo', ['copy', '-q', '--all', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${src.host}/bench:v1`, `docker://${ref('skopeo')}`]));
       warm.curl!.push(await curlWarm(dst.host, 'curl4', blobs, manifest));
       // Every copy arrived whole: the destination's manifest digest is the source's.
       for (const repo of ['jindr', 'skopeo', 'curl4', 'curl1']) {
@@ -231,7 +247,8 @@ try {
     } finally {
       execFileSync('docker', ['rm', '-f', '-v', dst.name], { stdio: 'ignore' });
     }
-    log(`run ${run + 1}/${RUNS}: cold jindr ${cold.jindr!.at(-1)!.toFixed(0)} ms, skopeo ${cold.skopeo!.at(-1)!.toFixed(0)} ms, curl x4 ${cold.curl4!.at(-1)!.toFixed(0)} ms, curl x1 ${cold.curl1!.at(-1)!.toFixed(0)} ms; warm jindr ${warm.jindr!.at(-1)!.toFixed(0)} ms, skopeo ${warm.skopeo!.at(-1)!.toFixed(0)} ms`);
+    const last = (xs: Timing[]) => `${xs.at(-1)!.ms.toFixed(0)} ms`;
+    log(`run ${run + 1}/${RUNS}: cold jindr ${last(cold.jindr!)}, skopeo ${last(cold.skopeo!)}, curl x4 ${last(cold.curl4!)}, curl x1 ${last(cold.curl1!)}; warm jindr ${last(warm.jindr!)}, skopeo ${last(warm.skopeo!)}`);
   }
 
   const rss: Record<string, number> = {};
@@ -246,29 +263,33 @@ try {
     rss.layer1GiB = await maxRssKiB(['-r', src.host, 'cp', '-q', 'big:v1', '--to', `${dst.host}/rss-big:v1`]);
   }
 
-  const m = (xs: number[]) => Math.round(median(xs));
-  const floor = Math.min(m(cold.curl4!), m(cold.curl1!));
+  const wall = (xs: Timing[]) => Math.round(median(xs.map((x) => x.ms)));
+  const cpu = (xs: Timing[]) => Math.round(median(xs.map((x) => x.cpuMs)));
+  const table = (cases: Record<string, Timing[]>) => Object.fromEntries(Object.entries(cases).map(([k, v]) => [k, { wallMs: wall(v), cpuMs: cpu(v) }]));
+  const floor = Math.min(wall(cold.curl4!), wall(cold.curl1!));
   const result = {
-    registry: IMAGE, cpus: cpus().length, runs: RUNS, layers: LAYERS, layerMiB: LAYER_MIB, totalMiB: +(totalBytes / 2 ** 20).toFixed(1), jobs: JOBS,
-    coldMs: { jindr: m(cold.jindr!), skopeo: m(cold.skopeo!), curl4: m(cold.curl4!), curl1: m(cold.curl1!) },
-    warmMs: { jindr: m(warm.jindr!), skopeo: m(warm.skopeo!), curl: m(warm.curl!) },
+    registry: IMAGE, cpus: cpus().length, loadAverage: loadavg()[0], runs: RUNS, layers: LAYERS, layerMiB: LAYER_MIB, totalMiB: +(totalBytes / 2 ** 20).toFixed(1), jobs: JOBS,
+    cold: table(cold),
+    warm: table(warm),
     ratios: {
-      coldJindrOverFloor: +(m(cold.jindr!) / floor).toFixed(2),
-      coldJindrOverSkopeo: +(m(cold.jindr!) / m(cold.skopeo!)).toFixed(2),
-      warmJindrOverSkopeo: +(m(warm.jindr!) / m(warm.skopeo!)).toFixed(2),
-      warmJindrOverCurl: +(m(warm.jindr!) / m(warm.curl!)).toFixed(2),
+      coldJindrOverFloor: +(wall(cold.jindr!) / floor).toFixed(2),
+      coldJindrOverSkopeo: +(wall(cold.jindr!) / wall(cold.skopeo!)).toFixed(2),
+      coldJindrCpuOverSkopeoCpu: +(cpu(cold.jindr!) / cpu(cold.skopeo!)).toFixed(2),
+      warmJindrOverSkopeo: +(wall(warm.jindr!) / wall(warm.skopeo!)).toFixed(2),
+      warmJindrOverCurl: +(wall(warm.jindr!) / wall(warm.curl!)).toFixed(2),
     },
-    jindrMiBPerSecond: +(totalBytes / 2 ** 20 / (m(cold.jindr!) / 1000)).toFixed(0),
+    jindrMiBPerSecond: +(totalBytes / 2 ** 20 / (wall(cold.jindr!) / 1000)).toFixed(0),
     maxRssMiB: Object.fromEntries(Object.entries(rss).map(([k, v]) => [k, +(v / 1024).toFixed(0)])),
   };
   if (json) {
     console.log(JSON.stringify(result, null, 2));
   } else {
     const r = result;
-    console.log(`copy of ${LAYERS} x ${LAYER_MIB} MiB incompressible layers, ${IMAGE} -> ${IMAGE}, ${r.cpus} CPUs, median of ${RUNS}`);
-    console.log(`cold (fresh repository)   jindr ${r.coldMs.jindr} ms   skopeo ${r.coldMs.skopeo} ms   curl x${JOBS} ${r.coldMs.curl4} ms   curl x1 ${r.coldMs.curl1} ms`);
-    console.log(`  jindr / floor ${r.ratios.coldJindrOverFloor}   jindr / skopeo ${r.ratios.coldJindrOverSkopeo}   (${r.jindrMiBPerSecond} MiB/s)`);
-    console.log(`warm (all blobs present)  jindr ${r.warmMs.jindr} ms   skopeo ${r.warmMs.skopeo} ms   curl HEADs+PUT ${r.warmMs.curl} ms`);
+    const row = (name: string, t: { wallMs: number; cpuMs: number }) => `${name} ${t.wallMs} ms (CPU ${t.cpuMs} ms)`;
+    console.log(`copy of ${LAYERS} x ${LAYER_MIB} MiB incompressible layers, ${IMAGE} -> ${IMAGE}, ${r.cpus} CPUs, load ${r.loadAverage.toFixed(1)}, median of ${RUNS}`);
+    console.log(`cold: ${Object.entries(r.cold).map(([k, v]) => row(k, v)).join('   ')}`);
+    console.log(`  jindr / floor ${r.ratios.coldJindrOverFloor}   jindr / skopeo ${r.ratios.coldJindrOverSkopeo} (CPU ${r.ratios.coldJindrCpuOverSkopeoCpu})   (${r.jindrMiBPerSecond} MiB/s)`);
+    console.log(`warm: ${Object.entries(r.warm).map(([k, v]) => row(k, v)).join('   ')}`);
     console.log(`  jindr / skopeo ${r.ratios.warmJindrOverSkopeo}   jindr / curl ${r.ratios.warmJindrOverCurl}`);
     console.log(`jindr max RSS: ${Object.entries(r.maxRssMiB).map(([k, v]) => `${k} ${v} MiB`).join(', ')}`);
   }
