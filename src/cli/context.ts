@@ -3,6 +3,7 @@
 import type { DockerGlobals } from './plugin-argv.ts';
 import type { OutputFormat } from './output/print.ts';
 import type { Engine } from '../docker/engine.ts';
+import type { PasswordInput } from '../security/passwords.ts';
 
 export interface Sink {
   write(text: string): unknown;
@@ -18,6 +19,8 @@ export interface Context {
   env: NodeJS.ProcessEnv;
   stdout: Sink;
   stderr: Sink;
+  /** Standard input, for start's passwords (--password-stdin, or asked on a terminal). */
+  stdin?: PasswordInput;
   /** Aborted on Ctrl-C or when the Docker CLI closes the plugin socket. */
   signal: AbortSignal;
   /** The Docker engine, connected on first use. */

@@ -70,6 +70,11 @@ export function checkCommand(args: readonly string[], scriptName: string): strin
     const hint = near ? `did you mean "${near}"? ` : '';
     throw new UsageError(`unknown command "${word}" (${hint}see '${scriptName} --help')`);
   }
+  // yargs silently drops the words after "--": refuse rather than do less than asked.
+  const dashes = args.indexOf('--', at + 1);
+  if (dashes !== -1 && dashes < args.length - 1) {
+    throw new UsageError(`arguments after "--" are not accepted: give them before it (names and tags never start with "-")`);
+  }
   return [...args];
 }
 
@@ -120,6 +125,10 @@ function makeContext(globals: DockerGlobals, options: GlobalOptions, signal: Abo
     env: process.env,
     stdout: process.stdout,
     stderr: process.stderr,
+    // A getter: touching process.stdin sets up a stream on fd 0, which only start --auth needs.
+    get stdin() {
+      return process.stdin;
+    },
     signal,
     // Loaded on first use, so commands that never touch the engine never evaluate dockerode.
     engine: () => (engine ??= import('../docker/engine.ts').then((m) => m.connectEngine(globals, process.env, signal))),

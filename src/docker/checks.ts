@@ -79,7 +79,8 @@ export function prepareDataDir(dir: string): void {
 export async function checkPortFree(docker: Docker, address: LocalRegistryAddress, local: boolean): Promise<void> {
   const hint = `choose another port with -r localhost:PORT`;
   for (const info of await docker.listContainers()) {
-    const clash = info.Ports.some((p) => p.PublicPort === address.port && hostIpServes(p.IP ?? '', address.bindIp));
+    // Either side may be an unspecified address (0.0.0.0 takes the port on 127.0.0.1 too).
+    const clash = info.Ports.some((p) => p.PublicPort === address.port && (hostIpServes(p.IP ?? '', address.bindIp) || hostIpServes(address.bindIp, p.IP ?? '')));
     if (clash) {
       const name = info.Names[0]?.replace(/^\//, '') ?? info.Id.slice(0, 12);
       throw new ResourceError(`port ${address.port} is taken by the container ${name}: ${hint}`);

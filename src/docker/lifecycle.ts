@@ -1,6 +1,6 @@
 // Starting a registry: reuse the container that serves the address (ours or a plain one),
-// or create ours: published on a loopback address only, labelled, deletes enabled, data in
-// a host directory. All checks happen before anything is created.
+// or create ours: published on a loopback address only (unless --bind), labelled, deletes
+// enabled, data in a host directory. All checks happen before anything is created.
 import type Docker from 'dockerode';
 import {
   LABEL_DATA, LABEL_REGISTRY, REGISTRY_CONTAINER_PORT, REGISTRY_STORAGE_PATH, findRegistryContainer,
@@ -25,6 +25,15 @@ export interface StartOptions {
   defaultDataDir: string;
   name: string | undefined;
   image: string | undefined;
+  /** From start's --auth/--tls/--bind (security.ts); none: loopback only, no auth, no TLS. */
+  security?: ContainerSecurity;
+}
+
+/** Env the container must have, the host addresses it publishes on, and how the one found differs. */
+export interface ContainerSecurity {
+  env: Record<string, string>;
+  publish: string[];
+  mismatches: string[];
 }
 
 export interface StartEnvironment {
@@ -55,11 +64,15 @@ function mismatches(c: RegistryContainer, options: StartOptions): string[] {
 export async function startRegistry(env: StartEnvironment, options: StartOptions): Promise<StartResult> {
   const { docker, local } = env;
   const existing = await findRegistryContainer(docker, options.address);
-  const differs = existing ? mismatches(existing, options) : [];
+  const differs = existing ? [...mismatches(existing, options), ...(options.security?.mismatches ?? [])] : [];
+  const publish = options.security?.publish ?? [options.address.bindIp];
+  const checkPorts = async (): Promise<void> => {
+    for (const bindIp of publish) await checkPortFree(docker, { ...options.address, bindIp }, local);
+  };
   if (existing?.running) return { outcome: 'already-running', container: existing, ignored: differs };
 
   if (existing && differs.length === 0) {
-    await checkPortFree(docker, options.address, local);
+    await checkPorts();
     if (local && existing.storage.kind === 'bind') prepareDataDir(existing.storage.path);
     await startRegistryContainer(docker, existing);
     return { outcome: 'started', container: await waitUntilServing(docker, existing, { local, signal: env.signal }), ignored: [] };
@@ -74,8 +87,9 @@ export async function startRegistry(env: StartEnvironment, options: StartOptions
   // A new container; a stopped one of ours with other settings is replaced (its data stays in its directory).
   const name = options.name ?? existing?.name ?? defaultContainerName(options.address.port);
   const image = options.image ?? DEFAULT_IMAGE;
-  const dataDir = options.dataDir ?? options.defaultDataDir;
-  await checkPortFree(docker, options.address, local);
+  // A replaced container's data stays where it was, unless -d says otherwise.
+  const dataDir = options.dataDir ?? (existing?.storage.kind === 'bind' ? existing.storage.path : options.defaultDataDir);
+  await checkPorts();
   if (local) prepareDataDir(dataDir);
   if (name !== existing?.name) await checkNameFree(docker, name);
   await ensureImage(docker, image, env.progress, env.signal);
@@ -83,7 +97,7 @@ export async function startRegistry(env: StartEnvironment, options: StartOptions
 
   let created: Docker.Container;
   try {
-    created = await docker.createContainer(registryContainerOptions(options.address, name, image, dataDir));
+    created = await docker.createContainer(registryContainerOptions(options.address, name, image, dataDir, options.security));
   } catch (err) {
     throw new ResourceError(`cannot create the registry container ${name}: ${engineErrorMessage(err)}`, { cause: err });
   }
@@ -111,17 +125,24 @@ async function checkNameFree(docker: Docker, name: string): Promise<void> {
 }
 
 /** How we create a registry container; deletes enabled so images can be removed. */
-export function registryContainerOptions(address: LocalRegistryAddress, name: string, image: string, dataDir: string): Docker.ContainerCreateOptions {
+export function registryContainerOptions(
+  address: LocalRegistryAddress,
+  name: string,
+  image: string,
+  dataDir: string,
+  security?: Pick<ContainerSecurity, 'env' | 'publish'>,
+): Docker.ContainerCreateOptions {
+  const publish = security?.publish ?? [address.bindIp];
   return {
     name,
     Image: image,
-    Env: ['REGISTRY_STORAGE_DELETE_ENABLED=true'],
+    Env: ['REGISTRY_STORAGE_DELETE_ENABLED=true', ...Object.entries(security?.env ?? {}).map(([k, v]) => `${k}=${v}`)],
     Labels: { [LABEL_REGISTRY]: registryName(address.bindIp, address.port), [LABEL_DATA]: dataDir },
     ExposedPorts: { [REGISTRY_CONTAINER_PORT]: {} },
     HostConfig: {
       Binds: [`${dataDir}:${REGISTRY_STORAGE_PATH}`],
-      // Loopback only: the registry has no authentication.
-      PortBindings: { [REGISTRY_CONTAINER_PORT]: [{ HostIp: address.bindIp, HostPort: String(address.port) }] },
+      // Loopback only unless --bind, which needs --auth (or --insecure-expose).
+      PortBindings: { [REGISTRY_CONTAINER_PORT]: publish.map((ip) => ({ HostIp: ip, HostPort: String(address.port) })) },
       // Back after a reboot of the engine, unless stopped on purpose.
       RestartPolicy: { Name: 'unless-stopped' },
     },

@@ -17,8 +17,9 @@
 // Behaviour
 // - Keep-alive pool: an undici Agent with `connections` sockets per origin; at most
 //   `concurrency` requests in flight per client, the rest queue.
-// - Plain HTTP for localhost, 127.0.0.0/8 and ::1 (falling back to HTTPS without
-//   verification when such a registry answers "HTTP request to an HTTPS server");
+// - Plain HTTP for localhost, 127.0.0.0/8 and ::1 (falling back to HTTPS when such a
+//   registry answers "HTTP request to an HTTPS server": verified with `ca` when given,
+//   else without verification, as Docker does);
 //   HTTPS elsewhere, verified with `ca` (and `cert`/`key` for client certificates)
 //   unless `insecure`, which means TLS without verification, falling back to plain HTTP.
 // - Retries with backoff on connection resets (and refusals once the host has answered
@@ -137,8 +138,9 @@ export class RegistryClient {
         ca: options.ca,
         cert: options.cert,
         key: options.key,
-        // Docker treats loopback registries as insecure too.
-        rejectUnauthorized: !(options.insecure === true || local),
+        // Docker treats loopback registries as insecure too; but a CA given for one (certs.d,
+        // where start --tls puts its own) is held to, so a loopback registry is verified too.
+        rejectUnauthorized: !(options.insecure === true || (local && options.ca === undefined)),
       },
     });
     this.limit = createLimit(options.concurrency ?? 16);

@@ -4,9 +4,10 @@ import { printRows } from '../output/print.ts';
 import { formatBytes } from '../output/table.ts';
 import { listRegistryContainers } from '../../docker/container.ts';
 import { storageSize } from '../../docker/storage-size.ts';
+import { describeRegistrySecurity, registrySecurity, type RegistrySecurity } from '../../docker/security-info.ts';
 import { describeStorage } from './stat.ts';
 
-interface InfoRow {
+interface InfoRow extends RegistrySecurity {
   registry: string | null;
   container: string;
   id: string;
@@ -22,7 +23,7 @@ interface InfoRow {
 export const infoCommand = defineCommand({
   command: 'info',
   aliases: ['ps'],
-  describe: 'List every registry container: address, state, storage area and its size, image',
+  describe: 'List every registry container: address, state, login and TLS, storage area and its size, image',
   run: async (_args, ctx) => {
     const { docker, local } = await ctx.engine();
     const containers = await listRegistryContainers(docker);
@@ -37,12 +38,14 @@ export const infoCommand = defineCommand({
       size: (await storageSize(docker, c, local, ctx.signal)) ?? null,
       image: c.image,
       managed: c.managed,
+      ...(await registrySecurity(c, local, ctx.signal)),
     })));
     rows.sort((a, b) => (a.registry ?? '~').localeCompare(b.registry ?? '~') || a.container.localeCompare(b.container));
     printRows(ctx, [
       { header: 'REGISTRY', value: (r: InfoRow) => r.registry ?? '-' },
       { header: 'CONTAINER', value: (r: InfoRow) => r.container },
       { header: 'STATUS', value: (r: InfoRow) => r.status },
+      { header: 'SECURITY', value: (r: InfoRow) => describeRegistrySecurity(r) },
       { header: 'STORAGE AREA', value: (r: InfoRow) => r.storageArea },
       { header: 'SIZE', value: (r: InfoRow) => (r.size === null ? '-' : formatBytes(r.size)) },
       { header: 'IMAGE', value: (r: InfoRow) => r.image },

@@ -3,6 +3,7 @@ import { defineCommand } from '../command.ts';
 import { findRegistryContainer, restartRegistryContainer, startRegistryContainer, waitUntilServing } from '../../docker/container.ts';
 import { checkPortFree } from '../../docker/checks.ts';
 import { parseLocalRegistry } from '../../docker/registry-address.ts';
+import { refreshTls } from '../../docker/tls-trust.ts';
 import { NotFoundError } from '../../errors.ts';
 
 export const restartCommand = defineCommand({
@@ -15,6 +16,8 @@ export const restartCommand = defineCommand({
     if (!c) {
       throw new NotFoundError(`no registry container for ${address.registry}: start one with docker jindr start -r ${ctx.registry}`);
     }
+    // A certificate docker jindr made is renewed here when due (start --tls).
+    await refreshTls(docker, c, { local, env: ctx.env, info: (m) => ctx.info(m) });
     if (c.running) {
       await ctx.critical(() => restartRegistryContainer(docker, c));
     } else {

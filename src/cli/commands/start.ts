@@ -1,17 +1,20 @@
 // start (up): run the registry for -r HOST:PORT, creating its container the first time.
 import { defineCommand } from '../command.ts';
 import { DEFAULT_DATA_DIR, resolveDataDir } from '../../docker/checks.ts';
-import { DEFAULT_IMAGE, startRegistry } from '../../docker/lifecycle.ts';
+import { DEFAULT_IMAGE } from '../../docker/lifecycle.ts';
+import { startWithSecurity } from '../../docker/secure-start.ts';
+import { securityOf } from '../../docker/security.ts';
+import { describeSecurity, securityOptions, securityRequest, type SecurityArgs } from '../start-security.ts';
 import { parseLocalRegistry } from '../../docker/registry-address.ts';
 import { UsageError } from '../../errors.ts';
 import { describeStorage } from './stat.ts';
 
-export const startCommand = defineCommand<{ data?: string; name?: string; image?: string }>({
+export const startCommand = defineCommand<{ data?: string; name?: string; image?: string } & SecurityArgs>({
   command: 'start',
   aliases: ['up'],
-  describe: 'Start the registry (on 127.0.0.1 only; creates its container the first time)',
+  describe: 'Start the registry (on 127.0.0.1 unless --bind; creates its container the first time)',
   builder: (yargs) =>
-    yargs
+    securityOptions(yargs
       .option('data', {
         alias: 'd',
         type: 'string',
@@ -25,15 +28,16 @@ export const startCommand = defineCommand<{ data?: string; name?: string; image?
       .option('image', {
         type: 'string',
         describe: `Registry image [default: ${DEFAULT_IMAGE}; registry:2 works too]`,
-      }),
+      })),
   run: async (args, ctx) => {
     for (const [flag, value] of [['-d/--data', args.data], ['-n/--name', args.name], ['--image', args.image]] as const) {
       if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} needs a value`);
     }
     const address = parseLocalRegistry(ctx.registry);
     const { docker, local } = await ctx.engine();
-    const result = await startRegistry(
-      { docker, local, progress: ctx.stderr, signal: ctx.signal },
+    const request = await securityRequest(args, ctx, local);
+    const result = await startWithSecurity(
+      { docker, local, progress: ctx.stderr, signal: ctx.signal, processEnv: ctx.env },
       {
         address,
         dataDir: args.data === undefined ? undefined : resolveDataDir(args.data, ctx.env),
@@ -41,6 +45,8 @@ export const startCommand = defineCommand<{ data?: string; name?: string; image?
         name: args.name,
         image: args.image,
       },
+      request,
+      (message) => ctx.info(message),
     );
     const c = result.container;
     if (result.outcome === 'already-running') {
@@ -51,7 +57,8 @@ export const startCommand = defineCommand<{ data?: string; name?: string; image?
       return 0;
     }
     const verb = result.outcome === 'created' ? 'created and started' : 'started';
-    ctx.stdout.write(`registry ${verb} as ${c.name} on ${address.registry} (${c.image}, data in ${describeStorage(c)})\n`);
+    const security = securityOf(c);
+    ctx.stdout.write(`registry ${verb} as ${c.name} on ${address.registry} (${c.image}, data in ${describeStorage(c)}${describeSecurity(security.auth, security.tls !== undefined)})\n`);
     return 0;
   },
 });
