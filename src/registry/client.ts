@@ -115,7 +115,8 @@ export class RegistryClient {
   private readonly agent: Agent;
   private readonly limit: Limit;
   private readonly auth: Authenticator;
-  private readonly timeoutMs: number;
+  /** The idle timeout of each request (for messages). */
+  readonly timeoutMs: number;
   private scheme: 'http' | 'https';
   /** Whether the scheme may still change on the first answer (loopback HTTP -> HTTPS, insecure HTTPS -> HTTP). */
   private schemeSettled: boolean;

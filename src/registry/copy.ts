@@ -12,7 +12,7 @@ import { header, pushScope } from './client.ts';
 import { RegistryApiError } from './errors.ts';
 import { createLimit, type Limit } from './limit.ts';
 import { fetchManifest, manifestChildren, MANIFEST_ACCEPT, type Descriptor, type Manifest } from './manifest.ts';
-import { backoffMs, classifyNetworkError, sleep } from './transport.ts';
+import { backoffMs, classifyNetworkError, networkErrorMessage, sleep } from './transport.ts';
 
 export type BlobOutcome = 'exists' | 'mounted' | 'copied';
 
@@ -270,14 +270,23 @@ class Copier {
     this.options.events?.blobStart?.(d.digest, d.size);
     let source: Readable | undefined;
     let verifier: DigestVerifier | undefined;
+    // A source that stops sending fails the upload as well: name the side that broke first.
+    let sourceFailure: unknown;
+    let uploadFailed = false;
     try {
       source = (await openBlob(this.from, d.digest, this.signal)).body;
+      source.once('error', (err) => {
+        if (!uploadFailed) sourceFailure = err;
+      });
       let sent = 0;
       const v = new DigestVerifier(d.digest, d.size, (n) => {
         sent += n;
         this.options.events?.blobBytes?.(d.digest, n);
       });
       verifier = v;
+      v.once('error', () => {
+        if (sourceFailure === undefined) uploadFailed = true;
+      });
       // pipeline destroys the source when the upload stops reading (a failed PUT).
       pipeline(source, v, () => {});
       await uploadBlob(this.to, location, d.digest, d.size, v, this.signal);
@@ -286,7 +295,14 @@ class Copier {
       return 'copied';
     } catch (err) {
       source?.destroy();
-      throw verifier?.mismatch ?? err;
+      const from = this.from.client;
+      if (verifier?.mismatch) {
+        throw new DigestMismatchError(`${from.host}/${this.from.repository}: ${verifier.mismatch.message} (corrupt storage there, or a proxy changing it)`);
+      }
+      if (sourceFailure !== undefined && !this.signal.aborted) {
+        throw new RegistryError(networkErrorMessage(from.host, classifyNetworkError(sourceFailure), sourceFailure, from.timeoutMs), { cause: sourceFailure });
+      }
+      throw err;
     }
   }
 }

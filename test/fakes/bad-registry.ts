@@ -118,6 +118,10 @@ export function startImageRegistry(repo: string, tag: string, image: BuiltManife
       res.writeHead(405, { 'content-type': 'application/json' });
       return res.end('{"errors":[{"code":"UNSUPPORTED","message":"read-only"}]}');
     }
+    if (url.pathname === `/v2/${repo}/tags/list`) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(head ? undefined : JSON.stringify({ name: repo, tags: [tag] }));
+    }
     const manifest = new RegExp(`^/v2/${repo}/manifests/(.+)$`).exec(url.pathname);
     if (manifest && (manifest[1] === tag || manifest[1] === image.digest)) {
       res.writeHead(200, {
