@@ -5,6 +5,7 @@
 // No engine needed: these run the built binary only.
 import test from 'ava';
 import { startBadRegistry, type BadRegistry } from '../fakes/bad-registry.ts';
+import { limiter } from '../helpers/limited.ts';
 import { jindr, type RunResult } from '../helpers/run.ts';
 
 let source: BadRegistry;
@@ -18,18 +19,7 @@ test.after.always(async () => {
 });
 
 /** Many processes at once on a small machine: a few at a time. */
-let running = 0;
-const waiting: Array<() => void> = [];
-async function limited<T>(fn: () => Promise<T>): Promise<T> {
-  if (running >= 4) await new Promise<void>((resolve) => waiting.push(resolve));
-  running += 1;
-  try {
-    return await fn();
-  } finally {
-    running -= 1;
-    waiting.shift()?.();
-  }
-}
+const limited = limiter(4);
 
 function run(args: readonly string[]): Promise<RunResult> {
   const env: NodeJS.ProcessEnv = {
