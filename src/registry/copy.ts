@@ -275,8 +275,9 @@ class Copier {
     let uploadFailed = false;
     try {
       source = (await openBlob(this.from, d.digest, this.signal)).body;
-      source.once('error', (err) => {
-        if (!uploadFailed) sourceFailure = err;
+      source.once('error', (err: NodeJS.ErrnoException) => {
+        // A premature close is the source being stopped because the upload failed.
+        if (!uploadFailed && err.code !== 'ERR_STREAM_PREMATURE_CLOSE') sourceFailure = err;
       });
       let sent = 0;
       const v = new DigestVerifier(d.digest, d.size, (n) => {
@@ -284,9 +285,11 @@ class Copier {
         this.options.events?.blobBytes?.(d.digest, n);
       });
       verifier = v;
-      v.once('error', () => {
+      const uploadSide = (): void => {
         if (sourceFailure === undefined) uploadFailed = true;
-      });
+      };
+      v.once('error', uploadSide);
+      v.once('close', uploadSide);
       // pipeline destroys the source when the upload stops reading (a failed PUT).
       pipeline(source, v, () => {});
       await uploadBlob(this.to, location, d.digest, d.size, v, this.signal);

@@ -36,7 +36,8 @@ export function describeErrorBody(status: number, contentType: string | undefine
           if (code) codes.push(code);
           parts.push([code, message].filter(Boolean).join(': '));
         }
-        return { codes, reason: shorten(parts.join('; ')) };
+        const trouble = (errors as Array<{ detail?: unknown }>).map((e) => storageTrouble(e.detail)).find((x) => x !== undefined);
+        return { codes, reason: trouble ?? shorten(parts.join('; ')) };
       }
       const message = (parsed as { message?: unknown; error?: unknown }).message ?? (parsed as { error?: unknown }).error;
       if (typeof message === 'string') return { codes: [], reason: shorten(message) };
@@ -52,6 +53,17 @@ export function describeErrorBody(status: number, contentType: string | undefine
   const firstLine = trimmed.split('\n', 1)[0]!;
   if (/[^\x20-\x7e\t]/.test(firstLine)) return { codes: [], reason: `${statusText(status)} (binary body)` };
   return { codes: [], reason: shorten(firstLine) };
+}
+
+/**
+ * distribution answers a storage failure with UNKNOWN "unknown error"; only the detail
+ * (the driver's error text, or its errno) says the disk is full or read-only.
+ */
+function storageTrouble(detail: unknown): string | undefined {
+  const text = typeof detail === 'string' ? detail : JSON.stringify(detail ?? '');
+  if (/no space left on device|"Err":28\b/i.test(text)) return 'its storage is full (no space left on device): free some space there, then try again';
+  if (/read-only file system|"Err":30\b/i.test(text)) return 'its storage is read-only (read-only file system)';
+  return undefined;
 }
 
 function shorten(text: string): string {
