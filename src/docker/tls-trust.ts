@@ -75,7 +75,7 @@ export async function refreshTls(
     return;
   }
   const tls = ensureGeneratedTls(dataDir, defaultNames());
-  if (tls.made) options.info(`made a new certificate for the registry: the previous one ${tls.made}`);
+  if (tls.made) options.info(`made the registry's certificate again (the previous one: ${tls.made})`);
   if (tls.newCa && c.registry) {
     options.info(`made a new CA for the registry: machines that trusted the old one need ${caFileFor(dataDir, 'generated')}`);
     options.info(describePlacement(placeCa(c.registry, caFileFor(dataDir, 'generated'), await daemonCertsDir(docker, options.env)), c.registry));

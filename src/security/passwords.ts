@@ -73,8 +73,9 @@ export async function passwordsFromStdin(input: PasswordInput, users: readonly s
 export function readHidden(input: PasswordInput, output: PromptOutput, question: string, signal?: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
     let typed = '';
-    output.write(question);
+    // No echo before the prompt shows: keys typed as soon as it appears are not echoed either.
     input.setRawMode?.(true);
+    output.write(question);
     const finish = (error: Error | undefined): void => {
       input.removeListener('data', onData);
       signal?.removeEventListener('abort', onAbort);
