@@ -127,3 +127,13 @@ test('the SECURITY column', (t) => {
   t.is(describeRegistrySecurity({ auth: false, authMethod: null, tls: false }), 'none');
   t.is(describeRegistrySecurity({ auth: null, authMethod: null, tls: null }), '-');
 });
+
+test('--bind 0.0.0.0 finds the port taken by a container on one loopback address', async (t) => {
+  const { checkPortFree } = await import('../../src/docker/checks.ts');
+  const docker = {
+    listContainers: async () => [{ Id: 'c1', Names: ['/web'], Ports: [{ IP: '127.0.0.1', PrivatePort: 80, PublicPort: 7777, Type: 'tcp' }] }],
+  } as unknown as Docker;
+  const wildcard = { ...parseLocalRegistry('localhost:7777'), bindIp: '0.0.0.0' };
+  await t.throwsAsync(checkPortFree(docker, wildcard, false), { message: 'port 7777 is taken by the container web: choose another port with -r localhost:PORT' });
+  await t.notThrowsAsync(checkPortFree(docker, { ...wildcard, bindIp: '127.0.0.2' }, false));
+});
