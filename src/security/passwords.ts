@@ -10,7 +10,9 @@ export interface PasswordInput {
   on(event: 'data', listener: (chunk: Buffer | string) => void): unknown;
   on(event: 'end' | 'close', listener: () => void): unknown;
   on(event: 'error', listener: (err: Error) => void): unknown;
-  removeListener(event: string, listener: (...args: never[]) => void): unknown;
+  removeListener(event: 'data', listener: (chunk: Buffer | string) => void): unknown;
+  removeListener(event: 'end' | 'close', listener: () => void): unknown;
+  removeListener(event: 'error', listener: (err: Error) => void): unknown;
   resume(): unknown;
   pause(): unknown;
 }

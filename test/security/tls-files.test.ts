@@ -100,7 +100,7 @@ test('--cert/--key: key must match, PEM, not expired; a self-signed root in the 
   installOwnCertificate(dir, own);
   t.is(readFileSync(join(dir, 'tls', 'own.crt'), 'utf8'), own.cert);
   t.is(statSync(join(dir, 'tls', 'own.key')).mode & 0o777, 0o600);
-  t.is(readFileSync(join(dir, 'tls', 'own-ca.crt'), 'utf8'), own.root);
+  t.is(readFileSync(join(dir, 'tls', 'own-ca.crt'), 'utf8') as string | undefined, own.root);
 
   const alone = readOwnCertificate(server.certFile, server.keyFile);
   t.is(alone.root, undefined, 'issued by a CA not in the file');
