@@ -2,6 +2,8 @@
 // relays it for plugins: one candidate per line (a tab, then a description, allowed),
 // then ":<directive>". The CLI reads the directive back and hands it to the shell.
 // ARGS are the words typed after `jindr`; the last one is the word being completed.
+// Image and repository arguments are completed from the registry (complete-registry.ts):
+// completionTarget() says which kind of name the word is, read from the command string.
 import type { Argv, Options } from 'yargs';
 import type { JindrCommand } from './command.ts';
 
@@ -59,6 +61,37 @@ export function commandOptions(cmd: JindrCommand): OptionInfo[] {
   return found;
 }
 
+/** The choices of a command's positionals, by name (e.g. completion's shell: bash, zsh). */
+export function positionalChoices(cmd: JindrCommand): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  const recorder: Argv = new Proxy({} as Argv, {
+    get(_target, prop) {
+      if (prop === 'positional') {
+        return (key: string, o?: Options) => {
+          if (o?.choices) found.set(key, o.choices.map(String));
+          return recorder;
+        };
+      }
+      if (prop === 'then') return undefined; // not a promise
+      return () => recorder;
+    },
+  });
+  cmd.builder(recorder);
+  return found;
+}
+
+/** The positionals of a command string ('cp <image> [destination] [tags..]'): names, and whether the last takes many. */
+function positionalSpecs(cmd: JindrCommand): Array<{ name: string; variadic: boolean }> {
+  return cmd.command.split(' ').slice(1).map((p) => ({ name: p.replace(/[<>[\]]/g, '').replace(/\.\.$/, ''), variadic: p.includes('..') }));
+}
+
+/** The positional the next plain word fills, after `filled` of them. */
+function positionalAt(cmd: JindrCommand, filled: number): string | undefined {
+  const specs = positionalSpecs(cmd);
+  const last = specs.at(-1);
+  return (specs[filled] ?? (last?.variadic ? last : undefined))?.name;
+}
+
 function flagsOf(o: OptionInfo): string[] {
   return [o.name, ...o.aliases].map((n) => (n.length === 1 ? `-${n}` : `--${n}`));
 }
@@ -71,7 +104,20 @@ function line(candidate: string, describe: string): string {
   return describe ? `${candidate}\t${describe}` : candidate;
 }
 
-export function completions(commands: readonly JindrCommand[], globals: Readonly<Record<string, Options>>, args: readonly string[]): string {
+interface Walk {
+  current: string;
+  command: JindrCommand | undefined;
+  options: OptionInfo[];
+  /** The option whose value the current word is. */
+  pendingValue: OptionInfo | undefined;
+  /** Words after the command that are not options or their values. */
+  positionals: string[];
+  /** -r/--registry as typed, if it was. */
+  registry: string | undefined;
+}
+
+/** Walks the typed words: options (skipping their values), the command word, its positionals. */
+function walk(commands: readonly JindrCommand[], globals: Readonly<Record<string, Options>>, args: readonly string[]): Walk {
   const current = args.at(-1) ?? '';
   const words = args.slice(0, -1);
   const globalOptions = Object.entries(globals).map(([k, v]) => optionInfo(k, v));
@@ -80,23 +126,58 @@ export function completions(commands: readonly JindrCommand[], globals: Readonly
     optionInfo('version', { alias: 'v', type: 'boolean', describe: 'Show the version and exit' }),
   );
 
-  // Walk the typed words: options (skipping their values) and the command word.
   let command: JindrCommand | undefined;
   let options = globalOptions;
   let pendingValue: OptionInfo | undefined;
+  const positionals: string[] = [];
+  let registry: string | undefined;
   for (const word of words) {
     if (pendingValue) {
+      if (pendingValue.name === 'registry') registry = word;
       pendingValue = undefined;
       continue;
     }
     if (word.startsWith('-') && word !== '-') {
-      const o = word.includes('=') ? undefined : findOption(options, word);
+      const eq = word.indexOf('=');
+      if (eq > 0 && findOption(options, word.slice(0, eq))?.name === 'registry') registry = word.slice(eq + 1);
+      const o = eq > 0 ? undefined : findOption(options, word);
       if (o?.takesValue) pendingValue = o;
     } else if (!command) {
       command = commands.find((c) => c.command.split(' ')[0] === word || c.aliases.includes(word));
       if (command) options = [...commandOptions(command), ...globalOptions];
+    } else {
+      positionals.push(word);
     }
   }
+  return { current, command, options, pendingValue, positionals, registry };
+}
+
+/** What a word is completed with from the registry: repositories, images (repo, repo:tag), or tags of an image's repository. */
+export type CompletionTarget =
+  | { kind: 'repo' | 'image'; registry: string | undefined; current: string }
+  | { kind: 'tag'; registry: string | undefined; image: string; current: string };
+
+/** Positional names in command strings that hold names in the registry. */
+const KINDS: Record<string, 'repo' | 'image' | 'tag'> = { image: 'image', repo: 'repo', tags: 'tag' };
+
+/**
+ * Whether the word being completed is an IMAGE, REPO or TAG argument (by the positional
+ * names in the command string, e.g. 'cp <image> [destination] [tags..]'); undefined when not.
+ */
+export function completionTarget(commands: readonly JindrCommand[], globals: Readonly<Record<string, Options>>, args: readonly string[]): CompletionTarget | undefined {
+  const w = walk(commands, globals, args);
+  if (!w.command || w.pendingValue || (w.current.startsWith('-') && w.current !== '')) return undefined;
+  const name = positionalAt(w.command, w.positionals.length);
+  const kind = name === undefined ? undefined : KINDS[name];
+  if (kind === undefined) return undefined;
+  if (kind !== 'tag') return { kind, registry: w.registry, current: w.current };
+  const imageAt = positionalSpecs(w.command).findIndex((s) => s.name === 'image');
+  const image = imageAt >= 0 ? w.positionals[imageAt] : undefined;
+  return image === undefined ? undefined : { kind, registry: w.registry, image, current: w.current };
+}
+
+export function completions(commands: readonly JindrCommand[], globals: Readonly<Record<string, Options>>, args: readonly string[]): string {
+  const { current, command, options, pendingValue, positionals } = walk(commands, globals, args);
 
   const out: string[] = [];
   let directive = NO_FILE_COMPLETION;
@@ -122,6 +203,11 @@ export function completions(commands: readonly JindrCommand[], globals: Readonly
       if (match) out.push(line(match, c.describe));
     }
     if ('help'.startsWith(current)) out.push(line('help', 'Show help for a command'));
+  } else {
+    // A positional with choices (completion's shell); registry names are added by complete-registry.ts.
+    const name = positionalAt(command, positionals.length);
+    const choices = name === undefined ? [] : (positionalChoices(command).get(name) ?? []);
+    out.push(...choices.filter((c) => c.startsWith(current)));
   }
   return [...out, `:${directive}`].join('\n') + '\n';
 }

@@ -4,7 +4,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { commands } from './commands/index.ts';
 import { parsePluginArgv, type DockerGlobals } from './plugin-argv.ts';
 import { pluginMetadata } from './metadata.ts';
-import { completions } from './complete.ts';
+import { completeWithRegistry } from './complete-registry.ts';
 import { DEFAULT_REGISTRY, GLOBAL_OPTIONS } from './global-options.ts';
 import { watchPluginSocket } from './plugin-socket.ts';
 import type { Context } from './context.ts';
@@ -183,7 +183,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const plugin = Boolean(process.env.DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND);
     const scriptName = plugin || mode !== 'run' ? 'docker jindr' : 'docker-jindr';
     if (mode === 'complete') {
-      process.stdout.write(completions(commands, GLOBAL_OPTIONS, args));
+      process.stdout.write(await completeWithRegistry(commands, GLOBAL_OPTIONS, args, process.env, globals.config));
       return 0;
     }
     if (mode === 'run' && isVersionRequest(args)) {

@@ -15,6 +15,7 @@ import { rmrCommand } from './rmr.ts';
 import { gcCommand } from './gc.ts';
 import { cpCommand } from './cp.ts';
 import { cpeCommand } from './cpe.ts';
+import { completionCommand } from './completion.ts';
 
 export const commands: readonly JindrCommand[] = [
   startCommand,
@@ -31,4 +32,5 @@ export const commands: readonly JindrCommand[] = [
   gcCommand,
   cpCommand,
   cpeCommand,
+  completionCommand,
 ];
