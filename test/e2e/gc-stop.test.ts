@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { e2e, freePort, registryImages, waitForRegistry } from '../helpers/engine.ts';
 import { pushArchy, pushUntaggedManifest } from '../helpers/images.ts';
-import { docker, dockerOk, makeDockerConfig } from '../helpers/run.ts';
+import { docker, dockerOk, makeDockerConfig, removePulledImages } from '../helpers/run.ts';
 import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 
 async function forgetConnections(): Promise<void> {
@@ -30,6 +30,7 @@ async function setup(t: { teardown(fn: () => Promise<void>): void }, image: stri
   t.teardown(async () => {
     const ids = (await docker(['ps', '-aq', '--filter', `label=jindr.registry=${host}`])).stdout.split('\n').filter(Boolean);
     if (ids.length > 0) await docker(['rm', '-f', ...ids]);
+    await removePulledImages(host);
     rmSync(data, { recursive: true, force: true });
     cfg.cleanup();
   });
@@ -73,7 +74,6 @@ for (const image of registryImages) {
       const pull = await docker(['pull', '--platform', platform, archy.reference]);
       t.is(pull.code, 0, pull.stderr);
     }
-    await docker(['rmi', '-f', archy.reference]);
   });
 
   e2e(`${image}: stop -G stops without collecting`, async (t) => {

@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { docker, dockerOk, makeDockerConfig, pluginBinary } from '../helpers/run.ts';
+import { docker, dockerOk, makeDockerConfig, pluginBinary, removePulledImages } from '../helpers/run.ts';
 import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 
 /**
@@ -103,9 +103,8 @@ for (const image of registryImages) {
   e2e(`${image}: gc removes an untagged leftover and emptied repositories (API delete, rmi), keeps every platform and referrer`, async (t) => {
     const reg = await startTestRegistry({ image });
     const cfg = makeDockerConfig();
-    const pulled: string[] = [];
     t.teardown(async () => {
-      for (const ref of pulled) await docker(['rmi', '-f', ref]);
+      await removePulledImages(reg.host);
       await reg.remove();
       cfg.cleanup();
     });
@@ -157,7 +156,6 @@ for (const image of registryImages) {
     for (const ref of [archy.reference, list.reference]) {
       for (const platform of ['linux/arm64', 'linux/amd64']) {
         const pull = await docker(['pull', '--platform', platform, ref]);
-        pulled.push(ref);
         t.is(pull.code, 0, `docker pull --platform ${platform} ${ref}: ${pull.stderr}`);
       }
     }

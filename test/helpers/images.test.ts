@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { e2e, registryImages, startTestRegistry } from './engine.ts';
 import { buildArchy, buildRandomImage, pushArchy, pushRandomImage, pushUntaggedManifest, sha256, tar, type ImageFormat } from './images.ts';
-import { docker, run } from './run.ts';
+import { docker, removePulledImages, run } from './run.ts';
 
 async function skopeoRaw(ref: string): Promise<Buffer> {
   const result = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${ref}`]);
@@ -46,9 +46,8 @@ for (const image of registryImages) {
   for (const format of ['oci', 'docker'] as ImageFormat[]) {
     e2e(`${image}: a ${format} two-platform image: skopeo agrees on digests, and each platform runs`, async (t) => {
       const registry = await startTestRegistry({ image });
-      const pulled: string[] = [];
       t.teardown(async () => {
-        if (pulled.length) await docker(['image', 'rm', '-f', ...pulled]);
+        await removePulledImages(registry.host);
         await registry.remove();
       });
       const pushed = await pushArchy(registry.host, { format });
@@ -63,7 +62,6 @@ for (const image of registryImages) {
       for (const m of pushed.manifests) {
         const platform = `linux/${m.platform.architecture}`;
         const result = await docker(['run', '--rm', '--pull', 'always', '--platform', platform, pushed.reference]);
-        pulled.push(pushed.reference);
         t.is(result.code, 0, result.stderr);
         t.is(result.stdout.trim(), expected[m.platform.architecture]);
       }

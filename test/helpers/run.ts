@@ -73,3 +73,20 @@ export async function dockerOk(args: readonly string[], options: RunOptions = {}
   if (result.code !== 0) throw new Error(`docker ${args.join(' ')} failed (${result.code}): ${result.stderr.trim()}`);
   return result.stdout;
 }
+
+/**
+ * Removes the engine's images pulled from `host` (a test registry), including the ones a
+ * second `docker pull --platform` of the same tag left untagged. Each goes by its
+ * references (REPO:TAG, REPO@DIGEST), never by image ID: the same image pulled from
+ * another test's registry shares the ID and must stay.
+ */
+export async function removePulledImages(host: string): Promise<void> {
+  const list = await docker(['images', '--digests', '--format', '{{.Repository}} {{.Tag}} {{.Digest}}']);
+  const refs = new Set<string>();
+  for (const [repository, tag, digest] of list.stdout.split('\n').map((line) => line.split(' '))) {
+    if (!repository?.startsWith(`${host}/`)) continue;
+    if (tag && tag !== '<none>') refs.add(`${repository}:${tag}`);
+    if (digest && digest !== '<none>') refs.add(`${repository}@${digest}`);
+  }
+  if (refs.size) await docker(['rmi', ...refs]);
+}
