@@ -1,0 +1,280 @@
+// The two remote endpoint kinds against a real engine: ssh:// (a throwaway sshd on a free
+// loopback port whose sessions run `docker system dial-stdio` on this machine's engine) and
+// tcp:// with TLS (a TLS-terminating forwarder in this process, requiring client
+// certificates, in front of /var/run/docker.sock). Each is reached through DOCKER_HOST and
+// through a context of the real docker CLI; the proof that the real engine answered is a
+// registry container of our own in `info`, the same as over the default socket.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExecutionContext } from 'ava';
+import { e2e, freePort, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
+import { docker, jindr, makeDockerConfig, type RunResult } from '../helpers/run.ts';
+import { makePki, type Pki } from '../fakes/pki.ts';
+
+const SSHD = '/usr/sbin/sshd';
+const ENGINE_SOCKET = '/var/run/docker.sock';
+
+interface InfoRow {
+  registry: string | null;
+  container: string;
+  id: string;
+  image: string;
+  running: boolean;
+}
+
+function tempDir(t: ExecutionContext, prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The environment with no engine choice of its own: only what a test sets counts. */
+function cleanEnv(over: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_TLS', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'SSH_AUTH_SOCK']) delete env[k];
+  return { ...env, ...over };
+}
+
+async function registry(t: ExecutionContext): Promise<TestRegistry> {
+  const r = await startTestRegistry();
+  t.teardown(() => r.remove());
+  return r;
+}
+
+function infoRows(t: ExecutionContext, result: RunResult, what: string): InfoRow[] {
+  t.is(result.code, 0, `${what}: ${result.stderr}`);
+  t.is(result.stderr, '', what);
+  return JSON.parse(result.stdout) as InfoRow[];
+}
+
+/** `info` over `what` lists r's container exactly as `info` over the default socket does. */
+async function assertSameEngine(t: ExecutionContext, r: TestRegistry, result: RunResult, what: string): Promise<void> {
+  const remote = infoRows(t, result, what).find((row) => row.container === r.name);
+  const local = infoRows(t, await jindr(['--format', 'json', 'info'], { env: cleanEnv({}) }), 'default socket')
+    .find((row) => row.container === r.name);
+  t.truthy(local, `${r.name} over the default socket`);
+  t.truthy(remote, `${what} lists ${r.name}: ${result.stdout}`);
+  t.deepEqual(
+    remote && { id: remote.id, registry: remote.registry, image: remote.image, running: remote.running },
+    local && { id: local.id, registry: local.registry, image: local.image, running: local.running },
+    what,
+  );
+}
+
+/** One line on stderr naming the endpoint, no stack trace, nothing on stdout, non-zero exit. */
+function assertOneLineFailure(t: ExecutionContext, result: RunResult, endpoint: string | RegExp, what: string): void {
+  t.not(result.code, 0, what);
+  t.is(result.stdout, '', what);
+  const lines = result.stderr.trimEnd().split('\n');
+  t.is(lines.length, 1, `${what}: ${result.stderr}`);
+  t.true(lines[0]!.startsWith('docker-jindr: '), `${what}: ${result.stderr}`);
+  if (typeof endpoint === 'string') t.true(lines[0]!.includes(endpoint), `${what} names ${endpoint}: ${result.stderr}`);
+  else t.regex(lines[0]!, endpoint, what);
+  t.notRegex(result.stderr, /\n\s+at /, what);
+}
+
+function waitForPort(port: number, child: ChildProcess, log: () => string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = (): void => {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        reject(new Error(`sshd exited (${child.exitCode ?? child.signalCode}): ${log()}`));
+        return;
+      }
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listens on 127.0.0.1:${port}: ${log()}`));
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
+}
+
+interface Sshd {
+  port: number;
+  /** A HOME whose .ssh holds the client key and a known_hosts line for this sshd. */
+  home: string;
+  host: string;
+  /** `[127.0.0.1]:PORT <key type> <key>` */
+  knownHostsLine: string;
+}
+
+/** An sshd of our own on a free loopback port, letting root in with a fresh client key. */
+async function startSshd(t: ExecutionContext): Promise<Sshd> {
+  if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing: install openssh-server (.ci/run does)`);
+  const dir = tempDir(t, 'jindr-sshd-');
+  const keygen = (file: string): string => {
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', '', '-f', file], { stdio: 'ignore' });
+    return readFileSync(`${file}.pub`, 'utf8').trim();
+  };
+  const hostPub = keygen(join(dir, 'host_key'));
+  const clientPub = keygen(join(dir, 'client_key'));
+  writeFileSync(join(dir, 'authorized_keys'), `${clientPub}\n`, { mode: 0o600 });
+  const port = await freePort();
+  writeFileSync(join(dir, 'sshd_config'), [
+    `Port ${port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${join(dir, 'host_key')}`,
+    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+    'PermitRootLogin prohibit-password',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'StrictModes no',
+    'UsePAM no',
+    `PidFile ${join(dir, 'sshd.pid')}`,
+    '',
+  ].join('\n'));
+  mkdirSync('/run/sshd', { recursive: true }); // privilege separation directory
+  const child = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  t.teardown(() => {
+    child.kill('SIGTERM');
+  });
+  await waitForPort(port, child, () => log);
+  const home = join(dir, 'home');
+  mkdirSync(join(home, '.ssh'), { recursive: true, mode: 0o700 });
+  writeFileSync(join(home, '.ssh/id_ed25519'), readFileSync(join(dir, 'client_key')), { mode: 0o600 });
+  const knownHostsLine = `[127.0.0.1]:${port} ${hostPub}`;
+  writeFileSync(join(home, '.ssh/known_hosts'), `${knownHostsLine}\n`);
+  return { port, home, host: `ssh://root@127.0.0.1:${port}`, knownHostsLine };
+}
+
+e2e('ssh://: DOCKER_HOST reaches the real engine; the host key is checked against known_hosts', async (t) => {
+  const sshd = await startSshd(t);
+  const r = await registry(t);
+  const config = tempDir(t, 'jindr-ssh-config-');
+  const env = cleanEnv({ HOME: sshd.home, DOCKER_HOST: sshd.host, DOCKER_CONFIG: config });
+  await assertSameEngine(t, r, await jindr(['--format', 'json', 'info'], { env }), 'info over ssh');
+
+  // A different key for this host and port, then none at all: refused before any command runs.
+  const other = tempDir(t, 'jindr-ssh-other-');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', '', '-f', join(other, 'key')], { stdio: 'ignore' });
+  const wrongLine = `[127.0.0.1]:${sshd.port} ${readFileSync(join(other, 'key.pub'), 'utf8').trim()}\n`;
+  for (const [what, knownHosts] of [['a different host key', wrongLine], ['no known host key', '']] as const) {
+    writeFileSync(join(sshd.home, '.ssh/known_hosts'), knownHosts);
+    assertOneLineFailure(t, await jindr(['info'], { env }), sshd.host, what);
+  }
+  writeFileSync(join(sshd.home, '.ssh/known_hosts'), `${sshd.knownHostsLine}\n`);
+  t.is((await jindr(['info'], { env })).code, 0, 'the right key again');
+});
+
+e2e('ssh://: a context of the real docker CLI, through docker --context NAME jindr', async (t) => {
+  const sshd = await startSshd(t);
+  const r = await registry(t);
+  const config = makeDockerConfig();
+  t.teardown(config.cleanup);
+  const env = cleanEnv({ HOME: sshd.home, DOCKER_CONFIG: config.dir });
+  const created = await docker(['--config', config.dir, 'context', 'create', 'sshctx', '--docker', `host=${sshd.host}`], { env });
+  t.is(created.code, 0, created.stderr);
+  const result = await docker(['--config', config.dir, '--context', 'sshctx', 'jindr', '--format', 'json', 'info'], { env });
+  await assertSameEngine(t, r, result, 'docker --context sshctx jindr info');
+});
+
+interface Forwarder {
+  port: number;
+  host: string;
+  pki: Pki;
+  /** A DOCKER_CERT_PATH: ca.pem, cert.pem, key.pem */
+  certPath: string;
+}
+
+/** A TLS server on a free loopback port that wants a client certificate from pki's CA and pipes to the engine's socket. */
+async function startTlsForwarder(t: ExecutionContext): Promise<Forwarder> {
+  const pki = makePki();
+  t.teardown(pki.cleanup);
+  const server = pki.server();
+  const client = pki.client();
+  const sockets = new Set<Socket>();
+  const tlsServer: TlsServer = createTlsServer({
+    cert: server.cert, key: server.key, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: true,
+  }, (socket) => {
+    const engine = connect(ENGINE_SOCKET);
+    for (const s of [socket, engine]) {
+      sockets.add(s);
+      s.on('error', () => {
+        socket.destroy();
+        engine.destroy();
+      });
+      s.on('close', () => sockets.delete(s));
+    }
+    socket.pipe(engine).pipe(socket);
+  });
+  tlsServer.on('tlsClientError', () => {}); // the refusals the tests provoke
+  const port = await freePort();
+  await new Promise<void>((resolve, reject) => {
+    tlsServer.once('error', reject);
+    tlsServer.listen(port, '127.0.0.1', resolve);
+  });
+  t.teardown(() => new Promise<void>((resolve) => {
+    for (const s of sockets) s.destroy();
+    tlsServer.close(() => resolve());
+  }));
+  const certPath = join(pki.dir, 'docker');
+  mkdirSync(certPath);
+  writeFileSync(join(certPath, 'ca.pem'), pki.ca.cert);
+  writeFileSync(join(certPath, 'cert.pem'), client.cert);
+  writeFileSync(join(certPath, 'key.pem'), client.key);
+  return { port, host: `tcp://127.0.0.1:${port}`, pki, certPath };
+}
+
+e2e('tcp:// with TLS: DOCKER_TLS_VERIFY and DOCKER_CERT_PATH reach the real engine, as the docker CLI does', async (t) => {
+  const fwd = await startTlsForwarder(t);
+  const r = await registry(t);
+  const config = tempDir(t, 'jindr-tls-config-');
+  const env = cleanEnv({ DOCKER_HOST: fwd.host, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: fwd.certPath, DOCKER_CONFIG: config });
+  // The docker CLI with the same settings: the forwarder is right.
+  const cli = await docker(['ps', '-a', '--filter', `name=^${r.name}$`, '--format', '{{.Names}}'], { env });
+  t.is(cli.code, 0, cli.stderr);
+  t.is(cli.stdout.trim(), r.name);
+  await assertSameEngine(t, r, await jindr(['--format', 'json', 'info'], { env }), 'info over tcp+TLS');
+});
+
+e2e('tcp:// with TLS: a context with ca, cert and key (contexts/tls/), through docker --context NAME jindr', async (t) => {
+  const fwd = await startTlsForwarder(t);
+  const r = await registry(t);
+  const config = makeDockerConfig();
+  t.teardown(config.cleanup);
+  const env = cleanEnv({ DOCKER_CONFIG: config.dir });
+  const files = `ca=${join(fwd.certPath, 'ca.pem')},cert=${join(fwd.certPath, 'cert.pem')},key=${join(fwd.certPath, 'key.pem')}`;
+  const created = await docker(['--config', config.dir, 'context', 'create', 'tlsctx', '--docker', `host=${fwd.host},${files}`], { env });
+  t.is(created.code, 0, created.stderr);
+  // The context keeps copies: the originals going away must not matter.
+  const cli = await docker(['--config', config.dir, '--context', 'tlsctx', 'ps', '-a', '--filter', `name=^${r.name}$`, '--format', '{{.Names}}'], { env });
+  t.is(cli.code, 0, cli.stderr);
+  t.is(cli.stdout.trim(), r.name);
+  rmSync(fwd.certPath, { recursive: true });
+  const result = await docker(['--config', config.dir, '--context', 'tlsctx', 'jindr', '--format', 'json', 'info'], { env });
+  await assertSameEngine(t, r, result, 'docker --context tlsctx jindr info');
+});
+
+e2e('tcp:// with TLS: no client certificate, or another CA: one line naming the endpoint', async (t) => {
+  const fwd = await startTlsForwarder(t);
+  const config = tempDir(t, 'jindr-tls-bad-config-');
+  const otherPki = makePki();
+  t.teardown(otherPki.cleanup);
+  const noCert = join(fwd.pki.dir, 'no-cert');
+  mkdirSync(noCert);
+  writeFileSync(join(noCert, 'ca.pem'), fwd.pki.ca.cert);
+  const otherCa = join(fwd.pki.dir, 'other-ca');
+  mkdirSync(otherCa);
+  writeFileSync(join(otherCa, 'ca.pem'), otherPki.ca.cert);
+  writeFileSync(join(otherCa, 'cert.pem'), readFileSync(join(fwd.certPath, 'cert.pem')));
+  writeFileSync(join(otherCa, 'key.pem'), readFileSync(join(fwd.certPath, 'key.pem')));
+  for (const [what, certPath] of [['no client certificate', noCert], ['another CA', otherCa]] as const) {
+    const env = cleanEnv({ DOCKER_HOST: fwd.host, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certPath, DOCKER_CONFIG: config });
+    // The docker CLI is refused too: the failure is the setting, not the forwarder.
+    t.not((await docker(['version', '--format', '{{.Server.Version}}'], { env })).code, 0, `docker CLI, ${what}`);
+    assertOneLineFailure(t, await jindr(['info'], { env }), fwd.host, what);
+  }
+});
