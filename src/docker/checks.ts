@@ -1,12 +1,13 @@
 // Checks made before `start` creates anything: is the port free, can the data directory be
-// created and written.
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// created and written, is it no other registry's.
+import { mkdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type Docker from 'dockerode';
+import { listRegistryContainers } from './container.ts';
 import { hostIpServes, type LocalRegistryAddress } from './registry-address.ts';
-import { ResourceError } from '../errors.ts';
+import { RefusedError, ResourceError } from '../errors.ts';
 
 export const DEFAULT_DATA_DIR = '~/.jindr';
 
@@ -93,4 +94,27 @@ export async function checkPortFree(docker: Docker, address: LocalRegistryAddres
     server.listen({ host: address.bindIp, port: address.port, exclusive: true }, () => server.close(() => done(false)));
   });
   if (inUse) throw new ResourceError(`port ${address.port} on ${address.bindIp} is already in use by another program: ${hint}`);
+}
+
+function canonicalPath(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return resolve(dir);
+  }
+}
+
+/**
+ * Refuses a data directory that another registry container keeps its data in. Two
+ * registries on one storage would share their logins, and one's garbage collection would
+ * delete blobs the other is being pushed; `-d` gives each its own.
+ */
+export async function checkDataDirUnshared(docker: Docker, dir: string, self: string | undefined): Promise<void> {
+  const path = canonicalPath(dir);
+  const other = (await listRegistryContainers(docker)).find((c) => c.id !== self && c.storage.kind === 'bind' && canonicalPath(c.storage.path) === path);
+  if (other === undefined) return;
+  throw new RefusedError(
+    `${dir} already holds the data of the registry container ${other.name}${other.registry ? ` (${other.registry})` : ''}: ` +
+      'give this registry its own directory with -d DIR',
+  );
 }

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { findRegistryContainer } from './container.ts';
-import { prepareDataDir } from './checks.ts';
+import { checkDataDirUnshared, prepareDataDir } from './checks.ts';
 import { startRegistry, type StartEnvironment, type StartOptions, type StartResult } from './lifecycle.ts';
 import { AUTH_FILE, isWildcard, planSecurity, securityOf, type SecurityPlan, type SecurityRequest } from './security.ts';
 import { caFileFor, daemonCertsDir, describePlacement, placeCa } from './tls-trust.ts';
@@ -67,6 +67,7 @@ export async function startWithSecurity(
   const plan = planSecurity(options.address, existing, request, { dataDir: options.dataDir, defaultDataDir: options.defaultDataDir });
   for (const w of plan.warnings) info(w);
   let mismatches = plan.mismatches;
+  if (!existing?.running && plan.dataDir !== undefined) await checkDataDirUnshared(env.docker, plan.dataDir, existing?.id);
 
   if (existing?.running) {
     // Only users can change under a running registry (it reads its htpasswd file again when

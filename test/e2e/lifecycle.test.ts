@@ -223,6 +223,25 @@ e2e('start refuses a taken port, a data directory it cannot write, an image it c
   t.is((await dockerOk(['inspect', '--format', '{{.Name}}', `jindr-blocker-${s.port}-x`])).trim(), `/jindr-blocker-${s.port}-x`);
 });
 
+e2e('start refuses a data directory another registry keeps its data in; the first keeps running', async (t) => {
+  const first = await setup(t);
+  const second = await setup(t);
+  t.is((await first.jindr('up', '-r', first.host, '-d', first.data)).code, 0);
+  for (const dir of [first.data, `${first.data}/`, join(first.data, '..', 'data')]) {
+    const r = await second.jindr('up', '-r', second.host, '-d', dir);
+    t.is(r.code, 1, dir);
+    t.deepEqual(oneLine(r), [
+      `docker-jindr: ${dir.replace(/\/$/, '')} already holds the data of the registry container ${first.container} (${first.host}): give this registry its own directory with -d DIR`,
+    ]);
+  }
+  t.is((await docker(['ps', '-aq', '--filter', `name=^${second.container}$`])).stdout.trim(), '', 'nothing created');
+  t.is((await first.jindr('stat', '-r', first.host)).code, 0, 'the first still runs');
+  // Stopped, its directory is still its own.
+  t.is((await first.jindr('stop', '-G', '-r', first.host)).code, 0);
+  t.is((await second.jindr('up', '-r', second.host, '-d', first.data)).code, 1);
+  t.is((await second.jindr('up', '-r', second.host, '-d', second.data)).code, 0, 'its own directory works');
+});
+
 e2e('start refuses a registry address that is not on this machine', async (t) => {
   const s = await setup(t);
   for (const registry of ['example.com:5001', `${nonLoopback ?? '192.0.2.2'}:${s.port}`]) {
