@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { DockerGlobals } from '../cli/plugin-argv.ts';
 import { describeEndpoint, isLocalEngine, resolveEndpoint, type ResolvedEndpoint } from './endpoint.ts';
 import { sshConnectOptions } from './ssh.ts';
+import { remoteFailureHint } from './remote-errors.ts';
 import { EngineUnreachableError, InterruptedError, ResourceError, errorMessage } from '../errors.ts';
 
 export interface Engine {
@@ -35,6 +36,8 @@ export async function connectEngine(globals: DockerGlobals, env: NodeJS.ProcessE
     await ping.call(docker, { abortSignal: AbortSignal.any([signal, AbortSignal.timeout(PING_TIMEOUT_MS)]) });
   } catch (err) {
     if (signal.aborted) throw new InterruptedError();
+    const hint = remoteFailureHint(endpoint, err, env);
+    if (hint !== undefined) throw new EngineUnreachableError(`cannot reach the Docker engine at ${describe}: ${hint}`, { cause: err });
     throw unreachable(describe, err);
   }
   reportLostConnections(docker, describe);
