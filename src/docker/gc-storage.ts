@@ -159,14 +159,18 @@ function digestMatches(digest: string, bytes: Uint8Array): boolean {
   return createHash(alg).update(bytes).digest('hex') === hex;
 }
 
-// Globs are expanded on purpose (a tag's history entry for a removed manifest); names of
-// repositories, tags and digests hold no spaces or glob characters.
+// Globs are expanded on purpose (a tag's history entry for a removed manifest); the names
+// in them are checked first (checkRepositoryName), so they hold no spaces, globs or `..`.
+// A repository's own entries go, then its directories while empty: `team` may hold the
+// repository `team/app` too. No repositories directory: nothing to remove.
 const REMOVE_SCRIPT = `
+[ -d "$1/repositories" ] || exit 0
 cd "$1/repositories" && shift || exit 1
 for p in "$@"; do
   case "$p" in
     repo:*)
       d=\${p#repo:}
+      [ -d "$d" ] || continue
       rm -rf -- "$d/_manifests" "$d/_layers" "$d/_uploads" || exit 1
       while rmdir -- "$d" 2>/dev/null; do case "$d" in */*) d=\${d%/*} ;; *) break ;; esac; done ;;
     *) rm -rf -- $p || exit 1 ;;
@@ -174,12 +178,37 @@ for p in "$@"; do
 done
 `;
 
+/** The distribution's repository name grammar: lower-case path components, no `.` or `..` alone. */
+const REPOSITORY_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+
+/** A name that becomes a path in a removal: anything else could reach outside the repository. */
+function checkRepositoryName(name: string): void {
+  if (!REPOSITORY_NAME.test(name)) throw new ResourceError(`refusing to remove the storage of ${JSON.stringify(name)}: not a repository name`);
+}
+
+async function removeTargets(exec: Exec, root: string, targets: readonly string[], what: string): Promise<void> {
+  for (let i = 0; i < targets.length; i += BATCH) {
+    await run(exec, ['sh', '-c', REMOVE_SCRIPT, 'sh', v2(root), ...targets.slice(i, i + BATCH)], what);
+  }
+}
+
+/**
+ * Removes the repositories' storage (manifests, layer links, uploads), leaving the blobs for
+ * the registry's blob collection and nested repositories where they are. Every name is
+ * checked before anything is removed.
+ */
+export async function removeRepositories(exec: Exec, root: string, names: readonly string[]): Promise<void> {
+  names.forEach(checkRepositoryName);
+  await removeTargets(exec, root, names.map((n) => `repo:${n}`), 'removing repository storage');
+}
+
 /**
  * Removes the plan's manifests as the registry's own vacuum does (the revision link and
  * the tags' history entries), and the storage of repositories left with no tags. The
  * blobs stay for the registry's blob collection to sweep.
  */
 export async function removeFromStorage(exec: Exec, root: string, plans: readonly RepositoryPlan[]): Promise<void> {
+  plans.forEach((plan) => checkRepositoryName(plan.name));
   const targets: string[] = [];
   for (const plan of plans) {
     if (plan.removeRepository) {
@@ -191,9 +220,7 @@ export async function removeFromStorage(exec: Exec, root: string, plans: readonl
       targets.push(`${plan.name}/_manifests/revisions/${alg}/${hex}`, `${plan.name}/_manifests/tags/*/index/${alg}/${hex}`);
     }
   }
-  for (let i = 0; i < targets.length; i += BATCH) {
-    await run(exec, ['sh', '-c', REMOVE_SCRIPT, 'sh', v2(root), ...targets.slice(i, i + BATCH)], 'removing manifests');
-  }
+  await removeTargets(exec, root, targets, 'removing manifests');
 }
 
 /** The registry's blob collection, without --delete-untagged (see src/registry/gc.ts). */

@@ -1,27 +1,17 @@
 // Removing a repository from a registry's storage. No registry API removes a
-// repository: an emptied one stays in `_catalog` until its directory is gone. This
-// runs inside the registry container (busybox sh, which every registry image has).
+// repository: an emptied one stays in `_catalog` until its directory is gone. The removal
+// runs inside the registry container (gc-storage.ts's script: busybox sh, which every
+// registry image has).
 //
 // The registry keeps an in-memory cache of which blobs each repository links. After
 // the directory goes, that cache would still say "layer already exists" to the next
 // push into a repository of the same name, and the image would break at the next
-// restart (seen on 2.8.2). So the registry is restarted afterwards, clearing it.
+// restart (seen on 2.8.2). So the registry is restarted afterwards, clearing it, even
+// when the removal failed half-way or was interrupted.
 import type Docker from 'dockerode';
-import { execInContainer, findRegistryContainer, restartRegistryContainer, waitUntilServing } from './container.ts';
-import { storageRoot } from './gc-storage.ts';
+import { execInContainer, findRegistryContainer, restartRegistryContainer, waitUntilServing, type RegistryContainer } from './container.ts';
+import { removeRepositories, storageOf, type Exec } from './gc-storage.ts';
 import { parseLocalRegistry } from './registry-address.ts';
-import { ResourceError } from '../errors.ts';
-
-// Only the repository's own entries go: `team` may hold the repository `team/app` too.
-const REMOVE_SCRIPT = `
-base="$1/docker/registry/v2/repositories"; shift
-for r in "$@"; do
-  d="$base/$r"
-  [ -d "$d" ] || continue
-  rm -rf -- "$d/_manifests" "$d/_layers" "$d/_uploads" || exit 1
-  while [ "$d" != "$base" ] && rmdir -- "$d" 2>/dev/null; do d="\${d%/*}"; done
-done
-`;
 
 export type StorageRemoval =
   | { removed: true; restarted: boolean; container: string }
@@ -45,12 +35,27 @@ export async function removeRepositoryStorage(
   }
   const container = await findRegistryContainer(docker, registry);
   if (!container || !container.running) return { removed: false, reason: `no running registry container serves ${registry} on this Docker engine` };
-  const root = storageRoot(container.details.Config.Env ?? []);
-  const result = await execInContainer(docker, container, ['sh', '-c', REMOVE_SCRIPT, 'sh', root, ...repositories], { signal: options.signal });
-  if (result.exitCode !== 0) {
-    throw new ResourceError(`cannot remove repository storage in ${container.name}: ${result.stderr.trim().split('\n').pop() ?? `exit ${result.exitCode}`}`);
+  // No abort signal: a removal that has started runs to its end in the container anyway,
+  // and must be followed by the restart.
+  const exec = execIn(docker, container);
+  const config = await exec(['cat', container.configPath]);
+  const { driver, root } = storageOf(config.exitCode === 0 ? config.stdout.toString('utf8') : '', container.details.Config.Env ?? []);
+  if (driver !== 'filesystem') return { removed: false, reason: `${container.name} keeps its data in the ${driver} storage driver` };
+  let failure: unknown;
+  try {
+    await removeRepositories(exec, root, repositories);
+  } catch (err) {
+    failure = err;
   }
   await restartRegistryContainer(docker, container);
+  if (failure !== undefined) throw failure;
   await waitUntilServing(docker, container, { local: options.local, signal: options.signal });
   return { removed: true, restarted: true, container: container.name };
+}
+
+function execIn(docker: Docker, container: RegistryContainer): Exec {
+  return async (cmd) => {
+    const result = await execInContainer(docker, container, cmd);
+    return { ...result, stdout: Buffer.from(result.stdout) };
+  };
 }
