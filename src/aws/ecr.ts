@@ -5,6 +5,7 @@
 // (AWS_* variables, ~/.aws profiles, SSO, instance roles; AWS_ENDPOINT_URL_ECR).
 import {
   CreateRepositoryCommand,
+  DeleteRepositoryCommand,
   DescribeRepositoriesCommand,
   ECRClient,
   GetAuthorizationTokenCommand,
@@ -109,7 +110,14 @@ export function connectEcr(options: { region?: string; signal?: AbortSignal }): 
       try {
         await client.send(new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: lifecyclePolicy(keep) }), { abortSignal });
       } catch (err) {
-        throw awsError(`PutLifecyclePolicy ${name}`, err);
+        // Left without its policy, the repository would keep every image, and the next cpe
+        // finds it there and leaves it so: the empty repository just made goes again.
+        const failure = awsError(`PutLifecyclePolicy ${name}`, err);
+        const removed = await client.send(new DeleteRepositoryCommand({ repositoryName: name })).then(() => true, () => false);
+        if (!removed) {
+          failure.message += `; the repository ${name} is left without a lifecycle policy: delete it (aws ecr delete-repository --repository-name ${name}) or give it one`;
+        }
+        throw failure;
       }
       return true;
     },

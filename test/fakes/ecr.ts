@@ -26,6 +26,8 @@ export interface EcrFakeOptions {
   region?: string;
   /** Repositories that exist from the start. */
   existing?: string[];
+  /** Operations answered with an AccessDeniedException. */
+  deny?: string[];
 }
 
 const PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
@@ -67,6 +69,7 @@ export async function startEcrFake(options: EcrFakeOptions): Promise<EcrFake> {
       };
       const fail = (type: string, message: string) => reply(400, { __type: type, message }, type);
       const name = typeof input.repositoryName === 'string' ? input.repositoryName : '';
+      if (options.deny?.includes(operation)) return fail('AccessDeniedException', `not authorized to perform: ecr:${operation}`);
       switch (operation) {
         case 'GetAuthorizationToken':
           return reply(200, {
@@ -92,6 +95,9 @@ export async function startEcrFake(options: EcrFakeOptions): Promise<EcrFake> {
           repo.lifecyclePolicyText = String(input.lifecyclePolicyText ?? '');
           return reply(200, { registryId, repositoryName: name, lifecyclePolicyText: repo.lifecyclePolicyText });
         }
+        case 'DeleteRepository':
+          if (!repositories.delete(name)) return fail('RepositoryNotFoundException', `The repository with name '${name}' does not exist in the registry with id '${registryId}'`);
+          return reply(200, { repository: repository(name) });
         default:
           return fail('UnknownOperationException', `unknown operation ${operation}`);
       }

@@ -1,0 +1,55 @@
+// The ECR control plane of cpe against the local ECR fake (the AWS SDK pointed at it by
+// AWS_ENDPOINT_URL_ECR): the repository and its lifecycle policy.
+import test from 'ava';
+import { connectEcr, lifecyclePolicy } from '../../src/aws/ecr.ts';
+import { startEcrFake } from '../fakes/ecr.ts';
+
+// This file's worker has its own process.env: the SDK's standard chain reads it.
+Object.assign(process.env, {
+  AWS_ACCESS_KEY_ID: 'AKIDJINDRTEST',
+  AWS_SECRET_ACCESS_KEY: 'jindr-test-secret',
+  AWS_CONFIG_FILE: '/nonexistent/aws-config',
+  AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+});
+delete process.env.AWS_PROFILE;
+delete process.env.AWS_SESSION_TOKEN;
+
+async function fake(t: { teardown(fn: () => Promise<void>): void }, deny: string[] = []) {
+  const ecr = await startEcrFake({ proxyEndpoint: 'http://localhost:1', password: 'x', existing: ['already'], deny });
+  t.teardown(() => ecr.close());
+  process.env.AWS_ENDPOINT_URL_ECR = ecr.endpoint;
+  const client = connectEcr({ region: 'eu-west-1' });
+  t.teardown(async () => client.close());
+  return { ecr, client };
+}
+
+test.serial('a missing repository is created with the lifecycle policy; an existing one is left as it is', async (t) => {
+  const { ecr, client } = await fake(t);
+  t.true(await client.ensureRepository('app', 3));
+  t.is(ecr.repositories.get('app')?.lifecyclePolicyText, lifecyclePolicy(3));
+  t.false(await client.ensureRepository('already', 3));
+  t.is(ecr.repositories.get('already')?.lifecyclePolicyText, undefined);
+});
+
+test.serial('a repository whose lifecycle policy cannot be set is not left behind without it', async (t) => {
+  const { ecr, client } = await fake(t, ['PutLifecyclePolicy']);
+  await t.throwsAsync(client.ensureRepository('app', 4), { message: /^AWS refused PutLifecyclePolicy app: not authorized/ });
+  t.false(ecr.repositories.has('app'), 'a later cpe creates it afresh, with the policy');
+  t.deepEqual(ecr.calls.map((c) => c.operation), ['DescribeRepositories', 'CreateRepository', 'PutLifecyclePolicy', 'DeleteRepository']);
+});
+
+test.serial('when it cannot be removed either, the error says the repository has no policy', async (t) => {
+  const { ecr, client } = await fake(t, ['PutLifecyclePolicy', 'DeleteRepository']);
+  const err = await t.throwsAsync(client.ensureRepository('app', 4));
+  t.regex(err?.message ?? '', /^AWS refused PutLifecyclePolicy app: .*; the repository app is left without a lifecycle policy: delete it \(aws ecr delete-repository --repository-name app\) or give it one$/);
+  t.true(ecr.repositories.has('app'));
+});
+
+test('the lifecycle policy: untagged images expire after a day, the newest N are kept', (t) => {
+  t.deepEqual(JSON.parse(lifecyclePolicy(5)), {
+    rules: [
+      { rulePriority: 1, description: 'Expire untagged images after 1 day', selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 1 }, action: { type: 'expire' } },
+      { rulePriority: 2, description: 'Keep the newest 5 images', selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 5 }, action: { type: 'expire' } },
+    ],
+  });
+});
