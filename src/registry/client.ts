@@ -226,7 +226,8 @@ export class RegistryClient {
         if (!transient || attemptNo >= retries) {
           throw new RegistryError(networkErrorMessage(this.host, kind, err, this.timeoutMs), { cause: err });
         }
-        this.options.log?.(`retrying ${req.method ?? 'GET'} ${req.path} after ${kind}`);
+        // The path only: an absolute Location may carry an upload's state or userinfo.
+        this.options.log?.(`retrying ${req.method ?? 'GET'} ${new URL(req.path, this.origin).pathname} after ${kind}`);
         await sleep(backoffMs(attemptNo, undefined), signal);
       }
     }
@@ -238,8 +239,11 @@ export class RegistryClient {
     const release = await this.limit.acquire(signal);
     let keepSlot = false;
     try {
+      // The registry's own origin, not the request's: a Link or Location header naming
+      // another host must not be handed the credentials (Docker sends them only to hosts
+      // that challenged it).
+      const ownOrigin = new URL(this.origin).origin;
       let url = new URL(req.path, this.origin);
-      const ownOrigin = url.origin;
       for (let hop = 0; ; hop += 1) {
         const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'docker-jindr', ...req.headers };
         // Credentials go only to the registry itself, never to a redirect target elsewhere.
