@@ -42,7 +42,15 @@ async function* pages(client: RegistryClient, first: string, scope: string, key:
 /** Every repository in the registry, in the registry's order. */
 export async function listRepositories(client: RegistryClient, signal?: AbortSignal): Promise<string[]> {
   const all: string[] = [];
-  for await (const page of pages(client, `/v2/_catalog?n=${PAGE_SIZE}`, CATALOG_SCOPE, 'repositories', signal)) all.push(...page);
+  try {
+    for await (const page of pages(client, `/v2/_catalog?n=${PAGE_SIZE}`, CATALOG_SCOPE, 'repositories', signal)) all.push(...page);
+  } catch (err) {
+    // Docker Hub and some registries have no catalog: say so rather than print a bare path.
+    if (err instanceof NotFoundError) {
+      throw new RegistryError(`${client.host} does not list its repositories (no /v2/_catalog): name the repositories instead`, { status: 404 });
+    }
+    throw err;
+  }
   return all;
 }
 

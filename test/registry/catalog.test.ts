@@ -1,5 +1,9 @@
 import test from 'ava';
-import { nextLink } from '../../src/registry/catalog.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { listRepositories, nextLink } from '../../src/registry/catalog.ts';
+import { RegistryClient } from '../../src/registry/client.ts';
+import { RegistryError } from '../../src/errors.ts';
 
 const base = 'http://localhost:5001/v2/_catalog?n=1000';
 
@@ -19,4 +23,22 @@ test('no link', (t) => {
   t.is(nextLink(undefined, base), undefined);
   t.is(nextLink('', base), undefined);
   t.is(nextLink('garbage', base), undefined);
+});
+
+test('a registry without a catalog (404): one line naming the host, not a bare path', async (t) => {
+  const server = createServer((_req, res) => {
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ errors: [{ code: 'NOT_FOUND', message: 'not found' }] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = new RegistryClient(host, { retries: 0 });
+  t.teardown(async () => {
+    await client.close();
+    server.closeAllConnections();
+    server.close();
+  });
+  const err = await t.throwsAsync(listRepositories(client), { instanceOf: RegistryError });
+  t.regex(err.message, new RegExp(`^${host.replace(/\./g, '\\.')} .*catalog`));
+  t.notRegex(err.message, /\n/);
 });
