@@ -6,11 +6,11 @@
 // the tags whose index uses it. Either refuses the command (nothing deleted) unless
 // --force. Registry 3.x can delete one tag (DELETE /v2/<name>/manifests/<tag>): tried
 // first, and when the registry answers that it cannot, we fall back to the digest.
-import { NotFoundError, RefusedError } from '../errors.ts';
+import { NotFoundError, RefusedError, RegistryError } from '../errors.ts';
 import type { RegistryClient } from './client.ts';
 import { listTags } from './catalog.ts';
 import { deleteManifest, deleteTag } from './delete.ts';
-import { fetchManifest, manifestChildren, type Manifest } from './manifest.ts';
+import { fetchManifest, manifestChildren, resolveDigest, type Manifest } from './manifest.ts';
 import type { ImageReference } from './reference.ts';
 
 export interface Removal {
@@ -79,16 +79,22 @@ function refusal(client: RegistryClient, repository: string, digest: string, c: 
  */
 export async function removeImages(client: RegistryClient, refs: readonly ImageReference[], options: { force: boolean; signal?: AbortSignal }): Promise<Removal[]> {
   const { signal } = options;
-  // A bare name means :latest, as everywhere in Docker.
-  const full = refs.map((r) => (r.tag === undefined && r.digest === undefined ? { ...r, tag: 'latest' } : r));
+  // A bare name means :latest, as everywhere in Docker. A name given twice is one image:
+  // deleting its tag twice would fail the second time, after the first had deleted it.
+  const withTags = refs.map((r) => (r.tag === undefined && r.digest === undefined ? { ...r, tag: 'latest' } : r));
+  const full = [...new Map(withTags.map((r) => [`${r.repository}:${r.tag ?? ''}@${r.digest ?? ''}`, r])).values()];
   const named: Named[] = await Promise.all(
-    full.map(async (ref) => ({ ref, digest: (await fetchManifest(client, ref.repository, ref.digest ?? ref.tag!, signal)).digest })),
+    full.map(async (ref) => {
+      const digest = (await fetchManifest(client, ref.repository, ref.digest ?? ref.tag!, signal)).digest;
+      // repo:tag@digest: the digest is what gets deleted, so the tag must point at it.
+      if (ref.tag !== undefined && ref.digest !== undefined) {
+        const tagged = await resolveDigest(client, ref.repository, ref.tag, signal);
+        if (tagged === undefined) throw new NotFoundError(`no image ${client.host}/${ref.repository}:${ref.tag}`);
+        if (tagged !== ref.digest) throw new NotFoundError(`${client.host}/${ref.repository}:${ref.tag} points at ${tagged}, not ${ref.digest}`);
+      }
+      return { ref, digest };
+    }),
   );
-  for (const n of named) {
-    if (n.ref.tag !== undefined && n.ref.digest !== undefined && n.digest !== n.ref.digest) {
-      throw new NotFoundError(`${client.host}/${n.ref.repository}:${n.ref.tag} points at ${n.digest}, not ${n.ref.digest}`);
-    }
-  }
   const repositories = [...new Set(named.map((n) => n.ref.repository))];
   const uses = new Map(await Promise.all(repositories.map(async (r) => [r, await repositoryUse(client, r, signal)] as const)));
   const namedTags = (repository: string): Set<string> =>
@@ -122,7 +128,7 @@ export async function removeImages(client: RegistryClient, refs: readonly ImageR
   }
   if (tagDeletes) {
     const done = await Promise.all(pending.map(async (n) => {
-      if (!(await deleteTag(client, n.ref.repository, n.ref.tag!, signal))) throw new Error(`${client.host} stopped accepting tag deletes`);
+      if (!(await deleteTag(client, n.ref.repository, n.ref.tag!, signal))) throw new RegistryError(`${client.host} stopped accepting tag deletes`);
       return { repository: n.ref.repository, tag: n.ref.tag!, digest: n.digest, action: 'untagged' as const, alsoRemovedTags: [] };
     }));
     removals.push(...done);

@@ -139,3 +139,17 @@ test('rmr: every digest once; unknown repositories refused first', async (t) => 
   t.deepEqual(await removeRepositories(client, ['repo']), [{ repository: 'repo', manifests: 2 }]);
   t.deepEqual(fake.deletes.sort(), [shared, other].sort());
 });
+
+test('registry 3.x: an image named twice is untagged once, without an error', async (t) => {
+  const { fake, client, other } = await setup(t, 'v3');
+  const removed = await removeImages(client, [ref('c'), ref('c')], { force: false });
+  t.deepEqual(removed, [{ repository: 'repo', tag: 'c', digest: other, action: 'untagged', alsoRemovedTags: [] }]);
+  t.deepEqual(fake.deletes, ['c']);
+});
+
+test('repo:tag@digest where the tag points elsewhere: refused, nothing deleted', async (t) => {
+  const { fake, client, shared, other } = await setup(t, 'v2');
+  await t.throwsAsync(removeImages(client, [{ ...ref('c'), digest: shared }], { force: true }), { instanceOf: NotFoundError, message: new RegExp(`repo:c points at ${other}, not ${shared}`) });
+  t.deepEqual(fake.deletes, []);
+  t.deepEqual([...fake.tags.keys()], ['a', 'b', 'c']);
+});
