@@ -116,6 +116,8 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
     checkStorageShared(registry, storageRoot(env));
   }
 
+  // Ctrl-C while it was read: the registry's clients are not interrupted for nothing.
+  options.signal?.throwIfAborted();
   await checkNoOtherCollection(docker, registry);
   const wasRunning = registry.running;
   if (wasRunning) {
