@@ -1,6 +1,6 @@
 // An image's config blob, read for the one thing a manifest does not say: its
 // platform (a single-platform tag has no index entry to carry one).
-import { RegistryError } from '../errors.ts';
+import { ManifestError } from './errors.ts';
 import { pullScope, type RegistryClient } from './client.ts';
 import { digestOf, type Descriptor, type Platform } from './manifest.ts';
 
@@ -10,10 +10,12 @@ const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
 /** The platform an image config declares, or undefined when it declares none (artifacts). */
 export async function fetchConfigPlatform(client: RegistryClient, repository: string, config: Descriptor, signal?: AbortSignal): Promise<Platform | undefined> {
   if (config.size > MAX_CONFIG_BYTES) return undefined;
-  const response = await client.request({ path: `/v2/${repository}/blobs/${config.digest}`, scopes: [pullScope(repository)], signal });
+  // ManifestErrors: the image cannot be read, which lsi reports on its row and goes on.
+  const response = await client.request({ path: `/v2/${repository}/blobs/${config.digest}`, scopes: [pullScope(repository)], accept: [404], signal });
+  if (response.status === 404) throw new ManifestError(`${client.host}/${repository}: config blob ${config.digest} is missing from the registry`);
   const algorithm = config.digest.startsWith('sha512:') ? 'sha512' : 'sha256';
   if (digestOf(response.body, algorithm) !== config.digest) {
-    throw new RegistryError(`${client.host}/${repository}: config blob ${config.digest} does not match its digest (corrupt storage?)`);
+    throw new ManifestError(`${client.host}/${repository}: config blob ${config.digest} does not match its digest (corrupt storage?)`);
   }
   return platformOfConfig(response.body);
 }
