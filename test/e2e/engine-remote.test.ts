@@ -140,8 +140,11 @@ async function startSshd(t: ExecutionContext): Promise<Sshd> {
   const child = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-  t.teardown(() => {
-    child.kill('SIGTERM');
+  const exited = new Promise((resolve) => child.once('close', resolve));
+  // Teardowns run last-first: sshd is gone (it deletes its pid file as it exits) before dir is removed.
+  t.teardown(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
   });
   await waitForPort(port, child, () => log);
   const home = join(dir, 'home');
