@@ -1,11 +1,13 @@
 // The Docker engine connection: the endpoint Docker would pick (endpoint.ts), turned into
 // a dockerode client, and pinged once so an unreachable engine fails with one clear line.
 import type Docker from 'dockerode';
+import type { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { DockerGlobals } from '../cli/plugin-argv.ts';
 import { describeEndpoint, isLocalEngine, resolveEndpoint, type ResolvedEndpoint } from './endpoint.ts';
 import { sshConnectOptions } from './ssh.ts';
+import { sshAgent, type SshClientClass } from './ssh-agent.ts';
 import { remoteFailureHint } from './remote-errors.ts';
 import { EngineUnreachableError, InterruptedError, ResourceError, errorMessage } from '../errors.ts';
 
@@ -29,7 +31,8 @@ export async function connectEngine(globals: DockerGlobals, env: NodeJS.ProcessE
   // dockerode pulls in ssh2, grpc and protobufjs: loaded here, when an engine is wanted,
   // not at start-up (where it took most of every command's start, engine or not).
   const { default: DockerClient } = await import('dockerode');
-  const docker = newDocker(DockerClient, dockerOptions(endpoint, env));
+  const sshClient = endpoint.host.startsWith('ssh://') ? (await import('ssh2')).Client : undefined;
+  const docker = newDocker(DockerClient, dockerOptions(endpoint, env, sshClient));
   const describe = describeEndpoint(endpoint);
   try {
     const ping = docker.ping as unknown as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
@@ -81,15 +84,20 @@ function unreachable(describe: string, err: unknown): EngineUnreachableError {
   return new EngineUnreachableError(`cannot reach the Docker engine at ${describe}: is it running? (${cause})`, { cause: err });
 }
 
-type ModemOptions = Docker.DockerOptions & { agent?: HttpsAgent };
+type ModemOptions = Docker.DockerOptions & { agent?: HttpAgent | HttpsAgent };
 
-/** dockerode options for an endpoint; reads the TLS files it names. */
-export function dockerOptions(endpoint: ResolvedEndpoint, env: NodeJS.ProcessEnv): ModemOptions {
+/**
+ * dockerode options for an endpoint; reads the TLS files it names. ssh:// engines are plain
+ * HTTP through our ssh agent (ssh-agent.ts), made with ssh2's Client class (loaded by the
+ * caller only for them), not through docker-modem's own ssh support.
+ */
+export function dockerOptions(endpoint: ResolvedEndpoint, env: NodeJS.ProcessEnv, sshClient?: SshClientClass): ModemOptions {
   const { host } = endpoint;
   if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) };
   if (host.startsWith('ssh://')) {
+    if (sshClient === undefined) throw new TypeError('dockerOptions: an ssh:// engine needs the ssh client class');
     const ssh = sshConnectOptions(host, env);
-    return { protocol: 'ssh', host: ssh.host, port: ssh.port, username: ssh.username, sshOptions: ssh };
+    return { protocol: 'http', host: ssh.host, port: ssh.port, agent: sshAgent(sshClient, ssh) };
   }
   const url = new URL(host); // tcp://host:port[/path]
   const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');

@@ -1,5 +1,9 @@
 // Which engine, as the Docker CLI picks it: flags, env, context store, config.json, TLS files.
 import test from 'ava';
+import { EventEmitter } from 'node:events';
+import { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
+import type { ConnectConfig } from 'ssh2';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +12,7 @@ import {
   contextDirName, describeEndpoint, isLocalEngine, parseDockerHost, resolveEndpoint, type ResolvedEndpoint,
 } from '../../src/docker/endpoint.ts';
 import { dockerOptions } from '../../src/docker/engine.ts';
+import type { SshClientClass } from '../../src/docker/ssh-agent.ts';
 import { NotFoundError, ResourceError, UsageError } from '../../src/errors.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'jindr-endpoint-'));
@@ -222,16 +227,30 @@ test('dockerode options: unix socket, plain tcp, TLS in an agent, ssh', (t) => {
   t.deepEqual(dockerOptions({ host: 'tcp://h:2375', context: 'd', source: 'default' }, {}), { protocol: 'http', host: 'h', port: '2375' });
   const tls = dockerOptions({ host: 'tcp://h:2376', context: 'd', source: 'default', tls: { verify: false, cert: join(certs, 'cert.pem'), key: join(certs, 'key.pem') } }, {});
   t.is(tls.protocol, 'https');
-  t.is(tls.agent?.options.rejectUnauthorized, false);
-  t.is(String(tls.agent?.options.cert), 'cert.pem');
-  t.is(tls.agent?.options.ca, undefined);
+  const tlsAgent = tls.agent as HttpsAgent;
+  t.is(tlsAgent.options.rejectUnauthorized, false);
+  t.is(String(tlsAgent.options.cert), 'cert.pem');
+  t.is(tlsAgent.options.ca, undefined);
   const verified = dockerOptions({ host: 'tcp://h:2376', context: 'd', source: 'default', tls: { verify: true, ca: join(certs, 'ca.pem') } }, {});
-  t.is(verified.agent?.options.rejectUnauthorized, true);
-  t.is(String(verified.agent?.options.ca), 'ca.pem');
-  const ssh = dockerOptions({ host: 'ssh://me@builder:2222', context: 'd', source: 'default' }, { HOME: home, SSH_AUTH_SOCK: '/agent.sock' });
-  t.like(ssh, { protocol: 'ssh', host: 'builder', port: 2222, username: 'me' });
-  t.is(ssh.sshOptions?.agent, '/agent.sock');
-  t.is(typeof ssh.sshOptions?.hostVerifier, 'function');
+  const verifiedAgent = verified.agent as HttpsAgent;
+  t.is(verifiedAgent.options.rejectUnauthorized, true);
+  t.is(String(verifiedAgent.options.ca), 'ca.pem');
+  // ssh: plain HTTP whose connections are dial-stdio channels of one ssh connection, made
+  // with the given client class and sshConnectOptions (the agent socket, the host key check).
+  const made: ConnectConfig[] = [];
+  class FakeSsh extends EventEmitter {
+    connect(options: ConnectConfig): this {
+      made.push(options);
+      return this;
+    }
+  }
+  const ssh = dockerOptions({ host: 'ssh://me@builder:2222', context: 'd', source: 'default' }, { HOME: home, SSH_AUTH_SOCK: '/agent.sock' }, FakeSsh as unknown as SshClientClass);
+  t.like(ssh, { protocol: 'http', host: 'builder', port: 2222 });
+  t.true(ssh.agent instanceof HttpAgent);
+  (ssh.agent as unknown as { createConnection(o: unknown, cb: () => void): void }).createConnection({}, () => {});
+  t.like(made[0], { host: 'builder', port: 2222, username: 'me', agent: '/agent.sock' });
+  t.is(typeof made[0]?.hostVerifier, 'function');
+  t.throws(() => dockerOptions({ host: 'ssh://me@builder', context: 'd', source: 'default' }, {}), { instanceOf: TypeError });
 });
 
 test('a missing TLS file is one line naming it', (t) => {
