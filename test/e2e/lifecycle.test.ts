@@ -1,14 +1,13 @@
 // The registry's life cycle through the real docker CLI, with the built plugin installed in
 // a temporary DOCKER_CONFIG: up, push, stop, start, pull back, data surviving a new
 // container, loopback-only publishing, stat/info/logs; for registry:3 and registry:2.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
-import { e2e, freePort, registryImages } from '../helpers/engine.ts';
-import { docker, dockerOk, makeDockerConfig, pluginBinary, type RunResult } from '../helpers/run.ts';
+import { e2e, freePort, registryImages, tryConnect } from '../helpers/engine.ts';
+import { docker, dockerOk, makeDockerConfig, pluginBinary, tinyImage, type RunResult } from '../helpers/run.ts';
 
 interface Setup {
   port: number;
@@ -42,40 +41,10 @@ async function setup(t: ExecutionContext): Promise<Setup> {
   };
 }
 
-/** A one-layer image of a few random bytes, tagged for the registry; removed afterwards. */
-async function tinyImage(t: ExecutionContext, registry: string): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'jindr-tiny-'));
-  writeFileSync(join(dir, 'hello.txt'), `hello ${Math.random()}\n`);
-  execFileSync('tar', ['-C', dir, '-cf', join(dir, 'layer.tar'), 'hello.txt']);
-  const ref = `${registry}/jtest/tiny:1`;
-  await dockerOk(['import', join(dir, 'layer.tar'), ref]);
-  rmSync(dir, { recursive: true, force: true });
-  t.teardown(async () => {
-    await docker(['rmi', '-f', ref]);
-  });
-  return ref;
-}
-
 const oneLine = (r: RunResult): string[] => r.stderr.trim().split('\n');
 
 function ok(t: ExecutionContext, r: RunResult, what: string): void {
   t.is(r.code, 0, `${what} failed: ${r.stderr}`);
-}
-
-/** Connecting to port on address: resolves to the error code, or 'connected'. */
-function tryConnect(address: string, port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: address, port, timeout: 3000 });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve('connected');
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve('timeout');
-    });
-    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
-  });
 }
 
 const nonLoopback = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;

@@ -3,18 +3,17 @@
 // login/push/pull, every jindr command with the stored login, info/stat, the certificate
 // kept across restarts, wrong passwords, passwords never shown; --bind on another loopback
 // address; --bind 0.0.0.0 without --auth refused. For registry:3 and registry:2.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
-import { e2e, freePort, registryImages, startTestRegistry } from '../helpers/engine.ts';
-import { docker, dockerOk, makeDockerConfig, run, type RunResult } from '../helpers/run.ts';
+import { e2e, freePort, registryImages, startTestRegistry, tryConnect } from '../helpers/engine.ts';
+import { docker, dockerOk, makeDockerConfig, run, tinyImage, type RunResult } from '../helpers/run.ts';
 
 interface Setup {
   port: number;
@@ -101,35 +100,6 @@ function servedFingerprint(port: number, ca: string): Promise<string> {
 }
 
 const fileFingerprint = (file: string): string => new X509Certificate(readFileSync(file, 'utf8')).fingerprint256;
-
-/** A one-layer image of a few random bytes, tagged for the registry; removed afterwards. */
-async function tinyImage(t: ExecutionContext, registry: string): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'jindr-tiny-'));
-  writeFileSync(join(dir, 'hello.txt'), `hello ${Math.random()}\n`);
-  execFileSync('tar', ['-C', dir, '-cf', join(dir, 'layer.tar'), 'hello.txt']);
-  const ref = `${registry}/jtest/tiny:1`;
-  await dockerOk(['import', join(dir, 'layer.tar'), ref]);
-  rmSync(dir, { recursive: true, force: true });
-  t.teardown(async () => {
-    await docker(['rmi', '-f', ref]);
-  });
-  return ref;
-}
-
-function tryConnect(address: string, port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: address, port, timeout: 3000 });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve('connected');
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve('timeout');
-    });
-    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
-  });
-}
 
 /** A DOCKER_CONFIG with the plugin and a stored login (auths, as docker login writes it). */
 function configWithLogin(t: ExecutionContext, host: string, login: string | undefined): NodeJS.ProcessEnv {

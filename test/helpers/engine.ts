@@ -1,7 +1,7 @@
 // End-to-end tests need a real Docker engine. Outside CI an absent engine skips them
 // with a clear message; under CI (CI=true) it fails the run: never a silent skip.
 import test, { type SerialFn } from 'ava';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { docker, dockerOk } from './run.ts';
 
 const engineUp = (await docker(['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 20_000 })).code === 0;
@@ -29,6 +29,22 @@ export function freePort(): Promise<number> {
       if (address === null || typeof address === 'string') throw new Error('no port');
       server.close(() => resolve(address.port));
     });
+  });
+}
+
+/** Connecting to port on address: resolves to the error code, 'timeout', or 'connected'. */
+export function tryConnect(address: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: address, port, timeout: 3000 });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve('timeout');
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
   });
 }
 

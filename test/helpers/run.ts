@@ -1,6 +1,6 @@
 // Running the built plugin, the docker CLI and other programs from tests.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, copyFileSync, rmSync, existsSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, copyFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,4 +89,18 @@ export async function removePulledImages(host: string): Promise<void> {
     if (digest && digest !== '<none>') refs.add(`${repository}@${digest}`);
   }
   if (refs.size) await docker(['rmi', ...refs]);
+}
+
+/** A one-layer image of a few random bytes in the engine, tagged REGISTRY/jtest/tiny:1; removed afterwards. */
+export async function tinyImage(t: { teardown(fn: () => Promise<void>): void }, registry: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'jindr-tiny-'));
+  writeFileSync(join(dir, 'hello.txt'), `hello ${Math.random()}\n`);
+  execFileSync('tar', ['-C', dir, '-cf', join(dir, 'layer.tar'), 'hello.txt']);
+  const ref = `${registry}/jtest/tiny:1`;
+  await dockerOk(['import', join(dir, 'layer.tar'), ref]);
+  rmSync(dir, { recursive: true, force: true });
+  t.teardown(async () => {
+    await docker(['rmi', '-f', ref]);
+  });
+  return ref;
 }
