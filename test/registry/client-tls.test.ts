@@ -5,11 +5,12 @@
 import test, { type ExecutionContext } from 'ava';
 import { createServer as createHttpServer, type RequestListener } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { RegistryClient } from '../../src/registry/client.ts';
 import { RegistryError } from '../../src/errors.ts';
 import { makePki, type Pki } from '../fakes/pki.ts';
 import { outsideAddress } from '../fakes/registries.ts';
+import { tlsRegistryPort } from '../fakes/tls-port.ts';
 
 const outside = outsideAddress();
 let pki: Pki;
@@ -89,34 +90,9 @@ remote('insecure: a remote registry that speaks plain HTTP is reached over HTTP'
 
 test('loopback: plain HTTP first; a registry answering "HTTP request to an HTTPS server" is asked again over TLS, unverified', async (t) => {
   const cert = pki.server('loop');
-  const https = createHttpsServer({ cert: cert.cert, key: cert.key }, answer);
-  // What Go's net/http (the registry) answers when plain HTTP reaches its TLS port.
-  const http = createHttpServer((_req, res) => {
-    res.writeHead(400, { 'content-type': 'text/plain' });
-    res.end('Client sent an HTTP request to an HTTPS server.\n');
-  });
-  const httpsPort = await listen(https, '127.0.0.1');
-  t.teardown(() => https.close());
-  // One port for both, as the registry has: TLS handshakes (first byte 0x16) are piped to
-  // the HTTPS server, anything else is answered as plain HTTP.
-  const sniff = createNetServer((socket) => {
-    socket.once('data', (first) => {
-      if (first[0] === 0x16) {
-        const upstream = connect(httpsPort, '127.0.0.1');
-        upstream.write(first);
-        socket.pipe(upstream).pipe(socket);
-        socket.on('error', () => upstream.destroy());
-        upstream.on('error', () => socket.destroy());
-      } else {
-        socket.pause();
-        socket.unshift(first);
-        http.emit('connection', socket);
-        socket.resume();
-      }
-    });
-  });
-  const port = await listen(sniff, '127.0.0.1');
-  t.teardown(() => sniff.close());
+  const registry = await tlsRegistryPort(cert, answer);
+  t.teardown(() => registry.close());
+  const { port } = registry;
   const plain = createHttpServer(answer);
   const plainPort = await listen(plain, '127.0.0.1');
   t.teardown(() => plain.close());

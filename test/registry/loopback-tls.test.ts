@@ -3,9 +3,9 @@
 // with it; without one it does not verify, as Docker. The probe behind info/stat says the same.
 import test, { type ExecutionContext } from 'ava';
 import { createServer as createHttpServer, type RequestListener } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import { connect, createServer as createNetServer, type AddressInfo, type Server } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server } from 'node:net';
 import { RegistryClient } from '../../src/registry/client.ts';
+import { tlsRegistryPort } from '../fakes/tls-port.ts';
 import { probeRegistry } from '../../src/registry/probe.ts';
 import { RegistryError } from '../../src/errors.ts';
 import { makeCa, makeServerCertificate } from '../../src/security/x509.ts';
@@ -21,29 +21,9 @@ async function listen(t: ExecutionContext, s: Server | ReturnType<typeof createH
 
 /** One port speaking TLS to TLS clients and answering plain HTTP as Go's server does (400). */
 async function registryWithTls(t: ExecutionContext, handler: RequestListener): Promise<number> {
-  const https = createHttpsServer({ cert: server.cert, key: server.key }, handler);
-  const httpsPort = await listen(t, https);
-  const http = createHttpServer((_req, res) => {
-    res.writeHead(400, { 'content-type': 'text/plain' });
-    res.end('Client sent an HTTP request to an HTTPS server.\n');
-  });
-  const sniff = createNetServer((socket) => {
-    socket.once('data', (first) => {
-      if (first[0] === 0x16) {
-        const upstream = connect(httpsPort, '127.0.0.1');
-        upstream.write(first);
-        socket.pipe(upstream).pipe(socket);
-        socket.on('error', () => upstream.destroy());
-        upstream.on('error', () => socket.destroy());
-      } else {
-        socket.pause();
-        socket.unshift(first);
-        http.emit('connection', socket);
-        socket.resume();
-      }
-    });
-  });
-  return listen(t, sniff);
+  const registry = await tlsRegistryPort(server, handler);
+  t.teardown(() => registry.close());
+  return registry.port;
 }
 
 const catalog: RequestListener = (req, res) => {
