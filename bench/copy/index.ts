@@ -14,20 +14,17 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { median, option, startRegistry } from '../common.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const binary = join(root, 'dist/docker-jindr');
 const argv = process.argv.slice(2);
-const opt = (name: string, fallback: string): string => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
-};
+const opt = (name: string, fallback: string): string => option(argv, name, fallback);
 const RUNS = Number(opt('runs', '5'));
 const IMAGE = opt('image', 'registry:2');
 const LAYERS = 8;
@@ -51,19 +48,6 @@ for (const [what, ok] of [
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      if (a === null || typeof a === 'string') return reject(new Error('no port'));
-      s.close(() => resolve(a.port));
-    });
-  });
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const sha256 = (b: Buffer) => 'sha256:' + createHash('sha256').update(b).digest('hex');
 
 interface Timing {
@@ -94,20 +78,9 @@ function timed(file: string, args: string[]): Promise<Timing> {
   });
 }
 
-async function startRegistry(tag: string): Promise<{ host: string; name: string }> {
-  const port = await freePort();
-  const name = `jindr-bench-copy-${tag}-${port}`;
-  execFileSync('docker', ['run', '-d', '--name', name, '-p', `127.0.0.1:${port}:5000`, IMAGE], { stdio: 'ignore' });
-  const host = `127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      await fetch(`http://${host}/v2/`);
-      return { host, name };
-    } catch {
-      if (i > 100) throw new Error('the registry does not answer');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+async function registry(tag: string): Promise<{ host: string; name: string }> {
+  const { port, name } = await startRegistry(IMAGE, `jindr-bench-copy-${tag}`);
+  return { host: `127.0.0.1:${port}`, name };
 }
 
 interface Desc {
@@ -199,7 +172,7 @@ async function maxRssKiB(args: string[]): Promise<number> {
   return kib;
 }
 
-const src = await startRegistry('src');
+const src = await registry('src');
 const registries = [src.name];
 try {
   const t0 = Date.now();
@@ -221,7 +194,7 @@ try {
   for (let run = 0; run < RUNS; run++) {
     // A fresh destination each run: skopeo remembers where it pushed blobs (its blob info
     // cache) and would mount them from an earlier run's repository.
-    const dst = await startRegistry(`dst${run}`);
+    const dst = await registry(`dst${run}`);
     try {
       const ref = (tool: string) => `${dst.host}/${tool}:v1`;
       // The first copy into a registry writes new files, later ones find the content stored
@@ -252,7 +225,7 @@ try {
   }
 
   const rss: Record<string, number> = {};
-  const dst = await startRegistry('rss');
+  const dst = await registry('rss');
   registries.push(dst.name);
   rss.image256MiB = await maxRssKiB(['-r', src.host, 'cp', '-q', 'bench:v1', '--to', `${dst.host}/rss-small:v1`]);
   if (big) {

@@ -15,11 +15,11 @@
 // Needs a Docker engine with the registry image, and ab. Removes its container at the end.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { populate } from './populate.ts';
+import { median, option, startRegistry } from '../common.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../..');
@@ -27,10 +27,7 @@ const binary = join(root, 'dist/docker-jindr');
 const node = process.execPath;
 
 const argv = process.argv.slice(2);
-const opt = (name: string, fallback: string): string => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
-};
+const opt = (name: string, fallback: string): string => option(argv, name, fallback);
 const REPOS = Number(opt('repos', '1000'));
 const TAGS = Number(opt('tags', '5'));
 const RUNS = Number(opt('runs', '3'));
@@ -48,20 +45,6 @@ if (spawnSync('ab', ['-V']).status !== 0) {
   process.exit(1);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      if (a === null || typeof a === 'string') return reject(new Error('no port'));
-      s.close(() => resolve(a.port));
-    });
-  });
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 function timed(file: string, args: string[]): { ms: number; stdout: string; stderr: string } {
   const start = process.hrtime.bigint();
   const r = spawnSync(file, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
@@ -71,20 +54,9 @@ function timed(file: string, args: string[]): { ms: number; stdout: string; stde
 }
 
 const startLoad = +loadavg()[0]!.toFixed(2);
-const port = await freePort();
+const { port, name } = await startRegistry(IMAGE, 'jindr-bench-list');
 const host = `localhost:${port}`;
-const name = `jindr-bench-list-${port}`;
-execFileSync('docker', ['run', '-d', '--name', name, '-p', `127.0.0.1:${port}:5000`, IMAGE], { stdio: 'ignore' });
 try {
-  for (let i = 0; ; i++) {
-    try {
-      await fetch(`http://${host}/v2/`);
-      break;
-    } catch {
-      if (i > 100) throw new Error('the registry does not answer');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
   const t0 = Date.now();
   const sample = await populate(host, REPOS, TAGS);
   if (!json) console.error(`populated ${REPOS} repositories x ${TAGS} tags in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
