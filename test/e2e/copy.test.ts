@@ -2,14 +2,13 @@
 // by the real `docker login` (in auths, through a credential helper via credsStore and
 // via credHelpers), OCI indexes and Docker manifest lists checked with skopeo, wrong or
 // missing credentials, and a destination that dies mid-copy.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { e2e, registryImages, startTestRegistry, waitForRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { pushArchy, pushRandomImage, type PushedIndex } from '../helpers/images.ts';
-import { docker, dockerOk, makeDockerConfig, pluginBinary, run, type RunResult } from '../helpers/run.ts';
+import { docker, dockerOk, makeDockerConfig, pluginBinary, run, runActingOnce, type RunResult } from '../helpers/run.ts';
 import { startHtpasswdRegistry } from '../fakes/registries.ts';
 import { startThrottleProxy } from '../fakes/throttle-proxy.ts';
 import test from 'ava';
@@ -194,18 +193,9 @@ e2e('the destination dies mid-copy: no tag is left behind, and running the copy 
   // 2 MB/s through the proxy: each layer takes about a second to upload.
   const proxy = await startThrottleProxy(dst.port, 2_000_000);
   cleanups.push(() => proxy.close());
-  const child = spawn('docker', ['jindr', 'cp', '-j', '1', '-r', src.host, 'big:v1', proxy.host], { env: config.env });
-  let stderr = '';
-  let killed = false;
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    if (!killed && /: copied \(/.test(stderr)) {
-      killed = true;
-      void dockerOk(['kill', dst.name]);
-    }
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  t.true(killed, stderr);
+  const args = ['jindr', 'cp', '-j', '1', '-r', src.host, 'big:v1', proxy.host];
+  const { code, stderr, acted } = await runActingOnce('docker', args, /: copied \(/, () => void dockerOk(['kill', dst.name]), config.env);
+  t.true(acted, stderr);
   t.is(code, 1, stderr);
   t.regex(stderr.trim().split('\n').at(-1) ?? '', new RegExp(`^docker-jindr: ${proxy.host}`));
   await dockerOk(['start', dst.name]);
@@ -224,18 +214,9 @@ e2e('Ctrl-C mid-copy: exit 130, no tag at the destination', async (t) => {
   await pushRandomImage(src.host, 'slow', 'v1', { layers: 3, layerSize: 2_000_000 });
   const proxy = await startThrottleProxy(dst.port, 1_000_000);
   cleanups.push(() => proxy.close());
-  const child = spawn(pluginBinary, ['cp', '-j', '1', '-r', src.host, 'slow:v1', proxy.host], { env: config.env });
-  let stderr = '';
-  let interrupted = false;
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    if (!interrupted && /: copied \(/.test(stderr)) {
-      interrupted = true;
-      child.kill('SIGINT');
-    }
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  t.true(interrupted, stderr);
+  const args = ['cp', '-j', '1', '-r', src.host, 'slow:v1', proxy.host];
+  const { code, stderr, acted } = await runActingOnce(pluginBinary, args, /: copied \(/, (child) => child.kill('SIGINT'), config.env);
+  t.true(acted, stderr);
   t.is(code, 130, stderr);
   const tags = await fetch(`http://${dst.host}/v2/slow/tags/list`);
   t.true(tags.status === 404 || ((await tags.json()) as { tags: string[] | null }).tags === null, 'no tag after Ctrl-C');

@@ -3,34 +3,17 @@
 // destination while one streams in. The copy fails with one line naming the registry
 // that went away and leaves no tag; once the registry is started again, the same
 // command finishes the copy with identical digests.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type { ExecutionContext } from 'ava';
 import { e2e, registryImages, startTestRegistry, waitForRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { MEDIA_TYPES, pushRandomImage } from '../helpers/images.ts';
-import { dockerOk, jindr, pluginBinary } from '../helpers/run.ts';
+import { dockerOk, jindr, pluginBinary, runActingOnce } from '../helpers/run.ts';
 import { startThrottleProxy } from '../fakes/throttle-proxy.ts';
 
 async function registry(t: ExecutionContext, image: string): Promise<TestRegistry> {
   const r = await startTestRegistry({ image });
   t.teardown(() => r.remove());
   return r;
-}
-
-/** Runs `cp` and kills `victim` once the first blob has arrived, i.e. with the next one under way. */
-async function copyAndKill(args: string[], victim: TestRegistry): Promise<{ code: number | null; stderr: string; killed: boolean }> {
-  const child = spawn(pluginBinary, args);
-  let stderr = '';
-  let killed = false;
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    if (!killed && /: copied \(/.test(stderr)) {
-      killed = true;
-      void dockerOk(['kill', victim.name]);
-    }
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, stderr, killed };
 }
 
 async function restart(r: TestRegistry): Promise<void> {
@@ -70,8 +53,9 @@ for (const victimSide of ['source', 'destination'] as const) {
       t.teardown(() => proxy.close());
       const victim = victimSide === 'source' ? src : dst;
       const args = ['-r', src.host, 'cp', '-j', '1', 'big:v1', proxy.host];
-      const { code, stderr, killed } = await copyAndKill(args, victim);
-      t.true(killed, stderr);
+      // Killed once the first blob has arrived, i.e. with the next one under way.
+      const { code, stderr, acted } = await runActingOnce(pluginBinary, args, /: copied \(/, () => void dockerOk(['kill', victim.name]));
+      t.true(acted, stderr);
       t.is(code, 1, stderr);
       const ours = stderr.split('\n').filter((l) => l.startsWith('docker-jindr:'));
       t.is(ours.length, 1, stderr);

@@ -1,5 +1,5 @@
 // Running the built plugin, the docker CLI and other programs from tests.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, copyFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -103,4 +103,29 @@ export async function tinyImage(t: { teardown(fn: () => Promise<void>): void }, 
     await docker(['rmi', '-f', ref]);
   });
   return ref;
+}
+
+/**
+ * Runs file with args and, the first time its stderr matches `when` (e.g. the first blob
+ * copied), calls `act` (kill a registry, send Ctrl-C...); resolves once it has exited.
+ */
+export async function runActingOnce(
+  file: string,
+  args: readonly string[],
+  when: RegExp,
+  act: (child: ChildProcess) => void,
+  env?: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stderr: string; acted: boolean }> {
+  const child = spawn(file, args, env ? { env } : {});
+  let stderr = '';
+  let acted = false;
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (!acted && when.test(stderr)) {
+      acted = true;
+      act(child);
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stderr, acted };
 }
