@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { e2e, freePort, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
-import { docker, jindr, makeDockerConfig, type RunResult } from '../helpers/run.ts';
+import { docker, errorLine, jindr, makeDockerConfig, type RunResult } from '../helpers/run.ts';
 import { makePki, type Pki } from '../fakes/pki.ts';
 
 const SSHD = '/usr/sbin/sshd';
@@ -67,14 +67,9 @@ async function assertSameEngine(t: ExecutionContext, r: TestRegistry, result: Ru
 
 /** One line on stderr naming the endpoint, no stack trace, nothing on stdout, non-zero exit. */
 function assertOneLineFailure(t: ExecutionContext, result: RunResult, endpoint: string | RegExp, what: string): void {
-  t.not(result.code, 0, what);
-  t.is(result.stdout, '', what);
-  const lines = result.stderr.trimEnd().split('\n');
-  t.is(lines.length, 1, `${what}: ${result.stderr}`);
-  t.true(lines[0]!.startsWith('docker-jindr: '), `${what}: ${result.stderr}`);
-  if (typeof endpoint === 'string') t.true(lines[0]!.includes(endpoint), `${what} names ${endpoint}: ${result.stderr}`);
-  else t.regex(lines[0]!, endpoint, what);
-  t.notRegex(result.stderr, /\n\s+at /, what);
+  const line = errorLine(t, result, undefined, what);
+  if (typeof endpoint === 'string') t.true(line.includes(endpoint), `${what} names ${endpoint}: ${result.stderr}`);
+  else t.regex(line, endpoint, what);
 }
 
 function waitForPort(port: number, child: ChildProcess, log: () => string, timeoutMs = 10_000): Promise<void> {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { e2e, freePort, registryImages, startTestRegistry } from '../helpers/engine.ts';
 import { pushRandomImage } from '../helpers/images.ts';
-import { docker, jindr, run, type RunResult } from '../helpers/run.ts';
+import { docker, errorLine, jindr, run, type RunResult } from '../helpers/run.ts';
 
 async function mustRun(file: string, args: string[]): Promise<void> {
   const r = await run(file, args);
@@ -53,21 +53,12 @@ async function exists(name: string): Promise<boolean> {
   return (await docker(['inspect', name])).code === 0;
 }
 
-function refusedLine(t: ExecutionContext, result: RunResult): string {
-  t.is(result.code, 1, result.stderr);
-  t.is(result.stdout, '');
-  const lines = result.stderr.split('\n').filter((l) => l !== '');
-  t.is(lines.length, 1, result.stderr);
-  t.notRegex(result.stderr, /\n\s+at /);
-  return lines[0] ?? '';
-}
-
 for (const [what, sub] of [['the full disk itself', ''], ['a directory to create on it', 'registry/data']] as const) {
   e2e(`start -d on a full disk (${what}): refused, no container`, async (t) => {
     const disk = await fullDisk(t);
     const data = sub ? join(disk, sub) : disk;
     const { result, name } = await startOn(t, data);
-    t.is(refusedLine(t, result), `docker-jindr: cannot use ${data} as the registry's data directory: no space left on the device; choose another with -d DIR`);
+    t.is(errorLine(t, result, 1), `docker-jindr: cannot use ${data} as the registry's data directory: no space left on the device; choose another with -d DIR`);
     t.false(await exists(name));
   });
 }
@@ -76,7 +67,7 @@ e2e('start -d on a read-only tmpfs: refused, no container', async (t) => {
   const ro = await mounted(t, (d) => ['-t', 'tmpfs', '-o', 'size=1m,ro', 'tmpfs', d]);
   for (const data of [ro, join(ro, 'data')]) {
     const { result, name } = await startOn(t, data);
-    t.is(refusedLine(t, result), `docker-jindr: cannot use ${data} as the registry's data directory: the file system is read-only; choose another with -d DIR`);
+    t.is(errorLine(t, result, 1), `docker-jindr: cannot use ${data} as the registry's data directory: the file system is read-only; choose another with -d DIR`);
     t.false(await exists(name));
   }
 });
@@ -89,7 +80,7 @@ e2e('start -d on a read-only bind mount of a writable directory: refused, nothin
   await mustRun('mount', ['-o', 'remount,ro,bind', ro]);
   const data = join(ro, 'registry');
   const { result, name } = await startOn(t, data);
-  t.is(refusedLine(t, result), `docker-jindr: cannot use ${data} as the registry's data directory: the file system is read-only; choose another with -d DIR`);
+  t.is(errorLine(t, result, 1), `docker-jindr: cannot use ${data} as the registry's data directory: the file system is read-only; choose another with -d DIR`);
   t.false(await exists(name));
   t.deepEqual(readdirSync(join(source, 'registry')), []);
 });
@@ -103,7 +94,7 @@ for (const image of registryImages) {
     // 3 x 600 kB of random bytes: more than the 1 MB the destination has.
     await pushRandomImage(src.host, 'big', 'v1', { layers: 3, layerSize: 600_000 });
     const result = await jindr(['-r', src.host, 'cp', '-q', '-j', '1', 'big:v1', dst.host], { timeoutMs: 120_000 });
-    const line = refusedLine(t, result);
+    const line = errorLine(t, result, 1);
     t.regex(line, new RegExp(`^docker-jindr: ${dst.host} answered 500 \\(internal server error\\) to (POST|PUT|PATCH) /v2/big/blobs/uploads/\\S*: its storage is full \\(no space left on device\\): free some space there, then try again$`));
     const tags = await fetch(`http://${dst.host}/v2/big/tags/list`);
     t.true(tags.status === 404 || ((await tags.json()) as { tags: string[] | null }).tags === null, 'no tag');

@@ -6,7 +6,7 @@
 import test from 'ava';
 import { startBadRegistry, type BadRegistry } from '../fakes/bad-registry.ts';
 import { limiter } from '../helpers/limited.ts';
-import { jindr, type RunResult } from '../helpers/run.ts';
+import { errorLine, jindr, type RunResult } from '../helpers/run.ts';
 
 let source: BadRegistry;
 let destination: BadRegistry;
@@ -67,21 +67,16 @@ const repositories: Array<[string, string, RegExp]> = [
   ['a tag', 'app:v1', /^"app:v1" names an image, not a repository: leave out the :tag \/ @digest$/],
 ];
 
-/** The single line on stderr, after checking exit code 2, empty stdout and no connection. */
+/** The single line on stderr, after checking exit code 2 (errorLine) and no connection. */
 async function refused(t: import('ava').ExecutionContext, args: readonly string[]): Promise<string> {
   const before = source.connections + destination.connections + ecr.connections;
   const result = await run(args);
-  t.is(result.code, 2, `${JSON.stringify(args)}: ${result.stderr}`);
-  t.is(result.stdout, '');
-  const lines = result.stderr.split('\n').filter((l) => l !== '');
-  t.is(lines.length, 1, result.stderr);
-  t.notRegex(result.stderr, /\n\s+at /, 'no stack trace');
+  const line = errorLine(t, result, 2, JSON.stringify(args));
   // Nothing the terminal would obey: control characters are shown escaped.
   t.notRegex(result.stderr.trimEnd(), /[\u0000-\u001f\u007f-\u009f]/);
   t.is(source.connections + destination.connections + ecr.connections, before, 'no connection was made');
-  t.true(lines[0]!.startsWith('docker-jindr: '), lines[0]);
-  t.true(lines[0]!.length < 400, 'a short line');
-  return lines[0]!.slice('docker-jindr: '.length);
+  t.true(line.length < 400, 'a short line');
+  return line.slice('docker-jindr: '.length);
 }
 
 for (const [what, ref, message] of references) {

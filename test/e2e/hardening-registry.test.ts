@@ -9,7 +9,7 @@ import { startBadRegistry, startImageRegistry, type BadRegistry, type ImageRegis
 import { e2e, registryImages, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { buildRandomImage } from '../helpers/images.ts';
 import { limiter } from '../helpers/limited.ts';
-import { jindr, type RunResult } from '../helpers/run.ts';
+import { errorLine, jindr, type RunResult } from '../helpers/run.ts';
 
 const limited = limiter(4);
 const closers: Array<() => Promise<unknown>> = [];
@@ -35,15 +35,9 @@ function run(args: readonly string[]): Promise<RunResult> {
   return limited(() => jindr(args, { env, timeoutMs: 60_000 }));
 }
 
-/** Exit 1, empty stdout, exactly one line on stderr and no stack trace: that line, without the prefix. */
+/** The one error line (exit 1, see errorLine), without the "docker-jindr: " prefix. */
 function oneLine(t: ExecutionContext, result: RunResult): string {
-  t.is(result.code, 1, result.stderr);
-  t.is(result.stdout, '');
-  const lines = result.stderr.split('\n').filter((l) => l !== '');
-  t.is(lines.length, 1, result.stderr);
-  t.notRegex(result.stderr, /\n\s+at /);
-  t.true(lines[0]?.startsWith('docker-jindr: '), result.stderr);
-  return (lines[0] ?? '').slice('docker-jindr: '.length);
+  return errorLine(t, result, 1).slice('docker-jindr: '.length);
 }
 
 /** Nothing but reads reached the registry. */

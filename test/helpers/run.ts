@@ -4,6 +4,7 @@ import { mkdtempSync, mkdirSync, copyFileSync, rmSync, existsSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ExecutionContext } from 'ava';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const pluginBinary = join(repoRoot, 'dist/docker-jindr');
@@ -128,4 +129,21 @@ export async function runActingOnce(
   });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   return { code, stderr, acted };
+}
+
+/**
+ * The one line a failed command printed, after checking: the exit code (`exitCode`, or
+ * any but 0), nothing on stdout, one line on stderr starting "docker-jindr: ", and no
+ * stack trace.
+ */
+export function errorLine(t: ExecutionContext, result: RunResult, exitCode?: number, what = ''): string {
+  const context = what ? `${what}: ${result.stderr}` : result.stderr;
+  if (exitCode === undefined) t.not(result.code, 0, context);
+  else t.is(result.code, exitCode, context);
+  t.is(result.stdout, '', what);
+  const lines = result.stderr.trimEnd().split('\n');
+  t.is(lines.length, 1, context);
+  t.true(lines[0]!.startsWith('docker-jindr: '), context);
+  t.notRegex(result.stderr, /\n\s+at /, what || 'no stack trace');
+  return lines[0]!;
 }
