@@ -2,17 +2,10 @@
 import test from 'ava';
 import { PassThrough } from 'node:stream';
 import { FrameSplitter, readFrames } from '../../src/docker/frames.ts';
-
-function frame(stream: number, text: string): Buffer {
-  const data = Buffer.from(text);
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(data.length, 4);
-  return Buffer.concat([header, data]);
-}
+import { engineFrame } from '../fakes/engine.ts';
 
 test('frames come out whole whatever the chunking', (t) => {
-  const all = Buffer.concat([frame(1, 'out one\n'), frame(2, 'err\n'), frame(1, ''), frame(1, 'x'.repeat(300))]);
+  const all = Buffer.concat([engineFrame(1, 'out one\n'), engineFrame(2, 'err\n'), engineFrame(1, ''), engineFrame(1, 'x'.repeat(300))]);
   for (const size of [1, 3, 7, 8, 9, 50, all.length]) {
     const splitter = new FrameSplitter();
     const got: string[] = [];
@@ -28,8 +21,8 @@ test('readFrames: multiplexed and raw (tty) streams', async (t) => {
   const muxed = new PassThrough();
   const got: string[] = [];
   const done = readFrames(muxed, false, (f) => got.push(`${f.stream}:${f.data.toString()}`));
-  muxed.write(frame(2, 'a'));
-  muxed.end(frame(1, 'b'));
+  muxed.write(engineFrame(2, 'a'));
+  muxed.end(engineFrame(1, 'b'));
   await done;
   t.deepEqual(got, ['2:a', '1:b']);
 

@@ -2,11 +2,11 @@
 // collection. The collection itself is tested end to end in test/e2e/gc.test.ts.
 import test from 'ava';
 import { createHash } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { describeContainer } from '../../src/docker/container.ts';
 import { collectGarbage } from '../../src/docker/gc-run.ts';
 import { InterruptedError } from '../../src/errors.ts';
+import { fakeExec, registryDetails } from '../fakes/engine.ts';
 
 // One untagged manifest in a repository with no tags: there is something to collect.
 const manifest = '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","layers":[]}';
@@ -14,24 +14,12 @@ const hex = createHash('sha256').update(manifest).digest('hex');
 const listing = `R ./app/_manifests\nV ./app/_manifests/revisions/sha256/${hex}/link\n` +
   `-rw-r--r--    1 0        0     ${String(manifest.length).padStart(12)} Nov 23 11:47 blobs/sha256/${hex.slice(0, 2)}/${hex}/data\n`;
 
-function frame(stream: number, text: string): Buffer {
-  const data = Buffer.from(text);
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(data.length, 4);
-  return Buffer.concat([header, data]);
-}
-
 function fakeEngine(onExec: (cmd: string[]) => number | void) {
   const calls: string[] = [];
-  const details = {
-    Id: 'abc', Name: '/jindr-5001', Created: '2026-01-01T00:00:00Z', Image: 'sha256:img',
-    State: { Status: 'running', Running: true },
-    Config: { Image: 'registry:3', Cmd: ['/etc/distribution/config.yml'], Entrypoint: ['/entrypoint.sh'], Labels: { 'jindr.registry': 'localhost:5001' }, Env: [], Tty: false },
-    HostConfig: { PortBindings: { '5000/tcp': [{ HostIp: '127.0.0.1', HostPort: '5001' }] } },
-    NetworkSettings: { Ports: { '5000/tcp': [{ HostIp: '127.0.0.1', HostPort: '5001' }] } },
-    Mounts: [{ Type: 'bind', Source: '/d', Destination: '/var/lib/registry', Mode: '', RW: true, Propagation: 'rprivate' }],
-  };
+  const details = registryDetails({
+    image: 'registry:3',
+    mounts: [{ Type: 'bind', Source: '/d', Destination: '/var/lib/registry', Mode: '', RW: true, Propagation: 'rprivate' }],
+  });
   const container = {
     inspect: async () => details,
     stop: async () => void calls.push('stop'),
@@ -40,14 +28,7 @@ function fakeEngine(onExec: (cmd: string[]) => number | void) {
       const exitCode = onExec(options.Cmd) ?? 0;
       const script = options.Cmd[2] ?? '';
       const stdout = options.Cmd[0] === 'cat' && options.Cmd.length === 2 ? '' : script.includes('find') ? listing : script.includes('cat --') ? manifest : '';
-      return {
-        start: async () => {
-          const stream = new PassThrough();
-          stream.end(frame(1, stdout));
-          return stream;
-        },
-        inspect: async () => ({ Running: false, ExitCode: exitCode }),
-      };
+      return fakeExec({ exitCode, stdout });
     },
   };
   const docker = {

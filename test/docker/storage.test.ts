@@ -5,10 +5,10 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { removeRepositories, type Exec } from '../../src/docker/gc-storage.ts';
 import { removeRepositoryStorage } from '../../src/docker/storage.ts';
+import { fakeExec, registryDetails } from '../fakes/engine.ts';
 
 const localExec: Exec = (cmd) =>
   new Promise((resolve) => {
@@ -62,21 +62,7 @@ test('removeRepositories refuses a name that is not a repository name before rem
 // A fake engine with one running registry container, whose exec answers from `answer`.
 function fakeEngine(config: string, answer: (cmd: string[]) => { exitCode: number; stdout?: string; stderr?: string }) {
   const calls = { execs: [] as string[][], restarts: 0 };
-  const details = {
-    Id: 'abc', Name: '/jindr-5001', Created: '2026-01-01T00:00:00Z',
-    State: { Status: 'running', Running: true },
-    Config: { Image: 'registry:2', Cmd: ['/etc/docker/registry/config.yml'], Entrypoint: ['/entrypoint.sh'], Labels: { 'jindr.registry': 'localhost:5001' }, Env: ['REGISTRY_STORAGE_DELETE_ENABLED=true'], Tty: false },
-    HostConfig: { PortBindings: { '5000/tcp': [{ HostIp: '127.0.0.1', HostPort: '5001' }] } },
-    NetworkSettings: { Ports: { '5000/tcp': [{ HostIp: '127.0.0.1', HostPort: '5001' }] } },
-    Mounts: [],
-  };
-  const frame = (stream: number, text: string): Buffer => {
-    const data = Buffer.from(text);
-    const header = Buffer.alloc(8);
-    header[0] = stream;
-    header.writeUInt32BE(data.length, 4);
-    return Buffer.concat([header, data]);
-  };
+  const details = registryDetails({ image: 'registry:2', env: ['REGISTRY_STORAGE_DELETE_ENABLED=true'] });
   const container = {
     inspect: async () => details,
     restart: async () => {
@@ -85,14 +71,7 @@ function fakeEngine(config: string, answer: (cmd: string[]) => { exitCode: numbe
     exec: async (options: { Cmd: string[] }) => {
       calls.execs.push(options.Cmd);
       const result = options.Cmd[0] === 'cat' ? { exitCode: 0, stdout: config } : answer(options.Cmd);
-      return {
-        start: async () => {
-          const stream = new PassThrough();
-          stream.end(Buffer.concat([frame(1, result.stdout ?? ''), frame(2, result.stderr ?? '')]));
-          return stream;
-        },
-        inspect: async () => ({ Running: false, ExitCode: result.exitCode }),
-      };
+      return fakeExec(result);
     },
   };
   const docker = {
