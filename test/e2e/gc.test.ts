@@ -1,6 +1,7 @@
 // `docker jindr gc` through the real docker CLI against real registry containers
 // (both images): what must go goes, what any tag still needs stays and still pulls.
 import { randomBytes } from 'node:crypto';
+import type { ExecutionContext } from 'ava';
 import { e2e, registryImages, startTestRegistry, waitForRegistry, type TestRegistry } from '../helpers/engine.ts';
 import {
   MEDIA_TYPES,
@@ -97,17 +98,23 @@ async function gc(env: NodeJS.ProcessEnv, host: string, ...extra: string[]): Pro
   return JSON.parse(result.stdout) as GcJson;
 }
 
+/** A test registry and a DOCKER_CONFIG with the plugin; both go afterwards, with any image pulled from the registry. */
+async function setup(t: ExecutionContext, image: string): Promise<{ reg: TestRegistry; cfg: ReturnType<typeof makeDockerConfig> }> {
+  const reg = await startTestRegistry({ image });
+  const cfg = makeDockerConfig();
+  t.teardown(async () => {
+    await removePulledImages(reg.host);
+    await reg.remove();
+    cfg.cleanup();
+  });
+  return { reg, cfg };
+}
+
 const startedAt = async (name: string) => (await dockerOk(['inspect', '-f', '{{.State.StartedAt}}', name])).trim();
 
 for (const image of registryImages) {
   e2e(`${image}: gc removes an untagged leftover and emptied repositories (API delete, rmi), keeps every platform and referrer`, async (t) => {
-    const reg = await startTestRegistry({ image });
-    const cfg = makeDockerConfig();
-    t.teardown(async () => {
-      await removePulledImages(reg.host);
-      await reg.remove();
-      cfg.cleanup();
-    });
+    const { reg, cfg } = await setup(t, image);
     const { host } = reg;
     const archy = await pushArchy(host);
     const list = await pushArchy(host, { repo: 'archylist', format: 'docker' });
@@ -172,12 +179,7 @@ for (const image of registryImages) {
   });
 
   e2e(`${image}: gc --dry-run removes nothing, does not restart, and predicts what gc then removes`, async (t) => {
-    const reg = await startTestRegistry({ image });
-    const cfg = makeDockerConfig();
-    t.teardown(async () => {
-      await reg.remove();
-      cfg.cleanup();
-    });
+    const { reg, cfg } = await setup(t, image);
     const { host } = reg;
     await pushArchy(host);
     const leftover = await pushUntaggedManifest(host, 'archy', { layers: 2 });
@@ -197,12 +199,7 @@ for (const image of registryImages) {
   });
 
   e2e(`${image}: gc on a stopped registry collects and leaves it stopped`, async (t) => {
-    const reg = await startTestRegistry({ image });
-    const cfg = makeDockerConfig();
-    t.teardown(async () => {
-      await reg.remove();
-      cfg.cleanup();
-    });
+    const { reg, cfg } = await setup(t, image);
     const { host } = reg;
     const archy = await pushArchy(host);
     const leftover = await pushUntaggedManifest(host, 'archy');
@@ -260,13 +257,10 @@ e2e('registry:2: raw garbage-collect --delete-untagged breaks a tagged index; ji
 });
 
 e2e('gc refuses while a helper of another collection exists, and touches nothing', async (t) => {
-  const reg = await startTestRegistry({ image: 'registry:3' });
-  const cfg = makeDockerConfig();
+  const { reg, cfg } = await setup(t, 'registry:3');
   const stray = `${reg.name}-gc-stray`;
   t.teardown(async () => {
     await docker(['rm', '-f', stray]);
-    await reg.remove();
-    cfg.cleanup();
   });
   const leftover = await pushUntaggedManifest(reg.host, 'archy');
   await dockerOk(['create', '--name', stray, '--label', `jindr.gc-for=${reg.name}`, 'registry:3']);
@@ -302,12 +296,7 @@ e2e('Ctrl-C during gc: no further removal starts, the registry is started again,
 });
 
 e2e('gc with nothing to collect leaves a running registry alone', async (t) => {
-  const reg = await startTestRegistry({ image: 'registry:3' });
-  const cfg = makeDockerConfig();
-  t.teardown(async () => {
-    await reg.remove();
-    cfg.cleanup();
-  });
+  const { reg, cfg } = await setup(t, 'registry:3');
   await pushArchy(reg.host);
   const leftover = await pushUntaggedManifest(reg.host, 'archy');
   t.is((await gc(cfg.env, reg.host)).manifests.length, 1);
