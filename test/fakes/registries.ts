@@ -21,25 +21,12 @@ function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** A registry with `auth: htpasswd` (bcrypt entries made by htpasswd -Bbn). */
-export async function startHtpasswdRegistry(users: Record<string, string>, options: { image?: string; env?: Record<string, string>; volumes?: Record<string, string> } = {}): Promise<AuthRegistry> {
-  const dir = tempDir('jindr-htpasswd-');
-  const lines = Object.entries(users).map(([u, p]) => execFileSync('htpasswd', ['-Bbn', u, p], { encoding: 'utf8' }).trim());
-  writeFileSync(join(dir, 'htpasswd'), lines.join('\n') + '\n');
+/** Starts a registry that uses `dir`: the directory goes with the registry, or at once when it does not start. */
+async function withDir(dir: string, start: () => Promise<TestRegistry>): Promise<TestRegistry> {
   try {
-    const registry = await startTestRegistry({
-      image: options.image,
-      env: {
-        REGISTRY_AUTH: 'htpasswd',
-        REGISTRY_AUTH_HTPASSWD_REALM: 'jindr-test',
-        REGISTRY_AUTH_HTPASSWD_PATH: '/auth/htpasswd',
-        ...options.env,
-      },
-      volumes: { [dir]: '/auth', ...options.volumes },
-    });
+    const registry = await start();
     return {
       ...registry,
-      users,
       remove: async () => {
         await registry.remove();
         rmSync(dir, { recursive: true, force: true });
@@ -51,13 +38,32 @@ export async function startHtpasswdRegistry(users: Record<string, string>, optio
   }
 }
 
+/** A registry with `auth: htpasswd` (bcrypt entries made by htpasswd -Bbn). */
+export async function startHtpasswdRegistry(users: Record<string, string>, options: { image?: string; env?: Record<string, string>; volumes?: Record<string, string> } = {}): Promise<AuthRegistry> {
+  const dir = tempDir('jindr-htpasswd-');
+  const lines = Object.entries(users).map(([u, p]) => execFileSync('htpasswd', ['-Bbn', u, p], { encoding: 'utf8' }).trim());
+  writeFileSync(join(dir, 'htpasswd'), lines.join('\n') + '\n');
+  const registry = await withDir(dir, () => startTestRegistry({
+    image: options.image,
+    env: {
+      REGISTRY_AUTH: 'htpasswd',
+      REGISTRY_AUTH_HTPASSWD_REALM: 'jindr-test',
+      REGISTRY_AUTH_HTPASSWD_PATH: '/auth/htpasswd',
+      ...options.env,
+    },
+    volumes: { [dir]: '/auth', ...options.volumes },
+  }));
+  return { ...registry, users };
+}
+
 /** A registry with `auth: token`, trusting tokens of a token server started with it. */
 export async function startTokenRegistry(users: Record<string, string>, options: { image?: string } = {}): Promise<TokenRegistry> {
   const dir = tempDir('jindr-token-auth-');
   const signing = selfSigned(dir, 'token-signer');
   const tokens = await startTokenServer({ users, signing });
+  let registry: TestRegistry;
   try {
-    const registry = await startTestRegistry({
+    registry = await withDir(dir, () => startTestRegistry({
       image: options.image,
       env: {
         REGISTRY_AUTH: 'token',
@@ -67,22 +73,20 @@ export async function startTokenRegistry(users: Record<string, string>, options:
         REGISTRY_AUTH_TOKEN_ROOTCERTBUNDLE: '/auth/token-signer.pem',
       },
       volumes: { [dir]: '/auth' },
-    });
-    return {
-      ...registry,
-      users,
-      tokens,
-      remove: async () => {
-        await registry.remove();
-        await tokens.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
+    }));
   } catch (err) {
     await tokens.close();
-    rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+  return {
+    ...registry,
+    users,
+    tokens,
+    remove: async () => {
+      await registry.remove();
+      await tokens.close();
+    },
+  };
 }
 
 export interface TlsRegistry extends TestRegistry {
@@ -137,18 +141,6 @@ export async function startTlsRegistry(pki: Pki, options: { image?: string; requ
   }
   const outsidePort = options.publishOn ? await freePort() : undefined;
   const runArgs = options.publishOn ? ['-p', `${options.publishOn}:${outsidePort}:5000`] : [];
-  try {
-    const registry = await startTestRegistry({ image: options.image, env, volumes, command, runArgs });
-    return {
-      ...registry,
-      ...(options.publishOn ? { verifiedHost: `${options.publishOn}:${outsidePort}` } : {}),
-      remove: async () => {
-        await registry.remove();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
-    throw err;
-  }
+  const registry = await withDir(dir, () => startTestRegistry({ image: options.image, env, volumes, command, runArgs }));
+  return { ...registry, ...(options.publishOn ? { verifiedHost: `${options.publishOn}:${outsidePort}` } : {}) };
 }
