@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type Docker from 'dockerode';
-import { listRegistryContainers } from './container.ts';
+import type { RegistryContainer } from './container.ts';
 import { hostIpServes, type LocalRegistryAddress } from './registry-address.ts';
 import { RefusedError, ResourceError } from '../errors.ts';
 
@@ -105,13 +105,14 @@ function canonicalPath(dir: string): string {
 }
 
 /**
- * Refuses a data directory that another registry container keeps its data in. Two
- * registries on one storage would share their logins, and one's garbage collection would
- * delete blobs the other is being pushed; `-d` gives each its own.
+ * Refuses a data directory that another registry container (of `all`, the engine's
+ * registry containers) keeps its data in. Two registries on one storage would share their
+ * logins, and one's garbage collection would delete blobs the other is being pushed; `-d`
+ * gives each its own.
  */
-export async function checkDataDirUnshared(docker: Docker, dir: string, self: string | undefined): Promise<void> {
+export function checkDataDirUnshared(all: readonly RegistryContainer[], dir: string, self: string | undefined): void {
   const path = canonicalPath(dir);
-  const other = (await listRegistryContainers(docker)).find((c) => c.id !== self && c.storage.kind === 'bind' && canonicalPath(c.storage.path) === path);
+  const other = all.find((c) => c.id !== self && c.storage.kind === 'bind' && canonicalPath(c.storage.path) === path);
   if (other === undefined) return;
   throw new RefusedError(
     `${dir} already holds the data of the registry container ${other.name}${other.registry ? ` (${other.registry})` : ''}: ` +

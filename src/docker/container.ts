@@ -128,8 +128,13 @@ function servesAddress(c: RegistryContainer, address: LocalRegistryAddress): boo
  * there is none. Running ones win, then ours, then the newest.
  */
 export async function findRegistryContainer(docker: Docker, registry: string | LocalRegistryAddress): Promise<RegistryContainer | undefined> {
+  return pickRegistryContainer(await listRegistryContainers(docker), registry);
+}
+
+/** findRegistryContainer over containers already listed (listRegistryContainers). */
+export function pickRegistryContainer(all: readonly RegistryContainer[], registry: string | LocalRegistryAddress): RegistryContainer | undefined {
   const address = typeof registry === 'string' ? parseLocalRegistry(registry) : registry;
-  const matches = (await listRegistryContainers(docker)).filter((c) => servesAddress(c, address));
+  const matches = all.filter((c) => servesAddress(c, address));
   const rank = (c: RegistryContainer): number => (c.running ? 2 : 0) + (c.managed ? 1 : 0);
   matches.sort((a, b) => rank(b) - rank(a) || Date.parse(b.details.Created) - Date.parse(a.details.Created));
   return matches[0];

@@ -61,9 +61,13 @@ function mismatches(c: RegistryContainer, options: StartOptions): string[] {
   return out;
 }
 
-export async function startRegistry(env: StartEnvironment, options: StartOptions): Promise<StartResult> {
+/**
+ * Starts the registry for options.address. `found` is the caller's lookup of its container
+ * (pickRegistryContainer), when it has made one; else it is looked up here.
+ */
+export async function startRegistry(env: StartEnvironment, options: StartOptions, found?: { existing: RegistryContainer | undefined }): Promise<StartResult> {
   const { docker, local } = env;
-  const existing = await findRegistryContainer(docker, options.address);
+  const existing = found ? found.existing : await findRegistryContainer(docker, options.address);
   const differs = existing ? [...mismatches(existing, options), ...(options.security?.mismatches ?? [])] : [];
   const publish = options.security?.publish ?? [options.address.bindIp];
   const checkPorts = async (): Promise<void> => {

@@ -4,7 +4,7 @@
 // and its certificate is renewed when due.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { findRegistryContainer } from './container.ts';
+import { listRegistryContainers, pickRegistryContainer } from './container.ts';
 import { checkDataDirUnshared, prepareDataDir } from './checks.ts';
 import { startRegistry, type StartEnvironment, type StartOptions, type StartResult } from './lifecycle.ts';
 import { AUTH_FILE, isWildcard, planSecurity, securityOf, type SecurityPlan, type SecurityRequest } from './security.ts';
@@ -63,11 +63,12 @@ export async function startWithSecurity(
   if (!env.local && (request.users.length > 0 || request.tls)) {
     throw new UsageError('--auth and --tls need the Docker engine on this machine: their files go into the data directory, which is on the engine\'s machine');
   }
-  const existing = await findRegistryContainer(env.docker, options.address);
+  const all = await listRegistryContainers(env.docker);
+  const existing = pickRegistryContainer(all, options.address);
   const plan = planSecurity(options.address, existing, request, { dataDir: options.dataDir, defaultDataDir: options.defaultDataDir });
   for (const w of plan.warnings) info(w);
   let mismatches = plan.mismatches;
-  if (!existing?.running && plan.dataDir !== undefined) await checkDataDirUnshared(env.docker, plan.dataDir, existing?.id);
+  if (!existing?.running && plan.dataDir !== undefined) checkDataDirUnshared(all, plan.dataDir, existing?.id);
 
   if (existing?.running) {
     // Only users can change under a running registry (it reads its htpasswd file again when
@@ -78,7 +79,7 @@ export async function startWithSecurity(
     await writeFiles(plan, request, options, info);
   }
 
-  const result = await startRegistry(env, { ...options, security: { env: plan.env, publish: plan.publish, mismatches } });
+  const result = await startRegistry(env, { ...options, security: { env: plan.env, publish: plan.publish, mismatches } }, { existing });
   // What the container has (a running one may not have what was asked yet); placing the CA
   // again is cheap and restores it if it went missing.
   const kind = securityOf(result.container).tls;
