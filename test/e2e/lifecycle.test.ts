@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
-import { e2e, freePort, registryImages, tryConnect } from '../helpers/engine.ts';
-import { docker, dockerOk, makeDockerConfig, pluginBinary, tinyImage, type RunResult } from '../helpers/run.ts';
+import { e2e, freePort, registryImages, startTestRegistry, tryConnect } from '../helpers/engine.ts';
+import { docker, dockerOk, makeDockerConfig, pluginBinary, removePulledImages, tinyImage, type RunResult } from '../helpers/run.ts';
 
 interface Setup {
   port: number;
@@ -141,6 +141,25 @@ e2e('a plain registry container publishing the port is recognised', async (t) =>
   const stat = await s.jindr('stat', '-r', s.host);
   t.is(stat.code, 0);
   t.regex(stat.stdout, /data in volume /);
+});
+
+e2e('start pulls a missing registry image, showing the pull, and runs it', async (t) => {
+  const source = await startTestRegistry({ image: 'registry:2' });
+  t.teardown(() => source.remove());
+  const s = await setup(t);
+  // The stand-in registry:2, served by another registry and not in the engine under that name.
+  const ref = `${source.host}/team/registry:2`;
+  await dockerOk(['tag', 'registry:2', ref]);
+  await dockerOk(['push', ref]);
+  await dockerOk(['rmi', ref]); // untags: registry:2 keeps the image
+  t.teardown(() => removePulledImages(source.host));
+  const up = await s.jindr('up', '-r', s.host, '-d', s.data, '--image', ref);
+  ok(t, up, 'up');
+  t.regex(up.stderr, /^2: Pulling from team\/registry$/m);
+  t.true(up.stderr.includes(`Status: Downloaded newer image for ${ref}`), up.stderr);
+  t.regex(up.stdout, new RegExp(`^registry created and started as ${s.container} on ${s.host} \\(${source.host}/team/registry:2, `));
+  t.is((await dockerOk(['inspect', '-f', '{{.Config.Image}}', s.container])).trim(), ref);
+  t.is((await s.jindr('stat', '-r', s.host)).code, 0);
 });
 
 e2e('start refuses a taken port, a data directory it cannot write, an image it cannot pull: one line, nothing created', async (t) => {
