@@ -1,9 +1,10 @@
 // What every command handler receives: parsed global options and the edges of the
 // world (streams, environment, engine), so handlers never reach for globals.
-import type { DockerGlobals } from './plugin-argv.ts';
-import type { OutputFormat } from './output/print.ts';
-import type { Engine } from '../docker/engine.ts';
+import type { DockerGlobals } from '../engine/globals.ts';
+import type { Engine } from '../engine/engine.ts';
 import type { PasswordInput } from '../security/passwords.ts';
+
+export type OutputFormat = 'table' | 'json';
 
 export interface Sink {
   write(text: string): unknown;

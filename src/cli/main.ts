@@ -7,9 +7,8 @@ import { pluginMetadata } from './metadata.ts';
 import { completeWithRegistry } from './complete-registry.ts';
 import { DEFAULT_REGISTRY, GLOBAL_OPTIONS } from './global-options.ts';
 import { watchPluginSocket } from './plugin-socket.ts';
-import type { Context } from './context.ts';
-import type { OutputFormat } from './output/print.ts';
-import type { Engine } from '../docker/engine.ts';
+import type { Context, OutputFormat } from './context.ts';
+import type { Engine } from '../engine/engine.ts';
 import { InterruptedError, JindrError, UsageError, errorMessage } from '../errors.ts';
 
 export { DEFAULT_REGISTRY };
@@ -131,7 +130,7 @@ function makeContext(globals: DockerGlobals, options: GlobalOptions, signal: Abo
     },
     signal,
     // Loaded on first use, so commands that never touch the engine never evaluate dockerode.
-    engine: () => (engine ??= import('../docker/engine.ts').then((m) => m.connectEngine(globals, process.env, signal))),
+    engine: () => (engine ??= import('../engine/engine.ts').then((m) => m.connectEngine(globals, process.env, signal))),
     info: (message) => process.stderr.write(message + '\n'),
     debugLog: (message) => {
       if (debug) process.stderr.write(`debug: ${message}\n`);

@@ -2,21 +2,12 @@
 // (and `help jindr`, `__complete jindr ...`). On its own it runs as `docker-jindr ARGS`.
 // This splits argv into Docker's global flags and the plugin's own arguments.
 import { UsageError } from '../errors.ts';
+import type { DockerGlobals } from '../engine/globals.ts';
+
+export type { DockerGlobals };
 
 export const PLUGIN_NAME = 'jindr';
 
-export interface DockerGlobals {
-  config?: string;
-  context?: string;
-  debug: boolean;
-  host?: string;
-  logLevel?: string;
-  tls: boolean;
-  tlsVerify: boolean;
-  tlsCaCert?: string;
-  tlsCert?: string;
-  tlsKey?: string;
-}
 
 export type PluginMode = 'run' | 'help' | 'complete';
 

@@ -2,7 +2,7 @@
 // --san, --cert/--key, --bind, --insecure-expose; parsed into a SecurityRequest.
 import type { Argv } from 'yargs';
 import type { Context } from './context.ts';
-import { parseBind, type SecurityRequest } from '../docker/security.ts';
+import { parseBind, type SecurityRequest } from '../server/security-plan.ts';
 import { UsageError } from '../errors.ts';
 import { checkUserName } from '../security/htpasswd.ts';
 import { readPasswords } from '../security/passwords.ts';

@@ -41,7 +41,7 @@ import { parseChallenges } from './challenge.ts';
 import { RegistryApiError, describeErrorBody, statusText } from './errors.ts';
 import { createLimit, type Limit } from './limit.ts';
 import { isLocalHost, requestHost } from './reference.ts';
-import { classifyNetworkError, networkErrorMessage, sleep, backoffMs } from './transport.ts';
+import { classifyNetworkError, networkErrorMessage, sleep, backoffMs } from './network-errors.ts';
 
 export type { Credential, CredentialSource } from './auth.ts';
 

@@ -12,7 +12,7 @@ import { header, pushScope } from './client.ts';
 import { RegistryApiError } from './errors.ts';
 import { createLimit, type Limit } from './limit.ts';
 import { fetchManifest, manifestChildren, MANIFEST_ACCEPT, type Descriptor, type Manifest } from './manifest.ts';
-import { backoffMs, classifyNetworkError, networkErrorMessage, sleep } from './transport.ts';
+import { backoffMs, classifyNetworkError, networkErrorMessage, sleep } from './network-errors.ts';
 
 export type BlobOutcome = 'exists' | 'mounted' | 'copied';
 

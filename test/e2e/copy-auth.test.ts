@@ -11,7 +11,7 @@ import { e2e, freePort, startTestRegistry, type TestRegistry } from '../helpers/
 import { pushArchy, pushRandomImage } from '../helpers/images.ts';
 import { docker, makeDockerConfig, run, type RunResult } from '../helpers/run.ts';
 import { makePki } from '../fakes/pki.ts';
-import { outsideAddress, startTlsRegistry, startTokenRegistry } from '../fakes/registries.ts';
+import { outsideAddress, startTlsRegistry, startTokenRegistry } from '../helpers/registry-containers.ts';
 
 const config = makeDockerConfig();
 const pki = makePki();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { e2e, registryImages, startTestRegistry, waitForRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { pushArchy, pushRandomImage, type PushedIndex } from '../helpers/images.ts';
 import { docker, dockerOk, makeDockerConfig, pluginBinary, run, runActingOnce, type RunResult } from '../helpers/run.ts';
-import { startHtpasswdRegistry } from '../fakes/registries.ts';
+import { startHtpasswdRegistry } from '../helpers/registry-containers.ts';
 import { startThrottleProxy } from '../fakes/throttle-proxy.ts';
 import test from 'ava';
 

@@ -6,7 +6,7 @@ import { e2e, startTestRegistry, type TestRegistry } from '../helpers/engine.ts'
 import { pushArchy, pushRandomImage } from '../helpers/images.ts';
 import { docker, makeDockerConfig, run } from '../helpers/run.ts';
 import { startEcrFake, type EcrFake } from '../fakes/ecr.ts';
-import { startHtpasswdRegistry, type AuthRegistry } from '../fakes/registries.ts';
+import { startHtpasswdRegistry, type AuthRegistry } from '../helpers/registry-containers.ts';
 
 const config = makeDockerConfig();
 const password = randomBytes(24).toString('base64url');

@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { e2e, freePort, registryImages } from '../helpers/engine.ts';
 import { docker } from '../helpers/run.ts';
-import { connectEngine, type Engine } from '../../src/docker/engine.ts';
+import { connectEngine, type Engine } from '../../src/engine/engine.ts';
 import {
   CONFIG_PATH_V2, CONFIG_PATH_V3, execInContainer, findRegistryContainer, restartRegistryContainer, restartRegistryWithEnv,
   startRegistryContainer, stopRegistryContainer, waitUntilServing,
-} from '../../src/docker/container.ts';
-import { startRegistry } from '../../src/docker/lifecycle.ts';
-import { parseLocalRegistry } from '../../src/docker/registry-address.ts';
+} from '../../src/server/container.ts';
+import { startRegistry } from '../../src/server/lifecycle.ts';
+import { parseLocalRegistry } from '../../src/server/address.ts';
 
 let engine: Engine | undefined;
 async function getEngine(): Promise<Engine> {

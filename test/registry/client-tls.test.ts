@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { RegistryClient } from '../../src/registry/client.ts';
 import { RegistryError } from '../../src/errors.ts';
 import { makePki, type Pki } from '../fakes/pki.ts';
-import { outsideAddress } from '../fakes/registries.ts';
+import { outsideAddress } from '../helpers/registry-containers.ts';
 import { tlsRegistryPort } from '../fakes/tls-port.ts';
 
 const outside = outsideAddress();

@@ -5,7 +5,7 @@ import type { Context } from '../context.ts';
 import { copyProgress, progressMode } from '../output/copy-progress.ts';
 import { printRows } from '../output/print.ts';
 import { formatBytes } from '../output/table.ts';
-import { registryClientFor, type RegistryClientForOptions } from '../registry-client.ts';
+import { registryClientFor, type RegistryClientForOptions } from '../registry-clients.ts';
 import { UsageError } from '../../errors.ts';
 import { copyImages, type CopiedImage, type CopyItem, type CopyReport } from '../../registry/copy.ts';
 import { planCopy } from '../../registry/copy-plan.ts';

@@ -3,8 +3,8 @@ import { defineCommand } from '../command.ts';
 import type { Context } from '../context.ts';
 import { formatBytes } from '../output/table.ts';
 import { printRows } from '../output/print.ts';
-import { findRegistryContainer } from '../../docker/container.ts';
-import { collectGarbage, type GcReport } from '../../docker/gc-run.ts';
+import { findRegistryContainer } from '../../server/container.ts';
+import { collectGarbage, type GcReport } from '../../storage/gc-run.ts';
 import { InterruptedError, NotFoundError, errorMessage } from '../../errors.ts';
 
 /**

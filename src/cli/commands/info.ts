@@ -2,9 +2,9 @@
 import { defineCommand } from '../command.ts';
 import { printRows } from '../output/print.ts';
 import { formatBytes } from '../output/table.ts';
-import { listRegistryContainers } from '../../docker/container.ts';
-import { storageSize } from '../../docker/storage-size.ts';
-import { describeRegistrySecurity, registrySecurity, type RegistrySecurity } from '../../docker/security-info.ts';
+import { listRegistryContainers } from '../../server/container.ts';
+import { storageSize } from '../../storage/sizes.ts';
+import { describeRegistrySecurity, registrySecurity, type RegistrySecurity } from '../../server/security-info.ts';
 import { describeStorage } from './stat.ts';
 
 interface InfoRow extends RegistrySecurity {

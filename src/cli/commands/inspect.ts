@@ -5,7 +5,7 @@
 import { defineCommand } from '../command.ts';
 import { printRows } from '../output/print.ts';
 import { formatBytes } from '../output/table.ts';
-import { registryClientFor } from '../registry-client.ts';
+import { registryClientFor } from '../registry-clients.ts';
 import type { RegistryClient } from '../../registry/client.ts';
 import { ImageReader, listImages, type TagSummary } from '../../registry/images.ts';
 import { parseReference, type ImageReference } from '../../registry/reference.ts';

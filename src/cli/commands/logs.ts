@@ -1,8 +1,8 @@
 // logs: the registry container's log; -f follows it until the container stops or Ctrl-C.
 import { defineCommand } from '../command.ts';
-import { findRegistryContainer } from '../../docker/container.ts';
-import { streamLogs } from '../../docker/logs.ts';
-import { parseLocalRegistry } from '../../docker/registry-address.ts';
+import { findRegistryContainer } from '../../server/container.ts';
+import { streamLogs } from '../../server/logs.ts';
+import { parseLocalRegistry } from '../../server/address.ts';
 import { NotFoundError, UsageError } from '../../errors.ts';
 
 export const logsCommand = defineCommand<{ follow: boolean; tail?: number }>({

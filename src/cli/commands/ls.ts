@@ -1,7 +1,7 @@
 // ls (repos): the repositories of the registry, every page of the catalog.
 import { defineCommand } from '../command.ts';
 import { printRows } from '../output/print.ts';
-import { registryClientFor } from '../registry-client.ts';
+import { registryClientFor } from '../registry-clients.ts';
 import { listRepositories } from '../../registry/catalog.ts';
 
 interface Row {

@@ -3,7 +3,7 @@
 import { defineCommand } from '../command.ts';
 import { printRows } from '../output/print.ts';
 import { formatBytes } from '../output/table.ts';
-import { registryClientFor } from '../registry-client.ts';
+import { registryClientFor } from '../registry-clients.ts';
 import { listImages, type TagSummary } from '../../registry/images.ts';
 import { parseRepositoryName } from '../../registry/reference.ts';
 

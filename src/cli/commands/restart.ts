@@ -1,9 +1,9 @@
 // restart: restart the registry container (or start it when it is stopped).
 import { defineCommand } from '../command.ts';
-import { findRegistryContainer, restartRegistryContainer, startRegistryContainer, waitUntilServing } from '../../docker/container.ts';
-import { checkPortFree } from '../../docker/checks.ts';
-import { parseLocalRegistry } from '../../docker/registry-address.ts';
-import { refreshTls } from '../../docker/tls-trust.ts';
+import { findRegistryContainer, restartRegistryContainer, startRegistryContainer, waitUntilServing } from '../../server/container.ts';
+import { checkPortFree } from '../../server/prestart-checks.ts';
+import { parseLocalRegistry } from '../../server/address.ts';
+import { refreshTls } from '../../server/tls-trust.ts';
 import { NotFoundError } from '../../errors.ts';
 
 export const restartCommand = defineCommand({

@@ -2,8 +2,8 @@
 // would take other tags along (the registry deletes by digest) is refused without --force.
 import { defineCommand } from '../command.ts';
 import { printRows } from '../output/print.ts';
-import { registryClientFor } from '../registry-client.ts';
-import { removeImages, type Removal } from '../../registry/remove.ts';
+import { registryClientFor } from '../registry-clients.ts';
+import { removeImages, type Removal } from '../../registry/remove-images.ts';
 import { parseReference, type ImageReference } from '../../registry/reference.ts';
 
 type Row = Removal & { registry: string };

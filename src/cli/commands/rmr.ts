@@ -3,10 +3,10 @@
 // catalog stops listing it; the registry restarts to forget its blob cache.
 import { defineCommand } from '../command.ts';
 import { printRows } from '../output/print.ts';
-import { registryClientFor } from '../registry-client.ts';
-import { removeRepositories } from '../../registry/remove.ts';
+import { registryClientFor } from '../registry-clients.ts';
+import { removeRepositories } from '../../registry/remove-images.ts';
 import { parseRepositoryName, type RepositoryName } from '../../registry/reference.ts';
-import { removeRepositoryStorage } from '../../docker/storage.ts';
+import { removeRepositoryStorage } from '../../storage/remove-repository.ts';
 import { errorMessage } from '../../errors.ts';
 
 interface Row {

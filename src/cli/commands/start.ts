@@ -1,11 +1,11 @@
 // start (up): run the registry for -r HOST:PORT, creating its container the first time.
 import { defineCommand } from '../command.ts';
-import { DEFAULT_DATA_DIR, resolveDataDir } from '../../docker/checks.ts';
-import { DEFAULT_IMAGE } from '../../docker/lifecycle.ts';
-import { startWithSecurity } from '../../docker/secure-start.ts';
-import { securityOf } from '../../docker/security.ts';
+import { DEFAULT_DATA_DIR, resolveDataDir } from '../../server/prestart-checks.ts';
+import { DEFAULT_IMAGE } from '../../server/lifecycle.ts';
+import { startWithSecurity } from '../../server/secure-start.ts';
+import { securityOf } from '../../server/security-plan.ts';
 import { describeSecurity, securityOptions, securityRequest, type SecurityArgs } from '../start-security.ts';
-import { parseLocalRegistry } from '../../docker/registry-address.ts';
+import { parseLocalRegistry } from '../../server/address.ts';
 import { UsageError } from '../../errors.ts';
 import { describeStorage } from './stat.ts';
 

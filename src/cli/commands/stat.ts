@@ -1,8 +1,8 @@
 // stat (status): one line saying whether the registry runs; exit 0 when it does, 1 when not.
 import { defineCommand } from '../command.ts';
-import { findRegistryContainer, type RegistryContainer } from '../../docker/container.ts';
-import { parseLocalRegistry } from '../../docker/registry-address.ts';
-import { describeRegistrySecurity, registrySecurity } from '../../docker/security-info.ts';
+import { findRegistryContainer, type RegistryContainer } from '../../server/container.ts';
+import { parseLocalRegistry } from '../../server/address.ts';
+import { describeRegistrySecurity, registrySecurity } from '../../server/security-info.ts';
 
 /** The storage area for people: a path, a volume, or the container itself. */
 export function describeStorage(c: RegistryContainer): string {

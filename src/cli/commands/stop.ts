@@ -2,8 +2,8 @@
 // `info` still shows it and its storage area, and `start` starts it again as it was
 // (same data directory, image and name). The data lives in the host directory either way.
 import { defineCommand } from '../command.ts';
-import { findRegistryContainer, stopRegistryContainer } from '../../docker/container.ts';
-import { parseLocalRegistry } from '../../docker/registry-address.ts';
+import { findRegistryContainer, stopRegistryContainer } from '../../server/container.ts';
+import { parseLocalRegistry } from '../../server/address.ts';
 import { describeStorage } from './stat.ts';
 import { collectBeforeStop } from './gc.ts';
 

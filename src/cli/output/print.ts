@@ -2,8 +2,6 @@
 import { renderTable, type Column } from './table.ts';
 import type { Context } from '../context.ts';
 
-export type OutputFormat = 'table' | 'json';
-
 export function printRows<Row>(ctx: Context, columns: readonly Column<Row>[], rows: readonly Row[], json: unknown = rows): void {
   if (ctx.format === 'json') {
     ctx.stdout.write(JSON.stringify(json, null, 2) + '\n');

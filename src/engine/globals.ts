@@ -1,0 +1,14 @@
+// Docker's own global flags (before `jindr` on the command line) that choose and reach
+// the engine: --config, --context, -H, the TLS flags. Parsed by src/cli/plugin-argv.ts.
+export interface DockerGlobals {
+  config?: string;
+  context?: string;
+  debug: boolean;
+  host?: string;
+  logLevel?: string;
+  tls: boolean;
+  tlsVerify: boolean;
+  tlsCaCert?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+}

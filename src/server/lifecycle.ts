@@ -1,0 +1,154 @@
+// Starting a registry: reuse the container that serves the address (ours or a plain one),
+// or create ours: published on a loopback address only (unless --bind), labelled, deletes
+// enabled, data in a host directory. All checks happen before anything is created.
+import type Docker from 'dockerode';
+import {
+  LABEL_DATA, LABEL_REGISTRY, REGISTRY_CONTAINER_PORT, REGISTRY_STORAGE_PATH, findRegistryContainer,
+  startRegistryContainer, waitUntilServing, type RegistryContainer,
+} from './container.ts';
+import { checkPortFree, prepareDataDir } from './prestart-checks.ts';
+import { engineErrorMessage, engineStatus } from '../engine/engine.ts';
+import { ensureImage, type ProgressSink } from '../engine/pull.ts';
+import { registryName, type LocalRegistryAddress } from './address.ts';
+import { RefusedError, ResourceError } from '../errors.ts';
+
+export const DEFAULT_IMAGE = 'registry:3';
+
+export function defaultContainerName(port: number): string {
+  return `jindr-${port}`;
+}
+
+export interface StartOptions {
+  address: LocalRegistryAddress;
+  /** Absolute data directory, when given with -d (undefined: the default, or what the container has). */
+  dataDir: string | undefined;
+  defaultDataDir: string;
+  name: string | undefined;
+  image: string | undefined;
+  /** From start's --auth/--tls/--bind (security.ts); none: loopback only, no auth, no TLS. */
+  security?: ContainerSecurity;
+}
+
+/** Env the container must have, the host addresses it publishes on, and how the one found differs. */
+export interface ContainerSecurity {
+  env: Record<string, string>;
+  publish: string[];
+  mismatches: string[];
+}
+
+export interface StartEnvironment {
+  docker: Docker;
+  /** The engine is on this machine: check the port here and create the data directory. */
+  local: boolean;
+  progress: ProgressSink;
+  signal: AbortSignal;
+}
+
+export interface StartResult {
+  outcome: 'already-running' | 'started' | 'created';
+  container: RegistryContainer;
+  /** Options given that an existing container does not match, for a notice. */
+  ignored: string[];
+}
+
+/** Explicit options the container does not match. */
+function mismatches(c: RegistryContainer, options: StartOptions): string[] {
+  const out: string[] = [];
+  const dir = c.storage.kind === 'bind' ? c.storage.path : undefined;
+  if (options.dataDir !== undefined && options.dataDir !== dir) out.push(`-d ${options.dataDir}`);
+  if (options.image !== undefined && options.image !== c.image) out.push(`--image ${options.image}`);
+  if (options.name !== undefined && options.name !== c.name) out.push(`-n ${options.name}`);
+  return out;
+}
+
+/**
+ * Starts the registry for options.address. `found` is the caller's lookup of its container
+ * (pickRegistryContainer), when it has made one; else it is looked up here.
+ */
+export async function startRegistry(env: StartEnvironment, options: StartOptions, found?: { existing: RegistryContainer | undefined }): Promise<StartResult> {
+  const { docker, local } = env;
+  const existing = found ? found.existing : await findRegistryContainer(docker, options.address);
+  const differs = existing ? [...mismatches(existing, options), ...(options.security?.mismatches ?? [])] : [];
+  const publish = options.security?.publish ?? [options.address.bindIp];
+  const checkPorts = async (): Promise<void> => {
+    for (const bindIp of publish) await checkPortFree(docker, { ...options.address, bindIp }, local);
+  };
+  if (existing?.running) return { outcome: 'already-running', container: existing, ignored: differs };
+
+  if (existing && differs.length === 0) {
+    await checkPorts();
+    if (local && existing.storage.kind === 'bind') prepareDataDir(existing.storage.path);
+    await startRegistryContainer(docker, existing);
+    return { outcome: 'started', container: await waitUntilServing(docker, existing, { local, signal: env.signal }), ignored: [] };
+  }
+  if (existing && !existing.managed) {
+    throw new RefusedError(
+      `the stopped registry container ${existing.name} serves ${options.address.registry} and was not made by docker jindr: ` +
+      `start it without ${differs.join(' ')}, or remove it (docker rm ${existing.name})`,
+    );
+  }
+
+  // A new container; a stopped one of ours with other settings is replaced (its data stays in its directory).
+  const name = options.name ?? existing?.name ?? defaultContainerName(options.address.port);
+  const image = options.image ?? DEFAULT_IMAGE;
+  // A replaced container's data stays where it was, unless -d says otherwise.
+  const dataDir = options.dataDir ?? (existing?.storage.kind === 'bind' ? existing.storage.path : options.defaultDataDir);
+  await checkPorts();
+  if (local) prepareDataDir(dataDir);
+  if (name !== existing?.name) await checkNameFree(docker, name);
+  await ensureImage(docker, image, env.progress, env.signal);
+  if (existing) await docker.getContainer(existing.id).remove({ v: false });
+
+  let created: Docker.Container;
+  try {
+    created = await docker.createContainer(registryContainerOptions(options.address, name, image, dataDir, options.security));
+  } catch (err) {
+    throw new ResourceError(`cannot create the registry container ${name}: ${engineErrorMessage(err)}`, { cause: err });
+  }
+  try {
+    await startRegistryContainer(docker, { id: created.id, name });
+    const container = await waitUntilServing(docker, { id: created.id, name }, { local, signal: env.signal });
+    return { outcome: 'created', container, ignored: [] };
+  } catch (err) {
+    // Leave nothing half-made behind: the next start creates it afresh.
+    const removed = await created.remove({ force: true, v: false }).then(() => true, () => false);
+    // Unremovable (the engine went away): say what is left, on the same line.
+    if (!removed && err instanceof Error) err.message += ` (the unfinished container ${name} is left behind: docker rm -f ${name})`;
+    throw err;
+  }
+}
+
+async function checkNameFree(docker: Docker, name: string): Promise<void> {
+  try {
+    await docker.getContainer(name).inspect();
+  } catch (err) {
+    if (engineStatus(err) === 404) return;
+    throw err;
+  }
+  throw new ResourceError(`the container name ${name} is taken by another container: choose another with -n NAME`);
+}
+
+/** How we create a registry container; deletes enabled so images can be removed. */
+export function registryContainerOptions(
+  address: LocalRegistryAddress,
+  name: string,
+  image: string,
+  dataDir: string,
+  security?: Pick<ContainerSecurity, 'env' | 'publish'>,
+): Docker.ContainerCreateOptions {
+  const publish = security?.publish ?? [address.bindIp];
+  return {
+    name,
+    Image: image,
+    Env: ['REGISTRY_STORAGE_DELETE_ENABLED=true', ...Object.entries(security?.env ?? {}).map(([k, v]) => `${k}=${v}`)],
+    Labels: { [LABEL_REGISTRY]: registryName(address.bindIp, address.port), [LABEL_DATA]: dataDir },
+    ExposedPorts: { [REGISTRY_CONTAINER_PORT]: {} },
+    HostConfig: {
+      Binds: [`${dataDir}:${REGISTRY_STORAGE_PATH}`],
+      // Loopback only unless --bind, which needs --auth (or --insecure-expose).
+      PortBindings: { [REGISTRY_CONTAINER_PORT]: publish.map((ip) => ({ HostIp: ip, HostPort: String(address.port) })) },
+      // Back after a reboot of the engine, unless stopped on purpose.
+      RestartPolicy: { Name: 'unless-stopped' },
+    },
+  };
+}

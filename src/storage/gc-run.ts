@@ -1,0 +1,220 @@
+// The engine side of a garbage collection. A running registry is first read in place
+// (enough for --dry-run, and for finding there is nothing to do). The collection itself
+// works in one window in which nothing can write to the registry's storage: the registry
+// container is stopped, and a helper container from the same image, with the same volumes
+// (--volumes-from) and env but no network and no registry process, does the work by exec:
+//   1. list storage (tags, revisions, blobs) and read the manifests      (gc-storage.ts)
+//   2. work out what is unreachable                                      (storage/gc-plan.ts)
+//   3. remove those manifests' revision links, and repositories left with no tag
+//   4. run the registry's own `garbage-collect` (never --delete-untagged) for the blobs
+//   5. list the blobs again: what is gone is what was freed
+// Then the registry container is started again if it ran: a fresh process also forgets the
+// blobs its in-memory descriptor cache still believed in ("layer already exists").
+import type Docker from 'dockerode';
+import { randomBytes } from 'node:crypto';
+import { readFrames } from '../engine/frames.ts';
+import { engineErrorMessage } from '../engine/engine.ts';
+import { startRegistryContainer, stopRegistryContainer, waitUntilServing, type RegistryContainer } from '../server/container.ts';
+import {
+  collectBlobs,
+  listStorage,
+  readManifests,
+  readStorageRoot,
+  removeFromStorage,
+  storageRoot,
+  type Exec,
+  type StorageListing,
+} from './gc-storage.ts';
+import { planRepository, predictBlobRemoval, type ManifestContent, type RepositoryPlan } from './gc-plan.ts';
+import { ResourceError } from '../errors.ts';
+
+export interface GcOptions {
+  dryRun: boolean;
+  /** Start the registry again afterwards if it was running (false when `stop` collects). */
+  restart: boolean;
+  /** The engine is on this machine: after the restart, wait until the registry answers. */
+  local: boolean;
+  /** Ctrl-C: no further step that removes anything starts; the registry is still restarted. */
+  signal?: AbortSignal;
+  /** Progress for people. */
+  info?: (message: string) => void;
+  debug?: (message: string) => void;
+}
+
+export interface GcReport {
+  registry: string;
+  container: string;
+  dryRun: boolean;
+  /** Untagged manifests no tag reaches: removed (or, with dryRun, to be removed). */
+  manifests: { repository: string; digest: string }[];
+  /** Repositories left with no tag, whose storage was removed. */
+  repositories: string[];
+  /** Blobs the registry's collection deleted (layers, configs and manifest bodies). */
+  blobs: number;
+  bytesFreed: number;
+  warnings: string[];
+}
+
+interface Analysis {
+  listing: StorageListing;
+  plans: RepositoryPlan[];
+  content: (digest: string) => ManifestContent;
+}
+
+async function analyse(exec: Exec, root: string): Promise<Analysis> {
+  const listing = await listStorage(exec, root);
+  const contents = await readManifests(exec, root, listing.repositories.flatMap((r) => [...r.manifests, ...r.tags.values()]), listing.blobs);
+  const content = (digest: string): ManifestContent => contents.get(digest) ?? { kind: 'missing' };
+  const plans = listing.repositories.map((r) => planRepository(r, content));
+  return { listing, plans, content };
+}
+
+function report(registry: RegistryContainer, dryRun: boolean, analysis: Analysis, blobs: number, bytesFreed: number): GcReport {
+  return {
+    registry: registry.registry ?? registry.name,
+    container: registry.name,
+    dryRun,
+    manifests: analysis.plans.flatMap((p) => p.remove.map((digest) => ({ repository: p.name, digest }))),
+    repositories: analysis.plans.filter((p) => p.removeRepository).map((p) => p.name),
+    blobs,
+    bytesFreed,
+    warnings: analysis.plans.flatMap((p) => p.warnings),
+  };
+}
+
+/** The registry's data must be in a volume or bind mount, or a second container cannot see it. */
+function checkStorageShared(registry: RegistryContainer, root: string): void {
+  const shared = registry.details.Mounts.some((m) => root === m.Destination || root.startsWith(m.Destination.replace(/\/$/, '') + '/'));
+  if (!shared) {
+    throw new ResourceError(`cannot collect garbage in ${registry.name}: its storage ${root} is inside the container, not in a volume or bind mount`);
+  }
+}
+
+/**
+ * Collects garbage in the registry container. Call it inside ctx.critical: once the
+ * registry is stopped, it must be started again whatever happens.
+ */
+export async function collectGarbage(docker: Docker, registry: RegistryContainer, options: GcOptions): Promise<GcReport> {
+  const env = registry.details.Config.Env ?? [];
+  const info = options.info ?? (() => {});
+  const rootVia = (exec: Exec) => readStorageRoot(exec, registry.configPath, env, registry.name);
+
+  // A running registry is read in place first, without interrupting its clients (pushes
+  // meanwhile only make this a snapshot). That is all a dry run needs; and when there is
+  // nothing to collect, the registry is not stopped at all.
+  let root: string | undefined;
+  if (registry.running) {
+    const exec = execBytes(docker, registry.id);
+    root = await rootVia(exec);
+    const analysis = await analyse(exec, root);
+    const prediction = predictBlobRemoval(analysis.plans, analysis.content, analysis.listing.blobs);
+    const nothing = prediction.blobs.length === 0 && analysis.plans.every((p) => p.remove.length === 0 && !p.removeRepository);
+    if (options.dryRun || nothing) return report(registry, options.dryRun, analysis, prediction.blobs.length, prediction.bytes);
+    checkStorageShared(registry, root);
+  } else {
+    // Before a helper exists: one without the data mounted would only see an empty volume.
+    checkStorageShared(registry, storageRoot(env));
+  }
+
+  // Ctrl-C while it was read: the registry's clients are not interrupted for nothing.
+  options.signal?.throwIfAborted();
+  await checkNoOtherCollection(docker, registry);
+  const wasRunning = registry.running;
+  if (wasRunning) {
+    info(`stopping ${registry.name} so nothing writes while garbage is collected`);
+    await stopRegistryContainer(docker, registry);
+  }
+  let helper: Docker.Container | undefined;
+  try {
+    helper = await startHelper(docker, registry);
+    const exec = execBytes(docker, helper.id);
+    if (root === undefined) {
+      root = await rootVia(exec);
+      checkStorageShared(registry, root);
+    }
+    const analysis = await analyse(exec, root);
+    const prediction = predictBlobRemoval(analysis.plans, analysis.content, analysis.listing.blobs);
+    if (options.dryRun) return report(registry, true, analysis, prediction.blobs.length, prediction.bytes);
+
+    options.signal?.throwIfAborted();
+    await removeFromStorage(exec, root, analysis.plans);
+    options.signal?.throwIfAborted();
+    const gcOutput = await collectBlobs(exec, registry.configPath);
+    options.debug?.(`registry garbage-collect: ${gcOutput.trim().split('\n').at(-1) ?? ''}`);
+    const after = await listStorage(exec, root);
+    let blobs = 0;
+    let bytes = 0;
+    for (const [digest, size] of analysis.listing.blobs) {
+      if (!after.blobs.has(digest)) {
+        blobs += 1;
+        bytes += size;
+      }
+    }
+    if (blobs !== prediction.blobs.length) {
+      options.debug?.(`predicted ${prediction.blobs.length} blobs to go, the registry removed ${blobs}`);
+    }
+    return report(registry, false, analysis, blobs, bytes);
+  } finally {
+    if (helper) await helper.remove({ force: true, v: false }).catch(() => {});
+    if (wasRunning && options.restart) {
+      info(`starting ${registry.name} again`);
+      await startRegistryContainer(docker, registry);
+      await waitUntilServing(docker, registry, { local: options.local });
+    }
+  }
+}
+
+const HELPER_LABEL = 'jindr.gc-for';
+
+/** A helper still there means another gc is at work, or one was killed mid-way. */
+async function checkNoOtherCollection(docker: Docker, registry: RegistryContainer): Promise<void> {
+  const helpers = await docker.listContainers({ all: true, filters: { label: [`${HELPER_LABEL}=${registry.name}`] } });
+  const other = helpers[0];
+  if (other) {
+    const name = other.Names[0]?.replace(/^\//, '') ?? other.Id.slice(0, 12);
+    throw new ResourceError(`another garbage collection is at work on ${registry.name} (its helper container ${name} exists); if none is, remove it with: docker rm -f ${name}`);
+  }
+}
+
+/**
+ * A container that sees the registry's storage and can run its tools, and nothing else:
+ * same image, volumes and env, no network, and an idle shell instead of the registry.
+ */
+async function startHelper(docker: Docker, registry: RegistryContainer): Promise<Docker.Container> {
+  const d = registry.details;
+  let helper: Docker.Container | undefined;
+  try {
+    helper = await docker.createContainer({
+      name: `${registry.name}-gc-${randomBytes(3).toString('hex')}`,
+      Image: d.Image, // the image ID: exactly the registry's binary, even if its tag moved
+      Entrypoint: ['sh', '-c', 'while :; do sleep 3600; done'],
+      Cmd: [],
+      Env: d.Config.Env ?? [],
+      User: d.Config.User,
+      Labels: { [HELPER_LABEL]: registry.name },
+      HostConfig: { VolumesFrom: [d.Id], NetworkMode: 'none' },
+    });
+    await helper.start();
+    return helper;
+  } catch (err) {
+    if (helper) await helper.remove({ force: true, v: false }).catch(() => {});
+    throw new ResourceError(`cannot start a helper container from ${registry.image} to collect garbage: ${engineErrorMessage(err)}`, { cause: err });
+  }
+}
+
+/** exec with stdout kept as bytes: manifests are cut out of it by length. */
+export function execBytes(docker: Docker, containerId: string): Exec {
+  return async (cmd) => {
+    const exec = await docker.getContainer(containerId).exec({ Cmd: [...cmd], AttachStdout: true, AttachStderr: true, Tty: false });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    await readFrames(stream, false, (f) => (f.stream === 2 ? err : out).push(f.data));
+    let state = await exec.inspect();
+    for (let i = 0; state.Running && i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      state = await exec.inspect();
+    }
+    return { exitCode: state.ExitCode ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() };
+  };
+}

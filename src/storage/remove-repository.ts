@@ -1,0 +1,61 @@
+// Removing a repository from a registry's storage. No registry API removes a
+// repository: an emptied one stays in `_catalog` until its directory is gone. The removal
+// runs inside the registry container (gc-storage.ts's script: busybox sh, which every
+// registry image has).
+//
+// The registry keeps an in-memory cache of which blobs each repository links. After
+// the directory goes, that cache would still say "layer already exists" to the next
+// push into a repository of the same name, and the image would break at the next
+// restart (seen on 2.8.2). So the registry is restarted afterwards, clearing it, even
+// when the removal failed half-way or was interrupted.
+import type Docker from 'dockerode';
+import { execInContainer, findRegistryContainer, restartRegistryContainer, waitUntilServing, type RegistryContainer } from '../server/container.ts';
+import { removeRepositories, storageOf, type Exec } from './gc-storage.ts';
+import { parseLocalRegistry } from '../server/address.ts';
+
+export type StorageRemoval =
+  | { removed: true; restarted: boolean; container: string }
+  | { removed: false; reason: string };
+
+/**
+ * Removes the repositories' directories in the registry container serving `registry`
+ * (HOST:PORT on this machine), then restarts it. When there is no such container (a
+ * remote registry, or one not run by Docker here) nothing happens and the reason says why.
+ */
+export async function removeRepositoryStorage(
+  docker: Docker,
+  registry: string,
+  repositories: readonly string[],
+  options: { local: boolean; signal?: AbortSignal },
+): Promise<StorageRemoval> {
+  try {
+    parseLocalRegistry(registry);
+  } catch {
+    return { removed: false, reason: `${registry} is not a registry on this machine` };
+  }
+  const container = await findRegistryContainer(docker, registry);
+  if (!container || !container.running) return { removed: false, reason: `no running registry container serves ${registry} on this Docker engine` };
+  // No abort signal: a removal that has started runs to its end in the container anyway,
+  // and must be followed by the restart.
+  const exec = execIn(docker, container);
+  const config = await exec(['cat', container.configPath]);
+  const { driver, root } = storageOf(config.exitCode === 0 ? config.stdout.toString('utf8') : '', container.details.Config.Env ?? []);
+  if (driver !== 'filesystem') return { removed: false, reason: `${container.name} keeps its data in the ${driver} storage driver` };
+  let failure: unknown;
+  try {
+    await removeRepositories(exec, root, repositories);
+  } catch (err) {
+    failure = err;
+  }
+  await restartRegistryContainer(docker, container);
+  if (failure !== undefined) throw failure;
+  await waitUntilServing(docker, container, { local: options.local, signal: options.signal });
+  return { removed: true, restarted: true, container: container.name };
+}
+
+function execIn(docker: Docker, container: RegistryContainer): Exec {
+  return async (cmd) => {
+    const result = await execInContainer(docker, container, cmd);
+    return { ...result, stdout: Buffer.from(result.stdout) };
+  };
+}

@@ -1,0 +1,65 @@
+// collectGarbage against a fake engine: what happens to a running registry around the
+// collection. The collection itself is tested end to end in test/e2e/gc.test.ts.
+import test from 'ava';
+import { createHash } from 'node:crypto';
+import type Docker from 'dockerode';
+import { describeContainer } from '../../src/server/container.ts';
+import { collectGarbage } from '../../src/storage/gc-run.ts';
+import { InterruptedError } from '../../src/errors.ts';
+import { fakeExec, registryDetails } from '../fakes/engine.ts';
+
+// One untagged manifest in a repository with no tags: there is something to collect.
+const manifest = '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","layers":[]}';
+const hex = createHash('sha256').update(manifest).digest('hex');
+const listing = `R ./app/_manifests\nV ./app/_manifests/revisions/sha256/${hex}/link\n` +
+  `-rw-r--r--    1 0        0     ${String(manifest.length).padStart(12)} Nov 23 11:47 blobs/sha256/${hex.slice(0, 2)}/${hex}/data\n`;
+
+function fakeEngine(onExec: (cmd: string[]) => number | void) {
+  const calls: string[] = [];
+  const details = registryDetails({
+    image: 'registry:3',
+    mounts: [{ Type: 'bind', Source: '/d', Destination: '/var/lib/registry', Mode: '', RW: true, Propagation: 'rprivate' }],
+  });
+  const container = {
+    inspect: async () => details,
+    stop: async () => void calls.push('stop'),
+    start: async () => void calls.push('start'),
+    exec: async (options: { Cmd: string[] }) => {
+      const exitCode = onExec(options.Cmd) ?? 0;
+      const script = options.Cmd[2] ?? '';
+      const stdout = options.Cmd[0] === 'cat' && options.Cmd.length === 2 ? '' : script.includes('find') ? listing : script.includes('cat --') ? manifest : '';
+      return fakeExec({ exitCode, stdout });
+    },
+  };
+  const docker = {
+    listContainers: async () => [],
+    createContainer: async () => {
+      calls.push('helper');
+      return { id: 'helper', start: async () => {}, remove: async () => void calls.push('helper removed') };
+    },
+    getContainer: () => container,
+  } as unknown as Docker;
+  return { docker, calls, registry: describeContainer(details as unknown as Docker.ContainerInspectInfo) };
+}
+
+test('Ctrl-C while a running registry is being read: it is not stopped', async (t) => {
+  const controller = new AbortController();
+  const { docker, calls, registry } = fakeEngine((cmd) => {
+    if ((cmd[2] ?? '').includes('find')) controller.abort(new InterruptedError());
+  });
+  await t.throwsAsync(collectGarbage(docker, registry, { dryRun: false, restart: true, local: false, signal: controller.signal }), { instanceOf: InterruptedError });
+  t.deepEqual(calls, [], 'no stop, no helper');
+});
+
+test('a running registry with garbage is stopped, collected by a helper, and started again', async (t) => {
+  const { docker, calls, registry } = fakeEngine(() => {});
+  const report = await collectGarbage(docker, registry, { dryRun: false, restart: true, local: false });
+  t.deepEqual(report.repositories, ['app']);
+  t.deepEqual(calls, ['stop', 'helper', 'helper removed', 'start']);
+});
+
+test('a collection that fails half-way still removes its helper and starts the registry again', async (t) => {
+  const { docker, calls, registry } = fakeEngine((cmd) => ((cmd[2] ?? '').includes('rm -rf') ? 1 : 0));
+  await t.throwsAsync(collectGarbage(docker, registry, { dryRun: false, restart: true, local: false }), { message: /^removing manifests failed in the registry container \(exit 1\)/ });
+  t.deepEqual(calls, ['stop', 'helper', 'helper removed', 'start']);
+});
