@@ -6,6 +6,7 @@ import { RegistryClient, type RegistryClientOptions } from '../registry/client.t
 import { registryTlsOptions } from '../docker/certs.ts';
 import { dockerConfigDir } from '../docker/config.ts';
 import { dockerKeychain } from '../docker/credentials.ts';
+import { cacheDirectory } from '../registry/cache-file.ts';
 import { checkRegistryHost } from '../registry/reference.ts';
 import { UsageError } from '../errors.ts';
 import type { Context } from './context.ts';
@@ -31,6 +32,8 @@ export function registryClientFor(ctx: Context, host: string, options: RegistryC
     // Docker's logins (credHelpers, credsStore, auths) and certs.d, as `docker push` uses them.
     credentials: dockerKeychain({ configDir: dockerConfigDir(ctx.docker.config, ctx.env), env: ctx.env }),
     ...registryTlsOptions(host, ctx.env),
+    // Where blobs were seen and manifests by digest: shortcuts that are never trusted blindly.
+    cacheDir: cacheDirectory(ctx.env),
     ...options,
   });
 }

@@ -72,6 +72,8 @@ export interface RegistryClientOptions {
   /** Force a scheme instead of choosing by host. */
   scheme?: 'http' | 'https';
   userAgent?: string;
+  /** Where to remember what was learned about this registry (cache-file.ts); none: nothing is kept. */
+  cacheDir?: string;
 }
 
 export interface RegistryRequest {
@@ -152,6 +154,10 @@ export class RegistryClient {
       timeoutMs: this.timeoutMs,
       userAgent: options.userAgent ?? 'docker-jindr',
     });
+  }
+
+  get cacheDir(): string | undefined {
+    return this.options.cacheDir;
   }
 
   /** The base URL requests currently go to, e.g. "http://localhost:5001". */

@@ -7,7 +7,8 @@
 // at most `jobs` at a time and are retried from the start on transient failures.
 import { pipeline, type Readable } from 'node:stream';
 import { AuthError, InterruptedError, NotFoundError, RegistryError } from '../errors.ts';
-import { BodyConsumedError, DigestMismatchError, DigestVerifier, blobExists, cancelUpload, mountBlob, openBlob, startUpload, uploadBlob, type Repo } from './blobs.ts';
+import { CopyMemory } from './blob-memory.ts';
+import { BodyConsumedError, DigestMismatchError, DigestVerifier, blobExists, cancelUpload, openBlob, uploadBlob, type Repo } from './blobs.ts';
 import { header, pushScope } from './client.ts';
 import { RegistryApiError } from './errors.ts';
 import { createLimit, type Limit } from './limit.ts';
@@ -98,12 +99,16 @@ export async function copyImages(from: Repo, to: Repo, items: readonly CopyItem[
   } catch (err) {
     copier.abort(err);
     throw err;
+  } finally {
+    await copier.memory.save();
   }
 }
 
 class Copier {
   readonly outcomes: Record<BlobOutcome, number> = { exists: 0, mounted: 0, copied: 0 };
   bytes = 0;
+  /** Which repositories hold which blobs, per registry (remembered across runs). */
+  readonly memory: CopyMemory;
   private readonly from: Repo;
   private readonly to: Repo;
   private readonly options: CopyOptions;
@@ -122,6 +127,7 @@ class Copier {
     this.limit = createLimit(Math.max(1, options.jobs ?? 4));
     this.signal = options.signal ? AbortSignal.any([options.signal, this.controller.signal]) : this.controller.signal;
     this.sameRegistry = from.client.host === to.client.host;
+    this.memory = new CopyMemory(from, to);
   }
 
   /** Stops the other transfers once one has failed for good. */
@@ -152,6 +158,7 @@ class Copier {
     if (manifest.parsed.kind === 'index') {
       await Promise.all(children.map((child) => this.childManifest(child)));
     } else {
+      this.memory.sourceHolds(children.map((c) => c.digest));
       await Promise.all(children.filter(distributable).map((blob) => this.blob(blob)));
     }
   }
@@ -248,15 +255,18 @@ class Copier {
    * round trips.
    */
   private async copyBlob(d: Descriptor): Promise<BlobOutcome> {
+    const outcome = await this.copyBlobTo(d);
+    this.memory.destinationHolds(d.digest);
+    return outcome;
+  }
+
+  /** A mount is asked of the source repository within one registry, else of a remembered holder. */
+  private async copyBlobTo(d: Descriptor): Promise<BlobOutcome> {
     if (await blobExists(this.to, d.digest, this.signal)) return 'exists';
-    let location: string;
-    if (this.sameRegistry && this.from.repository !== this.to.repository) {
-      const mount = await mountBlob(this.to, d.digest, this.from.repository, this.signal);
-      if (mount.mounted) return 'mounted';
-      location = mount.location;
-    } else {
-      location = await startUpload(this.to, this.signal);
-    }
+    const holder = this.sameRegistry && this.from.repository !== this.to.repository ? this.from.repository : await this.memory.holder(d.digest);
+    const mount = await this.memory.mountOrUpload(d.digest, holder, this.signal);
+    if (mount.mounted) return 'mounted';
+    const location = mount.location;
     try {
       return await this.limit.run(() => this.transfer(d, location));
     } catch (err) {
