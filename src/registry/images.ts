@@ -8,9 +8,11 @@ import type { RegistryClient } from './client.ts';
 import { listRepositories, listTags } from './catalog.ts';
 import { fetchConfigPlatform } from './image-config.ts';
 import {
-  describeEntry, entryKind, fetchManifest, imageSize, isIndexMediaType, manifestKind, platformText,
+  describeEntry, entryKind, fetchManifest, imageSize, isIndexMediaType, manifestKind, platformText, resolveDigest,
   type Descriptor, type ImageManifest, type Manifest, type Platform,
 } from './manifest.ts';
+import { ManifestCache } from './manifest-cache.ts';
+import { isDigest } from './reference.ts';
 import { NotFoundError } from '../errors.ts';
 
 export interface PlatformEntry {
@@ -50,16 +52,26 @@ export class ImageReader {
   private readonly signal: AbortSignal | undefined;
   private readonly byDigest = new Map<string, Promise<Manifest>>();
   private readonly platforms = new Map<string, Promise<Platform | undefined>>();
+  /** What earlier listings of this registry learned (manifest-cache.ts); undefined: none kept. */
+  private readonly cache: ManifestCache | undefined;
 
   constructor(client: RegistryClient, signal?: AbortSignal) {
     this.client = client;
     this.signal = signal;
+    this.cache = ManifestCache.of(client);
+    void this.cache?.load();
   }
 
   manifest(repository: string, digest: string): Promise<Manifest> {
     let pending = this.byDigest.get(digest);
     if (!pending) {
-      pending = fetchManifest(this.client, repository, digest, this.signal);
+      pending = (async () => {
+        const kept = await this.cache?.manifest(digest);
+        if (kept) return kept;
+        const fetched = await fetchManifest(this.client, repository, digest, this.signal);
+        this.cache?.keepManifest(fetched);
+        return fetched;
+      })();
       this.byDigest.set(digest, pending);
     }
     return pending;
@@ -68,7 +80,13 @@ export class ImageReader {
   configPlatform(repository: string, m: ImageManifest): Promise<Platform | undefined> {
     let pending = this.platforms.get(m.config.digest);
     if (!pending) {
-      pending = fetchConfigPlatform(this.client, repository, m.config, this.signal);
+      pending = (async () => {
+        const kept = await this.cache?.platform(m.config.digest);
+        if (kept) return kept.platform;
+        const platform = await fetchConfigPlatform(this.client, repository, m.config, this.signal);
+        this.cache?.keepPlatform(m.config.digest, platform);
+        return platform;
+      })();
       this.platforms.set(m.config.digest, pending);
     }
     return pending;
@@ -76,9 +94,30 @@ export class ImageReader {
 
   /** One tag (or digest) resolved: its manifest, its entries, sizes; `layers` adds each entry's layers. */
   async describe(repository: string, reference: string, tag: string, layers = false): Promise<TagSummary> {
+    return this.summarize(repository, tag, await this.top(repository, reference), layers);
+  }
+
+  /**
+   * A tag listed before is asked with a HEAD and its digest read from the cache (fetched
+   * by digest when new); any other reference is fetched with one GET, as ever.
+   */
+  private async top(repository: string, reference: string): Promise<Manifest> {
+    if (this.cache && (await this.cache.taggedBefore(repository, reference)) !== undefined) {
+      const digest = await resolveDigest(this.client, repository, reference, this.signal);
+      if (digest === undefined) throw new NotFoundError(`no image ${this.client.host}/${repository}:${reference}`);
+      this.cache.tagged(repository, reference, digest);
+      return this.manifest(repository, digest);
+    }
     const top = await fetchManifest(this.client, repository, reference, this.signal);
     this.byDigest.set(top.digest, Promise.resolve(top));
-    return this.summarize(repository, tag, top, layers);
+    this.cache?.keepManifest(top);
+    if (!isDigest(reference)) this.cache?.tagged(repository, reference, top.digest);
+    return top;
+  }
+
+  /** Keeps what this reader learned for the next listing (nothing when the client keeps no cache). */
+  async save(): Promise<void> {
+    await this.cache?.save();
   }
 
   private async summarize(repository: string, tag: string, top: Manifest, withLayers: boolean): Promise<TagSummary> {
@@ -116,10 +155,38 @@ export class ImageReader {
 }
 
 /**
- * Every tag of the named repositories (all repositories when none are named). A named
- * repository that does not exist is a NotFoundError before anything is listed; a tag
- * whose manifest cannot be read gets a row with `error`. Order: repositories as given
- * (or as the catalog lists them), tags as the registry lists them.
+ * The tags of each named repository (every repository when none are named), read from
+ * the tag lists alone, as `lsi -q` prints them; then(repository, tags) runs as soon as a
+ * list arrives, and its results come back in order. A named repository that does not
+ * exist is a NotFoundError. Order: repositories as given (or as the catalog lists them),
+ * tags by compareTags.
+ */
+export async function forEachTagList<T>(
+  client: RegistryClient,
+  repositories: readonly string[] | undefined,
+  signal: AbortSignal | undefined,
+  then: (repository: string, tags: string[]) => Promise<T> | T,
+): Promise<T[]> {
+  const names = repositories ?? (await listRepositories(client, signal));
+  return Promise.all(
+    names.map(async (repository) => {
+      let tags: string[];
+      try {
+        tags = (await listTags(client, repository, signal)).sort(compareTags);
+      } catch (err) {
+        // A repository the catalog lists may have been removed meanwhile.
+        if (repositories === undefined && err instanceof NotFoundError) tags = [];
+        else throw err;
+      }
+      return then(repository, tags);
+    }),
+  );
+}
+
+/**
+ * Every tag of the named repositories (all repositories when none are named), described.
+ * A tag whose manifest cannot be read gets a row with `error`; one deleted since its tag
+ * list was read is left out. What was learned is kept for the next listing (manifest-cache.ts).
  */
 export async function listImages(
   client: RegistryClient,
@@ -128,35 +195,24 @@ export async function listImages(
   options: { layers?: boolean } = {},
 ): Promise<TagSummary[]> {
   const reader = new ImageReader(client, signal);
-  const names = repositories ?? (await listRepositories(client, signal));
   // Each repository's manifests are asked for as soon as its tag list arrives.
-  const perRepository = await Promise.all(
-    names.map(async (repo) => {
-      let tags: string[];
-      try {
-        tags = (await listTags(client, repo, signal)).sort(compareTags);
-      } catch (err) {
-        // A repository the catalog lists may have been removed meanwhile.
-        if (repositories === undefined && err instanceof NotFoundError) return [];
-        throw err;
-      }
-      return Promise.all(
-        tags.map(async (tag): Promise<TagSummary | undefined> => {
-          try {
-            return await reader.describe(repo, tag, tag, options.layers ?? false);
-          } catch (err) {
-            if (err instanceof NotFoundError) return undefined; // deleted since the tag list
-            if (err instanceof ManifestError) {
-              return { repository: repo, tag, digest: '', mediaType: '', kind: 'image', platforms: [], size: 0, entries: [], error: err.message };
-            }
-            throw err;
+  const rows = await forEachTagList(client, repositories, signal, (repo, tags) =>
+    Promise.all(
+      tags.map(async (tag): Promise<TagSummary | undefined> => {
+        try {
+          return await reader.describe(repo, tag, tag, options.layers ?? false);
+        } catch (err) {
+          if (err instanceof NotFoundError) return undefined; // deleted since the tag list
+          if (err instanceof ManifestError) {
+            return { repository: repo, tag, digest: '', mediaType: '', kind: 'image', platforms: [], size: 0, entries: [], error: err.message };
           }
-        }),
-      );
-    }),
+          throw err;
+        }
+      }),
+    ),
   );
-  const rows = perRepository.flat();
-  return rows.filter((r): r is TagSummary => r !== undefined);
+  await reader.save();
+  return rows.flat().filter((r): r is TagSummary => r !== undefined);
 }
 
 /** Tags in a stable, human order: numbers by value ("v2" before "v10"). */

@@ -4,7 +4,7 @@ import { defineCommand } from '../command.ts';
 import { printRows } from '../output/print.ts';
 import { formatBytes } from '../output/table.ts';
 import { registryClientFor } from '../registry-clients.ts';
-import { listImages, type TagSummary } from '../../registry/images.ts';
+import { forEachTagList, listImages, type TagSummary } from '../../registry/images.ts';
 import { parseRepositoryName } from '../../registry/reference.ts';
 
 /** Docker's short image id: the first 12 hex digits of the digest. */
@@ -32,20 +32,19 @@ export const lsiCommand = defineCommand<{ repo: string[] | undefined; quiet: boo
     if (names.length === 0) byHost.set(ctx.registry, []);
     for (const n of names) byHost.set(n.registry, [...(byHost.get(n.registry) ?? []), n.repository]);
     const rows: Row[] = [];
+    const namesOnly = args.quiet && ctx.format !== 'json'; // the tag lists say every name: no manifest read
     for (const [host, repos] of byHost) {
       const client = registryClientFor(ctx, host);
       try {
-        const found = await listImages(client, repos.length > 0 ? [...new Set(repos)] : undefined, ctx.signal);
-        rows.push(...found.map((r) => ({ registry: host, ...r })));
+        const named = repos.length > 0 ? [...new Set(repos)] : undefined;
+        if (namesOnly) ctx.stdout.write((await forEachTagList(client, named, ctx.signal, (repo, tags) => tags.map((t) => `${host}/${repo}:${t}\n`).join(''))).join(''));
+        else rows.push(...(await listImages(client, named, ctx.signal)).map((r) => ({ registry: host, ...r })));
       } finally {
         await client.close();
       }
     }
     for (const r of rows) if (r.error) ctx.info(`warning: ${r.registry}/${r.repository}:${r.tag}: ${r.error}`);
-    if (args.quiet && ctx.format !== 'json') {
-      ctx.stdout.write(rows.map((r) => `${r.registry}/${r.repository}:${r.tag}\n`).join(''));
-      return;
-    }
+    if (namesOnly) return;
     printRows(
       ctx,
       [
