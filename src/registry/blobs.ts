@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { RegistryError } from '../errors.ts';
+import { chunksPassed } from './chunk-garbage.ts';
 import { header, pullScope, pushScope, type RegistryClient } from './client.ts';
 
 /** A repository on a registry, reached through that registry's client. */
@@ -140,6 +141,7 @@ export class DigestVerifier extends Transform {
     if (this.seen > this.size) return callback(this.fail(`more than the ${this.size} bytes its descriptor gives`));
     this.hash.update(chunk);
     this.onBytes?.(chunk.length);
+    chunksPassed(chunk.length);
     callback(null, chunk);
   }
 

@@ -40,6 +40,7 @@ import { Authenticator, type CredentialSource } from './auth.ts';
 import { parseChallenges } from './challenge.ts';
 import { RegistryApiError, describeErrorBody, statusText } from './errors.ts';
 import { createLimit, type Limit } from './limit.ts';
+import { keepParserBaseline } from './parser-tiering.ts';
 import { isLocalHost, requestHost } from './reference.ts';
 import { classifyNetworkError, networkErrorMessage, sleep, backoffMs } from './network-errors.ts';
 
@@ -128,6 +129,7 @@ export class RegistryClient {
     this.host = host;
     this.options = options;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    keepParserBaseline();
     const local = isLocalHost(host);
     this.scheme = options.scheme ?? (local ? 'http' : 'https');
     this.schemeSettled = options.scheme !== undefined || !(local || options.insecure === true);
