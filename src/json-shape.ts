@@ -57,14 +57,14 @@ export function readValue<V, T>(value: V, read: (value: V) => T, fail: (problem:
 }
 
 /** The path of a member: at('', 'config') is config, at('layers', 2) is layers[2], at('auths', 'a:5000') is auths["a:5000"]. */
-export function at(path: string, key: string | number): string {
+function at(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
   if (!/^[A-Za-z_$][\w$]*$/.test(key)) return `${path}[${JSON.stringify(key)}]`;
   return path === '' ? key : `${path}.${key}`;
 }
 
 /** What a value is, in words, without its content. */
-export function kindOf(value: unknown): string {
+function kindOf(value: unknown): string {
   if (value === undefined) return 'missing';
   if (value === null) return 'null';
   if (isArray(value)) return 'an array';
@@ -80,7 +80,7 @@ export function kindOf(value: unknown): string {
 }
 
 /** A reader from a check: the value when check(value) holds, else a ShapeError "not <expected> but <what it is>". */
-export function reader<T>(check: (value: unknown) => value is T, expected: string): Read<T> {
+function reader<T>(check: (value: unknown) => value is T, expected: string): Read<T> {
   return (value, path) => {
     if (!check(value)) throw new ShapeError(path, value === undefined ? `missing, expected ${expected}` : `not ${expected} but ${kindOf(value)}`);
     return value;
@@ -89,7 +89,6 @@ export function reader<T>(check: (value: unknown) => value is T, expected: strin
 
 export const isJsonObject = (value: unknown): value is JsonObject => isPlainObject(value);
 const isSize = (value: unknown): value is number => isSafeInteger(value) && value >= 0;
-const isStringMap = (value: unknown): value is Record<string, string> => isPlainObject(value) && Object.values(value).every(isString);
 
 export const object: Read<JsonObject> = reader(isJsonObject, 'a JSON object');
 export const string: Read<string> = reader(isString, 'a string');
@@ -155,4 +154,4 @@ export class Fields {
 export const fields: Read<Fields> = (value, path) => new Fields(value, path);
 
 /** Lenient checks, for answers read on a best-effort basis (error bodies, engine info). */
-export { isArray, isNonEmptyString, isPlainObject, isSafeInteger, isString, isStringMap, isSize };
+export { isArray, isNonEmptyString, isString };

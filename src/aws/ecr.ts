@@ -15,7 +15,6 @@ import {
 } from '@aws-sdk/client-ecr';
 import { AuthError, JindrError } from '../errors.ts';
 import * as shape from '../json-shape.ts';
-import { Fields, ShapeError, readValue } from '../json-shape.ts';
 
 export interface EcrLogin {
   /** host[:port] of the registry, from the token's proxyEndpoint. */
@@ -69,9 +68,9 @@ function awsError(what: string, err: unknown): JindrError {
 
 /** GetAuthorizationToken's answer: base64 "user:password" and the registry's address. Never quotes either. */
 export function readEcrLogin(output: unknown): EcrLogin {
-  return readValue(output, (value) => {
-    const data = new Fields(value).get('authorizationData', shape.arrayOf(shape.fields))[0];
-    if (data === undefined) throw new ShapeError('authorizationData', 'empty');
+  return shape.readValue(output, (value) => {
+    const data = new shape.Fields(value).get('authorizationData', shape.arrayOf(shape.fields))[0];
+    if (data === undefined) throw new shape.ShapeError('authorizationData', 'empty');
     const token = data.get('authorizationToken', shape.nonEmptyString);
     const proxyEndpoint = data.get('proxyEndpoint', shape.nonEmptyString);
     const decoded = Buffer.from(token, 'base64').toString('utf8');

@@ -6,7 +6,6 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ResourceError } from '../errors.ts';
 import * as shape from '../json-shape.ts';
-import { Fields, readJson } from '../json-shape.ts';
 
 /** Docker Hub's key in config.json and for credential helpers. */
 export const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
@@ -46,14 +45,14 @@ export async function readDockerConfig(dir: string): Promise<DockerConfigFile> {
   }
   if (text.trim() === '') return {};
   // Problems name the member (auths["host"].auth), never its value: the file holds secrets.
-  return readJson(text, readConfig, (problem) => new ResourceError(`${file} is not a valid Docker config (${problem}): fix or remove it`));
+  return shape.readJson(text, readConfig, (problem) => new ResourceError(`${file} is not a valid Docker config (${problem}): fix or remove it`));
 }
 
 const AUTH_FIELDS = ['auth', 'username', 'password', 'identitytoken', 'registrytoken'] as const;
 
 /** The members docker-jindr uses, checked as the Docker CLI's Go types would; the rest is left alone. */
 function readConfig(json: unknown): DockerConfigFile {
-  const f = new Fields(json);
+  const f = new shape.Fields(json);
   const config: DockerConfigFile = {};
   const auths = f.fields('auths');
   if (auths) {

@@ -3,7 +3,6 @@
 import { spawn } from 'node:child_process';
 import { AuthError } from '../errors.ts';
 import * as shape from '../json-shape.ts';
-import { Fields, readJson } from '../json-shape.ts';
 import { authEntryFor, configKey, helperFor, readDockerConfig, type AuthEntry, type DockerConfigFile } from './config.ts';
 
 /**
@@ -41,8 +40,8 @@ function firstLine(text: string): string {
  * Anything else is an AuthError naming the helper and the field, never quoting the output.
  */
 export function parseHelperAnswer(stdout: string, program: string, serverUrl: string): HelperAnswer {
-  return readJson(stdout, (json) => {
-    const f = new Fields(json);
+  return shape.readJson(stdout, (json) => {
+    const f = new shape.Fields(json);
     const answer: HelperAnswer = {};
     for (const key of ['ServerURL', 'Username', 'Secret'] as const) {
       const value = f.optional(key, shape.string);

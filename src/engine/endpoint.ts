@@ -10,7 +10,6 @@ import type { DockerGlobals } from './globals.ts';
 import { dockerConfigDir } from '../docker/config.ts';
 import { NotFoundError, ResourceError, UsageError, errorMessage } from '../errors.ts';
 import * as shape from '../json-shape.ts';
-import { Fields, readJson } from '../json-shape.ts';
 
 export const DEFAULT_CONTEXT = 'default';
 export const DEFAULT_UNIX_HOST = 'unix:///var/run/docker.sock';
@@ -58,7 +57,7 @@ function readCurrentContext(configDir: string): string | undefined {
   }
   if (text.trim() === '') return undefined;
   // The problem never quotes the file: it holds credentials.
-  const current = readJson(text, (json) => new Fields(json).optional('currentContext', shape.string), (problem) =>
+  const current = shape.readJson(text, (json) => new shape.Fields(json).optional('currentContext', shape.string), (problem) =>
     new ResourceError(`${file} is not a valid Docker config (${problem}): fix or remove it`));
   return current === '' ? undefined : current;
 }
@@ -75,7 +74,7 @@ interface DockerEndpointMeta {
 
 /** The docker endpoint of a context's meta.json ({"Endpoints": {"docker": {"Host", "SkipTLSVerify"}}}). */
 function readContextMeta(json: unknown): DockerEndpointMeta | undefined {
-  const docker = new Fields(json).fields('Endpoints')?.fields('docker');
+  const docker = new shape.Fields(json).fields('Endpoints')?.fields('docker');
   if (!docker) return undefined;
   const meta: DockerEndpointMeta = {};
   const host = docker.optional('Host', shape.string);
@@ -107,7 +106,7 @@ function contextEndpoint(configDir: string, name: string, source: ContextSource)
     }
     throw new ResourceError(`cannot read context "${name}"${from} from ${metaFile}: ${errorMessage(err)}`);
   }
-  const docker = readJson(text, readContextMeta, (problem) => new ResourceError(`cannot read context "${name}"${from} from ${metaFile}: ${problem}`));
+  const docker = shape.readJson(text, readContextMeta, (problem) => new ResourceError(`cannot read context "${name}"${from} from ${metaFile}: ${problem}`));
   if (!docker?.Host) throw new NotFoundError(`context "${name}" has no Docker endpoint: docker context inspect ${name} shows it`);
   const tlsDir = join(configDir, 'contexts', 'tls', hash, 'docker');
   const file = (f: string): string | undefined => (existsSync(join(tlsDir, f)) ? join(tlsDir, f) : undefined);

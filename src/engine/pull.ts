@@ -5,7 +5,6 @@ import type Docker from 'dockerode';
 import { engineErrorMessage, engineStatus } from './engine.ts';
 import { InterruptedError, ResourceError } from '../errors.ts';
 import * as shape from '../json-shape.ts';
-import { Fields, ShapeError, parseJson } from '../json-shape.ts';
 
 export interface PullEvent {
   status?: string;
@@ -96,16 +95,16 @@ export class JsonLines {
 function parseEvent(line: string): PullEvent[] {
   if (line.trim() === '') return [];
   try {
-    return [readPullEvent(parseJson(line))];
+    return [readPullEvent(shape.parseJson(line))];
   } catch (err) {
-    if (err instanceof ShapeError) return [];
+    if (err instanceof shape.ShapeError) return [];
     throw err;
   }
 }
 
 /** The engine's JSON message (docker/docker pkg/jsonmessage), the fields a pull display uses. */
 export function readPullEvent(json: unknown): PullEvent {
-  const f = new Fields(json);
+  const f = new shape.Fields(json);
   const event: PullEvent = {};
   for (const key of ['status', 'id', 'progress', 'error'] as const) {
     const value = f.optional(key, shape.string);

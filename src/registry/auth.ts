@@ -7,7 +7,6 @@ import { request, type Dispatcher } from 'undici';
 import { AuthError } from '../errors.ts';
 import type { Challenge } from './challenge.ts';
 import * as shape from '../json-shape.ts';
-import { Fields, readJson } from '../json-shape.ts';
 
 export type Credential = { username: string; password: string } | { identityToken: string; username?: string };
 
@@ -35,7 +34,7 @@ export interface AuthenticatorOptions {
 
 /** A token service's answer (distribution's token spec): token or access_token, and its lifetime in seconds. */
 function readTokenAnswer(json: unknown): { token?: string; access_token?: string; expires_in?: number } {
-  const f = new Fields(json);
+  const f = new shape.Fields(json);
   return { token: f.optional('token', shape.string), access_token: f.optional('access_token', shape.string), expires_in: f.optional('expires_in', shape.integer) };
 }
 
@@ -171,7 +170,7 @@ export class Authenticator {
     if (response.statusCode >= 300) {
       throw new AuthError(`the token service of ${host} answered ${response.statusCode}`, { status: response.statusCode });
     }
-    const answer = readJson(text, readTokenAnswer, (problem) =>
+    const answer = shape.readJson(text, readTokenAnswer, (problem) =>
       new AuthError(`the token service of ${host} sent a malformed answer: ${problem}`, { status: response.statusCode }));
     const token = answer.access_token || answer.token;
     if (!token) throw new AuthError(`the token service of ${host} sent no token`, { status: 401 });

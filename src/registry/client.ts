@@ -43,7 +43,7 @@ import { Connection, discard, header, readAll, type ConnectionOptions, type Regi
 import { RegistryApiError, describeErrorBody, statusText } from './errors.ts';
 
 export type { Credential, CredentialSource } from './auth.ts';
-export { header, type Headers, type HttpMethod, type RegistryRequest, type RegistryResponse } from './connection.ts';
+export { header, type RegistryRequest, type RegistryResponse } from './connection.ts';
 
 export interface RegistryClientOptions extends ConnectionOptions {
   credentials?: CredentialSource;

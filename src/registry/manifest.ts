@@ -13,7 +13,6 @@ import { header, pullScope, type RegistryClient } from './client.ts';
 import { ManifestError, RegistryApiError, describeErrorBody } from './errors.ts';
 import { isDigest } from './reference.ts';
 import * as shape from '../json-shape.ts';
-import { Fields, ShapeError, readJson } from '../json-shape.ts';
 
 export const MEDIA = {
   dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
@@ -79,11 +78,11 @@ export function digestOf(bytes: Buffer, algorithm = 'sha256'): string {
 
 /** Parses manifest bytes; the Content-Type wins over the body's own mediaType when both exist. */
 export function parseManifest(bytes: Buffer, contentType?: string): ParsedManifest {
-  return readJson(bytes.toString('utf8'), (json) => readManifest(json, contentType), (problem) => new ManifestError(`the registry sent a malformed manifest: ${problem}`));
+  return shape.readJson(bytes.toString('utf8'), (json) => readManifest(json, contentType), (problem) => new ManifestError(`the registry sent a malformed manifest: ${problem}`));
 }
 
 function readManifest(json: unknown, contentType: string | undefined): ParsedManifest {
-  const body = new Fields(json);
+  const body = new shape.Fields(json);
   if (body.raw.schemaVersion === 1) throw new ManifestError('Docker schema 1 manifests are not supported (re-push the image with a current Docker)');
   const declared = body.optional('mediaType', shape.string);
   const type = contentType && contentType !== 'application/json' && contentType !== 'application/octet-stream' ? contentType.split(';')[0]!.trim() : declared;
@@ -106,13 +105,13 @@ function readManifest(json: unknown, contentType: string | undefined): ParsedMan
 }
 
 const digest: shape.Read<string> = (value, path) => {
-  if (!isDigest(shape.string(value, path))) throw new ShapeError(path, 'not a digest (algorithm:hex)');
+  if (!isDigest(shape.string(value, path))) throw new shape.ShapeError(path, 'not a digest (algorithm:hex)');
   return value as string;
 };
 
 /** A descriptor: digest and size must be right; mediaType, platform, annotations and artifactType may be absent. */
 function descriptor(value: unknown, where: string): Descriptor {
-  const d = new Fields(value, where);
+  const d = new shape.Fields(value, where);
   const out: Descriptor = { mediaType: d.optional('mediaType', shape.string) ?? '', digest: d.get('digest', digest), size: d.get('size', shape.size) };
   const p = d.fields('platform');
   const os = p?.optional('os', shape.string);

@@ -6,12 +6,11 @@
 import type Docker from 'dockerode';
 import { ResourceError } from '../errors.ts';
 import * as shape from '../json-shape.ts';
-import { Fields, ShapeError } from '../json-shape.ts';
 
 const stringOrList: shape.Read<string | string[]> = (value, path) => (shape.isString(value) ? value : shape.stringArray(value, path));
 
 /** {"5000/tcp": [{"HostIp", "HostPort"}] | null, ...}: port bindings, as in HostConfig and NetworkSettings. */
-function portMap(ports: Fields | undefined): void {
+function portMap(ports: shape.Fields | undefined): void {
   if (!ports) return;
   for (const port of Object.keys(ports.raw)) {
     for (const binding of ports.optional(port, shape.arrayOf(shape.fields)) ?? []) {
@@ -22,7 +21,7 @@ function portMap(ports: Fields | undefined): void {
 }
 
 function check(details: unknown): Docker.ContainerInspectInfo {
-  const d = new Fields(details);
+  const d = new shape.Fields(details);
   d.get('Id', shape.nonEmptyString);
   d.get('Name', shape.string);
   d.get('Created', shape.string);
@@ -56,7 +55,7 @@ export function checkContainerDetails(details: unknown): Docker.ContainerInspect
   try {
     return check(details);
   } catch (err) {
-    if (!(err instanceof ShapeError)) throw err;
+    if (!(err instanceof shape.ShapeError)) throw err;
     const name = shape.isJsonObject(details) && shape.isNonEmptyString(details.Name) ? `container ${details.Name.replace(/^\//, '')}` : 'a container';
     throw new ResourceError(`the engine sent malformed details of ${name}: ${err.message}`);
   }
