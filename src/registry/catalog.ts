@@ -2,6 +2,7 @@
 // header page by page to the end. Pages are n=1000: the largest distribution (since
 // 2.8.2) and ECR accept; without n a registry answers 100 at a time.
 import { NotFoundError, RegistryError } from '../errors.ts';
+import { Fields, readJson, stringArray } from '../json-shape.ts';
 import { CATALOG_SCOPE, header, pullScope, type RegistryClient } from './client.ts';
 
 export const PAGE_SIZE = 1000;
@@ -27,14 +28,10 @@ async function* pages(client: RegistryClient, first: string, scope: string, key:
     seen.add(path);
     const response = await client.request({ path, scopes: [scope], accept: [404], signal });
     if (response.status === 404) throw new NotFoundError(path);
-    let body: Record<string, unknown> | null;
-    try {
-      body = JSON.parse(response.body.toString('utf8')) as Record<string, unknown> | null;
-    } catch {
-      throw new RegistryError(`${client.host} answered ${new URL(response.url).pathname} with something that is not JSON (check that the registry at ${client.host} is a Docker registry)`);
-    }
-    const items = body?.[key];
-    yield Array.isArray(items) ? items.filter((x): x is string => typeof x === 'string') : [];
+    const where = new URL(response.url).pathname;
+    // {"repositories": [...]} or {"name": ..., "tags": [...]}; a list that is absent or null is empty.
+    yield readJson(response.body.toString('utf8'), (json) => new Fields(json).optional(key, stringArray) ?? [], (problem) =>
+      new RegistryError(`${client.host} answered ${where} with a malformed body: ${problem} (check that the registry at ${client.host} is a Docker registry)`));
     path = nextLink(header(response, 'link'), response.url);
   }
 }

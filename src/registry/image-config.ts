@@ -1,5 +1,6 @@
 // An image's config blob, read for the one thing a manifest does not say: its
 // platform (a single-platform tag has no index entry to carry one).
+import { isJsonObject, isNonEmptyString, isString, parseJson } from '../json-shape.ts';
 import { ManifestError } from './errors.ts';
 import { pullScope, type RegistryClient } from './client.ts';
 import { digestOf, type Descriptor, type Platform } from './manifest.ts';
@@ -20,16 +21,20 @@ export async function fetchConfigPlatform(client: RegistryClient, repository: st
   return platformOfConfig(response.body);
 }
 
+/**
+ * The platform of an image config: its os and architecture (and variant). Not every
+ * config is an image's (an artifact's may be anything): one that is not JSON, or has
+ * no os and architecture strings, declares no platform.
+ */
 export function platformOfConfig(bytes: Buffer): Platform | undefined {
-  let json: unknown;
+  let c: unknown;
   try {
-    json = JSON.parse(bytes.toString('utf8'));
+    c = parseJson(bytes.toString('utf8'));
   } catch {
     return undefined;
   }
-  const c = json as Record<string, unknown> | null;
-  if (typeof c !== 'object' || c === null || typeof c.os !== 'string' || typeof c.architecture !== 'string') return undefined;
+  if (!isJsonObject(c) || !isString(c.os) || !isString(c.architecture)) return undefined;
   const platform: Platform = { os: c.os, architecture: c.architecture };
-  if (typeof c.variant === 'string' && c.variant !== '') platform.variant = c.variant;
+  if (isNonEmptyString(c.variant)) platform.variant = c.variant;
   return platform;
 }

@@ -5,6 +5,7 @@
 import type Docker from 'dockerode';
 import { engineErrorMessage, engineStatus } from '../engine/engine.ts';
 import { FrameSplitter, readFrames } from '../engine/frames.ts';
+import { checkContainerDetails } from './container-details.ts';
 import { hostIpServes, parseLocalRegistry, registryName, splitHostPort, type LocalRegistryAddress } from './address.ts';
 import { InterruptedError, NotFoundError, ResourceError } from '../errors.ts';
 
@@ -73,7 +74,8 @@ const asList = (value: string | string[] | undefined | null): string[] =>
   value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
 
 /** The plain description of an inspected container. */
-export function describeContainer(details: Docker.ContainerInspectInfo, status = details.State.Status): RegistryContainer {
+export function describeContainer(inspected: Docker.ContainerInspectInfo, status?: string): RegistryContainer {
+  const details = checkContainerDetails(inspected);
   const live = details.State.Running ? details.NetworkSettings?.Ports?.[REGISTRY_CONTAINER_PORT] : undefined;
   const configured = details.HostConfig?.PortBindings?.[REGISTRY_CONTAINER_PORT] as { HostIp?: string; HostPort?: string }[] | undefined;
   const bindings = (live ?? configured ?? [])
@@ -90,7 +92,7 @@ export function describeContainer(details: Docker.ContainerInspectInfo, status =
     image: details.Config.Image,
     state: details.State.Status,
     running: details.State.Running,
-    status,
+    status: status ?? details.State.Status,
     registry: labels[LABEL_REGISTRY] ?? (first ? registryName(first.hostIp, first.port) : undefined),
     bindings,
     storage,

@@ -2,6 +2,7 @@ import test from 'ava';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ResourceError } from '../../src/errors.ts';
 import { authEntryFor, configKey, dockerConfigDir, helperFor, keyHostname, readDockerConfig, DOCKER_HUB_KEY } from '../../src/docker/config.ts';
 
 test('config dir: --config, then DOCKER_CONFIG, then ~/.docker', (t) => {
@@ -58,4 +59,40 @@ test('read: missing file is empty, bad JSON names the file without its content',
   t.true(err.message.includes(join(dir, 'config.json')));
   t.false(err.message.includes('c2VjcmV0'));
   t.false(String(err.cause).includes('c2VjcmV0'));
+});
+
+/** config.json holding text; the error readDockerConfig throws for it. */
+async function refused(t: { teardown(fn: () => void): void; throwsAsync: (p: Promise<unknown>, e: object) => Promise<Error | undefined> }, text: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'jindr-config-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'config.json'), text);
+  const err = await t.throwsAsync(readDockerConfig(dir), { instanceOf: ResourceError });
+  return err?.message.replace(join(dir, 'config.json'), 'FILE') ?? '';
+}
+
+const badConfigs: [string, unknown, string][] = [
+  ['an array', [{ auths: {} }], 'not a JSON object but an array'],
+  ['auths as an array', { auths: [{ auth: 'c2VjcmV0' }] }, 'auths: not a JSON object but an array'],
+  ['an auth that is a number', { auths: { 'localhost:5000': { auth: 1234 } } }, 'auths["localhost:5000"].auth: not a string but a number'],
+  ['a password in an array', { auths: { 'ghcr.io': { username: 'me', password: ['c2VjcmV0'] } } }, 'auths["ghcr.io"].password: not a string but an array'],
+  ['an auths entry that is a string', { auths: { 'ghcr.io': 'c2VjcmV0' } }, 'auths["ghcr.io"]: not a JSON object but a string'],
+  ['a credsStore that is true', { credsStore: true }, 'credsStore: not a string but a boolean'],
+  ['a credential helper that is a number', { credHelpers: { 'ghcr.io': 1 } }, 'credHelpers["ghcr.io"]: not a string but a number'],
+];
+for (const [what, config, problem] of badConfigs) {
+  test(`read: a config.json with ${what} is refused, naming the member, never its value`, async (t) => {
+    const message = await refused(t, JSON.stringify(config));
+    t.is(message, `FILE is not a valid Docker config (${problem}): fix or remove it`);
+    t.false(message.includes('c2VjcmV0'));
+  });
+}
+
+test('read: members docker-jindr does not use are left alone; null ones are absent', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'jindr-config-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({
+    auths: { x: { auth: 'c2VjcmV0', email: 'me@example.com' }, y: null }, credsStore: null, credHelpers: null,
+    proxies: { default: { httpProxy: 1 } }, currentContext: 'sock', plugins: [],
+  }));
+  t.deepEqual(await readDockerConfig(dir), { auths: { x: { auth: 'c2VjcmV0' }, y: {} } });
 });
