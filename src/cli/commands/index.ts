@@ -16,6 +16,7 @@ import { gcCommand } from './gc.ts';
 import { cpCommand } from './cp.ts';
 import { cpeCommand } from './cpe.ts';
 import { completionCommand } from './completion.ts';
+import { duCommand } from './du.ts';
 
 export const commands: readonly JindrCommand[] = [
   startCommand,
@@ -30,6 +31,7 @@ export const commands: readonly JindrCommand[] = [
   rmiCommand,
   rmrCommand,
   gcCommand,
+  duCommand,
   cpCommand,
   cpeCommand,
   completionCommand,
