@@ -65,7 +65,7 @@ export async function registryUsage(options: UsageOptions): Promise<UsageReport>
     try {
       lookup = await storageAccess(await options.docker(), options.registry);
     } catch (err) {
-      note = `the Docker engine could not be asked (${err instanceof Error ? err.message : String(err)})`;
+      note = err instanceof Error ? err.message : String(err);
     }
     if (lookup?.ok) {
       const usage = await storageUsage(lookup.access.exec, lookup.access.root, options.registry, only);

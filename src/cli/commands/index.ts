@@ -17,6 +17,7 @@ import { cpCommand } from './cp.ts';
 import { cpeCommand } from './cpe.ts';
 import { completionCommand } from './completion.ts';
 import { duCommand } from './du.ts';
+import { pruneCommand } from './prune.ts';
 
 export const commands: readonly JindrCommand[] = [
   startCommand,
@@ -31,6 +32,7 @@ export const commands: readonly JindrCommand[] = [
   rmiCommand,
   rmrCommand,
   gcCommand,
+  pruneCommand,
   duCommand,
   cpCommand,
   cpeCommand,
