@@ -18,6 +18,7 @@ import { cpeCommand } from './cpe.ts';
 import { completionCommand } from './completion.ts';
 import { duCommand } from './du.ts';
 import { pruneCommand } from './prune.ts';
+import { indexCommand } from './index-cmd.ts';
 
 export const commands: readonly JindrCommand[] = [
   startCommand,
@@ -34,6 +35,7 @@ export const commands: readonly JindrCommand[] = [
   gcCommand,
   pruneCommand,
   duCommand,
+  indexCommand,
   cpCommand,
   cpeCommand,
   completionCommand,
