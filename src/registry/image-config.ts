@@ -1,14 +1,15 @@
 // An image's config blob, read for the one thing a manifest does not say: its
 // platform (a single-platform tag has no index entry to carry one).
 import { ManifestError } from './errors.ts';
-import { pullScope, type RegistryClient } from './client.ts';
+import { pullScope } from './client.ts';
+import type { RegistryApi } from './api.ts';
 import { digestOf, type Descriptor, type Platform } from './manifest.ts';
 
 /** Configs bigger than this are not images' configs; refuse rather than buffer them. */
 const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
 
 /** The platform an image config declares, or undefined when it declares none (artifacts). */
-export async function fetchConfigPlatform(client: RegistryClient, repository: string, config: Descriptor, signal?: AbortSignal): Promise<Platform | undefined> {
+export async function fetchConfigPlatform(client: RegistryApi, repository: string, config: Descriptor, signal?: AbortSignal): Promise<Platform | undefined> {
   if (config.size > MAX_CONFIG_BYTES) return undefined;
   // ManifestErrors: the image cannot be read, which lsi reports on its row and goes on.
   const response = await client.request({ path: `/v2/${repository}/blobs/${config.digest}`, scopes: [pullScope(repository)], accept: [404], signal });
