@@ -14,7 +14,7 @@ import { parseLocalRegistry, registryName, type LocalRegistryAddress } from './a
 import { LABEL_MIRROR, HUB_MIRROR_PORT, FIRST_OTHER_PORT, mirrorContainerName, type MirrorUpstream } from './mirror-upstream.ts';
 import { MIRROR_CONFIG_PATH, mirrorConfigYaml, mirrorPaths, writeMirrorConfig } from './mirror-config.ts';
 import { lookupUpstreamLogin, type LoginLookup } from './mirror-login.ts';
-import { mirrorConfigFile, mirrorNetwork, pickMirror } from './mirrors.ts';
+import { mirrorConfigFile, mirrorNetwork, pickMirror, upstreamOf } from './mirrors.ts';
 import { mirrorStartFailure } from './mirror-failure.ts';
 import { engineErrorMessage, engineStatus } from '../engine/engine.ts';
 import { ensureImage, type ProgressSink } from '../engine/pull.ts';
@@ -44,6 +44,8 @@ export interface MirrorStartEnvironment {
 
 export interface MirrorStartResult {
   outcome: 'already-running' | 'started' | 'created';
+  /** The mirror's upstream (an existing mirror named by its short name has its own). */
+  upstream: MirrorUpstream;
   container: RegistryContainer;
   address: string;
   login: LoginLookup | undefined;
@@ -56,19 +58,21 @@ export async function startMirror(env: MirrorStartEnvironment, options: MirrorSt
   if (!local) throw new RefusedError('a mirror runs on a local Docker engine only (its login file is written on this machine): use the default engine or a local context');
   const all = await listRegistryContainers(docker);
   const existing = pickMirror(all, options.upstream);
+  // Named by its short name (upstream-5000), the mirror's own upstream counts.
+  const upstream = existing ? upstreamOf(existing) : options.upstream;
   const ignored = existing ? differences(existing, options) : [];
-  if (existing?.running) return { outcome: 'already-running', container: existing, address: existing.registry ?? '?', login: undefined, ignored };
+  if (existing?.running) return { outcome: 'already-running', upstream, container: existing, address: existing.registry ?? '?', login: undefined, ignored };
 
-  const login = await lookupUpstreamLogin(options.credentials, options.loginFrom ?? options.upstream.host);
-  const yaml = mirrorConfigYaml(options.upstream, login.kind === 'login' ? login.login : undefined);
+  const login = await lookupUpstreamLogin(options.credentials, options.loginFrom ?? upstream.host);
+  const yaml = mirrorConfigYaml(upstream, login.kind === 'login' ? login.login : undefined);
   if (existing) {
     const file = mirrorConfigFile(existing);
-    if (file === undefined) throw new ResourceError(`the mirror container ${existing.name} has no configuration file mounted: remove it (docker jindr mirror rm ${options.upstream.name}) and start again`);
+    if (file === undefined) throw new ResourceError(`the mirror container ${existing.name} has no configuration file mounted: remove it (docker jindr mirror rm ${upstream.name}) and start again`);
     writeMirrorConfig(file, yaml);
     if (existing.storage.kind === 'bind') prepareDataDir(existing.storage.path);
     await startRegistryContainer(docker, existing);
     const container = await waitUntilServing(docker, existing, { local, signal }).catch((err: unknown) => mirrorStartFailure(docker, existing, err));
-    return { outcome: 'started', container, address: container.registry ?? '?', login, ignored };
+    return { outcome: 'started', upstream, container, address: container.registry ?? '?', login, ignored };
   }
 
   const address = options.address ?? (await freeAddress(docker, all, options.upstream));
@@ -105,7 +109,7 @@ export async function startMirror(env: MirrorStartEnvironment, options: MirrorSt
     await startRegistryContainer(docker, { id: created.id, name });
     const container = await waitUntilServing(docker, { id: created.id, name }, { local, signal })
       .catch((err: unknown) => mirrorStartFailure(docker, { id: created.id, name }, err));
-    return { outcome: 'created', container, address: address.registry, login, ignored: [] };
+    return { outcome: 'created', upstream, container, address: address.registry, login, ignored: [] };
   } catch (err) {
     // Nothing half-made stays: not the container, not the login file.
     await created.remove({ force: true, v: false }).catch(() => {});

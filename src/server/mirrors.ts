@@ -1,12 +1,10 @@
 // Finding the mirrors among the engine's registry containers (the jindr.mirror label names
 // each one's upstream), and what a mirror is made of: its directory, its configuration
 // file, the network it reaches its upstream on.
-import type Docker from 'dockerode';
 import { dirname } from 'node:path';
-import { listRegistryContainers, type RegistryContainer } from './container.ts';
-import { LABEL_MIRROR, type MirrorUpstream } from './mirror-upstream.ts';
+import type { RegistryContainer } from './container.ts';
+import { LABEL_MIRROR, parseUpstream, type MirrorUpstream } from './mirror-upstream.ts';
 import { MIRROR_CONFIG_PATH } from './mirror-config.ts';
-import { NotFoundError } from '../errors.ts';
 
 /** The upstream URL a registry container mirrors; undefined for a plain registry. */
 export function mirrorOf(c: RegistryContainer): string | undefined {
@@ -17,20 +15,30 @@ export function listMirrors(all: readonly RegistryContainer[]): RegistryContaine
   return all.filter((c) => mirrorOf(c) !== undefined);
 }
 
-/** The mirror of upstream, from containers already listed (running ones first). */
+/**
+ * The mirror of upstream, from containers already listed (running ones first); else the
+ * mirror whose name (as `mirror ls` shows it, e.g. upstream-5000) upstream's name is.
+ */
 export function pickMirror(all: readonly RegistryContainer[], upstream: MirrorUpstream): RegistryContainer | undefined {
-  const found = listMirrors(all).filter((c) => mirrorOf(c) === upstream.url);
+  const mirrors = listMirrors(all);
+  let found = mirrors.filter((c) => mirrorOf(c) === upstream.url);
+  if (found.length === 0) found = mirrors.filter((c) => nameOf(c) === upstream.name);
   return found.find((c) => c.running) ?? found[0];
 }
 
-export async function findMirror(docker: Docker, upstream: MirrorUpstream): Promise<RegistryContainer | undefined> {
-  return pickMirror(await listRegistryContainers(docker), upstream);
+function nameOf(c: RegistryContainer): string | undefined {
+  try {
+    return upstreamOf(c).name;
+  } catch {
+    return undefined; // a label we did not write
+  }
 }
 
-export async function requireMirror(docker: Docker, upstream: MirrorUpstream): Promise<RegistryContainer> {
-  const found = await findMirror(docker, upstream);
-  if (!found) throw new NotFoundError(`no mirror of ${upstream.host} (start one with: docker jindr mirror start ${upstream.name === 'docker.io' ? '' : upstream.url})`.replace(' )', ')'));
-  return found;
+/** The upstream a mirror container proxies, from its label. */
+export function upstreamOf(c: RegistryContainer): MirrorUpstream {
+  const url = mirrorOf(c);
+  if (url === undefined) throw new Error(`${c.name} is not a mirror`);
+  return parseUpstream(url);
 }
 
 /** The host path of the configuration file mounted into the mirror, if it has one. */

@@ -2,8 +2,7 @@
 // reporting and deleting commands use (mirror-view.ts), and what `mirror ls` shows.
 import type Docker from 'dockerode';
 import type { RegistryContainer } from '../server/container.ts';
-import { listMirrors, mirrorDir, mirrorNetwork, mirrorOf } from '../server/mirrors.ts';
-import { parseUpstream } from '../server/mirror-upstream.ts';
+import { listMirrors, mirrorDir, mirrorNetwork, mirrorOf, upstreamOf } from '../server/mirrors.ts';
 import { execBytes } from './gc-run.ts';
 import { listStorage, readStorageRoot } from './gc-storage.ts';
 import { storageSize } from './sizes.ts';
@@ -18,8 +17,7 @@ export async function openMirrorView(docker: Docker, c: RegistryContainer, host:
 }
 
 function upstreamName(c: RegistryContainer): string {
-  const url = mirrorOf(c);
-  return url === undefined ? '' : parseUpstream(url).name;
+  return mirrorOf(c) === undefined ? '' : upstreamOf(c).name;
 }
 
 export interface MirrorRow {
