@@ -3,7 +3,8 @@
 // 2.8.2) and ECR accept; without n a registry answers 100 at a time.
 import { NotFoundError, RegistryError } from '../errors.ts';
 import { Fields, readJson, stringArray } from '../json-shape.ts';
-import { CATALOG_SCOPE, header, pullScope, type RegistryClient } from './client.ts';
+import { CATALOG_SCOPE, header, pullScope } from './client.ts';
+import type { RegistryApi } from './api.ts';
 
 export const PAGE_SIZE = 1000;
 
@@ -19,7 +20,7 @@ export function nextLink(link: string | undefined, requestUrl: string): string |
   return undefined;
 }
 
-async function* pages(client: RegistryClient, first: string, scope: string, key: 'repositories' | 'tags', signal?: AbortSignal): AsyncGenerator<string[], void> {
+async function* pages(client: RegistryApi, first: string, scope: string, key: 'repositories' | 'tags', signal?: AbortSignal): AsyncGenerator<string[], void> {
   let path: string | undefined = first;
   const seen = new Set<string>();
   while (path !== undefined) {
@@ -37,7 +38,7 @@ async function* pages(client: RegistryClient, first: string, scope: string, key:
 }
 
 /** Every repository in the registry, in the registry's order. */
-export async function listRepositories(client: RegistryClient, signal?: AbortSignal): Promise<string[]> {
+export async function listRepositories(client: RegistryApi, signal?: AbortSignal): Promise<string[]> {
   const all: string[] = [];
   try {
     for await (const page of pages(client, `/v2/_catalog?n=${PAGE_SIZE}`, CATALOG_SCOPE, 'repositories', signal)) all.push(...page);
@@ -52,7 +53,7 @@ export async function listRepositories(client: RegistryClient, signal?: AbortSig
 }
 
 /** Every tag of a repository; NotFoundError when the registry has no such repository. */
-export async function listTags(client: RegistryClient, repository: string, signal?: AbortSignal): Promise<string[]> {
+export async function listTags(client: RegistryApi, repository: string, signal?: AbortSignal): Promise<string[]> {
   const all: string[] = [];
   try {
     for await (const page of pages(client, `/v2/${repository}/tags/list?n=${PAGE_SIZE}`, pullScope(repository), 'tags', signal)) all.push(...page);

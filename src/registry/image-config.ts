@@ -2,7 +2,8 @@
 // single-platform tag has no index entry to carry one) and when it was created.
 import { isJsonObject, isNonEmptyString, isString, parseJson } from '../json-shape.ts';
 import { ManifestError } from './errors.ts';
-import { pullScope, type RegistryClient } from './client.ts';
+import { pullScope } from './client.ts';
+import type { RegistryApi } from './api.ts';
 import { digestOf, type Descriptor, type Platform } from './manifest.ts';
 
 /** Configs bigger than this are not images' configs; refuse rather than buffer them. */
@@ -17,12 +18,12 @@ export interface ImageConfigFacts {
 }
 
 /** The platform an image config declares, or undefined when it declares none (artifacts). */
-export async function fetchConfigPlatform(client: RegistryClient, repository: string, config: Descriptor, signal?: AbortSignal): Promise<Platform | undefined> {
+export async function fetchConfigPlatform(client: RegistryApi, repository: string, config: Descriptor, signal?: AbortSignal): Promise<Platform | undefined> {
   return (await fetchImageConfig(client, repository, config, signal)).platform;
 }
 
 /** The config's platform and creation time (nothing for a config too big to be an image's). */
-export async function fetchImageConfig(client: RegistryClient, repository: string, config: Descriptor, signal?: AbortSignal): Promise<ImageConfigFacts> {
+export async function fetchImageConfig(client: RegistryApi, repository: string, config: Descriptor, signal?: AbortSignal): Promise<ImageConfigFacts> {
   if (config.size > MAX_CONFIG_BYTES) return { platform: undefined, created: undefined };
   // ManifestErrors: the image cannot be read, which lsi reports on its row and goes on.
   const response = await client.request({ path: `/v2/${repository}/blobs/${config.digest}`, scopes: [pullScope(repository)], accept: [404], signal });

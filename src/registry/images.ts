@@ -4,7 +4,7 @@
 // digest and config platforms are shared through caches keyed by digest (content
 // addressed, so the same in every repository).
 import { ManifestError } from './errors.ts';
-import type { RegistryClient } from './client.ts';
+import type { RegistryApi } from './api.ts';
 import { listRepositories, listTags } from './catalog.ts';
 import { fetchImageConfig, type ImageConfigFacts } from './image-config.ts';
 import {
@@ -48,12 +48,12 @@ export interface TagSummary {
 }
 
 export class ImageReader {
-  private readonly client: RegistryClient;
+  private readonly client: RegistryApi;
   private readonly signal: AbortSignal | undefined;
   private readonly byDigest = new Map<string, Promise<Manifest>>();
   private readonly configs = new Map<string, Promise<ImageConfigFacts>>();
 
-  constructor(client: RegistryClient, signal?: AbortSignal) {
+  constructor(client: RegistryApi, signal?: AbortSignal) {
     this.client = client;
     this.signal = signal;
   }
@@ -133,7 +133,7 @@ export class ImageReader {
  * (or as the catalog lists them), tags as the registry lists them.
  */
 export async function listImages(
-  client: RegistryClient,
+  client: RegistryApi,
   repositories: readonly string[] | undefined,
   signal?: AbortSignal,
   options: { layers?: boolean } = {},

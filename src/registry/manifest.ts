@@ -9,7 +9,8 @@
 // whatever its `subject` names.
 import { createHash } from 'node:crypto';
 import { NotFoundError } from '../errors.ts';
-import { header, pullScope, type RegistryClient } from './client.ts';
+import { header, pullScope } from './client.ts';
+import type { RegistryApi } from './api.ts';
 import { ManifestError, RegistryApiError, describeErrorBody } from './errors.ts';
 import { isDigest } from './reference.ts';
 import * as shape from '../json-shape.ts';
@@ -188,7 +189,7 @@ function referencePath(repository: string, reference: string): string {
   return `/v2/${repository}/manifests/${reference}`;
 }
 
-function notFound(client: RegistryClient, repository: string, reference: string, err: RegistryApiError): NotFoundError {
+function notFound(client: RegistryApi, repository: string, reference: string, err: RegistryApiError): NotFoundError {
   const name = `${client.host}/${repository}${isDigest(reference) ? '@' : ':'}${reference}`;
   if (err.codes.includes('NAME_UNKNOWN')) return new NotFoundError(`no repository ${client.host}/${repository}`);
   return new NotFoundError(`no image ${name}`);
@@ -199,7 +200,7 @@ function notFound(client: RegistryClient, repository: string, reference: string,
  * against the reference when it is one, else against Docker-Content-Digest.
  * Throws NotFoundError when the registry has no such repository or manifest.
  */
-export async function fetchManifest(client: RegistryClient, repository: string, reference: string, signal?: AbortSignal): Promise<Manifest> {
+export async function fetchManifest(client: RegistryApi, repository: string, reference: string, signal?: AbortSignal): Promise<Manifest> {
   const response = await client.request({
     path: referencePath(repository, reference),
     scopes: [pullScope(repository)],
@@ -232,7 +233,7 @@ export async function fetchManifest(client: RegistryClient, repository: string, 
 }
 
 /** HEAD: the digest a tag points at, or undefined when there is no such manifest. */
-export async function resolveDigest(client: RegistryClient, repository: string, reference: string, signal?: AbortSignal): Promise<string | undefined> {
+export async function resolveDigest(client: RegistryApi, repository: string, reference: string, signal?: AbortSignal): Promise<string | undefined> {
   const response = await client.request({
     method: 'HEAD',
     path: referencePath(repository, reference),

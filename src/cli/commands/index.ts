@@ -19,6 +19,7 @@ import { completionCommand } from './completion.ts';
 import { duCommand } from './du.ts';
 import { pruneCommand } from './prune.ts';
 import { indexCommand } from './index-cmd.ts';
+import { mirrorCommand } from './mirror.ts';
 
 export const commands: readonly JindrCommand[] = [
   startCommand,
@@ -38,5 +39,6 @@ export const commands: readonly JindrCommand[] = [
   indexCommand,
   cpCommand,
   cpeCommand,
+  mirrorCommand,
   completionCommand,
 ];

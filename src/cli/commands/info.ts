@@ -3,6 +3,7 @@ import { defineCommand } from '../command.ts';
 import { printRows } from '../output/print.ts';
 import { formatBytes } from '../output/table.ts';
 import { listRegistryContainers } from '../../server/container.ts';
+import { mirrorOf } from '../../server/mirrors.ts';
 import { storageSize } from '../../storage/sizes.ts';
 import { describeRegistrySecurity, registrySecurity, type RegistrySecurity } from '../../server/security-info.ts';
 import { describeStorage } from './stat.ts';
@@ -18,12 +19,14 @@ interface InfoRow extends RegistrySecurity {
   size: number | null;
   image: string;
   managed: boolean;
+  /** The upstream a mirror proxies; null for a registry. */
+  mirrorOf: string | null;
 }
 
 export const infoCommand = defineCommand({
   command: 'info',
   aliases: ['ps'],
-  describe: 'List every registry container: address, state, login and TLS, storage area and its size, image',
+  describe: 'List every registry container: address, state, login and TLS, storage area and its size, image, and what a mirror mirrors',
   run: async (_args, ctx) => {
     const { docker, local } = await ctx.engine();
     const containers = await listRegistryContainers(docker);
@@ -38,6 +41,7 @@ export const infoCommand = defineCommand({
       size: (await storageSize(docker, c, local, ctx.signal)) ?? null,
       image: c.image,
       managed: c.managed,
+      mirrorOf: mirrorOf(c) ?? null,
       ...(await registrySecurity(c, local, ctx.signal)),
     })));
     rows.sort((a, b) => (a.registry ?? '~').localeCompare(b.registry ?? '~') || a.container.localeCompare(b.container));
@@ -49,6 +53,7 @@ export const infoCommand = defineCommand({
       { header: 'STORAGE AREA', value: (r: InfoRow) => r.storageArea },
       { header: 'SIZE', value: (r: InfoRow) => (r.size === null ? '-' : formatBytes(r.size)) },
       { header: 'IMAGE', value: (r: InfoRow) => r.image },
+      { header: 'MIRROR OF', value: (r: InfoRow) => r.mirrorOf ?? '-' },
     ], rows);
     return 0;
   },

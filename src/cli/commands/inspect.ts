@@ -5,8 +5,8 @@
 import { defineCommand } from '../command.ts';
 import { printRows } from '../output/print.ts';
 import { formatBytes } from '../output/table.ts';
-import { registryClientFor } from '../registry-clients.ts';
-import type { RegistryClient } from '../../registry/client.ts';
+import { registryReaderFor } from '../registry-reader.ts';
+import type { RegistryApi } from '../../registry/api.ts';
 import { ImageReader, listImages, type TagSummary } from '../../registry/images.ts';
 import { parseReference, type ImageReference } from '../../registry/reference.ts';
 
@@ -28,7 +28,7 @@ interface LayerJson {
 }
 
 /** layer digest -> the tags (repo:tag) whose images use it, across the whole registry. */
-async function layerUsage(client: RegistryClient, signal: AbortSignal): Promise<Map<string, Set<string>>> {
+async function layerUsage(client: RegistryApi, signal: AbortSignal): Promise<Map<string, Set<string>>> {
   const usage = new Map<string, Set<string>>();
   for (const summary of await listImages(client, undefined, signal, { layers: true })) {
     for (const entry of summary.entries) {
@@ -52,10 +52,10 @@ export const inspectCommand = defineCommand<{ image: string[]; layers: boolean }
       .option('layers', { alias: 'l', type: 'boolean', default: false, describe: 'Show each platform\'s layers, sizes, and how many other tags in the registry share each' }),
   run: async (args, ctx) => {
     const refs: ImageReference[] = args.image.map((i) => parseReference(i, ctx.registry));
-    const clients = new Map<string, RegistryClient>();
-    const clientFor = (host: string): RegistryClient => {
+    const clients = new Map<string, RegistryApi>();
+    const clientFor = (host: string): RegistryApi => {
       let c = clients.get(host);
-      if (!c) clients.set(host, (c = registryClientFor(ctx, host)));
+      if (!c) clients.set(host, (c = registryReaderFor(ctx, host)));
       return c;
     };
     try {

@@ -1,7 +1,7 @@
 // ls (repos): the repositories of the registry, every page of the catalog.
 import { defineCommand } from '../command.ts';
 import { printRows } from '../output/print.ts';
-import { registryClientFor } from '../registry-clients.ts';
+import { registryReaderFor } from '../registry-reader.ts';
 import { listRepositories } from '../../registry/catalog.ts';
 
 interface Row {
@@ -15,7 +15,7 @@ export const lsCommand = defineCommand<{ quiet: boolean }>({
   describe: 'List the repositories in the registry',
   builder: (yargs) => yargs.option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Only print repository names (HOST/REPOSITORY)' }),
   run: async (args, ctx) => {
-    const client = registryClientFor(ctx, ctx.registry);
+    const client = registryReaderFor(ctx, ctx.registry);
     try {
       const rows: Row[] = (await listRepositories(client, ctx.signal)).map((repository) => ({ registry: ctx.registry, repository }));
       if (args.quiet && ctx.format !== 'json') {

@@ -3,7 +3,7 @@
 import { defineCommand } from '../command.ts';
 import { printRows } from '../output/print.ts';
 import { formatBytes } from '../output/table.ts';
-import { registryClientFor } from '../registry-clients.ts';
+import { registryReaderFor } from '../registry-reader.ts';
 import { listImages, type TagSummary } from '../../registry/images.ts';
 import { parseRepositoryName } from '../../registry/reference.ts';
 import { sortImages, withPushDates, type ImageSort } from '../../storage/image-dates.ts';
@@ -37,7 +37,7 @@ export const lsiCommand = defineCommand<{ repo: string[] | undefined; quiet: boo
     for (const n of names) byHost.set(n.registry, [...(byHost.get(n.registry) ?? []), n.repository]);
     const listed: Row[] = [];
     for (const [host, repos] of byHost) {
-      const client = registryClientFor(ctx, host);
+      const client = registryReaderFor(ctx, host);
       try {
         const found = await listImages(client, repos.length > 0 ? [...new Set(repos)] : undefined, ctx.signal);
         const dated = await withPushDates(found, host, async () => (await ctx.engine()).docker);

@@ -2,7 +2,7 @@
 // would take other tags along (the registry deletes by digest) is refused without --force.
 import { defineCommand } from '../command.ts';
 import { printRows } from '../output/print.ts';
-import { registryClientFor } from '../registry-clients.ts';
+import { registryReaderFor } from '../registry-reader.ts';
 import { removeImages, type Removal } from '../../registry/remove-images.ts';
 import { parseReference, type ImageReference } from '../../registry/reference.ts';
 
@@ -22,7 +22,7 @@ export const rmiCommand = defineCommand<{ image: string[]; force: boolean }>({
     for (const r of refs) byHost.set(r.registry, [...(byHost.get(r.registry) ?? []), r]);
     const rows: Row[] = [];
     for (const [host, list] of byHost) {
-      const client = registryClientFor(ctx, host);
+      const client = registryReaderFor(ctx, host);
       try {
         const removed = await removeImages(client, list, { force: args.force, signal: ctx.signal });
         rows.push(...removed.map((r) => ({ registry: host, ...r })));

@@ -3,7 +3,7 @@
 // catalog stops listing it; the registry restarts to forget its blob cache.
 import { defineCommand } from '../command.ts';
 import { printRows } from '../output/print.ts';
-import { registryClientFor } from '../registry-clients.ts';
+import { registryReaderFor } from '../registry-reader.ts';
 import { removeRepositories } from '../../registry/remove-images.ts';
 import { parseRepositoryName, type RepositoryName } from '../../registry/reference.ts';
 import { removeRepositoryStorage } from '../../storage/remove-repository.ts';
@@ -33,7 +33,7 @@ export const rmrCommand = defineCommand<{ repo: string[] }>({
     for (const n of names) byHost.set(n.registry, [...new Set([...(byHost.get(n.registry) ?? []), n.repository])]);
     const rows: Row[] = [];
     for (const [host, repos] of byHost) {
-      const client = registryClientFor(ctx, host);
+      const client = registryReaderFor(ctx, host);
       let removed;
       try {
         removed = await removeRepositories(client, repos, ctx.signal);
@@ -46,7 +46,7 @@ export const rmrCommand = defineCommand<{ repo: string[] }>({
         const result = await ctx.critical(() => removeRepositoryStorage(engine.docker, host, repos, { local: engine.local, signal: ctx.signal }));
         if (result.removed) {
           storageRemoved = true;
-          ctx.info(`removed the repositories' storage in ${result.container} and restarted it`);
+          ctx.info(`removed the repositories' storage in ${result.container}${result.restarted ? ' and restarted it' : ''}`);
         } else {
           ctx.info(`note: ${result.reason}: the emptied repositories stay listed until their storage is removed`);
         }
