@@ -2,6 +2,7 @@
 // and reloading the engine with SIGHUP, which re-reads registry-mirrors without restarting
 // a container. A reload applies only the keys the file has: removing the key (or the file)
 // keeps the old mirrors until a restart, so "no mirrors" is written as `[]`.
+import { isJsonObject, parseJson } from '../json-shape.ts';
 import { execFile } from 'node:child_process';
 import { accessSync, constants, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -33,12 +34,12 @@ export function readDaemonJson(path: string): DaemonJson {
   if (text.trim() === '') return { path, exists: true, config: {} };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parseJson(text);
   } catch {
     throw new ResourceError(`${path} is not valid JSON (the engine would refuse it too): fix it first`);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ResourceError(`${path} does not hold a JSON object: fix it first`);
-  return { path, exists: true, config: parsed as Record<string, unknown> };
+  if (!isJsonObject(parsed)) throw new ResourceError(`${path} does not hold a JSON object: fix it first`);
+  return { path, exists: true, config: parsed };
 }
 
 /** The same mirror however it is written: http://127.0.0.1:5002 and http://127.0.0.1:5002/ . */

@@ -8,6 +8,7 @@
 //   DELETE /v2/<name>/manifests/<tag> (the tag alone, as registry 3.x does),
 //   DELETE /v2/<name>/manifests/<digest> (the manifest and every tag on it).
 // What a delete leaves unreferenced goes at the next `gc`.
+import { isJsonObject, isString, parseJson } from '../json-shape.ts';
 import type { RegistryApi } from '../registry/api.ts';
 import type { RegistryRequest, RegistryResponse } from '../registry/client.ts';
 import type { Headers } from '../registry/connection.ts';
@@ -115,8 +116,8 @@ function unsupported(method: string): Answer {
 
 function declaredMediaType(bytes: Buffer): string | undefined {
   try {
-    const value = (JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown }).mediaType;
-    return typeof value === 'string' ? value : undefined;
+    const parsed = parseJson(bytes.toString('utf8'));
+    return isJsonObject(parsed) && isString(parsed.mediaType) ? parsed.mediaType : undefined;
   } catch {
     return undefined;
   }
