@@ -9,7 +9,7 @@ import { dockerConfigDir } from '../docker/config.ts';
 import { dockerKeychain } from '../docker/credentials.ts';
 import { listRepositories, listTags } from '../registry/catalog.ts';
 import { RegistryClient } from '../registry/client.ts';
-import { checkRegistryHost } from '../registry/reference.ts';
+import { splitDomain } from '../registry/host.ts';
 import type { JindrCommand } from './command.ts';
 import { completionTarget, completions, type CompletionTarget } from './complete.ts';
 import { DEFAULT_REGISTRY } from './global-options.ts';
@@ -22,14 +22,6 @@ export interface RegistryLister {
   tags(repository: string): Promise<string[]>;
 }
 
-/** A word's registry ("localhost:5002") when its first component names a host, and the rest. */
-function splitHost(word: string): { host: string | undefined; rest: string } {
-  const slash = word.indexOf('/');
-  const first = slash === -1 ? '' : word.slice(0, slash);
-  if (slash !== -1 && (/[.:]/.test(first) || first === 'localhost')) return { host: first, rest: word.slice(slash + 1) };
-  return { host: undefined, rest: word };
-}
-
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
@@ -39,11 +31,11 @@ const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 export async function registryCandidates(target: CompletionTarget, lister: (host: string) => RegistryLister, defaultRegistry = DEFAULT_REGISTRY): Promise<string[]> {
   const registry = target.registry ?? defaultRegistry;
   if (target.kind === 'tag') {
-    const { host, rest } = splitHost(target.image);
+    const { domain: host, rest } = splitDomain(target.image);
     const repository = rest.replace(/@.*$/, '').replace(/:[^/]*$/, '');
     return (await lister(host ?? registry).tags(repository)).filter((t) => t.startsWith(target.current)).sort(byName);
   }
-  const { host, rest } = splitHost(target.current);
+  const { domain: host, rest } = splitDomain(target.current);
   const prefix = host === undefined ? '' : `${host}/`;
   const list = lister(host ?? registry);
   const colon = rest.indexOf(':');
@@ -84,7 +76,7 @@ export async function completeWithRegistry(
   const signal = AbortSignal.timeout(timeoutMs);
   const clients: RegistryClient[] = [];
   const lister = (host: string): RegistryLister => {
-    const client = new RegistryClient(checkRegistryHost(host), {
+    const client = new RegistryClient(host, {
       signal,
       timeoutMs,
       retries: 0,

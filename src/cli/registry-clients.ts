@@ -6,7 +6,7 @@ import { RegistryClient, type RegistryClientOptions } from '../registry/client.t
 import { registryTlsOptions } from '../docker/certs.ts';
 import { dockerConfigDir } from '../docker/config.ts';
 import { dockerKeychain } from '../docker/credentials.ts';
-import { checkRegistryHost } from '../registry/reference.ts';
+import type { RegistryHost } from '../registry/host.ts';
 import { UsageError } from '../errors.ts';
 import type { Context } from './context.ts';
 
@@ -21,16 +21,16 @@ export function registryTimeoutMs(env: NodeJS.ProcessEnv): number | undefined {
   return ms;
 }
 
-export function registryClientFor(ctx: Context, host: string, options: RegistryClientForOptions = {}): RegistryClient {
+export function registryClientFor(ctx: Context, host: RegistryHost | string, options: RegistryClientForOptions = {}): RegistryClient {
   const timeoutMs = registryTimeoutMs(ctx.env);
-  return new RegistryClient(checkRegistryHost(host), {
+  return new RegistryClient(host, {
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     signal: ctx.signal,
     log: ctx.debug ? (message) => ctx.debugLog(message) : undefined,
     userAgent: `docker-jindr/${pkg.version}`,
     // Docker's logins (credHelpers, credsStore, auths) and certs.d, as `docker push` uses them.
     credentials: dockerKeychain({ configDir: dockerConfigDir(ctx.docker.config, ctx.env), env: ctx.env }),
-    ...registryTlsOptions(host, ctx.env),
+    ...registryTlsOptions(String(host), ctx.env),
     ...options,
   });
 }

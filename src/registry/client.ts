@@ -40,7 +40,7 @@ import { Authenticator, type CredentialSource } from './auth.ts';
 import { parseChallenges } from './challenge.ts';
 import { RegistryApiError, describeErrorBody, statusText } from './errors.ts';
 import { createLimit, type Limit } from './limit.ts';
-import { isLocalHost, requestHost } from './reference.ts';
+import { registryHost, type RegistryHost } from './host.ts';
 import { classifyNetworkError, networkErrorMessage, sleep, backoffMs } from './network-errors.ts';
 
 export type { Credential, CredentialSource } from './auth.ts';
@@ -111,6 +111,7 @@ const MAX_REDIRECTS = 5;
 export class RegistryClient {
   /** The registry as the user names it (credentials key, messages). */
   readonly host: string;
+  private readonly registry: RegistryHost;
   private readonly options: RegistryClientOptions;
   private readonly agent: Agent;
   private readonly limit: Limit;
@@ -122,11 +123,12 @@ export class RegistryClient {
   private schemeSettled: boolean;
   private answeredOnce = false;
 
-  constructor(host: string, options: RegistryClientOptions = {}) {
-    this.host = host;
+  constructor(host: string | RegistryHost, options: RegistryClientOptions = {}) {
+    this.registry = typeof host === 'string' ? registryHost(host, 'registry host') : host;
+    this.host = this.registry.name;
     this.options = options;
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    const local = isLocalHost(host);
+    const local = this.registry.loopback;
     this.scheme = options.scheme ?? (local ? 'http' : 'https');
     this.schemeSettled = options.scheme !== undefined || !(local || options.insecure === true);
     this.agent = new Agent({
@@ -146,7 +148,7 @@ export class RegistryClient {
     });
     this.limit = createLimit(options.concurrency ?? 16);
     this.auth = new Authenticator({
-      host,
+      host: this.host,
       credentials: options.credentials,
       dispatcher: this.agent,
       timeoutMs: this.timeoutMs,
@@ -156,7 +158,7 @@ export class RegistryClient {
 
   /** The base URL requests currently go to, e.g. "http://localhost:5001". */
   get origin(): string {
-    return `${this.scheme}://${requestHost(this.host)}`;
+    return `${this.scheme}://${this.registry.requestHost}`;
   }
 
   async request(req: RegistryRequest): Promise<RegistryResponse> {

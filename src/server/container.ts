@@ -5,7 +5,8 @@
 import type Docker from 'dockerode';
 import { engineErrorMessage, engineStatus } from '../engine/engine.ts';
 import { FrameSplitter, readFrames } from '../engine/frames.ts';
-import { hostIpServes, parseLocalRegistry, registryName, splitHostPort, type LocalRegistryAddress } from './address.ts';
+import { bindIpOf, hostIpServes, parseLocalRegistry, registryName, type LocalRegistryAddress } from './address.ts';
+import { parseRegistryHost, type RegistryHost } from '../registry/host.ts';
 import { InterruptedError, NotFoundError, ResourceError } from '../errors.ts';
 
 /** Labels on containers we create; the registry label is how we find them again. */
@@ -118,22 +119,21 @@ function servesAddress(c: RegistryContainer, address: LocalRegistryAddress): boo
   if (c.bindings.some((b) => b.port === address.port && hostIpServes(b.hostIp, address.bindIp))) return true;
   const label = c.details.Config.Labels?.[LABEL_REGISTRY];
   if (label === undefined) return false;
-  const { host, port } = splitHostPort(label);
-  const bindIp = host === 'localhost' ? '127.0.0.1' : host;
-  return Number(port) === address.port && bindIp === address.bindIp;
+  const host = parseRegistryHost(label);
+  return typeof host !== 'string' && host.port === address.port && bindIpOf(host.hostname) === address.bindIp;
 }
 
 /**
  * The registry container for HOST:PORT (e.g. "localhost:5001"), running or not; undefined when
  * there is none. Running ones win, then ours, then the newest.
  */
-export async function findRegistryContainer(docker: Docker, registry: string | LocalRegistryAddress): Promise<RegistryContainer | undefined> {
+export async function findRegistryContainer(docker: Docker, registry: RegistryHost | string | LocalRegistryAddress): Promise<RegistryContainer | undefined> {
   return pickRegistryContainer(await listRegistryContainers(docker), registry);
 }
 
 /** findRegistryContainer over containers already listed (listRegistryContainers). */
-export function pickRegistryContainer(all: readonly RegistryContainer[], registry: string | LocalRegistryAddress): RegistryContainer | undefined {
-  const address = typeof registry === 'string' ? parseLocalRegistry(registry) : registry;
+export function pickRegistryContainer(all: readonly RegistryContainer[], registry: RegistryHost | string | LocalRegistryAddress): RegistryContainer | undefined {
+  const address = typeof registry !== 'string' && 'bindIp' in registry ? registry : parseLocalRegistry(registry);
   const matches = all.filter((c) => servesAddress(c, address));
   const rank = (c: RegistryContainer): number => (c.running ? 2 : 0) + (c.managed ? 1 : 0);
   matches.sort((a, b) => rank(b) - rank(a) || Date.parse(b.details.Created) - Date.parse(a.details.Created));

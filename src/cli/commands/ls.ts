@@ -17,7 +17,7 @@ export const lsCommand = defineCommand<{ quiet: boolean }>({
   run: async (args, ctx) => {
     const client = registryClientFor(ctx, ctx.registry);
     try {
-      const rows: Row[] = (await listRepositories(client, ctx.signal)).map((repository) => ({ registry: ctx.registry, repository }));
+      const rows: Row[] = (await listRepositories(client, ctx.signal)).map((repository) => ({ registry: ctx.registry.name, repository }));
       if (args.quiet && ctx.format !== 'json') {
         ctx.stdout.write(rows.map((r) => `${r.registry}/${r.repository}\n`).join(''));
         return;

@@ -29,7 +29,7 @@ export const lsiCommand = defineCommand<{ repo: string[] | undefined; quiet: boo
   run: async (args, ctx) => {
     const names = (args.repo ?? []).map((r) => parseRepositoryName(r, ctx.registry));
     const byHost = new Map<string, string[]>();
-    if (names.length === 0) byHost.set(ctx.registry, []);
+    if (names.length === 0) byHost.set(ctx.registry.name, []);
     for (const n of names) byHost.set(n.registry, [...(byHost.get(n.registry) ?? []), n.repository]);
     const rows: Row[] = [];
     for (const [host, repos] of byHost) {
