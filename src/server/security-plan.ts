@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { REGISTRY_STORAGE_PATH, type RegistryContainer } from './container.ts';
 import { isWildcard, type LocalRegistryAddress } from './address.ts';
-import { isLoopback } from '../registry/host.ts';
+import { formatHostPort, isLoopback } from '../registry/host.ts';
 import { RefusedError, UsageError } from '../errors.ts';
 import type { User } from '../security/htpasswd.ts';
 import { GENERATED, OWN, TLS_DIR, type OwnCertificate } from '../security/tls-files.ts';
@@ -94,7 +94,7 @@ function machineAddresses(): string[] {
 export function publishAddresses(address: LocalRegistryAddress, bind: string): string[] {
   if (isWildcard(bind) || bind === address.bindIp) return [bind];
   if (isLoopback(bind)) {
-    const named = bind.includes(':') ? `[${bind}]:${address.port}` : `${bind}:${address.port}`;
+    const named = formatHostPort(bind, address.port);
     throw new UsageError(`--bind ${bind} does not serve -r ${address.registry}: name the registry by that address (-r ${named})`);
   }
   return [address.bindIp, bind];

@@ -6,6 +6,7 @@ import { printRows } from '../output/print.ts';
 import { findRegistryContainer } from '../../server/container.ts';
 import { collectGarbage, type GcReport } from '../../storage/gc-run.ts';
 import { InterruptedError, NotFoundError, errorMessage } from '../../errors.ts';
+import { jindrCommand } from '../../registry/host.ts';
 
 /**
  * Collects garbage in the registry ctx.registry names. With restart false (from `stop`), a
@@ -16,7 +17,7 @@ export async function runGc(ctx: Context, options: { dryRun: boolean; restart: b
   const { docker, local } = await ctx.engine();
   const registry = await findRegistryContainer(docker, ctx.registry);
   if (!registry) {
-    throw new NotFoundError(`no registry container for ${ctx.registry} (start one with: docker jindr start -r ${ctx.registry})`);
+    throw new NotFoundError(`no registry container for ${ctx.registry} (start one with: ${jindrCommand(ctx.registry, 'start')})`);
   }
   ctx.signal.throwIfAborted();
   return ctx.critical(() =>

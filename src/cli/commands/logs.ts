@@ -4,6 +4,7 @@ import { findRegistryContainer } from '../../server/container.ts';
 import { streamLogs } from '../../server/logs.ts';
 import { parseLocalRegistry } from '../../server/address.ts';
 import { NotFoundError, UsageError } from '../../errors.ts';
+import { jindrCommand } from '../../registry/host.ts';
 
 export const logsCommand = defineCommand<{ follow: boolean; tail?: number }>({
   command: 'logs',
@@ -19,7 +20,7 @@ export const logsCommand = defineCommand<{ follow: boolean; tail?: number }>({
     const address = parseLocalRegistry(ctx.registry);
     const { docker } = await ctx.engine();
     const c = await findRegistryContainer(docker, address);
-    if (!c) throw new NotFoundError(`no registry container for ${address.registry}: start one with docker jindr start -r ${ctx.registry}`);
+    if (!c) throw new NotFoundError(`no registry container for ${address.registry}: start one with: ${jindrCommand(ctx.registry, 'start')}`);
     await streamLogs(docker, c, { stdout: ctx.stdout, stderr: ctx.stderr }, {
       follow: args.follow,
       signal: ctx.signal,

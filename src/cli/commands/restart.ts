@@ -5,6 +5,7 @@ import { checkPortFree } from '../../server/prestart-checks.ts';
 import { parseLocalRegistry } from '../../server/address.ts';
 import { refreshTls } from '../../server/tls-trust.ts';
 import { NotFoundError } from '../../errors.ts';
+import { jindrCommand } from '../../registry/host.ts';
 
 export const restartCommand = defineCommand({
   command: 'restart',
@@ -14,7 +15,7 @@ export const restartCommand = defineCommand({
     const { docker, local } = await ctx.engine();
     const c = await findRegistryContainer(docker, address);
     if (!c) {
-      throw new NotFoundError(`no registry container for ${address.registry}: start one with docker jindr start -r ${ctx.registry}`);
+      throw new NotFoundError(`no registry container for ${address.registry}: start one with: ${jindrCommand(ctx.registry, 'start')}`);
     }
     // A certificate docker jindr made is renewed here when due (start --tls).
     await refreshTls(docker, c, { local, env: ctx.env, info: (m) => ctx.info(m) });

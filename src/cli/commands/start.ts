@@ -7,6 +7,7 @@ import { securityOf } from '../../server/security-plan.ts';
 import { describeSecurity, securityOptions, securityRequest, type SecurityArgs } from '../start-security.ts';
 import { parseLocalRegistry } from '../../server/address.ts';
 import { UsageError } from '../../errors.ts';
+import { jindrCommand } from '../../registry/host.ts';
 import { describeStorage } from './stat.ts';
 
 export const startCommand = defineCommand<{ data?: string; name?: string; image?: string } & SecurityArgs>({
@@ -34,8 +35,8 @@ export const startCommand = defineCommand<{ data?: string; name?: string; image?
       if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} needs a value`);
     }
     const address = parseLocalRegistry(ctx.registry);
+    const request = await securityRequest(args, ctx);
     const { docker, local } = await ctx.engine();
-    const request = await securityRequest(args, ctx, local);
     const result = await startWithSecurity(
       { docker, local, progress: ctx.stderr, signal: ctx.signal, processEnv: ctx.env },
       {
@@ -52,7 +53,7 @@ export const startCommand = defineCommand<{ data?: string; name?: string; image?
     if (result.outcome === 'already-running') {
       ctx.stdout.write(`registry already running as ${c.name} on ${address.registry}\n`);
       if (result.ignored.length > 0) {
-        ctx.info(`note: ${result.ignored.join(', ')} not applied to the running container: stop it first (docker jindr stop -r ${ctx.registry})`);
+        ctx.info(`note: ${result.ignored.join(', ')} not applied to the running container: stop it first (${jindrCommand(ctx.registry, 'stop')})`);
       }
       return 0;
     }

@@ -3,6 +3,7 @@ import { defineCommand } from '../command.ts';
 import { findRegistryContainer, type RegistryContainer } from '../../server/container.ts';
 import { parseLocalRegistry } from '../../server/address.ts';
 import { describeRegistrySecurity, registrySecurity } from '../../server/security-info.ts';
+import { jindrCommand } from '../../registry/host.ts';
 
 /** The storage area for people: a path, a volume, or the container itself. */
 export function describeStorage(c: RegistryContainer): string {
@@ -31,7 +32,7 @@ export const statCommand = defineCommand({
       const state = c ? { running: c.running, state: c.state, container: c.name, image: c.image, storage: describeStorage(c), ...security } : { running: false, state: 'absent' };
       ctx.stdout.write(JSON.stringify({ registry: address.registry, ...state }, null, 2) + '\n');
     } else if (!c) {
-      ctx.stdout.write(`${address.registry}: no registry (start one with: docker jindr start -r ${ctx.registry})\n`);
+      ctx.stdout.write(`${address.registry}: no registry (start one with: ${jindrCommand(ctx.registry, 'start')})\n`);
     } else if (c.running) {
       ctx.stdout.write(`${address.registry}: running as ${c.name} (${c.image}, data in ${describeStorage(c)}${secured})\n`);
     } else {
