@@ -3,12 +3,9 @@
 // word names (localhost:5002/app). Quick or nothing: a short deadline, no retries, and
 // any failure (no registry, a login needed, garbage) just means no names are offered.
 import type { Options } from 'yargs';
-import pkg from '../../package.json' with { type: 'json' };
-import { registryTlsOptions } from '../docker/certs.ts';
-import { dockerConfigDir } from '../docker/config.ts';
-import { dockerKeychain } from '../docker/credentials.ts';
+import { dockerRegistryClients } from '../docker/registry-clients.ts';
 import { listRepositories, listTags } from '../registry/catalog.ts';
-import { RegistryClient } from '../registry/client.ts';
+import type { RegistryClient } from '../registry/client.ts';
 import { splitDomain } from '../registry/host.ts';
 import type { JindrCommand } from './command.ts';
 import { completionTarget, completions, type CompletionTarget } from './complete.ts';
@@ -75,20 +72,15 @@ export async function completeWithRegistry(
   const timeoutMs = deadlineMs(env);
   const signal = AbortSignal.timeout(timeoutMs);
   const clients: RegistryClient[] = [];
-  const lister = (host: string): RegistryLister => {
-    const client = new RegistryClient(host, {
-      signal,
-      timeoutMs,
-      retries: 0,
-      userAgent: `docker-jindr/${pkg.version}`,
-      credentials: dockerKeychain({ configDir: dockerConfigDir(dockerConfigFlag, env), env }),
-      ...registryTlsOptions(host, env),
-    });
-    clients.push(client);
-    return { repositories: () => listRepositories(client, signal), tags: (r) => listTags(client, r, signal) };
-  };
   let found: string[] = [];
   try {
+    // Made as commands make theirs (Docker's logins and certs.d), quick or nothing.
+    const open = dockerRegistryClients({ env, configFlag: dockerConfigFlag, signal, defaults: { timeoutMs, retries: 0 } });
+    const lister = (host: string): RegistryLister => {
+      const client = open(host);
+      clients.push(client);
+      return { repositories: () => listRepositories(client, signal), tags: (r) => listTags(client, r, signal) };
+    };
     found = await registryCandidates(target, lister);
   } catch {
     // No registry answers, it wants a login we lack, or it is slow: no names, no message.

@@ -81,8 +81,3 @@ export async function securityRequest(args: SecurityArgs, ctx: Context): Promise
     insecureExpose: Boolean(args.insecureExpose),
   };
 }
-
-/** ", htpasswd auth, TLS" for start's one line, when the registry has them. */
-export function describeSecurity(auth: boolean, tls: boolean): string {
-  return [auth ? ', htpasswd auth' : '', tls ? ', TLS' : ''].join('');
-}

@@ -16,7 +16,7 @@ import { UsageError } from '../errors.ts';
 /** Docker Hub as references name it. */
 export const DOCKER_HUB = 'docker.io';
 /** Where Docker Hub's registry API answers. */
-export const DOCKER_HUB_API = 'registry-1.docker.io';
+const DOCKER_HUB_API = 'registry-1.docker.io';
 /** Docker Hub's key in config.json and for credential helpers (the Docker CLI's IndexServer). */
 export const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
 /**

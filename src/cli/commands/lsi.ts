@@ -1,18 +1,10 @@
 // lsi (images): every tag of the registry (or of the named repositories) with its
 // digest, platforms and size. All requests start at once; the client bounds them.
 import { defineCommand } from '../command.ts';
-import { printRows } from '../output/print.ts';
-import { formatBytes } from '../output/table.ts';
-import { registryClientFor } from '../registry-clients.ts';
-import { listImages, type TagSummary } from '../../registry/images.ts';
+import { printImages } from '../output/images.ts';
+import { registryClients } from '../registry-clients.ts';
+import { imagesOf } from '../../registry/listings.ts';
 import { parseRepositoryName } from '../../registry/reference.ts';
-
-/** Docker's short image id: the first 12 hex digits of the digest. */
-export function shortId(digest: string): string {
-  return digest.replace(/^sha(256|512):/, '').slice(0, 12);
-}
-
-type Row = TagSummary & { registry: string };
 
 export const lsiCommand = defineCommand<{ repo: string[] | undefined; quiet: boolean }>({
   command: 'lsi [repo..]',
@@ -28,38 +20,7 @@ export const lsiCommand = defineCommand<{ repo: string[] | undefined; quiet: boo
       ),
   run: async (args, ctx) => {
     const names = (args.repo ?? []).map((r) => parseRepositoryName(r, ctx.registry));
-    const byHost = new Map<string, string[]>();
-    if (names.length === 0) byHost.set(ctx.registry.name, []);
-    for (const n of names) byHost.set(n.registry, [...(byHost.get(n.registry) ?? []), n.repository]);
-    const rows: Row[] = [];
-    for (const [host, repos] of byHost) {
-      const client = registryClientFor(ctx, host);
-      try {
-        const found = await listImages(client, repos.length > 0 ? [...new Set(repos)] : undefined, ctx.signal);
-        rows.push(...found.map((r) => ({ registry: host, ...r })));
-      } finally {
-        await client.close();
-      }
-    }
-    for (const r of rows) if (r.error) ctx.info(`warning: ${r.registry}/${r.repository}:${r.tag}: ${r.error}`);
-    if (args.quiet && ctx.format !== 'json') {
-      ctx.stdout.write(rows.map((r) => `${r.registry}/${r.repository}:${r.tag}\n`).join(''));
-      return;
-    }
-    printRows(
-      ctx,
-      [
-        { header: 'REPOSITORY', value: (r: Row) => `${r.registry}/${r.repository}` },
-        { header: 'TAG', value: (r: Row) => r.tag },
-        { header: 'IMAGE ID', value: (r: Row) => (r.digest ? shortId(r.digest) : '?') },
-        { header: 'PLATFORMS', value: (r: Row) => (r.error ? '(unreadable)' : r.platforms.join(',') || (r.kind === 'artifact' ? `(${r.entries[0]?.platform ?? 'artifact'})` : 'unknown')) },
-        { header: 'SIZE', value: (r: Row) => (r.error ? '?' : formatBytes(r.size)) },
-      ],
-      rows,
-      rows.map((r) => ({
-        registry: r.registry, repository: r.repository, tag: r.tag, digest: r.digest, mediaType: r.mediaType, kind: r.kind,
-        platforms: r.platforms, size: r.size, ...(r.error ? { error: r.error } : {}),
-      })),
-    );
+    const rows = await imagesOf(registryClients(ctx), names, ctx.registry.name, ctx.signal);
+    printImages(ctx, rows, args.quiet);
   },
 });
