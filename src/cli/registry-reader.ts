@@ -4,20 +4,24 @@
 // what it holds is only in its storage. A mirror says it is one in a header of every
 // answer (X-Jindr-Mirror), so only a loopback registry is asked, once, with GET /v2/.
 import type { Context } from './context.ts';
-import { registryClientFor } from './registry-clients.ts';
+import { registryClients } from './registry-clients.ts';
 import type { RegistryApi } from '../registry/api.ts';
 import { header, type RegistryClient } from '../registry/client.ts';
-import { isLocalHost } from '../registry/reference.ts';
+import { registryHost } from '../registry/host.ts';
+import type { OpenReader } from '../registry/per-host.ts';
 import { MIRROR_HEADER } from '../server/mirror-config.ts';
 
-export function registryReaderFor(ctx: Context, host: string): RegistryApi {
-  const client = registryClientFor(ctx, host);
-  if (!isLocalHost(host)) return client;
-  let chosen: Promise<RegistryApi> | undefined;
-  return {
-    host: client.host,
-    request: async (req) => (await (chosen ??= choose(ctx, host, client))).request(req),
-    close: () => client.close(),
+export function registryReaders(ctx: Context): OpenReader {
+  const open = registryClients(ctx);
+  return (host) => {
+    const client = open(host);
+    if (!registryHost(host).loopback) return client;
+    let chosen: Promise<RegistryApi> | undefined;
+    return {
+      host: client.host,
+      request: async (req) => (await (chosen ??= choose(ctx, host, client))).request(req),
+      close: () => client.close(),
+    };
   };
 }
 

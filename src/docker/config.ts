@@ -6,11 +6,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ResourceError } from '../errors.ts';
 import * as shape from '../json-shape.ts';
+import { DOCKER_HUB_KEY, isDockerHub } from '../registry/host.ts';
 
-/** Docker Hub's key in config.json and for credential helpers. */
-export const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
-
-const hubHosts = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
+export { DOCKER_HUB_KEY };
 
 export interface AuthEntry {
   auth?: string;
@@ -74,9 +72,9 @@ function readConfig(json: unknown): DockerConfigFile {
   return config;
 }
 
-/** The key Docker uses for a registry host (HOST[:PORT]); Docker Hub has its own. */
+/** The key Docker uses for a registry host (HOST[:PORT]); every Docker Hub name has Hub's own. */
 export function configKey(host: string): string {
-  return hubHosts.has(host) ? DOCKER_HUB_KEY : host;
+  return isDockerHub(host) ? DOCKER_HUB_KEY : host;
 }
 
 /** "https://host:port/v1/" -> "host:port", as the Docker CLI matches auths keys. */
@@ -89,7 +87,7 @@ export function keyHostname(key: string): string {
 
 function sameRegistry(key: string, host: string): boolean {
   const keyHost = keyHostname(key);
-  if (hubHosts.has(host)) return keyHost === 'index.docker.io' || hubHosts.has(keyHost);
+  if (isDockerHub(host)) return isDockerHub(keyHost);
   return keyHost === host;
 }
 
@@ -97,7 +95,7 @@ function sameRegistry(key: string, host: string): boolean {
 export function helperFor(config: DockerConfigFile, host: string): { name: string; perHost: boolean } | undefined {
   const helpers = config.credHelpers ?? {};
   const key = configKey(host);
-  const perHost = helpers[key] ?? helpers[host] ?? (hubHosts.has(host) ? helpers['docker.io'] ?? helpers['index.docker.io'] : undefined);
+  const perHost = helpers[key] ?? helpers[host] ?? (isDockerHub(host) ? helpers['docker.io'] ?? helpers['index.docker.io'] : undefined);
   if (perHost) return { name: perHost, perHost: true };
   if (config.credsStore) return { name: config.credsStore, perHost: false };
   return undefined;

@@ -41,6 +41,7 @@ import { Authenticator, type CredentialSource } from './auth.ts';
 import { parseChallenges } from './challenge.ts';
 import { Connection, discard, header, readAll, type ConnectionOptions, type RegistryRequest, type RegistryResponse } from './connection.ts';
 import { RegistryApiError, describeErrorBody, statusText } from './errors.ts';
+import { registryHost, type RegistryHost } from './host.ts';
 
 export type { Credential, CredentialSource } from './auth.ts';
 export { header, type RegistryRequest, type RegistryResponse } from './connection.ts';
@@ -60,19 +61,21 @@ export const deleteScope = (repository: string): string => `repository:${reposit
 export class RegistryClient {
   /** The registry as the user names it (credentials key, messages). */
   readonly host: string;
+  private readonly registry: RegistryHost;
   private readonly options: RegistryClientOptions;
   private readonly connection: Connection;
   private readonly auth: Authenticator;
   /** The idle timeout of each request (for messages). */
   readonly timeoutMs: number;
 
-  constructor(host: string, options: RegistryClientOptions = {}) {
-    this.host = host;
+  constructor(host: string | RegistryHost, options: RegistryClientOptions = {}) {
+    this.registry = typeof host === 'string' ? registryHost(host, 'registry host') : host;
+    this.host = this.registry.name;
     this.options = options;
-    this.connection = new Connection(host, options);
+    this.connection = new Connection(this.registry, options);
     this.timeoutMs = this.connection.timeoutMs;
     this.auth = new Authenticator({
-      host,
+      host: this.host,
       credentials: options.credentials,
       dispatcher: this.connection.agent,
       timeoutMs: this.timeoutMs,

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import { InterruptedError, RegistryError } from '../errors.ts';
 import { createLimit, type Limit } from './limit.ts';
-import { isLocalHost, requestHost } from './reference.ts';
+import type { RegistryHost } from './host.ts';
 import { classifyNetworkError, networkErrorMessage, sleep, backoffMs } from './network-errors.ts';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
@@ -79,11 +79,14 @@ export class Connection {
   private schemeSettled: boolean;
   private answeredOnce = false;
 
-  constructor(host: string, options: ConnectionOptions) {
-    this.host = host;
+  private readonly registry: RegistryHost;
+
+  constructor(registry: RegistryHost, options: ConnectionOptions) {
+    this.registry = registry;
+    this.host = registry.name;
     this.options = options;
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    const local = isLocalHost(host);
+    const local = registry.loopback;
     this.scheme = options.scheme ?? (local ? 'http' : 'https');
     this.schemeSettled = options.scheme !== undefined || !(local || options.insecure === true);
     this.agent = new Agent({
@@ -106,7 +109,7 @@ export class Connection {
 
   /** The base URL requests currently go to, e.g. "http://localhost:5001". */
   get origin(): string {
-    return `${this.scheme}://${requestHost(this.host)}`;
+    return `${this.scheme}://${this.registry.requestHost}`;
   }
 
   close(): Promise<void> {

@@ -11,6 +11,7 @@ import type { RegistryApi } from './api.ts';
 import { listTags } from './catalog.ts';
 import { deleteManifest, deleteTag } from './manifest-delete.ts';
 import { fetchManifest, manifestChildren, resolveDigest, type Manifest } from './manifest.ts';
+import { forEachHost, type OpenReader } from './per-host.ts';
 import type { ImageReference } from './reference.ts';
 
 export interface Removal {
@@ -144,6 +145,11 @@ export async function removeImages(client: RegistryApi, refs: readonly ImageRefe
     removals.push({ repository: n.ref.repository, ...(n.ref.tag !== undefined ? { tag: n.ref.tag } : {}), digest: n.digest, action: 'deleted', alsoRemovedTags });
   }
   return removals;
+}
+
+/** rmi: removeImages on each registry the references name, host by host; each row names its registry. */
+export async function removeImagesOn(open: OpenReader, refs: readonly ImageReference[], options: { force: boolean; signal?: AbortSignal }): Promise<Array<Removal & { registry: string }>> {
+  return forEachHost(open, refs, async (client, group, host) => (await removeImages(client, group, options)).map((r) => ({ registry: host, ...r })));
 }
 
 export interface RepositoryRemoval {

@@ -5,9 +5,8 @@
 import type Docker from 'dockerode';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  listRegistryContainers, startRegistryContainer, waitUntilServing, type RegistryContainer,
-} from './container.ts';
+import { listRegistryContainers, type RegistryContainer } from './container.ts';
+import { startRegistryContainer, waitUntilServing } from './container-control.ts';
 import { DEFAULT_IMAGE, registryContainerOptions } from './lifecycle.ts';
 import { checkPortFree, prepareDataDir } from './prestart-checks.ts';
 import { parseLocalRegistry, registryName, type LocalRegistryAddress } from './address.ts';

@@ -1,7 +1,8 @@
 // A mirror's upstream, parsed once: the registry a pull-through cache proxies, as the user
 // names it (Docker Hub by default; ghcr.io, quay.io, registry.k8s.io, gcr.io or any other
 // host; or a URL, https:// or http://), and what every other place needs of it.
-import { checkRegistryHost, quote, requestHost } from '../registry/reference.ts';
+import { registryHost } from '../registry/host.ts';
+import { quote } from '../registry/reference.ts';
 import { UsageError } from '../errors.ts';
 
 /** The label that marks a registry container as a mirror; its value is the upstream's URL. */
@@ -24,7 +25,7 @@ export interface MirrorUpstream {
 
 function fromHost(host: string, scheme: 'https' | 'http'): MirrorUpstream {
   const lower = host.toLowerCase();
-  const hub = requestHost(lower) === 'registry-1.docker.io' || lower === 'registry.hub.docker.com';
+  const hub = registryHost(lower, 'UPSTREAM').hub;
   if (hub) {
     if (scheme === 'http') throw new UsageError('Docker Hub is reached over https: use docker.io or https://registry-1.docker.io');
     return { name: 'docker.io', url: 'https://registry-1.docker.io', host: 'docker.io', hub: true };
@@ -60,7 +61,7 @@ export function parseUpstream(spec: string | undefined): MirrorUpstream {
 
 function checkUpstreamHost(host: string): string {
   try {
-    return checkRegistryHost(host, 'UPSTREAM');
+    return registryHost(host, 'UPSTREAM').name;
   } catch {
     throw badUpstream(host);
   }

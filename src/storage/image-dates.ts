@@ -3,7 +3,10 @@
 // by created or pushed time.
 import type Docker from 'dockerode';
 import { compareTags } from '../registry/images.ts';
-import { isLocalHost } from '../registry/reference.ts';
+import { registryHost } from '../registry/host.ts';
+import { imagesOf, type ImageRow } from '../registry/listings.ts';
+import type { OpenReader } from '../registry/per-host.ts';
+import type { RepositoryName } from '../registry/reference.ts';
 import { pushDates } from './push-dates.ts';
 
 export type ImageSort = 'name' | 'created' | 'pushed';
@@ -20,7 +23,7 @@ interface Listed {
  * run, leaves them out.
  */
 export async function withPushDates<T extends Listed>(rows: readonly T[], registry: string, engine: () => Promise<Docker>): Promise<{ rows: (T & { pushed?: string })[]; note?: string }> {
-  if (!isLocalHost(registry)) return { rows: [...rows], note: `${registry} is not a registry on this machine` };
+  if (!registryHost(registry).loopback) return { rows: [...rows], note: `${registry} is not a registry on this machine` };
   let found: Awaited<ReturnType<typeof pushDates>>;
   try {
     found = await pushDates(await engine(), registry);
@@ -46,4 +49,25 @@ export function sortImages<T extends Listed & { pushed?: string | undefined; reg
     return value === undefined ? -Infinity : Date.parse(value);
   };
   return [...rows].sort((a, b) => when(b) - when(a) || (a.registry ?? '').localeCompare(b.registry ?? '') || byName(a, b));
+}
+
+export interface DatedImagesOptions {
+  sort: ImageSort;
+  /** The engine, asked only for a registry on this machine. */
+  engine: () => Promise<Docker>;
+  signal?: AbortSignal;
+  /** Why a registry's push times are absent (for --debug). */
+  note?: (message: string) => void;
+}
+
+/** lsi: the images of the named repositories (imagesOf), with push times where storage has them, in the order asked. */
+export async function datedImages(open: OpenReader, names: readonly RepositoryName[], defaultRegistry: string, options: DatedImagesOptions): Promise<(ImageRow & { pushed?: string })[]> {
+  const listed = await imagesOf(open, names, defaultRegistry, options.signal);
+  const dated: (ImageRow & { pushed?: string })[] = [];
+  for (const host of new Set(listed.map((r) => r.registry))) {
+    const found = await withPushDates(listed.filter((r) => r.registry === host), host, options.engine);
+    if (found.note) options.note?.(`no push times for ${host}: ${found.note}`);
+    dated.push(...found.rows);
+  }
+  return sortImages(dated, options.sort);
 }

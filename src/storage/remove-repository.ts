@@ -9,7 +9,9 @@
 // restart (seen on 2.8.2). So the registry is restarted afterwards, clearing it, even
 // when the removal failed half-way or was interrupted.
 import type Docker from 'dockerode';
-import { execInContainer, findRegistryContainer, restartRegistryContainer, waitUntilServing, type RegistryContainer } from '../server/container.ts';
+import { findRegistryContainer, type RegistryContainer } from '../server/container.ts';
+import { restartRegistryContainer, waitUntilServing } from '../server/container-control.ts';
+import { execInContainer } from '../server/container-exec.ts';
 import { removeRepositories, storageOf, type Exec } from './gc-storage.ts';
 import { parseLocalRegistry } from '../server/address.ts';
 import { mirrorOf } from '../server/mirrors.ts';

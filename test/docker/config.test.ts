@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ResourceError } from '../../src/errors.ts';
 import { authEntryFor, configKey, dockerConfigDir, helperFor, keyHostname, readDockerConfig, DOCKER_HUB_KEY } from '../../src/docker/config.ts';
+import { DOCKER_HUB_NAMES, registryHost } from '../../src/registry/host.ts';
 
 test('config dir: --config, then DOCKER_CONFIG, then ~/.docker', (t) => {
   t.is(dockerConfigDir('/flag', { DOCKER_CONFIG: '/env', HOME: '/home/u' }), '/flag');
@@ -12,7 +13,11 @@ test('config dir: --config, then DOCKER_CONFIG, then ~/.docker', (t) => {
 });
 
 test('Docker Hub hosts share one key; others are host[:port]', (t) => {
-  for (const h of ['docker.io', 'index.docker.io', 'registry-1.docker.io']) t.is(configKey(h), DOCKER_HUB_KEY);
+  // The one list of Docker Hub's names (src/registry/host.ts), as the registry host value reads it.
+  for (const h of DOCKER_HUB_NAMES) {
+    t.is(configKey(h), DOCKER_HUB_KEY, h);
+    t.is(configKey(h), registryHost(h).configKey, h);
+  }
   t.is(configKey('ghcr.io'), 'ghcr.io');
   t.is(configKey('localhost:5001'), 'localhost:5001');
 });

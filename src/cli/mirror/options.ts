@@ -52,5 +52,5 @@ export function checkMirrorOptions(args: MirrorArgs): void {
 
 /** -r when the user gave one (anything but the default registry's address). */
 export function givenAddress(ctx: Context): LocalRegistryAddress | undefined {
-  return ctx.registry === DEFAULT_REGISTRY ? undefined : parseLocalRegistry(ctx.registry);
+  return ctx.registry.name === DEFAULT_REGISTRY ? undefined : parseLocalRegistry(ctx.registry.name);
 }

@@ -5,7 +5,7 @@ import type { Context } from '../context.ts';
 import type { MirrorArgs } from './options.ts';
 import { findTarget } from './target.ts';
 import { printEngineChange } from './engine-output.ts';
-import { stopRegistryContainer } from '../../server/container.ts';
+import { stopRegistryContainer } from '../../server/container-control.ts';
 import { removeMirror } from '../../server/mirror-remove.ts';
 import { engineMirrorUrl } from '../../server/mirror-engine.ts';
 
