@@ -61,8 +61,8 @@ test('lsi: Docker\'s 12-digit image id, an unreadable tag warned about, -q print
   const table = recording();
   printImages(table.ctx, rows, false);
   t.deepEqual(table.err, ['warning: localhost:5001/app:bad: not a manifest']);
-  t.regex(table.out(), new RegExp(`^localhost:5001/app\\s+v1\\s+${'a'.repeat(12)}\\s+linux/amd64\\s+300B$`, 'm'));
-  t.regex(table.out(), /^localhost:5001\/app\s+bad\s+\?\s+\(unreadable\)\s+\?$/m);
+  t.regex(table.out(), new RegExp(`^localhost:5001/app\\s+v1\\s+${'a'.repeat(12)}\\s+linux/amd64\\s+N/A\\s+300B$`, 'm'));
+  t.regex(table.out(), /^localhost:5001\/app\s+bad\s+\?\s+\(unreadable\)\s+N\/A\s+\?$/m);
   const quiet = recording();
   printImages(quiet.ctx, rows, true);
   t.is(quiet.out(), 'localhost:5001/app:v1\nlocalhost:5001/app:bad\n');
