@@ -16,6 +16,7 @@ import { gcCommand } from './gc.ts';
 import { cpCommand } from './cp.ts';
 import { cpeCommand } from './cpe.ts';
 import { completionCommand } from './completion.ts';
+import { uiCommand } from './ui.ts';
 
 export const commands: readonly JindrCommand[] = [
   startCommand,
@@ -32,5 +33,6 @@ export const commands: readonly JindrCommand[] = [
   gcCommand,
   cpCommand,
   cpeCommand,
+  uiCommand,
   completionCommand,
 ];
