@@ -46,7 +46,7 @@ function stringList(value: unknown, name: string): string[] | undefined {
 
 export function deleteRequest(registry: string, body: unknown): DeleteRequest {
   const b = object(body);
-  checkName(registry, b.repository, b.tag);
+  checkName(registry, b.repository, b.tag ?? '');
   if (isDigest(b.tag as string)) throw new UsageError('name a tag to delete, not a digest');
   if (b.force !== undefined && typeof b.force !== 'boolean') throw new UsageError('force must be true or false');
   return { repository: b.repository as string, tag: b.tag as string, force: b.force === true };
