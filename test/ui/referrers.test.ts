@@ -6,6 +6,7 @@ import test from 'ava';
 import { createServer, type Server } from 'node:http';
 import { RegistryClient } from '../../src/registry/client.ts';
 import { fallbackTag, referrerKind, referrerTree } from '../../src/ui/referrers.ts';
+import type { ReferrerKind } from '../../src/ui/api-types.ts';
 
 const digest = (c: string): string => `sha256:${c.repeat(64)}`;
 const IMAGE = digest('1');
@@ -76,7 +77,7 @@ test('a registry without the API (404) and without fallback tags has no referrer
 });
 
 test('what an artifact type says a referrer is', (t) => {
-  const table: [string | undefined, string][] = [
+  const table: [string | undefined, ReferrerKind][] = [
     ['application/vnd.dev.cosign.artifact.sig.v1+json', 'signature'],
     ['application/vnd.cncf.notary.signature', 'signature'],
     ['application/vnd.dev.sigstore.bundle.v0.3+json', 'signature'],

@@ -7,7 +7,7 @@ const VIA: Record<ReferrerNode['via'], string> = { api: 'referrers API', tag: 't
 
 function Node({ n }: { n: ReferrerNode }) {
   return (
-    <li>
+    <li data-kind={n.kind}>
       <span class={`badge ${n.kind}`}>{n.kind}</span> <code title={n.digest}>{shortDigest(n.digest)}</code>
       {n.about ? <> for {n.about}</> : null}
       {n.artifactType ? <span class="muted"> · {n.artifactType}</span> : null}
