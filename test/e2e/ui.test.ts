@@ -4,7 +4,7 @@
 // confirmation, the disk-usage picture, the keyboard. Screenshots go to test-results/ui/.
 import test, { type ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
@@ -19,13 +19,16 @@ mkdirSync(SHOTS, { recursive: true });
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-let browser: Browser | undefined;
-test.before(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-});
+let browser: Promise<Browser> | undefined;
 test.after.always(async () => {
-  await browser?.close();
+  await (await browser)?.close();
 });
+
+/** Chromium, started by the first test that needs it (no test needs it when no engine answers). */
+function theBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium; .ci/run does)`);
+  return (browser ??= chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }));
+}
 
 interface Ui {
   url: string;
@@ -65,7 +68,7 @@ async function startUi(t: ExecutionContext, registry: string, via: { docker?: No
 }
 
 async function openPage(t: ExecutionContext, options: BrowserContextOptions = {}): Promise<Page> {
-  const context = await browser!.newContext({ viewport: { width: 1100, height: 760 }, ...options });
+  const context = await (await theBrowser()).newContext({ viewport: { width: 1100, height: 760 }, ...options });
   t.teardown(() => context.close());
   const page = await context.newPage();
   page.on('pageerror', (err) => t.log(`page error: ${err.message}`));
