@@ -16,6 +16,9 @@ import { gcCommand } from './gc.ts';
 import { cpCommand } from './cp.ts';
 import { cpeCommand } from './cpe.ts';
 import { completionCommand } from './completion.ts';
+import { duCommand } from './du.ts';
+import { pruneCommand } from './prune.ts';
+import { indexCommand } from './index-cmd.ts';
 import { uiCommand } from './ui.ts';
 
 export const commands: readonly JindrCommand[] = [
@@ -31,6 +34,9 @@ export const commands: readonly JindrCommand[] = [
   rmiCommand,
   rmrCommand,
   gcCommand,
+  pruneCommand,
+  duCommand,
+  indexCommand,
   cpCommand,
   cpeCommand,
   uiCommand,
