@@ -11,8 +11,6 @@ export interface InfoAnswer {
   version: string;
   /** gc and prune need a registry container on the engine: why they cannot run, else undefined. */
   cleanupUnavailable?: string;
-  /** Whether this build can prune (the prune service is wired in). */
-  prune: boolean;
 }
 
 export interface RepositoryRow {
@@ -121,14 +119,20 @@ export interface UsageRow {
   unique: number;
   /** Bytes this repository uses that others use too. */
   shared: number;
+  /** Bytes of its blobs gc would remove now (storage only). */
+  reclaimable?: number;
 }
 
 export interface UsageAnswer {
   /** storage: read from the registry's files; manifests: worked out from what the API lists. */
   source: 'storage' | 'manifests';
+  /** Why storage could not be read, when it could not. */
+  note?: string;
   repositories: UsageRow[];
-  /** Every blob counted once. */
+  /** Every blob counted once, unreferenced ones included. */
   total: number;
+  /** Blobs in storage no manifest uses (storage only). */
+  unreferenced: number;
   /** What gc could free now (storage only). */
   reclaimable?: number;
 }
@@ -186,7 +190,12 @@ export interface PruneRequest {
 export interface PruneAnswer {
   dryRun: boolean;
   /** Tags removed (or, with dryRun, to be removed). */
-  tags: { repository: string; tag: string; digest: string }[];
+  tags: { repository: string; tag: string; digest: string; pushed?: string }[];
+  /** Tags pushed again (or removed) since they were planned: left alone. */
+  changed: string[];
+  /** Untagged manifests and blobs the collection removed (predicted for a dry run). */
+  manifests: number;
+  blobs: number;
   bytesFreed: number;
   warnings: string[];
 }

@@ -76,10 +76,3 @@ export class ConfigCache {
     return configView(response.body);
   }
 }
-
-/** The newest of some RFC 3339 dates (for an index: its newest platform). */
-export function newest(dates: readonly (string | undefined)[]): string | undefined {
-  let best: string | undefined;
-  for (const d of dates) if (d !== undefined && !Number.isNaN(Date.parse(d)) && (best === undefined || Date.parse(d) > Date.parse(best))) best = d;
-  return best;
-}

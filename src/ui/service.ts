@@ -11,7 +11,7 @@ import { removeImages } from '../registry/remove-images.ts';
 import type {
   DeleteAnswer, DeleteRequest, GcAnswer, ImageAnswer, InfoAnswer, PruneAnswer, PruneRequest, RepositoriesAnswer, TagRow, TagsAnswer, UsageAnswer,
 } from './api-types.ts';
-import { ConfigCache, newest } from './config.ts';
+import { ConfigCache } from './config.ts';
 import { Housekeeping, type HousekeepingDeps } from './housekeeping.ts';
 import { imageView } from './image.ts';
 import { takeSnapshot, type Snapshot } from './snapshot.ts';
@@ -68,7 +68,7 @@ export class UiService {
 
   async info(): Promise<InfoAnswer> {
     const unavailable = await this.housekeeping.unavailable();
-    return { registry: this.deps.registry, version: this.deps.version, prune: this.housekeeping.canPrune, ...(unavailable ? { cleanupUnavailable: unavailable } : {}) };
+    return { registry: this.deps.registry, version: this.deps.version, ...(unavailable ? { cleanupUnavailable: unavailable } : {}) };
   }
 
   async repositories(): Promise<RepositoriesAnswer> {
@@ -92,12 +92,7 @@ export class UiService {
       try {
         const s = await reader.describe(repository, tag, tag);
         const row: TagRow = { tag, digest: s.digest, kind: s.kind, platforms: s.platforms, size: s.size };
-        const images = s.entries.filter((e) => e.kind === 'image' && e.error === undefined);
-        const created = newest(await Promise.all(images.map(async (e) => {
-          const m = await reader.manifest(repository, e.digest);
-          return m.parsed.kind === 'image' ? (await this.configs.get(repository, m.parsed.config, signal))?.created : undefined;
-        })));
-        if (created !== undefined) row.created = created;
+        if (s.created !== undefined) row.created = s.created;
         const at = pushed?.get(tag);
         if (at !== undefined) row.pushed = at;
         return row;
@@ -115,7 +110,7 @@ export class UiService {
   }
 
   usage(): Promise<UsageAnswer> {
-    return this.housekeeping.usage(this.snapshot);
+    return this.housekeeping.usage();
   }
 
   /** One change at a time; the walk is dropped afterwards, whatever happened. */

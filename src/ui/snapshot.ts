@@ -1,14 +1,12 @@
 // One walk of the whole registry through its API: every tag, the manifests it reaches and
 // the blobs (configs, layers, manifests) those use. The image view asks it which other
-// images share a layer; the disk-usage picture, when the registry's storage cannot be
-// read, adds it up per repository (a blob counted once, shared when two repositories use it).
+// images share a layer, and which tags point at the image.
 import { NotFoundError } from '../errors.ts';
 import type { RegistryClient } from '../registry/client.ts';
 import { listRepositories, listTags } from '../registry/catalog.ts';
 import { ManifestError } from '../registry/errors.ts';
 import { ImageReader } from '../registry/images.ts';
 import { fetchManifest, type Manifest } from '../registry/manifest.ts';
-import type { UsageAnswer, UsageRow } from './api-types.ts';
 
 export interface TagUse {
   repository: string;
@@ -77,29 +75,4 @@ export function layerSharers(snapshot: Snapshot, layer: string, self: { reposito
   return snapshot.tags
     .filter((t) => t.layers.has(layer) && !(t.repository === self.repository && t.digest === self.digest))
     .map((t) => `${t.repository}:${t.tag}`);
-}
-
-/** Per repository: bytes only it uses and bytes it shares with others; each blob counted once in the total. */
-export function usageFromSnapshot(snapshot: Snapshot): UsageAnswer {
-  const users = new Map<string, Set<string>>();
-  const sizes = new Map<string, number>();
-  for (const t of snapshot.tags) {
-    for (const [digest, size] of t.blobs) {
-      sizes.set(digest, size);
-      const set = users.get(digest) ?? new Set<string>();
-      set.add(t.repository);
-      users.set(digest, set);
-    }
-  }
-  const rows = new Map<string, UsageRow>();
-  for (const t of snapshot.tags) if (!rows.has(t.repository)) rows.set(t.repository, { repository: t.repository, unique: 0, shared: 0 });
-  for (const [digest, repos] of users) {
-    for (const r of repos) {
-      const row = rows.get(r)!;
-      if (repos.size === 1) row.unique += sizes.get(digest)!;
-      else row.shared += sizes.get(digest)!;
-    }
-  }
-  const total = [...sizes.values()].reduce((a, b) => a + b, 0);
-  return { source: 'manifests', repositories: [...rows.values()], total };
 }

@@ -175,7 +175,7 @@ e2e('repositories: the filter box narrows the list and the counts follow', async
   t.is(await page.locator('table.list tbody tr').count(), 0);
 });
 
-e2e("tags sort by name (numbers by value), created, size and back, by mouse and keyboard; push times are absent, not guessed, for a registry docker-jindr does not run", async (t) => {
+e2e('tags sort by name (numbers by value), created, pushed (read from the storage of a registry this engine runs), size and back, by mouse and keyboard', async (t) => {
   const { reg } = await seed(t);
   const ui = await startUi(t, reg.host);
   const page = await openPage(t);
@@ -200,7 +200,9 @@ e2e("tags sort by name (numbers by value), created, size and back, by mouse and 
   t.deepEqual(await order(), ['v1', 'v10', 'v2'], 'smallest first');
   await page.getByRole('button', { name: 'Pushed' }).click();
   t.is(await header('Pushed').getAttribute('aria-sort'), 'descending');
-  t.deepEqual(await page.locator('table.list tbody td:nth-child(3)').allTextContents(), ['—not known', '—not known', '—not known']);
+  t.deepEqual(await order(), ['v10', 'v2', 'v1'], 'pushed last first (they were pushed v1, v2, v10)');
+  t.deepEqual(await page.locator('table.list tbody td:nth-child(3)').allTextContents(), ['less than a minute ago', 'less than a minute ago', 'less than a minute ago']);
+  t.is(await page.locator('#tag-count').textContent(), '3 tags', 'push times known: no note');
   await page.getByRole('button', { name: 'Tag' }).click();
   t.deepEqual(await order(), ['v1', 'v2', 'v10']);
   t.regex(await page.locator('#announcer').textContent() ?? '', /Sorted by name, ascending/);
@@ -325,6 +327,33 @@ e2e('gc: its dry run first with the bytes it frees, nothing until the confirmati
   await page.locator('#repo-count').getByText('3 repositories, 9 tags').waitFor();
 });
 
+e2e('prune: the rules, their dry run (tags and bytes), nothing until the confirmation, then only what the rules let go is gone', async (t) => {
+  const { reg } = await seed(t);
+  const ui = await startUi(t, reg.host);
+  const page = await openPage(t);
+  await page.goto(`${ui.url}#/clean`);
+  const prune = page.getByRole('button', { name: 'Prune…' });
+  await page.getByLabel('Repositories').fill('team/app');
+  await page.getByLabel('Keep the newest').fill('1');
+  t.true(await prune.isDisabled(), 'no prune before its dry run');
+  await page.getByRole('button', { name: 'Check what prune would remove' }).click();
+  const preview = page.locator('#prune-preview');
+  await preview.waitFor({ timeout: 60_000 });
+  t.regex(await preview.textContent() ?? '', /Dry run: prune would remove 2 tags, then gc \d+ untagged manifests? and \d+ blobs?, freeing \d+(\.\d+)? kB\./);
+  t.deepEqual((await page.getByRole('list', { name: 'Tags prune would remove' }).locator('code').allTextContents()).sort(), ['team/app:v1', 'team/app:v2']);
+  t.deepEqual((await tagsOf(reg.host, 'team/app')).sort(), ['v1', 'v10', 'v2'], 'the dry run removed nothing');
+  await prune.click();
+  const dialog = page.getByRole('dialog', { name: 'Prune these tags?' });
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  t.deepEqual((await tagsOf(reg.host, 'team/app')).sort(), ['v1', 'v10', 'v2'], 'Cancel removed nothing');
+  await prune.click();
+  await dialog.getByRole('button', { name: 'Prune', exact: true }).click();
+  await page.locator('#announcer').getByText(/^prune removed 2 tags, then gc .* and freed \d+(\.\d+)? kB\.$/).waitFor({ timeout: 120_000 });
+  t.deepEqual(await tagsOf(reg.host, 'team/app'), ['v10'], 'the newest stays');
+  t.deepEqual(await tagsOf(reg.host, 'team/base'), ['v1'], 'other repositories untouched');
+  await shot(page, 'prune-done');
+});
+
 e2e('disk usage: a bar per repository, the bytes only it uses and those it shares, in light and dark', async (t) => {
   const { reg, baseOwn, sharedLayer } = await seed(t);
   const ui = await startUi(t, reg.host);
@@ -340,6 +369,9 @@ e2e('disk usage: a bar per repository, the bytes only it uses and those it share
     t.is((await cells('team/base'))[1], formatBytes(sharedLayer));
     t.is((await cells('team/app'))[1], formatBytes(sharedLayer));
     t.is((await cells('archy'))[1], '0 B');
+    t.not((await cells('team/app'))[2], '0 B', "gc could free the untagged leftover's bytes");
+    t.is((await cells('team/base'))[2], '0 B');
+    t.regex(await page.locator('#usage-total').textContent() ?? '', /Read from the registry's storage/);
     const widths = await page.evaluate<number[]>("[...document.querySelectorAll('table.usage tbody tr .bar .shared')].map((e) => e.getBoundingClientRect().width)");
     t.is(widths[0], 0);
     t.true(widths[1]! > 0 && widths[2]! > 0);

@@ -1,6 +1,6 @@
-// Disk usage worked out from a walk of the registry, and which images share a layer.
+// Which images share a layer, from a walk of the registry.
 import test from 'ava';
-import { layerSharers, usageFromSnapshot, type Snapshot, type TagUse } from '../../src/ui/snapshot.ts';
+import { layerSharers, type Snapshot, type TagUse } from '../../src/ui/snapshot.ts';
 
 function use(repository: string, tag: string, digest: string, blobs: Record<string, number>, layers: string[]): TagUse {
   return { repository, tag, digest, blobs: new Map(Object.entries(blobs)), layers: new Set(layers) };
@@ -16,23 +16,8 @@ const snapshot: Snapshot = {
   ],
 };
 
-test('a blob used by two repositories is shared by both and counted once in the total', (t) => {
-  const usage = usageFromSnapshot(snapshot);
-  t.is(usage.source, 'manifests');
-  t.deepEqual(usage.repositories, [
-    { repository: 'a', unique: 10 + 5 + 100 + 11 + 6 + 300, shared: 1000 },
-    { repository: 'b', unique: 12 + 7 + 200, shared: 1000 },
-    { repository: 'c', unique: 13 + 8 + 50, shared: 0 },
-  ]);
-  t.is(usage.total, 10 + 5 + 1000 + 100 + 11 + 6 + 300 + 12 + 7 + 200 + 13 + 8 + 50);
-});
-
 test('layer sharers are the other images: not the tags on the same digest of the same repository', (t) => {
   t.deepEqual(layerSharers(snapshot, 'base', { repository: 'a', digest: 'ma1' }), ['a:v3', 'b:latest']);
   t.deepEqual(layerSharers(snapshot, 'la', { repository: 'a', digest: 'ma1' }), []);
   t.deepEqual(layerSharers(snapshot, 'lb', { repository: 'a', digest: 'ma1' }), ['b:latest']);
-});
-
-test('an empty registry uses nothing', (t) => {
-  t.deepEqual(usageFromSnapshot({ tags: [] }), { source: 'manifests', repositories: [], total: 0 });
 });

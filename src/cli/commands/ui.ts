@@ -2,6 +2,7 @@
 // talks only to this process, which talks to the registry with the user's Docker logins.
 import pkg from '../../../package.json' with { type: 'json' };
 import { defineCommand } from '../command.ts';
+import { parseDuration } from '../duration.ts';
 import { registryClientFor } from '../registry-clients.ts';
 import { UsageError } from '../../errors.ts';
 
@@ -20,7 +21,7 @@ export const uiCommand = defineCommand<{ port: number; open: boolean }>({
     try {
       await serveUi(
         {
-          registry: ctx.registry, client, version: pkg.version, signal: ctx.signal, engine: () => ctx.engine(),
+          registry: ctx.registry, client, version: pkg.version, signal: ctx.signal, engine: () => ctx.engine(), parseDuration,
           info: (m) => ctx.info(m), debug: (m) => ctx.debugLog(m), critical: (fn) => ctx.critical(fn),
         },
         { port: args.port, open: args.open, stdout: ctx.stdout },

@@ -4,13 +4,18 @@ import { useState } from 'preact/hooks';
 import type { InfoAnswer, PruneAnswer, PruneRequest } from '../api-types.ts';
 import { messageOf, post } from './api.ts';
 import { Dialog } from './dialog.tsx';
-import { formatBytes, plural } from './format.ts';
+import { ago, formatBytes, plural } from './format.ts';
+import { Time } from './parts.tsx';
 
 const list = (text: string): string[] => text.split(/[\s,]+/).filter(Boolean);
 
 export function pruneSummary(r: PruneAnswer): string {
   const tags = plural(r.tags.length, 'tag');
-  return r.dryRun ? `prune would remove ${tags}, freeing ${formatBytes(r.bytesFreed)}.` : `prune removed ${tags} and freed ${formatBytes(r.bytesFreed)}.`;
+  const then = `${plural(r.manifests, 'untagged manifest')} and ${plural(r.blobs, 'blob')}`;
+  const changed = r.changed.length ? ` Left alone, pushed again meanwhile: ${r.changed.join(', ')}.` : '';
+  return r.dryRun
+    ? `prune would remove ${tags}, then gc ${then}, freeing ${formatBytes(r.bytesFreed)}.`
+    : `prune removed ${tags}, then gc ${then}, and freed ${formatBytes(r.bytesFreed)}.${changed}`;
 }
 
 export interface CleanProps {
@@ -48,8 +53,8 @@ export function Prune({ info, announce, onChanged }: CleanProps) {
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [asking, setAsking] = useState(false);
-  const off = info !== undefined && (!info.prune || info.cleanupUnavailable !== undefined);
-  const why = info && !info.prune ? 'prune is not in this build of docker-jindr yet.' : info?.cleanupUnavailable;
+  const off = info?.cleanupUnavailable !== undefined;
+  const why = info?.cleanupUnavailable;
   const field = (key: keyof Form) => ({
     value: form[key] as string,
     disabled: off,
@@ -106,9 +111,11 @@ export function Prune({ info, announce, onChanged }: CleanProps) {
       </form>
       {error ? <p class="error" role="alert">{error}</p> : null}
       {preview ? (
-        <div class="result">
+        <div class="result" id="prune-preview">
           <p><strong>Dry run:</strong> {pruneSummary(preview)}</p>
-          <ul class="plain">{preview.tags.map((t) => <li key={`${t.repository}:${t.tag}`}><code>{t.repository}:{t.tag}</code></li>)}</ul>
+          <ul class="plain" aria-label="Tags prune would remove">
+            {preview.tags.map((t) => <li key={`${t.repository}:${t.tag}`}><code>{t.repository}:{t.tag}</code>{t.pushed ? <span class="muted"> · pushed <Time date={t.pushed} text={ago(t.pushed)} /></span> : null}</li>)}
+          </ul>
           {preview.warnings.map((w) => <p class="muted" key={w}>warning: {w}</p>)}
         </div>
       ) : null}

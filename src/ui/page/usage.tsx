@@ -11,6 +11,7 @@ export function Usage({ round }: { round: number }) {
   const rows = [...(data?.repositories ?? [])].sort((a, b) => b.unique + b.shared - (a.unique + a.shared) || a.repository.localeCompare(b.repository));
   const max = Math.max(1, ...rows.map((r) => r.unique + r.shared));
   const width = (bytes: number) => ({ width: `${(100 * bytes) / max}%` });
+  const storage = data?.source === 'storage';
   return (
     <section aria-labelledby="view-title">
       <Heading>Disk usage</Heading>
@@ -20,8 +21,11 @@ export function Usage({ round }: { round: number }) {
         <>
           <p class="count" id="usage-total">
             {formatBytes(data.total)} in all, each blob counted once
+            {data.unreferenced > 0 ? ` (${formatBytes(data.unreferenced)} in blobs nothing uses)` : ''}
             {data.reclaimable !== undefined ? `; gc could free ${formatBytes(data.reclaimable)} now` : ''}.
-            {data.source === 'manifests' ? ' Worked out from the manifests the registry lists: blobs no tag reaches are not counted.' : ' Read from the registry\'s storage.'}
+            {data.source === 'manifests'
+              ? ` Worked out from the manifests the registry's tags reach${data.note ? ` (${data.note})` : ''}: untagged manifests and unreferenced blobs are not seen.`
+              : " Read from the registry's storage."}
           </p>
           <p class="legend" aria-hidden="true">
             <span class="swatch unique" /> only this repository <span class="swatch shared" /> shared with others
@@ -33,6 +37,7 @@ export function Usage({ round }: { round: number }) {
                 <th scope="col" class="bar-cell"><span class="sr-only">Bar</span></th>
                 <th scope="col" class="num">Only this</th>
                 <th scope="col" class="num">Shared</th>
+                {storage ? <th scope="col" class="num">gc could free</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -47,6 +52,7 @@ export function Usage({ round }: { round: number }) {
                   </td>
                   <td class="num">{formatBytes(r.unique)}</td>
                   <td class="num">{formatBytes(r.shared)}</td>
+                  {storage ? <td class="num">{formatBytes(r.reclaimable ?? 0)}</td> : null}
                 </tr>
               ))}
             </tbody>
