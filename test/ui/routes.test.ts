@@ -56,3 +56,16 @@ test('errors map to statuses a page can act on', (t) => {
   t.is(statusOf(new InterruptedError()), 503);
   t.is(statusOf(new Error('x')), 500);
 });
+
+test('gc and prune say why they cannot run on a registry that is not on this machine, without asking the engine', async (t) => {
+  const { Housekeeping } = await import('../../src/ui/housekeeping.ts');
+  let asked = false;
+  const h = new Housekeeping({
+    registry: 'registry.example.com:5000', client: undefined as never, parseDuration: () => 0, signal: new AbortController().signal,
+    engine: async () => { asked = true; throw new Error('no engine'); },
+    info: () => {}, debug: () => {}, critical: (fn) => fn(),
+  });
+  t.is(await h.unavailable(), 'gc and prune work on a registry docker-jindr runs on this machine; registry.example.com:5000 is not local');
+  t.is(await h.pushed('app'), undefined, 'push times absent, not guessed');
+  t.false(asked);
+});
