@@ -93,14 +93,19 @@ for (const image of registryImages) {
 e2e('prune asks first: no terminal and no -f is refused in one line; "n" on a terminal removes nothing; --older-than spares recent tags', async (t) => {
   const reg = await startJindrRegistry(t, 'registry:3');
   for (const tag of ['v1', 'v2', 'v3']) await pushRandomImage(reg.host, 'app', tag);
+  await pushRandomImage(reg.host, 'other', 'v1');
   const before = await tagsOf(reg);
+
+  // A pattern option takes one value: the repository after it is a repository.
+  const matched = await jindrJson<PruneJson>(reg, 'prune', '--match', 'v?', 'app', '--exclude', 'v3', '--keep', '0', '--dry-run');
+  t.deepEqual(matched.tags.map((x) => `${x.repository}:${x.tag}`), ['app:v2', 'app:v1']);
 
   const refused = await reg.jindr('prune', '--keep', '1');
   t.regex(errorLine(t, refused, 2), /prune asks before removing anything and there is no terminal to ask on: add -f\/--force/);
 
   // A terminal (script gives the command a pty), answered "n".
   const cmd = `docker jindr -r ${reg.host} prune --keep 1`;
-  const asked = await run('script', ['-qec', cmd, '/dev/null'], { env: reg.env, input: 'n\n' });
+  const asked = await run('script', ['-qec', `${cmd} app`, '/dev/null'], { env: reg.env, input: 'n\n' });
   t.is(asked.code, 0, asked.stdout);
   t.regex(asked.stdout, /WARNING! This will remove 2 tags from localhost:\d+, then collect garbage \([^)]+ to free\):\r?\n {2}app:v2\r?\n {2}app:v1\r?\nAre you sure you want to continue\? \[y\/N\]/);
   t.regex(asked.stdout, /prune cancelled: nothing was removed/);

@@ -17,7 +17,7 @@ export const indexCommand = defineCommand<{ action: string; target: string; args
       .positional('action', { type: 'string', choices: ['create', 'add', 'rm'], demandOption: true, describe: 'create a new index, add platforms to one, or rm platforms from one' })
       .positional('target', { type: 'string', demandOption: true, describe: 'REPOSITORY[:TAG] the index is written to (default tag latest)' })
       .positional('args', { type: 'string', array: true, demandOption: true, describe: 'create/add: SOURCE images (tags or digests; an index brings its platforms); rm: PLATFORMs (linux/arm64)' })
-      .example('docker jindr index create app:1.0 app:1.0-amd64 app:1.0-arm64', 'one image for both platforms')
+      .example('docker jindr index create app app:amd64 app:arm64', 'app:latest for both platforms')
       .epilog(
         "Sources are in TARGET's registry, in its repository or others (their images are copied over, blobs mounted). Each image's platform " +
           'comes from its config; two images of one platform are refused. The index keeps the sources\' format: an OCI index for OCI images, ' +

@@ -28,8 +28,7 @@ export const lsiCommand = defineCommand<{ repo: string[] | undefined; quiet: boo
       .epilog(
         'IMAGE ID is the first 12 hex digits of the digest the tag points at (the index for a multi-platform image). ' +
           'SIZE is config + layers as stored (compressed); for a multi-platform image, every distinct config and layer of all its platforms, each counted once. ' +
-          "CREATED is the image config's date (a multi-platform image: its newest platform's). Push times (--sort pushed, JSON's pushed) come from the " +
-          "registry's storage when this Docker engine runs it, and are absent otherwise.",
+          "CREATED: the config's date (an index: its newest platform's). Push times come from the storage of a registry this engine runs, else are absent.",
       ),
   run: async (args, ctx) => {
     const names = (args.repo ?? []).map((r) => parseRepositoryName(r, ctx.registry));

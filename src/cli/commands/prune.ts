@@ -19,9 +19,9 @@ export const pruneCommand = defineCommand<Args>({
       .option('keep', { type: 'number', describe: 'Keep the newest N tags of each repository (by push time, or by version with --semver)' })
       .option('semver', { type: 'boolean', default: false, describe: 'Order tags by semantic version (v1.2.3, 1.2, 3); other tags are left alone' })
       .option('older-than', { type: 'string', describe: 'Remove only tags pushed longer ago than DURATION (30d, 12h, 90m, 1h30m; units s m h d w)' })
-      .option('match', { type: 'string', array: true, requiresArg: true, default: [], describe: "Only tags matching PATTERN (glob: * any characters, ? one; e.g. 'pr-*'); repeatable" })
-      .option('exclude', { type: 'string', array: true, requiresArg: true, default: [], describe: 'Never tags matching PATTERN (glob); repeatable' })
-      .option('protect', { type: 'string', array: true, requiresArg: true, default: ['latest'], describe: 'Never remove tags matching PATTERN (glob); repeatable; replaces the default' })
+      .option('match', { type: 'string', array: true, nargs: 1, requiresArg: true, default: [], describe: "Only tags matching PATTERN (glob: * any characters, ? one; e.g. 'pr-*'); repeatable" })
+      .option('exclude', { type: 'string', array: true, nargs: 1, requiresArg: true, default: [], describe: 'Leave alone tags matching PATTERN (glob); repeatable' })
+      .option('protect', { type: 'string', array: true, nargs: 1, requiresArg: true, default: ['latest'], describe: 'Never remove tags matching PATTERN (glob); repeatable; replaces the default' })
       .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
       .option('dry-run', { alias: 'n', type: 'boolean', default: false, describe: 'List what would go and the bytes it would free; remove nothing' })
       .epilog(
