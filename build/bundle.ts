@@ -3,6 +3,7 @@ import type { BuildOptions, Plugin } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
+import { buildPage } from './page.ts';
 
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
@@ -47,6 +48,23 @@ const pureIs: Plugin = {
   },
 };
 
+/**
+ * The page of `docker jindr ui`, bundled for the browser and embedded as text: the body of
+ * src/ui/assets.ts becomes the two strings (run from the sources, that module bundles the
+ * page itself). Only the ui command imports it, through import().
+ */
+function uiPage(root: string): Plugin {
+  return {
+    name: 'ui-page',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]src[\\/]ui[\\/]assets\.ts$/ }, async () => {
+        const page = await buildPage(root);
+        return { contents: `export async function pageAssets() { return ${JSON.stringify(page)}; }`, loader: 'js' };
+      });
+    },
+  };
+}
+
 export function bundleOptions(root: string): BuildOptions & { write: false } {
   return {
     entryPoints: [join(root, 'src/cli/bin.ts')],
@@ -63,7 +81,7 @@ export function bundleOptions(root: string): BuildOptions & { write: false } {
     external: ['*.node', 'cpu-features'],
     define: { 'import.meta.url': 'importMetaUrl' },
     banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [dynamicBuiltins, pureIs],
+    plugins: [dynamicBuiltins, pureIs, uiPage(root)],
     logLevel: 'warning',
   };
 }

@@ -20,6 +20,7 @@ import { duCommand } from './du.ts';
 import { pruneCommand } from './prune.ts';
 import { indexCommand } from './index-cmd.ts';
 import { mirrorCommand } from './mirror.ts';
+import { uiCommand } from './ui.ts';
 
 export const commands: readonly JindrCommand[] = [
   startCommand,
@@ -40,5 +41,6 @@ export const commands: readonly JindrCommand[] = [
   cpCommand,
   cpeCommand,
   mirrorCommand,
+  uiCommand,
   completionCommand,
 ];
