@@ -1,5 +1,6 @@
 // What a listing learned about a registry, kept for the next one: manifests by digest
-// (content addressed, so they never change), the platform each config digest declares,
+// (content addressed, so they never change), what each config digest declares (platform,
+// creation time),
 // and which digest each tag pointed at. A tag seen before is asked with a HEAD (the
 // registry says where it points now); only a digest not kept here is fetched, and a
 // tag never seen is fetched with one GET as before. So a second `lsi` of a registry
@@ -8,25 +9,26 @@
 // One file per registry in the cache directory (cache-file.ts), bounded per kind; a kept
 // manifest is hashed again before use, so a damaged file costs requests, never a wrong row.
 import { keepRecent, readCacheFile, registryCacheFile, updateCacheFile } from './cache-file.ts';
-import type { RegistryClient } from './client.ts';
+import type { RegistryApi } from './api.ts';
+import type { ImageConfigFacts } from './image-config.ts';
 import { digestOf, parseManifest, type Manifest, type Platform } from './manifest.ts';
 
 export const MAX_MANIFESTS = 10_000;
-export const MAX_PLATFORMS = 10_000;
+export const MAX_CONFIGS = 10_000;
 export const MAX_TAGS = 10_000;
 /** Bigger manifests (huge indexes) are not kept. */
 const MAX_MANIFEST_BYTES = 32 * 1024;
-const VERSION = 1;
+const VERSION = 2;
 /** A kept entry used again has its time renewed (for the LRU bound) at most this often. */
 const RENEW_SECONDS = 24 * 3600;
 
 type ManifestEntry = [number, string, string]; // used, media type, the bytes as UTF-8 text
-type PlatformEntry = [number, ...string[]]; // used, os, architecture, variant; no platform: nothing more
+type ConfigEntry = [number, ...string[]]; // used, created ('' for none), then os, architecture, variant when it declares a platform
 type TagEntry = [number, string]; // used, digest
 
 interface Tables {
   m: Map<string, ManifestEntry>;
-  p: Map<string, PlatformEntry>;
+  c: Map<string, ConfigEntry>;
   t: Map<string, TagEntry>;
 }
 
@@ -40,12 +42,12 @@ function table<T extends [number, ...unknown[]]>(value: unknown, valid: (entry: 
 }
 
 function parseTables(json: unknown): Tables {
-  const file = (typeof json === 'object' && json !== null ? json : {}) as { v?: unknown; m?: unknown; p?: unknown; t?: unknown };
+  const file = (typeof json === 'object' && json !== null ? json : {}) as { v?: unknown; m?: unknown; c?: unknown; t?: unknown };
   const ok = file.v === VERSION;
   const strings = (entry: unknown[]) => entry.slice(1).every((x) => typeof x === 'string');
   return {
     m: table<ManifestEntry>(ok ? file.m : undefined, (e) => e.length === 3 && strings(e)),
-    p: table<PlatformEntry>(ok ? file.p : undefined, (e) => (e.length === 1 || e.length === 3 || e.length === 4) && strings(e)),
+    c: table<ConfigEntry>(ok ? file.c : undefined, (e) => (e.length === 2 || e.length === 4 || e.length === 5) && strings(e)),
     t: table<TagEntry>(ok ? file.t : undefined, (e) => e.length === 2 && strings(e)),
   };
 }
@@ -53,7 +55,7 @@ function parseTables(json: unknown): Tables {
 export class ManifestCache {
   private readonly path: string;
   private loaded: Promise<Tables> | undefined;
-  private readonly news: Tables = { m: new Map(), p: new Map(), t: new Map() };
+  private readonly news: Tables = { m: new Map(), c: new Map(), t: new Map() };
   private readonly now: number;
 
   constructor(path: string, now = Date.now()) {
@@ -62,7 +64,7 @@ export class ManifestCache {
   }
 
   /** The cache of client's registry, or undefined when the client keeps none. */
-  static of(client: RegistryClient): ManifestCache | undefined {
+  static of(client: RegistryApi): ManifestCache | undefined {
     return client.cacheDir === undefined ? undefined : new ManifestCache(registryCacheFile(client.cacheDir, 'manifests', client.host));
   }
 
@@ -102,18 +104,20 @@ export class ManifestCache {
     this.news.m.set(m.digest, [this.now, m.mediaType, text]);
   }
 
-  /** { platform } when this config digest was read before (platform undefined: it declares none). */
-  async platform(configDigest: string): Promise<{ platform: Platform | undefined } | undefined> {
-    const entry = await this.lookup('p', configDigest);
+  /** What this config digest declared when it was read before. */
+  async config(configDigest: string): Promise<ImageConfigFacts | undefined> {
+    const entry = await this.lookup('c', configDigest);
     if (!entry) return undefined;
-    if (entry.length === 1) return { platform: undefined };
-    const platform: Platform = { os: entry[1]!, architecture: entry[2]! };
-    if (entry[3]) platform.variant = entry[3];
-    return { platform };
+    const created = entry[1] || undefined;
+    if (entry.length === 2) return { platform: undefined, created };
+    const platform: Platform = { os: entry[2]!, architecture: entry[3]! };
+    if (entry[4]) platform.variant = entry[4];
+    return { platform, created };
   }
 
-  keepPlatform(configDigest: string, platform: Platform | undefined): void {
-    this.news.p.set(configDigest, platform ? [this.now, platform.os, platform.architecture, ...(platform.variant ? [platform.variant] : [])] : [this.now]);
+  keepConfig(configDigest: string, facts: ImageConfigFacts): void {
+    const p = facts.platform;
+    this.news.c.set(configDigest, [this.now, facts.created ?? '', ...(p ? [p.os, p.architecture, ...(p.variant ? [p.variant] : [])] : [])]);
   }
 
   /** The digest repository:tag pointed at when last listed. */
@@ -129,18 +133,18 @@ export class ManifestCache {
 
   /** Merges what was learned into the file when there is anything new. */
   async save(): Promise<Error | undefined> {
-    const { m, p, t } = this.news;
-    if (m.size + p.size + t.size === 0) return undefined;
+    const { m, c, t } = this.news;
+    if (m.size + c.size + t.size === 0) return undefined;
     const known = this.loaded ? await this.loaded : undefined;
     // Tags looked up and found unchanged are not news unless renewed.
-    if (m.size + p.size === 0 && known && [...t].every(([k, e]) => known.t.get(k)?.[1] === e[1] && this.now - known.t.get(k)![0] <= RENEW_SECONDS)) return undefined;
+    if (m.size + c.size === 0 && known && [...t].every(([k, e]) => known.t.get(k)?.[1] === e[1] && this.now - known.t.get(k)![0] <= RENEW_SECONDS)) return undefined;
     return updateCacheFile(this.path, (current) => {
       const disk = parseTables(current);
-      for (const kind of ['m', 'p', 't'] as const) for (const [key, entry] of this.news[kind]) (disk[kind] as Map<string, unknown>).set(key, entry);
+      for (const kind of ['m', 'c', 't'] as const) for (const [key, entry] of this.news[kind]) (disk[kind] as Map<string, unknown>).set(key, entry);
       return {
         v: VERSION,
         m: Object.fromEntries(keepRecent(disk.m, MAX_MANIFESTS)),
-        p: Object.fromEntries(keepRecent(disk.p, MAX_PLATFORMS)),
+        c: Object.fromEntries(keepRecent(disk.c, MAX_CONFIGS)),
         t: Object.fromEntries(keepRecent(disk.t, MAX_TAGS)),
       };
     });

@@ -257,7 +257,7 @@ test('nothing listening on a loopback port: "no registry answers", with the star
   const port = await freePort();
   const client = new RegistryClient(`localhost:${port}`);
   t.teardown(() => client.close());
-  await t.throwsAsync(listRepositories(client), { instanceOf: RegistryError, message: `no registry answers on localhost:${port} (start one with: docker jindr start)` });
+  await t.throwsAsync(listRepositories(client), { instanceOf: RegistryError, message: `no registry answers on localhost:${port} (start one with: docker jindr -r localhost:${port} start)` });
 });
 
 test('a registry that does not answer in time: RegistryError naming the host', async (t) => {

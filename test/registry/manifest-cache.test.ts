@@ -131,10 +131,10 @@ test('a damaged cache file costs requests, never a wrong row; without a cache di
   reg.put('a', image('arm64'));
   const first = await reg.list();
   const file = registryCacheFile(reg.cacheDir, 'manifests', reg.host);
-  const stored = JSON.parse(readFileSync(file, 'utf8')) as { m: Record<string, [number, string, string]>; p: Record<string, string[]> };
-  // The kept manifest altered (its key still the old digest), the platform table gone.
+  const stored = JSON.parse(readFileSync(file, 'utf8')) as { m: Record<string, [number, string, string]>; c: Record<string, string[]> };
+  // The kept manifest altered (its key still the old digest), the config table gone.
   for (const entry of Object.values(stored.m)) entry[2] = entry[2].replace('amd64', 'arm64').replace('"layers":[]', '"layers": []');
-  stored.p = {};
+  stored.c = {};
   writeFileSync(file, JSON.stringify(stored));
   const second = await reg.list();
   t.deepEqual(second.rows, first.rows);
