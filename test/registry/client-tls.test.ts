@@ -6,7 +6,7 @@ import test, { type ExecutionContext } from 'ava';
 import { RegistryClient } from '../../src/registry/client.ts';
 import { RegistryError } from '../../src/errors.ts';
 import { makePki, type Pki } from '../fakes/pki.ts';
-import { outsideAddress } from '../helpers/registry-containers.ts';
+import { outsideAddress } from '../helpers/network.ts';
 import { tlsRegistryPort } from '../fakes/tls-port.ts';
 import { startOciRegistry, type OciRegistry, type OciRegistryOptions } from '../fakes/oci-registry.ts';
 
