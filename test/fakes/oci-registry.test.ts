@@ -2,7 +2,7 @@
 // (independent of src/registry), and with skopeo as a second opinion.
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { closedHost, startOciRegistry, type OciRegistry, type OciRegistryOptions } from './oci-registry.ts';
+import { MISBEHAVIOURS, closedHost, startOciRegistry, type OciRegistry, type OciRegistryOptions } from './oci-registry.ts';
 import { buildIndex, buildManifest, tar, sha256, type BuiltManifest, type ImageFormat } from '../helpers/images.ts';
 import { run } from '../helpers/run.ts';
 
@@ -270,6 +270,35 @@ test('faults: a status for some requests, headers changed, a cut body, a reset, 
     'GET /v2/_catalog none',
   ]);
   t.regex(await closedHost(), /^127\.0\.0\.1:\d+$/);
+});
+
+test('faults: part of a body then silence; whole misbehaving registries; connections counted', async (t) => {
+  const fake = await registry(t);
+  const m = image('oci');
+  fake.store.pushImage('app', 'v1', m);
+  fake.faults.add({ path: `/blobs/${m.layers[0]!.digest}`, cut: 5, stall: true });
+  const half = await api(fake, `/v2/app/blobs/${m.layers[0]!.digest}`);
+  t.is(half.status, 200);
+  const reader = half.body!.getReader();
+  t.is((await reader.read()).value?.length, 5);
+  const rest = reader.read();
+  const timeout = new Promise((resolve) => setTimeout(resolve, 200, 'silent'));
+  t.is(await Promise.race([rest, timeout]), 'silent');
+  void reader.cancel().catch(() => {});
+  t.true(fake.connections >= 1);
+  const truncated = await registry(t);
+  truncated.faults.add(MISBEHAVIOURS.truncated);
+  const cut = await api(truncated, '/v2/_catalog');
+  t.is(cut.headers.get('content-length'), '4096');
+  await t.throwsAsync(cut.text());
+  const html = await registry(t);
+  html.faults.add(MISBEHAVIOURS['html-502']);
+  const page = await api(html, '/v2/app/tags/list');
+  t.is(page.status, 502);
+  t.regex(await page.text(), /<title>502 Bad Gateway<\/title>/);
+  const silent = await registry(t);
+  silent.faults.add(MISBEHAVIOURS.silent);
+  t.is(silent.connections, 0);
 });
 
 // ---- skopeo as a second opinion ---------------------------------------------------------

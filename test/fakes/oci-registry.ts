@@ -25,7 +25,7 @@ import { route } from './oci-registry/routes.ts';
 import { Store } from './oci-registry/store.ts';
 
 export { Store } from './oci-registry/store.ts';
-export type { FaultSpec } from './oci-registry/faults.ts';
+export { MISBEHAVIOURS, type FaultSpec, type Misbehaviour } from './oci-registry/faults.ts';
 export type { AuthOptions, TokenRequest } from './oci-registry/auth.ts';
 
 export interface OciRegistryOptions extends Partial<Behaviour> {
@@ -64,6 +64,8 @@ export interface OciRegistry {
   log: LoggedRequest[];
   /** Requests to the token endpoint (Bearer auth). */
   tokenRequests: TokenRequest[];
+  /** TCP connections accepted so far. */
+  connections: number;
   /** Requests being answered right now, and the most at once so far. */
   inFlight: number;
   maxInFlight: number;
@@ -83,7 +85,7 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
   const faults = new Faults();
   const auth = new Auth(authOptions);
   const stalled = new Set<ServerResponse>();
-  let connections = 0;
+  let sockets = 0;
 
   const answer = (req: Request): Reply => {
     if (req.url.pathname === TOKEN_PATH && authOptions?.bearer) return auth.token(req);
@@ -111,7 +113,7 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
       incoming.socket.destroy();
       return;
     }
-    if (fault?.stall) {
+    if (fault?.stall && fault.cut === undefined) {
       stalled.add(res);
       return;
     }
@@ -122,7 +124,8 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
       entry.status = -1;
       res.writeHead(out.status, headers);
       res.write(out.body.subarray(0, fault.cut));
-      setTimeout(() => res.socket?.destroy(), 10);
+      if (fault.stall) stalled.add(res);
+      else setTimeout(() => res.socket?.destroy(), 10);
       return;
     }
     res.writeHead(out.status, headers);
@@ -131,7 +134,7 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
 
   const handler: RequestListener = (incoming, res) => {
     const socket = incoming.socket;
-    if (!socketIds.has(socket)) socketIds.set(socket, ++connections);
+    if (!socketIds.has(socket)) socketIds.set(socket, ++sockets);
     const url = new URL(incoming.url ?? '/', 'http://x');
     const entry: LoggedRequest = {
       method: incoming.method ?? 'GET',
@@ -158,6 +161,7 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
 
   const server: Server = tls ? createHttpsServer(tls, handler) : createHttpServer(handler);
   server.keepAliveTimeout = 30_000;
+  server.on('connection', () => (fake.connections += 1));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, address, () => resolve());
@@ -172,6 +176,7 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
     behaviour,
     faults,
     log: [],
+    connections: 0,
     tokenRequests: auth.tokenRequests,
     inFlight: 0,
     maxInFlight: 0,

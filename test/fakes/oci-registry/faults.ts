@@ -6,9 +6,11 @@
 //   fake.faults.add({ path: /manifests/, skip: 2, status: 503, headers: { 'retry-after': '0' } })
 //   fake.faults.add({ method: 'GET', path: '/blobs/', cut: 20 })          Content-Length larger than sent
 //   fake.faults.add({ stall: true })                                      accepts, never answers
+//   fake.faults.add({ path: '/blobs/', cut: 100, stall: true })           100 bytes of the body, then silence
 //   fake.faults.add({ reset: true, times: 1 })                            closes the connection unanswered
 //   fake.faults.add({ headers: { 'docker-content-digest': null } })       the real answer, a header removed
 //   fake.faults.add({ delayMs: 5 })                                       the real answer, later
+import { randomBytes } from 'node:crypto';
 import { apiError, reply, type Reply } from './reply.ts';
 
 export interface FaultSpec {
@@ -26,9 +28,9 @@ export interface FaultSpec {
   contentType?: string;
   /** Headers set on the answer (the real one, or the status above); null removes one. */
   headers?: Record<string, string | null>;
-  /** Send only this many bytes of the body, announce all of them, then close the connection. */
+  /** Send only this many bytes of the body, announce all of them, then close the connection (or, with stall, say nothing more). */
   cut?: number;
-  /** Never answer (until the registry closes). */
+  /** Never answer (until the registry closes); with cut, stop after that many bytes of the body. */
   stall?: boolean;
   /** Close the connection without answering. */
   reset?: boolean;
@@ -87,3 +89,23 @@ export function withHeaders(answer: Reply, fault: Fault | undefined): Reply {
   }
   return { ...answer, headers };
 }
+
+/** Whole registries gone wrong, for every request: what proxies, wrong ports and dying servers answer. */
+export const MISBEHAVIOURS = {
+  /** 200 and random bytes. */
+  garbage: { status: 200, contentType: 'application/octet-stream', body: randomBytes(512) },
+  /** 200, application/json, JSON cut off. */
+  'invalid-json': { status: 200, contentType: 'application/json', body: '{"repositories": ["app", ' },
+  /** A proxy's HTML error page. */
+  'html-502': {
+    status: 502,
+    contentType: 'text/html',
+    body: '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n',
+  },
+  /** 4096 bytes announced, a few sent, then the connection closes. */
+  truncated: { status: 200, contentType: 'application/json', body: '{"repositories": ["app", "ot' + ' '.repeat(4068), cut: 28 },
+  /** Requests are accepted and never answered. */
+  silent: { stall: true },
+} satisfies Record<string, FaultSpec>;
+
+export type Misbehaviour = keyof typeof MISBEHAVIOURS;
