@@ -55,11 +55,13 @@ interface Row {
   config?: (w: World) => unknown;
   env?: Record<string, string>;
   setup?: (w: World) => void;
+  /** Resolves when the run is to be interrupted (as by Ctrl-C). */
+  interrupt?: (w: World) => Promise<void>;
   check?: (t: ExecutionContext, w: World) => void;
 }
 
 const login = (user: string, password: string) => ({ auth: Buffer.from(`${user}:${password}`).toString('base64') });
-const usage = (message: string) => (): Expect => `docker-jindr: ${message}\n`;
+const oneLine = (message: string) => (): Expect => `docker-jindr: ${message}\n`;
 const lsiHeader = ['REPOSITORY', 'TAG', 'IMAGE ID', 'PLATFORMS', 'SIZE'];
 const lsiApp = (w: World, tag: string) => [`${w.src}/app`, tag, id(app.digest), 'linux/amd64,linux/arm64', bytes(size(amd64, arm64))];
 const inspectApp = (w: World, tag: string) => [
@@ -104,7 +106,7 @@ const rows: Record<string, Row> = {
   },
   'ls: JINDR_TIMEOUT_MS that is not a number': {
     argv: (w) => ['-r', w.src, 'ls'], code: 2, env: { JINDR_TIMEOUT_MS: 'soon' },
-    stderr: usage('JINDR_TIMEOUT_MS must be a whole number of milliseconds, 1 or more (got "soon")'),
+    stderr: oneLine('JINDR_TIMEOUT_MS must be a whole number of milliseconds, 1 or more (got "soon")'),
     check: (t, w) => t.deepEqual(w.srcFake.log, [], 'refused before any request'),
   },
   'ls: Basic auth without a login names docker login': {
@@ -266,25 +268,35 @@ const rows: Record<string, Row> = {
   },
   'cp --jobs 0': {
     argv: (w) => ['-r', w.src, 'cp', 'app', w.dst, '--jobs', '0'], code: 2,
-    stderr: usage('--jobs must be a whole number from 1 to 32'),
+    stderr: oneLine('--jobs must be a whole number from 1 to 32'),
+  },
+  // ---- the world main() is given ----------------------------------------------------------
+  'interrupted while a registry keeps it waiting: exit 130, nothing printed': {
+    argv: (w) => ['-r', w.src, 'lsi'], code: 130, setup: (w) => void w.srcFake.faults.add({ path: '/tags/list', stall: true }),
+    interrupt: async (w) => {
+      while (!w.srcFake.log.some((r) => r.path.endsWith('/tags/list'))) await new Promise((resolve) => setTimeout(resolve, 10));
+    },
+  },
+  'a command that needs the engine gets the one the world gives': {
+    argv: () => ['stat'], code: 1, stderr: oneLine('in-process tests have no Docker engine: test this command end to end (test/e2e)'),
   },
   // ---- usage -----------------------------------------------------------------------------
   'an unknown command, with a suggestion': {
-    argv: () => ['lsx'], code: 2, stderr: usage(`unknown command "lsx" (did you mean "ls"? see 'docker-jindr --help')`),
+    argv: () => ['lsx'], code: 2, stderr: oneLine(`unknown command "lsx" (did you mean "ls"? see 'docker-jindr --help')`),
   },
   'a missing argument': {
-    argv: () => ['inspect'], code: 2, stderr: usage(`Not enough non-option arguments: got 0, need at least 1 (see 'docker-jindr inspect --help')`),
+    argv: () => ['inspect'], code: 2, stderr: oneLine(`Not enough non-option arguments: got 0, need at least 1 (see 'docker-jindr inspect --help')`),
   },
   'an unknown option': {
-    argv: () => ['ls', '--bogus'], code: 2, stderr: usage(`Unknown argument: --bogus (see 'docker-jindr ls --help')`),
+    argv: () => ['ls', '--bogus'], code: 2, stderr: oneLine(`Unknown argument: --bogus (see 'docker-jindr ls --help')`),
   },
   'a bad option value': {
     argv: () => ['--format', 'xml', 'lsi'], code: 2,
-    stderr: usage(`Invalid values: Argument: format, Given: "xml", Choices: "table", "json" (see 'docker-jindr lsi --help')`),
+    stderr: oneLine(`Invalid values: Argument: format, Given: "xml", Choices: "table", "json" (see 'docker-jindr lsi --help')`),
   },
   'an image reference that is not one': {
     argv: (w) => ['-r', w.src, 'inspect', 'App:v1'], code: 2,
-    stderr: usage('invalid image reference "App:v1": repository names must be lower-case'),
+    stderr: oneLine('invalid image reference "App:v1": repository names must be lower-case'),
     check: (t, w) => t.deepEqual(w.srcFake.log, []),
   },
   'a -r that is a URL': {
@@ -326,7 +338,9 @@ function expect(t: ExecutionContext, actual: string, expected: Expect, what: str
 for (const [name, row] of Object.entries(rows)) {
   test(name, async (t) => {
     const { world, env } = await setup(t, row);
-    const result = await jindrInProcess(row.argv(world), { env });
+    const controller = new AbortController();
+    void row.interrupt?.(world).then(() => controller.abort());
+    const result = await jindrInProcess(row.argv(world), { env, signal: controller.signal });
     t.is(result.code, row.code, result.stderr);
     expect(t, result.stdout, row.stdout?.(world) ?? '', 'stdout');
     expect(t, result.stderr, row.stderr?.(world) ?? '', 'stderr');
