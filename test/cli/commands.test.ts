@@ -31,7 +31,7 @@ const size = (...images: BuiltManifest[]): number => {
 const bytes = (n: number): string => (n < 1000 ? `${n}B` : `${(n / 1000).toFixed(2)}kB`);
 const id = (digest: string): string => digest.slice('sha256:'.length, 'sha256:'.length + 12);
 
-interface World {
+interface Fixture {
   src: string;
   dst: string;
   /** A loopback port nothing listens on. */
@@ -43,28 +43,28 @@ interface World {
 type Expect = string | RegExp | { table: string[][] } | { json: unknown };
 
 interface Row {
-  argv: (w: World) => string[];
+  argv: (w: Fixture) => string[];
   code: number;
   /** Default: nothing. */
-  stdout?: (w: World) => Expect;
+  stdout?: (w: Fixture) => Expect;
   /** Default: nothing. */
-  stderr?: (w: World) => Expect;
+  stderr?: (w: Fixture) => Expect;
   src?: OciRegistryOptions;
   dst?: OciRegistryOptions;
   /** Docker's config.json for the run (logins). */
-  config?: (w: World) => unknown;
+  config?: (w: Fixture) => unknown;
   env?: Record<string, string>;
-  setup?: (w: World) => void;
+  setup?: (w: Fixture) => void;
   /** Resolves when the run is to be interrupted (as by Ctrl-C). */
-  interrupt?: (w: World) => Promise<void>;
-  check?: (t: ExecutionContext, w: World) => void;
+  interrupt?: (w: Fixture) => Promise<void>;
+  check?: (t: ExecutionContext, w: Fixture) => void;
 }
 
 const login = (user: string, password: string) => ({ auth: Buffer.from(`${user}:${password}`).toString('base64') });
 const oneLine = (message: string) => (): Expect => `docker-jindr: ${message}\n`;
 const lsiHeader = ['REPOSITORY', 'TAG', 'IMAGE ID', 'PLATFORMS', 'SIZE'];
-const lsiApp = (w: World, tag: string) => [`${w.src}/app`, tag, id(app.digest), 'linux/amd64,linux/arm64', bytes(size(amd64, arm64))];
-const inspectApp = (w: World, tag: string) => [
+const lsiApp = (w: Fixture, tag: string) => [`${w.src}/app`, tag, id(app.digest), 'linux/amd64,linux/arm64', bytes(size(amd64, arm64))];
+const inspectApp = (w: Fixture, tag: string) => [
   ['IMAGE', 'TAG', 'PLATFORM', 'DIGEST'],
   [`${w.src}/app`, tag, '(index)', app.digest],
   ['', '', 'linux/amd64', amd64.digest],
@@ -270,7 +270,7 @@ const rows: Record<string, Row> = {
     argv: (w) => ['-r', w.src, 'cp', 'app', w.dst, '--jobs', '0'], code: 2,
     stderr: oneLine('--jobs must be a whole number from 1 to 32'),
   },
-  // ---- the world main() is given ----------------------------------------------------------
+  // ---- the world main() is given (test/helpers/in-process.ts) ------------------------------
   'interrupted while a registry keeps it waiting: exit 130, nothing printed': {
     argv: (w) => ['-r', w.src, 'lsi'], code: 130, setup: (w) => void w.srcFake.faults.add({ path: '/tags/list', stall: true }),
     interrupt: async (w) => {
@@ -312,7 +312,7 @@ const rows: Record<string, Row> = {
   },
 };
 
-async function setup(t: ExecutionContext, row: Row): Promise<{ world: World; env: NodeJS.ProcessEnv }> {
+async function setup(t: ExecutionContext, row: Row): Promise<{ fixture: Fixture; env: NodeJS.ProcessEnv }> {
   const [srcFake, dstFake, closed] = await Promise.all([startOciRegistry(row.src), startOciRegistry(row.dst), closedHost()]);
   t.teardown(srcFake.close);
   t.teardown(dstFake.close);
@@ -321,11 +321,11 @@ async function setup(t: ExecutionContext, row: Row): Promise<{ world: World; env
   srcFake.store.pushImage('team/api', '1.0', amd64);
   srcFake.store.pushImage('tools', 'dev', tools);
   srcFake.store.pushIndex('legacy', 'v1', legacy);
-  const world: World = { src: srcFake.host, dst: dstFake.host, closed, srcFake, dstFake };
-  const config = dockerConfigEnv(row.config?.(world) ?? {});
+  const fixture: Fixture = { src: srcFake.host, dst: dstFake.host, closed, srcFake, dstFake };
+  const config = dockerConfigEnv(row.config?.(fixture) ?? {});
   t.teardown(config.cleanup);
-  row.setup?.(world);
-  return { world, env: { ...config.env, ...row.env } };
+  row.setup?.(fixture);
+  return { fixture, env: { ...config.env, ...row.env } };
 }
 
 function expect(t: ExecutionContext, actual: string, expected: Expect, what: string): void {
@@ -337,13 +337,13 @@ function expect(t: ExecutionContext, actual: string, expected: Expect, what: str
 
 for (const [name, row] of Object.entries(rows)) {
   test(name, async (t) => {
-    const { world, env } = await setup(t, row);
+    const { fixture, env } = await setup(t, row);
     const controller = new AbortController();
-    void row.interrupt?.(world).then(() => controller.abort());
-    const result = await jindrInProcess(row.argv(world), { env, signal: controller.signal });
+    void row.interrupt?.(fixture).then(() => controller.abort());
+    const result = await jindrInProcess(row.argv(fixture), { env, signal: controller.signal });
     t.is(result.code, row.code, result.stderr);
-    expect(t, result.stdout, row.stdout?.(world) ?? '', 'stdout');
-    expect(t, result.stderr, row.stderr?.(world) ?? '', 'stderr');
-    row.check?.(t, world);
+    expect(t, result.stdout, row.stdout?.(fixture) ?? '', 'stdout');
+    expect(t, result.stderr, row.stderr?.(fixture) ?? '', 'stderr');
+    row.check?.(t, fixture);
   });
 }
