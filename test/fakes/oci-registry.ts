@@ -117,7 +117,7 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
       stalled.add(res);
       return;
     }
-    const out = withHeaders(replacement(fault ?? ({} as Fault)) ?? answer(req), fault);
+    const out = withHeaders((fault && replacement(fault)) ?? answer(req), fault);
     const headers = { 'docker-distribution-api-version': 'registry/2.0', ...out.headers };
     entry.status = out.status;
     if (fault?.cut !== undefined && out.body) {
