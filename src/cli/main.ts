@@ -12,12 +12,14 @@ import { watchPluginSocket } from './plugin-socket.ts';
 import type { Context, OutputFormat, Sink } from './context.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { PasswordInput } from '../security/passwords.ts';
+import type { RegistryHost } from '../registry/host.ts';
 import { InterruptedError, JindrError, UsageError, errorMessage } from '../errors.ts';
 
 export { DEFAULT_REGISTRY };
 
 interface GlobalOptions {
-  registry: string;
+  /** -r, already parsed (global-options.ts). */
+  registry: RegistryHost;
   format: OutputFormat;
   debug: boolean;
 }
@@ -118,7 +120,8 @@ export function buildParser(argv: readonly string[], run: (cmd: (typeof commands
     .wrap(Math.min(100, columns || 100))
     .exitProcess(false)
     .fail((msg, err) => {
-      if (err) throw err;
+      // An option's coerce (-r) failing reaches us as yargs' YError with its message: a usage error.
+      if (err) throw err.name === 'YError' ? new UsageError(err.message) : err;
       // yargs spreads some messages over lines ("Invalid values:\n  Argument: ..."): one line,
       // and where to read more.
       const at = commandIndex(argv);

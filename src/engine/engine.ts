@@ -10,6 +10,7 @@ import { sshConnectOptions } from './ssh.ts';
 import { sshAgent, type SshClientClass } from './ssh-agent.ts';
 import { remoteFailureHint } from './remote-errors.ts';
 import { EngineUnreachableError, InterruptedError, ResourceError, errorMessage } from '../errors.ts';
+import { isJsonObject, isString } from '../json-shape.ts';
 
 export interface Engine {
   docker: Docker;
@@ -146,8 +147,8 @@ function newDocker(DockerClient: typeof Docker, options: ModemOptions): Docker {
 export function engineErrorMessage(err: unknown): string {
   const json = (err as { json?: unknown }).json;
   let message: string;
-  if (json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string') {
-    message = (json as { message: string }).message;
+  if (isJsonObject(json) && isString(json.message)) {
+    message = json.message;
   } else if (Buffer.isBuffer(json) && json.length > 0) {
     message = json.toString();
   } else {

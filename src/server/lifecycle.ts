@@ -3,9 +3,9 @@
 // enabled, data in a host directory. All checks happen before anything is created.
 import type Docker from 'dockerode';
 import {
-  LABEL_DATA, LABEL_REGISTRY, REGISTRY_CONTAINER_PORT, REGISTRY_STORAGE_PATH, findRegistryContainer,
-  startRegistryContainer, waitUntilServing, type RegistryContainer,
+  LABEL_DATA, LABEL_REGISTRY, REGISTRY_CONTAINER_PORT, REGISTRY_STORAGE_PATH, findRegistryContainer, type RegistryContainer,
 } from './container.ts';
+import { startRegistryContainer, waitUntilServing } from './container-control.ts';
 import { checkPortFree, prepareDataDir } from './prestart-checks.ts';
 import { engineErrorMessage, engineStatus } from '../engine/engine.ts';
 import { ensureImage, type ProgressSink } from '../engine/pull.ts';

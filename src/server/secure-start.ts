@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { listRegistryContainers, pickRegistryContainer } from './container.ts';
 import { checkDataDirUnshared, prepareDataDir } from './prestart-checks.ts';
 import { startRegistry, type StartEnvironment, type StartOptions, type StartResult } from './lifecycle.ts';
-import { AUTH_FILE, isWildcard, planSecurity, securityOf, type SecurityPlan, type SecurityRequest } from './security-plan.ts';
+import { isWildcard } from './address.ts';
+import { AUTH_FILE, parseBind, planSecurity, securityOf, type SecurityPlan, type SecurityRequest } from './security-plan.ts';
 import { caFileFor, daemonCertsDir, describePlacement, placeCa } from './tls-trust.ts';
 import { ResourceError, UsageError } from '../errors.ts';
 import { htpasswdUsers, writeHtpasswd } from '../security/htpasswd.ts';
@@ -63,6 +64,8 @@ export async function startWithSecurity(
   if (!env.local && (request.users.length > 0 || request.tls)) {
     throw new UsageError('--auth and --tls need the Docker engine on this machine: their files go into the data directory, which is on the engine\'s machine');
   }
+  // A specific --bind address must be one of this machine's, when the engine is on it.
+  if (env.local && request.bind !== undefined) parseBind(request.bind, true);
   const all = await listRegistryContainers(env.docker);
   const existing = pickRegistryContainer(all, options.address);
   const plan = planSecurity(options.address, existing, request, { dataDir: options.dataDir, defaultDataDir: options.defaultDataDir });

@@ -9,14 +9,17 @@ import type Docker from 'dockerode';
 import type { RegistryContainer } from './container.ts';
 import { securityOf } from './security-plan.ts';
 import { errorMessage } from '../errors.ts';
+import { isArray, isJsonObject, isString } from '../json-shape.ts';
 import { CA_CERT, OWN_CA, TLS_DIR, defaultNames, ensureGeneratedTls, readInstalledOwn } from '../security/tls-files.ts';
 import { daysLeft, RENEW_DAYS } from '../security/x509.ts';
 import { X509Certificate } from 'node:crypto';
 
 /** The certs.d the engine's daemon reads: rootless Docker reads the user's. */
 export async function daemonCertsDir(docker: Docker, env: NodeJS.ProcessEnv): Promise<string> {
-  const info = (await docker.info().catch(() => undefined)) as { SecurityOptions?: string[] } | undefined;
-  const rootless = (info?.SecurityOptions ?? []).some((o) => o.split(',').includes('name=rootless'));
+  // Best effort: an engine that does not say (or says something malformed) is taken as rootful.
+  const info: unknown = await docker.info().catch(() => undefined);
+  const options = isJsonObject(info) && isArray(info.SecurityOptions, isString) ? info.SecurityOptions : [];
+  const rootless = options.some((o) => o.split(',').includes('name=rootless'));
   if (!rootless) return '/etc/docker/certs.d';
   return join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'docker/certs.d');
 }

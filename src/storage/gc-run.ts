@@ -14,7 +14,8 @@ import type Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import { readFrames } from '../engine/frames.ts';
 import { engineErrorMessage } from '../engine/engine.ts';
-import { startRegistryContainer, stopRegistryContainer, waitUntilServing, type RegistryContainer } from '../server/container.ts';
+import type { RegistryContainer } from '../server/container.ts';
+import { startRegistryContainer, stopRegistryContainer, waitUntilServing } from '../server/container-control.ts';
 import {
   collectBlobs,
   listStorage,

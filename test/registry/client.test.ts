@@ -161,7 +161,7 @@ test('a truncated body is retried, and fails with a RegistryError naming the hos
 test('nothing listening on a loopback port: "no registry answers", with the start hint, at once', async (t) => {
   const port = (await closedHost()).split(':')[1];
   const client = clientFor(t, `localhost:${port}`);
-  await t.throwsAsync(listRepositories(client), { instanceOf: RegistryError, message: `no registry answers on localhost:${port} (start one with: docker jindr start)` });
+  await t.throwsAsync(listRepositories(client), { instanceOf: RegistryError, message: `no registry answers on localhost:${port} (start one with: docker jindr -r localhost:${port} start)` });
 });
 
 test('a registry that does not answer in time: RegistryError naming the host', async (t) => {

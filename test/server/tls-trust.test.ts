@@ -49,3 +49,9 @@ test('not writable: the exact command instead, quoted for a shell', (t) => {
   t.like(result, { command: `${sudo}mkdir -p ${blocked}/localhost:5001 && ${sudo}cp '${dir}/my data/ca.crt' ${blocked}/localhost:5001/ca.crt` });
   t.throws(() => placeCa('localhost:5001', join(dir, 'missing.crt'), blocked), undefined, 'a CA file that is not there is an error, not a command');
 });
+
+test('an engine whose info says something malformed is taken as rootful, not a crash', async (t) => {
+  for (const info of [{ SecurityOptions: 'name=rootless' }, { SecurityOptions: [7, 'name=rootless'] }, [], null, 'rootless']) {
+    t.is(await daemonCertsDir(fakeDocker(async () => info), { XDG_CONFIG_HOME: '/x' }), '/etc/docker/certs.d', JSON.stringify(info));
+  }
+});
