@@ -304,7 +304,15 @@ const rows: Record<string, Row> = {
     check: (t, w) => t.deepEqual(w.srcFake.log, []),
   },
   'a -r that is a URL': {
-    argv: () => ['-r', 'http://registry.example', 'ls'], code: 2, stderr: () => /^docker-jindr: .*\n$/,
+    argv: () => ['-r', 'http://registry.example', 'ls'], code: 2,
+    stderr: oneLine('-r/--registry needs HOST or HOST:PORT, without a scheme or path (got "http://registry.example")'),
+  },
+  'an empty -r': {
+    argv: () => ['-r', '', 'lsi'], code: 2, stderr: oneLine('-r/--registry needs HOST or HOST:PORT, e.g. localhost:5001 (got "")'),
+  },
+  'a -r port over 65535': {
+    argv: () => ['inspect', '-r', 'localhost:99999', 'app'], code: 2,
+    stderr: oneLine('-r/--registry needs a port from 1 to 65535 after the colon, e.g. localhost:5001 (got "localhost:99999")'),
   },
   'help COMMAND': {
     argv: () => ['help', 'ls'], code: 0, stdout: () => /^docker-jindr ls\n\nList the repositories in the registry\n[\s\S]*-q, --quiet/,
