@@ -277,9 +277,7 @@ const rows: Record<string, Row> = {
   // ---- the world main() is given (test/helpers/in-process.ts) ------------------------------
   'interrupted while a registry keeps it waiting: exit 130, nothing printed': {
     argv: (w) => ['-r', w.src, 'lsi'], code: 130, setup: (w) => void w.srcFake.faults.add({ path: '/tags/list', stall: true }),
-    interrupt: async (w) => {
-      while (!w.srcFake.log.some((r) => r.path.endsWith('/tags/list'))) await new Promise((resolve) => setTimeout(resolve, 10));
-    },
+    interrupt: async (w) => void (await w.srcFake.arrived((r) => r.path.endsWith('/tags/list'))),
   },
   'a command that needs the engine gets the one the world gives': {
     argv: () => ['stat'], code: 1, stderr: oneLine('in-process tests have no Docker engine: test this command end to end (test/e2e)'),

@@ -257,7 +257,7 @@ test('faults: a status for some requests, headers changed, a cut body, a reset, 
   fake.faults.add({ path: '/v2/_catalog', stall: true });
   const giveUp = new AbortController();
   const stalled = api(fake, '/v2/_catalog', { signal: giveUp.signal });
-  while (fake.log.length < 7) await new Promise((resolve) => setTimeout(resolve, 10)); // it arrived, and is not answered
+  await fake.arrived((r) => r.path === '/v2/_catalog'); // it arrived, and is not answered
   giveUp.abort();
   await t.throwsAsync(stalled);
   t.deepEqual(fake.log.map((r) => `${r.method} ${r.path} ${r.status ?? 'none'}`), [

@@ -71,6 +71,8 @@ export interface OciRegistry {
   maxInFlight: number;
   /** "METHOD /path?query" of every request (to the registry API; the token endpoint too). */
   requests(): string[];
+  /** The first request (already logged, or still to come) that matches; default: any. */
+  arrived(match?: (request: LoggedRequest) => boolean): Promise<LoggedRequest>;
   /** The request handler, to serve the same registry behind another listener (e.g. test/fakes/tls-port.ts). */
   handler: RequestListener;
   close(): Promise<void>;
@@ -85,6 +87,7 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
   const faults = new Faults();
   const auth = new Auth(authOptions);
   const stalled = new Set<ServerResponse>();
+  const waiting = new Set<(request: LoggedRequest) => void>();
   let sockets = 0;
 
   const answer = (req: Request): Reply => {
@@ -145,6 +148,7 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
       ...(incoming.headers.authorization ? { authorization: incoming.headers.authorization } : {}),
     };
     fake.log.push(entry);
+    for (const notify of waiting) notify(entry);
     const chunks: Buffer[] = [];
     incoming.on('data', (c: Buffer) => chunks.push(c));
     incoming.on('end', () => {
@@ -181,6 +185,17 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
     inFlight: 0,
     maxInFlight: 0,
     requests: () => fake.log.map((r) => `${r.method} ${r.path}${r.query}`),
+    arrived: (match = () => true) =>
+      new Promise((resolve) => {
+        const found = fake.log.find(match);
+        if (found) return resolve(found);
+        const notify = (request: LoggedRequest): void => {
+          if (!match(request)) return;
+          waiting.delete(notify);
+          resolve(request);
+        };
+        waiting.add(notify);
+      }),
     handler,
     close: () =>
       new Promise<void>((resolve) => {
