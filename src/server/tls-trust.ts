@@ -9,19 +9,24 @@ import type Docker from 'dockerode';
 import type { RegistryContainer } from './container.ts';
 import { securityOf } from './security-plan.ts';
 import { errorMessage } from '../errors.ts';
-import { isArray, isJsonObject, isString } from '../json-shape.ts';
+import { askEngineHost, type EngineKind } from '../engine/identity.ts';
 import { CA_CERT, OWN_CA, TLS_DIR, defaultNames, ensureGeneratedTls, readInstalledOwn } from '../security/tls-files.ts';
 import { daysLeft, RENEW_DAYS } from '../security/x509.ts';
 import { X509Certificate } from 'node:crypto';
 
-/** The certs.d the engine's daemon reads: rootless Docker reads the user's. */
-export async function daemonCertsDir(docker: Docker, env: NodeJS.ProcessEnv): Promise<string> {
+/**
+ * The certs.d the engine reads: /etc/docker/certs.d for a rootful daemon (rootful Podman
+ * reads it too); the user's $XDG_CONFIG_HOME/docker/certs.d for rootless Docker and
+ * .../containers/certs.d for rootless Podman; ~/.docker/certs.d for Docker Desktop (its
+ * engine is in a VM and reads the user's, as does Docker Desktop's context desktop-linux).
+ */
+export async function daemonCertsDir(docker: Docker, env: NodeJS.ProcessEnv, engine: { kind?: EngineKind; context?: string } = {}): Promise<string> {
   // Best effort: an engine that does not say (or says something malformed) is taken as rootful.
-  const info: unknown = await docker.info().catch(() => undefined);
-  const options = isJsonObject(info) && isArray(info.SecurityOptions, isString) ? info.SecurityOptions : [];
-  const rootless = options.some((o) => o.split(',').includes('name=rootless'));
-  if (!rootless) return '/etc/docker/certs.d';
-  return join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'docker/certs.d');
+  const host = await askEngineHost(docker, engine.context);
+  const home = env.HOME || homedir();
+  if (host.desktop) return join(home, '.docker/certs.d');
+  if (!host.rootless) return '/etc/docker/certs.d';
+  return join(env.XDG_CONFIG_HOME || join(home, '.config'), engine.kind === 'podman' ? 'containers/certs.d' : 'docker/certs.d');
 }
 
 const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
@@ -65,7 +70,7 @@ export function describePlacement(p: Placement, registry: string): string {
 export async function refreshTls(
   docker: Docker,
   c: RegistryContainer,
-  options: { local: boolean; env: NodeJS.ProcessEnv; info: (message: string) => void },
+  options: { local: boolean; env: NodeJS.ProcessEnv; info: (message: string) => void; engine?: { kind?: EngineKind; context?: string } },
 ): Promise<void> {
   const kind = securityOf(c).tls;
   if (!kind || !options.local || c.storage.kind !== 'bind') return;
@@ -81,6 +86,6 @@ export async function refreshTls(
   if (tls.made) options.info(`made the registry's certificate again (the previous one: ${tls.made})`);
   if (tls.newCa && c.registry) {
     options.info(`made a new CA for the registry: machines that trusted the old one need ${caFileFor(dataDir, 'generated')}`);
-    options.info(describePlacement(placeCa(c.registry, caFileFor(dataDir, 'generated'), await daemonCertsDir(docker, options.env)), c.registry));
+    options.info(describePlacement(placeCa(c.registry, caFileFor(dataDir, 'generated'), await daemonCertsDir(docker, options.env, options.engine)), c.registry));
   }
 }
