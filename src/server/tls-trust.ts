@@ -1,7 +1,8 @@
-// Making the registry's CA trusted where Docker looks for it: certs.d/<host:port>/ca.crt,
-// in /etc/docker (a rootful daemon) or $XDG_CONFIG_HOME/docker (a rootless one); jindr's own
-// registry client reads the same place (certs.ts). When that is not writable from here, the
-// exact command to do it is given instead. Also: the certificate check at restart.
+// Making the registry's CA trusted where the engine looks for it: certs.d/<host:port>/ca.crt,
+// in /etc/docker (a rootful daemon) or $XDG_CONFIG_HOME/docker (a rootless one), or Podman's
+// and Docker Desktop's places (daemonCertsDir); jindr's own registry client reads them all
+// (certs.ts). When that is not writable from here, the exact command to do it is given
+// instead. Also: the certificate check at restart.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -15,18 +16,19 @@ import { daysLeft, RENEW_DAYS } from '../security/x509.ts';
 import { X509Certificate } from 'node:crypto';
 
 /**
- * The certs.d the engine reads: /etc/docker/certs.d for a rootful daemon (rootful Podman
- * reads it too); the user's $XDG_CONFIG_HOME/docker/certs.d for rootless Docker and
- * .../containers/certs.d for rootless Podman; ~/.docker/certs.d for Docker Desktop (its
- * engine is in a VM and reads the user's, as does Docker Desktop's context desktop-linux).
+ * The certs.d the engine reads: Docker's /etc/docker/certs.d (rootless Docker: the user's
+ * $XDG_CONFIG_HOME/docker/certs.d), Podman's /etc/containers/certs.d (rootless:
+ * .../containers/certs.d), Docker Desktop's ~/.docker/certs.d (its engine is in a VM and
+ * reads the user's; known by its /info or its context desktop-linux).
  */
 export async function daemonCertsDir(docker: Docker, env: NodeJS.ProcessEnv, engine: { kind?: EngineKind; context?: string } = {}): Promise<string> {
   // Best effort: an engine that does not say (or says something malformed) is taken as rootful.
   const host = await askEngineHost(docker, engine.context);
   const home = env.HOME || homedir();
   if (host.desktop) return join(home, '.docker/certs.d');
-  if (!host.rootless) return '/etc/docker/certs.d';
-  return join(env.XDG_CONFIG_HOME || join(home, '.config'), engine.kind === 'podman' ? 'containers/certs.d' : 'docker/certs.d');
+  const engineDir = engine.kind === 'podman' ? 'containers' : 'docker';
+  if (!host.rootless) return `/etc/${engineDir}/certs.d`;
+  return join(env.XDG_CONFIG_HOME || join(home, '.config'), engineDir, 'certs.d');
 }
 
 const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);

@@ -69,7 +69,7 @@ async function startService(): Promise<PodmanService> {
 }
 
 function engineEnv(s: PodmanService, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const out = { ...env, DOCKER_HOST: `unix://${s.socket}` };
+  const out: NodeJS.ProcessEnv = { ...env, DOCKER_HOST: `unix://${s.socket}` };
   delete out.DOCKER_CONTEXT;
   return out;
 }
@@ -217,4 +217,19 @@ e2e('registry:3 (the default) on Podman: cp, du, prune and rmr, which restart th
   ok(t, await r.jindr('rmr', 'jtest/copy'), 'rmr');
   t.notRegex(ok(t, await r.jindr('ls'), 'ls').stdout, /jtest\/copy/);
   t.is((await r.docker('inspect', '-f', '{{.State.Running}}', r.container)).stdout.trim(), 'true');
+});
+
+e2e('up --tls on Podman: the CA goes where Podman reads it (/etc/containers/certs.d), no plain-HTTP entry; pushes and ls over TLS', async (t) => {
+  const r = await setup(t);
+  const certs = join('/etc/containers/certs.d', r.host);
+  t.teardown(() => rmSync(certs, { recursive: true, force: true }));
+  const up = ok(t, await r.jindr('up', '-d', r.data, '--tls'), 'up --tls');
+  t.true(up.stderr.includes(`trust the registry's CA: ${join(certs, 'ca.crt')}`), up.stderr);
+  t.is(readFileSync(join(certs, 'ca.crt'), 'utf8'), readFileSync(join(r.data, 'tls/ca.crt'), 'utf8'));
+  t.false(existsSync(join(REGISTRIES_DIR, `jindr-localhost-${r.port}.conf`)), 'TLS needs no insecure entry');
+  const ref = `${r.host}/jtest/tiny:1`;
+  await importTiny(t, r, ref);
+  ok(t, await r.docker('push', ref), 'docker push through Podman, over TLS');
+  t.regex(ok(t, await r.jindr('lsi'), 'lsi').stdout, new RegExp(`^${r.host}/jtest/tiny\\s+1\\s`, 'm'));
+  t.regex(ok(t, await r.jindr('stat'), 'stat').stdout, /, TLS\)/);
 });

@@ -31,9 +31,9 @@ test('Docker Desktop reads the user\'s ~/.docker/certs.d: known by its /info or 
   t.is(await daemonCertsDir(silent, { HOME: '/Users/u' }, { context: 'colima' }), '/etc/docker/certs.d');
 });
 
-test('Podman: rootful reads /etc/docker/certs.d too, rootless the user\'s containers/certs.d', async (t) => {
+test('Podman: rootful reads /etc/containers/certs.d, rootless the user\'s containers/certs.d', async (t) => {
   const info = (rootless: boolean) => fakeDocker(async () => ({ OperatingSystem: 'debian', SecurityOptions: ['name=seccomp,profile=default', ...(rootless ? ['name=rootless'] : [])] }));
-  t.is(await daemonCertsDir(info(false), { HOME: '/home/u' }, { kind: 'podman' }), '/etc/docker/certs.d');
+  t.is(await daemonCertsDir(info(false), { HOME: '/home/u' }, { kind: 'podman' }), '/etc/containers/certs.d');
   t.is(await daemonCertsDir(info(true), { HOME: '/home/u' }, { kind: 'podman' }), '/home/u/.config/containers/certs.d');
   t.is(await daemonCertsDir(info(true), { XDG_CONFIG_HOME: '/x' }, { kind: 'podman' }), '/x/containers/certs.d');
 });
