@@ -52,13 +52,12 @@ export function placeRegistriesEntry(address: Pick<LocalRegistryAddress, 'host' 
   }
 }
 
-const oneLine = (text: string): string => text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).join(' ');
+const entryLines = (registry: string): string[] => ['[[registry]]', `location = "${registry}"`, 'insecure = true'];
 
 /** The command that writes the entry, for a shell (sudo unless root). */
 export function entryCommand(address: Pick<LocalRegistryAddress, 'registry'>, file: string): string {
   const sudo = process.getuid?.() === 0 ? '' : 'sudo ';
-  const lines = ['[[registry]]', `location = "${address.registry}"`, 'insecure = true'].join('\\n');
-  return `printf '${lines}\\n' | ${sudo}tee ${file}`;
+  return `printf '${entryLines(address.registry).join('\\n')}\\n' | ${sudo}tee ${file}`;
 }
 
 export interface PodmanEngine {
@@ -79,7 +78,7 @@ export async function allowPlainHttpOnPodman(engine: PodmanEngine, address: Loca
   const onThisMachine = engine.local && process.platform === 'linux' && engine.host.startsWith('unix://');
   if (!onThisMachine) {
     const where = join(rootless ? '~/.config/containers/registries.conf.d' : SYSTEM_REGISTRIES_DIR, registriesFileName(address));
-    return `Podman pushes to ${address.registry} only when its registries.conf allows plain HTTP there: on the engine's machine, put ${JSON.stringify(oneLine(registriesEntry(address.registry)))} (one entry per line) in ${where}, then restart Podman's service`;
+    return `Podman pushes to ${address.registry} only when its registries.conf allows plain HTTP there: on the engine's machine, write ${where} with the lines ${entryLines(address.registry).join(', ')}, then restart Podman's service`;
   }
   const placed = placeRegistriesEntry(address, dir);
   if ('reason' in placed) {

@@ -61,9 +61,9 @@ test('an engine on another machine: what to write where, nothing written here', 
   const address = parseLocalRegistry('localhost:5001');
   const remote = { local: false, host: 'ssh://u@box', processEnv: { HOME: home } };
   t.is(await allowPlainHttpOnPodman({ ...remote, docker: podmanInfo(false) }, address),
-    'Podman pushes to localhost:5001 only when its registries.conf allows plain HTTP there: on the engine\'s machine, put ' +
-    '"[[registry]] location = \\"localhost:5001\\" insecure = true" (one entry per line) in /etc/containers/registries.conf.d/jindr-localhost-5001.conf, then restart Podman\'s service');
-  t.regex(await allowPlainHttpOnPodman({ ...remote, docker: podmanInfo(true) }, address) ?? '', / in ~\/\.config\/containers\/registries\.conf\.d\/jindr-localhost-5001\.conf, /);
+    'Podman pushes to localhost:5001 only when its registries.conf allows plain HTTP there: on the engine\'s machine, write ' +
+    '/etc/containers/registries.conf.d/jindr-localhost-5001.conf with the lines [[registry]], location = "localhost:5001", insecure = true, then restart Podman\'s service');
+  t.regex(await allowPlainHttpOnPodman({ ...remote, docker: podmanInfo(true) }, address) ?? '', / write ~\/\.config\/containers\/registries\.conf\.d\/jindr-localhost-5001\.conf with /);
 });
 
 test('rootless Podman on this machine: written into the user\'s directory, then nothing more to say', async (t) => {
