@@ -13,6 +13,8 @@ import { checkContainerDetails } from './container-details.ts';
 /** Labels on containers we create; the registry label is how we find them again. */
 export const LABEL_REGISTRY = 'jindr.registry';
 export const LABEL_DATA = 'jindr.data';
+/** The image as given to start: Podman reports a container's image fully qualified (localhost/registry:2). */
+export const LABEL_IMAGE = 'jindr.image';
 export const REGISTRY_CONTAINER_PORT = '5000/tcp';
 export const REGISTRY_STORAGE_PATH = '/var/lib/registry';
 export const CONFIG_PATH_V3 = '/etc/distribution/config.yml';
@@ -32,7 +34,7 @@ export interface PortBinding {
 export interface RegistryContainer {
   id: string;
   name: string;
-  /** The image as the container was created from it, e.g. registry:3. */
+  /** The image as the container was created from it, e.g. registry:3 (as given to start, for ours). */
   image: string;
   /** running, exited, created, paused, restarting, dead */
   state: string;
@@ -90,7 +92,7 @@ export function describeContainer(inspected: Docker.ContainerInspectInfo, status
   return {
     id: details.Id,
     name: details.Name.replace(/^\//, ''),
-    image: details.Config.Image,
+    image: labels[LABEL_IMAGE] || details.Config.Image,
     state: details.State.Status,
     running: details.State.Running,
     status: status ?? details.State.Status,

@@ -17,6 +17,8 @@ import { mirrorConfigFile, mirrorNetwork, pickMirror, upstreamOf } from './mirro
 import { mirrorStartFailure } from './mirror-failure.ts';
 import { engineErrorMessage, engineStatus } from '../engine/engine.ts';
 import { ensureImage, type ProgressSink } from '../engine/pull.ts';
+import type { EngineKind } from '../engine/identity.ts';
+import { sameImage } from '../engine/image-names.ts';
 import type { CredentialSource } from '../docker/credentials.ts';
 import { RefusedError, ResourceError } from '../errors.ts';
 
@@ -37,6 +39,7 @@ export interface MirrorStartOptions {
 export interface MirrorStartEnvironment {
   docker: Docker;
   local: boolean;
+  kind: EngineKind;
   progress: ProgressSink;
   signal: AbortSignal;
 }
@@ -59,7 +62,7 @@ export async function startMirror(env: MirrorStartEnvironment, options: MirrorSt
   const existing = pickMirror(all, options.upstream);
   // Named by its short name (upstream-5000), the mirror's own upstream counts.
   const upstream = existing ? upstreamOf(existing) : options.upstream;
-  const ignored = existing ? differences(existing, options) : [];
+  const ignored = existing ? differences(existing, options, env.kind) : [];
   if (existing?.running) return { outcome: 'already-running', upstream, container: existing, address: existing.registry ?? '?', login: undefined, ignored };
 
   const login = await lookupUpstreamLogin(options.credentials, options.loginFrom ?? upstream.host);
@@ -117,10 +120,10 @@ export async function startMirror(env: MirrorStartEnvironment, options: MirrorSt
   }
 }
 
-function differences(c: RegistryContainer, options: MirrorStartOptions): string[] {
+function differences(c: RegistryContainer, options: MirrorStartOptions, kind: EngineKind): string[] {
   const out: string[] = [];
   if (options.address !== undefined && c.registry !== registryName(options.address.bindIp, options.address.port)) out.push(`-r ${options.address.registry}`);
-  if (options.image !== undefined && options.image !== c.image) out.push(`--image ${options.image}`);
+  if (options.image !== undefined && !sameImage(options.image, c.image, kind)) out.push(`--image ${options.image}`);
   if (options.network !== undefined && options.network !== mirrorNetwork(c)) out.push(`--network ${options.network}`);
   return out;
 }

@@ -16,10 +16,12 @@ export interface RestartOptions {
   info: (message: string) => void;
 }
 
-export async function restartRegistry(engine: Pick<Engine, 'docker' | 'local'>, address: LocalRegistryAddress, options: RestartOptions): Promise<RegistryContainer> {
+export async function restartRegistry(engine: Pick<Engine, 'docker' | 'local' | 'endpoint' | 'identify'>, address: LocalRegistryAddress, options: RestartOptions): Promise<RegistryContainer> {
   const { docker, local } = engine;
   const c = await requireRegistryContainer(docker, address);
-  await refreshTls(docker, c, { local, env: options.env, info: options.info });
+  // Where a renewed CA goes depends on the engine (tls-trust.ts daemonCertsDir).
+  const which = { kind: (await engine.identify()).kind, context: engine.endpoint.context };
+  await refreshTls(docker, c, { local, env: options.env, info: options.info, engine: which });
   if (c.running) {
     await options.critical(() => restartRegistryContainer(docker, c));
   } else {

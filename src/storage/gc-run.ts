@@ -2,7 +2,7 @@
 // (enough for --dry-run, and for finding there is nothing to do). The collection itself
 // works in one window in which nothing can write to the registry's storage: the registry
 // container is stopped, and a helper container from the same image, with the same volumes
-// (--volumes-from) and env but no network and no registry process, does the work by exec:
+// and bind mounts (helper-mounts.ts) and env but no network and no registry process, does the work by exec:
 //   1. list storage (tags, revisions, blobs) and read the manifests      (gc-storage.ts)
 //   2. work out what is unreachable                                      (storage/gc-plan.ts)
 //   3. remove those manifests' revision links, and repositories left with no tag
@@ -26,6 +26,7 @@ import {
   type Exec,
   type StorageListing,
 } from './gc-storage.ts';
+import { helperMounts } from './helper-mounts.ts';
 import { planRepository, predictBlobRemoval, type ManifestContent, type RepositoryPlan } from './gc-plan.ts';
 import { ResourceError } from '../errors.ts';
 
@@ -193,7 +194,7 @@ async function startHelper(docker: Docker, registry: RegistryContainer): Promise
       Env: d.Config.Env ?? [],
       User: d.Config.User,
       Labels: { [HELPER_LABEL]: registry.name },
-      HostConfig: { VolumesFrom: [d.Id], NetworkMode: 'none' },
+      HostConfig: { Mounts: helperMounts(d), NetworkMode: 'none' },
     });
     await helper.start();
     return helper;

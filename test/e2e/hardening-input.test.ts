@@ -7,16 +7,23 @@
 // hints of the commands that look for a registry container need the engine.
 import test from 'ava';
 import { createServer } from 'node:net';
-import { startBadRegistry, type BadRegistry } from '../fakes/bad-registry.ts';
+import { MISBEHAVIOURS, startOciRegistry, type OciRegistry } from '../fakes/oci-registry.ts';
 import { e2e } from '../helpers/engine.ts';
 import { limiter } from '../helpers/limited.ts';
 import { errorLine, jindr, type RunResult } from '../helpers/run.ts';
 
-let source: BadRegistry;
-let destination: BadRegistry;
-let ecr: BadRegistry;
+/** A registry that accepts connections (counted) and never answers. */
+async function silent(): Promise<OciRegistry> {
+  const r = await startOciRegistry();
+  r.faults.add(MISBEHAVIOURS.silent);
+  return r;
+}
+
+let source: OciRegistry;
+let destination: OciRegistry;
+let ecr: OciRegistry;
 test.before(async () => {
-  [source, destination, ecr] = await Promise.all([startBadRegistry('silent'), startBadRegistry('silent'), startBadRegistry('silent')]);
+  [source, destination, ecr] = await Promise.all([silent(), silent(), silent()]);
 });
 test.after.always(async () => {
   await Promise.all([source?.close(), destination?.close(), ecr?.close()]);
@@ -147,7 +154,7 @@ test('-r that is not HOST[:PORT] is refused before any request', async (t) => {
 
 test('a well-formed reference does reach the registry (the listener counts)', async (t) => {
   // The counterpart of the tests above: without it, a listener that never counts would pass them.
-  const own = await startBadRegistry('silent');
+  const own = await silent();
   t.teardown(() => own.close());
   const result = await limited(() => jindr(['-r', own.host, 'inspect', 'app:v1'], { env: { ...process.env, JINDR_TIMEOUT_MS: '1000' }, timeoutMs: 30_000 }));
   t.is(result.code, 1);

@@ -34,7 +34,7 @@ async function started(t: ExecutionContext, image: string) {
   });
   const progress = { write: () => true };
   const result = await startRegistry(
-    { docker: d, local, progress, signal: new AbortController().signal },
+    { docker: d, local, kind: 'docker', progress, signal: new AbortController().signal },
     { address, dataDir: data, defaultDataDir: data, name: undefined, image },
   );
   t.is(result.outcome, 'created');

@@ -1,38 +1,30 @@
 // Registries and token services that answer 200 with a body of the wrong shape: the real
-// client against a small HTTP server on 127.0.0.1 that sends each canned body. Every one
-// is refused with the client's named error, one line naming the host, where the body came
-// from and which member is wrong; well-formed bodies (and null lists) still read.
+// client against the in-process registry (test/fakes/oci-registry.ts) told to send each
+// canned body. Every one is refused with the client's named error, one line naming the
+// host, where the body came from and which member is wrong; well-formed bodies (and null
+// lists) still read.
 import test, { type ExecutionContext } from 'ava';
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { AuthError, RegistryError } from '../../src/errors.ts';
 import { listRepositories, listTags } from '../../src/registry/catalog.ts';
 import { RegistryClient } from '../../src/registry/client.ts';
 import { ManifestError } from '../../src/registry/errors.ts';
 import { fetchManifest } from '../../src/registry/manifest.ts';
+import { startOciRegistry, type OciRegistry, type OciRegistryOptions } from '../fakes/oci-registry.ts';
+import { buildManifest, tar } from '../helpers/images.ts';
 
-type Handler = (path: string, res: ServerResponse, host: string) => void;
-
-const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(typeof body === 'string' ? body : JSON.stringify(body));
-};
-
-async function serve(t: ExecutionContext, handler: Handler): Promise<RegistryClient> {
-  let host = '';
-  const server = createServer((req, res) => {
-    req.resume();
-    handler(req.url ?? '/', res, host);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new RegistryClient(host, { retries: 0, credentials: async () => ({ username: 'u', password: 'p' }) });
+async function serve(t: ExecutionContext, options: OciRegistryOptions = {}): Promise<{ registry: OciRegistry; client: RegistryClient }> {
+  const registry = await startOciRegistry(options);
+  const client = new RegistryClient(registry.host, { retries: 0, credentials: async () => ({ username: 'u', password: 'p' }) });
   t.teardown(async () => {
     await client.close();
-    server.closeAllConnections();
-    server.close();
+    await registry.close();
   });
-  return client;
+  return { registry, client };
+}
+
+/** The registry answers requests to path with 200 and this JSON body (or text, when a string). */
+function answers(registry: OciRegistry, path: string, body: unknown): void {
+  registry.faults.add({ path, status: 200, contentType: 'application/json', body: typeof body === 'string' ? body : JSON.stringify(body) });
 }
 
 /** One line, naming the host, without the body's content. */
@@ -52,19 +44,20 @@ const catalogs: [string, unknown, string][] = [
 ];
 for (const [what, body, problem] of catalogs) {
   test(`a catalog page that is ${what}: a RegistryError naming the host, the path and the member`, async (t) => {
-    const client = await serve(t, (_path, res) => json(res, 200, body));
+    const { registry, client } = await serve(t);
+    answers(registry, '/v2/_catalog', body);
     const err = await t.throwsAsync(listRepositories(client), { instanceOf: RegistryError });
     oneLine(t, err, client.host, `${client.host} answered /v2/_catalog with a malformed body: ${problem} (check that the registry at ${client.host} is a Docker registry)`);
   });
 }
 
 test('tags: a list that is absent or null is empty (a repository whose tags are all deleted); a number is not a tag', async (t) => {
-  const client = await serve(t, (path, res) => {
-    if (path.startsWith('/v2/gone/')) return json(res, 200, { name: 'gone', tags: null });
-    if (path.startsWith('/v2/none/')) return json(res, 200, { name: 'none' });
-    if (path.startsWith('/v2/odd/')) return json(res, 200, { name: 'odd', tags: ['v1', 2] });
-    return json(res, 200, { name: 'app', tags: ['v1', 'v2'] });
-  });
+  const { registry, client } = await serve(t);
+  const image = buildManifest('oci', { os: 'linux', architecture: 'amd64' }, [tar([{ name: 'a', type: 'file', data: Buffer.from('a') }])], ['/a']);
+  for (const tag of ['v1', 'v2']) registry.store.pushImage('app', tag, image);
+  answers(registry, '/v2/gone/', { name: 'gone', tags: null });
+  answers(registry, '/v2/none/', { name: 'none' });
+  answers(registry, '/v2/odd/', { name: 'odd', tags: ['v1', 2] });
   t.deepEqual(await listTags(client, 'app'), ['v1', 'v2']);
   t.deepEqual(await listTags(client, 'gone'), []);
   t.deepEqual(await listTags(client, 'none'), []);
@@ -78,21 +71,17 @@ test('a manifest with a negative layer size: a ManifestError naming the image, t
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${'c'.repeat(64)}`, size: 10 },
     layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${'a'.repeat(64)}`, size: -5 }],
   };
-  const client = await serve(t, (_path, res) => json(res, 200, manifest, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }));
+  const { registry, client } = await serve(t);
+  registry.store.putManifest('app', 'v1', Buffer.from(JSON.stringify(manifest)), 'application/vnd.oci.image.manifest.v1+json');
   const err = await t.throwsAsync(fetchManifest(client, 'app', 'v1'), { instanceOf: ManifestError });
   t.is(err?.message, `${client.host}/app:v1: the registry sent a malformed manifest: layers[0].size: not a size (a whole number, 0 or more) but a negative number (check that the registry at ${client.host} is a Docker registry)`);
 });
 
 /** A registry asking for Bearer tokens from /token, which answers body. */
 async function tokenService(t: ExecutionContext, body: unknown): Promise<RegistryClient> {
-  return serve(t, (path, res, host) => {
-    if (path.startsWith('/token')) return json(res, 200, body);
-    if (path === '/v2/_catalog?n=1000') {
-      res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${host}/token",service="svc"` });
-      return res.end();
-    }
-    return json(res, 404, {});
-  });
+  const { registry, client } = await serve(t, { auth: { bearer: { users: { u: 'p' }, service: 'svc' } } });
+  answers(registry, '/token', body);
+  return client;
 }
 
 const tokens: [string, unknown, string][] = [

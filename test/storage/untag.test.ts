@@ -1,49 +1,31 @@
-// Removing tags only. Registry 3.x's DELETE by tag runs here against an in-process registry
-// that speaks the protocol as 3.x does (the test rig's registry:3 stand-in is 2.8.2, whose
-// answer, 400 DIGEST_INVALID, sends the removal to storage: a real storage tree here, and
-// both registry images in test/e2e/prune.test.ts).
-import test from 'ava';
+// Removing tags only. Registry 3.x's DELETE by tag runs here against the in-process registry
+// (test/fakes/oci-registry.ts) speaking the protocol as 3.x does (the test rig's registry:3
+// stand-in is 2.8.2, whose answer, 400 DIGEST_INVALID, sends the removal to storage: a real
+// storage tree here, and both registry images in test/e2e/prune.test.ts).
+import test, { type ExecutionContext } from 'ava';
 import { existsSync } from 'node:fs';
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { RegistryClient } from '../../src/registry/client.ts';
 import { untag, untagInStorage } from '../../src/storage/untag.ts';
+import { startOciRegistry } from '../fakes/oci-registry.ts';
+import { buildManifest, tar } from '../helpers/images.ts';
 import { localExec, storageTree } from '../helpers/storage-tree.ts';
 
-const A = 'sha256:' + 'a'.repeat(64);
-const B = 'sha256:' + 'b'.repeat(64);
+const image = (name: string) => buildManifest('oci', { os: 'linux', architecture: 'amd64' }, [tar([{ name, type: 'file', data: Buffer.from(name) }])], [`/${name}`]);
+const [imageA, imageB] = [image('a'), image('b')];
+const A = imageA.digest;
+const B = imageB.digest;
 
-async function fakeRegistry(t: { teardown(fn: () => Promise<void>): void }, mode: 'v3' | 'v2', tags: Record<string, string>) {
-  const requests: string[] = [];
-  const error = (res: ServerResponse, status: number, code: string): void => {
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ errors: [{ code, message: code.toLowerCase() }] }));
-  };
-  const server = createServer((req, res) => {
-    requests.push(`${req.method} ${req.url}`);
-    const m = /^\/v2\/app\/manifests\/([^/]+)$/.exec(req.url ?? '');
-    if (!m) return error(res, 404, 'NAME_UNKNOWN');
-    const ref = m[1]!;
-    if (req.method === 'DELETE') {
-      if (mode === 'v2') return error(res, 400, 'DIGEST_INVALID');
-      if (!(ref in tags)) return error(res, 404, 'MANIFEST_UNKNOWN');
-      delete tags[ref];
-      res.writeHead(202);
-      return res.end();
-    }
-    if (!(ref in tags)) return error(res, 404, 'MANIFEST_UNKNOWN');
-    res.writeHead(200, { 'docker-content-digest': tags[ref]!, 'content-type': 'application/vnd.oci.image.manifest.v1+json' });
-    res.end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const client = new RegistryClient(`127.0.0.1:${(server.address() as AddressInfo).port}`, { retries: 0 });
+/** A registry with app's tags on A or B: 3.x deletes a tag, 2.x answers 400 DIGEST_INVALID. */
+async function fakeRegistry(t: ExecutionContext, mode: 'v3' | 'v2', tags: Record<string, string>) {
+  const registry = await startOciRegistry({ deleteTags: mode === 'v3' });
+  for (const [tag, digest] of Object.entries(tags)) registry.store.pushImage('app', tag, digest === A ? imageA : imageB);
+  const client = new RegistryClient(registry.host, { retries: 0 });
   t.teardown(async () => {
     await client.close();
-    server.closeAllConnections();
-    server.close();
+    await registry.close();
   });
-  return { client, requests, tags };
+  return { client, requests: () => registry.requests(), tags: () => registry.store.tags('app') ?? [] };
 }
 
 const noStorage = { exec: async () => { throw new Error('storage must not be touched'); }, root: '/nowhere' };
@@ -59,8 +41,8 @@ test('3.x: each tag deleted through the API, only when it still points at the pl
   t.is(result.how, 'api');
   t.deepEqual(result.removed.map((r) => r.tag).sort(), ['v1', 'v2', 'v3']);
   t.deepEqual(result.changed.map((r) => r.tag), ['moved']);
-  t.deepEqual(Object.keys(fake.tags).sort(), ['keep', 'moved'], 'the other tags on the same digest stay');
-  t.false(fake.requests.some((r) => r.startsWith('DELETE') && r.includes('sha256:')), 'never a delete by digest');
+  t.deepEqual(fake.tags(), ['keep', 'moved'], 'the other tags on the same digest stay');
+  t.false(fake.requests().some((r) => r.startsWith('DELETE') && r.includes('sha256:')), 'never a delete by digest');
 });
 
 test('2.x: the registry cannot delete a tag, so tag directories go from storage, nothing else', async (t) => {
@@ -83,7 +65,7 @@ test('2.x: the registry cannot delete a tag, so tag directories go from storage,
   t.false(existsSync(tagDir('v2')));
   t.true(existsSync(join(tagDir('moved'), 'current/link')));
   t.true(existsSync(join(tagDir('keep'), 'current/link')));
-  t.is(fake.requests.filter((r) => r.startsWith('DELETE')).length, 1, 'one try, then storage');
+  t.is(fake.requests().filter((r) => r.startsWith('DELETE')).length, 1, 'one try, then storage');
 });
 
 test('untagInStorage refuses names that could reach outside a tag directory, before removing anything', async (t) => {

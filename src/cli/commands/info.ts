@@ -10,7 +10,10 @@ export const infoCommand = defineCommand({
   aliases: ['ps'],
   describe: 'List every registry container: address, state, login and TLS, storage area and its size, image, and what a mirror mirrors',
   run: async (_args, ctx) => {
-    const rows = await registryOverview(await ctx.engine(), ctx.signal);
+    const engine = await ctx.engine();
+    const rows = await registryOverview(engine, ctx.signal);
+    // Which engine (Docker's or Podman's, and where), above the table; JSON stays rows only.
+    if (ctx.format === 'table') ctx.info(`engine: ${(await engine.identify()).name} at ${engine.describe}`);
     printRows(ctx, [
       { header: 'REGISTRY', value: (r: RegistryOverview) => r.registry ?? '-' },
       { header: 'CONTAINER', value: (r: RegistryOverview) => r.container },

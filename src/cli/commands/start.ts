@@ -34,9 +34,9 @@ export const startCommand = defineCommand<{ data?: string; name?: string; image?
     }
     const address = parseLocalRegistry(ctx.registry);
     const request = await securityRequest(args, ctx);
-    const { docker, local } = await ctx.engine();
+    const { docker, local, endpoint, identify } = await ctx.engine();
     const result = await startWithSecurity(
-      { docker, local, progress: ctx.stderr, signal: ctx.signal, processEnv: ctx.env },
+      { docker, local, endpoint, kind: (await identify()).kind, progress: ctx.stderr, signal: ctx.signal, processEnv: ctx.env },
       {
         address,
         dataDir: args.data === undefined ? undefined : resolveDataDir(args.data, ctx.env),
