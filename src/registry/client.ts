@@ -15,7 +15,7 @@
 //   Types Credential, CredentialSource (from auth.ts) are re-exported here.
 //
 // Behaviour
-// - Keep-alive pool: an undici Agent with `connections` sockets per origin; at most
+// - Keep-alive pool: Node's http/https Agent (http-pool.ts) with `connections` sockets per origin; at most
 //   `concurrency` requests in flight per client, the rest queue.
 // - Plain HTTP for localhost, 127.0.0.0/8 and ::1 (falling back to HTTPS when such a
 //   registry answers "HTTP request to an HTTPS server": verified with `ca` when given,
@@ -42,7 +42,6 @@ import { parseChallenges } from './challenge.ts';
 import { Connection, discard, header, readAll, type ConnectionOptions, type RegistryRequest, type RegistryResponse } from './connection.ts';
 import { RegistryApiError, describeErrorBody, statusText } from './errors.ts';
 import { registryHost, type RegistryHost } from './host.ts';
-import { keepParserBaseline } from './parser-tiering.ts';
 
 export type { Credential, CredentialSource } from './auth.ts';
 export { header, type RegistryRequest, type RegistryResponse } from './connection.ts';
@@ -75,14 +74,12 @@ export class RegistryClient {
     this.registry = typeof host === 'string' ? registryHost(host, 'registry host') : host;
     this.host = this.registry.name;
     this.options = options;
-    keepParserBaseline();
     this.connection = new Connection(this.registry, options);
     this.timeoutMs = this.connection.timeoutMs;
     this.auth = new Authenticator({
       host: this.host,
       credentials: options.credentials,
-      dispatcher: this.connection.agent,
-      timeoutMs: this.timeoutMs,
+      pool: this.connection.pool,
       userAgent: options.userAgent ?? 'docker-jindr',
     });
   }
