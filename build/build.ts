@@ -10,7 +10,7 @@
 //   node build/build.ts --plain-node           the plain-Node form only: no single executable
 import { build } from 'esbuild';
 import { bundleOptions } from './bundle.ts';
-import { inject, makeBlob, seaMain, warmCache } from './sea.ts';
+import { inject, makeBlob, seaMain, warmCaches } from './sea.ts';
 import { parseTarget, resolveTarget } from './target.ts';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -90,10 +90,10 @@ writeFileSync(appFile, wrapped);
 
 // The executable keeps the bundle as an SEA asset next to its V8 code cache. The main
 // script stays tiny, so the answers of the preamble never read the bundle.
-const cacheFile = warmCache(target, work, appFile);
+const caches = warmCaches(target, work, appFile);
 const mainFile = join(work, 'main.cjs');
-writeFileSync(mainFile, seaMain(preamble, cacheFile !== undefined));
-const blob = makeBlob(work, mainFile, { 'app.js': appFile, ...(cacheFile ? { 'app.cache': cacheFile } : {}) });
+writeFileSync(mainFile, seaMain(preamble, caches !== undefined));
+const blob = makeBlob(work, mainFile, { 'app.js': appFile, ...caches });
 
 // Injected into a temporary copy, then renamed into place: a program running the old
 // executable (a test, an installed copy being replaced) never sees a half-written file.
@@ -102,4 +102,4 @@ inject(root, target, blob, staging);
 renameSync(staging, output);
 const size = (statSync(output).size / 1e6).toFixed(0);
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
-console.log(`built ${output} (${target.name}, ${size} MB, Node ${process.versions.node}, bundle ${(appCode.length / 1e6).toFixed(1)} MB, ${cacheFile ? 'code cache' : 'no code cache'}, ${seconds} s)`);
+console.log(`built ${output} (${target.name}, ${size} MB, Node ${process.versions.node}, bundle ${(appCode.length / 1e6).toFixed(1)} MB, ${caches ? 'code caches' : 'no code cache'}, ${seconds} s)`);

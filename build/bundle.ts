@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { buildPage } from './page.ts';
+import { lazyCommands } from './lazy-commands.ts';
 
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
@@ -81,7 +82,7 @@ export function bundleOptions(root: string): BuildOptions & { write: false } {
     external: ['*.node', 'cpu-features'],
     define: { 'import.meta.url': 'importMetaUrl' },
     banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [dynamicBuiltins, pureIs, uiPage(root)],
+    plugins: [dynamicBuiltins, pureIs, uiPage(root), lazyCommands(root)],
     logLevel: 'warning',
   };
 }

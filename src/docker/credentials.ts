@@ -1,6 +1,5 @@
 // Docker's credentials for a registry, as the Docker CLI finds them: the
 // docker-credential-<name> helper protocol and the keychain over config.json.
-import { spawn } from 'node:child_process';
 import { AuthError } from '../errors.ts';
 import * as shape from '../json-shape.ts';
 import { authEntryFor, configKey, helperFor, readDockerConfig, type AuthEntry, type DockerConfigFile } from './config.ts';
@@ -55,7 +54,8 @@ export function execHelper(env: NodeJS.ProcessEnv = process.env): HelperRunner {
   return (name, serverUrl) =>
     new Promise((resolve, reject) => {
       const program = `docker-credential-${name}`;
-      const child = spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      // node:child_process on demand (start-up): only a login kept by a helper needs it.
+      const child = process.getBuiltinModule('node:child_process').spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       child.stdout.on('data', (d: Buffer) => out.push(d));

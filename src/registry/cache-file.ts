@@ -8,7 +8,6 @@
 // always sees a whole file; a lock file (created exclusively, taken over when older
 // than a few seconds) makes the read-merge-rename of two writers take turns, so
 // neither loses what the other wrote.
-import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
@@ -23,7 +22,8 @@ export function cacheDirectory(env: NodeJS.ProcessEnv): string {
 /** The file of one kind for one registry: readable name plus a hash (hosts may hold ':' or '[').*/
 export function registryCacheFile(dir: string, kind: string, host: string): string {
   const readable = host.replace(/[^A-Za-z0-9.-]+/g, '_').slice(0, 80);
-  const hash = createHash('sha256').update(host).digest('hex').slice(0, 10);
+  // node:crypto on demand: `ls` needs no cache file, and loading it is start-up time.
+  const hash = process.getBuiltinModule('node:crypto').createHash('sha256').update(host).digest('hex').slice(0, 10);
   return join(dir, kind, `${readable}-${hash}.json`);
 }
 

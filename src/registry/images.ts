@@ -61,7 +61,6 @@ export class ImageReader {
     this.client = client;
     this.signal = signal;
     this.cache = ManifestCache.of(client);
-    void this.cache?.load();
   }
 
   manifest(repository: string, digest: string): Promise<Manifest> {
@@ -228,7 +227,9 @@ export async function listImages(
 
 /** Tags in a stable, human order: numbers by value ("v2" before "v10"). */
 export function compareTags(a: string, b: string): number {
+  tagCollator ??= new Intl.Collator('en', { numeric: true });
   return tagCollator.compare(a, b);
 }
 
-const tagCollator = new Intl.Collator('en', { numeric: true });
+/** Made on first use: a collator costs about 10 ms (ICU's data), which a command listing no tags need not pay. */
+let tagCollator: Intl.Collator | undefined;

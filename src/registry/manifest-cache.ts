@@ -53,19 +53,27 @@ function parseTables(json: unknown): Tables {
 }
 
 export class ManifestCache {
-  private readonly path: string;
+  private readonly where: () => string;
+  private pathName: string | undefined;
   private loaded: Promise<Tables> | undefined;
   private readonly news: Tables = { m: new Map(), c: new Map(), t: new Map() };
   private readonly now: number;
 
-  constructor(path: string, now = Date.now()) {
-    this.path = path;
+  /** path: the file, or how to name it (on first use: naming it hashes the host). */
+  constructor(path: string | (() => string), now = Date.now()) {
+    this.where = typeof path === 'string' ? () => path : path;
     this.now = Math.floor(now / 1000);
   }
 
   /** The cache of client's registry, or undefined when the client keeps none. */
   static of(client: RegistryApi): ManifestCache | undefined {
-    return client.cacheDir === undefined ? undefined : new ManifestCache(registryCacheFile(client.cacheDir, 'manifests', client.host));
+    const dir = client.cacheDir;
+    return dir === undefined ? undefined : new ManifestCache(() => registryCacheFile(dir, 'manifests', client.host));
+  }
+
+  private get path(): string {
+    this.pathName ??= this.where();
+    return this.pathName;
   }
 
   /** Starts reading the file (once); every lookup waits for it. */
