@@ -2,7 +2,8 @@
 import type { BuildOptions, Plugin } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildPage } from './page.ts';
 import { lazyCommands } from './lazy-commands.ts';
 
@@ -66,6 +67,15 @@ function uiPage(root: string): Plugin {
   };
 }
 
+/** string-width, as the bundle's yargs and cliui import it: its ASCII answer first (build/string-width-ascii.cjs). */
+const asciiWidth: Plugin = {
+  name: 'ascii-string-width',
+  setup(build) {
+    const shim = join(dirname(fileURLToPath(import.meta.url)), 'string-width-ascii.cjs');
+    build.onResolve({ filter: /^string-width$/ }, (args) => (args.importer === shim ? undefined : { path: shim }));
+  },
+};
+
 export function bundleOptions(root: string): BuildOptions & { write: false } {
   return {
     entryPoints: [join(root, 'src/cli/bin.ts')],
@@ -82,7 +92,7 @@ export function bundleOptions(root: string): BuildOptions & { write: false } {
     external: ['*.node', 'cpu-features'],
     define: { 'import.meta.url': 'importMetaUrl' },
     banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [dynamicBuiltins, pureIs, uiPage(root), lazyCommands(root)],
+    plugins: [dynamicBuiltins, pureIs, asciiWidth, uiPage(root), lazyCommands(root)],
     logLevel: 'warning',
   };
 }
