@@ -2,12 +2,13 @@
 // keep-alive pool per registry client. Node's parser is native; undici (which this
 // replaced) cost a command about 35 ms of CPU at start (loading it, compiling its
 // WebAssembly parser) where node:http costs about 5, and start-up is most of what
-// `ls` or a warm copy costs. https (and with it TLS, about 20 ms more) is loaded only
+// `ls` or a warm copy costs. Both are loaded on the first request (a command that makes
+// none, --help, does not pay for them), https (and with it TLS, about 20 ms more) only
 // when a request goes to an https URL.
 //
 // One idle timeout covers a request: connecting, waiting for the answer, and each gap
 // between body chunks (the socket's inactivity); it fails the request with ETIMEDOUT.
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import type { Agent as HttpAgent, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { pipeline, type Readable } from 'node:stream';
 
@@ -42,12 +43,17 @@ export interface WireResponse {
 
 export class HttpPool {
   private readonly options: PoolOptions;
-  private readonly http: HttpAgent;
+  private http: HttpAgent | undefined;
   private https: HttpsAgent | undefined;
 
   constructor(options: PoolOptions) {
     this.options = options;
-    this.http = new HttpAgent({ keepAlive: true, maxSockets: options.connections, timeout: 30_000 });
+  }
+
+  private httpAgent(): HttpAgent {
+    const { Agent } = process.getBuiltinModule('node:http');
+    this.http ??= new Agent({ keepAlive: true, maxSockets: this.options.connections, timeout: 30_000 });
+    return this.http;
   }
 
   private httpsAgent(): HttpsAgent {
@@ -62,8 +68,8 @@ export class HttpPool {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(abortError(signal));
       const secure = url.protocol === 'https:';
-      const send = secure ? process.getBuiltinModule('node:https').request : httpRequest;
-      const req = send(url, { method: init.method ?? 'GET', headers: init.headers, agent: secure ? this.httpsAgent() : this.http, timeout: this.options.timeoutMs });
+      const send = process.getBuiltinModule(secure ? 'node:https' : 'node:http').request;
+      const req = send(url, { method: init.method ?? 'GET', headers: init.headers, agent: secure ? this.httpsAgent() : this.httpAgent(), timeout: this.options.timeoutMs });
       const onAbort = (): void => void req.destroy(abortError(signal!));
       signal?.addEventListener('abort', onAbort, { once: true });
       req.once('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${this.options.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
@@ -84,7 +90,7 @@ export class HttpPool {
   }
 
   close(): Promise<void> {
-    this.http.destroy();
+    this.http?.destroy();
     this.https?.destroy();
     return Promise.resolve();
   }
