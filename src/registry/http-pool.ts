@@ -62,30 +62,52 @@ export class HttpPool {
     return this.https;
   }
 
-  /** Sends one request; resolves with the answer's head, its body still to read. */
+  /**
+   * Sends one request; resolves with the answer's head, its body still to read. The idle
+   * timeout runs while connecting, from the end of the request's body to the answer, and
+   * between the answer's body chunks; not while a streamed body waits for its own source
+   * (a copy's upload waits on the download: the side that stalls is the one named).
+   */
   request(url: URL, init: WireRequest = {}): Promise<WireResponse> {
     const signal = init.signal;
+    const ms = this.options.timeoutMs;
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(abortError(signal));
       const secure = url.protocol === 'https:';
       const send = process.getBuiltinModule(secure ? 'node:https' : 'node:http').request;
-      const req = send(url, { method: init.method ?? 'GET', headers: init.headers, agent: secure ? this.httpsAgent() : this.httpAgent(), timeout: this.options.timeoutMs });
+      // timeout: the socket's (connecting included); 'timeout' is emitted on the request.
+      const req = send(url, { method: init.method ?? 'GET', headers: init.headers, agent: secure ? this.httpsAgent() : this.httpAgent(), timeout: ms });
+      let answer: IncomingMessage | undefined;
       const onAbort = (): void => void req.destroy(abortError(signal!));
       signal?.addEventListener('abort', onAbort, { once: true });
-      req.once('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${this.options.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+      req.on('timeout', () => {
+        const err = Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' });
+        answer?.destroy(err); // its reader learns why, not just that the connection went
+        req.destroy(err);
+      });
       req.once('error', (err) => {
         signal?.removeEventListener('abort', onAbort);
         reject(err);
       });
       req.once('response', (res) => {
+        answer = res;
         // The body's readers listen for its errors; this one only keeps an unread body from crashing the process.
         res.on('error', () => {});
         res.once('close', () => signal?.removeEventListener('abort', onAbort));
         resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: res });
       });
       const body = init.body;
-      if (body === undefined || typeof body === 'string' || Buffer.isBuffer(body)) req.end(body);
-      else pipeline(body, req, () => {});
+      if (body === undefined || typeof body === 'string' || Buffer.isBuffer(body)) {
+        req.end(body);
+        return;
+      }
+      // Streamed: quiet once connected, until the whole body is handed to the system.
+      req.once('socket', (socket) => {
+        if (socket.connecting) socket.once('connect', () => req.writableFinished || socket.setTimeout(0));
+        else if (!req.writableFinished) socket.setTimeout(0);
+      });
+      req.once('finish', () => req.socket?.setTimeout(ms));
+      pipeline(body, req, () => {});
     });
   }
 
