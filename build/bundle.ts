@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildPage } from './page.ts';
 import { lazyCommands } from './lazy-commands.ts';
+import { sidePackages } from './side-packages.ts';
 
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
@@ -76,7 +77,8 @@ const asciiWidth: Plugin = {
   },
 };
 
-export function bundleOptions(root: string): BuildOptions & { write: false } {
+/** side: the big lazily imported packages become stubs for side.js (build/side-packages.ts), as in the executable. */
+export function bundleOptions(root: string, options: { side?: boolean } = {}): BuildOptions & { write: false } {
   return {
     entryPoints: [join(root, 'src/cli/bin.ts')],
     absWorkingDir: root,
@@ -92,7 +94,7 @@ export function bundleOptions(root: string): BuildOptions & { write: false } {
     external: ['*.node', 'cpu-features'],
     define: { 'import.meta.url': 'importMetaUrl' },
     banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [dynamicBuiltins, pureIs, asciiWidth, uiPage(root), lazyCommands(root)],
+    plugins: [...(options.side ? [sidePackages] : []), dynamicBuiltins, pureIs, asciiWidth, uiPage(root), lazyCommands(root)],
     logLevel: 'warning',
   };
 }

@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sideLoader } from './side-packages.ts';
 import { hostTarget, type Target } from './target.ts';
 
 const fuse = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -48,7 +49,7 @@ export const CACHE_PROFILES = ['help', 'ls', 'lsi', 'cp', 'all'] as const;
  * every function they compiled, where SEA's own useCodeCache holds only the top level.
  * Returns the cache files by asset name, or undefined when the target's Node cannot run here.
  */
-export function warmCaches(target: Target, work: string, appFile: string): Record<string, string> | undefined {
+export function warmCaches(target: Target, work: string, appFile: string, sideFile: string): Record<string, string> | undefined {
   const runner = runnerFor(target);
   if (!runner) {
     console.log(`note: cannot run ${target.name} Node here (for linux-arm64 install qemu-user-static and libc6:arm64): no code cache, slower start-up`);
@@ -58,7 +59,7 @@ export function warmCaches(target: Target, work: string, appFile: string): Recor
   const caches: Record<string, string> = {};
   for (const profile of CACHE_PROFILES) {
     const cacheFile = join(work, `cache-${profile}`);
-    quiet(runner[0]!, [...runner.slice(1), warmUp, appFile, cacheFile, work, profile], /^$/);
+    quiet(runner[0]!, [...runner.slice(1), warmUp, appFile, cacheFile, work, profile, sideFile], /^$/);
     if (!existsSync(cacheFile)) {
       throw new Error(`the warm-up (${profile}) ended without process.exit(): the code cache was not written (see src/cli/bin.ts)`);
     }
@@ -82,7 +83,8 @@ export function seaMain(preamble: string, withCache: boolean): string {
     : words.map((w) => profiles.get(w)).find(Boolean) ?? 'all';`
     : '';
   return `${preamble}{
-  const sea = require('node:sea');${cache}
+  const sea = require('node:sea');
+  ${sideLoader("sea.getAsset('side.js', 'utf8')")}${cache}
   const script = new (require('node:vm').Script)(sea.getAsset('app.js', 'utf8'), {
     filename: 'docker-jindr.js',${withCache ? "\n    cachedData: new Uint8Array(sea.getRawAsset('cache-' + profile))," : ''}
   });

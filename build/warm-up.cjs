@@ -6,7 +6,7 @@
 // answers included. A cache is deserialized whole at start, so each of these commands
 // gets its own (the executable picks one by the command word: sea.ts); `all` also
 // evaluates every command's module (lazy-commands.ts) for the other commands.
-//   node build/warm-up.cjs APP_JS CACHE_OUT SCRATCH_DIR PROFILE
+//   node build/warm-up.cjs APP_JS CACHE_OUT SCRATCH_DIR PROFILE SIDE_JS
 'use strict';
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
@@ -14,7 +14,17 @@ const http = require('node:http');
 const path = require('node:path');
 const vm = require('node:vm');
 
-const [appFile, cacheFile, scratch, profile] = process.argv.slice(2);
+const [appFile, cacheFile, scratch, profile, sideFile] = process.argv.slice(2);
+// The packages the main script leaves to side.js (build/side-packages.ts), as the executable serves them.
+let side;
+globalThis[Symbol.for('docker-jindr.side')] = (name) => {
+  if (!side) {
+    const m = { exports: {} };
+    new vm.Script(fs.readFileSync(sideFile, 'utf8'), { filename: 'docker-jindr-side.js' }).runInThisContext()(m.exports, require, m, __filename, __dirname);
+    side = m.exports;
+  }
+  return side[name]();
+};
 const script = new vm.Script(fs.readFileSync(appFile, 'utf8'), { filename: 'docker-jindr.js' });
 const run = script.runInThisContext();
 
