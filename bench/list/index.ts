@@ -7,7 +7,8 @@
 // (b) a bare undici loop making the very requests cold lsi made (bare.ts), and (c) the
 // floor of each case: the requests it makes divided by the request rate `ab -k`
 // (apache2-utils, keep-alive) gets from the same registry for each kind of request
-// (catalog page, tag list, manifest GET, manifest HEAD, config blob GET; best of several
+// (GET /v2/, which lsi asks a loopback registry once to learn whether it is a mirror,
+// catalog page, tag list, manifest GET, manifest HEAD, config blob GET; best of several
 // concurrencies). The registry spends about twice the CPU on a blob GET that it spends on
 // a manifest GET, and half of a cold lsi's requests are config blobs.
 // Every tag is its own single-platform image (own config, one layer shared per
@@ -37,7 +38,7 @@ const TAGS = Number(opt('tags', '5'));
 const RUNS = Number(opt('runs', '3'));
 const IMAGE = opt('image', 'registry:2');
 const json = argv.includes('--json');
-const KINDS = ['catalog', 'tags', 'manifest', 'head', 'blob'] as const;
+const KINDS = ['base', 'catalog', 'tags', 'manifest', 'head', 'blob'] as const;
 type Kind = (typeof KINDS)[number];
 
 if (!existsSync(binary)) {
@@ -65,9 +66,10 @@ const cacheEnv = (home = join(scratch, `cache-${cacheDirs++}`)): NodeJS.ProcessE
 /** The requests of a --debug run ("METHOD URL"), and how many of each kind. */
 function requestsOf(stderr: string): { lines: string[]; counts: Record<Kind, number> } {
   const lines = [...stderr.matchAll(/^debug: (GET|HEAD) (http\S+) -> \d{3} \(/gm)].map((m) => `${m[1]} ${m[2]}`);
-  const counts: Record<Kind, number> = { catalog: 0, tags: 0, manifest: 0, head: 0, blob: 0 };
+  const counts: Record<Kind, number> = { base: 0, catalog: 0, tags: 0, manifest: 0, head: 0, blob: 0 };
   for (const line of lines) {
-    const kind: Kind = line.includes('/_catalog') ? 'catalog' : line.includes('/tags/list') ? 'tags' : line.startsWith('HEAD') ? 'head' : line.includes('/manifests/') ? 'manifest' : 'blob';
+    // GET /v2/: asking a loopback registry whether it is a mirror, once per run.
+    const kind: Kind = /\/v2\/$/.test(line) ? 'base' : line.includes('/_catalog') ? 'catalog' : line.includes('/tags/list') ? 'tags' : line.startsWith('HEAD') ? 'head' : line.includes('/manifests/') ? 'manifest' : 'blob';
     counts[kind]++;
   }
   return { lines, counts };
@@ -112,6 +114,7 @@ try {
   const base = `http://127.0.0.1:${port}/v2`;
   const manifest = (await (await fetch(`${base}/${sample.repository}/manifests/${sample.tag}`, { headers: { accept: sample.accept } })).json()) as { config: { digest: string } };
   const urls: Record<Kind, string> = {
+    base: `${base}/`,
     catalog: `${base}/_catalog?n=1000`,
     tags: `${base}/${sample.repository}/tags/list`,
     manifest: `${base}/${sample.repository}/manifests/${sample.tag}`,
@@ -123,7 +126,7 @@ try {
   for (const kind of KINDS) {
     rates[kind] = {};
     for (const c of [8, 16, 32]) {
-      const n = Math.max(kind === 'catalog' ? 200 : cases.cold[kind], 2000);
+      const n = kind === 'catalog' ? 200 : Math.max(cases.cold[kind], 2000);
       const out = execFileSync('ab', ['-q', '-k', ...(kind === 'head' ? ['-i'] : []), '-c', String(c), '-n', String(n), '-H', `Accept: ${sample.accept}`, urls[kind]], { encoding: 'utf8' });
       const rate = Number(/Requests per second:\s+([\d.]+)/.exec(out)?.[1]);
       const failed = Number(/Failed requests:\s+(\d+)/.exec(out)?.[1] ?? '0') + Number(/Non-2xx responses:\s+(\d+)/.exec(out)?.[1] ?? '0');
