@@ -4,7 +4,8 @@
 //   warm   lsi again with the cache the cold run left: one HEAD per tag, nothing fetched
 //   quiet  lsi -q: the catalog and the tag lists only
 // against (a) the same requests made one at a time (sequential.ts: the predecessor's way),
-// (b) a bare undici loop making the very requests cold lsi made (bare.ts), and (c) the
+// (b) bare loops making the very requests cold lsi made, with undici (bare.ts) and with
+// Node's own http (bare-http.ts, what lsi's client is built on), and (c) the
 // floor of each case: the requests it makes divided by the request rate `ab -k`
 // (apache2-utils, keep-alive) gets from the same registry for each kind of request
 // (GET /v2/, which lsi asks a loopback registry once to learn whether it is a mirror,
@@ -98,13 +99,14 @@ try {
   const urlFile = join(scratch, 'urls');
   writeFileSync(urlFile, cold.lines.join('\n'));
 
-  const times = { cold: [] as number[], warm: [] as number[], quiet: [] as number[], bare: [] as number[], sequential: [] as number[] };
+  const times = { cold: [] as number[], warm: [] as number[], quiet: [] as number[], bare: [] as number[], bareHttp: [] as number[], sequential: [] as number[] };
   let seqRequests = 0;
   for (let i = 0; i < RUNS; i++) {
     times.cold.push(timed(binary, ['-r', host, 'lsi', '--format', 'json'], cacheEnv()).ms);
     times.warm.push(timed(binary, ['-r', host, 'lsi', '--format', 'json'], cacheEnv(warmHome)).ms);
     times.quiet.push(timed(binary, ['-r', host, 'lsi', '-q'], cacheEnv()).ms);
     times.bare.push(timed(node, [join(here, 'bare.ts'), urlFile]).ms);
+    times.bareHttp.push(timed(node, [join(here, 'bare-http.ts'), urlFile]).ms);
     const s = timed(node, [join(here, 'sequential.ts'), host]);
     times.sequential.push(s.ms);
     seqRequests = (JSON.parse(s.stdout) as { requests: number }).requests;
@@ -142,7 +144,7 @@ try {
   const result = {
     registry: IMAGE, cpus: cpus().length, loadAverageAtStart: startLoad, loadAverageAtEnd: +loadavg()[0]!.toFixed(2), repositories: REPOS, tagsPerRepository: TAGS, runs: RUNS,
     requests: cases, sequentialRequests: seqRequests,
-    ms: { cold: med(times.cold), warm: med(times.warm), quiet: med(times.quiet), bareUndici: med(times.bare), sequential: med(times.sequential) },
+    ms: { cold: med(times.cold), warm: med(times.warm), quiet: med(times.quiet), bareUndici: med(times.bare), bareHttp: med(times.bareHttp), sequential: med(times.sequential) },
     abRequestsPerSecond: rates,
     floorMs: { cold: Math.round(floors.cold), warm: Math.round(floors.warm), quiet: Math.round(floors.quiet), coldAllAtManifestRate: Math.round((total(cases.cold) / best.manifest) * 1000) },
     ratios: {
@@ -152,6 +154,8 @@ try {
       quietOverCold: +(median(times.quiet) / median(times.cold)).toFixed(2),
       warmOverCold: +(median(times.warm) / median(times.cold)).toFixed(2),
       coldOverBareUndici: +(median(times.cold) / median(times.bare)).toFixed(2),
+      coldOverBareHttp: +(median(times.cold) / median(times.bareHttp)).toFixed(2),
+      bareHttpOverFloor: +(median(times.bareHttp) / floors.cold).toFixed(2),
       sequentialOverCold: +(median(times.sequential) / median(times.cold)).toFixed(2),
     },
   };
@@ -164,6 +168,7 @@ try {
       console.log(`lsi ${c.padEnd(5)}  ${secs(r.ms[c]).padStart(6)} s  floor ${secs(r.floorMs[c]).padStart(6)} s  (${total(cases[c])} requests ${JSON.stringify(cases[c])})`);
     }
     console.log(`bare undici: ${secs(r.ms.bareUndici)} s  (cold lsi's requests, 16 at a time, bodies dropped)`);
+    console.log(`bare http:   ${secs(r.ms.bareHttp)} s  (the same with Node's http)`);
     console.log(`sequential:  ${secs(r.ms.sequential)} s  (${seqRequests} requests, one at a time)`);
     console.log(`ab -k req/s by kind and concurrency: ${JSON.stringify(rates)}`);
     console.log(`ratios: ${JSON.stringify(r.ratios)}`);
