@@ -50,11 +50,6 @@ const name = (repo: Repo, reference: string) => `${repo.client.host}/${repo.repo
 
 /** Resolves every item first (a missing tag fails before any write), then copies them. */
 export async function copyImages(from: Repo, to: Repo, items: readonly CopyItem[], options: CopyOptions = {}): Promise<CopyReport> {
-  const copier = new Copier(from, to, options);
-  // Where the destination's tags point is asked with the sources, not after them: a tag
-  // already on its digest (a warm copy) then costs one round trip instead of two.
-  const tagged = new Map(items.flatMap((i) => (i.tag === undefined ? [] : [[i.tag, copier.destinationDigest(i.tag)] as const])));
-  for (const pending of tagged.values()) pending.catch(() => {}); // awaited below, or not needed
   const roots = await Promise.all(
     items.map((item) =>
       fetchManifest(from.client, from.repository, item.source, options.signal).then(
@@ -71,6 +66,7 @@ export async function copyImages(from: Repo, to: Repo, items: readonly CopyItem[
   const failed = roots.find((r) => 'error' in r);
   if (failed && 'error' in failed) throw failed.error;
 
+  const copier = new Copier(from, to, options);
   try {
     const images = await Promise.all(
       roots.map(async (root) => {
@@ -78,8 +74,7 @@ export async function copyImages(from: Repo, to: Repo, items: readonly CopyItem[
         const { item, manifest } = root;
         const reference = item.tag ?? manifest.digest;
         // A tag already pointing at this digest is a finished copy: nothing to write.
-        const there = item.tag === undefined ? await copier.destinationResolves(reference, manifest.digest) : (await tagged.get(item.tag)) === manifest.digest;
-        if (!there) {
+        if (!(await copier.destinationResolves(reference, manifest.digest))) {
           await copier.rootContents(manifest);
           await copier.putManifest(manifest, reference);
         }
@@ -168,19 +163,6 @@ class Copier {
 
   private destinationHasManifest(digest: string): Promise<boolean> {
     return this.destinationResolves(digest, digest);
-  }
-
-  /** The digest a tag points at in the destination, undefined when there is no such tag. */
-  async destinationDigest(tag: string): Promise<string | undefined> {
-    const response = await this.to.client.request({
-      method: 'HEAD',
-      path: `/v2/${this.to.repository}/manifests/${tag}`,
-      scopes: [pushScope(this.to.repository)],
-      headers: { accept: MANIFEST_ACCEPT },
-      accept: [404],
-      signal: this.signal,
-    });
-    return response.status === 200 ? header(response, 'docker-content-digest') : undefined;
   }
 
   /** Whether reference (tag or digest) names the manifest digest at the destination. */
