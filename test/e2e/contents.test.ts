@@ -4,7 +4,7 @@
 // two tags. skopeo is the second opinion on digests.
 import { e2e, registryImages, startTestRegistry, waitForRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { buildArchy, buildRandomImage, pushArchy, pushBlob, pushImageManifest, pushManifestBytes, sha256, type Blob } from '../helpers/images.ts';
-import { dockerOk, jindr, run } from '../helpers/run.ts';
+import { dockerOk, jindr, run, jsonLines } from '../helpers/run.ts';
 
 async function skopeoDigest(ref: string): Promise<string> {
   const result = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${ref}`]);
@@ -78,7 +78,7 @@ for (const image of registryImages) {
     t.regex(table[5]!, new RegExp(`^${h}/team/variant\\s+v1\\s+${short(variant.index.digest)}\\s+linux/amd64,linux/arm/v7\\s+\\d`));
     t.is(table.length, 6);
 
-    const json = JSON.parse(await ok(['-r', h, 'lsi', '--format', 'json', 'archy', 'single'])) as Array<Record<string, unknown>>;
+    const json = jsonLines(await ok(['-r', h, 'lsi', '--format', 'json', 'archy', 'single']));
     t.deepEqual(json.map((r) => [r.repository, r.tag, r.digest, r.platforms]), [
       ['archy', 'latest', oci.digest, ['linux/amd64', 'linux/arm64']],
       ['single', 'a', single.digest, ['linux/amd64']],
@@ -106,7 +106,7 @@ for (const image of registryImages) {
     t.regex(v[3]!, new RegExp(`^\\s+linux/arm/v7\\s+${variant.armv7}$`));
     t.regex(v[4]!, new RegExp(`^\\s+attestation for linux/amd64\\s+${variant.attestation}$`));
 
-    const byDigest = JSON.parse(await ok(['-r', h, 'inspect', '--format', 'json', `single@${single.digest}`])) as Array<Record<string, unknown>>;
+    const byDigest = jsonLines(await ok(['-r', h, 'inspect', '--format', 'json', `single@${single.digest}`]));
     t.like(byDigest[0], { image: `${h}/single`, tag: '', digest: single.digest, kind: 'image' });
     t.is(await skopeoDigest(`${h}/single:a`), single.digest);
 
@@ -115,7 +115,7 @@ for (const image of registryImages) {
     // single:b uses the same layers: one other tag in the registry shares each.
     t.regex(layered[2]!, new RegExp(`^\\s+layer 1\\s+${single.layers[0]!.digest}\\s+\\S+\\s+1$`));
     t.regex(layered[3]!, new RegExp(`^\\s+layer 2\\s+${single.layers[1]!.digest}\\s+\\S+\\s+1$`));
-    const archyLayers = JSON.parse(await ok(['-r', h, 'inspect', '--layers', '--format', 'json', 'archy'])) as Array<{ platforms: Array<{ layers: Array<{ digest: string; sharedWith: number }> }> }>;
+    const archyLayers = jsonLines<{ platforms: Array<{ layers: Array<{ digest: string; sharedWith: number }> }> }>(await ok(['-r', h, 'inspect', '--layers', '--format', 'json', 'archy']));
     // archy-docker holds the same layers; archy's amd64 layer is in team/variant:v1 too.
     t.deepEqual(archyLayers[0]!.platforms.map((p) => p.layers.map((l) => l.sharedWith)), [[2], [1]]);
 
@@ -166,7 +166,7 @@ for (const image of registryImages) {
 
     await pushManifestBytes(h, 'single', 'x', single);
     await pushManifestBytes(h, 'single', 'y', single);
-    const forced = JSON.parse(await ok(['-r', h, 'rmi', '--force', '--format', 'json', 'single:x'])) as Array<Record<string, unknown>>;
+    const forced = jsonLines(await ok(['-r', h, 'rmi', '--force', '--format', 'json', 'single:x']));
     t.like(forced[0], { repository: 'single', tag: 'x', digest: single.digest, action: 'deleted', alsoRemovedTags: ['y'] });
 
     const noRepo = await jindr(['-r', h, 'rmr', 'gone', 'nothere']);

@@ -4,7 +4,7 @@
 import { e2e } from '../helpers/engine.ts';
 import { pushArchy, pushManifestBytes, pushRandomImage } from '../helpers/images.ts';
 import { jindrJson, startJindrRegistry } from '../helpers/jindr-registry.ts';
-import { jindr } from '../helpers/run.ts';
+import { jindr, jsonLines } from '../helpers/run.ts';
 
 interface Row { repository: string; tag: string; created?: string; pushed?: string }
 
@@ -34,7 +34,7 @@ e2e('registry:2: lsi shows CREATED, sorts by push time, and gives both dates in 
   // The engine out of reach: no push times, never guessed.
   const blind = await jindr(['-r', reg.host, 'lsi', '--format', 'json'], { env: { ...reg.env, DOCKER_HOST: 'unix:///nonexistent.sock' } });
   t.is(blind.code, 0, blind.stderr);
-  const blindRows = JSON.parse(blind.stdout) as Row[];
+  const blindRows = jsonLines<Row>(blind.stdout);
   t.is(blindRows.length, 4);
   t.true(blindRows.every((r) => r.created === '2024-01-01T00:00:00.000Z' && !('pushed' in r)));
 });
