@@ -64,6 +64,10 @@ test('transient: network trouble and 5xx yes; auth, digests, 4xx no', (t) => {
   t.false(transient(network('ENOTFOUND')));
   t.false(transient(new RegistryError('no upload location')));
   t.true(transient(new RegistryApiError('x', { status: 503 })));
+  t.true(transient(new RegistryApiError('x', { status: 500 })));
+  t.false(transient(new RegistryApiError('x', { status: 501 })), 'Not Implemented will not be, on a second try');
+  t.false(transient(new RegistryApiError('x', { status: 505 })));
+  t.false(transient(new RegistryApiError('x', { status: 405 })));
   t.true(transient(new RegistryApiError('x', { status: 404, codes: ['BLOB_UPLOAD_UNKNOWN'] })));
   t.false(transient(new RegistryApiError('x', { status: 404, codes: ['BLOB_UNKNOWN'] })));
   t.false(transient(new RegistryApiError('x', { status: 400 })));
@@ -89,10 +93,11 @@ for (const image of registryImages) {
       // Every blob and child manifest was done before the tag.
       t.is(seen.order.at(-1), `tag ${dst.host}/team/archy:v1`);
       t.is(seen.manifests.length, 2);
-      // Run again: the index is found at the destination, nothing below it is visited.
+      // Run again: the index is found at the destination, nothing below it is copied or
+      // asked of the destination; its blobs count as already there (a warm copy says so).
       const again = recorder();
       const second = await copyImages(repo(src.host, 'archy'), repo(dst.host, 'team/archy'), [{ source: 'v1', tag: 'v2' }], { events: again.events });
-      t.deepEqual(second.blobs, { exists: 0, mounted: 0, copied: 0 });
+      t.deepEqual(second.blobs, { exists: blobsOf(index).length, mounted: 0, copied: 0 });
       t.deepEqual(again.seen.manifests, [`${index.digest} exists`]);
       t.is(await skopeoDigest(`${dst.host}/team/archy:v2`), index.digest);
       // A child copied under its own tag next to the index: both arrive, the child by digest too.
@@ -136,7 +141,7 @@ e2e('a missing tag among several fails before anything is written, naming it', a
 });
 
 /** A proxy in front of a real registry that can decline mounts and break chosen requests. */
-async function proxy(target: TestRegistry, misbehave: { declineMounts?: boolean; failUploads?: number }) {
+async function proxy(target: TestRegistry, misbehave: { declineMounts?: boolean; failUploads?: number; refuseUploads?: number }) {
   const log: string[] = [];
   let failures = misbehave.failUploads ?? 0;
   const server: Server = createServer((req, res) => {
@@ -145,6 +150,11 @@ async function proxy(target: TestRegistry, misbehave: { declineMounts?: boolean;
     if (misbehave.declineMounts && url.searchParams.has('mount')) {
       url.searchParams.delete('mount');
       url.searchParams.delete('from');
+    }
+    if (req.method === 'POST' && url.pathname.endsWith('/blobs/uploads/') && misbehave.refuseUploads !== undefined) {
+      req.resume();
+      req.on('end', () => res.writeHead(misbehave.refuseUploads!, { 'content-type': 'application/json' }).end('{"errors":[{"code":"UNSUPPORTED","message":"The operation is unsupported."}]}'));
+      return;
     }
     if (req.method === 'PUT' && url.pathname.includes('/blobs/uploads/') && failures > 0) {
       failures -= 1;
@@ -190,6 +200,23 @@ e2e('transient upload failures are retried from the start of the blob', async (t
   t.is(report.blobs.copied, 2);
   t.is(await skopeoDigest(`${dst.host}/app:v1`), img.digest);
 });
+
+for (const status of [501, 405]) {
+  e2e(`a registry answering ${status} to an upload is not asked again: one failure, no retries`, async (t) => {
+    const src = await registry();
+    const dst = await registry();
+    await pushRandomImage(src.host, 'app', 'v1', { layers: 3 });
+    const front = await proxy(dst, { refuseUploads: status });
+    t.teardown(front.close);
+    const { seen, events } = recorder();
+    const err = await t.throwsAsync(copyImages(repo(src.host, 'app'), repo(front.host, 'app'), [{ source: 'v1', tag: 'v1' }], { events, jobs: 1 }));
+    t.regex(err.message, new RegExp(`${status}|unsupported`, 'i'));
+    t.is(seen.retries, 0);
+    const posts = front.log.filter((l) => l.startsWith('POST /v2/app/blobs/uploads/'));
+    t.true(posts.length <= 4, `each blob asked once at most (${posts.length}), not again and again`);
+    t.is(await tags(dst.host, 'app'), undefined);
+  });
+}
 
 e2e('a corrupt source blob is refused on the way, leaves no tag, and a re-run after repair completes', async (t) => {
   const src = await registry();
