@@ -89,6 +89,17 @@ for (const image of registryImages) {
     t.is(json[1]!.size, single.config.size + single.layers.reduce((s, l) => s + l.size, 0));
     t.deepEqual(lines(await ok(['-r', h, 'lsi', '-q', `${h}/single`])), [`${h}/single:a`, `${h}/single:b`]);
 
+    // --format as `docker images` has it: a template per row, a table of chosen fields, {{json .}} of the fields shown.
+    t.deepEqual(lines(await ok(['-r', h, 'lsi', '--format', '{{.Repository}}:{{.Tag}}', 'single'])), [`${h}/single:a`, `${h}/single:b`]);
+    t.deepEqual(lines(await ok(['-r', h, 'lsi', 'single', '--format', 'table {{.Tag}}\\t{{.ID}}\\t{{.Digest}}'])), [
+      'TAG       IMAGE ID       DIGEST', `a         ${short(single.digest)}   ${single.digest}`, `b         ${short(single.digest)}   ${single.digest}`,
+    ]);
+    t.like(JSON.parse(await ok(['-r', h, 'lsi', '--format', '{{json .}}', 'archy'])), { Repository: `${h}/archy`, Tag: 'latest', Platforms: 'linux/amd64,linux/arm64' });
+    t.deepEqual(lines(await ok(['-r', h, 'inspect', '--format', '{{.Tag}} {{.Platform | upper}}', 'archy'])), ['latest (INDEX)', 'latest LINUX/AMD64', 'latest LINUX/ARM64']);
+    const unknown = await jindr(['-r', h, 'lsi', '--format', '{{.Repository}} {{.Size2}}']);
+    t.is(unknown.code, 2);
+    t.is(unknown.stderr, "docker-jindr: --format: unknown field .Size2 for 'docker-jindr lsi': use .Repository .Tag .ID .Platforms .Created .Size .Digest .CreatedAt .PushedAt\n");
+
     const ins = lines(await ok(['-r', h, 'inspect', 'archy', 'archy-docker:latest']));
     t.regex(ins[0]!, /^IMAGE\s+TAG\s+PLATFORM\s+DIGEST$/);
     t.regex(ins[1]!, new RegExp(`^${h}/archy\\s+latest\\s+\\(index\\)\\s+${oci.digest}$`));
@@ -161,7 +172,7 @@ for (const image of registryImages) {
     t.is(await ok(['-r', h, 'rmi', 'single:c']), `Untagged: ${h}/single:c\nDeleted: ${h}/single@${other.digest}\n`);
     // Naming both tags on the digest is not a refusal.
     const both = await ok(['-r', h, 'delimage', 'single:a', `${h}/single:b`]);
-    t.regex(both, new RegExp(`Deleted: ${h}/single@${single.digest}`));
+    t.is(both, `Untagged: ${h}/single:a\nUntagged: ${h}/single:b\nDeleted: ${h}/single@${single.digest}\n`, 'one digest: Deleted once');
     t.deepEqual(lines(await ok(['-r', h, 'lsi', '-q', 'single'])), ['']);
 
     await pushManifestBytes(h, 'single', 'x', single);
@@ -190,3 +201,15 @@ for (const image of registryImages) {
     }
   });
 }
+
+e2e('ls, lsi and their -q lists are in a human order: app2 before app10, v2 before v10', async (t) => {
+  const reg: TestRegistry = await startTestRegistry({});
+  t.teardown(() => reg.remove());
+  const h = reg.host;
+  const image = buildRandomImage({ layers: 1 });
+  await pushImageManifest(h, 'app10', 'v1', image);
+  await pushImageManifest(h, 'app2', 'v10', image);
+  for (const tag of ['v9', 'v2', 'latest']) await pushManifestBytes(h, 'app2', tag, image);
+  t.deepEqual(lines(await ok(['-r', h, 'ls', '-q'])), [`${h}/app2`, `${h}/app10`]);
+  t.deepEqual(lines(await ok(['-r', h, 'lsi', '-q'])), [`${h}/app2:latest`, `${h}/app2:v2`, `${h}/app2:v9`, `${h}/app2:v10`, `${h}/app10:v1`]);
+});

@@ -145,6 +145,11 @@ test('a TAG starting with - is a flag, and an unknown one: a usage error in Dock
   t.is(source.connections + destination.connections + ecr.connections, before, 'no connection was made');
 });
 
+test('a --format naming a field the command does not have is refused before anything is asked or deleted', async (t) => {
+  t.is(await refused(t, ['rmi', 'app:v1', '--format', '{{.Repository}} {{.Nope}}']), "--format: unknown field .Nope for 'docker-jindr rmi': use .Repository .Tag .Digest .Action .AlsoRemoved");
+  t.regex(await refused(t, ['cp', 'app:v1', destination.host, '--format', '{{range .}}']), /^--format: function "range" is not supported/);
+});
+
 test('-r that is not HOST[:PORT] is refused before any request', async (t) => {
   const result = await limited(() => jindr(['-r', 'http://127.0.0.1:1/x', 'lsi'], { timeoutMs: 30_000 }));
   t.is(result.code, 2);

@@ -53,7 +53,7 @@ const globalsShown = (names: readonly string[]): OptionSpec[] => globalOptionSpe
 function examplesOf(cmd: JindrCommand, scriptName: string, sub?: Subcommand): string {
   const name = commandName(cmd);
   return readBuilder(cmd).examples
-    .map(([line, text]) => [line.replace(/^\$0\b/, scriptName).replace(/^docker jindr\b/, scriptName), text] as const)
+    .map(([line, text]) => [line.replaceAll('$0', scriptName).replace(/^docker jindr\b/, scriptName), text] as const)
     .filter(([line]) => !sub || line.startsWith(`${scriptName} ${name} ${sub.name}`))
     // The command line is never wrapped; its description goes under it.
     .map(([line, text]) => `  ${line}${text ? `\n${paragraph(text, 6)}` : ''}`)
@@ -62,7 +62,8 @@ function examplesOf(cmd: JindrCommand, scriptName: string, sub?: Subcommand): st
 
 function argumentList(cmd: JindrCommand, sub?: Subcommand): string {
   if (sub) {
-    const upstream = positionalsOf(cmd).slice(1).filter((p) => p.describe && sub.args.includes(argumentName(p)));
+    const words = new Set(sub.args.split(/\s+/).map((w) => w.replace(/[[\].]/g, '')));
+    const upstream = positionalsOf(cmd).slice(1).filter((p) => p.describe && words.has(argumentName(p)));
     return twoColumns(upstream.map((p) => [`  ${argumentName(p)}`, p.describe]));
   }
   return twoColumns(positionalsOf(cmd).filter((p) => p.describe && p.choices.length === 0).map((p) => [`  ${argumentName(p)}`, p.describe]));

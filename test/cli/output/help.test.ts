@@ -72,7 +72,7 @@ test('a management command lists its subcommands; a subcommand shows only its ow
 });
 
 test('every help fits 80 columns, but for an example command line, which is never wrapped', (t) => {
-  const examples = new Set(commands.flatMap((c) => readBuilder(c).examples.map(([line]) => `  ${line.replace(/^\$0/, docker)}`)));
+  const examples = new Set(commands.flatMap((c) => readBuilder(c).examples.map(([line]) => `  ${line.replaceAll('$0', docker)}`)));
   for (const [what, help] of everyHelp()) {
     for (const line of help.split('\n')) {
       if (examples.has(line)) continue;
