@@ -34,7 +34,7 @@ async function removeStorage(host: string, repositories: string[], options: Dele
     const { docker, local } = await options.engine();
     const result = await options.critical(() => removeRepositoryStorage(docker, host, repositories, { local, signal: options.signal }));
     if (result.removed) {
-      options.info(`removed the repositories' storage in ${result.container} and restarted it`);
+      options.info(`removed the repositories' storage in ${result.container}${result.restarted ? ' and restarted it' : ''}`);
       return true;
     }
     options.info(`note: ${result.reason}: the emptied repositories stay listed until their storage is removed`);

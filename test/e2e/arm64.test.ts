@@ -98,7 +98,7 @@ armE2e('under qemu: ls and lsi against a real registry container', async (t) => 
     [`${h}/archy`, `${h}/team/single`],
   );
   const images = (await ok(['-r', h, 'lsi'])).trim().split('\n').map((l) => l.trimEnd());
-  t.regex(images[0]!, /^REPOSITORY\s+TAG\s+IMAGE ID\s+PLATFORMS\s+SIZE$/);
+  t.regex(images[0]!, /^REPOSITORY\s+TAG\s+IMAGE ID\s+PLATFORMS\s+CREATED\s+SIZE$/);
   t.regex(images[1]!, new RegExp(`^${h}/archy\\s+latest\\s+${archy.digest.slice(7, 19)}\\s+linux/amd64,linux/arm64\\s+\\d`));
   t.regex(images[2]!, new RegExp(`^${h}/team/single\\s+v1\\s+${single.digest.slice(7, 19)}\\s+linux/amd64\\s+\\d`));
   t.is(images.length, 3);
