@@ -61,6 +61,17 @@ export class BlobCopier {
     return work;
   }
 
+  /**
+   * A blob the destination has for certain (a manifest there uses it: registries refuse a
+   * manifest whose blobs are missing): counted as already there, without a request.
+   */
+  present(d: Descriptor): void {
+    if (this.blobs.has(d.digest)) return;
+    this.blobs.set(d.digest, Promise.resolve());
+    this.outcomes.exists += 1;
+    this.options.events?.blobDone?.(d.digest, d.size, 'exists');
+  }
+
   private async withRetries(d: Descriptor, fn: () => Promise<BlobOutcome>): Promise<void> {
     const attempts = Math.max(1, this.options.attempts ?? 3);
     for (let attempt = 1; ; attempt += 1) {
@@ -163,7 +174,8 @@ export function transient(err: unknown): boolean {
   if (err instanceof AuthError || err instanceof DigestMismatchError || err instanceof InterruptedError || err instanceof NotFoundError) return false;
   if (err instanceof RegistryApiError) {
     if (err.status === undefined) return true;
-    return err.status >= 500 || err.status === 408 || err.status === 429 || (err.status === 404 && err.codes.includes('BLOB_UPLOAD_UNKNOWN'));
+    // Not 501 (Not Implemented) or 505: a server that cannot do it now will not later.
+    return [500, 502, 503, 504].includes(err.status) || err.status === 408 || err.status === 429 || (err.status === 404 && err.codes.includes('BLOB_UPLOAD_UNKNOWN'));
   }
   if (err instanceof RegistryError) {
     if (err.status !== undefined) return false;

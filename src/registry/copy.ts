@@ -77,6 +77,8 @@ export async function copyImages(from: Repo, to: Repo, items: readonly CopyItem[
         if (!(await copier.destinationResolves(reference, manifest.digest))) {
           await copier.rootContents(manifest);
           await copier.putManifest(manifest, reference);
+        } else {
+          await copier.alreadyThere(manifest);
         }
         const destination = name(to, reference);
         options.events?.tagDone?.(destination, manifest.digest);
@@ -99,6 +101,8 @@ class Copier {
   readonly blobs: BlobCopier;
   private readonly manifests = new Map<string, Promise<void>>();
   private readonly roots = new Map<string, Promise<void>>();
+  /** Manifests the destination had, whose blobs were counted as there. */
+  private readonly counted = new Set<string>();
 
   constructor(from: Repo, to: Repo, options: CopyOptions) {
     this.from = from;
@@ -121,6 +125,7 @@ class Copier {
       work = (async () => {
         if (await this.destinationHasManifest(manifest.digest)) {
           this.options.events?.manifestDone?.(manifest.digest, manifest.mediaType, 'exists');
+          await this.alreadyThere(manifest);
           return;
         }
         await this.contents(manifest);
@@ -128,6 +133,24 @@ class Copier {
       this.roots.set(manifest.digest, work);
     }
     return work;
+  }
+
+  /**
+   * A manifest the destination has: its blobs are there too, counted as such (a warm copy
+   * says so rather than "0 already there"). An index's children are read from the source
+   * to count theirs; a count that cannot be made is left out, the copy stands.
+   */
+  async alreadyThere(manifest: Manifest): Promise<void> {
+    if (manifest.parsed.kind !== 'index') {
+      for (const blob of manifestChildren(manifest.parsed).filter(distributable)) this.blobs.present(blob);
+      return;
+    }
+    await Promise.all(manifestChildren(manifest.parsed).map(async (child) => {
+      if (this.counted.has(child.digest)) return;
+      this.counted.add(child.digest);
+      const found = await fetchManifest(this.from.client, this.from.repository, child.digest, this.signal).catch(() => undefined);
+      if (found) await this.alreadyThere(found);
+    }));
   }
 
   /** Everything manifest points at, present at the destination (not manifest itself). */

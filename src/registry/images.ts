@@ -130,7 +130,7 @@ export class ImageReader {
  * Every tag of the named repositories (all repositories when none are named). A named
  * repository that does not exist is a NotFoundError before anything is listed; a tag
  * whose manifest cannot be read gets a row with `error`. Order: repositories as given
- * (or as the catalog lists them), tags as the registry lists them.
+ * (or all of them in a human order: app2 before app10), tags in that order too.
  */
 export async function listImages(
   client: RegistryApi,
@@ -139,7 +139,7 @@ export async function listImages(
   options: { layers?: boolean } = {},
 ): Promise<TagSummary[]> {
   const reader = new ImageReader(client, signal);
-  const names = repositories ?? (await listRepositories(client, signal));
+  const names = repositories ?? (await listRepositories(client, signal)).sort(compareTags);
   // Each repository's manifests are asked for as soon as its tag list arrives.
   const perRepository = await Promise.all(
     names.map(async (repo) => {
@@ -170,7 +170,7 @@ export async function listImages(
   return rows.filter((r): r is TagSummary => r !== undefined);
 }
 
-/** Tags in a stable, human order: numbers by value ("v2" before "v10"). */
+/** Tags (and repository names) in a stable, human order: numbers by value ("v2" before "v10"). */
 export function compareTags(a: string, b: string): number {
   return tagCollator.compare(a, b);
 }

@@ -74,6 +74,10 @@ for (const image of registryImages) {
       const pull = await docker(['pull', '--platform', platform, archy.reference]);
       t.is(pull.code, 0, pull.stderr);
     }
+    // Nothing left to collect: stop says it stopped, and nothing of "0 manifest(s), 0 repository(ies)".
+    const again = await jindr('stop');
+    t.regex(again.stdout, /^registry stopped: /);
+    t.notRegex(again.stderr, /garbage collected|\b0 (manifest|repositor|blob)/);
   });
 
   e2e(`${image}: stop -G stops without collecting`, async (t) => {

@@ -6,7 +6,7 @@
 import type { ExecutionContext } from 'ava';
 import { e2e, registryImages } from '../helpers/engine.ts';
 import { pushArchy, pushImageManifest, pushManifestBytes, pushRandomImage, type BuiltManifest, type PushedManifest } from '../helpers/images.ts';
-import { forgetConnections, jindrJson, pushReferrer, startJindrRegistry, status, type JindrRegistry } from '../helpers/jindr-registry.ts';
+import { forgetConnections, jindrJson, jindrJsonLines, pushReferrer, startJindrRegistry, status, type JindrRegistry } from '../helpers/jindr-registry.ts';
 import { docker, errorLine, run } from '../helpers/run.ts';
 
 interface PruneJson {
@@ -19,7 +19,7 @@ interface PruneJson {
 }
 
 const tagsOf = async (reg: JindrRegistry): Promise<string[]> => {
-  const rows = await jindrJson<{ repository: string; tag: string }[]>(reg, 'lsi');
+  const rows = await jindrJsonLines<{ repository: string; tag: string }>(reg, 'lsi');
   return rows.map((r) => `${r.repository}:${r.tag}`).sort();
 };
 

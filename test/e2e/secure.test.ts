@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { e2e, freePort, registryImages, startTestRegistry, tryConnect } from '../helpers/engine.ts';
-import { docker, dockerOk, makeDockerConfig, run, tinyImage, type RunResult } from '../helpers/run.ts';
+import { docker, dockerOk, makeDockerConfig, run, tinyImage, type RunResult, jsonLines } from '../helpers/run.ts';
 
 interface Setup {
   port: number;
@@ -174,7 +174,7 @@ for (const image of registryImages) {
     // info and stat say auth and TLS.
     const info = await s.jindr(['info', '--format', 'json']);
     ok(t, info, 'info');
-    const row = (JSON.parse(info.stdout) as { container: string }[]).find((r) => r.container === s.container);
+    const row = jsonLines<{ container: string }>(info.stdout).find((r) => r.container === s.container);
     t.like(row, { registry: s.host, auth: true, authMethod: 'htpasswd', tls: true });
     const table = await s.jindr(['info']);
     t.regex(table.stdout, /^REGISTRY\s+CONTAINER\s+STATUS\s+SECURITY\s+STORAGE AREA/);

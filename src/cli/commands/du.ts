@@ -1,17 +1,15 @@
 // du: the bytes each repository uses (unique to it, shared with others), what gc could
 // reclaim, and the total with every blob counted once.
 import { defineCommand } from '../command.ts';
-import { printRows } from '../output/print.ts';
-import { formatBytes } from '../output/table.ts';
+import { printUsage, usageColumns } from '../output/disk-usage.ts';
 import { registryClientFor } from '../registry-clients.ts';
 import { registryUsage, type UsageReport } from '../../storage/disk-usage.ts';
 import { oneRegistry } from '../repository-args.ts';
 
-type Row = { repository: string; size: number; unique: number; shared: number; reclaimable?: number | undefined };
-
 export const duCommand = defineCommand<{ repo: string[] | undefined }>({
   command: 'du [repo..]',
   describe: 'Show disk usage per repository: unique, shared with other repositories, reclaimable by gc',
+  fields: usageColumns,
   builder: (yargs) =>
     yargs
       .positional('repo', { type: 'string', array: true, describe: 'Repositories to show (default: all)' })
@@ -29,21 +27,6 @@ export const duCommand = defineCommand<{ repo: string[] | undefined }>({
     } finally {
       await client.close();
     }
-    if (report.source === 'manifests') ctx.info(`sizes from the manifests of ${registry}'s tags (${report.note ?? 'storage not readable'}); untagged manifests and unreferenced blobs are not seen`);
-    const bytes = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '-' : formatBytes(n));
-    const orphans: Row[] = report.total.unreferenced > 0 ? [{ repository: '(unreferenced blobs)', size: report.total.unreferenced, unique: NaN, shared: NaN }] : [];
-    const total: Row = { ...report.total, repository: 'TOTAL' };
-    printRows(
-      ctx,
-      [
-        { header: 'REPOSITORY', value: (r: Row) => r.repository },
-        { header: 'SIZE', value: (r: Row) => bytes(r.size) },
-        { header: 'UNIQUE', value: (r: Row) => bytes(r.unique) },
-        { header: 'SHARED', value: (r: Row) => bytes(r.shared) },
-        { header: 'RECLAIMABLE', value: (r: Row) => bytes(r.reclaimable) },
-      ],
-      [...report.repositories, ...orphans, total],
-      report,
-    );
+    printUsage(ctx, report);
   },
 });

@@ -1,6 +1,6 @@
 // gc: remove untagged manifests no image needs, and the blobs only they used.
 import { defineCommand } from '../command.ts';
-import { printGcReport } from '../output/gc-report.ts';
+import { gcColumns, printGcReport } from '../output/gc-report.ts';
 import { session } from '../session.ts';
 import { parseLocalRegistry } from '../../server/address.ts';
 import { collectIn } from '../../storage/collect.ts';
@@ -8,6 +8,7 @@ import { collectIn } from '../../storage/collect.ts';
 export const gcCommand = defineCommand<{ 'dry-run': boolean }>({
   command: 'gc',
   describe: 'Remove untagged manifests no tag needs and the blobs only they used (the registry restarts briefly)',
+  fields: gcColumns,
   builder: (yargs) =>
     yargs.option('dry-run', {
       alias: 'n',

@@ -2,7 +2,7 @@
 import { defineCommand } from '../command.ts';
 import { confirm } from '../confirm.ts';
 import { parseDuration } from '../duration.ts';
-import { pruneWarning, printPruneReport } from '../output/prune-report.ts';
+import { pruneColumns, pruneWarning, printPruneReport } from '../output/prune-report.ts';
 import { registryClientFor } from '../registry-clients.ts';
 import { oneRegistry } from '../repository-args.ts';
 import { prune } from '../../storage/prune-run.ts';
@@ -13,6 +13,7 @@ interface Args { repo: string[] | undefined; keep: number | undefined; semver: b
 export const pruneCommand = defineCommand<Args>({
   command: 'prune [repo..]',
   describe: 'Remove old tags by retention rules, then collect garbage (the registry restarts briefly)',
+  fields: pruneColumns,
   builder: (yargs) =>
     yargs
       .positional('repo', { type: 'string', array: true, describe: 'Repositories to prune (default: all)' })

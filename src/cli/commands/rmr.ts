@@ -2,7 +2,7 @@
 // API, then (for a registry container on this engine) the repository's storage, so the
 // catalog stops listing it; the registry restarts to forget its blob cache.
 import { defineCommand } from '../command.ts';
-import { printRepositoryDeletions } from '../output/removals.ts';
+import { printRepositoryDeletions, repositoryDeletionColumns } from '../output/removals.ts';
 import { registryReaders } from '../registry-reader.ts';
 import { parseRepositoryName } from '../../registry/reference.ts';
 import { deleteRepositories } from '../../storage/delete-repositories.ts';
@@ -11,6 +11,7 @@ export const rmrCommand = defineCommand<{ repo: string[] }>({
   command: 'rmr <repo..>',
   aliases: ['delrepo'],
   describe: 'Delete repositories with all their images',
+  fields: repositoryDeletionColumns,
   builder: (yargs) =>
     yargs
       .positional('repo', { type: 'string', array: true, demandOption: true, describe: 'REPOSITORY, in the registry of -r unless it names one' })
