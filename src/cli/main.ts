@@ -225,7 +225,7 @@ export async function main(world: World): Promise<number> {
     // Help and usage errors in Docker's shape (output/help.ts, usage.ts), before yargs.
     const help = helpFor(parserArgs, commands, scriptName, pluginMetadata().ShortDescription);
     if (help !== undefined) {
-      process.stdout.write(help);
+      world.stdout.write(help);
       return 0;
     }
     checkUsage(parserArgs, commands, scriptName);
