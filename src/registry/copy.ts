@@ -13,6 +13,7 @@ import { RegistryApiError } from './errors.ts';
 import { createLimit, type Limit } from './limit.ts';
 import { fetchManifest, manifestChildren, MANIFEST_ACCEPT, type Descriptor, type Manifest } from './manifest.ts';
 import { backoffMs, classifyNetworkError, networkErrorMessage, sleep } from './network-errors.ts';
+import { acrossRestarts } from './restart-retry.ts';
 
 export type BlobOutcome = 'exists' | 'mounted' | 'copied';
 
@@ -181,14 +182,14 @@ class Copier {
 
   /** Whether reference (tag or digest) names the manifest digest at the destination. */
   async destinationResolves(reference: string, digest: string): Promise<boolean> {
-    const response = await this.to.client.request({
+    const response = await acrossRestarts(this.to.client, () => this.to.client.request({
       method: 'HEAD',
       path: `/v2/${this.to.repository}/manifests/${reference}`,
       scopes: [pushScope(this.to.repository)],
       headers: { accept: MANIFEST_ACCEPT },
       accept: [404],
       signal: this.signal,
-    });
+    }), { signal: this.signal });
     if (response.status !== 200) return false;
     // Registries answer HEAD by digest with that digest; for a tag the header says where it points.
     return header(response, 'docker-content-digest') === digest || (reference === digest && header(response, 'docker-content-digest') === undefined);
@@ -196,14 +197,14 @@ class Copier {
 
   /** PUTs the manifest's own bytes with its own media type under reference (tag or digest). */
   async putManifest(manifest: Manifest, reference: string): Promise<void> {
-    const response = await this.to.client.request({
+    const response = await acrossRestarts(this.to.client, () => this.to.client.request({
       method: 'PUT',
       path: `/v2/${this.to.repository}/manifests/${reference}`,
       scopes: [pushScope(this.to.repository)],
       headers: { 'content-type': manifest.mediaType },
       body: manifest.bytes,
       signal: this.signal,
-    });
+    }), { signal: this.signal });
     const stored = header(response, 'docker-content-digest');
     if (stored && stored !== manifest.digest) {
       throw new DigestMismatchError(`${this.to.client.host} stored manifest ${manifest.digest} as ${stored}: it rewrote the manifest`);
@@ -214,7 +215,9 @@ class Copier {
   private blob(d: Descriptor): Promise<void> {
     let work = this.blobs.get(d.digest);
     if (!work) {
-      work = this.withRetries(d, () => this.copyBlob(d));
+      // A restart of the destination (gc) ends upload sessions: the blob starts again in a new one.
+      const onRetry = (reason: string) => this.options.events?.blobRetry?.(d.digest, reason);
+      work = this.withRetries(d, () => acrossRestarts(this.to.client, () => this.copyBlob(d), { signal: this.signal, onRetry }));
       this.blobs.set(d.digest, work);
     }
     return work;

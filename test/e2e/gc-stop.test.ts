@@ -60,7 +60,7 @@ for (const image of registryImages) {
     t.true(existsSync(revision(data, 'archy', leftover.digest)));
     t.true(existsSync(blob(data, layer)));
 
-    const stopped = await jindr('stop');
+    const stopped = await jindr('stop', '--grace', '0');
     t.regex(stopped.stdout + stopped.stderr, /removed untagged manifest archy@sha256:/);
     t.false(await running(host));
     t.false(existsSync(revision(data, 'archy', leftover.digest)), 'the leftover manifest is gone');
@@ -74,6 +74,15 @@ for (const image of registryImages) {
       const pull = await docker(['pull', '--platform', platform, archy.reference]);
       t.is(pull.code, 0, pull.stderr);
     }
+  });
+
+  e2e(`${image}: stop keeps what was pushed within the grace period (default 1h)`, async (t) => {
+    const { host, data, jindr, leftover } = await setup(t, image);
+    const stopped = await jindr('stop');
+    t.regex(stopped.stderr, /kept 1 untagged manifest\(s\) and 0 unreferenced blob\(s\) \(.*\) written within the last 1h \(--grace\)/);
+    t.false(await running(host));
+    t.true(existsSync(revision(data, 'archy', leftover.digest)));
+    t.true(existsSync(blob(data, leftover.layers[0]!.digest)));
   });
 
   e2e(`${image}: stop -G stops without collecting`, async (t) => {

@@ -4,7 +4,8 @@ import type { Context } from '../context.ts';
 import { formatBytes } from '../output/table.ts';
 import { printRows } from '../output/print.ts';
 import { findRegistryContainer } from '../../server/container.ts';
-import { collectGarbage, type GcReport } from '../../storage/gc-run.ts';
+import { collectGarbage, describeKeptYoung, type GcReport } from '../../storage/gc-run.ts';
+import { GRACE_HELP, parseGrace } from '../../storage/gc-grace.ts';
 import { InterruptedError, NotFoundError, errorMessage } from '../../errors.ts';
 
 /**
@@ -12,7 +13,7 @@ import { InterruptedError, NotFoundError, errorMessage } from '../../errors.ts';
  * running registry is left stopped. Inside ctx.critical: once stopped, the registry must be
  * started again even on Ctrl-C.
  */
-export async function runGc(ctx: Context, options: { dryRun: boolean; restart: boolean }): Promise<GcReport> {
+export async function runGc(ctx: Context, options: { dryRun: boolean; restart: boolean; graceMs: number }): Promise<GcReport> {
   const { docker, local } = await ctx.engine();
   const registry = await findRegistryContainer(docker, ctx.registry);
   if (!registry) {
@@ -30,7 +31,13 @@ export function printGcReport(ctx: Context, report: GcReport): void {
     const verb = report.dryRun ? 'would remove' : 'removed';
     for (const m of report.manifests) ctx.info(`${verb} untagged manifest ${m.repository}@${m.digest}`);
     for (const r of report.repositories) ctx.info(`${verb} repository ${r} (no tags left)`);
+    const young = describeKeptYoung(report, formatBytes);
+    if (young) ctx.info(young);
     if (report.dryRun) ctx.info('dry run: nothing was removed');
+    if (report.manifests.length + report.repositories.length + report.blobs === 0) {
+      ctx.stdout.write(`nothing to collect in ${report.container}\n`);
+      return;
+    }
   }
   printRows(
     ctx,
@@ -49,10 +56,10 @@ export function printGcReport(ctx: Context, report: GcReport): void {
  * For `stop`: collect, leaving the registry stopped. A failed collection is reported and
  * the stop goes on (the user asked to stop); Ctrl-C ends the command.
  */
-export async function collectBeforeStop(ctx: Context): Promise<void> {
+export async function collectBeforeStop(ctx: Context, graceMs: number): Promise<void> {
   let report: GcReport;
   try {
-    report = await runGc(ctx, { dryRun: false, restart: false });
+    report = await runGc(ctx, { dryRun: false, restart: false, graceMs });
   } catch (err) {
     if (err instanceof InterruptedError || ctx.signal.aborted) throw err;
     ctx.info(`warning: garbage collection failed, stopping without it: ${errorMessage(err)}`);
@@ -61,13 +68,15 @@ export async function collectBeforeStop(ctx: Context): Promise<void> {
   for (const w of report.warnings) ctx.info(`warning: ${w}`);
   for (const m of report.manifests) ctx.info(`removed untagged manifest ${m.repository}@${m.digest}`);
   for (const r of report.repositories) ctx.info(`removed repository ${r} (no tags left)`);
+  const young = describeKeptYoung(report, formatBytes);
+  if (young) ctx.info(young);
   ctx.info(
     `garbage collected: ${report.manifests.length} manifest(s), ${report.repositories.length} repository(ies), ` +
       `${report.blobs} blob(s), ${formatBytes(report.bytesFreed)} freed`,
   );
 }
 
-export const gcCommand = defineCommand<{ 'dry-run': boolean }>({
+export const gcCommand = defineCommand<{ 'dry-run': boolean; grace?: string }>({
   command: 'gc',
   describe: 'Remove untagged manifests no tag needs and the blobs only they used (the registry restarts briefly)',
   builder: (yargs) =>
@@ -76,9 +85,10 @@ export const gcCommand = defineCommand<{ 'dry-run': boolean }>({
       type: 'boolean',
       default: false,
       describe: 'Report what would be removed, remove nothing (the registry keeps running)',
-    }),
+    })
+      .option('grace', { type: 'string', describe: GRACE_HELP }),
   run: async (args, ctx) => {
-    const report = await runGc(ctx, { dryRun: args.dryRun, restart: true });
+    const report = await runGc(ctx, { dryRun: args.dryRun, restart: true, graceMs: parseGrace(args.grace) });
     printGcReport(ctx, report);
   },
 });

@@ -6,8 +6,9 @@ import { findRegistryContainer, stopRegistryContainer } from '../../server/conta
 import { parseLocalRegistry } from '../../server/address.ts';
 import { describeStorage } from './stat.ts';
 import { collectBeforeStop } from './gc.ts';
+import { GRACE_HELP, parseGrace } from '../../storage/gc-grace.ts';
 
-export const stopCommand = defineCommand<{ 'no-gc': boolean }>({
+export const stopCommand = defineCommand<{ 'no-gc': boolean; grace?: string }>({
   command: 'stop',
   aliases: ['down'],
   describe: 'Stop the registry (collects garbage first; the container and its data are kept)',
@@ -20,8 +21,10 @@ export const stopCommand = defineCommand<{ 'no-gc': boolean }>({
         type: 'boolean',
         default: false,
         describe: 'Do not collect garbage before stopping',
-      }),
+      })
+      .option('grace', { type: 'string', describe: GRACE_HELP }),
   run: async (args, ctx) => {
+    const graceMs = parseGrace(args.grace);
     const address = parseLocalRegistry(ctx.registry);
     const { docker } = await ctx.engine();
     const c = await findRegistryContainer(docker, address);
@@ -36,7 +39,7 @@ export const stopCommand = defineCommand<{ 'no-gc': boolean }>({
     if (!args.noGc) {
       // Garbage collection runs here, before the container stops (skipped by -G/--no-gc);
       // it stops the container itself and leaves it stopped.
-      await collectBeforeStop(ctx);
+      await collectBeforeStop(ctx, graceMs);
     }
     await ctx.critical(() => stopRegistryContainer(docker, c));
     ctx.stdout.write(`registry stopped: ${c.name} on ${address.registry} (container kept, data in ${describeStorage(c)})\n`);
