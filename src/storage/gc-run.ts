@@ -31,12 +31,15 @@ import {
 import { planRepository, predictBlobRemoval, type BlobPrediction, type ManifestContent, type RepositoryPlan } from './gc-plan.ts';
 import { formatGrace, youngContent } from './gc-grace.ts';
 import { sweepBlobs } from './gc-sweep.ts';
+import { refuseForeign } from './ownership.ts';
 import { ResourceError } from '../errors.ts';
 
 export interface GcOptions {
   dryRun: boolean;
   /** Nothing written more recently than this is removed (gc-grace.ts). */
   graceMs: number;
+  /** Collect in a registry container docker-jindr did not create. */
+  force?: boolean;
   /** Start the registry again afterwards if it was running (false when `stop` collects). */
   restart: boolean;
   /** The engine is on this machine: after the restart, wait until the registry answers. */
@@ -125,6 +128,8 @@ function checkStorageShared(registry: RegistryContainer, root: string): void {
  * registry is stopped, it must be started again whatever happens.
  */
 export async function collectGarbage(docker: Docker, registry: RegistryContainer, options: GcOptions): Promise<GcReport> {
+  // A dry run only reads; a collection stops the container, edits its storage and restarts it.
+  if (!options.dryRun) refuseForeign(registry, 'gc', 'stop it, edit its storage and start it again', options.force === true);
   const env = registry.details.Config.Env ?? [];
   const info = options.info ?? (() => {});
   const rootVia = (exec: Exec) => readStorageRoot(exec, registry.configPath, env, registry.name);

@@ -76,3 +76,13 @@ test('what was written within the grace period is not garbage: the registry is n
   const none = await collectGarbage(docker, registry, { dryRun: false, graceMs: 30_000, restart: true, local: false });
   t.deepEqual(none.repositories, ['app'], 'with a grace period of 30 s the same minute-old manifest goes');
 });
+
+test('a registry container docker jindr did not create is refused, and left alone', async (t) => {
+  const { docker, calls, registry } = fakeEngine(() => {});
+  const foreign = { ...registry, managed: false, name: 'plain-registry' };
+  const err = await t.throwsAsync(collectGarbage(docker, foreign, { dryRun: false, graceMs: 0, restart: true, local: false }));
+  t.is(err?.message, 'the registry container plain-registry was not created by docker jindr: gc would stop it, edit its storage and start it again; run gc --force to do it anyway');
+  t.deepEqual(calls, []);
+  await collectGarbage(docker, foreign, { dryRun: false, graceMs: 0, force: true, restart: true, local: false });
+  t.deepEqual(calls, ['stop', 'helper', 'helper removed', 'start']);
+});

@@ -13,7 +13,7 @@ import { InterruptedError, NotFoundError, errorMessage } from '../../errors.ts';
  * running registry is left stopped. Inside ctx.critical: once stopped, the registry must be
  * started again even on Ctrl-C.
  */
-export async function runGc(ctx: Context, options: { dryRun: boolean; restart: boolean; graceMs: number }): Promise<GcReport> {
+export async function runGc(ctx: Context, options: { dryRun: boolean; restart: boolean; graceMs: number; force?: boolean }): Promise<GcReport> {
   const { docker, local } = await ctx.engine();
   const registry = await findRegistryContainer(docker, ctx.registry);
   if (!registry) {
@@ -76,7 +76,7 @@ export async function collectBeforeStop(ctx: Context, graceMs: number): Promise<
   );
 }
 
-export const gcCommand = defineCommand<{ 'dry-run': boolean; grace?: string }>({
+export const gcCommand = defineCommand<{ 'dry-run': boolean; grace?: string; force: boolean }>({
   command: 'gc',
   describe: 'Remove untagged manifests no tag needs and the blobs only they used (the registry restarts briefly)',
   builder: (yargs) =>
@@ -86,9 +86,10 @@ export const gcCommand = defineCommand<{ 'dry-run': boolean; grace?: string }>({
       default: false,
       describe: 'Report what would be removed, remove nothing (the registry keeps running)',
     })
-      .option('grace', { type: 'string', describe: GRACE_HELP }),
+      .option('grace', { type: 'string', describe: GRACE_HELP })
+      .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Collect in a registry container docker jindr did not create' }),
   run: async (args, ctx) => {
-    const report = await runGc(ctx, { dryRun: args.dryRun, restart: true, graceMs: parseGrace(args.grace) });
+    const report = await runGc(ctx, { dryRun: args.dryRun, restart: true, graceMs: parseGrace(args.grace), force: args.force });
     printGcReport(ctx, report);
   },
 });

@@ -6,7 +6,7 @@ import { printRows } from '../output/print.ts';
 import { registryClientFor } from '../registry-clients.ts';
 import { removeRepositories } from '../../registry/remove-images.ts';
 import { parseRepositoryName, type RepositoryName } from '../../registry/reference.ts';
-import { removeRepositoryStorage } from '../../storage/remove-repository.ts';
+import { checkRepositoryRemoval, removeRepositoryStorage } from '../../storage/remove-repository.ts';
 import { errorMessage } from '../../errors.ts';
 
 interface Row {
@@ -16,13 +16,14 @@ interface Row {
   storageRemoved: boolean;
 }
 
-export const rmrCommand = defineCommand<{ repo: string[] }>({
+export const rmrCommand = defineCommand<{ repo: string[]; force: boolean }>({
   command: 'rmr <repo..>',
   aliases: ['delrepo'],
   describe: 'Delete repositories with all their images',
   builder: (yargs) =>
     yargs
       .positional('repo', { type: 'string', array: true, demandOption: true, describe: 'REPOSITORY, in the registry of -r unless it names one' })
+      .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Also in a registry container docker jindr did not create' })
       .epilog(
         'Deletes every manifest the tags reach. For a registry container on this Docker engine it also removes the repositories\' ' +
           'storage (so ls no longer lists them) and restarts the registry, which otherwise keeps answering for their blobs from memory.',
@@ -31,6 +32,7 @@ export const rmrCommand = defineCommand<{ repo: string[] }>({
     const names: RepositoryName[] = args.repo.map((r) => parseRepositoryName(r, ctx.registry));
     const byHost = new Map<string, string[]>();
     for (const n of names) byHost.set(n.registry, [...new Set([...(byHost.get(n.registry) ?? []), n.repository])]);
+    for (const host of byHost.keys()) await checkRepositoryRemoval(() => ctx.engine(), host, args.force);
     const rows: Row[] = [];
     for (const [host, repos] of byHost) {
       const client = registryClientFor(ctx, host);
@@ -43,7 +45,7 @@ export const rmrCommand = defineCommand<{ repo: string[] }>({
       let storageRemoved = false;
       try {
         const engine = await ctx.engine();
-        const result = await ctx.critical(() => removeRepositoryStorage(engine.docker, host, repos, { local: engine.local, signal: ctx.signal }));
+        const result = await ctx.critical(() => removeRepositoryStorage(engine.docker, host, repos, { local: engine.local, signal: ctx.signal, force: args.force }));
         if (result.removed) {
           storageRemoved = true;
           ctx.info(`removed the repositories' storage in ${result.container} and restarted it`);
