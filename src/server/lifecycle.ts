@@ -90,7 +90,8 @@ export async function startRegistry(env: StartEnvironment, options: StartOptions
 
   // A new container; a stopped one of ours with other settings is replaced (its data stays in its directory).
   const name = options.name ?? existing?.name ?? defaultContainerName(options.address.port);
-  const image = options.image ?? DEFAULT_IMAGE;
+  // A replaced container keeps its image too (registry:2 stays registry:2), unless --image says otherwise.
+  const image = options.image ?? existing?.image ?? DEFAULT_IMAGE;
   // A replaced container's data stays where it was, unless -d says otherwise.
   const dataDir = options.dataDir ?? (existing?.storage.kind === 'bind' ? existing.storage.path : options.defaultDataDir);
   await checkPorts();
