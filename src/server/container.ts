@@ -4,7 +4,8 @@
 // Every function takes the dockerode client and returns plain results.
 import type Docker from 'dockerode';
 import { engineErrorMessage, engineStatus } from '../engine/engine.ts';
-import { FrameSplitter, readFrames } from '../engine/frames.ts';
+import { readFrames } from '../engine/frames.ts';
+import { exitedError, hasExited } from './exited.ts';
 import { hostIpServes, parseLocalRegistry, registryName, splitHostPort, type LocalRegistryAddress } from './address.ts';
 import { InterruptedError, NotFoundError, ResourceError } from '../errors.ts';
 
@@ -304,7 +305,8 @@ export async function execInContainer(
 
 /**
  * Waits until the container runs and, when its port is on this machine (local engine),
- * answers HTTP. A container that stops meanwhile fails with its last log line.
+ * answers HTTP. A container whose process exits meanwhile (restarting in a loop included)
+ * fails at once with the last lines of its log (ContainerExitedError).
  */
 export async function waitUntilServing(
   docker: Docker,
@@ -312,14 +314,12 @@ export async function waitUntilServing(
   options: { local: boolean; signal?: AbortSignal; timeoutMs?: number },
 ): Promise<RegistryContainer> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  let restartsBefore: number | undefined;
   for (;;) {
     if (options.signal?.aborted) throw new InterruptedError();
     const c = await inspectRegistryContainer(docker, container);
-    if (!c.running && c.state !== 'created' && c.state !== 'restarting') {
-      const logs = await docker.getContainer(c.id).logs({ stdout: true, stderr: true, tail: 5 }).catch(() => Buffer.alloc(0));
-      const last = lastLogLine(logs);
-      throw new ResourceError(`the registry container ${c.name} stopped right after starting${last ? `: ${last}` : ''} (docker logs ${c.name} shows more)`);
-    }
+    restartsBefore ??= c.details.RestartCount ?? 0;
+    if (hasExited(c.details.State, c.details.RestartCount ?? 0, restartsBefore)) throw await exitedError(docker, c);
     const binding = c.bindings[0];
     if (c.running && (!options.local || !binding)) return c;
     if (c.running && binding) {
@@ -335,10 +335,4 @@ export async function waitUntilServing(
     if (Date.now() > deadline) throw new ResourceError(`the registry container ${c.name} does not answer on port ${binding?.port ?? '?'} (docker logs ${c.name} may say why)`);
     await new Promise((r) => setTimeout(r, 150));
   }
-}
-
-function lastLogLine(logs: Buffer): string {
-  const text = new FrameSplitter().push(logs).map((f) => f.data.toString()).join('');
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
-  return (lines.at(-1) ?? '').slice(0, 300);
 }

@@ -7,6 +7,7 @@ import {
   startRegistryContainer, waitUntilServing, type RegistryContainer,
 } from './container.ts';
 import { checkPortFree, prepareDataDir } from './prestart-checks.ts';
+import { ContainerExitedError } from './exited.ts';
 import { engineErrorMessage, engineStatus } from '../engine/engine.ts';
 import { ensureImage, type ProgressSink } from '../engine/pull.ts';
 import { registryName, type LocalRegistryAddress } from './address.ts';
@@ -113,6 +114,8 @@ export async function startRegistry(env: StartEnvironment, options: StartOptions
   } catch (err) {
     // Leave nothing half-made behind: the next start creates it afresh.
     const removed = await created.remove({ force: true, v: false }).then(() => true, () => false);
+    // Its log is gone with it: the error carries its last lines, and no longer sends anyone to `docker logs`.
+    if (removed && err instanceof ContainerExitedError) throw err.removed();
     // Unremovable (the engine went away): say what is left, on the same line.
     if (!removed && err instanceof Error) err.message += ` (the unfinished container ${name} is left behind: docker rm -f ${name})`;
     throw err;

@@ -1,7 +1,10 @@
 // `up` re-creating or creating a registry container, through the real docker CLI:
 // - a stopped container re-created for --auth keeps what was not given again (its image,
-//   data directory, TLS, published address, name).
-import { mkdtempSync, rmSync } from 'node:fs';
+//   data directory, TLS, published address, name);
+// - an --image that is not a registry: the container exits at once, restarting in a loop;
+//   `up` notices within seconds, shows its last log lines, and removes it.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, copyFileSync, chmodSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,4 +71,38 @@ e2e('up --auth on a stopped registry:2 container re-creates it with registry:2, 
   t.true(after.Config.Env.includes('REGISTRY_AUTH=htpasswd'));
   t.is(await httpsStatus(s.port), 401, 'TLS and a login');
   t.is((await dockerOk(['inspect', '-f', '{{.Config.Cmd}}', name])).trim(), '[/etc/docker/registry/config.yml]', "registry:2's own config");
+});
+
+/** An image whose command prints two lines and exits: busybox, not a registry. */
+function notARegistry(t: ExecutionContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'jindr-notreg-'));
+  mkdirSync(join(dir, 'bin'));
+  copyFileSync('/bin/busybox', join(dir, 'bin/busybox'));
+  chmodSync(join(dir, 'bin/busybox'), 0o755);
+  const tag = `jindr-test-not-a-registry:${Math.random().toString(36).slice(2, 8)}`;
+  execFileSync('tar', ['-C', dir, '-cf', join(dir, 'root.tar'), 'bin']);
+  execFileSync('docker', ['import', '-c', 'ENTRYPOINT ["/bin/busybox", "sh", "-c"]', '-c', 'CMD ["echo this is busybox, not a registry; echo giving up with 3; exit 3"]', join(dir, 'root.tar'), tag]);
+  rmSync(dir, { recursive: true, force: true });
+  t.teardown(async () => {
+    await docker(['rmi', '-f', tag]);
+  });
+  return tag;
+}
+
+e2e('up --image with an image that is not a registry: fails with its last log lines, and the container is gone', async (t) => {
+  const s = await setup(t);
+  const image = notARegistry(t);
+  const up = await s.jindr(['up', '-d', s.data, '--image', image]);
+  t.is(up.code, 1, up.stderr);
+  t.is(up.stdout, '');
+  const lines = up.stderr.trimEnd().split('\n');
+  // The exit code when it was caught exited, none when caught running again (restarted by its policy).
+  const first = `^docker-jindr: the registry container jindr-${s.port} stopped right after starting( \\(exit code 3\\))? and was removed: is ${image.replace('.', '\\.')} a registry image\\? Its last log lines:$`;
+  t.regex(lines[0] ?? '', new RegExp(first));
+  t.true(lines.includes('  this is busybox, not a registry'), up.stderr);
+  t.true(lines.includes('  giving up with 3'), up.stderr);
+  t.true(lines.length <= 11, 'at most ten log lines');
+  t.notRegex(up.stderr, /docker logs/, 'no pointer to the log of a removed container');
+  t.notRegex(up.stderr, /\n\s+at /);
+  t.is((await dockerOk(['ps', '-aq', '--filter', `name=^jindr-${s.port}$`])).trim(), '', 'the container is removed');
 });
