@@ -6,6 +6,8 @@
 // when its files are gone), with a 404. A step that failed so (a blob's whole upload,
 // a manifest's PUT) runs again from its start, in a fresh session, once the registry
 // answers again: at most `attempts` times in all, each wait at most the client's timeout.
+// A broken connection counts only if the registry does not answer right then: it may
+// have been the source's, or a hiccup, which the caller's own retries deal with.
 import { RegistryError } from '../errors.ts';
 import { BodyConsumedError } from './blobs.ts';
 import type { RegistryClient } from './client.ts';
@@ -22,10 +24,17 @@ function causes(err: unknown): unknown[] {
 
 /** Whether err is what a registry restarting does to a request: refused, reset, or its upload session gone. */
 export function restartFailure(err: unknown): boolean {
-  if (err instanceof RegistryApiError) {
-    return err.status === 404 && (err.codes.some((c) => SESSION_GONE.includes(c)) || /\/blobs\/uploads\//.test(err.message));
-  }
-  if (!(err instanceof RegistryError) || err.status !== undefined) return false;
+  return sessionGone(err) || connectionBroken(err);
+}
+
+/** The registry no longer knows the upload session (it restarted since it was opened). */
+function sessionGone(err: unknown): boolean {
+  return err instanceof RegistryApiError && err.status === 404 &&
+    (err.codes.some((c) => SESSION_GONE.includes(c)) || /\/blobs\/uploads\//.test(err.message));
+}
+
+function connectionBroken(err: unknown): boolean {
+  if (!(err instanceof RegistryError) || err instanceof RegistryApiError || err.status !== undefined) return false;
   // A body that was streamed once could not be sent again after a broken connection.
   if (causes(err).some((e) => e instanceof BodyConsumedError)) return true;
   const kind = classifyNetworkError(err);
@@ -51,6 +60,17 @@ export async function waitUntilAnswering(client: RegistryClient, signal?: AbortS
   }
 }
 
+/** One GET /v2/ (with the client's own quick retries): does the registry answer? */
+async function answersNow(client: RegistryClient, signal?: AbortSignal): Promise<boolean> {
+  try {
+    await client.request({ path: '/v2/', accept: [401, 404], signal });
+    return true;
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    return err instanceof RegistryError && err.status !== undefined;
+  }
+}
+
 export interface RestartRetryOptions {
   /** Runs of the step in all (default 3). */
   attempts?: number;
@@ -71,6 +91,7 @@ export async function acrossRestarts<T>(client: RegistryClient, step: () => Prom
       return await step();
     } catch (err) {
       if (options.signal?.aborted || !restartFailure(err)) throw err;
+      if (!sessionGone(err) && (await answersNow(client, options.signal))) throw err;
       const reason = err instanceof Error ? err.message : String(err);
       if (attempt >= attempts) {
         throw new RegistryError(`${reason} (tried ${attempts} times, the registry restarting in between)`);

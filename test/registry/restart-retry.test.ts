@@ -105,3 +105,19 @@ test('other failures are not retried', async (t) => {
   }), { message: 'x' });
   t.is(runs, 1);
 });
+
+test('a broken connection while the registry answers (the source\'s, or a hiccup) is left to the caller', async (t) => {
+  const server = createServer((_req, res) => res.writeHead(200).end());
+  const port = await listen(server);
+  t.teardown(() => close(server));
+  const client = new RegistryClient(`127.0.0.1:${port}`);
+  t.teardown(() => client.close());
+  let runs = 0;
+  const reset = new RegistryError('source.example closed the connection during a request', { cause: Object.assign(new Error('reset'), { code: 'ECONNRESET' }) });
+  const err = await t.throwsAsync(acrossRestarts(client, async () => {
+    runs += 1;
+    throw reset;
+  }));
+  t.is(err, reset, 'the same error, unchanged');
+  t.is(runs, 1);
+});
