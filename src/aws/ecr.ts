@@ -14,6 +14,7 @@ import {
   RepositoryAlreadyExistsException,
 } from '@aws-sdk/client-ecr';
 import { AuthError, JindrError } from '../errors.ts';
+import * as shape from '../json-shape.ts';
 
 export interface EcrLogin {
   /** host[:port] of the registry, from the token's proxyEndpoint. */
@@ -65,6 +66,32 @@ function awsError(what: string, err: unknown): JindrError {
   return new JindrError(`AWS ${what} failed: ${name}: ${message}`, { cause: err });
 }
 
+/** GetAuthorizationToken's answer: base64 "user:password" and the registry's address. Never quotes either. */
+export function readEcrLogin(output: unknown): EcrLogin {
+  return shape.readValue(output, (value) => {
+    const data = new shape.Fields(value).get('authorizationData', shape.arrayOf(shape.fields))[0];
+    if (data === undefined) throw new shape.ShapeError('authorizationData', 'empty');
+    const token = data.get('authorizationToken', shape.nonEmptyString);
+    const proxyEndpoint = data.get('proxyEndpoint', shape.nonEmptyString);
+    const decoded = Buffer.from(token, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) throw data.error('authorizationToken', 'not base64 of user:password');
+    let endpoint: URL;
+    try {
+      endpoint = new URL(proxyEndpoint.includes('://') ? proxyEndpoint : `https://${proxyEndpoint}`);
+    } catch {
+      throw data.error('proxyEndpoint', 'not a URL');
+    }
+    if (endpoint.host === '') throw data.error('proxyEndpoint', 'a URL without a host');
+    return {
+      host: endpoint.host,
+      scheme: endpoint.protocol === 'http:' ? 'http' : 'https',
+      username: decoded.slice(0, colon),
+      password: decoded.slice(colon + 1),
+    };
+  }, (problem) => new AuthError(`ECR sent a malformed authorization (${problem}): try again, or check the ECR endpoint`));
+}
+
 export function connectEcr(options: { region?: string; signal?: AbortSignal }): Ecr {
   const client = new ECRClient(options.region ? { region: options.region } : {});
   const abortSignal = options.signal;
@@ -81,18 +108,7 @@ export function connectEcr(options: { region?: string; signal?: AbortSignal }): 
       } catch (err) {
         throw awsError('GetAuthorizationToken', err);
       }
-      const data = output.authorizationData?.[0];
-      if (!data?.authorizationToken || !data.proxyEndpoint) throw new AuthError('ECR sent no authorization token');
-      const decoded = Buffer.from(data.authorizationToken, 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      if (colon < 0) throw new AuthError('ECR sent a malformed authorization token');
-      const endpoint = new URL(data.proxyEndpoint.includes('://') ? data.proxyEndpoint : `https://${data.proxyEndpoint}`);
-      return {
-        host: endpoint.host,
-        scheme: endpoint.protocol === 'http:' ? 'http' : 'https',
-        username: decoded.slice(0, colon),
-        password: decoded.slice(colon + 1),
-      };
+      return readEcrLogin(output);
     },
     async ensureRepository(name, keep) {
       try {

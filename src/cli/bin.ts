@@ -1,9 +1,10 @@
-// The executable's entry: run main with the arguments after the program name, then exit
-// with its code. Exiting explicitly means an idle keep-alive socket or a watcher left
-// behind by a library can never keep a finished command alive. Writes to a pipe whose
-// reader is slower than us are queued (libuv gets EAGAIN past the pipe's 64 KiB), so
-// exit only once stdout and stderr have flushed: `lsi --format json | jq` gets it all.
-import { main } from './main.ts';
+// The executable's entry, and the only place that hands main the real process: its
+// arguments, environment, streams, signals and exit. main returns the exit code; exiting
+// explicitly means an idle keep-alive socket or a watcher left behind by a library can
+// never keep a finished command alive. Writes to a pipe whose reader is slower than us
+// are queued (libuv gets EAGAIN past the pipe's 64 KiB), so exit only once stdout and
+// stderr have flushed: `lsi --format json | jq` gets it all.
+import { main, type World } from './main.ts';
 
 function exitWhenFlushed(code: number): void {
   const pending = [process.stdout, process.stderr].filter((stream) => stream.writableLength > 0);
@@ -13,7 +14,29 @@ function exitWhenFlushed(code: number): void {
   for (const stream of pending) stream.write('', () => --left === 0 && process.exit(code));
 }
 
-main(process.argv.slice(2)).then(
+const world: World = {
+  argv: process.argv.slice(2),
+  env: process.env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  // Touching process.stdin sets up a stream on fd 0: only when a command reads it.
+  stdin: () => process.stdin,
+  onSignal: (handler) => {
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+    return () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    };
+  },
+  exit: (code) => process.exit(code),
+  // Libraries' deprecation warnings (docker-modem's url.parse) are for us, not for users.
+  showWarnings: (show) => {
+    process.noDeprecation = !show;
+  },
+};
+
+main(world).then(
   (code) => exitWhenFlushed(code),
   (err: unknown) => {
     process.stderr.write(`docker-jindr: ${String(err)}\n`);

@@ -3,13 +3,10 @@
 // word names (localhost:5002/app). Quick or nothing: a short deadline, no retries, and
 // any failure (no registry, a login needed, garbage) just means no names are offered.
 import type { Options } from 'yargs';
-import pkg from '../../package.json' with { type: 'json' };
-import { registryTlsOptions } from '../docker/certs.ts';
-import { dockerConfigDir } from '../docker/config.ts';
-import { dockerKeychain } from '../docker/credentials.ts';
+import { dockerRegistryClients } from '../docker/registry-clients.ts';
 import { listRepositories, listTags } from '../registry/catalog.ts';
-import { RegistryClient } from '../registry/client.ts';
-import { checkRegistryHost } from '../registry/reference.ts';
+import type { RegistryClient } from '../registry/client.ts';
+import { splitDomain } from '../registry/host.ts';
 import type { JindrCommand } from './command.ts';
 import { completionTarget, completions, type CompletionTarget } from './complete.ts';
 import { DEFAULT_REGISTRY } from './global-options.ts';
@@ -22,14 +19,6 @@ export interface RegistryLister {
   tags(repository: string): Promise<string[]>;
 }
 
-/** A word's registry ("localhost:5002") when its first component names a host, and the rest. */
-function splitHost(word: string): { host: string | undefined; rest: string } {
-  const slash = word.indexOf('/');
-  const first = slash === -1 ? '' : word.slice(0, slash);
-  if (slash !== -1 && (/[.:]/.test(first) || first === 'localhost')) return { host: first, rest: word.slice(slash + 1) };
-  return { host: undefined, rest: word };
-}
-
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
@@ -39,11 +28,11 @@ const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 export async function registryCandidates(target: CompletionTarget, lister: (host: string) => RegistryLister, defaultRegistry = DEFAULT_REGISTRY): Promise<string[]> {
   const registry = target.registry ?? defaultRegistry;
   if (target.kind === 'tag') {
-    const { host, rest } = splitHost(target.image);
+    const { domain: host, rest } = splitDomain(target.image);
     const repository = rest.replace(/@.*$/, '').replace(/:[^/]*$/, '');
     return (await lister(host ?? registry).tags(repository)).filter((t) => t.startsWith(target.current)).sort(byName);
   }
-  const { host, rest } = splitHost(target.current);
+  const { domain: host, rest } = splitDomain(target.current);
   const prefix = host === undefined ? '' : `${host}/`;
   const list = lister(host ?? registry);
   const colon = rest.indexOf(':');
@@ -83,20 +72,15 @@ export async function completeWithRegistry(
   const timeoutMs = deadlineMs(env);
   const signal = AbortSignal.timeout(timeoutMs);
   const clients: RegistryClient[] = [];
-  const lister = (host: string): RegistryLister => {
-    const client = new RegistryClient(checkRegistryHost(host), {
-      signal,
-      timeoutMs,
-      retries: 0,
-      userAgent: `docker-jindr/${pkg.version}`,
-      credentials: dockerKeychain({ configDir: dockerConfigDir(dockerConfigFlag, env), env }),
-      ...registryTlsOptions(host, env),
-    });
-    clients.push(client);
-    return { repositories: () => listRepositories(client, signal), tags: (r) => listTags(client, r, signal) };
-  };
   let found: string[] = [];
   try {
+    // Made as commands make theirs (Docker's logins and certs.d), quick or nothing.
+    const open = dockerRegistryClients({ env, configFlag: dockerConfigFlag, signal, defaults: { timeoutMs, retries: 0 } });
+    const lister = (host: string): RegistryLister => {
+      const client = open(host);
+      clients.push(client);
+      return { repositories: () => listRepositories(client, signal), tags: (r) => listTags(client, r, signal) };
+    };
     found = await registryCandidates(target, lister);
   } catch {
     // No registry answers, it wants a login we lack, or it is slow: no names, no message.

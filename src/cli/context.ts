@@ -3,6 +3,7 @@
 import type { DockerGlobals } from '../engine/globals.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { PasswordInput } from '../security/passwords.ts';
+import type { RegistryHost } from '../registry/host.ts';
 
 export type OutputFormat = 'table' | 'json';
 
@@ -12,8 +13,8 @@ export interface Sink {
 }
 
 export interface Context {
-  /** The registry the command works on, HOST:PORT (-r/--registry). */
-  registry: string;
+  /** The registry the command works on (-r/--registry), parsed when the arguments were. */
+  registry: RegistryHost;
   format: OutputFormat;
   debug: boolean;
   docker: DockerGlobals;

@@ -1,10 +1,17 @@
 // The plugin's own global options (after `jindr`), shared by the parser and completion.
 import type { Options } from 'yargs';
+import { DEFAULT_REGISTRY, registryHost, type RegistryHost } from '../registry/host.ts';
 
-export const DEFAULT_REGISTRY = 'localhost:5001';
+export { DEFAULT_REGISTRY };
+
+/** -r, parsed when the arguments are: a bad value is a usage error before any request. Given twice, the last wins (as Docker's flags). */
+export function registryOption(value: unknown): RegistryHost {
+  const text = Array.isArray(value) ? value.at(-1) : value;
+  return registryHost(typeof text === 'string' ? text : String(text ?? ''));
+}
 
 export const GLOBAL_OPTIONS: Readonly<Record<string, Options>> = {
-  registry: { alias: 'r', type: 'string', default: DEFAULT_REGISTRY, describe: 'The registry to work on, HOST:PORT', global: true },
+  registry: { alias: 'r', type: 'string', default: DEFAULT_REGISTRY, coerce: registryOption, describe: 'The registry to work on, HOST:PORT', global: true },
   format: { type: 'string', choices: ['table', 'json'], default: 'table', describe: 'Output format of reporting commands', global: true },
   debug: { alias: 'D', type: 'boolean', default: false, describe: 'Show debug output and stack traces', global: true },
   // Docker's own flags belong before `jindr`; accepted after it too for `docker-jindr` on its own.

@@ -1,4 +1,6 @@
-// Entry point. The only place that reads process.argv, prints an error or exits.
+// Runs one command line in the world it is given (argv, environment, streams, stdin,
+// signals, the engine): bin.ts passes the real process, tests a world of their own, so
+// a whole command runs in-process. The only place that prints an error.
 import yargs, { type Argv } from 'yargs';
 import pkg from '../../package.json' with { type: 'json' };
 import { commands } from './commands/index.ts';
@@ -7,16 +9,40 @@ import { pluginMetadata } from './metadata.ts';
 import { completeWithRegistry } from './complete-registry.ts';
 import { DEFAULT_REGISTRY, GLOBAL_OPTIONS } from './global-options.ts';
 import { watchPluginSocket } from './plugin-socket.ts';
-import type { Context, OutputFormat } from './context.ts';
+import type { Context, OutputFormat, Sink } from './context.ts';
 import type { Engine } from '../engine/engine.ts';
+import type { PasswordInput } from '../security/passwords.ts';
+import type { RegistryHost } from '../registry/host.ts';
 import { InterruptedError, JindrError, UsageError, errorMessage } from '../errors.ts';
 
 export { DEFAULT_REGISTRY };
 
 interface GlobalOptions {
-  registry: string;
+  /** -r, already parsed (global-options.ts). */
+  registry: RegistryHost;
   format: OutputFormat;
   debug: boolean;
+}
+
+/** Everything a run touches outside itself. bin.ts passes the real process; tests their own. */
+export interface World {
+  /** The arguments after the program name. */
+  argv: readonly string[];
+  env: NodeJS.ProcessEnv;
+  stdout: Sink & { readonly columns?: number };
+  stderr: Sink;
+  /** Standard input, opened only when a command reads it (start's passwords). */
+  stdin?: () => PasswordInput;
+  /** Aborting it interrupts the command, as Ctrl-C does. */
+  signal?: AbortSignal;
+  /** Calls handler on SIGINT and SIGTERM; returns what stops that. */
+  onSignal?: (handler: () => void) => () => void;
+  /** Ends the process at once: a second Ctrl-C, or an interrupted command that does not wind down. */
+  exit?: (code: number) => void;
+  /** Libraries' deprecation warnings are for us: shown only with --debug. */
+  showWarnings?: (show: boolean) => void;
+  /** Connects the Docker engine; default: dockerode (src/engine/engine.ts), loaded on first use. */
+  engine?: (globals: DockerGlobals, env: NodeJS.ProcessEnv, signal: AbortSignal) => Promise<Engine>;
 }
 
 /** How long an interrupted command may take to wind down before we exit anyway. */
@@ -77,7 +103,7 @@ export function checkCommand(args: readonly string[], scriptName: string): strin
   return [...args];
 }
 
-export function buildParser(argv: readonly string[], run: (cmd: (typeof commands)[number], args: Record<string, unknown>) => Promise<void>, scriptName: string): Argv {
+export function buildParser(argv: readonly string[], run: (cmd: (typeof commands)[number], args: Record<string, unknown>) => Promise<void>, scriptName: string, columns?: number): Argv {
   let parser = yargs([...argv])
     .scriptName(scriptName)
     .usage(`Usage: ${scriptName} [OPTIONS] COMMAND\n\n${pluginMetadata().ShortDescription}`)
@@ -91,10 +117,11 @@ export function buildParser(argv: readonly string[], run: (cmd: (typeof commands
     .demandCommand(1, 'name a command')
     // An option we do not know is an error, not an option swallowing the command word.
     .parserConfiguration({ 'unknown-options-as-args': true })
-    .wrap(Math.min(100, process.stdout.columns || 100))
+    .wrap(Math.min(100, columns || 100))
     .exitProcess(false)
     .fail((msg, err) => {
-      if (err) throw err;
+      // An option's coerce (-r) failing reaches us as yargs' YError with its message: a usage error.
+      if (err) throw err.name === 'YError' ? new UsageError(err.message) : err;
       // yargs spreads some messages over lines ("Invalid values:\n  Argument: ..."): one line,
       // and where to read more.
       const at = commandIndex(argv);
@@ -113,35 +140,37 @@ export function buildParser(argv: readonly string[], run: (cmd: (typeof commands
   return parser;
 }
 
-function makeContext(globals: DockerGlobals, options: GlobalOptions, signal: AbortSignal, critical: Context['critical']): Context {
+function makeContext(world: World, globals: DockerGlobals, options: GlobalOptions, signal: AbortSignal, critical: Context['critical']): Context {
   const debug = options.debug || globals.debug;
   let engine: Promise<Engine> | undefined;
+  // Loaded on first use, so commands that never touch the engine never evaluate dockerode.
+  const connect = world.engine ?? ((g, env, s) => import('../engine/engine.ts').then((m) => m.connectEngine(g, env, s)));
   return {
     registry: options.registry,
     format: options.format,
     debug,
     docker: globals,
-    env: process.env,
-    stdout: process.stdout,
-    stderr: process.stderr,
-    // A getter: touching process.stdin sets up a stream on fd 0, which only start --auth needs.
+    env: world.env,
+    stdout: world.stdout,
+    stderr: world.stderr,
+    // A getter: opening stdin sets up a stream on fd 0, which only start --auth needs.
     get stdin() {
-      return process.stdin;
+      return world.stdin?.();
     },
     signal,
-    // Loaded on first use, so commands that never touch the engine never evaluate dockerode.
-    engine: () => (engine ??= import('../engine/engine.ts').then((m) => m.connectEngine(globals, process.env, signal))),
-    info: (message) => process.stderr.write(message + '\n'),
+    engine: () => (engine ??= connect(globals, world.env, signal)),
+    info: (message) => world.stderr.write(message + '\n'),
     debugLog: (message) => {
-      if (debug) process.stderr.write(`debug: ${message}\n`);
+      if (debug) world.stderr.write(`debug: ${message}\n`);
     },
     critical,
   };
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(world: World): Promise<number> {
+  const { argv, env } = world;
   if (argv[0] === 'docker-cli-plugin-metadata') {
-    process.stdout.write(JSON.stringify(pluginMetadata(), null, 2) + '\n');
+    world.stdout.write(JSON.stringify(pluginMetadata(), null, 2) + '\n');
     return 0;
   }
   const controller = new AbortController();
@@ -154,7 +183,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     controller.abort(new InterruptedError());
     const timer = setTimeout(function waitForCritical() {
       if (criticalDepth > 0) setTimeout(waitForCritical, 200).unref();
-      else process.exit(130);
+      else world.exit?.(130);
     }, INTERRUPT_GRACE_MS);
     timer.unref();
   };
@@ -163,30 +192,31 @@ export async function main(argv: readonly string[]): Promise<number> {
   // socket, and that must not cut short a registry restart.
   const onSignal = (): void => {
     signals += 1;
-    if (signals > 1) process.exit(130);
+    if (signals > 1) world.exit?.(130);
     interrupt();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  watchPluginSocket(process.env, interrupt);
+  const stopSignals = world.onSignal?.(onSignal);
+  if (world.signal?.aborted) interrupt();
+  world.signal?.addEventListener('abort', interrupt);
+  watchPluginSocket(env, interrupt);
 
   let debug = argv.includes('--debug') || argv.includes('-D');
   // Libraries' deprecation warnings (docker-modem's url.parse) are for us, not for users.
-  process.noDeprecation = !debug;
+  world.showWarnings?.(debug);
   try {
     const { globals, mode, args } = parsePluginArgv(argv);
     // Docker's -D sets its log level to debug; -l debug asks for the same of the plugin.
     if (globals.logLevel === 'debug') globals.debug = true;
     debug ||= globals.debug;
-    process.noDeprecation = !debug;
-    const plugin = Boolean(process.env.DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND);
+    world.showWarnings?.(debug);
+    const plugin = Boolean(env.DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND);
     const scriptName = plugin || mode !== 'run' ? 'docker jindr' : 'docker-jindr';
     if (mode === 'complete') {
-      process.stdout.write(await completeWithRegistry(commands, GLOBAL_OPTIONS, args, process.env, globals.config));
+      world.stdout.write(await completeWithRegistry(commands, GLOBAL_OPTIONS, args, env, globals.config));
       return 0;
     }
     if (mode === 'run' && isVersionRequest(args)) {
-      process.stdout.write(pkg.version + '\n');
+      world.stdout.write(pkg.version + '\n');
       return 0;
     }
     const parserArgs = mode === 'help' ? [...args, '--help'] : checkCommand(args, scriptName);
@@ -211,20 +241,26 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (merged.context !== undefined && merged.host !== undefined) {
         throw new UsageError('conflicting options: cannot specify both --host and --context');
       }
-      const ctx = makeContext(merged, options, controller.signal, critical);
+      const ctx = makeContext(world, merged, options, controller.signal, critical);
       exitCode = (await cmd.run(parsed, ctx)) ?? 0;
-    }, scriptName);
-    await parser.parseAsync();
+    }, scriptName, world.stdout.columns);
+    // Given a callback, yargs hands it its own output (help, version) instead of printing it.
+    await parser.parseAsync(parserArgs, (_err: unknown, _parsed: unknown, output: string) => {
+      if (output) world.stdout.write(output + '\n');
+    });
     if (interrupted) return 130;
     return exitCode;
   } catch (err) {
     if (interrupted) return 130;
     const code = err instanceof JindrError ? err.exitCode : 1;
     if (debug && err instanceof Error && err.stack) {
-      process.stderr.write(err.stack + '\n');
+      world.stderr.write(err.stack + '\n');
     } else {
-      process.stderr.write(`docker-jindr: ${errorMessage(err)}\n`);
+      world.stderr.write(`docker-jindr: ${errorMessage(err)}\n`);
     }
     return code;
+  } finally {
+    stopSignals?.();
+    world.signal?.removeEventListener('abort', interrupt);
   }
 }

@@ -56,8 +56,11 @@ export function securityOptions<T>(yargs: Argv<T>): Argv<T> {
 
 const list = (value: string[] | undefined): string[] => (value ?? []).map((v) => String(v));
 
-/** Checks the options, reads the passwords and --cert/--key: everything before the engine is asked. */
-export async function securityRequest(args: SecurityArgs, ctx: Context, local: boolean): Promise<SecurityRequest> {
+/**
+ * Checks the options, reads the passwords and --cert/--key: everything before the engine is
+ * asked (whether --bind is an address of the engine's machine is checked once it is known).
+ */
+export async function securityRequest(args: SecurityArgs, ctx: Context): Promise<SecurityRequest> {
   const users = list(args.auth);
   users.forEach(checkUserName);
   const twice = users.find((u, i) => users.indexOf(u) !== i);
@@ -67,7 +70,7 @@ export async function securityRequest(args: SecurityArgs, ctx: Context, local: b
   if (args.insecureExpose && args.bind === undefined) throw new UsageError('--insecure-expose goes with --bind ADDR');
   const sans = list(args.san).map(checkSan);
   const own = args.cert !== undefined && args.key !== undefined ? readOwnCertificate(args.cert, args.key) : undefined;
-  const bind = args.bind === undefined ? undefined : parseBind(args.bind, local);
+  const bind = args.bind === undefined ? undefined : parseBind(args.bind, false);
   const passwords = users.length > 0 ? await readPasswords(ctx.stdin, ctx.stderr, users, Boolean(args.passwordStdin), ctx.signal) : [];
   return {
     users: users.map((name, i) => ({ name, password: passwords[i]! })),
@@ -77,9 +80,4 @@ export async function securityRequest(args: SecurityArgs, ctx: Context, local: b
     bind,
     insecureExpose: Boolean(args.insecureExpose),
   };
-}
-
-/** ", htpasswd auth, TLS" for start's one line, when the registry has them. */
-export function describeSecurity(auth: boolean, tls: boolean): string {
-  return [auth ? ', htpasswd auth' : '', tls ? ', TLS' : ''].join('');
 }

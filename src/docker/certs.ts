@@ -1,7 +1,10 @@
-// Registry TLS material as the Docker daemon finds it: certs.d/<host:port>/ holds
-// *.crt (extra CAs, trusted alongside the system's) and *.cert + *.key pairs
-// (client certificates). /etc/docker/certs.d, and for rootless Docker
-// $XDG_CONFIG_HOME/docker/certs.d. JINDR_CERTS_D (':'-separated) replaces both.
+// Registry TLS material as the engines find it: certs.d/<host:port>/ holds *.crt (extra
+// CAs, trusted alongside the system's) and *.cert + *.key pairs (client certificates).
+// Docker's /etc/docker/certs.d (rootless: $XDG_CONFIG_HOME/docker/certs.d), Podman's
+// /etc/containers/certs.d (rootless: $XDG_CONFIG_HOME/containers/certs.d) and Docker
+// Desktop's ~/.docker/certs.d, the first with a folder for the host winning: where start
+// --tls puts a registry's CA for each (server/tls-trust.ts). JINDR_CERTS_D (':'-separated)
+// replaces them all.
 import { readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -18,12 +21,10 @@ export interface RegistryTls {
 
 export function certsDirs(env: NodeJS.ProcessEnv, uid: number | undefined = process.getuid?.()): string[] {
   if (env.JINDR_CERTS_D) return env.JINDR_CERTS_D.split(':').filter(Boolean);
-  const dirs = ['/etc/docker/certs.d'];
-  if (uid !== 0) {
-    const xdg = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
-    dirs.push(join(xdg, 'docker/certs.d'));
-  }
-  return dirs;
+  if (uid === 0) return ['/etc/docker/certs.d', '/etc/containers/certs.d'];
+  const home = env.HOME || homedir();
+  const xdg = env.XDG_CONFIG_HOME || join(home, '.config');
+  return ['/etc/docker/certs.d', join(xdg, 'docker/certs.d'), '/etc/containers/certs.d', join(xdg, 'containers/certs.d'), join(home, '.docker/certs.d')];
 }
 
 function listDir(dir: string): string[] | undefined {

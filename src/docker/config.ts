@@ -5,11 +5,10 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ResourceError } from '../errors.ts';
+import * as shape from '../json-shape.ts';
+import { DOCKER_HUB_KEY, isDockerHub } from '../registry/host.ts';
 
-/** Docker Hub's key in config.json and for credential helpers. */
-export const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
-
-const hubHosts = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
+export { DOCKER_HUB_KEY };
 
 export interface AuthEntry {
   auth?: string;
@@ -43,22 +42,39 @@ export async function readDockerConfig(dir: string): Promise<DockerConfigFile> {
     throw new ResourceError(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
   }
   if (text.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    // The message of a JSON error can quote the file's content, which holds secrets.
-    throw new ResourceError(`${file} is not valid JSON: fix or remove it`, { cause: err instanceof Error ? new Error('JSON parse error') : undefined });
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ResourceError(`${file} does not hold a JSON object: fix or remove it`);
-  }
-  return parsed as DockerConfigFile;
+  // Problems name the member (auths["host"].auth), never its value: the file holds secrets.
+  return shape.readJson(text, readConfig, (problem) => new ResourceError(`${file} is not a valid Docker config (${problem}): fix or remove it`));
 }
 
-/** The key Docker uses for a registry host (HOST[:PORT]); Docker Hub has its own. */
+const AUTH_FIELDS = ['auth', 'username', 'password', 'identitytoken', 'registrytoken'] as const;
+
+/** The members docker-jindr uses, checked as the Docker CLI's Go types would; the rest is left alone. */
+function readConfig(json: unknown): DockerConfigFile {
+  const f = new shape.Fields(json);
+  const config: DockerConfigFile = {};
+  const auths = f.fields('auths');
+  if (auths) {
+    config.auths = {};
+    for (const host of Object.keys(auths.raw)) {
+      const entry = auths.fields(host);
+      const out: AuthEntry = {};
+      for (const key of AUTH_FIELDS) {
+        const value = entry?.optional(key, shape.string);
+        if (value !== undefined) out[key] = value;
+      }
+      config.auths[host] = out;
+    }
+  }
+  const credsStore = f.optional('credsStore', shape.string);
+  if (credsStore !== undefined) config.credsStore = credsStore;
+  const credHelpers = f.optional('credHelpers', shape.stringMap);
+  if (credHelpers !== undefined) config.credHelpers = credHelpers;
+  return config;
+}
+
+/** The key Docker uses for a registry host (HOST[:PORT]); every Docker Hub name has Hub's own. */
 export function configKey(host: string): string {
-  return hubHosts.has(host) ? DOCKER_HUB_KEY : host;
+  return isDockerHub(host) ? DOCKER_HUB_KEY : host;
 }
 
 /** "https://host:port/v1/" -> "host:port", as the Docker CLI matches auths keys. */
@@ -71,7 +87,7 @@ export function keyHostname(key: string): string {
 
 function sameRegistry(key: string, host: string): boolean {
   const keyHost = keyHostname(key);
-  if (hubHosts.has(host)) return keyHost === 'index.docker.io' || hubHosts.has(keyHost);
+  if (isDockerHub(host)) return isDockerHub(keyHost);
   return keyHost === host;
 }
 
@@ -79,7 +95,7 @@ function sameRegistry(key: string, host: string): boolean {
 export function helperFor(config: DockerConfigFile, host: string): { name: string; perHost: boolean } | undefined {
   const helpers = config.credHelpers ?? {};
   const key = configKey(host);
-  const perHost = helpers[key] ?? helpers[host] ?? (hubHosts.has(host) ? helpers['docker.io'] ?? helpers['index.docker.io'] : undefined);
+  const perHost = helpers[key] ?? helpers[host] ?? (isDockerHub(host) ? helpers['docker.io'] ?? helpers['index.docker.io'] : undefined);
   if (perHost) return { name: perHost, perHost: true };
   if (config.credsStore) return { name: config.credsStore, perHost: false };
   return undefined;

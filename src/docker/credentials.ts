@@ -2,6 +2,7 @@
 // docker-credential-<name> helper protocol and the keychain over config.json.
 import { spawn } from 'node:child_process';
 import { AuthError } from '../errors.ts';
+import * as shape from '../json-shape.ts';
 import { authEntryFor, configKey, helperFor, readDockerConfig, type AuthEntry, type DockerConfigFile } from './config.ts';
 
 /**
@@ -38,6 +39,22 @@ function notFound(message: string): boolean {
 function firstLine(text: string): string {
   const line = text.trim().split('\n')[0] ?? '';
   return line.length > 200 ? line.slice(0, 200) + '...' : line;
+}
+
+/**
+ * A helper's answer to `get`: {"ServerURL", "Username", "Secret"}, strings when present.
+ * Anything else is an AuthError naming the helper and the field, never quoting the output.
+ */
+export function parseHelperAnswer(stdout: string, program: string, serverUrl: string): HelperAnswer {
+  return shape.readJson(stdout, (json) => {
+    const f = new shape.Fields(json);
+    const answer: HelperAnswer = {};
+    for (const key of ['ServerURL', 'Username', 'Secret'] as const) {
+      const value = f.optional(key, shape.string);
+      if (value !== undefined) answer[key] = value;
+    }
+    return answer;
+  }, (problem) => new AuthError(`credential helper ${program} sent a malformed answer for ${serverUrl}: ${problem}`));
 }
 
 export function execHelper(env: NodeJS.ProcessEnv = process.env): HelperRunner {
@@ -93,17 +110,11 @@ export function execHelper(env: NodeJS.ProcessEnv = process.env): HelperRunner {
           const why = signal ? `was killed (${signal})` : `failed (exit ${code})`;
           return reject(new AuthError(`credential helper ${program} ${why} for ${serverUrl}${message ? `: ${message}` : ''}`));
         }
-        let parsed: unknown;
         try {
-          parsed = JSON.parse(stdout);
-        } catch {
-          // Never quote the output: it may be a secret.
-          return reject(new AuthError(`credential helper ${program} answered something that is not JSON for ${serverUrl}`));
+          resolve(parseHelperAnswer(stdout, program, serverUrl));
+        } catch (e) {
+          reject(e);
         }
-        if (parsed === null || typeof parsed !== 'object') {
-          return reject(new AuthError(`credential helper ${program} answered something that is not a JSON object for ${serverUrl}`));
-        }
-        resolve(parsed as HelperAnswer);
       });
       child.stdin.end(serverUrl);
     });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { DockerGlobals } from './globals.ts';
 import { dockerConfigDir } from '../docker/config.ts';
 import { NotFoundError, ResourceError, UsageError, errorMessage } from '../errors.ts';
+import * as shape from '../json-shape.ts';
 
 export const DEFAULT_CONTEXT = 'default';
 export const DEFAULT_UNIX_HOST = 'unix:///var/run/docker.sock';
@@ -55,13 +56,10 @@ function readCurrentContext(configDir: string): string | undefined {
     return undefined; // no config.json: the Docker CLI carries on with defaults too
   }
   if (text.trim() === '') return undefined;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    const current = (parsed as { currentContext?: unknown } | null)?.currentContext;
-    return typeof current === 'string' && current !== '' ? current : undefined;
-  } catch (err) {
-    throw new ResourceError(`cannot read ${file}: ${errorMessage(err)}`);
-  }
+  // The problem never quotes the file: it holds credentials.
+  const current = shape.readJson(text, (json) => new shape.Fields(json).optional('currentContext', shape.string), (problem) =>
+    new ResourceError(`${file} is not a valid Docker config (${problem}): fix or remove it`));
+  return current === '' ? undefined : current;
 }
 
 /** The context store's directory name for a context: the sha256 of its name, in hex. */
@@ -69,9 +67,21 @@ export function contextDirName(name: string): string {
   return createHash('sha256').update(name).digest('hex');
 }
 
-interface ContextMeta {
-  Name?: string;
-  Endpoints?: { docker?: { Host?: string; SkipTLSVerify?: boolean } };
+interface DockerEndpointMeta {
+  Host?: string;
+  SkipTLSVerify?: boolean;
+}
+
+/** The docker endpoint of a context's meta.json ({"Endpoints": {"docker": {"Host", "SkipTLSVerify"}}}). */
+function readContextMeta(json: unknown): DockerEndpointMeta | undefined {
+  const docker = new shape.Fields(json).fields('Endpoints')?.fields('docker');
+  if (!docker) return undefined;
+  const meta: DockerEndpointMeta = {};
+  const host = docker.optional('Host', shape.string);
+  const skip = docker.optional('SkipTLSVerify', shape.boolean);
+  if (host !== undefined) meta.Host = host;
+  if (skip !== undefined) meta.SkipTLSVerify = skip;
+  return meta;
 }
 
 /** The endpoint the Docker CLI would use, reading the context store and TLS files as needed. */
@@ -85,18 +95,18 @@ export function resolveEndpoint(globals: DockerGlobals, env: NodeJS.ProcessEnv):
 function contextEndpoint(configDir: string, name: string, source: ContextSource): ResolvedEndpoint {
   const hash = contextDirName(name);
   const metaFile = join(configDir, 'contexts', 'meta', hash, 'meta.json');
-  let meta: ContextMeta;
+  const from = source === 'config.json' ? ` (currentContext in ${join(configDir, 'config.json')})`
+    : source === 'DOCKER_CONTEXT' ? ' (from DOCKER_CONTEXT)' : '';
+  let text: string;
   try {
-    meta = JSON.parse(readFileSync(metaFile, 'utf8')) as ContextMeta;
+    text = readFileSync(metaFile, 'utf8');
   } catch (err) {
-    const from = source === 'config.json' ? ` (currentContext in ${join(configDir, 'config.json')})`
-      : source === 'DOCKER_CONTEXT' ? ' (from DOCKER_CONTEXT)' : '';
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new NotFoundError(`context "${name}"${from} does not exist: docker context ls lists them`);
     }
     throw new ResourceError(`cannot read context "${name}"${from} from ${metaFile}: ${errorMessage(err)}`);
   }
-  const docker = meta.Endpoints?.docker;
+  const docker = shape.readJson(text, readContextMeta, (problem) => new ResourceError(`cannot read context "${name}"${from} from ${metaFile}: ${problem}`));
   if (!docker?.Host) throw new NotFoundError(`context "${name}" has no Docker endpoint: docker context inspect ${name} shows it`);
   const tlsDir = join(configDir, 'contexts', 'tls', hash, 'docker');
   const file = (f: string): string | undefined => (existsSync(join(tlsDir, f)) ? join(tlsDir, f) : undefined);

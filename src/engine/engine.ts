@@ -9,7 +9,9 @@ import { describeEndpoint, isLocalEngine, resolveEndpoint, type ResolvedEndpoint
 import { sshConnectOptions } from './ssh.ts';
 import { sshAgent, type SshClientClass } from './ssh-agent.ts';
 import { remoteFailureHint } from './remote-errors.ts';
+import { askIdentity, type EngineIdentity } from './identity.ts';
 import { EngineUnreachableError, InterruptedError, ResourceError, errorMessage } from '../errors.ts';
+import { isJsonObject, isString } from '../json-shape.ts';
 
 export interface Engine {
   docker: Docker;
@@ -18,6 +20,8 @@ export interface Engine {
   endpoint: ResolvedEndpoint;
   /** The engine runs on this machine: its loopback and file system are ours. */
   local: boolean;
+  /** Docker's engine or Podman's, and its name: asked once, on first use (identity.ts). */
+  identify(): Promise<EngineIdentity>;
 }
 
 /** How long a ping may take before the engine counts as unreachable. */
@@ -44,7 +48,9 @@ export async function connectEngine(globals: DockerGlobals, env: NodeJS.ProcessE
     throw unreachable(describe, err);
   }
   reportLostConnections(docker, describe);
-  return { docker, describe, endpoint, local: isLocalEngine(endpoint) };
+  let identity: Promise<EngineIdentity> | undefined;
+  const identify = (): Promise<EngineIdentity> => (identity ??= askIdentity(docker, signal));
+  return { docker, describe, endpoint, local: isLocalEngine(endpoint), identify };
 }
 
 const descriptions = new WeakMap<Docker, string>();
@@ -146,8 +152,8 @@ function newDocker(DockerClient: typeof Docker, options: ModemOptions): Docker {
 export function engineErrorMessage(err: unknown): string {
   const json = (err as { json?: unknown }).json;
   let message: string;
-  if (json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string') {
-    message = (json as { message: string }).message;
+  if (isJsonObject(json) && isString(json.message)) {
+    message = json.message;
   } else if (Buffer.isBuffer(json) && json.length > 0) {
     message = json.toString();
   } else {

@@ -4,6 +4,7 @@
 import type Docker from 'dockerode';
 import { engineErrorMessage, engineStatus } from './engine.ts';
 import { InterruptedError, ResourceError } from '../errors.ts';
+import * as shape from '../json-shape.ts';
 
 export interface PullEvent {
   status?: string;
@@ -90,15 +91,39 @@ export class JsonLines {
   }
 }
 
-/** One event, or none for a blank or garbled line (progress is best effort). */
+/** One event, or none for a blank, garbled or malformed line (progress is best effort). */
 function parseEvent(line: string): PullEvent[] {
   if (line.trim() === '') return [];
   try {
-    const value: unknown = JSON.parse(line);
-    return value !== null && typeof value === 'object' ? [value as PullEvent] : [];
-  } catch {
-    return [];
+    return [readPullEvent(shape.parseJson(line))];
+  } catch (err) {
+    if (err instanceof shape.ShapeError) return [];
+    throw err;
   }
+}
+
+/** The engine's JSON message (docker/docker pkg/jsonmessage), the fields a pull display uses. */
+export function readPullEvent(json: unknown): PullEvent {
+  const f = new shape.Fields(json);
+  const event: PullEvent = {};
+  for (const key of ['status', 'id', 'progress', 'error'] as const) {
+    const value = f.optional(key, shape.string);
+    if (value !== undefined) event[key] = value;
+  }
+  const detail = f.fields('progressDetail');
+  if (detail) {
+    event.progressDetail = {};
+    const current = detail.optional('current', shape.size);
+    const total = detail.optional('total', shape.size);
+    if (current !== undefined) event.progressDetail.current = current;
+    if (total !== undefined) event.progressDetail.total = total;
+  }
+  const errorDetail = f.fields('errorDetail');
+  if (errorDetail) {
+    const message = errorDetail.optional('message', shape.string);
+    event.errorDetail = message === undefined ? {} : { message };
+  }
+  return event;
 }
 
 export async function imageExists(docker: Docker, image: string): Promise<boolean> {

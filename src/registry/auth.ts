@@ -6,6 +6,7 @@
 import { request, type Dispatcher } from 'undici';
 import { AuthError } from '../errors.ts';
 import type { Challenge } from './challenge.ts';
+import * as shape from '../json-shape.ts';
 
 export type Credential = { username: string; password: string } | { identityToken: string; username?: string };
 
@@ -29,6 +30,12 @@ export interface AuthenticatorOptions {
   timeoutMs: number;
   userAgent: string;
   now?: () => number;
+}
+
+/** A token service's answer (distribution's token spec): token or access_token, and its lifetime in seconds. */
+function readTokenAnswer(json: unknown): { token?: string; access_token?: string; expires_in?: number } {
+  const f = new shape.Fields(json);
+  return { token: f.optional('token', shape.string), access_token: f.optional('access_token', shape.string), expires_in: f.optional('expires_in', shape.integer) };
 }
 
 export class Authenticator {
@@ -163,15 +170,12 @@ export class Authenticator {
     if (response.statusCode >= 300) {
       throw new AuthError(`the token service of ${host} answered ${response.statusCode}`, { status: response.statusCode });
     }
-    let parsed: { token?: unknown; access_token?: unknown; expires_in?: unknown };
-    try {
-      parsed = JSON.parse(text) as typeof parsed;
-    } catch {
-      throw new AuthError(`the token service of ${host} answered something that is not JSON`, { status: response.statusCode });
-    }
-    const token = typeof parsed.access_token === 'string' && parsed.access_token ? parsed.access_token : parsed.token;
-    if (typeof token !== 'string' || token === '') throw new AuthError(`the token service of ${host} sent no token`, { status: 401 });
-    const seconds = typeof parsed.expires_in === 'number' && parsed.expires_in > 0 ? parsed.expires_in : DEFAULT_TOKEN_SECONDS;
+    const answer = shape.readJson(text, readTokenAnswer, (problem) =>
+      new AuthError(`the token service of ${host} sent a malformed answer: ${problem}`, { status: response.statusCode }));
+    const token = answer.access_token || answer.token;
+    if (!token) throw new AuthError(`the token service of ${host} sent no token`, { status: 401 });
+    // As Docker: a lifetime that is absent, 0 or negative means the default.
+    const seconds = answer.expires_in !== undefined && answer.expires_in > 0 ? answer.expires_in : DEFAULT_TOKEN_SECONDS;
     const now = (this.options.now ?? Date.now)();
     return { header: `Bearer ${token}`, expiresAt: now + seconds * 1000 - EXPIRY_MARGIN_MS };
   }

@@ -2,7 +2,9 @@
 // header page by page to the end. Pages are n=1000: the largest distribution (since
 // 2.8.2) and ECR accept; without n a registry answers 100 at a time.
 import { NotFoundError, RegistryError } from '../errors.ts';
-import { CATALOG_SCOPE, header, pullScope, type RegistryClient } from './client.ts';
+import { Fields, readJson, stringArray } from '../json-shape.ts';
+import { CATALOG_SCOPE, header, pullScope } from './client.ts';
+import type { RegistryApi } from './api.ts';
 
 export const PAGE_SIZE = 1000;
 
@@ -18,7 +20,7 @@ export function nextLink(link: string | undefined, requestUrl: string): string |
   return undefined;
 }
 
-async function* pages(client: RegistryClient, first: string, scope: string, key: 'repositories' | 'tags', signal?: AbortSignal): AsyncGenerator<string[], void> {
+async function* pages(client: RegistryApi, first: string, scope: string, key: 'repositories' | 'tags', signal?: AbortSignal): AsyncGenerator<string[], void> {
   let path: string | undefined = first;
   const seen = new Set<string>();
   while (path !== undefined) {
@@ -27,20 +29,16 @@ async function* pages(client: RegistryClient, first: string, scope: string, key:
     seen.add(path);
     const response = await client.request({ path, scopes: [scope], accept: [404], signal });
     if (response.status === 404) throw new NotFoundError(path);
-    let body: Record<string, unknown> | null;
-    try {
-      body = JSON.parse(response.body.toString('utf8')) as Record<string, unknown> | null;
-    } catch {
-      throw new RegistryError(`${client.host} answered ${new URL(response.url).pathname} with something that is not JSON (check that the registry at ${client.host} is a Docker registry)`);
-    }
-    const items = body?.[key];
-    yield Array.isArray(items) ? items.filter((x): x is string => typeof x === 'string') : [];
+    const where = new URL(response.url).pathname;
+    // {"repositories": [...]} or {"name": ..., "tags": [...]}; a list that is absent or null is empty.
+    yield readJson(response.body.toString('utf8'), (json) => new Fields(json).optional(key, stringArray) ?? [], (problem) =>
+      new RegistryError(`${client.host} answered ${where} with a malformed body: ${problem} (check that the registry at ${client.host} is a Docker registry)`));
     path = nextLink(header(response, 'link'), response.url);
   }
 }
 
 /** Every repository in the registry, in the registry's order. */
-export async function listRepositories(client: RegistryClient, signal?: AbortSignal): Promise<string[]> {
+export async function listRepositories(client: RegistryApi, signal?: AbortSignal): Promise<string[]> {
   const all: string[] = [];
   try {
     for await (const page of pages(client, `/v2/_catalog?n=${PAGE_SIZE}`, CATALOG_SCOPE, 'repositories', signal)) all.push(...page);
@@ -55,7 +53,7 @@ export async function listRepositories(client: RegistryClient, signal?: AbortSig
 }
 
 /** Every tag of a repository; NotFoundError when the registry has no such repository. */
-export async function listTags(client: RegistryClient, repository: string, signal?: AbortSignal): Promise<string[]> {
+export async function listTags(client: RegistryApi, repository: string, signal?: AbortSignal): Promise<string[]> {
   const all: string[] = [];
   try {
     for await (const page of pages(client, `/v2/${repository}/tags/list?n=${PAGE_SIZE}`, pullScope(repository), 'tags', signal)) all.push(...page);

@@ -33,66 +33,23 @@
 // - Bodies that must be resent after a 401 or a retry: pass a Buffer/string, or a
 //   function returning a fresh stream per attempt.
 // - Credentials and tokens never appear in logs or messages.
-import { Readable } from 'node:stream';
-import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
-import { InterruptedError, RegistryError } from '../errors.ts';
+//
+// This file holds the API, the 401 round and the mapping of error answers; the pool,
+// scheme choice, redirects and retries are connection.ts's.
+import type { Readable } from 'node:stream';
 import { Authenticator, type CredentialSource } from './auth.ts';
 import { parseChallenges } from './challenge.ts';
+import { Connection, discard, header, readAll, type ConnectionOptions, type RegistryRequest, type RegistryResponse } from './connection.ts';
 import { RegistryApiError, describeErrorBody, statusText } from './errors.ts';
-import { createLimit, type Limit } from './limit.ts';
-import { isLocalHost, requestHost } from './reference.ts';
-import { classifyNetworkError, networkErrorMessage, sleep, backoffMs } from './network-errors.ts';
+import { registryHost, type RegistryHost } from './host.ts';
 
 export type { Credential, CredentialSource } from './auth.ts';
+export { header, type RegistryRequest, type RegistryResponse } from './connection.ts';
 
-export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
-export type Headers = Record<string, string | string[] | undefined>;
-
-export interface RegistryClientOptions {
+export interface RegistryClientOptions extends ConnectionOptions {
   credentials?: CredentialSource;
-  /** Non-loopback hosts: TLS without verification, then plain HTTP. */
-  insecure?: boolean;
-  /** PEM CA certificate(s) to trust (Docker's certs.d/<host>/*.crt). */
-  ca?: string | Buffer | Array<string | Buffer>;
-  /** PEM client certificate and key (certs.d/<host>/*.cert + *.key). */
-  cert?: string | Buffer;
-  key?: string | Buffer;
-  /** Kept-alive sockets per origin (default 16). */
-  connections?: number;
-  /** Requests in flight at once (default 16). */
-  concurrency?: number;
-  /** Idle timeout per request: connecting, waiting for headers, between body chunks (default 30 s). */
-  timeoutMs?: number;
-  /** Retries of transient failures (default 3). */
-  retries?: number;
-  /** Debug lines (method, URL, status, time); never credentials. */
-  log?: (message: string) => void;
   /** Aborts every request of this client (e.g. Ctrl-C). */
   signal?: AbortSignal;
-  /** Force a scheme instead of choosing by host. */
-  scheme?: 'http' | 'https';
-  userAgent?: string;
-}
-
-export interface RegistryRequest {
-  method?: HttpMethod;
-  /** A path on this registry ('/v2/...'), or an absolute URL it gave us (Location, Link). */
-  path: string;
-  /** Token scopes the operation needs, e.g. [pullScope('team/app')]. */
-  scopes?: readonly string[];
-  headers?: Record<string, string>;
-  body?: Buffer | string | (() => Readable | Buffer);
-  /** Non-2xx statuses that are answers for the caller rather than errors (e.g. [404]). */
-  accept?: readonly number[];
-  signal?: AbortSignal;
-}
-
-export interface RegistryResponse<B = Buffer> {
-  status: number;
-  headers: Headers;
-  /** The URL that answered (after redirects). */
-  url: string;
-  body: B;
 }
 
 export const CATALOG_SCOPE = 'registry:catalog:*';
@@ -101,54 +58,26 @@ export const pushScope = (repository: string): string => `repository:${repositor
 /** Deleting needs the delete action on registries that have one, `*` on others: ask for both styles. */
 export const deleteScope = (repository: string): string => `repository:${repository}:pull,push,delete`;
 
-export function header(response: { headers: Headers }, name: string): string | undefined {
-  const value = response.headers[name.toLowerCase()];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-const MAX_REDIRECTS = 5;
-
 export class RegistryClient {
   /** The registry as the user names it (credentials key, messages). */
   readonly host: string;
+  private readonly registry: RegistryHost;
   private readonly options: RegistryClientOptions;
-  private readonly agent: Agent;
-  private readonly limit: Limit;
+  private readonly connection: Connection;
   private readonly auth: Authenticator;
   /** The idle timeout of each request (for messages). */
   readonly timeoutMs: number;
-  private scheme: 'http' | 'https';
-  /** Whether the scheme may still change on the first answer (loopback HTTP -> HTTPS, insecure HTTPS -> HTTP). */
-  private schemeSettled: boolean;
-  private answeredOnce = false;
 
-  constructor(host: string, options: RegistryClientOptions = {}) {
-    this.host = host;
+  constructor(host: string | RegistryHost, options: RegistryClientOptions = {}) {
+    this.registry = typeof host === 'string' ? registryHost(host, 'registry host') : host;
+    this.host = this.registry.name;
     this.options = options;
-    this.timeoutMs = options.timeoutMs ?? 30_000;
-    const local = isLocalHost(host);
-    this.scheme = options.scheme ?? (local ? 'http' : 'https');
-    this.schemeSettled = options.scheme !== undefined || !(local || options.insecure === true);
-    this.agent = new Agent({
-      connections: options.connections ?? 16,
-      keepAliveTimeout: 30_000,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-      connectTimeout: this.timeoutMs,
-      connect: {
-        ca: options.ca,
-        cert: options.cert,
-        key: options.key,
-        // Docker treats loopback registries as insecure too; but a CA given for one (certs.d,
-        // where start --tls puts its own) is held to, so a loopback registry is verified too.
-        rejectUnauthorized: !(options.insecure === true || (local && options.ca === undefined)),
-      },
-    });
-    this.limit = createLimit(options.concurrency ?? 16);
+    this.connection = new Connection(this.registry, options);
+    this.timeoutMs = this.connection.timeoutMs;
     this.auth = new Authenticator({
-      host,
+      host: this.host,
       credentials: options.credentials,
-      dispatcher: this.agent,
+      dispatcher: this.connection.agent,
       timeoutMs: this.timeoutMs,
       userAgent: options.userAgent ?? 'docker-jindr',
     });
@@ -156,7 +85,7 @@ export class RegistryClient {
 
   /** The base URL requests currently go to, e.g. "http://localhost:5001". */
   get origin(): string {
-    return `${this.scheme}://${requestHost(this.host)}`;
+    return this.connection.origin;
   }
 
   async request(req: RegistryRequest): Promise<RegistryResponse> {
@@ -168,7 +97,7 @@ export class RegistryClient {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.connection.close();
   }
 
   private async send(req: RegistryRequest, buffered: true): Promise<RegistryResponse>;
@@ -177,12 +106,12 @@ export class RegistryClient {
     const scopes = req.scopes ?? [];
     const signal = anySignal(this.options.signal, req.signal);
     let authorization = await this.auth.authorization(scopes, signal);
-    let response = await this.attempt(req, authorization, buffered, signal);
+    let response = await this.connection.attempt(req, authorization, buffered, signal);
     if (response.status === 401) {
       const challenges = parseChallenges(response.headers['www-authenticate']);
       await discard(response);
       authorization = await this.auth.answer(challenges, scopes, authorization, signal);
-      response = await this.attempt(req, authorization, buffered, signal);
+      response = await this.connection.attempt(req, authorization, buffered, signal);
     }
     if (response.status === 401 || response.status === 403) {
       await discard(response);
@@ -199,109 +128,6 @@ export class RegistryClient {
       codes,
     });
   }
-
-  /** One request, with retries of transient failures and redirects followed for GET/HEAD. */
-  private async attempt(req: RegistryRequest, authorization: string | undefined, buffered: boolean, signal: AbortSignal | undefined): Promise<RegistryResponse<Buffer | Readable>> {
-    const retries = this.options.retries ?? 3;
-    for (let attemptNo = 0; ; attemptNo += 1) {
-      try {
-        const response = await this.exchange(req, authorization, buffered, signal);
-        this.answeredOnce = true;
-        const method = req.method ?? 'GET';
-        // A 500 is retried for reads only: a storage hiccup under load passes, and a read changes nothing.
-        const retryable = [429, 502, 503, 504].includes(response.status) || (response.status === 500 && (method === 'GET' || method === 'HEAD'));
-        if (!retryable || attemptNo >= retries) return response;
-        await discard(response);
-        await sleep(backoffMs(attemptNo, header(response, 'retry-after')), signal);
-      } catch (err) {
-        if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new InterruptedError();
-        if (err instanceof RegistryError) throw err;
-        const kind = classifyNetworkError(err);
-        if (kind === 'tls' && !this.schemeSettled && this.scheme === 'https') {
-          this.scheme = 'http'; // --insecure: a registry that does not speak TLS
-          this.schemeSettled = true;
-          continue;
-        }
-        const transient = kind === 'reset' || (kind === 'refused' && this.answeredOnce);
-        if (!transient || attemptNo >= retries) {
-          throw new RegistryError(networkErrorMessage(this.host, kind, err, this.timeoutMs), { cause: err });
-        }
-        // The path only: an absolute Location may carry an upload's state or userinfo.
-        this.options.log?.(`retrying ${req.method ?? 'GET'} ${new URL(req.path, this.origin).pathname} after ${kind}`);
-        await sleep(backoffMs(attemptNo, undefined), signal);
-      }
-    }
-  }
-
-  /** One HTTP exchange (plus redirects), holding a concurrency slot while it runs. */
-  private async exchange(req: RegistryRequest, authorization: string | undefined, buffered: boolean, signal: AbortSignal | undefined): Promise<RegistryResponse<Buffer | Readable>> {
-    const method = req.method ?? 'GET';
-    const release = await this.limit.acquire(signal);
-    let keepSlot = false;
-    try {
-      // The registry's own origin, not the request's: a Link or Location header naming
-      // another host must not be handed the credentials (Docker sends them only to hosts
-      // that challenged it).
-      const ownOrigin = new URL(this.origin).origin;
-      let url = new URL(req.path, this.origin);
-      for (let hop = 0; ; hop += 1) {
-        const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'docker-jindr', ...req.headers };
-        // Credentials go only to the registry itself, never to a redirect target elsewhere.
-        if (authorization !== undefined && url.origin === ownOrigin) headers.authorization = authorization;
-        const body = typeof req.body === 'function' ? req.body() : req.body;
-        const started = Date.now();
-        const response: Dispatcher.ResponseData = await undiciRequest(url, { method, headers, body, dispatcher: this.agent, signal });
-        const status = response.statusCode;
-        this.options.log?.(`${method} ${url.origin}${url.pathname} -> ${status} (${Date.now() - started} ms)`);
-        const location = response.headers.location;
-        if ((method === 'GET' || method === 'HEAD') && [301, 302, 303, 307, 308].includes(status) && typeof location === 'string' && hop < MAX_REDIRECTS) {
-          await response.body.dump();
-          url = new URL(location, url);
-          continue;
-        }
-        if (status === 400 && !this.schemeSettled && this.scheme === 'http') {
-          const text = (await readAll(response.body)).toString('utf8');
-          // A HEAD answer has no body to tell: ask /v2/ with a GET, which has one.
-          const probe = method === 'HEAD' ? await undiciRequest(new URL('/v2/', this.origin), { dispatcher: this.agent, signal }).then((r) => r.body.text()) : text;
-          if (/HTTP request to an HTTPS server/i.test(probe)) {
-            this.scheme = 'https'; // a loopback registry with TLS
-            this.schemeSettled = true;
-            release();
-            return this.exchange(req, authorization, buffered, signal);
-          }
-          return { status, headers: response.headers, url: url.href, body: Buffer.from(text) };
-        }
-        this.schemeSettled = true;
-        if (buffered || method === 'HEAD') {
-          const bytes = await readAll(response.body);
-          return { status, headers: response.headers, url: url.href, body: buffered ? bytes : emptyStream(bytes) };
-        }
-        keepSlot = true;
-        const stream = response.body;
-        stream.once('close', release);
-        return { status, headers: response.headers, url: url.href, body: stream };
-      }
-    } finally {
-      if (!keepSlot) release();
-    }
-  }
-}
-
-function readAll(stream: Readable): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    stream.once('error', reject);
-  });
-}
-
-async function discard(response: RegistryResponse<Buffer | Readable>): Promise<void> {
-  if (!Buffer.isBuffer(response.body)) response.body.destroy();
-}
-
-function emptyStream(bytes: Buffer): Readable {
-  return Readable.from(bytes.length > 0 ? [bytes] : []);
 }
 
 function anySignal(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {

@@ -3,7 +3,8 @@
 // destination tag. Pure, checked before any request.
 import { UsageError } from '../errors.ts';
 import type { CopyItem } from './copy.ts';
-import { formatRepository, parseReference, quote, type RepositoryName } from './reference.ts';
+import { looksLikeHost, type RegistryHost } from './host.ts';
+import { formatRepository, isTag, parseReference, quote, type RepositoryName } from './reference.ts';
 
 export interface CopyPlan {
   from: RepositoryName;
@@ -16,12 +17,6 @@ export interface CopyTarget {
   registry?: string;
   /** --to: a full destination reference, repository or repository:tag. */
   to?: string;
-}
-
-const TAG = /^[\w][\w.-]{0,127}$/;
-
-function looksLikeHost(component: string): boolean {
-  return component.includes('.') || component.includes(':') || component === 'localhost' || component.startsWith('[');
 }
 
 /** `ghcr.io/acme` + `app` -> ghcr.io/acme/app */
@@ -38,10 +33,10 @@ export function destinationRepository(registry: string, repository: string): Rep
   return { registry: ref.registry, repository: ref.repository };
 }
 
-export function planCopy(image: string, sourceRegistry: string, target: CopyTarget, extraTags: readonly string[]): CopyPlan {
+export function planCopy(image: string, sourceRegistry: RegistryHost | string, target: CopyTarget, extraTags: readonly string[]): CopyPlan {
   const source = parseReference(image, sourceRegistry);
   for (const tag of extraTags) {
-    if (!TAG.test(tag)) throw new UsageError(`invalid tag ${quote(tag)} (letters, digits, _ . -, at most 128, not starting with . or -)`);
+    if (!isTag(tag)) throw new UsageError(`invalid tag ${quote(tag)} (letters, digits, _ . -, at most 128, not starting with . or -)`);
   }
   const from: RepositoryName = { registry: source.registry, repository: source.repository };
   const main: CopyItem = source.digest

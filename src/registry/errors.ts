@@ -2,6 +2,7 @@
 // answer {"errors":[{"code":"MANIFEST_UNKNOWN","message":"..."}]}; proxies and load
 // balancers answer HTML pages, which are never dumped into a message.
 import { RegistryError } from '../errors.ts';
+import { isArray, isJsonObject, isNonEmptyString, isString, parseJson } from '../json-shape.ts';
 
 /** A registry answered with an HTTP error status; `codes` are its error codes, if it sent any. */
 export class RegistryApiError extends RegistryError {
@@ -24,26 +25,8 @@ export function describeErrorBody(status: number, contentType: string | undefine
   const text = body.subarray(0, 64 * 1024).toString('utf8');
   const trimmed = text.trim();
   if (trimmed.startsWith('{')) {
-    try {
-      const parsed = JSON.parse(trimmed) as unknown;
-      const errors = (parsed as { errors?: unknown }).errors;
-      if (Array.isArray(errors) && errors.length > 0) {
-        const codes: string[] = [];
-        const parts: string[] = [];
-        for (const e of errors as Array<{ code?: unknown; message?: unknown }>) {
-          const code = typeof e.code === 'string' ? e.code : undefined;
-          const message = typeof e.message === 'string' ? e.message : undefined;
-          if (code) codes.push(code);
-          parts.push([code, message].filter(Boolean).join(': '));
-        }
-        const trouble = (errors as Array<{ detail?: unknown }>).map((e) => storageTrouble(e.detail)).find((x) => x !== undefined);
-        return { codes, reason: trouble ?? shorten(parts.join('; ')) };
-      }
-      const message = (parsed as { message?: unknown; error?: unknown }).message ?? (parsed as { error?: unknown }).error;
-      if (typeof message === 'string') return { codes: [], reason: shorten(message) };
-    } catch {
-      // not JSON after all: fall through to the plain-text summary
-    }
+    const found = registryErrors(trimmed);
+    if (found) return { codes: found.codes, reason: found.reason || statusText(status) };
   }
   if (/html/i.test(contentType ?? '') || /^<(!doctype|html)/i.test(trimmed)) {
     const title = /<title[^>]*>([^<]*)<\/title>/i.exec(trimmed)?.[1]?.trim();
@@ -56,11 +39,42 @@ export function describeErrorBody(status: number, contentType: string | undefine
 }
 
 /**
+ * The codes and messages of a registry's JSON error body ({"errors":[{"code","message","detail"}]}),
+ * or a bare {"message"} / {"error"}; undefined when the body is neither (then it is summed up as text).
+ * Read leniently: it already is an error, and whatever it says helps.
+ */
+function registryErrors(text: string): ErrorBody | undefined {
+  let parsed: unknown;
+  try {
+    parsed = parseJson(text);
+  } catch {
+    return undefined; // not JSON after all: the caller sums up the text
+  }
+  if (!isJsonObject(parsed)) return undefined;
+  const errors = isArray(parsed.errors) ? parsed.errors.filter(isJsonObject) : [];
+  if (errors.length > 0) {
+    const codes: string[] = [];
+    const parts: string[] = [];
+    for (const e of errors) {
+      const code = isNonEmptyString(e.code) ? e.code : undefined;
+      const message = isNonEmptyString(e.message) ? e.message : undefined;
+      if (code) codes.push(code);
+      parts.push([code, message].filter(Boolean).join(': '));
+    }
+    const trouble = errors.map((e) => storageTrouble(e.detail)).find((x) => x !== undefined);
+    return { codes, reason: trouble ?? shorten(parts.filter(Boolean).join('; ')) };
+  }
+  const message = parsed.message ?? parsed.error;
+  if (isString(message)) return { codes: [], reason: shorten(message) };
+  return undefined;
+}
+
+/**
  * distribution answers a storage failure with UNKNOWN "unknown error"; only the detail
  * (the driver's error text, or its errno) says the disk is full or read-only.
  */
 function storageTrouble(detail: unknown): string | undefined {
-  const text = typeof detail === 'string' ? detail : JSON.stringify(detail ?? '');
+  const text = isString(detail) ? detail : JSON.stringify(detail ?? '');
   if (/no space left on device|"Err":28\b/i.test(text)) return 'its storage is full (no space left on device): free some space there, then try again';
   if (/read-only file system|"Err":30\b/i.test(text)) return 'its storage is read-only (read-only file system)';
   return undefined;

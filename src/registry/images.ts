@@ -4,9 +4,9 @@
 // digest and config platforms are shared through caches keyed by digest (content
 // addressed, so the same in every repository).
 import { ManifestError } from './errors.ts';
-import type { RegistryClient } from './client.ts';
+import type { RegistryApi } from './api.ts';
 import { listRepositories, listTags } from './catalog.ts';
-import { fetchConfigPlatform } from './image-config.ts';
+import { fetchImageConfig, type ImageConfigFacts } from './image-config.ts';
 import {
   describeEntry, entryKind, fetchManifest, imageSize, isIndexMediaType, manifestKind, platformText,
   type Descriptor, type ImageManifest, type Manifest, type Platform,
@@ -41,17 +41,19 @@ export interface TagSummary {
    */
   size: number;
   entries: PlatformEntry[];
+  /** The image config's `created` (RFC 3339); for an index, its newest platform's. */
+  created?: string;
   /** Set when this tag's manifest could not be read; the rest of the listing goes on. */
   error?: string;
 }
 
 export class ImageReader {
-  private readonly client: RegistryClient;
+  private readonly client: RegistryApi;
   private readonly signal: AbortSignal | undefined;
   private readonly byDigest = new Map<string, Promise<Manifest>>();
-  private readonly platforms = new Map<string, Promise<Platform | undefined>>();
+  private readonly configs = new Map<string, Promise<ImageConfigFacts>>();
 
-  constructor(client: RegistryClient, signal?: AbortSignal) {
+  constructor(client: RegistryApi, signal?: AbortSignal) {
     this.client = client;
     this.signal = signal;
   }
@@ -66,10 +68,14 @@ export class ImageReader {
   }
 
   configPlatform(repository: string, m: ImageManifest): Promise<Platform | undefined> {
-    let pending = this.platforms.get(m.config.digest);
+    return this.config(repository, m).then((c) => c.platform);
+  }
+
+  config(repository: string, m: ImageManifest): Promise<ImageConfigFacts> {
+    let pending = this.configs.get(m.config.digest);
     if (!pending) {
-      pending = fetchConfigPlatform(this.client, repository, m.config, this.signal);
-      this.platforms.set(m.config.digest, pending);
+      pending = fetchImageConfig(this.client, repository, m.config, this.signal);
+      this.configs.set(m.config.digest, pending);
     }
     return pending;
   }
@@ -86,12 +92,14 @@ export class ImageReader {
     const parsed = top.parsed;
     if (parsed.kind === 'image') {
       const kind: 'image' | 'artifact' = manifestKind(parsed) === 'artifact' ? 'artifact' : 'image';
-      const platform = kind === 'artifact' ? `artifact ${parsed.artifactType ?? parsed.config.mediaType}` : platformText(await this.configPlatform(repository, parsed));
+      const config = kind === 'artifact' ? undefined : await this.config(repository, parsed);
+      const platform = config ? platformText(config.platform) : `artifact ${parsed.artifactType ?? parsed.config.mediaType}`;
       const entry: PlatformEntry = { platform, kind, digest: top.digest, mediaType: top.mediaType, size: imageSize(parsed) };
       if (withLayers) entry.layers = parsed.layers;
-      return { ...base, kind, platforms: kind === 'image' ? [platform] : [], size: imageSize(parsed), entries: [entry] };
+      const created = config?.created !== undefined ? { created: config.created } : {};
+      return { ...base, kind, platforms: kind === 'image' ? [platform] : [], size: imageSize(parsed), entries: [entry], ...created };
     }
-    const children = await Promise.all(parsed.manifests.map(async (d): Promise<PlatformEntry & { blobs: Descriptor[] }> => {
+    const children = await Promise.all(parsed.manifests.map(async (d): Promise<PlatformEntry & { blobs: Descriptor[]; created?: string | undefined }> => {
       const kind: PlatformEntry['kind'] = isIndexMediaType(d.mediaType) ? 'index' : entryKind(d);
       const entry: PlatformEntry & { blobs: Descriptor[] } = { platform: describeEntry(d, parsed.manifests), kind, digest: d.digest, mediaType: d.mediaType, blobs: [] };
       if (kind === 'index') return entry;
@@ -104,14 +112,17 @@ export class ImageReader {
       }
       if (child.parsed.kind !== 'image') return entry;
       const blobs = [child.parsed.config, ...child.parsed.layers];
-      return { ...entry, size: imageSize(child.parsed), blobs, ...(withLayers ? { layers: child.parsed.layers } : {}) };
+      // A platform's date only: its config unreadable leaves the date out, not the row.
+      const created = kind === 'image' ? (await this.config(repository, child.parsed).catch(() => undefined))?.created : undefined;
+      return { ...entry, size: imageSize(child.parsed), blobs, created, ...(withLayers ? { layers: child.parsed.layers } : {}) };
     }));
     const distinct = new Map<string, number>();
     for (const c of children) for (const b of c.blobs) distinct.set(b.digest, b.size);
     const size = [...distinct.values()].reduce((a, b) => a + b, 0);
-    const entries = children.map(({ blobs: _blobs, ...entry }) => entry);
+    const entries = children.map(({ blobs: _blobs, created: _created, ...entry }) => entry);
     const platforms = entries.filter((e) => e.kind === 'image').map((e) => e.platform);
-    return { ...base, kind: 'index', platforms, size, entries };
+    const created = children.map((c) => c.created).filter((c): c is string => c !== undefined).sort().at(-1);
+    return { ...base, kind: 'index', platforms, size, entries, ...(created !== undefined ? { created } : {}) };
   }
 }
 
@@ -122,7 +133,7 @@ export class ImageReader {
  * (or as the catalog lists them), tags as the registry lists them.
  */
 export async function listImages(
-  client: RegistryClient,
+  client: RegistryApi,
   repositories: readonly string[] | undefined,
   signal?: AbortSignal,
   options: { layers?: boolean } = {},

@@ -1,10 +1,11 @@
 // The two delete requests the distribution API has. Deciding WHAT may be deleted
 // (tags sharing a digest, indexes using a manifest) is the caller's job; see remove.ts.
 import { NotFoundError, RegistryError } from '../errors.ts';
-import { deleteScope, type RegistryClient } from './client.ts';
+import { deleteScope } from './client.ts';
+import type { RegistryApi } from './api.ts';
 import { RegistryApiError } from './errors.ts';
 
-function deletesDisabled(client: RegistryClient): RegistryError {
+function deletesDisabled(client: RegistryApi): RegistryError {
   return new RegistryError(
     `${client.host} does not allow deleting (storage.delete.enabled is off in its configuration; ` +
       `a registry started by docker jindr start has it on)`,
@@ -13,7 +14,7 @@ function deletesDisabled(client: RegistryClient): RegistryError {
 }
 
 /** DELETE by digest: removes the manifest and with it every tag on that digest. */
-export async function deleteManifest(client: RegistryClient, repository: string, digest: string, signal?: AbortSignal): Promise<void> {
+export async function deleteManifest(client: RegistryApi, repository: string, digest: string, signal?: AbortSignal): Promise<void> {
   const response = await client.request({
     method: 'DELETE',
     path: `/v2/${repository}/manifests/${digest}`,
@@ -31,7 +32,7 @@ export async function deleteManifest(client: RegistryClient, repository: string,
  * UNSUPPORTED), so the caller falls back to deleting by digest. Our test rig's
  * registry:3 stand-in is distribution 2.8.2, so there the fallback is what runs.
  */
-export async function deleteTag(client: RegistryClient, repository: string, tag: string, signal?: AbortSignal): Promise<boolean> {
+export async function deleteTag(client: RegistryApi, repository: string, tag: string, signal?: AbortSignal): Promise<boolean> {
   try {
     const response = await client.request({
       method: 'DELETE',

@@ -9,9 +9,11 @@
 // whatever its `subject` names.
 import { createHash } from 'node:crypto';
 import { NotFoundError } from '../errors.ts';
-import { header, pullScope, type RegistryClient } from './client.ts';
-import { ManifestError, RegistryApiError } from './errors.ts';
+import { header, pullScope } from './client.ts';
+import type { RegistryApi } from './api.ts';
+import { ManifestError, RegistryApiError, describeErrorBody } from './errors.ts';
 import { isDigest } from './reference.ts';
+import * as shape from '../json-shape.ts';
 
 export const MEDIA = {
   dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
@@ -77,49 +79,55 @@ export function digestOf(bytes: Buffer, algorithm = 'sha256'): string {
 
 /** Parses manifest bytes; the Content-Type wins over the body's own mediaType when both exist. */
 export function parseManifest(bytes: Buffer, contentType?: string): ParsedManifest {
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw new ManifestError('the registry sent a manifest that is not JSON');
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ManifestError('the registry sent a manifest that is not a JSON object');
-  const body = json as Record<string, unknown>;
-  if (body.schemaVersion === 1) throw new ManifestError('Docker schema 1 manifests are not supported (re-push the image with a current Docker)');
-  const declared = typeof body.mediaType === 'string' ? body.mediaType : undefined;
+  return shape.readJson(bytes.toString('utf8'), (json) => readManifest(json, contentType), (problem) => new ManifestError(`the registry sent a malformed manifest: ${problem}`));
+}
+
+function readManifest(json: unknown, contentType: string | undefined): ParsedManifest {
+  const body = new shape.Fields(json);
+  if (body.raw.schemaVersion === 1) throw new ManifestError('Docker schema 1 manifests are not supported (re-push the image with a current Docker)');
+  const declared = body.optional('mediaType', shape.string);
   const type = contentType && contentType !== 'application/json' && contentType !== 'application/octet-stream' ? contentType.split(';')[0]!.trim() : declared;
-  const common: Common = { mediaType: type ?? (Array.isArray(body.manifests) ? MEDIA.ociIndex : MEDIA.ociManifest) };
-  if (typeof body.artifactType === 'string') common.artifactType = body.artifactType;
-  if (body.subject !== undefined) common.subject = descriptor(body.subject, 'subject');
-  if (isStringMap(body.annotations)) common.annotations = body.annotations;
-  if (Array.isArray(body.manifests) && (type === undefined || isIndexMediaType(type) || !('config' in body))) {
-    return { kind: 'index', ...common, manifests: body.manifests.map((d, i) => descriptor(d, `manifests[${i}]`)) };
+  const manifests = body.optional('manifests', shape.arrayOf(descriptor));
+  const common: Common = { mediaType: type ?? (manifests ? MEDIA.ociIndex : MEDIA.ociManifest) };
+  const artifactType = body.optional('artifactType', shape.string);
+  if (artifactType !== undefined) common.artifactType = artifactType;
+  const subject = body.optional('subject', descriptor);
+  if (subject !== undefined) common.subject = subject;
+  const annotations = body.optional('annotations', shape.stringMap);
+  if (annotations !== undefined) common.annotations = annotations;
+  if (manifests && (type === undefined || isIndexMediaType(type) || !('config' in body.raw))) {
+    return { kind: 'index', ...common, manifests };
   }
-  if (body.config !== undefined) {
-    const layers = Array.isArray(body.layers) ? body.layers.map((d, i) => descriptor(d, `layers[${i}]`)) : [];
-    return { kind: 'image', ...common, config: descriptor(body.config, 'config'), layers };
+  const config = body.optional('config', descriptor);
+  if (config !== undefined) {
+    return { kind: 'image', ...common, config, layers: body.optional('layers', shape.arrayOf(descriptor)) ?? [] };
   }
   throw new ManifestError(`the registry sent a manifest of unknown shape (media type ${type ?? 'not given'})`);
 }
 
-function isStringMap(value: unknown): value is Record<string, string> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
-}
+const digest: shape.Read<string> = (value, path) => {
+  if (!isDigest(shape.string(value, path))) throw new shape.ShapeError(path, 'not a digest (algorithm:hex)');
+  return value as string;
+};
 
+/** A descriptor: digest and size must be right; mediaType, platform, annotations and artifactType may be absent. */
 function descriptor(value: unknown, where: string): Descriptor {
-  const d = value as Record<string, unknown> | null;
-  if (typeof d !== 'object' || d === null || typeof d.digest !== 'string' || !isDigest(d.digest) || typeof d.size !== 'number') {
-    throw new ManifestError(`the registry sent a manifest with a malformed descriptor (${where})`);
+  const d = new shape.Fields(value, where);
+  const out: Descriptor = { mediaType: d.optional('mediaType', shape.string) ?? '', digest: d.get('digest', digest), size: d.get('size', shape.size) };
+  const p = d.fields('platform');
+  const os = p?.optional('os', shape.string);
+  const architecture = p?.optional('architecture', shape.string);
+  if (p && os !== undefined && architecture !== undefined) {
+    out.platform = { os, architecture };
+    const variant = p.optional('variant', shape.string);
+    if (variant !== undefined && variant !== '') out.platform.variant = variant;
+    const osVersion = p.optional('os.version', shape.string);
+    if (osVersion !== undefined) out.platform['os.version'] = osVersion;
   }
-  const out: Descriptor = { mediaType: typeof d.mediaType === 'string' ? d.mediaType : '', digest: d.digest, size: d.size };
-  const p = d.platform as Record<string, unknown> | undefined;
-  if (typeof p === 'object' && p !== null && typeof p.os === 'string' && typeof p.architecture === 'string') {
-    out.platform = { os: p.os, architecture: p.architecture };
-    if (typeof p.variant === 'string' && p.variant !== '') out.platform.variant = p.variant;
-    if (typeof p['os.version'] === 'string') out.platform['os.version'] = p['os.version'];
-  }
-  if (isStringMap(d.annotations)) out.annotations = d.annotations;
-  if (typeof d.artifactType === 'string') out.artifactType = d.artifactType;
+  const annotations = d.optional('annotations', shape.stringMap);
+  if (annotations !== undefined) out.annotations = annotations;
+  const artifactType = d.optional('artifactType', shape.string);
+  if (artifactType !== undefined) out.artifactType = artifactType;
   return out;
 }
 
@@ -181,7 +189,7 @@ function referencePath(repository: string, reference: string): string {
   return `/v2/${repository}/manifests/${reference}`;
 }
 
-function notFound(client: RegistryClient, repository: string, reference: string, err: RegistryApiError): NotFoundError {
+function notFound(client: RegistryApi, repository: string, reference: string, err: RegistryApiError): NotFoundError {
   const name = `${client.host}/${repository}${isDigest(reference) ? '@' : ':'}${reference}`;
   if (err.codes.includes('NAME_UNKNOWN')) return new NotFoundError(`no repository ${client.host}/${repository}`);
   return new NotFoundError(`no image ${name}`);
@@ -192,7 +200,7 @@ function notFound(client: RegistryClient, repository: string, reference: string,
  * against the reference when it is one, else against Docker-Content-Digest.
  * Throws NotFoundError when the registry has no such repository or manifest.
  */
-export async function fetchManifest(client: RegistryClient, repository: string, reference: string, signal?: AbortSignal): Promise<Manifest> {
+export async function fetchManifest(client: RegistryApi, repository: string, reference: string, signal?: AbortSignal): Promise<Manifest> {
   const response = await client.request({
     path: referencePath(repository, reference),
     scopes: [pullScope(repository)],
@@ -200,7 +208,7 @@ export async function fetchManifest(client: RegistryClient, repository: string, 
     accept: [404],
     signal,
   });
-  if (response.status === 404) throw notFound(client, repository, reference, new RegistryApiError('', { status: 404, codes: errorCodes(response.body) }));
+  if (response.status === 404) throw notFound(client, repository, reference, new RegistryApiError('', { status: 404, codes: describeErrorBody(404, header(response, 'content-type'), response.body).codes }));
   const bytes = response.body;
   const expected = isDigest(reference) ? reference : header(response, 'docker-content-digest');
   const algorithm = expected?.split(':')[0] === 'sha512' ? 'sha512' : 'sha256';
@@ -225,7 +233,7 @@ export async function fetchManifest(client: RegistryClient, repository: string, 
 }
 
 /** HEAD: the digest a tag points at, or undefined when there is no such manifest. */
-export async function resolveDigest(client: RegistryClient, repository: string, reference: string, signal?: AbortSignal): Promise<string | undefined> {
+export async function resolveDigest(client: RegistryApi, repository: string, reference: string, signal?: AbortSignal): Promise<string | undefined> {
   const response = await client.request({
     method: 'HEAD',
     path: referencePath(repository, reference),
@@ -238,13 +246,4 @@ export async function resolveDigest(client: RegistryClient, repository: string, 
   const digest = header(response, 'docker-content-digest');
   if (digest !== undefined && isDigest(digest)) return digest;
   return (await fetchManifest(client, repository, reference, signal)).digest;
-}
-
-function errorCodes(body: Buffer): string[] {
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as { errors?: Array<{ code?: unknown }> };
-    return (parsed.errors ?? []).map((e) => e.code).filter((c): c is string => typeof c === 'string');
-  } catch {
-    return [];
-  }
 }

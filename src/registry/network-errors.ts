@@ -1,6 +1,6 @@
 // Network failures, sorted into what a retry can fix and what a person must fix, and
 // said in one line that names the host (never a request's headers).
-import { isLocalHost } from './reference.ts';
+import { jindrCommand, parseRegistryHost } from './host.ts';
 
 export type NetworkErrorKind = 'refused' | 'reset' | 'timeout' | 'dns' | 'tls' | 'other';
 
@@ -37,10 +37,12 @@ export function classifyNetworkError(err: unknown): NetworkErrorKind {
 
 export function networkErrorMessage(host: string, kind: NetworkErrorKind, err: unknown, timeoutMs: number): string {
   switch (kind) {
-    case 'refused':
-      return isLocalHost(host)
-        ? `no registry answers on ${host} (start one with: docker jindr start)`
+    case 'refused': {
+      const parsed = parseRegistryHost(host);
+      return typeof parsed !== 'string' && parsed.loopback
+        ? `no registry answers on ${host} (start one with: ${jindrCommand(parsed, 'start')})`
         : `cannot connect to ${host}: connection refused`;
+    }
     case 'timeout':
       return `${host} did not answer within ${timeoutMs / 1000} s (JINDR_TIMEOUT_MS=<milliseconds> waits longer)`;
     case 'dns':

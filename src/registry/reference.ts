@@ -1,5 +1,6 @@
 // Image references: the distribution grammar (github.com/distribution/reference),
-// checked before any request is made so a typo never reaches a registry.
+// checked before any request is made so a typo never reaches a registry. The registry
+// part is a registry host (host.ts), parsed there.
 //
 // API
 //   parseReference(input, defaultRegistry?) -> ImageReference
@@ -11,12 +12,11 @@
 //     means Docker Hub, as in `docker pull`. Throws UsageError for anything malformed.
 //   parseRepositoryName(input, defaultRegistry?) -> RepositoryName (no tag/digest allowed)
 //   formatReference(ref) / formatRepository(ref) -> "host/repo[:tag][@digest]"
-//   requestHost(registry) -> the host requests go to (docker.io -> registry-1.docker.io)
-//   isLocalHost(registry) -> true for localhost, 127.0.0.0/8 and ::1 (plain HTTP there)
 //   isDigest(s) -> "sha256:<64 hex>" (or sha512:<128 hex>)
-//   checkRegistryHost(host) -> host, or UsageError when it is not HOST[:PORT]
+//   isTag(s) -> letters, digits, _ . -, at most 128, not starting with . or -
 //   quote(input) -> "input" for a message: control and bidi characters escaped, long ones cut
 import { UsageError } from '../errors.ts';
+import { DOCKER_HUB, parseRegistryHost, splitDomain, type RegistryHost } from './host.ts';
 
 export interface RepositoryName {
   /** Registry host[:port] as the user names it; Docker Hub is "docker.io". */
@@ -31,13 +31,9 @@ export interface ImageReference extends RepositoryName {
   digest?: string;
 }
 
-export const DOCKER_HUB = 'docker.io';
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 const MAX_NAME_LENGTH = 255;
 
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]{1,5})?$`);
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
 
@@ -54,8 +50,12 @@ export function isDigest(value: string): boolean {
   return DIGEST.test(value);
 }
 
+export function isTag(value: string): boolean {
+  return TAG.test(value);
+}
+
 /** Parses an image reference; throws UsageError (naming the input) when it is malformed. */
-export function parseReference(input: string, defaultRegistry: string = DOCKER_HUB): ImageReference {
+export function parseReference(input: string, defaultRegistry: RegistryHost | string = DOCKER_HUB): ImageReference {
   const shown = quote(input);
   checkCharacters(input, shown);
   let rest = input;
@@ -85,7 +85,7 @@ export function parseReference(input: string, defaultRegistry: string = DOCKER_H
 }
 
 /** Parses a repository name (for ls/rmr/lsi arguments): a tag or digest is an error. */
-export function parseRepositoryName(input: string, defaultRegistry: string = DOCKER_HUB): RepositoryName {
+export function parseRepositoryName(input: string, defaultRegistry: RegistryHost | string = DOCKER_HUB): RepositoryName {
   const ref = parseReference(input, defaultRegistry);
   if (ref.tag !== undefined || ref.digest !== undefined) {
     throw new UsageError(`${quote(input)} names an image, not a repository: leave out the :tag / @digest`);
@@ -100,23 +100,19 @@ function checkCharacters(input: string, shown: string): void {
   }
 }
 
-function splitName(name: string, defaultRegistry: string, shown: string): RepositoryName {
+function splitName(name: string, defaultRegistry: RegistryHost | string, shown: string): RepositoryName {
   if (name.length === 0) throw new UsageError(`invalid image reference ${shown}: no repository name`);
   const dots = name.split('/').find((c) => c === '.' || c === '..');
   if (dots !== undefined) throw new UsageError(`invalid image reference ${shown}: "${dots}" is not allowed as a path component`);
-  const slash = name.indexOf('/');
-  const first = slash === -1 ? '' : name.slice(0, slash);
-  // The distribution rule: the first component is a registry when it looks like a host.
-  const hasDomain = slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase());
-  let registry = hasDomain ? first : defaultRegistry;
-  let repository = hasDomain ? name.slice(slash + 1) : name;
-  if (!DOMAIN.test(registry)) {
-    throw new UsageError(`invalid image reference ${shown}: ${quote(registry)} is not a registry host[:port]`);
-  }
+  const { domain, rest } = splitDomain(name);
+  const hostText = domain ?? String(defaultRegistry);
+  const host = domain === undefined && typeof defaultRegistry !== 'string' ? defaultRegistry : parseRegistryHost(hostText);
+  if (host === 'port') throw new UsageError(`invalid image reference ${shown}: the port of ${quote(hostText)} must be from 1 to 65535`);
+  if (typeof host === 'string') throw new UsageError(`invalid image reference ${shown}: ${quote(hostText)} is not a registry host[:port]`);
   if (name.length > MAX_NAME_LENGTH) {
     throw new UsageError(`invalid image reference ${shown}: the name is longer than ${MAX_NAME_LENGTH} characters`);
   }
-  for (const component of repository.split('/')) {
+  for (const component of rest.split('/')) {
     if (PATH_COMPONENT.test(component)) continue;
     if (component.toLowerCase() !== component && PATH_COMPONENT.test(component.toLowerCase())) {
       throw new UsageError(`invalid image reference ${shown}: repository names must be lower-case`);
@@ -125,19 +121,9 @@ function splitName(name: string, defaultRegistry: string, shown: string): Reposi
       `invalid image reference ${shown}: bad repository path component ${quote(component)} (lower-case letters and digits, separated by . _ __ or -)`,
     );
   }
-  if (DOCKER_HUB_ALIASES.has(registry.toLowerCase())) {
-    registry = DOCKER_HUB;
-    if (!repository.includes('/')) repository = `library/${repository}`;
-  }
-  return { registry, repository };
-}
-
-/** Checks a registry given on its own (-r HOST:PORT); throws UsageError naming the option. */
-export function checkRegistryHost(registry: string, option = '-r/--registry'): string {
-  if (!DOMAIN.test(registry)) {
-    throw new UsageError(`${option} needs HOST or HOST:PORT, without a scheme or path (got ${quote(registry)})`);
-  }
-  return registry;
+  // Docker Hub's official images live under library/.
+  const repository = host.hub && !rest.includes('/') ? `library/${rest}` : rest;
+  return { registry: host.name, repository };
 }
 
 export function formatRepository(name: RepositoryName): string {
@@ -149,23 +135,4 @@ export function formatReference(ref: ImageReference): string {
   if (ref.tag !== undefined) text += `:${ref.tag}`;
   if (ref.digest !== undefined) text += `@${ref.digest}`;
   return text;
-}
-
-/** The host:port requests go to: Docker Hub's API lives on registry-1.docker.io. */
-export function requestHost(registry: string): string {
-  return DOCKER_HUB_ALIASES.has(registry.toLowerCase()) ? 'registry-1.docker.io' : registry;
-}
-
-/** The hostname without port or IPv6 brackets. */
-export function hostName(registry: string): string {
-  if (registry.startsWith('[')) return registry.slice(1, registry.indexOf(']'));
-  const colon = registry.lastIndexOf(':');
-  // A bare IPv6 address ("::1") has colons but no port.
-  return colon === -1 || registry.indexOf(':') !== colon ? registry : registry.slice(0, colon);
-}
-
-/** Loopback hosts, where registries speak plain HTTP (as Docker treats them as insecure). */
-export function isLocalHost(registry: string): boolean {
-  const name = hostName(registry).toLowerCase();
-  return name === 'localhost' || name === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
 }

@@ -7,10 +7,11 @@
 // --force. Registry 3.x can delete one tag (DELETE /v2/<name>/manifests/<tag>): tried
 // first, and when the registry answers that it cannot, we fall back to the digest.
 import { NotFoundError, RefusedError, RegistryError } from '../errors.ts';
-import type { RegistryClient } from './client.ts';
+import type { RegistryApi } from './api.ts';
 import { listTags } from './catalog.ts';
 import { deleteManifest, deleteTag } from './manifest-delete.ts';
 import { fetchManifest, manifestChildren, resolveDigest, type Manifest } from './manifest.ts';
+import { forEachHost, type OpenReader } from './per-host.ts';
 import type { ImageReference } from './reference.ts';
 
 export interface Removal {
@@ -37,7 +38,7 @@ interface RepositoryUse {
 }
 
 /** Tags of a repository, the digests they point at, and which indexes use which digests. */
-async function repositoryUse(client: RegistryClient, repository: string, signal?: AbortSignal): Promise<RepositoryUse> {
+async function repositoryUse(client: RegistryApi, repository: string, signal?: AbortSignal): Promise<RepositoryUse> {
   const tags = await listTags(client, repository, signal);
   const manifests = await Promise.all(
     tags.map((tag) => fetchManifest(client, repository, tag, signal).catch((err: unknown) => (err instanceof NotFoundError ? undefined : Promise.reject(err)))),
@@ -65,7 +66,7 @@ function collateral(use: RepositoryUse, digest: string, named: ReadonlySet<strin
   };
 }
 
-function refusal(client: RegistryClient, repository: string, digest: string, c: { tags: string[]; indexes: string[] }): string {
+function refusal(client: RegistryApi, repository: string, digest: string, c: { tags: string[]; indexes: string[] }): string {
   const parts: string[] = [];
   if (c.tags.length > 0) parts.push(`${c.tags.map((t) => `${repository}:${t}`).join(', ')} ${c.tags.length === 1 ? 'points' : 'point'} at the same digest and would be deleted too`);
   if (c.indexes.length > 0) parts.push(`${c.indexes.map((t) => `${repository}:${t}`).join(', ')} ${c.indexes.length === 1 ? 'uses' : 'use'} it as a platform image and would break`);
@@ -77,7 +78,7 @@ function refusal(client: RegistryClient, repository: string, digest: string, c: 
  * unknown one is a NotFoundError and nothing is deleted; a delete that would take other
  * tags along is a RefusedError unless `force`.
  */
-export async function removeImages(client: RegistryClient, refs: readonly ImageReference[], options: { force: boolean; signal?: AbortSignal }): Promise<Removal[]> {
+export async function removeImages(client: RegistryApi, refs: readonly ImageReference[], options: { force: boolean; signal?: AbortSignal }): Promise<Removal[]> {
   const { signal } = options;
   // A bare name means :latest, as everywhere in Docker. A name given twice is one image:
   // deleting its tag twice would fail the second time, after the first had deleted it.
@@ -146,6 +147,11 @@ export async function removeImages(client: RegistryClient, refs: readonly ImageR
   return removals;
 }
 
+/** rmi: removeImages on each registry the references name, host by host; each row names its registry. */
+export async function removeImagesOn(open: OpenReader, refs: readonly ImageReference[], options: { force: boolean; signal?: AbortSignal }): Promise<Array<Removal & { registry: string }>> {
+  return forEachHost(open, refs, async (client, group, host) => (await removeImages(client, group, options)).map((r) => ({ registry: host, ...r })));
+}
+
 export interface RepositoryRemoval {
   repository: string;
   /** Manifests deleted through the API: the tags' and, for indexes, their platforms'. */
@@ -157,7 +163,7 @@ export interface RepositoryRemoval {
  * NotFoundError before anything is deleted. The repository itself stays listed by the
  * registry until its storage is removed (no API does that; see src/storage/remove-repository.ts).
  */
-export async function removeRepositories(client: RegistryClient, repositories: readonly string[], signal?: AbortSignal): Promise<RepositoryRemoval[]> {
+export async function removeRepositories(client: RegistryApi, repositories: readonly string[], signal?: AbortSignal): Promise<RepositoryRemoval[]> {
   const plans = await Promise.all(
     repositories.map(async (repository) => {
       const tags = await listTags(client, repository, signal);

@@ -58,17 +58,24 @@ function readAll(input: PasswordInput): Promise<string> {
   });
 }
 
-/** --password-stdin: exactly one line per user, in the order of the --auth options. */
+/**
+ * --password-stdin: exactly one line per user, in the order of the --auth options. Blank
+ * lines after the last password are ignored, unless a user is still without one: then
+ * that user's password is empty, and the error says so.
+ */
 export async function passwordsFromStdin(input: PasswordInput, users: readonly string[]): Promise<string[]> {
   const text = await readAll(input);
   const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
-  while (lines.length > 0 && lines.at(-1) === '') lines.pop(); // the final newline, and blank lines after it
-  if (lines.length !== users.length) {
+  if (lines.at(-1) === '') lines.pop(); // the final newline
+  let end = lines.length;
+  while (end > users.length && lines[end - 1] === '') end -= 1; // blank lines after the passwords
+  if (end !== users.length) {
     const want = users.length === 1 ? 'one line (the password)' : `${users.length} lines, one password per --auth user in order`;
-    throw new UsageError(`--password-stdin: expected ${want}, got ${lines.length} line${lines.length === 1 ? '' : 's'}`);
+    throw new UsageError(`--password-stdin: expected ${want}, got ${end} line${end === 1 ? '' : 's'}`);
   }
-  lines.forEach((password, i) => checkPassword(users[i]!, password));
-  return lines;
+  const passwords = lines.slice(0, end);
+  passwords.forEach((password, i) => checkPassword(users[i]!, password));
+  return passwords;
 }
 
 /** Reads one line from a terminal in raw mode, echoing nothing. Ctrl-C interrupts, Ctrl-D on an empty line ends. */

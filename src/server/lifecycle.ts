@@ -3,13 +3,15 @@
 // enabled, data in a host directory. All checks happen before anything is created.
 import type Docker from 'dockerode';
 import {
-  LABEL_DATA, LABEL_REGISTRY, REGISTRY_CONTAINER_PORT, REGISTRY_STORAGE_PATH, findRegistryContainer,
-  startRegistryContainer, waitUntilServing, type RegistryContainer,
+  LABEL_DATA, LABEL_IMAGE, LABEL_REGISTRY, REGISTRY_CONTAINER_PORT, REGISTRY_STORAGE_PATH, findRegistryContainer, type RegistryContainer,
 } from './container.ts';
+import { startRegistryContainer, waitUntilServing } from './container-control.ts';
 import { checkPortFree, prepareDataDir } from './prestart-checks.ts';
 import { ContainerExitedError } from './exited.ts';
 import { engineErrorMessage, engineStatus } from '../engine/engine.ts';
 import { ensureImage, type ProgressSink } from '../engine/pull.ts';
+import type { EngineKind } from '../engine/identity.ts';
+import { sameImage } from '../engine/image-names.ts';
 import { registryName, type LocalRegistryAddress } from './address.ts';
 import { RefusedError, ResourceError } from '../errors.ts';
 
@@ -41,6 +43,8 @@ export interface StartEnvironment {
   docker: Docker;
   /** The engine is on this machine: check the port here and create the data directory. */
   local: boolean;
+  /** Podman names images its own way (image-names.ts). */
+  kind: EngineKind;
   progress: ProgressSink;
   signal: AbortSignal;
 }
@@ -53,11 +57,11 @@ export interface StartResult {
 }
 
 /** Explicit options the container does not match. */
-function mismatches(c: RegistryContainer, options: StartOptions): string[] {
+function mismatches(c: RegistryContainer, options: StartOptions, kind: EngineKind): string[] {
   const out: string[] = [];
   const dir = c.storage.kind === 'bind' ? c.storage.path : undefined;
   if (options.dataDir !== undefined && options.dataDir !== dir) out.push(`-d ${options.dataDir}`);
-  if (options.image !== undefined && options.image !== c.image) out.push(`--image ${options.image}`);
+  if (options.image !== undefined && !sameImage(options.image, c.image, kind)) out.push(`--image ${options.image}`);
   if (options.name !== undefined && options.name !== c.name) out.push(`-n ${options.name}`);
   return out;
 }
@@ -69,7 +73,7 @@ function mismatches(c: RegistryContainer, options: StartOptions): string[] {
 export async function startRegistry(env: StartEnvironment, options: StartOptions, found?: { existing: RegistryContainer | undefined }): Promise<StartResult> {
   const { docker, local } = env;
   const existing = found ? found.existing : await findRegistryContainer(docker, options.address);
-  const differs = existing ? [...mismatches(existing, options), ...(options.security?.mismatches ?? [])] : [];
+  const differs = existing ? [...mismatches(existing, options, env.kind), ...(options.security?.mismatches ?? [])] : [];
   const publish = options.security?.publish ?? [options.address.bindIp];
   const checkPorts = async (): Promise<void> => {
     for (const bindIp of publish) await checkPortFree(docker, { ...options.address, bindIp }, local);
@@ -145,7 +149,7 @@ export function registryContainerOptions(
     name,
     Image: image,
     Env: ['REGISTRY_STORAGE_DELETE_ENABLED=true', ...Object.entries(security?.env ?? {}).map(([k, v]) => `${k}=${v}`)],
-    Labels: { [LABEL_REGISTRY]: registryName(address.bindIp, address.port), [LABEL_DATA]: dataDir },
+    Labels: { [LABEL_REGISTRY]: registryName(address.bindIp, address.port), [LABEL_DATA]: dataDir, [LABEL_IMAGE]: image },
     ExposedPorts: { [REGISTRY_CONTAINER_PORT]: {} },
     HostConfig: {
       Binds: [`${dataDir}:${REGISTRY_STORAGE_PATH}`],

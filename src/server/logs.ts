@@ -2,7 +2,9 @@
 // its stderr to ours. With follow it runs until the container stops or the signal aborts.
 import type Docker from 'dockerode';
 import { FrameSplitter, readFrames, type Frame } from '../engine/frames.ts';
+import type { LocalRegistryAddress } from './address.ts';
 import type { RegistryContainer } from './container.ts';
+import { requireRegistryContainer } from './status.ts';
 import { engineLost } from '../engine/engine.ts';
 
 export interface LogSinks {
@@ -44,4 +46,9 @@ export async function streamLogs(docker: Docker, c: RegistryContainer, sinks: Lo
   } finally {
     options.signal.removeEventListener('abort', stop);
   }
+}
+
+/** logs: the log of the registry container serving the address (one is needed: the error says how to start it). */
+export async function registryLogs(docker: Docker, address: LocalRegistryAddress, sinks: LogSinks, options: LogOptions): Promise<void> {
+  await streamLogs(docker, await requireRegistryContainer(docker, address), sinks, options);
 }

@@ -7,8 +7,11 @@ import { join } from 'node:path';
 import { listRegistryContainers, pickRegistryContainer } from './container.ts';
 import { checkDataDirUnshared, prepareDataDir } from './prestart-checks.ts';
 import { startRegistry, type StartEnvironment, type StartOptions, type StartResult } from './lifecycle.ts';
-import { AUTH_FILE, isWildcard, planSecurity, securityOf, type SecurityPlan, type SecurityRequest } from './security-plan.ts';
+import { isWildcard } from './address.ts';
+import { AUTH_FILE, parseBind, planSecurity, securityOf, type SecurityPlan, type SecurityRequest } from './security-plan.ts';
 import { caFileFor, daemonCertsDir, describePlacement, placeCa } from './tls-trust.ts';
+import { allowPlainHttpOnPodman } from './podman-registries.ts';
+import type { ResolvedEndpoint } from '../engine/endpoint.ts';
 import { ResourceError, UsageError } from '../errors.ts';
 import { htpasswdUsers, writeHtpasswd } from '../security/htpasswd.ts';
 import { defaultNames, ensureGeneratedTls, installOwnCertificate, readInstalledOwn, uniqueNames } from '../security/tls-files.ts';
@@ -55,7 +58,7 @@ async function writeFiles(plan: SecurityPlan, request: SecurityRequest, options:
 }
 
 export async function startWithSecurity(
-  env: StartEnvironment & { processEnv: NodeJS.ProcessEnv },
+  env: StartEnvironment & { processEnv: NodeJS.ProcessEnv; endpoint: Pick<ResolvedEndpoint, 'host' | 'context'> },
   options: StartOptions,
   request: SecurityRequest,
   info: (message: string) => void,
@@ -63,6 +66,8 @@ export async function startWithSecurity(
   if (!env.local && (request.users.length > 0 || request.tls)) {
     throw new UsageError('--auth and --tls need the Docker engine on this machine: their files go into the data directory, which is on the engine\'s machine');
   }
+  // A specific --bind address must be one of this machine's, when the engine is on it.
+  if (env.local && request.bind !== undefined) parseBind(request.bind, true);
   const all = await listRegistryContainers(env.docker);
   const existing = pickRegistryContainer(all, options.address);
   const plan = planSecurity(options.address, existing, request, { dataDir: options.dataDir, defaultDataDir: options.defaultDataDir });
@@ -86,13 +91,19 @@ export async function startWithSecurity(
   if (kind && env.local && plan.dataDir !== undefined) {
     const caFile = caFileFor(plan.dataDir, kind);
     if (existsSync(caFile)) {
-      info(describePlacement(placeCa(options.address.registry.toLowerCase(), caFile, await daemonCertsDir(env.docker, env.processEnv)), options.address.registry));
+      const certsDir = await daemonCertsDir(env.docker, env.processEnv, { kind: env.kind, context: env.endpoint.context });
+      info(describePlacement(placeCa(options.address.registry.toLowerCase(), caFile, certsDir), options.address.registry));
       if (plan.publish.some((ip) => ip !== options.address.bindIp)) {
         info(`other machines trust it by copying ${caFile} to /etc/docker/certs.d/HOST:${options.address.port}/ca.crt there (HOST: the name they use for this machine)`);
       }
     } else {
       info(`clients must trust the CA that issued the registry's certificate (on this machine: /etc/docker/certs.d/${options.address.registry}/ca.crt)`);
     }
+  }
+  // Docker talks plain HTTP to loopback registries by itself; Podman needs to be told.
+  if (!kind && env.kind === 'podman') {
+    const note = await allowPlainHttpOnPodman({ ...env, host: env.endpoint.host }, options.address);
+    if (note !== undefined) info(note);
   }
   return { ...result, plan };
 }

@@ -2,8 +2,9 @@
 // published on this machine's loopback is asked (registry/probe.ts), which covers settings
 // made in a config file; otherwise its env says (all of it, for the containers we made).
 import type { RegistryContainer } from './container.ts';
-import { envMap, isWildcard } from './security-plan.ts';
-import { isLoopbackHost } from './address.ts';
+import { isWildcard } from './address.ts';
+import { envMap } from './security-plan.ts';
+import { formatHostPort, isLoopback } from '../registry/host.ts';
 import { probeRegistry } from '../registry/probe.ts';
 
 export interface RegistrySecurity {
@@ -33,7 +34,7 @@ function fromEnv(c: RegistryContainer): RegistrySecurity {
 function loopbackAddress(c: RegistryContainer): string | undefined {
   for (const b of c.bindings) {
     const ip = isWildcard(b.hostIp) ? (b.hostIp === '::' ? '::1' : '127.0.0.1') : b.hostIp;
-    if (isLoopbackHost(ip)) return ip.includes(':') ? `[${ip}]:${b.port}` : `${ip}:${b.port}`;
+    if (isLoopback(ip)) return formatHostPort(ip, b.port);
   }
   return undefined;
 }

@@ -5,7 +5,8 @@
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { REGISTRY_STORAGE_PATH, type RegistryContainer } from './container.ts';
-import { isLoopbackHost, type LocalRegistryAddress } from './address.ts';
+import { isWildcard, type LocalRegistryAddress } from './address.ts';
+import { formatHostPort, isLoopback } from '../registry/host.ts';
 import { RefusedError, UsageError } from '../errors.ts';
 import type { User } from '../security/htpasswd.ts';
 import { GENERATED, OWN, TLS_DIR, type OwnCertificate } from '../security/tls-files.ts';
@@ -67,17 +68,15 @@ export interface SecurityRequest {
   insecureExpose: boolean;
 }
 
-export const isWildcard = (ip: string): boolean => ip === '' || ip === '0.0.0.0' || ip === '::';
-
 /** Reachable from other machines: anything but 127.0.0.0/8 and ::1. */
-export const beyondLoopback = (ip: string): boolean => isWildcard(ip) || !isLoopbackHost(ip);
+export const beyondLoopback = (ip: string): boolean => isWildcard(ip) || !isLoopback(ip);
 
 /** --bind ADDR: an IP address (localhost means 127.0.0.1); a specific one must be this machine's. */
 export function parseBind(value: string, local: boolean, addresses: () => string[] = machineAddresses): string {
   const v = value.trim().replace(/^\[(.*)\]$/, '$1').toLowerCase();
   if (v === 'localhost') return '127.0.0.1';
   if (!isIP(v)) throw new UsageError(`--bind needs an IP address of this machine, e.g. 0.0.0.0 (every interface) or 192.168.1.5 (got ${JSON.stringify(value)})`);
-  if (local && !isWildcard(v) && !isLoopbackHost(v) && !addresses().includes(v)) {
+  if (local && !isWildcard(v) && !isLoopback(v) && !addresses().includes(v)) {
     throw new UsageError(`--bind ${v}: no network interface of this machine has that address`);
   }
   return v;
@@ -94,8 +93,8 @@ function machineAddresses(): string[] {
  */
 export function publishAddresses(address: LocalRegistryAddress, bind: string): string[] {
   if (isWildcard(bind) || bind === address.bindIp) return [bind];
-  if (isLoopbackHost(bind)) {
-    const named = bind.includes(':') ? `[${bind}]:${address.port}` : `${bind}:${address.port}`;
+  if (isLoopback(bind)) {
+    const named = formatHostPort(bind, address.port);
     throw new UsageError(`--bind ${bind} does not serve -r ${address.registry}: name the registry by that address (-r ${named})`);
   }
   return [address.bindIp, bind];

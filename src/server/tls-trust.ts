@@ -1,7 +1,8 @@
-// Making the registry's CA trusted where Docker looks for it: certs.d/<host:port>/ca.crt,
-// in /etc/docker (a rootful daemon) or $XDG_CONFIG_HOME/docker (a rootless one); jindr's own
-// registry client reads the same place (certs.ts). When that is not writable from here, the
-// exact command to do it is given instead. Also: the certificate check at restart.
+// Making the registry's CA trusted where the engine looks for it: certs.d/<host:port>/ca.crt,
+// in /etc/docker (a rootful daemon) or $XDG_CONFIG_HOME/docker (a rootless one), or Podman's
+// and Docker Desktop's places (daemonCertsDir); jindr's own registry client reads them all
+// (certs.ts). When that is not writable from here, the exact command to do it is given
+// instead. Also: the certificate check at restart.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -9,16 +10,25 @@ import type Docker from 'dockerode';
 import type { RegistryContainer } from './container.ts';
 import { securityOf } from './security-plan.ts';
 import { errorMessage } from '../errors.ts';
+import { askEngineHost, type EngineKind } from '../engine/identity.ts';
 import { CA_CERT, OWN_CA, TLS_DIR, defaultNames, ensureGeneratedTls, readInstalledOwn } from '../security/tls-files.ts';
 import { daysLeft, RENEW_DAYS } from '../security/x509.ts';
 import { X509Certificate } from 'node:crypto';
 
-/** The certs.d the engine's daemon reads: rootless Docker reads the user's. */
-export async function daemonCertsDir(docker: Docker, env: NodeJS.ProcessEnv): Promise<string> {
-  const info = (await docker.info().catch(() => undefined)) as { SecurityOptions?: string[] } | undefined;
-  const rootless = (info?.SecurityOptions ?? []).some((o) => o.split(',').includes('name=rootless'));
-  if (!rootless) return '/etc/docker/certs.d';
-  return join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'docker/certs.d');
+/**
+ * The certs.d the engine reads: Docker's /etc/docker/certs.d (rootless Docker: the user's
+ * $XDG_CONFIG_HOME/docker/certs.d), Podman's /etc/containers/certs.d (rootless:
+ * .../containers/certs.d), Docker Desktop's ~/.docker/certs.d (its engine is in a VM and
+ * reads the user's; known by its /info or its context desktop-linux).
+ */
+export async function daemonCertsDir(docker: Docker, env: NodeJS.ProcessEnv, engine: { kind?: EngineKind; context?: string } = {}): Promise<string> {
+  // Best effort: an engine that does not say (or says something malformed) is taken as rootful.
+  const host = await askEngineHost(docker, engine.context);
+  const home = env.HOME || homedir();
+  if (host.desktop) return join(home, '.docker/certs.d');
+  const engineDir = engine.kind === 'podman' ? 'containers' : 'docker';
+  if (!host.rootless) return `/etc/${engineDir}/certs.d`;
+  return join(env.XDG_CONFIG_HOME || join(home, '.config'), engineDir, 'certs.d');
 }
 
 const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
@@ -62,7 +72,7 @@ export function describePlacement(p: Placement, registry: string): string {
 export async function refreshTls(
   docker: Docker,
   c: RegistryContainer,
-  options: { local: boolean; env: NodeJS.ProcessEnv; info: (message: string) => void },
+  options: { local: boolean; env: NodeJS.ProcessEnv; info: (message: string) => void; engine?: { kind?: EngineKind; context?: string } },
 ): Promise<void> {
   const kind = securityOf(c).tls;
   if (!kind || !options.local || c.storage.kind !== 'bind') return;
@@ -78,6 +88,6 @@ export async function refreshTls(
   if (tls.made) options.info(`made the registry's certificate again (the previous one: ${tls.made})`);
   if (tls.newCa && c.registry) {
     options.info(`made a new CA for the registry: machines that trusted the old one need ${caFileFor(dataDir, 'generated')}`);
-    options.info(describePlacement(placeCa(c.registry, caFileFor(dataDir, 'generated'), await daemonCertsDir(docker, options.env)), c.registry));
+    options.info(describePlacement(placeCa(c.registry, caFileFor(dataDir, 'generated'), await daemonCertsDir(docker, options.env, options.engine)), c.registry));
   }
 }

@@ -4,27 +4,10 @@
 // platform manifests before their index and the tag last): without the grace period a
 // collection in the middle of it deletes what the push has already sent.
 // Pure: the times come from the storage listing (gc-storage.ts), in the container's clock.
-import { UsageError } from '../errors.ts';
+import type { RepositoryYoung } from './gc-plan.ts';
 import type { StorageListing } from './gc-storage.ts';
 
 export const DEFAULT_GRACE_MS = 60 * 60 * 1000;
-
-/** The --grace option's help (gc and stop). */
-export const GRACE_HELP = 'Keep what was written more recently than DURATION (e.g. 30m, 2d; 0 keeps nothing back), as a push under way does [default: 1h]';
-
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `0`, `90s`, `30m`, `1h`, `2d`, `1h30m` -> milliseconds; anything else is a usage error. */
-export function parseGrace(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_GRACE_MS;
-  const value = text.trim();
-  if (/^0+$/.test(value)) return 0;
-  const parts = [...value.matchAll(/(\d+)([smhd])/g)];
-  if (value === '' || parts.map((p) => p[0]).join('') !== value) {
-    throw new UsageError(`--grace ${JSON.stringify(text)} is not a duration: give a number with a unit (s, m, h or d), e.g. 30m, 1h, 2d, or 0`);
-  }
-  return parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_MS[p[2]!]!, 0);
-}
 
 /** 3600000 -> "1h", 5400000 -> "1h30m", 0 -> "0s". */
 export function formatGrace(ms: number): string {
@@ -83,4 +66,9 @@ export function youngContent(listing: StorageListing, graceMs: number): YoungCon
 function splitKey(key: string): { repository: string; digest: string } {
   const at = key.lastIndexOf('@');
   return { repository: key.slice(0, at), digest: key.slice(at + 1) };
+}
+
+/** What the grace period protects in one repository, as planRepository takes it. */
+export function youngIn(young: YoungContent, repository: string): RepositoryYoung {
+  return { manifests: young.manifests.get(repository) ?? new Set(), busy: young.busy.has(repository) };
 }

@@ -6,6 +6,8 @@
 // `garbage-collect --delete-untagged` removes every untagged manifest, including the
 // per-platform children of a tagged index: that is the corruption this avoids.
 
+import { ShapeError, isArray, isJsonObject, isString, object, parseJson, type JsonObject } from '../json-shape.ts';
+
 /** One repository as storage holds it. */
 export interface RepositoryState {
   name: string;
@@ -52,33 +54,29 @@ const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
  */
 export function readManifest(bytes: Uint8Array | undefined): ManifestContent {
   if (bytes === undefined) return { kind: 'missing' };
-  let doc: unknown;
+  let doc: JsonObject;
   try {
-    doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch {
-    return { kind: 'invalid', reason: 'not JSON' };
+    doc = object(parseJson(new TextDecoder('utf-8', { fatal: true }).decode(bytes)), '');
+  } catch (err) {
+    if (err instanceof ShapeError) return { kind: 'invalid', reason: err.message };
+    return { kind: 'invalid', reason: 'not JSON' }; // not UTF-8
   }
-  if (!isObject(doc)) return { kind: 'invalid', reason: 'not a JSON object' };
   const references = new Set<string>();
   const walk = (value: unknown): void => {
-    if (Array.isArray(value)) {
+    if (isArray(value)) {
       for (const item of value) walk(item);
-    } else if (isObject(value)) {
+    } else if (isJsonObject(value)) {
       for (const key of ['digest', 'blobSum']) {
         const d = value[key];
-        if (typeof d === 'string' && DIGEST.test(d)) references.add(d);
+        if (isString(d) && DIGEST.test(d)) references.add(d);
       }
       for (const item of Object.values(value)) walk(item);
     }
   };
   walk(doc);
   const subjectField = doc['subject'];
-  const subject = isObject(subjectField) && typeof subjectField['digest'] === 'string' ? subjectField['digest'] : undefined;
+  const subject = isJsonObject(subjectField) && isString(subjectField['digest']) ? subjectField['digest'] : undefined;
   return { kind: 'ok', references: [...references], subject };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The manifests a repository's tags (and extra roots) reach, following children and referrers. */

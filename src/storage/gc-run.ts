@@ -2,7 +2,7 @@
 // (enough for --dry-run, and for finding there is nothing to do). The collection itself
 // works in one window in which nothing can write to the registry's storage: the registry
 // container is stopped, and a helper container from the same image, with the same volumes
-// (--volumes-from) and env but no network and no registry process, does the work by exec:
+// and bind mounts (helper-mounts.ts) and env but no network and no registry process, does the work by exec:
 //   1. list storage (tags, revisions, blobs) and read the manifests      (gc-storage.ts)
 //   2. work out what is unreachable                                      (storage/gc-plan.ts)
 //   3. remove those manifests' revision links, and repositories left with no tag
@@ -18,7 +18,8 @@ import type Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import { readFrames } from '../engine/frames.ts';
 import { engineErrorMessage } from '../engine/engine.ts';
-import { startRegistryContainer, stopRegistryContainer, waitUntilServing, type RegistryContainer } from '../server/container.ts';
+import type { RegistryContainer } from '../server/container.ts';
+import { startRegistryContainer, stopRegistryContainer, waitUntilServing } from '../server/container-control.ts';
 import {
   listStorage,
   readManifests,
@@ -28,8 +29,9 @@ import {
   type Exec,
   type StorageListing,
 } from './gc-storage.ts';
+import { helperMounts } from './helper-mounts.ts';
 import { planRepository, predictBlobRemoval, type BlobPrediction, type ManifestContent, type RepositoryPlan } from './gc-plan.ts';
-import { formatGrace, youngContent } from './gc-grace.ts';
+import { formatGrace, youngContent, youngIn } from './gc-grace.ts';
 import { sweepBlobs } from './gc-sweep.ts';
 import { refuseForeign } from './ownership.ts';
 import { ResourceError } from '../errors.ts';
@@ -81,8 +83,7 @@ async function analyse(exec: Exec, root: string, graceMs: number): Promise<Analy
   const contents = await readManifests(exec, root, listing.repositories.flatMap((r) => [...r.manifests, ...r.tags.values()]), listing.blobs);
   const content = (digest: string): ManifestContent => contents.get(digest) ?? { kind: 'missing' };
   const young = youngContent(listing, graceMs);
-  const plans = listing.repositories.map((r) =>
-    planRepository(r, content, { manifests: young.manifests.get(r.name) ?? new Set(), busy: young.busy.has(r.name) }));
+  const plans = listing.repositories.map((r) => planRepository(r, content, youngIn(young, r.name)));
   const prediction = predictBlobRemoval(plans, content, listing.blobs, young.blobs);
   return { listing, plans, content, prediction, grace: formatGrace(graceMs) };
 }
@@ -106,13 +107,6 @@ function report(registry: RegistryContainer, dryRun: boolean, analysis: Analysis
     },
     warnings: analysis.plans.flatMap((p) => p.warnings),
   };
-}
-
-/** What the grace period kept, in a sentence; undefined when it kept nothing. */
-export function describeKeptYoung(report: GcReport, formatBytes: (bytes: number) => string): string | undefined {
-  const { manifests, blobs, bytes } = report.keptYoung;
-  if (manifests === 0 && blobs === 0) return undefined;
-  return `kept ${manifests} untagged manifest(s) and ${blobs} unreferenced blob(s) (${formatBytes(bytes)}) written within the last ${report.grace} (--grace), as a push under way may need them`;
 }
 
 /** The registry's data must be in a volume or bind mount, or a second container cannot see it. */
@@ -227,7 +221,7 @@ async function startHelper(docker: Docker, registry: RegistryContainer): Promise
       Env: d.Config.Env ?? [],
       User: d.Config.User,
       Labels: { [HELPER_LABEL]: registry.name },
-      HostConfig: { VolumesFrom: [d.Id], NetworkMode: 'none' },
+      HostConfig: { Mounts: helperMounts(d), NetworkMode: 'none' },
     });
     await helper.start();
     return helper;

@@ -52,6 +52,7 @@ export async function readStorageRoot(exec: Exec, configPath: string, env: reado
   return root;
 }
 
+/** Where distribution keeps its files under the storage root. */
 export const v2 = (root: string): string => `${root === '/' ? '' : root}/docker/registry/v2`;
 
 // `read` is a shell builtin: no process per tag, even with thousands; `stat` runs in
@@ -241,6 +242,25 @@ async function removeTargets(exec: Exec, root: string, targets: readonly string[
 export async function removeRepositories(exec: Exec, root: string, names: readonly string[]): Promise<void> {
   names.forEach(checkRepositoryName);
   await removeTargets(exec, root, names.map((n) => `repo:${n}`), 'removing repository storage');
+}
+
+/** A tag name as distribution allows it: never a path separator, never `..` alone. */
+const TAG_NAME = /^[\w][\w.-]{0,127}$/;
+
+/**
+ * Removes tags (their `_manifests/tags/<tag>` directories: what a DELETE by tag does in
+ * registry 3.x) and manifests' revision links with their tags' history entries.
+ */
+export async function removeManifestLinks(exec: Exec, root: string, repository: string, tags: readonly string[], digests: readonly string[]): Promise<void> {
+  checkRepositoryName(repository);
+  for (const t of tags) if (!TAG_NAME.test(t)) throw new ResourceError(`refusing to remove the tag ${JSON.stringify(t)}: not a tag name`);
+  const targets = tags.map((t) => `${repository}/_manifests/tags/${t}`);
+  for (const digest of digests) {
+    const [alg, hex] = digest.split(':');
+    if (!/^[a-z0-9]+$/.test(alg ?? '') || !/^[a-f0-9]+$/.test(hex ?? '')) throw new ResourceError(`refusing to remove ${JSON.stringify(digest)}: not a digest`);
+    targets.push(`${repository}/_manifests/revisions/${alg}/${hex}`, `${repository}/_manifests/tags/*/index/${alg}/${hex}`);
+  }
+  await removeTargets(exec, root, targets, 'removing manifests');
 }
 
 /**

@@ -9,9 +9,12 @@
 // restart (seen on 2.8.2). So the registry is restarted afterwards, clearing it, even
 // when the removal failed half-way or was interrupted.
 import type Docker from 'dockerode';
-import { execInContainer, findRegistryContainer, restartRegistryContainer, waitUntilServing, type RegistryContainer } from '../server/container.ts';
+import { findRegistryContainer, type RegistryContainer } from '../server/container.ts';
+import { restartRegistryContainer, waitUntilServing } from '../server/container-control.ts';
+import { execInContainer } from '../server/container-exec.ts';
 import { removeRepositories, storageOf, type Exec } from './gc-storage.ts';
 import { parseLocalRegistry } from '../server/address.ts';
+import { mirrorOf } from '../server/mirrors.ts';
 import { refuseForeign } from './ownership.ts';
 
 const WOULD = 'delete in its storage and restart it';
@@ -67,6 +70,12 @@ export async function removeRepositoryStorage(
     await removeRepositories(exec, root, repositories);
   } catch (err) {
     failure = err;
+  }
+  // A mirror takes no pushes, so its blob cache cannot mislead one; and its proxy would not
+  // start again while its upstream is out of reach. It keeps running.
+  if (mirrorOf(container) !== undefined) {
+    if (failure !== undefined) throw failure;
+    return { removed: true, restarted: false, container: container.name };
   }
   await restartRegistryContainer(docker, container);
   if (failure !== undefined) throw failure;

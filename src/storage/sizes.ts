@@ -4,7 +4,8 @@ import { execFile } from 'node:child_process';
 import { lstat, opendir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { REGISTRY_STORAGE_PATH, execInContainer, type RegistryContainer } from '../server/container.ts';
+import { REGISTRY_STORAGE_PATH, type RegistryContainer } from '../server/container.ts';
+import { execInContainer } from '../server/container-exec.ts';
 
 /** Disk usage of a directory tree in bytes (allocated blocks, as du counts), symlinks not followed. */
 export async function diskUsage(dir: string): Promise<number> {

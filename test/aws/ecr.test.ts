@@ -1,7 +1,8 @@
 // The ECR control plane of cpe against the local ECR fake (the AWS SDK pointed at it by
 // AWS_ENDPOINT_URL_ECR): the repository and its lifecycle policy.
 import test from 'ava';
-import { connectEcr, lifecyclePolicy } from '../../src/aws/ecr.ts';
+import { connectEcr, lifecyclePolicy, readEcrLogin } from '../../src/aws/ecr.ts';
+import { AuthError } from '../../src/errors.ts';
 import { startEcrFake } from '../fakes/ecr.ts';
 
 // This file's worker has its own process.env: the SDK's standard chain reads it.
@@ -53,3 +54,28 @@ test('the lifecycle policy: untagged images expire after a day, the newest N are
     ],
   });
 });
+
+test('the authorization ECR sends: base64 user:password and a proxyEndpoint, read into a login', (t) => {
+  const token = Buffer.from('AWS:s3cret').toString('base64');
+  t.deepEqual(readEcrLogin({ authorizationData: [{ authorizationToken: token, proxyEndpoint: 'https://123.dkr.ecr.eu-west-1.amazonaws.com', expiresAt: new Date() }] }), {
+    host: '123.dkr.ecr.eu-west-1.amazonaws.com', scheme: 'https', username: 'AWS', password: 's3cret',
+  });
+  t.like(readEcrLogin({ authorizationData: [{ authorizationToken: token, proxyEndpoint: 'localhost:5005' }] }), { host: 'localhost:5005', scheme: 'https' });
+  t.like(readEcrLogin({ authorizationData: [{ authorizationToken: token, proxyEndpoint: 'http://localhost:5005' }] }), { host: 'localhost:5005', scheme: 'http' });
+});
+
+const badAuthorizations: [string, unknown, string][] = [
+  ['no authorizationData', {}, 'authorizationData: missing, expected an array'],
+  ['an empty authorizationData', { authorizationData: [] }, 'authorizationData: empty'],
+  ['no token', { authorizationData: [{ proxyEndpoint: 'https://r.example' }] }, 'authorizationData[0].authorizationToken: missing, expected a non-empty string'],
+  ['an empty token', { authorizationData: [{ authorizationToken: '', proxyEndpoint: 'https://r.example' }] }, 'authorizationData[0].authorizationToken: not a non-empty string but an empty string'],
+  ['a token without user:password', { authorizationData: [{ authorizationToken: Buffer.from('s3cret').toString('base64'), proxyEndpoint: 'https://r.example' }] }, 'authorizationData[0].authorizationToken: not base64 of user:password'],
+  ['a proxyEndpoint that is no URL', { authorizationData: [{ authorizationToken: Buffer.from('AWS:s3cret').toString('base64'), proxyEndpoint: 'https://[nope' }] }, 'authorizationData[0].proxyEndpoint: not a URL'],
+];
+for (const [what, output, problem] of badAuthorizations) {
+  test(`ECR sending ${what}: an AuthError naming the member, never the token`, (t) => {
+    const err = t.throws(() => readEcrLogin(output), { instanceOf: AuthError });
+    t.is(err.message, `ECR sent a malformed authorization (${problem}): try again, or check the ECR endpoint`);
+    t.false(err.message.includes('s3cret'));
+  });
+}

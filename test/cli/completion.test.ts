@@ -1,13 +1,14 @@
 // Completion of registry names: which argument is an IMAGE, REPO or TAG (completionTarget),
 // the candidates from a registry's lists (registryCandidates, with a fake lister), the
-// whole cobra answer against small HTTP registries (completeWithRegistry), and the scripts.
-import { createServer, type Server } from 'node:http';
+// whole cobra answer against the in-process registry (completeWithRegistry), and the scripts.
 import test from 'ava';
 import { commands } from '../../src/cli/commands/index.ts';
 import { completionTarget, completions } from '../../src/cli/complete.ts';
 import { completeWithRegistry, registryCandidates, type RegistryLister } from '../../src/cli/complete-registry.ts';
 import { completionScript } from '../../src/cli/completion-scripts.ts';
 import { DEFAULT_REGISTRY, GLOBAL_OPTIONS } from '../../src/cli/global-options.ts';
+import { closedHost, startOciRegistry, type FaultSpec } from '../fakes/oci-registry.ts';
+import { buildManifest, tar } from '../helpers/images.ts';
 
 const target = (...args: string[]) => completionTarget(commands, GLOBAL_OPTIONS, args);
 
@@ -108,26 +109,14 @@ test('tags: of the image\'s repository (its tag or digest left out), on the imag
 
 // ---- the whole answer, against HTTP registries ------------------------------------------
 
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return `127.0.0.1:${address.port}`;
-}
+const image = buildManifest('oci', { os: 'linux', architecture: 'amd64' }, [tar([{ name: 'a.txt', type: 'file', data: Buffer.from('a') }])], ['/a.txt']);
 
-async function fakeRegistry(t: import('ava').ExecutionContext, repositories: Record<string, string[]>): Promise<string> {
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    res.setHeader('content-type', 'application/json');
-    if (path === '/v2/_catalog') return res.end(JSON.stringify({ repositories: Object.keys(repositories) }));
-    const tags = /^\/v2\/(.+)\/tags\/list$/.exec(path);
-    const list = tags ? repositories[tags[1]!] : undefined;
-    if (list) return res.end(JSON.stringify({ name: tags![1], tags: list }));
-    res.statusCode = 404;
-    res.end('{"errors":[{"code":"NAME_UNKNOWN"}]}');
-  });
-  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return listen(server);
+async function fakeRegistry(t: import('ava').ExecutionContext, repositories: Record<string, string[]>, fault?: FaultSpec): Promise<string> {
+  const fake = await startOciRegistry();
+  t.teardown(fake.close);
+  for (const [name, tags] of Object.entries(repositories)) for (const tag of tags) fake.store.pushImage(name, tag, image);
+  if (fault) fake.faults.add(fault);
+  return fake.host;
 }
 
 const env = { PATH: process.env.PATH, HOME: process.env.HOME } as NodeJS.ProcessEnv;
@@ -141,17 +130,9 @@ test('completeWithRegistry: the registry\'s names between the static candidates 
 });
 
 test('completeWithRegistry: nothing from a registry that is not there, or answers garbage, or never answers', async (t) => {
-  const gone = createServer();
-  const closed = await listen(gone);
-  await new Promise<void>((resolve) => gone.close(() => resolve())); // nothing listens there now
-  const garbage = createServer((_req, res) => res.end('\u0000\u0001 not json'));
-  const silent = createServer(() => {});
-  const [garbageHost, silentHost] = [await listen(garbage), await listen(silent)];
-  t.teardown(() => {
-    garbage.close();
-    silent.closeAllConnections();
-    silent.close();
-  });
+  const closed = await closedHost(); // nothing listens there
+  const garbageHost = await fakeRegistry(t, { app: ['v1'] }, { status: 200, body: '\u0000\u0001 not json' });
+  const silentHost = await fakeRegistry(t, { app: ['v1'] }, { stall: true });
   const quick = { ...env, JINDR_TIMEOUT_MS: '300' };
   for (const host of [closed, garbageHost, silentHost]) {
     t.is(await completeWithRegistry(commands, GLOBAL_OPTIONS, ['-r', host, 'inspect', ''], quick, undefined), ':4\n', host);

@@ -2,7 +2,9 @@ import test from 'ava';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ResourceError } from '../../src/errors.ts';
 import { authEntryFor, configKey, dockerConfigDir, helperFor, keyHostname, readDockerConfig, DOCKER_HUB_KEY } from '../../src/docker/config.ts';
+import { DOCKER_HUB_NAMES, registryHost } from '../../src/registry/host.ts';
 
 test('config dir: --config, then DOCKER_CONFIG, then ~/.docker', (t) => {
   t.is(dockerConfigDir('/flag', { DOCKER_CONFIG: '/env', HOME: '/home/u' }), '/flag');
@@ -11,7 +13,11 @@ test('config dir: --config, then DOCKER_CONFIG, then ~/.docker', (t) => {
 });
 
 test('Docker Hub hosts share one key; others are host[:port]', (t) => {
-  for (const h of ['docker.io', 'index.docker.io', 'registry-1.docker.io']) t.is(configKey(h), DOCKER_HUB_KEY);
+  // The one list of Docker Hub's names (src/registry/host.ts), as the registry host value reads it.
+  for (const h of DOCKER_HUB_NAMES) {
+    t.is(configKey(h), DOCKER_HUB_KEY, h);
+    t.is(configKey(h), registryHost(h).configKey, h);
+  }
   t.is(configKey('ghcr.io'), 'ghcr.io');
   t.is(configKey('localhost:5001'), 'localhost:5001');
 });
@@ -58,4 +64,40 @@ test('read: missing file is empty, bad JSON names the file without its content',
   t.true(err.message.includes(join(dir, 'config.json')));
   t.false(err.message.includes('c2VjcmV0'));
   t.false(String(err.cause).includes('c2VjcmV0'));
+});
+
+/** config.json holding text; the error readDockerConfig throws for it. */
+async function refused(t: { teardown(fn: () => void): void; throwsAsync: (p: Promise<unknown>, e: object) => Promise<Error | undefined> }, text: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'jindr-config-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'config.json'), text);
+  const err = await t.throwsAsync(readDockerConfig(dir), { instanceOf: ResourceError });
+  return err?.message.replace(join(dir, 'config.json'), 'FILE') ?? '';
+}
+
+const badConfigs: [string, unknown, string][] = [
+  ['an array', [{ auths: {} }], 'not a JSON object but an array'],
+  ['auths as an array', { auths: [{ auth: 'c2VjcmV0' }] }, 'auths: not a JSON object but an array'],
+  ['an auth that is a number', { auths: { 'localhost:5000': { auth: 1234 } } }, 'auths["localhost:5000"].auth: not a string but a number'],
+  ['a password in an array', { auths: { 'ghcr.io': { username: 'me', password: ['c2VjcmV0'] } } }, 'auths["ghcr.io"].password: not a string but an array'],
+  ['an auths entry that is a string', { auths: { 'ghcr.io': 'c2VjcmV0' } }, 'auths["ghcr.io"]: not a JSON object but a string'],
+  ['a credsStore that is true', { credsStore: true }, 'credsStore: not a string but a boolean'],
+  ['a credential helper that is a number', { credHelpers: { 'ghcr.io': 1 } }, 'credHelpers["ghcr.io"]: not a string but a number'],
+];
+for (const [what, config, problem] of badConfigs) {
+  test(`read: a config.json with ${what} is refused, naming the member, never its value`, async (t) => {
+    const message = await refused(t, JSON.stringify(config));
+    t.is(message, `FILE is not a valid Docker config (${problem}): fix or remove it`);
+    t.false(message.includes('c2VjcmV0'));
+  });
+}
+
+test('read: members docker-jindr does not use are left alone; null ones are absent', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'jindr-config-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({
+    auths: { x: { auth: 'c2VjcmV0', email: 'me@example.com' }, y: null }, credsStore: null, credHelpers: null,
+    proxies: { default: { httpProxy: 1 } }, currentContext: 'sock', plugins: [],
+  }));
+  t.deepEqual(await readDockerConfig(dir), { auths: { x: { auth: 'c2VjcmV0' }, y: {} } });
 });

@@ -2,7 +2,8 @@ import test from 'ava';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dockerKeychain, execHelper, fromAuthEntry, fromHelperAnswer, lookupCredential, type HelperRunner } from '../../src/docker/credentials.ts';
+import { dockerKeychain, execHelper, fromAuthEntry, fromHelperAnswer, lookupCredential, parseHelperAnswer, type HelperRunner } from '../../src/docker/credentials.ts';
+import { AuthError } from '../../src/errors.ts';
 import { DOCKER_HUB_KEY } from '../../src/docker/config.ts';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -94,4 +95,19 @@ test('keychain over a config dir, helper on PATH, asked once per host', async (t
   t.is(await keychain('none.example'), undefined);
   await keychain('reg.example:5000');
   t.is(calls, 4); // one per host: tok.example by credHelpers, the others by credsStore, reg.example:5000 cached
+});
+
+test('a helper\'s answer must be an object of strings: anything else is an AuthError naming the member, never the output', (t) => {
+  const answers: [string, string][] = [
+    ['["alice","s3cret"]', 'not a JSON object but an array'],
+    ['"s3cret"', 'not a JSON object but a string'],
+    ['{"Username":"alice","Secret":{"value":"s3cret"}}', 'Secret: not a string but an object'],
+    ['{"Username":7,"Secret":"s3cret"}', 'Username: not a string but a number'],
+    ['user=alice secret=s3cret', 'not JSON'],
+  ];
+  for (const [stdout, problem] of answers) {
+    const err = t.throws(() => parseHelperAnswer(stdout, 'docker-credential-jtest', 'reg.example'), { instanceOf: AuthError });
+    t.is(err.message, `credential helper docker-credential-jtest sent a malformed answer for reg.example: ${problem}`);
+  }
+  t.deepEqual(parseHelperAnswer('{"ServerURL":"reg.example","Username":null,"Secret":"tok","Extra":1}', 'p', 'reg.example'), { ServerURL: 'reg.example', Secret: 'tok' });
 });

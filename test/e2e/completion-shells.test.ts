@@ -72,7 +72,7 @@ e2e('bash: source <(docker-jindr completion bash) completes images, repositories
   t.deepEqual(await bashComplete(bin, ['docker-jindr', '-r', 'localhost', ':', String(port), 'rmi', 'app', ':']), ['v1', 'v2']);
   t.deepEqual(await bashComplete(bin, ['docker-jindr', '-r', 'localhost', ':', String(port), 'lsi', 'te']), ['team/api']);
   t.deepEqual(await bashComplete(bin, ['docker-jindr', '-r', 'localhost', ':', String(port), 'cp', 'app', 'ghcr.io/acme', 'v']), ['v1', 'v2']);
-  t.deepEqual(await bashComplete(bin, ['docker-jindr', 'in']), ['info', 'inspect']);
+  t.deepEqual(await bashComplete(bin, ['docker-jindr', 'in']), ['info', 'inspect', 'index']);
   t.deepEqual(await bashComplete(bin, ['docker-jindr', 'inspect', '--la']), ['--layers']);
   t.deepEqual(await bashComplete(bin, ['docker-jindr', 'completion', '']), ['bash', 'zsh']);
   t.deepEqual(await bashComplete(bin, ['docker-jindr', '-r', 'localhost:1', 'inspect', '']), []);

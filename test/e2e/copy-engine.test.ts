@@ -1,8 +1,7 @@
 // The copy engine against real registry containers: indexes and lists byte for byte,
-// mounts within a registry, a declined mount, transient failures, all-or-nothing tag
-// checks, and a corrupt source blob that must leave no tag behind.
+// mounts within a registry, all-or-nothing tag checks, and a corrupt source blob that must
+// leave no tag behind. A declined mount and transient upload failures: test/registry/copy.test.ts.
 import test from 'ava';
-import { createServer, request as httpRequest, type Server } from 'node:http';
 import { createHash } from 'node:crypto';
 import { e2e, registryImages, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { pushArchy, pushRandomImage, blobsOf, type BuiltIndex } from '../helpers/images.ts';
@@ -133,62 +132,6 @@ e2e('a missing tag among several fails before anything is written, naming it', a
   t.is(await tags(dst.host, 'app'), undefined);
   const catalog = (await (await fetch(`http://${dst.host}/v2/_catalog`)).json()) as { repositories: string[] };
   t.deepEqual(catalog.repositories, []);
-});
-
-/** A proxy in front of a real registry that can decline mounts and break chosen requests. */
-async function proxy(target: TestRegistry, misbehave: { declineMounts?: boolean; failUploads?: number }) {
-  const log: string[] = [];
-  let failures = misbehave.failUploads ?? 0;
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    log.push(`${req.method} ${url.pathname}${url.search}`);
-    if (misbehave.declineMounts && url.searchParams.has('mount')) {
-      url.searchParams.delete('mount');
-      url.searchParams.delete('from');
-    }
-    if (req.method === 'PUT' && url.pathname.includes('/blobs/uploads/') && failures > 0) {
-      failures -= 1;
-      req.resume();
-      req.on('end', () => res.writeHead(503, { 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}'));
-      return;
-    }
-    const upstream = httpRequest({ host: '127.0.0.1', port: target.port, method: req.method, path: url.pathname + url.search, headers: req.headers }, (answer) => {
-      const headers = { ...answer.headers };
-      if (typeof headers.location === 'string') headers.location = headers.location.replace(`:${target.port}`, `:${port}`);
-      res.writeHead(answer.statusCode ?? 502, headers);
-      answer.pipe(res);
-    });
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no address');
-  const port = address.port;
-  return { host: `localhost:${port}`, log, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
-e2e('a registry declining the mount (202) gets an upload instead', async (t) => {
-  const reg = await registry();
-  const img = await pushRandomImage(reg.host, 'app', 'v1', { layers: 2 });
-  const front = await proxy(reg, { declineMounts: true });
-  t.teardown(front.close);
-  const report = await copyImages(repo(front.host, 'app'), repo(front.host, 'other'), [{ source: 'v1', tag: 'v1' }]);
-  t.deepEqual(report.blobs, { exists: 0, mounted: 0, copied: 3 });
-  t.true(front.log.some((l) => l.startsWith('POST /v2/other/blobs/uploads/?mount=')));
-  t.is(await skopeoDigest(`${reg.host}/other:v1`), img.digest);
-});
-
-e2e('transient upload failures are retried from the start of the blob', async (t) => {
-  const src = await registry();
-  const dst = await registry();
-  const img = await pushRandomImage(src.host, 'app', 'v1', { layers: 1, layerSize: 300_000 });
-  const front = await proxy(dst, { failUploads: 2 });
-  t.teardown(front.close);
-  const { seen, events } = recorder();
-  const report = await copyImages(repo(src.host, 'app'), repo(front.host, 'app'), [{ source: 'v1', tag: 'v1' }], { events, jobs: 1 });
-  t.is(seen.retries, 2);
-  t.is(report.blobs.copied, 2);
-  t.is(await skopeoDigest(`${dst.host}/app:v1`), img.digest);
 });
 
 e2e('a corrupt source blob is refused on the way, leaves no tag, and a re-run after repair completes', async (t) => {

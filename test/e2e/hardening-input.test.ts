@@ -2,17 +2,28 @@
 // reference (inspect, rmi, rmr, lsi REPO, cp IMAGE / REGISTRY / --to / TAG, cpe IMAGE / TAG)
 // runs against -r pointing at a listener that counts connections, and must exit 2 with
 // one line naming the problem, no stack trace, and no connection to it (nor to ECR's).
-// No engine needed: these run the built binary only.
+// So are a bad -r, -r 0.0.0.0:PORT for start and an empty password on stdin, before the
+// engine is asked. Hints name the registry they mean. These run the built binary; only the
+// hints of the commands that look for a registry container need the engine.
 import test from 'ava';
-import { startBadRegistry, type BadRegistry } from '../fakes/bad-registry.ts';
+import { createServer } from 'node:net';
+import { MISBEHAVIOURS, startOciRegistry, type OciRegistry } from '../fakes/oci-registry.ts';
+import { e2e } from '../helpers/engine.ts';
 import { limiter } from '../helpers/limited.ts';
 import { errorLine, jindr, type RunResult } from '../helpers/run.ts';
 
-let source: BadRegistry;
-let destination: BadRegistry;
-let ecr: BadRegistry;
+/** A registry that accepts connections (counted) and never answers. */
+async function silent(): Promise<OciRegistry> {
+  const r = await startOciRegistry();
+  r.faults.add(MISBEHAVIOURS.silent);
+  return r;
+}
+
+let source: OciRegistry;
+let destination: OciRegistry;
+let ecr: OciRegistry;
 test.before(async () => {
-  [source, destination, ecr] = await Promise.all([startBadRegistry('silent'), startBadRegistry('silent'), startBadRegistry('silent')]);
+  [source, destination, ecr] = await Promise.all([silent(), silent(), silent()]);
 });
 test.after.always(async () => {
   await Promise.all([source?.close(), destination?.close(), ecr?.close()]);
@@ -143,10 +154,94 @@ test('-r that is not HOST[:PORT] is refused before any request', async (t) => {
 
 test('a well-formed reference does reach the registry (the listener counts)', async (t) => {
   // The counterpart of the tests above: without it, a listener that never counts would pass them.
-  const own = await startBadRegistry('silent');
+  const own = await silent();
   t.teardown(() => own.close());
   const result = await limited(() => jindr(['-r', own.host, 'inspect', 'app:v1'], { env: { ...process.env, JINDR_TIMEOUT_MS: '1000' }, timeoutMs: 30_000 }));
   t.is(result.code, 1);
   t.is(result.stderr, `docker-jindr: ${own.host} did not answer within 1 s (JINDR_TIMEOUT_MS=<milliseconds> waits longer)\n`);
   t.true(own.connections > 0);
+});
+
+// ---- values a user mistypes: usage errors before any request or engine connection ----
+
+/** No engine answers here: an error about the engine would mean it was asked. */
+const noEngine: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: 'unix:///nonexistent-jindr-input.sock', JINDR_TIMEOUT_MS: '1000' };
+
+const badRegistries: Array<[string, string]> = [
+  ['localhost:99999', '-r/--registry needs a port from 1 to 65535 after the colon, e.g. localhost:5001 (got "localhost:99999")'],
+  ['localhost:0', '-r/--registry needs a port from 1 to 65535 after the colon, e.g. localhost:5001 (got "localhost:0")'],
+  ['', '-r/--registry needs HOST or HOST:PORT, e.g. localhost:5001 (got "")'],
+  ['http://localhost:5001', '-r/--registry needs HOST or HOST:PORT, without a scheme or path (got "http://localhost:5001")'],
+  ['localhost:5001/team', '-r/--registry needs HOST or HOST:PORT, without a scheme or path (got "localhost:5001/team")'],
+];
+for (const [registry, message] of badRegistries) {
+  test(`-r ${JSON.stringify(registry)} is a usage error saying what to write`, async (t) => {
+    const result = await limited(() => jindr(['-r', registry, 'lsi'], { env: noEngine, timeoutMs: 30_000 }));
+    t.is(errorLine(t, result, 2), `docker-jindr: ${message}`);
+  });
+}
+
+const everyCommand = [['ls'], ['inspect', 'app'], ['rmi', 'app:v1'], ['rmr', 'app'], ['cp', 'app', 'localhost:5999'], ['cpe', 'app'], ['gc'], ['stat'], ['start'], ['stop'], ['restart'], ['logs']];
+test('-r localhost:99999 is refused by every command, registry or engine, before either is asked', async (t) => {
+  const results = await Promise.all(everyCommand.map((args) => limited(() => jindr(['-r', 'localhost:99999', ...args], { env: noEngine, timeoutMs: 30_000 }))));
+  results.forEach((result, i) => {
+    t.is(errorLine(t, result, 2, everyCommand[i]!.join(' ')), `docker-jindr: ${badRegistries[0]![1]}`);
+  });
+});
+
+test('-r 0.0.0.0:PORT up says to use localhost, and how to offer the registry to other machines', async (t) => {
+  const result = await limited(() => jindr(['-r', '0.0.0.0:5610', 'up'], { env: noEngine, timeoutMs: 30_000 }));
+  t.is(
+    errorLine(t, result, 2),
+    'docker-jindr: -r 0.0.0.0:5610 is not an address to reach the registry at: use -r localhost:5610, and to offer the registry to other machines too, start it with --bind 0.0.0.0 --auth USER',
+  );
+  const v6 = await limited(() => jindr(['-r', '[::]:5610', 'start'], { env: noEngine, timeoutMs: 30_000 }));
+  t.regex(errorLine(t, v6, 2), /use -r \[::1\]:5610, and to offer .* --bind :: --auth USER$/);
+});
+
+test('an empty password on stdin says the password is empty, before the engine is asked', async (t) => {
+  for (const input of ['\n', '\r\n']) {
+    const result = await limited(() => jindr(['-r', 'localhost:5610', 'start', '--auth', 'alice', '--password-stdin'], { env: noEngine, input, timeoutMs: 30_000 }));
+    t.is(errorLine(t, result, 2, JSON.stringify(input)), 'docker-jindr: the password for alice is empty');
+  }
+  const none = await limited(() => jindr(['-r', 'localhost:5610', 'start', '--auth', 'alice', '--password-stdin'], { env: noEngine, input: '', timeoutMs: 30_000 }));
+  t.is(errorLine(t, none, 2), 'docker-jindr: --password-stdin: expected one line (the password), got 0 lines');
+});
+
+// ---- hints name the registry they mean ----
+
+/** A port nothing listens on (it was free a moment ago). */
+function unusedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      if (address === null || typeof address === 'string') throw new Error('no port');
+      server.close(() => resolve(address.port));
+    });
+  });
+}
+
+test('no registry on a -r that is not the default: the start hint names it (ls, lsi, inspect, rmi, rmr, cp)', async (t) => {
+  const registry = `localhost:${await unusedPort()}`;
+  const hint = `docker-jindr: no registry answers on ${registry} (start one with: docker jindr -r ${registry} start)`;
+  const commands = [['ls'], ['lsi'], ['inspect', 'app'], ['rmi', 'app:v1'], ['rmr', 'app'], ['cp', 'app', 'localhost:5999']];
+  const results = await Promise.all(commands.map((args) => limited(() => jindr(['-r', registry, ...args], { env: noEngine, timeoutMs: 30_000 }))));
+  results.forEach((result, i) => {
+    t.is(errorLine(t, result, 1, commands[i]!.join(' ')), hint);
+  });
+});
+
+e2e('no registry container for -r: stat, logs, restart and gc name it in their start hint', async (t) => {
+  const registry = `localhost:${await unusedPort()}`;
+  const env = { ...process.env };
+  delete env.DOCKER_HOST;
+  const stat = await jindr(['-r', registry, 'stat'], { env });
+  t.is(stat.code, 1);
+  t.is(stat.stdout, `${registry}: no registry (start one with: docker jindr -r ${registry} start)\n`);
+  for (const command of ['logs', 'restart', 'gc']) {
+    const result = await jindr(['-r', registry, command], { env });
+    t.regex(errorLine(t, result, 1, command), new RegExp(`^docker-jindr: no registry container for ${registry}\\W.*start one with: docker jindr -r ${registry} start\\)?$`), command);
+  }
 });

@@ -1,13 +1,14 @@
 // Registries that misbehave: garbage, cut-off JSON, a proxy's HTML 502 page, a truncated
 // body, silence (a time-out, made short with JINDR_TIMEOUT_MS), and an image whose
-// manifest or blob bytes do not match their digests. The built binary runs against small
-// servers in this process; every command must exit 1 with one line on stderr that names
+// manifest or blob bytes do not match their digests. The built binary runs against the
+// in-process registry (test/fakes/oci-registry.ts) told to misbehave so; every command
+// must exit 1 with one line on stderr that names
 // the registry, no stack trace, and nothing deleted or written anywhere. The copies into
 // a real registry (which must then hold no tag) need the engine.
 import test, { type ExecutionContext } from 'ava';
-import { startBadRegistry, startImageRegistry, type BadRegistry, type ImageRegistryOptions, type Misbehaviour } from '../fakes/bad-registry.ts';
+import { MISBEHAVIOURS, startOciRegistry, type Misbehaviour, type OciRegistry } from '../fakes/oci-registry.ts';
 import { e2e, registryImages, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
-import { buildRandomImage } from '../helpers/images.ts';
+import { buildRandomImage, type BuiltManifest } from '../helpers/images.ts';
 import { limiter } from '../helpers/limited.ts';
 import { errorLine, jindr, type RunResult } from '../helpers/run.ts';
 
@@ -17,15 +18,45 @@ test.after.always(async () => {
   await Promise.all(closers.map((c) => c()));
 });
 
-async function bad(behaviour: Misbehaviour): Promise<BadRegistry> {
-  const r = await startBadRegistry(behaviour);
+/** An empty registry that answers every request as `behaviour` says. */
+async function bad(behaviour: Misbehaviour): Promise<OciRegistry> {
+  const r = await startOciRegistry();
   closers.push(() => r.close());
+  r.faults.add(MISBEHAVIOURS[behaviour]);
   return r;
 }
 
-async function imageRegistry(options: ImageRegistryOptions, image = buildRandomImage({ layers: 3, layerSize: 100_000 })) {
-  const r = await startImageRegistry('app', 'v1', image, options);
+interface ImageRegistryOptions {
+  /** Served bytes of this blob have one byte changed (same length). */
+  corruptBlob?: string;
+  /** This blob's body stops half-way and the connection closes. */
+  truncateBlob?: string;
+  /** This blob's body stops half-way and the registry then says nothing more. */
+  stallBlob?: string;
+  /** A Docker-Content-Digest header that is not the manifest's digest. */
+  wrongDigestHeader?: string;
+  /** The manifest bytes stored are not those of the image (one whitespace more), under the image's digest. */
+  alteredManifest?: boolean;
+}
+
+/** A registry holding one image as app:v1, misbehaving as options say. */
+async function imageRegistry(options: ImageRegistryOptions, image: BuiltManifest = buildRandomImage({ layers: 3, layerSize: 100_000 })) {
+  const r = await startOciRegistry();
   closers.push(() => r.close());
+  r.store.pushImage('app', 'v1', image);
+  if (options.alteredManifest) {
+    r.store.repository('app')!.manifests.set(image.digest, { bytes: Buffer.concat([image.bytes, Buffer.from('\n')]), mediaType: image.mediaType });
+  }
+  if (options.wrongDigestHeader) r.faults.add({ path: '/manifests/', headers: { 'docker-content-digest': options.wrongDigestHeader } });
+  if (options.corruptBlob) {
+    const changed = Buffer.from(r.store.blob('app', options.corruptBlob)!);
+    changed[changed.length >> 1] = changed[changed.length >> 1]! ^ 0xff;
+    r.store.putBlob('app', changed, options.corruptBlob);
+  }
+  for (const [digest, stall] of [[options.truncateBlob, false], [options.stallBlob, true]] as const) {
+    const size = image.layers.find((l) => l.digest === digest)?.size;
+    if (digest && size) r.faults.add({ method: 'GET', path: `/blobs/${digest}`, cut: size >> 1, stall });
+  }
   return { registry: r, image };
 }
 
@@ -41,8 +72,8 @@ function oneLine(t: ExecutionContext, result: RunResult): string {
 }
 
 /** Nothing but reads reached the registry. */
-function onlyReads(t: ExecutionContext, r: BadRegistry): void {
-  t.deepEqual(r.requests.filter((q) => !/^(GET|HEAD) /.test(q)), [], 'no DELETE, PUT, POST or PATCH');
+function onlyReads(t: ExecutionContext, r: OciRegistry): void {
+  t.deepEqual(r.requests().filter((q) => !/^(GET|HEAD) /.test(q)), [], 'no DELETE, PUT, POST or PATCH');
 }
 
 const quoted = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -184,7 +215,7 @@ for (const [what, option] of [['closes the connection', 'truncateBlob'], ['stops
     t.regex(result.stderr, /retrying \(/, 'retried before giving up');
     t.notRegex(result.stderr, new RegExp(quoted(dst.host).replace(/^localhost/, '(localhost|127\\.0\\.0\\.1)') + ' (closed|did not answer)'), 'the destination is not blamed');
     // Its blob requests: the first attempt and the retries.
-    t.true(registry.requests.filter((r) => r === `GET /v2/app/blobs/${broken}`).length >= 2);
+    t.true(registry.requests().filter((r) => r === `GET /v2/app/blobs/${broken}`).length >= 2);
     await untagged(t, dst.host, repo);
     t.is(await blobAt(dst.host, repo, broken), 404);
   });

@@ -7,10 +7,10 @@ import type { ExecutionContext } from 'ava';
 import { e2e, freePort, registryImages } from '../helpers/engine.ts';
 import { docker } from '../helpers/run.ts';
 import { connectEngine, type Engine } from '../../src/engine/engine.ts';
-import {
-  CONFIG_PATH_V2, CONFIG_PATH_V3, execInContainer, findRegistryContainer, restartRegistryContainer, restartRegistryWithEnv,
-  startRegistryContainer, stopRegistryContainer, waitUntilServing,
-} from '../../src/server/container.ts';
+import { CONFIG_PATH_V2, CONFIG_PATH_V3, findRegistryContainer } from '../../src/server/container.ts';
+import { restartRegistryContainer, startRegistryContainer, stopRegistryContainer, waitUntilServing } from '../../src/server/container-control.ts';
+import { execInContainer } from '../../src/server/container-exec.ts';
+import { restartRegistryWithEnv } from '../../src/server/container-recreate.ts';
 import { startRegistry } from '../../src/server/lifecycle.ts';
 import { parseLocalRegistry } from '../../src/server/address.ts';
 
@@ -34,7 +34,7 @@ async function started(t: ExecutionContext, image: string) {
   });
   const progress = { write: () => true };
   const result = await startRegistry(
-    { docker: d, local, progress, signal: new AbortController().signal },
+    { docker: d, local, kind: 'docker', progress, signal: new AbortController().signal },
     { address, dataDir: data, defaultDataDir: data, name: undefined, image },
   );
   t.is(result.outcome, 'created');

@@ -124,7 +124,7 @@ for (const image of registryImages) {
     t.true((running?.size ?? 0) > 1000, 'the pushed image takes space');
 
     const table = await s.jindr('ps');
-    t.regex(table.stdout, /^REGISTRY\s+CONTAINER\s+STATUS\s+SECURITY\s+STORAGE AREA\s+SIZE\s+IMAGE\n/);
+    t.regex(table.stdout, /^REGISTRY\s+CONTAINER\s+STATUS\s+SECURITY\s+STORAGE AREA\s+SIZE\s+IMAGE\s+MIRROR OF\n/);
     t.regex(table.stdout, new RegExp(`${s.host}\\s+${s.container}\\s+Up .*\\s+none\\s+${s.data}\\s+\\S+\\s+${image.replace(':', ':')}`));
 
     ok(t, await s.jindr('stop', '-r', s.host, '--no-gc'), 'stop');

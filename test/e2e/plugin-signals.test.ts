@@ -1,11 +1,12 @@
 // Ending a running plugin: Ctrl-C on the plugin itself, the Docker CLI closing its plugin
 // socket, and SIGINT to the docker CLI when the output is piped (the CLI then closes the
-// socket instead of letting the signal through). The command kept busy is `ls` against a
-// "registry" that accepts connections and never answers: a real hung request.
+// socket instead of letting the signal through). The command kept busy is `ls` against the
+// in-process registry accepting requests and never answering: a real hung request.
 import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
+import { MISBEHAVIOURS, startOciRegistry } from '../fakes/oci-registry.ts';
 import { dockerOk, makeDockerConfig, pluginBinary } from '../helpers/run.ts';
 import { e2e, startTestRegistry } from '../helpers/engine.ts';
 
@@ -16,28 +17,11 @@ interface Hung {
   close(): void;
 }
 
-function hungRegistry(): Promise<Hung> {
-  const sockets: Socket[] = [];
-  let reach!: () => void;
-  const reached = new Promise<void>((resolve) => (reach = resolve));
-  const server: Server = createServer((socket) => {
-    sockets.push(socket);
-    socket.on('error', () => {});
-    socket.once('data', () => reach());
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      resolve({
-        address: `127.0.0.1:${port}`,
-        reached,
-        close: () => {
-          for (const s of sockets) s.destroy();
-          server.close();
-        },
-      });
-    });
-  });
+/** The in-process registry accepting requests and never answering them. */
+async function hungRegistry(): Promise<Hung> {
+  const registry = await startOciRegistry();
+  registry.faults.add(MISBEHAVIOURS.silent);
+  return { address: registry.host, reached: registry.arrived().then(() => {}), close: () => void registry.close() };
 }
 
 interface Exit {

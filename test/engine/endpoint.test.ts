@@ -258,3 +258,34 @@ test('a missing TLS file is one line naming it', (t) => {
   t.regex(err.message, /^cannot read the TLS CA certificate \/nonexistent\/ca\.pem for tcp:\/\/h:2376 \(context "remote"\): /);
   t.false(err.message.includes('\n'));
 });
+
+test('config.json and context files of the wrong shape: one line naming the file and the member, never quoting it', (t) => {
+  const dir = join(root, 'wrong-types');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ currentContext: ['sock'], auths: { x: { auth: 'c2VjcmV0' } } }));
+  const current = t.throws(() => resolveEndpoint(g(), { DOCKER_CONFIG: dir }), { instanceOf: ResourceError });
+  t.is(current.message, `${join(dir, 'config.json')} is not a valid Docker config (currentContext: not a string but an array): fix or remove it`);
+  writeFileSync(join(dir, 'config.json'), '{"auths": {"x": {"auth": "c2VjcmV0"');
+  const garbled = t.throws(() => resolveEndpoint(g(), { DOCKER_CONFIG: dir }), { instanceOf: ResourceError });
+  t.false(garbled.message.includes('c2VjcmV0'));
+  const meta = (ctx: string, body: unknown): void => {
+    const m = join(dir, 'contexts/meta', contextDirName(ctx));
+    mkdirSync(m, { recursive: true });
+    writeFileSync(join(m, 'meta.json'), JSON.stringify(body));
+  };
+  meta('numeric', { Name: 'numeric', Endpoints: { docker: { Host: 2376 } } });
+  meta('skip', { Name: 'skip', Endpoints: { docker: { Host: 'tcp://h:2376', SkipTLSVerify: 'yes' } } });
+  meta('list', [{ Endpoints: {} }]);
+  const problems: [string, string][] = [
+    ['numeric', 'Endpoints.docker.Host: not a string but a number'],
+    ['skip', 'Endpoints.docker.SkipTLSVerify: not true or false but a string'],
+    ['list', 'not a JSON object but an array'],
+  ];
+  for (const [ctx, problem] of problems) {
+    const err = t.throws(() => resolveEndpoint(g({ context: ctx }), { DOCKER_CONFIG: dir }), { instanceOf: ResourceError });
+    t.is(err.message, `cannot read context "${ctx}" from ${join(dir, 'contexts/meta', contextDirName(ctx), 'meta.json')}: ${problem}`);
+  }
+  // null members are absent, as for the Docker CLI: a context whose docker endpoint is null has none.
+  meta('nulls', { Name: 'nulls', Endpoints: { docker: null } });
+  t.throws(() => resolveEndpoint(g({ context: 'nulls' }), { DOCKER_CONFIG: dir }), { instanceOf: NotFoundError, message: /no Docker endpoint/ });
+});

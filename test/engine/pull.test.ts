@@ -2,7 +2,7 @@
 // one-layer image (test/engine/fixtures/pull-events.jsonl).
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import { JsonLines, PullProgress } from '../../src/engine/pull.ts';
+import { JsonLines, PullProgress, readPullEvent } from '../../src/engine/pull.ts';
 
 const recorded = readFileSync(new URL('fixtures/pull-events.jsonl', import.meta.url), 'utf8');
 
@@ -83,3 +83,25 @@ function render(text: string): string[] {
   }
   return lines.filter((l) => l !== undefined && l !== '');
 }
+
+test('events of the wrong shape are skipped like garbled lines, so a bad one cannot break the pull', (t) => {
+  const parser = new JsonLines();
+  const lines = [
+    '{"status":"a"}',
+    '{"status":5}',
+    '["Downloading"]',
+    '{"id":"l1","status":"Downloading","progressDetail":{"current":-1,"total":10}}',
+    '{"id":"l1","status":"Downloading","progressDetail":"50%"}',
+    '{"error":{"message":"denied"}}',
+    '{"errorDetail":{"message":7},"error":"x"}',
+    '{"id":"l1","status":"Downloading","progressDetail":{"current":5,"total":10},"progress":"[=>  ]"}',
+    '{"errorDetail":{"message":"denied"},"error":"denied"}',
+    '',
+  ];
+  t.deepEqual(parser.push(lines.join('\n')), [
+    { status: 'a' },
+    { id: 'l1', status: 'Downloading', progress: '[=>  ]', progressDetail: { current: 5, total: 10 } },
+    { error: 'denied', errorDetail: { message: 'denied' } },
+  ]);
+  t.deepEqual(readPullEvent({ status: 'Waiting', id: 'l2', progressDetail: {} }), { status: 'Waiting', id: 'l2', progressDetail: {} });
+});

@@ -32,6 +32,10 @@ export interface TokenServerOptions {
   service?: string;
   /** Grant pull/push to named users only (default); with anonymousPull, pull to anyone. */
   anonymousPull?: boolean;
+  /** The address to listen on (default 127.0.0.1), e.g. a Docker network's gateway for containers on it. */
+  host?: string;
+  /** Refresh tokens for docker login (default true); without, docker login stores the password. */
+  refreshTokens?: boolean;
 }
 
 const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
@@ -98,8 +102,10 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
             return;
           }
           subject = user;
-          refreshToken = randomBytes(24).toString('hex');
-          refreshTokens.set(refreshToken, user);
+          if (options.refreshTokens !== false) {
+            refreshToken = randomBytes(24).toString('hex');
+            refreshTokens.set(refreshToken, user);
+          }
         } else if (grantType === 'refresh_token') {
           const user = refreshTokens.get(form.get('refresh_token') ?? '');
           if (!user) {
@@ -125,7 +131,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
           }
           subject = user;
           // docker login asks for offline_token and stores a refresh token as identitytoken.
-          if (url.searchParams.get('offline_token') === 'true') {
+          if (url.searchParams.get('offline_token') === 'true' && options.refreshTokens !== false) {
             refreshToken = randomBytes(24).toString('hex');
             refreshTokens.set(refreshToken, user);
           }
@@ -140,11 +146,12 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
       res.writeHead(500).end(String(err));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('no address');
   return {
-    url: `http://127.0.0.1:${address.port}/token`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}/token`,
     port: address.port,
     issuer,
     service,

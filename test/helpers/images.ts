@@ -124,7 +124,7 @@ export function tar(entries: readonly TarEntry[]): Buffer {
 
 // ---- building images ----------------------------------------------------------------
 
-function buildManifest(format: ImageFormat, platform: Platform, layerTars: readonly Buffer[], cmd: readonly string[]): BuiltManifest {
+export function buildManifest(format: ImageFormat, platform: Platform, layerTars: readonly Buffer[], cmd: readonly string[]): BuiltManifest {
   const types = MEDIA_TYPES[format];
   const layers = layerTars.map((t) => blob(gzipSync(t), types.layer));
   const config = blob(
@@ -147,7 +147,7 @@ function buildManifest(format: ImageFormat, platform: Platform, layerTars: reado
   return { ...manifest, platform, config, layers };
 }
 
-function buildIndex(format: ImageFormat, manifests: BuiltManifest[]): BuiltIndex {
+export function buildIndex(format: ImageFormat, manifests: BuiltManifest[]): BuiltIndex {
   const types = MEDIA_TYPES[format];
   const index = blob(
     json({

@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { networkInterfaces } from 'node:os';
 import { freePort, startTestRegistry, type TestRegistry } from './engine.ts';
+export { outsideAddress } from './network.ts';
 import { selfSigned, type Pki } from '../fakes/pki.ts';
 import { startTokenServer, type TokenServer } from '../fakes/token-server.ts';
 
@@ -92,14 +92,6 @@ export async function startTokenRegistry(users: Record<string, string>, options:
 export interface TlsRegistry extends TestRegistry {
   /** IP:PORT on a non-loopback address, where clients verify TLS (loopback registries count as insecure). */
   verifiedHost?: string;
-}
-
-/** A non-loopback IPv4 address of this machine (docker0, eth0...), or undefined. */
-export function outsideAddress(): string | undefined {
-  for (const addresses of Object.values(networkInterfaces())) {
-    for (const a of addresses ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return undefined;
 }
 
 /**

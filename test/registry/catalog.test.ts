@@ -1,9 +1,8 @@
 import test from 'ava';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { listRepositories, nextLink } from '../../src/registry/catalog.ts';
 import { RegistryClient } from '../../src/registry/client.ts';
 import { RegistryError } from '../../src/errors.ts';
+import { startOciRegistry } from '../fakes/oci-registry.ts';
 
 const base = 'http://localhost:5001/v2/_catalog?n=1000';
 
@@ -26,18 +25,11 @@ test('no link', (t) => {
 });
 
 test('a registry without a catalog (404): one line naming the host, not a bare path', async (t) => {
-  const server = createServer((_req, res) => {
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ errors: [{ code: 'NOT_FOUND', message: 'not found' }] }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const fake = await startOciRegistry({ catalog: false });
+  t.teardown(fake.close);
+  const host = fake.host;
   const client = new RegistryClient(host, { retries: 0 });
-  t.teardown(async () => {
-    await client.close();
-    server.closeAllConnections();
-    server.close();
-  });
+  t.teardown(() => client.close());
   const err = await t.throwsAsync(listRepositories(client), { instanceOf: RegistryError });
   t.regex(err.message, new RegExp(`^${host.replace(/\./g, '\\.')} .*catalog`));
   t.notRegex(err.message, /\n/);

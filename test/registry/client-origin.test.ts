@@ -2,67 +2,40 @@
 // header naming another host must not receive the Authorization header, as a redirect
 // does not; and --debug lines name paths, never a URL's query (upload state) or userinfo.
 import test from 'ava';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { RegistryClient } from '../../src/registry/client.ts';
 import { listRepositories } from '../../src/registry/catalog.ts';
+import { startOciRegistry } from '../fakes/oci-registry.ts';
+import { buildManifest, tar } from '../helpers/images.ts';
 
-async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ host: string; close(): Promise<void> }> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
-}
-
-function json(res: ServerResponse, value: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(200, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(value));
-}
+const image = buildManifest('oci', { os: 'linux', architecture: 'amd64' }, [tar([{ name: 'a.txt', type: 'file', data: Buffer.from('a') }])], ['/a.txt']);
 
 test('a next link to another origin is followed without the Authorization header', async (t) => {
-  const otherSaw: { called: boolean; authorization?: string } = { called: false };
-  const other = await serve((req, res) => {
-    otherSaw.called = true;
-    otherSaw.authorization = req.headers.authorization;
-    json(res, { repositories: ['b'] });
-  });
+  const other = await startOciRegistry();
   t.teardown(other.close);
-  const registry = await serve((req, res) => {
-    if (req.headers.authorization === undefined) {
-      res.writeHead(401, { 'www-authenticate': 'Basic realm="r"' });
-      return res.end();
-    }
-    json(res, { repositories: ['a'] }, { link: `<http://${other.host}/v2/_catalog?last=a&n=1000>; rel="next"` });
-  });
+  other.store.pushImage('b', 'v1', image);
+  const registry = await startOciRegistry({ auth: { basic: { users: { u: 'secret' } } } });
   t.teardown(registry.close);
+  registry.store.pushImage('a', 'v1', image);
+  registry.faults.add({ path: '/v2/_catalog', headers: { link: `<${other.origin}/v2/_catalog?last=a&n=1000>; rel="next"` } });
   const client = new RegistryClient(registry.host, { credentials: async () => ({ username: 'u', password: 'secret' }) });
   t.teardown(() => client.close());
   t.deepEqual(await listRepositories(client), ['a', 'b']);
-  t.true(otherSaw.called);
-  t.is(otherSaw.authorization, undefined);
+  t.deepEqual(other.requests(), ['GET /v2/_catalog?last=a&n=1000']);
+  t.is(other.log[0]!.authorization, undefined);
+  t.truthy(registry.log.at(-1)!.authorization);
 });
 
 test('a retried request is logged by path only: no query, no userinfo', async (t) => {
-  let calls = 0;
-  const registry = await serve((req, res) => {
-    calls += 1;
-    if (calls === 1) {
-      req.socket.destroy(); // a connection reset: retried
-      return;
-    }
-    json(res, {});
-  });
+  const registry = await startOciRegistry();
   t.teardown(registry.close);
+  const upload = registry.store.startUpload('x');
+  registry.faults.add({ reset: true, times: 1 }); // a connection reset: retried
   const lines: string[] = [];
   const client = new RegistryClient(registry.host, { log: (m) => lines.push(m) });
   t.teardown(() => client.close());
-  await client.request({ method: 'GET', path: `http://user:pw@${registry.host}/v2/x/blobs/uploads/abc?_state=SECRETSTATE` });
-  t.is(calls, 2);
-  t.true(lines.some((l) => l.includes('/v2/x/blobs/uploads/abc')), lines.join('\n'));
+  const response = await client.request({ method: 'GET', path: `http://user:pw@${registry.host}/v2/x/blobs/uploads/${upload}?_state=SECRETSTATE` });
+  t.is(response.status, 204);
+  t.is(registry.log.length, 2);
+  t.true(lines.some((l) => l.includes(`/v2/x/blobs/uploads/${upload}`)), lines.join('\n'));
   t.false(lines.some((l) => /SECRETSTATE|pw@/.test(l)), lines.join('\n'));
 });

@@ -3,14 +3,12 @@
 // `insecure` (TLS without verification, then plain HTTP), and a loopback registry that
 // speaks TLS (Go's "HTTP request to an HTTPS server" answer makes the client switch).
 import test, { type ExecutionContext } from 'ava';
-import { createServer as createHttpServer, type RequestListener } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { RegistryClient } from '../../src/registry/client.ts';
 import { RegistryError } from '../../src/errors.ts';
 import { makePki, type Pki } from '../fakes/pki.ts';
-import { outsideAddress } from '../helpers/registry-containers.ts';
+import { outsideAddress } from '../helpers/network.ts';
 import { tlsRegistryPort } from '../fakes/tls-port.ts';
+import { startOciRegistry, type OciRegistry, type OciRegistryOptions } from '../fakes/oci-registry.ts';
 
 const outside = outsideAddress();
 let pki: Pki;
@@ -19,19 +17,17 @@ test.before(() => {
 });
 test.after.always(() => pki?.cleanup());
 
-const answer: RequestListener = (req, res) => {
-  res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ repositories: [req.socket.constructor.name === 'TLSSocket' ? 'tls' : 'plain'] }));
-};
-
-async function listen(server: { listen(port: number, host: string, cb: () => void): unknown; address(): AddressInfo | string | null }, address: string): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, address, resolve));
-  return (server.address() as AddressInfo).port;
+async function registry(t: ExecutionContext, options: OciRegistryOptions = {}): Promise<OciRegistry> {
+  const fake = await startOciRegistry(options);
+  t.teardown(fake.close);
+  return fake;
 }
 
-async function catalog(client: RegistryClient): Promise<string> {
+/** Asks the catalog through client; which way it reached the registry, by the registry's own log. */
+async function catalog(client: RegistryClient, fake: OciRegistry): Promise<'tls' | 'plain'> {
   const response = await client.request({ path: '/v2/_catalog' });
-  return (JSON.parse(response.body.toString()) as { repositories: string[] }).repositories[0]!;
+  if (response.status !== 200) throw new Error(`catalog: ${response.status}`);
+  return fake.log.at(-1)!.tls ? 'tls' : 'plain';
 }
 
 // A remote (verified) registry needs an address that is not loopback: every machine with
@@ -45,64 +41,56 @@ const remote = (title: string, fn: (t: ExecutionContext) => Promise<void>): void
 
 remote('a remote registry: HTTPS verified with the given CA; without it a TLS error naming certs.d; insecure skips verification', async (t) => {
   const cert = pki.server('remote', [outside!]);
-  const server = createHttpsServer({ cert: cert.cert, key: cert.key }, answer);
-  const port = await listen(server, outside!);
-  t.teardown(() => server.close());
-  const host = `${outside}:${port}`;
+  const fake = await registry(t, { address: outside!, tls: { cert: cert.cert, key: cert.key } });
+  const host = fake.host;
 
   const trusted = new RegistryClient(host, { ca: pki.ca.cert });
-  t.is(await catalog(trusted), 'tls');
+  t.is(await catalog(trusted, fake), 'tls');
   await trusted.close();
 
   const untrusted = new RegistryClient(host, { retries: 0 });
-  const err = await t.throwsAsync(catalog(untrusted), { instanceOf: RegistryError });
+  const err = await t.throwsAsync(catalog(untrusted, fake), { instanceOf: RegistryError });
   await untrusted.close();
   t.regex(err!.message, new RegExp(`TLS connection to ${host.replace(/\./g, '\\.')} failed \\(\\w+.*\\).*certs\\.d/${host.replace(/\./g, '\\.')}/ca\\.crt`));
 
   const insecure = new RegistryClient(host, { insecure: true });
-  t.is(await catalog(insecure), 'tls');
+  t.is(await catalog(insecure, fake), 'tls');
   await insecure.close();
 });
 
 remote('a remote registry asking for a client certificate gets the one given', async (t) => {
   const cert = pki.server('mtls', [outside!]);
-  const server = createHttpsServer({ cert: cert.cert, key: cert.key, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: true }, answer);
-  const port = await listen(server, outside!);
-  t.teardown(() => server.close());
+  const fake = await registry(t, { address: outside!, tls: { cert: cert.cert, key: cert.key, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: true } });
   const client = pki.client('jindr');
-  const withCert = new RegistryClient(`${outside}:${port}`, { ca: pki.ca.cert, cert: client.cert, key: client.key });
-  t.is(await catalog(withCert), 'tls');
+  const withCert = new RegistryClient(fake.host, { ca: pki.ca.cert, cert: client.cert, key: client.key });
+  t.is(await catalog(withCert, fake), 'tls');
   await withCert.close();
-  const without = new RegistryClient(`${outside}:${port}`, { ca: pki.ca.cert, retries: 0 });
-  await t.throwsAsync(catalog(without), { instanceOf: RegistryError });
+  const without = new RegistryClient(fake.host, { ca: pki.ca.cert, retries: 0 });
+  await t.throwsAsync(catalog(without, fake), { instanceOf: RegistryError });
   await without.close();
 });
 
 remote('insecure: a remote registry that speaks plain HTTP is reached over HTTP', async (t) => {
-  const server = createHttpServer(answer);
-  const port = await listen(server, outside!);
-  t.teardown(() => server.close());
-  const client = new RegistryClient(`${outside}:${port}`, { insecure: true });
-  t.is(await catalog(client), 'plain');
+  const fake = await registry(t, { address: outside! });
+  const client = new RegistryClient(fake.host, { insecure: true });
+  t.is(await catalog(client, fake), 'plain');
   t.true(client.origin.startsWith('http://'));
   await client.close();
 });
 
 test('loopback: plain HTTP first; a registry answering "HTTP request to an HTTPS server" is asked again over TLS, unverified', async (t) => {
   const cert = pki.server('loop');
-  const registry = await tlsRegistryPort(cert, answer);
-  t.teardown(() => registry.close());
-  const { port } = registry;
-  const plain = createHttpServer(answer);
-  const plainPort = await listen(plain, '127.0.0.1');
-  t.teardown(() => plain.close());
+  const behindTls = await registry(t);
+  const tlsPort = await tlsRegistryPort(cert, behindTls.handler);
+  t.teardown(() => tlsPort.close());
+  const plain = await registry(t);
 
-  const client = new RegistryClient(`localhost:${port}`);
-  t.is(await catalog(client), 'tls');
-  t.is(client.origin, `https://localhost:${port}`);
+  const client = new RegistryClient(`localhost:${tlsPort.port}`);
+  t.is(await catalog(client, behindTls), 'tls');
+  t.is(client.origin, `https://localhost:${tlsPort.port}`);
   await client.close();
-  const other = new RegistryClient(`127.0.0.1:${plainPort}`);
-  t.is(await catalog(other), 'plain');
-  t.is(other.origin, `http://127.0.0.1:${plainPort}`);
+  const other = new RegistryClient(plain.host);
+  t.is(await catalog(other, plain), 'plain');
+  t.is(other.origin, `http://${plain.host}`);
   await other.close();
 });

@@ -2,11 +2,10 @@
 // registry, or one whose bytes do not match its digest, gives that tag a row with an error.
 import test from 'ava';
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { RegistryClient } from '../../src/registry/client.ts';
 import { listImages } from '../../src/registry/images.ts';
 import { MEDIA } from '../../src/registry/manifest.ts';
+import { startOciRegistry } from '../fakes/oci-registry.ts';
 
 const sha = (b: Buffer): string => 'sha256:' + createHash('sha256').update(b).digest('hex');
 
@@ -22,36 +21,16 @@ function manifest(config: string, size: number): Buffer {
   }));
 }
 
-const tags: Record<string, Buffer> = {
-  good: manifest(sha(goodConfig), goodConfig.length),
-  corrupt: manifest(badConfigDigest, 9),
-  lost: manifest(lostConfigDigest, 9),
-};
-
 test('a tag whose config blob is missing or corrupt gets an error row; the others are listed', async (t) => {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url!, 'http://x');
-    if (url.pathname === '/v2/x/tags/list') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify({ name: 'x', tags: Object.keys(tags) }));
-    }
-    const m = /^\/v2\/x\/(manifests|blobs)\/(.+)$/.exec(url.pathname);
-    if (m?.[1] === 'manifests' && tags[m[2]!]) {
-      res.writeHead(200, { 'content-type': MEDIA.ociManifest, 'docker-content-digest': sha(tags[m[2]!]!) });
-      return res.end(tags[m[2]!]);
-    }
-    if (m?.[1] === 'blobs' && m[2] === sha(goodConfig)) return res.end(goodConfig);
-    if (m?.[1] === 'blobs' && m[2] === badConfigDigest) return res.end('garbage!!');
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ errors: [{ code: 'BLOB_UNKNOWN', message: 'blob unknown to registry' }] }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const client = new RegistryClient(`127.0.0.1:${(server.address() as AddressInfo).port}`, { retries: 0 });
-  t.teardown(async () => {
-    await client.close();
-    server.closeAllConnections();
-    server.close();
-  });
+  const fake = await startOciRegistry();
+  t.teardown(fake.close);
+  fake.store.putBlob('x', goodConfig);
+  fake.store.putBlob('x', Buffer.from('garbage!!'), badConfigDigest); // corrupt storage: bytes under another digest
+  fake.store.putManifest('x', 'good', manifest(sha(goodConfig), goodConfig.length), MEDIA.ociManifest);
+  fake.store.putManifest('x', 'corrupt', manifest(badConfigDigest, 9), MEDIA.ociManifest);
+  fake.store.putManifest('x', 'lost', manifest(lostConfigDigest, 9), MEDIA.ociManifest); // its config was never stored
+  const client = new RegistryClient(fake.host, { retries: 0 });
+  t.teardown(() => client.close());
   const rows = await listImages(client, ['x']);
   t.deepEqual(rows.map((r) => [r.tag, r.platforms, r.error !== undefined]), [
     ['corrupt', [], true],
@@ -60,4 +39,5 @@ test('a tag whose config blob is missing or corrupt gets an error row; the other
   ]);
   t.regex(rows[0]!.error!, /config blob .* does not match its digest/);
   t.regex(rows[2]!.error!, /config blob .*(missing|not found)/);
+  t.true(fake.requests().includes(`GET /v2/x/blobs/${lostConfigDigest}`));
 });

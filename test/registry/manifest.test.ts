@@ -77,7 +77,51 @@ test('malformed manifests are ManifestErrors', (t) => {
   t.throws(() => parseManifest(bytes([1]), MEDIA.ociManifest), { instanceOf: ManifestError });
   t.throws(() => parseManifest(bytes({ schemaVersion: 1, fsLayers: [] })), { instanceOf: ManifestError, message: /schema 1/ });
   t.throws(() => parseManifest(bytes({ schemaVersion: 2, layers: [] }), MEDIA.ociManifest), { instanceOf: ManifestError, message: /unknown shape/ });
-  t.throws(() => parseManifest(bytes({ ...index, manifests: [{ digest: 'sha256:short', size: 1 }] }), MEDIA.ociIndex), { instanceOf: ManifestError, message: /descriptor/ });
+  t.throws(() => parseManifest(bytes({ ...index, manifests: [{ digest: 'sha256:short', size: 1 }] }), MEDIA.ociIndex), { instanceOf: ManifestError, message: /manifests\[0\]\.digest: not a digest/ });
+});
+
+const image = {
+  schemaVersion: 2, mediaType: MEDIA.ociManifest,
+  config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: d('c'), size: 100 },
+  layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: d('a'), size: 1000 }],
+};
+const layer = image.layers[0]!;
+
+/** Manifests a registry (or a proxy) could send that would mislead a reader: each is refused, naming the member. */
+const malformed: [string, unknown, string][] = [
+  ['an array where the manifest belongs', [image], 'not a JSON object but an array'],
+  ['a layer without a digest', { ...image, layers: [{ ...layer, digest: undefined }] }, 'layers[0].digest: missing, expected a string'],
+  ['a layer without a size', { ...image, layers: [{ ...layer, size: undefined }] }, 'layers[0].size: missing, expected a size'],
+  ['a negative size', { ...image, layers: [{ ...layer, size: -1 }] }, 'layers[0].size: not a size (a whole number, 0 or more) but a negative number'],
+  ['a size beyond 2^53', { ...image, config: { ...image.config, size: 2 ** 64 } }, 'config.size: not a size (a whole number, 0 or more) but a number too large to be exact'],
+  ['a fractional size', { ...image, layers: [{ ...layer, size: 1.5 }] }, 'layers[0].size: not a size (a whole number, 0 or more) but a fraction'],
+  ['a size in a string', { ...image, layers: [{ ...layer, size: '1000' }] }, 'layers[0].size: not a size (a whole number, 0 or more) but a string'],
+  ['layers as an object', { ...image, layers: { 0: layer } }, 'layers: not an array but an object'],
+  ['a layer that is a string', { ...image, layers: [d('a')] }, 'layers[0]: not a JSON object but a string'],
+  ['a config that is an array', { ...image, config: [image.config] }, 'config: not a JSON object but an array'],
+  ['a media type that is a number', { ...image, layers: [{ ...layer, mediaType: 1 }] }, 'layers[0].mediaType: not a string but a number'],
+  ['annotations that are not strings', { ...image, annotations: { 'org.opencontainers.image.created': 2024 } }, 'annotations["org.opencontainers.image.created"]: not a string but a number'],
+  ['a subject that is a digest string', { ...image, subject: d('1') }, 'subject: not a JSON object but a string'],
+  ['an artifactType that is an object', { ...image, artifactType: {} }, 'artifactType: not a string but an object'],
+  ['an index entry with a platform array', { ...index, manifests: [{ ...index.manifests[0], platform: ['linux', 'amd64'] }] }, 'manifests[0].platform: not a JSON object but an array'],
+  ['an index entry with a numeric architecture', { ...index, manifests: [{ ...index.manifests[0], platform: { os: 'linux', architecture: 64 } }] }, 'manifests[0].platform.architecture: not a string but a number'],
+  ['an index whose manifests is an object', { schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: { a: index.manifests[0] } }, 'manifests: not an array but an object'],
+];
+for (const [what, body, problem] of malformed) {
+  test(`a manifest with ${what} is a ManifestError naming it`, (t) => {
+    const err = t.throws(() => parseManifest(bytes(body)), { instanceOf: ManifestError });
+    t.true(err.message.startsWith(`the registry sent a malformed manifest: ${problem}`), err.message);
+  });
+}
+
+test('absent and null optional members read alike, as in Go clients; the manifest is otherwise the same', (t) => {
+  const plain = parseManifest(bytes(image));
+  const nulls = parseManifest(bytes({ ...image, annotations: null, subject: null, artifactType: null, layers: [{ ...layer, platform: null, annotations: null }] }));
+  t.deepEqual(nulls, plain);
+  t.deepEqual(parseManifest(bytes({ ...image, layers: null })), { ...plain, layers: [] });
+  // A platform without its architecture is no platform (as before), not an error.
+  const partial = parseManifest(bytes({ ...index, manifests: [{ ...index.manifests[0], platform: { os: 'linux' } }] }));
+  t.is(partial.kind === 'index' ? partial.manifests[0]!.platform : 'not an index', undefined);
 });
 
 test('platform text', (t) => {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { checkRegistryHost, formatReference, isLocalHost, parseReference, parseRepositoryName, requestHost } from '../../src/registry/reference.ts';
+import { formatReference, isTag, parseReference, parseRepositoryName } from '../../src/registry/reference.ts';
 import { UsageError } from '../../src/errors.ts';
 
 const D = 'sha256:' + 'a'.repeat(64);
@@ -71,22 +71,21 @@ test('formats references back', (t) => {
   t.is(formatReference(parseReference('x:t@' + D, 'h:1')), `h:1/x:t@${D}`);
 });
 
-test('docker hub requests go to registry-1.docker.io', (t) => {
-  t.is(requestHost('docker.io'), 'registry-1.docker.io');
-  t.is(requestHost('index.docker.io'), 'registry-1.docker.io');
-  t.is(requestHost('localhost:5001'), 'localhost:5001');
-});
-
-test('loopback hosts', (t) => {
-  for (const h of ['localhost', 'localhost:5001', '127.0.0.1', '127.1.2.3:80', '[::1]:5000', '::1']) t.true(isLocalHost(h), h);
-  for (const h of ['example.com', '10.0.0.1:5000', 'localhost.example.com', '128.0.0.1']) t.false(isLocalHost(h), h);
-});
-
-test('a registry given on its own must be HOST[:PORT]', (t) => {
-  t.is(checkRegistryHost('localhost:5001'), 'localhost:5001');
-  t.is(checkRegistryHost('registry.example.com'), 'registry.example.com');
-  t.is(checkRegistryHost('[::1]:5000'), '[::1]:5000');
-  for (const bad of ['http://localhost:5001', 'localhost:5001/x', '', 'a b']) {
-    t.throws(() => checkRegistryHost(bad), { instanceOf: UsageError, message: /-r\/--registry needs HOST or HOST:PORT/ });
+test('every Docker Hub name is docker.io, and a single-name repository is under library/', (t) => {
+  for (const hub of ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com', 'Docker.IO']) {
+    t.deepEqual(parseReference(`${hub}/ubuntu`, 'localhost:5001'), { registry: 'docker.io', repository: 'library/ubuntu' }, hub);
   }
+  t.deepEqual(parseReference('ubuntu', 'index.docker.io'), { registry: 'docker.io', repository: 'library/ubuntu' });
+});
+
+test('the registry part is a registry host: a port outside 1-65535 is refused before any request', (t) => {
+  for (const bad of ['localhost:99999/app', 'localhost:0/app', 'h:123456/app']) {
+    t.throws(() => parseReference(bad, 'localhost:5001'), { instanceOf: UsageError, message: /^invalid image reference "[^"]+": the port of "[^"]+" must be from 1 to 65535$/ }, bad);
+  }
+  t.throws(() => parseReference('app', 'localhost:99999'), { instanceOf: UsageError, message: /the port of "localhost:99999" must be from 1 to 65535/ });
+});
+
+test('tags: letters, digits, _ . -, at most 128, not starting with . or -', (t) => {
+  for (const good of ['v1', '_x', 'V1.2-rc_3', 'a'.repeat(128)]) t.true(isTag(good), good);
+  for (const bad of ['', '.v1', '-v1', 'a'.repeat(129), 'a/b', 'a:b', 'a b']) t.false(isTag(bad), bad);
 });

@@ -23,6 +23,15 @@ test('--password-stdin: the wrong number of lines, or an empty password, is one 
   await t.throwsAsync(passwordsFromStdin(stdin('pw\n\nx\n'), ['a', 'b', 'c']), { message: 'the password for b is empty' });
 });
 
+test('--password-stdin: an empty line is an empty password, said so (not "got 0 lines")', async (t) => {
+  for (const text of ['\n', '\r\n', '\n\n']) {
+    await t.throwsAsync(passwordsFromStdin(stdin(text), ['alice']), { instanceOf: UsageError, message: 'the password for alice is empty' }, JSON.stringify(text));
+  }
+  await t.throwsAsync(passwordsFromStdin(stdin('one\n\n'), ['a', 'b']), { instanceOf: UsageError, message: 'the password for b is empty' });
+  // Blank lines after every user has a password are still just the end of the input.
+  t.deepEqual(await passwordsFromStdin(stdin('one\ntwo\n\n\n'), ['a', 'b']), ['one', 'two']);
+});
+
 /** A terminal: keys typed arrive as data; what is written back is recorded. */
 class FakeTty extends EventEmitter {
   readonly isTTY = true;

@@ -1,6 +1,6 @@
 // -r/--registry for the life-cycle commands: HOST:PORT on this machine only.
 import test from 'ava';
-import { hostIpServes, parseLocalRegistry, registryName, splitHostPort } from '../../src/server/address.ts';
+import { bindIpOf, hostIpServes, isWildcard, parseLocalRegistry, registryName } from '../../src/server/address.ts';
 import { RefusedError, UsageError } from '../../src/errors.ts';
 
 const accepted: [string, string, number][] = [
@@ -19,8 +19,8 @@ for (const [value, bindIp, port] of accepted) {
 const refused: [string, typeof UsageError | typeof RefusedError][] = [
   ['example.com:5001', RefusedError],
   ['10.0.0.1:5001', RefusedError],
-  ['0.0.0.0:5001', RefusedError],
-  ['[::]:5001', RefusedError],
+  ['0.0.0.0:5001', UsageError],
+  ['[::]:5001', UsageError],
   ['192.0.2.2:5001', RefusedError],
   ['localhost', UsageError],
   ['localhost:', UsageError],
@@ -37,10 +37,21 @@ for (const [value, type] of refused) {
   });
 }
 
-test('splitHostPort', (t) => {
-  t.deepEqual(splitHostPort('h:1'), { host: 'h', port: '1' });
-  t.deepEqual(splitHostPort('[::1]:1'), { host: '::1', port: '1' });
-  t.deepEqual(splitHostPort('h'), { host: 'h', port: undefined });
+test('-r 0.0.0.0:PORT or [::]:PORT says what to write, and how to offer the registry to other machines', (t) => {
+  t.is(
+    t.throws(() => parseLocalRegistry('0.0.0.0:5610'), { instanceOf: UsageError })!.message,
+    '-r 0.0.0.0:5610 is not an address to reach the registry at: use -r localhost:5610, and to offer the registry to other machines too, start it with --bind 0.0.0.0 --auth USER',
+  );
+  t.regex(t.throws(() => parseLocalRegistry('[::]:5610'))!.message, /use -r \[::1\]:5610, .* --bind :: --auth USER$/);
+});
+
+test('a loopback name is published on its address; localhost on 127.0.0.1', (t) => {
+  t.is(bindIpOf('localhost'), '127.0.0.1');
+  t.is(bindIpOf('LOCALHOST'), '127.0.0.1');
+  t.is(bindIpOf('127.0.0.2'), '127.0.0.2');
+  t.is(bindIpOf('::1'), '::1');
+  for (const ip of ['', '0.0.0.0', '::']) t.true(isWildcard(ip), ip);
+  t.false(isWildcard('127.0.0.1'));
 });
 
 test('published addresses: unspecified serves every loopback address', (t) => {

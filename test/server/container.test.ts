@@ -1,9 +1,9 @@
 // The registry container's plain parts: which config file, which images are registries,
-// env changes for a re-create, and how an inspected container is described.
+// and how an inspected container is described.
 import test from 'ava';
 import type Docker from 'dockerode';
 import {
-  CONFIG_PATH_V2, CONFIG_PATH_V3, changeEnv, describeContainer, imageLooksLikeRegistry, registryConfigPath,
+  CONFIG_PATH_V2, CONFIG_PATH_V3, describeContainer, imageLooksLikeRegistry, registryConfigPath,
 } from '../../src/server/container.ts';
 import { registryContainerOptions, defaultContainerName } from '../../src/server/lifecycle.ts';
 import { parseLocalRegistry } from '../../src/server/address.ts';
@@ -35,13 +35,6 @@ test('registry images by name', (t) => {
   for (const no of ['nginx', 'registry-ui:1', 'localhost:5000/app', 'myregistry:1', 'registry/other:1']) {
     t.false(imageLooksLikeRegistry(no), no);
   }
-});
-
-test('changeEnv sets, replaces and removes variables, keeping the rest in order', (t) => {
-  const env = ['PATH=/bin', 'REGISTRY_STORAGE_DELETE_ENABLED=true', 'X=1'];
-  t.deepEqual(changeEnv(env, { REGISTRY_STORAGE_MAINTENANCE_READONLY: '{"enabled":true}' }), [...env, 'REGISTRY_STORAGE_MAINTENANCE_READONLY={"enabled":true}']);
-  t.deepEqual(changeEnv(env, { X: '2', PATH: null }), ['REGISTRY_STORAGE_DELETE_ENABLED=true', 'X=2']);
-  t.deepEqual(changeEnv(['A=x=y'], { A: null }), []);
 });
 
 function inspected(over: { running?: boolean; labels?: Record<string, string>; mounts?: Docker.ContainerInspectInfo['Mounts']; bindings?: { HostIp: string; HostPort: string }[]; image?: string }): Docker.ContainerInspectInfo {

@@ -22,6 +22,22 @@ test('rootful daemons read /etc/docker/certs.d, rootless ones the user\'s XDG co
   t.is(await daemonCertsDir(fakeDocker(async () => Promise.reject(new Error('gone'))), {}), '/etc/docker/certs.d');
 });
 
+test('Docker Desktop reads the user\'s ~/.docker/certs.d: known by its /info or its context desktop-linux', async (t) => {
+  const desktop = fakeDocker(async () => ({ OperatingSystem: 'Docker Desktop', SecurityOptions: ['name=seccomp,profile=unconfined', 'name=cgroupns'] }));
+  t.is(await daemonCertsDir(desktop, { HOME: '/Users/u' }), '/Users/u/.docker/certs.d');
+  t.is(await daemonCertsDir(desktop, { HOME: '/Users/u', XDG_CONFIG_HOME: '/x' }, { kind: 'docker' }), '/Users/u/.docker/certs.d');
+  const silent = fakeDocker(async () => Promise.reject(new Error('no answer')));
+  t.is(await daemonCertsDir(silent, { HOME: '/Users/u' }, { context: 'desktop-linux' }), '/Users/u/.docker/certs.d');
+  t.is(await daemonCertsDir(silent, { HOME: '/Users/u' }, { context: 'colima' }), '/etc/docker/certs.d');
+});
+
+test('Podman: rootful reads /etc/containers/certs.d, rootless the user\'s containers/certs.d', async (t) => {
+  const info = (rootless: boolean) => fakeDocker(async () => ({ OperatingSystem: 'debian', SecurityOptions: ['name=seccomp,profile=default', ...(rootless ? ['name=rootless'] : [])] }));
+  t.is(await daemonCertsDir(info(false), { HOME: '/home/u' }, { kind: 'podman' }), '/etc/containers/certs.d');
+  t.is(await daemonCertsDir(info(true), { HOME: '/home/u' }, { kind: 'podman' }), '/home/u/.config/containers/certs.d');
+  t.is(await daemonCertsDir(info(true), { XDG_CONFIG_HOME: '/x' }, { kind: 'podman' }), '/x/containers/certs.d');
+});
+
 test('placed as certs.d/HOST:PORT/ca.crt, unchanged the second time, replaced when it differs', (t) => {
   const dir = temp(t);
   const ca = join(dir, 'ca.crt');
@@ -48,4 +64,10 @@ test('not writable: the exact command instead, quoted for a shell', (t) => {
   const sudo = process.getuid?.() === 0 ? '' : 'sudo ';
   t.like(result, { command: `${sudo}mkdir -p ${blocked}/localhost:5001 && ${sudo}cp '${dir}/my data/ca.crt' ${blocked}/localhost:5001/ca.crt` });
   t.throws(() => placeCa('localhost:5001', join(dir, 'missing.crt'), blocked), undefined, 'a CA file that is not there is an error, not a command');
+});
+
+test('an engine whose info says something malformed is taken as rootful, not a crash', async (t) => {
+  for (const info of [{ SecurityOptions: 'name=rootless' }, { SecurityOptions: [7, 'name=rootless'] }, [], null, 'rootless']) {
+    t.is(await daemonCertsDir(fakeDocker(async () => info), { XDG_CONFIG_HOME: '/x' }), '/etc/docker/certs.d', JSON.stringify(info));
+  }
 });

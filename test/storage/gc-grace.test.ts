@@ -1,33 +1,12 @@
-// The grace period: parsing --grace, and what a listing of a real directory tree (taken
+// The grace period: how it is said, and what a listing of a real directory tree (taken
 // with this machine's sh, find, stat and date, as in the registry container) says is young.
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { DEFAULT_GRACE_MS, formatGrace, parseGrace, youngContent } from '../../src/storage/gc-grace.ts';
+import { DEFAULT_GRACE_MS, formatGrace, youngContent } from '../../src/storage/gc-grace.ts';
 import { listStorage, type Exec } from '../../src/storage/gc-storage.ts';
-import { UsageError } from '../../src/errors.ts';
-
-test('parseGrace: durations with units, 0, and the default of one hour', (t) => {
-  t.is(parseGrace(undefined), DEFAULT_GRACE_MS);
-  t.is(DEFAULT_GRACE_MS, 3_600_000);
-  t.is(parseGrace('0'), 0);
-  t.is(parseGrace('00'), 0);
-  t.is(parseGrace('0s'), 0);
-  t.is(parseGrace('45s'), 45_000);
-  t.is(parseGrace('30m'), 1_800_000);
-  t.is(parseGrace('1h'), 3_600_000);
-  t.is(parseGrace('2d'), 172_800_000);
-  t.is(parseGrace('1h30m'), 5_400_000);
-});
-
-test('parseGrace: anything else is a usage error that shows the forms', (t) => {
-  for (const bad of ['', ' ', '30', '1x', 'h', '-1h', '1.5h', '1 h', 'soon', '1h 30m', '30M']) {
-    const err = t.throws(() => parseGrace(bad), { instanceOf: UsageError }, JSON.stringify(bad));
-    t.regex(err?.message ?? '', /^--grace ".*" is not a duration: give a number with a unit \(s, m, h or d\), e\.g\. 30m, 1h, 2d, or 0$/);
-  }
-});
 
 test('formatGrace', (t) => {
   t.is(formatGrace(0), '0s');

@@ -185,7 +185,8 @@ test('readManifest collects config, layers, children and subject, once each', (t
   const c = readManifest(new TextEncoder().encode(JSON.stringify(image('c', ['l', 'l', 'm'], 's'))));
   t.like(c, { kind: 'ok', subject: d('s') });
   t.deepEqual(c.kind === 'ok' ? [...c.references].sort() : [], [d('c'), d('l'), d('m'), d('s')]);
-  t.deepEqual(readManifest(new TextEncoder().encode('"x"')), { kind: 'invalid', reason: 'not a JSON object' });
+  t.deepEqual(readManifest(new TextEncoder().encode('"x"')), { kind: 'invalid', reason: 'not a JSON object but a string' });
+  t.deepEqual(readManifest(new TextEncoder().encode('[{"digest":"sha256:aa"}]')), { kind: 'invalid', reason: 'not a JSON object but an array' });
   t.deepEqual(readManifest(new Uint8Array([0xff, 0xfe])), { kind: 'invalid', reason: 'not JSON' });
   t.deepEqual(readManifest(undefined), { kind: 'missing' });
 });

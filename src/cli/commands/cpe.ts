@@ -2,9 +2,10 @@
 // creating the repository (with a lifecycle policy) when missing. The AWS SDK is
 // loaded here only, on demand: it would slow every other command's start.
 import { defineCommand } from '../command.ts';
-import { UsageError } from '../../errors.ts';
+import { showCopy } from '../output/copy-report.ts';
+import { registryClients } from '../registry-clients.ts';
 import { planCopy } from '../../registry/copy-plan.ts';
-import { checkJobs, runCopy } from './cp.ts';
+import { copyToEcr } from '../../registry/copy-session.ts';
 
 interface CpeArgs {
   image: string;
@@ -28,27 +29,11 @@ export const cpeCommand = defineCommand<CpeArgs>({
       .option('jobs', { alias: 'j', type: 'number', default: 4, describe: 'Blobs transferred at once' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress; print only the destination references' }),
   run: async (args, ctx) => {
-    const jobs = checkJobs(args.jobs);
-    if (!Number.isInteger(args.keep) || args.keep < 1) throw new UsageError('--keep must be a whole number of at least 1');
     // The destination host is known only after GetAuthorizationToken: plan with a stand-in.
     const draft = planCopy(args.image, ctx.registry, { registry: 'ecr.invalid' }, args.tags ?? []);
-    const { connectEcr } = await import('../../aws/ecr.ts');
-    const ecr = connectEcr({ region: args.region, signal: ctx.signal });
-    try {
-      const login = await ecr.login();
-      const repository = draft.from.repository;
-      if (await ecr.ensureRepository(repository, args.keep)) {
-        if (!args.quiet) ctx.info(`created ECR repository ${repository} in ${ecr.region}, keeping the newest ${args.keep} images`);
-      }
-      const credential = { username: login.username, password: login.password };
-      await runCopy(ctx, draft.from, { registry: login.host, repository }, draft.items, {
-        jobs,
-        quiet: args.quiet,
-        insecure: false,
-        destination: { credentials: async () => credential },
-      });
-    } finally {
-      ecr.close();
-    }
+    const connect = async () => (await import('../../aws/ecr.ts')).connectEcr({ region: args.region, signal: ctx.signal });
+    const info = args.quiet ? undefined : (m: string) => ctx.info(m);
+    await showCopy(ctx, args.quiet, (events) =>
+      copyToEcr(registryClients(ctx), connect, draft, { jobs: args.jobs, keep: args.keep, events, signal: ctx.signal, info }));
   },
 });

@@ -16,6 +16,11 @@ import { gcCommand } from './gc.ts';
 import { cpCommand } from './cp.ts';
 import { cpeCommand } from './cpe.ts';
 import { completionCommand } from './completion.ts';
+import { duCommand } from './du.ts';
+import { pruneCommand } from './prune.ts';
+import { indexCommand } from './index-cmd.ts';
+import { mirrorCommand } from './mirror.ts';
+import { uiCommand } from './ui.ts';
 
 export const commands: readonly JindrCommand[] = [
   startCommand,
@@ -30,7 +35,12 @@ export const commands: readonly JindrCommand[] = [
   rmiCommand,
   rmrCommand,
   gcCommand,
+  pruneCommand,
+  duCommand,
+  indexCommand,
   cpCommand,
   cpeCommand,
+  mirrorCommand,
+  uiCommand,
   completionCommand,
 ];

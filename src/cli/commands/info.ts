@@ -2,53 +2,27 @@
 import { defineCommand } from '../command.ts';
 import { printRows } from '../output/print.ts';
 import { formatBytes } from '../output/table.ts';
-import { listRegistryContainers } from '../../server/container.ts';
-import { storageSize } from '../../storage/sizes.ts';
-import { describeRegistrySecurity, registrySecurity, type RegistrySecurity } from '../../server/security-info.ts';
-import { describeStorage } from './stat.ts';
-
-interface InfoRow extends RegistrySecurity {
-  registry: string | null;
-  container: string;
-  id: string;
-  state: string;
-  running: boolean;
-  status: string;
-  storageArea: string;
-  size: number | null;
-  image: string;
-  managed: boolean;
-}
+import { describeRegistrySecurity } from '../../server/security-info.ts';
+import { registryOverview, type RegistryOverview } from '../../storage/overview.ts';
 
 export const infoCommand = defineCommand({
   command: 'info',
   aliases: ['ps'],
-  describe: 'List every registry container: address, state, login and TLS, storage area and its size, image',
+  describe: 'List every registry container: address, state, login and TLS, storage area and its size, image, and what a mirror mirrors',
   run: async (_args, ctx) => {
-    const { docker, local } = await ctx.engine();
-    const containers = await listRegistryContainers(docker);
-    const rows: InfoRow[] = await Promise.all(containers.map(async (c) => ({
-      registry: c.registry ?? null,
-      container: c.name,
-      id: c.id,
-      state: c.state,
-      running: c.running,
-      status: c.status,
-      storageArea: describeStorage(c),
-      size: (await storageSize(docker, c, local, ctx.signal)) ?? null,
-      image: c.image,
-      managed: c.managed,
-      ...(await registrySecurity(c, local, ctx.signal)),
-    })));
-    rows.sort((a, b) => (a.registry ?? '~').localeCompare(b.registry ?? '~') || a.container.localeCompare(b.container));
+    const engine = await ctx.engine();
+    const rows = await registryOverview(engine, ctx.signal);
+    // Which engine (Docker's or Podman's, and where), above the table; JSON stays rows only.
+    if (ctx.format === 'table') ctx.info(`engine: ${(await engine.identify()).name} at ${engine.describe}`);
     printRows(ctx, [
-      { header: 'REGISTRY', value: (r: InfoRow) => r.registry ?? '-' },
-      { header: 'CONTAINER', value: (r: InfoRow) => r.container },
-      { header: 'STATUS', value: (r: InfoRow) => r.status },
-      { header: 'SECURITY', value: (r: InfoRow) => describeRegistrySecurity(r) },
-      { header: 'STORAGE AREA', value: (r: InfoRow) => r.storageArea },
-      { header: 'SIZE', value: (r: InfoRow) => (r.size === null ? '-' : formatBytes(r.size)) },
-      { header: 'IMAGE', value: (r: InfoRow) => r.image },
+      { header: 'REGISTRY', value: (r: RegistryOverview) => r.registry ?? '-' },
+      { header: 'CONTAINER', value: (r: RegistryOverview) => r.container },
+      { header: 'STATUS', value: (r: RegistryOverview) => r.status },
+      { header: 'SECURITY', value: (r: RegistryOverview) => describeRegistrySecurity(r) },
+      { header: 'STORAGE AREA', value: (r: RegistryOverview) => r.storageArea },
+      { header: 'SIZE', value: (r: RegistryOverview) => (r.size === null ? '-' : formatBytes(r.size)) },
+      { header: 'IMAGE', value: (r: RegistryOverview) => r.image },
+      { header: 'MIRROR OF', value: (r: RegistryOverview) => r.mirrorOf ?? '-' },
     ], rows);
     return 0;
   },

@@ -1,9 +1,8 @@
 // logs: the registry container's log; -f follows it until the container stops or Ctrl-C.
 import { defineCommand } from '../command.ts';
-import { findRegistryContainer } from '../../server/container.ts';
-import { streamLogs } from '../../server/logs.ts';
 import { parseLocalRegistry } from '../../server/address.ts';
-import { NotFoundError, UsageError } from '../../errors.ts';
+import { registryLogs } from '../../server/logs.ts';
+import { UsageError } from '../../errors.ts';
 
 export const logsCommand = defineCommand<{ follow: boolean; tail?: number }>({
   command: 'logs',
@@ -18,9 +17,7 @@ export const logsCommand = defineCommand<{ follow: boolean; tail?: number }>({
     }
     const address = parseLocalRegistry(ctx.registry);
     const { docker } = await ctx.engine();
-    const c = await findRegistryContainer(docker, address);
-    if (!c) throw new NotFoundError(`no registry container for ${address.registry}: start one with docker jindr start -r ${ctx.registry}`);
-    await streamLogs(docker, c, { stdout: ctx.stdout, stderr: ctx.stderr }, {
+    await registryLogs(docker, address, { stdout: ctx.stdout, stderr: ctx.stderr }, {
       follow: args.follow,
       signal: ctx.signal,
       ...(args.tail !== undefined ? { tail: args.tail } : {}),

@@ -2,19 +2,10 @@
 // API, then (for a registry container on this engine) the repository's storage, so the
 // catalog stops listing it; the registry restarts to forget its blob cache.
 import { defineCommand } from '../command.ts';
-import { printRows } from '../output/print.ts';
-import { registryClientFor } from '../registry-clients.ts';
-import { removeRepositories } from '../../registry/remove-images.ts';
-import { parseRepositoryName, type RepositoryName } from '../../registry/reference.ts';
-import { checkRepositoryRemoval, removeRepositoryStorage } from '../../storage/remove-repository.ts';
-import { errorMessage } from '../../errors.ts';
-
-interface Row {
-  registry: string;
-  repository: string;
-  manifests: number;
-  storageRemoved: boolean;
-}
+import { printRepositoryDeletions } from '../output/removals.ts';
+import { registryReaders } from '../registry-reader.ts';
+import { parseRepositoryName } from '../../registry/reference.ts';
+import { deleteRepositories } from '../../storage/delete-repositories.ts';
 
 export const rmrCommand = defineCommand<{ repo: string[]; force: boolean }>({
   command: 'rmr <repo..>',
@@ -29,38 +20,14 @@ export const rmrCommand = defineCommand<{ repo: string[]; force: boolean }>({
           'storage (so ls no longer lists them) and restarts the registry, which otherwise keeps answering for their blobs from memory.',
       ),
   run: async (args, ctx) => {
-    const names: RepositoryName[] = args.repo.map((r) => parseRepositoryName(r, ctx.registry));
-    const byHost = new Map<string, string[]>();
-    for (const n of names) byHost.set(n.registry, [...new Set([...(byHost.get(n.registry) ?? []), n.repository])]);
-    for (const host of byHost.keys()) await checkRepositoryRemoval(() => ctx.engine(), host, args.force);
-    const rows: Row[] = [];
-    for (const [host, repos] of byHost) {
-      const client = registryClientFor(ctx, host);
-      let removed;
-      try {
-        removed = await removeRepositories(client, repos, ctx.signal);
-      } finally {
-        await client.close();
-      }
-      let storageRemoved = false;
-      try {
-        const engine = await ctx.engine();
-        const result = await ctx.critical(() => removeRepositoryStorage(engine.docker, host, repos, { local: engine.local, signal: ctx.signal, force: args.force }));
-        if (result.removed) {
-          storageRemoved = true;
-          ctx.info(`removed the repositories' storage in ${result.container} and restarted it`);
-        } else {
-          ctx.info(`note: ${result.reason}: the emptied repositories stay listed until their storage is removed`);
-        }
-      } catch (err) {
-        ctx.info(`note: the manifests are deleted, but the repositories' storage could not be removed (${errorMessage(err)}); they stay listed`);
-      }
-      rows.push(...removed.map((r) => ({ registry: host, ...r, storageRemoved })));
-    }
-    if (ctx.format === 'json') {
-      printRows(ctx, [], rows);
-      return;
-    }
-    for (const r of rows) ctx.stdout.write(`Deleted: ${r.registry}/${r.repository} (${r.manifests} manifest${r.manifests === 1 ? '' : 's'})\n`);
+    const names = args.repo.map((r) => parseRepositoryName(r, ctx.registry));
+    const deleted = await deleteRepositories(registryReaders(ctx), names, {
+      engine: () => ctx.engine(),
+      critical: (fn) => ctx.critical(fn),
+      signal: ctx.signal,
+      info: (m) => ctx.info(m),
+      force: args.force,
+    });
+    printRepositoryDeletions(ctx, deleted);
   },
 });

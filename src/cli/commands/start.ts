@@ -1,13 +1,12 @@
 // start (up): run the registry for -r HOST:PORT, creating its container the first time.
 import { defineCommand } from '../command.ts';
+import { printStarted } from '../output/started.ts';
+import { securityOptions, securityRequest, type SecurityArgs } from '../start-security.ts';
+import { parseLocalRegistry } from '../../server/address.ts';
 import { DEFAULT_DATA_DIR, resolveDataDir } from '../../server/prestart-checks.ts';
 import { DEFAULT_IMAGE } from '../../server/lifecycle.ts';
 import { startWithSecurity } from '../../server/secure-start.ts';
-import { securityOf } from '../../server/security-plan.ts';
-import { describeSecurity, securityOptions, securityRequest, type SecurityArgs } from '../start-security.ts';
-import { parseLocalRegistry } from '../../server/address.ts';
 import { UsageError } from '../../errors.ts';
-import { describeStorage } from './stat.ts';
 
 export const startCommand = defineCommand<{ data?: string; name?: string; image?: string } & SecurityArgs>({
   command: 'start',
@@ -34,10 +33,10 @@ export const startCommand = defineCommand<{ data?: string; name?: string; image?
       if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} needs a value`);
     }
     const address = parseLocalRegistry(ctx.registry);
-    const { docker, local } = await ctx.engine();
-    const request = await securityRequest(args, ctx, local);
+    const request = await securityRequest(args, ctx);
+    const { docker, local, endpoint, identify } = await ctx.engine();
     const result = await startWithSecurity(
-      { docker, local, progress: ctx.stderr, signal: ctx.signal, processEnv: ctx.env },
+      { docker, local, endpoint, kind: (await identify()).kind, progress: ctx.stderr, signal: ctx.signal, processEnv: ctx.env },
       {
         address,
         dataDir: args.data === undefined ? undefined : resolveDataDir(args.data, ctx.env),
@@ -48,17 +47,7 @@ export const startCommand = defineCommand<{ data?: string; name?: string; image?
       request,
       (message) => ctx.info(message),
     );
-    const c = result.container;
-    if (result.outcome === 'already-running') {
-      ctx.stdout.write(`registry already running as ${c.name} on ${address.registry}\n`);
-      if (result.ignored.length > 0) {
-        ctx.info(`note: ${result.ignored.join(', ')} not applied to the running container: stop it first (docker jindr stop -r ${ctx.registry})`);
-      }
-      return 0;
-    }
-    const verb = result.outcome === 'created' ? 'created and started' : 'started';
-    const security = securityOf(c);
-    ctx.stdout.write(`registry ${verb} as ${c.name} on ${address.registry} (${c.image}, data in ${describeStorage(c)}${describeSecurity(security.auth, security.tls !== undefined)})\n`);
+    printStarted(ctx, address, result);
     return 0;
   },
 });

@@ -2,11 +2,12 @@
 // `info` still shows it and its storage area, and `start` starts it again as it was
 // (same data directory, image and name). The data lives in the host directory either way.
 import { defineCommand } from '../command.ts';
-import { findRegistryContainer, stopRegistryContainer } from '../../server/container.ts';
+import { GRACE_OPTION, graceMs } from '../grace-option.ts';
+import { printGcBeforeStop } from '../output/gc-report.ts';
+import { session } from '../session.ts';
 import { parseLocalRegistry } from '../../server/address.ts';
-import { describeStorage } from './stat.ts';
-import { collectBeforeStop } from './gc.ts';
-import { GRACE_HELP, parseGrace } from '../../storage/gc-grace.ts';
+import { describeStorage } from '../../server/status.ts';
+import { stopRegistry } from '../../storage/collect.ts';
 
 export const stopCommand = defineCommand<{ 'no-gc': boolean; grace?: string }>({
   command: 'stop',
@@ -22,27 +23,15 @@ export const stopCommand = defineCommand<{ 'no-gc': boolean; grace?: string }>({
         default: false,
         describe: 'Do not collect garbage before stopping',
       })
-      .option('grace', { type: 'string', describe: GRACE_HELP }),
+      .option('grace', GRACE_OPTION),
   run: async (args, ctx) => {
-    const graceMs = parseGrace(args.grace);
     const address = parseLocalRegistry(ctx.registry);
-    const { docker } = await ctx.engine();
-    const c = await findRegistryContainer(docker, address);
-    if (!c) {
-      ctx.info(`no registry container for ${address.registry}: nothing to stop`);
-      return 0;
-    }
-    if (!c.running) {
-      ctx.stdout.write(`registry on ${address.registry} is not running (container ${c.name})\n`);
-      return 0;
-    }
-    if (!args.noGc) {
-      // Garbage collection runs here, before the container stops (skipped by -G/--no-gc);
-      // it stops the container itself and leaves it stopped.
-      await collectBeforeStop(ctx, graceMs);
-    }
-    await ctx.critical(() => stopRegistryContainer(docker, c));
-    ctx.stdout.write(`registry stopped: ${c.name} on ${address.registry} (container kept, data in ${describeStorage(c)})\n`);
+    const grace = graceMs(args.grace);
+    // Garbage collection runs first (skipped by -G/--no-gc); it stops the container itself.
+    const result = await stopRegistry(await ctx.engine(), address, { ...session(ctx), gc: !args.noGc, graceMs: grace, collected: (r) => printGcBeforeStop(ctx, r) });
+    if (result.outcome === 'absent') ctx.info(`no registry container for ${address.registry}: nothing to stop`);
+    else if (result.outcome === 'not-running') ctx.stdout.write(`registry on ${address.registry} is not running (container ${result.container.name})\n`);
+    else ctx.stdout.write(`registry stopped: ${result.container.name} on ${address.registry} (container kept, data in ${describeStorage(result.container)})\n`);
     return 0;
   },
 });

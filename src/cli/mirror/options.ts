@@ -1,0 +1,56 @@
+// `mirror`'s arguments: the action, the upstream, and each action's own options (one yargs
+// command holds them all; an option given to an action it does not belong to is refused).
+import type { Argv } from 'yargs';
+import type { Context } from '../context.ts';
+import { DEFAULT_REGISTRY } from '../global-options.ts';
+import { parseLocalRegistry, type LocalRegistryAddress } from '../../server/address.ts';
+import { UsageError } from '../../errors.ts';
+
+export const MIRROR_ACTIONS = ['start', 'stop', 'rm', 'ls', 'config'] as const;
+export type MirrorAction = (typeof MIRROR_ACTIONS)[number];
+
+export interface MirrorArgs {
+  action: MirrorAction;
+  upstream?: string;
+  engine?: boolean;
+  network?: string;
+  data?: string;
+  image?: string;
+  login?: string;
+  purge?: boolean;
+}
+
+const OWNERS: Record<string, { flag: string; action: MirrorAction }> = {
+  engine: { flag: '--engine', action: 'start' },
+  network: { flag: '--network', action: 'start' },
+  data: { flag: '-d/--data', action: 'start' },
+  image: { flag: '--image', action: 'start' },
+  login: { flag: '--login', action: 'start' },
+  purge: { flag: '--purge', action: 'rm' },
+};
+
+export function mirrorOptions(yargs: Argv): Argv<MirrorArgs> {
+  return yargs
+    .positional('action', { choices: MIRROR_ACTIONS, demandOption: true, describe: 'start, stop, rm (remove), ls (list), config (containerd, k3d and Podman settings)' })
+    .positional('upstream', { type: 'string', describe: 'docker.io (default), ghcr.io, quay.io, registry.k8s.io, gcr.io, another HOST[:PORT], or https://... / http://...' })
+    .option('engine', { type: 'boolean', describe: 'start: make this Docker engine pull Docker Hub images through the mirror (daemon.json registry-mirrors, reloaded; undone by mirror rm)' })
+    .option('network', { type: 'string', requiresArg: true, describe: 'start: attach the mirror to this Docker network (where its upstream is, or a kind/k3d cluster)' })
+    .option('data', { alias: 'd', type: 'string', requiresArg: true, describe: 'start: data directory; the mirror lives in DIR/mirrors/NAME [default: ~/.jindr]' })
+    .option('image', { type: 'string', requiresArg: true, describe: 'start: registry image [default: registry:3]' })
+    .option('login', { type: 'string', requiresArg: true, describe: "start: use your Docker login to this registry for the upstream [default: the upstream's own]" })
+    .option('purge', { type: 'boolean', describe: 'rm: remove the cached data too (kept by default)' }) as unknown as Argv<MirrorArgs>;
+}
+
+/** Refuses options that belong to another action (yargs accepts them all). */
+export function checkMirrorOptions(args: MirrorArgs): void {
+  for (const [key, owner] of Object.entries(OWNERS)) {
+    const value = (args as unknown as Record<string, unknown>)[key];
+    if (value !== undefined && owner.action !== args.action) throw new UsageError(`${owner.flag} belongs to mirror ${owner.action}, not mirror ${args.action}`);
+    if (typeof value === 'string' && value.trim() === '') throw new UsageError(`${owner.flag} needs a value`);
+  }
+}
+
+/** -r when the user gave one (anything but the default registry's address). */
+export function givenAddress(ctx: Context): LocalRegistryAddress | undefined {
+  return ctx.registry.name === DEFAULT_REGISTRY ? undefined : parseLocalRegistry(ctx.registry.name);
+}

@@ -1,0 +1,39 @@
+// A copy's progress on stderr while it runs (copy-progress.ts), then what arrived: a
+// table (or JSON) of source, destination and digest; with --quiet only the destinations.
+import type { Context } from '../context.ts';
+import type { CopiedImage, CopyEvents, CopyReport } from '../../registry/copy.ts';
+import { copyProgress, progressMode } from './copy-progress.ts';
+import { printRows } from './print.ts';
+import { formatBytes } from './table.ts';
+
+/** Runs copy with a progress display for its events, then prints its report. */
+export async function showCopy(ctx: Context, quiet: boolean, copy: (events: CopyEvents) => Promise<CopyReport>): Promise<CopyReport> {
+  const progress = copyProgress(ctx.stderr, progressMode(ctx.stderr, quiet));
+  let report: CopyReport;
+  try {
+    report = await copy(progress.events);
+  } finally {
+    progress.finish();
+  }
+  printCopyReport(ctx, report, quiet);
+  return report;
+}
+
+function printCopyReport(ctx: Context, report: CopyReport, quiet: boolean): void {
+  if (quiet) {
+    if (ctx.format === 'json') ctx.stdout.write(JSON.stringify(report.images, null, 2) + '\n');
+    else for (const image of report.images) ctx.stdout.write(`${image.destination}\n`);
+    return;
+  }
+  const { copied, mounted, exists } = report.blobs;
+  ctx.info(`blobs: ${copied} copied (${formatBytes(report.bytes)}), ${mounted} mounted, ${exists} already there`);
+  printRows<CopiedImage>(
+    ctx,
+    [
+      { header: 'SOURCE', value: (r) => r.source },
+      { header: 'DESTINATION', value: (r) => r.destination },
+      { header: 'DIGEST', value: (r) => r.digest },
+    ],
+    report.images,
+  );
+}

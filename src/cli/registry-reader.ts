@@ -1,0 +1,47 @@
+// The registry a reporting or deleting command (ls, lsi, inspect, rmi, rmr) reads: its HTTP
+// API, or, for a mirror docker-jindr runs, a view of the mirror's storage. A mirror's API
+// would answer with its upstream's tags and fetch (and cache) every manifest asked for;
+// what it holds is only in its storage. A mirror says it is one in a header of every
+// answer (X-Jindr-Mirror), so only a loopback registry is asked, once, with GET /v2/.
+import type { Context } from './context.ts';
+import { registryClients } from './registry-clients.ts';
+import type { RegistryApi } from '../registry/api.ts';
+import { header, type RegistryClient } from '../registry/client.ts';
+import { registryHost } from '../registry/host.ts';
+import type { OpenReader } from '../registry/per-host.ts';
+import { MIRROR_HEADER } from '../server/mirror-config.ts';
+
+export function registryReaders(ctx: Context): OpenReader {
+  const open = registryClients(ctx);
+  return (host) => {
+    const client = open(host);
+    if (!registryHost(host).loopback) return client;
+    let chosen: Promise<RegistryApi> | undefined;
+    return {
+      host: client.host,
+      request: async (req) => (await (chosen ??= choose(ctx, host, client))).request(req),
+      close: () => client.close(),
+    };
+  };
+}
+
+async function choose(ctx: Context, host: string, client: RegistryClient): Promise<RegistryApi> {
+  let upstream: string | undefined;
+  try {
+    upstream = header(await client.request({ path: '/v2/', accept: [401, 404] }), MIRROR_HEADER);
+  } catch {
+    return client; // the command's own request says what is wrong
+  }
+  if (upstream === undefined) return client;
+  const { docker } = await ctx.engine();
+  const { findRegistryContainer } = await import('../server/container.ts');
+  const { mirrorOf } = await import('../server/mirrors.ts');
+  const container = await findRegistryContainer(docker, host);
+  if (!container || mirrorOf(container) === undefined) {
+    ctx.info(`note: ${host} is a mirror of ${upstream} that is not on this Docker engine: what it shows comes from ${upstream} too`);
+    return client;
+  }
+  ctx.debugLog(`${host} is a mirror of ${upstream}: reading what it holds from its storage`);
+  const { openMirrorView } = await import('../storage/mirror-contents.ts');
+  return openMirrorView(docker, container, host);
+}

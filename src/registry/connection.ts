@@ -1,0 +1,221 @@
+// The wire under a RegistryClient: a keep-alive pool to one registry, the scheme
+// (plain HTTP for loopback, switching to HTTPS when such a registry answers "HTTP
+// request to an HTTPS server"; TLS without verification for --insecure, switching to
+// plain HTTP when the registry does not speak TLS), redirects followed for GET/HEAD,
+// at most `concurrency` requests in flight, and retries with backoff of transient
+// failures. It knows nothing of authentication: the client hands it the header to send.
+import { Readable } from 'node:stream';
+import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import { InterruptedError, RegistryError } from '../errors.ts';
+import { createLimit, type Limit } from './limit.ts';
+import type { RegistryHost } from './host.ts';
+import { classifyNetworkError, networkErrorMessage, sleep, backoffMs } from './network-errors.ts';
+
+export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+export type Headers = Record<string, string | string[] | undefined>;
+
+export interface ConnectionOptions {
+  /** Non-loopback hosts: TLS without verification, then plain HTTP. */
+  insecure?: boolean;
+  /** PEM CA certificate(s) to trust (Docker's certs.d/<host>/*.crt). */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** PEM client certificate and key (certs.d/<host>/*.cert + *.key). */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** Kept-alive sockets per origin (default 16). */
+  connections?: number;
+  /** Requests in flight at once (default 16). */
+  concurrency?: number;
+  /** Idle timeout per request: connecting, waiting for headers, between body chunks (default 30 s). */
+  timeoutMs?: number;
+  /** Retries of transient failures (default 3). */
+  retries?: number;
+  /** Debug lines (method, URL, status, time); never credentials. */
+  log?: (message: string) => void;
+  /** Force a scheme instead of choosing by host. */
+  scheme?: 'http' | 'https';
+  userAgent?: string;
+}
+
+export interface RegistryRequest {
+  method?: HttpMethod;
+  /** A path on this registry ('/v2/...'), or an absolute URL it gave us (Location, Link). */
+  path: string;
+  /** Token scopes the operation needs, e.g. [pullScope('team/app')]. */
+  scopes?: readonly string[];
+  headers?: Record<string, string>;
+  body?: Buffer | string | (() => Readable | Buffer);
+  /** Non-2xx statuses that are answers for the caller rather than errors (e.g. [404]). */
+  accept?: readonly number[];
+  signal?: AbortSignal;
+}
+
+export interface RegistryResponse<B = Buffer> {
+  status: number;
+  headers: Headers;
+  /** The URL that answered (after redirects). */
+  url: string;
+  body: B;
+}
+
+export function header(response: { headers: Headers }, name: string): string | undefined {
+  const value = response.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+const MAX_REDIRECTS = 5;
+
+export class Connection {
+  /** The registry as the user names it (messages). */
+  readonly host: string;
+  /** The pool, for the token service's requests too. */
+  readonly agent: Agent;
+  /** The idle timeout of each request (for messages). */
+  readonly timeoutMs: number;
+  private readonly options: ConnectionOptions;
+  private readonly limit: Limit;
+  private scheme: 'http' | 'https';
+  /** Whether the scheme may still change on the first answer (loopback HTTP -> HTTPS, insecure HTTPS -> HTTP). */
+  private schemeSettled: boolean;
+  private answeredOnce = false;
+
+  private readonly registry: RegistryHost;
+
+  constructor(registry: RegistryHost, options: ConnectionOptions) {
+    this.registry = registry;
+    this.host = registry.name;
+    this.options = options;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    const local = registry.loopback;
+    this.scheme = options.scheme ?? (local ? 'http' : 'https');
+    this.schemeSettled = options.scheme !== undefined || !(local || options.insecure === true);
+    this.agent = new Agent({
+      connections: options.connections ?? 16,
+      keepAliveTimeout: 30_000,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      connectTimeout: this.timeoutMs,
+      connect: {
+        ca: options.ca,
+        cert: options.cert,
+        key: options.key,
+        // Docker treats loopback registries as insecure too; but a CA given for one (certs.d,
+        // where start --tls puts its own) is held to, so a loopback registry is verified too.
+        rejectUnauthorized: !(options.insecure === true || (local && options.ca === undefined)),
+      },
+    });
+    this.limit = createLimit(options.concurrency ?? 16);
+  }
+
+  /** The base URL requests currently go to, e.g. "http://localhost:5001". */
+  get origin(): string {
+    return `${this.scheme}://${this.registry.requestHost}`;
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+
+  /** One request, with retries of transient failures and redirects followed for GET/HEAD. */
+  async attempt(req: RegistryRequest, authorization: string | undefined, buffered: boolean, signal: AbortSignal | undefined): Promise<RegistryResponse<Buffer | Readable>> {
+    const retries = this.options.retries ?? 3;
+    for (let attemptNo = 0; ; attemptNo += 1) {
+      try {
+        const response = await this.exchange(req, authorization, buffered, signal);
+        this.answeredOnce = true;
+        const method = req.method ?? 'GET';
+        // A 500 is retried for reads only: a storage hiccup under load passes, and a read changes nothing.
+        const retryable = [429, 502, 503, 504].includes(response.status) || (response.status === 500 && (method === 'GET' || method === 'HEAD'));
+        if (!retryable || attemptNo >= retries) return response;
+        await discard(response);
+        await sleep(backoffMs(attemptNo, header(response, 'retry-after')), signal);
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new InterruptedError();
+        if (err instanceof RegistryError) throw err;
+        const kind = classifyNetworkError(err);
+        if (kind === 'tls' && !this.schemeSettled && this.scheme === 'https') {
+          this.scheme = 'http'; // --insecure: a registry that does not speak TLS
+          this.schemeSettled = true;
+          continue;
+        }
+        const transient = kind === 'reset' || (kind === 'refused' && this.answeredOnce);
+        if (!transient || attemptNo >= retries) {
+          throw new RegistryError(networkErrorMessage(this.host, kind, err, this.timeoutMs), { cause: err });
+        }
+        // The path only: an absolute Location may carry an upload's state or userinfo.
+        this.options.log?.(`retrying ${req.method ?? 'GET'} ${new URL(req.path, this.origin).pathname} after ${kind}`);
+        await sleep(backoffMs(attemptNo, undefined), signal);
+      }
+    }
+  }
+
+  /** One HTTP exchange (plus redirects), holding a concurrency slot while it runs. */
+  private async exchange(req: RegistryRequest, authorization: string | undefined, buffered: boolean, signal: AbortSignal | undefined): Promise<RegistryResponse<Buffer | Readable>> {
+    const method = req.method ?? 'GET';
+    const release = await this.limit.acquire(signal);
+    let keepSlot = false;
+    try {
+      // The registry's own origin, not the request's: a Link or Location header naming
+      // another host must not be handed the credentials (Docker sends them only to hosts
+      // that challenged it).
+      const ownOrigin = new URL(this.origin).origin;
+      let url = new URL(req.path, this.origin);
+      for (let hop = 0; ; hop += 1) {
+        const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'docker-jindr', ...req.headers };
+        // Credentials go only to the registry itself, never to a redirect target elsewhere.
+        if (authorization !== undefined && url.origin === ownOrigin) headers.authorization = authorization;
+        const body = typeof req.body === 'function' ? req.body() : req.body;
+        const started = Date.now();
+        const response: Dispatcher.ResponseData = await undiciRequest(url, { method, headers, body, dispatcher: this.agent, signal });
+        const status = response.statusCode;
+        this.options.log?.(`${method} ${url.origin}${url.pathname} -> ${status} (${Date.now() - started} ms)`);
+        const location = response.headers.location;
+        if ((method === 'GET' || method === 'HEAD') && [301, 302, 303, 307, 308].includes(status) && typeof location === 'string' && hop < MAX_REDIRECTS) {
+          await response.body.dump();
+          url = new URL(location, url);
+          continue;
+        }
+        if (status === 400 && !this.schemeSettled && this.scheme === 'http') {
+          const text = (await readAll(response.body)).toString('utf8');
+          // A HEAD answer has no body to tell: ask /v2/ with a GET, which has one.
+          const probe = method === 'HEAD' ? await undiciRequest(new URL('/v2/', this.origin), { dispatcher: this.agent, signal }).then((r) => r.body.text()) : text;
+          if (/HTTP request to an HTTPS server/i.test(probe)) {
+            this.scheme = 'https'; // a loopback registry with TLS
+            this.schemeSettled = true;
+            release();
+            return this.exchange(req, authorization, buffered, signal);
+          }
+          return { status, headers: response.headers, url: url.href, body: Buffer.from(text) };
+        }
+        this.schemeSettled = true;
+        if (buffered || method === 'HEAD') {
+          const bytes = await readAll(response.body);
+          return { status, headers: response.headers, url: url.href, body: buffered ? bytes : emptyStream(bytes) };
+        }
+        keepSlot = true;
+        const stream = response.body;
+        stream.once('close', release);
+        return { status, headers: response.headers, url: url.href, body: stream };
+      }
+    } finally {
+      if (!keepSlot) release();
+    }
+  }
+}
+
+export function readAll(stream: Readable): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    stream.once('error', reject);
+  });
+}
+
+export async function discard(response: RegistryResponse<Buffer | Readable>): Promise<void> {
+  if (!Buffer.isBuffer(response.body)) response.body.destroy();
+}
+
+function emptyStream(bytes: Buffer): Readable {
+  return Readable.from(bytes.length > 0 ? [bytes] : []);
+}

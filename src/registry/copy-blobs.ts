@@ -1,0 +1,179 @@
+// The blob side of a copy: each blob the destination lacks gets there once (a map of
+// digest -> promise), by the cheapest way: already there, mounted from another
+// repository of the same registry, or streamed across with its digest checked on the
+// way. At most `jobs` transfers run at a time; a transfer that fails for a reason a
+// second attempt can fix starts over from the beginning.
+import { pipeline, type Readable } from 'node:stream';
+import { AuthError, InterruptedError, NotFoundError, RegistryError } from '../errors.ts';
+import { BodyConsumedError, DigestMismatchError, DigestVerifier, blobExists, cancelUpload, mountBlob, openBlob, startUpload, uploadBlob, type Repo } from './blobs.ts';
+import { RegistryApiError } from './errors.ts';
+import { createLimit, type Limit } from './limit.ts';
+import type { Descriptor } from './manifest.ts';
+import { backoffMs, classifyNetworkError, networkErrorMessage, sleep } from './network-errors.ts';
+import { acrossRestarts } from './restart-retry.ts';
+
+export type BlobOutcome = 'exists' | 'mounted' | 'copied';
+
+/** What the blob copier reports as it goes; all optional. */
+export interface BlobEvents {
+  blobStart?(digest: string, size: number): void;
+  blobBytes?(digest: string, bytes: number): void;
+  /** A transfer failed and starts over: its byte count goes back to zero. */
+  blobRetry?(digest: string, reason: string): void;
+  blobDone?(digest: string, size: number, outcome: BlobOutcome): void;
+}
+
+export interface BlobCopyOptions {
+  /** Blob transfers at once (default 4). */
+  jobs?: number;
+  /** Attempts per blob for transient failures (default 3). */
+  attempts?: number;
+  events?: BlobEvents;
+}
+
+export class BlobCopier {
+  readonly outcomes: Record<BlobOutcome, number> = { exists: 0, mounted: 0, copied: 0 };
+  /** Bytes sent to the destination (copied blobs only). */
+  bytes = 0;
+  private readonly from: Repo;
+  private readonly to: Repo;
+  private readonly options: BlobCopyOptions;
+  private readonly limit: Limit;
+  private readonly signal: AbortSignal;
+  private readonly blobs = new Map<string, Promise<void>>();
+  private readonly sameRegistry: boolean;
+
+  constructor(from: Repo, to: Repo, options: BlobCopyOptions, signal: AbortSignal) {
+    this.from = from;
+    this.to = to;
+    this.options = options;
+    this.signal = signal;
+    this.limit = createLimit(Math.max(1, options.jobs ?? 4));
+    this.sameRegistry = from.client.host === to.client.host;
+  }
+
+  /** The blob d present at the destination; each digest's work happens once. */
+  copy(d: Descriptor): Promise<void> {
+    let work = this.blobs.get(d.digest);
+    if (!work) {
+      // A restart of the destination (gc) ends upload sessions: the blob starts again in a new one.
+      const onRetry = (reason: string) => this.options.events?.blobRetry?.(d.digest, reason);
+      work = this.withRetries(d, () => acrossRestarts(this.to.client, () => this.copyBlob(d), { signal: this.signal, onRetry }));
+      this.blobs.set(d.digest, work);
+    }
+    return work;
+  }
+
+  private async withRetries(d: Descriptor, fn: () => Promise<BlobOutcome>): Promise<void> {
+    const attempts = Math.max(1, this.options.attempts ?? 3);
+    for (let attempt = 1; ; attempt += 1) {
+      this.checkSignal();
+      try {
+        const outcome = await fn();
+        this.outcomes[outcome] += 1;
+        this.options.events?.blobDone?.(d.digest, d.size, outcome);
+        return;
+      } catch (err) {
+        if (this.signal.aborted) throw abortReason(this.signal, err);
+        if (attempt >= attempts || !transient(err)) throw err;
+        this.options.events?.blobRetry?.(d.digest, err instanceof Error ? err.message : String(err));
+        await sleep(backoffMs(attempt - 1, undefined), this.signal);
+      }
+    }
+  }
+
+  private checkSignal(): void {
+    if (this.signal.aborted) throw abortReason(this.signal, undefined);
+  }
+
+  /**
+   * HEAD, mount and opening the upload are quick and run for every blob at once; only
+   * the transfer itself waits for one of the `jobs` slots, so slots never idle on
+   * round trips.
+   */
+  private async copyBlob(d: Descriptor): Promise<BlobOutcome> {
+    if (await blobExists(this.to, d.digest, this.signal)) return 'exists';
+    let location: string;
+    if (this.sameRegistry && this.from.repository !== this.to.repository) {
+      const mount = await mountBlob(this.to, d.digest, this.from.repository, this.signal);
+      if (mount.mounted) return 'mounted';
+      location = mount.location;
+    } else {
+      location = await startUpload(this.to, this.signal);
+    }
+    try {
+      return await this.limit.run(() => this.transfer(d, location));
+    } catch (err) {
+      void cancelUpload(this.to, location);
+      throw err;
+    }
+  }
+
+  private async transfer(d: Descriptor, location: string): Promise<BlobOutcome> {
+    this.checkSignal();
+    this.options.events?.blobStart?.(d.digest, d.size);
+    let source: Readable | undefined;
+    let verifier: DigestVerifier | undefined;
+    // A source that stops sending fails the upload as well: name the side that broke first.
+    let sourceFailure: unknown;
+    let uploadFailed = false;
+    try {
+      source = (await openBlob(this.from, d.digest, this.signal)).body;
+      source.once('error', (err: NodeJS.ErrnoException) => {
+        // A premature close is the source being stopped because the upload failed.
+        if (!uploadFailed && err.code !== 'ERR_STREAM_PREMATURE_CLOSE') sourceFailure = err;
+      });
+      let sent = 0;
+      const v = new DigestVerifier(d.digest, d.size, (n) => {
+        sent += n;
+        this.options.events?.blobBytes?.(d.digest, n);
+      });
+      verifier = v;
+      const uploadSide = (): void => {
+        if (sourceFailure === undefined) uploadFailed = true;
+      };
+      v.once('error', uploadSide);
+      v.once('close', uploadSide);
+      // pipeline destroys the source when the upload stops reading (a failed PUT).
+      pipeline(source, v, () => {});
+      await uploadBlob(this.to, location, d.digest, d.size, v, this.signal);
+      if (v.mismatch) throw v.mismatch;
+      this.bytes += sent;
+      return 'copied';
+    } catch (err) {
+      source?.destroy();
+      const from = this.from.client;
+      if (verifier?.mismatch) {
+        throw new DigestMismatchError(`${from.host}/${this.from.repository}: ${verifier.mismatch.message} (corrupt storage there, or a proxy changing it)`);
+      }
+      if (sourceFailure !== undefined && !this.signal.aborted) {
+        throw new RegistryError(networkErrorMessage(from.host, classifyNetworkError(sourceFailure), sourceFailure, from.timeoutMs), { cause: sourceFailure });
+      }
+      throw err;
+    }
+  }
+}
+
+function abortReason(signal: AbortSignal, err: unknown): unknown {
+  const reason: unknown = signal.reason;
+  if (reason instanceof InterruptedError) return reason;
+  if (reason instanceof Error) return reason;
+  return err ?? new InterruptedError();
+}
+
+/** Failures a second attempt can fix: network trouble, a registry restarting, 5xx, a consumed body. */
+export function transient(err: unknown): boolean {
+  if (err instanceof AuthError || err instanceof DigestMismatchError || err instanceof InterruptedError || err instanceof NotFoundError) return false;
+  if (err instanceof RegistryApiError) {
+    if (err.status === undefined) return true;
+    return err.status >= 500 || err.status === 408 || err.status === 429 || (err.status === 404 && err.codes.includes('BLOB_UPLOAD_UNKNOWN'));
+  }
+  if (err instanceof RegistryError) {
+    if (err.status !== undefined) return false;
+    if (err.cause instanceof BodyConsumedError) return true;
+    // The client already retried these; a registry restarting may need longer. TLS, DNS: never.
+    const kind = classifyNetworkError(err.cause);
+    return kind === 'reset' || kind === 'refused' || kind === 'timeout';
+  }
+  return false;
+}

@@ -1,0 +1,23 @@
+// What ls and lsi list: the repositories of a registry, and the tags of repositories
+// named on any registry (every repository of the default one when none is named).
+import { listRepositories } from './catalog.ts';
+import { listImages, type TagSummary } from './images.ts';
+import { forEachHost, type OpenReader } from './per-host.ts';
+import type { RepositoryName } from './reference.ts';
+
+/** ls: the registry's repositories, every page of its catalog. */
+export async function repositoriesOf(open: OpenReader, registry: string, signal?: AbortSignal): Promise<RepositoryName[]> {
+  return forEachHost(open, [{ registry }], async (client) => (await listRepositories(client, signal)).map((repository) => ({ registry, repository })));
+}
+
+export type ImageRow = TagSummary & { registry: string };
+
+/** lsi: the tags of the named repositories, host by host; of every repository of defaultRegistry when none is named. */
+export async function imagesOf(open: OpenReader, names: readonly RepositoryName[], defaultRegistry: string, signal?: AbortSignal): Promise<ImageRow[]> {
+  const wanted: ReadonlyArray<{ registry: string; repository?: string }> = names.length > 0 ? names : [{ registry: defaultRegistry }];
+  return forEachHost(open, wanted, async (client, group, host) => {
+    const repositories = group.flatMap((n) => (n.repository === undefined ? [] : [n.repository]));
+    const found = await listImages(client, repositories.length > 0 ? [...new Set(repositories)] : undefined, signal);
+    return found.map((r) => ({ registry: host, ...r }));
+  });
+}

@@ -1,0 +1,75 @@
+// A mirror's registry configuration: distribution's proxy mode (proxy.remoteurl), and the
+// upstream's login when there is one. The login reaches the container only through this
+// file: written with mode 0600 and mounted read-only as the registry's configuration, so
+// it is in neither the container's environment nor its command, and `docker inspect`
+// shows only the file's path.
+import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { MirrorUpstream } from './mirror-upstream.ts';
+import { ResourceError, errorMessage } from '../errors.ts';
+
+/** Where the file is mounted in the container (the registry's command names it). */
+export const MIRROR_CONFIG_PATH = '/etc/jindr/mirror.yml';
+/** A header on every answer of a mirror: how docker-jindr tells a mirror from a registry. */
+export const MIRROR_HEADER = 'X-Jindr-Mirror';
+
+export interface UpstreamLogin {
+  username: string;
+  password: string;
+}
+
+/** YAML's double-quoted scalars accept JSON strings, escapes included. */
+const q = (text: string): string => JSON.stringify(text);
+
+export function mirrorConfigYaml(upstream: MirrorUpstream, login: UpstreamLogin | undefined): string {
+  return [
+    '# Written by docker jindr mirror start. It may hold the upstream\'s login: keep it private (mode 0600).',
+    'version: 0.1',
+    'log:',
+    '  level: info',
+    'storage:',
+    '  filesystem:',
+    '    rootdirectory: /var/lib/registry',
+    '  delete:',
+    '    enabled: true',
+    '  cache:',
+    '    blobdescriptor: inmemory',
+    'http:',
+    '  addr: :5000',
+    '  headers:',
+    '    X-Content-Type-Options: [nosniff]',
+    `    ${MIRROR_HEADER}: [${q(upstream.url)}]`,
+    'health:',
+    '  storagedriver:',
+    '    enabled: true',
+    '    interval: 10s',
+    '    threshold: 3',
+    'proxy:',
+    `  remoteurl: ${q(upstream.url)}`,
+    ...(login ? [`  username: ${q(login.username)}`, `  password: ${q(login.password)}`] : []),
+    '',
+  ].join('\n');
+}
+
+/** The mirror's directory holds config.yml and data/ (the registry's storage). */
+export function mirrorPaths(dir: string): { dir: string; config: string; data: string } {
+  return { dir, config: join(dir, 'config.yml'), data: join(dir, 'data') };
+}
+
+/**
+ * Writes the file (mode 0600, replaced in one step so no reader sees half of it) in a
+ * directory only its owner may enter.
+ */
+export function writeMirrorConfig(file: string, yaml: string): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    chmodSync(dirname(file), 0o700);
+    writeFileSync(temp, yaml, { mode: 0o600 });
+    chmodSync(temp, 0o600); // whatever the umask
+    renameSync(temp, file);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw new ResourceError(`cannot write the mirror's configuration ${file}: ${errorMessage(err)}`, { cause: err });
+  }
+}

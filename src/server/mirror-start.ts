@@ -1,0 +1,165 @@
+// Starting a mirror: a registry container in distribution's proxy mode for one upstream, on
+// its own loopback port, its data and configuration in DIR/mirrors/NAME, labelled like our
+// registries plus jindr.mirror=<upstream URL>. The upstream's login is looked up afresh at
+// every start and written to the configuration file (never into env or argv).
+import type Docker from 'dockerode';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { listRegistryContainers, type RegistryContainer } from './container.ts';
+import { startRegistryContainer, waitUntilServing } from './container-control.ts';
+import { DEFAULT_IMAGE, registryContainerOptions } from './lifecycle.ts';
+import { checkPortFree, prepareDataDir } from './prestart-checks.ts';
+import { parseLocalRegistry, registryName, type LocalRegistryAddress } from './address.ts';
+import { LABEL_MIRROR, HUB_MIRROR_PORT, FIRST_OTHER_PORT, mirrorContainerName, type MirrorUpstream } from './mirror-upstream.ts';
+import { MIRROR_CONFIG_PATH, mirrorConfigYaml, mirrorPaths, writeMirrorConfig } from './mirror-config.ts';
+import { lookupUpstreamLogin, type LoginLookup } from './mirror-login.ts';
+import { mirrorConfigFile, mirrorNetwork, pickMirror, upstreamOf } from './mirrors.ts';
+import { mirrorStartFailure } from './mirror-failure.ts';
+import { engineErrorMessage, engineStatus } from '../engine/engine.ts';
+import { ensureImage, type ProgressSink } from '../engine/pull.ts';
+import type { EngineKind } from '../engine/identity.ts';
+import { sameImage } from '../engine/image-names.ts';
+import type { CredentialSource } from '../docker/credentials.ts';
+import { RefusedError, ResourceError } from '../errors.ts';
+
+export interface MirrorStartOptions {
+  upstream: MirrorUpstream;
+  /** -r, when given; else Docker Hub's 5002, or the first free port from 5003. */
+  address: LocalRegistryAddress | undefined;
+  /** The data directory (-d, default ~/.jindr): the mirror lives in DIR/mirrors/NAME. */
+  dataDir: string;
+  image: string | undefined;
+  /** A user-defined Docker network to attach the mirror to (its upstream, or a kind cluster, is there). */
+  network: string | undefined;
+  credentials: CredentialSource;
+  /** Whose Docker login to use (--login HOST); default the upstream's own. */
+  loginFrom: string | undefined;
+}
+
+export interface MirrorStartEnvironment {
+  docker: Docker;
+  local: boolean;
+  kind: EngineKind;
+  progress: ProgressSink;
+  signal: AbortSignal;
+}
+
+export interface MirrorStartResult {
+  outcome: 'already-running' | 'started' | 'created';
+  /** The mirror's upstream (an existing mirror named by its short name has its own). */
+  upstream: MirrorUpstream;
+  container: RegistryContainer;
+  address: string;
+  login: LoginLookup | undefined;
+  /** Options given that the existing mirror does not match. */
+  ignored: string[];
+}
+
+export async function startMirror(env: MirrorStartEnvironment, options: MirrorStartOptions): Promise<MirrorStartResult> {
+  const { docker, local, signal } = env;
+  if (!local) throw new RefusedError('a mirror runs on a local Docker engine only (its login file is written on this machine): use the default engine or a local context');
+  const all = await listRegistryContainers(docker);
+  const existing = pickMirror(all, options.upstream);
+  // Named by its short name (upstream-5000), the mirror's own upstream counts.
+  const upstream = existing ? upstreamOf(existing) : options.upstream;
+  const ignored = existing ? differences(existing, options, env.kind) : [];
+  if (existing?.running) return { outcome: 'already-running', upstream, container: existing, address: existing.registry ?? '?', login: undefined, ignored };
+
+  const login = await lookupUpstreamLogin(options.credentials, options.loginFrom ?? upstream.host);
+  const yaml = mirrorConfigYaml(upstream, login.kind === 'login' ? login.login : undefined);
+  if (existing) {
+    const file = mirrorConfigFile(existing);
+    if (file === undefined) throw new ResourceError(`the mirror container ${existing.name} has no configuration file mounted: remove it (docker jindr mirror rm ${upstream.name}) and start again`);
+    writeMirrorConfig(file, yaml);
+    if (existing.storage.kind === 'bind') prepareDataDir(existing.storage.path);
+    await startRegistryContainer(docker, existing);
+    const container = await waitUntilServing(docker, existing, { local, signal }).catch((err: unknown) => mirrorStartFailure(docker, existing, err));
+    return { outcome: 'started', upstream, container, address: container.registry ?? '?', login, ignored };
+  }
+
+  const address = options.address ?? (await freeAddress(docker, all, options.upstream));
+  const taken = all.find((c) => c.registry === registryName(address.bindIp, address.port));
+  if (taken) throw new ResourceError(`${address.registry} belongs to the registry container ${taken.name}: choose another port with -r localhost:PORT`);
+  await checkPortFree(docker, address, local);
+  const name = mirrorContainerName(options.upstream);
+  await checkNameFree(docker, name);
+  if (options.network !== undefined) await checkNetwork(docker, options.network);
+  const paths = mirrorPaths(join(options.dataDir, 'mirrors', options.upstream.name));
+  prepareDataDir(paths.data);
+  const image = options.image ?? DEFAULT_IMAGE;
+  await ensureImage(docker, image, env.progress, signal);
+  writeMirrorConfig(paths.config, yaml);
+
+  const base = registryContainerOptions(address, name, image, paths.data);
+  let created: Docker.Container;
+  try {
+    created = await docker.createContainer({
+      ...base,
+      Cmd: [MIRROR_CONFIG_PATH],
+      Labels: { ...base.Labels, [LABEL_MIRROR]: options.upstream.url },
+      HostConfig: {
+        ...base.HostConfig,
+        Binds: [...(base.HostConfig?.Binds ?? []), `${paths.config}:${MIRROR_CONFIG_PATH}:ro`],
+        ...(options.network !== undefined ? { NetworkMode: options.network } : {}),
+      },
+    });
+  } catch (err) {
+    rmSync(paths.config, { force: true });
+    throw new ResourceError(`cannot create the mirror container ${name}: ${engineErrorMessage(err)}`, { cause: err });
+  }
+  try {
+    await startRegistryContainer(docker, { id: created.id, name });
+    const container = await waitUntilServing(docker, { id: created.id, name }, { local, signal })
+      .catch((err: unknown) => mirrorStartFailure(docker, { id: created.id, name }, err));
+    return { outcome: 'created', upstream, container, address: address.registry, login, ignored: [] };
+  } catch (err) {
+    // Nothing half-made stays: not the container, not the login file.
+    await created.remove({ force: true, v: false }).catch(() => {});
+    rmSync(paths.config, { force: true });
+    throw err;
+  }
+}
+
+function differences(c: RegistryContainer, options: MirrorStartOptions, kind: EngineKind): string[] {
+  const out: string[] = [];
+  if (options.address !== undefined && c.registry !== registryName(options.address.bindIp, options.address.port)) out.push(`-r ${options.address.registry}`);
+  if (options.image !== undefined && !sameImage(options.image, c.image, kind)) out.push(`--image ${options.image}`);
+  if (options.network !== undefined && options.network !== mirrorNetwork(c)) out.push(`--network ${options.network}`);
+  return out;
+}
+
+/** Docker Hub's 5002, or the first port from 5003 that no container has and nothing here listens on. */
+async function freeAddress(docker: Docker, all: readonly RegistryContainer[], upstream: MirrorUpstream): Promise<LocalRegistryAddress> {
+  if (upstream.hub) return parseLocalRegistry(`localhost:${HUB_MIRROR_PORT}`);
+  const claimed = new Set(all.flatMap((c) => c.bindings.map((b) => b.port)));
+  for (let port = FIRST_OTHER_PORT; port < FIRST_OTHER_PORT + 200; port++) {
+    if (claimed.has(port)) continue;
+    const address = parseLocalRegistry(`localhost:${port}`);
+    try {
+      await checkPortFree(docker, address, true);
+      return address;
+    } catch {
+      // taken: try the next
+    }
+  }
+  throw new ResourceError(`no free port from ${FIRST_OTHER_PORT} on: choose one with -r localhost:PORT`);
+}
+
+async function checkNameFree(docker: Docker, name: string): Promise<void> {
+  try {
+    await docker.getContainer(name).inspect();
+  } catch (err) {
+    if (engineStatus(err) === 404) return;
+    throw err;
+  }
+  throw new ResourceError(`the container name ${name} is taken by a container that is not a mirror: remove it (docker rm ${name}) or rename it`);
+}
+
+async function checkNetwork(docker: Docker, network: string): Promise<void> {
+  try {
+    await docker.getNetwork(network).inspect();
+  } catch (err) {
+    if (engineStatus(err) === 404) throw new ResourceError(`no Docker network ${JSON.stringify(network)}: docker network ls lists them (docker network create ${network} makes one)`);
+    throw err;
+  }
+}

@@ -1,0 +1,60 @@
+// Finding the mirrors among the engine's registry containers (the jindr.mirror label names
+// each one's upstream), and what a mirror is made of: its directory, its configuration
+// file, the network it reaches its upstream on.
+import { dirname } from 'node:path';
+import type { RegistryContainer } from './container.ts';
+import { LABEL_MIRROR, parseUpstream, type MirrorUpstream } from './mirror-upstream.ts';
+import { MIRROR_CONFIG_PATH } from './mirror-config.ts';
+
+/** The upstream URL a registry container mirrors; undefined for a plain registry. */
+export function mirrorOf(c: RegistryContainer): string | undefined {
+  return c.details.Config.Labels?.[LABEL_MIRROR];
+}
+
+export function listMirrors(all: readonly RegistryContainer[]): RegistryContainer[] {
+  return all.filter((c) => mirrorOf(c) !== undefined);
+}
+
+/**
+ * The mirror of upstream, from containers already listed (running ones first); else the
+ * mirror whose name (as `mirror ls` shows it, e.g. upstream-5000) upstream's name is.
+ */
+export function pickMirror(all: readonly RegistryContainer[], upstream: MirrorUpstream): RegistryContainer | undefined {
+  const mirrors = listMirrors(all);
+  let found = mirrors.filter((c) => mirrorOf(c) === upstream.url);
+  if (found.length === 0) found = mirrors.filter((c) => nameOf(c) === upstream.name);
+  return found.find((c) => c.running) ?? found[0];
+}
+
+function nameOf(c: RegistryContainer): string | undefined {
+  try {
+    return upstreamOf(c).name;
+  } catch {
+    return undefined; // a label we did not write
+  }
+}
+
+/** The upstream a mirror container proxies, from its label. */
+export function upstreamOf(c: RegistryContainer): MirrorUpstream {
+  const url = mirrorOf(c);
+  if (url === undefined) throw new Error(`${c.name} is not a mirror`);
+  return parseUpstream(url);
+}
+
+/** The host path of the configuration file mounted into the mirror, if it has one. */
+export function mirrorConfigFile(c: RegistryContainer): string | undefined {
+  return c.details.Mounts.find((m) => m.Destination === MIRROR_CONFIG_PATH)?.Source;
+}
+
+/** The mirror's own directory (config.yml and data/), when both live in it as we make them. */
+export function mirrorDir(c: RegistryContainer): string | undefined {
+  const config = mirrorConfigFile(c);
+  if (config === undefined || c.storage.kind !== 'bind') return undefined;
+  return dirname(config) === dirname(c.storage.path) ? dirname(config) : undefined;
+}
+
+/** The user-defined network it was attached to with --network, if any. */
+export function mirrorNetwork(c: RegistryContainer): string | undefined {
+  const mode = c.details.HostConfig.NetworkMode;
+  return mode && mode !== 'default' && mode !== 'bridge' ? mode : undefined;
+}

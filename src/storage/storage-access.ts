@@ -1,0 +1,36 @@
+// Reaching the storage of a registry docker-jindr runs on this engine: its container,
+// an exec into it, and the filesystem root its config names. Push dates, du and prune
+// read storage this way; when the registry is not one this engine runs (or keeps its
+// data elsewhere than the filesystem driver), the reason says why, and callers fall back
+// (dates absent, sizes from manifests) or refuse.
+import type Docker from 'dockerode';
+import { findRegistryContainer, type RegistryContainer } from '../server/container.ts';
+import { parseLocalRegistry } from '../server/address.ts';
+import { execBytes } from './gc-run.ts';
+import { storageOf, type Exec } from './gc-storage.ts';
+
+export interface StorageAccess {
+  container: RegistryContainer;
+  exec: Exec;
+  /** The filesystem driver's root directory inside the container. */
+  root: string;
+}
+
+export type StorageLookup = { ok: true; access: StorageAccess } | { ok: false; reason: string };
+
+/** The running registry container serving `registry` (HOST:PORT on this machine), and its storage. */
+export async function storageAccess(docker: Docker, registry: string): Promise<StorageLookup> {
+  try {
+    parseLocalRegistry(registry);
+  } catch {
+    return { ok: false, reason: `${registry} is not a registry on this machine` };
+  }
+  const container = await findRegistryContainer(docker, registry);
+  if (!container) return { ok: false, reason: `no registry container serves ${registry} on this Docker engine` };
+  if (!container.running) return { ok: false, reason: `the registry container ${container.name} is not running (start it with: docker jindr -r ${registry} start)` };
+  const exec = execBytes(docker, container.id);
+  const config = await exec(['cat', container.configPath]);
+  const { driver, root } = storageOf(config.exitCode === 0 ? config.stdout.toString('utf8') : '', container.details.Config.Env ?? []);
+  if (driver !== 'filesystem') return { ok: false, reason: `${container.name} keeps its data in the ${driver} storage driver` };
+  return { ok: true, access: { container, exec, root } };
+}

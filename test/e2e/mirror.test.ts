@@ -1,0 +1,293 @@
+// `docker jindr mirror`, offline, against real containers: an "upstream" registry that
+// needs a login (token auth: distribution's proxy sends a login to token servers only, see
+// README), holding Docker Hub names (library/busybox) and the two-platform archy, on a
+// user-defined Docker network; a mirror of it started by the plugin with the credentials
+// of a `docker login` to that upstream; pulls through the mirror (skopeo, docker pull);
+// the upstream stopped; ls/lsi/inspect/rmi/rmr/gc on the mirror; the engine's
+// registry-mirrors set, `docker pull busybox` answered by the mirror, and daemon.json
+// restored; the password nowhere (output, docker inspect, docker logs).
+import test, { type ExecutionContext } from 'ava';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { e2e, freePort, startTestRegistry, waitForRegistry, type TestRegistry } from '../helpers/engine.ts';
+import { pushArchy } from '../helpers/images.ts';
+import { docker, dockerOk, makeDockerConfig, run, tinyImage, type RunResult } from '../helpers/run.ts';
+import { selfSigned } from '../fakes/pki.ts';
+import { startTokenServer, type TokenServer } from '../fakes/token-server.ts';
+
+const ID = randomBytes(3).toString('hex');
+const NETWORK = `jindr-mirror-net-${ID}`;
+const USER = 'alice';
+// Quotes, a backslash, a colon and a hash: the mirror's YAML must carry it intact.
+const PASSWORD = `p"w\\d:x #${randomBytes(6).toString('hex')}`;
+const BUSYBOX_TAG = `jindr-${ID}`;
+const DAEMON_JSON = '/etc/docker/daemon.json';
+
+const cleanups: Array<() => unknown> = [];
+test.after.always(async () => {
+  for (const c of cleanups.reverse()) await Promise.resolve(c()).catch((err: unknown) => console.error('cleanup:', err));
+});
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+interface Rig {
+  upstream: TestRegistry;
+  /** The upstream's name on the network, as the mirror reaches it. */
+  upstreamUrl: string;
+  tokens: TokenServer;
+  archy: Awaited<ReturnType<typeof pushArchy>>;
+  busyboxId: string;
+  env: NodeJS.ProcessEnv;
+  data: string;
+  mirror: string;
+  printed: string[];
+  jindr(...args: string[]): Promise<RunResult>;
+}
+
+/**
+ * The upstream's storage is filled by a plain registry first (the same files a push with
+ * a login would leave), then served by the upstream with token auth on the network.
+ */
+async function rig(t: ExecutionContext): Promise<Rig> {
+  await dockerOk(['network', 'create', NETWORK]);
+  cleanups.push(() => docker(['network', 'rm', NETWORK]));
+  const gateway = (await dockerOk(['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Gateway}}', NETWORK])).trim();
+
+  const storage = tempDir('jindr-mirror-upstream-');
+  const stage = await startTestRegistry({ volumes: { [storage]: '/var/lib/registry' } });
+  let archy;
+  let busyboxId;
+  try {
+    archy = await pushArchy(stage.host);
+    await pushArchy(stage.host, { tag: 'not-pulled' });
+    const tiny = await tinyImage(t, stage.host);
+    const busybox = `${stage.host}/library/busybox:${BUSYBOX_TAG}`;
+    await dockerOk(['tag', tiny, busybox]);
+    await dockerOk(['push', busybox]);
+    await dockerOk(['rmi', busybox]);
+    busyboxId = (await dockerOk(['image', 'inspect', '-f', '{{.Id}}', tiny])).trim();
+  } finally {
+    await stage.remove();
+  }
+
+  // The token server listens on the network's gateway: the daemon (docker login) and the
+  // mirror container both reach it there.
+  const auth = tempDir('jindr-mirror-auth-');
+  const tokens = await startTokenServer({ users: { [USER]: PASSWORD }, signing: selfSigned(auth, 'signer'), host: gateway, refreshTokens: false });
+  cleanups.push(() => tokens.close());
+  const upstream = await startTestRegistry({
+    env: {
+      REGISTRY_AUTH: 'token',
+      REGISTRY_AUTH_TOKEN_REALM: tokens.url,
+      REGISTRY_AUTH_TOKEN_SERVICE: tokens.service,
+      REGISTRY_AUTH_TOKEN_ISSUER: tokens.issuer,
+      REGISTRY_AUTH_TOKEN_ROOTCERTBUNDLE: '/auth/signer.pem',
+    },
+    volumes: { [storage]: '/var/lib/registry', [auth]: '/auth' },
+    runArgs: ['--network', NETWORK],
+  });
+  cleanups.push(() => upstream.remove());
+
+  const config = makeDockerConfig();
+  cleanups.push(() => config.cleanup());
+  const login = await docker(['login', '-u', USER, '--password-stdin', upstream.host], { env: config.env, input: PASSWORD });
+  if (login.code !== 0) throw new Error(`docker login: ${login.stderr}`);
+  const data = tempDir('jindr-mirror-data-');
+  const port = await freePort();
+  const printed: string[] = [];
+  return {
+    upstream, upstreamUrl: `http://${upstream.name}:5000`, tokens, archy, busyboxId, env: config.env, data,
+    mirror: `localhost:${port}`, printed,
+    jindr: async (...args) => {
+      const r = await docker(['jindr', ...args], { env: config.env, timeoutMs: 180_000 });
+      printed.push(r.stdout, r.stderr);
+      return r;
+    },
+  };
+}
+
+function ok(t: ExecutionContext, r: RunResult, what: string): void {
+  t.is(r.code, 0, `${what}: ${r.stderr}`);
+}
+
+async function skopeo(args: string[]): Promise<string> {
+  const r = await run('skopeo', args, { timeoutMs: 120_000 });
+  if (r.code !== 0) throw new Error(`skopeo ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Pulls every platform of ref through the mirror into an OCI layout; returns the index's digest there. */
+async function pullAll(ref: string): Promise<{ raw: string; dir: string }> {
+  const dir = tempDir('jindr-mirror-pull-');
+  await skopeo(['copy', '--all', '--src-tls-verify=false', `docker://${ref}`, `oci:${dir}:x`]);
+  return { raw: await skopeo(['inspect', '--raw', `oci:${dir}:x`]), dir };
+}
+
+let shared: Promise<Rig> | undefined;
+
+e2e('a mirror of a registry that needs a login: pulls keep every digest, the cache answers with the upstream stopped, the usual commands see and remove what it holds', async (t) => {
+  const r = await (shared ??= rig(t));
+  const start = await r.jindr('-r', r.mirror, 'mirror', 'start', r.upstreamUrl, '--network', NETWORK, '--login', r.upstream.host, '-d', r.data);
+  ok(t, start, 'mirror start');
+  t.regex(start.stdout, new RegExp(`^mirror of ${r.upstream.name}:5000 created and started as jindr-mirror-${r.upstream.name}-5000 on ${r.mirror} `));
+  t.regex(start.stdout, /\[\[registry\.mirror\]\]\nlocation = "127\.0\.0\.1:\d+"\ninsecure = true/);
+  t.regex(start.stdout, /certs\.d\/jindr-test-\d+-\w+:5000\/hosts\.toml/);
+  t.regex(start.stderr, new RegExp(`pulls with your Docker login to ${r.upstream.host} \\(user "${USER}"\\)`));
+  const container = `jindr-mirror-${r.upstream.name}-5000`;
+  cleanups.push(() => docker(['rm', '-f', container]));
+  const config = join(r.data, 'mirrors', `${r.upstream.name}-5000`, 'config.yml');
+  t.is(statSync(config).mode & 0o777, 0o600);
+  t.true(readFileSync(config, 'utf8').includes(JSON.stringify(PASSWORD)), 'the login is in the file, in YAML quotes');
+
+  // Every platform, digests unchanged; the manifest the mirror sends is the upstream's own.
+  const through = await pullAll(`${r.mirror}/archy:latest`);
+  t.is(JSON.parse(through.raw).manifests.length, 2);
+  t.is(`sha256:${createHash('sha256').update(through.raw).digest('hex')}`, r.archy.digest);
+  for (const m of r.archy.manifests) {
+    t.is(await skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${r.mirror}/archy@${m.digest}`]), m.bytes.toString(), m.platform.architecture);
+  }
+  t.true(r.tokens.requests.some((q) => q.subject === USER), 'the mirror logged in to the upstream');
+  t.false(r.tokens.requests.some((q) => q.subject.startsWith('denied')), 'never with a wrong password');
+
+  // What the mirror holds: archy:latest only, though the upstream also has archy:not-pulled.
+  const lsi = await r.jindr('-r', r.mirror, 'lsi', '--format', 'json');
+  ok(t, lsi, 'lsi');
+  t.deepEqual((JSON.parse(lsi.stdout) as Array<{ repository: string; tag: string; digest: string; platforms: string[] }>).map((x) => [x.repository, x.tag, x.digest, x.platforms.join()]),
+    [['archy', 'latest', r.archy.digest, 'linux/amd64,linux/arm64']]);
+  const inspect = await r.jindr('-r', r.mirror, 'inspect', 'archy');
+  ok(t, inspect, 'inspect');
+  for (const m of r.archy.manifests) t.true(inspect.stdout.includes(m.digest));
+  t.regex((await r.jindr('-r', r.mirror, 'ls')).stdout, new RegExp(`${r.mirror}/archy`));
+  const ls = await r.jindr('mirror', 'ls', '--format', 'json');
+  t.like((JSON.parse(ls.stdout) as Array<Record<string, unknown>>).find((x) => x.container === container), { upstream: r.upstreamUrl, address: r.mirror, running: true, images: 1, network: NETWORK });
+  const info = await r.jindr('info', '--format', 'json');
+  t.like((JSON.parse(info.stdout) as Array<Record<string, unknown>>).find((x) => x.container === container), { registry: r.mirror, mirrorOf: r.upstreamUrl, managed: true });
+
+  // The upstream stopped: the second pull comes from the cache, the same bytes.
+  await dockerOk(['stop', r.upstream.name]);
+  try {
+    t.is((await pullAll(`${r.mirror}/archy:latest`)).raw, through.raw);
+    const uncached = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${r.mirror}/archy:not-pulled`]);
+    t.not(uncached.code, 0, 'what was never pulled is not there');
+  } finally {
+    await dockerOk(['start', r.upstream.name]);
+    await waitForRegistry(`http://127.0.0.1:${r.upstream.port}/v2/`);
+  }
+
+  // rmi removes the tag from the cache (the API refuses deletes in proxy mode), gc the rest.
+  const rmi = await r.jindr('-r', r.mirror, 'rmi', 'archy:latest');
+  ok(t, rmi, 'rmi');
+  t.is(rmi.stdout, `Untagged: ${r.mirror}/archy:latest\n`);
+  t.deepEqual(JSON.parse((await r.jindr('-r', r.mirror, 'lsi', '--format', 'json')).stdout), []);
+  const gc = await r.jindr('-r', r.mirror, 'gc', '--format', 'json');
+  ok(t, gc, 'gc');
+  const report = JSON.parse(gc.stdout) as { manifests: unknown[]; blobs: number };
+  t.is(report.manifests.length, 3, 'the index and both platforms');
+  t.true(report.blobs >= 7, `manifests, configs and layers went (${report.blobs})`);
+  await dockerOk(['stop', r.upstream.name]);
+  try {
+    const gone = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${r.mirror}/archy:latest`]);
+    t.not(gone.code, 0, 'no longer cached');
+  } finally {
+    await dockerOk(['start', r.upstream.name]);
+    await waitForRegistry(`http://127.0.0.1:${r.upstream.port}/v2/`);
+  }
+
+  // rmr: pulled again, then the repository goes from the cache; the mirror keeps running.
+  await pullAll(`${r.mirror}/archy:latest`);
+  const rmr = await r.jindr('-r', r.mirror, 'rmr', 'archy');
+  ok(t, rmr, 'rmr');
+  t.regex(rmr.stderr, /removed the repositories' storage in jindr-mirror-/);
+  t.notRegex(rmr.stderr, /restarted/);
+  t.is((await r.jindr('-r', r.mirror, 'ls', '-q')).stdout, '');
+
+  // Stop and start again: the login is looked up again, --debug shows no secret.
+  ok(t, await r.jindr('-D', 'mirror', 'stop', r.upstreamUrl), 'mirror stop');
+  ok(t, await r.jindr('-D', 'mirror', 'start', `${r.upstream.name}-5000`, '--login', r.upstream.host), 'mirror start by name');
+  ok(t, await r.jindr('-D', '-r', r.mirror, 'lsi'), 'lsi --debug');
+  await noPassword(t, r, container);
+});
+
+e2e('with --engine, `docker pull busybox` is answered by the mirror; mirror rm undoes it and daemon.json is as it was', async (t) => {
+  const r = await (shared ??= rig(t));
+  const container = `jindr-mirror-${r.upstream.name}-5000`;
+  if ((await docker(['inspect', container])).code !== 0) {
+    ok(t, await r.jindr('-r', r.mirror, 'mirror', 'start', r.upstreamUrl, '--network', NETWORK, '--login', r.upstream.host, '-d', r.data), 'mirror start');
+    cleanups.push(() => docker(['rm', '-f', container]));
+  }
+  const before = existsSync(DAEMON_JSON) ? readFileSync(DAEMON_JSON) : undefined;
+  const mirrorsBefore = await engineMirrors();
+  const url = `http://${r.mirror.replace('localhost', '127.0.0.1')}`;
+  let restored = false;
+  const restore = async (): Promise<void> => {
+    if (restored) return;
+    restored = true;
+    // A reload applies only keys the file has: `[]` clears the list, then the file goes if it was not there.
+    writeFileSync(DAEMON_JSON, before ?? '{"registry-mirrors": []}\n');
+    await hupDockerd();
+    await waitFor(async () => JSON.stringify(await engineMirrors()) === JSON.stringify(mirrorsBefore));
+    if (before === undefined) rmSync(DAEMON_JSON, { force: true });
+  };
+  cleanups.push(restore);
+  cleanups.push(() => docker(['rmi', `busybox:${BUSYBOX_TAG}`]));
+  try {
+    // Keep the window in which the shared engine has a mirror short: configure, pull, undo.
+    const start = await r.jindr('-r', r.mirror, 'mirror', 'start', r.upstreamUrl, '--engine');
+    ok(t, start, 'mirror start --engine');
+    t.regex(start.stdout, new RegExp(`the Docker engine now pulls Docker Hub images through ${url} \\(${DAEMON_JSON}, reloaded`));
+    t.true((await engineMirrors()).includes(`${url}/`));
+    const pull = await docker(['pull', `busybox:${BUSYBOX_TAG}`], { env: r.env, timeoutMs: 120_000 });
+    const rm = await r.jindr('mirror', 'rm', r.upstreamUrl);
+    ok(t, pull, 'docker pull busybox');
+    ok(t, rm, 'mirror rm');
+    t.regex(rm.stdout, new RegExp(`the Docker engine no longer uses ${url}`));
+    t.deepEqual(await engineMirrors(), mirrorsBefore);
+    t.deepEqual(JSON.parse(readFileSync(DAEMON_JSON, 'utf8'))['registry-mirrors'], []);
+    t.is((await dockerOk(['image', 'inspect', '-f', '{{.Id}}', `busybox:${BUSYBOX_TAG}`])).trim(), r.busyboxId);
+    t.regex(rm.stdout, /its data stays in .*mirrors\/jindr-test-\d+-\w+-5000\/data \(--purge removes it\)/);
+    t.false(existsSync(join(r.data, 'mirrors', `${r.upstream.name}-5000`, 'config.yml')), 'the login file went with the container');
+    // The mirror answered: its storage has library/busybox (read by a mirror started again on the same data).
+    ok(t, await r.jindr('-r', r.mirror, 'mirror', 'start', r.upstreamUrl, '--network', NETWORK, '--login', r.upstream.host, '-d', r.data), 'mirror start again');
+    const lsi = await r.jindr('-r', r.mirror, 'lsi', 'library/busybox', '-q');
+    t.is(lsi.stdout, `${r.mirror}/library/busybox:${BUSYBOX_TAG}\n`);
+    await noPassword(t, r, container);
+    const purge = await r.jindr('mirror', 'rm', r.upstreamUrl, '--purge');
+    ok(t, purge, 'mirror rm --purge');
+    t.false(existsSync(join(r.data, 'mirrors', `${r.upstream.name}-5000`)));
+  } finally {
+    await restore();
+  }
+  t.is(existsSync(DAEMON_JSON), before !== undefined, 'daemon.json is back as it was');
+});
+
+async function noPassword(t: ExecutionContext, r: Rig, container: string): Promise<void> {
+  const basic = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
+  const inspect = await dockerOk(['inspect', container]);
+  const logs = await docker(['logs', container]);
+  for (const [what, text] of [['output', r.printed.join('\n')], ['docker inspect', inspect], ['docker logs', logs.stdout + logs.stderr]] as const) {
+    t.false(text.includes(PASSWORD) || text.includes(PASSWORD.slice(-12)) || text.includes(basic), `the password appears in ${what}`);
+  }
+}
+
+async function engineMirrors(): Promise<string[]> {
+  return JSON.parse(await dockerOk(['info', '--format', '{{json .RegistryConfig.Mirrors}}'])) ?? [];
+}
+
+async function hupDockerd(): Promise<void> {
+  const pid = Number(readFileSync('/var/run/docker.pid', 'utf8').trim()) || Number((await run('pidof', ['dockerd'])).stdout.trim());
+  process.kill(pid, 'SIGHUP');
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the engine');
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}

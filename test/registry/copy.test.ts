@@ -1,0 +1,51 @@
+// The copy engine against the in-process registry (test/fakes/oci-registry.ts) where it must
+// cope with what real registries rarely do on demand: a declined mount (ECR, some Harbor
+// versions) and transient upload failures. Against real registry containers: test/e2e/copy-engine.test.ts.
+import test, { type ExecutionContext } from 'ava';
+import { RegistryClient } from '../../src/registry/client.ts';
+import { copyImages, type CopyEvents } from '../../src/registry/copy.ts';
+import { startOciRegistry, type OciRegistry, type OciRegistryOptions } from '../fakes/oci-registry.ts';
+import { buildRandomImage, type BuiltManifest } from '../helpers/images.ts';
+
+async function registry(t: ExecutionContext, options: OciRegistryOptions = {}): Promise<OciRegistry> {
+  const fake = await startOciRegistry(options);
+  t.teardown(fake.close);
+  return fake;
+}
+
+function repo(t: ExecutionContext, fake: OciRegistry, repository: string) {
+  const client = new RegistryClient(fake.host, { retries: 1 });
+  t.teardown(() => client.close());
+  return { client, repository };
+}
+
+/** The destination holds the image under tag, byte for byte. */
+function holds(t: ExecutionContext, fake: OciRegistry, repository: string, tag: string, image: BuiltManifest): void {
+  t.is(fake.store.manifest(repository, tag)?.digest, image.digest);
+  t.true(fake.store.manifest(repository, tag)?.bytes.equals(image.bytes));
+  for (const b of [image.config, ...image.layers]) t.true(fake.store.blob(repository, b.digest)?.equals(b.bytes), b.digest);
+}
+
+test('a registry declining the mount (202) gets an upload instead', async (t) => {
+  const reg = await registry(t, { mounts: false });
+  const img = buildRandomImage({ layers: 2 });
+  reg.store.pushImage('app', 'v1', img);
+  const report = await copyImages(repo(t, reg, 'app'), repo(t, reg, 'other'), [{ source: 'v1', tag: 'v1' }]);
+  t.deepEqual(report.blobs, { exists: 0, mounted: 0, copied: 3 });
+  t.true(reg.requests().some((l) => l.startsWith('POST /v2/other/blobs/uploads/?mount=')));
+  holds(t, reg, 'other', 'v1', img);
+});
+
+test('transient upload failures are retried from the start of the blob', async (t) => {
+  const [src, dst] = [await registry(t), await registry(t)];
+  const img = buildRandomImage({ layers: 1, layerSize: 300_000 });
+  src.store.pushImage('app', 'v1', img);
+  dst.faults.add({ method: 'PUT', path: '/blobs/uploads/', times: 2, status: 503, code: 'UNAVAILABLE' });
+  let retries = 0;
+  const events: CopyEvents = { blobRetry: () => (retries += 1) };
+  const report = await copyImages(repo(t, src, 'app'), repo(t, dst, 'app'), [{ source: 'v1', tag: 'v1' }], { events, jobs: 1 });
+  t.is(retries, 2);
+  t.is(report.blobs.copied, 2);
+  t.is(dst.log.filter((r) => r.method === 'PUT' && r.status === 503).length, 2);
+  holds(t, dst, 'app', 'v1', img);
+});

@@ -1,0 +1,39 @@
+import test from 'ava';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MIRROR_HEADER, mirrorConfigYaml, mirrorPaths, writeMirrorConfig } from '../../src/server/mirror-config.ts';
+import { parseUpstream } from '../../src/server/mirror-upstream.ts';
+import { storageOf } from '../../src/storage/gc-storage.ts';
+
+test('proxy mode for the upstream, the login quoted, the mirror header, filesystem storage gc can read', (t) => {
+  const yaml = mirrorConfigYaml(parseUpstream(undefined), { username: 'alice', password: 'p"a\\s:s #x\n' });
+  t.regex(yaml, /^proxy:\n {2}remoteurl: "https:\/\/registry-1\.docker\.io"\n {2}username: "alice"\n {2}password: "p\\"a\\\\s:s #x\\n"\n/m);
+  t.regex(yaml, new RegExp(`^ {4}${MIRROR_HEADER}: \\["https://registry-1\\.docker\\.io"\\]$`, 'm'));
+  t.deepEqual(storageOf(yaml, []), { driver: 'filesystem', root: '/var/lib/registry' });
+  t.is(yaml.split('\n').filter((l) => l.includes('password')).length, 1);
+});
+
+test('no login: no username or password keys at all', (t) => {
+  const yaml = mirrorConfigYaml(parseUpstream('http://upstream:5000'), undefined);
+  t.regex(yaml, /remoteurl: "http:\/\/upstream:5000"/);
+  t.notRegex(yaml, /username|password/);
+});
+
+test('the file is written with mode 0600 in a 0700 directory, replacing the old one whatever the umask', (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'jindr-mirror-config-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const paths = mirrorPaths(join(root, 'mirrors', 'docker.io'));
+  t.deepEqual(paths, { dir: join(root, 'mirrors', 'docker.io'), config: join(root, 'mirrors', 'docker.io', 'config.yml'), data: join(root, 'mirrors', 'docker.io', 'data') });
+  const old = process.umask(0);
+  try {
+    writeMirrorConfig(paths.config, 'one');
+    writeFileSync(paths.config + '.other', '');
+    writeMirrorConfig(paths.config, 'two');
+  } finally {
+    process.umask(old);
+  }
+  t.is(readFileSync(paths.config, 'utf8'), 'two');
+  t.is(statSync(paths.config).mode & 0o777, 0o600);
+  t.is(statSync(paths.dir).mode & 0o777, 0o700);
+});
