@@ -23,6 +23,8 @@ export interface HousekeepingDeps {
   parseDuration(text: string, option: string): number;
   /** gc's grace period for the page's gc, prune and reclaimable bytes (`ui --grace`, default 1h). */
   graceMs: number;
+  /** The page's gc and prune may change a registry container docker-jindr did not create (`ui --force`). */
+  force: boolean;
   signal: AbortSignal;
   info(message: string): void;
   debug(message: string): void;
@@ -73,6 +75,7 @@ export class Housekeeping {
         dryRun,
         restart: true,
         graceMs: this.deps.graceMs,
+        force: this.deps.force,
         local: engine.local,
         signal: this.deps.signal,
         info: (m) => this.deps.info(m),
@@ -97,7 +100,7 @@ export class Housekeeping {
     const { registry, client, signal } = this.deps;
     const report = await this.deps.critical(() =>
       prune(engine.docker, {
-        registry, repositories: request.repositories ?? [], rules, dryRun: request.dryRun, graceMs: this.deps.graceMs, client, local: engine.local, signal,
+        registry, repositories: request.repositories ?? [], rules, dryRun: request.dryRun, graceMs: this.deps.graceMs, gc: { force: this.deps.force }, client, local: engine.local, signal,
         info: (m) => this.deps.info(m), debug: (m) => this.deps.debug(m),
       }),
     );

@@ -242,7 +242,7 @@ for (const image of registryImages) {
       const refused = await jindr('gc', `--grace=${bad}`);
       t.is(refused.code, 2, refused.stderr);
       t.is(refused.stdout, '');
-      t.regex(refused.stderr, /^docker-jindr: --grace ".*" is not a duration: give a number with a unit \(s, m, h or d\), e\.g\. 30m, 1h, 2d, or 0\n$/);
+      t.regex(refused.stderr, /^docker-jindr: --grace needs a duration such as 30d, 12h, 90m or 1h30m \(units s, m, h, d, w\); got ".*"\n$/);
     }
     const stop = await jindr('stop', '--grace', 'soon');
     t.is(stop.code, 2, stop.stderr);
