@@ -10,6 +10,7 @@ import { RegistryApiError } from './errors.ts';
 import { createLimit, type Limit } from './limit.ts';
 import type { Descriptor } from './manifest.ts';
 import { backoffMs, classifyNetworkError, networkErrorMessage, sleep } from './network-errors.ts';
+import { acrossRestarts } from './restart-retry.ts';
 
 export type BlobOutcome = 'exists' | 'mounted' | 'copied';
 
@@ -55,7 +56,9 @@ export class BlobCopier {
   copy(d: Descriptor): Promise<void> {
     let work = this.blobs.get(d.digest);
     if (!work) {
-      work = this.withRetries(d, () => this.copyBlob(d));
+      // A restart of the destination (gc) ends upload sessions: the blob starts again in a new one.
+      const onRetry = (reason: string) => this.options.events?.blobRetry?.(d.digest, reason);
+      work = this.withRetries(d, () => acrossRestarts(this.to.client, () => this.copyBlob(d), { signal: this.signal, onRetry }));
       this.blobs.set(d.digest, work);
     }
     return work;

@@ -11,6 +11,7 @@ import { DigestMismatchError, type Repo } from './blobs.ts';
 import { header, pushScope } from './client.ts';
 import { BlobCopier, type BlobCopyOptions, type BlobEvents, type BlobOutcome } from './copy-blobs.ts';
 import { fetchManifest, manifestChildren, MANIFEST_ACCEPT, type Descriptor, type Manifest } from './manifest.ts';
+import { acrossRestarts } from './restart-retry.ts';
 
 export { transient, type BlobOutcome } from './copy-blobs.ts';
 
@@ -188,14 +189,14 @@ class Copier {
 
   /** Whether reference (tag or digest) names the manifest digest at the destination. */
   async destinationResolves(reference: string, digest: string): Promise<boolean> {
-    const response = await this.to.client.request({
+    const response = await acrossRestarts(this.to.client, () => this.to.client.request({
       method: 'HEAD',
       path: `/v2/${this.to.repository}/manifests/${reference}`,
       scopes: [pushScope(this.to.repository)],
       headers: { accept: MANIFEST_ACCEPT },
       accept: [404],
       signal: this.signal,
-    });
+    }), { signal: this.signal });
     if (response.status !== 200) return false;
     // Registries answer HEAD by digest with that digest; for a tag the header says where it points.
     return header(response, 'docker-content-digest') === digest || (reference === digest && header(response, 'docker-content-digest') === undefined);
@@ -203,14 +204,14 @@ class Copier {
 
   /** PUTs the manifest's own bytes with its own media type under reference (tag or digest). */
   async putManifest(manifest: Manifest, reference: string): Promise<void> {
-    const response = await this.to.client.request({
+    const response = await acrossRestarts(this.to.client, () => this.to.client.request({
       method: 'PUT',
       path: `/v2/${this.to.repository}/manifests/${reference}`,
       scopes: [pushScope(this.to.repository)],
       headers: { 'content-type': manifest.mediaType },
       body: manifest.bytes,
       signal: this.signal,
-    });
+    }), { signal: this.signal });
     const stored = header(response, 'docker-content-digest');
     if (stored && stored !== manifest.digest) {
       throw new DigestMismatchError(`${this.to.client.host} stored manifest ${manifest.digest} as ${stored}: it rewrote the manifest`);

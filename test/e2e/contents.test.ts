@@ -180,10 +180,11 @@ for (const image of registryImages) {
     const forced = jsonLines(await ok(['-r', h, 'rmi', '--force', '--format', 'json', 'single:x']));
     t.like(forced[0], { repository: 'single', tag: 'x', digest: single.digest, action: 'deleted', alsoRemovedTags: ['y'] });
 
-    const noRepo = await jindr(['-r', h, 'rmr', 'gone', 'nothere']);
+    // A plain `docker run` registry, not made by `docker jindr up`: rmr edits its storage only with --force.
+    const noRepo = await jindr(['-r', h, 'rmr', '--force', 'gone', 'nothere']);
     t.is(noRepo.code, 1);
     t.is(noRepo.stderr, `docker-jindr: no repository ${h}/nothere\n`);
-    const removed = await jindr(['-r', h, 'delrepo', 'gone']);
+    const removed = await jindr(['-r', h, 'delrepo', '-f', 'gone']);
     t.is(removed.code, 0, removed.stderr);
     t.is(removed.stdout, `Deleted: ${h}/gone (3 manifests)\n`);
     t.regex(removed.stderr, /removed the repositories' storage/);

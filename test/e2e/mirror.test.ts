@@ -185,7 +185,7 @@ e2e('a mirror of a registry that needs a login: pulls keep every digest, the cac
   ok(t, rmi, 'rmi');
   t.is(rmi.stdout, `Untagged: ${r.mirror}/archy:latest\n`);
   t.deepEqual(jsonLines((await r.jindr('-r', r.mirror, 'lsi', '--format', 'json')).stdout), []);
-  const gc = await r.jindr('-r', r.mirror, 'gc', '--format', 'json');
+  const gc = await r.jindr('-r', r.mirror, 'gc', '--grace', '0', '--format', 'json');
   ok(t, gc, 'gc');
   const report = JSON.parse(gc.stdout) as { manifests: unknown[]; blobs: number };
   t.is(report.manifests.length, 3, 'the index and both platforms');

@@ -165,7 +165,7 @@ e2e('registry:2 on Podman: up allows plain HTTP (docker push works), ls/lsi/insp
 
   // gc: its helper container sees the registry's bind mount (no VolumesFrom for Podman < 4.7).
   ok(t, await r.jindr('rmi', '-f', 'jtest/tiny:1'), 'rmi');
-  const gc = ok(t, await r.jindr('gc', '--format', 'json'), 'gc');
+  const gc = ok(t, await r.jindr('gc', '--grace', '0', '--format', 'json'), 'gc');
   const report = JSON.parse(gc.stdout) as { repositories: string[]; blobs: number; bytesFreed: number };
   t.deepEqual(report.repositories, ['jtest/tiny']);
   t.true(report.blobs >= 2 && report.bytesFreed > 0, gc.stdout);
@@ -176,7 +176,7 @@ e2e('registry:2 on Podman: up allows plain HTTP (docker push works), ls/lsi/insp
   ok(t, await r.docker('push', ref), 'push again');
   ok(t, await r.jindr('rmi', '-f', 'jtest/tiny:1'), 'rmi again');
   const id = await containerId(r);
-  const stop = ok(t, await r.jindr('stop'), 'stop');
+  const stop = ok(t, await r.jindr('stop', '--grace', '0'), 'stop');
   t.is(stop.stdout, `registry stopped: ${r.container} on ${r.host} (container kept, data in ${r.data})\n`);
   t.regex(stop.stderr, /^garbage collected: 0 manifest\(s\), 1 repository\(ies\), [1-9]\d* blob\(s\), /m);
   t.notRegex(stop.stderr, /failed/);
@@ -209,7 +209,7 @@ e2e('registry:3 (the default) on Podman: cp, du, prune and rmr, which restart th
   t.regex(du.stdout, /^jtest\/copy\s/m);
   t.regex(du.stdout, /^jtest\/tiny\s/m);
 
-  const prune = ok(t, await r.jindr('prune', '--keep', '1', '--protect', 'none', '-f', 'jtest/tiny'), 'prune');
+  const prune = ok(t, await r.jindr('prune', '--grace', '0', '--keep', '1', '--protect', 'none', '-f', 'jtest/tiny'), 'prune');
   t.regex(prune.stderr + prune.stdout, /tiny/);
   const tags = ok(t, await r.jindr('lsi', 'jtest/tiny', '--format', 'json'), 'lsi').stdout;
   t.is((JSON.parse(tags) as unknown[]).length, 1, tags);

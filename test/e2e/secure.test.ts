@@ -165,7 +165,7 @@ for (const image of registryImages) {
     ok(t, await s.jindr(['cp', '-r', s.host, '-q', 'jtest/tiny:1', '--to', `${s.host}/jtest/copy:2`]), 'cp within');
     const rmi = await s.jindr(['rmi', '-r', s.host, 'jtest/copy:2']);
     ok(t, rmi, 'rmi');
-    const gc = await s.jindr(['gc', '-r', s.host, '--format', 'json']);
+    const gc = await s.jindr(['gc', '-r', s.host, '--grace', '0', '--format', 'json']);
     ok(t, gc, 'gc');
     t.deepEqual((JSON.parse(gc.stdout) as { repositories: string[] }).repositories, ['jtest/copy']);
     t.is(await httpsStatus(s.port, ca), 401, 'after gc the registry still asks for a login');

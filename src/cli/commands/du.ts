@@ -2,20 +2,22 @@
 // reclaim, and the total with every blob counted once.
 import { defineCommand } from '../command.ts';
 import { printUsage, usageColumns } from '../output/disk-usage.ts';
+import { GRACE_OPTION, graceMs } from '../grace-option.ts';
 import { registryClientFor } from '../registry-clients.ts';
 import { registryUsage, type UsageReport } from '../../storage/disk-usage.ts';
 import { oneRegistry } from '../repository-args.ts';
 
-export const duCommand = defineCommand<{ repo: string[] | undefined }>({
+export const duCommand = defineCommand<{ repo: string[] | undefined; grace?: string }>({
   command: 'du [repo..]',
   describe: 'Show disk usage per repository: unique, shared with other repositories, reclaimable by gc',
   fields: usageColumns,
   builder: (yargs) =>
     yargs
       .positional('repo', { type: 'string', array: true, describe: 'Repositories to show (default: all)' })
+      .option('grace', { ...GRACE_OPTION, describe: 'RECLAIMABLE as gc --grace DURATION sees it: what was written more recently stays [default: 1h]' })
       .epilog(
         'UNIQUE: blobs (layers, configs, manifests) no other repository uses; SHARED: blobs other repositories use too; ' +
-          'RECLAIMABLE: what gc would remove now. The TOTAL row counts each blob once. Read from the registry\'s storage when ' +
+          'RECLAIMABLE: what gc would remove now (with its grace period). The TOTAL row counts each blob once. Read from the registry\'s storage when ' +
           'this Docker engine runs it, else from the manifests its tags reach (then RECLAIMABLE is unknown).',
       ),
   run: async (args, ctx) => {
@@ -23,7 +25,7 @@ export const duCommand = defineCommand<{ repo: string[] | undefined }>({
     const client = registryClientFor(ctx, registry);
     let report: UsageReport;
     try {
-      report = await registryUsage({ registry, client, docker: async () => (await ctx.engine()).docker, repositories, signal: ctx.signal });
+      report = await registryUsage({ registry, client, docker: async () => (await ctx.engine()).docker, repositories, graceMs: graceMs(args.grace), signal: ctx.signal });
     } finally {
       await client.close();
     }

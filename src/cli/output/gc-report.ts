@@ -18,7 +18,13 @@ export function printGcReport(ctx: Context, report: GcReport): void {
     const verb = report.dryRun ? 'would remove' : 'removed';
     for (const m of report.manifests) ctx.info(`${verb} untagged manifest ${m.repository}@${m.digest}`);
     for (const r of report.repositories) ctx.info(`${verb} repository ${r} (no tags left)`);
+    const young = describeKeptYoung(report);
+    if (young) ctx.info(young);
     if (report.dryRun) ctx.info('dry run: nothing was removed');
+    if (report.manifests.length + report.repositories.length + report.blobs === 0) {
+      ctx.stdout.write(`nothing to collect in ${report.container}\n`);
+      return;
+    }
   }
   // The default table says what the numbers are: removed, or to remove.
   const headers = report.dryRun ? ['MANIFESTS TO REMOVE', 'REPOSITORIES TO REMOVE', 'BLOBS TO REMOVE', 'SPACE TO FREE'] : ['MANIFESTS REMOVED', 'REPOSITORIES REMOVED', 'BLOBS REMOVED', 'SPACE FREED'];
@@ -31,8 +37,17 @@ export function printGcBeforeStop(ctx: Context, report: GcReport): void {
   for (const w of report.warnings) ctx.info(`warning: ${w}`);
   for (const m of report.manifests) ctx.info(`removed untagged manifest ${m.repository}@${m.digest}`);
   for (const r of report.repositories) ctx.info(`removed repository ${r} (no tags left)`);
+  const young = describeKeptYoung(report);
+  if (young) ctx.info(young);
   const counts: Array<[number, string]> = [[report.manifests.length, 'manifest'], [report.repositories.length, 'repository'], [report.blobs, 'blob']];
   const parts = counts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${n === 1 ? what : what === 'repository' ? 'repositories' : `${what}s`}`);
   if (parts.length === 0 && report.bytesFreed === 0) return;
   ctx.info(`garbage collected: ${[...parts, `${formatBytes(report.bytesFreed)} freed`].join(', ')}`);
+}
+
+/** What the grace period kept, in a sentence; undefined when it kept nothing. */
+export function describeKeptYoung(report: GcReport): string | undefined {
+  const { manifests, blobs, bytes } = report.keptYoung;
+  if (manifests === 0 && blobs === 0) return undefined;
+  return `kept ${manifests} untagged manifest(s) and ${blobs} unreferenced blob(s) (${formatBytes(bytes)}) written within the last ${report.grace} (--grace), as a push under way may need them`;
 }
