@@ -47,7 +47,13 @@ function largestUpload(data: string): number {
   const repos = join(v2(data), 'repositories');
   if (!existsSync(repos)) return 0;
   let largest = 0;
-  for (const entry of readdirSync(repos, { recursive: true })) {
+  let entries: unknown[];
+  try {
+    entries = readdirSync(repos, { recursive: true });
+  } catch {
+    return 0; // an upload directory went while it was read (the upload finished): look again
+  }
+  for (const entry of entries) {
     const path = String(entry);
     if (/(^|\/)_uploads\/[^/]+\/data$/.test(path)) {
       try {
