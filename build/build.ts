@@ -10,7 +10,8 @@
 //   node build/build.ts --plain-node           the plain-Node form only: no single executable
 import { build } from 'esbuild';
 import { bundleOptions } from './bundle.ts';
-import { inject, makeBlob, seaMain, warmCache } from './sea.ts';
+import { inject, makeBlob, seaMain, warmCaches } from './sea.ts';
+import { sideBundleOptions } from './side-packages.ts';
 import { parseTarget, resolveTarget } from './target.ts';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -45,7 +46,12 @@ process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 const metadata = { ...JSON.parse(readFileSync(join(root, 'plugin-metadata/metadata.json'), 'utf8')), Version: pkg.version };
 
-const bundle = await build(bundleOptions(root));
+// The plain-Node form runs one bundle; the executable its main script and side.js (build/side-packages.ts).
+const [bundle, mainBundle, sideBundle] = await Promise.all([
+  build(bundleOptions(root)),
+  build(bundleOptions(root, { side: true })),
+  build(sideBundleOptions(root, bundleOptions(root))),
+]);
 const appCode = bundle.outputFiles[0]!.text;
 
 // The Docker CLI asks for metadata before every `docker jindr ...` and for `docker --help`:
@@ -59,8 +65,9 @@ if (a.length === 1 && a[0] === 'docker-cli-plugin-metadata') {
   process.stdout.write(${JSON.stringify(pkg.version + '\n')});
 } else `;
 
-// The bundle as a function of the CommonJS module variables, compiled with vm.Script.
-const wrapped = `(function (exports, require, module, __filename, __dirname) {\n${appCode}\n})`;
+// A bundle as a function of the CommonJS module variables, compiled with vm.Script.
+const wrap = (code: string): string => `(function (exports, require, module, __filename, __dirname) {\n${code}\n})`;
+const wrapped = wrap(appCode);
 
 /** Writes `content` into the work directory, then renames it to `path` (a running copy never sees half a file). */
 function publish(path: string, content: string, mode = 0o644): void {
@@ -86,14 +93,17 @@ if (plainOnly) {
 const target = resolveTarget(root, targetName);
 const output = join(dist, target.output);
 const appFile = join(work, 'app.js');
-writeFileSync(appFile, wrapped);
+writeFileSync(appFile, wrap(mainBundle.outputFiles[0]!.text));
+const sideFile = join(work, 'side.js');
+writeFileSync(sideFile, wrap(sideBundle.outputFiles[0]!.text));
 
-// The executable keeps the bundle as an SEA asset next to its V8 code cache. The main
-// script stays tiny, so the answers of the preamble never read the bundle.
-const cacheFile = warmCache(target, work, appFile);
+// The executable keeps the bundle as SEA assets (its main script, side.js) next to their
+// V8 code caches. The SEA's own main script stays tiny, so the answers of the preamble
+// never read the bundle.
+const caches = warmCaches(target, work, appFile, sideFile);
 const mainFile = join(work, 'main.cjs');
-writeFileSync(mainFile, seaMain(preamble, cacheFile !== undefined));
-const blob = makeBlob(work, mainFile, { 'app.js': appFile, ...(cacheFile ? { 'app.cache': cacheFile } : {}) });
+writeFileSync(mainFile, seaMain(preamble, caches !== undefined));
+const blob = makeBlob(work, mainFile, { 'app.js': appFile, 'side.js': sideFile, ...caches });
 
 // Injected into a temporary copy, then renamed into place: a program running the old
 // executable (a test, an installed copy being replaced) never sees a half-written file.
@@ -102,4 +112,4 @@ inject(root, target, blob, staging);
 renameSync(staging, output);
 const size = (statSync(output).size / 1e6).toFixed(0);
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
-console.log(`built ${output} (${target.name}, ${size} MB, Node ${process.versions.node}, bundle ${(appCode.length / 1e6).toFixed(1)} MB, ${cacheFile ? 'code cache' : 'no code cache'}, ${seconds} s)`);
+console.log(`built ${output} (${target.name}, ${size} MB, Node ${process.versions.node}, bundle ${(appCode.length / 1e6).toFixed(1)} MB, ${caches ? 'code caches' : 'no code cache'}, ${seconds} s)`);

@@ -2,8 +2,11 @@
 import type { BuildOptions, Plugin } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildPage } from './page.ts';
+import { lazyCommands } from './lazy-commands.ts';
+import { sidePackages } from './side-packages.ts';
 
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
@@ -65,7 +68,17 @@ function uiPage(root: string): Plugin {
   };
 }
 
-export function bundleOptions(root: string): BuildOptions & { write: false } {
+/** string-width, as the bundle's yargs and cliui import it: its ASCII answer first (build/string-width-ascii.cjs). */
+const asciiWidth: Plugin = {
+  name: 'ascii-string-width',
+  setup(build) {
+    const shim = join(dirname(fileURLToPath(import.meta.url)), 'string-width-ascii.cjs');
+    build.onResolve({ filter: /^string-width$/ }, (args) => (args.importer === shim ? undefined : { path: shim }));
+  },
+};
+
+/** side: the big lazily imported packages become stubs for side.js (build/side-packages.ts), as in the executable. */
+export function bundleOptions(root: string, options: { side?: boolean } = {}): BuildOptions & { write: false } {
   return {
     entryPoints: [join(root, 'src/cli/bin.ts')],
     absWorkingDir: root,
@@ -81,7 +94,7 @@ export function bundleOptions(root: string): BuildOptions & { write: false } {
     external: ['*.node', 'cpu-features'],
     define: { 'import.meta.url': 'importMetaUrl' },
     banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [dynamicBuiltins, pureIs, uiPage(root)],
+    plugins: [...(options.side ? [sidePackages] : []), dynamicBuiltins, pureIs, asciiWidth, uiPage(root), lazyCommands(root)],
     logLevel: 'warning',
   };
 }

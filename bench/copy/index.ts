@@ -4,16 +4,20 @@
 //   skopeo  skopeo copy --all (plain HTTP on both sides)
 //   floor   curl: every blob streamed GET | PUT (`curl -T -`, no disk, no buffering),
 //           4 at a time and 1 at a time (the better one is the floor), then the manifest
-// once into fresh repositories ("cold") and again into the same ones ("warm": every blob
-// already there), and jindr's peak memory (max RSS from /usr/bin/time) copying this
-// image and an image of one 1 GiB layer. Wall-clock and CPU (user + system, children
-// included) medians of --runs runs; the order of the cold copies rotates between runs.
+// once into fresh repositories ("cold"), again into the same ones ("warm": every blob
+// already there), and into a second repository of the same destination ("mount": jindr
+// remembers where it put each blob, skopeo too, and both ask the registry to mount them
+// instead of sending them again), and jindr's peak memory (max RSS from /usr/bin/time)
+// copying this image and an image of one 1 GiB layer, next to `docker-jindr ls`'s.
+// Wall-clock and CPU (user + system, children included) medians of --runs runs; the order
+// of the cold copies rotates between runs; each run has a fresh destination registry and
+// jindr a fresh cache directory.
 //
 //   npm run build && npm run bench -- copy [--runs 5] [--image registry:2] [--json] [--no-big]
 // Needs a Docker engine with the registry image, skopeo, curl and /usr/bin/time.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -59,12 +63,15 @@ interface Timing {
 
 let timeFileCounter = 0;
 
+/** jindr's environment: a cache directory of its own (set per run). */
+let jindrEnv: NodeJS.ProcessEnv = process.env;
+
 /** Runs a command to its end under /usr/bin/time; wall-clock and CPU ms; rejects on failure. */
 function timed(file: string, args: string[]): Promise<Timing> {
   const timeFile = join(tmpdir(), `jindr-bench-copy-${process.pid}-${timeFileCounter++}`);
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-o', timeFile, '-f', '%U %S', file, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-o', timeFile, '-f', '%U %S', file, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: jindrEnv });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
@@ -165,7 +172,7 @@ async function curlWarm(dst: string, repo: string, blobs: Desc[], manifest: Buff
 
 async function maxRssKiB(args: string[]): Promise<number> {
   const timeFile = join(tmpdir(), `jindr-bench-copy-rss-${process.pid}`);
-  execFileSync('/usr/bin/time', ['-o', timeFile, '-f', '%M', binary, ...args], { stdio: 'ignore' });
+  execFileSync('/usr/bin/time', ['-o', timeFile, '-f', '%M', binary, ...args], { stdio: 'ignore', env: jindrEnv });
   const kib = Number(readFileSync(timeFile, 'utf8').trim().split('\n').at(-1));
   rmSync(timeFile, { force: true });
   if (!Number.isFinite(kib)) throw new Error('no max RSS');
@@ -191,7 +198,10 @@ try {
 
   const cold: Record<string, Timing[]> = { jindr: [], skopeo: [], curl4: [], curl1: [] };
   const warm: Record<string, Timing[]> = { jindr: [], skopeo: [], curl: [] };
+  const mount: Record<string, Timing[]> = { jindr: [], skopeo: [] };
+  const cacheRoot = mkdtempSync(join(tmpdir(), 'jindr-bench-copy-cache-'));
   for (let run = 0; run < RUNS; run++) {
+    jindrEnv = { ...process.env, XDG_CACHE_HOME: join(cacheRoot, `run${run}`) };
     // A fresh destination each run: skopeo remembers where it pushed blobs (its blob info
     // cache) and would mount them from an earlier run's repository.
     const dst = await registry(`dst${run}`);
@@ -209,11 +219,23 @@ try {
         const [tool, task] = tasks[(i + run) % tasks.length]!;
         cold[tool]!.push(await task());
       }
-      warm.jindr!.push(await timed(binary, ['-r', src.host, 'cp', '-q', 'bench:v1', '--to', ref('jindr')]));
-      warm.skopeo!.push(await timed('skopeo', ['copy', '-q', '--all', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${src.host}/bench:v1`, `docker://${ref('skopeo')}`]));
+      // Warm, jindr and skopeo taking turns first.
+      const warmTasks: Array<[string, () => Promise<Timing>]> = [
+        ['jindr', () => timed(binary, ['-r', src.host, 'cp', '-q', 'bench:v1', '--to', ref('jindr')])],
+        ['skopeo', () => timed('skopeo', ['copy', '-q', '--all', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${src.host}/bench:v1`, `docker://${ref('skopeo')}`])],
+      ];
+      for (let i = 0; i < warmTasks.length; i++) {
+        const [tool, task] = warmTasks[(i + run) % warmTasks.length]!;
+        warm[tool]!.push(await task());
+      }
       warm.curl!.push(await curlWarm(dst.host, 'curl4', blobs, manifest));
+      // A second repository of the same destination: every blob is known to be there.
+      mount.jindr!.push(await timed(binary, ['-r', src.host, 'cp', 'bench:v1', '--to', ref('jindr-mount')]));
+      const said = /blobs: (\d+) copied \([^)]*\), (\d+) mounted/.exec(mount.jindr!.at(-1)!.stderr);
+      if (!said || said[1] !== '0') throw new Error(`jindr did not mount every blob: ${mount.jindr!.at(-1)!.stderr.slice(-300)}`);
+      mount.skopeo!.push(await timed('skopeo', ['copy', '-q', '--all', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${src.host}/bench:v1`, `docker://${ref('skopeo-mount')}`]));
       // Every copy arrived whole: the destination's manifest digest is the source's.
-      for (const repo of ['jindr', 'skopeo', 'curl4', 'curl1']) {
+      for (const repo of ['jindr', 'skopeo', 'curl4', 'curl1', 'jindr-mount', 'skopeo-mount']) {
         const got = await fetch(`http://${dst.host}/v2/${repo}/manifests/v1`, { method: 'HEAD', headers: { accept: manifestDesc.mediaType } });
         if (got.headers.get('docker-content-digest') !== manifestDesc.digest) throw new Error(`${repo}: the copy did not arrive`);
       }
@@ -221,12 +243,16 @@ try {
       execFileSync('docker', ['rm', '-f', '-v', dst.name], { stdio: 'ignore' });
     }
     const last = (xs: Timing[]) => `${xs.at(-1)!.ms.toFixed(0)} ms`;
-    log(`run ${run + 1}/${RUNS}: cold jindr ${last(cold.jindr!)}, skopeo ${last(cold.skopeo!)}, curl x4 ${last(cold.curl4!)}, curl x1 ${last(cold.curl1!)}; warm jindr ${last(warm.jindr!)}, skopeo ${last(warm.skopeo!)}`);
+    log(`run ${run + 1}/${RUNS}: cold jindr ${last(cold.jindr!)}, skopeo ${last(cold.skopeo!)}, curl x4 ${last(cold.curl4!)}, curl x1 ${last(cold.curl1!)}; warm jindr ${last(warm.jindr!)}, skopeo ${last(warm.skopeo!)}; mount jindr ${last(mount.jindr!)}, skopeo ${last(mount.skopeo!)}`);
   }
+  rmSync(cacheRoot, { recursive: true, force: true });
+  jindrEnv = { ...process.env, XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'jindr-bench-copy-cache-')) };
 
   const rss: Record<string, number> = {};
   const dst = await registry('rss');
   registries.push(dst.name);
+  // What a command that copies nothing peaks at: the measure of the copy's own memory.
+  rss.ls = median([await maxRssKiB(['-r', src.host, 'ls']), await maxRssKiB(['-r', src.host, 'ls']), await maxRssKiB(['-r', src.host, 'ls'])]);
   rss.image256MiB = await maxRssKiB(['-r', src.host, 'cp', '-q', 'bench:v1', '--to', `${dst.host}/rss-small:v1`]);
   if (big) {
     const t1 = Date.now();
@@ -244,12 +270,16 @@ try {
     registry: IMAGE, cpus: cpus().length, loadAverage: loadavg()[0], runs: RUNS, layers: LAYERS, layerMiB: LAYER_MIB, totalMiB: +(totalBytes / 2 ** 20).toFixed(1), jobs: JOBS,
     cold: table(cold),
     warm: table(warm),
+    mount: table(mount),
     ratios: {
       coldJindrOverFloor: +(wall(cold.jindr!) / floor).toFixed(2),
       coldJindrOverSkopeo: +(wall(cold.jindr!) / wall(cold.skopeo!)).toFixed(2),
       coldJindrCpuOverSkopeoCpu: +(cpu(cold.jindr!) / cpu(cold.skopeo!)).toFixed(2),
       warmJindrOverSkopeo: +(wall(warm.jindr!) / wall(warm.skopeo!)).toFixed(2),
       warmJindrOverCurl: +(wall(warm.jindr!) / wall(warm.curl!)).toFixed(2),
+      mountJindrOverColdJindr: +(wall(mount.jindr!) / wall(cold.jindr!)).toFixed(2),
+      mountSkopeoOverColdSkopeo: +(wall(mount.skopeo!) / wall(cold.skopeo!)).toFixed(2),
+      ...(rss.layer1GiB !== undefined ? { rss1GiBLayerMinusLsMiB: +((rss.layer1GiB - rss.ls!) / 1024).toFixed(0) } : {}),
     },
     jindrMiBPerSecond: +(totalBytes / 2 ** 20 / (wall(cold.jindr!) / 1000)).toFixed(0),
     maxRssMiB: Object.fromEntries(Object.entries(rss).map(([k, v]) => [k, +(v / 1024).toFixed(0)])),
@@ -264,6 +294,8 @@ try {
     console.log(`  jindr / floor ${r.ratios.coldJindrOverFloor}   jindr / skopeo ${r.ratios.coldJindrOverSkopeo} (CPU ${r.ratios.coldJindrCpuOverSkopeoCpu})   (${r.jindrMiBPerSecond} MiB/s)`);
     console.log(`warm: ${Object.entries(r.warm).map(([k, v]) => row(k, v)).join('   ')}`);
     console.log(`  jindr / skopeo ${r.ratios.warmJindrOverSkopeo}   jindr / curl ${r.ratios.warmJindrOverCurl}`);
+    console.log(`mount (a second repository): ${Object.entries(r.mount).map(([k, v]) => row(k, v)).join('   ')}`);
+    console.log(`  jindr mount / jindr cold ${r.ratios.mountJindrOverColdJindr}   skopeo mount / skopeo cold ${r.ratios.mountSkopeoOverColdSkopeo}`);
     console.log(`jindr max RSS: ${Object.entries(r.maxRssMiB).map(([k, v]) => `${k} ${v} MiB`).join(', ')}`);
   }
 } finally {

@@ -1,14 +1,18 @@
-// bench/list: `docker-jindr lsi` over a registry of 1000 repositories x 5 tags, against
-//   (a) the same requests made one at a time (sequential.ts: the predecessor's way), and
-//   (b) the floor: the requests lsi makes divided by the request rate that `ab -k`
-//       (apache2-utils, keep-alive) gets from the same registry (best of several
-//       concurrencies). Two floors are printed: every request at the rate of a manifest
-//       GET, and each kind of request (catalog page, tag list, manifest, config blob) at
-//       its own rate: the registry spends about twice the CPU on a blob GET that it
-//       spends on a manifest GET, and half of lsi's requests are config blobs.
+// bench/list: `docker-jindr lsi` over a registry of 1000 repositories x 5 tags, three ways:
+//   cold   lsi with an empty cache directory (XDG_CACHE_HOME fresh for each run): every
+//          tag's manifest and config fetched
+//   warm   lsi again with the cache the cold run left: one HEAD per tag, nothing fetched
+//   quiet  lsi -q: the catalog and the tag lists only
+// against (a) the same requests made one at a time (sequential.ts: the predecessor's way),
+// (b) a bare undici loop making the very requests cold lsi made (bare.ts), and (c) the
+// floor of each case: the requests it makes divided by the request rate `ab -k`
+// (apache2-utils, keep-alive) gets from the same registry for each kind of request
+// (catalog page, tag list, manifest GET, manifest HEAD, config blob GET; best of several
+// concurrencies). The registry spends about twice the CPU on a blob GET that it spends on
+// a manifest GET, and half of a cold lsi's requests are config blobs.
 // Every tag is its own single-platform image (own config, one layer shared per
-// repository), so lsi makes 1 catalog + 1000 tags/list + 5000 manifest + 5000 config
-// requests. Times are wall clock, medians of --runs runs; lsi's include process start.
+// repository), so a cold lsi makes 1 catalog + 1000 tags/list + 5000 manifest + 5000
+// config requests. Times are wall clock, medians of --runs runs, process start included.
 //
 //   npm run build && npm run bench -- list [--repos 1000] [--tags 5] [--runs 3] [--image registry:2] [--json]
 //   (or: node_modules/.bin/node bench/list/index.ts ...)
@@ -33,7 +37,7 @@ const TAGS = Number(opt('tags', '5'));
 const RUNS = Number(opt('runs', '3'));
 const IMAGE = opt('image', 'registry:2');
 const json = argv.includes('--json');
-const KINDS = ['catalog', 'tags', 'manifest', 'blob'] as const;
+const KINDS = ['catalog', 'tags', 'manifest', 'head', 'blob'] as const;
 type Kind = (typeof KINDS)[number];
 
 if (!existsSync(binary)) {
@@ -45,12 +49,28 @@ if (spawnSync('ab', ['-V']).status !== 0) {
   process.exit(1);
 }
 
-function timed(file: string, args: string[]): { ms: number; stdout: string; stderr: string } {
+function timed(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): { ms: number; stdout: string; stderr: string } {
   const start = process.hrtime.bigint();
-  const r = spawnSync(file, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(file, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} failed: ${r.stderr}`);
   return { ms, stdout: r.stdout, stderr: r.stderr };
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'jindr-bench-list-'));
+let cacheDirs = 0;
+/** An environment whose cache directory is new (a cold lsi), or the given one. */
+const cacheEnv = (home = join(scratch, `cache-${cacheDirs++}`)): NodeJS.ProcessEnv => ({ ...process.env, XDG_CACHE_HOME: home });
+
+/** The requests of a --debug run ("METHOD URL"), and how many of each kind. */
+function requestsOf(stderr: string): { lines: string[]; counts: Record<Kind, number> } {
+  const lines = [...stderr.matchAll(/^debug: (GET|HEAD) (http\S+) -> \d{3} \(/gm)].map((m) => `${m[1]} ${m[2]}`);
+  const counts: Record<Kind, number> = { catalog: 0, tags: 0, manifest: 0, head: 0, blob: 0 };
+  for (const line of lines) {
+    const kind: Kind = line.includes('/_catalog') ? 'catalog' : line.includes('/tags/list') ? 'tags' : line.startsWith('HEAD') ? 'head' : line.includes('/manifests/') ? 'manifest' : 'blob';
+    counts[kind]++;
+  }
+  return { lines, counts };
 }
 
 const startLoad = +loadavg()[0]!.toFixed(2);
@@ -61,31 +81,32 @@ try {
   const sample = await populate(host, REPOS, TAGS);
   if (!json) console.error(`populated ${REPOS} repositories x ${TAGS} tags in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-  // How many requests lsi makes, by kind: count its --debug request lines once.
-  const counted = timed(binary, ['-r', host, '-D', 'lsi', '--format', 'json']);
-  const requestPaths = counted.stderr.split('\n').filter((l) => / -> \d{3} \(/.test(l));
-  const requests = requestPaths.length;
-  const kindOf = (line: string): Kind => (line.includes('/_catalog') ? 'catalog' : line.includes('/tags/list') ? 'tags' : line.includes('/manifests/') ? 'manifest' : 'blob');
-  const counts: Record<Kind, number> = { catalog: 0, tags: 0, manifest: 0, blob: 0 };
-  for (const line of requestPaths) counts[kindOf(line)]++;
-  const rows = (JSON.parse(counted.stdout) as unknown[]).length;
+  // How many requests each case makes, by kind: its --debug request lines, once.
+  const warmHome = join(scratch, 'warm');
+  const coldRun = timed(binary, ['-r', host, '-D', 'lsi', '--format', 'json'], cacheEnv(warmHome));
+  const warmRun = timed(binary, ['-r', host, '-D', 'lsi', '--format', 'json'], cacheEnv(warmHome));
+  const quietRun = timed(binary, ['-r', host, '-D', 'lsi', '-q'], cacheEnv());
+  const cold = requestsOf(coldRun.stderr);
+  const cases = { cold: cold.counts, warm: requestsOf(warmRun.stderr).counts, quiet: requestsOf(quietRun.stderr).counts };
+  const rows = (JSON.parse(coldRun.stdout) as unknown[]).length;
   if (rows !== REPOS * TAGS) throw new Error(`lsi listed ${rows} tags, expected ${REPOS * TAGS}`);
+  if (warmRun.stdout !== coldRun.stdout) throw new Error('the warm lsi printed something else than the cold one');
+  if (quietRun.stdout.trim().split('\n').length !== REPOS * TAGS) throw new Error('lsi -q did not list every tag');
 
-  const urlFile = join(mkdtempSync(join(tmpdir(), 'jindr-bench-list-')), 'urls');
-  writeFileSync(urlFile, requestPaths.map((l) => / (http\S+) -> /.exec(l)?.[1]).join('\n'));
+  const urlFile = join(scratch, 'urls');
+  writeFileSync(urlFile, cold.lines.join('\n'));
 
-  const lsi: number[] = [];
-  const seq: number[] = [];
-  const bare: number[] = [];
+  const times = { cold: [] as number[], warm: [] as number[], quiet: [] as number[], bare: [] as number[], sequential: [] as number[] };
   let seqRequests = 0;
   for (let i = 0; i < RUNS; i++) {
-    lsi.push(timed(binary, ['-r', host, 'lsi', '--format', 'json']).ms);
-    bare.push(timed(node, [join(here, 'bare.ts'), urlFile]).ms);
+    times.cold.push(timed(binary, ['-r', host, 'lsi', '--format', 'json'], cacheEnv()).ms);
+    times.warm.push(timed(binary, ['-r', host, 'lsi', '--format', 'json'], cacheEnv(warmHome)).ms);
+    times.quiet.push(timed(binary, ['-r', host, 'lsi', '-q'], cacheEnv()).ms);
+    times.bare.push(timed(node, [join(here, 'bare.ts'), urlFile]).ms);
     const s = timed(node, [join(here, 'sequential.ts'), host]);
-    seq.push(s.ms);
+    times.sequential.push(s.ms);
     seqRequests = (JSON.parse(s.stdout) as { requests: number }).requests;
   }
-  rmSync(dirname(urlFile), { recursive: true, force: true });
 
   // The floors: ab's best keep-alive rate for one request of each kind, over a few concurrencies.
   const base = `http://127.0.0.1:${port}/v2`;
@@ -94,6 +115,7 @@ try {
     catalog: `${base}/_catalog?n=1000`,
     tags: `${base}/${sample.repository}/tags/list`,
     manifest: `${base}/${sample.repository}/manifests/${sample.tag}`,
+    head: `${base}/${sample.repository}/manifests/${sample.tag}`,
     blob: `${base}/${sample.repository}/blobs/${manifest.config.digest}`,
   };
   const rates = {} as Record<Kind, Record<string, number>>;
@@ -101,8 +123,8 @@ try {
   for (const kind of KINDS) {
     rates[kind] = {};
     for (const c of [8, 16, 32]) {
-      const n = Math.max(kind === 'catalog' ? 200 : counts[kind], 2000);
-      const out = execFileSync('ab', ['-q', '-k', '-c', String(c), '-n', String(n), '-H', `Accept: ${sample.accept}`, urls[kind]], { encoding: 'utf8' });
+      const n = Math.max(kind === 'catalog' ? 200 : cases.cold[kind], 2000);
+      const out = execFileSync('ab', ['-q', '-k', ...(kind === 'head' ? ['-i'] : []), '-c', String(c), '-n', String(n), '-H', `Accept: ${sample.accept}`, urls[kind]], { encoding: 'utf8' });
       const rate = Number(/Requests per second:\s+([\d.]+)/.exec(out)?.[1]);
       const failed = Number(/Failed requests:\s+(\d+)/.exec(out)?.[1] ?? '0') + Number(/Non-2xx responses:\s+(\d+)/.exec(out)?.[1] ?? '0');
       if (failed > 0) throw new Error(`ab -c ${c} ${urls[kind]}: ${failed} failed requests`);
@@ -110,29 +132,40 @@ try {
     }
     best[kind] = Math.max(...Object.values(rates[kind]));
   }
-  const floorMs = (requests / best.manifest) * 1000;
-  const floorByKindMs = KINDS.reduce((sum, kind) => sum + (counts[kind] / best[kind]) * 1000, 0);
+  const total = (counts: Record<Kind, number>) => KINDS.reduce((n, k) => n + counts[k], 0);
+  const floorByKind = (counts: Record<Kind, number>) => KINDS.reduce((sum, kind) => sum + (counts[kind] / best[kind]) * 1000, 0);
+  const med = (xs: number[]) => Math.round(median(xs));
+  const floors = { cold: floorByKind(cases.cold), warm: floorByKind(cases.warm), quiet: floorByKind(cases.quiet) };
   const result = {
-    registry: IMAGE, cpus: cpus().length, loadAverageAtStart: startLoad, repositories: REPOS, tagsPerRepository: TAGS, runs: RUNS,
-    lsiRequests: requests, lsiRequestsByKind: counts, sequentialRequests: seqRequests,
-    lsiMs: Math.round(median(lsi)), bareUndiciMs: Math.round(median(bare)), sequentialMs: Math.round(median(seq)),
-    abRequestsPerSecond: rates, floorMs: Math.round(floorMs), floorByKindMs: Math.round(floorByKindMs),
-    lsiOverFloor: +(median(lsi) / floorMs).toFixed(2),
-    lsiOverFloorByKind: +(median(lsi) / floorByKindMs).toFixed(2),
-    lsiOverBareUndici: +(median(lsi) / median(bare)).toFixed(2),
-    sequentialOverLsi: +(median(seq) / median(lsi)).toFixed(2),
+    registry: IMAGE, cpus: cpus().length, loadAverageAtStart: startLoad, loadAverageAtEnd: +loadavg()[0]!.toFixed(2), repositories: REPOS, tagsPerRepository: TAGS, runs: RUNS,
+    requests: cases, sequentialRequests: seqRequests,
+    ms: { cold: med(times.cold), warm: med(times.warm), quiet: med(times.quiet), bareUndici: med(times.bare), sequential: med(times.sequential) },
+    abRequestsPerSecond: rates,
+    floorMs: { cold: Math.round(floors.cold), warm: Math.round(floors.warm), quiet: Math.round(floors.quiet), coldAllAtManifestRate: Math.round((total(cases.cold) / best.manifest) * 1000) },
+    ratios: {
+      coldOverFloor: +(median(times.cold) / floors.cold).toFixed(2),
+      warmOverFloor: +(median(times.warm) / floors.warm).toFixed(2),
+      quietOverFloor: +(median(times.quiet) / floors.quiet).toFixed(2),
+      quietOverCold: +(median(times.quiet) / median(times.cold)).toFixed(2),
+      warmOverCold: +(median(times.warm) / median(times.cold)).toFixed(2),
+      coldOverBareUndici: +(median(times.cold) / median(times.bare)).toFixed(2),
+      sequentialOverCold: +(median(times.sequential) / median(times.cold)).toFixed(2),
+    },
   };
   if (json) console.log(JSON.stringify(result, null, 2));
   else {
     const secs = (ms: number) => (ms / 1000).toFixed(2);
-    console.log(`registry ${IMAGE}, ${cpus().length} CPUs (load average ${startLoad} at start), ${REPOS} repositories x ${TAGS} tags, median of ${RUNS}`);
-    console.log(`lsi:         ${secs(result.lsiMs)} s  (${requests} requests ${JSON.stringify(counts)}, ${Math.round(requests / (median(lsi) / 1000))} req/s, process start included)`);
-    console.log(`bare undici: ${secs(result.bareUndiciMs)} s  (the same URLs, 16 at a time, bodies dropped)`);
-    console.log(`sequential:  ${secs(result.sequentialMs)} s  (${seqRequests} requests, one at a time)`);
+    const r = result;
+    console.log(`registry ${IMAGE}, ${r.cpus} CPUs (load average ${startLoad} at start, ${r.loadAverageAtEnd} at the end), ${REPOS} repositories x ${TAGS} tags, median of ${RUNS}`);
+    for (const c of ['cold', 'warm', 'quiet'] as const) {
+      console.log(`lsi ${c.padEnd(5)}  ${secs(r.ms[c]).padStart(6)} s  floor ${secs(r.floorMs[c]).padStart(6)} s  (${total(cases[c])} requests ${JSON.stringify(cases[c])})`);
+    }
+    console.log(`bare undici: ${secs(r.ms.bareUndici)} s  (cold lsi's requests, 16 at a time, bodies dropped)`);
+    console.log(`sequential:  ${secs(r.ms.sequential)} s  (${seqRequests} requests, one at a time)`);
     console.log(`ab -k req/s by kind and concurrency: ${JSON.stringify(rates)}`);
-    console.log(`floor, all at the manifest rate: ${secs(result.floorMs)} s   floor, each kind at its rate: ${secs(result.floorByKindMs)} s`);
-    console.log(`lsi / floor = ${result.lsiOverFloor}x   lsi / floor by kind = ${result.lsiOverFloorByKind}x   lsi / bare undici = ${result.lsiOverBareUndici}x   sequential / lsi = ${result.sequentialOverLsi}x`);
+    console.log(`ratios: ${JSON.stringify(r.ratios)}`);
   }
 } finally {
+  rmSync(scratch, { recursive: true, force: true });
   spawnSync('docker', ['rm', '-f', '-v', name], { stdio: 'ignore' });
 }

@@ -6,8 +6,12 @@
 // stderr have flushed: `lsi --format json | jq` gets it all.
 import { main, type World } from './main.ts';
 
+/** The standard streams this run touched: Node makes each on first use, which costs start-up time. */
+const opened = new Set<NodeJS.WriteStream>();
+const open = (stream: NodeJS.WriteStream): NodeJS.WriteStream => (opened.add(stream), stream);
+
 function exitWhenFlushed(code: number): void {
-  const pending = [process.stdout, process.stderr].filter((stream) => stream.writableLength > 0);
+  const pending = [...opened].filter((stream) => stream.writableLength > 0);
   let left = pending.length;
   if (left === 0) process.exit(code);
   // An empty write's callback runs once everything queued before it is written.
@@ -17,8 +21,12 @@ function exitWhenFlushed(code: number): void {
 const world: World = {
   argv: process.argv.slice(2),
   env: process.env,
-  stdout: process.stdout,
-  stderr: process.stderr,
+  get stdout() {
+    return open(process.stdout);
+  },
+  get stderr() {
+    return open(process.stderr);
+  },
   // Touching process.stdin sets up a stream on fd 0: only when a command reads it.
   stdin: () => process.stdin,
   onSignal: (handler) => {
@@ -39,7 +47,7 @@ const world: World = {
 main(world).then(
   (code) => exitWhenFlushed(code),
   (err: unknown) => {
-    process.stderr.write(`docker-jindr: ${String(err)}\n`);
+    open(process.stderr).write(`docker-jindr: ${String(err)}\n`);
     exitWhenFlushed(1);
   },
 );

@@ -1,12 +1,13 @@
 // Runs one command line in the world it is given (argv, environment, streams, stdin,
 // signals, the engine): bin.ts passes the real process, tests a world of their own, so
 // a whole command runs in-process. The only place that prints an error.
-import yargs, { type Argv } from 'yargs';
+import type { Argv } from 'yargs';
 import pkg from '../../package.json' with { type: 'json' };
 import { commands } from './commands/index.ts';
 import { parsePluginArgv, type DockerGlobals } from './plugin-argv.ts';
 import { pluginMetadata } from './metadata.ts';
 import { completeWithRegistry } from './complete-registry.ts';
+import { fastParse } from './fast-parse.ts';
 import { DEFAULT_REGISTRY, GLOBAL_OPTIONS } from './global-options.ts';
 import { watchPluginSocket } from './plugin-socket.ts';
 import type { Context, OutputFormat, Sink } from './context.ts';
@@ -105,7 +106,10 @@ export function checkCommand(args: readonly string[], scriptName: string): strin
   return [...args];
 }
 
-export function buildParser(argv: readonly string[], run: (cmd: (typeof commands)[number], args: Record<string, unknown>) => Promise<void>, scriptName: string, columns?: number): Argv {
+/** yargs' factory: imported when a command line needs yargs (fast-parse.ts reads the plain ones). */
+type Yargs = typeof import('yargs').default;
+
+export function buildParser(yargs: Yargs, argv: readonly string[], run: (cmd: (typeof commands)[number], args: Record<string, unknown>) => Promise<void>, scriptName: string, columns?: number): Argv {
   let parser = yargs([...argv])
     .scriptName(scriptName)
     .usage(`Usage: ${scriptName} [OPTIONS] COMMAND\n\n${pluginMetadata().ShortDescription}`)
@@ -154,7 +158,10 @@ function makeContext(world: World, globals: DockerGlobals, options: GlobalOption
     docker: globals,
     env: world.env,
     stdout: world.stdout,
-    stderr: world.stderr,
+    // A getter: Node makes process.stderr on first use, which a command that prints nothing there need not pay.
+    get stderr() {
+      return world.stderr;
+    },
     // A getter: opening stdin sets up a stream on fd 0, which only start --auth needs.
     get stdin() {
       return world.stdin?.();
@@ -238,7 +245,7 @@ export async function main(world: World): Promise<number> {
       }
     };
     let exitCode = 0;
-    const parser = buildParser(parserArgs, async (cmd, parsed) => {
+    const handle = async (cmd: (typeof commands)[number], parsed: Record<string, unknown>): Promise<void> => {
       const options = parsed as unknown as GlobalOptions & { context?: string; host?: string; config?: string };
       const merged: DockerGlobals = {
         ...globals,
@@ -253,11 +260,17 @@ export async function main(world: World): Promise<number> {
       checkFields(outputMode(options.format), cmd.fields, commandPath(scriptName, cmd));
       const ctx = makeContext(world, merged, options, controller.signal, critical);
       exitCode = (await cmd.run(parsed, ctx)) ?? 0;
-    }, scriptName, world.stdout.columns);
-    // Given a callback, yargs hands it its own output (help, version) instead of printing it.
-    await parser.parseAsync(parserArgs, (_err: unknown, _parsed: unknown, output: string) => {
-      if (output) world.stdout.write(output + '\n');
-    });
+    };
+    const fast = mode === 'run' ? fastParse(parserArgs, commands, GLOBAL_OPTIONS, scriptName) : undefined;
+    if (fast) {
+      await handle(fast.cmd, fast.args);
+    } else {
+      const parser = buildParser((await import('yargs')).default, parserArgs, handle, scriptName, world.stdout.columns);
+      // Given a callback, yargs hands it its own output (help, version) instead of printing it.
+      await parser.parseAsync(parserArgs, (_err: unknown, _parsed: unknown, output: string) => {
+        if (output) world.stdout.write(output + '\n');
+      });
+    }
     if (interrupted) return 130;
     return exitCode;
   } catch (err) {

@@ -19,6 +19,7 @@ export function registryReaders(ctx: Context): OpenReader {
     let chosen: Promise<RegistryApi> | undefined;
     return {
       host: client.host,
+      cacheDir: client.cacheDir,
       request: async (req) => (await (chosen ??= choose(ctx, host, client))).request(req),
       close: () => client.close(),
     };

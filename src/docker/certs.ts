@@ -8,7 +8,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { getCACertificates } from 'node:tls';
 import { ResourceError } from '../errors.ts';
 
 export interface RegistryTls {
@@ -78,7 +77,8 @@ export function registryTlsOptions(host: string, env: NodeJS.ProcessEnv): { ca?:
   const tls = registryTls(host, certsDirs(env));
   if (!tls) return {};
   const options: { ca?: string[]; cert?: string; key?: string } = {};
-  if (tls.ca.length > 0) options.ca = [...getCACertificates('default'), ...tls.ca];
+  // node:tls on demand: loading it costs a command ~20 ms of start-up, and most registries need no CA of their own.
+  if (tls.ca.length > 0) options.ca = [...process.getBuiltinModule('node:tls').getCACertificates('default'), ...tls.ca];
   if (tls.cert !== undefined && tls.key !== undefined) {
     options.cert = tls.cert;
     options.key = tls.key;

@@ -1,6 +1,5 @@
 // Docker's credentials for a registry, as the Docker CLI finds them: the
 // docker-credential-<name> helper protocol and the keychain over config.json.
-import { spawn } from 'node:child_process';
 import { AuthError } from '../errors.ts';
 import * as shape from '../json-shape.ts';
 import { authEntryFor, configKey, helperFor, readDockerConfig, type AuthEntry, type DockerConfigFile } from './config.ts';
@@ -63,7 +62,8 @@ export function execHelper(env: NodeJS.ProcessEnv = process.env): HelperRunner {
       const program = `docker-credential-${name}`;
       // In a process group of its own, so that a timeout kills what the helper started too: a
       // child left behind (a script's `sleep`) keeps the pipes open, and the answer never ends.
-      const child = spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+      // node:child_process on demand (start-up): only a login kept by a helper needs it.
+      const child = process.getBuiltinModule('node:child_process').spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       child.stdout.on('data', (d: Buffer) => out.push(d));

@@ -3,6 +3,7 @@
 // commands and completion alike; callers never construct RegistryClient.
 import pkg from '../../package.json' with { type: 'json' };
 import { UsageError } from '../errors.ts';
+import { cacheDirectory } from '../registry/cache-file.ts';
 import { RegistryClient } from '../registry/client.ts';
 import type { ClientOptions, OpenClient } from '../registry/per-host.ts';
 import { registryTlsOptions } from './certs.ts';
@@ -43,6 +44,8 @@ export function dockerRegistryClients(settings: DockerClientSettings): OpenClien
       userAgent: `docker-jindr/${pkg.version}`,
       credentials,
       ...registryTlsOptions(host, settings.env),
+      // Where blobs were seen, manifests by digest: shortcuts, never trusted blindly.
+      cacheDir: cacheDirectory(settings.env),
       ...settings.defaults,
       ...options,
     });

@@ -2,7 +2,6 @@
 // (docker/cli cli/command/cli.go resolveContextName, cli/flags/options.go, opts/hosts.go):
 // --context, else -H/--host or DOCKER_HOST (the "default" context), else DOCKER_CONTEXT,
 // else currentContext in config.json, else "default". Plain functions over the file system.
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -64,7 +63,8 @@ function readCurrentContext(configDir: string): string | undefined {
 
 /** The context store's directory name for a context: the sha256 of its name, in hex. */
 export function contextDirName(name: string): string {
-  return createHash('sha256').update(name).digest('hex');
+  // node:crypto on demand: commands import this module without ever naming a context.
+  return process.getBuiltinModule('node:crypto').createHash('sha256').update(name).digest('hex');
 }
 
 interface DockerEndpointMeta {

@@ -2,7 +2,7 @@
 // a dockerode client, and pinged once so an unreachable engine fails with one clear line.
 import type Docker from 'dockerode';
 import type { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import type { Agent as HttpsAgent } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { DockerGlobals } from './globals.ts';
 import { describeEndpoint, isLocalEngine, resolveEndpoint, type ResolvedEndpoint } from './endpoint.ts';
@@ -119,7 +119,8 @@ export function dockerOptions(endpoint: ResolvedEndpoint, env: NodeJS.ProcessEnv
   };
   // TLS settings live in the agent: docker-modem has no option to skip verification,
   // and an agent's own options win over the per-request ones.
-  const agent = new HttpsAgent({
+  // node:https (and TLS) on demand: a command that imports this module may never reach the engine over TLS.
+  const agent = new (process.getBuiltinModule('node:https').Agent)({
     keepAlive: true,
     rejectUnauthorized: tls.verify,
     ...withValue('ca', tls.verify ? read('CA certificate', tls.ca) : undefined),

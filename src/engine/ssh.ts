@@ -1,7 +1,6 @@
 // ssh:// engines: dockerode (ssh2) runs `docker system dial-stdio` on the remote host, as the
 // Docker CLI does with the ssh binary. ssh2 accepts any host key unless told otherwise, so
 // the host key is checked against ~/.ssh/known_hosts, as ssh would.
-import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -75,7 +74,8 @@ function hostMatches(patterns: string, name: string): boolean {
   if (patterns.startsWith('|1|')) {
     const [salt, hash] = patterns.slice(3).split('|');
     if (!salt || !hash) return false;
-    return createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64') === hash;
+    // (node:crypto on demand: importing this module must not cost a command its start-up time.)
+    return process.getBuiltinModule('node:crypto').createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64') === hash;
   }
   let matched = false;
   for (const pattern of patterns.split(',')) {

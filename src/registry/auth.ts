@@ -3,7 +3,7 @@
 // auth spec). Basic registries get the user's credentials on every request; Bearer
 // registries get a token from the realm, cached per scope set until it expires.
 // Nothing here ever logs or returns a credential or token in a message.
-import { request, type Dispatcher } from 'undici';
+import { bodyText, type HttpPool, type WireResponse } from './http-pool.ts';
 import { AuthError } from '../errors.ts';
 import type { Challenge } from './challenge.ts';
 import * as shape from '../json-shape.ts';
@@ -26,8 +26,8 @@ export interface AuthenticatorOptions {
   /** The registry as named by the user: the key for credentials and for messages. */
   host: string;
   credentials?: CredentialSource;
-  dispatcher: Dispatcher;
-  timeoutMs: number;
+  /** The registry client's pool (its TLS settings, its idle timeout). */
+  pool: HttpPool;
   userAgent: string;
   now?: () => number;
 }
@@ -149,23 +149,15 @@ export class Authenticator {
         headers.authorization = `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
       }
     }
-    let response: Dispatcher.ResponseData;
+    let response: WireResponse;
     try {
-      response = await request(url, {
-        method,
-        headers,
-        body,
-        dispatcher: this.options.dispatcher,
-        signal,
-        headersTimeout: this.options.timeoutMs,
-        bodyTimeout: this.options.timeoutMs,
-      });
+      response = await this.options.pool.request(url, { method, headers, body, signal });
     } catch (err) {
       if (signal?.aborted && signal.reason instanceof Error) throw signal.reason;
-      // The cause may carry the request, never the credentials: undici errors hold no headers.
+      // The cause may carry the request, never the credentials: Node's errors hold no headers.
       throw new AuthError(`cannot reach the token service of ${host} at ${url.origin}: ${(err as Error).message}`, { status: 401 });
     }
-    const text = await response.body.text().catch(() => '');
+    const text = await bodyText(response.body).catch(() => '');
     if (response.statusCode === 401 || response.statusCode === 403) throw await this.refused(response.statusCode);
     if (response.statusCode >= 300) {
       throw new AuthError(`the token service of ${host} answered ${response.statusCode}`, { status: response.statusCode });

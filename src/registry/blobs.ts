@@ -2,9 +2,9 @@
 // monolithic upload (POST, then one PUT ?digest= carrying the whole body). Bodies are
 // never held in memory or on disk: a blob flows from the source response through a
 // hashing Transform into the upload.
-import { createHash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { RegistryError } from '../errors.ts';
+import { chunksPassed } from './chunk-garbage.ts';
 import { header, pullScope, pushScope, type RegistryClient } from './client.ts';
 
 /** A repository on a registry, reached through that registry's client. */
@@ -131,7 +131,7 @@ export class DigestVerifier extends Transform {
     if (algorithm !== 'sha256' && algorithm !== 'sha512') throw new RegistryError(`unsupported digest algorithm in ${digest}`);
     this.digest = digest;
     this.size = size;
-    this.hash = createHash(algorithm);
+    this.hash = process.getBuiltinModule('node:crypto').createHash(algorithm);
     this.onBytes = onBytes;
   }
 
@@ -140,6 +140,7 @@ export class DigestVerifier extends Transform {
     if (this.seen > this.size) return callback(this.fail(`more than the ${this.size} bytes its descriptor gives`));
     this.hash.update(chunk);
     this.onBytes?.(chunk.length);
+    chunksPassed(chunk.length);
     callback(null, chunk);
   }
 

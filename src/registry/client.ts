@@ -15,7 +15,7 @@
 //   Types Credential, CredentialSource (from auth.ts) are re-exported here.
 //
 // Behaviour
-// - Keep-alive pool: an undici Agent with `connections` sockets per origin; at most
+// - Keep-alive pool: Node's http/https Agent (http-pool.ts) with `connections` sockets per origin; at most
 //   `concurrency` requests in flight per client, the rest queue.
 // - Plain HTTP for localhost, 127.0.0.0/8 and ::1 (falling back to HTTPS when such a
 //   registry answers "HTTP request to an HTTPS server": verified with `ca` when given,
@@ -50,6 +50,8 @@ export interface RegistryClientOptions extends ConnectionOptions {
   credentials?: CredentialSource;
   /** Aborts every request of this client (e.g. Ctrl-C). */
   signal?: AbortSignal;
+  /** Where to remember what was learned about this registry (cache-file.ts); none: nothing is kept. */
+  cacheDir?: string;
 }
 
 export const CATALOG_SCOPE = 'registry:catalog:*';
@@ -77,10 +79,13 @@ export class RegistryClient {
     this.auth = new Authenticator({
       host: this.host,
       credentials: options.credentials,
-      dispatcher: this.connection.agent,
-      timeoutMs: this.timeoutMs,
+      pool: this.connection.pool,
       userAgent: options.userAgent ?? 'docker-jindr',
     });
+  }
+
+  get cacheDir(): string | undefined {
+    return this.options.cacheDir;
   }
 
   /** The base URL requests currently go to, e.g. "http://localhost:5001". */

@@ -5,8 +5,8 @@
 // at most `concurrency` requests in flight, and retries with backoff of transient
 // failures. It knows nothing of authentication: the client hands it the header to send.
 import { Readable } from 'node:stream';
-import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import { InterruptedError, RegistryError } from '../errors.ts';
+import { HttpPool, bodyText } from './http-pool.ts';
 import { createLimit, type Limit } from './limit.ts';
 import type { RegistryHost } from './host.ts';
 import { classifyNetworkError, networkErrorMessage, sleep, backoffMs } from './network-errors.ts';
@@ -69,7 +69,7 @@ export class Connection {
   /** The registry as the user names it (messages). */
   readonly host: string;
   /** The pool, for the token service's requests too. */
-  readonly agent: Agent;
+  readonly pool: HttpPool;
   /** The idle timeout of each request (for messages). */
   readonly timeoutMs: number;
   private readonly options: ConnectionOptions;
@@ -89,13 +89,10 @@ export class Connection {
     const local = registry.loopback;
     this.scheme = options.scheme ?? (local ? 'http' : 'https');
     this.schemeSettled = options.scheme !== undefined || !(local || options.insecure === true);
-    this.agent = new Agent({
+    this.pool = new HttpPool({
       connections: options.connections ?? 16,
-      keepAliveTimeout: 30_000,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-      connectTimeout: this.timeoutMs,
-      connect: {
+      timeoutMs: this.timeoutMs,
+      tls: {
         ca: options.ca,
         cert: options.cert,
         key: options.key,
@@ -113,7 +110,7 @@ export class Connection {
   }
 
   close(): Promise<void> {
-    return this.agent.close();
+    return this.pool.close();
   }
 
   /** One request, with retries of transient failures and redirects followed for GET/HEAD. */
@@ -166,19 +163,19 @@ export class Connection {
         if (authorization !== undefined && url.origin === ownOrigin) headers.authorization = authorization;
         const body = typeof req.body === 'function' ? req.body() : req.body;
         const started = Date.now();
-        const response: Dispatcher.ResponseData = await undiciRequest(url, { method, headers, body, dispatcher: this.agent, signal });
+        const response = await this.pool.request(url, { method, headers, body, signal });
         const status = response.statusCode;
         this.options.log?.(`${method} ${url.origin}${url.pathname} -> ${status} (${Date.now() - started} ms)`);
         const location = response.headers.location;
         if ((method === 'GET' || method === 'HEAD') && [301, 302, 303, 307, 308].includes(status) && typeof location === 'string' && hop < MAX_REDIRECTS) {
-          await response.body.dump();
+          response.body.resume(); // drained, so its socket is reused
           url = new URL(location, url);
           continue;
         }
         if (status === 400 && !this.schemeSettled && this.scheme === 'http') {
           const text = (await readAll(response.body)).toString('utf8');
           // A HEAD answer has no body to tell: ask /v2/ with a GET, which has one.
-          const probe = method === 'HEAD' ? await undiciRequest(new URL('/v2/', this.origin), { dispatcher: this.agent, signal }).then((r) => r.body.text()) : text;
+          const probe = method === 'HEAD' ? await this.pool.request(new URL('/v2/', this.origin), { signal }).then((r) => bodyText(r.body)) : text;
           if (/HTTP request to an HTTPS server/i.test(probe)) {
             this.scheme = 'https'; // a loopback registry with TLS
             this.schemeSettled = true;

@@ -1,11 +1,12 @@
 // The blob side of a copy: each blob the destination lacks gets there once (a map of
 // digest -> promise), by the cheapest way: already there, mounted from another
-// repository of the same registry, or streamed across with its digest checked on the
-// way. At most `jobs` transfers run at a time; a transfer that fails for a reason a
+// repository of the same registry (the source's, or one remembered to hold it:
+// blob-memory.ts), or streamed across with its digest checked on the way. At most `jobs` transfers run at a time; a transfer that fails for a reason a
 // second attempt can fix starts over from the beginning.
 import { pipeline, type Readable } from 'node:stream';
 import { AuthError, InterruptedError, NotFoundError, RegistryError } from '../errors.ts';
-import { BodyConsumedError, DigestMismatchError, DigestVerifier, blobExists, cancelUpload, mountBlob, openBlob, startUpload, uploadBlob, type Repo } from './blobs.ts';
+import { CopyMemory } from './blob-memory.ts';
+import { BodyConsumedError, DigestMismatchError, DigestVerifier, blobExists, cancelUpload, openBlob, uploadBlob, type Repo } from './blobs.ts';
 import { RegistryApiError } from './errors.ts';
 import { createLimit, type Limit } from './limit.ts';
 import type { Descriptor } from './manifest.ts';
@@ -35,6 +36,8 @@ export class BlobCopier {
   readonly outcomes: Record<BlobOutcome, number> = { exists: 0, mounted: 0, copied: 0 };
   /** Bytes sent to the destination (copied blobs only). */
   bytes = 0;
+  /** Which repositories hold which blobs, per registry (remembered across runs); saved by the caller. */
+  readonly memory: CopyMemory;
   private readonly from: Repo;
   private readonly to: Repo;
   private readonly options: BlobCopyOptions;
@@ -50,12 +53,14 @@ export class BlobCopier {
     this.signal = signal;
     this.limit = createLimit(Math.max(1, options.jobs ?? 4));
     this.sameRegistry = from.client.host === to.client.host;
+    this.memory = new CopyMemory(from, to);
   }
 
   /** The blob d present at the destination; each digest's work happens once. */
   copy(d: Descriptor): Promise<void> {
     let work = this.blobs.get(d.digest);
     if (!work) {
+      this.memory.sourceHolds([d.digest]); // the source's manifest names it
       // A restart of the destination (gc) ends upload sessions: the blob starts again in a new one.
       const onRetry = (reason: string) => this.options.events?.blobRetry?.(d.digest, reason);
       work = this.withRetries(d, () => acrossRestarts(this.to.client, () => this.copyBlob(d), { signal: this.signal, onRetry }));
@@ -103,15 +108,18 @@ export class BlobCopier {
    * round trips.
    */
   private async copyBlob(d: Descriptor): Promise<BlobOutcome> {
+    const outcome = await this.copyBlobTo(d);
+    this.memory.destinationHolds(d.digest);
+    return outcome;
+  }
+
+  /** A mount is asked of the source repository within one registry, else of a remembered holder. */
+  private async copyBlobTo(d: Descriptor): Promise<BlobOutcome> {
     if (await blobExists(this.to, d.digest, this.signal)) return 'exists';
-    let location: string;
-    if (this.sameRegistry && this.from.repository !== this.to.repository) {
-      const mount = await mountBlob(this.to, d.digest, this.from.repository, this.signal);
-      if (mount.mounted) return 'mounted';
-      location = mount.location;
-    } else {
-      location = await startUpload(this.to, this.signal);
-    }
+    const holder = this.sameRegistry && this.from.repository !== this.to.repository ? this.from.repository : await this.memory.holder(d.digest);
+    const mount = await this.memory.mountOrUpload(d.digest, holder, this.signal);
+    if (mount.mounted) return 'mounted';
+    const location = mount.location;
     try {
       return await this.limit.run(() => this.transfer(d, location));
     } catch (err) {

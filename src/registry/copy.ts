@@ -90,6 +90,8 @@ export async function copyImages(from: Repo, to: Repo, items: readonly CopyItem[
   } catch (err) {
     copier.abort(err);
     throw err;
+  } finally {
+    await copier.blobs.memory.save();
   }
 }
 

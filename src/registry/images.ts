@@ -8,9 +8,11 @@ import type { RegistryApi } from './api.ts';
 import { listRepositories, listTags } from './catalog.ts';
 import { fetchImageConfig, type ImageConfigFacts } from './image-config.ts';
 import {
-  describeEntry, entryKind, fetchManifest, imageSize, isIndexMediaType, manifestKind, platformText,
+  describeEntry, entryKind, fetchManifest, imageSize, isIndexMediaType, manifestKind, platformText, resolveDigest,
   type Descriptor, type ImageManifest, type Manifest, type Platform,
 } from './manifest.ts';
+import { ManifestCache } from './manifest-cache.ts';
+import { isDigest } from './reference.ts';
 import { NotFoundError } from '../errors.ts';
 
 export interface PlatformEntry {
@@ -52,16 +54,25 @@ export class ImageReader {
   private readonly signal: AbortSignal | undefined;
   private readonly byDigest = new Map<string, Promise<Manifest>>();
   private readonly configs = new Map<string, Promise<ImageConfigFacts>>();
+  /** What earlier listings of this registry learned (manifest-cache.ts); undefined: none kept. */
+  private readonly cache: ManifestCache | undefined;
 
   constructor(client: RegistryApi, signal?: AbortSignal) {
     this.client = client;
     this.signal = signal;
+    this.cache = ManifestCache.of(client);
   }
 
   manifest(repository: string, digest: string): Promise<Manifest> {
     let pending = this.byDigest.get(digest);
     if (!pending) {
-      pending = fetchManifest(this.client, repository, digest, this.signal);
+      pending = (async () => {
+        const kept = await this.cache?.manifest(digest);
+        if (kept) return kept;
+        const fetched = await fetchManifest(this.client, repository, digest, this.signal);
+        this.cache?.keepManifest(fetched);
+        return fetched;
+      })();
       this.byDigest.set(digest, pending);
     }
     return pending;
@@ -74,7 +85,13 @@ export class ImageReader {
   config(repository: string, m: ImageManifest): Promise<ImageConfigFacts> {
     let pending = this.configs.get(m.config.digest);
     if (!pending) {
-      pending = fetchImageConfig(this.client, repository, m.config, this.signal);
+      pending = (async () => {
+        const kept = await this.cache?.config(m.config.digest);
+        if (kept) return kept;
+        const facts = await fetchImageConfig(this.client, repository, m.config, this.signal);
+        this.cache?.keepConfig(m.config.digest, facts);
+        return facts;
+      })();
       this.configs.set(m.config.digest, pending);
     }
     return pending;
@@ -82,9 +99,30 @@ export class ImageReader {
 
   /** One tag (or digest) resolved: its manifest, its entries, sizes; `layers` adds each entry's layers. */
   async describe(repository: string, reference: string, tag: string, layers = false): Promise<TagSummary> {
+    return this.summarize(repository, tag, await this.top(repository, reference), layers);
+  }
+
+  /**
+   * A tag listed before is asked with a HEAD and its digest read from the cache (fetched
+   * by digest when new); any other reference is fetched with one GET, as ever.
+   */
+  private async top(repository: string, reference: string): Promise<Manifest> {
+    if (this.cache && (await this.cache.taggedBefore(repository, reference)) !== undefined) {
+      const digest = await resolveDigest(this.client, repository, reference, this.signal);
+      if (digest === undefined) throw new NotFoundError(`no image ${this.client.host}/${repository}:${reference}`);
+      this.cache.tagged(repository, reference, digest);
+      return this.manifest(repository, digest);
+    }
     const top = await fetchManifest(this.client, repository, reference, this.signal);
     this.byDigest.set(top.digest, Promise.resolve(top));
-    return this.summarize(repository, tag, top, layers);
+    this.cache?.keepManifest(top);
+    if (!isDigest(reference)) this.cache?.tagged(repository, reference, top.digest);
+    return top;
+  }
+
+  /** Keeps what this reader learned for the next listing (nothing when the client keeps no cache). */
+  async save(): Promise<void> {
+    await this.cache?.save();
   }
 
   private async summarize(repository: string, tag: string, top: Manifest, withLayers: boolean): Promise<TagSummary> {
@@ -127,10 +165,38 @@ export class ImageReader {
 }
 
 /**
- * Every tag of the named repositories (all repositories when none are named). A named
- * repository that does not exist is a NotFoundError before anything is listed; a tag
- * whose manifest cannot be read gets a row with `error`. Order: repositories as given
- * (or all of them in a human order: app2 before app10), tags in that order too.
+ * The tags of each named repository (every repository when none are named), read from
+ * the tag lists alone, as `lsi -q` prints them; then(repository, tags) runs as soon as a
+ * list arrives, and its results come back in order. A named repository that does not
+ * exist is a NotFoundError. Order: repositories as given (or all of them in a human order:
+ * app2 before app10), tags by compareTags.
+ */
+export async function forEachTagList<T>(
+  client: RegistryApi,
+  repositories: readonly string[] | undefined,
+  signal: AbortSignal | undefined,
+  then: (repository: string, tags: string[]) => Promise<T> | T,
+): Promise<T[]> {
+  const names = repositories ?? (await listRepositories(client, signal)).sort(compareTags);
+  return Promise.all(
+    names.map(async (repository) => {
+      let tags: string[];
+      try {
+        tags = (await listTags(client, repository, signal)).sort(compareTags);
+      } catch (err) {
+        // A repository the catalog lists may have been removed meanwhile.
+        if (repositories === undefined && err instanceof NotFoundError) tags = [];
+        else throw err;
+      }
+      return then(repository, tags);
+    }),
+  );
+}
+
+/**
+ * Every tag of the named repositories (all repositories when none are named), described.
+ * A tag whose manifest cannot be read gets a row with `error`; one deleted since its tag
+ * list was read is left out. What was learned is kept for the next listing (manifest-cache.ts).
  */
 export async function listImages(
   client: RegistryApi,
@@ -139,40 +205,31 @@ export async function listImages(
   options: { layers?: boolean } = {},
 ): Promise<TagSummary[]> {
   const reader = new ImageReader(client, signal);
-  const names = repositories ?? (await listRepositories(client, signal)).sort(compareTags);
   // Each repository's manifests are asked for as soon as its tag list arrives.
-  const perRepository = await Promise.all(
-    names.map(async (repo) => {
-      let tags: string[];
-      try {
-        tags = (await listTags(client, repo, signal)).sort(compareTags);
-      } catch (err) {
-        // A repository the catalog lists may have been removed meanwhile.
-        if (repositories === undefined && err instanceof NotFoundError) return [];
-        throw err;
-      }
-      return Promise.all(
-        tags.map(async (tag): Promise<TagSummary | undefined> => {
-          try {
-            return await reader.describe(repo, tag, tag, options.layers ?? false);
-          } catch (err) {
-            if (err instanceof NotFoundError) return undefined; // deleted since the tag list
-            if (err instanceof ManifestError) {
-              return { repository: repo, tag, digest: '', mediaType: '', kind: 'image', platforms: [], size: 0, entries: [], error: err.message };
-            }
-            throw err;
+  const rows = await forEachTagList(client, repositories, signal, (repo, tags) =>
+    Promise.all(
+      tags.map(async (tag): Promise<TagSummary | undefined> => {
+        try {
+          return await reader.describe(repo, tag, tag, options.layers ?? false);
+        } catch (err) {
+          if (err instanceof NotFoundError) return undefined; // deleted since the tag list
+          if (err instanceof ManifestError) {
+            return { repository: repo, tag, digest: '', mediaType: '', kind: 'image', platforms: [], size: 0, entries: [], error: err.message };
           }
-        }),
-      );
-    }),
+          throw err;
+        }
+      }),
+    ),
   );
-  const rows = perRepository.flat();
-  return rows.filter((r): r is TagSummary => r !== undefined);
+  await reader.save();
+  return rows.flat().filter((r): r is TagSummary => r !== undefined);
 }
 
 /** Tags (and repository names) in a stable, human order: numbers by value ("v2" before "v10"). */
 export function compareTags(a: string, b: string): number {
+  tagCollator ??= new Intl.Collator('en', { numeric: true });
   return tagCollator.compare(a, b);
 }
 
-const tagCollator = new Intl.Collator('en', { numeric: true });
+/** Made on first use: a collator costs about 10 ms (ICU's data), which a command listing no tags need not pay. */
+let tagCollator: Intl.Collator | undefined;

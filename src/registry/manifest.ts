@@ -7,7 +7,6 @@
 // describeDescriptor) is what reachability (gc) reuses: an index reaches its
 // manifests, a manifest reaches its config and layers, and a referrer reaches
 // whatever its `subject` names.
-import { createHash } from 'node:crypto';
 import { NotFoundError } from '../errors.ts';
 import { header, pullScope } from './client.ts';
 import type { RegistryApi } from './api.ts';
@@ -73,8 +72,9 @@ export function isIndexMediaType(mediaType: string): boolean {
   return mediaType === MEDIA.ociIndex || mediaType === MEDIA.dockerList;
 }
 
+/** (node:crypto on demand: listing repositories hashes nothing, and loading it is start-up time.) */
 export function digestOf(bytes: Buffer, algorithm = 'sha256'): string {
-  return `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`;
+  return `${algorithm}:${process.getBuiltinModule('node:crypto').createHash(algorithm).update(bytes).digest('hex')}`;
 }
 
 /** Parses manifest bytes; the Content-Type wins over the body's own mediaType when both exist. */

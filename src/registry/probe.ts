@@ -2,7 +2,7 @@
 // TLS port is answered "HTTP request to an HTTPS server") and authentication (a 401 and its
 // challenge). For `info` and `stat`; never sends credentials, never verifies certificates
 // (it only looks), and gives up after a short time.
-import { Agent, request } from 'undici';
+import { HttpPool, bodyText } from './http-pool.ts';
 
 export interface ProbeResult {
   tls: boolean;
@@ -12,14 +12,11 @@ export interface ProbeResult {
 
 const TIMEOUT_MS = 2000;
 
-async function get(url: string, dispatcher: Agent, signal?: AbortSignal): Promise<{ status: number; challenge: string; body: string }> {
-  const response = await request(url, {
-    dispatcher,
+async function get(url: string, pool: HttpPool, signal?: AbortSignal): Promise<{ status: number; challenge: string; body: string }> {
+  const response = await pool.request(new URL(url), {
     signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(TIMEOUT_MS)]) : AbortSignal.timeout(TIMEOUT_MS),
-    headersTimeout: TIMEOUT_MS,
-    bodyTimeout: TIMEOUT_MS,
   });
-  const body = (await response.body.text()).slice(0, 500);
+  const body = (await bodyText(response.body)).slice(0, 500);
   const header = response.headers['www-authenticate'];
   return { status: response.statusCode, challenge: (Array.isArray(header) ? header[0] : header) ?? '', body };
 }
@@ -33,7 +30,7 @@ function authOf(status: number, challenge: string): ProbeResult['auth'] {
 
 /** hostPort e.g. "127.0.0.1:5001" or "[::1]:5001"; undefined when nothing sensible answers. */
 export async function probeRegistry(hostPort: string, signal?: AbortSignal): Promise<ProbeResult | undefined> {
-  const agent = new Agent({ connect: { rejectUnauthorized: false, timeout: TIMEOUT_MS }, connections: 1 });
+  const agent = new HttpPool({ connections: 1, timeoutMs: TIMEOUT_MS, tls: { rejectUnauthorized: false } });
   try {
     const plain = await get(`http://${hostPort}/v2/`, agent, signal);
     if (plain.status === 400 && /HTTP request to an HTTPS server/i.test(plain.body)) {

@@ -15,7 +15,6 @@
 // Then the registry container is started again if it ran: a fresh process also forgets the
 // blobs its in-memory descriptor cache still believed in ("layer already exists").
 import type Docker from 'dockerode';
-import { randomBytes } from 'node:crypto';
 import { readFrames } from '../engine/frames.ts';
 import { engineErrorMessage } from '../engine/engine.ts';
 import type { RegistryContainer } from '../server/container.ts';
@@ -214,7 +213,7 @@ async function startHelper(docker: Docker, registry: RegistryContainer): Promise
   let helper: Docker.Container | undefined;
   try {
     helper = await docker.createContainer({
-      name: `${registry.name}-gc-${randomBytes(3).toString('hex')}`,
+      name: `${registry.name}-gc-${process.getBuiltinModule('node:crypto').randomBytes(3).toString('hex')}`,
       Image: d.Image, // the image ID: exactly the registry's binary, even if its tag moved
       Entrypoint: ['sh', '-c', 'while :; do sleep 3600; done'],
       Cmd: [],

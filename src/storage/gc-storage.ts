@@ -4,7 +4,6 @@
 //   <root>/docker/registry/v2/repositories/<repo>/_manifests/tags/<tag>/current/link
 //   <root>/docker/registry/v2/repositories/<repo>/_manifests/revisions/<alg>/<hex>/link
 //   <root>/docker/registry/v2/blobs/<alg>/<hex[0:2]>/<hex>/data
-import { createHash } from 'node:crypto';
 import { readManifest, type ManifestContent, type RepositoryPlan, type RepositoryState } from './gc-plan.ts';
 import { ResourceError } from '../errors.ts';
 
@@ -193,7 +192,8 @@ export async function readManifests(exec: Exec, root: string, digests: Iterable<
 function digestMatches(digest: string, bytes: Uint8Array): boolean {
   const [alg, hex] = digest.split(':');
   if (alg !== 'sha256' && alg !== 'sha512') return true; // nothing to check it with
-  return createHash(alg).update(bytes).digest('hex') === hex;
+  // node:crypto on demand: lsi imports this module (push dates) and hashes nothing of it.
+  return process.getBuiltinModule('node:crypto').createHash(alg).update(bytes).digest('hex') === hex;
 }
 
 // Globs are expanded on purpose (a tag's history entry for a removed manifest); the names

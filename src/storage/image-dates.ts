@@ -7,7 +7,7 @@ import { registryHost } from '../registry/host.ts';
 import { imagesOf, type ImageRow } from '../registry/listings.ts';
 import type { OpenReader } from '../registry/per-host.ts';
 import type { RepositoryName } from '../registry/reference.ts';
-import { pushDates } from './push-dates.ts';
+import type { pushDates } from './push-dates.ts';
 
 export type ImageSort = 'name' | 'created' | 'pushed';
 
@@ -26,7 +26,10 @@ export async function withPushDates<T extends Listed>(rows: readonly T[], regist
   if (!registryHost(registry).loopback) return { rows: [...rows], note: `${registry} is not a registry on this machine` };
   let found: Awaited<ReturnType<typeof pushDates>>;
   try {
-    found = await pushDates(await engine(), registry);
+    // Imported when asked: it brings the engine and the registry's storage, which a listing
+    // of an empty or remote registry never needs (start-up time).
+    const { pushDates: read } = await import('./push-dates.ts');
+    found = await read(await engine(), registry);
   } catch (err) {
     return { rows: [...rows], note: err instanceof Error ? err.message : String(err) };
   }

@@ -1,10 +1,20 @@
 // Heavy modules must stay out of start-up: the AWS SDK is for `cpe` only, dockerode
-// for commands that reach the engine, the page and its server (src/ui) for `ui`. esbuild evaluates a module imported with import()
-// only when that import() runs, so neither may be reachable from the entry through
-// static imports. This walks esbuild's own import graph of the bundle.
+// for commands that reach the engine, the page and its server (src/ui) for `ui`, yargs
+// for the command lines fast-parse.ts leaves to it, and each command's module for that
+// command (build/lazy-commands.ts). esbuild evaluates a module imported with import(), or
+// required inside a function of the generated command table, only when that runs, so none
+// may be reachable from the entry through static imports. This walks esbuild's own import
+// graph of the bundle. And the bundle run for `ls` or `lsi` loads none of Node's heavier
+// modules (crypto, TLS, child processes: ~20 ms of start-up each).
 import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { bundleOptions } from '../../build/bundle.ts';
+import { commandEntries } from '../../build/lazy-commands.ts';
+import { commands } from '../../src/cli/commands/index.ts';
 import { repoRoot } from '../helpers/run.ts';
 
 const { metafile, outputFiles } = await build({ ...bundleOptions(repoRoot), metafile: true, logLevel: 'silent' });
@@ -15,7 +25,9 @@ function staticallyReachable(meta: Metafile, entry: string): Map<string, string>
   while (queue.length) {
     const file = queue.shift()!;
     for (const imp of meta.inputs[file]?.imports ?? []) {
-      if (imp.kind === 'dynamic-import' || imp.external || via.has(imp.path)) continue;
+      // The generated command table requires each command's module inside its functions.
+      const lazy = imp.kind === 'dynamic-import' || (imp.kind === 'require-call' && file === 'src/cli/commands/index.ts');
+      if (lazy || imp.external || via.has(imp.path)) continue;
       via.set(imp.path, file);
       queue.push(imp.path);
     }
@@ -37,7 +49,7 @@ const inPackage = (file: string, pkg: string): boolean => file.startsWith(`node_
 /** Whether an input is in one of our folders ("src/ui/") or a package. */
 const inPlace = (file: string, place: string): boolean => (place.startsWith('src/') ? file.startsWith(place) : inPackage(file, place));
 
-for (const heavy of ['@aws-sdk/', 'dockerode/', 'ssh2/', 'src/ui/']) {
+for (const heavy of ['@aws-sdk/', 'dockerode/', 'ssh2/', 'src/ui/', 'yargs/', 'string-width/', 'src/cli/commands/ls.ts', 'src/cli/commands/lsi.ts', 'src/cli/commands/cp.ts', 'src/engine/', 'src/storage/']) {
   test(`${heavy.startsWith('src/') ? heavy : `node_modules/${heavy}`} is not evaluated at start-up (only through import())`, (t) => {
     t.true(Object.keys(metafile.inputs).some((f) => inPlace(f, heavy)), `${heavy} is in the bundle at all`);
     const eager = [...reachable.keys()].find((f) => inPlace(f, heavy));
@@ -63,7 +75,32 @@ test('the bundle has no real import() left, which the executable could not run',
 test("the page is in the bundle as text made at build time: src/ui/assets.ts's body is the built script and style sheet", (t) => {
   const code = outputFiles[0]!.text;
   t.true(Object.keys(metafile.inputs).includes('src/ui/assets.ts'));
-  t.false(Object.keys(metafile.inputs).some((f) => f.startsWith('build/') || f.includes('node_modules/esbuild/')), 'no bundler in the bundle');
+  t.false(Object.keys(metafile.inputs).some((f) => (f.startsWith('build/') && f !== 'build/string-width-ascii.cjs') || f.includes('node_modules/esbuild/')), 'no bundler in the bundle');
   t.false(Object.keys(metafile.inputs).some((f) => f.includes('node_modules/preact/')), 'preact only in the page, not in the program');
   t.regex(code, /Skip to content/, 'the views are in it');
+});
+
+test('the bundle\'s command table is the sources\' table: same commands, order, aliases and descriptions', async (t) => {
+  const entries = await commandEntries(repoRoot);
+  t.deepEqual(entries.map((e) => [e.command, e.aliases, e.describe]), commands.map((c) => [c.command, [...c.aliases], c.describe]));
+  t.true(outputFiles[0]!.text.includes('docker-jindr.load-commands'), 'the bundle has the generated table');
+});
+
+test("`ls` and `lsi` load none of Node's crypto, TLS, https, child_process, zlib, v8 or vm modules", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'jindr-lazy-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'bundle.cjs'), outputFiles[0]!.text);
+  // At exit, the built-in modules loaded beyond what `node -e 0` loads.
+  writeFileSync(join(dir, 'hook.cjs'), `const base = new Set(process.moduleLoadList);
+    const exit = process.exit;
+    process.exit = (code) => { require('fs').writeFileSync(${JSON.stringify(join(dir, 'loaded'))} + process.pid, process.moduleLoadList.filter((m) => !base.has(m)).join('\\n')); exit(code); };`);
+  for (const args of [['ls'], ['lsi'], ['lsi', '-q']]) {
+    // Port 9 on loopback: refused at once, after the command's modules are evaluated and its request made.
+    const run = spawnSync(process.execPath, ['-r', join(dir, 'hook.cjs'), join(dir, 'bundle.cjs'), '-r', '127.0.0.1:9', ...args], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: dir } });
+    t.regex(run.stderr, /no registry answers on 127\.0\.0\.1:9/, args.join(' '));
+    const loaded = spawnSync('sh', ['-c', `cat ${JSON.stringify(dir)}/loaded${run.pid}`], { encoding: 'utf8' }).stdout.split('\n');
+    t.true(loaded.includes('NativeModule http'), 'the hook saw the modules');
+    const heavy = loaded.filter((m) => /^NativeModule (crypto|tls|https|child_process|zlib|http2|v8|vm)$/.test(m));
+    t.deepEqual(heavy, [], args.join(' '));
+  }
 });

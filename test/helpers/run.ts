@@ -53,7 +53,8 @@ export function makeDockerConfig(): { dir: string; env: NodeJS.ProcessEnv; clean
   const dir = mkdtempSync(join(tmpdir(), 'jindr-docker-config-'));
   mkdirSync(join(dir, 'cli-plugins'));
   copyFileSync(pluginBinary, join(dir, 'cli-plugins/docker-jindr'));
-  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_CONFIG: dir };
+  // The plugin's cache (blob locations, manifests) in the directory too: tests never share one.
+  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_CONFIG: dir, XDG_CACHE_HOME: join(dir, 'cache') };
   delete env.DOCKER_HOST;
   delete env.DOCKER_CONTEXT;
   return { dir, env, cleanup: () => rmSync(dir, { recursive: true, force: true }) };

@@ -3,6 +3,7 @@
 import { defineCommand } from '../command.ts';
 import { imageColumns, printImages } from '../output/images.ts';
 import { registryReaders } from '../registry-reader.ts';
+import { tagNamesOf } from '../../registry/listings.ts';
 import { parseRepositoryName } from '../../registry/reference.ts';
 import { datedImages, type ImageSort } from '../../storage/image-dates.ts';
 
@@ -23,6 +24,11 @@ export const lsiCommand = defineCommand<{ repo: string[] | undefined; quiet: boo
       ),
   run: async (args, ctx) => {
     const names = (args.repo ?? []).map((r) => parseRepositoryName(r, ctx.registry));
+    if (args.quiet && ctx.format !== 'json' && args.sort === 'name') {
+      // Names only, in name order: the tag lists say them all, no manifest is read.
+      ctx.stdout.write((await tagNamesOf(registryReaders(ctx), names, ctx.registry.name, ctx.signal)).map((r) => `${r}\n`).join(''));
+      return;
+    }
     const rows = await datedImages(registryReaders(ctx), names, ctx.registry.name, {
       sort: args.sort as ImageSort,
       engine: async () => (await ctx.engine()).docker,

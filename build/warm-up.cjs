@@ -1,0 +1,86 @@
+// The build's warm-up (build/sea.ts): runs the bundle as the executable will, through the
+// command lines of one profile one after another in this process, then writes the V8
+// code cache of every function they compiled. The commands talk to a small registry
+// served here on loopback (one repository, one tag, one image), so a cache holds what a
+// real `ls`, `lsi` (the first one, and a second one with its cache) or a warm `cp` runs,
+// answers included. A cache is deserialized whole at start, so each of these commands
+// gets its own (the executable picks one by the command word: sea.ts); `all` also
+// evaluates every command's module (lazy-commands.ts) for the other commands.
+//   node build/warm-up.cjs APP_JS CACHE_OUT SCRATCH_DIR PROFILE SIDE_JS
+'use strict';
+const { createHash } = require('node:crypto');
+const fs = require('node:fs');
+const http = require('node:http');
+const path = require('node:path');
+const vm = require('node:vm');
+
+const [appFile, cacheFile, scratch, profile, sideFile] = process.argv.slice(2);
+// The packages the main script leaves to side.js (build/side-packages.ts), as the executable serves them.
+let side;
+globalThis[Symbol.for('docker-jindr.side')] = (name) => {
+  if (!side) {
+    const m = { exports: {} };
+    new vm.Script(fs.readFileSync(sideFile, 'utf8'), { filename: 'docker-jindr-side.js' }).runInThisContext()(m.exports, require, m, __filename, __dirname);
+    side = m.exports;
+  }
+  return side[name]();
+};
+const script = new vm.Script(fs.readFileSync(appFile, 'utf8'), { filename: 'docker-jindr.js' });
+const run = script.runInThisContext();
+
+const digest = (bytes) => 'sha256:' + createHash('sha256').update(bytes).digest('hex');
+const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', created: '2026-01-01T00:00:00Z', rootfs: { type: 'layers', diff_ids: [] } }));
+const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digest(config), size: config.length }, layers: [] }));
+const json = (res, status, body, headers = {}) => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://x');
+  if (url.pathname === '/v2/') return json(res, 200, {});
+  if (url.pathname === '/v2/_catalog') return json(res, 200, { repositories: ['app'] });
+  if (url.pathname === '/v2/app/tags/list') return json(res, 200, { name: 'app', tags: ['v1'] });
+  // The source's tag and the copy's destination tag: the same image, so the copy is a warm one.
+  if (/^\/v2\/(app|mirror)\/manifests\/(v1|sha256:[0-9a-f]{64})$/.test(url.pathname)) {
+    res.writeHead(200, { 'content-type': MANIFEST, 'docker-content-digest': digest(manifest), 'content-length': manifest.length });
+    return res.end(req.method === 'HEAD' ? undefined : manifest);
+  }
+  if (url.pathname === `/v2/app/blobs/${digest(config)}`) return res.writeHead(200, { 'content-length': config.length }).end(config);
+  json(res, 404, { errors: [{ code: 'NOT_FOUND', message: 'not here' }] });
+});
+
+// Swallow what the runs print, but call write callbacks: the entry exits once stdout has flushed.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.write = (chunk, encoding, callback) => {
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (done) process.nextTick(done);
+    return true;
+  };
+}
+
+server.listen(0, '127.0.0.1', () => {
+  const registry = `127.0.0.1:${server.address().port}`;
+  const profiles = {
+    help: [['--help'], ['lsi', '--help'], ['cp', '--help']],
+    ls: [['-r', registry, 'ls']],
+    lsi: [['-r', registry, 'lsi'], ['-r', registry, 'lsi'], ['-r', registry, 'lsi', '-q']],
+    cp: [['-r', registry, 'cp', '-q', 'app:v1', '--to', `${registry}/mirror:v1`]],
+  };
+  profiles.all = Object.values(profiles).flat();
+  const runs = profiles[profile];
+  if (!runs) throw new Error(`warm-up: no profile ${profile}`);
+  const env = { ...process.env, XDG_CACHE_HOME: path.join(scratch, `warm-xdg-${profile}`) };
+  const exit = process.exit;
+  let next = 0;
+  const start = () => {
+    process.argv = [process.argv[0], process.argv[0], ...runs[next++]];
+    process.env = env;
+    setImmediate(() => run(exports, require, module, __filename, __dirname));
+  };
+  process.exit = () => {
+    if (next < runs.length) return start();
+    if (profile === 'all') globalThis[Symbol.for('docker-jindr.load-commands')]?.();
+    fs.writeFileSync(cacheFile, script.createCachedData());
+    exit(0);
+  };
+  start();
+});

@@ -1,0 +1,39 @@
+// A streamed blob allocates a new buffer for every chunk the source socket reads (64 KiB)
+// and drops it once the upload has sent it: a gigabyte is sixteen thousand buffers of
+// garbage. V8 sees only their small JavaScript handles, so its young generation fills
+// slowly; the buffers' memory piles up until their external size forces a full
+// mark-compact (at about 64 MiB), over and over: a copy peaked near 180 MiB where
+// listing the registry needs 82 MiB, and those full collections cost CPU.
+// A minor collection (a scavenge of the young generation, well under a millisecond here)
+// after every 2 MiB that passed frees them while they are still young. Measured copying
+// one 1 GiB layer (max RSS): 175 MiB before, 100 MiB with this (1 MiB steps: 99, 4 MiB:
+// 103), against 83 MiB for `ls`; CPU time fell too (2.6 s against 3.3 s): the scavenges
+// cost less than the mark-compacts they replace.
+
+/** Bytes between two minor collections. */
+export const COLLECT_EVERY = 2 * 1024 * 1024;
+
+type Collect = (options: { type: 'minor' | 'major' }) => void;
+let collect: Collect | null | undefined;
+let since = 0;
+
+function load(): Collect | null {
+  try {
+    // Exposes gc() only to contexts made from now on: the one made here, nothing else.
+    // (node:v8 and node:vm on demand: loading them is start-up time for every command.)
+    process.getBuiltinModule('node:v8').setFlagsFromString('--expose-gc');
+    const gc = process.getBuiltinModule('node:vm').runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? (gc as Collect) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Counts bytes that went through a transfer; collects the young generation every COLLECT_EVERY. */
+export function chunksPassed(bytes: number): void {
+  since += bytes;
+  if (since < COLLECT_EVERY) return;
+  since = 0;
+  collect ??= load();
+  collect?.({ type: 'minor' });
+}
