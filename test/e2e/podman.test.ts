@@ -178,7 +178,7 @@ e2e('registry:2 on Podman: up allows plain HTTP (docker push works), ls/lsi/insp
   const id = await containerId(r);
   const stop = ok(t, await r.jindr('stop', '--grace', '0'), 'stop');
   t.is(stop.stdout, `registry stopped: ${r.container} on ${r.host} (container kept, data in ${r.data})\n`);
-  t.regex(stop.stderr, /^garbage collected: 0 manifest\(s\), 1 repository\(ies\), [1-9]\d* blob\(s\), /m);
+  t.regex(stop.stderr, /^garbage collected: 1 repository, [1-9]\d* blobs?, /m);
   t.notRegex(stop.stderr, /failed/);
   t.true(existsSync(entry), 'the entry stays: start needs it again');
 
