@@ -294,8 +294,10 @@ e2e('Ctrl-C during gc: no further removal starts, the registry is started again,
   t.is((await dockerOk(['inspect', '-f', '{{.State.Running}}', reg.name])).trim(), 'true');
   t.deepEqual((await dockerOk(['ps', '-a', '--filter', `label=jindr.gc-for=${reg.name}`, '-q'])).trim(), '');
   await forgetConnections();
-  // Whether the removal had started when the signal came depends on timing; either way the
-  // registry answers, and the tagged image is whole.
+  // Started again, the registry takes a moment to listen (the interrupted gc does not wait
+  // for it to answer): wait, then check. Whether the removal had started when the signal
+  // came depends on timing; either way the registry answers, and the tagged image is whole.
+  await waitForRegistry(`http://${reg.host}/v2/`);
   t.true([200, 404].includes(await manifestStatus(reg.host, 'archy', leftover.digest)));
   for (const m of [archy, ...archy.manifests]) t.is(await manifestStatus(reg.host, 'archy', m.digest), 200);
 });
