@@ -69,23 +69,29 @@ export async function copyImages(from: Repo, to: Repo, items: readonly CopyItem[
 
   const copier = new Copier(from, to, options);
   try {
-    const images = await Promise.all(
+    // Everything below the tags first, all roots at once...
+    const planned = await Promise.all(
       roots.map(async (root) => {
         if (!('manifest' in root)) throw new Error('unreachable');
         const { item, manifest } = root;
         const reference = item.tag ?? manifest.digest;
         // A tag already pointing at this digest is a finished copy: nothing to write.
-        if (!(await copier.destinationResolves(reference, manifest.digest))) {
-          await copier.rootContents(manifest);
-          await copier.putManifest(manifest, reference);
-        } else {
-          await copier.alreadyThere(manifest);
-        }
-        const destination = name(to, reference);
-        options.events?.tagDone?.(destination, manifest.digest);
-        return { source: name(from, item.source), destination, digest: manifest.digest, mediaType: manifest.mediaType };
+        const done = await copier.destinationResolves(reference, manifest.digest);
+        if (done) await copier.alreadyThere(manifest);
+        else await copier.rootContents(manifest);
+        return { item, manifest, reference, done };
       }),
     );
+    // ...then the tags, one at a time: a registry reads an index's children while it stores
+    // the index, and a PUT of one of those children under its own tag rewrites their links
+    // (seen: DIGEST_INVALID + MANIFEST_BLOB_UNKNOWN on the index, distribution 2.8).
+    const images: CopiedImage[] = [];
+    for (const { item, manifest, reference, done } of planned) {
+      if (!done) await copier.putManifest(manifest, reference);
+      const destination = name(to, reference);
+      options.events?.tagDone?.(destination, manifest.digest);
+      images.push({ source: name(from, item.source), destination, digest: manifest.digest, mediaType: manifest.mediaType });
+    }
     return { images, blobs: copier.blobs.outcomes, bytes: copier.blobs.bytes };
   } catch (err) {
     copier.abort(err);
