@@ -18,6 +18,9 @@ interface Entry {
   command: string;
   aliases: readonly string[];
   describe: string;
+  /** Plain data of the table (--format fields, subcommands), written in as JSON. */
+  fields: readonly string[];
+  subcommands: readonly unknown[];
 }
 
 /** The table as the sources define it: every command with the module and export that define it. */
@@ -26,13 +29,13 @@ export async function commandEntries(root: string): Promise<Entry[]> {
   const source = readFileSync(join(dir, 'index.ts'), 'utf8');
   const exporters = new Map<string, string>();
   for (const m of source.matchAll(/^import \{ (\w+) \} from '\.\/([\w-]+\.ts)';$/gm)) exporters.set(m[1]!, m[2]!);
-  const table = (await import(pathToFileURL(join(dir, 'index.ts')).href)) as { commands: ReadonlyArray<{ command: string; aliases: readonly string[]; describe: string }> };
+  const table = (await import(pathToFileURL(join(dir, 'index.ts')).href)) as { commands: ReadonlyArray<{ command: string; aliases: readonly string[]; describe: string; fields: readonly string[]; subcommands: readonly unknown[] }> };
   const entries: Entry[] = [];
   for (const cmd of table.commands) {
     let found: Entry | undefined;
     for (const [name, file] of exporters) {
       const mod = (await import(pathToFileURL(join(dir, file)).href)) as Record<string, unknown>;
-      if (mod[name] === cmd) found = { file, name, command: cmd.command, aliases: [...cmd.aliases], describe: cmd.describe };
+      if (mod[name] === cmd) found = { file, name, command: cmd.command, aliases: [...cmd.aliases], describe: cmd.describe, fields: [...cmd.fields], subcommands: [...cmd.subcommands] };
     }
     if (!found) throw new Error(`lazy-commands: cannot tell which module of src/cli/commands/index.ts defines "${cmd.command}"`);
     entries.push(found);
@@ -45,6 +48,7 @@ export function lazyTable(entries: readonly Entry[]): string {
   const rows = entries.map((e) => {
     const mod = `require(${JSON.stringify(`./${e.file}`)}).${e.name}`;
     return `  { command: ${JSON.stringify(e.command)}, aliases: ${JSON.stringify(e.aliases)}, describe: ${JSON.stringify(e.describe)},
+    fields: ${JSON.stringify(e.fields)}, subcommands: ${JSON.stringify(e.subcommands)},
     builder: (yargs) => ${mod}.builder(yargs), run: (args, ctx) => ${mod}.run(args, ctx) },`;
   });
   // The build's warm-up evaluates every command's module before it writes the code cache (sea.ts).

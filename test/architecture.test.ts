@@ -115,3 +115,9 @@ test('no command file over 60 lines', (t) => {
 test('no src file over 300 lines', (t) => {
   t.deepEqual(files.filter((f) => lineCount(f) > 300).map((f) => `${rel(f)}: ${lineCount(f)} lines`), []);
 });
+
+test('outside JSON is read in one way: nothing but src/json-shape.ts calls JSON.parse (the page, which runs in the browser, aside)', (t) => {
+  const page = join(src, 'ui', 'page');
+  const callers = files.filter((f) => !f.startsWith(page + '/') && f !== join(src, 'json-shape.ts') && /\bJSON\.parse\(/.test(readFileSync(f, 'utf8')));
+  t.deepEqual(callers.map(rel), []);
+});

@@ -52,12 +52,27 @@ export function lifecyclePolicy(keep: number): string {
   });
 }
 
+/** Where the SDK looks for credentials (its default chain), for the message when it found none. */
+export const CREDENTIAL_SOURCES =
+  'the environment (AWS_ACCESS_KEY_ID with AWS_SECRET_ACCESS_KEY, or AWS_PROFILE), ~/.aws/credentials and ~/.aws/config ' +
+  '(AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE), AWS SSO (aws sso login), and the instance or container metadata service';
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE']);
+
 /** The SDK's own errors, said in one line without a stack (credentials never appear in them). */
-function awsError(what: string, err: unknown): JindrError {
-  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+function awsError(what: string, err: unknown, endpoint: string | undefined): JindrError {
+  const e = err as { name?: string; message?: string; code?: string };
   const name = e.name ?? 'Error';
   const message = e.message ?? String(err);
-  if (/CredentialsProviderError|ExpiredToken|UnrecognizedClient|InvalidSignature|AccessDenied|NotAuthorized/i.test(name + ' ' + message)) {
+  if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
+    // Nothing was sent: AWS did not refuse anything, there was nothing to send.
+    return new AuthError(`${what}: no AWS credentials found; looked in ${CREDENTIAL_SOURCES}: set them up (aws configure, or aws sso login) and run again`, { cause: err });
+  }
+  if ((e.code !== undefined && NETWORK_CODES.has(e.code)) || name === 'TimeoutError') {
+    const at = endpoint ?? 'the ECR endpoint';
+    return new JindrError(`${what}: could not reach AWS ECR at ${at} (${message}): check the network, or AWS_ENDPOINT_URL_ECR`, { cause: err });
+  }
+  if (/ExpiredToken|UnrecognizedClient|InvalidSignature|AccessDenied|NotAuthorized|InvalidClientToken/i.test(name + ' ' + message)) {
     return new AuthError(`AWS refused ${what}: ${message} (check your AWS credentials, e.g. aws sts get-caller-identity)`, { cause: err });
   }
   if (/region/i.test(message) && /missing/i.test(message)) {
@@ -96,6 +111,14 @@ export function connectEcr(options: { region?: string; signal?: AbortSignal }): 
   const client = new ECRClient(options.region ? { region: options.region } : {});
   const abortSignal = options.signal;
   let region = options.region ?? '';
+  // The URL each request goes to, as the SDK resolved it: named when it cannot be reached.
+  let endpoint: string | undefined;
+  client.middlewareStack.add((next) => async (args) => {
+    const r = args.request as { protocol?: string; hostname?: string; port?: number };
+    if (r.hostname) endpoint = `${r.protocol ?? 'https:'}//${r.hostname}${r.port ? `:${r.port}` : ''}`;
+    return next(args);
+  }, { step: 'finalizeRequest', name: 'jindrEndpoint' });
+  const fail = (what: string, err: unknown): JindrError => awsError(what, err, endpoint);
   return {
     get region() {
       return region;
@@ -106,7 +129,7 @@ export function connectEcr(options: { region?: string; signal?: AbortSignal }): 
         region = await client.config.region();
         output = await client.send(new GetAuthorizationTokenCommand({}), { abortSignal });
       } catch (err) {
-        throw awsError('GetAuthorizationToken', err);
+        throw fail('GetAuthorizationToken', err);
       }
       return readEcrLogin(output);
     },
@@ -115,20 +138,20 @@ export function connectEcr(options: { region?: string; signal?: AbortSignal }): 
         await client.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }), { abortSignal });
         return false;
       } catch (err) {
-        if (!(err instanceof RepositoryNotFoundException)) throw awsError(`DescribeRepositories ${name}`, err);
+        if (!(err instanceof RepositoryNotFoundException)) throw fail(`DescribeRepositories ${name}`, err);
       }
       try {
         await client.send(new CreateRepositoryCommand({ repositoryName: name }), { abortSignal });
       } catch (err) {
         if (err instanceof RepositoryAlreadyExistsException) return false; // created meanwhile by someone else
-        throw awsError(`CreateRepository ${name}`, err);
+        throw fail(`CreateRepository ${name}`, err);
       }
       try {
         await client.send(new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: lifecyclePolicy(keep) }), { abortSignal });
       } catch (err) {
         // Left without its policy, the repository would keep every image, and the next cpe
         // finds it there and leaves it so: the empty repository just made goes again.
-        const failure = awsError(`PutLifecyclePolicy ${name}`, err);
+        const failure = fail(`PutLifecyclePolicy ${name}`, err);
         const removed = await client.send(new DeleteRepositoryCommand({ repositoryName: name })).then(() => true, () => false);
         if (!removed) {
           failure.message += `; the repository ${name} is left without a lifecycle policy: delete it (aws ecr delete-repository --repository-name ${name}) or give it one`;

@@ -1,6 +1,18 @@
-// The shape of one command: a yargs builder and a handler that gets the Context.
+// The shape of one command: a yargs builder and a handler that gets the Context, and
+// what help, usage checks and --format need to know beyond the builder.
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import type { Context } from './context.ts';
+import { fieldName, type Column } from './output/table.ts';
+
+/** An action of a command that has several (mirror start, index create): a subcommand in help and usage errors. */
+export interface Subcommand {
+  name: string;
+  /** Its arguments as the usage line shows them, after the name: '[UPSTREAM]', 'TARGET SOURCE [SOURCE...]'. */
+  args: string;
+  describe: string;
+  /** The builder's options that belong to it (none by default). */
+  options?: readonly string[];
+}
 
 export interface JindrCommand {
   /** yargs command string, e.g. 'start' or 'inspect <image..>'. */
@@ -8,6 +20,10 @@ export interface JindrCommand {
   aliases: readonly string[];
   describe: string;
   builder: (yargs: Argv) => Argv;
+  /** The fields --format templates may use ({{.Repository}}); none: the command prints no rows. */
+  fields: readonly string[];
+  /** The actions of a command whose first positional names one (mirror, index). */
+  subcommands: readonly Subcommand[];
   /** Returns the exit code (0 when it returns nothing). */
   run(args: Record<string, unknown>, ctx: Context): Promise<number | void>;
 }
@@ -17,6 +33,9 @@ export interface CommandSpec<A> {
   aliases?: readonly string[];
   describe: string;
   builder?: (yargs: Argv) => Argv<A>;
+  /** The columns its output prints (output/*.ts), for --format templates and help. */
+  fields?: readonly Pick<Column<never>, 'header' | 'field'>[];
+  subcommands?: readonly Subcommand[];
   run(args: ArgumentsCamelCase<A>, ctx: Context): Promise<number | void>;
 }
 
@@ -27,6 +46,8 @@ export function defineCommand<A>(spec: CommandSpec<A>): JindrCommand {
     aliases: spec.aliases ?? [],
     describe: spec.describe,
     builder: (spec.builder ?? ((y: Argv) => y)) as (yargs: Argv) => Argv,
+    fields: (spec.fields ?? []).map(fieldName),
+    subcommands: spec.subcommands ?? [],
     run: spec.run as (args: Record<string, unknown>, ctx: Context) => Promise<number | void>,
   };
 }

@@ -5,6 +5,7 @@
 import type { Options } from 'yargs';
 import { dockerRegistryClients } from '../docker/registry-clients.ts';
 import { listRepositories, listTags } from '../registry/catalog.ts';
+import { compareTags } from '../registry/images.ts';
 import type { RegistryClient } from '../registry/client.ts';
 import { splitDomain } from '../registry/host.ts';
 import type { JindrCommand } from './command.ts';
@@ -19,7 +20,8 @@ export interface RegistryLister {
   tags(repository: string): Promise<string[]>;
 }
 
-const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+/** A human order: v2 before v10, as lsi lists them. */
+const byName = compareTags;
 
 /**
  * The names a word may complete to: repositories ("app"), images ("app" and "app:v1"),

@@ -4,8 +4,10 @@
 // ARGS are the words typed after `jindr`; the last one is the word being completed.
 // Image and repository arguments are completed from the registry (complete-registry.ts):
 // completionTarget() says which kind of name the word is, read from the command string.
-import type { Argv, Options } from 'yargs';
+import type { Options } from 'yargs';
 import type { JindrCommand } from './command.ts';
+import { optionSpec, readBuilder, type OptionSpec } from './command-spec.ts';
+import { FORMAT_WORDS } from './global-options.ts';
 
 /** cobra's ShellCompDirectiveDefault: the shell may complete file names. */
 const DEFAULT = 0;
@@ -25,59 +27,31 @@ interface OptionInfo {
   path: boolean;
 }
 
-function optionInfo(name: string, o: Options): OptionInfo {
-  const aliases = o.alias === undefined ? [] : Array.isArray(o.alias) ? o.alias : [o.alias];
+function infoOf(o: OptionSpec): OptionInfo {
   return {
-    name,
-    aliases: aliases.map(String),
-    describe: typeof o.describe === 'string' ? o.describe : typeof o.description === 'string' ? o.description : '',
-    takesValue: o.type !== 'boolean' && o.type !== 'count' && !o.boolean && !o.count,
-    choices: (o.choices ?? []).map(String),
-    hidden: Boolean(o.hidden),
-    path: PATH_OPTIONS.has(name) || Boolean(o.normalize),
+    name: o.name,
+    aliases: o.aliases,
+    describe: o.describe,
+    takesValue: o.type !== 'boolean' && o.type !== 'count',
+    // --format takes a template too: only its words are offered.
+    choices: o.name === 'format' ? [...FORMAT_WORDS] : o.choices,
+    hidden: o.hidden,
+    path: PATH_OPTIONS.has(o.name) || o.normalize,
   };
 }
 
-/**
- * The options a command's builder declares, read by handing it a stand-in for yargs that
- * records `option(s)`/`positional` calls and ignores everything else.
- */
+function optionInfo(name: string, o: Options): OptionInfo {
+  return infoOf(optionSpec(name, o));
+}
+
+/** The options a command's builder declares (command-spec.ts reads them). */
 export function commandOptions(cmd: JindrCommand): OptionInfo[] {
-  const found: OptionInfo[] = [];
-  const recorder: Argv = new Proxy({} as Argv, {
-    get(_target, prop) {
-      if (prop === 'option' || prop === 'options') {
-        return (key: string | Record<string, Options>, o?: Options) => {
-          if (typeof key === 'string') found.push(optionInfo(key, o ?? {}));
-          else for (const [k, v] of Object.entries(key)) found.push(optionInfo(k, v));
-          return recorder;
-        };
-      }
-      if (prop === 'then') return undefined; // not a promise
-      return () => recorder;
-    },
-  });
-  cmd.builder(recorder);
-  return found;
+  return readBuilder(cmd).options.map(infoOf);
 }
 
 /** The choices of a command's positionals, by name (e.g. completion's shell: bash, zsh). */
 export function positionalChoices(cmd: JindrCommand): Map<string, string[]> {
-  const found = new Map<string, string[]>();
-  const recorder: Argv = new Proxy({} as Argv, {
-    get(_target, prop) {
-      if (prop === 'positional') {
-        return (key: string, o?: Options) => {
-          if (o?.choices) found.set(key, o.choices.map(String));
-          return recorder;
-        };
-      }
-      if (prop === 'then') return undefined; // not a promise
-      return () => recorder;
-    },
-  });
-  cmd.builder(recorder);
-  return found;
+  return new Map([...readBuilder(cmd).positionals].filter(([, p]) => p.choices.length > 0).map(([name, p]) => [name, p.choices]));
 }
 
 /** The positionals of a command string ('cp <image> [destination] [tags..]'): names, and whether the last takes many. */

@@ -5,7 +5,8 @@ import type { Engine } from '../engine/engine.ts';
 import type { PasswordInput } from '../security/passwords.ts';
 import type { RegistryHost } from '../registry/host.ts';
 
-export type OutputFormat = 'table' | 'json';
+/** --format as given: 'table' (the default), 'json', or a template (output/format.ts). */
+export type OutputFormat = 'table' | 'json' | (string & {});
 
 export interface Sink {
   write(text: string): unknown;

@@ -15,6 +15,10 @@ import type { Engine } from '../engine/engine.ts';
 import type { PasswordInput } from '../security/passwords.ts';
 import type { RegistryHost } from '../registry/host.ts';
 import { InterruptedError, JindrError, UsageError, errorMessage } from '../errors.ts';
+import { checkUsage, unknownCommand } from './usage.ts';
+import { helpFor } from './output/help.ts';
+import { checkFields, outputMode } from './output/format.ts';
+import { commandPath } from './command-spec.ts';
 
 export { DEFAULT_REGISTRY };
 
@@ -92,9 +96,7 @@ export function checkCommand(args: readonly string[], scriptName: string): strin
   if (word === 'help') return [...args.slice(0, at), ...args.slice(at + 1), '--help'];
   const names = commands.flatMap((c) => [c.command.split(' ')[0]!, ...c.aliases]);
   if (!names.includes(word)) {
-    const near = names.find((n) => editDistance(n, word) <= (word.length > 3 ? 2 : 1));
-    const hint = near ? `did you mean "${near}"? ` : '';
-    throw new UsageError(`unknown command "${word}" (${hint}see '${scriptName} --help')`);
+    throw unknownCommand(word, names.find((n) => editDistance(n, word) <= (word.length > 3 ? 2 : 1)), scriptName);
   }
   // yargs silently drops the words after "--": refuse rather than do less than asked.
   const dashes = args.indexOf('--', at + 1);
@@ -227,6 +229,13 @@ export async function main(world: World): Promise<number> {
       return 0;
     }
     const parserArgs = mode === 'help' ? [...args, '--help'] : checkCommand(args, scriptName);
+    // Help and usage errors in Docker's shape (output/help.ts, usage.ts), before yargs.
+    const help = helpFor(parserArgs, commands, scriptName, pluginMetadata().ShortDescription);
+    if (help !== undefined) {
+      world.stdout.write(help);
+      return 0;
+    }
+    checkUsage(parserArgs, commands, scriptName);
     const critical = async <T>(fn: () => Promise<T>): Promise<T> => {
       criticalDepth += 1;
       try {
@@ -248,6 +257,7 @@ export async function main(world: World): Promise<number> {
       if (merged.context !== undefined && merged.host !== undefined) {
         throw new UsageError('conflicting options: cannot specify both --host and --context');
       }
+      checkFields(outputMode(options.format), cmd.fields, commandPath(scriptName, cmd));
       const ctx = makeContext(world, merged, options, controller.signal, critical);
       exitCode = (await cmd.run(parsed, ctx)) ?? 0;
     };

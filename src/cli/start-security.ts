@@ -46,7 +46,7 @@ export function securityOptions<T>(yargs: Argv<T>): Argv<T> {
     .option('bind', {
       type: 'string',
       requiresArg: true,
-      describe: 'Publish also on ADDR: 0.0.0.0 or :: (every interface) or an address of this machine [default: the -r address]; beyond loopback needs --auth',
+      describe: 'Publish also on ADDR: 0.0.0.0 or :: (every interface) or an address of this machine (default: the -r address); beyond loopback needs --auth',
     })
     .option('insecure-expose', {
       type: 'boolean',

@@ -24,6 +24,12 @@ export type HelperRunner = (name: string, serverUrl: string) => Promise<HelperAn
 
 const HELPER_TIMEOUT_MS = 30_000;
 
+/** How long a helper may take: 30 s, or JINDR_CREDENTIAL_HELPER_TIMEOUT_MS (milliseconds). */
+export function helperTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const value = Number(env.JINDR_CREDENTIAL_HELPER_TIMEOUT_MS);
+  return env.JINDR_CREDENTIAL_HELPER_TIMEOUT_MS && Number.isFinite(value) && value > 0 ? value : HELPER_TIMEOUT_MS;
+}
+
 function notFound(message: string): boolean {
   return /credentials not found|could not be found in the keychain/i.test(message);
 }
@@ -54,15 +60,38 @@ export function execHelper(env: NodeJS.ProcessEnv = process.env): HelperRunner {
   return (name, serverUrl) =>
     new Promise((resolve, reject) => {
       const program = `docker-credential-${name}`;
+      // In a process group of its own, so that a timeout kills what the helper started too: a
+      // child left behind (a script's `sleep`) keeps the pipes open, and the answer never ends.
       // node:child_process on demand (start-up): only a login kept by a helper needs it.
-      const child = process.getBuiltinModule('node:child_process').spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = process.getBuiltinModule('node:child_process').spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       child.stdout.on('data', (d: Buffer) => out.push(d));
       child.stderr.on('data', (d: Buffer) => err.push(d));
-      const timer = setTimeout(() => child.kill('SIGKILL'), HELPER_TIMEOUT_MS);
-      child.on('error', (e: NodeJS.ErrnoException) => {
+      const killGroup = (): void => {
+        if (child.pid === undefined) return;
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      };
+      process.once('exit', killGroup); // our own end (Ctrl-C) ends it too
+      const timeoutMs = helperTimeoutMs(env);
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        killGroup();
+        child.stdout.destroy();
+        child.stderr.destroy();
+        reject(new AuthError(`credential helper ${program} timed out after ${timeoutMs / 1000} s for ${serverUrl} (JINDR_CREDENTIAL_HELPER_TIMEOUT_MS=<milliseconds> waits longer)`));
+      }, timeoutMs);
+      const done = (): void => {
         clearTimeout(timer);
+        process.removeListener('exit', killGroup);
+      };
+      child.on('error', (e: NodeJS.ErrnoException) => {
+        done();
         if (e.code === 'ENOENT') {
           reject(new AuthError(`credential helper ${program} is not on PATH (named in the Docker config's credsStore or credHelpers): install it or fix config.json`));
         } else {
@@ -71,7 +100,8 @@ export function execHelper(env: NodeJS.ProcessEnv = process.env): HelperRunner {
       });
       child.stdin.on('error', () => {}); // a helper may exit without reading stdin
       child.on('close', (code, signal) => {
-        clearTimeout(timer);
+        done();
+        if (timedOut) return;
         const stdout = Buffer.concat(out).toString();
         if (code !== 0) {
           // Helpers report errors on stdout (not found included); stderr as a fallback.

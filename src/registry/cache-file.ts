@@ -8,6 +8,7 @@
 // always sees a whole file; a lock file (created exclusively, taken over when older
 // than a few seconds) makes the read-merge-rename of two writers take turns, so
 // neither loses what the other wrote.
+import { parseJson } from '../json-shape.ts';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
@@ -36,7 +37,7 @@ export async function readCacheFile(path: string): Promise<unknown> {
     return undefined;
   }
   try {
-    return JSON.parse(text) as unknown;
+    return parseJson(text);
   } catch {
     return undefined;
   }

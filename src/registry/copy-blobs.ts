@@ -11,6 +11,7 @@ import { RegistryApiError } from './errors.ts';
 import { createLimit, type Limit } from './limit.ts';
 import type { Descriptor } from './manifest.ts';
 import { backoffMs, classifyNetworkError, networkErrorMessage, sleep } from './network-errors.ts';
+import { acrossRestarts } from './restart-retry.ts';
 
 export type BlobOutcome = 'exists' | 'mounted' | 'copied';
 
@@ -60,10 +61,23 @@ export class BlobCopier {
     let work = this.blobs.get(d.digest);
     if (!work) {
       this.memory.sourceHolds([d.digest]); // the source's manifest names it
-      work = this.withRetries(d, () => this.copyBlob(d));
+      // A restart of the destination (gc) ends upload sessions: the blob starts again in a new one.
+      const onRetry = (reason: string) => this.options.events?.blobRetry?.(d.digest, reason);
+      work = this.withRetries(d, () => acrossRestarts(this.to.client, () => this.copyBlob(d), { signal: this.signal, onRetry }));
       this.blobs.set(d.digest, work);
     }
     return work;
+  }
+
+  /**
+   * A blob the destination has for certain (a manifest there uses it: registries refuse a
+   * manifest whose blobs are missing): counted as already there, without a request.
+   */
+  present(d: Descriptor): void {
+    if (this.blobs.has(d.digest)) return;
+    this.blobs.set(d.digest, Promise.resolve());
+    this.outcomes.exists += 1;
+    this.options.events?.blobDone?.(d.digest, d.size, 'exists');
   }
 
   private async withRetries(d: Descriptor, fn: () => Promise<BlobOutcome>): Promise<void> {
@@ -171,7 +185,8 @@ export function transient(err: unknown): boolean {
   if (err instanceof AuthError || err instanceof DigestMismatchError || err instanceof InterruptedError || err instanceof NotFoundError) return false;
   if (err instanceof RegistryApiError) {
     if (err.status === undefined) return true;
-    return err.status >= 500 || err.status === 408 || err.status === 429 || (err.status === 404 && err.codes.includes('BLOB_UPLOAD_UNKNOWN'));
+    // Not 501 (Not Implemented) or 505: a server that cannot do it now will not later.
+    return [500, 502, 503, 504].includes(err.status) || err.status === 408 || err.status === 429 || (err.status === 404 && err.codes.includes('BLOB_UPLOAD_UNKNOWN'));
   }
   if (err instanceof RegistryError) {
     if (err.status !== undefined) return false;

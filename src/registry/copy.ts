@@ -11,6 +11,7 @@ import { DigestMismatchError, type Repo } from './blobs.ts';
 import { header, pushScope } from './client.ts';
 import { BlobCopier, type BlobCopyOptions, type BlobEvents, type BlobOutcome } from './copy-blobs.ts';
 import { fetchManifest, manifestChildren, MANIFEST_ACCEPT, type Descriptor, type Manifest } from './manifest.ts';
+import { acrossRestarts } from './restart-retry.ts';
 
 export { transient, type BlobOutcome } from './copy-blobs.ts';
 
@@ -68,21 +69,29 @@ export async function copyImages(from: Repo, to: Repo, items: readonly CopyItem[
 
   const copier = new Copier(from, to, options);
   try {
-    const images = await Promise.all(
+    // Everything below the tags first, all roots at once...
+    const planned = await Promise.all(
       roots.map(async (root) => {
         if (!('manifest' in root)) throw new Error('unreachable');
         const { item, manifest } = root;
         const reference = item.tag ?? manifest.digest;
         // A tag already pointing at this digest is a finished copy: nothing to write.
-        if (!(await copier.destinationResolves(reference, manifest.digest))) {
-          await copier.rootContents(manifest);
-          await copier.putManifest(manifest, reference);
-        }
-        const destination = name(to, reference);
-        options.events?.tagDone?.(destination, manifest.digest);
-        return { source: name(from, item.source), destination, digest: manifest.digest, mediaType: manifest.mediaType };
+        const done = await copier.destinationResolves(reference, manifest.digest);
+        if (done) await copier.alreadyThere(manifest);
+        else await copier.rootContents(manifest);
+        return { item, manifest, reference, done };
       }),
     );
+    // ...then the tags, one at a time: a registry reads an index's children while it stores
+    // the index, and a PUT of one of those children under its own tag rewrites their links
+    // (seen: DIGEST_INVALID + MANIFEST_BLOB_UNKNOWN on the index, distribution 2.8).
+    const images: CopiedImage[] = [];
+    for (const { item, manifest, reference, done } of planned) {
+      if (!done) await copier.putManifest(manifest, reference);
+      const destination = name(to, reference);
+      options.events?.tagDone?.(destination, manifest.digest);
+      images.push({ source: name(from, item.source), destination, digest: manifest.digest, mediaType: manifest.mediaType });
+    }
     return { images, blobs: copier.blobs.outcomes, bytes: copier.blobs.bytes };
   } catch (err) {
     copier.abort(err);
@@ -101,6 +110,8 @@ class Copier {
   readonly blobs: BlobCopier;
   private readonly manifests = new Map<string, Promise<void>>();
   private readonly roots = new Map<string, Promise<void>>();
+  /** Manifests the destination had, whose blobs were counted as there. */
+  private readonly counted = new Set<string>();
 
   constructor(from: Repo, to: Repo, options: CopyOptions) {
     this.from = from;
@@ -123,6 +134,7 @@ class Copier {
       work = (async () => {
         if (await this.destinationHasManifest(manifest.digest)) {
           this.options.events?.manifestDone?.(manifest.digest, manifest.mediaType, 'exists');
+          await this.alreadyThere(manifest);
           return;
         }
         await this.contents(manifest);
@@ -130,6 +142,24 @@ class Copier {
       this.roots.set(manifest.digest, work);
     }
     return work;
+  }
+
+  /**
+   * A manifest the destination has: its blobs are there too, counted as such (a warm copy
+   * says so rather than "0 already there"). An index's children are read from the source
+   * to count theirs; a count that cannot be made is left out, the copy stands.
+   */
+  async alreadyThere(manifest: Manifest): Promise<void> {
+    if (manifest.parsed.kind !== 'index') {
+      for (const blob of manifestChildren(manifest.parsed).filter(distributable)) this.blobs.present(blob);
+      return;
+    }
+    await Promise.all(manifestChildren(manifest.parsed).map(async (child) => {
+      if (this.counted.has(child.digest)) return;
+      this.counted.add(child.digest);
+      const found = await fetchManifest(this.from.client, this.from.repository, child.digest, this.signal).catch(() => undefined);
+      if (found) await this.alreadyThere(found);
+    }));
   }
 
   /** Everything manifest points at, present at the destination (not manifest itself). */
@@ -167,14 +197,14 @@ class Copier {
 
   /** Whether reference (tag or digest) names the manifest digest at the destination. */
   async destinationResolves(reference: string, digest: string): Promise<boolean> {
-    const response = await this.to.client.request({
+    const response = await acrossRestarts(this.to.client, () => this.to.client.request({
       method: 'HEAD',
       path: `/v2/${this.to.repository}/manifests/${reference}`,
       scopes: [pushScope(this.to.repository)],
       headers: { accept: MANIFEST_ACCEPT },
       accept: [404],
       signal: this.signal,
-    });
+    }), { signal: this.signal });
     if (response.status !== 200) return false;
     // Registries answer HEAD by digest with that digest; for a tag the header says where it points.
     return header(response, 'docker-content-digest') === digest || (reference === digest && header(response, 'docker-content-digest') === undefined);
@@ -182,14 +212,14 @@ class Copier {
 
   /** PUTs the manifest's own bytes with its own media type under reference (tag or digest). */
   async putManifest(manifest: Manifest, reference: string): Promise<void> {
-    const response = await this.to.client.request({
+    const response = await acrossRestarts(this.to.client, () => this.to.client.request({
       method: 'PUT',
       path: `/v2/${this.to.repository}/manifests/${reference}`,
       scopes: [pushScope(this.to.repository)],
       headers: { 'content-type': manifest.mediaType },
       body: manifest.bytes,
       signal: this.signal,
-    });
+    }), { signal: this.signal });
     const stored = header(response, 'docker-content-digest');
     if (stored && stored !== manifest.digest) {
       throw new DigestMismatchError(`${this.to.client.host} stored manifest ${manifest.digest} as ${stored}: it rewrote the manifest`);

@@ -168,8 +168,8 @@ export class ImageReader {
  * The tags of each named repository (every repository when none are named), read from
  * the tag lists alone, as `lsi -q` prints them; then(repository, tags) runs as soon as a
  * list arrives, and its results come back in order. A named repository that does not
- * exist is a NotFoundError. Order: repositories as given (or as the catalog lists them),
- * tags by compareTags.
+ * exist is a NotFoundError. Order: repositories as given (or all of them in a human order:
+ * app2 before app10), tags by compareTags.
  */
 export async function forEachTagList<T>(
   client: RegistryApi,
@@ -177,7 +177,7 @@ export async function forEachTagList<T>(
   signal: AbortSignal | undefined,
   then: (repository: string, tags: string[]) => Promise<T> | T,
 ): Promise<T[]> {
-  const names = repositories ?? (await listRepositories(client, signal));
+  const names = repositories ?? (await listRepositories(client, signal)).sort(compareTags);
   return Promise.all(
     names.map(async (repository) => {
       let tags: string[];
@@ -225,7 +225,7 @@ export async function listImages(
   return rows.flat().filter((r): r is TagSummary => r !== undefined);
 }
 
-/** Tags in a stable, human order: numbers by value ("v2" before "v10"). */
+/** Tags (and repository names) in a stable, human order: numbers by value ("v2" before "v10"). */
 export function compareTags(a: string, b: string): number {
   tagCollator ??= new Intl.Collator('en', { numeric: true });
   return tagCollator.compare(a, b);

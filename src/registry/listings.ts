@@ -1,13 +1,13 @@
 // What ls and lsi list: the repositories of a registry, and the tags of repositories
 // named on any registry (every repository of the default one when none is named).
 import { listRepositories } from './catalog.ts';
-import { forEachTagList, listImages, type TagSummary } from './images.ts';
+import { compareTags, forEachTagList, listImages, type TagSummary } from './images.ts';
 import { forEachHost, type OpenReader } from './per-host.ts';
 import type { RepositoryName } from './reference.ts';
 
-/** ls: the registry's repositories, every page of its catalog. */
+/** ls: the registry's repositories, every page of its catalog, in a human order (app2 before app10). */
 export async function repositoriesOf(open: OpenReader, registry: string, signal?: AbortSignal): Promise<RepositoryName[]> {
-  return forEachHost(open, [{ registry }], async (client) => (await listRepositories(client, signal)).map((repository) => ({ registry, repository })));
+  return forEachHost(open, [{ registry }], async (client) => (await listRepositories(client, signal)).sort(compareTags).map((repository) => ({ registry, repository })));
 }
 
 export type ImageRow = TagSummary & { registry: string };

@@ -1,8 +1,8 @@
 // Starting, stopping and restarting a registry container, and waiting until it serves.
 import type Docker from 'dockerode';
 import { engineErrorMessage, engineStatus } from '../engine/engine.ts';
-import { FrameSplitter } from '../engine/frames.ts';
 import { inspectRegistryContainer, type RegistryContainer } from './container.ts';
+import { exitedError, hasExited } from './exited.ts';
 import { InterruptedError, ResourceError } from '../errors.ts';
 
 function startFailure(c: { name: string }, err: unknown): ResourceError {
@@ -43,7 +43,8 @@ export async function restartRegistryContainer(docker: Docker, c: { id: string; 
 
 /**
  * Waits until the container runs and, when its port is on this machine (local engine),
- * answers HTTP. A container that stops meanwhile fails with its last log line.
+ * answers HTTP. A container whose process exits meanwhile (restarting in a loop included)
+ * fails at once with the last lines of its log (ContainerExitedError).
  */
 export async function waitUntilServing(
   docker: Docker,
@@ -51,14 +52,12 @@ export async function waitUntilServing(
   options: { local: boolean; signal?: AbortSignal; timeoutMs?: number },
 ): Promise<RegistryContainer> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  let restartsBefore: number | undefined;
   for (;;) {
     if (options.signal?.aborted) throw new InterruptedError();
     const c = await inspectRegistryContainer(docker, container);
-    if (!c.running && c.state !== 'created' && c.state !== 'restarting') {
-      const logs = await docker.getContainer(c.id).logs({ stdout: true, stderr: true, tail: 5 }).catch(() => Buffer.alloc(0));
-      const last = lastLogLine(logs);
-      throw new ResourceError(`the registry container ${c.name} stopped right after starting${last ? `: ${last}` : ''} (docker logs ${c.name} shows more)`);
-    }
+    restartsBefore ??= c.details.RestartCount ?? 0;
+    if (hasExited(c.details.State, c.details.RestartCount ?? 0, restartsBefore)) throw await exitedError(docker, c);
     const binding = c.bindings[0];
     if (c.running && (!options.local || !binding)) return c;
     if (c.running && binding) {
@@ -74,10 +73,4 @@ export async function waitUntilServing(
     if (Date.now() > deadline) throw new ResourceError(`the registry container ${c.name} does not answer on port ${binding?.port ?? '?'} (docker logs ${c.name} may say why)`);
     await new Promise((r) => setTimeout(r, 150));
   }
-}
-
-function lastLogLine(logs: Buffer): string {
-  const text = new FrameSplitter().push(logs).map((f) => f.data.toString()).join('');
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
-  return (lines.at(-1) ?? '').slice(0, 300);
 }

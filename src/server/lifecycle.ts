@@ -7,6 +7,7 @@ import {
 } from './container.ts';
 import { startRegistryContainer, waitUntilServing } from './container-control.ts';
 import { checkPortFree, prepareDataDir } from './prestart-checks.ts';
+import { ContainerExitedError } from './exited.ts';
 import { engineErrorMessage, engineStatus } from '../engine/engine.ts';
 import { ensureImage, type ProgressSink } from '../engine/pull.ts';
 import type { EngineKind } from '../engine/identity.ts';
@@ -94,7 +95,8 @@ export async function startRegistry(env: StartEnvironment, options: StartOptions
 
   // A new container; a stopped one of ours with other settings is replaced (its data stays in its directory).
   const name = options.name ?? existing?.name ?? defaultContainerName(options.address.port);
-  const image = options.image ?? DEFAULT_IMAGE;
+  // A replaced container keeps its image too (registry:2 stays registry:2), unless --image says otherwise.
+  const image = options.image ?? existing?.image ?? DEFAULT_IMAGE;
   // A replaced container's data stays where it was, unless -d says otherwise.
   const dataDir = options.dataDir ?? (existing?.storage.kind === 'bind' ? existing.storage.path : options.defaultDataDir);
   await checkPorts();
@@ -116,6 +118,8 @@ export async function startRegistry(env: StartEnvironment, options: StartOptions
   } catch (err) {
     // Leave nothing half-made behind: the next start creates it afresh.
     const removed = await created.remove({ force: true, v: false }).then(() => true, () => false);
+    // Its log is gone with it: the error carries its last lines, and no longer sends anyone to `docker logs`.
+    if (removed && err instanceof ContainerExitedError) throw err.removed();
     // Unremovable (the engine went away): say what is left, on the same line.
     if (!removed && err instanceof Error) err.message += ` (the unfinished container ${name} is left behind: docker rm -f ${name})`;
     throw err;

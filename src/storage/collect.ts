@@ -18,13 +18,23 @@ export interface CollectSession {
 
 type EngineHere = Pick<Engine, 'docker' | 'local'>;
 
+export interface CollectOptions extends CollectSession {
+  dryRun: boolean;
+  restart: boolean;
+  /** Nothing written more recently than this is removed (gc-grace.ts). */
+  graceMs: number;
+  /** Collect in a registry container docker-jindr did not create. */
+  force?: boolean;
+}
+
 /** gc: collects in the registry for the address. With restart false (for stop), a running registry is left stopped. */
-export async function collectIn(engine: EngineHere, address: LocalRegistryAddress, options: CollectSession & { dryRun: boolean; restart: boolean }): Promise<GcReport> {
+export async function collectIn(engine: EngineHere, address: LocalRegistryAddress, options: CollectOptions): Promise<GcReport> {
   const { docker, local } = engine;
   const registry = await requireRegistryContainer(docker, address);
   options.signal.throwIfAborted();
-  const { dryRun, restart, signal, info, debug } = options;
-  return options.critical(() => collectGarbage(docker, registry, { dryRun, restart, local, signal, info, debug }));
+  const { dryRun, restart, graceMs, signal, info, debug } = options;
+  const force = options.force === true;
+  return options.critical(() => collectGarbage(docker, registry, { dryRun, restart, graceMs, force, local, signal, info, debug }));
 }
 
 export type StopResult =
@@ -35,6 +45,8 @@ export type StopResult =
 export interface StopOptions extends CollectSession {
   /** Collect garbage before stopping (stop's default; -G skips it). */
   gc: boolean;
+  /** The collection's grace period (gc-grace.ts). */
+  graceMs: number;
   /** What the collection did, once done, for people. */
   collected?: (report: GcReport) => void;
 }

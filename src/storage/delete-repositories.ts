@@ -7,7 +7,7 @@ import { errorMessage } from '../errors.ts';
 import { forEachHost, type OpenReader } from '../registry/per-host.ts';
 import type { RepositoryName } from '../registry/reference.ts';
 import { removeRepositories } from '../registry/remove-images.ts';
-import { removeRepositoryStorage } from './remove-repository.ts';
+import { checkRepositoryRemoval, removeRepositoryStorage } from './remove-repository.ts';
 
 export interface RepositoryDeletion {
   registry: string;
@@ -26,13 +26,15 @@ export interface DeleteOptions {
   signal?: AbortSignal;
   /** Notes for people: what happened to the storage. */
   info: (message: string) => void;
+  /** Also in a registry container docker-jindr did not create (refused before anything is deleted otherwise). */
+  force?: boolean;
 }
 
 /** Removes the storage where it can; a failure there is a note, not an error (the manifests are deleted). */
 async function removeStorage(host: string, repositories: string[], options: DeleteOptions): Promise<boolean> {
   try {
     const { docker, local } = await options.engine();
-    const result = await options.critical(() => removeRepositoryStorage(docker, host, repositories, { local, signal: options.signal }));
+    const result = await options.critical(() => removeRepositoryStorage(docker, host, repositories, { local, signal: options.signal, force: options.force === true }));
     if (result.removed) {
       options.info(`removed the repositories' storage in ${result.container}${result.restarted ? ' and restarted it' : ''}`);
       return true;
@@ -46,6 +48,7 @@ async function removeStorage(host: string, repositories: string[], options: Dele
 
 /** Deletes the named repositories, registry by registry (each name once). */
 export async function deleteRepositories(open: OpenReader, names: readonly RepositoryName[], options: DeleteOptions): Promise<RepositoryDeletion[]> {
+  for (const host of new Set(names.map((n) => n.registry))) await checkRepositoryRemoval(options.engine, host, options.force === true);
   return forEachHost(open, names, async (client, group, host) => {
     const repositories = [...new Set(group.map((n) => n.repository))];
     const removed = await removeRepositories(client, repositories, options.signal);

@@ -9,6 +9,7 @@ import type { RegistryClient } from '../registry/client.ts';
 import { listRepositories } from '../registry/catalog.ts';
 import { repositoryBlobs } from '../registry/repository-blobs.ts';
 import { planRepository, predictBlobRemoval, type ManifestContent } from './gc-plan.ts';
+import { youngContent, youngIn } from './gc-grace.ts';
 import { listStorage, readManifests, type Exec } from './gc-storage.ts';
 import { storageAccess } from './storage-access.ts';
 import { computeUsage, type RepositoryBlobs, type UsageRow, type UsageTotal } from './usage-plan.ts';
@@ -23,8 +24,11 @@ export interface UsageReport {
   total: UsageTotal;
 }
 
-/** Usage read from storage: every repository, every revision, every blob. */
-export async function storageUsage(exec: Exec, root: string, registry: string, only?: readonly string[]): Promise<{ repositories: UsageRow[]; total: UsageTotal }> {
+/**
+ * Usage read from storage: every repository, every revision, every blob. Reclaimable is
+ * what gc with this grace period would remove now (gc-grace.ts).
+ */
+export async function storageUsage(exec: Exec, root: string, registry: string, only?: readonly string[], graceMs = 0): Promise<{ repositories: UsageRow[]; total: UsageTotal }> {
   const listing = await listStorage(exec, root);
   const contents = await readManifests(exec, root, listing.repositories.flatMap((r) => [...r.manifests, ...r.tags.values()]), listing.blobs);
   const content = (d: string): ManifestContent => contents.get(d) ?? { kind: 'missing' };
@@ -43,7 +47,8 @@ export async function storageUsage(exec: Exec, root: string, registry: string, o
   });
   const missing = (only ?? []).filter((n) => !listing.repositories.some((r) => r.name === n));
   if (missing.length > 0) throw new NotFoundError(`no repository ${missing.map((n) => `${registry}/${n}`).join(', ')}`);
-  const prediction = predictBlobRemoval(listing.repositories.map((r) => planRepository(r, content)), content, listing.blobs);
+  const young = youngContent(listing, graceMs);
+  const prediction = predictBlobRemoval(listing.repositories.map((r) => planRepository(r, content, youngIn(young, r.name))), content, listing.blobs, young.blobs);
   return computeUsage({ repositories, stored: listing.blobs, reclaimable: new Set(prediction.blobs), ...(only ? { only } : {}) });
 }
 
@@ -54,6 +59,8 @@ export interface UsageOptions {
   /** The engine, when one can be reached; storage is read through it. */
   docker?: () => Promise<Docker>;
   repositories?: readonly string[];
+  /** Reclaimable leaves out what was written more recently than this, as gc does. */
+  graceMs: number;
   signal?: AbortSignal;
 }
 
@@ -68,7 +75,7 @@ export async function registryUsage(options: UsageOptions): Promise<UsageReport>
       note = err instanceof Error ? err.message : String(err);
     }
     if (lookup?.ok) {
-      const usage = await storageUsage(lookup.access.exec, lookup.access.root, options.registry, only);
+      const usage = await storageUsage(lookup.access.exec, lookup.access.root, options.registry, only, options.graceMs);
       return { registry: options.registry, source: 'storage', ...usage };
     }
     if (lookup) note = lookup.reason;

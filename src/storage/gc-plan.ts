@@ -33,6 +33,16 @@ export interface RepositoryPlan {
   removeRepository: boolean;
   /** Why something was kept that might otherwise have gone. */
   warnings: string[];
+  /** Kept only because they (or manifests reaching them) are younger than the grace period. */
+  young: string[];
+}
+
+/** What the grace period protects in a repository (gc-grace.ts). */
+export interface RepositoryYoung {
+  /** Manifests written within the grace period: kept, with all they reach, as if tagged. */
+  manifests: ReadonlySet<string>;
+  /** An upload, link or revision within the grace period: the repository's storage stays. */
+  busy: boolean;
 }
 
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
@@ -69,8 +79,8 @@ export function readManifest(bytes: Uint8Array | undefined): ManifestContent {
   return { kind: 'ok', references: [...references], subject };
 }
 
-/** The manifests a repository's tags reach, following children and referrers. */
-export function reachableManifests(repo: RepositoryState, content: (digest: string) => ManifestContent): Set<string> {
+/** The manifests a repository's tags (and extra roots) reach, following children and referrers. */
+export function reachableManifests(repo: RepositoryState, content: (digest: string) => ManifestContent, roots: Iterable<string> = []): Set<string> {
   const present = new Set(repo.manifests);
   const referrersOf = new Map<string, string[]>();
   for (const digest of repo.manifests) {
@@ -89,6 +99,7 @@ export function reachableManifests(repo: RepositoryState, content: (digest: stri
     queue.push(digest);
   };
   for (const digest of repo.tags.values()) reach(digest);
+  for (const digest of roots) if (present.has(digest)) reach(digest);
   while (queue.length > 0) {
     const digest = queue.pop()!;
     const c = content(digest);
@@ -100,11 +111,16 @@ export function reachableManifests(repo: RepositoryState, content: (digest: stri
   return reachable;
 }
 
-/** Decides, per repository, which manifests go and whether the repository goes. */
-export function planRepository(repo: RepositoryState, content: (digest: string) => ManifestContent): RepositoryPlan {
-  const reachable = reachableManifests(repo, content);
+/**
+ * Decides, per repository, which manifests go and whether the repository goes. Young
+ * manifests are roots like tags: a push under way writes a multi-platform image's
+ * manifests before its index, and the tag last.
+ */
+export function planRepository(repo: RepositoryState, content: (digest: string) => ManifestContent, young?: RepositoryYoung): RepositoryPlan {
+  const tagged = reachableManifests(repo, content);
+  const reachable = young && young.manifests.size > 0 ? reachableManifests(repo, content, young.manifests) : tagged;
   const warnings: string[] = [];
-  const plan: RepositoryPlan = { name: repo.name, keep: [], remove: [], removeRepository: false, warnings };
+  const plan: RepositoryPlan = { name: repo.name, keep: [], remove: [], removeRepository: false, warnings, young: [...reachable].filter((d) => !tagged.has(d)).sort() };
   // A reachable manifest we cannot read may have children or referrers we cannot see:
   // remove nothing from this repository rather than guess.
   const blind = [...reachable].filter((d) => repo.manifests.includes(d) && content(d).kind !== 'ok');
@@ -129,25 +145,30 @@ export function planRepository(repo: RepositoryState, content: (digest: string) 
       plan.remove.push(digest);
     }
   }
-  plan.removeRepository = repo.tags.size === 0 && plan.keep.length === 0;
+  plan.removeRepository = repo.tags.size === 0 && plan.keep.length === 0 && !young?.busy;
   return plan;
 }
 
 export interface BlobPrediction {
-  /** Blobs no kept manifest refers to: what the registry's blob collection deletes. */
+  /** Blobs no kept manifest refers to, older than the grace period: what the sweep deletes. */
   blobs: string[];
   bytes: number;
+  /** Blobs no kept manifest refers to but younger than the grace period: kept. */
+  young: string[];
+  youngBytes: number;
 }
 
 /**
- * The blobs the registry's own collection will delete once the plan's manifests are
- * gone: it marks every remaining manifest and everything the manifest refers to, and
- * sweeps the rest (orphaned uploads included). Used for --dry-run and to check a run.
+ * The blobs a collection deletes once the plan's manifests are gone: the registry marks
+ * every remaining manifest and everything the manifest refers to, and the rest is
+ * unreferenced; of that, the blobs younger than the grace period stay (gc-sweep.ts).
+ * Used for --dry-run, to decide whether there is anything to do, and to bound the sweep.
  */
 export function predictBlobRemoval(
   plans: readonly RepositoryPlan[],
   content: (digest: string) => ManifestContent,
   blobSizes: ReadonlyMap<string, number>,
+  youngBlobs: ReadonlySet<string> = new Set(),
 ): BlobPrediction {
   const marked = new Set<string>();
   for (const plan of plans) {
@@ -157,6 +178,9 @@ export function predictBlobRemoval(
       if (c.kind === 'ok') for (const ref of c.references) marked.add(ref);
     }
   }
-  const blobs = [...blobSizes.keys()].filter((d) => !marked.has(d)).sort();
-  return { blobs, bytes: blobs.reduce((sum, d) => sum + blobSizes.get(d)!, 0) };
+  const unmarked = [...blobSizes.keys()].filter((d) => !marked.has(d)).sort();
+  const blobs = unmarked.filter((d) => !youngBlobs.has(d));
+  const young = unmarked.filter((d) => youngBlobs.has(d));
+  const sum = (list: string[]) => list.reduce((total, d) => total + blobSizes.get(d)!, 0);
+  return { blobs, bytes: sum(blobs), young, youngBytes: sum(young) };
 }

@@ -6,8 +6,12 @@
 //   1. list storage (tags, revisions, blobs) and read the manifests      (gc-storage.ts)
 //   2. work out what is unreachable                                      (storage/gc-plan.ts)
 //   3. remove those manifests' revision links, and repositories left with no tag
-//   4. run the registry's own `garbage-collect` (never --delete-untagged) for the blobs
+//   4. ask the registry's own `garbage-collect --dry-run` (never --delete-untagged) which
+//      blobs are unreferenced, and delete those older than the grace period (gc-sweep.ts)
 //   5. list the blobs again: what is gone is what was freed
+// Nothing written within the grace period (gc-grace.ts: blobs, manifests, uploads) is
+// removed, so a push under way keeps what it has sent; the restart ends its upload
+// sessions, which clients start again (docker push does, and so does our cp).
 // Then the registry container is started again if it ran: a fresh process also forgets the
 // blobs its in-memory descriptor cache still believed in ("layer already exists").
 import type Docker from 'dockerode';
@@ -16,7 +20,6 @@ import { engineErrorMessage } from '../engine/engine.ts';
 import type { RegistryContainer } from '../server/container.ts';
 import { startRegistryContainer, stopRegistryContainer, waitUntilServing } from '../server/container-control.ts';
 import {
-  collectBlobs,
   listStorage,
   readManifests,
   readStorageRoot,
@@ -26,11 +29,18 @@ import {
   type StorageListing,
 } from './gc-storage.ts';
 import { helperMounts } from './helper-mounts.ts';
-import { planRepository, predictBlobRemoval, type ManifestContent, type RepositoryPlan } from './gc-plan.ts';
+import { planRepository, predictBlobRemoval, type BlobPrediction, type ManifestContent, type RepositoryPlan } from './gc-plan.ts';
+import { formatGrace, youngContent, youngIn } from './gc-grace.ts';
+import { sweepBlobs } from './gc-sweep.ts';
+import { refuseForeign } from './ownership.ts';
 import { ResourceError } from '../errors.ts';
 
 export interface GcOptions {
   dryRun: boolean;
+  /** Nothing written more recently than this is removed (gc-grace.ts). */
+  graceMs: number;
+  /** Collect in a registry container docker-jindr did not create. */
+  force?: boolean;
   /** Start the registry again afterwards if it was running (false when `stop` collects). */
   restart: boolean;
   /** The engine is on this machine: after the restart, wait until the registry answers. */
@@ -53,6 +63,9 @@ export interface GcReport {
   /** Blobs the registry's collection deleted (layers, configs and manifest bodies). */
   blobs: number;
   bytesFreed: number;
+  /** The grace period, e.g. "1h", and what it kept that would otherwise have gone. */
+  grace: string;
+  keptYoung: { manifests: number; blobs: number; bytes: number };
   warnings: string[];
 }
 
@@ -60,15 +73,21 @@ interface Analysis {
   listing: StorageListing;
   plans: RepositoryPlan[];
   content: (digest: string) => ManifestContent;
+  prediction: BlobPrediction;
+  grace: string;
 }
 
-async function analyse(exec: Exec, root: string): Promise<Analysis> {
+async function analyse(exec: Exec, root: string, graceMs: number): Promise<Analysis> {
   const listing = await listStorage(exec, root);
   const contents = await readManifests(exec, root, listing.repositories.flatMap((r) => [...r.manifests, ...r.tags.values()]), listing.blobs);
   const content = (digest: string): ManifestContent => contents.get(digest) ?? { kind: 'missing' };
-  const plans = listing.repositories.map((r) => planRepository(r, content));
-  return { listing, plans, content };
+  const young = youngContent(listing, graceMs);
+  const plans = listing.repositories.map((r) => planRepository(r, content, youngIn(young, r.name)));
+  const prediction = predictBlobRemoval(plans, content, listing.blobs, young.blobs);
+  return { listing, plans, content, prediction, grace: formatGrace(graceMs) };
 }
+
+const nothingToDo = (a: Analysis): boolean => a.prediction.blobs.length === 0 && a.plans.every((p) => p.remove.length === 0 && !p.removeRepository);
 
 function report(registry: RegistryContainer, dryRun: boolean, analysis: Analysis, blobs: number, bytesFreed: number): GcReport {
   return {
@@ -79,6 +98,12 @@ function report(registry: RegistryContainer, dryRun: boolean, analysis: Analysis
     repositories: analysis.plans.filter((p) => p.removeRepository).map((p) => p.name),
     blobs,
     bytesFreed,
+    grace: analysis.grace,
+    keptYoung: {
+      manifests: analysis.plans.reduce((n, p) => n + p.young.length, 0),
+      blobs: analysis.prediction.young.length,
+      bytes: analysis.prediction.youngBytes,
+    },
     warnings: analysis.plans.flatMap((p) => p.warnings),
   };
 }
@@ -96,6 +121,8 @@ function checkStorageShared(registry: RegistryContainer, root: string): void {
  * registry is stopped, it must be started again whatever happens.
  */
 export async function collectGarbage(docker: Docker, registry: RegistryContainer, options: GcOptions): Promise<GcReport> {
+  // A dry run only reads; a collection stops the container, edits its storage and restarts it.
+  if (!options.dryRun) refuseForeign(registry, 'gc', 'stop it, edit its storage and start it again', options.force === true);
   const env = registry.details.Config.Env ?? [];
   const info = options.info ?? (() => {});
   const rootVia = (exec: Exec) => readStorageRoot(exec, registry.configPath, env, registry.name);
@@ -107,10 +134,9 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
   if (registry.running) {
     const exec = execBytes(docker, registry.id);
     root = await rootVia(exec);
-    const analysis = await analyse(exec, root);
-    const prediction = predictBlobRemoval(analysis.plans, analysis.content, analysis.listing.blobs);
-    const nothing = prediction.blobs.length === 0 && analysis.plans.every((p) => p.remove.length === 0 && !p.removeRepository);
-    if (options.dryRun || nothing) return report(registry, options.dryRun, analysis, prediction.blobs.length, prediction.bytes);
+    const analysis = await analyse(exec, root, options.graceMs);
+    const { prediction } = analysis;
+    if (options.dryRun || nothingToDo(analysis)) return report(registry, options.dryRun, analysis, prediction.blobs.length, prediction.bytes);
     checkStorageShared(registry, root);
   } else {
     // Before a helper exists: one without the data mounted would only see an empty volume.
@@ -133,15 +159,16 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
       root = await rootVia(exec);
       checkStorageShared(registry, root);
     }
-    const analysis = await analyse(exec, root);
-    const prediction = predictBlobRemoval(analysis.plans, analysis.content, analysis.listing.blobs);
-    if (options.dryRun) return report(registry, true, analysis, prediction.blobs.length, prediction.bytes);
+    const analysis = await analyse(exec, root, options.graceMs);
+    const { prediction } = analysis;
+    // Nothing to do (a storage nothing was ever pushed to, say): the registry's collection is not run.
+    if (options.dryRun || nothingToDo(analysis)) return report(registry, options.dryRun, analysis, prediction.blobs.length, prediction.bytes);
 
     options.signal?.throwIfAborted();
     await removeFromStorage(exec, root, analysis.plans);
     options.signal?.throwIfAborted();
-    const gcOutput = await collectBlobs(exec, registry.configPath);
-    options.debug?.(`registry garbage-collect: ${gcOutput.trim().split('\n').at(-1) ?? ''}`);
+    const sweep = await sweepBlobs(exec, root, registry.configPath, analysis.listing, prediction.blobs);
+    if (sweep.notListed.length > 0) options.debug?.(`kept ${sweep.notListed.length} blob(s) the registry's collection does not find unreferenced: ${sweep.notListed.join(', ')}`);
     const after = await listStorage(exec, root);
     let blobs = 0;
     let bytes = 0;

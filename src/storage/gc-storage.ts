@@ -54,24 +54,49 @@ export async function readStorageRoot(exec: Exec, configPath: string, env: reado
 /** Where distribution keeps its files under the storage root. */
 export const v2 = (root: string): string => `${root === '/' ? '' : root}/docker/registry/v2`;
 
-// `read` is a shell builtin: no process per tag or revision, even with thousands.
-// Link files have no final newline, so read's status is ignored.
+// `read` is a shell builtin: no process per tag, even with thousands; `stat` runs in
+// batches (find -exec +). Link files have no final newline, so read's status is ignored.
+// Times (mtime, seconds) and "now" both come from the container's clock, for the grace
+// period (gc-grace.ts): blob data, layer and revision links, and every file of an upload.
 const LIST_SCRIPT = `
+echo "N $(date +%s)"
 cd "$1" 2>/dev/null || exit 0
 if [ -d repositories ]; then
   cd repositories
   find . -type d -name _manifests | while IFS= read -r f; do echo "R $f"; done
   find . -type f -path '*/_manifests/tags/*/current/link' | while IFS= read -r f; do c=; IFS= read -r c < "$f"; echo "T $f $c"; done
-  find . -type f -path '*/_manifests/revisions/*/*/link' | while IFS= read -r f; do echo "V $f"; done
+  find . -type f -path '*/_manifests/revisions/*/*/link' -exec stat -c 'V %Y %n' {} +
+  find . -type f -path '*/_layers/*/*/link' -exec stat -c 'L %Y %n' {} +
+  find . -type f -path '*/_uploads/*' -exec stat -c 'U %Y %n' {} +
   cd ..
 fi
-if [ -d blobs ]; then find blobs -type f -name data -exec ls -ln {} +; fi
+if [ -d blobs ]; then find blobs -type f -name data -exec stat -c 'B %s %Y %n' {} +; fi
 `;
+
+/** When things were last written, in seconds of the container's clock. */
+export interface StorageTimes {
+  /** The container's clock when the listing was taken. */
+  now: number;
+  /** digest -> mtime of its data. */
+  blobs: Map<string, number>;
+  /** linkKey(repository, digest) -> mtime of the layer link (`_layers/<alg>/<hex>/link`). */
+  layers: Map<string, number>;
+  /** linkKey(repository, digest) -> mtime of the revision link. */
+  revisions: Map<string, number>;
+  /** repository -> newest mtime of any file of its uploads in progress (`_uploads`). */
+  uploads: Map<string, number>;
+}
 
 export interface StorageListing {
   repositories: RepositoryState[];
   /** digest -> size in bytes, for every blob (layers, configs and manifests alike). */
   blobs: Map<string, number>;
+  times: StorageTimes;
+}
+
+/** How the listing keys a repository's link to a digest. */
+export function linkKey(repository: string, digest: string): string {
+  return `${repository}@${digest}`;
 }
 
 /** Parses LIST_SCRIPT's output. */
@@ -83,22 +108,33 @@ export function parseListing(text: string): StorageListing {
     return r;
   };
   const blobs = new Map<string, number>();
+  const times: StorageTimes = { now: 0, blobs: new Map(), layers: new Map(), revisions: new Map(), uploads: new Map() };
+  const newest = (map: Map<string, number>, key: string, mtime: number) => map.set(key, Math.max(mtime, map.get(key) ?? mtime));
   for (const line of text.split('\n')) {
     let m: RegExpMatchArray | null;
-    if ((m = line.match(/^R \.\/(.+)\/_manifests$/))) {
+    if ((m = line.match(/^N (\d+)$/))) {
+      times.now = Number(m[1]);
+    } else if ((m = line.match(/^R \.\/(.+)\/_manifests$/))) {
       repo(m[1]!);
     } else if ((m = line.match(/^T \.\/(.+)\/_manifests\/tags\/([^/]+)\/current\/link (\S+)$/))) {
       repo(m[1]!).tags.set(m[2]!, m[3]!);
-    } else if ((m = line.match(/^V \.\/(.+)\/_manifests\/revisions\/([^/]+)\/([^/]+)\/link$/))) {
-      repo(m[1]!).manifests.push(`${m[2]}:${m[3]}`);
-    } else if ((m = line.match(/^\S+\s+\d+\s+\S+\s+\S+\s+(\d+)\s.*\sblobs\/([^/]+)\/[^/]+\/([^/]+)\/data$/))) {
-      blobs.set(`${m[2]}:${m[3]}`, Number(m[1]));
+    } else if ((m = line.match(/^V (\d+) \.\/(.+)\/_manifests\/revisions\/([^/]+)\/([^/]+)\/link$/))) {
+      const digest = `${m[3]}:${m[4]}`;
+      repo(m[2]!).manifests.push(digest);
+      times.revisions.set(linkKey(m[2]!, digest), Number(m[1]));
+    } else if ((m = line.match(/^L (\d+) \.\/(.+)\/_layers\/([^/]+)\/([^/]+)\/link$/))) {
+      times.layers.set(linkKey(m[2]!, `${m[3]}:${m[4]}`), Number(m[1]));
+    } else if ((m = line.match(/^U (\d+) \.\/(.+?)\/_uploads\//))) {
+      newest(times.uploads, m[2]!, Number(m[1]));
+    } else if ((m = line.match(/^B (\d+) (\d+) blobs\/([^/]+)\/[^/]+\/([^/]+)\/data$/))) {
+      blobs.set(`${m[3]}:${m[4]}`, Number(m[1]));
+      times.blobs.set(`${m[3]}:${m[4]}`, Number(m[2]));
     }
   }
   const repositories = [...repos.entries()]
     .map(([name, r]) => ({ name, tags: r.tags, manifests: r.manifests.sort() }))
     .sort((a, b) => a.name.localeCompare(b.name));
-  return { repositories, blobs };
+  return { repositories, blobs, times };
 }
 
 /** Where a blob's bytes are, relative to docker/registry/v2. */
@@ -107,7 +143,7 @@ export function blobPath(digest: string): string {
   return `blobs/${alg}/${hex.slice(0, 2)}/${hex}/data`;
 }
 
-async function run(exec: Exec, cmd: readonly string[], what: string): Promise<Buffer> {
+export async function run(exec: Exec, cmd: readonly string[], what: string): Promise<Buffer> {
   const result = await exec(cmd);
   if (result.exitCode !== 0) {
     throw new ResourceError(`${what} failed in the registry container (exit ${result.exitCode}): ${lastLine(result.stderr)}`);
@@ -115,7 +151,7 @@ async function run(exec: Exec, cmd: readonly string[], what: string): Promise<Bu
   return result.stdout;
 }
 
-function lastLine(text: string): string {
+export function lastLine(text: string): string {
   return text.trim().split('\n').pop() ?? '';
 }
 
@@ -125,7 +161,7 @@ export async function listStorage(exec: Exec, root: string): Promise<StorageList
 }
 
 /** Arguments per exec, well under any ARG_MAX. */
-const BATCH = 1000;
+export const BATCH = 1000;
 
 /**
  * Reads manifests' bytes with `cat` (sizes are known from the listing, so the output is
@@ -187,6 +223,11 @@ function checkRepositoryName(name: string): void {
   if (!REPOSITORY_NAME.test(name)) throw new ResourceError(`refusing to remove the storage of ${JSON.stringify(name)}: not a repository name`);
 }
 
+/** A digest that becomes a path: algorithm and lower-case hex only (no globs, no `/`). */
+export function checkDigest(digest: string): void {
+  if (!/^[a-z0-9]+:[a-f0-9]+$/.test(digest)) throw new ResourceError(`refusing to remove ${JSON.stringify(digest)}: not a digest`);
+}
+
 async function removeTargets(exec: Exec, root: string, targets: readonly string[], what: string): Promise<void> {
   for (let i = 0; i < targets.length; i += BATCH) {
     await run(exec, ['sh', '-c', REMOVE_SCRIPT, 'sh', v2(root), ...targets.slice(i, i + BATCH)], what);
@@ -243,11 +284,10 @@ export async function removeFromStorage(exec: Exec, root: string, plans: readonl
   await removeTargets(exec, root, targets, 'removing manifests');
 }
 
-/** The registry's blob collection, without --delete-untagged (see gc-plan.ts). */
-export async function collectBlobs(exec: Exec, configPath: string): Promise<string> {
-  const result = await exec(['registry', 'garbage-collect', configPath]);
-  if (result.exitCode !== 0) {
-    throw new ResourceError(`registry garbage-collect failed (exit ${result.exitCode}): ${lastLine(result.stderr) || lastLine(result.stdout.toString())}`);
-  }
-  return result.stdout.toString('utf8');
+/** Removes repositories' links to blobs (`_layers/<alg>/<hex>`), as registry 3.x's collection does for the blobs it deletes. */
+export async function removeLayerLinks(exec: Exec, root: string, links: readonly { repository: string; digest: string }[]): Promise<void> {
+  links.forEach((l) => checkRepositoryName(l.repository));
+  links.forEach((l) => checkDigest(l.digest));
+  const targets = links.map((l) => `${l.repository}/_layers/${l.digest.replace(':', '/')}`);
+  await removeTargets(exec, root, targets, 'removing layer links');
 }

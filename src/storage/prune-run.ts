@@ -10,11 +10,13 @@ import { NotFoundError, ResourceError, UsageError } from '../errors.ts';
 import type { RegistryClient } from '../registry/client.ts';
 import { planRepository, predictBlobRemoval, type ManifestContent } from './gc-plan.ts';
 import { collectGarbage, type GcOptions, type GcReport } from './gc-run.ts';
+import { youngContent, youngIn } from './gc-grace.ts';
 import { listStorage, readManifests } from './gc-storage.ts';
 import { planPrune, type PrunedTag, type PruneRules } from './prune-plan.ts';
 import { readPushDates } from './push-dates.ts';
 import { storageAccess } from './storage-access.ts';
 import { untag, type TagToRemove } from './untag.ts';
+import { refuseForeign } from './ownership.ts';
 
 export interface PruneRequest {
   /** HOST:PORT of a registry this engine runs. */
@@ -31,7 +33,9 @@ export interface PruneRequest {
   signal?: AbortSignal;
   info?: (message: string) => void;
   debug?: (message: string) => void;
-  /** More of gc's options (e.g. its grace period), passed on to the collection. */
+  /** The collection's grace period (gc-grace.ts): what was written more recently stays. */
+  graceMs: number;
+  /** More of gc's options, passed on to the collection. */
   gc?: Partial<GcOptions>;
   now?: number;
 }
@@ -86,13 +90,16 @@ export async function prune(docker: Docker, request: PruneRequest): Promise<Prun
   const contents = await readManifests(exec, root, listing.repositories.flatMap((r) => [...r.manifests, ...r.tags.values()]), listing.blobs);
   const content = (d: string): ManifestContent => contents.get(d) ?? { kind: 'missing' };
   const after = listing.repositories.map((r) => ({ ...r, tags: new Map([...r.tags].filter(([tag]) => !going.has(`${r.name}:${tag}`))) }));
-  const plans = after.map((r) => planRepository(r, content));
-  const prediction = predictBlobRemoval(plans, content, listing.blobs);
+  const young = youngContent(listing, request.graceMs);
+  const plans = after.map((r) => planRepository(r, content, youngIn(young, r.name)));
+  const prediction = predictBlobRemoval(plans, content, listing.blobs, young.blobs);
   const report: PruneReport = {
     registry: request.registry, dryRun: request.dryRun, cancelled: false, tags: plan.remove, changed: [],
     manifests: plans.reduce((n, p) => n + p.remove.length, 0), blobs: prediction.blobs.length, bytes: prediction.bytes,
   };
   if (request.dryRun || plan.remove.length === 0) return report;
+  // A registry container docker-jindr did not create is not edited, stopped and restarted unless forced (ownership.ts).
+  refuseForeign(container, 'prune', 'remove tags in its storage, stop it and start it again', request.gc?.force === true);
   if (request.confirm && !(await request.confirm(report))) return { ...report, cancelled: true };
 
   request.signal?.throwIfAborted();
@@ -100,7 +107,7 @@ export async function prune(docker: Docker, request: PruneRequest): Promise<Prun
   const removed = new Set(untagged.removed.map((t) => `${t.repository}:${t.tag}`));
   request.signal?.throwIfAborted();
   const gc = await collectGarbage(docker, container, {
-    dryRun: false, restart: true, local: request.local,
+    dryRun: false, restart: true, local: request.local, graceMs: request.graceMs,
     ...(request.signal ? { signal: request.signal } : {}),
     ...(request.info ? { info: request.info } : {}),
     ...(request.debug ? { debug: request.debug } : {}),

@@ -15,6 +15,26 @@ import { execInContainer } from '../server/container-exec.ts';
 import { removeRepositories, storageOf, type Exec } from './gc-storage.ts';
 import { parseLocalRegistry } from '../server/address.ts';
 import { mirrorOf } from '../server/mirrors.ts';
+import { refuseForeign } from './ownership.ts';
+
+const WOULD = 'delete in its storage and restart it';
+
+/**
+ * Before anything is deleted: refuses (unless force) when a registry container that
+ * docker-jindr did not create serves `registry` on this engine. A registry elsewhere, or
+ * no engine to ask, has no container here to protect.
+ */
+export async function checkRepositoryRemoval(engine: () => Promise<{ docker: Docker }>, registry: string, force: boolean): Promise<void> {
+  if (force) return;
+  try {
+    parseLocalRegistry(registry);
+  } catch {
+    return;
+  }
+  const docker = await engine().then((e) => e.docker, () => undefined);
+  const container = docker && (await findRegistryContainer(docker, registry));
+  if (container) refuseForeign(container, 'rmr', WOULD, false);
+}
 
 export type StorageRemoval =
   | { removed: true; restarted: boolean; container: string }
@@ -29,7 +49,7 @@ export async function removeRepositoryStorage(
   docker: Docker,
   registry: string,
   repositories: readonly string[],
-  options: { local: boolean; signal?: AbortSignal },
+  options: { local: boolean; signal?: AbortSignal; force?: boolean },
 ): Promise<StorageRemoval> {
   try {
     parseLocalRegistry(registry);
@@ -38,6 +58,7 @@ export async function removeRepositoryStorage(
   }
   const container = await findRegistryContainer(docker, registry);
   if (!container || !container.running) return { removed: false, reason: `no running registry container serves ${registry} on this Docker engine` };
+  refuseForeign(container, 'rmr', WOULD, options.force === true);
   // No abort signal: a removal that has started runs to its end in the container anyway,
   // and must be followed by the restart.
   const exec = execIn(docker, container);

@@ -1,5 +1,6 @@
 // Image configs for the page: created, entrypoint, cmd, env, labels, history. A config
 // is content addressed, so one read serves every repository and every later request.
+import { isJsonObject, parseJson } from '../json-shape.ts';
 import { pullScope, type RegistryClient } from '../registry/client.ts';
 import { digestOf, type Descriptor } from '../registry/manifest.ts';
 import type { ConfigView, HistoryStep } from './api-types.ts';
@@ -16,12 +17,12 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' && v !==
 export function configView(bytes: Buffer): ConfigView | undefined {
   let json: unknown;
   try {
-    json = JSON.parse(bytes.toString('utf8'));
+    json = parseJson(bytes.toString('utf8'));
   } catch {
     return undefined;
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
-  const c = json as Record<string, unknown>;
+  if (!isJsonObject(json)) return undefined;
+  const c = json;
   const run = (typeof c.config === 'object' && c.config !== null ? c.config : {}) as Record<string, unknown>;
   const labels: Record<string, string> = {};
   if (typeof run.Labels === 'object' && run.Labels !== null) {

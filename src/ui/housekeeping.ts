@@ -21,6 +21,10 @@ export interface HousekeepingDeps {
   engine(): Promise<Engine>;
   /** The command line's duration parser (30d, 12h), handed down by the command. */
   parseDuration(text: string, option: string): number;
+  /** gc's grace period for the page's gc, prune and reclaimable bytes (`ui --grace`, default 1h). */
+  graceMs: number;
+  /** The page's gc and prune may change a registry container docker-jindr did not create (`ui --force`). */
+  force: boolean;
   signal: AbortSignal;
   info(message: string): void;
   debug(message: string): void;
@@ -70,6 +74,8 @@ export class Housekeeping {
       collectGarbage(engine.docker, container, {
         dryRun,
         restart: true,
+        graceMs: this.deps.graceMs,
+        force: this.deps.force,
         local: engine.local,
         signal: this.deps.signal,
         info: (m) => this.deps.info(m),
@@ -94,7 +100,7 @@ export class Housekeeping {
     const { registry, client, signal } = this.deps;
     const report = await this.deps.critical(() =>
       prune(engine.docker, {
-        registry, repositories: request.repositories ?? [], rules, dryRun: request.dryRun, client, local: engine.local, signal,
+        registry, repositories: request.repositories ?? [], rules, dryRun: request.dryRun, graceMs: this.deps.graceMs, gc: { force: this.deps.force }, client, local: engine.local, signal,
         info: (m) => this.deps.info(m), debug: (m) => this.deps.debug(m),
       }),
     );
@@ -127,7 +133,7 @@ export class Housekeeping {
   async usage(): Promise<UsageAnswer> {
     const { registry, client, signal } = this.deps;
     const local = registryHost(registry).loopback;
-    const report = await registryUsage({ registry, client, signal, ...(local ? { docker: async () => (await this.deps.engine()).docker } : {}) });
+    const report = await registryUsage({ registry, client, signal, graceMs: this.deps.graceMs, ...(local ? { docker: async () => (await this.deps.engine()).docker } : {}) });
     return {
       source: report.source,
       ...(report.note !== undefined ? { note: report.note } : {}),

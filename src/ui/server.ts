@@ -1,5 +1,6 @@
 // The page's HTTP server: 127.0.0.1 only, every request through the guard (guard.ts),
 // then the page (one HTML, one script, one style sheet, all held in memory) or the JSON API.
+import { parseJson } from '../json-shape.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ResourceError } from '../errors.ts';
@@ -108,7 +109,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: UiServ
     if (method === 'POST' || method === 'DELETE') {
       try {
         const text = await readBody(req);
-        body = text === '' ? {} : JSON.parse(text);
+        body = text === '' ? {} : parseJson(text);
       } catch (err) {
         sendJson(res, 400, { error: `the request body is not JSON (${err instanceof Error ? err.message : String(err)})` });
         return;

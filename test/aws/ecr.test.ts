@@ -46,6 +46,37 @@ test.serial('when it cannot be removed either, the error says the repository has
   t.true(ecr.repositories.has('app'));
 });
 
+test.serial('no credentials anywhere: says none were found and where they are looked for, not that AWS refused; nothing is sent', async (t) => {
+  const ecr = await startEcrFake({ proxyEndpoint: 'http://localhost:1', password: 'x' });
+  t.teardown(() => ecr.close());
+  const saved = { ...process.env };
+  t.teardown(() => {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+  });
+  delete process.env.AWS_ACCESS_KEY_ID;
+  delete process.env.AWS_SECRET_ACCESS_KEY;
+  Object.assign(process.env, { AWS_ENDPOINT_URL_ECR: ecr.endpoint, AWS_EC2_METADATA_DISABLED: 'true' });
+  const client = connectEcr({ region: 'eu-west-1' });
+  t.teardown(async () => client.close());
+  const err = await t.throwsAsync(client.login(), { instanceOf: AuthError });
+  t.regex(err.message, /^GetAuthorizationToken: no AWS credentials found; looked in the environment \(AWS_ACCESS_KEY_ID with AWS_SECRET_ACCESS_KEY, or AWS_PROFILE\), ~\/\.aws\/credentials and ~\/\.aws\/config .*AWS SSO \(aws sso login\).*metadata service: set them up/);
+  t.notRegex(err.message, /refused/);
+  t.deepEqual(ecr.calls, []);
+});
+
+test.serial('an endpoint nothing answers on: the error names it, and says to check the network', async (t) => {
+  const ecr = await startEcrFake({ proxyEndpoint: 'http://localhost:1', password: 'x' });
+  const endpoint = ecr.endpoint;
+  await ecr.close(); // its port now refuses connections
+  process.env.AWS_ENDPOINT_URL_ECR = endpoint;
+  const client = connectEcr({ region: 'eu-west-1' });
+  t.teardown(async () => client.close());
+  const err = await t.throwsAsync(client.login());
+  t.is(err.message.replace(/ \(.*\): /, ' (...): '), `GetAuthorizationToken: could not reach AWS ECR at ${endpoint.replace(/\/$/, '')} (...): check the network, or AWS_ENDPOINT_URL_ECR`);
+  t.regex(err.message, /ECONNREFUSED/);
+});
+
 test('the lifecycle policy: untagged images expire after a day, the newest N are kept', (t) => {
   t.deepEqual(JSON.parse(lifecyclePolicy(5)), {
     rules: [

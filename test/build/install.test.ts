@@ -116,7 +116,7 @@ test.serial('install.sh --plain-node: the launcher and its bundle, run by the do
   // Past the preamble: the bundle itself, under the machine's Node.
   const usage = await docker(['jindr', '--help'], { env });
   t.is(usage.code, 0, usage.stderr);
-  t.regex(usage.stdout, /^Usage: docker jindr \[OPTIONS\] COMMAND/m);
+  t.regex(usage.stdout, /^Usage: {2}docker jindr \[OPTIONS\] COMMAND/m);
 
   // The same install with a Node older than 24 first on PATH: listed (metadata needs no
   // Node), and every command refused in one line.

@@ -80,9 +80,9 @@ test("the page is in the bundle as text made at build time: src/ui/assets.ts's b
   t.regex(code, /Skip to content/, 'the views are in it');
 });
 
-test('the bundle\'s command table is the sources\' table: same commands, order, aliases and descriptions', async (t) => {
+test('the bundle\'s command table is the sources\' table: same commands, order, aliases, descriptions, --format fields and subcommands', async (t) => {
   const entries = await commandEntries(repoRoot);
-  t.deepEqual(entries.map((e) => [e.command, e.aliases, e.describe]), commands.map((c) => [c.command, [...c.aliases], c.describe]));
+  t.deepEqual(entries.map((e) => [e.command, e.aliases, e.describe, e.fields, e.subcommands]), commands.map((c) => [c.command, [...c.aliases], c.describe, [...c.fields], [...c.subcommands]]));
   t.true(outputFiles[0]!.text.includes('docker-jindr.load-commands'), 'the bundle has the generated table');
 });
 

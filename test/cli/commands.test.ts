@@ -40,8 +40,8 @@ interface Fixture {
   dstFake: OciRegistry;
 }
 
-/** Exact text, a pattern, a table's cells (a cell may be a pattern), or JSON. */
-type Expect = string | RegExp | { table: Array<Array<string | RegExp>> } | { json: unknown };
+/** Exact text, a pattern, a table's cells (a cell may be a pattern), JSON, or JSON lines (--format json: one object a line). */
+type Expect = string | RegExp | { table: Array<Array<string | RegExp>> } | { json: unknown } | { jsonLines: unknown[] };
 
 interface Row {
   argv: (w: Fixture) => string[];
@@ -89,7 +89,7 @@ const rows: Record<string, Row> = {
   },
   'ls --format json': {
     argv: (w) => ['--format', 'json', '-r', w.src, 'ls'], code: 0,
-    stdout: (w) => ({ json: ['app', 'legacy', 'team/api', 'tools'].map((repository) => ({ registry: w.src, repository })) }),
+    stdout: (w) => ({ jsonLines: ['app', 'legacy', 'team/api', 'tools'].map((repository) => ({ registry: w.src, repository })) }),
   },
   'ls: a registry without a catalog': {
     argv: (w) => ['-r', w.src, 'ls'], code: 1, src: { catalog: false },
@@ -142,7 +142,7 @@ const rows: Record<string, Row> = {
   },
   'lsi --format json': {
     argv: (w) => ['-r', w.src, '--format', 'json', 'lsi', 'tools', 'legacy'], code: 0,
-    stdout: (w) => ({ json: [
+    stdout: (w) => ({ jsonLines: [
       { registry: w.src, repository: 'tools', tag: 'dev', digest: tools.digest, mediaType: tools.mediaType, kind: 'image', platforms: ['linux/amd64'], size: size(tools), created: createdAt },
       { registry: w.src, repository: 'legacy', tag: 'v1', digest: legacy.digest, mediaType: legacy.mediaType, kind: 'index', platforms: ['linux/amd64', 'linux/arm64'], size: size(...legacy.manifests), created: createdAt },
     ] }),
@@ -173,7 +173,7 @@ const rows: Record<string, Row> = {
   },
   'inspect --format json: a Docker manifest list': {
     argv: (w) => ['-r', w.src, '--format', 'json', 'inspect', 'legacy:v1'], code: 0,
-    stdout: (w) => ({ json: [{
+    stdout: (w) => ({ jsonLines: [{
       image: `${w.src}/legacy`, tag: 'v1', digest: legacy.digest, mediaType: legacy.mediaType, kind: 'index', size: size(...legacy.manifests),
       platforms: legacy.manifests.map((m) => ({ platform: `linux/${m.platform.architecture}`, kind: 'image', digest: m.digest, mediaType: m.mediaType, size: size(m) })),
     }] }),
@@ -220,7 +220,7 @@ const rows: Record<string, Row> = {
   },
   'rmi --format json': {
     argv: (w) => ['-r', w.src, '--format', 'json', 'rmi', 'tools:dev'], code: 0,
-    stdout: (w) => ({ json: [{ registry: w.src, repository: 'tools', tag: 'dev', digest: tools.digest, action: 'untagged', alsoRemovedTags: [] }] }),
+    stdout: (w) => ({ jsonLines: [{ registry: w.src, repository: 'tools', tag: 'dev', digest: tools.digest, action: 'untagged', alsoRemovedTags: [] }] }),
   },
   'rmi: a registry with deletes disabled': {
     argv: (w) => ['-r', w.src, 'rmi', 'tools:dev'], code: 1, src: { deletes: false },
@@ -284,17 +284,18 @@ const rows: Record<string, Row> = {
   },
   // ---- usage -----------------------------------------------------------------------------
   'an unknown command, with a suggestion': {
-    argv: () => ['lsx'], code: 2, stderr: oneLine(`unknown command "lsx" (did you mean "ls"? see 'docker-jindr --help')`),
+    argv: () => ['lsx'], code: 2, stderr: (): Expect => `docker-jindr: unknown command: docker-jindr lsx (did you mean "ls"?)\n\nUsage:  docker-jindr [OPTIONS] COMMAND\n\nRun 'docker-jindr --help' for more information\n`,
   },
   'a missing argument': {
-    argv: () => ['inspect'], code: 2, stderr: oneLine(`Not enough non-option arguments: got 0, need at least 1 (see 'docker-jindr inspect --help')`),
+    argv: () => ['inspect'], code: 2, stderr: (): Expect => `docker-jindr: 'docker-jindr inspect' requires at least 1 argument\n\nUsage:  docker-jindr inspect [OPTIONS] IMAGE [IMAGE...]\n\nSee 'docker-jindr inspect --help' for more information\n`,
   },
   'an unknown option': {
-    argv: () => ['ls', '--bogus'], code: 2, stderr: oneLine(`Unknown argument: --bogus (see 'docker-jindr ls --help')`),
+    argv: () => ['ls', '--bogus'], code: 2, stderr: (): Expect => `docker-jindr: unknown flag: --bogus\n\nUsage:  docker-jindr ls [OPTIONS]\n\nRun 'docker-jindr ls --help' for more information\n`,
   },
-  'a bad option value': {
-    argv: () => ['--format', 'xml', 'lsi'], code: 2,
-    stderr: oneLine(`Invalid values: Argument: format, Given: "xml", Choices: "table", "json" (see 'docker-jindr lsi --help')`),
+  'a --format template naming a field the command does not have': {
+    argv: (w) => ['-r', w.src, '--format', '{{.Bogus}}', 'lsi'], code: 2,
+    stderr: oneLine("--format: unknown field .Bogus for 'docker-jindr lsi': use .Repository .Tag .ID .Platforms .Created .Size .Digest .CreatedAt .PushedAt"),
+    check: (t, w) => t.deepEqual(w.srcFake.log, []),
   },
   'an image reference that is not one': {
     argv: (w) => ['-r', w.src, 'inspect', 'App:v1'], code: 2,
@@ -313,7 +314,7 @@ const rows: Record<string, Row> = {
     stderr: oneLine('-r/--registry needs a port from 1 to 65535 after the colon, e.g. localhost:5001 (got "localhost:99999")'),
   },
   'help COMMAND': {
-    argv: () => ['help', 'ls'], code: 0, stdout: () => /^docker-jindr ls\n\nList the repositories in the registry\n[\s\S]*-q, --quiet/,
+    argv: () => ['help', 'ls'], code: 0, stdout: () => /^Usage:  docker-jindr ls \[OPTIONS\]\n\nList the repositories in the registry\n[\s\S]*-q, --quiet/,
   },
   '-v': { argv: () => ['-v'], code: 0, stdout: () => `${pkg.version}\n` },
   'the plugin metadata': {
@@ -345,6 +346,10 @@ function expect(t: ExecutionContext, actual: string, expected: Expect, what: str
     const cells = tableCells(actual);
     const wanted = expected.table.map((line, i) => line.map((cell, j) => (cell instanceof RegExp && cell.test(cells[i]?.[j] ?? '') ? cells[i]![j]! : cell)));
     t.deepEqual(cells, wanted, `${what}:\n${actual}`);
+  }
+  else if ('jsonLines' in expected) {
+    t.true(actual === '' || actual.endsWith('\n'), `${what} ends with a newline`);
+    t.deepEqual(actual.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as unknown), expected.jsonLines, what);
   }
   else t.deepEqual(JSON.parse(actual), expected.json, what);
 }

@@ -107,6 +107,13 @@ test('tags: of the image\'s repository (its tag or digest left out), on the imag
   t.deepEqual(asked, [DEFAULT_REGISTRY, DEFAULT_REGISTRY, 'localhost:7000']);
 });
 
+test('tags and repositories in a human order: v2 before v10, app2 before app10', async (t) => {
+  const lister = fakeLister({ [DEFAULT_REGISTRY]: { app10: ['x'], app2: ['v10', 'v9', 'v2', 'latest', 'v1.10', 'v1.9'] } });
+  t.deepEqual(await registryCandidates({ kind: 'tag', registry: undefined, image: 'app2', current: '' }, lister), ['latest', 'v1.9', 'v1.10', 'v2', 'v9', 'v10']);
+  t.deepEqual(await registryCandidates({ kind: 'repo', registry: undefined, current: 'app' }, lister), ['app2', 'app10']);
+  t.deepEqual(await registryCandidates({ kind: 'image', registry: undefined, current: 'app2:v' }, lister), ['app2:v1.9', 'app2:v1.10', 'app2:v2', 'app2:v9', 'app2:v10']);
+});
+
 // ---- the whole answer, against HTTP registries ------------------------------------------
 
 const image = buildManifest('oci', { os: 'linux', architecture: 'amd64' }, [tar([{ name: 'a.txt', type: 'file', data: Buffer.from('a') }])], ['/a.txt']);

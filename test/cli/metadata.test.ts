@@ -30,9 +30,9 @@ test('the built executable answers --version and -v, alone or after Docker\'s pl
   }
 });
 
-test('the built executable refuses an unknown command with one line and exit 2', async (t) => {
+test('the built executable refuses an unknown command in Docker\'s words, exit 2', async (t) => {
   const result = await jindr(['nosuch']);
   t.is(result.code, 2);
   t.is(result.stdout, '');
-  t.is(result.stderr, `docker-jindr: unknown command "nosuch" (see 'docker-jindr --help')\n`);
+  t.is(result.stderr, "docker-jindr: unknown command: docker-jindr nosuch\n\nUsage:  docker-jindr [OPTIONS] COMMAND\n\nRun 'docker-jindr --help' for more information\n");
 });

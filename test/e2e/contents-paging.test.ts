@@ -2,7 +2,7 @@
 // only the first 100 repositories; ls and lsi must list every one.
 import { e2e, registryImages, startTestRegistry } from '../helpers/engine.ts';
 import { buildRandomImage, pushImageManifest, pushManifestBytes } from '../helpers/images.ts';
-import { jindr, pluginBinary, run } from '../helpers/run.ts';
+import { jindr, pluginBinary, run, jsonLines } from '../helpers/run.ts';
 
 async function inBatches<T>(items: readonly T[], size: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
@@ -33,7 +33,7 @@ for (const image of registryImages) {
 
     const all = await jindr(['-r', h, 'lsi', '--format', 'json']);
     t.is(all.code, 0, all.stderr);
-    t.is((JSON.parse(all.stdout) as unknown[]).length, REPOS + TAGS);
+    t.is(jsonLines(all.stdout).length, REPOS + TAGS);
     t.true(all.stdout.length > 65536, 'more than a pipe buffer of output');
 
     // A reader slower than the plugin (jq on a busy machine): nothing may be cut off at exit.

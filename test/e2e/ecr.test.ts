@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import test from 'ava';
 import { e2e, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
-import { pushArchy, pushRandomImage } from '../helpers/images.ts';
+import { blobsOf, pushArchy, pushRandomImage } from '../helpers/images.ts';
 import { docker, makeDockerConfig, run } from '../helpers/run.ts';
 import { startEcrFake, type EcrFake } from '../fakes/ecr.ts';
 import { startHtpasswdRegistry, type AuthRegistry } from '../helpers/registry-containers.ts';
@@ -75,7 +75,9 @@ e2e('cpe creates the repository with a lifecycle policy, then copies every tag w
   const again = await docker(['jindr', 'copy2ecr', '-r', src.host, '--region', 'eu-west-1', 'archy', 'v2'], { env: awsEnv() });
   t.is(again.code, 0, again.stderr);
   t.deepEqual(ecr.calls.map((c) => c.operation), ['GetAuthorizationToken', 'DescribeRepositories']);
-  t.regex(again.stderr, /blobs: 0 copied \(0B\), 0 mounted, 0 already there/);
+  // A warm copy says the blobs were there (not "0 already there").
+  const blobs = new Set([...blobsOf(index), ...blobsOf(v2)].map((b) => b.digest)).size;
+  t.regex(again.stderr, new RegExp(`blobs: 0 copied \\(0B\\), 0 mounted, ${blobs} already there`));
 });
 
 e2e('cpe into an existing repository: no creation, no policy change; no region: one line saying how to give one', async (t) => {
@@ -91,4 +93,33 @@ e2e('cpe into an existing repository: no creation, no policy change; no region: 
   t.is(noRegion.code, 1);
   t.regex(noRegion.stderr.trim(), /^docker-jindr: .*(--region|AWS_REGION)/);
   t.is(noRegion.stderr.trim().split('\n').length, 1);
+});
+
+e2e('cpe without AWS credentials: says none were found and where it looked, not that AWS refused; ECR is not asked', async (t) => {
+  await pushRandomImage(src.host, 'nocreds', 'v1', { layers: 1 });
+  const env: NodeJS.ProcessEnv = { ...awsEnv(), AWS_EC2_METADATA_DISABLED: 'true' };
+  delete env.AWS_ACCESS_KEY_ID;
+  delete env.AWS_SECRET_ACCESS_KEY;
+  ecr.calls.length = 0;
+  const result = await docker(['jindr', 'cpe', '-r', src.host, '--region', 'eu-west-1', 'nocreds:v1'], { env });
+  t.is(result.code, 1);
+  t.is(result.stdout, '');
+  const line = result.stderr.trimEnd();
+  t.is(line.split('\n').length, 1, line);
+  t.regex(line, /^docker-jindr: GetAuthorizationToken: no AWS credentials found; looked in the environment \(AWS_ACCESS_KEY_ID .*AWS_PROFILE\), ~\/\.aws\/credentials and ~\/\.aws\/config .*SSO .*metadata service/);
+  t.notRegex(line, /refused/);
+  t.deepEqual(ecr.calls, []);
+});
+
+e2e('cpe with ECR out of reach: names the endpoint it could not reach', async (t) => {
+  await pushRandomImage(src.host, 'offline', 'v1', { layers: 1 });
+  const gone = await startEcrFake({ proxyEndpoint: `http://${backing.host}`, password });
+  const endpoint = gone.endpoint.replace(/\/$/, '');
+  await gone.close(); // nothing listens there now
+  const result = await docker(['jindr', 'cpe', '-r', src.host, '--region', 'eu-west-1', 'offline:v1'], { env: { ...awsEnv(), AWS_ENDPOINT_URL_ECR: endpoint } });
+  t.is(result.code, 1);
+  const line = result.stderr.trimEnd();
+  t.is(line.split('\n').length, 1, line);
+  t.true(line.startsWith(`docker-jindr: GetAuthorizationToken: could not reach AWS ECR at ${endpoint} (`), line);
+  t.regex(line, /: check the network, or AWS_ENDPOINT_URL_ECR$/);
 });

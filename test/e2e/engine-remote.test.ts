@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { e2e, freePort, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
-import { docker, errorLine, jindr, makeDockerConfig, type RunResult } from '../helpers/run.ts';
+import { docker, errorLine, jindr, makeDockerConfig, type RunResult, jsonLines } from '../helpers/run.ts';
 import { makePki, type Pki } from '../fakes/pki.ts';
 
 const SSHD = '/usr/sbin/sshd';
@@ -48,7 +48,7 @@ async function registry(t: ExecutionContext): Promise<TestRegistry> {
 function infoRows(t: ExecutionContext, result: RunResult, what: string): InfoRow[] {
   t.is(result.code, 0, `${what}: ${result.stderr}`);
   t.is(result.stderr, '', what);
-  return JSON.parse(result.stdout) as InfoRow[];
+  return jsonLines<InfoRow>(result.stdout);
 }
 
 /** `info` over `what` lists r's container exactly as `info` over the default socket does. */

@@ -91,8 +91,13 @@ interface GcJson {
   warnings: string[];
 }
 
+/**
+ * gc with no grace period (these tests push their garbage just before collecting it;
+ * gc-inflight tests the grace), and --force: these registries are plain `docker run`
+ * containers, not made by `docker jindr up` (gc-foreign tests the refusal).
+ */
 async function gc(env: NodeJS.ProcessEnv, host: string, ...extra: string[]): Promise<GcJson> {
-  const result = await docker(['jindr', '-r', host, 'gc', '--format', 'json', ...extra], { env });
+  const result = await docker(['jindr', '-r', host, 'gc', '--grace', '0', '--force', '--format', 'json', ...extra], { env });
   await forgetConnections();
   if (result.code !== 0) throw new Error(`docker jindr gc failed (${result.code}): ${result.stderr}`);
   return JSON.parse(result.stdout) as GcJson;
@@ -265,7 +270,7 @@ e2e('gc refuses while a helper of another collection exists, and touches nothing
   const leftover = await pushUntaggedManifest(reg.host, 'archy');
   await dockerOk(['create', '--name', stray, '--label', `jindr.gc-for=${reg.name}`, 'registry:3']);
   const before = await startedAt(reg.name);
-  const result = await docker(['jindr', '-r', reg.host, 'gc'], { env: cfg.env });
+  const result = await docker(['jindr', '-r', reg.host, 'gc', '--grace', '0', '--force'], { env: cfg.env });
   t.is(result.code, 1);
   t.regex(result.stderr, new RegExp(`another garbage collection is at work on ${reg.name}.*docker rm -f ${stray}`));
   t.is(await startedAt(reg.name), before);
@@ -277,7 +282,7 @@ e2e('Ctrl-C during gc: no further removal starts, the registry is started again,
   t.teardown(() => reg.remove());
   const archy = await pushArchy(reg.host);
   const leftover = await pushUntaggedManifest(reg.host, 'archy');
-  const child = spawn(pluginBinary, ['-r', reg.host, 'gc'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(pluginBinary, ['-r', reg.host, 'gc', '--grace', '0', '--force'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();
@@ -289,8 +294,10 @@ e2e('Ctrl-C during gc: no further removal starts, the registry is started again,
   t.is((await dockerOk(['inspect', '-f', '{{.State.Running}}', reg.name])).trim(), 'true');
   t.deepEqual((await dockerOk(['ps', '-a', '--filter', `label=jindr.gc-for=${reg.name}`, '-q'])).trim(), '');
   await forgetConnections();
-  // Whether the removal had started when the signal came depends on timing; either way the
-  // registry answers, and the tagged image is whole.
+  // Started again, the registry takes a moment to listen (the interrupted gc does not wait
+  // for it to answer): wait, then check. Whether the removal had started when the signal
+  // came depends on timing; either way the registry answers, and the tagged image is whole.
+  await waitForRegistry(`http://${reg.host}/v2/`);
   t.true([200, 404].includes(await manifestStatus(reg.host, 'archy', leftover.digest)));
   for (const m of [archy, ...archy.manifests]) t.is(await manifestStatus(reg.host, 'archy', m.digest), 200);
 });
@@ -326,7 +333,7 @@ e2e('gc follows a storage root set by env, and refuses storage that is not in a 
 
   await pushUntaggedManifest(inside.host, 'archy');
   const before = await startedAt(inside.name);
-  const refused = await docker(['jindr', '-r', inside.host, 'gc'], { env: cfg.env });
+  const refused = await docker(['jindr', '-r', inside.host, 'gc', '--grace', '0', '--force'], { env: cfg.env });
   t.is(refused.code, 1);
   t.regex(refused.stderr, /its storage \/inside is inside the container, not in a volume or bind mount/);
   t.is(await startedAt(inside.name), before);

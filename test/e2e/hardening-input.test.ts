@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { MISBEHAVIOURS, startOciRegistry, type OciRegistry } from '../fakes/oci-registry.ts';
 import { e2e } from '../helpers/engine.ts';
 import { limiter } from '../helpers/limited.ts';
-import { errorLine, jindr, type RunResult } from '../helpers/run.ts';
+import { errorLine, jindr, usageErrorOf, type RunResult } from '../helpers/run.ts';
 
 /** A registry that accepts connections (counted) and never answers. */
 async function silent(): Promise<OciRegistry> {
@@ -130,7 +130,6 @@ const destinations: Array<[string, string[], RegExp]> = [
   ['an over-long REGISTRY namespace', ['cp', 'app:v1', `localhost:5999/${longName}`], /the name is longer than 255 characters$/],
   ['a --to digest', ['cp', 'app:v1', '--to', `localhost:5999/app@sha256:${'a'.repeat(64)}`], /a destination is a repository or repository:tag, not a digest$/],
   ['a TAG starting with .', ['cp', 'app:v1', 'localhost:5999', '.v2'], /^invalid tag "\.v2" \(letters, digits/],
-  ['a TAG starting with -', ['cp', 'app:v1', 'localhost:5999', '-x2'], /^invalid tag "-x2"/],
   ['words after --', ['cp', 'app:v1', 'localhost:5999', '--', '-x2'], /^arguments after "--" are not accepted: give them before it/],
   ['an image after --', ['inspect', 'app:v1', '--', 'app:v2'], /^arguments after "--" are not accepted/],
   ['a TAG over 128 characters', ['cp', 'app:v1', 'localhost:5999', longTag], /^invalid tag "t{80}\.\.\."/],
@@ -145,6 +144,18 @@ for (const [what, args, message] of destinations) {
     t.regex(await refused(t, args), message);
   });
 }
+
+test('a TAG starting with - is a flag, and an unknown one: a usage error in Docker\'s words, before any request', async (t) => {
+  const before = source.connections + destination.connections + ecr.connections;
+  const result = await run(['cp', 'app:v1', 'localhost:5999', '-x2']);
+  t.is(usageErrorOf(t, result, 'docker-jindr cp [OPTIONS] IMAGE [DESTINATION] [TAG...]'), "unknown shorthand flag: 'x' in -x2");
+  t.is(source.connections + destination.connections + ecr.connections, before, 'no connection was made');
+});
+
+test('a --format naming a field the command does not have is refused before anything is asked or deleted', async (t) => {
+  t.is(await refused(t, ['rmi', 'app:v1', '--format', '{{.Repository}} {{.Nope}}']), "--format: unknown field .Nope for 'docker-jindr rmi': use .Repository .Tag .Digest .Action .AlsoRemoved");
+  t.regex(await refused(t, ['cp', 'app:v1', destination.host, '--format', '{{range .}}']), /^--format: function "range" is not supported/);
+});
 
 test('-r that is not HOST[:PORT] is refused before any request', async (t) => {
   const result = await limited(() => jindr(['-r', 'http://127.0.0.1:1/x', 'lsi'], { timeoutMs: 30_000 }));

@@ -10,7 +10,7 @@ import { MISBEHAVIOURS, startOciRegistry, type Misbehaviour, type OciRegistry } 
 import { e2e, registryImages, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { buildRandomImage, type BuiltManifest } from '../helpers/images.ts';
 import { limiter } from '../helpers/limited.ts';
-import { errorLine, jindr, type RunResult } from '../helpers/run.ts';
+import { errorLine, jindr, type RunResult, jsonLines } from '../helpers/run.ts';
 
 const limited = limiter(4);
 const closers: Array<() => Promise<unknown>> = [];
@@ -150,7 +150,7 @@ test('the image fake serves a good image when told nothing (so the failures abov
   const { registry, image } = await imageRegistry({});
   const result = await run(['-r', registry.host, '--format', 'json', 'inspect', 'app:v1']);
   t.is(result.code, 0, result.stderr);
-  t.is((JSON.parse(result.stdout) as Array<{ digest: string }>)[0]?.digest, image.digest);
+  t.is(jsonLines<{ digest: string }>(result.stdout)[0]?.digest, image.digest);
 });
 
 // ---- copies into a real registry: nothing tagged --------------------------------------

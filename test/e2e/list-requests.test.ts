@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import { e2e, registryImages, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { pushArchy, pushRandomImage } from '../helpers/images.ts';
-import { jindr } from '../helpers/run.ts';
+import { jindr, jsonLines } from '../helpers/run.ts';
 
 const cleanups: Array<() => unknown> = [];
 test.after.always(async () => {
@@ -45,13 +45,13 @@ for (const image of registryImages) {
     t.false(kinds(requests(first.stderr)).includes('HEAD /v2/*/manifests'), 'nothing known yet: one GET per tag');
     const second = await lsi('--format', 'json');
     t.is(second.code, 0, second.stderr);
-    t.deepEqual(JSON.parse(second.stdout), JSON.parse(first.stdout));
+    t.deepEqual(jsonLines(second.stdout), jsonLines(first.stdout));
     t.deepEqual(kinds(requests(second.stderr)).sort(), ['GET /v2/*/tags', 'GET /v2/*/tags', 'GET /v2/_catalog', 'HEAD /v2/*/manifests', 'HEAD /v2/*/manifests', 'HEAD /v2/*/manifests']);
 
     const pushed = await pushRandomImage(reg.host, 'app', 'v2', { layers: 1 });
     const third = await lsi('--format', 'json');
     t.is(third.code, 0, third.stderr);
-    const rows = JSON.parse(third.stdout) as Array<{ repository: string; tag: string; digest: string }>;
+    const rows = jsonLines<{ repository: string; tag: string; digest: string }>(third.stdout);
     t.is(rows.find((r) => r.repository === 'app' && r.tag === 'v2')?.digest, pushed.digest);
     t.deepEqual(requests(third.stderr).filter((r) => r.startsWith('GET') && r !== 'GET /v2/' && !r.includes('/tags/') && !r.includes('_catalog')).sort(), [
       `GET /v2/app/blobs/${pushed.config.digest}`,

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { e2e, freePort, startTestRegistry, waitForRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { pushArchy } from '../helpers/images.ts';
-import { docker, dockerOk, makeDockerConfig, run, tinyImage, type RunResult } from '../helpers/run.ts';
+import { docker, dockerOk, makeDockerConfig, run, tinyImage, type RunResult, jsonLines } from '../helpers/run.ts';
 import { selfSigned } from '../fakes/pki.ts';
 import { startTokenServer, type TokenServer } from '../fakes/token-server.ts';
 
@@ -158,16 +158,16 @@ e2e('a mirror of a registry that needs a login: pulls keep every digest, the cac
   // What the mirror holds: archy:latest only, though the upstream also has archy:not-pulled.
   const lsi = await r.jindr('-r', r.mirror, 'lsi', '--format', 'json');
   ok(t, lsi, 'lsi');
-  t.deepEqual((JSON.parse(lsi.stdout) as Array<{ repository: string; tag: string; digest: string; platforms: string[] }>).map((x) => [x.repository, x.tag, x.digest, x.platforms.join()]),
+  t.deepEqual(jsonLines<{ repository: string; tag: string; digest: string; platforms: string[] }>(lsi.stdout).map((x) => [x.repository, x.tag, x.digest, x.platforms.join()]),
     [['archy', 'latest', r.archy.digest, 'linux/amd64,linux/arm64']]);
   const inspect = await r.jindr('-r', r.mirror, 'inspect', 'archy');
   ok(t, inspect, 'inspect');
   for (const m of r.archy.manifests) t.true(inspect.stdout.includes(m.digest));
   t.regex((await r.jindr('-r', r.mirror, 'ls')).stdout, new RegExp(`${r.mirror}/archy`));
   const ls = await r.jindr('mirror', 'ls', '--format', 'json');
-  t.like((JSON.parse(ls.stdout) as Array<Record<string, unknown>>).find((x) => x.container === container), { upstream: r.upstreamUrl, address: r.mirror, running: true, images: 1, network: NETWORK });
+  t.like(jsonLines(ls.stdout).find((x) => x.container === container), { upstream: r.upstreamUrl, address: r.mirror, running: true, images: 1, network: NETWORK });
   const info = await r.jindr('info', '--format', 'json');
-  t.like((JSON.parse(info.stdout) as Array<Record<string, unknown>>).find((x) => x.container === container), { registry: r.mirror, mirrorOf: r.upstreamUrl, managed: true });
+  t.like(jsonLines(info.stdout).find((x) => x.container === container), { registry: r.mirror, mirrorOf: r.upstreamUrl, managed: true });
 
   // The upstream stopped: the second pull comes from the cache, the same bytes.
   await dockerOk(['stop', r.upstream.name]);
@@ -184,8 +184,8 @@ e2e('a mirror of a registry that needs a login: pulls keep every digest, the cac
   const rmi = await r.jindr('-r', r.mirror, 'rmi', 'archy:latest');
   ok(t, rmi, 'rmi');
   t.is(rmi.stdout, `Untagged: ${r.mirror}/archy:latest\n`);
-  t.deepEqual(JSON.parse((await r.jindr('-r', r.mirror, 'lsi', '--format', 'json')).stdout), []);
-  const gc = await r.jindr('-r', r.mirror, 'gc', '--format', 'json');
+  t.deepEqual(jsonLines((await r.jindr('-r', r.mirror, 'lsi', '--format', 'json')).stdout), []);
+  const gc = await r.jindr('-r', r.mirror, 'gc', '--grace', '0', '--format', 'json');
   ok(t, gc, 'gc');
   const report = JSON.parse(gc.stdout) as { manifests: unknown[]; blobs: number };
   t.is(report.manifests.length, 3, 'the index and both platforms');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { commands } from '../../src/cli/commands/index.ts';
 import { commandOptions } from '../../src/cli/complete.ts';
 import { pluginMetadata } from '../../src/cli/metadata.ts';
-import { docker, makeDockerConfig, pluginBinary, repoRoot, run } from '../helpers/run.ts';
+import { docker, jindr, makeDockerConfig, pluginBinary, repoRoot, run, usageErrorOf } from '../helpers/run.ts';
 
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
 const config = makeDockerConfig();
@@ -30,15 +30,63 @@ test('docker jindr --version and -v print the package version', async (t) => {
   }
 });
 
-test('docker help jindr, docker jindr --help and docker jindr alone show the usage', async (t) => {
-  for (const args of [['help', 'jindr'], ['jindr', '--help'], ['jindr'], ['jindr', 'help']]) {
+test('docker help jindr, docker jindr --help and docker jindr alone show the usage, as Docker lays out its own', async (t) => {
+  const outputs = new Set<string>();
+  for (const args of [['help', 'jindr'], ['jindr', '--help'], ['jindr'], ['jindr', 'help'], ['jindr', '-h']]) {
     const result = await docker(args, { env });
     t.is(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
-    t.regex(result.stdout, /^Usage: docker jindr \[OPTIONS\] COMMAND/m, args.join(' '));
+    t.is(result.stderr, '');
+    t.true(result.stdout.startsWith(`Usage:  docker jindr [OPTIONS] COMMAND\n\n${pluginMetadata().ShortDescription}\n\nOptions:\n`), args.join(' '));
     for (const c of commands) {
-      t.regex(result.stdout, new RegExp(`^\\s+docker jindr ${c.command.split(' ')[0]}\\b`, 'm'), `${args.join(' ')} lists ${c.command}`);
+      t.regex(result.stdout, new RegExp(`^ {2}${c.command.split(' ')[0]} +\\S`, 'm'), `${args.join(' ')} lists ${c.command}`);
     }
+    t.regex(result.stdout, /\n\nManagement Commands:\n {2}index +.+\n(?: .+\n)* {2}mirror +/);
+    t.true(result.stdout.endsWith("\n\nRun 'docker jindr COMMAND --help' for more information on a command.\n"));
+    outputs.add(result.stdout);
   }
+  t.is(outputs.size, 1, 'one help, however asked');
+  const alone = await jindr(['--help']);
+  t.true(alone.stdout.startsWith('Usage:  docker-jindr [OPTIONS] COMMAND'), 'run on its own, it is docker-jindr');
+  t.true(alone.stdout.endsWith("Run 'docker-jindr COMMAND --help' for more information on a command.\n"));
+});
+
+test('docker jindr cp --help, docker help jindr cp and docker jindr help cp: the command\'s help in Docker\'s shape', async (t) => {
+  const outputs = new Set<string>();
+  for (const args of [['jindr', 'cp', '--help'], ['help', 'jindr', 'cp'], ['jindr', 'help', 'cp'], ['jindr', 'copy', '-h']]) {
+    const result = await docker(args, { env });
+    t.is(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
+    outputs.add(result.stdout);
+  }
+  t.is(outputs.size, 1);
+  const [help] = [...outputs];
+  t.true(help!.startsWith('Usage:  docker jindr cp [OPTIONS] IMAGE [DESTINATION] [TAG...]\n\nCopy an image'));
+  t.regex(help!, /\n\nAliases:\n {2}docker jindr cp, docker jindr copy\n/);
+  t.regex(help!, /\n\nExamples:\n {2}docker jindr cp app ghcr\.io\/acme v1 v2\n {6}copy app:latest/);
+  t.regex(help!, /\n\nOptions:\n[^]*^ {2}-j, --jobs int +Blobs transferred at once \(default 4\)$/m);
+  t.regex(help!, /\n\nGlobal Options:\n {2}-D, --debug +.+\n {2}-r, --registry string +/);
+  for (const line of help!.split('\n')) t.true(line.length <= 79 || line.startsWith('  docker jindr cp '), line);
+  const mirror = await docker(['jindr', 'mirror'], { env });
+  t.is(mirror.code, 0);
+  t.regex(mirror.stdout, /^Usage: {2}docker jindr mirror COMMAND\n[^]*\nCommands:\n {2}config +/);
+  const start = await docker(['jindr', 'mirror', 'start', '--help'], { env });
+  t.true(start.stdout.startsWith('Usage:  docker jindr mirror start [OPTIONS] [UPSTREAM]\n'));
+});
+
+test('usage errors through docker: Docker\'s words, the usage line, exit 2 passed on by the CLI, no request made', async (t) => {
+  const cases: Array<[string[], string, string]> = [
+    [['lsi', '--bogus'], 'unknown flag: --bogus', 'docker jindr lsi [OPTIONS] [REPOSITORY...]'],
+    [['cp', '--bogus', 'archy', 'localhost:5601'], 'unknown flag: --bogus', 'docker jindr cp [OPTIONS] IMAGE [DESTINATION] [TAG...]'],
+    [['cp'], "'docker jindr cp' requires at least 1 argument", 'docker jindr cp [OPTIONS] IMAGE [DESTINATION] [TAG...]'],
+    [['ls', '-x'], "unknown shorthand flag: 'x' in -x", 'docker jindr ls [OPTIONS]'],
+    [['completion', 'fish'], `invalid argument "fish" for 'docker jindr completion': use bash or zsh`, 'docker jindr completion bash|zsh'],
+    [['mirror', 'bogus'], 'unknown command: docker jindr mirror bogus', 'docker jindr mirror COMMAND'],
+  ];
+  for (const [args, message, usage] of cases) {
+    const result = await docker(['jindr', '-r', '127.0.0.1:1', ...args], { env });
+    t.is(usageErrorOf(t, result, usage, args.join(' ')), message, args.join(' '));
+  }
+  const see = await docker(['jindr', 'cp'], { env });
+  t.regex(see.stderr, /\n\nSee 'docker jindr cp --help' for more information\n$/, 'required.go says See for a missing argument');
 });
 
 test('Docker\'s global flags before jindr are accepted, in both forms', async (t) => {
@@ -59,18 +107,18 @@ test('Docker\'s global flags before jindr are accepted, in both forms', async (t
   for (const flags of flagSets) {
     const help = await docker([...flags, 'jindr', '--help'], { env });
     t.is(help.code, 0, `${flags.join(' ')}: ${help.stderr}`);
-    t.regex(help.stdout, /^Usage: docker jindr/m, flags.join(' '));
+    t.regex(help.stdout, /^Usage: {2}docker jindr/m, flags.join(' '));
   }
   // --version is answered before Docker's flags are even parsed; once is enough.
   const version = await docker(['--context=default', '-l', 'debug', '--tlsverify=false', 'jindr', '-v'], { env });
   t.is(version.stdout, `${pkg.version}\n`);
 });
 
-test('an unknown command: one line on stderr, exit 2, through docker', async (t) => {
+test('an unknown command: Docker\'s words and the usage line on stderr, exit 2, through docker', async (t) => {
   const result = await docker(['jindr', 'nosuch'], { env });
-  t.is(result.code, 2);
-  t.is(result.stdout, '');
-  t.is(result.stderr, `docker-jindr: unknown command "nosuch" (see 'docker jindr --help')\n`);
+  t.is(usageErrorOf(t, result, 'docker jindr [OPTIONS] COMMAND'), 'unknown command: docker jindr nosuch');
+  const near = await docker(['jindr', 'lss'], { env });
+  t.is(usageErrorOf(t, near, 'docker jindr [OPTIONS] COMMAND'), 'unknown command: docker jindr lss (did you mean "ls"?)');
 });
 
 test('docker __complete jindr "" offers every command, then cobra\'s directive', async (t) => {

@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../helpers/engine.ts';
-import { docker, makeDockerConfig, run, type RunResult } from '../helpers/run.ts';
+import { docker, jsonLines, makeDockerConfig, run, type RunResult } from '../helpers/run.ts';
 
 const REGISTRIES_DIR = '/etc/containers/registries.conf.d';
 const present = async (cmd: string, args: string[]): Promise<boolean> => (await run(cmd, args).catch(() => ({ code: -1 }))).code === 0;
@@ -160,12 +160,12 @@ e2e('registry:2 on Podman: up allows plain HTTP (docker push works), ls/lsi/insp
   t.regex(ok(t, await r.jindr('stat'), 'stat').stdout, new RegExp(`^${r.host}: running as ${r.container} \\(registry:2, data in ${r.data}\\)`));
   const info = ok(t, await r.jindr('info'), 'info');
   t.regex(info.stderr, new RegExp(`^engine: Podman \\d+\\.\\d+\\.\\d+ at unix://${service!.socket} `, 'm'));
-  t.regex(info.stdout, new RegExp(`^${r.host}\\s+${r.container}\\s+Up .*\\s+registry:2\\s+-\\n`, 'm'));
+  t.regex(info.stdout, new RegExp(`^${r.host}\\s+${r.container}\\s+Up .*\\s+registry:2\\s*\\n`, 'm'));
   t.regex(ok(t, await r.jindr('logs'), 'logs').stderr + (await r.jindr('logs')).stdout, /listening on/);
 
   // gc: its helper container sees the registry's bind mount (no VolumesFrom for Podman < 4.7).
   ok(t, await r.jindr('rmi', '-f', 'jtest/tiny:1'), 'rmi');
-  const gc = ok(t, await r.jindr('gc', '--format', 'json'), 'gc');
+  const gc = ok(t, await r.jindr('gc', '--grace', '0', '--format', 'json'), 'gc');
   const report = JSON.parse(gc.stdout) as { repositories: string[]; blobs: number; bytesFreed: number };
   t.deepEqual(report.repositories, ['jtest/tiny']);
   t.true(report.blobs >= 2 && report.bytesFreed > 0, gc.stdout);
@@ -176,9 +176,9 @@ e2e('registry:2 on Podman: up allows plain HTTP (docker push works), ls/lsi/insp
   ok(t, await r.docker('push', ref), 'push again');
   ok(t, await r.jindr('rmi', '-f', 'jtest/tiny:1'), 'rmi again');
   const id = await containerId(r);
-  const stop = ok(t, await r.jindr('stop'), 'stop');
+  const stop = ok(t, await r.jindr('stop', '--grace', '0'), 'stop');
   t.is(stop.stdout, `registry stopped: ${r.container} on ${r.host} (container kept, data in ${r.data})\n`);
-  t.regex(stop.stderr, /^garbage collected: 0 manifest\(s\), 1 repository\(ies\), [1-9]\d* blob\(s\), /m);
+  t.regex(stop.stderr, /^garbage collected: 1 repository, [1-9]\d* blobs?, /m);
   t.notRegex(stop.stderr, /failed/);
   t.true(existsSync(entry), 'the entry stays: start needs it again');
 
@@ -209,10 +209,10 @@ e2e('registry:3 (the default) on Podman: cp, du, prune and rmr, which restart th
   t.regex(du.stdout, /^jtest\/copy\s/m);
   t.regex(du.stdout, /^jtest\/tiny\s/m);
 
-  const prune = ok(t, await r.jindr('prune', '--keep', '1', '--protect', 'none', '-f', 'jtest/tiny'), 'prune');
+  const prune = ok(t, await r.jindr('prune', '--grace', '0', '--keep', '1', '--protect', 'none', '-f', 'jtest/tiny'), 'prune');
   t.regex(prune.stderr + prune.stdout, /tiny/);
   const tags = ok(t, await r.jindr('lsi', 'jtest/tiny', '--format', 'json'), 'lsi').stdout;
-  t.is((JSON.parse(tags) as unknown[]).length, 1, tags);
+  t.is(jsonLines(tags).length, 1, tags);
 
   ok(t, await r.jindr('rmr', 'jtest/copy'), 'rmr');
   t.notRegex(ok(t, await r.jindr('ls'), 'ls').stdout, /jtest\/copy/);

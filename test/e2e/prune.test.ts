@@ -6,7 +6,7 @@
 import type { ExecutionContext } from 'ava';
 import { e2e, registryImages } from '../helpers/engine.ts';
 import { pushArchy, pushImageManifest, pushManifestBytes, pushRandomImage, type BuiltManifest, type PushedManifest } from '../helpers/images.ts';
-import { forgetConnections, jindrJson, pushReferrer, startJindrRegistry, status, type JindrRegistry } from '../helpers/jindr-registry.ts';
+import { forgetConnections, jindrJson, jindrJsonLines, pushReferrer, startJindrRegistry, status, type JindrRegistry } from '../helpers/jindr-registry.ts';
 import { docker, errorLine, run } from '../helpers/run.ts';
 
 interface PruneJson {
@@ -19,7 +19,7 @@ interface PruneJson {
 }
 
 const tagsOf = async (reg: JindrRegistry): Promise<string[]> => {
-  const rows = await jindrJson<{ repository: string; tag: string }[]>(reg, 'lsi');
+  const rows = await jindrJsonLines<{ repository: string; tag: string }>(reg, 'lsi');
   return rows.map((r) => `${r.repository}:${r.tag}`).sort();
 };
 
@@ -51,7 +51,7 @@ for (const image of registryImages) {
     const sigOfChild = await pushReferrer(host, 'archy', arm);
     // multi-build was the first push of the index: it goes, and the index stays under multi.
 
-    const dry = await jindrJson<PruneJson>(reg, 'prune', '--keep', '2', '--dry-run');
+    const dry = await jindrJson<PruneJson>(reg, 'prune', '--grace', '0', '--keep', '2', '--dry-run');
     const expected = ['app:v1', 'app:v2', 'app:v3', 'archy:arm', 'archy:multi-build', 'archy:old1'];
     t.deepEqual(dry.tags.map((x) => `${x.repository}:${x.tag}`).sort(), expected);
     t.deepEqual(dry.tags.find((x) => x.tag === 'v1')!.sharedWith, ['v9']);
@@ -63,7 +63,7 @@ for (const image of registryImages) {
     t.true(dry.bytes >= v3Bytes + old1Bytes, `predicted ${dry.bytes} bytes, at least v3's ${v3Bytes} and old1's ${old1Bytes} with its signature`);
     t.deepEqual((await tagsOf(reg)).length, 11, 'a dry run removes nothing');
 
-    const real = await jindrJson<PruneJson>(reg, 'prune', '--keep', '2', '-f');
+    const real = await jindrJson<PruneJson>(reg, 'prune', '--grace', '0', '--keep', '2', '-f');
     await forgetConnections();
     t.deepEqual(real.tags.map((x) => `${x.repository}:${x.tag}`).sort(), expected);
     t.deepEqual({ manifests: real.manifests, blobs: real.blobs, bytes: real.bytes }, { manifests: dry.manifests, blobs: dry.blobs, bytes: dry.bytes }, 'the dry run predicted what went');
@@ -85,7 +85,7 @@ for (const image of registryImages) {
     }
     const arch = await docker(['run', '--rm', '--platform', 'linux/arm64', `${host}/archy:multi`]);
     t.is(arch.stdout.trim(), 'aarch64', arch.stderr);
-    const again = await jindrJson<PruneJson>(reg, 'prune', '--keep', '2', '-f');
+    const again = await jindrJson<PruneJson>(reg, 'prune', '--grace', '0', '--keep', '2', '-f');
     t.deepEqual(again.tags, [], 'nothing more to prune');
   });
 }
@@ -97,10 +97,10 @@ e2e('prune asks first: no terminal and no -f is refused in one line; "n" on a te
   const before = await tagsOf(reg);
 
   // A pattern option takes one value: the repository after it is a repository.
-  const matched = await jindrJson<PruneJson>(reg, 'prune', '--match', 'v?', 'app', '--exclude', 'v3', '--keep', '0', '--dry-run');
+  const matched = await jindrJson<PruneJson>(reg, 'prune', '--grace', '0', '--match', 'v?', 'app', '--exclude', 'v3', '--keep', '0', '--dry-run');
   t.deepEqual(matched.tags.map((x) => `${x.repository}:${x.tag}`), ['app:v2', 'app:v1']);
 
-  const refused = await reg.jindr('prune', '--keep', '1');
+  const refused = await reg.jindr('prune', '--grace', '0', '--keep', '1');
   t.regex(errorLine(t, refused, 2), /prune asks before removing anything and there is no terminal to ask on: add -f\/--force/);
 
   // A terminal (script gives the command a pty), answered "n".
@@ -111,11 +111,11 @@ e2e('prune asks first: no terminal and no -f is refused in one line; "n" on a te
   t.regex(asked.stdout, /prune cancelled: nothing was removed/);
   t.deepEqual(await tagsOf(reg), before);
 
-  const recent = await jindrJson<PruneJson>(reg, 'prune', '--older-than', '1h', '-f');
+  const recent = await jindrJson<PruneJson>(reg, 'prune', '--grace', '0', '--older-than', '1h', '-f');
   t.deepEqual(recent.tags, [], 'every tag was pushed within the hour');
-  const bad = await reg.jindr('prune', '--older-than', '30 days', '-f');
+  const bad = await reg.jindr('prune', '--grace', '0', '--older-than', '30 days', '-f');
   t.regex(errorLine(t, bad, 2), /--older-than needs a duration such as 30d, 12h, 90m/);
-  const none = await reg.jindr('prune', '-f');
+  const none = await reg.jindr('prune', '--grace', '0', '-f');
   t.regex(errorLine(t, none, 2), /prune needs a rule: --keep N, --older-than DURATION, or both/);
   t.deepEqual(await tagsOf(reg), before);
 });

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { e2e, freePort, registryImages, startTestRegistry, tryConnect } from '../helpers/engine.ts';
-import { docker, dockerOk, makeDockerConfig, run, tinyImage, type RunResult } from '../helpers/run.ts';
+import { docker, dockerOk, makeDockerConfig, run, tinyImage, type RunResult, jsonLines } from '../helpers/run.ts';
 
 interface Setup {
   port: number;
@@ -165,7 +165,7 @@ for (const image of registryImages) {
     ok(t, await s.jindr(['cp', '-r', s.host, '-q', 'jtest/tiny:1', '--to', `${s.host}/jtest/copy:2`]), 'cp within');
     const rmi = await s.jindr(['rmi', '-r', s.host, 'jtest/copy:2']);
     ok(t, rmi, 'rmi');
-    const gc = await s.jindr(['gc', '-r', s.host, '--format', 'json']);
+    const gc = await s.jindr(['gc', '-r', s.host, '--grace', '0', '--format', 'json']);
     ok(t, gc, 'gc');
     t.deepEqual((JSON.parse(gc.stdout) as { repositories: string[] }).repositories, ['jtest/copy']);
     t.is(await httpsStatus(s.port, ca), 401, 'after gc the registry still asks for a login');
@@ -174,7 +174,7 @@ for (const image of registryImages) {
     // info and stat say auth and TLS.
     const info = await s.jindr(['info', '--format', 'json']);
     ok(t, info, 'info');
-    const row = (JSON.parse(info.stdout) as { container: string }[]).find((r) => r.container === s.container);
+    const row = jsonLines<{ container: string }>(info.stdout).find((r) => r.container === s.container);
     t.like(row, { registry: s.host, auth: true, authMethod: 'htpasswd', tls: true });
     const table = await s.jindr(['info']);
     t.regex(table.stdout, /^REGISTRY\s+CONTAINER\s+STATUS\s+SECURITY\s+STORAGE AREA/);

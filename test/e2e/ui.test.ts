@@ -42,8 +42,8 @@ interface Ui {
 /** Starts `docker-jindr -r HOST ui` (or through `docker jindr` with the given env) and reads its URL. */
 async function startUi(t: ExecutionContext, registry: string, via: { docker?: NodeJS.ProcessEnv } = {}): Promise<Ui> {
   const child = via.docker
-    ? spawn('docker', ['jindr', '-r', registry, 'ui'], { env: via.docker, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(pluginBinary, ['-r', registry, 'ui'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    ? spawn('docker', ['jindr', '-r', registry, 'ui', '--grace', '0', '--force'], { env: via.docker, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(pluginBinary, ['-r', registry, 'ui', '--grace', '0', '--force'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d));

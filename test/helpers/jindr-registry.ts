@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import { freePort } from './engine.ts';
 import { MEDIA_TYPES, pushBlob, pushManifestBytes, sha256, type Blob } from './images.ts';
-import { docker, dockerOk, makeDockerConfig, removePulledImages, type RunResult } from './run.ts';
+import { docker, dockerOk, jsonLines, makeDockerConfig, removePulledImages, type RunResult } from './run.ts';
 
 export interface JindrRegistry {
   host: string;
@@ -39,11 +39,18 @@ export async function startJindrRegistry(t: ExecutionContext, image: string): Pr
   return { host, name, data: join(root, 'data'), env: cfg.env, jindr };
 }
 
-/** Like jindr(), but the exit code must be 0; stdout parsed as JSON. */
+/** Like jindr(), but the exit code must be 0; stdout (one JSON object) parsed. */
 export async function jindrJson<T>(reg: JindrRegistry, ...args: string[]): Promise<T> {
   const result = await reg.jindr(...args, '--format', 'json');
   if (result.code !== 0) throw new Error(`docker jindr ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
   return JSON.parse(result.stdout) as T;
+}
+
+/** Like jindrJson, for a list: one JSON object per line. */
+export async function jindrJsonLines<T>(reg: JindrRegistry, ...args: string[]): Promise<T[]> {
+  const result = await reg.jindr(...args, '--format', 'json');
+  if (result.code !== 0) throw new Error(`docker jindr ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+  return jsonLines<T>(result.stdout);
 }
 
 /**

@@ -60,6 +60,27 @@ export function makeDockerConfig(): { dir: string; env: NodeJS.ProcessEnv; clean
   return { dir, env, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** `--format json` output as docker prints it: one JSON object per line (none for an empty list). */
+export function jsonLines<T = Record<string, unknown>>(stdout: string): T[] {
+  return stdout.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as T);
+}
+
+/**
+ * A usage error in Docker's shape, after checking: exit 2, nothing on stdout, the first
+ * line "docker-jindr: MESSAGE", then the usage line and where to read more, no stack.
+ * Returns MESSAGE.
+ */
+export function usageErrorOf(t: ExecutionContext, result: RunResult, usage: string, what = ''): string {
+  const context = `${what}: ${result.stderr}`;
+  t.is(result.code, 2, context);
+  t.is(result.stdout, '', what);
+  const match = /^docker-jindr: (.+)\n\nUsage: {2}(.+)\n\n(?:Run|See) '(.+) --help' for more information\n$/.exec(result.stderr);
+  t.truthy(match, context);
+  t.is(match?.[2], usage, context);
+  t.true(usage.startsWith(match?.[3] ?? '-'), context);
+  return match?.[1] ?? '';
+}
+
 /** docker-jindr run on its own (not through the docker CLI). */
 export function jindr(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return run(pluginBinary, args, options);

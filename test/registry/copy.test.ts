@@ -49,3 +49,19 @@ test('transient upload failures are retried from the start of the blob', async (
   t.is(dst.log.filter((r) => r.method === 'PUT' && r.status === 503).length, 2);
   holds(t, dst, 'app', 'v1', img);
 });
+
+for (const status of [501, 405]) {
+  test(`a registry answering ${status} to an upload is not asked again: one failure, no retries`, async (t) => {
+    const [src, dst] = [await registry(t), await registry(t)];
+    src.store.pushImage('app', 'v1', buildRandomImage({ layers: 3 }));
+    dst.faults.add({ method: 'POST', path: '/blobs/uploads/', times: 100, status, code: 'UNSUPPORTED' });
+    let retries = 0;
+    const events: CopyEvents = { blobRetry: () => (retries += 1) };
+    const err = await t.throwsAsync(copyImages(repo(t, src, 'app'), repo(t, dst, 'app'), [{ source: 'v1', tag: 'v1' }], { events, jobs: 1 }));
+    t.regex(err.message, new RegExp(`${status}|unsupported`, 'i'));
+    t.is(retries, 0);
+    const posts = dst.requests().filter((l) => l.startsWith('POST /v2/app/blobs/uploads/'));
+    t.true(posts.length >= 1 && posts.length <= 4, `each blob asked once at most (${posts.length}), not again and again`);
+    t.is(dst.store.manifest('app', 'v1'), undefined);
+  });
+}

@@ -207,3 +207,34 @@ test('predicted blobs: what no kept manifest marks, across repositories, with si
   t.deepEqual(names(p.blobs), ['c2', 'old', 'orphan']);
   t.is(p.bytes, sizes.get(d('old'))! + sizes.get(d('c2'))! + sizes.get(d('orphan'))!);
 });
+
+test('grace period: a young untagged index keeps its children (a push writes them first, the tag last)', (t) => {
+  const store: Store = { idx: index(['amd', 'arm']), amd: image('c1', ['l1']), arm: image('c2', ['l2']), old: image('c3', ['l3']) };
+  const r = repo({}, Object.keys(store));
+  const without = planRepository(r, contentOf(store));
+  t.deepEqual(names(without.remove), ['amd', 'arm', 'idx', 'old']);
+  t.true(without.removeRepository);
+  const plan = planRepository(r, contentOf(store), { manifests: new Set([d('idx')]), busy: false });
+  t.deepEqual(names(plan.remove), ['old']);
+  t.deepEqual(names(plan.young), ['amd', 'arm', 'idx']);
+  t.false(plan.removeRepository);
+});
+
+test('grace period: a repository with a young upload or link is not removed, its old manifests are', (t) => {
+  const store: Store = { old: image('c', ['l']) };
+  const plan = planRepository(repo({}, ['old']), contentOf(store), { manifests: new Set(), busy: true });
+  t.deepEqual(names(plan.remove), ['old']);
+  t.false(plan.removeRepository);
+  t.deepEqual(plan.young, []);
+});
+
+test('grace period: young unreferenced blobs are predicted kept, with their bytes', (t) => {
+  const store: Store = { a: image('c', ['l']) };
+  const plan = planRepository(repo({ t: 'a' }, ['a']), contentOf(store));
+  const sizes = new Map([[d('a'), 1], [d('c'), 2], [d('l'), 3], [d('uploaded'), 40], [d('orphan'), 500]]);
+  const p = predictBlobRemoval([plan], contentOf(store), sizes, new Set([d('uploaded'), d('l')]));
+  t.deepEqual(names(p.blobs), ['orphan']);
+  t.is(p.bytes, 500);
+  t.deepEqual(names(p.young), ['uploaded'], 'a referenced blob is not counted as kept by the grace period');
+  t.is(p.youngBytes, 40);
+});

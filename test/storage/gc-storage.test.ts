@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { blobPath, parseListing, readManifests, storageOf, storageRoot, type Exec } from '../../src/storage/gc-storage.ts';
 
 // Output of the listing script as a registry:3 container printed it (nested repositories a and a/b).
-const listing = `R ./archy/_manifests
+const listing = `N 1796028205
+R ./archy/_manifests
 R ./a/b/_manifests
 R ./a/_manifests
 R ./empty/_manifests
@@ -11,17 +12,23 @@ T ./archy/_manifests/tags/latest/current/link sha256:c0
 T ./archy/_manifests/tags/v1.0_rc-1/current/link sha256:c0
 T ./a/b/_manifests/tags/v1/current/link sha256:6e
 T ./a/_manifests/tags/v1/current/link sha256:2f
-V ./archy/_manifests/revisions/sha256/2b/link
-V ./archy/_manifests/revisions/sha256/c0/link
-V ./a/b/_manifests/revisions/sha256/6e/link
-V ./a/_manifests/revisions/sha256/2f/link
--rw-r--r--    1 0        0             1173 Nov 23 11:47 blobs/sha256/00/000739/data
--rw-r--r--    1 0        0          1014406 Nov 23 11:47 blobs/sha256/02/029ab1/data
--rw-r--r--. 1 1000 1000 316 Jan  1  2024 blobs/sha512/05/0519/data
+V 1796000001 ./archy/_manifests/revisions/sha256/2b/link
+V 1796000002 ./archy/_manifests/revisions/sha256/c0/link
+V 1796000003 ./a/b/_manifests/revisions/sha256/6e/link
+V 1796000004 ./a/_manifests/revisions/sha256/2f/link
+L 1796000005 ./a/b/_layers/sha256/000739/link
+L 1796000006 ./archy/_layers/sha256/029ab1/link
+U 1796000007 ./a/b/_uploads/0f3e-11/startedat
+U 1796000009 ./a/b/_uploads/0f3e-11/data
+U 1796000008 ./a/b/_uploads/0f3e-11/hashstates/sha256/0
+U 1796000010 ./new/_uploads/77aa/startedat
+B 1173 1796000011 blobs/sha256/00/000739/data
+B 1014406 1796000012 blobs/sha256/02/029ab1/data
+B 316 1796000013 blobs/sha512/05/0519/data
 `;
 
 test('parseListing: repositories (nested and empty), tags, revisions and blob sizes', (t) => {
-  const { repositories, blobs } = parseListing(listing);
+  const { repositories, blobs, times } = parseListing(listing);
   t.deepEqual(
     repositories.map((r) => ({ name: r.name, tags: Object.fromEntries(r.tags), manifests: r.manifests })),
     [
@@ -32,10 +39,20 @@ test('parseListing: repositories (nested and empty), tags, revisions and blob si
     ],
   );
   t.deepEqual(Object.fromEntries(blobs), { 'sha256:000739': 1173, 'sha256:029ab1': 1014406, 'sha512:0519': 316 });
+  t.is(times.now, 1796028205);
+  t.deepEqual(Object.fromEntries(times.blobs), { 'sha256:000739': 1796000011, 'sha256:029ab1': 1796000012, 'sha512:0519': 1796000013 });
+  t.deepEqual(Object.fromEntries(times.revisions), {
+    'archy@sha256:2b': 1796000001, 'archy@sha256:c0': 1796000002, 'a/b@sha256:6e': 1796000003, 'a@sha256:2f': 1796000004,
+  });
+  t.deepEqual(Object.fromEntries(times.layers), { 'a/b@sha256:000739': 1796000005, 'archy@sha256:029ab1': 1796000006 });
+  t.deepEqual(Object.fromEntries(times.uploads), { 'a/b': 1796000009, new: 1796000010 }, 'the newest file of any upload, per repository');
 });
 
 test('parseListing: an empty storage', (t) => {
-  t.deepEqual(parseListing(''), { repositories: [], blobs: new Map() });
+  const empty = parseListing('N 5\n');
+  t.deepEqual(empty.repositories, []);
+  t.deepEqual(empty.blobs, new Map());
+  t.is(empty.times.now, 5);
 });
 
 test('storageRoot: the env override, else /var/lib/registry', (t) => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { removeRepositories, type Exec } from '../../src/storage/gc-storage.ts';
-import { removeRepositoryStorage } from '../../src/storage/remove-repository.ts';
+import { checkRepositoryRemoval, removeRepositoryStorage } from '../../src/storage/remove-repository.ts';
 import { fakeExec, registryDetails } from '../fakes/engine.ts';
 
 const localExec: Exec = (cmd) =>
@@ -60,9 +60,13 @@ test('removeRepositories refuses a name that is not a repository name before rem
 });
 
 // A fake engine with one running registry container, whose exec answers from `answer`.
-function fakeEngine(config: string, answer: (cmd: string[]) => { exitCode: number; stdout?: string; stderr?: string }) {
+function fakeEngine(config: string, answer: (cmd: string[]) => { exitCode: number; stdout?: string; stderr?: string }, options: { foreign?: boolean } = {}) {
   const calls = { execs: [] as string[][], restarts: 0 };
   const details = registryDetails({ image: 'registry:2', env: ['REGISTRY_STORAGE_DELETE_ENABLED=true'] });
+  if (options.foreign) {
+    details.Config.Labels = {} as typeof details.Config.Labels;
+    details.Name = '/plain-registry';
+  }
   const container = {
     inspect: async () => details,
     restart: async () => {
@@ -75,7 +79,7 @@ function fakeEngine(config: string, answer: (cmd: string[]) => { exitCode: numbe
     },
   };
   const docker = {
-    listContainers: async () => [{ Id: 'abc', Image: 'registry:2', Labels: { 'jindr.registry': 'localhost:5001' }, Command: '/entrypoint.sh /etc/docker/registry/config.yml', Names: ['/jindr-5001'], Status: 'Up' }],
+    listContainers: async () => [{ Id: 'abc', Image: 'registry:2', Labels: details.Config.Labels, Command: '/entrypoint.sh /etc/docker/registry/config.yml', Names: [details.Name], Status: 'Up' }],
     getContainer: () => container,
   } as unknown as Docker;
   return { docker, calls };
@@ -102,4 +106,23 @@ test('removeRepositoryStorage leaves a registry on another storage driver alone'
   t.deepEqual(await removeRepositoryStorage(docker, 'localhost:5001', ['app'], { local: false }), { removed: false, reason: 'jindr-5001 keeps its data in the s3 storage driver' });
   t.false(calls.execs.some((c) => c[0] === 'sh'));
   t.is(calls.restarts, 0);
+});
+
+test('a registry container docker jindr did not create: rmr refuses before anything, unless --force', async (t) => {
+  const { docker, calls } = fakeEngine(config('  filesystem:\n    rootdirectory: /var/lib/registry\n'), () => ({ exitCode: 0 }), { foreign: true });
+  const engine = async () => ({ docker });
+  const message = 'the registry container plain-registry was not created by docker jindr: rmr would delete in its storage and restart it; run rmr --force to do it anyway';
+  await t.throwsAsync(checkRepositoryRemoval(engine, 'localhost:5001', false), { message });
+  await t.notThrowsAsync(checkRepositoryRemoval(engine, 'localhost:5001', true));
+  await t.notThrowsAsync(checkRepositoryRemoval(engine, 'registry.example.com', false), 'not on this machine');
+  await t.notThrowsAsync(checkRepositoryRemoval(async () => Promise.reject(new Error('no engine')), 'localhost:5001', false), 'no engine to ask');
+  await t.throwsAsync(removeRepositoryStorage(docker, 'localhost:5001', ['app'], { local: false }), { message });
+  t.deepEqual(calls, { execs: [], restarts: 0 }, 'nothing ran in it');
+  t.like(await removeRepositoryStorage(docker, 'localhost:5001', ['app'], { local: false, force: true }), { removed: true });
+  t.is(calls.restarts, 1);
+});
+
+test('a registry container of ours: nothing to refuse', async (t) => {
+  const { docker } = fakeEngine(config('  filesystem:\n    rootdirectory: /var/lib/registry\n'), () => ({ exitCode: 0 }));
+  await t.notThrowsAsync(checkRepositoryRemoval(async () => ({ docker }), 'localhost:5001', false));
 });

@@ -61,7 +61,7 @@ test('gc and prune say why they cannot run on a registry that is not on this mac
   const { Housekeeping } = await import('../../src/ui/housekeeping.ts');
   let asked = false;
   const h = new Housekeeping({
-    registry: 'registry.example.com:5000', client: undefined as never, parseDuration: () => 0, signal: new AbortController().signal,
+    registry: 'registry.example.com:5000', client: undefined as never, parseDuration: () => 0, graceMs: 0, force: false, signal: new AbortController().signal,
     engine: async () => { asked = true; throw new Error('no engine'); },
     info: () => {}, debug: () => {}, critical: (fn) => fn(),
   });

@@ -1,7 +1,7 @@
 // cp (copy): IMAGE and more tags of its repository from the local registry (-r) to
 // another registry, every platform, byte for byte, with Docker's logins.
 import { defineCommand } from '../command.ts';
-import { showCopy } from '../output/copy-report.ts';
+import { copyColumns, showCopy } from '../output/copy-report.ts';
 import { registryClients } from '../registry-clients.ts';
 import { planCopy } from '../../registry/copy-plan.ts';
 import { copyBetween } from '../../registry/copy-session.ts';
@@ -21,6 +21,7 @@ export const cpCommand = defineCommand<CpArgs>({
   command: 'cp <image> [destination] [tags..]',
   aliases: ['copy'],
   describe: 'Copy an image and more of its tags to another registry: every platform, identical digests, your docker logins',
+  fields: copyColumns,
   builder: (yargs) =>
     yargs
       .positional('image', { type: 'string', demandOption: true, describe: 'IMAGE[:TAG|@DIGEST] in the registry (-r); the tag defaults to latest' })

@@ -2,7 +2,7 @@
 // creating the repository (with a lifecycle policy) when missing. The AWS SDK is
 // loaded here only, on demand: it would slow every other command's start.
 import { defineCommand } from '../command.ts';
-import { showCopy } from '../output/copy-report.ts';
+import { copyColumns, showCopy } from '../output/copy-report.ts';
 import { registryClients } from '../registry-clients.ts';
 import { planCopy } from '../../registry/copy-plan.ts';
 import { copyToEcr } from '../../registry/copy-session.ts';
@@ -20,6 +20,7 @@ export const cpeCommand = defineCommand<CpeArgs>({
   command: 'cpe <image> [tags..]',
   aliases: ['copy2ecr'],
   describe: 'Copy an image and more of its tags to AWS ECR, creating the repository with a lifecycle policy',
+  fields: copyColumns,
   builder: (yargs) =>
     yargs
       .positional('image', { type: 'string', demandOption: true, describe: 'IMAGE[:TAG] in the registry (-r); the tag defaults to latest' })

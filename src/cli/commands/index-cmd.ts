@@ -1,23 +1,26 @@
 // index create|add|rm: a multi-platform image assembled from single-platform tags (or
 // indexes) of one registry, extended, or cut down, without re-serialising any image.
 import { defineCommand } from '../command.ts';
-import { printRows } from '../output/print.ts';
+import { indexColumns, printIndexResult } from '../output/index-report.ts';
 import { registryClientFor } from '../registry-clients.ts';
 import { removeFromIndex, writeIndex, type IndexResult } from '../../registry/index-edit.ts';
-import { MEDIA } from '../../registry/manifest.ts';
 import { parseReference } from '../../registry/reference.ts';
-
-type Entry = IndexResult['entries'][number];
 
 export const indexCommand = defineCommand<{ action: string; target: string; args: string[] }>({
   command: 'index <action> <target> <args..>',
   describe: 'Make a multi-platform image from tags: index create|add TARGET SOURCE..., index rm TARGET PLATFORM...',
+  fields: indexColumns,
+  subcommands: [
+    { name: 'create', args: 'TARGET SOURCE [SOURCE...]', describe: 'Make TARGET an index of the SOURCE images (tags or digests; an index brings its platforms)', options: ['format'] },
+    { name: 'add', args: 'TARGET SOURCE [SOURCE...]', describe: "Add the SOURCE images' platforms to the index TARGET", options: ['format'] },
+    { name: 'rm', args: 'TARGET PLATFORM [PLATFORM...]', describe: 'Remove platforms (linux/arm64) from the index TARGET', options: ['format'] },
+  ],
   builder: (yargs) =>
     yargs
       .positional('action', { type: 'string', choices: ['create', 'add', 'rm'], demandOption: true, describe: 'create a new index, add platforms to one, or rm platforms from one' })
       .positional('target', { type: 'string', demandOption: true, describe: 'REPOSITORY[:TAG] the index is written to (default tag latest)' })
       .positional('args', { type: 'string', array: true, demandOption: true, describe: 'create/add: SOURCE images (tags or digests; an index brings its platforms); rm: PLATFORMs (linux/arm64)' })
-      .example('docker jindr index create app app:amd64 app:arm64', 'app:latest for both platforms')
+      .example('$0 index create app app:amd64 app:arm64', 'app:latest for both platforms')
       .epilog(
         "Sources are in TARGET's registry, in its repository or others (their images are copied over, blobs mounted). Each image's platform " +
           'comes from its config; two images of one platform are refused. The index keeps the sources\' format: an OCI index for OCI images, ' +
@@ -34,19 +37,6 @@ export const indexCommand = defineCommand<{ action: string; target: string; args
     } finally {
       await client.close();
     }
-    if (ctx.format === 'table') {
-      const kind = result.mediaType === MEDIA.dockerList ? 'Docker manifest list' : 'OCI index';
-      ctx.info(`${args.action === 'create' ? 'Created' : 'Updated'} ${result.reference}: ${result.digest} (${kind})`);
-    }
-    printRows(
-      ctx,
-      [
-        { header: 'PLATFORM', value: (e: Entry) => e.platform },
-        { header: 'DIGEST', value: (e: Entry) => e.digest },
-        { header: 'SOURCE', value: (e: Entry) => (e.existing ? '(already in the index)' : e.source) },
-      ],
-      result.entries,
-      result,
-    );
+    printIndexResult(ctx, args.action, result);
   },
 });

@@ -3,7 +3,7 @@
 // platform's layers, their sizes and how many other tags in the whole registry use
 // each one (what deleting this image would, or would not, free).
 import { defineCommand } from '../command.ts';
-import { printInspected } from '../output/inspect.ts';
+import { inspectColumns, printInspected } from '../output/inspect.ts';
 import { registryReaders } from '../registry-reader.ts';
 import { inspectImages } from '../../registry/inspect-images.ts';
 import { parseReference } from '../../registry/reference.ts';
@@ -12,6 +12,7 @@ export const inspectCommand = defineCommand<{ image: string[]; layers: boolean }
   command: 'inspect <image..>',
   aliases: ['ins'],
   describe: 'Show an image: its index and one row per platform, with --layers its layers',
+  fields: inspectColumns,
   builder: (yargs) =>
     yargs
       .positional('image', { type: 'string', array: true, demandOption: true, describe: 'IMAGE[:TAG|@DIGEST], in the registry of -r unless it names one' })

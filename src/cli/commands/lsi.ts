@@ -1,7 +1,7 @@
 // lsi (images): every tag of the registry (or of the named repositories) with its
 // digest, platforms and size. All requests start at once; the client bounds them.
 import { defineCommand } from '../command.ts';
-import { printImages } from '../output/images.ts';
+import { imageColumns, printImages } from '../output/images.ts';
 import { registryReaders } from '../registry-reader.ts';
 import { tagNamesOf } from '../../registry/listings.ts';
 import { parseRepositoryName } from '../../registry/reference.ts';
@@ -11,6 +11,7 @@ export const lsiCommand = defineCommand<{ repo: string[] | undefined; quiet: boo
   command: 'lsi [repo..]',
   aliases: ['images'],
   describe: 'List images (tags) with their digests, platforms and sizes',
+  fields: imageColumns,
   builder: (yargs) =>
     yargs
       .positional('repo', { type: 'string', array: true, describe: 'Repositories to list (default: all)' })

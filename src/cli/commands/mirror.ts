@@ -1,10 +1,10 @@
 // mirror: pull-through caches of Docker Hub and other registries, run and managed like the
 // registry (start, stop, rm, ls), and the settings other runtimes need (config).
 import { defineCommand } from '../command.ts';
-import { checkMirrorOptions, mirrorOptions, type MirrorArgs } from '../mirror/options.ts';
+import { checkMirrorOptions, MIRROR_SUBCOMMANDS, mirrorOptions, type MirrorArgs } from '../mirror/options.ts';
 import { mirrorStart } from '../mirror/start.ts';
 import { mirrorStop, mirrorRemove } from '../mirror/stop.ts';
-import { mirrorList } from '../mirror/ls.ts';
+import { mirrorColumns, mirrorList } from '../mirror/ls.ts';
 import { mirrorConfig } from '../mirror/config.ts';
 
 const actions = { start: mirrorStart, stop: mirrorStop, rm: mirrorRemove, ls: mirrorList, config: mirrorConfig };
@@ -12,6 +12,8 @@ const actions = { start: mirrorStart, stop: mirrorStop, rm: mirrorRemove, ls: mi
 export const mirrorCommand = defineCommand<MirrorArgs>({
   command: 'mirror <action> [upstream]',
   describe: 'Run a pull-through cache (mirror) of Docker Hub or another registry: start, stop, rm, ls, config',
+  fields: mirrorColumns,
+  subcommands: MIRROR_SUBCOMMANDS,
   builder: (yargs) =>
     mirrorOptions(yargs).epilog(
       'A mirror is a registry container in proxy mode on its own loopback port (Docker Hub: localhost:5002; others: the first free ' +

@@ -2,17 +2,19 @@
 import { defineCommand } from '../command.ts';
 import { confirm } from '../confirm.ts';
 import { parseDuration } from '../duration.ts';
-import { pruneWarning, printPruneReport } from '../output/prune-report.ts';
+import { pruneColumns, pruneWarning, printPruneReport } from '../output/prune-report.ts';
+import { GRACE_OPTION, graceMs } from '../grace-option.ts';
 import { registryClientFor } from '../registry-clients.ts';
 import { oneRegistry } from '../repository-args.ts';
 import { prune } from '../../storage/prune-run.ts';
 import { UsageError } from '../../errors.ts';
 
-interface Args { repo: string[] | undefined; keep: number | undefined; semver: boolean; 'older-than': string | undefined; match: string[]; exclude: string[]; protect: string[]; force: boolean; 'dry-run': boolean }
+interface Args { repo: string[] | undefined; keep: number | undefined; semver: boolean; 'older-than': string | undefined; match: string[]; exclude: string[]; protect: string[]; force: boolean; 'dry-run': boolean; grace?: string }
 
 export const pruneCommand = defineCommand<Args>({
   command: 'prune [repo..]',
   describe: 'Remove old tags by retention rules, then collect garbage (the registry restarts briefly)',
+  fields: pruneColumns,
   builder: (yargs) =>
     yargs
       .positional('repo', { type: 'string', array: true, describe: 'Repositories to prune (default: all)' })
@@ -24,6 +26,7 @@ export const pruneCommand = defineCommand<Args>({
       .option('protect', { type: 'string', array: true, nargs: 1, requiresArg: true, default: ['latest'], describe: 'Never remove tags matching PATTERN (glob); repeatable; replaces the default' })
       .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
       .option('dry-run', { alias: 'n', type: 'boolean', default: false, describe: 'List what would go and the bytes it would free; remove nothing' })
+      .option('grace', GRACE_OPTION)
       .epilog(
         'A tag goes when --keep and --older-than (one or both) let it go. Only tags are removed: an image another tag points to stays, ' +
           'and so do the children of a remaining index and the referrers of a remaining image; gc then removes what nothing needs. ' +
@@ -42,7 +45,7 @@ export const pruneCommand = defineCommand<Args>({
     const client = registryClientFor(ctx, registry);
     try {
       const report = await ctx.critical(() => prune(docker, {
-        registry, repositories, rules, dryRun: args.dryRun, client, local, signal: ctx.signal,
+        registry, repositories, rules, dryRun: args.dryRun, graceMs: graceMs(args.grace), gc: { force: args.force }, client, local, signal: ctx.signal,
         info: (m) => ctx.info(m), debug: (m) => ctx.debugLog(m),
         ...(args.force ? {} : { confirm: (plan) => confirm(ctx, pruneWarning(plan), 'prune') }),
       }));

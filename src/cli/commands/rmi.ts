@@ -1,7 +1,7 @@
 // rmi (delimage): delete images from the registry, only what was named: a delete that
 // would take other tags along (the registry deletes by digest) is refused without --force.
 import { defineCommand } from '../command.ts';
-import { printRemovals } from '../output/removals.ts';
+import { printRemovals, removalColumns } from '../output/removals.ts';
 import { registryReaders } from '../registry-reader.ts';
 import { removeImagesOn } from '../../registry/remove-images.ts';
 import { parseReference } from '../../registry/reference.ts';
@@ -10,6 +10,7 @@ export const rmiCommand = defineCommand<{ image: string[]; force: boolean }>({
   command: 'rmi <image..>',
   aliases: ['delimage'],
   describe: 'Delete images (tags or digests) from the registry',
+  fields: removalColumns,
   builder: (yargs) =>
     yargs
       .positional('image', { type: 'string', array: true, demandOption: true, describe: 'IMAGE[:TAG|@DIGEST], in the registry of -r unless it names one' })

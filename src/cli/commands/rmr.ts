@@ -2,18 +2,20 @@
 // API, then (for a registry container on this engine) the repository's storage, so the
 // catalog stops listing it; the registry restarts to forget its blob cache.
 import { defineCommand } from '../command.ts';
-import { printRepositoryDeletions } from '../output/removals.ts';
+import { printRepositoryDeletions, repositoryDeletionColumns } from '../output/removals.ts';
 import { registryReaders } from '../registry-reader.ts';
 import { parseRepositoryName } from '../../registry/reference.ts';
 import { deleteRepositories } from '../../storage/delete-repositories.ts';
 
-export const rmrCommand = defineCommand<{ repo: string[] }>({
+export const rmrCommand = defineCommand<{ repo: string[]; force: boolean }>({
   command: 'rmr <repo..>',
   aliases: ['delrepo'],
   describe: 'Delete repositories with all their images',
+  fields: repositoryDeletionColumns,
   builder: (yargs) =>
     yargs
       .positional('repo', { type: 'string', array: true, demandOption: true, describe: 'REPOSITORY, in the registry of -r unless it names one' })
+      .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Also in a registry container docker jindr did not create' })
       .epilog(
         'Deletes every manifest the tags reach. For a registry container on this Docker engine it also removes the repositories\' ' +
           'storage (so ls no longer lists them) and restarts the registry, which otherwise keeps answering for their blobs from memory.',
@@ -25,6 +27,7 @@ export const rmrCommand = defineCommand<{ repo: string[] }>({
       critical: (fn) => ctx.critical(fn),
       signal: ctx.signal,
       info: (m) => ctx.info(m),
+      force: args.force,
     });
     printRepositoryDeletions(ctx, deleted);
   },

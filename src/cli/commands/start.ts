@@ -17,16 +17,16 @@ export const startCommand = defineCommand<{ data?: string; name?: string; image?
       .option('data', {
         alias: 'd',
         type: 'string',
-        describe: `Host directory for the registry's data, created if missing [default: ${DEFAULT_DATA_DIR}]`,
+        describe: `Host directory for the registry's data, created if missing (default ${DEFAULT_DATA_DIR})`,
       })
       .option('name', {
         alias: 'n',
         type: 'string',
-        describe: 'Name of the registry container [default: jindr-PORT, e.g. jindr-5001]',
+        describe: 'Name of the registry container (default jindr-PORT, e.g. jindr-5001)',
       })
       .option('image', {
         type: 'string',
-        describe: `Registry image [default: ${DEFAULT_IMAGE}; registry:2 works too]`,
+        describe: `Registry image (default ${DEFAULT_IMAGE}; registry:2 works too)`,
       })),
   run: async (args, ctx) => {
     for (const [flag, value] of [['-d/--data', args.data], ['-n/--name', args.name], ['--image', args.image]] as const) {

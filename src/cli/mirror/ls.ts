@@ -2,22 +2,24 @@
 import type { Context } from '../context.ts';
 import type { MirrorArgs } from './options.ts';
 import { printRows } from '../output/print.ts';
-import { formatBytes } from '../output/table.ts';
+import { formatBytes, type Column } from '../output/table.ts';
 import { listRegistryContainers } from '../../server/container.ts';
 import { listMirrorRows, type MirrorRow } from '../../storage/mirror-contents.ts';
 import { UsageError } from '../../errors.ts';
+
+export const mirrorColumns: readonly Column<MirrorRow>[] = [
+  { header: 'NAME', value: (r) => r.name },
+  { header: 'UPSTREAM', value: (r) => r.upstream },
+  { header: 'ADDRESS', value: (r) => r.address ?? '-' },
+  { header: 'STATUS', value: (r) => r.status },
+  { header: 'SIZE', value: (r) => (r.size === null ? '-' : formatBytes(r.size)) },
+  { header: 'IMAGES', value: (r) => (r.images === null ? '-' : String(r.images)) },
+];
 
 export async function mirrorList(args: MirrorArgs, ctx: Context): Promise<number> {
   if (args.upstream !== undefined) throw new UsageError('mirror ls lists every mirror: it takes no UPSTREAM');
   const { docker, local } = await ctx.engine();
   const rows = await listMirrorRows(docker, await listRegistryContainers(docker), local, ctx.signal);
-  printRows(ctx, [
-    { header: 'NAME', value: (r: MirrorRow) => r.name },
-    { header: 'UPSTREAM', value: (r: MirrorRow) => r.upstream },
-    { header: 'ADDRESS', value: (r: MirrorRow) => r.address ?? '-' },
-    { header: 'STATUS', value: (r: MirrorRow) => r.status },
-    { header: 'SIZE', value: (r: MirrorRow) => (r.size === null ? '-' : formatBytes(r.size)) },
-    { header: 'IMAGES', value: (r: MirrorRow) => (r.images === null ? '-' : String(r.images)) },
-  ], rows);
+  printRows(ctx, mirrorColumns, rows);
   return 0;
 }

@@ -1,6 +1,7 @@
 // `mirror`'s arguments: the action, the upstream, and each action's own options (one yargs
 // command holds them all; an option given to an action it does not belong to is refused).
 import type { Argv } from 'yargs';
+import type { Subcommand } from '../command.ts';
 import type { Context } from '../context.ts';
 import { DEFAULT_REGISTRY } from '../global-options.ts';
 import { parseLocalRegistry, type LocalRegistryAddress } from '../../server/address.ts';
@@ -29,15 +30,28 @@ const OWNERS: Record<string, { flag: string; action: MirrorAction }> = {
   purge: { flag: '--purge', action: 'rm' },
 };
 
+/** The actions as help and usage errors show them (each with the options OWNERS gives it). */
+export const MIRROR_SUBCOMMANDS: readonly Subcommand[] = [
+  { name: 'start', args: '[UPSTREAM]', describe: 'Start a mirror of UPSTREAM (default docker.io), creating it the first time' },
+  { name: 'stop', args: '[UPSTREAM]', describe: 'Stop a mirror (its container, data and login file are kept)' },
+  { name: 'rm', args: '[UPSTREAM]', describe: 'Remove a mirror (its data stays unless --purge)' },
+  { name: 'ls', args: '', describe: 'List every mirror: upstream, address, state, size, images cached' },
+  { name: 'config', args: '[UPSTREAM]', describe: 'Print the containerd (kind, k3d) and Podman settings for a mirror' },
+].map((s) => ({
+  ...s,
+  // 'format': its output takes --format (mirror ls's rows).
+  options: [...Object.entries(OWNERS).filter(([, o]) => o.action === s.name).map(([key]) => key), ...(s.name === 'ls' ? ['format'] : [])],
+}));
+
 export function mirrorOptions(yargs: Argv): Argv<MirrorArgs> {
   return yargs
     .positional('action', { choices: MIRROR_ACTIONS, demandOption: true, describe: 'start, stop, rm (remove), ls (list), config (containerd, k3d and Podman settings)' })
     .positional('upstream', { type: 'string', describe: 'docker.io (default), ghcr.io, quay.io, registry.k8s.io, gcr.io, another HOST[:PORT], or https://... / http://...' })
     .option('engine', { type: 'boolean', describe: 'start: make this Docker engine pull Docker Hub images through the mirror (daemon.json registry-mirrors, reloaded; undone by mirror rm)' })
     .option('network', { type: 'string', requiresArg: true, describe: 'start: attach the mirror to this Docker network (where its upstream is, or a kind/k3d cluster)' })
-    .option('data', { alias: 'd', type: 'string', requiresArg: true, describe: 'start: data directory; the mirror lives in DIR/mirrors/NAME [default: ~/.jindr]' })
-    .option('image', { type: 'string', requiresArg: true, describe: 'start: registry image [default: registry:3]' })
-    .option('login', { type: 'string', requiresArg: true, describe: "start: use your Docker login to this registry for the upstream [default: the upstream's own]" })
+    .option('data', { alias: 'd', type: 'string', requiresArg: true, describe: 'start: data directory; the mirror lives in DIR/mirrors/NAME (default ~/.jindr)' })
+    .option('image', { type: 'string', requiresArg: true, describe: 'start: registry image (default registry:3)' })
+    .option('login', { type: 'string', requiresArg: true, describe: "start: use your Docker login to this registry for the upstream (default: the upstream's own)" })
     .option('purge', { type: 'boolean', describe: 'rm: remove the cached data too (kept by default)' }) as unknown as Argv<MirrorArgs>;
 }
 

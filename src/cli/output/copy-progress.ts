@@ -30,15 +30,17 @@ export function progressMode(stderr: Sink, quiet: boolean): ProgressMode {
   return stderr.isTTY ? 'tty' : 'plain';
 }
 
-export function copyProgress(stderr: Sink, mode: ProgressMode): CopyProgress {
+/** `tags: false` leaves out the line per tag written (the result table follows on the same terminal). */
+export function copyProgress(stderr: Sink, mode: ProgressMode, options: { tags?: boolean } = {}): CopyProgress {
   if (mode === 'quiet') return { events: {}, finish: () => {} };
+  const tags = options.tags ?? true;
   if (mode === 'plain') {
     return {
       events: {
         blobDone: (digest, size, outcome) => stderr.write(`${short(digest)}: ${outcomeText[outcome]} (${formatBytes(size)})\n`),
         blobRetry: (digest, reason) => stderr.write(`${short(digest)}: retrying (${reason})\n`),
         manifestDone: (digest, _type, outcome) => stderr.write(`${short(digest)}: manifest ${outcome === 'exists' ? 'already there' : 'copied'}\n`),
-        tagDone: (destination, digest) => stderr.write(`${destination}: ${digest}\n`),
+        ...(tags ? { tagDone: (destination: string, digest: string) => stderr.write(`${destination}: ${digest}\n`) } : {}),
       },
       finish: () => {},
     };
@@ -89,7 +91,7 @@ export function copyProgress(stderr: Sink, mode: ProgressMode): CopyProgress {
         done(`${short(digest)}: ${outcomeText[outcome]} (${formatBytes(size)})`);
       },
       manifestDone: (digest, _type, outcome) => done(`${short(digest)}: manifest ${outcome === 'exists' ? 'already there' : 'copied'}`),
-      tagDone: (destination, digest) => done(`${destination}: ${digest}`),
+      ...(tags ? { tagDone: (destination: string, digest: string) => done(`${destination}: ${digest}`) } : {}),
     },
     finish: () => {
       if (timer) clearTimeout(timer);

@@ -1,14 +1,22 @@
 // A copy's progress on stderr while it runs (copy-progress.ts), then what arrived: a
-// table (or JSON) of source, destination and digest; with --quiet only the destinations.
+// table (or JSON, or a template) of source, destination and digest; with --quiet only
+// the destinations.
 import type { Context } from '../context.ts';
 import type { CopiedImage, CopyEvents, CopyReport } from '../../registry/copy.ts';
 import { copyProgress, progressMode } from './copy-progress.ts';
-import { printRows } from './print.ts';
-import { formatBytes } from './table.ts';
+import { printRows, writeJsonLines } from './print.ts';
+import { formatBytes, type Column } from './table.ts';
+
+export const copyColumns: readonly Column<CopiedImage>[] = [
+  { header: 'SOURCE', value: (r) => r.source },
+  { header: 'DESTINATION', value: (r) => r.destination },
+  { header: 'DIGEST', value: (r) => r.digest },
+];
 
 /** Runs copy with a progress display for its events, then prints its report. */
 export async function showCopy(ctx: Context, quiet: boolean, copy: (events: CopyEvents) => Promise<CopyReport>): Promise<CopyReport> {
-  const progress = copyProgress(ctx.stderr, progressMode(ctx.stderr, quiet));
+  // The table goes to the same terminal: the progress does not say each tag a second time.
+  const progress = copyProgress(ctx.stderr, progressMode(ctx.stderr, quiet), { tags: !ctx.stdout.isTTY });
   let report: CopyReport;
   try {
     report = await copy(progress.events);
@@ -21,19 +29,11 @@ export async function showCopy(ctx: Context, quiet: boolean, copy: (events: Copy
 
 function printCopyReport(ctx: Context, report: CopyReport, quiet: boolean): void {
   if (quiet) {
-    if (ctx.format === 'json') ctx.stdout.write(JSON.stringify(report.images, null, 2) + '\n');
+    if (ctx.format === 'json') writeJsonLines(ctx.stdout, report.images);
     else for (const image of report.images) ctx.stdout.write(`${image.destination}\n`);
     return;
   }
   const { copied, mounted, exists } = report.blobs;
   ctx.info(`blobs: ${copied} copied (${formatBytes(report.bytes)}), ${mounted} mounted, ${exists} already there`);
-  printRows<CopiedImage>(
-    ctx,
-    [
-      { header: 'SOURCE', value: (r) => r.source },
-      { header: 'DESTINATION', value: (r) => r.destination },
-      { header: 'DIGEST', value: (r) => r.digest },
-    ],
-    report.images,
-  );
+  printRows(ctx, copyColumns, report.images);
 }

@@ -3,7 +3,14 @@
 import type { Context } from '../context.ts';
 import type { GcReport } from '../../storage/gc-run.ts';
 import { printRows } from './print.ts';
-import { formatBytes } from './table.ts';
+import { formatBytes, renderTable, type Column } from './table.ts';
+
+export const gcColumns: readonly Column<GcReport>[] = [
+  { header: 'MANIFESTS', value: (r) => String(r.manifests.length) },
+  { header: 'REPOSITORIES', value: (r) => String(r.repositories.length) },
+  { header: 'BLOBS', value: (r) => String(r.blobs) },
+  { header: 'SPACE', value: (r) => formatBytes(r.bytesFreed) },
+];
 
 export function printGcReport(ctx: Context, report: GcReport): void {
   for (const w of report.warnings) ctx.info(`warning: ${w}`);
@@ -11,28 +18,36 @@ export function printGcReport(ctx: Context, report: GcReport): void {
     const verb = report.dryRun ? 'would remove' : 'removed';
     for (const m of report.manifests) ctx.info(`${verb} untagged manifest ${m.repository}@${m.digest}`);
     for (const r of report.repositories) ctx.info(`${verb} repository ${r} (no tags left)`);
+    const young = describeKeptYoung(report);
+    if (young) ctx.info(young);
     if (report.dryRun) ctx.info('dry run: nothing was removed');
+    if (report.manifests.length + report.repositories.length + report.blobs === 0) {
+      ctx.stdout.write(`nothing to collect in ${report.container}\n`);
+      return;
+    }
   }
-  printRows(
-    ctx,
-    [
-      { header: report.dryRun ? 'MANIFESTS TO REMOVE' : 'MANIFESTS REMOVED', value: (r: GcReport) => String(r.manifests.length) },
-      { header: report.dryRun ? 'REPOSITORIES TO REMOVE' : 'REPOSITORIES REMOVED', value: (r: GcReport) => String(r.repositories.length) },
-      { header: report.dryRun ? 'BLOBS TO REMOVE' : 'BLOBS REMOVED', value: (r: GcReport) => String(r.blobs) },
-      { header: report.dryRun ? 'SPACE TO FREE' : 'SPACE FREED', value: (r: GcReport) => formatBytes(r.bytesFreed) },
-    ],
-    [report],
-    report,
-  );
+  // The default table says what the numbers are: removed, or to remove.
+  const headers = report.dryRun ? ['MANIFESTS TO REMOVE', 'REPOSITORIES TO REMOVE', 'BLOBS TO REMOVE', 'SPACE TO FREE'] : ['MANIFESTS REMOVED', 'REPOSITORIES REMOVED', 'BLOBS REMOVED', 'SPACE FREED'];
+  const table = gcColumns.map((c, i) => ({ ...c, header: headers[i]! }));
+  printRows(ctx, gcColumns, [report], report, () => ctx.stdout.write(renderTable(table, [report])));
 }
 
-/** stop's notes on the collection it ran first (stderr only: stop's output is its own line). */
+/** stop's notes on the collection it ran first (stderr only: stop's output is its own line); nothing when there was nothing to collect. */
 export function printGcBeforeStop(ctx: Context, report: GcReport): void {
   for (const w of report.warnings) ctx.info(`warning: ${w}`);
   for (const m of report.manifests) ctx.info(`removed untagged manifest ${m.repository}@${m.digest}`);
   for (const r of report.repositories) ctx.info(`removed repository ${r} (no tags left)`);
-  ctx.info(
-    `garbage collected: ${report.manifests.length} manifest(s), ${report.repositories.length} repository(ies), ` +
-      `${report.blobs} blob(s), ${formatBytes(report.bytesFreed)} freed`,
-  );
+  const young = describeKeptYoung(report);
+  if (young) ctx.info(young);
+  const counts: Array<[number, string]> = [[report.manifests.length, 'manifest'], [report.repositories.length, 'repository'], [report.blobs, 'blob']];
+  const parts = counts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${n === 1 ? what : what === 'repository' ? 'repositories' : `${what}s`}`);
+  if (parts.length === 0 && report.bytesFreed === 0) return;
+  ctx.info(`garbage collected: ${[...parts, `${formatBytes(report.bytesFreed)} freed`].join(', ')}`);
+}
+
+/** What the grace period kept, in a sentence; undefined when it kept nothing. */
+export function describeKeptYoung(report: GcReport): string | undefined {
+  const { manifests, blobs, bytes } = report.keptYoung;
+  if (manifests === 0 && blobs === 0) return undefined;
+  return `kept ${manifests} untagged manifest(s) and ${blobs} unreferenced blob(s) (${formatBytes(bytes)}) written within the last ${report.grace} (--grace), as a push under way may need them`;
 }

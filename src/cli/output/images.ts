@@ -1,8 +1,9 @@
-// lsi's table, its -q lines and its JSON; a tag that could not be read is also a warning.
+// lsi's table, its -q lines, its JSON and its template fields; a tag that could not be
+// read is also a warning.
 import type { Context } from '../context.ts';
 import type { ImageRow } from '../../registry/listings.ts';
 import { printRows } from './print.ts';
-import { formatBytes } from './table.ts';
+import { formatBytes, type Column } from './table.ts';
 import { timeAgo } from './human-duration.ts';
 
 /** Docker's short image id: the first 12 hex digits of the digest. */
@@ -12,6 +13,23 @@ export function shortId(digest: string): string {
 
 type Row = ImageRow & { pushed?: string };
 
+function platforms(r: Row): string {
+  if (r.error) return '(unreadable)';
+  return r.platforms.join(',') || (r.kind === 'artifact' ? `(${r.entries[0]?.platform ?? 'artifact'})` : 'unknown');
+}
+
+export const imageColumns: readonly Column<Row>[] = [
+  { header: 'REPOSITORY', value: (r) => `${r.registry}/${r.repository}` },
+  { header: 'TAG', value: (r) => r.tag },
+  { header: 'IMAGE ID', field: 'ID', value: (r) => (r.digest ? shortId(r.digest) : '?') },
+  { header: 'PLATFORMS', value: platforms },
+  { header: 'CREATED', value: (r) => timeAgo(r.created) },
+  { header: 'SIZE', value: (r) => (r.error ? '?' : formatBytes(r.size)) },
+  { header: 'DIGEST', value: (r) => r.digest, hidden: true },
+  { header: 'CREATED AT', value: (r) => r.created ?? '', hidden: true },
+  { header: 'PUSHED AT', value: (r) => r.pushed ?? '', hidden: true },
+];
+
 export function printImages(ctx: Context, rows: readonly Row[], quiet: boolean): void {
   for (const r of rows) if (r.error) ctx.info(`warning: ${r.registry}/${r.repository}:${r.tag}: ${r.error}`);
   if (quiet && ctx.format !== 'json') {
@@ -20,14 +38,7 @@ export function printImages(ctx: Context, rows: readonly Row[], quiet: boolean):
   }
   printRows(
     ctx,
-    [
-      { header: 'REPOSITORY', value: (r: Row) => `${r.registry}/${r.repository}` },
-      { header: 'TAG', value: (r: Row) => r.tag },
-      { header: 'IMAGE ID', value: (r: Row) => (r.digest ? shortId(r.digest) : '?') },
-      { header: 'PLATFORMS', value: (r: Row) => (r.error ? '(unreadable)' : r.platforms.join(',') || (r.kind === 'artifact' ? `(${r.entries[0]?.platform ?? 'artifact'})` : 'unknown')) },
-      { header: 'CREATED', value: (r: Row) => timeAgo(r.created) },
-      { header: 'SIZE', value: (r: Row) => (r.error ? '?' : formatBytes(r.size)) },
-    ],
+    imageColumns,
     rows,
     rows.map((r) => ({
       registry: r.registry, repository: r.repository, tag: r.tag, digest: r.digest, mediaType: r.mediaType, kind: r.kind,

@@ -1,9 +1,9 @@
-// inspect's table (the index, one row per platform, with --layers each platform's layers)
-// and its JSON.
+// inspect's table (the index, one row per platform, with --layers each platform's layers),
+// its JSON and its template fields (every row with its image and tag).
 import type { Context } from '../context.ts';
 import type { InspectedImage } from '../../registry/inspect-images.ts';
 import { printRows } from './print.ts';
-import { formatBytes, type Column } from './table.ts';
+import { formatBytes, renderTable, type Column } from './table.ts';
 
 interface Row {
   image: string;
@@ -12,22 +12,32 @@ interface Row {
   digest: string;
   size: string;
   shared: string;
+  /** Not the image's first row: the table leaves IMAGE and TAG blank. */
+  continued: boolean;
 }
+
+export const inspectColumns: readonly Column<Row>[] = [
+  { header: 'IMAGE', value: (r) => r.image },
+  { header: 'TAG', value: (r) => r.tag },
+  { header: 'PLATFORM', value: (r) => r.platform },
+  { header: 'DIGEST', value: (r) => r.digest },
+  { header: 'SIZE', value: (r) => r.size },
+  { header: 'SHARED WITH', value: (r) => r.shared },
+];
 
 function rowsOf(found: InspectedImage, layers: boolean): Row[] {
   const { summary, tag, sharedWith } = found;
   const image = `${found.registry}/${found.repository}`;
   const rows: Row[] = [];
-  if (summary.kind === 'index') rows.push({ image, tag, platform: '(index)', digest: summary.digest, size: layers ? formatBytes(summary.size) : '', shared: '' });
-  summary.entries.forEach((e, i) => {
-    const first = summary.kind !== 'index' && i === 0;
-    const platform = e.error ? `${e.platform} (missing)` : e.platform;
-    rows.push({ image: first ? image : '', tag: first ? tag : '', platform, digest: e.digest, size: layers && e.size !== undefined ? formatBytes(e.size) : '', shared: '' });
-    if (!layers) return;
-    (e.layers ?? []).forEach((l, n) => {
-      rows.push({ image: '', tag: '', platform: `  layer ${n + 1}`, digest: l.digest, size: formatBytes(l.size), shared: String(sharedWith.get(l.digest) ?? 0) });
-    });
-  });
+  const add = (platform: string, digest: string, size: string, shared = ''): void => {
+    rows.push({ image, tag, platform, digest, size, shared, continued: rows.length > 0 });
+  };
+  if (summary.kind === 'index') add('(index)', summary.digest, layers ? formatBytes(summary.size) : '');
+  for (const e of summary.entries) {
+    add(e.error ? `${e.platform} (missing)` : e.platform, e.digest, layers && e.size !== undefined ? formatBytes(e.size) : '');
+    if (!layers) continue;
+    (e.layers ?? []).forEach((l, n) => add(`  layer ${n + 1}`, l.digest, formatBytes(l.size), String(sharedWith.get(l.digest) ?? 0)));
+  }
   return rows;
 }
 
@@ -43,12 +53,10 @@ function jsonOf(found: InspectedImage): unknown {
 }
 
 export function printInspected(ctx: Context, images: readonly InspectedImage[], layers: boolean): void {
-  const columns: Column<Row>[] = [
-    { header: 'IMAGE', value: (r) => r.image },
-    { header: 'TAG', value: (r) => r.tag },
-    { header: 'PLATFORM', value: (r) => r.platform },
-    { header: 'DIGEST', value: (r) => r.digest },
-  ];
-  if (layers) columns.push({ header: 'SIZE', value: (r) => r.size }, { header: 'SHARED WITH', value: (r) => r.shared });
-  printRows(ctx, columns, images.flatMap((i) => rowsOf(i, layers)), images.map(jsonOf));
+  const rows = images.flatMap((i) => rowsOf(i, layers));
+  const table = (): void => {
+    const columns = inspectColumns.map((c) => (layers || (c.header !== 'SIZE' && c.header !== 'SHARED WITH') ? c : { ...c, hidden: true }));
+    ctx.stdout.write(renderTable(columns, rows.map((r) => (r.continued ? { ...r, image: '', tag: '' } : r))));
+  };
+  printRows(ctx, inspectColumns, rows, images.map(jsonOf), table);
 }

@@ -1,21 +1,32 @@
 // What prune prints: the tags (removed, or that would be), then what the collection freed,
-// in `docker image prune`'s words ("Total reclaimed space: ..."); --format json: the report.
+// in `docker image prune`'s words ("Total reclaimed space: ..."); --format json: the
+// report; a template: one row per tag.
 import type { Context } from '../context.ts';
 import type { PruneReport } from '../../storage/prune-run.ts';
-import { formatBytes } from './table.ts';
+import type { PrunedTag } from '../../storage/prune-plan.ts';
+import { formatBytes, type Column } from './table.ts';
 import { printRows } from './print.ts';
 import { timeAgo } from './human-duration.ts';
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 export function pruneWarning(report: PruneReport): string {
   const n = report.tags.length;
   const shown = report.tags.slice(0, 20).map((t) => `  ${t.repository}:${t.tag}`);
   if (n > shown.length) shown.push(`  ... and ${n - shown.length} more`);
-  return `WARNING! This will remove ${n} tag${n === 1 ? '' : 's'} from ${report.registry}, then collect garbage ` +
+  return `WARNING! This will remove ${plural(n, 'tag')} from ${report.registry}, then collect garbage ` +
     `(${formatBytes(report.bytes)} to free):\n${shown.join('\n')}`;
 }
 
-export function printPruneReport(ctx: Context, report: PruneReport): void {
-  if (ctx.format === 'json') return printRows(ctx, [], [], report);
+export const pruneColumns: readonly Column<PrunedTag>[] = [
+  { header: 'REPOSITORY', value: (t) => t.repository },
+  { header: 'TAG', value: (t) => t.tag },
+  { header: 'DIGEST', value: (t) => t.digest },
+  { header: 'PUSHED', value: (t) => timeAgo(t.pushed) },
+  { header: 'SHARED WITH', value: (t) => t.sharedWith.join(',') },
+];
+
+function printText(ctx: Context, report: PruneReport): void {
   for (const c of report.changed) ctx.info(`left ${c.repository}:${c.tag} alone: it was pushed again (or removed) meanwhile`);
   if (report.cancelled) {
     ctx.info('prune cancelled: nothing was removed');
@@ -30,6 +41,10 @@ export function printPruneReport(ctx: Context, report: PruneReport): void {
     const stays = t.sharedWith.length > 0 ? ` (its image stays: also tagged ${t.sharedWith.join(', ')})` : '';
     ctx.stdout.write(`${verb}: ${report.registry}/${t.repository}:${t.tag}, pushed ${timeAgo(t.pushed)}${stays}\n`);
   }
-  const blobs = `${report.manifests} untagged manifest(s), ${report.blobs} blob(s)`;
+  const blobs = `${plural(report.manifests, 'untagged manifest')}, ${plural(report.blobs, 'blob')}`;
   ctx.stdout.write(report.dryRun ? `\nTotal space to reclaim: ${formatBytes(report.bytes)} (${blobs})\n` : `\nTotal reclaimed space: ${formatBytes(report.bytes)} (${blobs})\n`);
+}
+
+export function printPruneReport(ctx: Context, report: PruneReport): void {
+  printRows(ctx, pruneColumns, report.cancelled ? [] : report.tags, report, () => printText(ctx, report));
 }

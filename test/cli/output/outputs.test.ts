@@ -46,7 +46,9 @@ test('inspect --layers: the index, a row per platform, a row per layer with how 
 test('inspect --format json: one object per image, layers with sharedWith', (t) => {
   const { ctx, out } = recording('json');
   printInspected(ctx, [{ registry: 'localhost:5001', repository: 'app', tag: 'v1', summary: index, sharedWith: new Map([[D('1'), 2]]) }], true);
-  const [image] = JSON.parse(out()) as Array<{ image: string; platforms: Array<{ layers?: Array<{ sharedWith: number }> }> }>;
+  const lines = out().trimEnd().split('\n');
+  t.is(lines.length, 1, 'one line per image');
+  const [image] = lines.map((l) => JSON.parse(l)) as Array<{ image: string; platforms: Array<{ layers?: Array<{ sharedWith: number }> }> }>;
   t.is(image!.image, 'localhost:5001/app');
   t.deepEqual(image!.platforms[0]!.layers!.map((l) => l.sharedWith), [2, 0]);
   t.is(image!.platforms[1]!.layers, undefined);

@@ -1,0 +1,62 @@
+// The blob sweep of a garbage collection, with the grace period (gc-grace.ts).
+//
+// The registry's own `garbage-collect` deletes every blob that no manifest references,
+// and from 3.0 the repositories' links to them too: that includes what a push under way
+// has uploaded and not yet referenced, which breaks the push. It cannot be told to spare
+// young blobs. So it runs with --dry-run only, as the judge of what is unreferenced (its
+// own marking of every manifest), and we delete, of the blobs it lists, only those our
+// plan also finds unreferenced and that are older than the grace period, with their layer
+// links as 3.x does. Nothing is moved aside and put back, so an interrupted sweep leaves
+// nothing half-done but some garbage for the next run. The registry is stopped meanwhile.
+import { BATCH, checkDigest, lastLine, removeLayerLinks, run, v2, type Exec, type StorageListing } from './gc-storage.ts';
+import { ResourceError } from '../errors.ts';
+
+/** The digests a `garbage-collect --dry-run` lists as "blob eligible for deletion: DIGEST". */
+export function parseEligible(output: string): Set<string> {
+  return new Set([...output.matchAll(/^blob eligible for deletion: (\S+)\s*$/gm)].map((m) => m[1]!));
+}
+
+/** What the registry's collection would delete (nothing is deleted). */
+export async function eligibleBlobs(exec: Exec, root: string, configPath: string): Promise<Set<string>> {
+  // Its marking fails on a storage nothing was ever pushed to ("Path not found:
+  // .../repositories"); the registry makes that directory at the first push anyway.
+  await run(exec, ['mkdir', '-p', `${v2(root)}/repositories`], 'preparing the registry storage');
+  const result = await exec(['registry', 'garbage-collect', '--dry-run', configPath]);
+  if (result.exitCode !== 0) {
+    throw new ResourceError(`registry garbage-collect --dry-run failed (exit ${result.exitCode}): ${lastLine(result.stderr) || lastLine(result.stdout.toString())}`);
+  }
+  return parseEligible(result.stdout.toString('utf8'));
+}
+
+export interface Sweep {
+  /** Deleted: listed by the registry, predicted by our plan, and old enough. */
+  deleted: string[];
+  /** Predicted by our plan but not listed by the registry (kept). */
+  notListed: string[];
+}
+
+/**
+ * Deletes the blobs in `allowed` (our prediction, young blobs already left out) that the
+ * registry's collection also finds unreferenced, and the layer links to them.
+ */
+export async function sweepBlobs(exec: Exec, root: string, configPath: string, listing: StorageListing, allowed: readonly string[]): Promise<Sweep> {
+  const eligible = await eligibleBlobs(exec, root, configPath);
+  const deleted = allowed.filter((d) => eligible.has(d));
+  const notListed = allowed.filter((d) => !eligible.has(d));
+  deleted.forEach(checkDigest);
+  const gone = new Set(deleted);
+  const links = [...listing.times.layers.keys()]
+    .map((key) => ({ repository: key.slice(0, key.lastIndexOf('@')), digest: key.slice(key.lastIndexOf('@') + 1) }))
+    .filter((l) => gone.has(l.digest));
+  // Blobs first: a link left by an interruption is harmless (the registry answers 404 for
+  // a link to no blob), a blob left without its links would only be garbage again.
+  for (let i = 0; i < deleted.length; i += BATCH) {
+    const dirs = deleted.slice(i, i + BATCH).map((d) => {
+      const [alg, hex] = d.split(':') as [string, string];
+      return `blobs/${alg}/${hex.slice(0, 2)}/${hex}`;
+    });
+    await run(exec, ['sh', '-c', 'cd "$1" && shift && rm -rf -- "$@"', 'sh', v2(root), ...dirs], 'removing blobs');
+  }
+  await removeLayerLinks(exec, root, links);
+  return { deleted, notListed };
+}
