@@ -4,10 +4,12 @@
 //   warm   lsi again with the cache the cold run left: one HEAD per tag, nothing fetched
 //   quiet  lsi -q: the catalog and the tag lists only
 // against (a) the same requests made one at a time (sequential.ts: the predecessor's way),
-// (b) a bare undici loop making the very requests cold lsi made (bare.ts), and (c) the
+// (b) bare loops making the very requests cold lsi made, with undici (bare.ts) and with
+// Node's own http (bare-http.ts, what lsi's client is built on), and (c) the
 // floor of each case: the requests it makes divided by the request rate `ab -k`
 // (apache2-utils, keep-alive) gets from the same registry for each kind of request
-// (catalog page, tag list, manifest GET, manifest HEAD, config blob GET; best of several
+// (GET /v2/, which lsi asks a loopback registry once to learn whether it is a mirror,
+// catalog page, tag list, manifest GET, manifest HEAD, config blob GET; best of several
 // concurrencies). The registry spends about twice the CPU on a blob GET that it spends on
 // a manifest GET, and half of a cold lsi's requests are config blobs.
 // Every tag is its own single-platform image (own config, one layer shared per
@@ -37,7 +39,7 @@ const TAGS = Number(opt('tags', '5'));
 const RUNS = Number(opt('runs', '3'));
 const IMAGE = opt('image', 'registry:2');
 const json = argv.includes('--json');
-const KINDS = ['catalog', 'tags', 'manifest', 'head', 'blob'] as const;
+const KINDS = ['base', 'catalog', 'tags', 'manifest', 'head', 'blob'] as const;
 type Kind = (typeof KINDS)[number];
 
 if (!existsSync(binary)) {
@@ -65,9 +67,10 @@ const cacheEnv = (home = join(scratch, `cache-${cacheDirs++}`)): NodeJS.ProcessE
 /** The requests of a --debug run ("METHOD URL"), and how many of each kind. */
 function requestsOf(stderr: string): { lines: string[]; counts: Record<Kind, number> } {
   const lines = [...stderr.matchAll(/^debug: (GET|HEAD) (http\S+) -> \d{3} \(/gm)].map((m) => `${m[1]} ${m[2]}`);
-  const counts: Record<Kind, number> = { catalog: 0, tags: 0, manifest: 0, head: 0, blob: 0 };
+  const counts: Record<Kind, number> = { base: 0, catalog: 0, tags: 0, manifest: 0, head: 0, blob: 0 };
   for (const line of lines) {
-    const kind: Kind = line.includes('/_catalog') ? 'catalog' : line.includes('/tags/list') ? 'tags' : line.startsWith('HEAD') ? 'head' : line.includes('/manifests/') ? 'manifest' : 'blob';
+    // GET /v2/: asking a loopback registry whether it is a mirror, once per run.
+    const kind: Kind = /\/v2\/$/.test(line) ? 'base' : line.includes('/_catalog') ? 'catalog' : line.includes('/tags/list') ? 'tags' : line.startsWith('HEAD') ? 'head' : line.includes('/manifests/') ? 'manifest' : 'blob';
     counts[kind]++;
   }
   return { lines, counts };
@@ -96,13 +99,14 @@ try {
   const urlFile = join(scratch, 'urls');
   writeFileSync(urlFile, cold.lines.join('\n'));
 
-  const times = { cold: [] as number[], warm: [] as number[], quiet: [] as number[], bare: [] as number[], sequential: [] as number[] };
+  const times = { cold: [] as number[], warm: [] as number[], quiet: [] as number[], bare: [] as number[], bareHttp: [] as number[], sequential: [] as number[] };
   let seqRequests = 0;
   for (let i = 0; i < RUNS; i++) {
     times.cold.push(timed(binary, ['-r', host, 'lsi', '--format', 'json'], cacheEnv()).ms);
     times.warm.push(timed(binary, ['-r', host, 'lsi', '--format', 'json'], cacheEnv(warmHome)).ms);
     times.quiet.push(timed(binary, ['-r', host, 'lsi', '-q'], cacheEnv()).ms);
     times.bare.push(timed(node, [join(here, 'bare.ts'), urlFile]).ms);
+    times.bareHttp.push(timed(node, [join(here, 'bare-http.ts'), urlFile]).ms);
     const s = timed(node, [join(here, 'sequential.ts'), host]);
     times.sequential.push(s.ms);
     seqRequests = (JSON.parse(s.stdout) as { requests: number }).requests;
@@ -112,6 +116,7 @@ try {
   const base = `http://127.0.0.1:${port}/v2`;
   const manifest = (await (await fetch(`${base}/${sample.repository}/manifests/${sample.tag}`, { headers: { accept: sample.accept } })).json()) as { config: { digest: string } };
   const urls: Record<Kind, string> = {
+    base: `${base}/`,
     catalog: `${base}/_catalog?n=1000`,
     tags: `${base}/${sample.repository}/tags/list`,
     manifest: `${base}/${sample.repository}/manifests/${sample.tag}`,
@@ -123,7 +128,7 @@ try {
   for (const kind of KINDS) {
     rates[kind] = {};
     for (const c of [8, 16, 32]) {
-      const n = Math.max(kind === 'catalog' ? 200 : cases.cold[kind], 2000);
+      const n = kind === 'catalog' ? 200 : Math.max(cases.cold[kind], 2000);
       const out = execFileSync('ab', ['-q', '-k', ...(kind === 'head' ? ['-i'] : []), '-c', String(c), '-n', String(n), '-H', `Accept: ${sample.accept}`, urls[kind]], { encoding: 'utf8' });
       const rate = Number(/Requests per second:\s+([\d.]+)/.exec(out)?.[1]);
       const failed = Number(/Failed requests:\s+(\d+)/.exec(out)?.[1] ?? '0') + Number(/Non-2xx responses:\s+(\d+)/.exec(out)?.[1] ?? '0');
@@ -139,7 +144,7 @@ try {
   const result = {
     registry: IMAGE, cpus: cpus().length, loadAverageAtStart: startLoad, loadAverageAtEnd: +loadavg()[0]!.toFixed(2), repositories: REPOS, tagsPerRepository: TAGS, runs: RUNS,
     requests: cases, sequentialRequests: seqRequests,
-    ms: { cold: med(times.cold), warm: med(times.warm), quiet: med(times.quiet), bareUndici: med(times.bare), sequential: med(times.sequential) },
+    ms: { cold: med(times.cold), warm: med(times.warm), quiet: med(times.quiet), bareUndici: med(times.bare), bareHttp: med(times.bareHttp), sequential: med(times.sequential) },
     abRequestsPerSecond: rates,
     floorMs: { cold: Math.round(floors.cold), warm: Math.round(floors.warm), quiet: Math.round(floors.quiet), coldAllAtManifestRate: Math.round((total(cases.cold) / best.manifest) * 1000) },
     ratios: {
@@ -149,6 +154,8 @@ try {
       quietOverCold: +(median(times.quiet) / median(times.cold)).toFixed(2),
       warmOverCold: +(median(times.warm) / median(times.cold)).toFixed(2),
       coldOverBareUndici: +(median(times.cold) / median(times.bare)).toFixed(2),
+      coldOverBareHttp: +(median(times.cold) / median(times.bareHttp)).toFixed(2),
+      bareHttpOverFloor: +(median(times.bareHttp) / floors.cold).toFixed(2),
       sequentialOverCold: +(median(times.sequential) / median(times.cold)).toFixed(2),
     },
   };
@@ -161,6 +168,7 @@ try {
       console.log(`lsi ${c.padEnd(5)}  ${secs(r.ms[c]).padStart(6)} s  floor ${secs(r.floorMs[c]).padStart(6)} s  (${total(cases[c])} requests ${JSON.stringify(cases[c])})`);
     }
     console.log(`bare undici: ${secs(r.ms.bareUndici)} s  (cold lsi's requests, 16 at a time, bodies dropped)`);
+    console.log(`bare http:   ${secs(r.ms.bareHttp)} s  (the same with Node's http)`);
     console.log(`sequential:  ${secs(r.ms.sequential)} s  (${seqRequests} requests, one at a time)`);
     console.log(`ab -k req/s by kind and concurrency: ${JSON.stringify(rates)}`);
     console.log(`ratios: ${JSON.stringify(r.ratios)}`);

@@ -6,7 +6,6 @@ import pkg from '../../package.json' with { type: 'json' };
 import { commands } from './commands/index.ts';
 import { parsePluginArgv, type DockerGlobals } from './plugin-argv.ts';
 import { pluginMetadata } from './metadata.ts';
-import { completeWithRegistry } from './complete-registry.ts';
 import { fastParse } from './fast-parse.ts';
 import { DEFAULT_REGISTRY, GLOBAL_OPTIONS } from './global-options.ts';
 import { watchPluginSocket } from './plugin-socket.ts';
@@ -221,6 +220,8 @@ export async function main(world: World): Promise<number> {
     const plugin = Boolean(env.DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND);
     const scriptName = plugin || mode !== 'run' ? 'docker jindr' : 'docker-jindr';
     if (mode === 'complete') {
+      // Imported for completion only: it is no command's start-up.
+      const { completeWithRegistry } = await import('./complete-registry.ts');
       world.stdout.write(await completeWithRegistry(commands, GLOBAL_OPTIONS, args, env, globals.config));
       return 0;
     }

@@ -136,6 +136,7 @@ export class RegistryClient {
 }
 
 function anySignal(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
-  if (a && b) return AbortSignal.any([a, b]);
+  // Commands pass their own signal, which is also the client's: no composite per request.
+  if (a && b && a !== b) return AbortSignal.any([a, b]);
   return a ?? b;
 }

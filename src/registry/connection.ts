@@ -113,6 +113,15 @@ export class Connection {
     return this.pool.close();
   }
 
+  private originCache: [string, string] | undefined;
+
+  /** origin as URL normalises it, kept while the scheme stays (a URL parse fewer per request). */
+  private ownOrigin(): string {
+    const origin = this.origin;
+    if (this.originCache?.[0] !== origin) this.originCache = [origin, new URL(origin).origin];
+    return this.originCache[1];
+  }
+
   /** One request, with retries of transient failures and redirects followed for GET/HEAD. */
   async attempt(req: RegistryRequest, authorization: string | undefined, buffered: boolean, signal: AbortSignal | undefined): Promise<RegistryResponse<Buffer | Readable>> {
     const retries = this.options.retries ?? 3;
@@ -155,7 +164,7 @@ export class Connection {
       // The registry's own origin, not the request's: a Link or Location header naming
       // another host must not be handed the credentials (Docker sends them only to hosts
       // that challenged it).
-      const ownOrigin = new URL(this.origin).origin;
+      const ownOrigin = this.ownOrigin();
       let url = new URL(req.path, this.origin);
       for (let hop = 0; ; hop += 1) {
         const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'docker-jindr', ...req.headers };

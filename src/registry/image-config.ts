@@ -32,19 +32,28 @@ export async function fetchImageConfig(client: RegistryApi, repository: string, 
   if (digestOf(response.body, algorithm) !== config.digest) {
     throw new ManifestError(`${client.host}/${repository}: config blob ${config.digest} does not match its digest (corrupt storage?)`);
   }
-  return { platform: platformOfConfig(response.body), created: createdOfConfig(response.body) };
+  // Parsed once for both (lsi reads thousands of configs).
+  const json = parseConfig(response.body);
+  return { platform: platformOf(json), created: createdOf(json) };
 }
 
 const GO_ZERO_TIME = Date.parse('0001-01-01T00:00:00Z');
 
 /** The config's `created` (RFC 3339), normalised to UTC with milliseconds; undefined when absent. */
 export function createdOfConfig(bytes: Buffer): string | undefined {
-  let json: unknown;
+  return createdOf(parseConfig(bytes));
+}
+
+/** A config's JSON; undefined when it is not JSON. */
+function parseConfig(bytes: Buffer): unknown {
   try {
-    json = parseJson(bytes.toString('utf8'));
+    return parseJson(bytes.toString('utf8'));
   } catch {
     return undefined;
   }
+}
+
+function createdOf(json: unknown): string | undefined {
   const created = isJsonObject(json) ? json.created : undefined;
   if (!isString(created) || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/.test(created)) return undefined;
   const ms = Date.parse(created);
@@ -58,12 +67,10 @@ export function createdOfConfig(bytes: Buffer): string | undefined {
  * no os and architecture strings, declares no platform.
  */
 export function platformOfConfig(bytes: Buffer): Platform | undefined {
-  let c: unknown;
-  try {
-    c = parseJson(bytes.toString('utf8'));
-  } catch {
-    return undefined;
-  }
+  return platformOf(parseConfig(bytes));
+}
+
+function platformOf(c: unknown): Platform | undefined {
   if (!isJsonObject(c) || !isString(c.os) || !isString(c.architecture)) return undefined;
   const platform: Platform = { os: c.os, architecture: c.architecture };
   if (isNonEmptyString(c.variant)) platform.variant = c.variant;

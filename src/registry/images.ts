@@ -12,6 +12,7 @@ import {
   type Descriptor, type ImageManifest, type Manifest, type Platform,
 } from './manifest.ts';
 import { ManifestCache } from './manifest-cache.ts';
+import { quickOrder } from './name-order.ts';
 import { isDigest } from './reference.ts';
 import { NotFoundError } from '../errors.ts';
 
@@ -227,6 +228,8 @@ export async function listImages(
 
 /** Tags (and repository names) in a stable, human order: numbers by value ("v2" before "v10"). */
 export function compareTags(a: string, b: string): number {
+  const quick = quickOrder(a, b);
+  if (quick !== undefined) return quick;
   tagCollator ??= new Intl.Collator('en', { numeric: true });
   return tagCollator.compare(a, b);
 }
