@@ -52,6 +52,31 @@ const pureIs: Plugin = {
 };
 
 /**
+ * Inner modules of dockerode that docker-jindr reaches only on paths it rarely or never
+ * takes, required when first called instead of when dockerode is: docker-modem's ssh
+ * dialer (ssh2, ~33 ms; only for an ssh:// engine) and dockerode's BuildKit session (grpc
+ * and protobufjs, ~47 ms; never used). They are most of the ~135 ms `require('dockerode')`
+ * costs, paid by every command that talks to the engine (and by lsi, which reads push
+ * times through it). A dockerode without these lines fails the build, not silently.
+ */
+const LAZY_INNER = [
+  { file: /[\\/]docker-modem[\\/]lib[\\/]modem\.js$/, line: "ssh = require('./ssh'),", lazy: "ssh = function (opt) { return require('./ssh')(opt); }," },
+  { file: /[\\/]dockerode[\\/]lib[\\/]docker\.js$/, line: "withSession = require('./session'),", lazy: "withSession = function () { return require('./session').apply(this, arguments); }," },
+];
+const lazyInner: Plugin = {
+  name: 'lazy-inner',
+  setup(build) {
+    for (const { file, line, lazy } of LAZY_INNER) {
+      build.onLoad({ filter: file }, async (args) => {
+        const contents = await readFile(args.path, 'utf8');
+        if (!contents.includes(line)) throw new Error(`${args.path} no longer has "${line}": update LAZY_INNER in build/bundle.ts`);
+        return { contents: contents.replace(line, lazy), loader: 'js' };
+      });
+    }
+  },
+};
+
+/**
  * The page of `docker jindr ui`, bundled for the browser and embedded as text: the body of
  * src/ui/assets.ts becomes the two strings (run from the sources, that module bundles the
  * page itself). Only the ui command imports it, through import().
@@ -94,7 +119,7 @@ export function bundleOptions(root: string, options: { side?: boolean } = {}): B
     external: ['*.node', 'cpu-features'],
     define: { 'import.meta.url': 'importMetaUrl' },
     banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [...(options.side ? [sidePackages] : []), dynamicBuiltins, pureIs, asciiWidth, uiPage(root), lazyCommands(root)],
+    plugins: [...(options.side ? [sidePackages] : []), dynamicBuiltins, pureIs, lazyInner, asciiWidth, uiPage(root), lazyCommands(root)],
     logLevel: 'warning',
   };
 }

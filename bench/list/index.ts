@@ -91,7 +91,7 @@ try {
   const quietRun = timed(binary, ['-r', host, '-D', 'lsi', '-q'], cacheEnv());
   const cold = requestsOf(coldRun.stderr);
   const cases = { cold: cold.counts, warm: requestsOf(warmRun.stderr).counts, quiet: requestsOf(quietRun.stderr).counts };
-  const rows = (JSON.parse(coldRun.stdout) as unknown[]).length;
+  const rows = coldRun.stdout.trim().split('\n').map((line) => JSON.parse(line) as unknown).length; // one JSON object per line
   if (rows !== REPOS * TAGS) throw new Error(`lsi listed ${rows} tags, expected ${REPOS * TAGS}`);
   if (warmRun.stdout !== coldRun.stdout) throw new Error('the warm lsi printed something else than the cold one');
   if (quietRun.stdout.trim().split('\n').length !== REPOS * TAGS) throw new Error('lsi -q did not list every tag');

@@ -6,7 +6,7 @@
 // failures. It knows nothing of authentication: the client hands it the header to send.
 import { Readable } from 'node:stream';
 import { InterruptedError, RegistryError } from '../errors.ts';
-import { HttpPool, bodyText } from './http-pool.ts';
+import { HttpPool } from './http-pool.ts';
 import { createLimit, type Limit } from './limit.ts';
 import type { RegistryHost } from './host.ts';
 import { classifyNetworkError, networkErrorMessage, sleep, backoffMs } from './network-errors.ts';
@@ -171,20 +171,22 @@ export class Connection {
         // Credentials go only to the registry itself, never to a redirect target elsewhere.
         if (authorization !== undefined && url.origin === ownOrigin) headers.authorization = authorization;
         const body = typeof req.body === 'function' ? req.body() : req.body;
+        // Read whole with a body in memory: the lean HTTP/1.1 path (http1.ts); streams take Node's http.
+        const whole = (buffered || method === 'HEAD') && (body === undefined || typeof body === 'string' || Buffer.isBuffer(body));
         const started = Date.now();
-        const response = await this.pool.request(url, { method, headers, body, signal });
+        const response = whole ? await this.pool.requestWhole(url, { method, headers, body, signal }) : await this.pool.request(url, { method, headers, body, signal });
         const status = response.statusCode;
         this.options.log?.(`${method} ${url.origin}${url.pathname} -> ${status} (${Date.now() - started} ms)`);
         const location = response.headers.location;
         if ((method === 'GET' || method === 'HEAD') && [301, 302, 303, 307, 308].includes(status) && typeof location === 'string' && hop < MAX_REDIRECTS) {
-          response.body.resume(); // drained, so its socket is reused
+          if (!Buffer.isBuffer(response.body)) response.body.resume(); // drained, so its socket is reused
           url = new URL(location, url);
           continue;
         }
         if (status === 400 && !this.schemeSettled && this.scheme === 'http') {
-          const text = (await readAll(response.body)).toString('utf8');
+          const text = (await bytesOf(response.body)).toString('utf8');
           // A HEAD answer has no body to tell: ask /v2/ with a GET, which has one.
-          const probe = method === 'HEAD' ? await this.pool.request(new URL('/v2/', this.origin), { signal }).then((r) => bodyText(r.body)) : text;
+          const probe = method === 'HEAD' ? (await this.pool.requestWhole(new URL('/v2/', this.origin), { method: 'GET', headers: {}, signal })).body.toString('utf8') : text;
           if (/HTTP request to an HTTPS server/i.test(probe)) {
             this.scheme = 'https'; // a loopback registry with TLS
             this.schemeSettled = true;
@@ -195,11 +197,11 @@ export class Connection {
         }
         this.schemeSettled = true;
         if (buffered || method === 'HEAD') {
-          const bytes = await readAll(response.body);
+          const bytes = await bytesOf(response.body);
           return { status, headers: response.headers, url: url.href, body: buffered ? bytes : emptyStream(bytes) };
         }
         keepSlot = true;
-        const stream = response.body;
+        const stream = response.body as Readable; // not whole: Node's http answer
         stream.once('close', release);
         return { status, headers: response.headers, url: url.href, body: stream };
       }
@@ -207,6 +209,10 @@ export class Connection {
       if (!keepSlot) release();
     }
   }
+}
+
+function bytesOf(body: Buffer | Readable): Promise<Buffer> {
+  return Buffer.isBuffer(body) ? Promise.resolve(body) : readAll(body);
 }
 
 export function readAll(stream: Readable): Promise<Buffer> {

@@ -11,21 +11,9 @@
 import type { Agent as HttpAgent, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { pipeline, type Readable } from 'node:stream';
+import { abortError, Http1Pool, type Answer, type PoolOptions, type WholeRequest } from './http1.ts';
 
-export interface TlsOptions {
-  ca?: string | Buffer | Array<string | Buffer> | undefined;
-  cert?: string | Buffer | undefined;
-  key?: string | Buffer | undefined;
-  rejectUnauthorized: boolean;
-}
-
-export interface PoolOptions {
-  /** Sockets per origin (requests beyond wait for one). */
-  connections: number;
-  /** Idle timeout of a request, ms. */
-  timeoutMs: number;
-  tls: TlsOptions;
-}
+export type { PoolOptions, TlsOptions } from './http1.ts';
 
 export interface WireRequest {
   method?: string;
@@ -45,6 +33,7 @@ export class HttpPool {
   private readonly options: PoolOptions;
   private http: HttpAgent | undefined;
   private https: HttpsAgent | undefined;
+  private whole: Http1Pool | undefined;
 
   constructor(options: PoolOptions) {
     this.options = options;
@@ -111,16 +100,20 @@ export class HttpPool {
     });
   }
 
+  /**
+   * A request whose body is in memory (or absent) and whose answer is read whole, over
+   * sockets of its own (http1.ts: about half the CPU per request of Node's client).
+   */
+  requestWhole(url: URL, init: WholeRequest): Promise<Answer> {
+    this.whole ??= new Http1Pool(this.options);
+    return this.whole.request(url, init);
+  }
+
   close(): Promise<void> {
     this.http?.destroy();
     this.https?.destroy();
-    return Promise.resolve();
+    return this.whole?.close() ?? Promise.resolve();
   }
-}
-
-function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason : Object.assign(new Error('the request was aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
 }
 
 /** Reads a body to its end, as text (undefined on failure: the caller only wanted to look). */

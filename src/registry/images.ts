@@ -197,18 +197,23 @@ export async function forEachTagList<T>(
 /**
  * Every tag of the named repositories (all repositories when none are named), described.
  * A tag whose manifest cannot be read gets a row with `error`; one deleted since its tag
- * list was read is left out. What was learned is kept for the next listing (manifest-cache.ts).
+ * list was read is left out. `onTags` runs once, when the first tag is seen. What was learned is kept for the next listing (manifest-cache.ts).
  */
 export async function listImages(
   client: RegistryApi,
   repositories: readonly string[] | undefined,
   signal?: AbortSignal,
-  options: { layers?: boolean } = {},
+  options: { layers?: boolean; onTags?: () => void } = {},
 ): Promise<TagSummary[]> {
   const reader = new ImageReader(client, signal);
+  let onTags = options.onTags;
   // Each repository's manifests are asked for as soon as its tag list arrives.
-  const rows = await forEachTagList(client, repositories, signal, (repo, tags) =>
-    Promise.all(
+  const rows = await forEachTagList(client, repositories, signal, (repo, tags) => {
+    if (tags.length > 0 && onTags) {
+      onTags();
+      onTags = undefined;
+    }
+    return Promise.all(
       tags.map(async (tag): Promise<TagSummary | undefined> => {
         try {
           return await reader.describe(repo, tag, tag, options.layers ?? false);
@@ -220,8 +225,8 @@ export async function listImages(
           throw err;
         }
       }),
-    ),
-  );
+    );
+  });
   await reader.save();
   return rows.flat().filter((r): r is TagSummary => r !== undefined);
 }

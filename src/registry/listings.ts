@@ -22,12 +22,15 @@ export async function tagNamesOf(open: OpenReader, names: readonly RepositoryNam
   });
 }
 
-/** lsi: the tags of the named repositories, host by host; of every repository of defaultRegistry when none is named. */
-export async function imagesOf(open: OpenReader, names: readonly RepositoryName[], defaultRegistry: string, signal?: AbortSignal): Promise<ImageRow[]> {
+/**
+ * lsi: the tags of the named repositories, host by host; of every repository of
+ * defaultRegistry when none is named. onTags(host) runs when a host's first tag is seen.
+ */
+export async function imagesOf(open: OpenReader, names: readonly RepositoryName[], defaultRegistry: string, signal?: AbortSignal, onTags?: (host: string) => void): Promise<ImageRow[]> {
   const wanted: ReadonlyArray<{ registry: string; repository?: string }> = names.length > 0 ? names : [{ registry: defaultRegistry }];
   return forEachHost(open, wanted, async (client, group, host) => {
     const repositories = group.flatMap((n) => (n.repository === undefined ? [] : [n.repository]));
-    const found = await listImages(client, repositories.length > 0 ? [...new Set(repositories)] : undefined, signal);
+    const found = await listImages(client, repositories.length > 0 ? [...new Set(repositories)] : undefined, signal, onTags ? { onTags: () => onTags(host) } : {});
     return found.map((r) => ({ registry: host, ...r }));
   });
 }
