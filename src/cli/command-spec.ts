@@ -144,6 +144,18 @@ export function ownOptions(cmd: JindrCommand, sub?: Subcommand): OptionSpec[] {
   return sub ? all.filter((o) => sub.options?.includes(o.name)) : all;
 }
 
+/** The fields --format may use: the command's, or a subcommand's (none when it takes no --format). */
+export function formatFields(cmd: JindrCommand, sub?: Subcommand): readonly string[] {
+  if (!sub) return cmd.fields;
+  return sub.options?.includes('format') ? (sub.fields ?? cmd.fields) : [];
+}
+
+/** The subcommand a parsed command line names (its first positional: mirror's action), if any. */
+export function parsedSubcommand(cmd: JindrCommand, parsed: Readonly<Record<string, unknown>>): Subcommand | undefined {
+  const first = cmd.command.split(' ')[1]?.replace(/[<>[\]]|\.\.$/g, '');
+  return first === undefined ? undefined : cmd.subcommands.find((s) => s.name === parsed[first]);
+}
+
 /** The full command path as the user types it: "docker jindr cp", "docker jindr mirror start". */
 export function commandPath(scriptName: string, cmd: JindrCommand, sub?: Subcommand): string {
   return [scriptName, commandName(cmd), ...(sub ? [sub.name] : [])].join(' ');
@@ -152,7 +164,7 @@ export function commandPath(scriptName: string, cmd: JindrCommand, sub?: Subcomm
 /** The usage line after "Usage:  ": "docker jindr cp [OPTIONS] IMAGE [DESTINATION] [TAG...]". */
 export function usageLine(scriptName: string, cmd: JindrCommand, sub?: Subcommand): string {
   if (cmd.subcommands.length > 0 && !sub) return `${commandPath(scriptName, cmd)} COMMAND`;
-  const hasOptions = ownOptions(cmd, sub).length > 0 || (sub ? Boolean(sub.options?.includes('format')) : cmd.fields.length > 0);
+  const hasOptions = ownOptions(cmd, sub).length > 0 || formatFields(cmd, sub).length > 0;
   const args = sub ? sub.args : argumentsLine(positionalsOf(cmd));
   return [commandPath(scriptName, cmd, sub), ...(hasOptions ? ['[OPTIONS]'] : []), ...(args ? [args] : [])].join(' ');
 }

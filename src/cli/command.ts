@@ -10,8 +10,10 @@ export interface Subcommand {
   /** Its arguments as the usage line shows them, after the name: '[UPSTREAM]', 'TARGET SOURCE [SOURCE...]'. */
   args: string;
   describe: string;
-  /** The builder's options that belong to it (none by default). */
+  /** The builder's options that belong to it (none by default); 'format': its output takes --format. */
   options?: readonly string[];
+  /** Its --format fields, when they are not the command's own (mirror start's are not mirror ls's). */
+  fields?: readonly string[];
 }
 
 export interface JindrCommand {

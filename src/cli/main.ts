@@ -17,7 +17,7 @@ import { InterruptedError, JindrError, UsageError, errorMessage } from '../error
 import { checkUsage, unknownCommand } from './usage.ts';
 import { helpFor } from './output/help.ts';
 import { checkFields, outputMode } from './output/format.ts';
-import { commandPath } from './command-spec.ts';
+import { commandPath, formatFields, parsedSubcommand } from './command-spec.ts';
 
 export { DEFAULT_REGISTRY };
 
@@ -258,7 +258,8 @@ export async function main(world: World): Promise<number> {
       if (merged.context !== undefined && merged.host !== undefined) {
         throw new UsageError('conflicting options: cannot specify both --host and --context');
       }
-      checkFields(outputMode(options.format), cmd.fields, commandPath(scriptName, cmd));
+      const sub = parsedSubcommand(cmd, parsed);
+      checkFields(outputMode(options.format), formatFields(cmd, sub), commandPath(scriptName, cmd, sub));
       const ctx = makeContext(world, merged, options, controller.signal, critical);
       exitCode = (await cmd.run(parsed, ctx)) ?? 0;
     };

@@ -297,6 +297,26 @@ const rows: Record<string, Row> = {
     stderr: oneLine("--format: unknown field .Bogus for 'docker-jindr lsi': use .Repository .Tag .ID .Platforms .Created .Size .Digest .CreatedAt .PushedAt"),
     check: (t, w) => t.deepEqual(w.srcFake.log, []),
   },
+  'mirror start --format: a template over mirror ls\'s fields is refused, naming start\'s own': {
+    argv: () => ['mirror', 'start', '--format', '{{.Name}} {{.Size}}'], code: 2,
+    stderr: oneLine("--format: unknown field .Size for 'docker-jindr mirror start': use .Name .Upstream .Address .Container .Port .Image .Data .Network .Outcome .EngineMirror"),
+  },
+  'mirror rm --format with a field of mirror stop': {
+    argv: () => ['--format', '{{.Outcome}}', 'mirror', 'rm', 'ghcr.io'], code: 2,
+    stderr: oneLine("--format: unknown field .Outcome for 'docker-jindr mirror rm': use .Name .Upstream .Address .Container .Data .DataRemoved .EngineMirror"),
+  },
+  'mirror config --format with a field it lacks': {
+    argv: () => ['mirror', 'config', '--format', 'table {{.Port}}'], code: 2,
+    stderr: oneLine("--format: unknown field .Port for 'docker-jindr mirror config': use .Name .Upstream .Address .Container .Network .ContainerdFile .Containerd .NodeContainerd .K3d .PodmanFile .Podman"),
+  },
+  'mirror ls --format with a field of mirror stop': {
+    argv: () => ['mirror', 'ls', '--format', '{{.Outcome}}'], code: 2,
+    stderr: oneLine("--format: unknown field .Outcome for 'docker-jindr mirror ls': use .Name .Upstream .Address .Status .Size .Images"),
+  },
+  'mirror stop --format with its own field passes the check and goes on to the engine': {
+    argv: () => ['mirror', 'stop', '--format', '{{.Container}} {{.Outcome}}'], code: 1,
+    stderr: oneLine('in-process tests have no Docker engine: test this command end to end (test/e2e)'),
+  },
   'an image reference that is not one': {
     argv: (w) => ['-r', w.src, 'inspect', 'App:v1'], code: 2,
     stderr: oneLine('invalid image reference "App:v1": repository names must be lower-case'),

@@ -41,9 +41,9 @@ const cases: Array<[string[], string, string, 'See' | 'Run']> = [
   [['lsi', '--dryRun'], 'unknown flag: --dryRun', 'docker jindr lsi [OPTIONS] [REPOSITORY...]', 'Run'],
   [['mirror', 'bogus'], 'unknown command: docker jindr mirror bogus', 'docker jindr mirror COMMAND', 'Run'],
   [['mirror', 'start', '--purge'], 'unknown flag: --purge', 'docker jindr mirror start [OPTIONS] [UPSTREAM]', 'Run'],
-  [['mirror', '--engine', 'stop'], 'unknown flag: --engine', 'docker jindr mirror stop [UPSTREAM]', 'Run'],
+  [['mirror', '--engine', 'stop'], 'unknown flag: --engine', 'docker jindr mirror stop [OPTIONS] [UPSTREAM]', 'Run'],
   [['mirror', 'ls', 'docker.io'], "'docker jindr mirror ls' accepts no arguments", 'docker jindr mirror ls [OPTIONS]', 'Run'],
-  [['mirror', 'stop', 'a', 'b'], "'docker jindr mirror stop' requires at most 1 argument", 'docker jindr mirror stop [UPSTREAM]', 'Run'],
+  [['mirror', 'stop', 'a', 'b'], "'docker jindr mirror stop' requires at most 1 argument", 'docker jindr mirror stop [OPTIONS] [UPSTREAM]', 'Run'],
   [['index', 'create', 'app'], "'docker jindr index create' requires at least 2 arguments", 'docker jindr index create [OPTIONS] TARGET SOURCE [SOURCE...]', 'See'],
   [['index', 'rm'], "'docker jindr index rm' requires at least 2 arguments", 'docker jindr index rm [OPTIONS] TARGET PLATFORM [PLATFORM...]', 'See'],
 ];

@@ -169,6 +169,22 @@ e2e('a mirror of a registry that needs a login: pulls keep every digest, the cac
   const info = await r.jindr('info', '--format', 'json');
   t.like(jsonLines(info.stdout).find((x) => x.container === container), { registry: r.mirror, mirrorOf: r.upstreamUrl, managed: true });
 
+  // --format on start and config: one JSON object or the template's line on stdout, nothing else there.
+  const again = await r.jindr('mirror', 'start', r.upstreamUrl, '--format', 'json');
+  ok(t, again, 'mirror start --format json');
+  t.is(again.stdout.split('\n').filter(Boolean).length, 1, `one line: ${again.stdout}`);
+  t.deepEqual(JSON.parse(again.stdout), {
+    name: `${r.upstream.name}-5000`, upstream: r.upstreamUrl, address: r.mirror, port: Number(r.mirror.split(':')[1]), container, image: 'registry:3',
+    data: join(r.data, 'mirrors', `${r.upstream.name}-5000`, 'data'), network: NETWORK, outcome: 'already-running', login: null, engineMirror: null,
+  });
+  t.regex(again.stderr, /mirror config .* shows the containerd/);
+  const settings = await r.jindr('mirror', 'config', r.upstreamUrl, '--format', '{{.Name}}|{{.Address}}|{{.Network}}|{{.PodmanFile}}');
+  ok(t, settings, 'mirror config --format TEMPLATE');
+  t.is(settings.stdout, `${r.upstream.name}-5000|${r.mirror}|${NETWORK}|/etc/containers/registries.conf.d/jindr-mirror-${r.upstream.name}-5000.conf\n`);
+  const k3d = JSON.parse((await r.jindr('mirror', 'config', r.upstreamUrl, '--format', 'json')).stdout) as { k3d: string; podman: string };
+  t.is(k3d.k3d, `mirrors:\n  "${r.upstream.name}:5000":\n    endpoint:\n      - http://${container}:5000\n`);
+  t.regex(k3d.podman, new RegExp(`^location = "127\\.0\\.0\\.1:${r.mirror.split(':')[1]}"$`, 'm'));
+
   // The upstream stopped: the second pull comes from the cache, the same bytes.
   await dockerOk(['stop', r.upstream.name]);
   try {
@@ -208,8 +224,12 @@ e2e('a mirror of a registry that needs a login: pulls keep every digest, the cac
   t.is((await r.jindr('-r', r.mirror, 'ls', '-q')).stdout, '');
 
   // Stop and start again: the login is looked up again, --debug shows no secret.
-  ok(t, await r.jindr('-D', 'mirror', 'stop', r.upstreamUrl), 'mirror stop');
-  ok(t, await r.jindr('-D', 'mirror', 'start', `${r.upstream.name}-5000`, '--login', r.upstream.host), 'mirror start by name');
+  const stop = await r.jindr('-D', 'mirror', 'stop', r.upstreamUrl, '--format', '{{.Container}} {{.Outcome}}');
+  ok(t, stop, 'mirror stop');
+  t.is(stop.stdout, `${container} stopped\n`);
+  const restart = await r.jindr('-D', 'mirror', 'start', `${r.upstream.name}-5000`, '--login', r.upstream.host, '--format', 'json');
+  ok(t, restart, 'mirror start by name');
+  t.like(JSON.parse(restart.stdout), { container, outcome: 'started', login: { kind: 'login', from: r.upstream.host, username: USER }, engineMirror: null });
   ok(t, await r.jindr('-D', '-r', r.mirror, 'lsi'), 'lsi --debug');
   await noPassword(t, r, container);
 });
@@ -257,8 +277,12 @@ e2e('with --engine, `docker pull busybox` is answered by the mirror; mirror rm u
     const lsi = await r.jindr('-r', r.mirror, 'lsi', 'library/busybox', '-q');
     t.is(lsi.stdout, `${r.mirror}/library/busybox:${BUSYBOX_TAG}\n`);
     await noPassword(t, r, container);
-    const purge = await r.jindr('mirror', 'rm', r.upstreamUrl, '--purge');
+    const purge = await r.jindr('mirror', 'rm', r.upstreamUrl, '--purge', '--format', 'json');
     ok(t, purge, 'mirror rm --purge');
+    t.deepEqual(JSON.parse(purge.stdout), {
+      name: `${r.upstream.name}-5000`, upstream: r.upstreamUrl, address: r.mirror, container, data: join(r.data, 'mirrors', `${r.upstream.name}-5000`, 'data'),
+      dataRemoved: true, engineMirror: { url, kind: 'unchanged', path: DAEMON_JSON },
+    });
     t.false(existsSync(join(r.data, 'mirrors', `${r.upstream.name}-5000`)));
   } finally {
     await restore();

@@ -4,6 +4,9 @@ import type { Argv } from 'yargs';
 import type { Subcommand } from '../command.ts';
 import type { Context } from '../context.ts';
 import { DEFAULT_REGISTRY } from '../global-options.ts';
+import { mirrorConfigColumns, mirrorRemoveColumns, mirrorStartColumns, mirrorStopColumns } from '../output/mirror-report.ts';
+import { fieldNames } from '../output/print.ts';
+import type { Column } from '../output/table.ts';
 import { parseLocalRegistry, type LocalRegistryAddress } from '../../server/address.ts';
 import { UsageError } from '../../errors.ts';
 
@@ -30,18 +33,23 @@ const OWNERS: Record<string, { flag: string; action: MirrorAction }> = {
   purge: { flag: '--purge', action: 'rm' },
 };
 
-/** The actions as help and usage errors show them (each with the options OWNERS gives it). */
-export const MIRROR_SUBCOMMANDS: readonly Subcommand[] = [
+/** Each action's --format fields; mirror ls's are the command's own (ls.ts). */
+const FIELDS: Partial<Record<MirrorAction, readonly Pick<Column<never>, 'header' | 'field'>[]>> = {
+  start: mirrorStartColumns, stop: mirrorStopColumns, rm: mirrorRemoveColumns, config: mirrorConfigColumns,
+};
+
+/** The actions as help and usage errors show them (each with the options OWNERS gives it, and its --format fields). */
+export const MIRROR_SUBCOMMANDS: readonly Subcommand[] = ([
   { name: 'start', args: '[UPSTREAM]', describe: 'Start a mirror of UPSTREAM (default docker.io), creating it the first time' },
   { name: 'stop', args: '[UPSTREAM]', describe: 'Stop a mirror (its container, data and login file are kept)' },
   { name: 'rm', args: '[UPSTREAM]', describe: 'Remove a mirror (its data stays unless --purge)' },
   { name: 'ls', args: '', describe: 'List every mirror: upstream, address, state, size, images cached' },
   { name: 'config', args: '[UPSTREAM]', describe: 'Print the containerd (kind, k3d) and Podman settings for a mirror' },
-].map((s) => ({
-  ...s,
-  // 'format': its output takes --format (mirror ls's rows).
-  options: [...Object.entries(OWNERS).filter(([, o]) => o.action === s.name).map(([key]) => key), ...(s.name === 'ls' ? ['format'] : [])],
-}));
+] as const).map((s) => {
+  const fields = FIELDS[s.name];
+  const options = [...Object.entries(OWNERS).filter(([, o]) => o.action === s.name).map(([key]) => key), 'format'];
+  return { ...s, options, ...(fields ? { fields: fieldNames(fields) } : {}) };
+});
 
 export function mirrorOptions(yargs: Argv): Argv<MirrorArgs> {
   return yargs

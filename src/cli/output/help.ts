@@ -5,7 +5,7 @@
 // and ends with "Run 'docker jindr COMMAND --help' for more information on a command."
 // Everything comes from the command table (command-spec.ts reads the builders).
 import type { JindrCommand, Subcommand } from '../command.ts';
-import { argumentName, commandName, commandPath, ownOptions, positionalsOf, readBuilder, usageLine, type OptionSpec } from '../command-spec.ts';
+import { argumentName, commandName, commandPath, formatFields, ownOptions, positionalsOf, readBuilder, usageLine, type OptionSpec } from '../command-spec.ts';
 import { globalOptionSpecs, scanLine } from '../usage.ts';
 import { paragraph, section, twoColumns } from './help-layout.ts';
 
@@ -73,7 +73,7 @@ function argumentList(cmd: JindrCommand, sub?: Subcommand): string {
 export function commandHelp(cmd: JindrCommand, scriptName: string, sub?: Subcommand): string {
   const { epilog } = readBuilder(cmd);
   const aliases = sub ? [] : [commandName(cmd), ...cmd.aliases].map((a) => `${scriptName} ${a}`);
-  const fields = sub ? (sub.options?.includes('format') ? cmd.fields : []) : cmd.fields;
+  const fields = formatFields(cmd, sub);
   const parts = [
     `Usage:  ${usageLine(scriptName, cmd, sub)}`,
     paragraph(sub ? sub.describe : cmd.describe),

@@ -64,11 +64,23 @@ test('a management command lists its subcommands; a subcommand shows only its ow
   const start = commandHelp(mirror, docker, mirror.subcommands.find((s) => s.name === 'start'));
   t.true(start.startsWith('Usage:  docker jindr mirror start [OPTIONS] [UPSTREAM]\n'));
   t.regex(start, /^ {6}--engine {11}Make this Docker engine/m, 'the "start:" prefix of the shared option list is left out');
-  t.notRegex(start, /--purge|--format/);
+  t.notRegex(start, /--purge/);
   const rm = commandHelp(mirror, docker, mirror.subcommands.find((s) => s.name === 'rm'));
   t.regex(rm, /--purge/);
   t.notRegex(rm, /--engine/);
-  t.regex(commandHelp(mirror, docker, mirror.subcommands.find((s) => s.name === 'ls')), /--format string/);
+});
+
+test("each mirror action's --format lists its own fields (ls: the command's)", (t) => {
+  const fields = (name: string): string => {
+    const help = commandHelp(mirror, docker, mirror.subcommands.find((s) => s.name === name)).replace(/\s+/g, ' ');
+    return /over the fields ((?:\.\w+ ?)+)/.exec(help)?.[1]?.trim() ?? '';
+  };
+  t.is(fields('start'), '.Name .Upstream .Address .Container .Port .Image .Data .Network .Outcome .EngineMirror');
+  t.is(fields('stop'), '.Name .Upstream .Address .Container .Outcome');
+  t.is(fields('rm'), '.Name .Upstream .Address .Container .Data .DataRemoved .EngineMirror');
+  t.is(fields('config'), '.Name .Upstream .Address .Container .Network .ContainerdFile .Containerd .NodeContainerd .K3d .PodmanFile .Podman');
+  t.is(fields('ls'), '.Name .Upstream .Address .Status .Size .Images');
+  t.regex(commandHelp(mirror, docker, mirror.subcommands.find((s) => s.name === 'stop')), /^Usage: {2}docker jindr mirror stop \[OPTIONS\] \[UPSTREAM\]$/m);
 });
 
 test('every help fits 80 columns, but for an example command line, which is never wrapped', (t) => {
