@@ -15,7 +15,8 @@
 //   Types Credential, CredentialSource (from auth.ts) are re-exported here.
 //
 // Behaviour
-// - Keep-alive pool: Node's http/https Agent (http-pool.ts) with `connections` sockets per origin; at most
+// - Keep-alive sockets, `connections` per origin: answers read whole over http1.ts, streamed
+//   bodies over Node's http/https Agent (http-pool.ts); at most
 //   `concurrency` requests in flight per client, the rest queue.
 // - Plain HTTP for localhost, 127.0.0.0/8 and ::1 (falling back to HTTPS when such a
 //   registry answers "HTTP request to an HTTPS server": verified with `ca` when given,

@@ -1,6 +1,7 @@
 // The HTTP client under the registry client: Node's own http and https modules, one
-// keep-alive pool per registry client. Node's parser is native; undici (which this
-// replaced) cost a command about 35 ms of CPU at start (loading it, compiling its
+// keep-alive pool per registry client, for streamed bodies (blobs up and down); answers
+// read whole go over the leaner http1.ts (requestWhole). Node's parser is native; undici
+// (which this replaced) cost a command about 35 ms of CPU at start (loading it, compiling its
 // WebAssembly parser) where node:http costs about 5, and start-up is most of what
 // `ls` or a warm copy costs. Both are loaded on the first request (a command that makes
 // none, --help, does not pay for them), https (and with it TLS, about 20 ms more) only

@@ -74,7 +74,8 @@ export function isIndexMediaType(mediaType: string): boolean {
 
 /** (node:crypto on demand: listing repositories hashes nothing, and loading it is start-up time.) */
 export function digestOf(bytes: Buffer, algorithm = 'sha256'): string {
-  return `${algorithm}:${process.getBuiltinModule('node:crypto').createHash(algorithm).update(bytes).digest('hex')}`;
+  // The one-shot hash: no Hash object per call (a listing hashes thousands of small manifests).
+  return `${algorithm}:${process.getBuiltinModule('node:crypto').hash(algorithm, bytes, 'hex')}`;
 }
 
 /** Parses manifest bytes; the Content-Type wins over the body's own mediaType when both exist. */

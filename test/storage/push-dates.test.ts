@@ -28,6 +28,19 @@ test('readPushDates: each tag link\'s modification time, from a real tree', asyn
   t.deepEqual(Object.fromEntries(dates.get('team/app')!), { latest: '2024-12-31T23:59:59.125Z' });
 });
 
+test('readPushDates: the pruned trees (layers, uploads, revisions, tag indexes) never hide a repository or tag of the same name', async (t) => {
+  const tree = storageTree(t);
+  const when = new Date('2025-03-04T05:06:07.000Z');
+  for (const repo of ['index', 'revisions', 'team/index', 'index/revisions/app']) {
+    tree.tag(repo, 'index', 'sha256:aa', when);
+    tree.tag(repo, 'revisions', 'sha256:aa', when);
+    tree.manifest(repo, { n: repo }); // a revision to prune
+  }
+  const dates = await readPushDates(localExec, tree.root);
+  t.deepEqual([...dates.keys()].sort(), ['index', 'index/revisions/app', 'revisions', 'team/index']);
+  for (const tags of dates.values()) t.deepEqual(Object.fromEntries(tags), { index: when.toISOString(), revisions: when.toISOString() });
+});
+
 test('readPushDates: no repositories yet, or no storage at all, is no dates', async (t) => {
   const tree = storageTree(t);
   t.is((await readPushDates(localExec, tree.root)).size, 0);
