@@ -4,8 +4,9 @@
 //   warm   lsi again with the cache the cold run left: one HEAD per tag, nothing fetched
 //   quiet  lsi -q: the catalog and the tag lists only
 // against (a) the same requests made one at a time (sequential.ts: the predecessor's way),
-// (b) bare loops making the very requests cold lsi made, with undici (bare.ts) and with
-// Node's own http (bare-http.ts, what lsi's client is built on), and (c) the
+// (b) bare loops making the very requests cold lsi made, with undici (bare.ts), with
+// Node's own http (bare-http.ts) and over node:net as lsi's transport sends them
+// (bare-net.ts, also for warm's requests), and (c) the
 // floor of each case: the requests it makes divided by the request rate `ab -k`
 // (apache2-utils, keep-alive) gets from the same registry for each kind of request
 // (GET /v2/, which lsi asks a loopback registry once to learn whether it is a mirror,
@@ -98,8 +99,10 @@ try {
 
   const urlFile = join(scratch, 'urls');
   writeFileSync(urlFile, cold.lines.join('\n'));
+  const warmUrlFile = join(scratch, 'warm-urls');
+  writeFileSync(warmUrlFile, requestsOf(warmRun.stderr).lines.join('\n'));
 
-  const times = { cold: [] as number[], warm: [] as number[], quiet: [] as number[], bare: [] as number[], bareHttp: [] as number[], sequential: [] as number[] };
+  const times = { cold: [] as number[], warm: [] as number[], quiet: [] as number[], bare: [] as number[], bareHttp: [] as number[], bareNet: [] as number[], bareNetWarm: [] as number[], sequential: [] as number[] };
   let seqRequests = 0;
   for (let i = 0; i < RUNS; i++) {
     times.cold.push(timed(binary, ['-r', host, 'lsi', '--format', 'json'], cacheEnv()).ms);
@@ -107,6 +110,8 @@ try {
     times.quiet.push(timed(binary, ['-r', host, 'lsi', '-q'], cacheEnv()).ms);
     times.bare.push(timed(node, [join(here, 'bare.ts'), urlFile]).ms);
     times.bareHttp.push(timed(node, [join(here, 'bare-http.ts'), urlFile]).ms);
+    times.bareNet.push(timed(node, [join(here, 'bare-net.ts'), urlFile]).ms);
+    times.bareNetWarm.push(timed(node, [join(here, 'bare-net.ts'), warmUrlFile]).ms);
     const s = timed(node, [join(here, 'sequential.ts'), host]);
     times.sequential.push(s.ms);
     seqRequests = (JSON.parse(s.stdout) as { requests: number }).requests;
@@ -144,7 +149,7 @@ try {
   const result = {
     registry: IMAGE, cpus: cpus().length, loadAverageAtStart: startLoad, loadAverageAtEnd: +loadavg()[0]!.toFixed(2), repositories: REPOS, tagsPerRepository: TAGS, runs: RUNS,
     requests: cases, sequentialRequests: seqRequests,
-    ms: { cold: med(times.cold), warm: med(times.warm), quiet: med(times.quiet), bareUndici: med(times.bare), bareHttp: med(times.bareHttp), sequential: med(times.sequential) },
+    ms: { cold: med(times.cold), warm: med(times.warm), quiet: med(times.quiet), bareUndici: med(times.bare), bareHttp: med(times.bareHttp), bareNet: med(times.bareNet), bareNetWarm: med(times.bareNetWarm), sequential: med(times.sequential) },
     abRequestsPerSecond: rates,
     floorMs: { cold: Math.round(floors.cold), warm: Math.round(floors.warm), quiet: Math.round(floors.quiet), coldAllAtManifestRate: Math.round((total(cases.cold) / best.manifest) * 1000) },
     ratios: {
@@ -156,6 +161,10 @@ try {
       coldOverBareUndici: +(median(times.cold) / median(times.bare)).toFixed(2),
       coldOverBareHttp: +(median(times.cold) / median(times.bareHttp)).toFixed(2),
       bareHttpOverFloor: +(median(times.bareHttp) / floors.cold).toFixed(2),
+      coldOverBareNet: +(median(times.cold) / median(times.bareNet)).toFixed(2),
+      bareNetOverFloor: +(median(times.bareNet) / floors.cold).toFixed(2),
+      warmOverBareNetWarm: +(median(times.warm) / median(times.bareNetWarm)).toFixed(2),
+      bareNetWarmOverFloor: +(median(times.bareNetWarm) / floors.warm).toFixed(2),
       sequentialOverCold: +(median(times.sequential) / median(times.cold)).toFixed(2),
     },
   };
@@ -169,6 +178,7 @@ try {
     }
     console.log(`bare undici: ${secs(r.ms.bareUndici)} s  (cold lsi's requests, 16 at a time, bodies dropped)`);
     console.log(`bare http:   ${secs(r.ms.bareHttp)} s  (the same with Node's http)`);
+    console.log(`bare net:    ${secs(r.ms.bareNet)} s  (the same over node:net, as lsi's transport sends them; warm's requests: ${secs(r.ms.bareNetWarm)} s)`);
     console.log(`sequential:  ${secs(r.ms.sequential)} s  (${seqRequests} requests, one at a time)`);
     console.log(`ab -k req/s by kind and concurrency: ${JSON.stringify(rates)}`);
     console.log(`ratios: ${JSON.stringify(r.ratios)}`);

@@ -197,7 +197,8 @@ export async function forEachTagList<T>(
 /**
  * Every tag of the named repositories (all repositories when none are named), described.
  * A tag whose manifest cannot be read gets a row with `error`; one deleted since its tag
- * list was read is left out. `onTags` runs once, when the first tag is seen. What was learned is kept for the next listing (manifest-cache.ts).
+ * list was read is left out. What was learned is kept for the next listing
+ * (manifest-cache.ts). `onTags` runs once, when the first tag is seen.
  */
 export async function listImages(
   client: RegistryApi,
