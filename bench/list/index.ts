@@ -7,15 +7,16 @@
 // (b) bare loops making the very requests cold lsi made, with undici (bare.ts), with
 // Node's own http (bare-http.ts) and over node:net as lsi's transport sends them
 // (bare-net.ts, also for warm's requests), and (c) the
-// floor of each case: the requests it makes divided by the request rate `ab -k`
+// floor of each case: the requests it makes divided by the request rate `ab -k -c 16`
 // (apache2-utils, keep-alive) gets from the same registry for each kind of request
 // (GET /v2/, which lsi asks a loopback registry once to learn whether it is a mirror,
-// catalog page, tag list, manifest GET, manifest HEAD, config blob GET; best of several
-// concurrencies). The registry spends about twice the CPU on a blob GET that it spends on
+// catalog page, tag list, manifest GET, manifest HEAD, config blob GET), measured anew in
+// every round next to the runs it is compared with. The registry spends about twice the CPU on a blob GET that it spends on
 // a manifest GET, and half of a cold lsi's requests are config blobs.
 // Every tag is its own single-platform image (own config, one layer shared per
 // repository), so a cold lsi makes 1 catalog + 1000 tags/list + 5000 manifest + 5000
-// config requests. Times are wall clock, medians of --runs runs, process start included.
+// config requests. Times are wall clock, process start included; ratios are taken per
+// round and their median reported.
 //
 //   npm run build && npm run bench -- list [--repos 1000] [--tags 5] [--runs 3] [--image registry:2] [--json]
 //   (or: node_modules/.bin/node bench/list/index.ts ...)
@@ -102,22 +103,7 @@ try {
   const warmUrlFile = join(scratch, 'warm-urls');
   writeFileSync(warmUrlFile, requestsOf(warmRun.stderr).lines.join('\n'));
 
-  const times = { cold: [] as number[], warm: [] as number[], quiet: [] as number[], bare: [] as number[], bareHttp: [] as number[], bareNet: [] as number[], bareNetWarm: [] as number[], sequential: [] as number[] };
-  let seqRequests = 0;
-  for (let i = 0; i < RUNS; i++) {
-    times.cold.push(timed(binary, ['-r', host, 'lsi', '--format', 'json'], cacheEnv()).ms);
-    times.warm.push(timed(binary, ['-r', host, 'lsi', '--format', 'json'], cacheEnv(warmHome)).ms);
-    times.quiet.push(timed(binary, ['-r', host, 'lsi', '-q'], cacheEnv()).ms);
-    times.bare.push(timed(node, [join(here, 'bare.ts'), urlFile]).ms);
-    times.bareHttp.push(timed(node, [join(here, 'bare-http.ts'), urlFile]).ms);
-    times.bareNet.push(timed(node, [join(here, 'bare-net.ts'), urlFile]).ms);
-    times.bareNetWarm.push(timed(node, [join(here, 'bare-net.ts'), warmUrlFile]).ms);
-    const s = timed(node, [join(here, 'sequential.ts'), host]);
-    times.sequential.push(s.ms);
-    seqRequests = (JSON.parse(s.stdout) as { requests: number }).requests;
-  }
-
-  // The floors: ab's best keep-alive rate for one request of each kind, over a few concurrencies.
+  // The floors' URLs: one request of each kind.
   const base = `http://127.0.0.1:${port}/v2`;
   const manifest = (await (await fetch(`${base}/${sample.repository}/manifests/${sample.tag}`, { headers: { accept: sample.accept } })).json()) as { config: { digest: string } };
   const urls: Record<Kind, string> = {
@@ -128,44 +114,64 @@ try {
     head: `${base}/${sample.repository}/manifests/${sample.tag}`,
     blob: `${base}/${sample.repository}/blobs/${manifest.config.digest}`,
   };
-  const rates = {} as Record<Kind, Record<string, number>>;
-  const best = {} as Record<Kind, number>;
-  for (const kind of KINDS) {
-    rates[kind] = {};
-    for (const c of [8, 16, 32]) {
-      const n = kind === 'catalog' ? 200 : Math.max(cases.cold[kind], 2000);
-      const out = execFileSync('ab', ['-q', '-k', ...(kind === 'head' ? ['-i'] : []), '-c', String(c), '-n', String(n), '-H', `Accept: ${sample.accept}`, urls[kind]], { encoding: 'utf8' });
-      const rate = Number(/Requests per second:\s+([\d.]+)/.exec(out)?.[1]);
-      const failed = Number(/Failed requests:\s+(\d+)/.exec(out)?.[1] ?? '0') + Number(/Non-2xx responses:\s+(\d+)/.exec(out)?.[1] ?? '0');
-      if (failed > 0) throw new Error(`ab -c ${c} ${urls[kind]}: ${failed} failed requests`);
-      rates[kind][c] = Math.round(rate);
-    }
-    best[kind] = Math.max(...Object.values(rates[kind]));
-  }
+  /** ab's keep-alive rate (requests/s) for one kind at concurrency c. */
+  const abRate = (kind: Kind, c: number, n: number): number => {
+    const out = execFileSync('ab', ['-q', '-k', ...(kind === 'head' ? ['-i'] : []), '-c', String(c), '-n', String(n), '-H', `Accept: ${sample.accept}`, urls[kind]], { encoding: 'utf8' });
+    const failed = Number(/Failed requests:\s+(\d+)/.exec(out)?.[1] ?? '0') + Number(/Non-2xx responses:\s+(\d+)/.exec(out)?.[1] ?? '0');
+    if (failed > 0) throw new Error(`ab -c ${c} ${urls[kind]}: ${failed} failed requests`);
+    return Math.round(Number(/Requests per second:\s+([\d.]+)/.exec(out)?.[1]));
+  };
   const total = (counts: Record<Kind, number>) => KINDS.reduce((n, k) => n + counts[k], 0);
-  const floorByKind = (counts: Record<Kind, number>) => KINDS.reduce((sum, kind) => sum + (counts[kind] / best[kind]) * 1000, 0);
+  const floorOf = (counts: Record<Kind, number>, rates: Record<Kind, number>) => KINDS.reduce((sum, kind) => sum + (counts[kind] / rates[kind]) * 1000, 0);
+
+  // Every round measures its own floor (ab -k -c 16 for each kind, as issue 11 defines it)
+  // next to the runs it is compared with: this machine's speed drifts by 10-20% within
+  // minutes (the same ab run took 8.3 s, then 10.5 s), so a floor measured once, minutes
+  // away from the runs, moves every ratio by as much. Ratios are per round, then medians.
+  const times = { cold: [] as number[], warm: [] as number[], quiet: [] as number[], bare: [] as number[], bareHttp: [] as number[], bareNet: [] as number[], bareNetWarm: [] as number[], sequential: [] as number[] };
+  const roundFloors = { cold: [] as number[], warm: [] as number[], quiet: [] as number[] };
+  const roundRates: Record<Kind, number>[] = [];
+  let seqRequests = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const rates = {} as Record<Kind, number>;
+    for (const kind of KINDS) rates[kind] = abRate(kind, 16, kind === 'catalog' ? 200 : Math.min(Math.max(cases.cold[kind], 1000), 3000));
+    roundRates.push(rates);
+    for (const c of ['cold', 'warm', 'quiet'] as const) roundFloors[c].push(floorOf(cases[c], rates));
+    times.cold.push(timed(binary, ['-r', host, 'lsi', '--format', 'json'], cacheEnv()).ms);
+    times.bareNet.push(timed(node, [join(here, 'bare-net.ts'), urlFile]).ms);
+    times.warm.push(timed(binary, ['-r', host, 'lsi', '--format', 'json'], cacheEnv(warmHome)).ms);
+    times.bareNetWarm.push(timed(node, [join(here, 'bare-net.ts'), warmUrlFile]).ms);
+    times.quiet.push(timed(binary, ['-r', host, 'lsi', '-q'], cacheEnv()).ms);
+    times.bare.push(timed(node, [join(here, 'bare.ts'), urlFile]).ms);
+    times.bareHttp.push(timed(node, [join(here, 'bare-http.ts'), urlFile]).ms);
+    const s = timed(node, [join(here, 'sequential.ts'), host]);
+    times.sequential.push(s.ms);
+    seqRequests = (JSON.parse(s.stdout) as { requests: number }).requests;
+  }
+
   const med = (xs: number[]) => Math.round(median(xs));
-  const floors = { cold: floorByKind(cases.cold), warm: floorByKind(cases.warm), quiet: floorByKind(cases.quiet) };
+  const perRound = (xs: number[], ys: number[]) => +median(xs.map((x, i) => x / ys[i]!)).toFixed(2);
+  const floors = { cold: median(roundFloors.cold), warm: median(roundFloors.warm), quiet: median(roundFloors.quiet) };
   const result = {
     registry: IMAGE, cpus: cpus().length, loadAverageAtStart: startLoad, loadAverageAtEnd: +loadavg()[0]!.toFixed(2), repositories: REPOS, tagsPerRepository: TAGS, runs: RUNS,
     requests: cases, sequentialRequests: seqRequests,
     ms: { cold: med(times.cold), warm: med(times.warm), quiet: med(times.quiet), bareUndici: med(times.bare), bareHttp: med(times.bareHttp), bareNet: med(times.bareNet), bareNetWarm: med(times.bareNetWarm), sequential: med(times.sequential) },
-    abRequestsPerSecond: rates,
-    floorMs: { cold: Math.round(floors.cold), warm: Math.round(floors.warm), quiet: Math.round(floors.quiet), coldAllAtManifestRate: Math.round((total(cases.cold) / best.manifest) * 1000) },
+    abRequestsPerSecondByRound: roundRates,
+    floorMs: { cold: Math.round(floors.cold), warm: Math.round(floors.warm), quiet: Math.round(floors.quiet), byRound: roundFloors },
     ratios: {
-      coldOverFloor: +(median(times.cold) / floors.cold).toFixed(2),
-      warmOverFloor: +(median(times.warm) / floors.warm).toFixed(2),
-      quietOverFloor: +(median(times.quiet) / floors.quiet).toFixed(2),
-      quietOverCold: +(median(times.quiet) / median(times.cold)).toFixed(2),
-      warmOverCold: +(median(times.warm) / median(times.cold)).toFixed(2),
-      coldOverBareUndici: +(median(times.cold) / median(times.bare)).toFixed(2),
-      coldOverBareHttp: +(median(times.cold) / median(times.bareHttp)).toFixed(2),
-      bareHttpOverFloor: +(median(times.bareHttp) / floors.cold).toFixed(2),
-      coldOverBareNet: +(median(times.cold) / median(times.bareNet)).toFixed(2),
-      bareNetOverFloor: +(median(times.bareNet) / floors.cold).toFixed(2),
-      warmOverBareNetWarm: +(median(times.warm) / median(times.bareNetWarm)).toFixed(2),
-      bareNetWarmOverFloor: +(median(times.bareNetWarm) / floors.warm).toFixed(2),
-      sequentialOverCold: +(median(times.sequential) / median(times.cold)).toFixed(2),
+      coldOverFloor: perRound(times.cold, roundFloors.cold),
+      warmOverFloor: perRound(times.warm, roundFloors.warm),
+      quietOverFloor: perRound(times.quiet, roundFloors.quiet),
+      quietOverCold: perRound(times.quiet, times.cold),
+      warmOverCold: perRound(times.warm, times.cold),
+      coldOverBareUndici: perRound(times.cold, times.bare),
+      coldOverBareHttp: perRound(times.cold, times.bareHttp),
+      bareHttpOverFloor: perRound(times.bareHttp, roundFloors.cold),
+      coldOverBareNet: perRound(times.cold, times.bareNet),
+      bareNetOverFloor: perRound(times.bareNet, roundFloors.cold),
+      warmOverBareNetWarm: perRound(times.warm, times.bareNetWarm),
+      bareNetWarmOverFloor: perRound(times.bareNetWarm, roundFloors.warm),
+      sequentialOverCold: perRound(times.sequential, times.cold),
     },
   };
   if (json) console.log(JSON.stringify(result, null, 2));
@@ -180,8 +186,8 @@ try {
     console.log(`bare http:   ${secs(r.ms.bareHttp)} s  (the same with Node's http)`);
     console.log(`bare net:    ${secs(r.ms.bareNet)} s  (the same over node:net, as lsi's transport sends them; warm's requests: ${secs(r.ms.bareNetWarm)} s)`);
     console.log(`sequential:  ${secs(r.ms.sequential)} s  (${seqRequests} requests, one at a time)`);
-    console.log(`ab -k req/s by kind and concurrency: ${JSON.stringify(rates)}`);
-    console.log(`ratios: ${JSON.stringify(r.ratios)}`);
+    console.log(`ab -k -c 16 req/s by kind, each round: ${JSON.stringify(roundRates)}`);
+    console.log(`ratios (per round, then the median): ${JSON.stringify(r.ratios)}`);
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });
