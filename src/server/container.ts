@@ -17,6 +17,8 @@ export const LABEL_DATA = 'jindr.data';
 export const LABEL_IMAGE = 'jindr.image';
 export const REGISTRY_CONTAINER_PORT = '5000/tcp';
 export const REGISTRY_STORAGE_PATH = '/var/lib/registry';
+/** Mirrors keep their data in DATA/mirrors/NAME: inside the storage area of the registry whose data directory is DATA, but not its. */
+export const MIRRORS_SUBDIR = 'mirrors';
 export const CONFIG_PATH_V3 = '/etc/distribution/config.yml';
 export const CONFIG_PATH_V2 = '/etc/docker/registry/config.yml';
 

@@ -5,7 +5,7 @@
 import type Docker from 'dockerode';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { listRegistryContainers, type RegistryContainer } from './container.ts';
+import { listRegistryContainers, MIRRORS_SUBDIR, type RegistryContainer } from './container.ts';
 import { startRegistryContainer, waitUntilServing } from './container-control.ts';
 import { DEFAULT_IMAGE, registryContainerOptions } from './lifecycle.ts';
 import { checkPortFree, prepareDataDir } from './prestart-checks.ts';
@@ -84,7 +84,7 @@ export async function startMirror(env: MirrorStartEnvironment, options: MirrorSt
   const name = mirrorContainerName(options.upstream);
   await checkNameFree(docker, name);
   if (options.network !== undefined) await checkNetwork(docker, options.network);
-  const paths = mirrorPaths(join(options.dataDir, 'mirrors', options.upstream.name));
+  const paths = mirrorPaths(join(options.dataDir, MIRRORS_SUBDIR, options.upstream.name));
   prepareDataDir(paths.data);
   const image = options.image ?? DEFAULT_IMAGE;
   await ensureImage(docker, image, env.progress, signal);
