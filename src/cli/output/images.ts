@@ -5,11 +5,7 @@ import type { ImageRow } from '../../registry/listings.ts';
 import { printRows } from './print.ts';
 import { formatBytes, type Column } from './table.ts';
 import { timeAgo } from './human-duration.ts';
-
-/** Docker's short image id: the first 12 hex digits of the digest. */
-export function shortId(digest: string): string {
-  return digest.replace(/^sha(256|512):/, '').slice(0, 12);
-}
+import { shortDigest } from '../../human-format.ts';
 
 type Row = ImageRow & { pushed?: string };
 
@@ -21,7 +17,7 @@ function platforms(r: Row): string {
 export const imageColumns: readonly Column<Row>[] = [
   { header: 'REPOSITORY', value: (r) => `${r.registry}/${r.repository}` },
   { header: 'TAG', value: (r) => r.tag },
-  { header: 'IMAGE ID', field: 'ID', value: (r) => (r.digest ? shortId(r.digest) : '?') },
+  { header: 'IMAGE ID', field: 'ID', value: (r) => (r.digest ? shortDigest(r.digest) : '?') },
   { header: 'PLATFORMS', value: platforms },
   { header: 'CREATED', value: (r) => timeAgo(r.created) },
   { header: 'SIZE', value: (r) => (r.error ? '?' : formatBytes(r.size)) },

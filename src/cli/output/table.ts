@@ -55,14 +55,4 @@ export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly
   return tabulate([line(shown.map((c) => c.header)), ...rows.map((row) => line(shown.map((c) => c.value(row))))].join('\n')) + '\n';
 }
 
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${value.toFixed(digits)}${units[unit]}`;
-}
+export { formatBytes } from '../../human-format.ts';

@@ -1,20 +1,13 @@
-// How the page writes sizes, dates and digests: as the command line does (decimal units,
-// "3 days ago", the 12-digit image id).
+// How the page writes sizes, dates and digests: sizes and digests as the command line does
+// (src/human-format.ts: decimal units, the 12-digit image id), dates as "3 days ago".
 
+import { formatBytes as bytesText } from '../../human-format.ts';
+
+export { shortDigest } from '../../human-format.ts';
+
+/** "12.3 MB": the command line's units, with a space on the page. */
 export function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${value.toFixed(digits)} ${units[unit]}`;
-}
-
-export function shortDigest(digest: string): string {
-  return digest.replace(/^sha(256|512):/, '').slice(0, 12);
+  return bytesText(bytes, ' ');
 }
 
 const STEPS: [number, string][] = [

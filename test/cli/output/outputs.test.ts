@@ -3,7 +3,8 @@
 import test from 'ava';
 import type Docker from 'dockerode';
 import type { Context } from '../../../src/cli/context.ts';
-import { printImages, shortId } from '../../../src/cli/output/images.ts';
+import { printImages } from '../../../src/cli/output/images.ts';
+import { shortDigest } from '../../../src/human-format.ts';
 import { printInspected } from '../../../src/cli/output/inspect.ts';
 import { printRemovals, printRepositoryDeletions } from '../../../src/cli/output/removals.ts';
 import { printStarted } from '../../../src/cli/output/started.ts';
@@ -55,7 +56,7 @@ test('inspect --format json: one object per image, layers with sharedWith', (t) 
 });
 
 test('lsi: Docker\'s 12-digit image id, an unreadable tag warned about, -q prints references', (t) => {
-  t.is(shortId(D('f')), 'f'.repeat(12));
+  t.is(shortDigest(D('f')), 'f'.repeat(12));
   const rows = [
     { registry: 'localhost:5001', ...index },
     { registry: 'localhost:5001', repository: 'app', tag: 'bad', digest: '', mediaType: '', kind: 'image' as const, platforms: [], size: 0, entries: [], error: 'not a manifest' },
