@@ -2,25 +2,12 @@
 // pipes open. At the timeout the helper's whole process group is killed and the lookup
 // fails at once, saying it timed out (JINDR_CREDENTIAL_HELPER_TIMEOUT_MS shortens the 30 s).
 import test from 'ava';
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execHelper, helperTimeoutMs } from '../../src/docker/credentials.ts';
 import { AuthError } from '../../src/errors.ts';
-
-/** Command lines of the processes alive now that contain marker (zombies have none). */
-export function processesWith(marker: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const cmdline = readFileSync(join('/proc', pid, 'cmdline'), 'utf8').replace(/\0/g, ' ');
-      if (cmdline.includes(marker)) found.push(`${pid}: ${cmdline}`);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
+import { processesWith } from '../helpers/processes.ts';
 
 test('helperTimeoutMs: 30 s unless JINDR_CREDENTIAL_HELPER_TIMEOUT_MS says otherwise', (t) => {
   t.is(helperTimeoutMs({}), 30_000);

@@ -11,27 +11,15 @@ import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
-import { e2e, freePort, registryImages, startTestRegistry, waitForRegistry } from '../helpers/engine.ts';
+import { e2e, registryImages, startTestRegistry, waitForRegistry } from '../helpers/engine.ts';
 import { MEDIA_TYPES, pushRandomImage, pushUntaggedManifest, sha256 } from '../helpers/images.ts';
-import { docker, dockerOk, makeDockerConfig, removePulledImages, run } from '../helpers/run.ts';
+import { docker, dockerOk, run } from '../helpers/run.ts';
 import { startThrottleProxy } from '../fakes/throttle-proxy.ts';
-import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
+import { forgetConnections, startJindrRegistry } from '../helpers/jindr-registry.ts';
+import type { GcReport } from '../../src/storage/gc-run.ts';
 
-/** After a registry restarts, fetch's kept-alive sockets are dead: start a new pool. */
-async function forgetConnections(): Promise<void> {
-  const old = getGlobalDispatcher();
-  setGlobalDispatcher(new Agent());
-  await old.destroy().catch(() => {});
-}
-
-interface GcJson {
-  manifests: { repository: string; digest: string }[];
-  repositories: string[];
-  blobs: number;
-  bytesFreed: number;
-  grace: string;
-  keptYoung: { manifests: number; blobs: number; bytes: number };
-}
+/** What gc --format json prints. */
+type GcJson = Pick<GcReport, 'manifests' | 'repositories' | 'blobs' | 'bytesFreed' | 'grace' | 'keptYoung'>;
 
 const v2 = (data: string) => join(data, 'docker/registry/v2');
 const blobFile = (data: string, digest: string) => join(v2(data), 'blobs/sha256', digest.slice(7, 9), digest.slice(7), 'data');
@@ -77,20 +65,7 @@ async function until(what: string, condition: () => boolean | Promise<boolean>, 
 
 /** A registry made by `docker jindr up`, holding old garbage (an untagged image from two hours ago). */
 async function setup(t: ExecutionContext, image: string) {
-  const port = await freePort();
-  const host = `localhost:${port}`;
-  const data = mkdtempSync(join(tmpdir(), 'jindr-gc-inflight-'));
-  const cfg = makeDockerConfig();
-  t.teardown(async () => {
-    const ids = (await docker(['ps', '-aq', '--filter', `label=jindr.registry=${host}`])).stdout.split('\n').filter(Boolean);
-    if (ids.length > 0) await docker(['rm', '-f', ...ids]);
-    await removePulledImages(host);
-    rmSync(data, { recursive: true, force: true });
-    cfg.cleanup();
-  });
-  const jindr = (...args: string[]) => docker(['jindr', '-r', host, ...args], { env: cfg.env, timeoutMs: 180_000 });
-  const up = await jindr('up', '-d', data, '--image', image);
-  if (up.code !== 0) throw new Error(`docker jindr up failed: ${up.stderr}`);
+  const { host, data, env, jindr } = await startJindrRegistry(t, image, { timeoutMs: 180_000 });
   await waitForRegistry(`http://${host}/v2/`);
   const garbage = await pushUntaggedManifest(host, 'old', { layerSize: 100_000 });
   backdate(data, 2 * 3600);
@@ -100,7 +75,7 @@ async function setup(t: ExecutionContext, image: string) {
     if (result.code !== 0) throw new Error(`docker jindr gc failed (${result.code}): ${result.stderr}`);
     return JSON.parse(result.stdout) as GcJson;
   };
-  return { host, data, cfg, jindr, gc, garbage };
+  return { host, data, env, jindr, gc, garbage };
 }
 
 async function servedDigest(host: string, repo: string, reference: string): Promise<string> {
@@ -140,7 +115,7 @@ function start(args: string[], env: NodeJS.ProcessEnv) {
 
 for (const image of registryImages) {
   e2e(`${image}: gc during a cp keeps what the copy has sent; the copy starts its uploads again and completes`, async (t) => {
-    const { host, data, cfg, gc, garbage } = await setup(t, image);
+    const { host, data, env, gc, garbage } = await setup(t, image);
     const src = await startTestRegistry({ image });
     t.teardown(() => src.remove());
     const img = await pushRandomImage(src.host, 'big', 'v1', { layers: 4, layerSize: 24_000_000 });
@@ -149,7 +124,7 @@ for (const image of registryImages) {
     t.teardown(() => slow.close());
 
     // Two blobs at a time: the first ones have arrived while the next ones are on their way.
-    const cp = start(['jindr', '-r', slow.host, 'cp', '-j', '2', 'big:v1', host], cfg.env);
+    const cp = start(['jindr', '-r', slow.host, 'cp', '-j', '2', 'big:v1', host], env);
     t.teardown(() => cp.kill());
     // A blob of the image has arrived (unreferenced until the manifest comes) and others are on their way.
     const arrived = () => [img.config, ...img.layers].some((b) => existsSync(blobFile(data, b.digest)));
@@ -180,7 +155,7 @@ for (const image of registryImages) {
   });
 
   e2e(`${image}: gc during a docker push keeps what the push has sent; the daemon retries and the push completes`, async (t) => {
-    const { host, data, cfg, gc, garbage } = await setup(t, image);
+    const { host, data, env, gc, garbage } = await setup(t, image);
     // A 64 MB layer of random bytes (it does not compress), pushed through a proxy that takes it at 8 MB/s.
     const dir = mkdtempSync(join(tmpdir(), 'jindr-push-'));
     const proxy = await startThrottleProxy(Number(host.split(':')[1]), 8_000_000);
@@ -194,7 +169,7 @@ for (const image of registryImages) {
     execFileSync('tar', ['-C', dir, '-cf', join(dir, 'layer.tar'), 'random.bin']);
     await dockerOk(['import', join(dir, 'layer.tar'), ref]);
 
-    const push = start(['push', ref], cfg.env);
+    const push = start(['push', ref], env);
     t.teardown(() => push.kill());
     await until('the push was under way', () => largestUpload(data) > 4_000_000, push.exited);
     const report = await gc();

@@ -1,18 +1,12 @@
 // `docker jindr stop` collects garbage before it stops the registry; `stop -G` does not.
 // Registries made by `docker jindr start` through the real docker CLI, data in a temp dir.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import type { ExecutionContext } from 'ava';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { e2e, freePort, registryImages, waitForRegistry } from '../helpers/engine.ts';
+import { e2e, registryImages, waitForRegistry } from '../helpers/engine.ts';
 import { pushArchy, pushUntaggedManifest } from '../helpers/images.ts';
-import { docker, dockerOk, makeDockerConfig, removePulledImages } from '../helpers/run.ts';
-import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
-
-async function forgetConnections(): Promise<void> {
-  const old = getGlobalDispatcher();
-  setGlobalDispatcher(new Agent());
-  await old.destroy().catch(() => {});
-}
+import { forgetConnections, startJindrRegistry } from '../helpers/jindr-registry.ts';
+import { docker, dockerOk } from '../helpers/run.ts';
 
 const v2 = (data: string) => join(data, 'docker/registry/v2');
 const revision = (data: string, repo: string, digest: string) =>
@@ -23,31 +17,20 @@ const blob = (data: string, digest: string) => {
 };
 
 /** A registry made by `docker jindr start` that nothing was pushed to. */
-async function upEmpty(t: { teardown(fn: () => Promise<void>): void }, image: string) {
-  const port = await freePort();
-  const host = `localhost:${port}`;
-  const data = mkdtempSync(join(tmpdir(), 'jindr-gc-stop-'));
-  const cfg = makeDockerConfig();
-  t.teardown(async () => {
-    const ids = (await docker(['ps', '-aq', '--filter', `label=jindr.registry=${host}`])).stdout.split('\n').filter(Boolean);
-    if (ids.length > 0) await docker(['rm', '-f', ...ids]);
-    await removePulledImages(host);
-    rmSync(data, { recursive: true, force: true });
-    cfg.cleanup();
-  });
+async function upEmpty(t: ExecutionContext, image: string) {
+  const reg = await startJindrRegistry(t, image);
   const jindr = async (...args: string[]) => {
-    const result = await docker(['jindr', ...args, '-r', host], { env: cfg.env });
+    const result = await reg.jindr(...args);
     await forgetConnections();
     if (result.code !== 0) throw new Error(`docker jindr ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
     return result;
   };
-  const start = () => jindr('start', '-d', data, '--image', image);
-  await start();
-  await waitForRegistry(`http://${host}/v2/`);
-  return { host, data, jindr, start };
+  const start = () => jindr('start', '-d', reg.data, '--image', image);
+  await waitForRegistry(`http://${reg.host}/v2/`);
+  return { host: reg.host, data: reg.data, jindr, start };
 }
 
-async function setup(t: { teardown(fn: () => Promise<void>): void }, image: string) {
+async function setup(t: ExecutionContext, image: string) {
   const { host, data, jindr, start } = await upEmpty(t, image);
   const archy = await pushArchy(host);
   const leftover = await pushUntaggedManifest(host, 'archy', { layerSize: 4096 });

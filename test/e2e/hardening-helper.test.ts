@@ -2,25 +2,13 @@
 // pipes open), through the real docker CLI against a registry that asks for a login: the
 // command fails after the helper timeout (shortened with JINDR_CREDENTIAL_HELPER_TIMEOUT_MS)
 // in one line that says the helper timed out, and neither the helper nor its child is left.
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { e2e } from '../helpers/engine.ts';
 import { startHtpasswdRegistry } from '../helpers/registry-containers.ts';
+import { processesWith } from '../helpers/processes.ts';
 import { docker, errorLine, makeDockerConfig } from '../helpers/run.ts';
-
-function processesWith(marker: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const cmdline = readFileSync(join('/proc', pid, 'cmdline'), 'utf8').replace(/\0/g, ' ');
-      if (cmdline.includes(marker)) found.push(`${pid}: ${cmdline}`);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
 
 e2e('a hanging credential helper: ls fails at the helper timeout, saying so, and the helper and its child are gone', async (t) => {
   const reg = await startHtpasswdRegistry({ alice: 'wonderland' }, { image: 'registry:3' });

@@ -21,7 +21,12 @@ export interface JindrRegistry {
   jindr(...args: string[]): Promise<RunResult>;
 }
 
-export async function startJindrRegistry(t: ExecutionContext, image: string): Promise<JindrRegistry> {
+/**
+ * `timeoutMs`: how long each command may take (gc restarting a registry during a push takes
+ * longer than the default). Teardown removes every container labelled for the registry's
+ * address, a gc helper left by a killed command included.
+ */
+export async function startJindrRegistry(t: ExecutionContext, image: string, options: { timeoutMs?: number } = {}): Promise<JindrRegistry> {
   const port = await freePort();
   const host = `localhost:${port}`;
   const root = mkdtempSync(join(tmpdir(), 'jindr-tidy-'));
@@ -29,11 +34,12 @@ export async function startJindrRegistry(t: ExecutionContext, image: string): Pr
   const name = `jindr-${port}`;
   t.teardown(async () => {
     await removePulledImages(host);
-    await docker(['rm', '-f', '-v', name]);
+    const ids = (await docker(['ps', '-aq', '--filter', `label=jindr.registry=${host}`])).stdout.split('\n').filter(Boolean);
+    await docker(['rm', '-f', '-v', name, ...ids]);
     rmSync(root, { recursive: true, force: true });
     cfg.cleanup();
   });
-  const jindr = (...args: string[]) => docker(['jindr', '-r', host, ...args], { env: cfg.env });
+  const jindr = (...args: string[]) => docker(['jindr', '-r', host, ...args], { env: cfg.env, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
   const up = await jindr('up', '-d', join(root, 'data'), '--image', image);
   if (up.code !== 0) throw new Error(`docker jindr up failed: ${up.stderr}`);
   return { host, name, data: join(root, 'data'), env: cfg.env, jindr };
