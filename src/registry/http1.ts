@@ -12,7 +12,6 @@
 // of the connection; 1xx answers are skipped. A kept-alive socket that the server
 // closed while it was idle is replaced once, for GET and HEAD (nothing was done).
 // The idle timeout covers connecting and every wait for the server's next bytes.
-import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { AnswerReader, type Answer } from './http1-answer.ts';
 
@@ -222,5 +221,3 @@ export function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
   return reason instanceof Error ? reason : Object.assign(new Error('the request was aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
 }
-
-export type { IncomingHttpHeaders };
