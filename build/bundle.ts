@@ -28,49 +28,56 @@ const dynamicBuiltins: Plugin = {
   },
 };
 
-/**
- * @sindresorhus/is, tree-shaken to the guards src/json-shape.ts imports. Its module builds
- * the `is` and `assert` objects and two Intl.ListFormat at load (some 15 KB, 7-20 ms before
- * the first command runs, on every start); esbuild must keep those calls unless told
- * they are pure. Marked so, they go when unused, and start-up evaluates only the guards.
- * A version of the package without these lines fails the build here, not silently.
- */
-const IS_PURE = ['const is = Object.assign(detect,', 'const andFormatter = new Intl.ListFormat(', 'const orFormatter = new Intl.ListFormat(', 'const isMethodNames = keysOf('];
-const pureIs: Plugin = {
-  name: 'pure-is',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]@sindresorhus[\\/]is[\\/]distribution[\\/]index\.js$/ }, async (args) => {
-      let contents = await readFile(args.path, 'utf8');
-      for (const line of IS_PURE) {
-        if (!contents.includes(line)) throw new Error(`${args.path} no longer has "${line}": update IS_PURE in build/bundle.ts`);
-        const at = line.indexOf('= ') + 2;
-        contents = contents.replace(line, `${line.slice(0, at)}/* @__PURE__ */ ${line.slice(at)}`);
-      }
-      return { contents, loader: 'js' };
-    });
-  },
+/** Lines of a package's source replaced as it is bundled; a version without them fails the build, not silently. */
+interface SourcePatch {
+  file: RegExp;
+  /** [the line as the package has it, what it becomes] */
+  edits: ReadonlyArray<readonly [string, string]>;
+}
+
+/** Marks the call after `= ` pure, so esbuild drops it when its result is unused. */
+const pure = (line: string): readonly [string, string] => {
+  const at = line.indexOf('= ') + 2;
+  return [line, `${line.slice(0, at)}/* @__PURE__ */ ${line.slice(at)}`];
 };
 
-/**
- * Inner modules of dockerode that docker-jindr reaches only on paths it rarely or never
- * takes, required when first called instead of when dockerode is: docker-modem's ssh
- * dialer (ssh2, ~33 ms; only for an ssh:// engine) and dockerode's BuildKit session (grpc
- * and protobufjs, ~47 ms; never used). They are most of the ~135 ms `require('dockerode')`
- * costs, paid by every command that talks to the engine (and by lsi, which reads push
- * times through it). A dockerode without these lines fails the build, not silently.
- */
-const LAZY_INNER = [
-  { file: /[\\/]docker-modem[\\/]lib[\\/]modem\.js$/, line: "ssh = require('./ssh'),", lazy: "ssh = function (opt) { return require('./ssh')(opt); }," },
-  { file: /[\\/]dockerode[\\/]lib[\\/]docker\.js$/, line: "withSession = require('./session'),", lazy: "withSession = function () { return require('./session').apply(this, arguments); }," },
+const SOURCE_PATCHES: readonly SourcePatch[] = [
+  /*
+   * @sindresorhus/is, tree-shaken to the guards src/json-shape.ts imports. Its module builds
+   * the `is` and `assert` objects and two Intl.ListFormat at load (some 15 KB, 7-20 ms before
+   * the first command runs, on every start); esbuild must keep those calls unless told
+   * they are pure. Marked so, they go when unused, and start-up evaluates only the guards.
+   */
+  {
+    file: /[\\/]@sindresorhus[\\/]is[\\/]distribution[\\/]index\.js$/,
+    edits: ['const is = Object.assign(detect,', 'const andFormatter = new Intl.ListFormat(', 'const orFormatter = new Intl.ListFormat(', 'const isMethodNames = keysOf('].map(pure),
+  },
+  /*
+   * Inner modules of dockerode that docker-jindr reaches only on paths it rarely or never
+   * takes, required when first called instead of when dockerode is: docker-modem's ssh
+   * dialer (ssh2, ~33 ms; only for an ssh:// engine) and dockerode's BuildKit session (grpc
+   * and protobufjs, ~47 ms; never used). They are most of the ~135 ms `require('dockerode')`
+   * costs, paid by every command that talks to the engine (and by lsi, which reads push
+   * times through it).
+   */
+  { file: /[\\/]docker-modem[\\/]lib[\\/]modem\.js$/, edits: [["ssh = require('./ssh'),", "ssh = function (opt) { return require('./ssh')(opt); },"]] },
+  {
+    file: /[\\/]dockerode[\\/]lib[\\/]docker\.js$/,
+    edits: [["withSession = require('./session'),", "withSession = function () { return require('./session').apply(this, arguments); },"]],
+  },
 ];
-const lazyInner: Plugin = {
-  name: 'lazy-inner',
+
+const sourcePatches: Plugin = {
+  name: 'source-patches',
   setup(build) {
-    for (const { file, line, lazy } of LAZY_INNER) {
+    for (const { file, edits } of SOURCE_PATCHES) {
       build.onLoad({ filter: file }, async (args) => {
-        const contents = await readFile(args.path, 'utf8');
-        if (!contents.includes(line)) throw new Error(`${args.path} no longer has "${line}": update LAZY_INNER in build/bundle.ts`);
-        return { contents: contents.replace(line, lazy), loader: 'js' };
+        let contents = await readFile(args.path, 'utf8');
+        for (const [line, replacement] of edits) {
+          if (!contents.includes(line)) throw new Error(`${args.path} no longer has "${line}": update SOURCE_PATCHES in build/bundle.ts`);
+          contents = contents.replace(line, replacement);
+        }
+        return { contents, loader: 'js' };
       });
     }
   },
@@ -119,7 +126,7 @@ export function bundleOptions(root: string, options: { side?: boolean } = {}): B
     external: ['*.node', 'cpu-features'],
     define: { 'import.meta.url': 'importMetaUrl' },
     banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [...(options.side ? [sidePackages] : []), dynamicBuiltins, pureIs, lazyInner, asciiWidth, uiPage(root), lazyCommands(root)],
+    plugins: [...(options.side ? [sidePackages] : []), dynamicBuiltins, sourcePatches, asciiWidth, uiPage(root), lazyCommands(root)],
     logLevel: 'warning',
   };
 }
