@@ -5,6 +5,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { UsageError } from '../errors.ts';
 import { cacheDirectory } from '../registry/cache-file.ts';
 import { RegistryClient } from '../registry/client.ts';
+import { registryProxies } from '../registry/proxy-connect.ts';
 import type { ClientOptions, OpenClient } from '../registry/per-host.ts';
 import { registryTlsOptions } from './certs.ts';
 import { dockerConfigDir } from './config.ts';
@@ -31,9 +32,11 @@ export function registryTimeoutMs(env: NodeJS.ProcessEnv): number | undefined {
   return ms;
 }
 
-/** Opens clients with Docker's logins and certs.d; JINDR_TIMEOUT_MS is checked here, before any request. */
+/** Opens clients with Docker's logins, certs.d and proxies; JINDR_TIMEOUT_MS and the proxies are checked here, before any request. */
 export function dockerRegistryClients(settings: DockerClientSettings): OpenClient {
   const timeoutMs = settings.defaults?.timeoutMs ?? registryTimeoutMs(settings.env);
+  // HTTP_PROXY, HTTPS_PROXY, NO_PROXY as Docker honours them, read once for the run.
+  const proxy = registryProxies(settings.env);
   // One keychain for the run: config.json is read once, each host asked once.
   const credentials = dockerKeychain({ configDir: dockerConfigDir(settings.configFlag, settings.env), env: settings.env });
   return (host, options = {}) =>
@@ -43,6 +46,7 @@ export function dockerRegistryClients(settings: DockerClientSettings): OpenClien
       log: settings.log,
       userAgent: `docker-jindr/${pkg.version}`,
       credentials,
+      ...(proxy !== undefined ? { proxy } : {}),
       ...registryTlsOptions(host, settings.env),
       // Where blobs were seen, manifests by digest: shortcuts, never trusted blindly.
       cacheDir: cacheDirectory(settings.env),

@@ -9,6 +9,7 @@ import { InterruptedError, RegistryError } from '../errors.ts';
 import { HttpPool } from './http-pool.ts';
 import { createLimit, type Limit } from './limit.ts';
 import type { RegistryHost } from './host.ts';
+import type { ProxyChooser } from './proxy-env.ts';
 import { classifyNetworkError, networkErrorMessage, sleep, backoffMs } from './network-errors.ts';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
@@ -35,6 +36,8 @@ export interface ConnectionOptions {
   /** Force a scheme instead of choosing by host. */
   scheme?: 'http' | 'https';
   userAgent?: string;
+  /** The proxy for each request's URL (proxy-env.ts), token realms included; none: all direct. */
+  proxy?: ProxyChooser | undefined;
 }
 
 export interface RegistryRequest {
@@ -92,6 +95,7 @@ export class Connection {
     this.pool = new HttpPool({
       connections: options.connections ?? 16,
       timeoutMs: this.timeoutMs,
+      proxy: options.proxy,
       tls: {
         ca: options.ca,
         cert: options.cert,

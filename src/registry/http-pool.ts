@@ -13,6 +13,7 @@ import type { Agent as HttpAgent, IncomingHttpHeaders, IncomingMessage } from 'n
 import type { Agent as HttpsAgent } from 'node:https';
 import { pipeline, type Readable } from 'node:stream';
 import { abortError, Http1Pool, type Answer, type PoolOptions, type WholeRequest } from './http1.ts';
+import { forwardAgent, forwardOptions, tunnelAgent } from './proxy-agents.ts';
 
 export type { PoolOptions, TlsOptions } from './http1.ts';
 
@@ -35,6 +36,8 @@ export class HttpPool {
   private http: HttpAgent | undefined;
   private https: HttpsAgent | undefined;
   private whole: Http1Pool | undefined;
+  /** Agents through a proxy, by proxy and kind (plain http forwarded, https tunnelled). */
+  private readonly proxied = new Map<string, HttpAgent | HttpsAgent>();
 
   constructor(options: PoolOptions) {
     this.options = options;
@@ -52,6 +55,17 @@ export class HttpPool {
     return this.https;
   }
 
+  private proxyAgent(proxy: URL, secure: boolean): HttpAgent | HttpsAgent {
+    const key = `${secure ? 'tunnel' : 'forward'} ${proxy.href}`;
+    let agent = this.proxied.get(key);
+    if (agent === undefined) {
+      const options = { keepAlive: true, maxSockets: this.options.connections, timeout: 30_000 };
+      agent = secure ? tunnelAgent(proxy, { ...options, ...this.options.tls }, this.options.timeoutMs) : forwardAgent(proxy, options, this.options.timeoutMs);
+      this.proxied.set(key, agent);
+    }
+    return agent;
+  }
+
   /**
    * Sends one request; resolves with the answer's head, its body still to read. The idle
    * timeout runs while connecting, from the end of the request's body to the answer, and
@@ -66,7 +80,14 @@ export class HttpPool {
       const secure = url.protocol === 'https:';
       const send = process.getBuiltinModule(secure ? 'node:https' : 'node:http').request;
       // timeout: the socket's (connecting included); 'timeout' is emitted on the request.
-      const req = send(url, { method: init.method ?? 'GET', headers: init.headers, agent: secure ? this.httpsAgent() : this.httpAgent(), timeout: ms });
+      const proxy = this.options.proxy?.(url);
+      const method = init.method ?? 'GET';
+      const req =
+        proxy === undefined
+          ? send(url, { method, headers: init.headers, agent: secure ? this.httpsAgent() : this.httpAgent(), timeout: ms })
+          : secure
+            ? send(url, { method, headers: init.headers, agent: this.proxyAgent(proxy, true), timeout: ms })
+            : send({ ...forwardOptions(url, proxy, init.headers), method, agent: this.proxyAgent(proxy, false), timeout: ms });
       let answer: IncomingMessage | undefined;
       const onAbort = (): void => void req.destroy(abortError(signal!));
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -113,6 +134,7 @@ export class HttpPool {
   close(): Promise<void> {
     this.http?.destroy();
     this.https?.destroy();
+    for (const agent of this.proxied.values()) agent.destroy();
     return this.whole?.close() ?? Promise.resolve();
   }
 }

@@ -14,6 +14,8 @@
 // The idle timeout covers connecting and every wait for the server's next bytes.
 import type { Socket } from 'node:net';
 import { AnswerReader, type Answer } from './http1-answer.ts';
+import { proxiedSocket, proxyHeaderLines, proxyTarget } from './proxy-agents.ts';
+import type { ProxyChooser } from './proxy-env.ts';
 
 export type { Answer } from './http1-answer.ts';
 
@@ -30,6 +32,8 @@ export interface PoolOptions {
   /** Idle timeout of a request, ms. */
   timeoutMs: number;
   tls: TlsOptions;
+  /** The proxy for a URL (proxy-env.ts); none: every request goes direct. */
+  proxy?: ProxyChooser | undefined;
 }
 
 export interface WholeRequest {
@@ -59,7 +63,7 @@ export class Http1Pool {
     const key = `${url.protocol}//${url.host}`;
     let origin = this.origins.get(key);
     if (!origin) this.origins.set(key, (origin = { idle: [], open: 0, waiting: [] }));
-    const head = requestHead(url, init);
+    const head = requestHead(url, init, url.protocol === 'http:' ? this.options.proxy?.(url) : undefined);
     for (let attempt = 0; ; attempt += 1) {
       const { socket, reused } = await this.take(origin, url, init.signal);
       try {
@@ -99,7 +103,7 @@ export class Http1Pool {
       }
       if (origin.open < this.options.connections) {
         origin.open += 1;
-        return { socket: this.connect(origin, url), reused: false };
+        return { socket: await this.connect(origin, url, signal), reused: false };
       }
       await new Promise<void>((resolve) => origin.waiting.push(resolve));
     }
@@ -118,12 +122,25 @@ export class Http1Pool {
     origin.waiting.shift()?.();
   }
 
-  private connect(origin: Origin, url: URL): Socket {
+  private async connect(origin: Origin, url: URL, signal: AbortSignal | undefined): Promise<Socket> {
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const secure = url.protocol === 'https:';
     const port = Number(url.port || (secure ? 443 : 80));
+    const proxy = this.options.proxy?.(url);
     let socket: Socket;
-    if (secure) {
+    if (proxy !== undefined) {
+      try {
+        socket = await proxiedSocket(proxy, url, this.options.tls, this.options.timeoutMs, signal);
+        if (this.closed) {
+          socket.destroy();
+          throw Object.assign(new Error('the registry client was closed'), { code: 'ECONNABORTED' });
+        }
+      } catch (err) {
+        origin.open -= 1;
+        origin.waiting.shift()?.();
+        throw err;
+      }
+    } else if (secure) {
       const { connect } = process.getBuiltinModule('node:tls');
       const { isIP } = process.getBuiltinModule('node:net');
       const tls = this.options.tls;
@@ -150,8 +167,9 @@ export class Http1Pool {
 }
 
 /** Request line and headers; a header value with a line break is refused (no header injection). */
-function requestHead(url: URL, init: WholeRequest): string {
-  let head = `${init.method} ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n`;
+function requestHead(url: URL, init: WholeRequest, proxy: URL | undefined): string {
+  // Through a proxy, plain HTTP goes in absolute form (proxy-agents.ts).
+  let head = proxy === undefined ? `${init.method} ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n` : `${init.method} ${proxyTarget(url)} HTTP/1.1\r\nhost: ${url.host}\r\n${proxyHeaderLines(proxy)}`;
   for (const [name, value] of Object.entries(init.headers)) {
     if (/[\r\n]/.test(value) || /[^!#$%&'*+.^_`|~0-9A-Za-z-]/.test(name)) throw new TypeError(`invalid HTTP header ${JSON.stringify(name)}`);
     head += `${name}: ${value}\r\n`;

@@ -16,8 +16,8 @@ export interface Pem {
 export interface Pki {
   dir: string;
   ca: Pem;
-  /** A certificate for localhost / 127.0.0.1 (and extra IP addresses) signed by the CA, usable by a server. */
-  server(name?: string, ips?: readonly string[]): Pem;
+  /** A certificate for localhost / 127.0.0.1 (and extra IP addresses and DNS names) signed by the CA, usable by a server. */
+  server(name?: string, ips?: readonly string[], dns?: readonly string[]): Pem;
   /** A client certificate signed by the CA. */
   client(name?: string): Pem;
   cleanup(): void;
@@ -57,8 +57,8 @@ export function makePki(): Pki {
   return {
     dir,
     ca,
-    server: (name = 'server', ips = []) =>
-      issue(name, `subjectAltName=DNS:localhost,IP:127.0.0.1${ips.map((ip) => `,IP:${ip}`).join('')}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`),
+    server: (name = 'server', ips = [], dns = []) =>
+      issue(name, `subjectAltName=DNS:localhost,IP:127.0.0.1${ips.map((ip) => `,IP:${ip}`).join('')}${dns.map((d) => `,DNS:${d}`).join('')}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`),
     client: (name = 'client') => issue(name, 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n'),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
