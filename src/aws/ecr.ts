@@ -3,6 +3,9 @@
 // Loaded only by cpe (dynamic import): the AWS SDK is large and slows every start.
 // Credentials, region and endpoint come from the SDK's standard chains
 // (AWS_* variables, ~/.aws profiles, SSO, instance roles; AWS_ENDPOINT_URL_ECR).
+// The caller's network, when given, carries the proxies (HTTPS_PROXY...): an https Agent
+// that tunnels where a proxy applies, and plain HTTP re-addressed to the proxy after signing.
+import type { Agent as HttpsAgent } from 'node:https';
 import {
   CreateRepositoryCommand,
   DeleteRepositoryCommand,
@@ -107,8 +110,26 @@ export function readEcrLogin(output: unknown): EcrLogin {
   }, (problem) => new AuthError(`ECR sent a malformed authorization (${problem}): try again, or check the ECR endpoint`));
 }
 
-export function connectEcr(options: { region?: string; signal?: AbortSignal }): Ecr {
-  const client = new ECRClient(options.region ? { region: options.region } : {});
+/** How requests reach ECR when a proxy applies (src/registry/proxy-agents.ts makes it; this room imports no other). */
+export interface EcrNetwork {
+  httpsAgent: HttpsAgent;
+  forward(url: URL): { hostname: string; port: number; path: string; headers: Record<string, string> } | undefined;
+}
+
+export function connectEcr(options: { region?: string; signal?: AbortSignal; network?: EcrNetwork | undefined }): Ecr {
+  const network = options.network;
+  const client = new ECRClient({ ...(options.region ? { region: options.region } : {}), ...(network ? { requestHandler: { httpsAgent: network.httpsAgent } } : {}) });
+  if (network) {
+    // After signing (the signature covers the origin-form path and Host, which the proxy passes on).
+    client.middlewareStack.add((next) => async (args) => {
+      const r = args.request as { protocol?: string; hostname?: string; port?: number; path?: string; query?: Record<string, unknown>; headers?: Record<string, string> };
+      const plain = r.protocol === 'http:' && r.hostname !== undefined && Object.keys(r.query ?? {}).length === 0;
+      const target = plain ? network.forward(new URL(`http://${r.hostname}${r.port ? `:${r.port}` : ''}${r.path ?? '/'}`)) : undefined;
+      if (target === undefined) return next(args);
+      const request = Object.assign(Object.create(Object.getPrototypeOf(r) as object) as object, r, { hostname: target.hostname, port: target.port, path: target.path, headers: { ...r.headers, ...target.headers } });
+      return next({ ...args, request });
+    }, { step: 'deserialize', name: 'jindrProxy', priority: 'low' });
+  }
   const abortSignal = options.signal;
   let region = options.region ?? '';
   // The URL each request goes to, as the SDK resolved it: named when it cannot be reached.

@@ -90,3 +90,38 @@ export function forwardOptions(url: URL, proxy: URL, headers: Record<string, str
     headers: { ...headers, host: url.host, ...(auth !== undefined ? { 'proxy-authorization': auth } : {}) },
   };
 }
+
+/** What an outside HTTP client (the AWS SDK's, for ECR) needs to honour the proxies: an https Agent, and where plain HTTP goes. */
+export interface ProxiedNetwork {
+  /** TLS straight to the host, or through CONNECT where a proxy applies (decided per host:port). */
+  httpsAgent: HttpsAgent;
+  /** For a plain-HTTP URL that a proxy applies to: the proxy's host and port, the absolute form, Host and Proxy-Authorization. */
+  forward(url: URL): { hostname: string; port: number; path: string; headers: Record<string, string> } | undefined;
+}
+
+export function proxiedNetwork(choose: (url: URL) => URL | undefined, timeoutMs: number): ProxiedNetwork {
+  const { Agent } = process.getBuiltinModule('node:https');
+  const { connect } = process.getBuiltinModule('node:tls');
+  const agent = new Agent({ keepAlive: true });
+  const direct = agent.createConnection.bind(agent);
+  agent.createConnection = (connection: ClientRequestArgs, created?: Created): Duplex | undefined => {
+    const host = String(connection.host ?? 'localhost').replace(/^\[(.*)\]$/, '$1');
+    const port = Number(connection.port ?? 443);
+    const proxy = choose(new URL(`https://${host.includes(':') ? `[${host}]` : host}:${port}/`));
+    if (proxy === undefined) return direct(connection, created) ?? undefined;
+    openTunnel(proxy, host, port, timeoutMs, undefined).then(
+      (raw) => created?.(null, connect({ ...(connection as object), socket: raw, host })),
+      (err: Error) => created?.(err, undefined as unknown as Duplex),
+    );
+    return undefined;
+  };
+  return {
+    httpsAgent: agent,
+    forward: (url) => {
+      const proxy = choose(url);
+      if (proxy === undefined) return undefined;
+      const options = forwardOptions(url, proxy, undefined);
+      return { hostname: String(options.host), port: Number(options.port), path: String(options.path), headers: options.headers as Record<string, string> };
+    },
+  };
+}

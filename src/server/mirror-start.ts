@@ -34,6 +34,8 @@ export interface MirrorStartOptions {
   credentials: CredentialSource;
   /** Whose Docker login to use (--login HOST); default the upstream's own. */
   loginFrom: string | undefined;
+  /** HTTP_PROXY, HTTPS_PROXY, NO_PROXY for a new container (mirror-proxy.ts), as NAME=value. */
+  proxyEnv?: readonly string[];
 }
 
 export interface MirrorStartEnvironment {
@@ -96,6 +98,7 @@ export async function startMirror(env: MirrorStartEnvironment, options: MirrorSt
     created = await docker.createContainer({
       ...base,
       Cmd: [MIRROR_CONFIG_PATH],
+      Env: [...(base.Env ?? []), ...(options.proxyEnv ?? [])],
       Labels: { ...base.Labels, [LABEL_MIRROR]: options.upstream.url },
       HostConfig: {
         ...base.HostConfig,

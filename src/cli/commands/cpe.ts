@@ -3,7 +3,7 @@
 // loaded here only, on demand: it would slow every other command's start.
 import { defineCommand } from '../command.ts';
 import { copyColumns, showCopy } from '../output/copy-report.ts';
-import { registryClients } from '../registry-clients.ts';
+import { ecrNetwork, registryClients } from '../registry-clients.ts';
 import { planCopy } from '../../registry/copy-plan.ts';
 import { copyToEcr } from '../../registry/copy-session.ts';
 
@@ -32,7 +32,7 @@ export const cpeCommand = defineCommand<CpeArgs>({
   run: async (args, ctx) => {
     // The destination host is known only after GetAuthorizationToken: plan with a stand-in.
     const draft = planCopy(args.image, ctx.registry, { registry: 'ecr.invalid' }, args.tags ?? []);
-    const connect = async () => (await import('../../aws/ecr.ts')).connectEcr({ region: args.region, signal: ctx.signal });
+    const connect = async () => (await import('../../aws/ecr.ts')).connectEcr({ region: args.region, signal: ctx.signal, network: ecrNetwork(ctx) });
     const info = args.quiet ? undefined : (m: string) => ctx.info(m);
     await showCopy(ctx, args.quiet, (events) =>
       copyToEcr(registryClients(ctx), connect, draft, { jobs: args.jobs, keep: args.keep, events, signal: ctx.signal, info }));

@@ -7,6 +7,7 @@ import { printEngineChange } from './engine-output.ts';
 import { announceMirrorStart, printMirrorStart, type EngineMirror } from '../output/mirror-report.ts';
 import { parseUpstream } from '../../server/mirror-upstream.ts';
 import { startMirror } from '../../server/mirror-start.ts';
+import { mirrorProxyEnv } from '../../server/mirror-proxy.ts';
 import { addMirrorToEngine, engineMirrorUrl } from '../../server/mirror-engine.ts';
 import { DEFAULT_DATA_DIR, resolveDataDir } from '../../server/prestart-checks.ts';
 import { dockerConfigDir } from '../../docker/config.ts';
@@ -17,8 +18,10 @@ export async function mirrorStart(args: MirrorArgs, ctx: Context): Promise<numbe
   const engine = await ctx.engine();
   const { docker, local } = engine;
   const credentials = dockerKeychain({ configDir: dockerConfigDir(ctx.docker.config, ctx.env), env: ctx.env });
+  const upstream = parseUpstream(args.upstream);
+  const proxyEnv = mirrorProxyEnv(upstream.url, ctx.env); // refused before anything is made
   const result = await startMirror({ docker, local, kind: (await engine.identify()).kind, progress: ctx.stderr, signal: ctx.signal }, {
-    upstream: parseUpstream(args.upstream), address, dataDir: resolveDataDir(args.data ?? DEFAULT_DATA_DIR, ctx.env), image: args.image,
+    upstream, address, proxyEnv, dataDir: resolveDataDir(args.data ?? DEFAULT_DATA_DIR, ctx.env), image: args.image,
     network: args.network, credentials, loginFrom: args.login,
   });
   announceMirrorStart(ctx, result);
