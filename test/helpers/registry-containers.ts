@@ -99,8 +99,8 @@ export interface TlsRegistry extends TestRegistry {
  * certificates). With `publishOn`, it is also published on that address (on its own free
  * port), where TLS is verified as for any remote registry.
  */
-export async function startTlsRegistry(pki: Pki, options: { image?: string; requireClientCert?: boolean; publishOn?: string } = {}): Promise<TlsRegistry> {
-  const server = pki.server(`server-${Math.random().toString(36).slice(2, 8)}`, options.publishOn ? [options.publishOn] : []);
+export async function startTlsRegistry(pki: Pki, options: { image?: string; requireClientCert?: boolean; publishOn?: string; dnsNames?: string[] } = {}): Promise<TlsRegistry> {
+  const server = pki.server(`server-${Math.random().toString(36).slice(2, 8)}`, options.publishOn ? [options.publishOn] : [], options.dnsNames);
   const dir = tempDir('jindr-tls-');
   writeFileSync(join(dir, 'server.pem'), server.cert);
   writeFileSync(join(dir, 'server-key.pem'), server.key);
