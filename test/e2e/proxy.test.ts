@@ -148,6 +148,33 @@ e2e('cp --insecure to a plain-HTTP registry through the proxy: absolute-form req
   for (const method of ['HEAD', 'POST', 'PUT']) t.true(forwarded.some((s) => s.method === method), method);
 });
 
+e2e('an https:// proxy that wants a login: TLS to the proxy, Proxy-Authorization from the URL, TLS to the registry inside; absolute form over TLS', async (t) => {
+  const gateway = bridgeGateway();
+  const proxyTls = pki.server('proxy', [gateway]);
+  const user = 'bob';
+  const secret = `pw:${randomBytes(4).toString('hex')}@x`;
+  const tlsProxy = await startForwardProxy({
+    host: gateway,
+    tls: { cert: proxyTls.cert, key: proxyTls.key },
+    auth: { user, password: secret },
+    routes: { [`${SECURE}:443`]: { host: '127.0.0.1', port: secure.port }, [PLAIN]: { host: '127.0.0.1', port: plain.port } },
+  });
+  cleanups.push(() => tlsProxy.close());
+  const url = `https://${user}:${encodeURIComponent(secret)}@${gateway}:${tlsProxy.port}`;
+  const env = envWith({ HTTPS_PROXY: url, HTTP_PROXY: url, NODE_EXTRA_CA_CERTS: pki.ca.certFile });
+  const expected = `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+
+  const tunnelled = await jindr(['cp', `${plain.host}/archy:v1`, `${SECURE}/via-tls-proxy`], env);
+  t.is(tunnelled.code, 0, tunnelled.stderr);
+  t.is(await rawAt(`localhost:${secure.port}/via-tls-proxy/archy:v1`), archy.bytes.toString());
+  const forwarded = await jindr(['cp', '--insecure', `${plain.host}/archy:v1`, `${PLAIN}/via-tls-proxy`], env);
+  t.is(forwarded.code, 0, forwarded.stderr);
+  t.is(await rawAt(`${plain.host}/via-tls-proxy/archy:v1`), archy.bytes.toString());
+  t.true(tlsProxy.seen.some((s) => s.method === 'CONNECT') && tlsProxy.seen.some((s) => s.method === 'PUT'));
+  t.true(tlsProxy.seen.every((s) => s.proxyAuthorization === expected && s.status !== 407), JSON.stringify(tlsProxy.seen.map((s) => [s.method, s.status])));
+  t.false((tunnelled.stderr + forwarded.stderr).includes(secret));
+});
+
 e2e('NO_PROXY (host, .domain, host:port, *) goes around the proxy: the name then resolves nowhere and the proxy sees nothing', async (t) => {
   for (const noProxy of [SECURE, '.only-via-proxy.test', `${SECURE}:443`, '*']) {
     const before = proxy.seen.length;

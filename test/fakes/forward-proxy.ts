@@ -5,7 +5,8 @@
 // ("registry.only-via-proxy.test:443" -> a local port) are reachable through it only: they
 // resolve nowhere else. Other targets are refused with 502 unless `open` lets it connect to
 // them as named.
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 
 export interface ProxySeen {
@@ -39,6 +40,8 @@ export interface ForwardProxyOptions {
   open?: boolean;
   /** A user and password the proxy asks for (407 without them). */
   auth?: { user: string; password: string };
+  /** Speak TLS to clients (an https:// proxy). */
+  tls?: { cert: string; key: string };
 }
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'upgrade'];
@@ -57,7 +60,7 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
   const proxyAuth = (headers: IncomingHttpHeaders): string | undefined => headers['proxy-authorization'];
   const sockets = new Set<Socket>();
 
-  const server: Server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     const record: ProxySeen = { method: req.method ?? '?', target: req.url ?? '', proxyAuthorization: proxyAuth(req.headers), authorization: req.headers.authorization !== undefined, status: 0 };
     seen.push(record);
     const answer = (status: number, headers: Record<string, string> = {}): void => {
@@ -85,7 +88,8 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
     });
     upstream.on('error', () => (res.headersSent ? res.destroy() : answer(502)));
     req.pipe(upstream);
-  });
+  };
+  const server: Server = options.tls ? createHttpsServer(options.tls, handler) : createServer(handler);
 
   server.on('connect', (req, client: Socket, head: Buffer) => {
     const authority = req.url ?? '';
@@ -120,7 +124,7 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
   const { address, port } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
   return {
-    url: `http://${host}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${host}:${port}`,
     host: address,
     port,
     seen,
