@@ -63,23 +63,28 @@ function once(c: Case): number {
   return ms;
 }
 
-/** Requests each registry logged while fn ran (distribution's access log lines: "METHOD /v2/..."). */
-function requestsDuring(names: string[], fn: () => void): string[][] {
-  const since = new Date(Date.now() - 1).toISOString();
-  fn();
-  // The access log is written as the answer goes out: ask until two reads agree.
+/** The requests in each registry's access log (distribution's lines: "METHOD /v2/... HTTP/1.1"), once it stops growing. */
+function accessLogs(names: string[]): string[][] {
   const read = () => names.map((n) => {
-    const out = spawnSync('docker', ['logs', '--since', since, n], { encoding: 'utf8' });
+    const out = spawnSync('docker', ['logs', n], { encoding: 'utf8' });
     return [...`${out.stdout}${out.stderr}`.matchAll(/"(GET|HEAD|PUT|POST|PATCH|DELETE) (\/v2\/[^ "]*)/g)].map((m) => `${m[1]} ${m[2]}`);
   });
+  // The engine writes a container's log as it reads it: ask until two reads agree.
   let last = read();
   for (let i = 0; i < 20; i++) {
-    spawnSync('sleep', ['0.2']);
+    spawnSync('sleep', ['0.3']);
     const now = read();
     if (JSON.stringify(now) === JSON.stringify(last)) return now;
     last = now;
   }
   return last;
+}
+
+/** The requests each registry logged while fn ran: the lines after those there before (not timestamps: the engine stamps a line when it reads it). */
+function requestsDuring(names: string[], fn: () => void): string[][] {
+  const before = accessLogs(names);
+  fn();
+  return accessLogs(names).map((lines, i) => lines.slice(before[i]!.length));
 }
 
 try {
