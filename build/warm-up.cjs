@@ -3,7 +3,8 @@
 // code cache of every function they compiled. The commands talk to a small registry
 // served here on loopback (one repository, one tag, one image), so a cache holds what a
 // real `ls`, `lsi` (the first one, and a second one with its cache) or a warm `cp` runs,
-// answers included. A cache is deserialized whole at start, so each of these commands
+// answers included (for cp: a single-platform image, and a two-platform index named in
+// full, with -q and without). A cache is deserialized whole at start, so each of these commands
 // gets its own (the executable picks one by the command word: sea.ts); `all` also
 // evaluates every command's module (lazy-commands.ts) for the other commands.
 //   node build/warm-up.cjs APP_JS CACHE_OUT SCRATCH_DIR PROFILE SIDE_JS
@@ -32,6 +33,10 @@ const digest = (bytes) => 'sha256:' + createHash('sha256').update(bytes).digest(
 const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', created: '2026-01-01T00:00:00Z', rootfs: { type: 'layers', diff_ids: [] } }));
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digest(config), size: config.length }, layers: [] }));
+// A two-platform image as most are (an index over the manifest above), copied by its full name.
+const INDEX = 'application/vnd.oci.image.index.v1+json';
+const platforms = [['amd64', 'linux'], ['arm64', 'linux']].map(([architecture, os]) => ({ mediaType: MANIFEST, digest: digest(manifest), size: manifest.length, platform: { architecture, os } }));
+const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests: platforms }));
 const json = (res, status, body, headers = {}) => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 
 const server = http.createServer((req, res) => {
@@ -43,6 +48,11 @@ const server = http.createServer((req, res) => {
   if (/^\/v2\/(app|mirror)\/manifests\/(v1|sha256:[0-9a-f]{64})$/.test(url.pathname)) {
     res.writeHead(200, { 'content-type': MANIFEST, 'docker-content-digest': digest(manifest), 'content-length': manifest.length });
     return res.end(req.method === 'HEAD' ? undefined : manifest);
+  }
+  if (/^\/v2\/(multi|mirror\/multi)\/manifests\/(v1|sha256:[0-9a-f]{64})$/.test(url.pathname)) {
+    const [bytes, type] = url.pathname.endsWith(digest(manifest)) ? [manifest, MANIFEST] : [index, INDEX];
+    res.writeHead(200, { 'content-type': type, 'docker-content-digest': digest(bytes), 'content-length': bytes.length });
+    return res.end(req.method === 'HEAD' ? undefined : bytes);
   }
   if (url.pathname === `/v2/app/blobs/${digest(config)}`) return res.writeHead(200, { 'content-length': config.length }).end(config);
   json(res, 404, { errors: [{ code: 'NOT_FOUND', message: 'not here' }] });
@@ -63,7 +73,11 @@ server.listen(0, '127.0.0.1', () => {
     help: [['--help'], ['lsi', '--help'], ['cp', '--help']],
     ls: [['-r', registry, 'ls']],
     lsi: [['-r', registry, 'lsi'], ['-r', registry, 'lsi'], ['-r', registry, 'lsi', '-q']],
-    cp: [['-r', registry, 'cp', '-q', 'app:v1', '--to', `${registry}/mirror:v1`]],
+    cp: [
+      ['-r', registry, 'cp', '-q', 'app:v1', '--to', `${registry}/mirror:v1`],
+      ['cp', '-q', `${registry}/multi:v1`, `${registry}/mirror`],
+      ['cp', `${registry}/multi:v1`, `${registry}/mirror`],
+    ],
   };
   profiles.all = Object.values(profiles).flat();
   const runs = profiles[profile];

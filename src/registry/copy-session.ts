@@ -21,6 +21,8 @@ export interface CopySessionOptions {
   destination?: ClientOptions;
   events?: CopyEvents;
   signal?: AbortSignal;
+  /** Count the blobs already at the destination (copy.ts CopyOptions.countPresent). */
+  countPresent?: boolean;
 }
 
 /** Copies plan.items from plan.from to plan.to. */
@@ -35,7 +37,7 @@ export async function copyBetween(open: OpenClient, plan: CopyPlan, options: Cop
       { client: source, repository: plan.from.repository },
       { client: destination, repository: plan.to.repository },
       plan.items,
-      { jobs: options.jobs, signal: options.signal, events: options.events },
+      { jobs: options.jobs, signal: options.signal, events: options.events, countPresent: options.countPresent },
     );
   } finally {
     await Promise.allSettled([source.close(), destination.close()]);

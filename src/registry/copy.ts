@@ -31,6 +31,12 @@ export interface CopyItem {
 export interface CopyOptions extends BlobCopyOptions {
   signal?: AbortSignal;
   events?: CopyEvents;
+  /**
+   * Count the blobs below a manifest the destination already has (default true). For an
+   * index that means reading its children from the source: a warm copy's third round
+   * trip, which nobody needs when the counts are not shown (cp -q).
+   */
+  countPresent?: boolean;
 }
 
 export interface CopiedImage {
@@ -75,6 +81,9 @@ export async function copyImages(from: Repo, to: Repo, items: readonly CopyItem[
         if (!('manifest' in root)) throw new Error('unreachable');
         const { item, manifest } = root;
         const reference = item.tag ?? manifest.digest;
+        // Where its blobs are counted, an index's children are read either way (to count them,
+        // or to copy them): from the source while the destination is asked, not a round trip after.
+        copier.readChildren(manifest);
         // A tag already pointing at this digest is a finished copy: nothing to write.
         const done = await copier.destinationResolves(reference, manifest.digest);
         if (done) await copier.alreadyThere(manifest);
@@ -110,6 +119,8 @@ class Copier {
   readonly blobs: BlobCopier;
   private readonly manifests = new Map<string, Promise<void>>();
   private readonly roots = new Map<string, Promise<void>>();
+  /** Manifests read from the source by digest, each once. */
+  private readonly sourceManifests = new Map<string, Promise<Manifest>>();
   /** Manifests the destination had, whose blobs were counted as there. */
   private readonly counted = new Set<string>();
 
@@ -154,12 +165,35 @@ class Copier {
       for (const blob of manifestChildren(manifest.parsed).filter(distributable)) this.blobs.present(blob);
       return;
     }
+    if (!this.counting) return;
     await Promise.all(manifestChildren(manifest.parsed).map(async (child) => {
       if (this.counted.has(child.digest)) return;
       this.counted.add(child.digest);
-      const found = await fetchManifest(this.from.client, this.from.repository, child.digest, this.signal).catch(() => undefined);
+      const found = await this.sourceManifest(child.digest).catch(() => undefined);
       if (found) await this.alreadyThere(found);
     }));
+  }
+
+  private get counting(): boolean {
+    return this.options.countPresent !== false;
+  }
+
+  /**
+   * Starts reading an index's children from the source (when they will be read at all: to
+   * copy them, or to count their blobs). A failure is met where the child is awaited.
+   */
+  readChildren(manifest: Manifest): void {
+    if (manifest.parsed.kind !== 'index' || !this.counting) return;
+    for (const child of manifestChildren(manifest.parsed)) void this.sourceManifest(child.digest).catch(() => undefined);
+  }
+
+  private sourceManifest(digest: string): Promise<Manifest> {
+    let manifest = this.sourceManifests.get(digest);
+    if (!manifest) {
+      manifest = fetchManifest(this.from.client, this.from.repository, digest, this.signal);
+      this.sourceManifests.set(digest, manifest);
+    }
+    return manifest;
   }
 
   /** Everything manifest points at, present at the destination (not manifest itself). */
@@ -182,7 +216,7 @@ class Copier {
           this.options.events?.manifestDone?.(d.digest, d.mediaType, 'exists');
           return;
         }
-        const manifest = await fetchManifest(this.from.client, this.from.repository, d.digest, this.signal);
+        const manifest = await this.sourceManifest(d.digest);
         await this.contents(manifest);
         await this.putManifest(manifest, manifest.digest);
       })();

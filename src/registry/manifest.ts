@@ -12,6 +12,7 @@ import { header, pullScope } from './client.ts';
 import type { RegistryApi } from './api.ts';
 import { ManifestError, RegistryApiError, describeErrorBody } from './errors.ts';
 import { isDigest } from './reference.ts';
+import { sha256Hex } from './sha256.ts';
 import * as shape from '../json-shape.ts';
 
 export const MEDIA = {
@@ -72,8 +73,19 @@ export function isIndexMediaType(mediaType: string): boolean {
   return mediaType === MEDIA.ociIndex || mediaType === MEDIA.dockerList;
 }
 
-/** (node:crypto on demand: listing repositories hashes nothing, and loading it is start-up time.) */
+/** Bytes a command hashes in plain JavaScript before it loads node:crypto (sha256.ts). */
+let plainBudget = 64 * 1024;
+
+/**
+ * (node:crypto on demand: listing repositories hashes nothing, and loading it is start-up
+ * time; a warm copy's two or three small manifests are hashed without it.)
+ */
 export function digestOf(bytes: Buffer, algorithm = 'sha256'): string {
+  if (algorithm === 'sha256' && bytes.length <= plainBudget) {
+    plainBudget -= bytes.length;
+    return `sha256:${sha256Hex(bytes)}`;
+  }
+  plainBudget = 0; // node:crypto is loaded now: it is the faster one from here on
   // The one-shot hash: no Hash object per call (a listing hashes thousands of small manifests).
   return `${algorithm}:${process.getBuiltinModule('node:crypto').hash(algorithm, bytes, 'hex')}`;
 }

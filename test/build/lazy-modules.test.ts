@@ -5,16 +5,19 @@
 // required inside a function of the generated command table, only when that runs, so none
 // may be reachable from the entry through static imports. This walks esbuild's own import
 // graph of the bundle. And the bundle run for `ls` or `lsi` loads none of Node's heavier
-// modules (crypto, TLS, child processes: ~20 ms of start-up each).
-import test from 'ava';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// modules (crypto, TLS, child processes: ~20 ms of start-up each), nor a warm `cp -q`.
+import test, { type ExecutionContext } from 'ava';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { bundleOptions } from '../../build/bundle.ts';
 import { commandEntries } from '../../build/lazy-commands.ts';
 import { commands } from '../../src/cli/commands/index.ts';
+import { startOciRegistry } from '../fakes/oci-registry.ts';
+import { buildIndex, buildRandomImage } from '../helpers/images.ts';
 import { repoRoot } from '../helpers/run.ts';
 
 const { metafile, outputFiles } = await build({ ...bundleOptions(repoRoot), metafile: true, logLevel: 'silent' });
@@ -86,21 +89,48 @@ test('the bundle\'s command table is the sources\' table: same commands, order, 
   t.true(outputFiles[0]!.text.includes('docker-jindr.load-commands'), 'the bundle has the generated table');
 });
 
-test("`ls` and `lsi` load none of Node's crypto, TLS, https, child_process, zlib, v8 or vm modules", (t) => {
+/** A directory with the bundle and a hook that writes, at exit, the built-in modules loaded beyond what `node -e 0` loads. */
+function hooked(t: ExecutionContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'jindr-lazy-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'bundle.cjs'), outputFiles[0]!.text);
-  // At exit, the built-in modules loaded beyond what `node -e 0` loads.
   writeFileSync(join(dir, 'hook.cjs'), `const base = new Set(process.moduleLoadList);
     const exit = process.exit;
     process.exit = (code) => { require('fs').writeFileSync(${JSON.stringify(join(dir, 'loaded'))} + process.pid, process.moduleLoadList.filter((m) => !base.has(m)).join('\\n')); exit(code); };`);
+  return dir;
+}
+
+const HEAVY = /^NativeModule (crypto|tls|https|child_process|zlib|http2|v8|vm)$/;
+
+test("`ls` and `lsi` load none of Node's crypto, TLS, https, child_process, zlib, v8 or vm modules", (t) => {
+  const dir = hooked(t);
   for (const args of [['ls'], ['lsi'], ['lsi', '-q']]) {
     // Port 9 on loopback: refused at once, after the command's modules are evaluated and its request made.
     const run = spawnSync(process.execPath, ['-r', join(dir, 'hook.cjs'), join(dir, 'bundle.cjs'), '-r', '127.0.0.1:9', ...args], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: dir } });
     t.regex(run.stderr, /no registry answers on 127\.0\.0\.1:9/, args.join(' '));
     const loaded = spawnSync('sh', ['-c', `cat ${JSON.stringify(dir)}/loaded${run.pid}`], { encoding: 'utf8' }).stdout.split('\n');
     t.true(loaded.includes('NativeModule net'), 'the hook saw the modules');
-    const heavy = loaded.filter((m) => /^NativeModule (crypto|tls|https|child_process|zlib|http2|v8|vm)$/.test(m));
+    const heavy = loaded.filter((m) => HEAVY.test(m));
     t.deepEqual(heavy, [], args.join(' '));
   }
+});
+
+test('a warm `cp -q` of a two-platform index loads none of them either (its manifest is hashed without node:crypto)', async (t) => {
+  const dir = hooked(t);
+  const [src, dst] = [await startOciRegistry(), await startOciRegistry()];
+  t.teardown(src.close);
+  t.teardown(dst.close);
+  const index = buildIndex('oci', [buildRandomImage({ layers: 1 }), buildRandomImage({ layers: 1 })]);
+  src.store.pushIndex('app', 'v1', index);
+  dst.store.pushIndex('app', 'v1', index);
+  // The registries answer from this process: the command runs beside it, not blocking it.
+  const run = spawn(process.execPath, ['-r', join(dir, 'hook.cjs'), join(dir, 'bundle.cjs'), 'cp', '-q', `${src.host}/app:v1`, dst.host], { env: { ...process.env, XDG_CACHE_HOME: dir } });
+  let stdout = '';
+  run.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const [code] = (await once(run, 'close')) as [number];
+  t.is(code, 0);
+  t.is(stdout, `${dst.host}/app:v1\n`);
+  const loaded = readFileSync(join(dir, `loaded${run.pid}`), 'utf8').split('\n');
+  t.true(loaded.includes('NativeModule net'), 'the hook saw the modules');
+  t.deepEqual(loaded.filter((m) => HEAVY.test(m)), []);
 });

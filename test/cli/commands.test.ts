@@ -243,6 +243,22 @@ const rows: Record<string, Row> = {
     stdout: (w) => `${w.dst}/app:latest\n${w.dst}/app:v1\n`,
     check: (t, w) => t.deepEqual(tagsOf(w.dstFake, 'app'), ['latest', 'v1']),
   },
+  'cp -q: an index the destination holds costs one read of the source and one question to the destination': {
+    argv: (w) => ['cp', '-q', `${w.src}/app:v1`, w.dst], code: 0,
+    setup: (w) => void w.dstFake.store.pushIndex('app', 'v1', app),
+    stdout: (w) => `${w.dst}/app:v1\n`,
+    check: (t, w) => {
+      t.deepEqual(w.srcFake.requests().filter((l) => l.includes('/manifests/')), ['GET /v2/app/manifests/v1']);
+      t.deepEqual(w.dstFake.requests().filter((l) => l.includes('/manifests/')), ['HEAD /v2/app/manifests/v1']);
+    },
+  },
+  'cp: an index the destination holds, its blobs counted as already there': {
+    argv: (w) => ['-r', w.src, 'cp', 'app:v1', w.dst], code: 0,
+    setup: (w) => void w.dstFake.store.pushIndex('app', 'v1', app),
+    stdout: (w) => ({ table: [['SOURCE', 'DESTINATION', 'DIGEST'], [`${w.src}/app:v1`, `${w.dst}/app:v1`, app.digest]] }),
+    stderr: () => blobsLine(0, 0, 0, 4),
+    check: (t, w) => t.false(w.dstFake.requests().some((l) => l.startsWith('PUT '))),
+  },
   'cp --to: a Docker manifest list under another name, with a Bearer login': {
     argv: (w) => ['-r', w.src, 'cp', '-q', 'legacy:v1', '--to', `${w.dst}/mirror/legacy:prod`], code: 0,
     dst: { auth: { bearer: { users: { bob: 'pw' } } } }, config: (w) => ({ auths: { [w.dst]: login('bob', 'pw') } }),

@@ -5,7 +5,7 @@ import test, { type ExecutionContext } from 'ava';
 import { RegistryClient } from '../../src/registry/client.ts';
 import { copyImages, type CopyEvents } from '../../src/registry/copy.ts';
 import { startOciRegistry, type OciRegistry, type OciRegistryOptions } from '../fakes/oci-registry.ts';
-import { buildRandomImage, type BuiltManifest } from '../helpers/images.ts';
+import { buildIndex, buildRandomImage, type BuiltManifest } from '../helpers/images.ts';
 
 async function registry(t: ExecutionContext, options: OciRegistryOptions = {}): Promise<OciRegistry> {
   const fake = await startOciRegistry(options);
@@ -65,3 +65,56 @@ for (const status of [501, 405]) {
     t.is(dst.store.manifest('app', 'v1'), undefined);
   });
 }
+
+/** A two-platform index of random images, at the source as app:v1. */
+function seedIndex(src: OciRegistry) {
+  const index = buildIndex('oci', [buildRandomImage({ layers: 1 }), buildRandomImage({ layers: 2 })]);
+  src.store.pushIndex('app', 'v1', index);
+  return index;
+}
+
+const manifestReads = (fake: OciRegistry) => fake.requests().filter((l) => l.startsWith('GET /v2/app/manifests/'));
+
+test('a warm copy of an index whose counts are not shown (cp -q): one read of the source, one question to the destination', async (t) => {
+  const [src, dst] = [await registry(t), await registry(t)];
+  const index = seedIndex(src);
+  dst.store.pushIndex('app', 'v1', index);
+  const report = await copyImages(repo(t, src, 'app'), repo(t, dst, 'app'), [{ source: 'v1', tag: 'v1' }], { countPresent: false });
+  t.is(report.images[0]!.digest, index.digest);
+  t.deepEqual(manifestReads(src), ['GET /v2/app/manifests/v1']);
+  t.deepEqual(dst.requests(), ['HEAD /v2/app/manifests/v1']);
+  t.deepEqual(report.blobs, { exists: 0, mounted: 0, copied: 0 });
+});
+
+test('a warm copy of an index whose counts are shown reads each child once and counts its blobs', async (t) => {
+  const [src, dst] = [await registry(t), await registry(t)];
+  const index = seedIndex(src);
+  dst.store.pushIndex('app', 'v1', index);
+  const report = await copyImages(repo(t, src, 'app'), repo(t, dst, 'app'), [{ source: 'v1', tag: 'v1' }]);
+  t.deepEqual(manifestReads(src).sort(), ['GET /v2/app/manifests/v1', ...index.manifests.map((m) => `GET /v2/app/manifests/${m.digest}`)].sort());
+  t.deepEqual(dst.requests(), ['HEAD /v2/app/manifests/v1']);
+  t.deepEqual(report.blobs, { exists: 5, mounted: 0, copied: 0 });
+});
+
+for (const countPresent of [true, false]) {
+  test(`a cold copy of an index (counts ${countPresent ? 'shown' : 'not shown'}) reads each child from the source once and arrives whole`, async (t) => {
+    const [src, dst] = [await registry(t), await registry(t)];
+    const index = seedIndex(src);
+    const report = await copyImages(repo(t, src, 'app'), repo(t, dst, 'app'), [{ source: 'v1', tag: 'v1' }], { countPresent });
+    t.is(manifestReads(src).length, 3);
+    t.is(new Set(manifestReads(src)).size, 3);
+    t.deepEqual(report.blobs, { exists: 0, mounted: 0, copied: 5 });
+    t.is(dst.store.manifest('app', 'v1')?.digest, index.digest);
+    for (const m of index.manifests) holds(t, dst, 'app', m.digest, m);
+  });
+}
+
+test('a child the source cannot serve fails the copy with its error, and the tag is not written', async (t) => {
+  const [src, dst] = [await registry(t), await registry(t)];
+  const index = seedIndex(src);
+  const child = index.manifests[1]!.digest;
+  src.faults.add({ method: 'GET', path: `/manifests/${child}`, times: 100, status: 404, code: 'MANIFEST_UNKNOWN' });
+  await t.throwsAsync(copyImages(repo(t, src, 'app'), repo(t, dst, 'app'), [{ source: 'v1', tag: 'v1' }]));
+  t.is(dst.store.manifest('app', 'v1'), undefined);
+});
+
