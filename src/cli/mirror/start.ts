@@ -17,7 +17,7 @@ export async function mirrorStart(args: MirrorArgs, ctx: Context): Promise<numbe
   const engine = await ctx.engine();
   const { docker, local } = engine;
   const credentials = dockerKeychain({ configDir: dockerConfigDir(ctx.docker.config, ctx.env), env: ctx.env });
-  const result = await startMirror({ docker, local, kind: (await engine.identify()).kind, progress: ctx.stderr, signal: ctx.signal }, {
+  const result = await startMirror({ docker, local, kind: (await engine.identify()).kind, progress: ctx.stderr, signal: ctx.signal, processEnv: ctx.env }, {
     upstream: parseUpstream(args.upstream), address, dataDir: resolveDataDir(args.data ?? DEFAULT_DATA_DIR, ctx.env), image: args.image,
     network: args.network, credentials, loginFrom: args.login,
   });
