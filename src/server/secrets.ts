@@ -27,6 +27,12 @@ export function mirrorSecretFile(env: NodeJS.ProcessEnv, mirrorDir: string): str
   return join(secretsDir(env), 'mirrors', `${basename(mirrorDir)}-${tag}.yml`);
 }
 
+/** The directory of the CA key of the registry whose data directory is dataDir (start --tls). */
+export function caKeyDir(env: NodeJS.ProcessEnv, dataDir: string): string {
+  const tag = createHash('sha256').update(dataDir).digest('hex').slice(0, 12);
+  return join(secretsDir(env), 'ca', `${basename(dataDir).replace(/^\.+/, '') || 'data'}-${tag}`);
+}
+
 /** path is dir or inside it (both absolute). */
 export function isInside(path: string, dir: string): boolean {
   const rel = relative(dir, path);
