@@ -3,9 +3,9 @@
 // file: kept among the user's secrets (secrets.ts, mode 0600), outside every data
 // directory, and mounted read-only as the registry's configuration, so it is in neither
 // the container's environment nor its command, and `docker inspect` shows only the
-// file's path. The same configuration without the login lies in the mirror's directory
-// (DATA/mirrors/NAME/config.yml), for gc's helper container, which reads the storage
-// settings and needs no login.
+// file's path. The same configuration without the login lies beside it, for gc's helper
+// container, which reads the storage settings and needs no login. Nothing of it is in the
+// data directory, which another registry container may mount.
 import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { MirrorUpstream } from './mirror-upstream.ts';
@@ -56,9 +56,9 @@ export function mirrorConfigYaml(upstream: MirrorUpstream, login: UpstreamLogin 
   ].join('\n');
 }
 
-/** The mirror's directory holds config.yml (without the login) and data/ (the registry's storage). */
-export function mirrorPaths(dir: string): { dir: string; config: string; data: string } {
-  return { dir, config: join(dir, 'config.yml'), data: join(dir, 'data') };
+/** The mirror's directory holds data/ (the registry's storage). */
+export function mirrorPaths(dir: string): { dir: string; data: string } {
+  return { dir, data: join(dir, 'data') };
 }
 
 /**

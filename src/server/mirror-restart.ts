@@ -1,9 +1,9 @@
 // Starting a mirror that exists: its login file written afresh, and its configuration
-// without the login beside its data (for gc's helper). A mirror made before logins left
-// the data directory (its login in DATA/mirrors/NAME/config.yml, inside the storage of the
-// registry whose data directory holds it) is moved first, running or not: the login goes
-// to the secrets directory, the container is created again with that file mounted instead
-// (same name, ports, network, data), and the old config.yml is rewritten without the login.
+// without the login beside it (for gc's helper). A mirror made before logins left the data
+// directory (its login in DATA/mirrors/NAME/config.yml, inside the storage of the registry
+// whose data directory holds it) is moved first, running or not: the login goes to the
+// secrets directory, the container is created again with that file mounted instead (same
+// name, ports, network, data), and the old config.yml is removed.
 import type Docker from 'dockerode';
 import { rmSync } from 'node:fs';
 import type { RegistryContainer } from './container.ts';
@@ -11,7 +11,7 @@ import { recreateRegistryContainer } from './container-recreate.ts';
 import { startRegistryContainer, waitUntilServing } from './container-control.ts';
 import { prepareDataDir } from './prestart-checks.ts';
 import { MIRROR_CONFIG_PATH, writeMirrorConfig } from './mirror-config.ts';
-import { loginInDataDir, mirrorConfigFile, mirrorDir, mirrorPublicConfig } from './mirrors.ts';
+import { loginInDataDir, mirrorConfigFile, mirrorDir, withoutLoginFile } from './mirrors.ts';
 import { mirrorSecretFile, writeSecretFile } from './secrets.ts';
 import { mirrorStartFailure } from './mirror-failure.ts';
 import { ResourceError } from '../errors.ts';
@@ -42,6 +42,7 @@ export async function startExistingMirror(
   if (loginInDataDir(existing)) {
     const to = mirrorSecretFile(env.processEnv, mirrorDir(existing)!);
     writeSecretFile(env.processEnv, to, files.withLogin);
+    writeMirrorConfig(withoutLoginFile(to), files.withoutLogin);
     try {
       // Running, it is stopped, made again and started; the old one comes back if that fails.
       target = await recreateRegistryContainer(docker, existing, existing.details.Config.Env ?? [], (binds) => [
@@ -50,15 +51,15 @@ export async function startExistingMirror(
       ]);
     } catch (err) {
       rmSync(to, { force: true });
+      rmSync(withoutLoginFile(to), { force: true });
       throw err;
     }
+    rmSync(file, { force: true });
     moved = { from: file, to };
   } else {
     writeSecretFile(env.processEnv, file, files.withLogin);
+    writeMirrorConfig(withoutLoginFile(file), files.withoutLogin);
   }
-  // Over the old file with the login, when it was moved.
-  const open = mirrorPublicConfig(target);
-  if (open !== undefined) writeMirrorConfig(open, files.withoutLogin);
   if (target.storage.kind === 'bind') prepareDataDir(target.storage.path);
   if (!target.running) await startRegistryContainer(docker, target);
   const container = await waitUntilServing(docker, target, { local, signal }).catch((err: unknown) => mirrorStartFailure(docker, target, err));

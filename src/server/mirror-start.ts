@@ -14,7 +14,7 @@ import { parseLocalRegistry, registryName, type LocalRegistryAddress } from './a
 import { LABEL_MIRROR, HUB_MIRROR_PORT, FIRST_OTHER_PORT, mirrorContainerName, type MirrorUpstream } from './mirror-upstream.ts';
 import { MIRROR_CONFIG_PATH, mirrorConfigYaml, mirrorPaths, writeMirrorConfig } from './mirror-config.ts';
 import { lookupUpstreamLogin, type LoginLookup } from './mirror-login.ts';
-import { loginInDataDir, mirrorNetwork, pickMirror, upstreamOf } from './mirrors.ts';
+import { loginInDataDir, mirrorNetwork, pickMirror, upstreamOf, withoutLoginFile } from './mirrors.ts';
 import { startExistingMirror, type MovedLogin } from './mirror-restart.ts';
 import { mirrorSecretFile, writeSecretFile } from './secrets.ts';
 import { mirrorStartFailure } from './mirror-failure.ts';
@@ -93,10 +93,10 @@ export async function startMirror(env: MirrorStartEnvironment, options: MirrorSt
   await ensureImage(docker, image, env.progress, signal);
   const secret = mirrorSecretFile(env.processEnv, paths.dir);
   writeSecretFile(env.processEnv, secret, files.withLogin);
-  writeMirrorConfig(paths.config, files.withoutLogin);
+  writeMirrorConfig(withoutLoginFile(secret), files.withoutLogin);
   const removeFiles = (): void => {
     rmSync(secret, { force: true });
-    rmSync(paths.config, { force: true });
+    rmSync(withoutLoginFile(secret), { force: true });
   };
 
   const base = registryContainerOptions(address, name, image, paths.data);

@@ -46,26 +46,32 @@ export function mirrorConfigFile(c: RegistryContainer): string | undefined {
   return c.details.Mounts.find((m) => m.Destination === MIRROR_CONFIG_PATH)?.Source;
 }
 
-/** The mirror's own directory (DATA/mirrors/NAME: config.yml and data/), when it has one as we make them. */
+/** The mirror's own directory (DATA/mirrors/NAME, holding data/), when it has one as we make them. */
 export function mirrorDir(c: RegistryContainer): string | undefined {
   if (mirrorConfigFile(c) === undefined || c.storage.kind !== 'bind' || basename(c.storage.path) !== 'data') return undefined;
   return dirname(c.storage.path);
 }
 
-/** Its configuration without the login (DATA/mirrors/NAME/config.yml), for gc's helper. */
-export function mirrorPublicConfig(c: RegistryContainer): string | undefined {
-  const dir = mirrorDir(c);
-  return dir === undefined ? undefined : join(dir, 'config.yml');
+/** Beside the file with the login: the same configuration without it, for gc's helper. */
+export function withoutLoginFile(file: string): string {
+  return `${file.replace(/\.yml$/, '')}.no-login.yml`;
+}
+
+/** The configuration without the login that gc's helper gets (undefined for a mirror not yet moved). */
+export function mirrorGcConfig(c: RegistryContainer): string | undefined {
+  const file = mirrorConfigFile(c);
+  return file === undefined || loginInDataDir(c) ? undefined : withoutLoginFile(file);
 }
 
 /**
  * Made before logins moved out of data directories: the file with the login is the
- * mirror's own config.yml, inside the storage of the registry whose data directory holds
- * the mirror (and of gc's helpers). `mirror start` moves it.
+ * mirror's own DATA/mirrors/NAME/config.yml, inside the storage of the registry whose data
+ * directory holds the mirror (and of gc's helpers). `mirror start` moves it.
  */
 export function loginInDataDir(c: RegistryContainer): boolean {
   const file = mirrorConfigFile(c);
-  return file !== undefined && file === mirrorPublicConfig(c);
+  const dir = mirrorDir(c);
+  return file !== undefined && dir !== undefined && file === join(dir, 'config.yml');
 }
 
 /** The user-defined network it was attached to with --network, if any. */

@@ -9,7 +9,7 @@ import type Docker from 'dockerode';
 import { existsSync } from 'node:fs';
 import type { RegistryContainer } from '../server/container.ts';
 import { MIRROR_CONFIG_PATH, mirrorConfigYaml, writeMirrorConfig } from '../server/mirror-config.ts';
-import { loginInDataDir, mirrorConfigFile, mirrorPublicConfig, upstreamOf } from '../server/mirrors.ts';
+import { mirrorGcConfig, upstreamOf } from '../server/mirrors.ts';
 
 /** The label on gc's helper containers: the registry container's name. */
 export const HELPER_LABEL = 'jindr.gc-for';
@@ -34,9 +34,9 @@ export function helperMounts(details: Pick<Docker.ContainerInspectInfo, 'Mounts'
 
 /** A mirror's login file is replaced by its configuration without the login (written again if it went missing). */
 function withoutSecrets(registry: RegistryContainer): Record<string, string | null> {
-  if (mirrorConfigFile(registry) === undefined || loginInDataDir(registry)) return {};
-  const open = mirrorPublicConfig(registry);
-  if (open === undefined) return { [MIRROR_CONFIG_PATH]: null };
+  // Not a mirror, or one whose login is still in its data directory (the helper sees that anyway).
+  const open = mirrorGcConfig(registry);
+  if (open === undefined) return {};
   if (!existsSync(open)) writeMirrorConfig(open, mirrorConfigYaml(upstreamOf(registry), undefined));
   return { [MIRROR_CONFIG_PATH]: open };
 }

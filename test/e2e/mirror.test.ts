@@ -152,9 +152,10 @@ e2e('a mirror of a registry that needs a login: pulls keep every digest, the cac
   t.true(secret.startsWith(join(r.env.XDG_CONFIG_HOME!, 'docker-jindr', 'mirrors') + '/'), secret);
   t.is(statSync(secret).mode & 0o777, 0o600);
   t.true(readFileSync(secret, 'utf8').includes(JSON.stringify(PASSWORD)), 'the login is in the file, in YAML quotes');
-  const open = readFileSync(join(r.data, 'mirrors', `${r.upstream.name}-5000`, 'config.yml'), 'utf8');
+  const open = readFileSync(secret.replace(/\.yml$/, '.no-login.yml'), 'utf8');
   t.regex(open, /remoteurl: "http:\/\/jindr-test-/);
-  t.false(open.includes(PASSWORD.slice(-12)), 'the configuration in the data directory has no login');
+  t.false(open.includes(PASSWORD.slice(-12)), "gc's copy of the configuration has no login");
+  t.deepEqual(readdirSync(join(r.data, 'mirrors', `${r.upstream.name}-5000`)), ['data'], 'nothing but its data in the data directory');
 
   // Every platform, digests unchanged; the manifest the mirror sends is the upstream's own.
   const through = await pullAll(`${r.mirror}/archy:latest`);
@@ -282,7 +283,6 @@ e2e('with --engine, `docker pull busybox` is answered by the mirror; mirror rm u
     t.deepEqual(JSON.parse(readFileSync(DAEMON_JSON, 'utf8'))['registry-mirrors'], []);
     t.is((await dockerOk(['image', 'inspect', '-f', '{{.Id}}', `busybox:${BUSYBOX_TAG}`])).trim(), r.busyboxId);
     t.regex(rm.stdout, /its data stays in .*mirrors\/jindr-test-\d+-\w+-5000\/data \(--purge removes it\)/);
-    t.false(existsSync(join(r.data, 'mirrors', `${r.upstream.name}-5000`, 'config.yml')), 'the configuration went with the container');
     t.deepEqual(readdirSync(join(r.env.XDG_CONFIG_HOME!, 'docker-jindr', 'mirrors')), [], 'the login file went with the container');
     // The mirror answered: its storage has library/busybox (read by a mirror started again on the same data).
     ok(t, await r.jindr('-r', r.mirror, 'mirror', 'start', r.upstreamUrl, '--network', NETWORK, '--login', r.upstream.host, '-d', r.data), 'mirror start again');
@@ -350,7 +350,7 @@ e2e('the login is only where its mirror reads it: not in the storage of the regi
   t.false(existsSync(join(r.data, 'mirrors', `${r.upstream.name}-5000`)), "the mirror's directory went with --purge");
 });
 
-e2e('a mirror made with its login in the data directory: the next mirror start moves it out (even while it runs), and config.yml keeps no login', async (t) => {
+e2e('a mirror made with its login in the data directory: the next mirror start moves it out (even while it runs), and removes the old config.yml', async (t) => {
   const r = await (shared ??= rig(t));
   const name = `${r.upstream.name}-5000`;
   const container = `jindr-mirror-${name}`;
@@ -377,12 +377,12 @@ e2e('a mirror made with its login in the data directory: the next mirror start m
   ok(t, start, 'mirror start');
   t.regex(start.stdout, new RegExp(`^mirror of ${r.upstream.name}:5000 started as ${container} on ${r.mirror} `));
   const secret = await loginFileOf(container);
-  t.true(start.stderr.includes(`moved the mirror's login out of its data directory, which other containers see: it is in ${secret} now (mode 0600), and ${old} holds no login`), start.stderr);
+  t.true(start.stderr.includes(`moved the mirror's login out of its data directory, which other containers see: it is in ${secret} now (mode 0600), and ${old} is removed`), start.stderr);
   t.true(secret.startsWith(join(r.env.XDG_CONFIG_HOME!, 'docker-jindr', 'mirrors') + '/'), secret);
   t.is(statSync(secret).mode & 0o777, 0o600);
   t.true(readFileSync(secret, 'utf8').includes(JSON.stringify(PASSWORD)));
-  t.true(existsSync(old), 'config.yml stays, rewritten');
-  t.false(readFileSync(old, 'utf8').includes(PASSWORD.slice(-12)), 'config.yml holds no login');
+  t.false(existsSync(old), 'the old config.yml with the login is gone');
+  t.deepEqual(readdirSync(dir), ['data']);
   t.is((await dockerOk(['inspect', '-f', '{{.State.Running}} {{.HostConfig.NetworkMode}} {{.HostConfig.RestartPolicy.Name}}', container])).trim(), `true ${NETWORK} unless-stopped`);
   t.deepEqual(await searchFor(main, secret), { file: false, found: [] }, 'the registry of the data directory sees no login now');
 

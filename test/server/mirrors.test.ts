@@ -4,7 +4,7 @@
 import test from 'ava';
 import type Docker from 'dockerode';
 import { describeContainer } from '../../src/server/container.ts';
-import { loginInDataDir, mirrorConfigFile, mirrorDir, mirrorPublicConfig } from '../../src/server/mirrors.ts';
+import { loginInDataDir, mirrorConfigFile, mirrorDir, mirrorGcConfig, withoutLoginFile } from '../../src/server/mirrors.ts';
 
 function mirror(config: string | undefined, data = '/home/me/.jindr/mirrors/docker.io/data') {
   return describeContainer({
@@ -20,11 +20,12 @@ function mirror(config: string | undefined, data = '/home/me/.jindr/mirrors/dock
   } as unknown as Docker.ContainerInspectInfo);
 }
 
-test('made now: the login among the secrets, the configuration without it beside the data', (t) => {
+test('made now: the login among the secrets, the configuration without it beside the login, nothing in the data directory', (t) => {
   const c = mirror('/home/me/.config/docker-jindr/mirrors/docker.io-0123456789ab.yml');
   t.is(mirrorConfigFile(c), '/home/me/.config/docker-jindr/mirrors/docker.io-0123456789ab.yml');
   t.is(mirrorDir(c), '/home/me/.jindr/mirrors/docker.io');
-  t.is(mirrorPublicConfig(c), '/home/me/.jindr/mirrors/docker.io/config.yml');
+  t.is(mirrorGcConfig(c), '/home/me/.config/docker-jindr/mirrors/docker.io-0123456789ab.no-login.yml');
+  t.is(withoutLoginFile('/x/a.yml'), '/x/a.no-login.yml');
   t.false(loginInDataDir(c));
 });
 
@@ -32,6 +33,7 @@ test('made before: the login in DATA/mirrors/NAME/config.yml, to be moved', (t) 
   const c = mirror('/home/me/.jindr/mirrors/docker.io/config.yml');
   t.is(mirrorDir(c), '/home/me/.jindr/mirrors/docker.io');
   t.true(loginInDataDir(c));
+  t.is(mirrorGcConfig(c), undefined, 'nothing beside it to use until it is moved');
 });
 
 test('not made by mirror start: no directory, nothing to move', (t) => {

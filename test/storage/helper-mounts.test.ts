@@ -67,9 +67,9 @@ test("a mirror's helper gets its configuration without the login, written again 
   t.like(options, { name: 'jindr-mirror-docker.io-gc-1', Image: 'sha256:feed', Env: ['A=b'], Labels: { 'jindr.gc-for': 'jindr-mirror-docker.io' }, HostConfig: { NetworkMode: 'none' } });
   t.deepEqual(options.HostConfig?.Mounts, [
     { Type: 'bind', Source: join(dir, 'data'), Target: '/var/lib/registry', ReadOnly: false },
-    { Type: 'bind', Source: join(dir, 'config.yml'), Target: '/etc/jindr/mirror.yml', ReadOnly: true },
+    { Type: 'bind', Source: secret.replace(/\.yml$/, '.no-login.yml'), Target: '/etc/jindr/mirror.yml', ReadOnly: true },
   ]);
-  const written = readFileSync(join(dir, 'config.yml'), 'utf8');
+  const written = readFileSync(secret.replace(/\.yml$/, '.no-login.yml'), 'utf8');
   t.regex(written, /remoteurl: "https:\/\/registry-1\.docker\.io"/);
   t.notRegex(written, /username|password/);
   t.false(JSON.stringify(options).includes(secret));
