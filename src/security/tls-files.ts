@@ -1,9 +1,12 @@
 // The registry's TLS files in <data>/tls: a CA and a server certificate made for it
-// (ca.crt, ca.key, server.crt, server.key), or one's own (own.crt, own.key from --cert/--key).
+// (ca.crt, server.crt, server.key), or one's own (own.crt, own.key from --cert/--key). The
+// CA's key, which no container needs, is kept out of the data directory (the registry's
+// storage, which its container and gc's helpers can read and rewrite), in a directory the
+// caller names (the user's secrets); one found in <data>/tls is moved there.
 // Made once and reused; the server certificate is made again, by the same CA, when it nears
 // its end or lacks a name, so machines that trust the CA never need to be told.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
@@ -69,6 +72,39 @@ export function checkSan(value: string): string {
   throw new UsageError(`--san needs a DNS name or an IP address (got ${JSON.stringify(value)})`);
 }
 
+/** Where the CA's key goes: ca.key in keyDir, 0600 in a 0700 directory. Moved from the data directory if it is there. */
+function readCa(dir: string, keyDir: string): KeyPair | undefined {
+  const old = join(dir, CA_KEY);
+  let cert: string;
+  let key: string | undefined;
+  try {
+    cert = readFileSync(join(dir, CA_CERT), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  for (const file of [join(keyDir, CA_KEY), old]) {
+    try {
+      key = readFileSync(file, 'utf8');
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  if (key === undefined) return undefined;
+  if (existsSync(old)) {
+    writeCaKey(keyDir, key);
+    rmSync(old, { force: true });
+  }
+  return { cert, key };
+}
+
+function writeCaKey(keyDir: string, key: string): void {
+  mkdirSync(keyDir, { recursive: true, mode: 0o700 });
+  chmodSync(keyDir, 0o700);
+  writeAtomically(join(keyDir, CA_KEY), key, 0o600);
+}
+
 export interface GeneratedTls {
   ca: KeyPair;
   server: KeyPair;
@@ -79,16 +115,21 @@ export interface GeneratedTls {
 }
 
 /**
- * The CA and server certificate in <dataDir>/tls, made or renewed as needed. The server
- * certificate names `names` and whatever names it had before (names are only ever added).
+ * The CA and server certificate in <dataDir>/tls (the CA's key in caKeyDir), made or
+ * renewed as needed. The server certificate names `names` and whatever names it had
+ * before (names are only ever added).
  */
-export function ensureGeneratedTls(dataDir: string, names: readonly string[], now = new Date()): GeneratedTls {
-  const dir = join(dataDir, TLS_DIR);
-  let ca = readPair(dir, CA_CERT, CA_KEY);
+export function ensureGeneratedTls(files: { dataDir: string; caKeyDir: string }, names: readonly string[], now = new Date()): GeneratedTls {
+  const dir = join(files.dataDir, TLS_DIR);
+  let ca = readCa(dir, files.caKeyDir);
   let newCa = false;
   if (!ca || caUnusable(ca, now)) {
     ca = makeCa({ commonName: `docker-jindr CA ${hostname()} ${now.toISOString().slice(0, 19)}Z`, now });
-    writePair(dir, { cert: CA_CERT, key: CA_KEY }, ca);
+    // The key first: a certificate with no key beside it would be replaced at the next start.
+    writeCaKey(files.caKeyDir, ca.key);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeAtomically(join(dir, CA_CERT), ca.cert, 0o644);
+    rmSync(join(dir, CA_KEY), { force: true });
     newCa = true;
   }
   const server = readPair(dir, GENERATED.cert, GENERATED.key);

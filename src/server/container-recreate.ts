@@ -1,5 +1,5 @@
-// Re-creating a registry container with other env (Docker cannot change a container's
-// env): same name, labels, ports, mounts and restart policy, and back again.
+// Re-creating a registry container with other env or bind mounts (Docker cannot change a
+// container's): same name, labels, ports, mounts and restart policy, and back again.
 import type Docker from 'dockerode';
 import { engineErrorMessage } from '../engine/engine.ts';
 import { asList, inspectRegistryContainer, type RegistryContainer } from './container.ts';
@@ -33,7 +33,13 @@ function bindsKeepingVolumes(details: Docker.ContainerInspectInfo): string[] {
  * restart policy; started if the old one ran. The old one is kept, renamed, until the new
  * one runs, and put back if anything fails. Run it inside ctx.critical.
  */
-export async function recreateRegistryContainer(docker: Docker, container: { id: string; name: string }, env: readonly string[]): Promise<RegistryContainer> {
+export async function recreateRegistryContainer(
+  docker: Docker,
+  container: { id: string; name: string },
+  env: readonly string[],
+  /** Other bind mounts ("SOURCE:TARGET[:ro]"), from the ones it has; default the same. */
+  changeBinds: (binds: string[]) => string[] = (binds) => binds,
+): Promise<RegistryContainer> {
   const old = await inspectRegistryContainer(docker, container);
   const d = old.details;
   const wasRunning = old.running;
@@ -49,7 +55,7 @@ export async function recreateRegistryContainer(docker: Docker, container: { id:
     WorkingDir: d.Config.WorkingDir,
     User: d.Config.User,
     Tty: d.Config.Tty,
-    HostConfig: { ...d.HostConfig, Binds: bindsKeepingVolumes(d) },
+    HostConfig: { ...d.HostConfig, Binds: changeBinds(bindsKeepingVolumes(d)) },
   };
   const oldHandle = docker.getContainer(old.id);
   if (wasRunning) await stopRegistryContainer(docker, old);

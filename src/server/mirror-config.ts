@@ -1,8 +1,11 @@
 // A mirror's registry configuration: distribution's proxy mode (proxy.remoteurl), and the
 // upstream's login when there is one. The login reaches the container only through this
-// file: written with mode 0600 and mounted read-only as the registry's configuration, so
-// it is in neither the container's environment nor its command, and `docker inspect`
-// shows only the file's path.
+// file: kept among the user's secrets (secrets.ts, mode 0600), outside every data
+// directory, and mounted read-only as the registry's configuration, so it is in neither
+// the container's environment nor its command, and `docker inspect` shows only the
+// file's path. The same configuration without the login lies beside it, for gc's helper
+// container, which reads the storage settings and needs no login. Nothing of it is in the
+// data directory, which another registry container may mount.
 import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { MirrorUpstream } from './mirror-upstream.ts';
@@ -23,7 +26,9 @@ const q = (text: string): string => JSON.stringify(text);
 
 export function mirrorConfigYaml(upstream: MirrorUpstream, login: UpstreamLogin | undefined): string {
   return [
-    '# Written by docker jindr mirror start. It may hold the upstream\'s login: keep it private (mode 0600).',
+    login
+      ? '# Written by docker jindr mirror start. It holds the upstream\'s login: keep it private (mode 0600).'
+      : '# Written by docker jindr mirror start. The mirror\'s login, if it has one, is not in this file.',
     'version: 0.1',
     'log:',
     '  level: info',
@@ -51,9 +56,9 @@ export function mirrorConfigYaml(upstream: MirrorUpstream, login: UpstreamLogin 
   ].join('\n');
 }
 
-/** The mirror's directory holds config.yml and data/ (the registry's storage). */
-export function mirrorPaths(dir: string): { dir: string; config: string; data: string } {
-  return { dir, config: join(dir, 'config.yml'), data: join(dir, 'data') };
+/** The mirror's directory holds data/ (the registry's storage). */
+export function mirrorPaths(dir: string): { dir: string; data: string } {
+  return { dir, data: join(dir, 'data') };
 }
 
 /**
@@ -69,7 +74,11 @@ export function writeMirrorConfig(file: string, yaml: string): void {
     chmodSync(temp, 0o600); // whatever the umask
     renameSync(temp, file);
   } catch (err) {
-    rmSync(temp, { force: true });
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // nothing was written (its directory could not be made)
+    }
     throw new ResourceError(`cannot write the mirror's configuration ${file}: ${errorMessage(err)}`, { cause: err });
   }
 }

@@ -1,10 +1,12 @@
-// `mirror stop` and `mirror rm`: the container stops, or goes with its login file; its
+// `mirror stop` and `mirror rm`: the container stops, or goes with its login file (among the
+// user's secrets, or in its directory for a mirror made before they moved) and the
+// configuration without the login beside it; its
 // cached data stays unless asked (--data); and the engine stops using it (daemon.json's
 // registry-mirrors without it, then a reload) when `mirror start --engine` had added it.
 import { readdirSync, rmSync, rmdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RegistryContainer } from './container.ts';
-import { mirrorConfigFile, mirrorDir } from './mirrors.ts';
+import { mirrorConfigFile, mirrorDir, mirrorGcConfig } from './mirrors.ts';
 import { engineMirrorUrl, removeMirrorFromEngine, type EngineAccess, type EngineChange } from './mirror-engine.ts';
 import { engineErrorMessage, engineStatus } from '../engine/engine.ts';
 import { ResourceError, errorMessage } from '../errors.ts';
@@ -30,9 +32,15 @@ export async function removeMirror(access: EngineAccess, c: RegistryContainer, o
   } catch (err) {
     if (engineStatus(err) !== 404) throw new ResourceError(`cannot remove the mirror container ${c.name}: ${engineErrorMessage(err)}`, { cause: err });
   }
-  const config = mirrorConfigFile(c);
-  // The login file is only for the container: it goes with it.
-  if (config !== undefined) rmSync(config, { force: true });
+  // The login file and the configuration are only for the container (and its gc): they go with it.
+  for (const file of [mirrorConfigFile(c), mirrorGcConfig(c)]) {
+    if (file === undefined) continue;
+    try {
+      rmSync(file, { force: true });
+    } catch (err) {
+      throw new ResourceError(`the mirror container ${c.name} is removed, but not its file ${file}: ${errorMessage(err)} (remove it by hand)`, { cause: err });
+    }
+  }
   const data = c.storage.kind === 'bind' ? c.storage.path : undefined;
   if (!options.data || data === undefined) return { container: c.name, dataRemoved: undefined, dataKept: data, engine };
   try {

@@ -1,7 +1,8 @@
 // Starting a mirror: a registry container in distribution's proxy mode for one upstream, on
-// its own loopback port, its data and configuration in DIR/mirrors/NAME, labelled like our
-// registries plus jindr.mirror=<upstream URL>. The upstream's login is looked up afresh at
-// every start and written to the configuration file (never into env or argv).
+// its own loopback port, its data in DIR/mirrors/NAME, labelled like our registries plus
+// jindr.mirror=<upstream URL>. The upstream's login is looked up afresh at every start and
+// written to a file among the user's secrets (secrets.ts), mounted read-only as the
+// registry's configuration: never into env or argv, never into a data directory.
 import type Docker from 'dockerode';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +14,9 @@ import { parseLocalRegistry, registryName, type LocalRegistryAddress } from './a
 import { LABEL_MIRROR, HUB_MIRROR_PORT, FIRST_OTHER_PORT, mirrorContainerName, type MirrorUpstream } from './mirror-upstream.ts';
 import { MIRROR_CONFIG_PATH, mirrorConfigYaml, mirrorPaths, writeMirrorConfig } from './mirror-config.ts';
 import { lookupUpstreamLogin, type LoginLookup } from './mirror-login.ts';
-import { mirrorConfigFile, mirrorNetwork, pickMirror, upstreamOf } from './mirrors.ts';
+import { loginInDataDir, mirrorNetwork, pickMirror, upstreamOf, withoutLoginFile } from './mirrors.ts';
+import { startExistingMirror, type MovedLogin } from './mirror-restart.ts';
+import { mirrorSecretFile, writeSecretFile } from './secrets.ts';
 import { mirrorStartFailure } from './mirror-failure.ts';
 import { engineErrorMessage, engineStatus } from '../engine/engine.ts';
 import { ensureImage, type ProgressSink } from '../engine/pull.ts';
@@ -44,6 +47,8 @@ export interface MirrorStartEnvironment {
   kind: EngineKind;
   progress: ProgressSink;
   signal: AbortSignal;
+  /** For the secrets directory (XDG_CONFIG_HOME, HOME). */
+  processEnv: NodeJS.ProcessEnv;
 }
 
 export interface MirrorStartResult {
@@ -55,6 +60,8 @@ export interface MirrorStartResult {
   login: LoginLookup | undefined;
   /** Options given that the existing mirror does not match. */
   ignored: string[];
+  /** Where its login file was moved from and to (a mirror made before logins left the data directory). */
+  moved?: MovedLogin;
 }
 
 export async function startMirror(env: MirrorStartEnvironment, options: MirrorStartOptions): Promise<MirrorStartResult> {
@@ -65,18 +72,14 @@ export async function startMirror(env: MirrorStartEnvironment, options: MirrorSt
   // Named by its short name (upstream-5000), the mirror's own upstream counts.
   const upstream = existing ? upstreamOf(existing) : options.upstream;
   const ignored = existing ? differences(existing, options, env.kind) : [];
-  if (existing?.running) return { outcome: 'already-running', upstream, container: existing, address: existing.registry ?? '?', login: undefined, ignored };
+  // One made with its login in the data directory is moved, even while it runs.
+  if (existing?.running && !loginInDataDir(existing)) return { outcome: 'already-running', upstream, container: existing, address: existing.registry ?? '?', login: undefined, ignored };
 
   const login = await lookupUpstreamLogin(options.credentials, options.loginFrom ?? upstream.host);
-  const yaml = mirrorConfigYaml(upstream, login.kind === 'login' ? login.login : undefined);
+  const files = { withLogin: mirrorConfigYaml(upstream, login.kind === 'login' ? login.login : undefined), withoutLogin: mirrorConfigYaml(upstream, undefined) };
   if (existing) {
-    const file = mirrorConfigFile(existing);
-    if (file === undefined) throw new ResourceError(`the mirror container ${existing.name} has no configuration file mounted: remove it (docker jindr mirror rm ${upstream.name}) and start again`);
-    writeMirrorConfig(file, yaml);
-    if (existing.storage.kind === 'bind') prepareDataDir(existing.storage.path);
-    await startRegistryContainer(docker, existing);
-    const container = await waitUntilServing(docker, existing, { local, signal }).catch((err: unknown) => mirrorStartFailure(docker, existing, err));
-    return { outcome: 'started', upstream, container, address: container.registry ?? '?', login, ignored };
+    const { container, moved } = await startExistingMirror(env, existing, files, upstream.name);
+    return { outcome: 'started', upstream, container, address: container.registry ?? '?', login, ignored, ...(moved ? { moved } : {}) };
   }
 
   const address = options.address ?? (await freeAddress(docker, all, options.upstream));
@@ -90,7 +93,13 @@ export async function startMirror(env: MirrorStartEnvironment, options: MirrorSt
   prepareDataDir(paths.data);
   const image = options.image ?? DEFAULT_IMAGE;
   await ensureImage(docker, image, env.progress, signal);
-  writeMirrorConfig(paths.config, yaml);
+  const secret = mirrorSecretFile(env.processEnv, paths.dir);
+  writeSecretFile(env.processEnv, secret, files.withLogin);
+  writeMirrorConfig(withoutLoginFile(secret), files.withoutLogin);
+  const removeFiles = (): void => {
+    rmSync(secret, { force: true });
+    rmSync(withoutLoginFile(secret), { force: true });
+  };
 
   const base = registryContainerOptions(address, name, image, paths.data);
   let created: Docker.Container;
@@ -102,12 +111,12 @@ export async function startMirror(env: MirrorStartEnvironment, options: MirrorSt
       Labels: { ...base.Labels, [LABEL_MIRROR]: options.upstream.url },
       HostConfig: {
         ...base.HostConfig,
-        Binds: [...(base.HostConfig?.Binds ?? []), `${paths.config}:${MIRROR_CONFIG_PATH}:ro`],
+        Binds: [...(base.HostConfig?.Binds ?? []), `${secret}:${MIRROR_CONFIG_PATH}:ro`],
         ...(options.network !== undefined ? { NetworkMode: options.network } : {}),
       },
     });
   } catch (err) {
-    rmSync(paths.config, { force: true });
+    removeFiles();
     throw new ResourceError(`cannot create the mirror container ${name}: ${engineErrorMessage(err)}`, { cause: err });
   }
   try {
@@ -118,7 +127,7 @@ export async function startMirror(env: MirrorStartEnvironment, options: MirrorSt
   } catch (err) {
     // Nothing half-made stays: not the container, not the login file.
     await created.remove({ force: true, v: false }).catch(() => {});
-    rmSync(paths.config, { force: true });
+    removeFiles();
     throw err;
   }
 }

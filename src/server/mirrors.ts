@@ -1,7 +1,7 @@
 // Finding the mirrors among the engine's registry containers (the jindr.mirror label names
 // each one's upstream), and what a mirror is made of: its directory, its configuration
 // file, the network it reaches its upstream on.
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { RegistryContainer } from './container.ts';
 import { LABEL_MIRROR, parseUpstream, type MirrorUpstream } from './mirror-upstream.ts';
 import { MIRROR_CONFIG_PATH } from './mirror-config.ts';
@@ -41,16 +41,37 @@ export function upstreamOf(c: RegistryContainer): MirrorUpstream {
   return parseUpstream(url);
 }
 
-/** The host path of the configuration file mounted into the mirror, if it has one. */
+/** The host path of the configuration file mounted into the mirror (the one with its login), if it has one. */
 export function mirrorConfigFile(c: RegistryContainer): string | undefined {
   return c.details.Mounts.find((m) => m.Destination === MIRROR_CONFIG_PATH)?.Source;
 }
 
-/** The mirror's own directory (config.yml and data/), when both live in it as we make them. */
+/** The mirror's own directory (DATA/mirrors/NAME, holding data/), when it has one as we make them. */
 export function mirrorDir(c: RegistryContainer): string | undefined {
-  const config = mirrorConfigFile(c);
-  if (config === undefined || c.storage.kind !== 'bind') return undefined;
-  return dirname(config) === dirname(c.storage.path) ? dirname(config) : undefined;
+  if (mirrorConfigFile(c) === undefined || c.storage.kind !== 'bind' || basename(c.storage.path) !== 'data') return undefined;
+  return dirname(c.storage.path);
+}
+
+/** Beside the file with the login: the same configuration without it, for gc's helper. */
+export function withoutLoginFile(file: string): string {
+  return `${file.replace(/\.yml$/, '')}.no-login.yml`;
+}
+
+/** The configuration without the login that gc's helper gets (undefined for a mirror not yet moved). */
+export function mirrorGcConfig(c: RegistryContainer): string | undefined {
+  const file = mirrorConfigFile(c);
+  return file === undefined || loginInDataDir(c) ? undefined : withoutLoginFile(file);
+}
+
+/**
+ * Made before logins moved out of data directories: the file with the login is the
+ * mirror's own DATA/mirrors/NAME/config.yml, inside the storage of the registry whose data
+ * directory holds the mirror (and of gc's helpers). `mirror start` moves it.
+ */
+export function loginInDataDir(c: RegistryContainer): boolean {
+  const file = mirrorConfigFile(c);
+  const dir = mirrorDir(c);
+  return file !== undefined && dir !== undefined && file === join(dir, 'config.yml');
 }
 
 /** The user-defined network it was attached to with --network, if any. */

@@ -11,6 +11,7 @@ import { isWildcard } from './address.ts';
 import { AUTH_FILE, parseBind, planSecurity, securityOf, type SecurityPlan, type SecurityRequest } from './security-plan.ts';
 import { caFileFor, daemonCertsDir, describePlacement, placeCa } from './tls-trust.ts';
 import { allowPlainHttpOnPodman } from './podman-registries.ts';
+import { caKeyDir } from './secrets.ts';
 import type { ResolvedEndpoint } from '../engine/endpoint.ts';
 import { ResourceError, UsageError } from '../errors.ts';
 import { htpasswdUsers, writeHtpasswd } from '../security/htpasswd.ts';
@@ -35,7 +36,7 @@ async function updateUsers(file: string, request: SecurityRequest, info: (m: str
 }
 
 /** The files the plan needs, written into its data directory (local engine only). */
-async function writeFiles(plan: SecurityPlan, request: SecurityRequest, options: StartOptions, info: (m: string) => void): Promise<void> {
+async function writeFiles(plan: SecurityPlan, request: SecurityRequest, options: StartOptions, info: (m: string) => void, processEnv: NodeJS.ProcessEnv): Promise<void> {
   const dataDir = plan.dataDir;
   if (dataDir === undefined) return;
   if (plan.auth || plan.tls) prepareDataDir(dataDir);
@@ -48,7 +49,7 @@ async function writeFiles(plan: SecurityPlan, request: SecurityRequest, options:
   if (plan.tls === 'generated') {
     const specific = plan.publish.filter((ip) => !isWildcard(ip));
     const names = uniqueNames([...defaultNames(), options.address.host, ...specific, ...request.sans]);
-    const tls = ensureGeneratedTls(dataDir, names);
+    const tls = ensureGeneratedTls({ dataDir, caKeyDir: caKeyDir(processEnv, dataDir) }, names);
     if (tls.newCa) info(`made a CA for the registry: ${caFileFor(dataDir, 'generated')}`);
     if (tls.made) info(`made the registry's certificate${tls.made === 'new' ? '' : ` again (the previous one: ${tls.made})`}`);
   } else if (plan.tls === 'own') {
@@ -81,7 +82,7 @@ export async function startWithSecurity(
     if (securityOf(existing).auth && plan.dataDir !== undefined && env.local) await updateUsers(join(plan.dataDir, AUTH_FILE), request, info, true);
     mismatches = [...new Set([...mismatches, ...(request.own ? ['--cert/--key'] : []), ...(request.sans.length > 0 ? ['--san'] : [])])];
   } else if (env.local && (!existing || existing.managed)) {
-    await writeFiles(plan, request, options, info);
+    await writeFiles(plan, request, options, info, env.processEnv);
   }
 
   const result = await startRegistry(env, { ...options, security: { env: plan.env, publish: plan.publish, mismatches } }, { existing });

@@ -12,6 +12,7 @@ import { securityOf } from './security-plan.ts';
 import { errorMessage } from '../errors.ts';
 import { askEngineHost, type EngineKind } from '../engine/identity.ts';
 import { CA_CERT, OWN_CA, TLS_DIR, defaultNames, ensureGeneratedTls, readInstalledOwn } from '../security/tls-files.ts';
+import { caKeyDir } from './secrets.ts';
 import { daysLeft, RENEW_DAYS } from '../security/x509.ts';
 import { X509Certificate } from 'node:crypto';
 
@@ -84,7 +85,7 @@ export async function refreshTls(
     if (left < RENEW_DAYS) options.info(`warning: the registry's certificate (--cert) ends in ${left} days: replace it with start --cert FILE --key FILE`);
     return;
   }
-  const tls = ensureGeneratedTls(dataDir, defaultNames());
+  const tls = ensureGeneratedTls({ dataDir, caKeyDir: caKeyDir(options.env, dataDir) }, defaultNames());
   if (tls.made) options.info(`made the registry's certificate again (the previous one: ${tls.made})`);
   if (tls.newCa && c.registry) {
     options.info(`made a new CA for the registry: machines that trusted the old one need ${caFileFor(dataDir, 'generated')}`);

@@ -28,7 +28,7 @@ import {
   type Exec,
   type StorageListing,
 } from './gc-storage.ts';
-import { helperMounts } from './helper-mounts.ts';
+import { HELPER_LABEL, helperContainerOptions } from './helper-mounts.ts';
 import { planRepository, predictBlobRemoval, type BlobPrediction, type ManifestContent, type RepositoryPlan } from './gc-plan.ts';
 import { formatGrace, youngContent, youngIn } from './gc-grace.ts';
 import { sweepBlobs } from './gc-sweep.ts';
@@ -192,8 +192,6 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
   }
 }
 
-const HELPER_LABEL = 'jindr.gc-for';
-
 /** A helper still there means another gc is at work, or one was killed mid-way. */
 async function checkNoOtherCollection(docker: Docker, registry: RegistryContainer): Promise<void> {
   const helpers = await docker.listContainers({ all: true, filters: { label: [`${HELPER_LABEL}=${registry.name}`] } });
@@ -209,19 +207,10 @@ async function checkNoOtherCollection(docker: Docker, registry: RegistryContaine
  * same image, volumes and env, no network, and an idle shell instead of the registry.
  */
 async function startHelper(docker: Docker, registry: RegistryContainer): Promise<Docker.Container> {
-  const d = registry.details;
   let helper: Docker.Container | undefined;
   try {
-    helper = await docker.createContainer({
-      name: `${registry.name}-gc-${process.getBuiltinModule('node:crypto').randomBytes(3).toString('hex')}`,
-      Image: d.Image, // the image ID: exactly the registry's binary, even if its tag moved
-      Entrypoint: ['sh', '-c', 'while :; do sleep 3600; done'],
-      Cmd: [],
-      Env: d.Config.Env ?? [],
-      User: d.Config.User,
-      Labels: { [HELPER_LABEL]: registry.name },
-      HostConfig: { Mounts: helperMounts(d), NetworkMode: 'none' },
-    });
+    const name = `${registry.name}-gc-${process.getBuiltinModule('node:crypto').randomBytes(3).toString('hex')}`;
+    helper = await docker.createContainer(helperContainerOptions(registry, name));
     await helper.start();
     return helper;
   } catch (err) {

@@ -8,14 +8,19 @@
 // restored; the password nowhere (output, docker inspect, docker logs).
 import test, { type ExecutionContext } from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { e2e, freePort, startTestRegistry, waitForRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { pushArchy } from '../helpers/images.ts';
 import { docker, dockerOk, makeDockerConfig, run, tinyImage, type RunResult, jsonLines } from '../helpers/run.ts';
 import { selfSigned } from '../fakes/pki.ts';
 import { startTokenServer, type TokenServer } from '../fakes/token-server.ts';
+import { connectEngine } from '../../src/engine/engine.ts';
+import { inspectRegistryContainer } from '../../src/server/container.ts';
+import { mirrorConfigYaml } from '../../src/server/mirror-config.ts';
+import { parseUpstream } from '../../src/server/mirror-upstream.ts';
+import { helperContainerOptions } from '../../src/storage/helper-mounts.ts';
 
 const ID = randomBytes(3).toString('hex');
 const NETWORK = `jindr-mirror-net-${ID}`;
@@ -96,6 +101,8 @@ async function rig(t: ExecutionContext): Promise<Rig> {
 
   const config = makeDockerConfig();
   cleanups.push(() => config.cleanup());
+  // The plugin's secrets directory (XDG_CONFIG_HOME/docker-jindr): the test's own.
+  config.env.XDG_CONFIG_HOME = tempDir('jindr-mirror-xdg-');
   const login = await docker(['login', '-u', USER, '--password-stdin', upstream.host], { env: config.env, input: PASSWORD });
   if (login.code !== 0) throw new Error(`docker login: ${login.stderr}`);
   const data = tempDir('jindr-mirror-data-');
@@ -141,9 +148,14 @@ e2e('a mirror of a registry that needs a login: pulls keep every digest, the cac
   t.regex(start.stderr, new RegExp(`pulls with your Docker login to ${r.upstream.host} \\(user "${USER}"\\)`));
   const container = `jindr-mirror-${r.upstream.name}-5000`;
   cleanups.push(() => docker(['rm', '-f', container]));
-  const config = join(r.data, 'mirrors', `${r.upstream.name}-5000`, 'config.yml');
-  t.is(statSync(config).mode & 0o777, 0o600);
-  t.true(readFileSync(config, 'utf8').includes(JSON.stringify(PASSWORD)), 'the login is in the file, in YAML quotes');
+  const secret = await loginFileOf(container);
+  t.true(secret.startsWith(join(r.env.XDG_CONFIG_HOME!, 'docker-jindr', 'mirrors') + '/'), secret);
+  t.is(statSync(secret).mode & 0o777, 0o600);
+  t.true(readFileSync(secret, 'utf8').includes(JSON.stringify(PASSWORD)), 'the login is in the file, in YAML quotes');
+  const open = readFileSync(secret.replace(/\.yml$/, '.no-login.yml'), 'utf8');
+  t.regex(open, /remoteurl: "http:\/\/jindr-test-/);
+  t.false(open.includes(PASSWORD.slice(-12)), "gc's copy of the configuration has no login");
+  t.deepEqual(readdirSync(join(r.data, 'mirrors', `${r.upstream.name}-5000`)), ['data'], 'nothing but its data in the data directory');
 
   // Every platform, digests unchanged; the manifest the mirror sends is the upstream's own.
   const through = await pullAll(`${r.mirror}/archy:latest`);
@@ -271,7 +283,7 @@ e2e('with --engine, `docker pull busybox` is answered by the mirror; mirror rm u
     t.deepEqual(JSON.parse(readFileSync(DAEMON_JSON, 'utf8'))['registry-mirrors'], []);
     t.is((await dockerOk(['image', 'inspect', '-f', '{{.Id}}', `busybox:${BUSYBOX_TAG}`])).trim(), r.busyboxId);
     t.regex(rm.stdout, /its data stays in .*mirrors\/jindr-test-\d+-\w+-5000\/data \(--purge removes it\)/);
-    t.false(existsSync(join(r.data, 'mirrors', `${r.upstream.name}-5000`, 'config.yml')), 'the login file went with the container');
+    t.deepEqual(readdirSync(join(r.env.XDG_CONFIG_HOME!, 'docker-jindr', 'mirrors')), [], 'the login file went with the container');
     // The mirror answered: its storage has library/busybox (read by a mirror started again on the same data).
     ok(t, await r.jindr('-r', r.mirror, 'mirror', 'start', r.upstreamUrl, '--network', NETWORK, '--login', r.upstream.host, '-d', r.data), 'mirror start again');
     const lsi = await r.jindr('-r', r.mirror, 'lsi', 'library/busybox', '-q');
@@ -290,6 +302,135 @@ e2e('with --engine, `docker pull busybox` is answered by the mirror; mirror rm u
   t.is(existsSync(DAEMON_JSON), before !== undefined, 'daemon.json is back as it was');
 });
 
+e2e('the login is only where its mirror reads it: not in the storage of the registry whose data directory holds the mirror, not in gc helpers, not in any docker inspect; mirror rm --purge takes it away', async (t) => {
+  const r = await (shared ??= rig(t));
+  const container = `jindr-mirror-${r.upstream.name}-5000`;
+  const main = await startMainRegistry(t, r, r.data);
+  if ((await docker(['inspect', container])).code !== 0) {
+    ok(t, await r.jindr('-r', r.mirror, 'mirror', 'start', r.upstreamUrl, '--network', NETWORK, '--login', r.upstream.host, '-d', r.data), 'mirror start');
+    cleanups.push(() => docker(['rm', '-f', container]));
+  }
+  const secret = await loginFileOf(container);
+  const secrets = join(r.env.XDG_CONFIG_HOME!, 'docker-jindr');
+  t.true(secret.startsWith(`${secrets}/`), secret);
+  t.is(statSync(secret).mode & 0o777, 0o600);
+  t.is(statSync(dirname(secret)).mode & 0o777, 0o700);
+  t.is(statSync(secrets).mode & 0o777, 0o700);
+
+  // The mirror itself reads it, as its configuration (the search below finds it where it is)...
+  t.deepEqual(await searchFor(container, secret), { file: false, found: ['/etc/jindr/mirror.yml'] });
+  // ...and it pulls through from the upstream with it.
+  const logins = r.tokens.requests.filter((q) => q.subject === USER).length;
+  t.is(JSON.parse((await pullAll(`${r.mirror}/archy:latest`)).raw).manifests.length, 2);
+  t.true(r.tokens.requests.filter((q) => q.subject === USER).length > logins, 'the mirror logged in to the upstream');
+
+  // The registry whose data directory holds the mirror, and gc's helpers of both, see none of it.
+  t.deepEqual(await searchFor(main, secret), { file: false, found: [] }, main);
+  const engine = await connectEngine({ debug: false, tls: false, tlsVerify: false }, r.env, new AbortController().signal);
+  for (const name of [main, container]) {
+    const registry = await inspectRegistryContainer(engine.docker, { id: name, name });
+    const helper = await engine.docker.createContainer(helperContainerOptions(registry, `${name}-gc-test`));
+    cleanups.push(() => helper.remove({ force: true }).catch(() => {}));
+    await helper.start();
+    t.deepEqual(await searchFor(helper.id, secret), { file: false, found: [] }, `gc's helper of ${name}`);
+    if (name === container) t.regex(await dockerOk(['exec', helper.id, 'cat', '/etc/jindr/mirror.yml']), /remoteurl: "http:\/\/jindr-test-/, 'the helper has the configuration without the login');
+    await helper.remove({ force: true });
+  }
+  // A real gc of the mirror works with the configuration without the login.
+  ok(t, await r.jindr('-r', r.mirror, 'rmi', 'archy:latest'), 'rmi');
+  const gc = await r.jindr('-r', r.mirror, 'gc', '--grace', '0', '--format', 'json');
+  ok(t, gc, 'gc of the mirror');
+  t.is((JSON.parse(gc.stdout) as { manifests: unknown[] }).manifests.length, 3);
+
+  // docker inspect of every container on the engine: no password in env, command or labels.
+  await noPasswordAnywhere(t, r);
+  const purge = await r.jindr('mirror', 'rm', r.upstreamUrl, '--purge');
+  ok(t, purge, 'mirror rm --purge');
+  t.false(existsSync(secret), 'the login file went with the mirror');
+  t.false(existsSync(join(r.data, 'mirrors', `${r.upstream.name}-5000`)), "the mirror's directory went with --purge");
+});
+
+e2e('a mirror made with its login in the data directory: the next mirror start moves it out (even while it runs), and removes the old config.yml', async (t) => {
+  const r = await (shared ??= rig(t));
+  const name = `${r.upstream.name}-5000`;
+  const container = `jindr-mirror-${name}`;
+  await docker(['rm', '-f', container]);
+  // The layout mirror start made before: DATA/mirrors/NAME/config.yml with the login, mounted as the configuration.
+  const data = tempDir('jindr-mirror-old-');
+  const dir = join(data, 'mirrors', name);
+  mkdirSync(join(dir, 'data'), { recursive: true, mode: 0o700 });
+  const old = join(dir, 'config.yml');
+  writeFileSync(old, mirrorConfigYaml(parseUpstream(r.upstreamUrl), { username: USER, password: PASSWORD }), { mode: 0o600 });
+  const port = r.mirror.split(':')[1]!;
+  await dockerOk([
+    'run', '-d', '--name', container, '--network', NETWORK, '--restart', 'unless-stopped', '-p', `127.0.0.1:${port}:5000`,
+    '-e', 'REGISTRY_STORAGE_DELETE_ENABLED=true', '--label', `jindr.registry=${r.mirror}`, '--label', `jindr.data=${join(dir, 'data')}`,
+    '--label', 'jindr.image=registry:3', '--label', `jindr.mirror=${r.upstreamUrl}`,
+    '-v', `${join(dir, 'data')}:/var/lib/registry`, '-v', `${old}:/etc/jindr/mirror.yml:ro`, 'registry:3', '/etc/jindr/mirror.yml',
+  ]);
+  cleanups.push(() => docker(['rm', '-f', container]));
+  await waitForRegistry(`http://127.0.0.1:${port}/v2/`);
+  const main = await startMainRegistry(t, r, data);
+  t.deepEqual(await searchFor(main, old), { file: false, found: [`/var/lib/registry/mirrors/${name}/config.yml`] }, 'planted: the registry of the data directory sees the login');
+
+  const start = await r.jindr('mirror', 'start', r.upstreamUrl, '--login', r.upstream.host);
+  ok(t, start, 'mirror start');
+  t.regex(start.stdout, new RegExp(`^mirror of ${r.upstream.name}:5000 started as ${container} on ${r.mirror} `));
+  const secret = await loginFileOf(container);
+  t.true(start.stderr.includes(`moved the mirror's login out of its data directory, which other containers see: it is in ${secret} now (mode 0600), and ${old} is removed`), start.stderr);
+  t.true(secret.startsWith(join(r.env.XDG_CONFIG_HOME!, 'docker-jindr', 'mirrors') + '/'), secret);
+  t.is(statSync(secret).mode & 0o777, 0o600);
+  t.true(readFileSync(secret, 'utf8').includes(JSON.stringify(PASSWORD)));
+  t.false(existsSync(old), 'the old config.yml with the login is gone');
+  t.deepEqual(readdirSync(dir), ['data']);
+  t.is((await dockerOk(['inspect', '-f', '{{.State.Running}} {{.HostConfig.NetworkMode}} {{.HostConfig.RestartPolicy.Name}}', container])).trim(), `true ${NETWORK} unless-stopped`);
+  t.deepEqual(await searchFor(main, secret), { file: false, found: [] }, 'the registry of the data directory sees no login now');
+
+  // Still a mirror that logs in to its upstream.
+  const logins = r.tokens.requests.filter((q) => q.subject === USER).length;
+  t.is(JSON.parse((await pullAll(`${r.mirror}/archy:latest`)).raw).manifests.length, 2);
+  t.true(r.tokens.requests.filter((q) => q.subject === USER).length > logins, 'the mirror logged in to the upstream');
+  const again = await r.jindr('mirror', 'start', r.upstreamUrl, '--format', 'json');
+  t.like(JSON.parse(again.stdout), { outcome: 'already-running' });
+  t.false(again.stderr.includes('moved'), 'moved once');
+  await noPasswordAnywhere(t, r);
+
+  ok(t, await r.jindr('mirror', 'rm', r.upstreamUrl, '--purge'), 'mirror rm --purge');
+  t.false(existsSync(secret));
+  t.false(existsSync(dir));
+});
+
+/** A registry started by the plugin on the data directory that holds the mirrors. */
+async function startMainRegistry(t: ExecutionContext, r: Rig, data: string): Promise<string> {
+  const port = await freePort();
+  const start = await r.jindr('-r', `localhost:${port}`, 'start', '-d', data);
+  ok(t, start, 'start');
+  cleanups.push(() => docker(['rm', '-f', `jindr-${port}`]));
+  return `jindr-${port}`;
+}
+
+/**
+ * In a container: whether the login file's host path exists there (cat), and which files
+ * under its storage and /etc hold the password (grep -r for its random part).
+ */
+async function searchFor(container: string, hostPath: string): Promise<{ file: boolean; found: string[] }> {
+  const cat = await docker(['exec', container, 'cat', hostPath]);
+  const grep = await docker(['exec', container, 'busybox', 'grep', '-rlF', PASSWORD.slice(-12), '/var/lib/registry', '/etc']);
+  if (grep.code > 1) throw new Error(`grep in ${container}: ${grep.stderr}`);
+  return { file: cat.code === 0, found: grep.stdout.split('\n').filter(Boolean).sort() };
+}
+
+/** docker inspect of every container on the engine, and what the plugin printed: no password. */
+async function noPasswordAnywhere(t: ExecutionContext, r: Rig): Promise<void> {
+  const basic = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
+  const ids = (await dockerOk(['ps', '-aq'])).split('\n').filter(Boolean);
+  t.true(ids.length > 0);
+  const inspect = await docker(['inspect', ...ids]);
+  for (const [what, text] of [['docker inspect', inspect.stdout], ['output', r.printed.join('\n')]] as const) {
+    t.false(text.includes(PASSWORD.slice(-12)) || text.includes(basic), `the password appears in ${what}`);
+  }
+}
+
 async function noPassword(t: ExecutionContext, r: Rig, container: string): Promise<void> {
   const basic = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
   const inspect = await dockerOk(['inspect', container]);
@@ -297,6 +438,11 @@ async function noPassword(t: ExecutionContext, r: Rig, container: string): Promi
   for (const [what, text] of [['output', r.printed.join('\n')], ['docker inspect', inspect], ['docker logs', logs.stdout + logs.stderr]] as const) {
     t.false(text.includes(PASSWORD) || text.includes(PASSWORD.slice(-12)) || text.includes(basic), `the password appears in ${what}`);
   }
+}
+
+/** The host file mounted as the mirror's configuration (the one with the login). */
+async function loginFileOf(container: string): Promise<string> {
+  return (await dockerOk(['inspect', '-f', '{{range .Mounts}}{{if eq .Destination "/etc/jindr/mirror.yml"}}{{.Source}}{{end}}{{end}}', container])).trim();
 }
 
 async function engineMirrors(): Promise<string[]> {

@@ -5,7 +5,7 @@
 // address; --bind 0.0.0.0 without --auth refused. For registry:3 and registry:2.
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { connect as tlsConnect } from 'node:tls';
@@ -35,6 +35,8 @@ async function setup(t: ExecutionContext, hostIp = 'localhost'): Promise<Setup> 
   const host = `${hostIp}:${port}`;
   const root = mkdtempSync(join(tmpdir(), 'jindr-secure-'));
   const cfg = makeDockerConfig();
+  // The plugin's secrets (the CA's key) in the test's own directory.
+  cfg.env.XDG_CONFIG_HOME = join(root, 'xdg');
   const container = `jindr-${port}`;
   const printed: string[] = [];
   t.teardown(async () => {
@@ -99,6 +101,14 @@ function servedFingerprint(port: number, ca: string): Promise<string> {
   });
 }
 
+/** The CA's key of the registry in s.data: in the secrets directory (XDG_CONFIG_HOME/docker-jindr/ca/data-HASH). */
+function caKeyOf(s: Setup): string {
+  const dir = join(s.root, 'xdg', 'docker-jindr', 'ca');
+  const found = readdirSync(dir).filter((d) => d.startsWith('data-'));
+  if (found.length !== 1) throw new Error(`one key directory expected in ${dir}: ${found.join(', ')}`);
+  return join(dir, found[0]!, 'ca.key');
+}
+
 const fileFingerprint = (file: string): string => new X509Certificate(readFileSync(file, 'utf8')).fingerprint256;
 
 /** A DOCKER_CONFIG with the plugin and a stored login (auths, as docker login writes it). */
@@ -125,6 +135,11 @@ for (const image of registryImages) {
     t.is(spawnSync('htpasswd', ['-vb', htpasswd, 'bob', 'pw-Bob-1']).status, 0);
     const ca = readFileSync(join(s.data, 'tls/ca.crt'), 'utf8');
     t.is(readFileSync(join(certsD, s.host, 'ca.crt'), 'utf8'), ca);
+    // The CA's key, which no container needs, is not in the data directory (the registry's storage).
+    t.false(existsSync(join(s.data, 'tls/ca.key')));
+    t.is(statSync(caKeyOf(s)).mode & 0o777, 0o600);
+    t.is(statSync(join(s.root, 'xdg', 'docker-jindr')).mode & 0o777, 0o700);
+    t.is((await docker(['exec', s.container, 'cat', caKeyOf(s)])).code, 1, 'the registry container cannot read it');
     const env = await dockerOk(['inspect', '--format', '{{json .Config.Env}}', s.container]);
     for (const want of ['REGISTRY_AUTH=htpasswd', 'REGISTRY_AUTH_HTPASSWD_PATH=/var/lib/registry/auth/htpasswd', 'REGISTRY_HTTP_TLS_CERTIFICATE=/var/lib/registry/tls/server.crt']) {
       t.true(env.includes(want), want);
@@ -223,7 +238,7 @@ e2e('a certificate near its end, or without a name asked for, is made again by t
   ok(t, await s.jindr(['start', '-r', s.host, '-d', s.data, '--tls']), 'start --tls');
   const { makeServerCertificate } = await import('../../src/security/x509.ts');
   const tls = join(s.data, 'tls');
-  const ca = { cert: readFileSync(join(tls, 'ca.crt'), 'utf8'), key: readFileSync(join(tls, 'ca.key'), 'utf8') };
+  const ca = { cert: readFileSync(join(tls, 'ca.crt'), 'utf8'), key: readFileSync(caKeyOf(s), 'utf8') };
   // Ten days left: due for renewal.
   const ending = makeServerCertificate({ ca, names: ['localhost', '127.0.0.1', '::1'], days: 10 });
   writeFileSync(join(tls, 'server.crt'), ending.cert);

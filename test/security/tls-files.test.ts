@@ -2,7 +2,7 @@
 // a CA near its end replaced; one's own certificate checked and copied.
 import test from 'ava';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkSan, defaultNames, ensureGeneratedTls, installOwnCertificate, readOwnCertificate, uniqueNames } from '../../src/security/tls-files.ts';
@@ -22,26 +22,45 @@ const fingerprint = (pem: string): string => new X509Certificate(pem).fingerprin
 
 test('made once with modes 0600 for keys, then reused as they are', (t) => {
   const dir = dataDir(t);
-  const first = ensureGeneratedTls(dir, ['localhost', '127.0.0.1']);
+  const first = ensureGeneratedTls({ dataDir: dir, caKeyDir: join(dir, 'keys') }, ['localhost', '127.0.0.1']);
   t.is(first.made, 'new');
   t.true(first.newCa);
-  for (const [file, mode] of [['ca.key', 0o600], ['server.key', 0o600], ['ca.crt', 0o644], ['server.crt', 0o644]] as const) {
+  for (const [file, mode] of [['server.key', 0o600], ['ca.crt', 0o644], ['server.crt', 0o644]] as const) {
     t.is(statSync(join(dir, 'tls', file)).mode & 0o777, mode, file);
   }
   t.is(statSync(join(dir, 'tls')).mode & 0o777, 0o700);
-  const again = ensureGeneratedTls(dir, ['localhost', '127.0.0.1']);
+  t.false(existsSync(join(dir, 'tls', 'ca.key')), "the CA's key is not in the data directory");
+  t.is(statSync(join(dir, 'keys', 'ca.key')).mode & 0o777, 0o600);
+  t.is(statSync(join(dir, 'keys')).mode & 0o777, 0o700);
+  const again = ensureGeneratedTls({ dataDir: dir, caKeyDir: join(dir, 'keys') }, ['localhost', '127.0.0.1']);
   t.is(again.made, undefined);
   t.false(again.newCa);
   t.is(fingerprint(again.server.cert), fingerprint(first.server.cert));
   t.is(readFileSync(join(dir, 'tls', 'server.crt'), 'utf8'), first.server.cert);
 });
 
+test("a CA key left in the data directory by an earlier version is moved to the key directory, and the CA kept", (t) => {
+  const dir = dataDir(t);
+  const keys = join(dir, 'keys');
+  const first = ensureGeneratedTls({ dataDir: dir, caKeyDir: keys }, ['localhost']);
+  renameSync(join(keys, 'ca.key'), join(dir, 'tls', 'ca.key'));
+  rmSync(keys, { recursive: true });
+  const again = ensureGeneratedTls({ dataDir: dir, caKeyDir: keys }, ['localhost']);
+  t.false(again.newCa, 'the same CA');
+  t.is(again.made, undefined);
+  t.is(fingerprint(again.ca.cert), fingerprint(first.ca.cert));
+  t.false(existsSync(join(dir, 'tls', 'ca.key')));
+  t.is(readFileSync(join(keys, 'ca.key'), 'utf8'), first.ca.key);
+  t.is(statSync(join(keys, 'ca.key')).mode & 0o777, 0o600);
+  t.is(statSync(keys).mode & 0o777, 0o700);
+});
+
 test('renewed by the same CA near its end, and for a new name (keeping the old names)', (t) => {
   const dir = dataDir(t);
   const now = new Date();
-  const first = ensureGeneratedTls(dir, ['localhost', 'old.example.com'], now);
+  const first = ensureGeneratedTls({ dataDir: dir, caKeyDir: join(dir, 'keys') }, ['localhost', 'old.example.com'], now);
   const later = new Date(now.getTime() + (SERVER_DAYS - 10) * DAY);
-  const renewed = ensureGeneratedTls(dir, ['localhost'], later);
+  const renewed = ensureGeneratedTls({ dataDir: dir, caKeyDir: join(dir, 'keys') }, ['localhost'], later);
   t.regex(renewed.made ?? '', /^it expires on /);
   t.false(renewed.newCa);
   t.is(fingerprint(renewed.ca.cert), fingerprint(first.ca.cert));
@@ -51,7 +70,7 @@ test('renewed by the same CA near its end, and for a new name (keeping the old n
   t.true(cert.validToDate.getTime() > later.getTime() + 300 * DAY);
   t.truthy(cert.checkHost('old.example.com'), 'names are only ever added');
 
-  const named = ensureGeneratedTls(dir, ['localhost', 'new.example.com'], later);
+  const named = ensureGeneratedTls({ dataDir: dir, caKeyDir: join(dir, 'keys') }, ['localhost', 'new.example.com'], later);
   t.is(named.made, 'it does not name new.example.com');
   const now2 = new X509Certificate(named.server.cert);
   t.truthy(now2.checkHost('new.example.com'));
@@ -61,9 +80,9 @@ test('renewed by the same CA near its end, and for a new name (keeping the old n
 test('a CA near its end is replaced, and the server certificate with it', (t) => {
   const dir = dataDir(t);
   const now = new Date();
-  const first = ensureGeneratedTls(dir, ['localhost'], now);
+  const first = ensureGeneratedTls({ dataDir: dir, caKeyDir: join(dir, 'keys') }, ['localhost'], now);
   const late = new Date(now.getTime() + (CA_DAYS - 5) * DAY);
-  const next = ensureGeneratedTls(dir, ['localhost'], late);
+  const next = ensureGeneratedTls({ dataDir: dir, caKeyDir: join(dir, 'keys') }, ['localhost'], late);
   t.true(next.newCa);
   t.not(fingerprint(next.ca.cert), fingerprint(first.ca.cert));
   t.is(next.made, 'it is not signed by the CA');
@@ -72,9 +91,9 @@ test('a CA near its end is replaced, and the server certificate with it', (t) =>
 
 test('a damaged server key is replaced', (t) => {
   const dir = dataDir(t);
-  ensureGeneratedTls(dir, ['localhost']);
+  ensureGeneratedTls({ dataDir: dir, caKeyDir: join(dir, 'keys') }, ['localhost']);
   writeFileSync(join(dir, 'tls', 'server.key'), 'not a key');
-  t.is(ensureGeneratedTls(dir, ['localhost']).made, 'it cannot be read');
+  t.is(ensureGeneratedTls({ dataDir: dir, caKeyDir: join(dir, 'keys') }, ['localhost']).made, 'it cannot be read');
 });
 
 test('names: defaults, this host, --san checks, duplicates by meaning', (t) => {

@@ -24,16 +24,17 @@ test('the file is written with mode 0600 in a 0700 directory, replacing the old 
   const root = mkdtempSync(join(tmpdir(), 'jindr-mirror-config-'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   const paths = mirrorPaths(join(root, 'mirrors', 'docker.io'));
-  t.deepEqual(paths, { dir: join(root, 'mirrors', 'docker.io'), config: join(root, 'mirrors', 'docker.io', 'config.yml'), data: join(root, 'mirrors', 'docker.io', 'data') });
+  t.deepEqual(paths, { dir: join(root, 'mirrors', 'docker.io'), data: join(root, 'mirrors', 'docker.io', 'data') });
+  const config = join(paths.dir, 'docker.io.no-login.yml');
   const old = process.umask(0);
   try {
-    writeMirrorConfig(paths.config, 'one');
-    writeFileSync(paths.config + '.other', '');
-    writeMirrorConfig(paths.config, 'two');
+    writeMirrorConfig(config, 'one');
+    writeFileSync(config + '.other', '');
+    writeMirrorConfig(config, 'two');
   } finally {
     process.umask(old);
   }
-  t.is(readFileSync(paths.config, 'utf8'), 'two');
-  t.is(statSync(paths.config).mode & 0o777, 0o600);
+  t.is(readFileSync(config, 'utf8'), 'two');
+  t.is(statSync(config).mode & 0o777, 0o600);
   t.is(statSync(paths.dir).mode & 0o777, 0o700);
 });

@@ -20,7 +20,7 @@ export async function mirrorStart(args: MirrorArgs, ctx: Context): Promise<numbe
   const credentials = dockerKeychain({ configDir: dockerConfigDir(ctx.docker.config, ctx.env), env: ctx.env });
   const upstream = parseUpstream(args.upstream);
   const proxyEnv = mirrorProxyEnv(upstream.url, ctx.env); // refused before anything is made
-  const result = await startMirror({ docker, local, kind: (await engine.identify()).kind, progress: ctx.stderr, signal: ctx.signal }, {
+  const result = await startMirror({ docker, local, kind: (await engine.identify()).kind, progress: ctx.stderr, signal: ctx.signal, processEnv: ctx.env }, {
     upstream, address, proxyEnv, dataDir: resolveDataDir(args.data ?? DEFAULT_DATA_DIR, ctx.env), image: args.image,
     network: args.network, credentials, loginFrom: args.login,
   });

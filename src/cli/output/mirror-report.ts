@@ -91,6 +91,7 @@ export function announceMirrorStart(ctx: Context, result: MirrorStartResult): vo
     const verb = { 'already-running': 'already running', started: 'started', created: 'created and started' }[result.outcome];
     ctx.stdout.write(`mirror of ${upstream.host} ${verb} as ${c.name} on ${result.address} (${upstream.url}, ${c.image}${data})\n`);
   }
+  if (result.moved) ctx.info(`moved the mirror's login out of its data directory, which other containers see: it is in ${result.moved.to} now (mode 0600), and ${result.moved.from} is removed`);
   if (result.login) ctx.info(`the mirror ${describeLogin(result.login)}`);
   if (result.ignored.length > 0) ctx.info(`note: ${result.ignored.join(', ')} not applied to the existing mirror: remove it first (docker jindr mirror rm ${upstream.name})`);
   if (plain && result.outcome === 'created') {

@@ -1,0 +1,67 @@
+// Starting a mirror that exists: its login file written afresh, and its configuration
+// without the login beside it (for gc's helper). A mirror made before logins left the data
+// directory (its login in DATA/mirrors/NAME/config.yml, inside the storage of the registry
+// whose data directory holds it) is moved first, running or not: the login goes to the
+// secrets directory, the container is created again with that file mounted instead (same
+// name, ports, network, data), and the old config.yml is removed.
+import type Docker from 'dockerode';
+import { rmSync } from 'node:fs';
+import type { RegistryContainer } from './container.ts';
+import { recreateRegistryContainer } from './container-recreate.ts';
+import { startRegistryContainer, waitUntilServing } from './container-control.ts';
+import { prepareDataDir } from './prestart-checks.ts';
+import { MIRROR_CONFIG_PATH, writeMirrorConfig } from './mirror-config.ts';
+import { loginInDataDir, mirrorConfigFile, mirrorDir, withoutLoginFile } from './mirrors.ts';
+import { mirrorSecretFile, writeSecretFile } from './secrets.ts';
+import { mirrorStartFailure } from './mirror-failure.ts';
+import { ResourceError } from '../errors.ts';
+
+export interface MirrorFiles {
+  /** The registry's configuration with the login (only the mirror's container sees it). */
+  withLogin: string;
+  /** The same without the login. */
+  withoutLogin: string;
+}
+
+export interface MovedLogin {
+  from: string;
+  to: string;
+}
+
+export async function startExistingMirror(
+  env: { docker: Docker; local: boolean; signal: AbortSignal; processEnv: NodeJS.ProcessEnv },
+  existing: RegistryContainer,
+  files: MirrorFiles,
+  how: string,
+): Promise<{ container: RegistryContainer; moved: MovedLogin | undefined }> {
+  const { docker, local, signal } = env;
+  const file = mirrorConfigFile(existing);
+  if (file === undefined) throw new ResourceError(`the mirror container ${existing.name} has no configuration file mounted: remove it (docker jindr mirror rm ${how}) and start again`);
+  let target: RegistryContainer = existing;
+  let moved: MovedLogin | undefined;
+  if (loginInDataDir(existing)) {
+    const to = mirrorSecretFile(env.processEnv, mirrorDir(existing)!);
+    writeSecretFile(env.processEnv, to, files.withLogin);
+    writeMirrorConfig(withoutLoginFile(to), files.withoutLogin);
+    try {
+      // Running, it is stopped, made again and started; the old one comes back if that fails.
+      target = await recreateRegistryContainer(docker, existing, existing.details.Config.Env ?? [], (binds) => [
+        ...binds.filter((b) => !b.includes(`:${MIRROR_CONFIG_PATH}`)),
+        `${to}:${MIRROR_CONFIG_PATH}:ro`,
+      ]);
+    } catch (err) {
+      rmSync(to, { force: true });
+      rmSync(withoutLoginFile(to), { force: true });
+      throw err;
+    }
+    rmSync(file, { force: true });
+    moved = { from: file, to };
+  } else {
+    writeSecretFile(env.processEnv, file, files.withLogin);
+    writeMirrorConfig(withoutLoginFile(file), files.withoutLogin);
+  }
+  if (target.storage.kind === 'bind') prepareDataDir(target.storage.path);
+  if (!target.running) await startRegistryContainer(docker, target);
+  const container = await waitUntilServing(docker, target, { local, signal }).catch((err: unknown) => mirrorStartFailure(docker, target, err));
+  return { container, moved };
+}
