@@ -1,8 +1,9 @@
 // The engine side of a garbage collection. A running registry is first read in place
 // (enough for --dry-run, and for finding there is nothing to do). The collection itself
 // works in one window in which nothing can write to the registry's storage: the registry
-// container is stopped, and a helper container from the same image, with the same volumes
-// and bind mounts (helper-mounts.ts) and env but no network and no registry process, does the work by exec:
+// container is stopped, and a helper container from the same image and env, with the
+// storage tree of its data directory and no secret of it (helper-mounts.ts), no network and
+// no registry process, does the work by exec:
 //   1. list storage (tags, revisions, blobs) and read the manifests      (gc-storage.ts)
 //   2. work out what is unreachable                                      (storage/gc-plan.ts)
 //   3. remove those manifests' revision links, and repositories left with no tag
@@ -153,11 +154,20 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
   }
   let helper: Docker.Container | undefined;
   try {
-    helper = await startHelper(docker, registry);
-    const exec = execBytes(docker, helper.id);
+    // Stopped, the root is read from its configuration in a helper made for the root env names.
+    const guess = root ?? storageRoot(env);
+    helper = await startHelper(docker, registry, guess);
+    let exec = execBytes(docker, helper.id);
     if (root === undefined) {
       root = await rootVia(exec);
       checkStorageShared(registry, root);
+      if (root !== guess) {
+        // Its configuration names another root: the helper sees only the storage, so one for that root.
+        await helper.remove({ force: true, v: false });
+        helper = undefined;
+        helper = await startHelper(docker, registry, root);
+        exec = execBytes(docker, helper.id);
+      }
     }
     const analysis = await analyse(exec, root, options.graceMs);
     const { prediction } = analysis;
@@ -203,14 +213,14 @@ async function checkNoOtherCollection(docker: Docker, registry: RegistryContaine
 }
 
 /**
- * A container that sees the registry's storage and can run its tools, and nothing else:
- * same image, volumes and env, no network, and an idle shell instead of the registry.
+ * A container that sees the registry's storage under root and can run its tools, and
+ * nothing else: same image and env, no network, and an idle shell instead of the registry.
  */
-async function startHelper(docker: Docker, registry: RegistryContainer): Promise<Docker.Container> {
+async function startHelper(docker: Docker, registry: RegistryContainer, root: string): Promise<Docker.Container> {
   let helper: Docker.Container | undefined;
   try {
     const name = `${registry.name}-gc-${process.getBuiltinModule('node:crypto').randomBytes(3).toString('hex')}`;
-    helper = await docker.createContainer(helperContainerOptions(registry, name));
+    helper = await docker.createContainer(helperContainerOptions(registry, name, root));
     await helper.start();
     return helper;
   } catch (err) {

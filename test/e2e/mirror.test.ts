@@ -21,6 +21,7 @@ import { inspectRegistryContainer } from '../../src/server/container.ts';
 import { mirrorConfigYaml } from '../../src/server/mirror-config.ts';
 import { parseUpstream } from '../../src/server/mirror-upstream.ts';
 import { helperContainerOptions } from '../../src/storage/helper-mounts.ts';
+import { DEFAULT_STORAGE_ROOT } from '../../src/storage/gc-storage.ts';
 
 const ID = randomBytes(3).toString('hex');
 const NETWORK = `jindr-mirror-net-${ID}`;
@@ -329,7 +330,7 @@ e2e('the login is only where its mirror reads it: not in the storage of the regi
   const engine = await connectEngine({ debug: false, tls: false, tlsVerify: false }, r.env, new AbortController().signal);
   for (const name of [main, container]) {
     const registry = await inspectRegistryContainer(engine.docker, { id: name, name });
-    const helper = await engine.docker.createContainer(helperContainerOptions(registry, `${name}-gc-test`));
+    const helper = await engine.docker.createContainer(helperContainerOptions(registry, `${name}-gc-test`, DEFAULT_STORAGE_ROOT));
     cleanups.push(() => helper.remove({ force: true }).catch(() => {}));
     await helper.start();
     t.deepEqual(await searchFor(helper.id, secret), { file: false, found: [] }, `gc's helper of ${name}`);

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeContainer } from '../../src/server/container.ts';
-import { helperContainerOptions, helperMounts } from '../../src/storage/helper-mounts.ts';
+import { helperContainerOptions, helperMounts, storageOnly } from '../../src/storage/helper-mounts.ts';
 
 type Mounts = Docker.ContainerInspectInfo['Mounts'];
 
@@ -63,14 +63,62 @@ test("a mirror's helper gets its configuration without the login, written again 
       { Type: 'bind', Source: secret, Destination: '/etc/jindr/mirror.yml', Mode: 'ro', RW: false, Propagation: '' },
     ],
   } as unknown as Docker.ContainerInspectInfo);
-  const options = helperContainerOptions(registry, 'jindr-mirror-docker.io-gc-1');
+  const options = helperContainerOptions(registry, 'jindr-mirror-docker.io-gc-1', '/var/lib/registry');
   t.like(options, { name: 'jindr-mirror-docker.io-gc-1', Image: 'sha256:feed', Env: ['A=b'], Labels: { 'jindr.gc-for': 'jindr-mirror-docker.io' }, HostConfig: { NetworkMode: 'none' } });
   t.deepEqual(options.HostConfig?.Mounts, [
-    { Type: 'bind', Source: join(dir, 'data'), Target: '/var/lib/registry', ReadOnly: false },
     { Type: 'bind', Source: secret.replace(/\.yml$/, '.no-login.yml'), Target: '/etc/jindr/mirror.yml', ReadOnly: true },
+    { Type: 'tmpfs', Source: '', Target: '/var/lib/registry' },
   ]);
+  t.deepEqual(options.HostConfig?.Binds, [`${join(dir, 'data', 'docker')}:/var/lib/registry/docker`]);
   const written = readFileSync(secret.replace(/\.yml$/, '.no-login.yml'), 'utf8');
   t.regex(written, /remoteurl: "https:\/\/registry-1\.docker\.io"/);
   t.notRegex(written, /username|password/);
   t.false(JSON.stringify(options).includes(secret));
+});
+
+test("a registry's helper sees its data directory's storage tree only: not auth/htpasswd, not tls/, not mirrors/", (t) => {
+  const registry = describeContainer({
+    Id: 'abc', Name: '/jindr-5001', Created: '2026-01-01T00:00:00Z', Image: 'sha256:feed',
+    State: { Status: 'exited', Running: false },
+    Config: {
+      Image: 'registry:3', Cmd: ['/etc/distribution/config.yml'], Entrypoint: ['/entrypoint.sh'], Labels: { 'jindr.registry': 'localhost:5001' },
+      Env: ['REGISTRY_AUTH_HTPASSWD_PATH=/var/lib/registry/auth/htpasswd', 'REGISTRY_HTTP_TLS_KEY=/var/lib/registry/tls/server.key'],
+    },
+    HostConfig: { PortBindings: {} },
+    NetworkSettings: { Ports: {} },
+    Mounts: [{ Type: 'bind', Source: '/home/u/.jindr', Destination: '/var/lib/registry', Mode: '', RW: true, Propagation: 'rprivate' }],
+  } as unknown as Docker.ContainerInspectInfo);
+  const options = helperContainerOptions(registry, 'jindr-5001-gc-1', '/var/lib/registry');
+  t.deepEqual(options.HostConfig?.Mounts, [{ Type: 'tmpfs', Source: '', Target: '/var/lib/registry' }]);
+  t.deepEqual(options.HostConfig?.Binds, ['/home/u/.jindr/docker:/var/lib/registry/docker']);
+  t.false(JSON.stringify(options.HostConfig).includes('"/home/u/.jindr"'));
+});
+
+const bind = (Source: string, Target: string, ReadOnly = false): Docker.MountSettings => ({ Type: 'bind', Source, Target, ReadOnly });
+
+test('storageOnly: the bind holding the root narrowed to ROOT/docker, as a Binds entry, read-only kept; the rest of it left out', (t) => {
+  // A root set deeper in the bind (env or config), read-only storage, a mount inside the bind outside the storage.
+  t.deepEqual(storageOnly([bind('/srv/reg', '/data', true), bind('/srv/secret', '/data/auth'), bind('/etc/x.yml', '/etc/x.yml', true)], '/data/store', '/etc/x.yml'), {
+    mounts: [bind('/etc/x.yml', '/etc/x.yml', true), { Type: 'tmpfs', Source: '', Target: '/data' }],
+    binds: ['/srv/reg/store/docker:/data/store/docker:ro'],
+  });
+  // The deepest mount holding the root counts; a mount inside the storage tree stays.
+  t.deepEqual(storageOnly([bind('/a', '/var/lib'), bind('/b', '/var/lib/registry'), bind('/c', '/var/lib/registry/docker/registry/v2/blobs')], '/var/lib/registry', '/etc/config.yml'), {
+    mounts: [bind('/a', '/var/lib'), bind('/c', '/var/lib/registry/docker/registry/v2/blobs'), { Type: 'tmpfs', Source: '', Target: '/var/lib/registry' }],
+    binds: ['/b/docker:/var/lib/registry/docker'],
+  });
+});
+
+test('storageOnly: a configuration kept in the bind comes alone, read-only; a colon goes to Mounts; a volume stays whole; no mount, nothing changed', (t) => {
+  t.deepEqual(storageOnly([bind('/srv/reg', '/var/lib/registry')], '/var/lib/registry', '/var/lib/registry/config.yml'), {
+    mounts: [{ Type: 'tmpfs', Source: '', Target: '/var/lib/registry' }, bind('/srv/reg/config.yml', '/var/lib/registry/config.yml', true)],
+    binds: ['/srv/reg/docker:/var/lib/registry/docker'],
+  });
+  t.deepEqual(storageOnly([bind('/srv/a:b', '/var/lib/registry')], '/var/lib/registry', '/etc/c.yml'), {
+    mounts: [{ Type: 'tmpfs', Source: '', Target: '/var/lib/registry' }, bind('/srv/a:b/docker', '/var/lib/registry/docker')],
+    binds: [],
+  });
+  const volume: Docker.MountSettings = { Type: 'volume', Source: 'f00d', Target: '/var/lib/registry', ReadOnly: false };
+  t.deepEqual(storageOnly([volume], '/var/lib/registry', '/etc/c.yml'), { mounts: [volume], binds: [] });
+  t.deepEqual(storageOnly([bind('/x', '/elsewhere')], '/var/lib/registry', '/etc/c.yml'), { mounts: [bind('/x', '/elsewhere')], binds: [] });
 });
