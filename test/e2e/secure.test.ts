@@ -14,6 +14,11 @@ import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { e2e, freePort, registryImages, startTestRegistry, tryConnect } from '../helpers/engine.ts';
 import { docker, dockerOk, makeDockerConfig, run, tinyImage, type RunResult, jsonLines } from '../helpers/run.ts';
+import { connectEngine } from '../../src/engine/engine.ts';
+import { inspectRegistryContainer } from '../../src/server/container.ts';
+import { helperContainerOptions } from '../../src/storage/helper-mounts.ts';
+import { execBytes } from '../../src/storage/gc-run.ts';
+import { readStorageRoot } from '../../src/storage/gc-storage.ts';
 
 interface Setup {
   port: number;
@@ -232,6 +237,107 @@ for (const image of registryImages) {
     }
   });
 }
+
+/**
+ * Which files in a container's filesystem (all but /proc, /sys, /dev) hold any of needles:
+ * a plain search, so it finds a secret under whatever path a mount put it.
+ */
+async function filesHolding(container: string, needles: readonly string[]): Promise<string[]> {
+  const script = 'for d in /*; do case "$d" in /proc|/sys|/dev) continue ;; esac; for n in "$@"; do busybox grep -rlF -e "$n" "$d"; done; done; true';
+  const found = await dockerOk(['exec', container, 'sh', '-c', script, 'sh', ...needles]);
+  return [...new Set(found.split('\n').filter(Boolean))].sort();
+}
+
+/** The host paths a container mounts that hold path (the path itself or a directory above it). */
+async function mountsHolding(container: string, path: string): Promise<string[]> {
+  const mounts = JSON.parse(await dockerOk(['inspect', '-f', '{{json .Mounts}}', container])) as { Source: string }[];
+  return mounts.map((m) => m.Source).filter((source) => source && (path === source || path.startsWith(`${source.replace(/\/$/, '')}/`)));
+}
+
+e2e("the secured registry's htpasswd and TLS key are seen by the registry only: not by gc's helper (made as gc makes it), not by a mirror on the same data directory, nor its helper; gc still collects and the registry serves after", async (t) => {
+  const s = await setup(t);
+  ok(t, await s.jindr(['start', '-r', s.host, '-d', s.data, '--auth', 'alice', '--password-stdin', '--tls'], 'pw-Alice-1\n'), 'start --auth --tls');
+  const htpasswd = join(s.data, 'auth/htpasswd');
+  const key = join(s.data, 'tls/server.key');
+  const secretsBefore = [readFileSync(htpasswd, 'utf8'), readFileSync(key, 'utf8')];
+  // What to look for: alice's bcrypt hash, and a line from the middle of the key.
+  const hash = secretsBefore[0]!.split('\n').find((l) => l.startsWith('alice:'))!.slice('alice:'.length);
+  const keyLines = secretsBefore[1]!.trim().split('\n');
+  const needles = [hash, keyLines[Math.floor(keyLines.length / 2)]!];
+  t.true(hash.startsWith('$2') && needles[1]!.length >= 40, 'the needles are the secrets');
+  const ca = readFileSync(join(s.data, 'tls/ca.crt'), 'utf8');
+
+  // Two images; one is removed (its own layer and config are garbage).
+  await dockerOk(['login', s.host, '-u', 'alice', '--password-stdin'], { env: s.env, input: 'pw-Alice-1' });
+  const kept = await tinyImage(t, s.host);
+  await dockerOk(['push', kept], { env: s.env });
+  const keptDigest = JSON.parse((await s.jindr(['inspect', '-r', s.host, 'jtest/tiny:1', '--format', 'json'])).stdout || '{}') as unknown;
+  await tinyImage(t, s.host); // other content under the same local name
+  const gone = `${s.host}/jtest/gone:1`;
+  await dockerOk(['tag', kept, gone]);
+  t.teardown(async () => {
+    await docker(['rmi', '-f', gone]);
+  });
+  await dockerOk(['push', gone], { env: s.env });
+  ok(t, await s.jindr(['rmi', '-r', s.host, 'jtest/gone:1']), 'rmi');
+
+  // The registry container sees both files (the search can find them)...
+  t.deepEqual(await filesHolding(s.container, needles), ['/var/lib/registry/auth/htpasswd', '/var/lib/registry/tls/server.key']);
+
+  // ...gc's helper, made as gc makes it for this registry, sees the storage and neither file.
+  const engine = await connectEngine({ debug: false, tls: false, tlsVerify: false }, s.env, new AbortController().signal);
+  const registry = await inspectRegistryContainer(engine.docker, { id: s.container, name: s.container });
+  const root = await readStorageRoot(execBytes(engine.docker, registry.id), registry.configPath, registry.details.Config.Env ?? [], registry.name);
+  t.is(root, '/var/lib/registry');
+  const helper = await engine.docker.createContainer(helperContainerOptions(registry, `${s.container}-gc-test`, root));
+  t.teardown(() => helper.remove({ force: true }).catch(() => {}));
+  await helper.start();
+  t.is((await docker(['exec', helper.id, 'cat', '/var/lib/registry/auth/htpasswd'])).code, 1, 'cat htpasswd in the helper');
+  t.is((await docker(['exec', helper.id, 'cat', '/var/lib/registry/tls/server.key'])).code, 1, 'cat the key in the helper');
+  t.is((await dockerOk(['exec', helper.id, 'ls', '-A', '/var/lib/registry'])).trim(), 'docker', 'only the storage tree');
+  t.regex(await dockerOk(['exec', helper.id, 'ls', '/var/lib/registry/docker/registry/v2/repositories/jtest']), /tiny/, 'the helper sees the storage');
+  t.deepEqual(await filesHolding(helper.id, needles), []);
+  for (const file of [htpasswd, key]) t.deepEqual(await mountsHolding(helper.id, file), [], `a mount of the helper holds ${file}`);
+  await helper.remove({ force: true });
+
+  // A mirror started on the same data directory, and its gc helper, see neither.
+  // (Its upstream: a plain registry, by its address on the default bridge.)
+  const upstream = await startTestRegistry({ image: 'registry:3' });
+  const upstreamUrl = `http://${(await dockerOk(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', upstream.name])).trim()}:5000`;
+  const mirrorIds = async (): Promise<string[]> => (await docker(['ps', '-aq', '--filter', `label=jindr.mirror=${upstreamUrl}`])).stdout.split('\n').filter(Boolean);
+  t.teardown(async () => {
+    const ids = await mirrorIds();
+    if (ids.length > 0) await docker(['rm', '-f', ...ids]);
+    await upstream.remove();
+  });
+  ok(t, await s.jindr(['-r', `localhost:${await freePort()}`, 'mirror', 'start', upstreamUrl, '-d', s.data]), 'mirror start');
+  const mirrorName = (await mirrorIds())[0]!;
+  const mirror = await inspectRegistryContainer(engine.docker, { id: mirrorName, name: mirrorName });
+  const mirrorData = mirror.storage.kind === 'bind' ? mirror.storage.path : '';
+  t.true(mirrorData.startsWith(join(s.data, 'mirrors') + '/') && mirrorData.endsWith('/data'), `the mirror lives in the same data directory: ${mirrorData}`);
+  const mirrorHelper = await engine.docker.createContainer(helperContainerOptions(mirror, `${mirrorName}-gc-test`, '/var/lib/registry'));
+  t.teardown(() => mirrorHelper.remove({ force: true }).catch(() => {}));
+  await mirrorHelper.start();
+  for (const c of [mirrorName, mirrorHelper.id]) {
+    t.deepEqual(await filesHolding(c, needles), [], c);
+    for (const file of [htpasswd, key]) t.deepEqual(await mountsHolding(c, file), [], `a mount of ${c} holds ${file}`);
+  }
+  await mirrorHelper.remove({ force: true });
+
+  // A real gc: the removed image's blobs go, the registry is started again and serves as before.
+  const gc = await s.jindr(['gc', '-r', s.host, '--grace', '0', '--format', 'json']);
+  ok(t, gc, 'gc');
+  const report = JSON.parse(gc.stdout) as { repositories: string[]; blobs: number; bytesFreed: number };
+  t.deepEqual(report.repositories, ['jtest/gone']);
+  t.true(report.blobs >= 2 && report.bytesFreed > 0, gc.stdout);
+  t.is((await docker(['ps', '-aq', '--filter', `label=jindr.gc-for=${s.container}`])).stdout.trim(), '', 'no helper left');
+  t.is(await httpsStatus(s.port, ca), 401, 'still asks for a login');
+  t.is(await httpsStatus(s.port, ca, 'alice:pw-Alice-1'), 200, 'the login works');
+  t.deepEqual(JSON.parse((await s.jindr(['inspect', '-r', s.host, 'jtest/tiny:1', '--format', 'json'])).stdout || '{}'), keptDigest, 'the kept image is whole');
+  await dockerOk(['rmi', kept]);
+  await dockerOk(['pull', kept], { env: s.env });
+  t.deepEqual([readFileSync(htpasswd, 'utf8'), readFileSync(key, 'utf8')], secretsBefore, 'the files are as they were');
+});
 
 e2e('a certificate near its end, or without a name asked for, is made again by the same CA (restart, start --san)', async (t) => {
   const s = await setup(t);
