@@ -55,6 +55,15 @@ export interface RegistryClientOptions extends ConnectionOptions {
   cacheDir?: string;
 }
 
+/** A request as the client takes it. */
+export interface ClientRequest extends RegistryRequest {
+  /**
+   * Not ended by the client's signal (Ctrl-C): cancelling what an interrupted command left
+   * at the registry (its upload sessions). Its own `signal` must bound it.
+   */
+  outlivesInterrupt?: boolean;
+}
+
 export const CATALOG_SCOPE = 'registry:catalog:*';
 export const pullScope = (repository: string): string => `repository:${repository}:pull`;
 export const pushScope = (repository: string): string => `repository:${repository}:pull,push`;
@@ -94,11 +103,11 @@ export class RegistryClient {
     return this.connection.origin;
   }
 
-  async request(req: RegistryRequest): Promise<RegistryResponse> {
+  async request(req: ClientRequest): Promise<RegistryResponse> {
     return this.send(req, true);
   }
 
-  async stream(req: RegistryRequest): Promise<RegistryResponse<Readable>> {
+  async stream(req: ClientRequest): Promise<RegistryResponse<Readable>> {
     return this.send(req, false);
   }
 
@@ -106,11 +115,11 @@ export class RegistryClient {
     await this.connection.close();
   }
 
-  private async send(req: RegistryRequest, buffered: true): Promise<RegistryResponse>;
-  private async send(req: RegistryRequest, buffered: false): Promise<RegistryResponse<Readable>>;
-  private async send(req: RegistryRequest, buffered: boolean): Promise<RegistryResponse<Buffer | Readable>> {
+  private async send(req: ClientRequest, buffered: true): Promise<RegistryResponse>;
+  private async send(req: ClientRequest, buffered: false): Promise<RegistryResponse<Readable>>;
+  private async send(req: ClientRequest, buffered: boolean): Promise<RegistryResponse<Buffer | Readable>> {
     const scopes = req.scopes ?? [];
-    const signal = anySignal(this.options.signal, req.signal);
+    const signal = req.outlivesInterrupt ? req.signal : anySignal(this.options.signal, req.signal);
     let authorization = await this.auth.authorization(scopes, signal);
     let response = await this.connection.attempt(req, authorization, buffered, signal);
     if (response.status === 401) {
