@@ -33,6 +33,8 @@
 //   in `accept` throw RegistryApiError with the registry's error codes and a short reason.
 // - Bodies that must be resent after a 401 or a retry: pass a Buffer/string, or a
 //   function returning a fresh stream per attempt.
+// - `outlivesInterrupt: true`: the request is not ended by the client's signal (Ctrl-C), only by
+//   its own; for cancelling what an interrupted command left (upload sessions, upload.ts).
 // - Credentials and tokens never appear in logs or messages.
 //
 // This file holds the API, the 401 round and the mapping of error answers; the pool,

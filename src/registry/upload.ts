@@ -50,6 +50,7 @@ export class UploadSession {
     body.once('error', end);
     stop.addEventListener('abort', end, { once: true });
     body.pipe(out);
+    if (stop.aborted) end();
     let used = false;
     try {
       const response = await this.repo.client.request({
