@@ -131,12 +131,14 @@ export function withAbandoned(err: unknown, abandoned: { cancelled: number; left
   if (!(err instanceof RegistryError) || !/storage is full/.test(err.message)) return err;
   const { cancelled, left } = abandoned;
   const uploads = (n: number): string => `${n} unfinished upload${n === 1 ? '' : 's'}`;
-  const parts = [
-    cancelled > 0 ? `this copy cancelled its ${uploads(cancelled)} there` : '',
-    left > 0 ? `${cancelled > 0 ? left : `this copy's ${uploads(left)}`} stay${left === 1 ? 's' : ''} there until \`docker jindr gc\` removes ${left === 1 ? 'it' : 'them'} (on a registry docker-jindr runs)` : '',
-    cancelled + left === 0 ? 'unfinished uploads of earlier copies take space too: `docker jindr gc` removes them (on a registry docker-jindr runs)' : '',
-  ].filter(Boolean);
-  const message = `${err.message} (${parts.join('; ')})`;
+  const gc = `\`docker jindr gc --grace 0s\` removes ${left === 1 ? 'it' : 'them'} from a registry docker-jindr runs`;
+  const stay = left === 1 ? 'stays' : 'stay';
+  const note =
+    cancelled > 0 && left > 0 ? `this copy cancelled ${cancelled} of its unfinished uploads there; ${left} more ${stay} until the registry purges ${left === 1 ? 'it' : 'them'}, or ${gc}`
+    : cancelled > 0 ? `this copy cancelled its ${uploads(cancelled)} there`
+    : left > 0 ? `this copy's ${uploads(left)} ${stay} there until the registry purges ${left === 1 ? 'it' : 'them'}, or ${gc}`
+    : 'uploads that earlier copies left unfinished take space too: `docker jindr gc --grace 0s` removes them from a registry docker-jindr runs';
+  const message = `${err.message} (${note})`;
   return err instanceof RegistryApiError && err.status !== undefined
     ? new RegistryApiError(message, { status: err.status, codes: err.codes, cause: err })
     : new RegistryError(message, { cause: err, ...(err.status !== undefined ? { status: err.status } : {}) });

@@ -15,11 +15,21 @@ import { docker, jindr, pluginBinary } from '../helpers/run.ts';
 
 const REPOSITORIES = '/var/lib/registry/docker/registry/v2/repositories';
 
-/** Each upload session in the registry's storage, with the bytes its data file holds: "SIZE PATH". */
-async function sessions(r: TestRegistry): Promise<string[]> {
+/** Every file under the registry's upload sessions, with its size: "SIZE PATH". */
+async function uploadFiles(r: TestRegistry): Promise<string[]> {
   // Before the first push there is no repositories directory: find says so, and finds nothing.
-  const { stdout } = await docker(['exec', r.name, 'find', REPOSITORIES, '-path', '*/_uploads/*/data', '-exec', 'stat', '-c', '%s %n', '{}', '+']);
+  const { stdout } = await docker(['exec', r.name, 'find', REPOSITORIES, '-path', '*/_uploads/*', '-type', 'f', '-exec', 'stat', '-c', '%s %n', '{}', '+']);
   return stdout.split('\n').filter((l) => l !== '');
+}
+
+/**
+ * The upload sessions the registry still has: those with data or a start time. A DELETE on
+ * 2.8.2 removes both, but the registry's own closing of the cancelled upload writes its
+ * empty hash state again (hashstates/sha256/0, 108 bytes): a remnant without data, which the
+ * registry no longer knows as a session, left out here.
+ */
+async function sessions(r: TestRegistry): Promise<string[]> {
+  return (await uploadFiles(r)).filter((l) => /\/(data|startedat)$/.test(l));
 }
 
 async function registry(t: ExecutionContext, image: string): Promise<TestRegistry> {
@@ -43,7 +53,7 @@ for (const [image, signal] of [[registryImages[1], 'SIGINT'], [registryImages[0]
     for (;;) {
       if (ended) break;
       const found = await sessions(dst);
-      if (found.some((l) => Number(l.split(' ')[0]) > 0)) break;
+      if (found.some((l) => l.endsWith('/data') && Number(l.split(' ')[0]) > 0)) break;
     }
     t.false(ended, `the copy ended before a blob was under way: ${stderr}`);
     child.kill(signal);
@@ -52,6 +62,8 @@ for (const [image, signal] of [[registryImages[1], 'SIGINT'], [registryImages[0]
     t.notRegex(stderr, /^\s+at /m, 'no stack trace');
     t.notRegex(stderr, /^docker-jindr:/m, 'nothing to report: the user asked for it');
     t.deepEqual(await sessions(dst), [], 'no upload session left at the destination');
+    const remnants = await uploadFiles(dst);
+    t.true(remnants.every((l) => /^\d{1,3} \S+\/hashstates\/sha256\/0$/.test(l)), remnants.join('\n'));
     const tags = await fetch(`http://${dst.host}/v2/big/tags/list`);
     t.true(tags.status === 404 || ((await tags.json()) as { tags: string[] | null }).tags === null, 'no tag');
     // And the same copy, run again, completes.
