@@ -7,7 +7,9 @@
 // answers with the session's location at the bytes it holds, and a DELETE there cancels the
 // session. distribution refuses a DELETE at a location older than its data (404
 // BLOB_UPLOAD_INVALID, seen on 2.8.2; the session stays until its weekly purge), and that
-// is what a cut PATCH or PUT leaves.
+// is what a cut PATCH or PUT leaves. (A DELETE on 2.8.2 removes the data and the start
+// time; closing the cancelled upload, the registry then writes its empty hash state again:
+// _uploads/<id>/hashstates/sha256/0, 108 bytes, no longer a session it knows.)
 import { PassThrough, type Readable } from 'node:stream';
 import { BodyConsumedError, DigestMismatchError, type Repo } from './blobs.ts';
 import { header, pushScope } from './client.ts';
