@@ -33,6 +33,8 @@
 //   in `accept` throw RegistryApiError with the registry's error codes and a short reason.
 // - Bodies that must be resent after a 401 or a retry: pass a Buffer/string, or a
 //   function returning a fresh stream per attempt.
+// - `outlivesInterrupt: true`: the request is not ended by the client's signal (Ctrl-C), only by
+//   its own; for cancelling what an interrupted command left (upload sessions, upload.ts).
 // - Credentials and tokens never appear in logs or messages.
 //
 // This file holds the API, the 401 round and the mapping of error answers; the pool,
@@ -53,6 +55,15 @@ export interface RegistryClientOptions extends ConnectionOptions {
   signal?: AbortSignal;
   /** Where to remember what was learned about this registry (cache-file.ts); none: nothing is kept. */
   cacheDir?: string;
+}
+
+/** A request as the client takes it. */
+export interface ClientRequest extends RegistryRequest {
+  /**
+   * Not ended by the client's signal (Ctrl-C): cancelling what an interrupted command left
+   * at the registry (its upload sessions). Its own `signal` must bound it.
+   */
+  outlivesInterrupt?: boolean;
 }
 
 export const CATALOG_SCOPE = 'registry:catalog:*';
@@ -94,11 +105,11 @@ export class RegistryClient {
     return this.connection.origin;
   }
 
-  async request(req: RegistryRequest): Promise<RegistryResponse> {
+  async request(req: ClientRequest): Promise<RegistryResponse> {
     return this.send(req, true);
   }
 
-  async stream(req: RegistryRequest): Promise<RegistryResponse<Readable>> {
+  async stream(req: ClientRequest): Promise<RegistryResponse<Readable>> {
     return this.send(req, false);
   }
 
@@ -106,11 +117,11 @@ export class RegistryClient {
     await this.connection.close();
   }
 
-  private async send(req: RegistryRequest, buffered: true): Promise<RegistryResponse>;
-  private async send(req: RegistryRequest, buffered: false): Promise<RegistryResponse<Readable>>;
-  private async send(req: RegistryRequest, buffered: boolean): Promise<RegistryResponse<Buffer | Readable>> {
+  private async send(req: ClientRequest, buffered: true): Promise<RegistryResponse>;
+  private async send(req: ClientRequest, buffered: false): Promise<RegistryResponse<Readable>>;
+  private async send(req: ClientRequest, buffered: boolean): Promise<RegistryResponse<Buffer | Readable>> {
     const scopes = req.scopes ?? [];
-    const signal = anySignal(this.options.signal, req.signal);
+    const signal = req.outlivesInterrupt ? req.signal : anySignal(this.options.signal, req.signal);
     let authorization = await this.auth.authorization(scopes, signal);
     let response = await this.connection.attempt(req, authorization, buffered, signal);
     if (response.status === 401) {

@@ -21,6 +21,7 @@ import { Auth, TOKEN_PATH, type AuthOptions, type TokenRequest } from './oci-reg
 import { DEFAULT_BEHAVIOUR, type Behaviour } from './oci-registry/behaviour.ts';
 import { Faults, replacement, withHeaders, type Fault } from './oci-registry/faults.ts';
 import { reply, type Reply, type Request } from './oci-registry/reply.ts';
+import { cutUpload } from './oci-registry/blob-routes.ts';
 import { route } from './oci-registry/routes.ts';
 import { Store } from './oci-registry/store.ts';
 
@@ -151,6 +152,11 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
     for (const notify of waiting) notify(entry);
     const chunks: Buffer[] = [];
     incoming.on('data', (c: Buffer) => chunks.push(c));
+    incoming.on('close', () => {
+      if (incoming.complete) return;
+      entry.status ??= -1;
+      cutUpload(store, entry.method, entry.path, Buffer.concat(chunks));
+    });
     incoming.on('end', () => {
       fake.inFlight += 1;
       fake.maxInFlight = Math.max(fake.maxInFlight, fake.inFlight);
