@@ -13,7 +13,8 @@
 // on the other end of a copy: an upload waiting for its source, a download its reader
 // does not take (backpressure): the registry that stalls is the one named. An answer
 // below the minimum rate over a window (wire-limits.ts) is ended too.
-import type { Agent as HttpAgent, IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Agent as HttpAgent, ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Agent as HttpsAgent } from 'node:https';
 import { pipeline, type Readable } from 'node:stream';
 import { abortError, Http1Pool, type Answer, type PoolOptions, type WholeRequest } from './http1.ts';
@@ -102,6 +103,7 @@ export class HttpPool {
         req.destroy(err);
       });
       req.once('socket', (socket) => {
+        if (minRate) watchRate(req, socket, minRate, () => answer);
         if (!socket.connecting) return;
         socket.setTimeout(connectMs);
         socket.once('connect', () => socket.setTimeout(ms));
@@ -115,7 +117,6 @@ export class HttpPool {
         // The body's readers listen for its errors; this one only keeps an unread body from crashing the process.
         res.on('error', () => {});
         res.once('close', () => signal?.removeEventListener('abort', onAbort));
-        if (minRate) watchRate(res, minRate);
         resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: res });
       });
       if (!streamed) {
@@ -142,18 +143,24 @@ export class HttpPool {
   }
 }
 
-/** Ends an answer whose bytes come slower than the minimum rate, except while its reader holds it back. */
-function watchRate(res: IncomingMessage, minRate: MinRate): void {
-  const socket = res.socket;
-  if (!socket) return;
+/** Ends an answer (head and body) whose bytes come slower than the minimum rate, except while its reader holds it back. */
+function watchRate(req: ClientRequest, socket: Socket, minRate: MinRate, answer: () => IncomingMessage | undefined): void {
   const watch = new RateWatch(minRate);
   const onData = (chunk: Buffer): void => {
-    if (watch.tooSlow(chunk.length)) res.destroy(slowError(minRate));
+    const res = answer();
+    if (res?.isPaused()) watch.paused = true;
+    if (!watch.tooSlow(chunk.length)) return;
+    const err = slowError(minRate);
+    res?.destroy(err);
+    req.destroy(err);
   };
-  const onPause = (): void => void (watch.paused = true);
   socket.on('data', onData);
-  res.on('pause', onPause);
-  res.once('close', () => socket.off('data', onData));
+  const stop = (): void => void socket.off('data', onData);
+  req.once('close', stop);
+  req.once('response', (res: IncomingMessage) => {
+    res.on('pause', () => void (watch.paused = true));
+    res.once('close', stop);
+  });
 }
 
 /**
