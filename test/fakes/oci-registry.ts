@@ -162,6 +162,11 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
     };
     fake.log.push(entry);
     for (const notify of waiting) notify(entry);
+    if (faults.take(entry.method, entry.path, true)) {
+      incoming.pause(); // the body stays unread: a paused registry
+      stalled.add(res);
+      return;
+    }
     const chunks: Buffer[] = [];
     incoming.on('data', (c: Buffer) => chunks.push(c));
     incoming.on('end', () => {

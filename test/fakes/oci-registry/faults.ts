@@ -48,6 +48,8 @@ export interface FaultSpec {
   /** Send the answer (the real one, or the status above) one byte (or dripBytes) every this many ms, head included. */
   dripMs?: number;
   dripBytes?: number;
+  /** Never read the request's body (a registry paused mid-upload): the sender's writes back up. */
+  unread?: boolean;
 }
 
 export interface Fault extends FaultSpec {
@@ -69,9 +71,10 @@ export class Faults {
     this.list.length = 0;
   }
 
-  /** The first fault that acts on this request, counting it; undefined: behave. */
-  take(method: string, path: string): Fault | undefined {
+  /** The first fault that acts on this request, counting it; undefined: behave. `unread` faults act before the body is read. */
+  take(method: string, path: string, unread = false): Fault | undefined {
     for (const fault of this.list) {
+      if ((fault.unread === true) !== unread) continue;
       if (fault.method !== undefined && fault.method !== method) continue;
       if (fault.path !== undefined && !(typeof fault.path === 'string' ? path.includes(fault.path) : fault.path.test(path))) continue;
       fault.seen += 1;
