@@ -73,13 +73,13 @@ export class AnswerReader {
         // As llhttp: empty lines before a status line are skipped.
         let skip = 0;
         while (skip < this.pending.length && (this.pending[skip] === 0x0d || this.pending[skip] === 0x0a)) skip += 1;
-        this.pending = this.pending.subarray(skip);
+        if (skip > 0) this.pending = this.pending.subarray(skip);
       }
       const end = this.pending.indexOf(CRLF2);
-      const bare = bareLineBreak(this.pending.subarray(0, end < 0 ? this.pending.length : end + 4), this.scanned - 1);
-      if (bare >= 0) throw malformed('a line of its head does not end with CRLF');
       if ((end < 0 ? this.pending.length : end) > MAX_HEAD) throw malformed(`its header section is larger than ${MAX_HEAD / 1024} KiB`);
       if (end < 0) {
+        // Not whole yet: a line break that is not CRLF is refused now, not when the head ends (it may never).
+        if (bareLineBreak(this.pending, this.scanned - 1, this.pending.length)) throw malformed('a line of its head does not end with CRLF');
         this.scanned = this.pending.length;
         return undefined;
       }
@@ -99,11 +99,11 @@ export class AnswerReader {
   }
 
   private readHead(text: string): void {
-    const lines = text.split('\r\n');
-    const status = statusLine(lines[0]!);
+    const eol = text.indexOf('\r\n');
+    const status = statusLine(eol < 0 ? text : text.slice(0, eol));
     const headers: IncomingHttpHeaders = {};
     const fields: FramingFields = {};
-    readFields(lines.slice(1), headers, fields);
+    readFields(eol < 0 ? '' : text.slice(eol + 2), headers, fields);
     const framing = bodyFraming(fields);
     const code = status.code;
     if (code >= 100 && code < 200) return; // informational (103 Early Hints): the real answer follows
@@ -170,7 +170,7 @@ export class AnswerReader {
         continue;
       }
       const eol = this.pending.indexOf('\r\n');
-      if (bareLineBreak(this.pending.subarray(0, eol < 0 ? this.pending.length : eol + 2), 0) >= 0) throw malformed('a chunk line does not end with CRLF');
+      if (bareLineBreak(this.pending, 0, eol < 0 ? this.pending.length : eol + 2)) throw malformed('a chunk line does not end with CRLF');
       if (eol < 0) {
         if (this.pending.length > MAX_HEAD) throw malformed('a chunk line is too long');
         return undefined;
@@ -183,7 +183,7 @@ export class AnswerReader {
           if (this.trailers.join('\r\n').length > MAX_HEAD) throw malformed('its trailers are too large');
           continue;
         }
-        readFields(this.trailers, {}, undefined); // checked as fields are, then dropped
+        readFields(this.trailers.join('\r\n'), {}, undefined); // checked as fields are, then dropped
         return this.answer();
       }
       const n = chunkSize(line);
