@@ -132,7 +132,7 @@ test('a redirect loop ends after 10 hops with one line', async (t) => {
   t.is(fake.log.filter((r) => r.path === '/v2/app/manifests/v1').length, 11);
 });
 
-test('a redirect to another origin goes without the Authorization header (nor any cookie)', async (t) => {
+test('a redirect to another origin goes without the Authorization header (the client keeps no cookies: none is sent anywhere)', async (t) => {
   const fake = await registry(t, { auth: { basic: { users: { u: 'p' } } } });
   const other = await registry(t);
   fake.faults.add({ method: 'GET', path: '/manifests/', status: 307, headers: { location: `${other.origin}/v2/app/manifests/v1`, 'set-cookie': 'session=secret' } });
