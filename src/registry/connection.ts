@@ -167,7 +167,7 @@ export class Connection {
           throw new RegistryError(networkErrorMessage(this.host, kind, err, this.timeoutMs), { cause: err });
         }
         // The path only: an absolute Location may carry an upload's state or userinfo.
-        this.options.log?.(`retrying ${req.method ?? 'GET'} ${new URL(req.path, this.origin).pathname} after ${kind}`);
+        this.options.log?.(`retrying ${req.method ?? 'GET'} ${this.host}${new URL(req.path, this.origin).pathname} after ${kind}`);
         await sleep(backoffMs(attemptNo, undefined), signal);
       }
     }
