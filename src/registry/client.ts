@@ -45,9 +45,14 @@ import { parseChallenges } from './challenge.ts';
 import { Connection, discard, header, readAll, type ConnectionOptions, type RegistryRequest, type RegistryResponse } from './connection.ts';
 import { RegistryApiError, describeErrorBody, statusText } from './errors.ts';
 import { registryHost, type RegistryHost } from './host.ts';
+import { AnswerTooLargeError } from './http1-answer.ts';
+import { ERROR_LIMIT, tooLargeMessage } from './wire-limits.ts';
+import { RegistryError } from '../errors.ts';
 
 export type { Credential, CredentialSource } from './auth.ts';
 export { header, type RegistryRequest, type RegistryResponse } from './connection.ts';
+export { CONFIG_LIMIT, MANIFEST_LIMIT } from './wire-limits.ts';
+export { MIN_RATE } from './connection.ts';
 
 export interface RegistryClientOptions extends ConnectionOptions {
   credentials?: CredentialSource;
@@ -92,6 +97,7 @@ export class RegistryClient {
       host: this.host,
       credentials: options.credentials,
       pool: this.connection.pool,
+      origin: () => this.connection.origin,
       userAgent: options.userAgent ?? 'docker-jindr',
     });
   }
@@ -117,6 +123,11 @@ export class RegistryClient {
     await this.connection.close();
   }
 
+  /** Whether the registry has answered this client once (a refusal after that is a restart). */
+  get answered(): boolean {
+    return this.connection.answeredOnce;
+  }
+
   private async send(req: ClientRequest, buffered: true): Promise<RegistryResponse>;
   private async send(req: ClientRequest, buffered: false): Promise<RegistryResponse<Readable>>;
   private async send(req: ClientRequest, buffered: boolean): Promise<RegistryResponse<Buffer | Readable>> {
@@ -135,9 +146,12 @@ export class RegistryClient {
       throw await this.auth.refused(response.status);
     }
     if ((response.status >= 200 && response.status < 400) || req.accept?.includes(response.status)) return response;
-    const body = Buffer.isBuffer(response.body) ? response.body : await readAll(response.body).catch(() => Buffer.alloc(0));
-    const { codes, reason } = describeErrorBody(response.status, header(response, 'content-type'), body);
     const what = `${req.method ?? 'GET'} ${new URL(response.url).pathname}`;
+    const body = Buffer.isBuffer(response.body) ? response.body : await readAll(response.body, ERROR_LIMIT.bytes, response.status).catch((err: unknown) => {
+      if (err instanceof AnswerTooLargeError) throw new RegistryError(tooLargeMessage(this.host, err.limit, err.status, what, ''), { status: response.status });
+      return Buffer.alloc(0);
+    });
+    const { codes, reason } = describeErrorBody(response.status, header(response, 'content-type'), body);
     // A proxy's or web server's page: the registry itself did not answer.
     const hint = /^an HTML page/.test(reason) ? ` (check that ${this.host} is a Docker registry and is running)` : '';
     throw new RegistryApiError(`${this.host} answered ${response.status} (${statusText(response.status)}) to ${what}: ${reason}${hint}`, {
