@@ -3,9 +3,10 @@
 // works in one window in which nothing can write to the registry's storage: the registry
 // container is stopped, and a helper container from the same image, with the same volumes
 // and bind mounts (helper-mounts.ts) and env but no network and no registry process, does the work by exec:
-//   1. list storage (tags, revisions, blobs) and read the manifests      (gc-storage.ts)
+//   1. list storage (tags, revisions, blobs) and read the manifests      (storage-listing.ts)
 //   2. work out what is unreachable                                      (storage/gc-plan.ts)
-//   3. remove those manifests' revision links, and repositories left with no tag
+//   3. remove those manifests' revision links, repositories left with no tag, and upload
+//      sessions older than the grace period                             (storage-remove.ts)
 //   4. ask the registry's own `garbage-collect --dry-run` (never --delete-untagged) which
 //      blobs are unreferenced, and delete those older than the grace period (gc-sweep.ts)
 //   5. list the blobs again: what is gone is what was freed

@@ -38,7 +38,8 @@ export function isDigest(digest: string): boolean {
 }
 
 function checked(kind: string, value: string, ok: boolean): string {
-  if (!ok) throw new ResourceError(`refusing to remove ${JSON.stringify(value)} from the registry storage: not a ${kind}`);
+  const article = /^[aeiou]/.test(kind) ? 'an' : 'a';
+  if (!ok) throw new ResourceError(`refusing to remove ${JSON.stringify(value)} from the registry storage: not ${article} ${kind}`);
   return value;
 }
 
@@ -57,8 +58,6 @@ export const storagePath = {
     const [alg, hex] = algHex(digest).split('/') as [string, string];
     return `${V2}/blobs/${alg}/${hex.slice(0, 2)}/${hex}`;
   },
-  /** A tag's history entry for a digest, below the tag's directory. */
-  tagIndexEntry: (digest: string): string => `index/${algHex(digest)}`,
 };
 
 /** Where a blob's bytes are, relative to docker/registry/v2. */
