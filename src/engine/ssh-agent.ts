@@ -1,9 +1,10 @@
 // HTTP to an ssh:// engine: every HTTP connection is a process of the user's own ssh binary
 // running `docker system dial-stdio` on the host (ssh.ts), its stdin and stdout the
 // connection's two directions, as docker/cli's commandconn makes them. Connections are kept
-// alive and reused, and no more than four run at once: a command that inspects many
-// containers at once would otherwise start more ssh handshakes in parallel than sshd lets
-// through (MaxStartups 10), and sshd would drop some.
+// alive and reused, and no more than four ssh run at once, hijacked ones (exec) included,
+// which node:http's agent no longer counts: a command that runs an exec in many containers
+// at once would otherwise start more ssh handshakes in parallel than sshd lets through
+// (MaxStartups 10), and sshd would drop some. An idle kept-alive one makes room.
 import type { ChildProcess } from 'node:child_process';
 import { Agent } from 'node:http';
 import type { Socket } from 'node:net';
@@ -32,10 +33,29 @@ function stopAll(): void {
   for (const child of running) stop(child);
 }
 
+type Created = (err: Error | null, socket?: Duplex) => void;
+
 export function sshAgent(target: SshTarget, env: NodeJS.ProcessEnv): Agent {
   const args = sshArgs(target);
   const agent = new Agent({ keepAlive: true, maxSockets: MAX_CONNECTIONS });
-  const createConnection = (): Duplex => new SshConnection(args, target.host, env);
+  let live = 0;
+  const waiting: Array<() => void> = [];
+  const ended = (): void => {
+    const next = waiting.shift();
+    if (next) next();
+    else live -= 1;
+  };
+  const start = (): Duplex => new SshConnection(args, target.host, env, ended);
+  const createConnection = (_options: unknown, created: Created): Duplex | undefined => {
+    if (live < MAX_CONNECTIONS) {
+      live += 1;
+      return start();
+    }
+    waiting.push(() => created(null, start()));
+    // An idle one goes (its end starts the next); else the next to end makes room.
+    Object.values(agent.freeSockets).find((idle) => idle?.length)?.[0]?.destroy();
+    return undefined;
+  };
   (agent as unknown as { createConnection: typeof createConnection }).createConnection = createConnection;
   return agent;
 }
@@ -49,7 +69,8 @@ class SshConnection extends Duplex {
   #timer: NodeJS.Timeout | undefined;
   timeout = 0;
 
-  constructor(args: string[], host: string, env: NodeJS.ProcessEnv) {
+  /** ended: called once, when the ssh process has ended (or never started). */
+  constructor(args: string[], host: string, env: NodeJS.ProcessEnv, ended: () => void) {
     super({ allowHalfOpen: false });
     // In a session of its own, as docker/cli starts it: Ctrl-C in the terminal reaches us,
     // not ssh or its ProxyCommand, and we end them. No credentials on its command line.
@@ -67,8 +88,9 @@ class SshConnection extends Duplex {
     });
     child.stdin!.on('error', () => {}); // EPIPE once ssh has gone: its exit says why
     const gone = (): void => {
-      running.delete(child);
+      if (!running.delete(child)) return;
       if (running.size === 0) process.off('exit', stopAll);
+      ended();
     };
     child.once('error', (err: NodeJS.ErrnoException) => {
       gone();

@@ -1,5 +1,5 @@
 // The ssh agent: one ssh process per HTTP connection, kept alive and reused, at most four
-// at once; a failing ssh fails the request with its own last line; an idle connection does
+// at once (hijacked ones included); a failing ssh fails the request with its own last line; an idle connection does
 // not keep the process alive, and our exit ends it. The ssh binary is test/fakes/ssh.ts.
 import test, { type ExecutionContext } from 'ava';
 import { execFile } from 'node:child_process';
@@ -7,6 +7,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { get, type Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { promisify } from 'node:util';
 import { sshAgent } from '../../src/engine/ssh-agent.ts';
 import { sshArgs } from '../../src/engine/ssh.ts';
@@ -21,7 +22,7 @@ interface FakeSsh {
   starts(): { pid: number; args: string[] }[];
 }
 
-function fakeSsh(t: ExecutionContext, mode: 'http' | 'fail'): FakeSsh {
+function fakeSsh(t: ExecutionContext, mode: 'http' | 'fail', over: NodeJS.ProcessEnv = {}): FakeSsh {
   const dir = mkdtempSync(join(tmpdir(), 'jindr-fake-ssh-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'ssh'), `#!/bin/sh\nexec "${process.execPath}" "${FAKE}" "$@"\n`);
@@ -29,7 +30,7 @@ function fakeSsh(t: ExecutionContext, mode: 'http' | 'fail'): FakeSsh {
   const log = join(dir, 'log');
   writeFileSync(log, '');
   return {
-    env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, FAKE_SSH_LOG: log, FAKE_SSH_MODE: mode },
+    env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, FAKE_SSH_LOG: log, FAKE_SSH_MODE: mode, ...over },
     starts: () => readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { pid: number; args: string[] }),
   };
 }
@@ -55,6 +56,52 @@ const alive = (pid: number): boolean => {
 };
 
 const target = { host: 'builder', user: 'me', port: '2222' };
+
+/** Waits (polling, with a deadline) until check() holds. */
+async function until(t: ExecutionContext, what: string, check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!check()) {
+    if (Date.now() > deadline) return void t.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+type CreateConnection = (options: object, created: (err: Error | null, socket?: Duplex) => void) => Duplex | undefined;
+
+/** A connection as node:http gets one for a hijacked request (exec), which the agent stops counting. */
+function connect(agent: Agent): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const socket = (agent as unknown as { createConnection: CreateConnection }).createConnection({}, (err, s) => (err ? reject(err) : resolve(s!)));
+    if (socket) resolve(socket);
+  });
+}
+
+test('never more than four ssh at once, hijacked connections included: the fifth starts when one ends', async (t) => {
+  const ssh = fakeSsh(t, 'http');
+  const agent = sshAgent(target, ssh.env);
+  const sockets = await Promise.all(Array.from({ length: 4 }, () => connect(agent)));
+  t.teardown(() => sockets.forEach((s) => s.destroy()));
+  let fifth: Duplex | undefined;
+  void connect(agent).then((s) => (fifth = s));
+  await until(t, 'four ssh', () => ssh.starts().length === 4);
+  t.is(fifth, undefined, 'the fifth waits');
+  sockets[0]!.destroy();
+  await until(t, 'the fifth ssh', () => ssh.starts().length === 5 && fifth !== undefined);
+  t.is(ssh.starts().filter((s) => alive(s.pid)).length, 4, 'one ended, then the fifth started');
+  fifth!.destroy();
+});
+
+test('at four, an idle kept-alive ssh makes room for a new connection', async (t) => {
+  const ssh = fakeSsh(t, 'http', { FAKE_SSH_ANSWER_AFTER: '4' });
+  const agent = sshAgent(target, ssh.env);
+  t.teardown(() => agent.destroy());
+  await Promise.all(Array.from({ length: 4 }, () => request(agent)));
+  t.is(ssh.starts().length, 4);
+  const hijacked = await connect(agent);
+  t.teardown(() => hijacked.destroy());
+  await until(t, 'the fifth ssh', () => ssh.starts().length === 5);
+  t.is(ssh.starts().filter((s) => alive(s.pid)).length, 4, 'one idle ssh ended for it');
+});
 
 test('one ssh process per connection, with exactly docker/cli\'s arguments; kept alive and reused; at most four at once', async (t) => {
   const ssh = fakeSsh(t, 'http');
