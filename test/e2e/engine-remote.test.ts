@@ -261,24 +261,31 @@ function aliasHome(t: ExecutionContext, sshd: Sshd, strict: string, over: NodeJS
   return { ...home, knownHosts };
 }
 
-e2e('ssh://ALIAS: a Host of ~/.ssh/config (HostName, Port, User, IdentityFile, UserKnownHostsFile, ProxyJump), by DOCKER_HOST and by a docker context', async (t) => {
+e2e('ssh://ALIAS: a Host of ~/.ssh/config (HostName, Port, User, IdentityFile, UserKnownHostsFile) by DOCKER_HOST, and ProxyJump through it', async (t) => {
+  const sshd = await startSshd(t);
+  const r = await registry(t);
+  const home = aliasHome(t, sshd, 'yes', { DOCKER_CONFIG: tempDir(t, 'jindr-ssh-config-') });
+  writeFileSync(home.knownHosts, `${sshd.knownHostsLine}\n`);
+  const env = (host: string): NodeJS.ProcessEnv => ({ ...home.env, DOCKER_HOST: host });
+  await assertSameEngine(t, r, await jindr(['--format', 'json', 'info'], { env: env('ssh://myalias') }), 'info over ssh://myalias');
+  // ProxyJump: ssh to the host through myalias (a second ssh, which reads the same config).
+  const accepted = (): number => sshd.log().match(/Accepted publickey for root/g)?.length ?? 0;
+  const before = accepted();
+  await assertSameEngine(t, r, await jindr(['--format', 'json', 'info'], { env: env('ssh://jumped') }), 'info over ssh://jumped');
+  t.true(accepted() >= before + 2, `a login for the jump and one for the host: ${sshd.log()}`);
+});
+
+e2e('ssh://ALIAS: a context of the real docker CLI whose host is a Host of ~/.ssh/config, through docker --context NAME jindr', async (t) => {
   const sshd = await startSshd(t);
   const r = await registry(t);
   const config = makeDockerConfig();
   t.teardown(config.cleanup);
   const home = aliasHome(t, sshd, 'yes', { DOCKER_CONFIG: config.dir });
   writeFileSync(home.knownHosts, `${sshd.knownHostsLine}\n`);
-  const env = (host: string): NodeJS.ProcessEnv => ({ ...home.env, DOCKER_HOST: host });
-  await assertSameEngine(t, r, await jindr(['--format', 'json', 'info'], { env: env('ssh://myalias') }), 'info over ssh://myalias');
   const created = await docker(['--config', config.dir, 'context', 'create', 'aliasctx', '--docker', 'host=ssh://myalias'], { env: home.env });
   t.is(created.code, 0, created.stderr);
   const viaContext = await docker(['--config', config.dir, '--context', 'aliasctx', 'jindr', '--format', 'json', 'info'], { env: home.env });
   await assertSameEngine(t, r, viaContext, 'docker --context aliasctx jindr info');
-  // ProxyJump: ssh to the host through myalias (a second ssh, which reads the same config).
-  const accepted = (): number => sshd.log().match(/Accepted publickey for root/g)?.length ?? 0;
-  const before = accepted();
-  await assertSameEngine(t, r, await jindr(['--format', 'json', 'info'], { env: env('ssh://jumped') }), 'info over ssh://jumped');
-  t.true(accepted() >= before + 2, `a login for the jump and one for the host: ${sshd.log()}`);
 });
 
 e2e('ssh://ALIAS: an unknown host key fails in one line, as StrictHostKeyChecking in the user\'s config says; accept-new takes it', async (t) => {
