@@ -53,14 +53,18 @@ const SOURCE_PATCHES: readonly SourcePatch[] = [
     edits: ['const is = Object.assign(detect,', 'const andFormatter = new Intl.ListFormat(', 'const orFormatter = new Intl.ListFormat(', 'const isMethodNames = keysOf('].map(pure),
   },
   /*
-   * Inner modules of dockerode that docker-jindr reaches only on paths it rarely or never
-   * takes, required when first called instead of when dockerode is: docker-modem's ssh
-   * dialer (ssh2, ~33 ms; only for an ssh:// engine) and dockerode's BuildKit session (grpc
-   * and protobufjs, ~47 ms; never used). They are most of the ~135 ms `require('dockerode')`
-   * costs, paid by every command that talks to the engine (and by lsi, which reads push
+   * docker-modem's ssh dialer goes: docker-jindr reaches ssh:// engines through the ssh
+   * binary (src/engine/ssh-agent.ts), and with the dialer its ssh2 would be bundled (some
+   * 450 KB of side.js) and required with dockerode (~33 ms). dockerode's BuildKit session
+   * (grpc and protobufjs, ~47 ms; never used) is required when first called instead of
+   * when dockerode is: together they were most of the ~135 ms `require('dockerode')`
+   * cost, paid by every command that talks to the engine (and by lsi, which reads push
    * times through it).
    */
-  { file: /[\\/]docker-modem[\\/]lib[\\/]modem\.js$/, edits: [["ssh = require('./ssh'),", "ssh = function (opt) { return require('./ssh')(opt); },"]] },
+  {
+    file: /[\\/]docker-modem[\\/]lib[\\/]modem\.js$/,
+    edits: [["ssh = require('./ssh'),", "ssh = function () { throw new Error('docker-modem ssh is not bundled: ssh:// goes through src/engine/ssh-agent.ts'); },"]],
+  },
   {
     file: /[\\/]dockerode[\\/]lib[\\/]docker\.js$/,
     edits: [["withSession = require('./session'),", "withSession = function () { return require('./session').apply(this, arguments); },"]],
@@ -122,8 +126,6 @@ export function bundleOptions(root: string, options: { side?: boolean } = {}): B
     minifySyntax: true,
     minifyWhitespace: true,
     legalComments: 'none',
-    // ssh2's optional native addons: it falls back to pure JS when they are missing.
-    external: ['*.node', 'cpu-features'],
     define: { 'import.meta.url': 'importMetaUrl' },
     banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     plugins: [...(options.side ? [sidePackages] : []), dynamicBuiltins, sourcePatches, asciiWidth, uiPage(root), lazyCommands(root)],

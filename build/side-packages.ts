@@ -1,7 +1,7 @@
 // The executable's script holds what a command may need at once; the big packages only a
 // few commands reach (through import()) go into a second script, side.js, compiled the
 // first time one of them is imported. V8 reads, hashes and checks the whole source of a
-// script before it runs a line of it: with dockerode, ssh2 and the AWS SDK in it (2.7 MB
+// script before it runs a line of it: with dockerode, ssh2 (since gone) and the AWS SDK in it (2.7 MB
 // instead of 0.6), every `ls` spent some 6 ms more of CPU starting (measured with each
 // one's own code cache: 52 ms against 46, node -e 0 being 24).
 //
@@ -12,8 +12,8 @@
 import type { BuildOptions, Plugin } from 'esbuild';
 import { join } from 'node:path';
 
-/** Reached only through import() (the engine, ssh, cpe's AWS SDK, htpasswd's bcrypt). */
-export const SIDE_PACKAGES = ['dockerode', 'ssh2', '@aws-sdk/client-ecr', 'bcryptjs'] as const;
+/** Reached only through import() (the engine, cpe's AWS SDK, htpasswd's bcrypt). */
+export const SIDE_PACKAGES = ['dockerode', '@aws-sdk/client-ecr', 'bcryptjs'] as const;
 
 export const SIDE_LOADER = "Symbol.for('docker-jindr.side')";
 

@@ -6,8 +6,8 @@ import type { Agent as HttpsAgent } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { DockerGlobals } from './globals.ts';
 import { describeEndpoint, isLocalEngine, resolveEndpoint, type ResolvedEndpoint } from './endpoint.ts';
-import { sshConnectOptions } from './ssh.ts';
-import { sshAgent, type SshClientClass } from './ssh-agent.ts';
+import { parseSshHost } from './ssh.ts';
+import { sshAgent } from './ssh-agent.ts';
 import { remoteFailureHint } from './remote-errors.ts';
 import { askIdentity, type EngineIdentity } from './identity.ts';
 import { EngineUnreachableError, InterruptedError, ResourceError, errorMessage } from '../errors.ts';
@@ -32,18 +32,17 @@ export async function connectEngine(globals: DockerGlobals, env: NodeJS.ProcessE
   // docker-modem calls url.parse() for tcp and ssh engines; Node's deprecation warning
   // for it would land in the middle of our output and one-line errors.
   if (!endpoint.host.startsWith('unix://')) process.noDeprecation = true;
-  // dockerode pulls in ssh2, grpc and protobufjs: loaded here, when an engine is wanted,
-  // not at start-up (where it took most of every command's start, engine or not).
+  // dockerode is big: loaded here, when an engine is wanted, not at start-up (where it took
+  // most of every command's start, engine or not).
   const { default: DockerClient } = await import('dockerode');
-  const sshClient = endpoint.host.startsWith('ssh://') ? (await import('ssh2')).Client : undefined;
-  const docker = newDocker(DockerClient, dockerOptions(endpoint, env, sshClient));
+  const docker = newDocker(DockerClient, dockerOptions(endpoint, env));
   const describe = describeEndpoint(endpoint);
   try {
     const ping = docker.ping as unknown as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
     await ping.call(docker, { abortSignal: AbortSignal.any([signal, AbortSignal.timeout(PING_TIMEOUT_MS)]) });
   } catch (err) {
     if (signal.aborted) throw new InterruptedError();
-    const hint = remoteFailureHint(endpoint, err, env);
+    const hint = remoteFailureHint(endpoint, err);
     if (hint !== undefined) throw new EngineUnreachableError(`cannot reach the Docker engine at ${describe}: ${hint}`, { cause: err });
     throw unreachable(describe, err);
   }
@@ -94,17 +93,13 @@ type ModemOptions = Docker.DockerOptions & { agent?: HttpAgent | HttpsAgent };
 
 /**
  * dockerode options for an endpoint; reads the TLS files it names. ssh:// engines are plain
- * HTTP through our ssh agent (ssh-agent.ts), made with ssh2's Client class (loaded by the
- * caller only for them), not through docker-modem's own ssh support.
+ * HTTP over processes of the ssh binary (ssh-agent.ts), not docker-modem's own ssh support;
+ * the host name in their URLs is a placeholder, as docker/cli's (env: the ssh processes').
  */
-export function dockerOptions(endpoint: ResolvedEndpoint, env: NodeJS.ProcessEnv, sshClient?: SshClientClass): ModemOptions {
+export function dockerOptions(endpoint: ResolvedEndpoint, env: NodeJS.ProcessEnv): ModemOptions {
   const { host } = endpoint;
   if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) };
-  if (host.startsWith('ssh://')) {
-    if (sshClient === undefined) throw new TypeError('dockerOptions: an ssh:// engine needs the ssh client class');
-    const ssh = sshConnectOptions(host, env);
-    return { protocol: 'http', host: ssh.host, port: ssh.port, agent: sshAgent(sshClient, ssh) };
-  }
+  if (host.startsWith('ssh://')) return { protocol: 'http', host: 'docker.example.com', port: 80, agent: sshAgent(parseSshHost(host), env) };
   const url = new URL(host); // tcp://host:port[/path]
   const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (!endpoint.tls) return { protocol: 'http', host: hostname, port: url.port };

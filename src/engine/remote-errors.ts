@@ -1,7 +1,7 @@
 // Why a remote engine (ssh://, tcp:// with TLS) refused us, said so that the user knows
 // which file to fix. The engine is running in these cases: "is it running?" would mislead.
 import type { ResolvedEndpoint } from './endpoint.ts';
-import { parseSshHost } from './ssh.ts';
+import { EngineUnreachableError } from '../errors.ts';
 
 /** Client-side certificate checks failing: the engine's certificate is not one we trust. */
 const UNTRUSTED_SERVER = new Set([
@@ -14,9 +14,10 @@ const UNTRUSTED_SERVER = new Set([
 const CLIENT_CERT_REFUSED = /^ERR_SSL_(TLSV13_ALERT_CERTIFICATE_REQUIRED|TLSV1_ALERT_UNKNOWN_CA|SSLV3_ALERT_BAD_CERTIFICATE|SSLV3_ALERT_HANDSHAKE_FAILURE|TLSV1_ALERT_ACCESS_DENIED|SSLV3_ALERT_CERTIFICATE_(UNKNOWN|REVOKED|EXPIRED|UNSUPPORTED))$/;
 
 /** What to do about a failed connection to a remote engine, or undefined when it is not one of these. */
-export function remoteFailureHint(endpoint: ResolvedEndpoint, err: unknown, env: NodeJS.ProcessEnv): string | undefined {
+export function remoteFailureHint(endpoint: ResolvedEndpoint, err: unknown): string | undefined {
   if (!(err instanceof Error)) return undefined;
-  if (endpoint.host.startsWith('ssh://')) return sshHint(endpoint.host, err, env);
+  // ssh-agent.ts says why ssh failed, in ssh's own words (sshFailure).
+  if (endpoint.host.startsWith('ssh://')) return err instanceof EngineUnreachableError ? err.message : undefined;
   if (!endpoint.tls) return undefined;
   const code = (err as NodeJS.ErrnoException).code ?? '';
   if (UNTRUSTED_SERVER.has(code)) {
@@ -30,14 +31,21 @@ export function remoteFailureHint(endpoint: ResolvedEndpoint, err: unknown, env:
   return undefined;
 }
 
-function sshHint(host: string, err: Error, env: NodeJS.ProcessEnv): string | undefined {
-  const target = parseSshHost(host, env);
-  const name = target.port === 22 ? target.host : `[${target.host}]:${target.port}`;
-  if (err.message === 'Host denied (verification failed)') {
-    return `the ssh host key of ${name} is not in ~/.ssh/known_hosts or differs from the one there: check it, then add it (e.g. connect once with ssh)`;
+/**
+ * One line for an ssh process that failed, naming the host: ssh's own last line on stderr
+ * ("Host key verification failed.", "Permission denied (publickey).", the remote shell's
+ * "docker: command not found"), and what to check when it is one of those.
+ */
+export function sshFailure(host: string, code: number | null, signal: string | null, stderr: string): string {
+  const last = stderr.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '').at(-1);
+  const said = last ?? `it ended with ${code === null ? `signal ${signal}` : `exit code ${code}`} and said nothing`;
+  let check = '';
+  if (last?.startsWith('Host key verification failed')) {
+    check = `: is the host key of ${host} in your known_hosts? (connect once with ssh ${host} to check it and add it)`;
+  } else if (last?.includes('Permission denied')) {
+    check = `: does ssh ${host} log in without a password? (a key in ssh-agent, or IdentityFile in ~/.ssh/config)`;
+  } else if (code === 127) {
+    check = `: is Docker installed on ${host}, on the PATH of a non-interactive ssh session?`;
   }
-  if ((err as { level?: unknown }).level === 'client-authentication') {
-    return `ssh refused our key for ${target.username}: offer one through ssh-agent (SSH_AUTH_SOCK) or as ~/.ssh/id_ed25519, id_ecdsa or id_rsa`;
-  }
-  return undefined;
+  return `ssh ${host} failed: ${said}${check}`;
 }

@@ -1,86 +1,168 @@
-// HTTP to an ssh:// engine: every HTTP connection is a `docker system dial-stdio` channel, as
-// the Docker CLI makes them, over ONE ssh connection per command. docker-modem's own ssh
-// support opens a new ssh connection for every request; a command that inspects many
-// containers at once then runs more handshakes in parallel than sshd lets through
-// (MaxStartups 10), and sshd drops some: "lost the connection". A bound on open channels
-// keeps within sshd's MaxSessions (10).
+// HTTP to an ssh:// engine: every HTTP connection is a process of the user's own ssh binary
+// running `docker system dial-stdio` on the host (ssh.ts), its stdin and stdout the
+// connection's two directions, as docker/cli's commandconn makes them. Connections are kept
+// alive and reused, and no more than four ssh run at once, hijacked ones (exec) included,
+// which node:http's agent no longer counts: a command that runs an exec in many containers
+// at once would otherwise start more ssh handshakes in parallel than sshd lets through
+// (MaxStartups 10), and sshd would drop some. An idle kept-alive one makes room.
+import type { ChildProcess } from 'node:child_process';
 import { Agent } from 'node:http';
-import type { Duplex } from 'node:stream';
-import type { Client, ConnectConfig } from 'ssh2';
+import type { Socket } from 'node:net';
+import { Duplex } from 'node:stream';
+import { sshArgs, type SshTarget } from './ssh.ts';
+import { sshFailure } from './remote-errors.ts';
+import { EngineUnreachableError } from '../errors.ts';
 
-const MAX_CHANNELS = 4;
-/** An ssh connection with no channel open this long is closed. */
-const IDLE_MS = 1000;
+const MAX_CONNECTIONS = 4;
+/** The end of ssh's stderr is kept: its last line says why it failed. */
+const STDERR_KEPT = 4096;
 
-export type SshClientClass = new () => Client;
+/** The ssh processes still running: our own exit (Ctrl-C included) ends them. */
+const running = new Set<ChildProcess>();
 
-export function sshAgent(SshClient: SshClientClass, options: ConnectConfig): Agent {
-  let connection: Promise<Client> | undefined;
-  let open = 0;
-  let idle: NodeJS.Timeout | undefined;
+function stop(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGTERM'); // its session: a ProxyCommand too
+  } catch {
+    // gone already
+  }
+}
 
-  const connect = (): Promise<Client> =>
-    (connection ??= new Promise<Client>((resolve, reject) => {
-      const client = new SshClient();
-      client
-        .once('ready', () => resolve(client))
-        // After 'ready' too: an error later (the connection reset) fails the open channels.
-        .on('error', (err) => {
-          connection = undefined;
-          reject(err);
-        })
-        .once('close', () => {
-          connection = undefined;
-        })
-        .connect(options);
-    }));
+function stopAll(): void {
+  for (const child of running) stop(child);
+}
 
-  const closeWhenIdle = (client: Client): void => {
-    clearTimeout(idle);
-    idle = setTimeout(() => open === 0 && client.end(), IDLE_MS);
-    idle.unref();
-  };
+type Created = (err: Error | null, socket?: Duplex) => void;
 
-  // A channel counts from its opening until sshd confirms its close, which comes after the
-  // HTTP agent has let go of it: the agent's own socket limit alone would let sshd's count
-  // of sessions run past MaxSessions under load ("Channel open failure").
+export function sshAgent(target: SshTarget, env: NodeJS.ProcessEnv): Agent {
+  const args = sshArgs(target);
+  const agent = new Agent({ keepAlive: true, maxSockets: MAX_CONNECTIONS });
+  let live = 0;
   const waiting: Array<() => void> = [];
-  const slot = (): Promise<void> => {
-    if (open < MAX_CHANNELS) {
-      open += 1;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => waiting.push(resolve));
-  };
-  const release = (client: Client): void => {
+  const ended = (): void => {
     const next = waiting.shift();
-    if (next) return next();
-    open -= 1;
-    if (open === 0) closeWhenIdle(client);
+    if (next) next();
+    else live -= 1;
   };
-
-  // keepAlive stays off: the agent would call socket methods (setKeepAlive, unref) that an
-  // ssh channel does not have. One channel per request; the ssh connection is what is reused.
-  const agent = new Agent();
-  const createConnection = (_options: unknown, callback: (err: Error | null, stream?: Duplex) => void): undefined => {
-    const channel = async (): Promise<Duplex> => {
-      const client = await connect();
-      await slot();
-      clearTimeout(idle);
-      return new Promise((resolve, reject) => {
-        client.exec('docker system dial-stdio', (err, stream) => {
-          if (err) {
-            release(client);
-            return reject(err);
-          }
-          stream.once('close', () => release(client));
-          resolve(stream);
-        });
-      });
-    };
-    channel().then((stream) => callback(null, stream), (err: Error) => callback(err));
+  const start = (): Duplex => new SshConnection(args, target.host, env, ended);
+  const createConnection = (_options: unknown, created: Created): Duplex | undefined => {
+    if (live < MAX_CONNECTIONS) {
+      live += 1;
+      return start();
+    }
+    waiting.push(() => created(null, start()));
+    // An idle one goes (its end starts the next); else the next to end makes room.
+    Object.values(agent.freeSockets).find((idle) => idle?.length)?.[0]?.destroy();
     return undefined;
   };
   (agent as unknown as { createConnection: typeof createConnection }).createConnection = createConnection;
   return agent;
+}
+
+/** One ssh process as a socket: what node:http's client and agent call on one (ref, unref, setTimeout, ...). */
+class SshConnection extends Duplex {
+  readonly #child: ChildProcess;
+  #stderr = '';
+  /** Ended by us: its exit is not a failure. */
+  #stopped = false;
+  #timer: NodeJS.Timeout | undefined;
+  timeout = 0;
+
+  /** ended: called once, when the ssh process has ended (or never started). */
+  constructor(args: string[], host: string, env: NodeJS.ProcessEnv, ended: () => void) {
+    super({ allowHalfOpen: false });
+    // In a session of its own, as docker/cli starts it: Ctrl-C in the terminal reaches us,
+    // not ssh or its ProxyCommand, and we end them. No credentials on its command line.
+    const child = process.getBuiltinModule('node:child_process').spawn('ssh', args, { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    this.#child = child;
+    if (running.size === 0) process.on('exit', stopAll);
+    running.add(child);
+    const stdout = child.stdout!;
+    stdout.on('data', (chunk: Buffer) => {
+      this.#active();
+      if (!this.push(chunk)) stdout.pause();
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      this.#stderr = (this.#stderr + chunk.toString()).slice(-STDERR_KEPT);
+    });
+    child.stdin!.on('error', () => {}); // EPIPE once ssh has gone: its exit says why
+    const gone = (): void => {
+      if (!running.delete(child)) return;
+      if (running.size === 0) process.off('exit', stopAll);
+      ended();
+    };
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      gone();
+      const why = err.code === 'ENOENT' ? 'ssh is not on PATH: install an OpenSSH client (the Docker CLI needs it for ssh:// too)' : `cannot start ssh: ${err.message}`;
+      this.destroy(new EngineUnreachableError(why, { cause: err }));
+    });
+    child.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
+      gone();
+      if (this.destroyed) return;
+      // All of its output has been read: the answer ends here, or ssh failed.
+      if (code === 0 || this.#stopped) this.push(null);
+      else this.destroy(new EngineUnreachableError(sshFailure(host, code, signal, this.#stderr)));
+    });
+  }
+
+  override _read(): void {
+    this.#child.stdout!.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
+    this.#active();
+    // A failed write is ssh gone: the 'close' handler reports it with ssh's own words.
+    this.#child.stdin!.write(chunk, () => callback());
+  }
+
+  override _final(callback: (err?: Error | null) => void): void {
+    this.#child.stdin!.end();
+    callback();
+  }
+
+  override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    stop(this.#child);
+    callback(err);
+  }
+
+  /** An idle connection kept by the agent must not keep the process alive. */
+  ref(): this {
+    this.#child.ref();
+    for (const s of this.#pipes()) s.ref();
+    return this;
+  }
+
+  unref(): this {
+    this.#child.unref();
+    for (const s of this.#pipes()) s.unref();
+    return this;
+  }
+
+  setKeepAlive(): this {
+    return this;
+  }
+
+  setNoDelay(): this {
+    return this;
+  }
+
+  /** As net.Socket: 'timeout' after ms without reading or writing (0: never). */
+  setTimeout(ms: number, callback?: () => void): this {
+    this.timeout = ms;
+    if (callback) this.once('timeout', callback);
+    this.#active();
+    return this;
+  }
+
+  #active(): void {
+    clearTimeout(this.#timer);
+    if (this.timeout > 0) this.#timer = setTimeout(() => this.emit('timeout'), this.timeout).unref();
+  }
+
+  #pipes(): Socket[] {
+    return [this.#child.stdin, this.#child.stdout, this.#child.stderr] as Socket[];
+  }
 }

@@ -1,91 +1,76 @@
-// ssh:// engines: dockerode (ssh2) runs `docker system dial-stdio` on the remote host, as the
-// Docker CLI does with the ssh binary. ssh2 accepts any host key unless told otherwise, so
-// the host key is checked against ~/.ssh/known_hosts, as ssh would.
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir, userInfo } from 'node:os';
-import { join } from 'node:path';
-import type { ConnectConfig } from 'ssh2';
+// ssh:// engines as the Docker CLI reaches them (docker/cli cli/connhelper/ssh and
+// connhelper.go): the user's own ssh binary runs `docker system dial-stdio` on the host, and
+// the Docker API is spoken over its stdin and stdout. So ~/.ssh/config (Host aliases,
+// ProxyJump, IdentityFile), the agent and known_hosts all apply, as they do for `docker`.
 import { UsageError } from '../errors.ts';
 
 export interface SshTarget {
+  /** As written in the URL: a name, an address or a Host alias of ~/.ssh/config. */
   host: string;
-  port: number;
-  username: string;
+  user?: string;
+  port?: string;
+  /** The engine's socket on the remote host, when the URL names one (ssh://host/run/docker.sock). */
+  socket?: string;
 }
 
-export function parseSshHost(value: string, env: NodeJS.ProcessEnv): SshTarget {
+/** The ssh URL without its password, if it has one: for messages. */
+function shown(url: URL): string {
+  if (url.password === '') return url.href;
+  const copy = new URL(url.href);
+  copy.password = '';
+  return copy.href;
+}
+
+/** ssh://[USER@]HOST[:PORT][/SOCKET] as docker/cli's ssh.ParseURL reads it. */
+export function parseSshHost(value: string): SshTarget {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     throw new UsageError(`invalid ssh Docker host "${value}": use ssh://[USER@]HOST[:PORT]`);
   }
-  if (url.pathname !== '' && url.pathname !== '/') {
-    throw new UsageError(`invalid ssh Docker host "${value}": a path is not allowed`);
-  }
-  return {
-    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port: url.port ? Number(url.port) : 22,
-    username: decodeURIComponent(url.username) || env.USER || userInfo().username,
-  };
-}
-
-/** ssh2 options: the agent (SSH_AUTH_SOCK) or the first default key file, and a known_hosts check. */
-export function sshConnectOptions(value: string, env: NodeJS.ProcessEnv): ConnectConfig & SshTarget {
-  const target = parseSshHost(value, env);
-  const sshDir = join(env.HOME || homedir(), '.ssh');
-  const options: ConnectConfig & SshTarget = {
-    ...target,
-    hostVerifier: (key: Buffer) => knownHostKey(readKnownHosts(join(sshDir, 'known_hosts')), target.host, target.port, key),
-  };
-  if (env.SSH_AUTH_SOCK) options.agent = env.SSH_AUTH_SOCK;
-  const keyFile = ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(sshDir, f)).find((f) => existsSync(f));
-  if (keyFile) options.privateKey = readFileSync(keyFile);
-  return options;
-}
-
-function readKnownHosts(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-/** Is key (the raw public key blob) listed for host:port in known_hosts text? */
-export function knownHostKey(knownHosts: string, host: string, port: number, key: Buffer): boolean {
-  const name = port === 22 ? host : `[${host}]:${port}`;
-  const blob = key.toString('base64');
-  let accepted = false;
-  for (const raw of knownHosts.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const fields = line.split(/\s+/);
-    const marker = fields[0]!.startsWith('@') ? fields.shift() : undefined;
-    const [patterns, , keyData] = fields;
-    if (!patterns || !keyData || !hostMatches(patterns, name)) continue;
-    if (marker === '@revoked' && keyData === blob) return false;
-    if (marker === undefined && keyData === blob) accepted = true;
-  }
-  return accepted;
-}
-
-function hostMatches(patterns: string, name: string): boolean {
-  if (patterns.startsWith('|1|')) {
-    const [salt, hash] = patterns.slice(3).split('|');
-    if (!salt || !hash) return false;
-    // (node:crypto on demand: importing this module must not cost a command its start-up time.)
-    return process.getBuiltinModule('node:crypto').createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64') === hash;
-  }
-  let matched = false;
-  for (const pattern of patterns.split(',')) {
-    const negated = pattern.startsWith('!');
-    const glob = negated ? pattern.slice(1) : pattern;
-    const re = new RegExp('^' + glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 'i');
-    if (re.test(name)) {
-      if (negated) return false;
-      matched = true;
+  const invalid = (why: string): UsageError => new UsageError(`invalid ssh Docker host "${shown(url)}": ${why}`);
+  if (url.protocol !== 'ssh:') throw invalid('use ssh://[USER@]HOST[:PORT]');
+  // Never put in a message or on the ssh command line: ssh asks, or a key or the agent answers.
+  if (url.password !== '') throw invalid('a password in the URL is not supported: use a key (ssh-agent or IdentityFile in ~/.ssh/config)');
+  if (url.search !== '') throw invalid('query parameters are not allowed');
+  if (url.hash !== '') throw invalid('fragments are not allowed');
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (host === '') throw invalid('the host name is empty');
+  const decode = (part: string): string => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      throw invalid(`"${part}" is not valid percent-encoding`);
     }
-  }
-  return matched;
+  };
+  const user = decode(url.username);
+  const socket = decode(url.pathname);
+  // ssh takes them as arguments, not through a shell; a control character is a typing error.
+  if (/[\0-\x1f\x7f]/.test(host + user + socket)) throw invalid('it has a control character');
+  const target: SshTarget = { host };
+  if (user !== '') target.user = user;
+  if (url.port !== '') target.port = url.port;
+  if (socket.replace(/\//g, '') !== '') target.socket = socket;
+  return target;
+}
+
+/** Quotes a word for the remote POSIX shell ssh runs the command with. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The arguments of `ssh` as docker/cli gives them: -l USER, -p PORT, a connect timeout of
+ * 30 s, no terminal, then the host and `docker system dial-stdio` (with --host when the
+ * URL names the remote socket). Everything else comes from the user's ssh configuration.
+ */
+export function sshArgs(target: SshTarget): string[] {
+  const args: string[] = [];
+  if (target.user !== undefined) args.push('-l', target.user);
+  if (target.port !== undefined) args.push('-p', target.port);
+  args.push('-o', 'ConnectTimeout=30', '-T', '--', target.host);
+  const command = ['docker', ...(target.socket === undefined ? [] : [`--host=unix://${target.socket}`]), 'system', 'dial-stdio'];
+  args.push(command.map(shellWord).join(' '));
+  return args;
 }

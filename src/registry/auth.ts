@@ -4,6 +4,9 @@
 // registries get a token from the realm, cached per scope set until it expires.
 // Nothing here ever logs or returns a credential or token in a message.
 import { bodyText, type HttpPool, type WireResponse } from './http-pool.ts';
+import { parseRegistryHost } from './host.ts';
+import { AnswerTooLargeError } from './http1-answer.ts';
+import { TOKEN_LIMIT, sizeText } from './wire-limits.ts';
 import { AuthError } from '../errors.ts';
 import type { Challenge } from './challenge.ts';
 import * as shape from '../json-shape.ts';
@@ -28,6 +31,8 @@ export interface AuthenticatorOptions {
   credentials?: CredentialSource;
   /** The registry client's pool (its TLS settings, its idle timeout). */
   pool: HttpPool;
+  /** The registry's origin now (its scheme may change on its first answer), e.g. "https://registry.example". */
+  origin: () => string;
   userAgent: string;
   now?: () => number;
 }
@@ -130,7 +135,15 @@ export class Authenticator {
       throw new AuthError(`${host} named an invalid token realm`, { status: 401 });
     }
     const service = challenge.params.service;
+    const registry = new URL(this.options.origin());
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new AuthError(`${host} named a token realm that is not HTTP(S) (${url.protocol})`, { status: 401 });
+    if (registry.protocol === 'https:' && url.protocol === 'http:') {
+      throw new AuthError(`${host} named a token service on plain HTTP (${url.origin}) for an https registry: refused (a token must not travel unencrypted)`, { status: 401 });
+    }
     const credential = await this.getCredential();
+    if (credential && !mayReceiveCredentials(url, registry)) {
+      throw new AuthError(`${host} named a token service on another host over plain HTTP (${url.origin}): your password is sent to another host only over https`, { status: 401 });
+    }
     const headers: Record<string, string> = { 'user-agent': this.options.userAgent };
     let method: 'GET' | 'POST' = 'GET';
     let body: string | undefined;
@@ -157,7 +170,10 @@ export class Authenticator {
       // The cause may carry the request, never the credentials: Node's errors hold no headers.
       throw new AuthError(`cannot reach the token service of ${host} at ${url.origin}: ${(err as Error).message}`, { status: 401 });
     }
-    const text = await bodyText(response.body).catch(() => '');
+    const text = await bodyText(response.body, TOKEN_LIMIT.bytes).catch((err: unknown) => {
+      if (err instanceof AnswerTooLargeError) throw new AuthError(`the token service of ${host} sent an answer larger than ${sizeText(TOKEN_LIMIT.bytes)} (the limit): not read`, { status: 401 });
+      return '';
+    });
     if (response.statusCode === 401 || response.statusCode === 403) throw await this.refused(response.statusCode);
     if (response.statusCode >= 300) {
       throw new AuthError(`the token service of ${host} answered ${response.statusCode}`, { status: response.statusCode });
@@ -171,4 +187,14 @@ export class Authenticator {
     const now = (this.options.now ?? Date.now)();
     return { header: `Bearer ${token}`, expiresAt: now + seconds * 1000 - EXPIRY_MARGIN_MS };
   }
+}
+
+/** The password goes to the registry's own host, to any host over https, or between loopback addresses. */
+function mayReceiveCredentials(realm: URL, registry: URL): boolean {
+  if (realm.protocol === 'https:' || realm.hostname === registry.hostname) return true;
+  const loopback = (u: URL): boolean => {
+    const parsed = parseRegistryHost(u.host);
+    return typeof parsed !== 'string' && parsed.loopback;
+  };
+  return loopback(realm) && loopback(registry);
 }

@@ -1,7 +1,6 @@
-// Blobs on a registry: HEAD, streamed GET, cross-repository mount, and the streamed
-// monolithic upload (POST, then one PUT ?digest= carrying the whole body). Bodies are
-// never held in memory or on disk: a blob flows from the source response through a
-// hashing Transform into the upload.
+// Blobs on a registry: HEAD, streamed GET, cross-repository mount, opening an upload
+// (the session itself is upload.ts's). Bodies are never held in memory or on disk: a blob
+// flows from the source response through a hashing Transform into the upload.
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { RegistryError } from '../errors.ts';
 import { chunksPassed } from './chunk-garbage.ts';
@@ -73,44 +72,6 @@ export async function startUpload(repo: Repo, signal?: AbortSignal): Promise<str
     signal,
   });
   return locationOf(repo, response, 'an upload');
-}
-
-/** Abandons an upload session; failures do not matter (the registry expires sessions). */
-export async function cancelUpload(repo: Repo, location: string): Promise<void> {
-  try {
-    await repo.client.request({ method: 'DELETE', path: location, scopes: [pushScope(repo.repository)], accept: [400, 404, 405], signal: AbortSignal.timeout(5000) });
-  } catch {
-    // best effort
-  }
-}
-
-/**
- * Sends body as the whole content of the upload at location and commits it under
- * digest in the same request: the monolithic PUT every OCI registry accepts (ECR
- * included), one round trip less per blob than PATCH + PUT. body is read once; if
- * the client needs it again (a retried request), the copy fails with
- * BodyConsumedError as the cause and the caller starts over.
- */
-export async function uploadBlob(repo: Repo, location: string, digest: string, size: number, body: Readable, signal?: AbortSignal): Promise<void> {
-  let used = false;
-  const commit = new URL(location);
-  commit.searchParams.set('digest', digest);
-  const put = await repo.client.request({
-    method: 'PUT',
-    path: commit.href,
-    scopes: [pushScope(repo.repository)],
-    headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
-    body: () => {
-      if (used) throw new BodyConsumedError(`the upload of ${digest} must start over`);
-      used = true;
-      return body;
-    },
-    signal,
-  });
-  const stored = header(put, 'docker-content-digest');
-  if (stored && stored !== digest) {
-    throw new DigestMismatchError(`${repo.client.host} stored ${digest} in ${repo.repository} as ${stored}`);
-  }
 }
 
 /**

@@ -33,6 +33,8 @@
 //   in `accept` throw RegistryApiError with the registry's error codes and a short reason.
 // - Bodies that must be resent after a 401 or a retry: pass a Buffer/string, or a
 //   function returning a fresh stream per attempt.
+// - `outlivesInterrupt: true`: the request is not ended by the client's signal (Ctrl-C), only by
+//   its own; for cancelling what an interrupted command left (upload sessions, upload.ts).
 // - Credentials and tokens never appear in logs or messages.
 //
 // This file holds the API, the 401 round and the mapping of error answers; the pool,
@@ -43,9 +45,14 @@ import { parseChallenges } from './challenge.ts';
 import { Connection, discard, header, readAll, type ConnectionOptions, type RegistryRequest, type RegistryResponse } from './connection.ts';
 import { RegistryApiError, describeErrorBody, statusText } from './errors.ts';
 import { registryHost, type RegistryHost } from './host.ts';
+import { AnswerTooLargeError } from './http1-answer.ts';
+import { ERROR_LIMIT, tooLargeMessage } from './wire-limits.ts';
+import { RegistryError } from '../errors.ts';
 
 export type { Credential, CredentialSource } from './auth.ts';
 export { header, type RegistryRequest, type RegistryResponse } from './connection.ts';
+export { CONFIG_LIMIT, MANIFEST_LIMIT } from './wire-limits.ts';
+export { MIN_RATE } from './connection.ts';
 
 export interface RegistryClientOptions extends ConnectionOptions {
   credentials?: CredentialSource;
@@ -53,6 +60,15 @@ export interface RegistryClientOptions extends ConnectionOptions {
   signal?: AbortSignal;
   /** Where to remember what was learned about this registry (cache-file.ts); none: nothing is kept. */
   cacheDir?: string;
+}
+
+/** A request as the client takes it. */
+export interface ClientRequest extends RegistryRequest {
+  /**
+   * Not ended by the client's signal (Ctrl-C): cancelling what an interrupted command left
+   * at the registry (its upload sessions). Its own `signal` must bound it.
+   */
+  outlivesInterrupt?: boolean;
 }
 
 export const CATALOG_SCOPE = 'registry:catalog:*';
@@ -81,6 +97,7 @@ export class RegistryClient {
       host: this.host,
       credentials: options.credentials,
       pool: this.connection.pool,
+      origin: () => this.connection.origin,
       userAgent: options.userAgent ?? 'docker-jindr',
     });
   }
@@ -94,11 +111,11 @@ export class RegistryClient {
     return this.connection.origin;
   }
 
-  async request(req: RegistryRequest): Promise<RegistryResponse> {
+  async request(req: ClientRequest): Promise<RegistryResponse> {
     return this.send(req, true);
   }
 
-  async stream(req: RegistryRequest): Promise<RegistryResponse<Readable>> {
+  async stream(req: ClientRequest): Promise<RegistryResponse<Readable>> {
     return this.send(req, false);
   }
 
@@ -106,11 +123,16 @@ export class RegistryClient {
     await this.connection.close();
   }
 
-  private async send(req: RegistryRequest, buffered: true): Promise<RegistryResponse>;
-  private async send(req: RegistryRequest, buffered: false): Promise<RegistryResponse<Readable>>;
-  private async send(req: RegistryRequest, buffered: boolean): Promise<RegistryResponse<Buffer | Readable>> {
+  /** Whether the registry has answered this client once (a refusal after that is a restart). */
+  get answered(): boolean {
+    return this.connection.answeredOnce;
+  }
+
+  private async send(req: ClientRequest, buffered: true): Promise<RegistryResponse>;
+  private async send(req: ClientRequest, buffered: false): Promise<RegistryResponse<Readable>>;
+  private async send(req: ClientRequest, buffered: boolean): Promise<RegistryResponse<Buffer | Readable>> {
     const scopes = req.scopes ?? [];
-    const signal = anySignal(this.options.signal, req.signal);
+    const signal = req.outlivesInterrupt ? req.signal : anySignal(this.options.signal, req.signal);
     let authorization = await this.auth.authorization(scopes, signal);
     let response = await this.connection.attempt(req, authorization, buffered, signal);
     if (response.status === 401) {
@@ -124,9 +146,12 @@ export class RegistryClient {
       throw await this.auth.refused(response.status);
     }
     if ((response.status >= 200 && response.status < 400) || req.accept?.includes(response.status)) return response;
-    const body = Buffer.isBuffer(response.body) ? response.body : await readAll(response.body).catch(() => Buffer.alloc(0));
-    const { codes, reason } = describeErrorBody(response.status, header(response, 'content-type'), body);
     const what = `${req.method ?? 'GET'} ${new URL(response.url).pathname}`;
+    const body = Buffer.isBuffer(response.body) ? response.body : await readAll(response.body, ERROR_LIMIT.bytes, response.status).catch((err: unknown) => {
+      if (err instanceof AnswerTooLargeError) throw new RegistryError(tooLargeMessage(this.host, err.limit, err.status, what, ''), { status: response.status });
+      return Buffer.alloc(0);
+    });
+    const { codes, reason } = describeErrorBody(response.status, header(response, 'content-type'), body);
     // A proxy's or web server's page: the registry itself did not answer.
     const hint = /^an HTML page/.test(reason) ? ` (check that ${this.host} is a Docker registry and is running)` : '';
     throw new RegistryApiError(`${this.host} answered ${response.status} (${statusText(response.status)}) to ${what}: ${reason}${hint}`, {

@@ -6,7 +6,9 @@
 // failures. It knows nothing of authentication: the client hands it the header to send.
 import { Readable } from 'node:stream';
 import { InterruptedError, RegistryError } from '../errors.ts';
-import { HttpPool } from './http-pool.ts';
+import { HttpPool, readAll } from './http-pool.ts';
+import { AnswerTooLargeError } from './http1-answer.ts';
+import { ANSWER_LIMIT, ERROR_LIMIT, tooLargeMessage, type AnswerLimit, type MinRate } from './wire-limits.ts';
 import { createLimit, type Limit } from './limit.ts';
 import type { RegistryHost } from './host.ts';
 import type { ProxyChooser } from './proxy-env.ts';
@@ -27,8 +29,12 @@ export interface ConnectionOptions {
   connections?: number;
   /** Requests in flight at once (default 16). */
   concurrency?: number;
-  /** Idle timeout per request: connecting, waiting for headers, between body chunks (default 30 s). */
+  /** Idle timeout per request: waiting for headers, between body chunks (default 30 s). */
   timeoutMs?: number;
+  /** Time to connect (default: timeoutMs). */
+  connectTimeoutMs?: number;
+  /** An answer slower than this over a whole window is ended (default 1 KiB/s over 60 s). */
+  minRate?: MinRate;
   /** Retries of transient failures (default 3). */
   retries?: number;
   /** Debug lines (method, URL, status, time); never credentials. */
@@ -50,6 +56,8 @@ export interface RegistryRequest {
   body?: Buffer | string | (() => Readable | Buffer);
   /** Non-2xx statuses that are answers for the caller rather than errors (e.g. [404]). */
   accept?: readonly number[];
+  /** The most bytes a body read whole may have, and what it is (default ANSWER_LIMIT); error answers have ERROR_LIMIT. */
+  limit?: AnswerLimit;
   signal?: AbortSignal;
 }
 
@@ -66,7 +74,10 @@ export function header(response: { headers: Headers }, name: string): string | u
   return Array.isArray(value) ? value[0] : value;
 }
 
-const MAX_REDIRECTS = 5;
+/** As Go's http client (and so Docker): at most 10 redirects. */
+const MAX_REDIRECTS = 10;
+/** The default minimum rate: 1 KiB/s, over each minute of an answer. */
+export const MIN_RATE: MinRate = { bytesPerSecond: 1024, windowMs: 60_000 };
 
 export class Connection {
   /** The registry as the user names it (messages). */
@@ -80,7 +91,8 @@ export class Connection {
   private scheme: 'http' | 'https';
   /** Whether the scheme may still change on the first answer (loopback HTTP -> HTTPS, insecure HTTPS -> HTTP). */
   private schemeSettled: boolean;
-  private answeredOnce = false;
+  /** Whether this registry has answered once (a refusal after that is a restart; before, nothing listens). */
+  answeredOnce = false;
 
   private readonly registry: RegistryHost;
 
@@ -96,6 +108,8 @@ export class Connection {
       connections: options.connections ?? 16,
       timeoutMs: this.timeoutMs,
       proxy: options.proxy,
+      connectTimeoutMs: options.connectTimeoutMs ?? this.timeoutMs,
+      minRate: options.minRate ?? MIN_RATE,
       tls: {
         ca: options.ca,
         cert: options.cert,
@@ -142,6 +156,10 @@ export class Connection {
       } catch (err) {
         if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new InterruptedError();
         if (err instanceof RegistryError) throw err;
+        if (err instanceof AnswerTooLargeError) {
+          const what = `${req.method ?? 'GET'} ${new URL(req.path, this.origin).pathname}`;
+          throw new RegistryError(tooLargeMessage(this.host, err.limit, err.status, what, (req.limit ?? ANSWER_LIMIT).what), { cause: err });
+        }
         const kind = classifyNetworkError(err);
         if (kind === 'tls' && !this.schemeSettled && this.scheme === 'https') {
           this.scheme = 'http'; // --insecure: a registry that does not speak TLS
@@ -153,7 +171,7 @@ export class Connection {
           throw new RegistryError(networkErrorMessage(this.host, kind, err, this.timeoutMs), { cause: err });
         }
         // The path only: an absolute Location may carry an upload's state or userinfo.
-        this.options.log?.(`retrying ${req.method ?? 'GET'} ${new URL(req.path, this.origin).pathname} after ${kind}`);
+        this.options.log?.(`retrying ${req.method ?? 'GET'} ${this.host}${new URL(req.path, this.origin).pathname} after ${kind}`);
         await sleep(backoffMs(attemptNo, undefined), signal);
       }
     }
@@ -178,13 +196,20 @@ export class Connection {
         // Read whole with a body in memory: the lean HTTP/1.1 path (http1.ts); streams take Node's http.
         const whole = (buffered || method === 'HEAD') && (body === undefined || typeof body === 'string' || Buffer.isBuffer(body));
         const started = Date.now();
-        const response = whole ? await this.pool.requestWhole(url, { method, headers, body, signal }) : await this.pool.request(url, { method, headers, body, signal });
+        const limits = { body: (req.limit ?? ANSWER_LIMIT).bytes, error: ERROR_LIMIT.bytes };
+        const response = whole ? await this.pool.requestWhole(url, { method, headers, body, signal, limits }) : await this.pool.request(url, { method, headers, body, signal });
         const status = response.statusCode;
         this.options.log?.(`${method} ${url.origin}${url.pathname} -> ${status} (${Date.now() - started} ms)`);
         const location = response.headers.location;
-        if ((method === 'GET' || method === 'HEAD') && [301, 302, 303, 307, 308].includes(status) && typeof location === 'string' && hop < MAX_REDIRECTS) {
-          if (!Buffer.isBuffer(response.body)) response.body.resume(); // drained, so its socket is reused
-          url = new URL(location, url);
+        if ((method === 'GET' || method === 'HEAD') && [301, 302, 303, 307, 308].includes(status) && typeof location === 'string') {
+          if (!Buffer.isBuffer(response.body)) response.body.destroy();
+          const next = new URL(location, url);
+          const what = `${method} ${new URL(req.path, this.origin).pathname}`;
+          if (hop + 1 > MAX_REDIRECTS) throw new RegistryError(`${this.host} redirected ${what} more than ${MAX_REDIRECTS} times: refused`);
+          if (url.protocol === 'https:' && next.protocol !== 'https:') {
+            throw new RegistryError(`${this.host} redirected ${what} from https to ${next.protocol.slice(0, -1)} (${next.host}): refused, it would go unencrypted`);
+          }
+          url = next;
           continue;
         }
         if (status === 400 && !this.schemeSettled && this.scheme === 'http') {
@@ -201,7 +226,8 @@ export class Connection {
         }
         this.schemeSettled = true;
         if (buffered || method === 'HEAD') {
-          const bytes = await bytesOf(response.body);
+          const ok = status >= 200 && status < 300;
+          const bytes = await bytesOf(response.body, ok ? limits.body : limits.error, status);
           return { status, headers: response.headers, url: url.href, body: buffered ? bytes : emptyStream(bytes) };
         }
         keepSlot = true;
@@ -215,18 +241,11 @@ export class Connection {
   }
 }
 
-function bytesOf(body: Buffer | Readable): Promise<Buffer> {
-  return Buffer.isBuffer(body) ? Promise.resolve(body) : readAll(body);
+function bytesOf(body: Buffer | Readable, limit = ERROR_LIMIT.bytes, status = 400): Promise<Buffer> {
+  return Buffer.isBuffer(body) ? Promise.resolve(body) : readAll(body, limit, status);
 }
 
-export function readAll(stream: Readable): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    stream.once('error', reject);
-  });
-}
+export { readAll } from './http-pool.ts';
 
 export async function discard(response: RegistryResponse<Buffer | Readable>): Promise<void> {
   if (!Buffer.isBuffer(response.body)) response.body.destroy();

@@ -6,12 +6,13 @@
 import { pipeline, type Readable } from 'node:stream';
 import { AuthError, InterruptedError, NotFoundError, RegistryError } from '../errors.ts';
 import { CopyMemory } from './blob-memory.ts';
-import { BodyConsumedError, DigestMismatchError, DigestVerifier, blobExists, cancelUpload, openBlob, uploadBlob, type Repo } from './blobs.ts';
+import { BodyConsumedError, DigestMismatchError, DigestVerifier, blobExists, openBlob, type Repo } from './blobs.ts';
 import { RegistryApiError } from './errors.ts';
 import { createLimit, type Limit } from './limit.ts';
 import type { Descriptor } from './manifest.ts';
 import { backoffMs, classifyNetworkError, networkErrorMessage, sleep } from './network-errors.ts';
 import { acrossRestarts } from './restart-retry.ts';
+import { CANCEL_MS, UploadSession } from './upload.ts';
 
 export type BlobOutcome = 'exists' | 'mounted' | 'copied';
 
@@ -36,6 +37,8 @@ export class BlobCopier {
   readonly outcomes: Record<BlobOutcome, number> = { exists: 0, mounted: 0, copied: 0 };
   /** Bytes sent to the destination (copied blobs only). */
   bytes = 0;
+  /** Upload sessions this copy abandoned: cancelled at the destination, or left there (it refused or did not answer). */
+  readonly abandoned = { cancelled: 0, left: 0 };
   /** Which repositories hold which blobs, per registry (remembered across runs); saved by the caller. */
   readonly memory: CopyMemory;
   private readonly from: Repo;
@@ -98,6 +101,17 @@ export class BlobCopier {
     }
   }
 
+  /**
+   * Waits for every blob's work to end, once the copy has failed or been interrupted:
+   * each cancels its upload session on the way out (bounded, so Ctrl-C stays quick).
+   */
+  async settle(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, 2 * CANCEL_MS + 500).unref()));
+    await Promise.race([Promise.allSettled([...this.blobs.values()]), bound]);
+    clearTimeout(timer);
+  }
+
   private checkSignal(): void {
     if (this.signal.aborted) throw abortReason(this.signal, undefined);
   }
@@ -119,16 +133,17 @@ export class BlobCopier {
     const holder = this.sameRegistry && this.from.repository !== this.to.repository ? this.from.repository : await this.memory.holder(d.digest);
     const mount = await this.memory.mountOrUpload(d.digest, holder, this.signal);
     if (mount.mounted) return 'mounted';
-    const location = mount.location;
+    const session = new UploadSession(this.to, mount.location);
     try {
-      return await this.limit.run(() => this.transfer(d, location));
+      return await this.limit.run(() => this.transfer(d, session));
     } catch (err) {
-      void cancelUpload(this.to, location);
+      if (await session.cancel()) this.abandoned.cancelled += 1;
+      else this.abandoned.left += 1;
       throw err;
     }
   }
 
-  private async transfer(d: Descriptor, location: string): Promise<BlobOutcome> {
+  private async transfer(d: Descriptor, session: UploadSession): Promise<BlobOutcome> {
     this.checkSignal();
     this.options.events?.blobStart?.(d.digest, d.size);
     let source: Readable | undefined;
@@ -153,10 +168,15 @@ export class BlobCopier {
       };
       v.once('error', uploadSide);
       v.once('close', uploadSide);
-      // pipeline destroys the source when the upload stops reading (a failed PUT).
+      // pipeline destroys the source when the upload stops reading (a failed PATCH).
       pipeline(source, v, () => {});
-      await uploadBlob(this.to, location, d.digest, d.size, v, this.signal);
+      // Ends early, but cleanly, when the copy stops or either side fails: then nothing is committed.
+      await session.send(v, this.signal, d.digest);
+      if (this.signal.aborted) throw abortReason(this.signal, undefined);
       if (v.mismatch) throw v.mismatch;
+      if (sourceFailure !== undefined) throw sourceFailure;
+      if (!v.readableEnded) throw new RegistryError(`the upload of ${d.digest} stopped before its end`);
+      await session.commit(d.digest, this.signal);
       this.bytes += sent;
       return 'copied';
     } catch (err) {

@@ -12,6 +12,7 @@ import { header, pushScope } from './client.ts';
 import { BlobCopier, type BlobCopyOptions, type BlobEvents, type BlobOutcome } from './copy-blobs.ts';
 import { fetchManifest, manifestChildren, MANIFEST_ACCEPT, type Descriptor, type Manifest } from './manifest.ts';
 import { acrossRestarts } from './restart-retry.ts';
+import { withAbandoned } from './upload.ts';
 
 export { transient, type BlobOutcome } from './copy-blobs.ts';
 
@@ -104,7 +105,9 @@ export async function copyImages(from: Repo, to: Repo, items: readonly CopyItem[
     return { images, blobs: copier.blobs.outcomes, bytes: copier.blobs.bytes };
   } catch (err) {
     copier.abort(err);
-    throw err;
+    // The blobs still moving stop, and cancel their upload sessions, before the copy ends.
+    await copier.blobs.settle();
+    throw withAbandoned(err, copier.blobs.abandoned);
   } finally {
     await copier.blobs.memory.save();
   }

@@ -7,13 +7,20 @@
 // none, --help, does not pay for them), https (and with it TLS, about 20 ms more) only
 // when a request goes to an https URL.
 //
-// One idle timeout covers a request: connecting, waiting for the answer, and each gap
-// between body chunks (the socket's inactivity); it fails the request with ETIMEDOUT.
-import type { Agent as HttpAgent, IncomingHttpHeaders, IncomingMessage } from 'node:http';
+// The connect timeout covers connecting; the idle timeout then covers waiting for the
+// answer and each gap between body chunks (the socket's inactivity); either fails the
+// request with ETIMEDOUT. A gap is not counted against this registry while its side waits
+// on the other end of a copy: an upload waiting for its source, a download its reader
+// does not take (backpressure): the registry that stalls is the one named. An answer
+// below the minimum rate over a window (wire-limits.ts) is ended too.
+import type { Agent as HttpAgent, ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Agent as HttpsAgent } from 'node:https';
 import { pipeline, type Readable } from 'node:stream';
 import { abortError, Http1Pool, type Answer, type PoolOptions, type WholeRequest } from './http1.ts';
+import { AnswerTooLargeError } from './http1-answer.ts';
 import { forwardAgent, forwardOptions, tunnelAgent } from './proxy-agents.ts';
+import { RateWatch, slowError, timeoutError, type MinRate } from './wire-limits.ts';
 
 export type { PoolOptions, TlsOptions } from './http1.ts';
 
@@ -41,6 +48,11 @@ export class HttpPool {
 
   constructor(options: PoolOptions) {
     this.options = options;
+  }
+
+  /** The agent (and so the sockets) for url: the one place this stack's connections are made. */
+  private agent(url: URL): HttpAgent | HttpsAgent {
+    return url.protocol === 'https:' ? this.httpsAgent() : this.httpAgent();
   }
 
   private httpAgent(): HttpAgent {
@@ -75,6 +87,8 @@ export class HttpPool {
   request(url: URL, init: WireRequest = {}): Promise<WireResponse> {
     const signal = init.signal;
     const ms = this.options.timeoutMs;
+    const connectMs = this.options.connectTimeoutMs ?? ms;
+    const minRate = this.options.minRate;
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(abortError(signal));
       const secure = url.protocol === 'https:';
@@ -84,17 +98,36 @@ export class HttpPool {
       const method = init.method ?? 'GET';
       const req =
         proxy === undefined
-          ? send(url, { method, headers: init.headers, agent: secure ? this.httpsAgent() : this.httpAgent(), timeout: ms })
+          ? send(url, { method, headers: init.headers, agent: this.agent(url), timeout: ms })
           : secure
             ? send(url, { method, headers: init.headers, agent: this.proxyAgent(proxy, true), timeout: ms })
             : send({ ...forwardOptions(url, proxy, init.headers), method, agent: this.proxyAgent(proxy, false), timeout: ms });
+      const body = init.body;
+      const streamed = !(body === undefined || typeof body === 'string' || Buffer.isBuffer(body));
       let answer: IncomingMessage | undefined;
       const onAbort = (): void => void req.destroy(abortError(signal!));
       signal?.addEventListener('abort', onAbort, { once: true });
       req.on('timeout', () => {
-        const err = Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' });
+        const socket = req.socket;
+        const connecting = socket?.connecting === true;
+        if (!connecting && socket) {
+          // Our side waits, not the registry: the upload on its source, the answer on its reader.
+          const uploadWaits = streamed && !req.writableFinished && socket.writableLength === 0 && req.writableLength === 0;
+          const readerWaits = answer !== undefined && (answer.isPaused() || answer.readableLength >= answer.readableHighWaterMark);
+          if (uploadWaits || readerWaits) {
+            socket.setTimeout(ms);
+            return;
+          }
+        }
+        const err = timeoutError(connecting ? connectMs : ms, connecting);
         answer?.destroy(err); // its reader learns why, not just that the connection went
         req.destroy(err);
+      });
+      req.once('socket', (socket) => {
+        if (minRate) watchRate(req, socket, minRate, () => answer);
+        if (!socket.connecting) return;
+        socket.setTimeout(connectMs);
+        socket.once('connect', () => socket.setTimeout(ms));
       });
       req.once('error', (err) => {
         signal?.removeEventListener('abort', onAbort);
@@ -107,18 +140,11 @@ export class HttpPool {
         res.once('close', () => signal?.removeEventListener('abort', onAbort));
         resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: res });
       });
-      const body = init.body;
-      if (body === undefined || typeof body === 'string' || Buffer.isBuffer(body)) {
+      if (!streamed) {
         req.end(body);
         return;
       }
-      // Streamed: quiet once connected, until the whole body is handed to the system.
-      req.once('socket', (socket) => {
-        if (socket.connecting) socket.once('connect', () => req.writableFinished || socket.setTimeout(0));
-        else if (!req.writableFinished) socket.setTimeout(0);
-      });
-      req.once('finish', () => req.socket?.setTimeout(ms));
-      pipeline(body, req, () => {});
+      pipeline(body as Readable, req, () => {});
     });
   }
 
@@ -139,9 +165,49 @@ export class HttpPool {
   }
 }
 
-/** Reads a body to its end, as text (undefined on failure: the caller only wanted to look). */
-export async function bodyText(body: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+/** Ends an answer (head and body) whose bytes come slower than the minimum rate, except while its reader holds it back. */
+function watchRate(req: ClientRequest, socket: Socket, minRate: MinRate, answer: () => IncomingMessage | undefined): void {
+  const watch = new RateWatch(minRate);
+  const onData = (chunk: Buffer): void => {
+    const res = answer();
+    if (res?.isPaused()) watch.paused = true;
+    if (!watch.tooSlow(chunk.length)) return;
+    const err = slowError(minRate);
+    res?.destroy(err);
+    req.destroy(err);
+  };
+  socket.on('data', onData);
+  const stop = (): void => void socket.off('data', onData);
+  req.once('close', stop);
+  req.once('response', (res: IncomingMessage) => {
+    res.on('pause', () => void (watch.paused = true));
+    res.once('close', stop);
+  });
+}
+
+/**
+ * Reads a body to its end (at most `limit` bytes: beyond, it is destroyed and the read
+ * fails with AnswerTooLargeError, whatever its Content-Length announced).
+ */
+export function readAll(stream: Readable, limit = Infinity, status = 200): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        stream.destroy();
+        reject(new AnswerTooLargeError(limit, status));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    stream.once('error', reject);
+  });
+}
+
+/** Reads a body to its end as text (at most `limit` bytes). */
+export async function bodyText(body: Readable, limit = Infinity): Promise<string> {
+  return (await readAll(body, limit)).toString('utf8');
 }

@@ -1,8 +1,12 @@
 // Reading one HTTP/1.1 answer from the bytes of a socket (RFC 9112): the status line,
 // the header fields, and the body framed by Content-Length, by chunked transfer coding
 // or by the end of the connection. Pure: bytes in, an answer out, so every framing is
-// tested without a server (test/registry/http1-answer.test.ts).
+// tested without a server (test/registry/http1-answer.test.ts), and its strictness against
+// Node's own parser (test/registry/http1-strict.test.ts; the grammar is http1-grammar.ts).
+// A body larger than its limit is refused as soon as that is known: from its announced
+// length before any of it is read, else once the bytes that arrived pass the limit.
 import type { IncomingHttpHeaders } from 'node:http';
+import { bareLineBreak, bodyFraming, chunkSize, malformed, MAX_HEAD, readFields, statusLine, type FramingFields } from './http1-grammar.ts';
 
 export interface Answer {
   statusCode: number;
@@ -12,41 +16,76 @@ export interface Answer {
   keepAlive: boolean;
 }
 
-/** Header sections larger than this are refused (Node's http allows 16 KiB). */
-const MAX_HEAD = 64 * 1024;
+export interface BodyLimits {
+  /** Bytes a 2xx answer's body may have. */
+  body: number;
+  /** Bytes any other answer's body (an error's) may have. */
+  error: number;
+}
+
+/** A body over its limit; `limit` is the bytes allowed, `status` the answer's. */
+export class AnswerTooLargeError extends Error {
+  readonly code = 'ERR_ANSWER_TOO_LARGE';
+  readonly limit: number;
+  readonly status: number;
+  constructor(limit: number, status: number) {
+    super(`the answer's body is larger than ${limit} bytes`);
+    this.limit = limit;
+    this.status = status;
+  }
+}
+
 const CRLF2 = Buffer.from('\r\n\r\n');
+const UNLIMITED: BodyLimits = { body: Infinity, error: Infinity };
 type Framing = { kind: 'none' } | { kind: 'length'; left: number } | { kind: 'chunked' } | { kind: 'close' };
 
 export class AnswerReader {
   private readonly head: boolean;
+  private readonly limits: BodyLimits;
   private pending: Buffer = Buffer.alloc(0);
+  /** Bytes of pending already searched for a bare CR or LF (the head, a chunk line). */
+  private scanned = 0;
   private status = 0;
   private headers: IncomingHttpHeaders = {};
   private keepAlive = true;
   private framing: Framing | undefined;
+  private limit = Infinity;
+  private received = 0;
   private readonly parts: Buffer[] = [];
-  /** In a chunked body: bytes of the current chunk still to come (-1: a size line is next; -2: the trailers). */
+  /** In a chunked body: bytes of the current chunk still to come (-1: a size line is next; -2: the trailers; -3: a chunk's CRLF). */
   private chunkLeft = -1;
+  private trailers: string[] = [];
   /** Whether any byte of the answer has arrived. */
   started = false;
 
   /** @param head whether the request was a HEAD (its answer has no body, whatever its headers say). */
-  constructor(head: boolean) {
+  constructor(head: boolean, limits: BodyLimits = UNLIMITED) {
     this.head = head;
+    this.limits = limits;
   }
 
-  /** Takes the next bytes; returns the answer once it is whole. Throws on a malformed answer. */
+  /** Takes the next bytes; returns the answer once it is whole. Throws on a malformed or too large answer. */
   push(chunk: Buffer): Answer | undefined {
     this.started = true;
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     while (this.framing === undefined) {
+      if (this.scanned === 0) {
+        // As llhttp: empty lines before a status line are skipped.
+        let skip = 0;
+        while (skip < this.pending.length && (this.pending[skip] === 0x0d || this.pending[skip] === 0x0a)) skip += 1;
+        if (skip > 0) this.pending = this.pending.subarray(skip);
+      }
       const end = this.pending.indexOf(CRLF2);
+      if ((end < 0 ? this.pending.length : end) > MAX_HEAD) throw malformed(`its header section is larger than ${MAX_HEAD / 1024} KiB`);
       if (end < 0) {
-        if (this.pending.length > MAX_HEAD) throw malformed('its header section is too large');
+        // Not whole yet: a line break that is not CRLF is refused now, not when the head ends (it may never).
+        if (bareLineBreak(this.pending, this.scanned - 1, this.pending.length)) throw malformed('a line of its head does not end with CRLF');
+        this.scanned = this.pending.length;
         return undefined;
       }
       this.readHead(this.pending.toString('latin1', 0, end));
       this.pending = this.pending.subarray(end + 4);
+      this.scanned = 0;
     }
     return this.readBody();
   }
@@ -54,37 +93,42 @@ export class AnswerReader {
   /** The connection ended: the answer if the end completes it (a body framed by the close), else undefined. */
   end(): Answer | undefined {
     if (this.framing?.kind !== 'close') return undefined;
-    if (this.pending.length > 0) this.parts.push(this.pending);
+    if (this.pending.length > 0) this.take(this.pending.length);
     this.keepAlive = false;
     return this.answer();
   }
 
   private readHead(text: string): void {
-    const lines = text.split('\r\n');
-    const status = /^HTTP\/1\.([01]) (\d{3})(?: |$)/.exec(lines[0] ?? '');
-    if (!status) throw malformed(`it does not start with an HTTP/1.x status line`);
-    const code = Number(status[2]);
+    const eol = text.indexOf('\r\n');
+    const status = statusLine(eol < 0 ? text : text.slice(0, eol));
     const headers: IncomingHttpHeaders = {};
-    for (const line of lines.slice(1)) {
-      const colon = line.indexOf(':');
-      if (colon <= 0) throw malformed('a header line has no name');
-      addHeader(headers, line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
-    }
+    const fields: FramingFields = {};
+    readFields(eol < 0 ? '' : text.slice(eol + 2), headers, fields);
+    const framing = bodyFraming(fields);
+    const code = status.code;
     if (code >= 100 && code < 200) return; // informational (103 Early Hints): the real answer follows
     this.status = code;
     this.headers = headers;
+    this.limit = code >= 200 && code < 300 ? this.limits.body : this.limits.error;
     const connection = String(headers.connection ?? '').toLowerCase();
-    this.keepAlive = status[1] === '1' ? !/\bclose\b/.test(connection) : /\bkeep-alive\b/.test(connection);
-    const coding = String(headers['transfer-encoding'] ?? '').toLowerCase();
-    const length = headers['content-length'];
+    this.keepAlive = status.version === '1.1' ? !/\bclose\b/.test(connection) : status.version === '1.0' && /\bkeep-alive\b/.test(connection);
     if (this.head || code === 204 || code === 304) this.framing = { kind: 'none' };
-    else if (coding !== '') {
-      if (!/(^|,)\s*chunked\s*$/.test(coding)) throw malformed(`its transfer coding "${coding}" is not chunked`);
-      this.framing = { kind: 'chunked' };
-    } else if (length !== undefined) {
-      if (!/^\d{1,15}$/.test(length)) throw malformed(`its Content-Length "${length}" is not a number`);
-      this.framing = { kind: 'length', left: Number(length) };
-    } else this.framing = { kind: 'close' };
+    else if (framing === 'chunked') this.framing = { kind: 'chunked' };
+    else if (framing === undefined) {
+      this.framing = { kind: 'close' };
+      this.keepAlive = false;
+    } else {
+      if (framing > this.limit) throw new AnswerTooLargeError(this.limit, code);
+      this.framing = { kind: 'length', left: framing };
+    }
+  }
+
+  /** Moves n bytes of pending into the body, refusing a body over its limit. */
+  private take(n: number): void {
+    this.received += n;
+    if (this.received > this.limit) throw new AnswerTooLargeError(this.limit, this.status);
+    this.parts.push(this.pending.subarray(0, n));
+    this.pending = this.pending.subarray(n);
   }
 
   private readBody(): Answer | undefined {
@@ -93,14 +137,12 @@ export class AnswerReader {
       case 'none':
         return this.answer();
       case 'close':
-        this.parts.push(this.pending);
-        this.pending = Buffer.alloc(0);
+        if (this.pending.length > 0) this.take(this.pending.length);
         return undefined;
       case 'length': {
-        const take = Math.min(framing.left, this.pending.length);
-        if (take > 0) this.parts.push(this.pending.subarray(0, take));
-        this.pending = this.pending.subarray(take);
-        framing.left -= take;
+        const n = Math.min(framing.left, this.pending.length);
+        if (n > 0) this.take(n);
+        framing.left -= n;
         return framing.left === 0 ? this.answer() : undefined;
       }
       case 'chunked':
@@ -111,32 +153,42 @@ export class AnswerReader {
   private readChunks(): Answer | undefined {
     for (;;) {
       if (this.chunkLeft > 0) {
-        const take = Math.min(this.chunkLeft, this.pending.length);
-        if (take === 0) return undefined;
-        this.parts.push(this.pending.subarray(0, take));
-        this.pending = this.pending.subarray(take);
-        this.chunkLeft -= take;
-        if (this.chunkLeft === 0) this.chunkLeft = -3; // the chunk's closing CRLF
+        const n = Math.min(this.chunkLeft, this.pending.length);
+        if (n === 0) return undefined;
+        this.take(n);
+        this.chunkLeft -= n;
+        if (this.chunkLeft === 0) this.chunkLeft = -3;
+        continue;
+      }
+      if (this.chunkLeft === -3) {
+        // The chunk's data ends with CRLF, right there.
+        if (this.pending.length > 0 && this.pending[0] !== 0x0d) throw malformed('a chunk does not end where its size says');
+        if (this.pending.length > 1 && this.pending[1] !== 0x0a) throw malformed('a chunk does not end where its size says');
+        if (this.pending.length < 2) return undefined;
+        this.pending = this.pending.subarray(2);
+        this.chunkLeft = -1;
         continue;
       }
       const eol = this.pending.indexOf('\r\n');
+      if (bareLineBreak(this.pending, 0, eol < 0 ? this.pending.length : eol + 2)) throw malformed('a chunk line does not end with CRLF');
       if (eol < 0) {
         if (this.pending.length > MAX_HEAD) throw malformed('a chunk line is too long');
         return undefined;
       }
       const line = this.pending.toString('latin1', 0, eol);
       this.pending = this.pending.subarray(eol + 2);
-      if (this.chunkLeft === -3) {
-        if (line !== '') throw malformed('a chunk does not end where its size says');
-        this.chunkLeft = -1;
-      } else if (this.chunkLeft === -2) {
-        if (line === '') return this.answer(); // the end of the trailers
-      } else {
-        const size = /^([0-9a-fA-F]{1,12})\s*(;.*)?$/.exec(line);
-        if (!size) throw malformed(`a chunk size "${line.slice(0, 20)}" is not hexadecimal`);
-        const n = Number.parseInt(size[1]!, 16);
-        this.chunkLeft = n === 0 ? -2 : n;
+      if (this.chunkLeft === -2) {
+        if (line !== '') {
+          this.trailers.push(line);
+          if (this.trailers.join('\r\n').length > MAX_HEAD) throw malformed('its trailers are too large');
+          continue;
+        }
+        readFields(this.trailers.join('\r\n'), {}, undefined); // checked as fields are, then dropped
+        return this.answer();
       }
+      const n = chunkSize(line);
+      if (this.received + n > this.limit) throw new AnswerTooLargeError(this.limit, this.status);
+      this.chunkLeft = n === 0 ? -2 : n;
     }
   }
 
@@ -146,18 +198,4 @@ export class AnswerReader {
     const body = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
     return { statusCode: this.status, headers: this.headers, body, keepAlive: this.keepAlive };
   }
-}
-
-/** As Node's http does: repeated fields joined with ", ", set-cookie kept as a list, a repeated Content-Length refused unless equal. */
-function addHeader(headers: IncomingHttpHeaders, name: string, value: string): void {
-  const had = headers[name];
-  if (name === 'set-cookie') headers[name] = [...((had as string[] | undefined) ?? []), value];
-  else if (had === undefined) headers[name] = value;
-  else if (name === 'content-length') {
-    if (had !== value) throw malformed('it has two different Content-Length fields');
-  } else headers[name] = `${had as string}, ${value}`;
-}
-
-function malformed(why: string): Error {
-  return Object.assign(new Error(`malformed HTTP answer: ${why}`), { code: 'HPE_INVALID' });
 }

@@ -11,13 +11,17 @@
 // origin. The answer is framed by Content-Length, chunked transfer coding, or the end
 // of the connection; 1xx answers are skipped. A kept-alive socket that the server
 // closed while it was idle is replaced once, for GET and HEAD (nothing was done).
-// The idle timeout covers connecting and every wait for the server's next bytes.
+// The connect timeout covers connecting; the idle timeout every later wait for the
+// server's next bytes; and an answer whose bytes come slower than the minimum rate over a
+// whole window (a slow drip) is ended too. A body over its limit is refused as soon as
+// that is known (http1-answer.ts), so a registry cannot make the client hold more.
 import type { Socket } from 'node:net';
-import { AnswerReader, type Answer } from './http1-answer.ts';
+import { AnswerReader, type Answer, type BodyLimits } from './http1-answer.ts';
 import { proxiedSocket, proxyHeaderLines, proxyTarget } from './proxy-agents.ts';
 import type { ProxyChooser } from './proxy-env.ts';
+import { RateWatch, slowError, timeoutError, type MinRate } from './wire-limits.ts';
 
-export type { Answer } from './http1-answer.ts';
+export type { Answer, BodyLimits } from './http1-answer.ts';
 
 export interface TlsOptions {
   ca?: string | Buffer | Array<string | Buffer> | undefined;
@@ -31,6 +35,10 @@ export interface PoolOptions {
   connections: number;
   /** Idle timeout of a request, ms. */
   timeoutMs: number;
+  /** Time to make a TCP connection, ms (default: timeoutMs). */
+  connectTimeoutMs?: number;
+  /** An answer slower than `bytes` per second over a whole `windowMs` (from its first byte) is ended (default: none). */
+  minRate?: MinRate;
   tls: TlsOptions;
   /** The proxy for a URL (proxy-env.ts); none: every request goes direct. */
   proxy?: ProxyChooser | undefined;
@@ -41,6 +49,8 @@ export interface WholeRequest {
   headers: Record<string, string>;
   body?: Buffer | string | undefined;
   signal?: AbortSignal | undefined;
+  /** Bytes the answer's body may have (default: no limit). */
+  limits?: BodyLimits | undefined;
 }
 
 interface Origin {
@@ -67,7 +77,7 @@ export class Http1Pool {
     for (let attempt = 0; ; attempt += 1) {
       const { socket, reused } = await this.take(origin, url, init.signal);
       try {
-        const answer = await exchange(socket, head, init, this.options.timeoutMs);
+        const answer = await exchange(socket, head, init, this.options);
         this.give(origin, socket, answer.keepAlive);
         return answer;
       } catch (err) {
@@ -123,14 +133,11 @@ export class Http1Pool {
   }
 
   private async connect(origin: Origin, url: URL, signal: AbortSignal | undefined): Promise<Socket> {
-    const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-    const secure = url.protocol === 'https:';
-    const port = Number(url.port || (secure ? 443 : 80));
     const proxy = this.options.proxy?.(url);
     let socket: Socket;
     if (proxy !== undefined) {
       try {
-        socket = await proxiedSocket(proxy, url, this.options.tls, this.options.timeoutMs, signal);
+        socket = await proxiedSocket(proxy, url, this.options.tls, this.options.connectTimeoutMs ?? this.options.timeoutMs, signal);
         if (this.closed) {
           socket.destroy();
           throw Object.assign(new Error('the registry client was closed'), { code: 'ECONNABORTED' });
@@ -140,14 +147,8 @@ export class Http1Pool {
         origin.waiting.shift()?.();
         throw err;
       }
-    } else if (secure) {
-      const { connect } = process.getBuiltinModule('node:tls');
-      const { isIP } = process.getBuiltinModule('node:net');
-      const tls = this.options.tls;
-      socket = connect({ host, port, ALPNProtocols: ['http/1.1'], ...(isIP(host) === 0 ? { servername: host } : {}), ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.rejectUnauthorized });
     } else {
-      socket = process.getBuiltinModule('node:net').connect({ host, port });
-      socket.setNoDelay(true);
+      socket = openSocket(url, this.options.tls);
     }
     this.sockets.add(socket);
     // An idle socket the server closes leaves the pool quietly.
@@ -166,6 +167,21 @@ export class Http1Pool {
   }
 }
 
+/** A new connection to url's origin, TLS for https: the one place this stack makes sockets. */
+export function openSocket(url: URL, tls: TlsOptions): Socket {
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const secure = url.protocol === 'https:';
+  const port = Number(url.port || (secure ? 443 : 80));
+  if (secure) {
+    const { connect } = process.getBuiltinModule('node:tls');
+    const { isIP } = process.getBuiltinModule('node:net');
+    return connect({ host, port, ALPNProtocols: ['http/1.1'], ...(isIP(host) === 0 ? { servername: host } : {}), ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.rejectUnauthorized });
+  }
+  const socket = process.getBuiltinModule('node:net').connect({ host, port });
+  socket.setNoDelay(true);
+  return socket;
+}
+
 /** Request line and headers; a header value with a line break is refused (no header injection). */
 function requestHead(url: URL, init: WholeRequest, proxy: URL | undefined): string {
   // Through a proxy, plain HTTP goes in absolute form (proxy-agents.ts).
@@ -180,10 +196,13 @@ function requestHead(url: URL, init: WholeRequest, proxy: URL | undefined): stri
 }
 
 /** Writes one request and reads its whole answer. */
-function exchange(socket: Socket, head: string, init: WholeRequest, timeoutMs: number): Promise<Answer> {
+function exchange(socket: Socket, head: string, init: WholeRequest, options: PoolOptions): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const signal = init.signal;
-    const reader = new AnswerReader(init.method === 'HEAD');
+    const timeoutMs = options.timeoutMs;
+    const connectMs = options.connectTimeoutMs ?? timeoutMs;
+    const reader = new AnswerReader(init.method === 'HEAD', init.limits);
+    const rate = options.minRate && new RateWatch(options.minRate);
     let settled = false;
     const finish = (err: Error | undefined, answer?: Answer): void => {
       if (settled) return;
@@ -193,6 +212,7 @@ function exchange(socket: Socket, head: string, init: WholeRequest, timeoutMs: n
       socket.off('close', onEnd);
       socket.off('error', onError);
       socket.off('timeout', onTimeout);
+      socket.off('connect', onConnect);
       signal?.removeEventListener('abort', onAbort);
       if (err) reject(err);
       else resolve(answer!);
@@ -206,6 +226,11 @@ function exchange(socket: Socket, head: string, init: WholeRequest, timeoutMs: n
         return;
       }
       if (answer) finish(undefined, answer);
+      else if (rate?.tooSlow(chunk.length)) {
+        const err = slowError(options.minRate!);
+        finish(err);
+        socket.destroy(err);
+      }
     };
     const onEnd = (): void => {
       const answer = reader.end();
@@ -214,10 +239,11 @@ function exchange(socket: Socket, head: string, init: WholeRequest, timeoutMs: n
     };
     const onError = (err: Error): void => finish(Object.assign(err, { beforeAnswer: !reader.started }));
     const onTimeout = (): void => {
-      const err = Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' });
+      const err = timeoutError(socket.connecting ? connectMs : timeoutMs, socket.connecting);
       finish(err);
       socket.destroy(err);
     };
+    const onConnect = (): void => void socket.setTimeout(timeoutMs);
     const onAbort = (): void => {
       finish(abortError(signal!));
       socket.destroy();
@@ -229,7 +255,10 @@ function exchange(socket: Socket, head: string, init: WholeRequest, timeoutMs: n
     socket.once('close', onEnd);
     socket.on('error', onError);
     socket.on('timeout', onTimeout);
-    socket.setTimeout(timeoutMs);
+    if (socket.connecting) {
+      socket.setTimeout(connectMs);
+      socket.once('connect', onConnect);
+    } else socket.setTimeout(timeoutMs);
     if (init.body === undefined || init.body.length === 0) socket.write(head, 'latin1');
     else socket.write(Buffer.concat([Buffer.from(head, 'latin1'), Buffer.isBuffer(init.body) ? init.body : Buffer.from(init.body)]));
   });

@@ -2,7 +2,7 @@
 // single-platform tag has no index entry to carry one) and when it was created.
 import { isJsonObject, isNonEmptyString, isString, parseJson } from '../json-shape.ts';
 import { ManifestError } from './errors.ts';
-import { pullScope } from './client.ts';
+import { CONFIG_LIMIT, pullScope } from './client.ts';
 import type { RegistryApi } from './api.ts';
 import { digestOf, type Descriptor, type Platform } from './manifest.ts';
 
@@ -26,7 +26,7 @@ export async function fetchConfigPlatform(client: RegistryApi, repository: strin
 export async function fetchImageConfig(client: RegistryApi, repository: string, config: Descriptor, signal?: AbortSignal): Promise<ImageConfigFacts> {
   if (config.size > MAX_CONFIG_BYTES) return { platform: undefined, created: undefined };
   // ManifestErrors: the image cannot be read, which lsi reports on its row and goes on.
-  const response = await client.request({ path: `/v2/${repository}/blobs/${config.digest}`, scopes: [pullScope(repository)], accept: [404], signal });
+  const response = await client.request({ path: `/v2/${repository}/blobs/${config.digest}`, scopes: [pullScope(repository)], accept: [404], limit: CONFIG_LIMIT, signal });
   if (response.status === 404) throw new ManifestError(`${client.host}/${repository}: config blob ${config.digest} is missing from the registry`);
   const algorithm = config.digest.startsWith('sha512:') ? 'sha512' : 'sha256';
   if (digestOf(response.body, algorithm) !== config.digest) {

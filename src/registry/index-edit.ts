@@ -21,6 +21,8 @@ export interface IndexResult {
   mediaType: string;
   /** source: where an entry came from; existing: it was in the index before. */
   entries: { platform: string; digest: string; mediaType: string; source: string; existing: boolean }[];
+  /** index create --force: the digest the tag pointed at before, when it was another one. */
+  replaced?: string;
 }
 
 const refText = (r: ImageReference): string => formatReference(r);
@@ -103,15 +105,39 @@ async function readTarget(client: RegistryClient, target: ImageReference & { tag
   return { entries: indexEntries(manifest.bytes).map((descriptor) => ({ descriptor, source: refText(target), existing: true })), base };
 }
 
+/**
+ * What index create would replace: the digest the target tag names now, when it names
+ * another manifest than the new index. Refused unless force: the platforms the tag had
+ * and create leaves out would be untagged, garbage for the next gc.
+ */
+async function replacedBy(client: RegistryClient, target: ImageReference & { tag: string }, index: AssembledIndex, force: boolean, signal?: AbortSignal): Promise<string | undefined> {
+  let manifest: Manifest;
+  try {
+    manifest = await fetchManifest(client, target.repository, target.tag, signal);
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  }
+  if (manifest.digest === index.digest || force) return manifest.digest === index.digest ? undefined : manifest.digest;
+  const what = manifest.parsed.kind === 'index'
+    ? `an index of ${indexEntries(manifest.bytes).map(entryPlatform).filter((p) => p !== undefined).join(', ') || 'no platforms'}`
+    : 'an image';
+  throw new RefusedError(
+    `${refText(target)} already exists (${what}, ${manifest.digest}): add platforms to it with docker jindr index add ${refText(target)} SOURCE..., or replace it with --force`,
+  );
+}
+
 /** index create / index add: sources read, checked, children brought over, the index PUT. */
-export async function writeIndex(client: RegistryClient, targetRef: ImageReference, sources: readonly ImageReference[], mode: 'create' | 'add', signal?: AbortSignal): Promise<IndexResult> {
+export async function writeIndex(client: RegistryClient, targetRef: ImageReference, sources: readonly ImageReference[], mode: 'create' | 'add', options: { force?: boolean; signal?: AbortSignal } = {}): Promise<IndexResult> {
+  const { signal } = options;
   const target = checkTarget(targetRef, sources);
   const edited = mode === 'add' ? await readTarget(client, target, signal) : undefined;
   const read = await Promise.all(sources.map((s) => readSource(client, s, signal)));
   const index = assembleIndex(read.map((r) => r.source), edited?.entries, edited?.base);
+  const replaced = mode === 'create' ? await replacedBy(client, target, index, options.force === true, signal) : undefined;
   await bringChildren(client, target, read, signal);
   await putIndex(client, target, index, signal);
-  return result(target, index);
+  return { ...result(target, index), ...(replaced ? { replaced } : {}) };
 }
 
 /** index rm: the named platforms (and their attestations) leave the index. */

@@ -8,7 +8,7 @@
 // manifests, a manifest reaches its config and layers, and a referrer reaches
 // whatever its `subject` names.
 import { NotFoundError } from '../errors.ts';
-import { header, pullScope } from './client.ts';
+import { header, MANIFEST_LIMIT, pullScope } from './client.ts';
 import type { RegistryApi } from './api.ts';
 import { ManifestError, RegistryApiError, describeErrorBody } from './errors.ts';
 import { isDigest } from './reference.ts';
@@ -219,6 +219,7 @@ export async function fetchManifest(client: RegistryApi, repository: string, ref
     scopes: [pullScope(repository)],
     headers: { accept: MANIFEST_ACCEPT },
     accept: [404],
+    limit: MANIFEST_LIMIT,
     signal,
   });
   if (response.status === 404) throw notFound(client, repository, reference, new RegistryApiError('', { status: 404, codes: describeErrorBody(404, header(response, 'content-type'), response.body).codes }));

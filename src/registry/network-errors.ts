@@ -2,7 +2,7 @@
 // said in one line that names the host (never a request's headers).
 import { jindrCommand, parseRegistryHost } from './host.ts';
 
-export type NetworkErrorKind = 'refused' | 'reset' | 'timeout' | 'dns' | 'tls' | 'other';
+export type NetworkErrorKind = 'refused' | 'reset' | 'timeout' | 'slow' | 'dns' | 'tls' | 'other';
 
 const TLS_CODES = /^(ERR_SSL_|ERR_TLS_|EPROTO$|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_|CERT_|HOSTNAME_MISMATCH$)/;
 
@@ -22,9 +22,19 @@ function errorCodes(err: unknown): string[] {
   return codes;
 }
 
+function findCause(err: unknown, match: (e: Error) => boolean): Error | undefined {
+  let current: unknown = err;
+  for (let depth = 0; current instanceof Error && depth < 5; depth += 1) {
+    if (match(current)) return current;
+    current = current.cause;
+  }
+  return undefined;
+}
+
 export function classifyNetworkError(err: unknown): NetworkErrorKind {
   const codes = errorCodes(err);
   if (codes.includes('ECONNREFUSED')) return 'refused';
+  if (codes.includes('ETOOSLOW')) return 'slow';
   if (codes.some((c) => c === 'UND_ERR_CONNECT_TIMEOUT' || c === 'UND_ERR_HEADERS_TIMEOUT' || c === 'UND_ERR_BODY_TIMEOUT' || c === 'ETIMEDOUT')) return 'timeout';
   if (codes.some((c) => c === 'ENOTFOUND' || c === 'EAI_AGAIN' || c === 'EAI_NONAME')) return 'dns';
   if (codes.some((c) => TLS_CODES.test(c))) return 'tls';
@@ -43,8 +53,15 @@ export function networkErrorMessage(host: string, kind: NetworkErrorKind, err: u
         ? `no registry answers on ${host} (start one with: ${jindrCommand(parsed, 'start')})`
         : `cannot connect to ${host}: connection refused`;
     }
-    case 'timeout':
-      return `${host} did not answer within ${timeoutMs / 1000} s (JINDR_TIMEOUT_MS=<milliseconds> waits longer)`;
+    case 'timeout': {
+      const detail = findCause(err, (e) => typeof (e as { ms?: unknown }).ms === 'number') as { ms: number; connecting?: boolean } | undefined;
+      if (detail?.connecting) return `${host} did not accept a connection within ${detail.ms / 1000} s (JINDR_CONNECT_TIMEOUT_MS=<milliseconds> waits longer)`;
+      return `${host} did not answer within ${(detail?.ms ?? timeoutMs) / 1000} s (JINDR_TIMEOUT_MS=<milliseconds> waits longer)`;
+    }
+    case 'slow': {
+      const detail = findCause(err, (e) => (e as { code?: unknown }).code === 'ETOOSLOW');
+      return `${host} sent too slowly: ${detail?.message ?? 'below the minimum rate'} (JINDR_MIN_RATE=<bytes per second> and JINDR_RATE_WINDOW_MS=<milliseconds> set the limit)`;
+    }
     case 'dns':
       return `cannot resolve the registry host ${host}`;
     case 'tls':

@@ -91,6 +91,8 @@ export async function acrossRestarts<T>(client: RegistryClient, step: () => Prom
       return await step();
     } catch (err) {
       if (options.signal?.aborted || !restartFailure(err)) throw err;
+      // Refused before this registry ever answered: nothing listens there, nothing restarts.
+      if (!client.answered && classifyNetworkError(err) === 'refused') throw err;
       if (!sessionGone(err) && (await answersNow(client, options.signal))) throw err;
       const reason = err instanceof Error ? err.message : String(err);
       if (attempt >= attempts) {

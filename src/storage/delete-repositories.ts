@@ -7,6 +7,7 @@ import { errorMessage } from '../errors.ts';
 import { forEachHost, type OpenReader } from '../registry/per-host.ts';
 import type { RepositoryName } from '../registry/reference.ts';
 import { removeRepositories } from '../registry/remove-images.ts';
+import { describeLeftAlone } from './storage-listing.ts';
 import { checkRepositoryRemoval, removeRepositoryStorage } from './remove-repository.ts';
 
 export interface RepositoryDeletion {
@@ -36,6 +37,7 @@ async function removeStorage(host: string, repositories: string[], options: Dele
     const { docker, local } = await options.engine();
     const result = await options.critical(() => removeRepositoryStorage(docker, host, repositories, { local, signal: options.signal, force: options.force === true }));
     if (result.removed) {
+      for (const l of result.leftAlone) options.info(describeLeftAlone(l));
       options.info(`removed the repositories' storage in ${result.container}${result.restarted ? ' and restarted it' : ''}`);
       return true;
     }

@@ -9,8 +9,9 @@ import type { RegistryClient } from '../registry/client.ts';
 import { listRepositories } from '../registry/catalog.ts';
 import { repositoryBlobs } from '../registry/repository-blobs.ts';
 import { planRepository, predictBlobRemoval, type ManifestContent } from './gc-plan.ts';
-import { youngContent, youngIn } from './gc-grace.ts';
-import { listStorage, readManifests, type Exec } from './gc-storage.ts';
+import { oldUploads, youngContent, youngIn } from './gc-grace.ts';
+import { listStorage, readManifests } from './storage-listing.ts';
+import type { Exec } from './storage-exec.ts';
 import { storageAccess } from './storage-access.ts';
 import { computeUsage, type RepositoryBlobs, type UsageRow, type UsageTotal } from './usage-plan.ts';
 
@@ -22,13 +23,23 @@ export interface UsageReport {
   note?: string;
   repositories: UsageRow[];
   total: UsageTotal;
+  /** Upload sessions in storage (`_uploads`; not in the total, which counts blobs), and what gc would remove of them now. */
+  uploads?: UploadUsage;
+}
+
+export interface UploadUsage {
+  sessions: number;
+  bytes: number;
+  reclaimable: number;
 }
 
 /**
  * Usage read from storage: every repository, every revision, every blob. Reclaimable is
  * what gc with this grace period would remove now (gc-grace.ts).
  */
-export async function storageUsage(exec: Exec, root: string, registry: string, only?: readonly string[], graceMs = 0): Promise<{ repositories: UsageRow[]; total: UsageTotal }> {
+export async function storageUsage(
+  exec: Exec, root: string, registry: string, only?: readonly string[], graceMs = 0,
+): Promise<{ repositories: UsageRow[]; total: UsageTotal; uploads: UploadUsage }> {
   const listing = await listStorage(exec, root);
   const contents = await readManifests(exec, root, listing.repositories.flatMap((r) => [...r.manifests, ...r.tags.values()]), listing.blobs);
   const content = (d: string): ManifestContent => contents.get(d) ?? { kind: 'missing' };
@@ -49,7 +60,14 @@ export async function storageUsage(exec: Exec, root: string, registry: string, o
   if (missing.length > 0) throw new NotFoundError(`no repository ${missing.map((n) => `${registry}/${n}`).join(', ')}`);
   const young = youngContent(listing, graceMs);
   const prediction = predictBlobRemoval(listing.repositories.map((r) => planRepository(r, content, youngIn(young, r.name))), content, listing.blobs, young.blobs);
-  return computeUsage({ repositories, stored: listing.blobs, reclaimable: new Set(prediction.blobs), ...(only ? { only } : {}) });
+  const sessions = listing.uploads.filter((u) => !only || only.includes(u.repository));
+  const old = new Set(oldUploads(listing, graceMs));
+  const uploads = {
+    sessions: sessions.length,
+    bytes: sessions.reduce((n, u) => n + u.bytes, 0),
+    reclaimable: sessions.filter((u) => old.has(u)).reduce((n, u) => n + u.bytes, 0),
+  };
+  return { ...computeUsage({ repositories, stored: listing.blobs, reclaimable: new Set(prediction.blobs), ...(only ? { only } : {}) }), uploads };
 }
 
 export interface UsageOptions {

@@ -3,9 +3,11 @@
 // blobs that no manifest references yet, and untagged manifests (a copy writes the
 // platform manifests before their index and the tag last): without the grace period a
 // collection in the middle of it deletes what the push has already sent.
-// Pure: the times come from the storage listing (gc-storage.ts), in the container's clock.
+// Upload sessions last written before the grace period are removed (distribution's own
+// purge waits a week; a session older than the grace period has no push under way).
+// Pure: the times come from the storage listing (storage-listing.ts), in the container's clock.
 import type { RepositoryYoung } from './gc-plan.ts';
-import type { StorageListing } from './gc-storage.ts';
+import type { StorageListing, UploadSession } from './storage-listing.ts';
 
 export const DEFAULT_GRACE_MS = 60 * 60 * 1000;
 
@@ -62,7 +64,7 @@ export function youngContent(listing: StorageListing, graceMs: number): YoungCon
   return out;
 }
 
-/** The listing's `repository@digest` keys (linkKey in gc-storage.ts). */
+/** The listing's `repository@digest` keys (linkKey in storage-listing.ts). */
 function splitKey(key: string): { repository: string; digest: string } {
   const at = key.lastIndexOf('@');
   return { repository: key.slice(0, at), digest: key.slice(at + 1) };
@@ -71,4 +73,10 @@ function splitKey(key: string): { repository: string; digest: string } {
 /** What the grace period protects in one repository, as planRepository takes it. */
 export function youngIn(young: YoungContent, repository: string): RepositoryYoung {
   return { manifests: young.manifests.get(repository) ?? new Set(), busy: young.busy.has(repository) };
+}
+
+/** The upload sessions whose every file was written before the grace period. */
+export function oldUploads(listing: StorageListing, graceMs: number): UploadSession[] {
+  const cutoff = listing.times.now - graceMs / 1000;
+  return listing.uploads.filter((u) => u.mtime <= cutoff);
 }

@@ -4,9 +4,10 @@
 // container is stopped, and a helper container from the same image and env, with the
 // storage tree of its data directory and no secret of it (helper-mounts.ts), no network and
 // no registry process, does the work by exec:
-//   1. list storage (tags, revisions, blobs) and read the manifests      (gc-storage.ts)
+//   1. list storage (tags, revisions, blobs) and read the manifests      (storage-listing.ts)
 //   2. work out what is unreachable                                      (storage/gc-plan.ts)
-//   3. remove those manifests' revision links, and repositories left with no tag
+//   3. remove those manifests' revision links, repositories left with no tag, and upload
+//      sessions older than the grace period                             (storage-remove.ts)
 //   4. ask the registry's own `garbage-collect --dry-run` (never --delete-untagged) which
 //      blobs are unreferenced, and delete those older than the grace period (gc-sweep.ts)
 //   5. list the blobs again: what is gone is what was freed
@@ -20,19 +21,14 @@ import { readFrames } from '../engine/frames.ts';
 import { engineErrorMessage } from '../engine/engine.ts';
 import type { RegistryContainer } from '../server/container.ts';
 import { startRegistryContainer, stopRegistryContainer, waitUntilServing } from '../server/container-control.ts';
-import {
-  listStorage,
-  readManifests,
-  readStorageRoot,
-  removeFromStorage,
-  storageRoot,
-  type Exec,
-  type StorageListing,
-} from './gc-storage.ts';
+import { describeLeftAlone, listStorage, readManifests, type LeftAlone, type StorageListing, type UploadSession } from './storage-listing.ts';
+import { readStorageRoot, storageRoot } from './storage-root.ts';
+import { removeFromStorage, removeUploads } from './storage-remove.ts';
+import type { Exec } from './storage-exec.ts';
 import { HELPER_LABEL, helperContainerOptions } from './helper-mounts.ts';
 import { planRepository, predictBlobRemoval, type BlobPrediction, type ManifestContent, type RepositoryPlan } from './gc-plan.ts';
-import { formatGrace, youngContent, youngIn } from './gc-grace.ts';
-import { sweepBlobs } from './gc-sweep.ts';
+import { formatGrace, oldUploads, youngContent, youngIn } from './gc-grace.ts';
+import { collectionBlocked, sweepBlobs } from './gc-sweep.ts';
 import { refuseForeign } from './ownership.ts';
 import { ResourceError } from '../errors.ts';
 
@@ -67,6 +63,11 @@ export interface GcReport {
   /** The grace period, e.g. "1h", and what it kept that would otherwise have gone. */
   grace: string;
   keptYoung: { manifests: number; blobs: number; bytes: number };
+  /** Upload sessions (`_uploads/<uuid>`) last written before the grace period: removed (or to be). */
+  uploads: { repository: string; id: string; bytes: number }[];
+  uploadBytes: number;
+  /** Names in storage that fit no grammar, and symlinks: never touched ("left alone: PATH (WHY)"). */
+  leftAlone: string[];
   warnings: string[];
 }
 
@@ -76,6 +77,7 @@ interface Analysis {
   content: (digest: string) => ManifestContent;
   prediction: BlobPrediction;
   grace: string;
+  uploads: UploadSession[];
 }
 
 async function analyse(exec: Exec, root: string, graceMs: number): Promise<Analysis> {
@@ -83,14 +85,22 @@ async function analyse(exec: Exec, root: string, graceMs: number): Promise<Analy
   const contents = await readManifests(exec, root, listing.repositories.flatMap((r) => [...r.manifests, ...r.tags.values()]), listing.blobs);
   const content = (digest: string): ManifestContent => contents.get(digest) ?? { kind: 'missing' };
   const young = youngContent(listing, graceMs);
-  const plans = listing.repositories.map((r) => planRepository(r, content, youngIn(young, r.name)));
+  const plans = listing.repositories.map((r) => keepHostile(planRepository(r, content, youngIn(young, r.name)), listing.leftAlone));
   const prediction = predictBlobRemoval(plans, content, listing.blobs, young.blobs);
-  return { listing, plans, content, prediction, grace: formatGrace(graceMs) };
+  return { listing, plans, content, prediction, grace: formatGrace(graceMs), uploads: oldUploads(listing, graceMs) };
 }
 
-const nothingToDo = (a: Analysis): boolean => a.prediction.blobs.length === 0 && a.plans.every((p) => p.remove.length === 0 && !p.removeRepository);
+/** A repository holding names left alone is not removed whole (they would go with it): only its manifests go. */
+function keepHostile(plan: RepositoryPlan, leftAlone: readonly LeftAlone[]): RepositoryPlan {
+  if (!plan.removeRepository || !leftAlone.some((l) => l.path.startsWith(`repositories/${plan.name}/`))) return plan;
+  return { ...plan, removeRepository: false, warnings: [...plan.warnings, `${plan.name} has no tags left but holds names left alone: its storage stays`] };
+}
 
-function report(registry: RegistryContainer, dryRun: boolean, analysis: Analysis, blobs: number, bytesFreed: number): GcReport {
+const nothingToDo = (a: Analysis): boolean =>
+  a.prediction.blobs.length === 0 && a.uploads.length === 0 && a.plans.every((p) => p.remove.length === 0 && !p.removeRepository);
+
+function report(registry: RegistryContainer, dryRun: boolean, analysis: Analysis, blobs: number, bytesFreed: number, more: LeftAlone[] = [], warnings: string[] = []): GcReport {
+  const leftAlone = [...analysis.listing.leftAlone, ...more.filter((m) => !analysis.listing.leftAlone.some((l) => l.path === m.path))];
   return {
     registry: registry.registry ?? registry.name,
     container: registry.name,
@@ -105,7 +115,10 @@ function report(registry: RegistryContainer, dryRun: boolean, analysis: Analysis
       blobs: analysis.prediction.young.length,
       bytes: analysis.prediction.youngBytes,
     },
-    warnings: analysis.plans.flatMap((p) => p.warnings),
+    uploads: analysis.uploads.map(({ repository, id, bytes }) => ({ repository, id, bytes })),
+    uploadBytes: analysis.uploads.reduce((n, u) => n + u.bytes, 0),
+    leftAlone: leftAlone.map(describeLeftAlone),
+    warnings: [...analysis.plans.flatMap((p) => p.warnings), ...warnings],
   };
 }
 
@@ -175,7 +188,14 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
     if (options.dryRun || nothingToDo(analysis)) return report(registry, options.dryRun, analysis, prediction.blobs.length, prediction.bytes);
 
     options.signal?.throwIfAborted();
-    await removeFromStorage(exec, root, analysis.plans);
+    // Names left alone may stop the registry's own collection (the judge of the blob sweep):
+    // asked first, so that what needs no judge (manifests, uploads) still goes and the blobs wait.
+    const blocked = analysis.listing.leftAlone.length > 0 ? await collectionBlocked(exec, root, registry.configPath) : undefined;
+    const skipped = [...(await removeFromStorage(exec, root, analysis.plans)), ...(await removeUploads(exec, root, analysis.uploads))];
+    if (blocked !== undefined) {
+      const why = `no blob was collected: ${blocked}; move the names left alone out of the storage and run gc again`;
+      return report(registry, false, analysis, 0, 0, skipped, [why]);
+    }
     options.signal?.throwIfAborted();
     const sweep = await sweepBlobs(exec, root, registry.configPath, analysis.listing, prediction.blobs);
     if (sweep.notListed.length > 0) options.debug?.(`kept ${sweep.notListed.length} blob(s) the registry's collection does not find unreferenced: ${sweep.notListed.join(', ')}`);
@@ -191,7 +211,7 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
     if (blobs !== prediction.blobs.length) {
       options.debug?.(`predicted ${prediction.blobs.length} blobs to go, the registry removed ${blobs}`);
     }
-    return report(registry, false, analysis, blobs, bytes);
+    return report(registry, false, analysis, blobs, bytes, [...skipped, ...sweep.leftAlone]);
   } finally {
     if (helper) await helper.remove({ force: true, v: false }).catch(() => {});
     if (wasRunning && options.restart) {

@@ -8,7 +8,10 @@
 // plan also finds unreferenced and that are older than the grace period, with their layer
 // links as 3.x does. Nothing is moved aside and put back, so an interrupted sweep leaves
 // nothing half-done but some garbage for the next run. The registry is stopped meanwhile.
-import { BATCH, checkDigest, lastLine, removeLayerLinks, run, v2, type Exec, type StorageListing } from './gc-storage.ts';
+import { lastLine, run, type Exec } from './storage-exec.ts';
+import { removeBlobs, removeLayerLinks, type Removal } from './storage-remove.ts';
+import { v2 } from './storage-layout.ts';
+import type { StorageListing } from './storage-listing.ts';
 import { ResourceError } from '../errors.ts';
 
 /** The digests a `garbage-collect --dry-run` lists as "blob eligible for deletion: DIGEST". */
@@ -28,11 +31,27 @@ export async function eligibleBlobs(exec: Exec, root: string, configPath: string
   return parseEligible(result.stdout.toString('utf8'));
 }
 
+/**
+ * Why the registry's own collection cannot walk this storage, when it cannot: distribution's
+ * filesystem driver refuses a path with a name outside [A-Za-z0-9._-] ("invalid path").
+ */
+export async function collectionBlocked(exec: Exec, root: string, configPath: string): Promise<string | undefined> {
+  try {
+    await eligibleBlobs(exec, root, configPath);
+    return undefined;
+  } catch (err) {
+    if (err instanceof ResourceError) return err.message;
+    throw err;
+  }
+}
+
 export interface Sweep {
   /** Deleted: listed by the registry, predicted by our plan, and old enough. */
   deleted: string[];
   /** Predicted by our plan but not listed by the registry (kept). */
   notListed: string[];
+  /** Symlinks met on the way, not followed. */
+  leftAlone: Removal;
 }
 
 /**
@@ -43,20 +62,12 @@ export async function sweepBlobs(exec: Exec, root: string, configPath: string, l
   const eligible = await eligibleBlobs(exec, root, configPath);
   const deleted = allowed.filter((d) => eligible.has(d));
   const notListed = allowed.filter((d) => !eligible.has(d));
-  deleted.forEach(checkDigest);
   const gone = new Set(deleted);
   const links = [...listing.times.layers.keys()]
     .map((key) => ({ repository: key.slice(0, key.lastIndexOf('@')), digest: key.slice(key.lastIndexOf('@') + 1) }))
     .filter((l) => gone.has(l.digest));
   // Blobs first: a link left by an interruption is harmless (the registry answers 404 for
   // a link to no blob), a blob left without its links would only be garbage again.
-  for (let i = 0; i < deleted.length; i += BATCH) {
-    const dirs = deleted.slice(i, i + BATCH).map((d) => {
-      const [alg, hex] = d.split(':') as [string, string];
-      return `blobs/${alg}/${hex.slice(0, 2)}/${hex}`;
-    });
-    await run(exec, ['sh', '-c', 'cd "$1" && shift && rm -rf -- "$@"', 'sh', v2(root), ...dirs], 'removing blobs');
-  }
-  await removeLayerLinks(exec, root, links);
-  return { deleted, notListed };
+  const leftAlone = [...(await removeBlobs(exec, root, deleted)), ...(await removeLayerLinks(exec, root, links))];
+  return { deleted, notListed, leftAlone };
 }

@@ -14,7 +14,10 @@ import type { RegistryRequest, RegistryResponse } from '../registry/client.ts';
 import type { Headers } from '../registry/connection.ts';
 import { RegistryApiError } from '../registry/errors.ts';
 import { isDigest } from '../registry/reference.ts';
-import { blobPath, listStorage, removeManifestLinks, v2, type Exec, type StorageListing } from './gc-storage.ts';
+import { blobPath, v2 } from './storage-layout.ts';
+import { listStorage, type StorageListing } from './storage-listing.ts';
+import { removeManifestLinks } from './storage-remove.ts';
+import type { Exec } from './storage-exec.ts';
 import type { RepositoryState } from './gc-plan.ts';
 
 /** Blobs served whole: configs and manifests, never layers. */

@@ -11,7 +11,7 @@ import type { RegistryClient } from '../registry/client.ts';
 import { planRepository, predictBlobRemoval, type ManifestContent } from './gc-plan.ts';
 import { collectGarbage, type GcOptions, type GcReport } from './gc-run.ts';
 import { youngContent, youngIn } from './gc-grace.ts';
-import { listStorage, readManifests } from './gc-storage.ts';
+import { listStorage, readManifests } from './storage-listing.ts';
 import { planPrune, type PrunedTag, type PruneRules } from './prune-plan.ts';
 import { readPushDates } from './push-dates.ts';
 import { storageAccess } from './storage-access.ts';

@@ -1,6 +1,6 @@
 // Removing a repository from a registry's storage. No registry API removes a
 // repository: an emptied one stays in `_catalog` until its directory is gone. The removal
-// runs inside the registry container (gc-storage.ts's script: busybox sh, which every
+// runs inside the registry container (storage-remove.ts's script: busybox sh, which every
 // registry image has).
 //
 // The registry keeps an in-memory cache of which blobs each repository links. After
@@ -12,7 +12,10 @@ import type Docker from 'dockerode';
 import { findRegistryContainer, type RegistryContainer } from '../server/container.ts';
 import { restartRegistryContainer, waitUntilServing } from '../server/container-control.ts';
 import { execInContainer } from '../server/container-exec.ts';
-import { removeRepositories, storageOf, type Exec } from './gc-storage.ts';
+import type { LeftAlone } from './storage-listing.ts';
+import { removeRepositories } from './storage-remove.ts';
+import { storageOf } from './storage-root.ts';
+import type { Exec } from './storage-exec.ts';
 import { parseLocalRegistry } from '../server/address.ts';
 import { mirrorOf } from '../server/mirrors.ts';
 import { refuseForeign } from './ownership.ts';
@@ -37,7 +40,7 @@ export async function checkRepositoryRemoval(engine: () => Promise<{ docker: Doc
 }
 
 export type StorageRemoval =
-  | { removed: true; restarted: boolean; container: string }
+  | { removed: true; restarted: boolean; container: string; leftAlone: LeftAlone[] }
   | { removed: false; reason: string };
 
 /**
@@ -66,8 +69,9 @@ export async function removeRepositoryStorage(
   const { driver, root } = storageOf(config.exitCode === 0 ? config.stdout.toString('utf8') : '', container.details.Config.Env ?? []);
   if (driver !== 'filesystem') return { removed: false, reason: `${container.name} keeps its data in the ${driver} storage driver` };
   let failure: unknown;
+  let leftAlone: LeftAlone[] = [];
   try {
-    await removeRepositories(exec, root, repositories);
+    leftAlone = await removeRepositories(exec, root, repositories);
   } catch (err) {
     failure = err;
   }
@@ -75,12 +79,12 @@ export async function removeRepositoryStorage(
   // start again while its upstream is out of reach. It keeps running.
   if (mirrorOf(container) !== undefined) {
     if (failure !== undefined) throw failure;
-    return { removed: true, restarted: false, container: container.name };
+    return { removed: true, restarted: false, container: container.name, leftAlone };
   }
   await restartRegistryContainer(docker, container);
   if (failure !== undefined) throw failure;
   await waitUntilServing(docker, container, { local: options.local, signal: options.signal });
-  return { removed: true, restarted: true, container: container.name };
+  return { removed: true, restarted: true, container: container.name, leftAlone };
 }
 
 function execIn(docker: Docker, container: RegistryContainer): Exec {

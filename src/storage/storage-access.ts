@@ -7,7 +7,8 @@ import type Docker from 'dockerode';
 import { findRegistryContainer, type RegistryContainer } from '../server/container.ts';
 import { parseLocalRegistry } from '../server/address.ts';
 import { execBytes } from './gc-run.ts';
-import { storageOf, type Exec } from './gc-storage.ts';
+import { storageOf } from './storage-root.ts';
+import type { Exec } from './storage-exec.ts';
 
 export interface StorageAccess {
   container: RegistryContainer;

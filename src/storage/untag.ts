@@ -8,7 +8,9 @@ import { NotFoundError, ResourceError } from '../errors.ts';
 import type { RegistryClient } from '../registry/client.ts';
 import { deleteTag } from '../registry/manifest-delete.ts';
 import { resolveDigest } from '../registry/manifest.ts';
-import type { Exec } from './gc-storage.ts';
+import type { Exec } from './storage-exec.ts';
+import { REAL_PATH_SH } from './storage-remove.ts';
+import { isDigest, isRepositoryName, isTagName, storagePath } from './storage-layout.ts';
 
 export interface TagToRemove {
   repository: string;
@@ -24,38 +26,35 @@ export interface UntagResult {
   changed: TagToRemove[];
 }
 
-// Arguments come in threes: repository, tag, digest. A tag's directory goes only when its
-// current link still names the digest.
-const UNTAG_SCRIPT = `
-cd "$1/repositories" 2>/dev/null || exit 0
+// Arguments come in pairs: a tag's directory (built by storage-layout.ts) and the digest
+// it must still name. It goes only then, and only when no component of its path is a symlink.
+const UNTAG_SCRIPT = `${REAL_PATH_SH}
+cd "$1" 2>/dev/null || exit 0
 shift
-while [ $# -ge 3 ]; do
-  r="$1"; t="$2"; want="$3"; shift 3
-  d="$r/_manifests/tags/$t"
-  c=; IFS= read -r c < "$d/current/link" 2>/dev/null
-  if [ -n "$c" ] && [ "$c" = "$want" ]; then rm -rf -- "$d" || exit 1; echo "removed $r $t"; else echo "changed $r $t"; fi
+i=0
+while [ $# -ge 2 ]; do
+  d="$1"; want="$2"; shift 2
+  c=
+  if real "$d/current/link"; then IFS= read -r c < "$d/current/link" 2>/dev/null; fi
+  if [ -n "$c" ] && [ "$c" = "$want" ]; then rm -rf -- "$d" || exit 1; echo "removed $i"; else echo "changed $i"; fi
+  i=$((i + 1))
 done
 `;
-
-const REPOSITORY_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^[a-z0-9]+:[a-f0-9]{32,}$/;
 
 /** Removes the tags' directories from storage; names are checked first, as they become paths. */
 export async function untagInStorage(exec: Exec, root: string, tags: readonly TagToRemove[]): Promise<Omit<UntagResult, 'how'>> {
   for (const t of tags) {
-    if (!REPOSITORY_NAME.test(t.repository) || !TAG.test(t.tag) || !DIGEST.test(t.digest)) {
+    if (!isRepositoryName(t.repository) || !isTagName(t.tag) || !isDigest(t.digest)) {
       throw new ResourceError(`refusing to remove the tag ${JSON.stringify(`${t.repository}:${t.tag}`)} from storage: not a repository name, tag and digest`);
     }
   }
   const result: Omit<UntagResult, 'how'> = { removed: [], changed: [] };
-  const v2 = `${root === '/' ? '' : root}/docker/registry/v2`;
   for (let i = 0; i < tags.length; i += 300) {
     const batch = tags.slice(i, i + 300);
-    const out = await exec(['sh', '-c', UNTAG_SCRIPT, 'sh', v2, ...batch.flatMap((t) => [t.repository, t.tag, t.digest])]);
+    const out = await exec(['sh', '-c', UNTAG_SCRIPT, 'sh', root, ...batch.flatMap((t) => [storagePath.tag(t.repository, t.tag), t.digest])]);
     if (out.exitCode !== 0) throw new ResourceError(`removing tags from the registry storage failed (exit ${out.exitCode}): ${out.stderr.trim().split('\n').pop() ?? ''}`);
     const lines = new Set(out.stdout.toString('utf8').split('\n'));
-    for (const t of batch) (lines.has(`removed ${t.repository} ${t.tag}`) ? result.removed : result.changed).push(t);
+    batch.forEach((t, k) => (lines.has(`removed ${k}`) ? result.removed : result.changed).push(t));
   }
   return result;
 }

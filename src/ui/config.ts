@@ -1,7 +1,7 @@
 // Image configs for the page: created, entrypoint, cmd, env, labels, history. A config
 // is content addressed, so one read serves every repository and every later request.
 import { isJsonObject, parseJson } from '../json-shape.ts';
-import { pullScope, type RegistryClient } from '../registry/client.ts';
+import { CONFIG_LIMIT, pullScope, type RegistryClient } from '../registry/client.ts';
 import { digestOf, type Descriptor } from '../registry/manifest.ts';
 import type { ConfigView, HistoryStep } from './api-types.ts';
 
@@ -71,7 +71,7 @@ export class ConfigCache {
 
   private async read(repository: string, config: Descriptor, signal?: AbortSignal): Promise<ConfigView | undefined> {
     if (config.size > MAX_CONFIG_BYTES) return undefined;
-    const response = await this.client.request({ path: `/v2/${repository}/blobs/${config.digest}`, scopes: [pullScope(repository)], accept: [404], signal });
+    const response = await this.client.request({ path: `/v2/${repository}/blobs/${config.digest}`, scopes: [pullScope(repository)], accept: [404], limit: CONFIG_LIMIT, signal });
     if (response.status === 404) return undefined;
     if (digestOf(response.body, config.digest.startsWith('sha512:') ? 'sha512' : 'sha256') !== config.digest) return undefined;
     return configView(response.body);

@@ -3,7 +3,7 @@
 // <digest>), else its tag schema fallback (the tag sha256-<hex> holds an index of the
 // referrers), plus cosign's own tags (sha256-<hex>.sig, .att, .sbom).
 import { NotFoundError } from '../errors.ts';
-import { pullScope, type RegistryClient } from '../registry/client.ts';
+import { MANIFEST_LIMIT, pullScope, type RegistryClient } from '../registry/client.ts';
 import { ManifestError } from '../registry/errors.ts';
 import { fetchManifest, parseManifest, type Descriptor, type ParsedManifest } from '../registry/manifest.ts';
 import type { ReferrerKind, ReferrerNode } from './api-types.ts';
@@ -48,6 +48,7 @@ async function fromApi(client: RegistryClient, repository: string, digest: strin
     headers: { accept: 'application/vnd.oci.image.index.v1+json' },
     // A registry with the API never answers 404 (the spec): 404 and the others mean it has none.
     accept: [400, 404, 405, 501],
+    limit: MANIFEST_LIMIT,
     signal,
   });
   if (response.status !== 200) return undefined;

@@ -52,13 +52,18 @@ const inPackage = (file: string, pkg: string): boolean => file.startsWith(`node_
 /** Whether an input is in one of our folders ("src/ui/") or a package. */
 const inPlace = (file: string, place: string): boolean => (place.startsWith('src/') ? file.startsWith(place) : inPackage(file, place));
 
-for (const heavy of ['@aws-sdk/', 'dockerode/', 'ssh2/', 'src/ui/', 'yargs/', 'string-width/', 'src/cli/commands/ls.ts', 'src/cli/commands/lsi.ts', 'src/cli/commands/cp.ts', 'src/engine/', 'src/storage/']) {
+for (const heavy of ['@aws-sdk/', 'dockerode/', 'src/ui/', 'yargs/', 'string-width/', 'src/cli/commands/ls.ts', 'src/cli/commands/lsi.ts', 'src/cli/commands/cp.ts', 'src/engine/', 'src/storage/']) {
   test(`${heavy.startsWith('src/') ? heavy : `node_modules/${heavy}`} is not evaluated at start-up (only through import())`, (t) => {
     t.true(Object.keys(metafile.inputs).some((f) => inPlace(f, heavy)), `${heavy} is in the bundle at all`);
     const eager = [...reachable.keys()].find((f) => inPlace(f, heavy));
     t.is(eager, undefined, eager && `statically imported: ${chain(reachable, eager)}`);
   });
 }
+
+test('ssh2 is not in the bundle at all: ssh:// engines go through the ssh binary (src/engine/ssh-agent.ts)', (t) => {
+  t.true(Object.keys(metafile.inputs).some((f) => inPackage(f, 'docker-modem/')), 'docker-modem is in the bundle');
+  t.deepEqual(Object.keys(metafile.inputs).filter((f) => inPackage(f, 'ssh2/') || inPackage(f, 'cpu-features/') || f.endsWith('docker-modem/lib/ssh.js')), []);
+});
 
 test('@sindresorhus/is adds only the guards src/json-shape.ts uses: none of its load-time work (is, assert, Intl.ListFormat)', (t) => {
   const inputs = Object.values(metafile.outputs)[0]!.inputs;

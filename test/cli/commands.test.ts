@@ -290,6 +290,51 @@ const rows: Record<string, Row> = {
     argv: (w) => ['-r', w.src, 'cp', 'app', w.dst, '--jobs', '0'], code: 2,
     stderr: oneLine('--jobs must be a whole number from 1 to 32'),
   },
+  'cp interrupted while a blob uploads: exit 130, its upload sessions cancelled at the destination': {
+    argv: (w) => ['-r', w.src, 'cp', 'app:v1', w.dst], code: 130, dst: { uploadState: true },
+    // The blobs done before Ctrl-C, and nothing about the interruption.
+    stderr: () => /^([0-9a-f]{12}: copied \(\d+B\)\n)*$/,
+    setup: (w) => void w.srcFake.faults.add({ method: 'GET', path: amd64.layers[0]!.digest, cut: 10, stall: true }),
+    // Every blob's PATCH has started: the stalled layer's is under way.
+    interrupt: async (w) => {
+      let patches = 0;
+      await w.dstFake.arrived((r) => r.method === 'PATCH' && ++patches === 4);
+    },
+    check: (t, w) => {
+      t.is(w.dstFake.store.uploads.size, 0, 'no upload session left');
+      t.true(w.dstFake.log.some((r) => r.method === 'DELETE' && r.path.includes('/blobs/uploads/') && r.status === 204));
+      t.deepEqual(tagsOf(w.dstFake, 'app'), []);
+    },
+  },
+  // ---- index -----------------------------------------------------------------------------
+  'index create over an existing tag: refused, pointing to index add and --force, nothing written': {
+    argv: (w) => ['-r', w.src, 'index', 'create', 'app:v1', `app@${amd64.digest}`], code: 1,
+    stderr: (w) => `docker-jindr: ${w.src}/app:v1 already exists (an index of linux/amd64, linux/arm64, ${app.digest}): add platforms to it with docker jindr index add ${w.src}/app:v1 SOURCE..., or replace it with --force\n`,
+    check: (t, w) => {
+      t.is(w.srcFake.store.manifest('app', 'v1')?.digest, app.digest);
+      t.false(w.srcFake.log.some((r) => r.method === 'PUT'));
+    },
+  },
+  'index create --force over an existing tag: replaced, the old digest named': {
+    argv: (w) => ['-r', w.src, 'index', 'create', '--force', 'app:v1', `app@${amd64.digest}`], code: 0,
+    stdout: () => ({ table: [['PLATFORM', 'DIGEST', 'SOURCE'], ['linux/amd64', amd64.digest, /app@sha256:/]] }),
+    stderr: (w) => new RegExp(`^Created ${w.src}/app:v1: sha256:[0-9a-f]{64} \\(OCI index, replacing ${app.digest}\\)\n$`),
+    check: (t, w) => t.not(w.srcFake.store.manifest('app', 'v1')?.digest, app.digest),
+  },
+  'index create --force --format json: the replaced digest in the result': {
+    argv: (w) => ['-r', w.src, '--format', 'json', 'index', 'create', '-f', 'app:v1', `app@${amd64.digest}`], code: 0,
+    stdout: () => /"replaced":"sha256:[0-9a-f]{64}"/,
+    check: (t, w) => t.not(w.srcFake.store.manifest('app', 'v1')?.digest, app.digest),
+  },
+  'index create of a new tag: no --force needed, nothing replaced': {
+    argv: (w) => ['-r', w.src, 'index', 'create', 'app:multi', `app@${amd64.digest}`, `app@${arm64.digest}`], code: 0,
+    stdout: () => /linux\/amd64/,
+    stderr: () => /^Created .*\(OCI index\)\n$/,
+  },
+  'index add --force: not an option of add': {
+    argv: (w) => ['-r', w.src, 'index', 'add', '--force', 'app:v1', `app@${amd64.digest}`], code: 2,
+    stderr: () => /^docker-jindr: .*force/,
+  },
   // ---- the world main() is given (test/helpers/in-process.ts) ------------------------------
   'interrupted while a registry keeps it waiting: exit 130, nothing printed': {
     argv: (w) => ['-r', w.src, 'lsi'], code: 130, setup: (w) => void w.srcFake.faults.add({ path: '/tags/list', stall: true }),

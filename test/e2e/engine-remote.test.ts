@@ -1,6 +1,6 @@
-// The two remote endpoint kinds against a real engine: ssh:// (a throwaway sshd on a free
-// loopback port whose sessions run `docker system dial-stdio` on this machine's engine) and
-// tcp:// with TLS (a TLS-terminating forwarder in this process, requiring client
+// The two remote endpoint kinds against a real engine: ssh:// (the real ssh binary, as the
+// docker CLI uses it, to a throwaway sshd on a free loopback port whose sessions run
+// `docker system dial-stdio` on this machine's engine) and tcp:// with TLS (a TLS-terminating forwarder in this process, requiring client
 // certificates, in front of /var/run/docker.sock). Each is reached through DOCKER_HOST and
 // through a context of the real docker CLI; the proof that the real engine answered is a
 // registry container of our own in `info`, the same as over the default socket.
@@ -8,7 +8,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { e2e, freePort, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
@@ -16,6 +16,12 @@ import { docker, errorLine, jindr, makeDockerConfig, type RunResult, jsonLines }
 import { makePki, type Pki } from '../fakes/pki.ts';
 
 const SSHD = '/usr/sbin/sshd';
+/**
+ * ssh reads ~/.ssh from the home directory of the passwd database, not from $HOME: each test
+ * gives the ssh it starts a home of its own by nss_wrapper (libnss-wrapper), which answers
+ * getpwuid() from a passwd file of the test's.
+ */
+const NSS_WRAPPER = ['/usr/lib/x86_64-linux-gnu/libnss_wrapper.so', '/usr/lib/aarch64-linux-gnu/libnss_wrapper.so'].find((f) => existsSync(f));
 const ENGINE_SOCKET = '/var/run/docker.sock';
 
 interface InfoRow {
@@ -97,10 +103,9 @@ function waitForPort(port: number, child: ChildProcess, log: () => string, timeo
 
 interface Sshd {
   port: number;
-  /** A HOME whose .ssh holds the client key and a known_hosts line for this sshd. */
-  home: string;
-  host: string;
-  /** `[127.0.0.1]:PORT <key type> <key>` */
+  dir: string;
+  /** The client key sshd lets in, and sshd's host key as known_hosts has it (`[127.0.0.1]:PORT <type> <key>`). */
+  clientKey: string;
   knownHostsLine: string;
   /** What sshd said so far (-e: its log on stderr). */
   log(): string;
@@ -110,10 +115,6 @@ interface Sshd {
 async function startSshd(t: ExecutionContext): Promise<Sshd> {
   if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing: install openssh-server (.ci/run does)`);
   const dir = tempDir(t, 'jindr-sshd-');
-  const keygen = (file: string): string => {
-    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', '', '-f', file], { stdio: 'ignore' });
-    return readFileSync(`${file}.pub`, 'utf8').trim();
-  };
   const hostPub = keygen(join(dir, 'host_key'));
   const clientPub = keygen(join(dir, 'client_key'));
   writeFileSync(join(dir, 'authorized_keys'), `${clientPub}\n`, { mode: 0o600 });
@@ -142,40 +143,85 @@ async function startSshd(t: ExecutionContext): Promise<Sshd> {
     await exited;
   });
   await waitForPort(port, child, () => log);
-  const home = join(dir, 'home');
-  mkdirSync(join(home, '.ssh'), { recursive: true, mode: 0o700 });
-  writeFileSync(join(home, '.ssh/id_ed25519'), readFileSync(join(dir, 'client_key')), { mode: 0o600 });
-  const knownHostsLine = `[127.0.0.1]:${port} ${hostPub}`;
-  writeFileSync(join(home, '.ssh/known_hosts'), `${knownHostsLine}\n`);
-  return { port, home, host: `ssh://root@127.0.0.1:${port}`, knownHostsLine, log: () => log };
+  return { port, dir, clientKey: join(dir, 'client_key'), knownHostsLine: `[127.0.0.1]:${port} ${hostPub}`, log: () => log };
 }
 
-e2e('ssh://: DOCKER_HOST reaches the real engine; the host key is checked against known_hosts', async (t) => {
+function keygen(file: string): string {
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', '', '-f', file], { stdio: 'ignore' });
+  return readFileSync(`${file}.pub`, 'utf8').trim();
+}
+
+interface SshHome {
+  /** The home ssh sees (its ~/.ssh), and the environment that makes it so, with DOCKER_CONFIG. */
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  write(file: string, text: string): void;
+}
+
+/** A home directory of the test's for every ssh started with env: ~/.ssh/config, keys and known_hosts are read there. */
+function sshHome(t: ExecutionContext, over: NodeJS.ProcessEnv = {}): SshHome {
+  if (!NSS_WRAPPER) throw new Error('libnss_wrapper.so is missing: install libnss-wrapper (.ci/run does)');
+  const dir = tempDir(t, 'jindr-ssh-home-');
+  mkdirSync(join(dir, '.ssh'), { mode: 0o700 });
+  const me = userInfo();
+  writeFileSync(join(dir, 'passwd'), `${me.username}:x:${me.uid}:${me.gid}:test:${dir}:/bin/sh\n`);
+  writeFileSync(join(dir, 'group'), `${me.username}:x:${me.gid}:\n`);
+  const write = (file: string, text: string): void => writeFileSync(join(dir, '.ssh', file), text, { mode: 0o600 });
+  const env = cleanEnv({
+    HOME: dir, LD_PRELOAD: NSS_WRAPPER, NSS_WRAPPER_PASSWD: join(dir, 'passwd'), NSS_WRAPPER_GROUP: join(dir, 'group'), ...over,
+  });
+  return { dir, env, write };
+}
+
+/** A home with the client key and host key where ssh looks by default. */
+function defaultHome(t: ExecutionContext, sshd: Sshd, over: NodeJS.ProcessEnv = {}): SshHome {
+  const home = sshHome(t, over);
+  home.write('id_ed25519', readFileSync(sshd.clientKey, 'utf8'));
+  home.write('known_hosts', `${sshd.knownHostsLine}\n`);
+  return home;
+}
+
+/** ssh's own last line, in one line naming the endpoint. */
+function assertSshFailure(t: ExecutionContext, result: RunResult, endpoint: string, said: RegExp, what: string): void {
+  assertOneLineFailure(t, result, endpoint, what);
+  t.regex(result.stderr, said, what);
+}
+
+e2e('ssh://: DOCKER_HOST reaches the real engine through the ssh binary; host key and client key as ssh checks them', async (t) => {
+  const sshd = await startSshd(t);
+  const r = await registry(t);
+  const host = `ssh://root@127.0.0.1:${sshd.port}`;
+  const home = defaultHome(t, sshd, { DOCKER_HOST: host, DOCKER_CONFIG: tempDir(t, 'jindr-ssh-config-') });
+  await assertSameEngine(t, r, await jindr(['--format', 'json', 'info'], { env: home.env }), 'info over ssh');
+  t.regex(sshd.log(), /Accepted publickey for root from 127\.0\.0\.1/, 'through our sshd');
+
+  // A different key for this host and port, then none at all (ssh cannot ask: no terminal).
+  const other = tempDir(t, 'jindr-ssh-other-');
+  keygen(join(other, 'key'));
+  const wrongLine = `[127.0.0.1]:${sshd.port} ${readFileSync(join(other, 'key.pub'), 'utf8').trim()}\n`;
+  for (const [what, knownHosts] of [['a different host key', wrongLine], ['no known host key', '']] as const) {
+    home.write('known_hosts', knownHosts);
+    const result = await jindr(['info'], { env: home.env });
+    assertSshFailure(t, result, host, /: ssh 127\.0\.0\.1 failed: Host key verification failed\.: is the host key of 127\.0\.0\.1 in your known_hosts\?/, what);
+  }
+  home.write('known_hosts', `${sshd.knownHostsLine}\n`);
+  t.is((await jindr(['info'], { env: home.env })).code, 0, 'the right key again');
+
+  // A client key sshd does not know.
+  home.write('id_ed25519', readFileSync(join(other, 'key'), 'utf8'));
+  const refused = await jindr(['info'], { env: home.env });
+  assertSshFailure(t, refused, host, /: ssh 127\.0\.0\.1 failed: root@127\.0\.0\.1: Permission denied \(publickey\)\.: does ssh 127\.0\.0\.1 log in/, 'an unknown client key');
+});
+
+e2e('ssh://: a socket path in the URL is the engine socket on the host (docker --host), as the docker CLI has it', async (t) => {
   const sshd = await startSshd(t);
   const r = await registry(t);
   const config = tempDir(t, 'jindr-ssh-config-');
-  const env = cleanEnv({ HOME: sshd.home, DOCKER_HOST: sshd.host, DOCKER_CONFIG: config });
-  await assertSameEngine(t, r, await jindr(['--format', 'json', 'info'], { env }), 'info over ssh');
-  t.regex(sshd.log(), /Accepted publickey for root from 127\.0\.0\.1/, 'through our sshd');
-
-  // A different key for this host and port, then none at all: refused before any command runs.
-  const other = tempDir(t, 'jindr-ssh-other-');
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', '', '-f', join(other, 'key')], { stdio: 'ignore' });
-  const wrongLine = `[127.0.0.1]:${sshd.port} ${readFileSync(join(other, 'key.pub'), 'utf8').trim()}\n`;
-  for (const [what, knownHosts] of [['a different host key', wrongLine], ['no known host key', '']] as const) {
-    writeFileSync(join(sshd.home, '.ssh/known_hosts'), knownHosts);
-    const result = await jindr(['info'], { env });
-    assertOneLineFailure(t, result, sshd.host, what);
-    t.true(result.stderr.includes(`ssh host key of [127.0.0.1]:${sshd.port} is not in ~/.ssh/known_hosts`), result.stderr);
-  }
-  writeFileSync(join(sshd.home, '.ssh/known_hosts'), `${sshd.knownHostsLine}\n`);
-  t.is((await jindr(['info'], { env })).code, 0, 'the right key again');
-
-  // A client key sshd does not know.
-  writeFileSync(join(sshd.home, '.ssh/id_ed25519'), readFileSync(join(other, 'key')), { mode: 0o600 });
-  const refused = await jindr(['info'], { env });
-  assertOneLineFailure(t, refused, sshd.host, 'an unknown client key');
-  t.regex(refused.stderr, /ssh refused our key for root: /);
+  const at = (path: string): NodeJS.ProcessEnv => defaultHome(t, sshd, { DOCKER_HOST: `ssh://root@127.0.0.1:${sshd.port}${path}`, DOCKER_CONFIG: config }).env;
+  await assertSameEngine(t, r, await jindr(['--format', 'json', 'info'], { env: at(ENGINE_SOCKET) }), `info over ssh to ${ENGINE_SOCKET}`);
+  // The docker CLI on the host says why, and that is the line.
+  const missing = await jindr(['info'], { env: at('/nonexistent/docker.sock') });
+  assertSshFailure(t, missing, `127.0.0.1:${sshd.port}/nonexistent/docker.sock`, /: ssh 127\.0\.0\.1 failed: .*\/nonexistent\/docker\.sock/, 'a socket that is not there');
 });
 
 e2e('ssh://: a context of the real docker CLI, through docker --context NAME jindr', async (t) => {
@@ -183,11 +229,77 @@ e2e('ssh://: a context of the real docker CLI, through docker --context NAME jin
   const r = await registry(t);
   const config = makeDockerConfig();
   t.teardown(config.cleanup);
-  const env = cleanEnv({ HOME: sshd.home, DOCKER_CONFIG: config.dir });
-  const created = await docker(['--config', config.dir, 'context', 'create', 'sshctx', '--docker', `host=${sshd.host}`], { env });
+  const { env } = defaultHome(t, sshd, { DOCKER_CONFIG: config.dir });
+  const host = `ssh://root@127.0.0.1:${sshd.port}`;
+  const created = await docker(['--config', config.dir, 'context', 'create', 'sshctx', '--docker', `host=${host}`], { env });
   t.is(created.code, 0, created.stderr);
   const result = await docker(['--config', config.dir, '--context', 'sshctx', 'jindr', '--format', 'json', 'info'], { env });
   await assertSameEngine(t, r, result, 'docker --context sshctx jindr info');
+});
+
+/** ~/.ssh/config with Host myalias (this sshd, its key and known_hosts outside ssh's defaults) and Host jumped (through myalias). */
+function aliasHome(t: ExecutionContext, sshd: Sshd, strict: string, over: NodeJS.ProcessEnv = {}): SshHome & { knownHosts: string } {
+  const home = sshHome(t, over);
+  const knownHosts = join(home.dir, 'alias_known_hosts');
+  home.write('config', [
+    'Host myalias',
+    '  HostName 127.0.0.1',
+    `  Port ${sshd.port}`,
+    '  User root',
+    `  IdentityFile ${sshd.clientKey}`,
+    `  UserKnownHostsFile ${knownHosts}`,
+    `  StrictHostKeyChecking ${strict}`,
+    'Host jumped',
+    '  HostName 127.0.0.1',
+    `  Port ${sshd.port}`,
+    '  User root',
+    `  IdentityFile ${sshd.clientKey}`,
+    `  UserKnownHostsFile ${knownHosts}`,
+    '  ProxyJump myalias',
+    '',
+  ].join('\n'));
+  return { ...home, knownHosts };
+}
+
+e2e('ssh://ALIAS: a Host of ~/.ssh/config (HostName, Port, User, IdentityFile, UserKnownHostsFile) by DOCKER_HOST, and ProxyJump through it', async (t) => {
+  const sshd = await startSshd(t);
+  const r = await registry(t);
+  const home = aliasHome(t, sshd, 'yes', { DOCKER_CONFIG: tempDir(t, 'jindr-ssh-config-') });
+  writeFileSync(home.knownHosts, `${sshd.knownHostsLine}\n`);
+  const env = (host: string): NodeJS.ProcessEnv => ({ ...home.env, DOCKER_HOST: host });
+  await assertSameEngine(t, r, await jindr(['--format', 'json', 'info'], { env: env('ssh://myalias') }), 'info over ssh://myalias');
+  // ProxyJump: ssh to the host through myalias (a second ssh, which reads the same config).
+  const accepted = (): number => sshd.log().match(/Accepted publickey for root/g)?.length ?? 0;
+  const before = accepted();
+  await assertSameEngine(t, r, await jindr(['--format', 'json', 'info'], { env: env('ssh://jumped') }), 'info over ssh://jumped');
+  t.true(accepted() >= before + 2, `a login for the jump and one for the host: ${sshd.log()}`);
+});
+
+e2e('ssh://ALIAS: a context of the real docker CLI whose host is a Host of ~/.ssh/config, through docker --context NAME jindr', async (t) => {
+  const sshd = await startSshd(t);
+  const r = await registry(t);
+  const config = makeDockerConfig();
+  t.teardown(config.cleanup);
+  const home = aliasHome(t, sshd, 'yes', { DOCKER_CONFIG: config.dir });
+  writeFileSync(home.knownHosts, `${sshd.knownHostsLine}\n`);
+  const created = await docker(['--config', config.dir, 'context', 'create', 'aliasctx', '--docker', 'host=ssh://myalias'], { env: home.env });
+  t.is(created.code, 0, created.stderr);
+  const viaContext = await docker(['--config', config.dir, '--context', 'aliasctx', 'jindr', '--format', 'json', 'info'], { env: home.env });
+  await assertSameEngine(t, r, viaContext, 'docker --context aliasctx jindr info');
+});
+
+e2e('ssh://ALIAS: an unknown host key fails in one line, as StrictHostKeyChecking in the user\'s config says; accept-new takes it', async (t) => {
+  const sshd = await startSshd(t);
+  const r = await registry(t);
+  const config = tempDir(t, 'jindr-ssh-config-');
+  const strict = aliasHome(t, sshd, 'yes', { DOCKER_HOST: 'ssh://myalias', DOCKER_CONFIG: config });
+  const refused = await jindr(['info'], { env: strict.env });
+  assertSshFailure(t, refused, 'ssh://myalias', /: ssh myalias failed: Host key verification failed\.: is the host key of myalias in your known_hosts\?/, 'StrictHostKeyChecking yes');
+  t.false(existsSync(strict.knownHosts) && readFileSync(strict.knownHosts, 'utf8').includes(sshd.knownHostsLine.split(' ')[2]!), 'no key was added');
+
+  const acceptNew = aliasHome(t, sshd, 'accept-new', { DOCKER_HOST: 'ssh://myalias', DOCKER_CONFIG: config });
+  await assertSameEngine(t, r, await jindr(['--format', 'json', 'info'], { env: acceptNew.env }), 'info with StrictHostKeyChecking accept-new');
+  t.true(readFileSync(acceptNew.knownHosts, 'utf8').includes(sshd.knownHostsLine.split(' ')[2]!), 'ssh added the host key');
 });
 
 interface Forwarder {

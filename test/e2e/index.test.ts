@@ -113,3 +113,44 @@ e2e('registry:2: a Docker manifest list stays one; index add and rm edit it', as
   const unknown = await docker(['jindr', '-r', h, 'index', 'rm', 'app', 'linux/s390x'], { env: cfg.env });
   t.regex(errorLine(t, unknown, 1), /app:latest has no linux\/s390x \(it has linux\/arm64\)/);
 });
+
+e2e('registry:3: index create over a two-platform tag is refused, pointing to index add; --force replaces it and names the old digest', async (t) => {
+  const reg = await startTestRegistry({ image: 'registry:3' });
+  const cfg = makeDockerConfig();
+  t.teardown(async () => {
+    await reg.remove();
+    cfg.cleanup();
+  });
+  const h = reg.host;
+  const [amd, arm] = buildArchy('oci').manifests;
+  await pushImageManifest(h, 'archy', 'amd', amd!);
+  await pushImageManifest(h, 'archy', 'arm', arm!);
+  const jindr = (...args: string[]) => docker(['jindr', '-r', h, ...args], { env: cfg.env });
+  const both = await jindr('index', 'create', 'archy:latest', 'archy:amd', 'archy:arm', '--format', 'json');
+  t.is(both.code, 0, both.stderr);
+  const before = (JSON.parse(both.stdout) as IndexJson).digest;
+
+  const refused = await jindr('index', 'create', 'archy:latest', `archy@${amd!.digest}`);
+  t.is(
+    errorLine(t, refused, 1),
+    `docker-jindr: ${h}/archy:latest already exists (an index of linux/amd64, linux/arm64, ${before}): add platforms to it with docker jindr index add ${h}/archy:latest SOURCE..., or replace it with --force`,
+  );
+  const kept = await skopeoRaw(`${h}/archy:latest`);
+  t.is('sha256:' + createHash('sha256').update(kept.bytes).digest('hex'), before, 'the tag still names both platforms');
+
+  // The same index again: the same digest, nothing replaced, no --force needed.
+  const same = await jindr('index', 'create', 'archy:latest', 'archy:amd', 'archy:arm', '--format', 'json');
+  t.is(same.code, 0, same.stderr);
+  t.is((JSON.parse(same.stdout) as IndexJson & { replaced?: string }).replaced, undefined);
+
+  const forced = await jindr('index', 'create', '--force', 'archy:latest', `archy@${amd!.digest}`);
+  t.is(forced.code, 0, forced.stderr);
+  t.regex(forced.stderr, new RegExp(`^Created ${h}/archy:latest: sha256:[0-9a-f]{64} \\(OCI index, replacing ${before}\\)\\n$`));
+  const now = await skopeoRaw(`${h}/archy:latest`);
+  t.deepEqual(now.doc.manifests.map((m) => m.digest), [amd!.digest]);
+  const json = await jindr('--format', 'json', 'index', 'create', '-f', 'archy:latest', 'archy:amd', 'archy:arm');
+  t.is(json.code, 0, json.stderr);
+  const back = JSON.parse(json.stdout) as IndexJson & { replaced?: string };
+  t.is(back.replaced, 'sha256:' + createHash('sha256').update(now.bytes).digest('hex'));
+  t.is(back.digest, before, 'both platforms again, the same bytes as the first time');
+});

@@ -21,7 +21,7 @@ import { inspectRegistryContainer } from '../../src/server/container.ts';
 import { mirrorConfigYaml } from '../../src/server/mirror-config.ts';
 import { parseUpstream } from '../../src/server/mirror-upstream.ts';
 import { helperContainerOptions } from '../../src/storage/helper-mounts.ts';
-import { DEFAULT_STORAGE_ROOT } from '../../src/storage/gc-storage.ts';
+import { DEFAULT_STORAGE_ROOT } from '../../src/storage/storage-root.ts';
 
 const ID = randomBytes(3).toString('hex');
 const NETWORK = `jindr-mirror-net-${ID}`;

@@ -18,7 +18,7 @@ import { connectEngine } from '../../src/engine/engine.ts';
 import { inspectRegistryContainer } from '../../src/server/container.ts';
 import { helperContainerOptions } from '../../src/storage/helper-mounts.ts';
 import { execBytes } from '../../src/storage/gc-run.ts';
-import { readStorageRoot } from '../../src/storage/gc-storage.ts';
+import { readStorageRoot } from '../../src/storage/storage-root.ts';
 
 interface Setup {
   port: number;

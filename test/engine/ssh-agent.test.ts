@@ -1,79 +1,153 @@
-// The ssh agent: one ssh connection for every request, and no more than 4 dial-stdio
-// channels open at once, counted until sshd confirms a channel's close.
-import test from 'ava';
-import { EventEmitter } from 'node:events';
-import { PassThrough } from 'node:stream';
-import { sshAgent, type SshClientClass } from '../../src/engine/ssh-agent.ts';
+// The ssh agent: one ssh process per HTTP connection, kept alive and reused, at most four
+// at once (hijacked ones included); a failing ssh fails the request with its own last line; an idle connection does
+// not keep the process alive, and our exit ends it. The ssh binary is test/fakes/ssh.ts.
+import test, { type ExecutionContext } from 'ava';
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get, type Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { promisify } from 'node:util';
+import { sshAgent } from '../../src/engine/ssh-agent.ts';
+import { sshArgs } from '../../src/engine/ssh.ts';
+import { EngineUnreachableError } from '../../src/errors.ts';
 
-function fakeSsh() {
-  const state = { connections: 0, commands: [] as string[], open: [] as PassThrough[], ended: 0 };
-  class FakeClient extends EventEmitter {
-    connect(): this {
-      state.connections += 1;
-      setImmediate(() => this.emit('ready'));
-      return this;
-    }
-    exec(command: string, callback: (err: Error | undefined, stream: PassThrough) => void): void {
-      state.commands.push(command);
-      const stream = new PassThrough();
-      state.open.push(stream);
-      setImmediate(() => callback(undefined, stream));
-    }
-    end(): void {
-      state.ended += 1;
-    }
-  }
-  return { state, Client: FakeClient as unknown as SshClientClass };
+const FAKE = resolve(import.meta.dirname, '../fakes/ssh.ts');
+const AGENT = resolve(import.meta.dirname, '../../src/engine/ssh-agent.ts');
+
+interface FakeSsh {
+  env: NodeJS.ProcessEnv;
+  /** Each start of ssh: its pid and arguments. */
+  starts(): { pid: number; args: string[] }[];
 }
 
-type Connect = (options: unknown, callback: (err: Error | null, stream?: unknown) => void) => void;
-const tick = () => new Promise((r) => setImmediate(r));
+function fakeSsh(t: ExecutionContext, mode: 'http' | 'fail', over: NodeJS.ProcessEnv = {}): FakeSsh {
+  const dir = mkdtempSync(join(tmpdir(), 'jindr-fake-ssh-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'ssh'), `#!/bin/sh\nexec "${process.execPath}" "${FAKE}" "$@"\n`);
+  chmodSync(join(dir, 'ssh'), 0o755);
+  const log = join(dir, 'log');
+  writeFileSync(log, '');
+  return {
+    env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, FAKE_SSH_LOG: log, FAKE_SSH_MODE: mode, ...over },
+    starts: () => readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { pid: number; args: string[] }),
+  };
+}
 
-test('ten connections: one ssh connection, four channels at a time, the rest as channels close', async (t) => {
-  const { state, Client } = fakeSsh();
-  const agent = sshAgent(Client, { host: 'h' }) as unknown as { createConnection: Connect };
-  const got: unknown[] = [];
-  for (let i = 0; i < 10; i++) agent.createConnection({}, (err, stream) => got.push(err ?? stream));
-  for (let i = 0; i < 5; i++) await tick();
-  t.is(state.connections, 1);
-  t.is(got.length, 4);
-  t.deepEqual([...new Set(state.commands)], ['docker system dial-stdio']);
+function request(agent: Agent): Promise<{ pid: number }> {
+  return new Promise((resolve, reject) => {
+    get({ host: 'docker.example.com', path: '/_ping', agent }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve(JSON.parse(body) as { pid: number }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
 
-  // The HTTP side lets go of a channel: it still counts until its close arrives.
-  state.open[0]!.end();
-  for (let i = 0; i < 5; i++) await tick();
-  t.is(got.length, 4);
-  for (const s of state.open.slice(0, 3)) s.destroy();
-  for (let i = 0; i < 5; i++) await tick();
-  t.is(got.length, 7);
-  for (const s of state.open.slice(3)) s.destroy();
-  for (let i = 0; i < 10; i++) await tick();
-  t.is(got.length, 10);
-  t.is(state.connections, 1);
-  t.true(got.every((g) => g instanceof PassThrough));
-});
-
-test('a failed ssh connection fails the request with its error, and the next request tries again', async (t) => {
-  let attempts = 0;
-  class Refused extends EventEmitter {
-    connect(): this {
-      attempts += 1;
-      setImmediate(() => this.emit('error', new Error('Host denied (verification failed)')));
-      return this;
-    }
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
-  const agent = sshAgent(Refused as unknown as SshClientClass, { host: 'h' }) as unknown as { createConnection: Connect };
-  const first = await new Promise<unknown>((resolve) => agent.createConnection({}, (err) => resolve(err)));
-  t.is((first as Error).message, 'Host denied (verification failed)');
-  await new Promise<unknown>((resolve) => agent.createConnection({}, (err) => resolve(err)));
-  t.is(attempts, 2);
+};
+
+const target = { host: 'builder', user: 'me', port: '2222' };
+
+/** Waits (polling, with a deadline) until check() holds. */
+async function until(t: ExecutionContext, what: string, check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!check()) {
+    if (Date.now() > deadline) return void t.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+type CreateConnection = (options: object, created: (err: Error | null, socket?: Duplex) => void) => Duplex | undefined;
+
+/** A connection as node:http gets one for a hijacked request (exec), which the agent stops counting. */
+function connect(agent: Agent): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const socket = (agent as unknown as { createConnection: CreateConnection }).createConnection({}, (err, s) => (err ? reject(err) : resolve(s!)));
+    if (socket) resolve(socket);
+  });
+}
+
+test('never more than four ssh at once, hijacked connections included: the fifth starts when one ends', async (t) => {
+  const ssh = fakeSsh(t, 'http');
+  const agent = sshAgent(target, ssh.env);
+  const sockets = await Promise.all(Array.from({ length: 4 }, () => connect(agent)));
+  t.teardown(() => sockets.forEach((s) => s.destroy()));
+  let fifth: Duplex | undefined;
+  void connect(agent).then((s) => (fifth = s));
+  await until(t, 'four ssh', () => ssh.starts().length === 4);
+  t.is(fifth, undefined, 'the fifth waits');
+  sockets[0]!.destroy();
+  await until(t, 'the fifth ssh', () => ssh.starts().length === 5 && fifth !== undefined);
+  t.is(ssh.starts().filter((s) => alive(s.pid)).length, 4, 'one ended, then the fifth started');
+  fifth!.destroy();
 });
 
-test('the ssh connection is ended once no channel has been open for a while', async (t) => {
-  const { state, Client } = fakeSsh();
-  const agent = sshAgent(Client, { host: 'h' }) as unknown as { createConnection: Connect };
-  await new Promise((resolve) => agent.createConnection({}, resolve));
-  state.open[0]!.destroy();
-  await new Promise((r) => setTimeout(r, 1300));
-  t.is(state.ended, 1);
+test('at four, an idle kept-alive ssh makes room for a new connection', async (t) => {
+  const ssh = fakeSsh(t, 'http', { FAKE_SSH_ANSWER_AFTER: '4' });
+  const agent = sshAgent(target, ssh.env);
+  t.teardown(() => agent.destroy());
+  await Promise.all(Array.from({ length: 4 }, () => request(agent)));
+  t.is(ssh.starts().length, 4);
+  const hijacked = await connect(agent);
+  t.teardown(() => hijacked.destroy());
+  await until(t, 'the fifth ssh', () => ssh.starts().length === 5);
+  t.is(ssh.starts().filter((s) => alive(s.pid)).length, 4, 'one idle ssh ended for it');
+});
+
+test('one ssh process per connection, with exactly docker/cli\'s arguments; kept alive and reused; at most four at once', async (t) => {
+  const ssh = fakeSsh(t, 'http');
+  const agent = sshAgent(target, ssh.env);
+  t.teardown(() => agent.destroy());
+  const first = await request(agent);
+  const second = await request(agent);
+  t.is(second.pid, first.pid, 'the second request reuses the first ssh');
+  const answers = await Promise.all(Array.from({ length: 12 }, () => request(agent)));
+  const starts = ssh.starts();
+  t.true(starts.length <= 4, `${starts.length} ssh processes for 14 requests`);
+  t.true(starts.length > 1, 'parallel requests have parallel connections');
+  const pids = (list: { pid: number }[]): number[] => [...new Set(list.map((x) => x.pid))].sort();
+  t.deepEqual(pids([first, ...answers]), pids(starts), 'every ssh started answered');
+  for (const s of starts) t.deepEqual(s.args, sshArgs(target));
+});
+
+test('a failing ssh fails the request with one line: the host and ssh\'s own last line', async (t) => {
+  const ssh = fakeSsh(t, 'fail');
+  const agent = sshAgent(target, ssh.env);
+  t.teardown(() => agent.destroy());
+  const err = await t.throwsAsync(request(agent), { instanceOf: EngineUnreachableError });
+  t.is(err.message, 'ssh builder failed: Host key verification failed.: is the host key of builder in your known_hosts? (connect once with ssh builder to check it and add it)');
+});
+
+test('no ssh on PATH: one line saying to install it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'jindr-no-ssh-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const agent = sshAgent(target, { ...process.env, PATH: dir });
+  const err = await t.throwsAsync(request(agent), { instanceOf: EngineUnreachableError });
+  t.regex(err.message, /^ssh is not on PATH: install an OpenSSH client/);
+});
+
+test('an idle kept-alive ssh does not keep the process alive, and the process ending ends it', async (t) => {
+  const ssh = fakeSsh(t, 'http');
+  // A process that makes one request and then has nothing left to do: it must end by itself.
+  const script = `import { get } from 'node:http';
+import { sshAgent } from ${JSON.stringify(AGENT)};
+const agent = sshAgent({ host: 'builder' }, process.env);
+get({ host: 'docker.example.com', path: '/_ping', agent }, (res) => { res.resume(); res.on('end', () => console.log('answered')); });`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env: { ...ssh.env, FAKE_SSH_LINGER: '1' }, timeout: 20_000 });
+  t.is(stdout.trim(), 'answered');
+  const [start] = ssh.starts();
+  t.truthy(start);
+  // SIGTERM was sent as it exited: wait for the fake to be gone (no fixed sleep).
+  const deadline = Date.now() + 10_000;
+  while (alive(start!.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  t.false(alive(start!.pid), `ssh (pid ${start!.pid}) outlived us`);
 });

@@ -1,39 +1,41 @@
-// ssh engines: the target from the URL, and the host key checked against known_hosts.
+// ssh engines: the ssh:// URL read as docker/cli reads it, and the ssh command line it gives.
 import test from 'ava';
-import { createHmac } from 'node:crypto';
-import { knownHostKey, parseSshHost } from '../../src/engine/ssh.ts';
+import { parseSshHost, sshArgs } from '../../src/engine/ssh.ts';
 import { UsageError } from '../../src/errors.ts';
 
-const key = Buffer.from('the host key blob');
-const other = Buffer.from('another key');
-const b64 = key.toString('base64');
-const hashed = (name: string): string => {
-  const salt = Buffer.from('0123456789abcdefghij');
-  return `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
-};
-
-test('parseSshHost: user, host, port; defaults', (t) => {
-  t.deepEqual(parseSshHost('ssh://me@builder:2222', {}), { host: 'builder', port: 2222, username: 'me' });
-  t.deepEqual(parseSshHost('ssh://builder', { USER: 'alice' }), { host: 'builder', port: 22, username: 'alice' });
-  t.throws(() => parseSshHost('ssh://builder/path', {}), { instanceOf: UsageError });
+test('parseSshHost: user, host, port, remote socket; only what the URL has', (t) => {
+  t.deepEqual(parseSshHost('ssh://me@builder:2222'), { host: 'builder', user: 'me', port: '2222' });
+  t.deepEqual(parseSshHost('ssh://myalias'), { host: 'myalias' });
+  t.deepEqual(parseSshHost('ssh://myalias/'), { host: 'myalias' });
+  t.deepEqual(parseSshHost('ssh://[::1]:22'), { host: '::1', port: '22' });
+  t.deepEqual(parseSshHost('ssh://me@h/run/user/1000/docker.sock'), { host: 'h', user: 'me', socket: '/run/user/1000/docker.sock' });
 });
 
-const cases: [string, string, string, number, Buffer, boolean][] = [
-  ['plain name', `builder ssh-ed25519 ${b64}`, 'builder', 22, key, true],
-  ['another key', `builder ssh-ed25519 ${b64}`, 'builder', 22, other, false],
-  ['not listed', `elsewhere ssh-ed25519 ${b64}`, 'builder', 22, key, false],
-  ['one of several names', `a,builder,10.0.0.1 ssh-ed25519 ${b64}`, 'builder', 22, key, true],
-  ['non-standard port needs [host]:port', `builder ssh-ed25519 ${b64}`, 'builder', 2222, key, false],
-  ['[host]:port', `[builder]:2222 ssh-ed25519 ${b64}`, 'builder', 2222, key, true],
-  ['hashed name', `${hashed('builder')} ssh-ed25519 ${b64}`, 'builder', 22, key, true],
-  ['hashed other name', `${hashed('other')} ssh-ed25519 ${b64}`, 'builder', 22, key, false],
-  ['wildcard', `*.example.com ssh-ed25519 ${b64}`, 'b.example.com', 22, key, true],
-  ['negated', `*.example.com,!b.example.com ssh-ed25519 ${b64}`, 'b.example.com', 22, key, false],
-  ['revoked wins', `builder ssh-ed25519 ${b64}\n@revoked builder ssh-ed25519 ${b64}`, 'builder', 22, key, false],
-  ['comments and blanks', `# comment\n\nbuilder ssh-ed25519 ${b64} comment`, 'builder', 22, key, true],
-];
-for (const [title, text, host, port, k, expected] of cases) {
-  test(`known_hosts: ${title}`, (t) => {
-    t.is(knownHostKey(text, host, port, k), expected);
-  });
-}
+test('parseSshHost: a password, query, fragment, empty host or control character is a usage error; the password is never shown', (t) => {
+  for (const [value, why] of [
+    ['ssh://me:s3cret@builder', /^invalid ssh Docker host "ssh:\/\/me@builder": a password in the URL is not supported: /],
+    ['ssh://builder?x=1', /query parameters are not allowed/],
+    ['ssh://builder#x', /fragments are not allowed/],
+    ['ssh://', /./],
+    ['ssh://me%0a@builder', /control character/],
+    ['ssh://me%zz@builder', /percent-encoding/],
+    ['tcp://builder', /use ssh:\/\//],
+  ] as const) {
+    const err = t.throws(() => parseSshHost(value), { instanceOf: UsageError }, value);
+    t.regex(err.message, why, value);
+    t.false(err.message.includes('s3cret'), value);
+  }
+});
+
+test('sshArgs: as docker/cli gives them, and nothing more (the rest is the user\'s ssh config)', (t) => {
+  t.deepEqual(sshArgs({ host: 'myalias' }), ['-o', 'ConnectTimeout=30', '-T', '--', 'myalias', 'docker system dial-stdio']);
+  t.deepEqual(sshArgs({ host: 'builder', user: 'me', port: '2222' }),
+    ['-l', 'me', '-p', '2222', '-o', 'ConnectTimeout=30', '-T', '--', 'builder', 'docker system dial-stdio']);
+  // A host that looks like an option stays the host: it comes after --.
+  t.deepEqual(sshArgs({ host: '-oProxyCommand=x' }).slice(-3), ['--', '-oProxyCommand=x', 'docker system dial-stdio']);
+});
+
+test('sshArgs: the remote socket goes to docker --host, quoted for the remote shell', (t) => {
+  t.is(sshArgs({ host: 'h', socket: '/run/docker.sock' }).at(-1), 'docker --host=unix:///run/docker.sock system dial-stdio');
+  t.is(sshArgs({ host: 'h', socket: "/tmp/it's here;rm" }).at(-1), `docker '--host=unix:///tmp/it'\\''s here;rm' system dial-stdio`);
+});

@@ -20,7 +20,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Auth, TOKEN_PATH, type AuthOptions, type TokenRequest } from './oci-registry/auth.ts';
 import { DEFAULT_BEHAVIOUR, type Behaviour } from './oci-registry/behaviour.ts';
 import { Faults, replacement, withHeaders, type Fault } from './oci-registry/faults.ts';
+import { drip, hostileAnswer, type Drips } from './oci-registry/hostile.ts';
 import { reply, type Reply, type Request } from './oci-registry/reply.ts';
+import { cutUpload } from './oci-registry/blob-routes.ts';
 import { route } from './oci-registry/routes.ts';
 import { Store } from './oci-registry/store.ts';
 
@@ -87,6 +89,7 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
   const faults = new Faults();
   const auth = new Auth(authOptions);
   const stalled = new Set<ServerResponse>();
+  const drips: Drips = new Set();
   const waiting = new Set<(request: LoggedRequest) => void>();
   let sockets = 0;
 
@@ -116,6 +119,11 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
       incoming.socket.destroy();
       return;
     }
+    if (hostileAnswer(fault, incoming.socket)) {
+      entry.status = -1;
+      stalled.add(res);
+      return;
+    }
     if (fault?.stall && fault.cut === undefined) {
       stalled.add(res);
       return;
@@ -123,6 +131,12 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
     const out = withHeaders((fault && replacement(fault)) ?? answer(req), fault);
     const headers = { 'docker-distribution-api-version': 'registry/2.0', ...out.headers };
     entry.status = out.status;
+    if (fault?.dripMs !== undefined) {
+      entry.status = -1;
+      stalled.add(res);
+      drip({ ...out, headers }, req.method === 'HEAD', fault.dripMs, fault.dripBytes ?? 1, incoming.socket, drips);
+      return;
+    }
     if (fault?.cut !== undefined && out.body) {
       entry.status = -1;
       res.writeHead(out.status, headers);
@@ -149,8 +163,18 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
     };
     fake.log.push(entry);
     for (const notify of waiting) notify(entry);
+    if (faults.take(entry.method, entry.path, true)) {
+      incoming.pause(); // the body stays unread: a paused registry
+      stalled.add(res);
+      return;
+    }
     const chunks: Buffer[] = [];
     incoming.on('data', (c: Buffer) => chunks.push(c));
+    incoming.on('close', () => {
+      if (incoming.complete) return;
+      entry.status ??= -1;
+      cutUpload(store, entry.method, entry.path, Buffer.concat(chunks));
+    });
     incoming.on('end', () => {
       fake.inFlight += 1;
       fake.maxInFlight = Math.max(fake.maxInFlight, fake.inFlight);
@@ -199,6 +223,7 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
     handler,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const timer of drips) clearInterval(timer);
         for (const res of stalled) res.socket?.destroy();
         server.closeAllConnections();
         server.close(() => resolve());

@@ -40,13 +40,13 @@ test('transient upload failures are retried from the start of the blob', async (
   const [src, dst] = [await registry(t), await registry(t)];
   const img = buildRandomImage({ layers: 1, layerSize: 300_000 });
   src.store.pushImage('app', 'v1', img);
-  dst.faults.add({ method: 'PUT', path: '/blobs/uploads/', times: 2, status: 503, code: 'UNAVAILABLE' });
+  dst.faults.add({ method: 'PATCH', path: '/blobs/uploads/', times: 2, status: 503, code: 'UNAVAILABLE' });
   let retries = 0;
   const events: CopyEvents = { blobRetry: () => (retries += 1) };
   const report = await copyImages(repo(t, src, 'app'), repo(t, dst, 'app'), [{ source: 'v1', tag: 'v1' }], { events, jobs: 1 });
   t.is(retries, 2);
   t.is(report.blobs.copied, 2);
-  t.is(dst.log.filter((r) => r.method === 'PUT' && r.status === 503).length, 2);
+  t.is(dst.log.filter((r) => r.method === 'PATCH' && r.status === 503).length, 2);
   holds(t, dst, 'app', 'v1', img);
 });
 

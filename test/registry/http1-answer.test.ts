@@ -1,7 +1,7 @@
 // Reading one HTTP/1.1 answer from a socket's bytes: every framing, fed whole and one byte
 // at a time (a socket may split an answer anywhere), and the malformed answers refused.
 import test from 'ava';
-import { AnswerReader, type Answer } from '../../src/registry/http1-answer.ts';
+import { AnswerReader, AnswerTooLargeError, type Answer } from '../../src/registry/http1-answer.ts';
 
 /** Feeds the text in pieces of `step` bytes; `end` when the connection then closes. */
 function read(text: string, options: { head?: boolean; step?: number; end?: boolean } = {}): Answer | undefined {
@@ -84,12 +84,35 @@ test('malformed answers are refused with one line', (t) => {
     t.is((err as NodeJS.ErrnoException).code, 'HPE_INVALID');
   };
   refuse('HTTP/2 200\r\n\r\n', /status line/);
+  refuse('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\nok', /both Content-Length and Transfer-Encoding/);
+  refuse('HTTP/1.1 200 OK\r\nContent-Length : 2\r\n\r\nok', /not "name: value"/);
+  refuse('HTTP/1.1 200 OK\r\nX: 1\r\n 2\r\n\r\n', /obs-fold/);
+  refuse('HTTP/1.1 200 OK\r\nX: a\x00b\r\n\r\n', /control character/);
   refuse('<html>hello</html>\r\n\r\n', /status line/);
   refuse('HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n', /Content-Length/);
-  refuse('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok', /two different Content-Length/);
-  refuse('HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n', /not chunked/);
+  refuse('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok', /two Content-Length/);
   refuse('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', /not hexadecimal/);
   refuse('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokX\r\n', /does not end where its size says/);
-  refuse('HTTP/1.1 200 OK\r\nno colon here\r\n\r\n', /has no name/);
-  refuse(`HTTP/1.1 200 OK\r\nX: ${'a'.repeat(70_000)}`, /too large/);
+  refuse('HTTP/1.1 200 OK\r\nno colon here\r\n\r\n', /not "name: value"/);
+  refuse(`HTTP/1.1 200 OK\r\nX: ${'a'.repeat(70_000)}`, /larger than 16 KiB/);
+});
+
+test('a body over its limit is refused from its announced length, before any of it is read', (t) => {
+  const reader = new AnswerReader(false, { body: 4 * 1024 * 1024, error: 64 * 1024 });
+  const err = t.throws(() => reader.push(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 2147483648\r\n\r\n')));
+  t.true(err instanceof AnswerTooLargeError);
+  t.is((err as AnswerTooLargeError).limit, 4 * 1024 * 1024);
+});
+
+test('an error answer has the error limit; a chunked or close-delimited body is refused once it passes its limit', (t) => {
+  const limits = { body: 1000, error: 100 };
+  t.throws(() => new AnswerReader(false, limits).push(Buffer.from('HTTP/1.1 500 X\r\nContent-Length: 101\r\n\r\n')), { instanceOf: AnswerTooLargeError });
+  t.truthy(new AnswerReader(false, limits).push(Buffer.from(`HTTP/1.1 500 X\r\nContent-Length: 100\r\n\r\n${'e'.repeat(100)}`)));
+  const chunked = new AnswerReader(false, limits);
+  t.is(chunked.push(Buffer.from(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n`)), undefined);
+  for (let i = 0; i < 9; i += 1) t.is(chunked.push(Buffer.from(`64\r\n${'x'.repeat(100)}\r\n`)), undefined);
+  t.throws(() => chunked.push(Buffer.from('65\r\n')), { instanceOf: AnswerTooLargeError });
+  const close = new AnswerReader(false, limits);
+  close.push(Buffer.from(`HTTP/1.1 200 OK\r\n\r\n${'x'.repeat(1000)}`));
+  t.throws(() => close.push(Buffer.from('x')), { instanceOf: AnswerTooLargeError });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIRROR_HEADER, mirrorConfigYaml, mirrorPaths, writeMirrorConfig } from '../../src/server/mirror-config.ts';
 import { parseUpstream } from '../../src/server/mirror-upstream.ts';
-import { storageOf } from '../../src/storage/gc-storage.ts';
+import { storageOf } from '../../src/storage/storage-root.ts';
 
 test('proxy mode for the upstream, the login quoted, the mirror header, filesystem storage gc can read', (t) => {
   const yaml = mirrorConfigYaml(parseUpstream(undefined), { username: 'alice', password: 'p"a\\s:s #x\n' });

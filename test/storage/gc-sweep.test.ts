@@ -6,7 +6,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { listStorage, type Exec } from '../../src/storage/gc-storage.ts';
+import { listStorage } from '../../src/storage/storage-listing.ts';
+import type { Exec } from '../../src/storage/storage-exec.ts';
 import { parseEligible, sweepBlobs } from '../../src/storage/gc-sweep.ts';
 
 const hexOf = (c: string) => c.repeat(64);
@@ -75,7 +76,7 @@ test('sweepBlobs deletes what the registry lists AND the plan allows, with its l
   // B: unreferenced but young (not allowed); C: allowed but the registry does not list it.
   const sweep = await sweepBlobs(exec, root, '/etc/distribution/config.yml', listing, [A, C]);
   t.deepEqual(seen, [['registry', 'garbage-collect', '--dry-run', '/etc/distribution/config.yml']]);
-  t.deepEqual(sweep, { deleted: [A], notListed: [C] });
+  t.deepEqual(sweep, { deleted: [A], notListed: [C], leftAlone: [] });
   t.false(existsSync(blobDir(root, A)));
   t.false(existsSync(link(root, 'app', A)));
   t.false(existsSync(link(root, 'team/app', A)));

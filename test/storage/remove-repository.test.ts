@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { removeRepositories, type Exec } from '../../src/storage/gc-storage.ts';
+import { removeRepositories } from '../../src/storage/storage-remove.ts';
+import type { Exec } from '../../src/storage/storage-exec.ts';
 import { checkRepositoryRemoval, removeRepositoryStorage } from '../../src/storage/remove-repository.ts';
 import { fakeExec, registryDetails } from '../fakes/engine.ts';
 
@@ -95,9 +96,9 @@ test('removeRepositoryStorage restarts the registry even when the removal fails 
 
 test('removeRepositoryStorage works in the root directory of the registry config, then restarts it', async (t) => {
   const { docker, calls } = fakeEngine(config('  filesystem:\n    rootdirectory: /data\n'), () => ({ exitCode: 0 }));
-  t.deepEqual(await removeRepositoryStorage(docker, 'localhost:5001', ['app'], { local: false }), { removed: true, restarted: true, container: 'jindr-5001' });
+  t.deepEqual(await removeRepositoryStorage(docker, 'localhost:5001', ['app'], { local: false }), { removed: true, restarted: true, container: 'jindr-5001', leftAlone: [] });
   const script = calls.execs.find((c) => c[0] === 'sh');
-  t.deepEqual(script?.slice(3), ['sh', '/data/docker/registry/v2', 'repo:app']);
+  t.deepEqual(script?.slice(3), ['sh', '/data', 'repo:docker/registry/v2/repositories/app']);
   t.is(calls.restarts, 1);
 });
 

@@ -6,12 +6,12 @@ import { registryClientFor } from '../registry-clients.ts';
 import { removeFromIndex, writeIndex, type IndexResult } from '../../registry/index-edit.ts';
 import { parseReference } from '../../registry/reference.ts';
 
-export const indexCommand = defineCommand<{ action: string; target: string; args: string[] }>({
+export const indexCommand = defineCommand<{ action: string; target: string; args: string[]; force: boolean }>({
   command: 'index <action> <target> <args..>',
   describe: 'Make a multi-platform image from tags: index create|add TARGET SOURCE..., index rm TARGET PLATFORM...',
   fields: indexColumns,
   subcommands: [
-    { name: 'create', args: 'TARGET SOURCE [SOURCE...]', describe: 'Make TARGET an index of the SOURCE images (tags or digests; an index brings its platforms)', options: ['format'] },
+    { name: 'create', args: 'TARGET SOURCE [SOURCE...]', describe: 'Make TARGET an index of the SOURCE images (tags or digests; an index brings its platforms); an existing TARGET only with --force', options: ['force', 'format'] },
     { name: 'add', args: 'TARGET SOURCE [SOURCE...]', describe: "Add the SOURCE images' platforms to the index TARGET", options: ['format'] },
     { name: 'rm', args: 'TARGET PLATFORM [PLATFORM...]', describe: 'Remove platforms (linux/arm64) from the index TARGET', options: ['format'] },
   ],
@@ -20,6 +20,7 @@ export const indexCommand = defineCommand<{ action: string; target: string; args
       .positional('action', { type: 'string', choices: ['create', 'add', 'rm'], demandOption: true, describe: 'create a new index, add platforms to one, or rm platforms from one' })
       .positional('target', { type: 'string', demandOption: true, describe: 'REPOSITORY[:TAG] the index is written to (default tag latest)' })
       .positional('args', { type: 'string', array: true, demandOption: true, describe: 'create/add: SOURCE images (tags or digests; an index brings its platforms); rm: PLATFORMs (linux/arm64)' })
+      .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'create: replace a TARGET that exists (its digest is printed; platforms left out are untagged)' })
       .example('$0 index create app app:amd64 app:arm64', 'app:latest for both platforms')
       .epilog(
         "Sources are in TARGET's registry, in its repository or others (their images are copied over, blobs mounted). Each image's platform " +
@@ -33,7 +34,7 @@ export const indexCommand = defineCommand<{ action: string; target: string; args
     try {
       result = args.action === 'rm'
         ? await removeFromIndex(client, target, args.args, ctx.signal)
-        : await writeIndex(client, target, args.args.map((s) => parseReference(s, ctx.registry)), args.action === 'add' ? 'add' : 'create', ctx.signal);
+        : await writeIndex(client, target, args.args.map((s) => parseReference(s, ctx.registry)), args.action === 'add' ? 'add' : 'create', { force: args.force, signal: ctx.signal });
     } finally {
       await client.close();
     }

@@ -17,7 +17,8 @@ export const indexColumns: readonly Column<Entry>[] = [
 export function printIndexResult(ctx: Context, action: string, result: IndexResult): void {
   if (ctx.format === 'table') {
     const kind = result.mediaType === MEDIA.dockerList ? 'Docker manifest list' : 'OCI index';
-    ctx.info(`${action === 'create' ? 'Created' : 'Updated'} ${result.reference}: ${result.digest} (${kind})`);
+    const replaced = result.replaced ? `, replacing ${result.replaced}` : '';
+    ctx.info(`${action === 'create' ? 'Created' : 'Updated'} ${result.reference}: ${result.digest} (${kind}${replaced})`);
   }
   printRows(ctx, indexColumns, result.entries, result);
 }

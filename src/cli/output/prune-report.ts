@@ -27,6 +27,7 @@ export const pruneColumns: readonly Column<PrunedTag>[] = [
 ];
 
 function printText(ctx: Context, report: PruneReport): void {
+  for (const l of report.gc?.leftAlone ?? []) ctx.info(l);
   for (const c of report.changed) ctx.info(`left ${c.repository}:${c.tag} alone: it was pushed again (or removed) meanwhile`);
   if (report.cancelled) {
     ctx.info('prune cancelled: nothing was removed');

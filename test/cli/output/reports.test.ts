@@ -39,7 +39,7 @@ test('rmi of two tags of one digest (registry 2.x deletes by digest): each Untag
   t.deepEqual(JSON.parse(json.out()), { registry: 'r:1', repository: 'app', tag: 'a', action: 'deleted', digest: D('b'), alsoRemovedTags: ['b'] });
 });
 
-const gc = (over: Partial<GcReport> = {}): GcReport => ({ registry: 'localhost:5001', container: 'jindr-5001', dryRun: false, manifests: [], repositories: [], blobs: 0, bytesFreed: 0, grace: '1h', keptYoung: { manifests: 0, blobs: 0, bytes: 0 }, warnings: [], ...over });
+const gc = (over: Partial<GcReport> = {}): GcReport => ({ registry: 'localhost:5001', container: 'jindr-5001', dryRun: false, manifests: [], repositories: [], blobs: 0, bytesFreed: 0, grace: '1h', keptYoung: { manifests: 0, blobs: 0, bytes: 0 }, uploads: [], uploadBytes: 0, leftAlone: [], warnings: [], ...over });
 
 test('stop: nothing collected says nothing; what was collected is counted in words', (t) => {
   const none = recording();

@@ -24,6 +24,13 @@ export interface Behaviour {
   absoluteLinks: boolean;
   /** A manifest PUT must reference blobs and manifests the repository has (distribution checks). */
   verifyManifests: boolean;
+  /**
+   * Upload sessions as distribution keeps them: each Location carries the session's state
+   * (`_state`, its offset), and a request with another offset than the data's is refused
+   * (404 BLOB_UPLOAD_INVALID, the session kept, as 2.8.2 does); a failed commit cancels the
+   * session. Off: any request naming a session is served.
+   */
+  uploadState: boolean;
   /** Blob GETs answer 307 to this URL (storage behind a redirect, as S3 or a CDN). */
   blobRedirect?: (repository: string, digest: string) => string;
 }
@@ -39,6 +46,7 @@ export const DEFAULT_BEHAVIOUR: Behaviour = {
   pageCap: Infinity,
   absoluteLinks: false,
   verifyManifests: true,
+  uploadState: false,
 };
 
 /** What a route gets besides the request. */

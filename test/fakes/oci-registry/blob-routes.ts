@@ -2,10 +2,11 @@
 // storage), and uploads as the spec has them: POST (a session, a monolithic POST with
 // ?digest=, or a cross-repository mount ?mount=&from= answered 201, or 202 with a
 // session when the source has no such blob), PATCH chunks (Content-Range checked), PUT
-// ?digest= to commit (with a last chunk or none), GET for the progress, DELETE to cancel.
+// ?digest= to commit (with a last chunk or none), GET for the progress, DELETE to cancel;
+// a body cut off on the way still lands in its session (cutUpload).
 import type { RouteContext } from './behaviour.ts';
 import { apiError, notAllowed, reply, type Reply, type Request } from './reply.ts';
-import { DIGEST, NAME, sha256 } from './store.ts';
+import { DIGEST, NAME, sha256, type Store } from './store.ts';
 
 export function blobRoute(req: Request, ctx: RouteContext, name: string, reference: string): Reply {
   if (reference.startsWith('uploads/')) return upload(req, ctx, name, reference.slice('uploads/'.length));
@@ -37,8 +38,9 @@ function committed(req: Request, ctx: RouteContext, name: string, digest: string
 
 function session(req: Request, ctx: RouteContext, name: string, id: string, status: number): Reply {
   const size = ctx.store.uploads.get(id)!.size;
+  const state = ctx.behaviour.uploadState ? `?_state=${size}` : '';
   return reply(status, {
-    location: location(req, ctx, `/v2/${name}/blobs/uploads/${id}`),
+    location: location(req, ctx, `/v2/${name}/blobs/uploads/${id}${state}`),
     'docker-upload-uuid': id,
     range: `0-${Math.max(size - 1, 0)}`,
   });
@@ -67,6 +69,7 @@ function upload(req: Request, ctx: RouteContext, name: string, id: string): Repl
   }
   const state = store.uploads.get(id);
   if (!state || state.repository !== name) return apiError(404, 'BLOB_UPLOAD_UNKNOWN', { id });
+  if (behaviour.uploadState && query.get('_state') !== String(state.size)) return apiError(404, 'BLOB_UPLOAD_INVALID', { id });
   switch (req.method) {
     case 'GET':
       return session(req, ctx, name, id, 204);
@@ -82,7 +85,7 @@ function upload(req: Request, ctx: RouteContext, name: string, id: string): Repl
     case 'PUT': {
       const content = Buffer.concat([...state.chunks, req.body]);
       const answer = commit(req, ctx, name, query.get('digest'), content);
-      if (answer.status === 201) store.uploads.delete(id);
+      if (answer.status === 201 || behaviour.uploadState) store.uploads.delete(id);
       return answer;
     }
     case 'DELETE':
@@ -91,4 +94,16 @@ function upload(req: Request, ctx: RouteContext, name: string, id: string): Repl
     default:
       return notAllowed();
   }
+}
+
+/**
+ * A PATCH or PUT to an upload session whose body was cut off (the client went away): its
+ * bytes stay in the session, as a registry writes them while they arrive.
+ */
+export function cutUpload(store: Store, method: string, path: string, received: Buffer): void {
+  const id = /\/blobs\/uploads\/([^/]+)$/.exec(path)?.[1];
+  const state = id === undefined ? undefined : store.uploads.get(id);
+  if (!state || (method !== 'PATCH' && method !== 'PUT') || received.length === 0) return;
+  state.chunks.push(received);
+  state.size += received.length;
 }

@@ -10,6 +10,11 @@
 //   fake.faults.add({ reset: true, times: 1 })                            closes the connection unanswered
 //   fake.faults.add({ headers: { 'docker-content-digest': null } })       the real answer, a header removed
 //   fake.faults.add({ delayMs: 5 })                                       the real answer, later
+// A hostile registry (hostile.ts):
+//   fake.faults.add({ path: /manifests/, raw: 'HTTP/1.1 200 OK\r\nX :1\r\n...' })  these bytes, then close
+//   fake.faults.add({ path: /manifests/, flood: { announce: 2 ** 31 } })      2 GiB announced, sent as fast as read
+//   fake.faults.add({ path: /tags/, flood: { framing: 'chunked' } })           a chunked body that never ends
+//   fake.faults.add({ path: /manifests/, dripMs: 500 })                        the real answer, a byte every 500 ms
 import { randomBytes } from 'node:crypto';
 import { apiError, reply, type Reply } from './reply.ts';
 
@@ -36,6 +41,15 @@ export interface FaultSpec {
   reset?: boolean;
   /** Wait this long before answering. */
   delayMs?: number;
+  /** Write these bytes (latin1) on the connection instead of an answer, then close it. */
+  raw?: string | Buffer;
+  /** Answer `status` (200) with a body of spaces sent as fast as the client reads: `announce` bytes announced (and sent), or chunked or close-delimited without end. */
+  flood?: { announce?: number; framing?: 'chunked' | 'close' };
+  /** Send the answer (the real one, or the status above) one byte (or dripBytes) every this many ms, head included. */
+  dripMs?: number;
+  dripBytes?: number;
+  /** Never read the request's body (a registry paused mid-upload): the sender's writes back up. */
+  unread?: boolean;
 }
 
 export interface Fault extends FaultSpec {
@@ -57,9 +71,10 @@ export class Faults {
     this.list.length = 0;
   }
 
-  /** The first fault that acts on this request, counting it; undefined: behave. */
-  take(method: string, path: string): Fault | undefined {
+  /** The first fault that acts on this request, counting it; undefined: behave. `unread` faults act before the body is read. */
+  take(method: string, path: string, unread = false): Fault | undefined {
     for (const fault of this.list) {
+      if ((fault.unread === true) !== unread) continue;
       if (fault.method !== undefined && fault.method !== method) continue;
       if (fault.path !== undefined && !(typeof fault.path === 'string' ? path.includes(fault.path) : fault.path.test(path))) continue;
       fault.seen += 1;
