@@ -15,11 +15,12 @@ test('the FIPS 180-4 examples', (t) => {
 });
 
 test('every length from 0 to 1100 bytes (all padding cases), random contents, as node:crypto', (t) => {
+  const wrong: number[] = [];
   for (let n = 0; n <= 1100; n++) {
     const b = randomBytes(n);
-    if (sha256Hex(b) !== native(b)) return t.fail(`length ${n}`);
+    if (sha256Hex(b) !== native(b)) wrong.push(n);
   }
-  t.pass();
+  t.deepEqual(wrong, [], 'lengths whose digest differs from node:crypto');
 });
 
 test('larger inputs, all byte values, and a view into a larger buffer, as node:crypto', (t) => {
