@@ -17,6 +17,7 @@
 // that is known (http1-answer.ts), so a registry cannot make the client hold more.
 import type { Socket } from 'node:net';
 import { AnswerReader, type Answer, type BodyLimits } from './http1-answer.ts';
+import { connectLoopback, isLoopbackName } from './loopback.ts';
 import { proxiedSocket, proxyHeaderLines, proxyTarget } from './proxy-agents.ts';
 import type { ProxyChooser } from './proxy-env.ts';
 import { RateWatch, slowError, timeoutError, type MinRate } from './wire-limits.ts';
@@ -135,9 +136,10 @@ export class Http1Pool {
   private async connect(origin: Origin, url: URL, signal: AbortSignal | undefined): Promise<Socket> {
     const proxy = this.options.proxy?.(url);
     let socket: Socket;
-    if (proxy !== undefined) {
+    const connectMs = this.options.connectTimeoutMs ?? this.options.timeoutMs;
+    if (proxy !== undefined || (url.protocol === 'http:' && isLoopbackName(url.hostname))) {
       try {
-        socket = await proxiedSocket(proxy, url, this.options.tls, this.options.connectTimeoutMs ?? this.options.timeoutMs, signal);
+        socket = proxy !== undefined ? await proxiedSocket(proxy, url, this.options.tls, connectMs, signal) : await connectLoopback(Number(url.port || 80), connectMs, signal);
         if (this.closed) {
           socket.destroy();
           throw Object.assign(new Error('the registry client was closed'), { code: 'ECONNABORTED' });
