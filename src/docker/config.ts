@@ -1,7 +1,7 @@
 // The Docker CLI's config.json as far as registry credentials go: where it lives
 // (--config, DOCKER_CONFIG, ~/.docker) and which store answers for a registry
 // (credHelpers[host], then credsStore, then auths[host]).
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ResourceError } from '../errors.ts';
@@ -36,7 +36,8 @@ export async function readDockerConfig(dir: string): Promise<DockerConfigFile> {
   const file = join(dir, 'config.json');
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // Read at once: a few KiB, and node:fs is loaded already where node:fs/promises is ~0.4 ms of start-up.
+    text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new ResourceError(`cannot read ${file}: ${(err as Error).message}`, { cause: err });

@@ -9,9 +9,11 @@
 // than a few seconds) makes the read-merge-rename of two writers take turns, so
 // neither loses what the other wrote.
 import { parseJson } from '../json-shape.ts';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+
+/** node:fs/promises on first use: a command that only names the cache directory (a warm `cp`) does not load it. */
+const fs = (): typeof import('node:fs/promises') => process.getBuiltinModule('node:fs/promises');
 
 /** $XDG_CACHE_HOME/docker-jindr, else ~/.cache/docker-jindr. */
 export function cacheDirectory(env: NodeJS.ProcessEnv): string {
@@ -32,7 +34,7 @@ export function registryCacheFile(dir: string, kind: string, host: string): stri
 export async function readCacheFile(path: string): Promise<unknown> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await fs().readFile(path, 'utf8');
   } catch {
     return undefined;
   }
@@ -48,6 +50,7 @@ const LOCK_WAIT_MS = 2_000;
 
 /** Takes the lock next to path; returns its release, or undefined when it could not (then write anyway). */
 async function lock(path: string): Promise<(() => Promise<void>) | undefined> {
+  const { open, rm, stat } = fs();
   const lockPath = `${path}.lock`;
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
@@ -71,6 +74,7 @@ async function lock(path: string): Promise<(() => Promise<void>) | undefined> {
  * and writes the result atomically. Never throws: returns the error when it could not.
  */
 export async function updateCacheFile(path: string, update: (current: unknown) => unknown): Promise<Error | undefined> {
+  const { mkdir, rename, rm, writeFile } = fs();
   try {
     await mkdir(join(path, '..'), { recursive: true });
     const release = await lock(path);

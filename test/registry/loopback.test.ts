@@ -23,7 +23,7 @@ async function listen(host: string, port = 0): Promise<{ server: Server; port: n
 const close = (server: Server): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
 
 function pool(timeoutMs = 10_000): Http1Pool {
-  return new Http1Pool({ connections: 2, timeoutMs, tls: {} });
+  return new Http1Pool({ connections: 2, timeoutMs, tls: { rejectUnauthorized: true } });
 }
 
 test('isLoopbackName: localhost in any case, nothing else', (t) => {
