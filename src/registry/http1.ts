@@ -20,7 +20,9 @@ import { AnswerReader, type Answer, type BodyLimits } from './http1-answer.ts';
 import { connectLoopback, isLoopbackName } from './loopback.ts';
 import { proxiedSocket, proxyHeaderLines, proxyTarget } from './proxy-agents.ts';
 import type { ProxyChooser } from './proxy-env.ts';
-import { RateWatch, slowError, timeoutError, type MinRate } from './wire-limits.ts';
+import { abortError, RateWatch, slowError, timeoutError, type MinRate } from './wire-limits.ts';
+
+export { abortError } from './wire-limits.ts';
 
 export type { Answer, BodyLimits } from './http1-answer.ts';
 
@@ -266,7 +268,3 @@ function exchange(socket: Socket, head: string, init: WholeRequest, options: Poo
   });
 }
 
-export function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason : Object.assign(new Error('the request was aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
-}

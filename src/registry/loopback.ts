@@ -10,7 +10,7 @@
 //   isLoopbackName(hostname) -> whether the name is localhost
 //   connectLoopback(port, timeoutMs, signal) -> a connected socket (127.0.0.1, else ::1)
 import type { Socket } from 'node:net';
-import { timeoutError } from './wire-limits.ts';
+import { abortError, timeoutError } from './wire-limits.ts';
 
 export function isLoopbackName(hostname: string): boolean {
   return hostname.toLowerCase() === 'localhost';
@@ -50,10 +50,7 @@ function connectTo(host: string, port: number, timeoutMs: number, signal: AbortS
     const onConnect = (): void => done(undefined);
     const onError = (err: Error): void => done(err);
     const onTimeout = (): void => done(timeoutError(timeoutMs, true));
-    const onAbort = (): void => {
-      const reason: unknown = signal?.reason;
-      done(reason instanceof Error ? reason : Object.assign(new Error('the request was aborted'), { name: 'AbortError', code: 'ABORT_ERR' }));
-    };
+    const onAbort = (): void => done(abortError(signal!));
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('connect', onConnect);

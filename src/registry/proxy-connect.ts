@@ -15,6 +15,7 @@
 //   redactProxy(proxy) -> the proxy as messages name it (never its password)
 import type { Socket } from 'node:net';
 import { UsageError } from '../errors.ts';
+import { abortError } from './wire-limits.ts';
 import { parseProxyUrl, proxyChooser, proxyEnvironment, type ProxyChooser } from './proxy-env.ts';
 
 /** CONNECT's answer head is read whole; a proxy sending more than this is not one. */
@@ -80,7 +81,7 @@ export function connectProxy(proxy: URL, timeoutMs: number, signal: AbortSignal 
       done(proxyError(`cannot connect to the proxy ${redactProxy(proxy)} (${code ?? err.message}): check that it runs, or HTTP_PROXY, HTTPS_PROXY and NO_PROXY`));
     };
     const onTimeout = (): void => done(proxyError(`the proxy ${redactProxy(proxy)} did not accept a connection within ${timeoutMs / 1000} s`));
-    const onAbort = (): void => done(Object.assign(new Error('the request was aborted'), { name: 'AbortError', code: 'ABORT_ERR' }));
+    const onAbort = (): void => done(abortError(signal!));
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     socket.once(ready, onReady);
@@ -134,7 +135,7 @@ export async function openTunnel(proxy: URL, host: string, port: number, timeout
     const onEnd = (): void => done(proxyError(`the proxy ${redactProxy(proxy)} closed the connection before answering CONNECT to ${authority}`));
     const onError = (err: Error): void => done(proxyError(`the proxy ${redactProxy(proxy)} failed during CONNECT to ${authority} (${(err as { code?: string }).code ?? err.message})`));
     const onTimeout = (): void => done(proxyError(`the proxy ${redactProxy(proxy)} did not answer CONNECT to ${authority} within ${timeoutMs / 1000} s`));
-    const onAbort = (): void => done(Object.assign(new Error('the request was aborted'), { name: 'AbortError', code: 'ABORT_ERR' }));
+    const onAbort = (): void => done(abortError(signal!));
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     socket.on('data', onData);

@@ -74,3 +74,9 @@ export function tooLargeMessage(host: string, limit: number, status: number, req
   const kind = status >= 200 && status < 300 ? what : `${ERROR_LIMIT.what} (${status})`;
   return `${host} sent ${kind} larger than ${sizeText(limit)} (the limit) for ${request}: not read`;
 }
+
+/** The error a request ends with when its signal aborts: the signal's reason, else an AbortError. */
+export function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : Object.assign(new Error('the request was aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
+}
