@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parsePluginArgv } from '../../src/cli/plugin-argv.ts';
+import { pluginLine as parsePluginArgv } from '../../src/cli/parse.ts';
 import { UsageError } from '../../src/errors.ts';
 
 test('global flags before the plugin name are Docker\'s, the rest are the plugin\'s', (t) => {
@@ -35,6 +35,6 @@ test('help and completion forms', (t) => {
 
 test('--host with --context is refused, as docker refuses it', (t) => {
   t.throws(() => parsePluginArgv(['-H', 'unix:///x', '--context', 'y', 'jindr', 'ls']), { instanceOf: UsageError });
-  t.throws(() => parsePluginArgv(['--context']), { instanceOf: UsageError, message: /needs a value/ });
+  t.throws(() => parsePluginArgv(['--context']), { instanceOf: UsageError, message: /needs an argument/ });
   t.throws(() => parsePluginArgv(['--tls=maybe', 'jindr']), { instanceOf: UsageError });
 });
