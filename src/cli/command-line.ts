@@ -3,7 +3,7 @@
 // for help or the version; every mistake a usage error in Docker's words (usage.ts).
 import type { JindrCommand, Subcommand } from './command.ts';
 import { commandName, findCommand, type OptionSpec } from './command-spec.ts';
-import { commandIndex, FlagError, flagsFor, readFlags, typedArgs, type Given } from './parse.ts';
+import { allFlags, commandIndex, FlagError, flagsFor, readFlags, typedArgs, type Given } from './parse.ts';
 import { checkArguments, unknownCommand, usageErrorFor, valueProblem } from './usage.ts';
 import { UsageError } from '../errors.ts';
 
@@ -49,6 +49,13 @@ export function readCommandLine(args: readonly string[], commands: readonly Jind
   const word = rest[at];
   const command = word === undefined ? undefined : findCommand(commands, word);
   if (word !== undefined && !command) {
+    // A flag no command has, before the word, is the first mistake (as pflag reads flags first).
+    try {
+      readFlags(rest.slice(0, at), allFlags(commands));
+    } catch (err) {
+      if (err instanceof FlagError) throw usageErrorFor(err.message, scriptName);
+      throw err;
+    }
     const names = commands.flatMap((c) => [commandName(c), ...c.aliases]);
     throw unknownCommand(word, names.find((n) => editDistance(n, word) <= (word.length > 3 ? 2 : 1)), scriptName);
   }
@@ -58,7 +65,7 @@ export function readCommandLine(args: readonly string[], commands: readonly Jind
   } catch (err) {
     if (!(err instanceof FlagError)) throw err;
     // A flag before the command's name that no command has: the plugin's usage, as docker says it.
-    if (at < 0 || err.at < at) throw usageErrorFor(err.message, scriptName);
+    if (at < 0 || (err.at < at && !knownFlag(rest[err.at]!, commands))) throw usageErrorFor(err.message, scriptName);
     throw usageErrorFor(err.message, scriptName, command, command?.subcommands.find((s) => s.name === positionalAfter(rest, command)));
   }
   const positionals = command ? read.words.slice(1) : read.words;
@@ -79,6 +86,16 @@ export function readCommandLine(args: readonly string[], commands: readonly Jind
     help: help || read.given.some((g) => g.option.name === 'help'),
     version: read.given.some((g) => g.option.name === 'version'),
   };
+}
+
+/** Whether some command (or the plugin) has the flag of this word. */
+function knownFlag(word: string, commands: readonly JindrCommand[]): boolean {
+  try {
+    readFlags([word, 'x'], allFlags(commands));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The word after the command's name (a subcommand), read leniently, for the usage line of a flag error. */

@@ -153,7 +153,7 @@ export const globalOptionSpecs = (): OptionSpec[] => optionSpecs(GLOBAL_OPTIONS)
 const unions = new WeakMap<readonly JindrCommand[], OptionSpec[]>();
 
 /** Every flag of every command and the global ones: a name that takes a value anywhere takes one here. */
-function allFlags(commands: readonly JindrCommand[]): OptionSpec[] {
+export function allFlags(commands: readonly JindrCommand[]): OptionSpec[] {
   let all = unions.get(commands);
   if (all) return all;
   const byName = new Map<string, OptionSpec>();
