@@ -25,6 +25,14 @@ export interface PositionalSpec {
   choices: string[];
 }
 
+/** A flag as given: its spec, its value as typed (none for a switch without `=`), and how it was written. */
+export interface Given {
+  option: OptionSpec;
+  value: string | undefined;
+  /** `-j`, `--jobs`: for "flag needs an argument" and the like. */
+  typed: string;
+}
+
 export function optionSpec(name: string, o: Flag): OptionSpec {
   return {
     name,

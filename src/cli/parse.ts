@@ -9,21 +9,15 @@
 // table: command.ts rows and global-options.ts.
 import yargsParser from 'yargs-parser';
 import type { JindrCommand } from './command.ts';
-import { commandOptionSpecs, optionSpecs, type OptionSpec } from './command-spec.ts';
+import { commandOptionSpecs, optionSpecs, type Given, type OptionSpec } from './command-spec.ts';
+
+export type { Given };
 import { DOCKER_OPTIONS, GLOBAL_OPTIONS } from './global-options.ts';
 import { valueProblem } from './usage.ts';
 import type { DockerGlobals } from '../engine/globals.ts';
 import { UsageError } from '../errors.ts';
 
 export const PLUGIN_NAME = 'jindr';
-
-/** A flag as given: its spec, its value as typed (none for a switch without `=`), and how it was written. */
-export interface Given {
-  option: OptionSpec;
-  value: string | undefined;
-  /** `-j`, `--jobs`: for "flag needs an argument" and the like. */
-  typed: string;
-}
 
 /** A mistake in the flags, in pflag's words (usage.ts adds the usage line); at: the word's index. */
 export class FlagError extends Error {

@@ -5,8 +5,7 @@
 // for a bad flag and 1 for a wrong number of arguments: a script can tell a mistyped
 // command from a failed one. Values a command checks itself stay one-line errors.
 import type { JindrCommand, Subcommand } from './command.ts';
-import { argumentCount, argumentName, commandPath, positionalsOf, usageLine, type OptionSpec } from './command-spec.ts';
-import type { Given } from './parse.ts';
+import { argumentCount, argumentName, commandPath, positionalsOf, usageLine, type Given, type OptionSpec } from './command-spec.ts';
 import { UsageError } from '../errors.ts';
 
 /** "MESSAGE\n\nUsage:  LINE\n\nRun 'PATH --help' for more information", as Docker prints it. */
