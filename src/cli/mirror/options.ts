@@ -1,5 +1,5 @@
-// `mirror`'s arguments: the action, the upstream, and each action's own options (one yargs
-// command holds them all; an option given to an action it does not belong to is refused).
+// `mirror`'s arguments: the action, the upstream, and each action's own options (one table row
+// holds them all; an option given to an action it does not belong to is refused).
 import type { Flag, Positional, Subcommand } from '../command.ts';
 import type { Context } from '../context.ts';
 import { DEFAULT_REGISTRY } from '../global-options.ts';
@@ -64,7 +64,7 @@ export const MIRROR_OPTIONS: Readonly<Record<string, Flag>> = {
   purge: { type: 'boolean', describe: 'rm: remove the cached data too (kept by default)' },
 };
 
-/** Refuses options that belong to another action (yargs accepts them all). */
+/** Refuses options that belong to another action, and empty values (usage.ts refuses them first on the command line). */
 export function checkMirrorOptions(args: MirrorArgs): void {
   for (const [key, owner] of Object.entries(OWNERS)) {
     const value = (args as unknown as Record<string, unknown>)[key];
