@@ -15,6 +15,8 @@ export interface OptionSpec {
   hidden: boolean;
   /** Its value is a path (file completion). */
   normalize: boolean;
+  /** What its value is called in README's reference (VALUE when the row does not say). */
+  value: string | undefined;
 }
 
 export interface PositionalSpec {
@@ -44,6 +46,7 @@ export function optionSpec(name: string, o: Flag): OptionSpec {
     choices: [...(o.choices ?? [])],
     hidden: Boolean(o.hidden),
     normalize: Boolean(o.normalize),
+    value: o.value,
   };
 }
 

@@ -21,6 +21,8 @@ export interface Flag {
   hidden?: boolean;
   /** Its value is a path: the shell completes file names. */
   normalize?: boolean;
+  /** What its value is, as README's reference names it: DIR, PATTERN, DURATION (default VALUE, N for a number). */
+  value?: string;
 }
 
 /** What the command string does not say of a positional. */

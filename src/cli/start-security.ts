@@ -22,6 +22,7 @@ export interface SecurityArgs {
 export const SECURITY_OPTIONS: Readonly<Record<string, Flag>> = {
   auth: {
     type: 'string',
+    value: 'USER',
     array: true,
     describe: 'Require a login; USER gets a password (asked, or --password-stdin). Repeat for more users. An existing USER gets the new password; others are kept',
   },
@@ -32,13 +33,15 @@ export const SECURITY_OPTIONS: Readonly<Record<string, Flag>> = {
   },
   san: {
     type: 'string',
+    value: 'NAME',
     array: true,
     describe: 'Another name or IP address for the certificate (besides localhost, 127.0.0.1, ::1 and this host\'s name); repeatable; implies --tls',
   },
-  cert: { type: 'string', normalize: true, describe: 'Your own certificate (PEM, chain after it) instead of one made here; with --key; implies --tls' },
-  key: { type: 'string', normalize: true, describe: 'The private key (PEM) of --cert' },
+  cert: { type: 'string', normalize: true, value: 'FILE', describe: 'Your own certificate (PEM, chain after it) instead of one made here; with --key; implies --tls' },
+  key: { type: 'string', normalize: true, value: 'FILE', describe: 'The private key (PEM) of --cert' },
   bind: {
     type: 'string',
+    value: 'ADDR',
     describe: 'Publish also on ADDR: 0.0.0.0 or :: (every interface) or an address of this machine (default: the -r address); beyond loopback needs --auth',
   },
   'insecure-expose': { type: 'boolean', describe: 'Allow --bind beyond loopback without --auth (anyone who reaches this machine can push and delete)' },

@@ -28,7 +28,7 @@ export const cpCommand = defineCommand<CpArgs>({
     tags: { describe: 'More tags of the same repository to copy' },
   },
   options: {
-    to: { type: 'string', describe: 'Full destination reference instead of REGISTRY: HOST/REPO or HOST/REPO:TAG' },
+    to: { type: 'string', value: 'REF', describe: 'Full destination reference instead of REGISTRY: HOST/REPO or HOST/REPO:TAG' },
     jobs: { alias: 'j', type: 'number', default: 4, describe: 'Blobs transferred at once' },
     quiet: { alias: 'q', type: 'boolean', default: false, describe: 'No progress; print only the destination references' },
     insecure: { type: 'boolean', default: false, describe: 'Allow a destination without TLS, or with a certificate that does not verify' },

@@ -26,7 +26,7 @@ export const cpeCommand = defineCommand<CpeArgs>({
     tags: { describe: 'More tags of the same repository to copy' },
   },
   options: {
-    region: { type: 'string', describe: 'AWS region (default: AWS_REGION or your AWS profile)' },
+    region: { type: 'string', value: 'REGION', describe: 'AWS region (default: AWS_REGION or your AWS profile)' },
     keep: { type: 'number', default: 4, describe: 'Images a new repository keeps (its lifecycle policy expires older ones, and untagged ones after a day)' },
     jobs: { alias: 'j', type: 'number', default: 4, describe: 'Blobs transferred at once' },
     quiet: { alias: 'q', type: 'boolean', default: false, describe: 'No progress; print only the destination references' },

@@ -13,9 +13,9 @@ export const startCommand = defineCommand<{ data?: string; name?: string; image?
   aliases: ['up'],
   describe: 'Start the registry (on 127.0.0.1 unless --bind; creates its container the first time)',
   options: {
-    data: { alias: 'd', type: 'string', normalize: true, describe: `Host directory for the registry's data, created if missing (default ${DEFAULT_DATA_DIR})` },
-    name: { alias: 'n', type: 'string', describe: 'Name of the registry container (default jindr-PORT, e.g. jindr-5001)' },
-    image: { type: 'string', describe: `Registry image (default ${DEFAULT_IMAGE}; registry:2 works too)` },
+    data: { alias: 'd', type: 'string', normalize: true, value: 'DIR', describe: `Host directory for the registry's data, created if missing (default ${DEFAULT_DATA_DIR})` },
+    name: { alias: 'n', type: 'string', value: 'NAME', describe: 'Name of the registry container (default jindr-PORT, e.g. jindr-5001)' },
+    image: { type: 'string', value: 'IMAGE', describe: `Registry image (default ${DEFAULT_IMAGE}; registry:2 works too)` },
     ...SECURITY_OPTIONS,
   },
   run: async (args, ctx) => {

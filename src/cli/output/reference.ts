@@ -12,7 +12,7 @@ const cell = (text: string): string => text.replace(/\|/g, '\\|');
 
 function flag(o: OptionSpec): string {
   const short = o.aliases.find((a) => a.length === 1);
-  const value = o.type === 'boolean' ? '' : o.choices.length > 0 ? ` ${o.choices.join('|')}` : o.type === 'number' ? ' N' : ' VALUE';
+  const value = o.type === 'boolean' ? '' : o.choices.length > 0 ? ` ${o.choices.join('|')}` : ` ${o.value ?? (o.type === 'number' ? 'N' : 'VALUE')}`;
   const d = o.default;
   const shown = d === undefined || d === false || d === '' || (Array.isArray(d) && d.length === 0) ? '' : ` (default ${Array.isArray(d) ? d.join(',') : String(d)})`;
   return `\`${short ? `-${short}, ` : ''}--${o.name}${value}\`${shown}${o.array ? ' (repeatable)' : ''}`;
