@@ -2,8 +2,7 @@
 import type { BuildOptions, Plugin } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { buildPage } from './page.ts';
 import { lazyCommands } from './lazy-commands.ts';
 import { sidePackages } from './side-packages.ts';
@@ -104,15 +103,6 @@ function uiPage(root: string): Plugin {
   };
 }
 
-/** string-width, as the bundle's yargs and cliui import it: its ASCII answer first (build/string-width-ascii.cjs). */
-const asciiWidth: Plugin = {
-  name: 'ascii-string-width',
-  setup(build) {
-    const shim = join(dirname(fileURLToPath(import.meta.url)), 'string-width-ascii.cjs');
-    build.onResolve({ filter: /^string-width$/ }, (args) => (args.importer === shim ? undefined : { path: shim }));
-  },
-};
-
 /** side: the big lazily imported packages become stubs for side.js (build/side-packages.ts), as in the executable. */
 export function bundleOptions(root: string, options: { side?: boolean } = {}): BuildOptions & { write: false } {
   return {
@@ -128,7 +118,7 @@ export function bundleOptions(root: string, options: { side?: boolean } = {}): B
     legalComments: 'none',
     define: { 'import.meta.url': 'importMetaUrl' },
     banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [...(options.side ? [sidePackages] : []), dynamicBuiltins, sourcePatches, asciiWidth, uiPage(root), lazyCommands(root)],
+    plugins: [...(options.side ? [sidePackages] : []), dynamicBuiltins, sourcePatches, uiPage(root), lazyCommands(root)],
     logLevel: 'warning',
   };
 }

@@ -3,24 +3,33 @@
 // and evaluates every module reached by a static import at start-up; a module reached
 // only through require() inside a function is wrapped and evaluated at that call. So the
 // bundle gets its own src/cli/commands/index.ts: the same table, in the same order, with
-// each command's name, aliases and description written in (read from the real table at
-// build time), and its builder and handler requiring the command's module on first use.
-// yargs runs only the matched command's builder; `--help` needs the descriptions alone.
-// The sources keep the plain table (tests and type-checking use it as it is).
+// each command's data (name, aliases, description, flags, positionals, examples, epilog,
+// fields, subcommands: command.ts CommandData) written in as JSON, read from the real
+// table at build time, and its handler requiring the command's module on first use. The
+// parser, help, usage errors and completion read the data alone. The sources keep the
+// plain table (tests and type-checking use it as it is).
 import type { Plugin } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+import type { CommandData, JindrCommand } from '../src/cli/command.ts';
+
 interface Entry {
   file: string;
   name: string;
-  command: string;
-  aliases: readonly string[];
-  describe: string;
-  /** Plain data of the table (--format fields, subcommands), written in as JSON. */
-  fields: readonly string[];
-  subcommands: readonly unknown[];
+  /** The row's data, written in as JSON. */
+  data: CommandData;
+}
+
+/** A row without its handler: plain data only (a function would not survive JSON, so the build fails on one). */
+function dataOf(cmd: JindrCommand): CommandData {
+  const { run: _run, ...data } = cmd;
+  const json = JSON.stringify(data, (_key, value: unknown) => {
+    if (typeof value === 'function') throw new Error(`lazy-commands: "${cmd.command}" has a function in its table row: rows are data`);
+    return value;
+  });
+  return JSON.parse(json) as CommandData;
 }
 
 /** The table as the sources define it: every command with the module and export that define it. */
@@ -29,13 +38,13 @@ export async function commandEntries(root: string): Promise<Entry[]> {
   const source = readFileSync(join(dir, 'index.ts'), 'utf8');
   const exporters = new Map<string, string>();
   for (const m of source.matchAll(/^import \{ (\w+) \} from '\.\/([\w-]+\.ts)';$/gm)) exporters.set(m[1]!, m[2]!);
-  const table = (await import(pathToFileURL(join(dir, 'index.ts')).href)) as { commands: ReadonlyArray<{ command: string; aliases: readonly string[]; describe: string; fields: readonly string[]; subcommands: readonly unknown[] }> };
+  const table = (await import(pathToFileURL(join(dir, 'index.ts')).href)) as { commands: readonly JindrCommand[] };
   const entries: Entry[] = [];
   for (const cmd of table.commands) {
     let found: Entry | undefined;
     for (const [name, file] of exporters) {
       const mod = (await import(pathToFileURL(join(dir, file)).href)) as Record<string, unknown>;
-      if (mod[name] === cmd) found = { file, name, command: cmd.command, aliases: [...cmd.aliases], describe: cmd.describe, fields: [...cmd.fields], subcommands: [...cmd.subcommands] };
+      if (mod[name] === cmd) found = { file, name, data: dataOf(cmd) };
     }
     if (!found) throw new Error(`lazy-commands: cannot tell which module of src/cli/commands/index.ts defines "${cmd.command}"`);
     entries.push(found);
@@ -47,9 +56,7 @@ export async function commandEntries(root: string): Promise<Entry[]> {
 export function lazyTable(entries: readonly Entry[]): string {
   const rows = entries.map((e) => {
     const mod = `require(${JSON.stringify(`./${e.file}`)}).${e.name}`;
-    return `  { command: ${JSON.stringify(e.command)}, aliases: ${JSON.stringify(e.aliases)}, describe: ${JSON.stringify(e.describe)},
-    fields: ${JSON.stringify(e.fields)}, subcommands: ${JSON.stringify(e.subcommands)},
-    builder: (yargs) => ${mod}.builder(yargs), run: (args, ctx) => ${mod}.run(args, ctx) },`;
+    return `  { ...${JSON.stringify(e.data)},\n    run: (args, ctx) => ${mod}.run(args, ctx) },`;
   });
   // The build's warm-up evaluates every command's module before it writes the code cache (sea.ts).
   const loadAll = `globalThis[Symbol.for('docker-jindr.load-commands')] = () => {\n${entries.map((e) => `  require(${JSON.stringify(`./${e.file}`)});`).join('\n')}\n};\n`;

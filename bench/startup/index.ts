@@ -53,7 +53,7 @@ const cases: Case[] = [
   { name: 'node -e 0', file: process.execPath, args: ['-e', '0'] },
   { name: 'docker-jindr docker-cli-plugin-metadata', file: binary, args: ['docker-cli-plugin-metadata'] },
   { name: 'docker-jindr --version', file: binary, args: ['--version'] },
-  // yargs and the commands' descriptions; no command's module.
+  // The command table's data (help is made from it); no command's module.
   { name: 'docker-jindr --help', file: binary, args: ['--help'] },
   // A command that talks to a registry: one catalog request (and the mirror check).
   { name: 'docker-jindr ls', file: binary, args: ['-r', `127.0.0.1:${full.port}`, 'ls'], env: jindrEnv },

@@ -1,20 +1,22 @@
-// What a command declares, read from its yargs builder (run on a stand-in that records
-// option, positional, example and epilog calls and ignores the rest) and its command
-// string: one source for help, usage checks and completion.
-import type { Argv, Options, PositionalOptions } from 'yargs';
-import type { JindrCommand, Subcommand } from './command.ts';
+// What a command declares, read from its table row (command.ts): the flags with their
+// names and aliases, the positionals of its command string with what the row says of
+// them. One source for the parser, help, usage errors, completion and the README.
+import type { Flag, JindrCommand, Subcommand } from './command.ts';
 
 export interface OptionSpec {
   name: string;
   /** Other names: one-letter ones are the short flag (-r). */
   aliases: string[];
-  type: 'string' | 'number' | 'boolean' | 'count' | undefined;
+  type: Flag['type'];
   array: boolean;
   describe: string;
   default: unknown;
   choices: string[];
   hidden: boolean;
+  /** Its value is a path (file completion). */
   normalize: boolean;
+  /** What its value is called in README's reference (VALUE when the row does not say). */
+  value: string | undefined;
 }
 
 export interface PositionalSpec {
@@ -25,77 +27,40 @@ export interface PositionalSpec {
   choices: string[];
 }
 
-export interface BuilderSpec {
-  options: OptionSpec[];
-  positionals: Map<string, { describe: string; choices: string[] }>;
-  /** [command line, description], with $0 as written. */
-  examples: Array<[string, string]>;
-  epilog: string | undefined;
+/** A flag as given: its spec, its value as typed (none for a switch without `=`), and how it was written. */
+export interface Given {
+  option: OptionSpec;
+  value: string | undefined;
+  /** `-j`, `--jobs`: for "flag needs an argument" and the like. */
+  typed: string;
 }
 
-const describeOf = (o: { describe?: unknown; description?: unknown; desc?: unknown }): string =>
-  [o.describe, o.description, o.desc].find((d): d is string => typeof d === 'string') ?? '';
-
-export function optionSpec(name: string, o: Options): OptionSpec {
-  const aliases = o.alias === undefined ? [] : Array.isArray(o.alias) ? o.alias.map(String) : [String(o.alias)];
-  const type = o.type ?? (o.boolean ? 'boolean' : o.number ? 'number' : o.string ? 'string' : o.count ? 'count' : undefined);
+export function optionSpec(name: string, o: Flag): OptionSpec {
   return {
     name,
-    aliases,
-    type: type === 'array' ? 'string' : type,
-    array: Boolean(o.array) || type === 'array',
-    describe: describeOf(o),
+    aliases: o.alias === undefined ? [] : [o.alias],
+    type: o.type,
+    array: Boolean(o.array),
+    describe: o.describe,
     default: o.default,
-    choices: (o.choices ?? []).map(String),
+    choices: [...(o.choices ?? [])],
     hidden: Boolean(o.hidden),
     normalize: Boolean(o.normalize),
+    value: o.value,
   };
 }
 
-const cache = new WeakMap<JindrCommand, BuilderSpec>();
+const cache = new WeakMap<object, OptionSpec[]>();
 
-/** Runs the builder on a recorder: what it declares, without yargs. */
-export function readBuilder(cmd: JindrCommand): BuilderSpec {
-  const cached = cache.get(cmd);
-  if (cached) return cached;
-  const spec: BuilderSpec = { options: [], positionals: new Map(), examples: [], epilog: undefined };
-  const recorder: Argv = new Proxy({} as Argv, {
-    get(_target, prop) {
-      switch (prop) {
-        case 'option':
-        case 'options':
-          return (key: string | Record<string, Options>, o?: Options) => {
-            if (typeof key === 'string') spec.options.push(optionSpec(key, o ?? {}));
-            else for (const [k, v] of Object.entries(key)) spec.options.push(optionSpec(k, v));
-            return recorder;
-          };
-        case 'positional':
-          return (key: string, o: PositionalOptions = {}) => {
-            spec.positionals.set(key, { describe: describeOf(o), choices: (o.choices ?? []).map(String) });
-            return recorder;
-          };
-        case 'example':
-          return (command: string, description: string) => {
-            spec.examples.push([command, description]);
-            return recorder;
-          };
-        case 'epilog':
-        case 'epilogue':
-          return (text: string) => {
-            spec.epilog = text;
-            return recorder;
-          };
-        case 'then':
-          return undefined; // not a promise
-        default:
-          return () => recorder;
-      }
-    },
-  });
-  cmd.builder(recorder);
-  cache.set(cmd, spec);
-  return spec;
+/** A table of flags as OptionSpecs, in the order declared. */
+export function optionSpecs(flags: Readonly<Record<string, Flag>>): OptionSpec[] {
+  let specs = cache.get(flags);
+  if (!specs) cache.set(flags, (specs = Object.entries(flags).map(([name, o]) => optionSpec(name, o))));
+  return specs;
 }
+
+/** Every flag of a command, hidden ones included. */
+export const commandOptionSpecs = (cmd: JindrCommand): OptionSpec[] => optionSpecs(cmd.options);
 
 export const commandName = (cmd: JindrCommand): string => cmd.command.split(' ')[0]!;
 
@@ -104,13 +69,12 @@ export function findCommand(commands: readonly JindrCommand[], word: string): Ji
   return commands.find((c) => commandName(c) === word || c.aliases.includes(word));
 }
 
-/** The positionals of the command string ('cp <image> [destination] [tags..]'), with what the builder says of them. */
+/** The positionals of the command string ('cp <image> [destination] [tags..]'), with what the row says of them. */
 export function positionalsOf(cmd: JindrCommand): PositionalSpec[] {
-  const declared = readBuilder(cmd).positionals;
   return cmd.command.split(' ').slice(1).map((p) => {
     const name = p.replace(/[<>[\]]/g, '').replace(/\.\.$/, '');
-    const found = declared.get(name);
-    return { name, required: p.startsWith('<'), variadic: p.includes('..'), describe: found?.describe ?? '', choices: found?.choices ?? [] };
+    const found = cmd.positionals[name];
+    return { name, required: p.startsWith('<'), variadic: p.includes('..'), describe: found?.describe ?? '', choices: [...(found?.choices ?? [])] };
   });
 }
 
@@ -140,7 +104,7 @@ export function argumentCount(args: string): { min: number; max: number } {
 
 /** The options of a command that a subcommand may take (all of them without a subcommand). */
 export function ownOptions(cmd: JindrCommand, sub?: Subcommand): OptionSpec[] {
-  const all = readBuilder(cmd).options.filter((o) => !o.hidden);
+  const all = commandOptionSpecs(cmd).filter((o) => !o.hidden);
   return sub ? all.filter((o) => sub.options?.includes(o.name)) : all;
 }
 

@@ -2,13 +2,12 @@
 // lists, from -r as typed on the line (else the default), or from the registry a typed
 // word names (localhost:5002/app). Quick or nothing: a short deadline, no retries, and
 // any failure (no registry, a login needed, garbage) just means no names are offered.
-import type { Options } from 'yargs';
 import { dockerRegistryClients } from '../docker/registry-clients.ts';
 import { listRepositories, listTags } from '../registry/catalog.ts';
 import { compareTags } from '../registry/images.ts';
 import type { RegistryClient } from '../registry/client.ts';
 import { splitDomain } from '../registry/host.ts';
-import type { JindrCommand } from './command.ts';
+import type { Flag, JindrCommand } from './command.ts';
 import { completionTarget, completions, type CompletionTarget } from './complete.ts';
 import { DEFAULT_REGISTRY } from './global-options.ts';
 
@@ -63,7 +62,7 @@ function deadlineMs(env: NodeJS.ProcessEnv): number {
  */
 export async function completeWithRegistry(
   commands: readonly JindrCommand[],
-  globals: Readonly<Record<string, Options>>,
+  globals: Readonly<Record<string, Flag>>,
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   dockerConfigFlag: string | undefined,

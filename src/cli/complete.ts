@@ -4,18 +4,15 @@
 // ARGS are the words typed after `jindr`; the last one is the word being completed.
 // Image and repository arguments are completed from the registry (complete-registry.ts):
 // completionTarget() says which kind of name the word is, read from the command string.
-import type { Options } from 'yargs';
-import type { JindrCommand } from './command.ts';
-import { optionSpec, readBuilder, type OptionSpec } from './command-spec.ts';
+import type { Flag, JindrCommand } from './command.ts';
+import { commandOptionSpecs, findCommand, optionSpecs, type OptionSpec } from './command-spec.ts';
 import { FORMAT_WORDS } from './global-options.ts';
+import { readFlags } from './parse.ts';
 
 /** cobra's ShellCompDirectiveDefault: the shell may complete file names. */
 const DEFAULT = 0;
 /** cobra's ShellCompDirectiveNoFileComp */
 const NO_FILE_COMPLETION = 4;
-
-/** Options whose values are paths: left to the shell's file completion. */
-const PATH_OPTIONS = new Set(['data', 'config']);
 
 interface OptionInfo {
   name: string;
@@ -32,26 +29,22 @@ function infoOf(o: OptionSpec): OptionInfo {
     name: o.name,
     aliases: o.aliases,
     describe: o.describe,
-    takesValue: o.type !== 'boolean' && o.type !== 'count',
+    takesValue: o.type !== 'boolean',
     // --format takes a template too: only its words are offered.
     choices: o.name === 'format' ? [...FORMAT_WORDS] : o.choices,
     hidden: o.hidden,
-    path: PATH_OPTIONS.has(o.name) || o.normalize,
+    path: o.normalize,
   };
 }
 
-function optionInfo(name: string, o: Options): OptionInfo {
-  return infoOf(optionSpec(name, o));
-}
-
-/** The options a command's builder declares (command-spec.ts reads them). */
+/** The flags a command declares (its table row). */
 export function commandOptions(cmd: JindrCommand): OptionInfo[] {
-  return readBuilder(cmd).options.map(infoOf);
+  return commandOptionSpecs(cmd).map(infoOf);
 }
 
 /** The choices of a command's positionals, by name (e.g. completion's shell: bash, zsh). */
 export function positionalChoices(cmd: JindrCommand): Map<string, string[]> {
-  return new Map([...readBuilder(cmd).positionals].filter(([, p]) => p.choices.length > 0).map(([name, p]) => [name, p.choices]));
+  return new Map(Object.entries(cmd.positionals).filter(([, p]) => (p.choices ?? []).length > 0).map(([name, p]) => [name, [...p.choices!]]));
 }
 
 /** The positionals of a command string ('cp <image> [destination] [tags..]'): names, and whether the last takes many. */
@@ -90,40 +83,19 @@ interface Walk {
   registry: string | undefined;
 }
 
-/** Walks the typed words: options (skipping their values), the command word, its positionals. */
-function walk(commands: readonly JindrCommand[], globals: Readonly<Record<string, Options>>, args: readonly string[]): Walk {
+/** Reads the typed words as the parser does (parse.ts), leniently: the command word, its positionals, a flag waiting for its value. */
+function walk(commands: readonly JindrCommand[], globals: Readonly<Record<string, Flag>>, args: readonly string[]): Walk {
   const current = args.at(-1) ?? '';
   const words = args.slice(0, -1);
-  const globalOptions = Object.entries(globals).map(([k, v]) => optionInfo(k, v));
-  globalOptions.push(
-    optionInfo('help', { alias: 'h', type: 'boolean', describe: 'Show help' }),
-    optionInfo('version', { alias: 'v', type: 'boolean', describe: 'Show the version and exit' }),
-  );
-
-  let command: JindrCommand | undefined;
-  let options = globalOptions;
-  let pendingValue: OptionInfo | undefined;
-  const positionals: string[] = [];
-  let registry: string | undefined;
-  for (const word of words) {
-    if (pendingValue) {
-      if (pendingValue.name === 'registry') registry = word;
-      pendingValue = undefined;
-      continue;
-    }
-    if (word.startsWith('-') && word !== '-') {
-      const eq = word.indexOf('=');
-      if (eq > 0 && findOption(options, word.slice(0, eq))?.name === 'registry') registry = word.slice(eq + 1);
-      const o = eq > 0 ? undefined : findOption(options, word);
-      if (o?.takesValue) pendingValue = o;
-    } else if (!command) {
-      command = commands.find((c) => c.command.split(' ')[0] === word || c.aliases.includes(word));
-      if (command) options = [...commandOptions(command), ...globalOptions];
-    } else {
-      positionals.push(word);
-    }
-  }
-  return { current, command, options, pendingValue, positionals, registry };
+  const globalSpecs = optionSpecs(globals);
+  const first = readFlags(words, globalSpecs, { unknown: 'skip' }).words[0];
+  const command = first === undefined ? undefined : findCommand(commands, first);
+  const specs = command ? [...commandOptionSpecs(command), ...globalSpecs] : globalSpecs;
+  const read = readFlags(words, specs, { unknown: 'skip' });
+  const registry = read.given.filter((g) => g.option.name === 'registry').at(-1)?.value;
+  const options = specs.map(infoOf);
+  const pendingValue = read.pending && options.find((o) => o.name === read.pending!.name);
+  return { current, command, options, pendingValue, positionals: command ? read.words.slice(1) : read.words, registry };
 }
 
 /** What a word is completed with from the registry: repositories, images (repo, repo:tag), or tags of an image's repository. */
@@ -138,7 +110,7 @@ const KINDS: Record<string, 'repo' | 'image' | 'tag'> = { image: 'image', repo: 
  * Whether the word being completed is an IMAGE, REPO or TAG argument (by the positional
  * names in the command string, e.g. 'cp <image> [destination] [tags..]'); undefined when not.
  */
-export function completionTarget(commands: readonly JindrCommand[], globals: Readonly<Record<string, Options>>, args: readonly string[]): CompletionTarget | undefined {
+export function completionTarget(commands: readonly JindrCommand[], globals: Readonly<Record<string, Flag>>, args: readonly string[]): CompletionTarget | undefined {
   const w = walk(commands, globals, args);
   if (!w.command || w.pendingValue || (w.current.startsWith('-') && w.current !== '')) return undefined;
   const name = positionalAt(w.command, w.positionals.length);
@@ -150,7 +122,7 @@ export function completionTarget(commands: readonly JindrCommand[], globals: Rea
   return image === undefined ? undefined : { kind, registry: w.registry, image, current: w.current };
 }
 
-export function completions(commands: readonly JindrCommand[], globals: Readonly<Record<string, Options>>, args: readonly string[]): string {
+export function completions(commands: readonly JindrCommand[], globals: Readonly<Record<string, Flag>>, args: readonly string[]): string {
   const { current, command, options, pendingValue, positionals } = walk(commands, globals, args);
 
   const out: string[] = [];

@@ -1,6 +1,6 @@
 // start's options for a registry others may use: --auth (with --password-stdin), --tls,
 // --san, --cert/--key, --bind, --insecure-expose; parsed into a SecurityRequest.
-import type { Argv } from 'yargs';
+import type { Flag } from './command.ts';
 import type { Context } from './context.ts';
 import { parseBind, type SecurityRequest } from '../server/security-plan.ts';
 import { UsageError } from '../errors.ts';
@@ -19,40 +19,33 @@ export interface SecurityArgs {
   insecureExpose?: boolean;
 }
 
-export function securityOptions<T>(yargs: Argv<T>): Argv<T> {
-  return yargs
-    .option('auth', {
-      type: 'string',
-      array: true,
-      requiresArg: true,
-      describe: 'Require a login; USER gets a password (asked, or --password-stdin). Repeat for more users. An existing USER gets the new password; others are kept',
-    })
-    .option('password-stdin', {
-      type: 'boolean',
-      describe: 'Read the --auth passwords from stdin, one line per user in order',
-    })
-    .option('tls', {
-      type: 'boolean',
-      describe: "Serve HTTPS with a certificate from the registry's own CA (made once, renewed when due); Docker here is made to trust the CA",
-    })
-    .option('san', {
-      type: 'string',
-      array: true,
-      requiresArg: true,
-      describe: 'Another name or IP address for the certificate (besides localhost, 127.0.0.1, ::1 and this host\'s name); repeatable; implies --tls',
-    })
-    .option('cert', { type: 'string', requiresArg: true, describe: 'Your own certificate (PEM, chain after it) instead of one made here; with --key; implies --tls' })
-    .option('key', { type: 'string', requiresArg: true, describe: 'The private key (PEM) of --cert' })
-    .option('bind', {
-      type: 'string',
-      requiresArg: true,
-      describe: 'Publish also on ADDR: 0.0.0.0 or :: (every interface) or an address of this machine (default: the -r address); beyond loopback needs --auth',
-    })
-    .option('insecure-expose', {
-      type: 'boolean',
-      describe: 'Allow --bind beyond loopback without --auth (anyone who reaches this machine can push and delete)',
-    }) as Argv<T>;
-}
+export const SECURITY_OPTIONS: Readonly<Record<string, Flag>> = {
+  auth: {
+    type: 'string',
+    value: 'USER',
+    array: true,
+    describe: 'Require a login; USER gets a password (asked, or --password-stdin). Repeat for more users. An existing USER gets the new password; others are kept',
+  },
+  'password-stdin': { type: 'boolean', describe: 'Read the --auth passwords from stdin, one line per user in order' },
+  tls: {
+    type: 'boolean',
+    describe: "Serve HTTPS with a certificate from the registry's own CA (made once, renewed when due); Docker here is made to trust the CA",
+  },
+  san: {
+    type: 'string',
+    value: 'NAME',
+    array: true,
+    describe: 'Another name or IP address for the certificate (besides localhost, 127.0.0.1, ::1 and this host\'s name); repeatable; implies --tls',
+  },
+  cert: { type: 'string', normalize: true, value: 'FILE', describe: 'Your own certificate (PEM, chain after it) instead of one made here; with --key; implies --tls' },
+  key: { type: 'string', normalize: true, value: 'FILE', describe: 'The private key (PEM) of --cert' },
+  bind: {
+    type: 'string',
+    value: 'ADDR',
+    describe: 'Publish also on ADDR: 0.0.0.0 or :: (every interface) or an address of this machine (default: the -r address); beyond loopback needs --auth',
+  },
+  'insecure-expose': { type: 'boolean', describe: 'Allow --bind beyond loopback without --auth (anyone who reaches this machine can push and delete)' },
+};
 
 const list = (value: string[] | undefined): string[] => (value ?? []).map((v) => String(v));
 

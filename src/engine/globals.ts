@@ -1,5 +1,5 @@
 // Docker's own global flags (before `jindr` on the command line) that choose and reach
-// the engine: --config, --context, -H, the TLS flags. Parsed by src/cli/plugin-argv.ts.
+// the engine: --config, --context, -H, the TLS flags. Read by src/cli/parse.ts (pluginLine).
 export interface DockerGlobals {
   config?: string;
   context?: string;

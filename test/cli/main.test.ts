@@ -1,8 +1,13 @@
 import test from 'ava';
-import { checkCommand, commandIndex, isVersionRequest } from '../../src/cli/main.ts';
+import { checkCommandLine, readCommandLine } from '../../src/cli/command-line.ts';
+import { commandIndex as indexIn } from '../../src/cli/parse.ts';
 import { UsageError } from '../../src/errors.ts';
 import { commands } from '../../src/cli/commands/index.ts';
 import { jindr } from '../helpers/run.ts';
+
+const commandIndex = (args: string[]): number => indexIn(args, commands);
+const checkCommand = (args: string[], scriptName: string) => readCommandLine(args, commands, scriptName);
+const isVersionRequest = (args: string[]): boolean => args.length > 0 && readCommandLine(args, commands, 'x').version;
 
 test('commandIndex finds the command word past options and their values', (t) => {
   t.is(commandIndex(['ls']), 0);
@@ -10,9 +15,11 @@ test('commandIndex finds the command word past options and their values', (t) =>
   t.is(commandIndex(['--registry=localhost:6000', '--debug', 'ls', '-q']), 2);
   t.is(commandIndex(['--format', 'json', '-D', 'info']), 3);
   t.is(commandIndex(['-H', 'unix:///x', 'stat']), 2);
-  t.is(commandIndex(['--', 'ls']), 1);
   t.is(commandIndex(['--help']), -1);
   t.is(commandIndex([]), -1);
+  // A command's own flag before the command's name, with its value attached or not.
+  t.is(commandIndex(['-qr', 'localhost:5601', 'lsi']), 2);
+  t.is(commandIndex(['-rlocalhost:5601', 'lsi']), 1);
 });
 
 test('an unknown command is a usage error in Docker\'s words, with the usage line', (t) => {
@@ -22,17 +29,17 @@ test('an unknown command is a usage error in Docker\'s words, with the usage lin
   t.throws(() => checkCommand(['-r', 'localhost:6000', 'nosuch', '--help'], 'docker jindr'), { instanceOf: UsageError });
 });
 
-test('help COMMAND becomes COMMAND --help; nothing at all becomes --help', (t) => {
-  t.deepEqual(checkCommand(['help', 'start'], 'x'), ['start', '--help']);
-  t.deepEqual(checkCommand(['-r', 'help', 'help'], 'x'), ['-r', 'help', '--help']);
-  t.deepEqual(checkCommand([], 'x'), ['--help']);
-  t.deepEqual(checkCommand(['--version'], 'x'), ['--version']);
+test('help COMMAND is COMMAND --help; words after -- are refused', (t) => {
+  t.like(checkCommand(['help', 'start'], 'x'), { command: commands.find((c) => c.command === 'start'), help: true });
+  t.like(checkCommand(['-r', 'help', 'help'], 'x'), { command: undefined, help: true });
+  t.like(checkCommand(['--version'], 'x'), { command: undefined, help: false, version: true });
+  t.throws(() => checkCommand(['lsi', '--', 'app'], 'x'), { instanceOf: UsageError, message: /after "--"/ });
 });
 
-test('only -v/--version on its own is a version request', (t) => {
+test('-v/--version is a version request', (t) => {
   t.true(isVersionRequest(['-v']));
   t.true(isVersionRequest(['--version']));
-  t.false(isVersionRequest(['ls', '--version']));
+  t.false(isVersionRequest(['ls']));
   t.false(isVersionRequest([]));
 });
 
@@ -47,13 +54,12 @@ test('a near miss of a command is suggested', (t) => {
 
 function checkThrows(args: string[]): string {
   try {
-    checkCommand(args, 'x');
+    checkCommandLine(checkCommand(args, 'x'), 'x');
     return '';
   } catch (err) {
     return (err as Error).message;
   }
 }
-
 test('usage errors come out in Docker\'s shape with exit 2, no stack; a --format the command cannot print is one line', async (t) => {
   for (const [args, first, usage] of [
     [['ls', '--bogus'], 'unknown flag: --bogus', 'docker-jindr ls [OPTIONS]'],

@@ -1,20 +1,36 @@
-// README.md's command table has a row for every command in the command table, with its
-// aliases, so the usage section cannot lose a command unnoticed. (Options are not
-// checked here: they change more often, and a row says what matters about them.)
+// README.md's command reference is the one made from the command table
+// (src/cli/output/reference.ts): a command, alias, flag or description changed in the
+// table and not in the README fails here. `npm run readme` rewrites it.
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commands } from '../../src/cli/commands/index.ts';
+import { commandName } from '../../src/cli/command-spec.ts';
+import { commandReference, REFERENCE_END, REFERENCE_START, withReference } from '../../src/cli/output/reference.ts';
 import { repoRoot } from '../helpers/run.ts';
 
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-const rows = readme.split('\n').filter((l) => l.startsWith('| `'));
 
-for (const cmd of commands) {
-  const name = cmd.command.split(' ')[0]!;
-  test(`README's command table has ${name} and its aliases`, (t) => {
-    const row = rows.find((r) => r.startsWith(`| \`${name}\``) || r.startsWith(`| \`${name} `));
-    t.truthy(row, `README.md's command table has no row for "${name}"`);
-    for (const alias of cmd.aliases) t.true(row?.includes(`\`${alias}\``), `alias ${alias} of ${name}`);
-  });
-}
+test("README.md's command reference is the one the command table makes (npm run readme)", (t) => {
+  const start = readme.indexOf(REFERENCE_START);
+  const end = readme.indexOf(REFERENCE_END);
+  t.true(start >= 0 && end > start, 'README.md has the reference markers');
+  t.is(readme.slice(start, end + REFERENCE_END.length), commandReference(commands), 'README.md differs from the table: run npm run readme');
+});
+
+test('the reference has a row for every command with its aliases', (t) => {
+  const rows = commandReference(commands).split('\n').filter((l) => l.startsWith('| `'));
+  t.is(rows.length, commands.length);
+  for (const cmd of commands) {
+    const row = rows.find((r) => r.startsWith(`| \`${commandName(cmd)}\``) || r.startsWith(`| \`${commandName(cmd)} `));
+    t.truthy(row, commandName(cmd));
+    for (const alias of cmd.aliases) t.true(row?.includes(`\`${alias}\``), `alias ${alias} of ${commandName(cmd)}`);
+  }
+});
+
+test('a reference that differs from the table is caught, and rewriting puts the table back', (t) => {
+  const changed = readme.replace('| `restart` |', '| `restart-now` |');
+  t.not(changed, readme);
+  t.is(withReference(changed, commandReference(commands)), readme);
+  t.throws(() => withReference('no markers', commandReference(commands)), { message: /no command reference/ });
+});

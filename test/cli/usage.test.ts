@@ -1,12 +1,14 @@
 // Usage errors in the Docker CLI's words (cli/required.go, FlagErrorFunc), checked against
-// the real command table before yargs sees the line: unknown flags, missing values,
-// values outside choices, wrong numbers of arguments, unknown subcommands.
+// the real command table as the line is read: unknown flags, missing values, values
+// outside choices, wrong numbers of arguments, unknown subcommands.
 import test from 'ava';
 import { commands } from '../../src/cli/commands/index.ts';
-import { checkUsage, scanLine } from '../../src/cli/usage.ts';
+import { checkCommandLine, readCommandLine } from '../../src/cli/command-line.ts';
 import { UsageError } from '../../src/errors.ts';
 
 const docker = 'docker jindr';
+const checkUsage = (args: string[], table: typeof commands, scriptName: string): void => checkCommandLine(readCommandLine(args, table, scriptName), scriptName);
+const scanLine = readCommandLine;
 
 function refusal(args: string[]): string {
   try {

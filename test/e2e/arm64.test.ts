@@ -64,7 +64,7 @@ arm('under qemu: the metadata handshake and --version', async (t) => {
   t.deepEqual(meta, { ...metadata, Version: pkg.version });
   t.is(await ok(['--version']), `${pkg.version}\n`);
   t.is(await ok(['jindr', '-v']), `${pkg.version}\n`);
-  // Past the preamble: the bundle itself runs (yargs, the command table) on arm64.
+  // Past the preamble: the bundle itself runs (the parser, the command table) on arm64.
   t.regex(await ok(['--help']), /^Usage: {2}docker-jindr \[OPTIONS\] COMMAND/m);
 });
 

@@ -11,16 +11,15 @@ function program(): string {
 export const completionCommand = defineCommand<{ shell: Shell }>({
   command: 'completion <shell>',
   describe: 'Print the shell completion script for bash or zsh',
-  builder: (yargs) =>
-    yargs
-      .positional('shell', { type: 'string', choices: [...SHELLS], demandOption: true, describe: 'bash or zsh' })
-      .example('source <($0 completion bash)', 'complete commands, options, repositories and tags in this bash')
-      .example('source <($0 completion zsh)', 'the same in zsh (after compinit)')
-      .epilog(
-        'To load it in every shell, add the source line to ~/.bashrc or ~/.zshrc. Repository and tag names come from the ' +
-          'registry of -r (as typed on the line, else the default) within 2 seconds; nothing is offered when it does not answer. ' +
-          '`docker jindr ...` is completed by Docker\'s own completion script, which asks the plugin the same way.',
-      ),
+  positionals: { shell: { choices: SHELLS, describe: 'bash or zsh' } },
+  examples: [
+    ['source <($0 completion bash)', 'complete commands, options, repositories and tags in this bash'],
+    ['source <($0 completion zsh)', 'the same in zsh (after compinit)'],
+  ],
+  epilog:
+    'To load it in every shell, add the source line to ~/.bashrc or ~/.zshrc. Repository and tag names come from the ' +
+    'registry of -r (as typed on the line, else the default) within 2 seconds; nothing is offered when it does not answer. ' +
+    '`docker jindr ...` is completed by Docker\'s own completion script, which asks the plugin the same way.',
   run: async (args, ctx) => {
     ctx.stdout.write(completionScript(args.shell, program()));
   },

@@ -22,17 +22,21 @@ export const cpCommand = defineCommand<CpArgs>({
   aliases: ['copy'],
   describe: 'Copy an image and more of its tags to another registry: every platform, identical digests, your docker logins',
   fields: copyColumns,
-  builder: (yargs) =>
-    yargs
-      .positional('image', { type: 'string', demandOption: true, describe: 'IMAGE[:TAG|@DIGEST] in the registry (-r); the tag defaults to latest' })
-      .positional('destination', { type: 'string', describe: 'The registry to copy to, HOST[:PORT][/NAMESPACE], e.g. ghcr.io/acme: the repository keeps its name' })
-      .positional('tags', { type: 'string', array: true, describe: 'More tags of the same repository to copy' })
-      .option('to', { type: 'string', describe: 'Full destination reference instead of REGISTRY: HOST/REPO or HOST/REPO:TAG' })
-      .option('jobs', { alias: 'j', type: 'number', default: 4, describe: 'Blobs transferred at once' })
-      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress; print only the destination references' })
-      .option('insecure', { type: 'boolean', default: false, describe: 'Allow a destination without TLS, or with a certificate that does not verify' })
-      .example('$0 cp app ghcr.io/acme v1 v2', 'copy app:latest, app:v1 and app:v2 to ghcr.io/acme/app')
-      .example('$0 cp app:v1 --to registry.example.com/team/app:prod', 'copy under another name'),
+  positionals: {
+    image: { describe: 'IMAGE[:TAG|@DIGEST] in the registry (-r); the tag defaults to latest' },
+    destination: { describe: 'The registry to copy to, HOST[:PORT][/NAMESPACE], e.g. ghcr.io/acme: the repository keeps its name' },
+    tags: { describe: 'More tags of the same repository to copy' },
+  },
+  options: {
+    to: { type: 'string', value: 'REF', describe: 'Full destination reference instead of REGISTRY: HOST/REPO or HOST/REPO:TAG' },
+    jobs: { alias: 'j', type: 'number', default: 4, describe: 'Blobs transferred at once' },
+    quiet: { alias: 'q', type: 'boolean', default: false, describe: 'No progress; print only the destination references' },
+    insecure: { type: 'boolean', default: false, describe: 'Allow a destination without TLS, or with a certificate that does not verify' },
+  },
+  examples: [
+    ['$0 cp app ghcr.io/acme v1 v2', 'copy app:latest, app:v1 and app:v2 to ghcr.io/acme/app'],
+    ['$0 cp app:v1 --to registry.example.com/team/app:prod', 'copy under another name'],
+  ],
   run: async (args, ctx) => {
     // With --to, every positional after IMAGE is a tag.
     const tags = args.to !== undefined ? [args.destination, ...(args.tags ?? [])].filter((t): t is string => t !== undefined) : (args.tags ?? []);

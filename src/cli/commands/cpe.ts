@@ -21,14 +21,16 @@ export const cpeCommand = defineCommand<CpeArgs>({
   aliases: ['copy2ecr'],
   describe: 'Copy an image and more of its tags to AWS ECR, creating the repository with a lifecycle policy',
   fields: copyColumns,
-  builder: (yargs) =>
-    yargs
-      .positional('image', { type: 'string', demandOption: true, describe: 'IMAGE[:TAG] in the registry (-r); the tag defaults to latest' })
-      .positional('tags', { type: 'string', array: true, describe: 'More tags of the same repository to copy' })
-      .option('region', { type: 'string', describe: 'AWS region (default: AWS_REGION or your AWS profile)' })
-      .option('keep', { type: 'number', default: 4, describe: 'Images a new repository keeps (its lifecycle policy expires older ones, and untagged ones after a day)' })
-      .option('jobs', { alias: 'j', type: 'number', default: 4, describe: 'Blobs transferred at once' })
-      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress; print only the destination references' }),
+  positionals: {
+    image: { describe: 'IMAGE[:TAG] in the registry (-r); the tag defaults to latest' },
+    tags: { describe: 'More tags of the same repository to copy' },
+  },
+  options: {
+    region: { type: 'string', value: 'REGION', describe: 'AWS region (default: AWS_REGION or your AWS profile)' },
+    keep: { type: 'number', default: 4, describe: 'Images a new repository keeps (its lifecycle policy expires older ones, and untagged ones after a day)' },
+    jobs: { alias: 'j', type: 'number', default: 4, describe: 'Blobs transferred at once' },
+    quiet: { alias: 'q', type: 'boolean', default: false, describe: 'No progress; print only the destination references' },
+  },
   run: async (args, ctx) => {
     // The destination host is known only after GetAuthorizationToken: plan with a stand-in.
     const draft = planCopy(args.image, ctx.registry, { registry: 'ecr.invalid' }, args.tags ?? []);

@@ -11,16 +11,13 @@ export const duCommand = defineCommand<{ repo: string[] | undefined; grace?: str
   command: 'du [repo..]',
   describe: 'Show disk usage per repository: unique, shared with other repositories, reclaimable by gc',
   fields: usageColumns,
-  builder: (yargs) =>
-    yargs
-      .positional('repo', { type: 'string', array: true, describe: 'Repositories to show (default: all)' })
-      .option('grace', { ...GRACE_OPTION, describe: 'RECLAIMABLE as gc --grace DURATION sees it: what was written more recently stays [default: 1h]' })
-      .epilog(
-        'UNIQUE: blobs (layers, configs, manifests) no other repository uses; SHARED: blobs other repositories use too; ' +
+  positionals: { repo: { describe: 'Repositories to show (default: all)' } },
+  options: { grace: { ...GRACE_OPTION, describe: 'RECLAIMABLE as gc --grace DURATION sees it: what was written more recently stays [default: 1h]' } },
+  epilog:
+    'UNIQUE: blobs (layers, configs, manifests) no other repository uses; SHARED: blobs other repositories use too; ' +
           'RECLAIMABLE: what gc would remove now (with its grace period). The TOTAL row counts each blob once; ' +
           'upload sessions (pushes under way or abandoned, which gc removes once older than its grace period) are a row of their own. Read from the registry\'s storage when ' +
           'this Docker engine runs it, else from the manifests its tags reach (then RECLAIMABLE is unknown).',
-      ),
   run: async (args, ctx) => {
     const { registry, repositories } = oneRegistry(args.repo, ctx.registry);
     const client = registryClientFor(ctx, registry);

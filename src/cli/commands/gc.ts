@@ -10,16 +10,11 @@ export const gcCommand = defineCommand<{ 'dry-run': boolean; grace?: string; for
   command: 'gc',
   describe: 'Remove untagged manifests no tag needs and the blobs only they used (the registry restarts briefly)',
   fields: gcColumns,
-  builder: (yargs) =>
-    yargs
-      .option('dry-run', {
-        alias: 'n',
-        type: 'boolean',
-        default: false,
-        describe: 'Report what would be removed, remove nothing (the registry keeps running)',
-      })
-      .option('grace', GRACE_OPTION)
-      .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Collect in a registry container docker jindr did not create' }),
+  options: {
+    'dry-run': { alias: 'n', type: 'boolean', default: false, describe: 'Report what would be removed, remove nothing (the registry keeps running)' },
+    grace: GRACE_OPTION,
+    force: { alias: 'f', type: 'boolean', default: false, describe: 'Collect in a registry container docker jindr did not create' },
+  },
   run: async (args, ctx) => {
     const address = parseLocalRegistry(ctx.registry);
     const options = { ...session(ctx), dryRun: args.dryRun, restart: true, graceMs: graceMs(args.grace), force: args.force };

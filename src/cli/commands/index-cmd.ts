@@ -15,18 +15,17 @@ export const indexCommand = defineCommand<{ action: string; target: string; args
     { name: 'add', args: 'TARGET SOURCE [SOURCE...]', describe: "Add the SOURCE images' platforms to the index TARGET", options: ['format'] },
     { name: 'rm', args: 'TARGET PLATFORM [PLATFORM...]', describe: 'Remove platforms (linux/arm64) from the index TARGET', options: ['format'] },
   ],
-  builder: (yargs) =>
-    yargs
-      .positional('action', { type: 'string', choices: ['create', 'add', 'rm'], demandOption: true, describe: 'create a new index, add platforms to one, or rm platforms from one' })
-      .positional('target', { type: 'string', demandOption: true, describe: 'REPOSITORY[:TAG] the index is written to (default tag latest)' })
-      .positional('args', { type: 'string', array: true, demandOption: true, describe: 'create/add: SOURCE images (tags or digests; an index brings its platforms); rm: PLATFORMs (linux/arm64)' })
-      .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'create: replace a TARGET that exists (its digest is printed; platforms left out are untagged)' })
-      .example('$0 index create app app:amd64 app:arm64', 'app:latest for both platforms')
-      .epilog(
-        "Sources are in TARGET's registry, in its repository or others (their images are copied over, blobs mounted). Each image's platform " +
+  positionals: {
+    action: { choices: ['create', 'add', 'rm'], describe: 'create a new index, add platforms to one, or rm platforms from one' },
+    target: { describe: 'REPOSITORY[:TAG] the index is written to (default tag latest)' },
+    args: { describe: 'create/add: SOURCE images (tags or digests; an index brings its platforms); rm: PLATFORMs (linux/arm64)' },
+  },
+  options: { force: { alias: 'f', type: 'boolean', default: false, describe: 'create: replace a TARGET that exists (its digest is printed; platforms left out are untagged)' } },
+  examples: [['$0 index create app app:amd64 app:arm64', 'app:latest for both platforms']],
+  epilog:
+    "Sources are in TARGET's registry, in its repository or others (their images are copied over, blobs mounted). Each image's platform " +
           'comes from its config; two images of one platform are refused. The index keeps the sources\' format: an OCI index for OCI images, ' +
           'a Docker manifest list for Docker images; a mix is refused.',
-      ),
   run: async (args, ctx) => {
     const target = parseReference(args.target, ctx.registry);
     const client = registryClientFor(ctx, target.registry);

@@ -13,10 +13,8 @@ export const inspectCommand = defineCommand<{ image: string[]; layers: boolean }
   aliases: ['ins'],
   describe: 'Show an image: its index and one row per platform, with --layers its layers',
   fields: inspectColumns,
-  builder: (yargs) =>
-    yargs
-      .positional('image', { type: 'string', array: true, demandOption: true, describe: 'IMAGE[:TAG|@DIGEST], in the registry of -r unless it names one' })
-      .option('layers', { alias: 'l', type: 'boolean', default: false, describe: 'Show each platform\'s layers, sizes, and how many other tags in the registry share each' }),
+  positionals: { image: { describe: 'IMAGE[:TAG|@DIGEST], in the registry of -r unless it names one' } },
+  options: { layers: { alias: 'l', type: 'boolean', default: false, describe: 'Show each platform\'s layers, sizes, and how many other tags in the registry share each' } },
   run: async (args, ctx) => {
     const refs = args.image.map((i) => parseReference(i, ctx.registry));
     const images = await inspectImages(registryReaders(ctx), refs, { layers: args.layers, signal: ctx.signal });

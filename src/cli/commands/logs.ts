@@ -7,10 +7,10 @@ import { UsageError } from '../../errors.ts';
 export const logsCommand = defineCommand<{ follow: boolean; tail?: number }>({
   command: 'logs',
   describe: "Show the registry's log",
-  builder: (yargs) =>
-    yargs
-      .option('follow', { alias: 'f', type: 'boolean', default: false, describe: 'Follow the log until Ctrl-C' })
-      .option('tail', { type: 'number', describe: 'Only the last N lines' }),
+  options: {
+    follow: { alias: 'f', type: 'boolean', default: false, describe: 'Follow the log until Ctrl-C' },
+    tail: { type: 'number', describe: 'Only the last N lines' },
+  },
   run: async (args, ctx) => {
     if (args.tail !== undefined && !(Number.isInteger(args.tail) && args.tail >= 0)) {
       throw new UsageError('--tail needs a whole number of lines, 0 or more');

@@ -16,7 +16,7 @@ export const lsCommand = defineCommand<{ quiet: boolean }>({
   aliases: ['repos'],
   describe: 'List the repositories in the registry',
   fields: columns,
-  builder: (yargs) => yargs.option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Only print repository names (HOST/REPOSITORY)' }),
+  options: { quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Only print repository names (HOST/REPOSITORY)' } },
   run: async (args, ctx) => {
     const rows = await repositoriesOf(registryReaders(ctx), ctx.registry.name, ctx.signal);
     if (args.quiet && ctx.format !== 'json') {

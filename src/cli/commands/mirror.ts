@@ -1,7 +1,7 @@
 // mirror: pull-through caches of Docker Hub and other registries, run and managed like the
 // registry (start, stop, rm, ls), and the settings other runtimes need (config).
 import { defineCommand } from '../command.ts';
-import { checkMirrorOptions, MIRROR_SUBCOMMANDS, mirrorOptions, type MirrorArgs } from '../mirror/options.ts';
+import { checkMirrorOptions, MIRROR_OPTIONS, MIRROR_POSITIONALS, MIRROR_SUBCOMMANDS, type MirrorArgs } from '../mirror/options.ts';
 import { mirrorStart } from '../mirror/start.ts';
 import { mirrorStop, mirrorRemove } from '../mirror/stop.ts';
 import { mirrorColumns, mirrorList } from '../mirror/ls.ts';
@@ -14,13 +14,13 @@ export const mirrorCommand = defineCommand<MirrorArgs>({
   describe: 'Run a pull-through cache (mirror) of Docker Hub or another registry: start, stop, rm, ls, config',
   fields: mirrorColumns,
   subcommands: MIRROR_SUBCOMMANDS,
-  builder: (yargs) =>
-    mirrorOptions(yargs).epilog(
-      'A mirror is a registry container in proxy mode on its own loopback port (Docker Hub: localhost:5002; others: the first free ' +
+  positionals: MIRROR_POSITIONALS,
+  options: MIRROR_OPTIONS,
+  epilog:
+    'A mirror is a registry container in proxy mode on its own loopback port (Docker Hub: localhost:5002; others: the first free ' +
         'from 5003; -r localhost:PORT chooses), with its data in ' +
         "~/.jindr/mirrors/NAME. It pulls with your Docker login to the upstream, kept in a file of mode 0600, never in the container's " +
         'environment or command. ls, lsi, inspect, rmi, rmr and gc work on it with -r. With --engine, Docker pulls Docker Hub images through it.',
-    ),
   run: async (args, ctx) => {
     checkMirrorOptions(args);
     return actions[args.action](args, ctx);

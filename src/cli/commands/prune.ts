@@ -15,23 +15,22 @@ export const pruneCommand = defineCommand<Args>({
   command: 'prune [repo..]',
   describe: 'Remove old tags by retention rules, then collect garbage (the registry restarts briefly)',
   fields: pruneColumns,
-  builder: (yargs) =>
-    yargs
-      .positional('repo', { type: 'string', array: true, describe: 'Repositories to prune (default: all)' })
-      .option('keep', { type: 'number', describe: 'Keep the newest N tags of each repository (by push time, or by version with --semver)' })
-      .option('semver', { type: 'boolean', default: false, describe: 'Order tags by semantic version (v1.2.3, 1.2, 3); other tags are left alone' })
-      .option('older-than', { type: 'string', describe: 'Remove only tags pushed longer ago than DURATION (30d, 12h, 90m, 1h30m; units s m h d w)' })
-      .option('match', { type: 'string', array: true, nargs: 1, requiresArg: true, default: [], describe: "Only tags matching PATTERN (glob: * any characters, ? one; e.g. 'pr-*'); repeatable" })
-      .option('exclude', { type: 'string', array: true, nargs: 1, requiresArg: true, default: [], describe: 'Leave alone tags matching PATTERN (glob); repeatable' })
-      .option('protect', { type: 'string', array: true, nargs: 1, requiresArg: true, default: ['latest'], describe: 'Never remove tags matching PATTERN (glob); repeatable; replaces the default' })
-      .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
-      .option('dry-run', { alias: 'n', type: 'boolean', default: false, describe: 'List what would go and the bytes it would free; remove nothing' })
-      .option('grace', GRACE_OPTION)
-      .epilog(
-        'A tag goes when --keep and --older-than (one or both) let it go. Only tags are removed: an image another tag points to stays, ' +
+  positionals: { repo: { describe: 'Repositories to prune (default: all)' } },
+  options: {
+    keep: { type: 'number', describe: 'Keep the newest N tags of each repository (by push time, or by version with --semver)' },
+    semver: { type: 'boolean', default: false, describe: 'Order tags by semantic version (v1.2.3, 1.2, 3); other tags are left alone' },
+    'older-than': { type: 'string', value: 'DURATION', describe: 'Remove only tags pushed longer ago than DURATION (30d, 12h, 90m, 1h30m; units s m h d w)' },
+    match: { type: 'string', array: true, value: 'PATTERN', default: [], describe: "Only tags matching PATTERN (glob: * any characters, ? one; e.g. 'pr-*'); repeatable" },
+    exclude: { type: 'string', array: true, value: 'PATTERN', default: [], describe: 'Leave alone tags matching PATTERN (glob); repeatable' },
+    protect: { type: 'string', array: true, value: 'PATTERN', default: ['latest'], describe: 'Never remove tags matching PATTERN (glob); repeatable; replaces the default' },
+    force: { alias: 'f', type: 'boolean', default: false, describe: 'Do not ask for confirmation' },
+    'dry-run': { alias: 'n', type: 'boolean', default: false, describe: 'List what would go and the bytes it would free; remove nothing' },
+    grace: GRACE_OPTION,
+  },
+  epilog:
+    'A tag goes when --keep and --older-than (one or both) let it go. Only tags are removed: an image another tag points to stays, ' +
           'and so do the children of a remaining index and the referrers of a remaining image; gc then removes what nothing needs. ' +
           'Works on a registry this Docker engine runs (push times come from its storage). Patterns match whole tags.',
-      ),
   run: async (args, ctx) => {
     if (args.keep !== undefined && (!Number.isInteger(args.keep) || args.keep < 0)) throw new UsageError('--keep needs a whole number, 0 or more');
     const { registry, repositories } = oneRegistry(args.repo, ctx.registry);

@@ -11,10 +11,8 @@ export const rmiCommand = defineCommand<{ image: string[]; force: boolean }>({
   aliases: ['delimage'],
   describe: 'Delete images (tags or digests) from the registry',
   fields: removalColumns,
-  builder: (yargs) =>
-    yargs
-      .positional('image', { type: 'string', array: true, demandOption: true, describe: 'IMAGE[:TAG|@DIGEST], in the registry of -r unless it names one' })
-      .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Delete even when other tags share the digest (they go too) or an index uses it' }),
+  positionals: { image: { describe: 'IMAGE[:TAG|@DIGEST], in the registry of -r unless it names one' } },
+  options: { force: { alias: 'f', type: 'boolean', default: false, describe: 'Delete even when other tags share the digest (they go too) or an index uses it' } },
   run: async (args, ctx) => {
     const refs = args.image.map((i) => parseReference(i, ctx.registry));
     printRemovals(ctx, await removeImagesOn(registryReaders(ctx), refs, { force: args.force, signal: ctx.signal }));

@@ -13,17 +13,11 @@ export const stopCommand = defineCommand<{ 'no-gc': boolean; grace?: string }>({
   command: 'stop',
   aliases: ['down'],
   describe: 'Stop the registry (collects garbage first; the container and its data are kept)',
-  builder: (yargs) =>
-    yargs
-      // The option is called no-gc, as before: not yargs' negation of a "gc" option.
-      .parserConfiguration({ 'boolean-negation': false })
-      .option('no-gc', {
-        alias: 'G',
-        type: 'boolean',
-        default: false,
-        describe: 'Do not collect garbage before stopping',
-      })
-      .option('grace', GRACE_OPTION),
+  // A flag of its own named no-gc: the parser knows no --no-X negation (pflag has none either).
+  options: {
+    'no-gc': { alias: 'G', type: 'boolean', default: false, describe: 'Do not collect garbage before stopping' },
+    grace: GRACE_OPTION,
+  },
   run: async (args, ctx) => {
     const address = parseLocalRegistry(ctx.registry);
     const grace = graceMs(args.grace);

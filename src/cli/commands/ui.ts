@@ -10,13 +10,13 @@ import { UsageError } from '../../errors.ts';
 export const uiCommand = defineCommand<{ port: number; open: boolean; grace?: string; force: boolean }>({
   command: 'ui',
   describe: 'Serve a page on 127.0.0.1 to browse and clean up the registry (Ctrl-C stops it)',
-  builder: (yargs) =>
-    yargs
-      .option('port', { alias: 'p', type: 'number', default: 0, describe: 'Port on 127.0.0.1 (default: a free one)' })
-      .option('open', { type: 'boolean', default: false, describe: 'Open the page in your browser' })
-      .option('grace', { ...GRACE_OPTION, describe: "The page's gc and prune keep what was written more recently than DURATION (as gc --grace) [default: 1h]" })
-      .option('force', { alias: 'f', type: 'boolean', default: false, describe: "The page's gc and prune also change a registry container docker jindr did not create" })
-      .epilog('The printed URL carries a random access token: without it the page answers nothing. Its changes (delete, prune, gc) follow the command line\'s rules and ask for confirmation.'),
+  options: {
+    port: { alias: 'p', type: 'number', default: 0, describe: 'Port on 127.0.0.1 (default: a free one)' },
+    open: { type: 'boolean', default: false, describe: 'Open the page in your browser' },
+    grace: { ...GRACE_OPTION, describe: "The page's gc and prune keep what was written more recently than DURATION (as gc --grace) [default: 1h]" },
+    force: { alias: 'f', type: 'boolean', default: false, describe: "The page's gc and prune also change a registry container docker jindr did not create" },
+  },
+  epilog: 'The printed URL carries a random access token: without it the page answers nothing. Its changes (delete, prune, gc) follow the command line\'s rules and ask for confirmation.',
   run: async (args, ctx) => {
     if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new UsageError('--port needs a port number from 1 to 65535 (or 0 for a free one)');
     const grace = graceMs(args.grace);

@@ -1,7 +1,6 @@
-// `mirror`'s arguments: the action, the upstream, and each action's own options (one yargs
-// command holds them all; an option given to an action it does not belong to is refused).
-import type { Argv } from 'yargs';
-import type { Subcommand } from '../command.ts';
+// `mirror`'s arguments: the action, the upstream, and each action's own options (one table row
+// holds them all; an option given to an action it does not belong to is refused).
+import type { Flag, Positional, Subcommand } from '../command.ts';
 import type { Context } from '../context.ts';
 import { DEFAULT_REGISTRY } from '../global-options.ts';
 import { mirrorConfigColumns, mirrorRemoveColumns, mirrorStartColumns, mirrorStopColumns } from '../output/mirror-report.ts';
@@ -51,19 +50,21 @@ export const MIRROR_SUBCOMMANDS: readonly Subcommand[] = ([
   return { ...s, options, ...(fields ? { fields: fieldNames(fields) } : {}) };
 });
 
-export function mirrorOptions(yargs: Argv): Argv<MirrorArgs> {
-  return yargs
-    .positional('action', { choices: MIRROR_ACTIONS, demandOption: true, describe: 'start, stop, rm (remove), ls (list), config (containerd, k3d and Podman settings)' })
-    .positional('upstream', { type: 'string', describe: 'docker.io (default), ghcr.io, quay.io, registry.k8s.io, gcr.io, another HOST[:PORT], or https://... / http://...' })
-    .option('engine', { type: 'boolean', describe: 'start: make this Docker engine pull Docker Hub images through the mirror (daemon.json registry-mirrors, reloaded; undone by mirror rm)' })
-    .option('network', { type: 'string', requiresArg: true, describe: 'start: attach the mirror to this Docker network (where its upstream is, or a kind/k3d cluster)' })
-    .option('data', { alias: 'd', type: 'string', requiresArg: true, describe: 'start: data directory; the mirror lives in DIR/mirrors/NAME (default ~/.jindr)' })
-    .option('image', { type: 'string', requiresArg: true, describe: 'start: registry image (default registry:3)' })
-    .option('login', { type: 'string', requiresArg: true, describe: "start: use your Docker login to this registry for the upstream (default: the upstream's own)" })
-    .option('purge', { type: 'boolean', describe: 'rm: remove the cached data too (kept by default)' }) as unknown as Argv<MirrorArgs>;
-}
+export const MIRROR_POSITIONALS: Readonly<Record<string, Positional>> = {
+  action: { choices: MIRROR_ACTIONS, describe: 'start, stop, rm (remove), ls (list), config (containerd, k3d and Podman settings)' },
+  upstream: { describe: 'docker.io (default), ghcr.io, quay.io, registry.k8s.io, gcr.io, another HOST[:PORT], or https://... / http://...' },
+};
 
-/** Refuses options that belong to another action (yargs accepts them all). */
+export const MIRROR_OPTIONS: Readonly<Record<string, Flag>> = {
+  engine: { type: 'boolean', describe: 'start: make this Docker engine pull Docker Hub images through the mirror (daemon.json registry-mirrors, reloaded; undone by mirror rm)' },
+  network: { type: 'string', value: 'NET', describe: 'start: attach the mirror to this Docker network (where its upstream is, or a kind/k3d cluster)' },
+  data: { alias: 'd', type: 'string', normalize: true, value: 'DIR', describe: 'start: data directory; the mirror lives in DIR/mirrors/NAME (default ~/.jindr)' },
+  image: { type: 'string', value: 'IMAGE', describe: 'start: registry image (default registry:3)' },
+  login: { type: 'string', value: 'HOST', describe: "start: use your Docker login to this registry for the upstream (default: the upstream's own)" },
+  purge: { type: 'boolean', describe: 'rm: remove the cached data too (kept by default)' },
+};
+
+/** Refuses options that belong to another action, and empty values (usage.ts refuses them first on the command line). */
 export function checkMirrorOptions(args: MirrorArgs): void {
   for (const [key, owner] of Object.entries(OWNERS)) {
     const value = (args as unknown as Record<string, unknown>)[key];

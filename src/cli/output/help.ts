@@ -3,15 +3,16 @@
 // description, Aliases, Examples, the command's Options, then the Global Options; the
 // plugin's own help lists Management Commands (those with subcommands) and Commands,
 // and ends with "Run 'docker jindr COMMAND --help' for more information on a command."
-// Everything comes from the command table (command-spec.ts reads the builders).
+// Everything comes from the command table (command.ts rows, global-options.ts).
 import type { JindrCommand, Subcommand } from '../command.ts';
-import { argumentName, commandName, commandPath, formatFields, ownOptions, positionalsOf, readBuilder, usageLine, type OptionSpec } from '../command-spec.ts';
-import { globalOptionSpecs, scanLine } from '../usage.ts';
+import { argumentName, commandName, commandPath, formatFields, ownOptions, positionalsOf, usageLine, type OptionSpec } from '../command-spec.ts';
+import type { CommandLine } from '../command-line.ts';
+import { globalOptionSpecs } from '../parse.ts';
 import { paragraph, section, twoColumns } from './help-layout.ts';
 
 /** pflag's word for a flag's value: string, int, list (a repeatable option); none for a switch. */
 function typeName(o: OptionSpec): string {
-  if (o.type === 'boolean' || o.type === 'count') return '';
+  if (o.type === 'boolean') return '';
   if (o.array) return 'list';
   return o.type === 'number' ? 'int' : 'string';
 }
@@ -52,7 +53,7 @@ const globalsShown = (names: readonly string[]): OptionSpec[] => globalOptionSpe
 
 function examplesOf(cmd: JindrCommand, scriptName: string, sub?: Subcommand): string {
   const name = commandName(cmd);
-  return readBuilder(cmd).examples
+  return cmd.examples
     .map(([line, text]) => [line.replaceAll('$0', scriptName).replace(/^docker jindr\b/, scriptName), text] as const)
     .filter(([line]) => !sub || line.startsWith(`${scriptName} ${name} ${sub.name}`))
     // The command line is never wrapped; its description goes under it.
@@ -71,7 +72,7 @@ function argumentList(cmd: JindrCommand, sub?: Subcommand): string {
 
 /** `docker jindr cp --help`, and `docker jindr mirror start --help` for a subcommand. */
 export function commandHelp(cmd: JindrCommand, scriptName: string, sub?: Subcommand): string {
-  const { epilog } = readBuilder(cmd);
+  const { epilog } = cmd;
   const aliases = sub ? [] : [commandName(cmd), ...cmd.aliases].map((a) => `${scriptName} ${a}`);
   const fields = formatFields(cmd, sub);
   const parts = [
@@ -94,7 +95,7 @@ function commandList(rows: ReadonlyArray<readonly [string, string]>): string {
 
 /** `docker jindr mirror --help`: its subcommands. */
 export function groupHelp(cmd: JindrCommand, scriptName: string): string {
-  const { epilog } = readBuilder(cmd);
+  const { epilog } = cmd;
   const subs = [...cmd.subcommands].sort((a, b) => a.name.localeCompare(b.name));
   const parts = [
     `Usage:  ${usageLine(scriptName, cmd)}`,
@@ -127,10 +128,9 @@ export function pluginHelp(commands: readonly JindrCommand[], scriptName: string
  * anywhere (after the command: that command's), nothing at all, or a command with
  * subcommands given none (as `docker image` shows its commands).
  */
-export function helpFor(args: readonly string[], commands: readonly JindrCommand[], scriptName: string, description: string): string | undefined {
-  const line = scanLine(args, commands, scriptName);
+export function helpFor(line: CommandLine, nothing: boolean, commands: readonly JindrCommand[], scriptName: string, description: string): string | undefined {
   const { command, sub } = line;
-  if (!command) return line.help || args.length === 0 ? pluginHelp(commands, scriptName, description) : undefined;
+  if (!command) return line.help || nothing ? pluginHelp(commands, scriptName, description) : undefined;
   if (command.subcommands.length > 0) {
     if (sub && line.help) return commandHelp(command, scriptName, sub);
     if (line.help || line.positionals.length === 0) return groupHelp(command, scriptName);

@@ -3,7 +3,8 @@
 // descriptions wrapped under their column, examples never wrapped mid-command.
 import test from 'ava';
 import { commands } from '../../../src/cli/commands/index.ts';
-import { commandName, findCommand, readBuilder } from '../../../src/cli/command-spec.ts';
+import { commandName, findCommand } from '../../../src/cli/command-spec.ts';
+import { readCommandLine } from '../../../src/cli/command-line.ts';
 import { commandHelp, groupHelp, helpFor, pluginHelp } from '../../../src/cli/output/help.ts';
 import { hanging, twoColumns, wrapWords } from '../../../src/cli/output/help-layout.ts';
 
@@ -84,7 +85,7 @@ test("each mirror action's --format lists its own fields (ls: the command's)", (
 });
 
 test('every help fits 80 columns, but for an example command line, which is never wrapped', (t) => {
-  const examples = new Set(commands.flatMap((c) => readBuilder(c).examples.map(([line]) => `  ${line.replaceAll('$0', docker)}`)));
+  const examples = new Set(commands.flatMap((c) => c.examples.map(([line]) => `  ${line.replaceAll('$0', docker)}`)));
   for (const [what, help] of everyHelp()) {
     for (const line of help.split('\n')) {
       if (examples.has(line)) continue;
@@ -97,7 +98,7 @@ test('every help fits 80 columns, but for an example command line, which is neve
 });
 
 test('helpFor: --help or -h anywhere, nothing at all, a management command alone; otherwise none', (t) => {
-  const h = (...args: string[]) => helpFor(args, commands, docker, 'desc');
+  const h = (...args: string[]) => helpFor(readCommandLine(args, commands, docker), args.length === 0, commands, docker, 'desc');
   t.is(h(), pluginHelp(commands, docker, 'desc'));
   t.is(h('--help'), pluginHelp(commands, docker, 'desc'));
   t.is(h('-r', 'localhost:6000', 'cp', 'app', '-h'), commandHelp(cp, docker));
