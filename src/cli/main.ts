@@ -49,8 +49,13 @@ export interface World {
   engine?: (globals: DockerGlobals, env: NodeJS.ProcessEnv, signal: AbortSignal) => Promise<Engine>;
 }
 
-/** How long an interrupted command may take to wind down before we exit anyway. */
-const INTERRUPT_GRACE_MS = 2000;
+/**
+ * How long an interrupted command may take to wind down before we exit anyway: an upload
+ * cut by Ctrl-C ends its PATCH and then DELETEs its session, each within CANCEL_MS
+ * (src/registry/upload.ts), so that no session is left behind (test/cli/main.test.ts
+ * checks the two agree). A second Ctrl-C exits at once.
+ */
+export const INTERRUPT_GRACE_MS = 3500;
 
 function makeContext(world: World, globals: DockerGlobals, options: GlobalOptions, signal: AbortSignal, critical: Context['critical']): Context {
   const debug = options.debug || globals.debug;

@@ -4,6 +4,8 @@ import { commandIndex as indexIn } from '../../src/cli/parse.ts';
 import { UsageError } from '../../src/errors.ts';
 import { commands } from '../../src/cli/commands/index.ts';
 import { jindr } from '../helpers/run.ts';
+import { INTERRUPT_GRACE_MS } from '../../src/cli/main.ts';
+import { CANCEL_MS } from '../../src/registry/upload.ts';
 
 const commandIndex = (args: string[]): number => indexIn(args, commands);
 const checkCommand = (args: string[], scriptName: string) => readCommandLine(args, commands, scriptName);
@@ -86,4 +88,8 @@ test('--debug shows a stack trace; without it, one line', async (t) => {
   const debug = await jindr(['-r', '127.0.0.1:1', 'ls', '--debug']);
   t.is(debug.code, 1);
   t.regex(debug.stderr, /^\s+at /m);
+});
+
+test('Ctrl-C waits long enough for an upload to end its PATCH and DELETE its session', (t) => {
+  t.true(INTERRUPT_GRACE_MS > 2 * CANCEL_MS, `grace ${INTERRUPT_GRACE_MS} ms, cancelling ${2 * CANCEL_MS} ms`);
 });
