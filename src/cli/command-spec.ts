@@ -17,6 +17,9 @@ export interface OptionSpec {
   normalize: boolean;
   /** What its value is called in README's reference (VALUE when the row does not say). */
   value: string | undefined;
+  /** README's reference only: the default as it shows it, and a note (command.ts Flag). */
+  defaultText: string | undefined;
+  readme: string | undefined;
 }
 
 export interface PositionalSpec {
@@ -47,6 +50,8 @@ export function optionSpec(name: string, o: Flag): OptionSpec {
     hidden: Boolean(o.hidden),
     normalize: Boolean(o.normalize),
     value: o.value,
+    defaultText: o.defaultText,
+    readme: o.readme,
   };
 }
 

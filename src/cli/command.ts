@@ -23,6 +23,10 @@ export interface Flag {
   normalize?: boolean;
   /** What its value is, as README's reference names it: DIR, PATTERN, DURATION (default VALUE, N for a number). */
   value?: string;
+  /** README's reference only: the default as it shows it (markdown), for one the table does not hold because the run works it out ('`~/.jindr`', '`jindr-PORT`'). Help never shows it (its describe says the default). */
+  defaultText?: string;
+  /** README's reference only: a note after the flag (markdown), e.g. 'created if missing'. */
+  readme?: string;
 }
 
 /** What the command string does not say of a positional. */
@@ -58,6 +62,8 @@ export interface CommandData {
   fields: readonly string[];
   /** The actions of a command whose first positional names one (mirror, index). */
   subcommands: readonly Subcommand[];
+  /** README's reference only: what the command does, at length (markdown, links to README's sections), instead of describe. Help never shows it. */
+  readme: string | undefined;
 }
 
 export interface JindrCommand extends CommandData {
@@ -76,6 +82,8 @@ export interface CommandSpec<A> {
   /** The columns its output prints (output/*.ts), for --format templates and help. */
   fields?: readonly Pick<Column<never>, 'header' | 'field'>[];
   subcommands?: readonly Subcommand[];
+  /** README's reference only: the longer text of the command's row (CommandData.readme). */
+  readme?: string;
   run(args: ArgumentsCamelCase<A>, ctx: Context): Promise<number | void>;
 }
 
@@ -91,6 +99,7 @@ export function defineCommand<A>(spec: CommandSpec<A>): JindrCommand {
     epilog: spec.epilog,
     fields: (spec.fields ?? []).map(fieldName),
     subcommands: spec.subcommands ?? [],
+    readme: spec.readme,
     run: spec.run as (args: Record<string, unknown>, ctx: Context) => Promise<number | void>,
   };
 }

@@ -11,6 +11,7 @@ function program(): string {
 export const completionCommand = defineCommand<{ shell: Shell }>({
   command: 'completion <shell>',
   describe: 'Print the shell completion script for bash or zsh',
+  readme: 'Prints the shell completion script: see [Shell completion](#shell-completion)',
   positionals: { shell: { choices: SHELLS, describe: 'bash or zsh' } },
   examples: [
     ['source <($0 completion bash)', 'complete commands, options, repositories and tags in this bash'],

@@ -22,6 +22,10 @@ export const cpCommand = defineCommand<CpArgs>({
   aliases: ['copy'],
   describe: 'Copy an image and more of its tags to another registry: every platform, identical digests, your docker logins',
   fields: copyColumns,
+  readme:
+    'Copies IMAGE (default tag `latest`) and more tags of its repository to `DESTINATION/<same repository>:<tag>`; DESTINATION is a ' +
+    'registry and may carry a namespace (`ghcr.io/acme`); `--to` names a full destination instead. Every platform, digests unchanged, ' +
+    'tags written last; uses your `docker login` credentials',
   positionals: {
     image: { describe: 'IMAGE[:TAG|@DIGEST] in the registry (-r); the tag defaults to latest' },
     destination: { describe: 'The registry to copy to, HOST[:PORT][/NAMESPACE], e.g. ghcr.io/acme: the repository keeps its name' },

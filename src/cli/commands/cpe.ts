@@ -21,6 +21,10 @@ export const cpeCommand = defineCommand<CpeArgs>({
   aliases: ['copy2ecr'],
   describe: 'Copy an image and more of its tags to AWS ECR, creating the repository with a lifecycle policy',
   fields: copyColumns,
+  readme:
+    'Copies to AWS ECR with the standard AWS credential chain (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` or `AWS_PROFILE`, ' +
+    '`~/.aws/credentials` and `~/.aws/config`, SSO, instance metadata; with none it says so, and where it looked), creating the ' +
+    'repository when missing with a lifecycle policy (untagged images expire after a day, the newest N kept)',
   positionals: {
     image: { describe: 'IMAGE[:TAG] in the registry (-r); the tag defaults to latest' },
     tags: { describe: 'More tags of the same repository to copy' },

@@ -12,7 +12,10 @@ export const duCommand = defineCommand<{ repo: string[] | undefined; grace?: str
   describe: 'Show disk usage per repository: unique, shared with other repositories, reclaimable by gc',
   fields: usageColumns,
   positionals: { repo: { describe: 'Repositories to show (default: all)' } },
-  options: { grace: { ...GRACE_OPTION, describe: 'RECLAIMABLE as gc --grace DURATION sees it: what was written more recently stays [default: 1h]' } },
+  readme:
+    'Disk usage per repository: SIZE, UNIQUE (no other repository uses it), SHARED, RECLAIMABLE (what `gc` would remove now, with its ' +
+    'grace period), and a TOTAL counting each blob once. See [du](#du-who-uses-the-disk)',
+  options: { grace: { ...GRACE_OPTION, readme: 'as `gc`', describe: 'RECLAIMABLE as gc --grace DURATION sees it: what was written more recently stays [default: 1h]' } },
   epilog:
     'UNIQUE: blobs (layers, configs, manifests) no other repository uses; SHARED: blobs other repositories use too; ' +
           'RECLAIMABLE: what gc would remove now (with its grace period). The TOTAL row counts each blob once; ' +

@@ -10,6 +10,12 @@ export const gcCommand = defineCommand<{ 'dry-run': boolean; grace?: string; for
   command: 'gc',
   describe: 'Remove untagged manifests no tag needs and the blobs only they used (the registry restarts briefly)',
   fields: gcColumns,
+  readme:
+    'Removes untagged manifests that nothing reachable needs, and blobs only they used; keeps every child of a tagged index and referrers ' +
+    '(signatures, attestations), and anything written within the grace period (see [Garbage collection and pushes under way]' +
+    '(#garbage-collection-and-pushes-under-way)); the registry restarts briefly (no writes meanwhile); says `nothing to collect` when there ' +
+    'is nothing. Refuses a registry container that docker jindr did not create (a plain `docker run ... registry:2`) unless `--force`; ' +
+    '`--dry-run` only reads and works on any',
   options: {
     'dry-run': { alias: 'n', type: 'boolean', default: false, describe: 'Report what would be removed, remove nothing (the registry keeps running)' },
     grace: GRACE_OPTION,

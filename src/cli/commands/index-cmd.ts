@@ -21,6 +21,10 @@ export const indexCommand = defineCommand<{ action: string; target: string; args
     args: { describe: 'create/add: SOURCE images (tags or digests; an index brings its platforms); rm: PLATFORMs (linux/arm64)' },
   },
   options: { force: { alias: 'f', type: 'boolean', default: false, describe: 'create: replace a TARGET that exists (its digest is printed; platforms left out are untagged)' } },
+  readme:
+    '`create TARGET SOURCE...` makes a multi-platform image from single-platform tags (or digests, or indexes) of one registry, refusing ' +
+    'a TARGET that exists unless `--force`; `add TARGET SOURCE...` adds platforms; `rm TARGET PLATFORM...` removes them. ' +
+    'See [index](#index-multi-platform-images-from-tags)',
   examples: [['$0 index create app app:amd64 app:arm64', 'app:latest for both platforms']],
   epilog:
     "Sources are in TARGET's registry, in its repository or others (their images are copied over, blobs mounted). Each image's platform " +

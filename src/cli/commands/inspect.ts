@@ -13,6 +13,8 @@ export const inspectCommand = defineCommand<{ image: string[]; layers: boolean }
   aliases: ['ins'],
   describe: 'Show an image: its index and one row per platform, with --layers its layers',
   fields: inspectColumns,
+  readme:
+    'The index row and one row per platform (IMAGE, TAG, PLATFORM, DIGEST); `--layers` adds each layer, its size and how many other tags share it',
   positionals: { image: { describe: 'IMAGE[:TAG|@DIGEST], in the registry of -r unless it names one' } },
   options: { layers: { alias: 'l', type: 'boolean', default: false, describe: 'Show each platform\'s layers, sizes, and how many other tags in the registry share each' } },
   run: async (args, ctx) => {

@@ -12,6 +12,9 @@ export const lsiCommand = defineCommand<{ repo: string[] | undefined; quiet: boo
   aliases: ['images'],
   describe: 'List images (tags) with their digests, platforms and sizes',
   fields: imageColumns,
+  readme:
+    'Images: REPOSITORY, TAG, IMAGE ID, PLATFORMS, CREATED (as `docker images` says it: "2 years ago"), SIZE; JSON adds `created` and ' +
+    '`pushed` (RFC 3339). See [Dates](#dates)',
   positionals: { repo: { describe: 'Repositories to list (default: all)' } },
   options: {
     quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Only print image references (HOST/REPOSITORY:TAG)' },

@@ -13,6 +13,9 @@ export const mirrorCommand = defineCommand<MirrorArgs>({
   command: 'mirror <action> [upstream]',
   describe: 'Run a pull-through cache (mirror) of Docker Hub or another registry: start, stop, rm, ls, config',
   fields: mirrorColumns,
+  readme:
+    'A pull-through cache of Docker Hub (default) or another registry, on its own loopback port (`-r localhost:PORT` chooses): ' +
+    'see [A Docker Hub mirror](#a-docker-hub-mirror)',
   subcommands: MIRROR_SUBCOMMANDS,
   positionals: MIRROR_POSITIONALS,
   options: MIRROR_OPTIONS,

@@ -25,8 +25,11 @@ export const pruneCommand = defineCommand<Args>({
     protect: { type: 'string', array: true, value: 'PATTERN', default: ['latest'], describe: 'Never remove tags matching PATTERN (glob); repeatable; replaces the default' },
     force: { alias: 'f', type: 'boolean', default: false, describe: 'Do not ask for confirmation' },
     'dry-run': { alias: 'n', type: 'boolean', default: false, describe: 'List what would go and the bytes it would free; remove nothing' },
-    grace: GRACE_OPTION,
+    grace: { ...GRACE_OPTION, readme: 'as `gc`' },
   },
+  readme:
+    'Removes the tags retention rules let go (only the tags: an image another tag points to, an index\'s children and referrers stay), ' +
+    'then collects garbage as `gc` does; asks first. See [prune](#prune-retention-rules)',
   epilog:
     'A tag goes when --keep and --older-than (one or both) let it go. Only tags are removed: an image another tag points to stays, ' +
           'and so do the children of a remaining index and the referrers of a remaining image; gc then removes what nothing needs. ' +

@@ -11,6 +11,7 @@ export const rmiCommand = defineCommand<{ image: string[]; force: boolean }>({
   aliases: ['delimage'],
   describe: 'Delete images (tags or digests) from the registry',
   fields: removalColumns,
+  readme: 'Deletes tags or digests; refuses (without `--force`) when other tags share the digest or an index uses it, since the registry deletes by digest',
   positionals: { image: { describe: 'IMAGE[:TAG|@DIGEST], in the registry of -r unless it names one' } },
   options: { force: { alias: 'f', type: 'boolean', default: false, describe: 'Delete even when other tags share the digest (they go too) or an index uses it' } },
   run: async (args, ctx) => {

@@ -12,6 +12,9 @@ export const rmrCommand = defineCommand<{ repo: string[]; force: boolean }>({
   aliases: ['delrepo'],
   describe: 'Delete repositories with all their images',
   fields: repositoryDeletionColumns,
+  readme:
+    'Deletes repositories with all their images; refuses a registry container that docker jindr did not create (it would edit its storage ' +
+    'and restart it) unless `--force`',
   positionals: { repo: { describe: 'REPOSITORY, in the registry of -r unless it names one' } },
   options: { force: { alias: 'f', type: 'boolean', default: false, describe: 'Also in a registry container docker jindr did not create' } },
   epilog:

@@ -18,6 +18,7 @@ export const stopCommand = defineCommand<{ 'no-gc': boolean; grace?: string }>({
     'no-gc': { alias: 'G', type: 'boolean', default: false, describe: 'Do not collect garbage before stopping' },
     grace: GRACE_OPTION,
   },
+  readme: 'Collects garbage (as `gc`, unless `--no-gc`), then stops the registry; the container and data are kept',
   run: async (args, ctx) => {
     const address = parseLocalRegistry(ctx.registry);
     const grace = graceMs(args.grace);

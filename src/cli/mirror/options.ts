@@ -58,8 +58,8 @@ export const MIRROR_POSITIONALS: Readonly<Record<string, Positional>> = {
 export const MIRROR_OPTIONS: Readonly<Record<string, Flag>> = {
   engine: { type: 'boolean', describe: 'start: make this Docker engine pull Docker Hub images through the mirror (daemon.json registry-mirrors, reloaded; undone by mirror rm)' },
   network: { type: 'string', value: 'NET', describe: 'start: attach the mirror to this Docker network (where its upstream is, or a kind/k3d cluster)' },
-  data: { alias: 'd', type: 'string', normalize: true, value: 'DIR', describe: 'start: data directory; the mirror lives in DIR/mirrors/NAME (default ~/.jindr)' },
-  image: { type: 'string', value: 'IMAGE', describe: 'start: registry image (default registry:3)' },
+  data: { alias: 'd', type: 'string', normalize: true, value: 'DIR', defaultText: '`~/.jindr`', readme: 'the mirror in DIR/mirrors/NAME', describe: 'start: data directory; the mirror lives in DIR/mirrors/NAME (default ~/.jindr)' },
+  image: { type: 'string', value: 'IMAGE', defaultText: '`registry:3`', describe: 'start: registry image (default registry:3)' },
   login: { type: 'string', value: 'HOST', describe: "start: use your Docker login to this registry for the upstream (default: the upstream's own)" },
   purge: { type: 'boolean', describe: 'rm: remove the cached data too (kept by default)' },
 };

@@ -1,7 +1,7 @@
 // README.md's command reference, made from the command table: a row per command with its
-// arguments, aliases, flags (with pflag's value words and defaults, as help lists them)
-// and description. `npm run readme` writes it between the markers below;
-// test/cli/readme.test.ts fails when README.md's differs from this.
+// arguments, aliases, flags (with their value words, defaults and README notes) and what
+// it does (the row's readme text, else its description). `npm run readme` writes it
+// between the markers below; test/cli/readme.test.ts fails when README.md's differs.
 import type { JindrCommand } from '../command.ts';
 import { argumentsLine, commandName, ownOptions, positionalsOf, type OptionSpec } from '../command-spec.ts';
 
@@ -10,12 +10,19 @@ export const REFERENCE_END = '<!-- end of command reference -->';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|');
 
+/** The table's default as README shows it: a string in code type, a list joined; nothing for false, empty or unset. */
+function tableDefault(d: unknown): string | undefined {
+  if (d === undefined || d === false || d === '' || (Array.isArray(d) && d.length === 0)) return undefined;
+  return typeof d === 'number' ? String(d) : `\`${Array.isArray(d) ? d.join(',') : String(d)}\``;
+}
+
+/** `-d, --data DIR` (default `~/.jindr`, created if missing): the flag, then its default, repeatable and the row's note. */
 function flag(o: OptionSpec): string {
   const short = o.aliases.find((a) => a.length === 1);
   const value = o.type === 'boolean' ? '' : o.choices.length > 0 ? ` ${o.choices.join('|')}` : ` ${o.value ?? (o.type === 'number' ? 'N' : 'VALUE')}`;
-  const d = o.default;
-  const shown = d === undefined || d === false || d === '' || (Array.isArray(d) && d.length === 0) ? '' : ` (default ${Array.isArray(d) ? d.join(',') : String(d)})`;
-  return `\`${short ? `-${short}, ` : ''}--${o.name}${value}\`${shown}${o.array ? ' (repeatable)' : ''}`;
+  const shown = o.defaultText ?? tableDefault(o.default);
+  const notes = [shown === undefined ? '' : `default ${shown}`, o.array ? 'repeatable' : '', o.readme ?? ''].filter(Boolean);
+  return `\`${short ? `-${short}, ` : ''}--${o.name}${value}\`${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
 }
 
 function row(cmd: JindrCommand): string {
@@ -28,7 +35,7 @@ function row(cmd: JindrCommand): string {
     return owner ? `${owner.name}: ${flag(o)}` : flag(o);
   });
   if (cmd.fields.length > 0 || cmd.subcommands.some((s) => s.options?.includes('format'))) flags.push('`--format FORMAT`');
-  return `| ${cell(usage)} | ${aliases} | ${cell(flags.join(', '))} | ${cell(cmd.describe)} |`;
+  return `| ${cell(usage)} | ${aliases} | ${cell(flags.join(', '))} | ${cell(cmd.readme ?? cmd.describe)} |`;
 }
 
 /** The reference as README.md holds it, markers included. */
