@@ -17,7 +17,7 @@ import { isDigest } from '../registry/reference.ts';
 import { blobPath, v2 } from './storage-layout.ts';
 import { listStorage, type StorageListing } from './storage-listing.ts';
 import { removeManifestLinks } from './storage-remove.ts';
-import type { Exec } from './storage-exec.ts';
+import type { Exec } from '../server/container-exec.ts';
 import type { RepositoryState } from './gc-plan.ts';
 
 /** Blobs served whole: configs and manifests, never layers. */

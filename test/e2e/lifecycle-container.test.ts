@@ -59,9 +59,9 @@ for (const image of registryImages) {
 
     const config = await execInContainer(d, c!, ['cat', c!.configPath]);
     t.is(config.exitCode, 0);
-    t.regex(config.stdout, /rootdirectory: \/var\/lib\/registry/);
+    t.regex(config.stdout.toString(), /rootdirectory: \/var\/lib\/registry/);
     const failing = await execInContainer(d, c!, ['sh', '-c', 'echo out; echo err >&2; exit 3']);
-    t.deepEqual(failing, { exitCode: 3, stdout: 'out\n', stderr: 'err\n' });
+    t.deepEqual({ ...failing, stdout: failing.stdout.toString() }, { exitCode: 3, stdout: 'out\n', stderr: 'err\n' });
 
     await stopRegistryContainer(d, c!);
     await stopRegistryContainer(d, c!); // already stopped: fine
@@ -123,8 +123,8 @@ e2e('a plain registry with an anonymous volume keeps its data across a re-create
   const changed = await restartRegistryWithEnv(d, c, { JINDR_TEST: '1' });
   t.deepEqual(changed.container.storage, c.storage);
   const marker = await execInContainer(d, changed.container, ['cat', '/var/lib/registry/marker']);
-  t.is(marker.stdout, 'kept\n');
+  t.is(marker.stdout.toString(), 'kept\n');
   const back = await changed.restore();
   t.false(back.details.Config.Env.includes('JINDR_TEST=1'));
-  t.is((await execInContainer(d, back, ['cat', '/var/lib/registry/marker'])).stdout, 'kept\n');
+  t.is((await execInContainer(d, back, ['cat', '/var/lib/registry/marker'])).stdout.toString(), 'kept\n');
 });
