@@ -4,9 +4,9 @@
 import test from 'ava';
 import { createServer, type Server } from 'node:http';
 import { RegistryClient } from '../../src/registry/client.ts';
-import { BodyConsumedError } from '../../src/registry/blobs.ts';
-import { RegistryApiError } from '../../src/registry/errors.ts';
-import { acrossRestarts, restartFailure, waitUntilAnswering } from '../../src/registry/restart-retry.ts';
+import { BodyConsumedError, RegistryApiError } from '../../src/registry/errors.ts';
+import { restartFailure } from '../../src/registry/retry-policy.ts';
+import { acrossRestarts, waitUntilAnswering } from '../../src/registry/restart-retry.ts';
 import { AuthError, RegistryError } from '../../src/errors.ts';
 
 test('restartFailure: refused, reset, a stale upload session; nothing else', (t) => {
@@ -16,7 +16,7 @@ test('restartFailure: refused, reset, a stale upload session; nothing else', (t)
   t.true(restartFailure(new RegistryError('x', { cause: new BodyConsumedError('again') })));
   t.true(restartFailure(new RegistryApiError('x', { status: 404, codes: ['BLOB_UPLOAD_INVALID'] })));
   t.true(restartFailure(new RegistryApiError('x', { status: 404, codes: ['BLOB_UPLOAD_UNKNOWN'] })));
-  t.true(restartFailure(new RegistryApiError('localhost:1 answered 404 (Not Found) to PUT /v2/a/blobs/uploads/7e1: not found', { status: 404 })));
+  t.true(restartFailure(new RegistryApiError('x', { status: 404, path: '/v2/a/blobs/uploads/7e1' })), 'no code: the upload path says it');
   t.false(restartFailure(new RegistryApiError('x', { status: 404, codes: ['MANIFEST_BLOB_UNKNOWN'] })));
   t.false(restartFailure(new RegistryApiError('x', { status: 400, codes: ['BLOB_UPLOAD_INVALID'] })));
   t.false(restartFailure(new RegistryApiError('x', { status: 503 })));
