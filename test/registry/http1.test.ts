@@ -4,6 +4,7 @@
 // timeout, an abort, and request heads that cannot smuggle a header.
 import test, { type ExecutionContext } from 'ava';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { freePort } from '../helpers/free-port.ts';
 import { Http1Pool } from '../../src/registry/http1.ts';
 
 interface Raw {
@@ -127,10 +128,7 @@ test('an aborted request rejects with the signal\'s reason, and frees its place'
 });
 
 test('a refused connection fails with ECONNREFUSED', async (t) => {
-  const free = createServer();
-  await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
-  const port = (free.address() as AddressInfo).port;
-  await new Promise((resolve) => free.close(resolve));
+  const port = await freePort();
   const err = await t.throwsAsync(pool(t).request(new URL(`http://127.0.0.1:${port}/v2/`), get));
   t.is((err as NodeJS.ErrnoException).code, 'ECONNREFUSED');
 });
