@@ -51,12 +51,18 @@ test('a step refused while the registry is down runs again once it answers', asy
   t.teardown(() => close(back));
   let runs = 0;
   const retried: string[] = [];
+  let listening: Promise<number> | undefined;
   const status = acrossRestarts(client, async () => {
     runs += 1;
-    if (runs === 1) setTimeout(() => void listen(back, port), 800); // back after the first refusal
     return (await client.request({ method: 'PUT', path: '/v2/app/manifests/v1', body: '{}' })).status;
-  }, { onRetry: (reason) => retried.push(reason) });
+  }, {
+    onRetry: (reason) => {
+      retried.push(reason);
+      listening = listen(back, port); // back once the first run has failed, not after a fixed time
+    },
+  });
   t.is(await status, 201);
+  t.is(await listening, port);
   t.is(runs, 2);
   t.is(retried.length, 1);
   // Refused, or (a kept-alive connection the stopped server closed) reset: both are its restart.
