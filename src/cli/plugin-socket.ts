@@ -2,9 +2,10 @@
 // closes it to say "terminate now" (e.g. on Ctrl-C when its stdout is not a terminal).
 import net from 'node:net';
 
-export function watchPluginSocket(env: NodeJS.ProcessEnv, onClose: () => void): void {
+/** The connection it watches (undefined when no socket is named): its 'close' ends the watch. */
+export function watchPluginSocket(env: NodeJS.ProcessEnv, onClose: () => void): net.Socket | undefined {
   const name = env.DOCKER_CLI_PLUGIN_SOCKET;
-  if (!name) return;
+  if (!name) return undefined;
   // Go writes abstract socket names with a leading '@'; Node wants a leading NUL.
   const address = name.startsWith('@') ? '\0' + name.slice(1) : name;
   let connected = false;
@@ -17,4 +18,5 @@ export function watchPluginSocket(env: NodeJS.ProcessEnv, onClose: () => void): 
   socket.on('close', () => {
     if (connected) onClose();
   });
+  return socket;
 }

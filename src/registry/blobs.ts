@@ -15,9 +15,6 @@ export interface Repo {
 /** The bytes did not hash to the digest that named them: never committed. */
 export class DigestMismatchError extends RegistryError {}
 
-/** Thrown if the client asks for a streamed body a second time: the whole blob copy must start over. */
-export class BodyConsumedError extends Error {}
-
 const blobPath = (repo: Repo, digest: string) => `/v2/${repo.repository}/blobs/${digest}`;
 
 /** Whether repo has the blob. Asked with the push scope, which destinations need anyway. */

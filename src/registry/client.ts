@@ -151,12 +151,15 @@ export class RegistryClient {
       if (err instanceof AnswerTooLargeError) throw new RegistryError(tooLargeMessage(this.host, err.limit, err.status, what, ''), { status: response.status });
       return Buffer.alloc(0);
     });
-    const { codes, reason } = describeErrorBody(response.status, header(response, 'content-type'), body);
+    const { codes, otherCodes, storage, reason } = describeErrorBody(response.status, header(response, 'content-type'), body);
     // A proxy's or web server's page: the registry itself did not answer.
     const hint = /^an HTML page/.test(reason) ? ` (check that ${this.host} is a Docker registry and is running)` : '';
     throw new RegistryApiError(`${this.host} answered ${response.status} (${statusText(response.status)}) to ${what}: ${reason}${hint}`, {
       status: response.status,
       codes,
+      ...(otherCodes ? { otherCodes } : {}),
+      ...(storage ? { storage } : {}),
+      path: new URL(response.url).pathname,
     });
   }
 }

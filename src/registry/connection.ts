@@ -13,6 +13,8 @@ import { createLimit, type Limit } from './limit.ts';
 import type { RegistryHost } from './host.ts';
 import type { ProxyChooser } from './proxy-env.ts';
 import { classifyNetworkError, networkErrorMessage, sleep, backoffMs } from './network-errors.ts';
+import { describeErrorBody } from './errors.ts';
+import { retryConnection, retryRequest } from './retry-policy.ts';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 export type Headers = Record<string, string | string[] | undefined>;
@@ -147,10 +149,10 @@ export class Connection {
       try {
         const response = await this.exchange(req, authorization, buffered, signal);
         this.answeredOnce = true;
-        const method = req.method ?? 'GET';
-        // A 500 is retried for reads only: a storage hiccup under load passes, and a read changes nothing.
-        const retryable = [429, 502, 503, 504].includes(response.status) || (response.status === 500 && (method === 'GET' || method === 'HEAD'));
-        if (!retryable || attemptNo >= retries) return response;
+        if (response.status < 400 || attemptNo >= retries) return response;
+        const body = response.body;
+        const read = () => (Buffer.isBuffer(body) ? describeErrorBody(response.status, header(response, 'content-type'), body) : undefined);
+        if (!retryRequest(response.status, req.method ?? 'GET', read)) return response;
         await discard(response);
         await sleep(backoffMs(attemptNo, header(response, 'retry-after')), signal);
       } catch (err) {
@@ -166,8 +168,7 @@ export class Connection {
           this.schemeSettled = true;
           continue;
         }
-        const transient = kind === 'reset' || (kind === 'refused' && this.answeredOnce);
-        if (!transient || attemptNo >= retries) {
+        if (!retryConnection(kind, this.answeredOnce) || attemptNo >= retries) {
           throw new RegistryError(networkErrorMessage(this.host, kind, err, this.timeoutMs), { cause: err });
         }
         // The path only: an absolute Location may carry an upload's state or userinfo.

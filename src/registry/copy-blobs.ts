@@ -4,14 +4,14 @@
 // blob-memory.ts), or streamed across with its digest checked on the way. At most `jobs` transfers run at a time; a transfer that fails for a reason a
 // second attempt can fix starts over from the beginning.
 import { pipeline, type Readable } from 'node:stream';
-import { AuthError, InterruptedError, NotFoundError, RegistryError } from '../errors.ts';
+import { InterruptedError, RegistryError } from '../errors.ts';
 import { CopyMemory } from './blob-memory.ts';
-import { BodyConsumedError, DigestMismatchError, DigestVerifier, blobExists, openBlob, type Repo } from './blobs.ts';
-import { RegistryApiError } from './errors.ts';
+import { DigestMismatchError, DigestVerifier, blobExists, openBlob, type Repo } from './blobs.ts';
 import { createLimit, type Limit } from './limit.ts';
 import type { Descriptor } from './manifest.ts';
 import { backoffMs, classifyNetworkError, networkErrorMessage, sleep } from './network-errors.ts';
 import { acrossRestarts } from './restart-retry.ts';
+import { temporary } from './retry-policy.ts';
 import { CANCEL_MS, UploadSession } from './upload.ts';
 
 export type BlobOutcome = 'exists' | 'mounted' | 'copied';
@@ -94,7 +94,7 @@ export class BlobCopier {
         return;
       } catch (err) {
         if (this.signal.aborted) throw abortReason(this.signal, err);
-        if (attempt >= attempts || !transient(err)) throw err;
+        if (attempt >= attempts || !temporary(err)) throw err;
         this.options.events?.blobRetry?.(d.digest, err instanceof Error ? err.message : String(err));
         await sleep(backoffMs(attempt - 1, undefined), this.signal);
       }
@@ -198,22 +198,4 @@ function abortReason(signal: AbortSignal, err: unknown): unknown {
   if (reason instanceof InterruptedError) return reason;
   if (reason instanceof Error) return reason;
   return err ?? new InterruptedError();
-}
-
-/** Failures a second attempt can fix: network trouble, a registry restarting, 5xx, a consumed body. */
-export function transient(err: unknown): boolean {
-  if (err instanceof AuthError || err instanceof DigestMismatchError || err instanceof InterruptedError || err instanceof NotFoundError) return false;
-  if (err instanceof RegistryApiError) {
-    if (err.status === undefined) return true;
-    // Not 501 (Not Implemented) or 505: a server that cannot do it now will not later.
-    return [500, 502, 503, 504].includes(err.status) || err.status === 408 || err.status === 429 || (err.status === 404 && err.codes.includes('BLOB_UPLOAD_UNKNOWN'));
-  }
-  if (err instanceof RegistryError) {
-    if (err.status !== undefined) return false;
-    if (err.cause instanceof BodyConsumedError) return true;
-    // The client already retried these; a registry restarting may need longer. TLS, DNS: never.
-    const kind = classifyNetworkError(err.cause);
-    return kind === 'reset' || kind === 'refused' || kind === 'timeout';
-  }
-  return false;
 }

@@ -14,7 +14,7 @@ import { fetchManifest, manifestChildren, MANIFEST_ACCEPT, type Descriptor, type
 import { acrossRestarts } from './restart-retry.ts';
 import { withAbandoned } from './upload.ts';
 
-export { transient, type BlobOutcome } from './copy-blobs.ts';
+export type { BlobOutcome } from './copy-blobs.ts';
 
 /** What the copy reports as it goes (a progress display listens); all optional. */
 export interface CopyEvents extends BlobEvents {

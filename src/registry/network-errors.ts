@@ -1,5 +1,6 @@
-// Network failures, sorted into what a retry can fix and what a person must fix, and
-// said in one line that names the host (never a request's headers).
+// Network failures, sorted by their code (errno, undici's, ours: never by their text) into
+// what a retry can fix and what a person must fix (retry-policy.ts decides), and said in
+// one line that names the host (never a request's headers).
 import { jindrCommand, parseRegistryHost } from './host.ts';
 
 export type NetworkErrorKind = 'refused' | 'reset' | 'timeout' | 'slow' | 'dns' | 'tls' | 'other';
@@ -41,7 +42,6 @@ export function classifyNetworkError(err: unknown): NetworkErrorKind {
   if (codes.some((c) => c === 'ECONNRESET' || c === 'EPIPE' || c === 'UND_ERR_SOCKET' || c === 'UND_ERR_CLOSED' || c === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || c === 'ECONNABORTED')) {
     return 'reset';
   }
-  if (err instanceof Error && /terminated|other side closed|socket hang up/i.test(err.message)) return 'reset';
   return 'other';
 }
 

@@ -9,37 +9,9 @@
 // A broken connection counts only if the registry does not answer right then: it may
 // have been the source's, or a hiccup, which the caller's own retries deal with.
 import { RegistryError } from '../errors.ts';
-import { BodyConsumedError } from './blobs.ts';
 import type { RegistryClient } from './client.ts';
-import { RegistryApiError } from './errors.ts';
 import { classifyNetworkError, sleep } from './network-errors.ts';
-
-const SESSION_GONE = ['BLOB_UPLOAD_UNKNOWN', 'BLOB_UPLOAD_INVALID'];
-
-function causes(err: unknown): unknown[] {
-  const chain: unknown[] = [];
-  for (let e = err, depth = 0; e !== undefined && depth < 6; e = e instanceof Error ? e.cause : undefined, depth += 1) chain.push(e);
-  return chain;
-}
-
-/** Whether err is what a registry restarting does to a request: refused, reset, or its upload session gone. */
-export function restartFailure(err: unknown): boolean {
-  return sessionGone(err) || connectionBroken(err);
-}
-
-/** The registry no longer knows the upload session (it restarted since it was opened). */
-function sessionGone(err: unknown): boolean {
-  return err instanceof RegistryApiError && err.status === 404 &&
-    (err.codes.some((c) => SESSION_GONE.includes(c)) || /\/blobs\/uploads\//.test(err.message));
-}
-
-function connectionBroken(err: unknown): boolean {
-  if (!(err instanceof RegistryError) || err instanceof RegistryApiError || err.status !== undefined) return false;
-  // A body that was streamed once could not be sent again after a broken connection.
-  if (causes(err).some((e) => e instanceof BodyConsumedError)) return true;
-  const kind = classifyNetworkError(err);
-  return kind === 'refused' || kind === 'reset';
-}
+import { restartFailure, sessionGone } from './retry-policy.ts';
 
 /**
  * Waits until the registry answers `GET /v2/` (any HTTP answer counts, a refusal of our

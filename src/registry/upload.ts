@@ -11,10 +11,9 @@
 // time; closing the cancelled upload, the registry then writes its empty hash state again:
 // _uploads/<id>/hashstates/sha256/0, 108 bytes, no longer a session it knows.)
 import { PassThrough, type Readable } from 'node:stream';
-import { BodyConsumedError, DigestMismatchError, type Repo } from './blobs.ts';
+import { DigestMismatchError, type Repo } from './blobs.ts';
 import { header, pushScope } from './client.ts';
-import { RegistryError } from '../errors.ts';
-import { RegistryApiError, describeErrorBody } from './errors.ts';
+import { BodyConsumedError, RegistryApiError, describeErrorBody } from './errors.ts';
 
 /** How long the end of an interrupted PATCH, and then the DELETE, may take. */
 export const CANCEL_MS = 1500;
@@ -130,7 +129,7 @@ export class UploadSession {
  * space to free. Other failures are returned as they are.
  */
 export function withAbandoned(err: unknown, abandoned: { cancelled: number; left: number }): unknown {
-  if (!(err instanceof RegistryError) || !/storage is full/.test(err.message)) return err;
+  if (!(err instanceof RegistryApiError) || err.storage !== 'full') return err;
   const { cancelled, left } = abandoned;
   const uploads = (n: number): string => `${n} unfinished upload${n === 1 ? '' : 's'}`;
   const gc = `\`docker jindr gc --grace 0s\` removes ${left === 1 ? 'it' : 'them'} from a registry docker-jindr runs`;
@@ -141,7 +140,5 @@ export function withAbandoned(err: unknown, abandoned: { cancelled: number; left
     : left > 0 ? `this copy's ${uploads(left)} ${stay} there until the registry purges ${left === 1 ? 'it' : 'them'}, or ${gc}`
     : 'uploads that earlier copies left unfinished take space too: `docker jindr gc --grace 0s` removes them from a registry docker-jindr runs';
   const message = `${err.message} (${note})`;
-  return err instanceof RegistryApiError && err.status !== undefined
-    ? new RegistryApiError(message, { status: err.status, codes: err.codes, cause: err })
-    : new RegistryError(message, { cause: err, ...(err.status !== undefined ? { status: err.status } : {}) });
+  return new RegistryApiError(message, { status: err.status, codes: err.codes, otherCodes: err.otherCodes, storage: err.storage, ...(err.path ? { path: err.path } : {}), cause: err });
 }

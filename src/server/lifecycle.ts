@@ -6,9 +6,9 @@ import {
   LABEL_DATA, LABEL_IMAGE, LABEL_REGISTRY, REGISTRY_CONTAINER_PORT, REGISTRY_STORAGE_PATH, findRegistryContainer, type RegistryContainer,
 } from './container.ts';
 import { startRegistryContainer, waitUntilServing } from './container-control.ts';
-import { checkPortFree, prepareDataDir } from './prestart-checks.ts';
+import { checkNameFree, checkPortFree, prepareDataDir } from './prestart-checks.ts';
 import { ContainerExitedError } from './exited.ts';
-import { engineErrorMessage, engineStatus } from '../engine/engine.ts';
+import { engineErrorMessage } from '../engine/engine.ts';
 import { ensureImage, type ProgressSink } from '../engine/pull.ts';
 import type { EngineKind } from '../engine/identity.ts';
 import { sameImage } from '../engine/image-names.ts';
@@ -101,7 +101,7 @@ export async function startRegistry(env: StartEnvironment, options: StartOptions
   const dataDir = options.dataDir ?? (existing?.storage.kind === 'bind' ? existing.storage.path : options.defaultDataDir);
   await checkPorts();
   if (local) prepareDataDir(dataDir);
-  if (name !== existing?.name) await checkNameFree(docker, name);
+  if (name !== existing?.name) await checkNameFree(docker, name, 'choose another with -n NAME');
   await ensureImage(docker, image, env.progress, env.signal);
   if (existing) await docker.getContainer(existing.id).remove({ v: false });
 
@@ -124,16 +124,6 @@ export async function startRegistry(env: StartEnvironment, options: StartOptions
     if (!removed && err instanceof Error) err.message += ` (the unfinished container ${name} is left behind: docker rm -f ${name})`;
     throw err;
   }
-}
-
-async function checkNameFree(docker: Docker, name: string): Promise<void> {
-  try {
-    await docker.getContainer(name).inspect();
-  } catch (err) {
-    if (engineStatus(err) === 404) return;
-    throw err;
-  }
-  throw new ResourceError(`the container name ${name} is taken by another container: choose another with -n NAME`);
 }
 
 /** How we create a registry container; deletes enabled so images can be removed. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { listRegistryContainers, MIRRORS_SUBDIR, type RegistryContainer } from './container.ts';
 import { startRegistryContainer, waitUntilServing } from './container-control.ts';
 import { DEFAULT_IMAGE, registryContainerOptions } from './lifecycle.ts';
-import { checkPortFree, prepareDataDir } from './prestart-checks.ts';
+import { checkNameFree, checkPortFree, prepareDataDir } from './prestart-checks.ts';
 import { parseLocalRegistry, registryName, type LocalRegistryAddress } from './address.ts';
 import { LABEL_MIRROR, HUB_MIRROR_PORT, FIRST_OTHER_PORT, mirrorContainerName, type MirrorUpstream } from './mirror-upstream.ts';
 import { MIRROR_CONFIG_PATH, mirrorConfigYaml, mirrorPaths, writeMirrorConfig } from './mirror-config.ts';
@@ -87,7 +87,7 @@ export async function startMirror(env: MirrorStartEnvironment, options: MirrorSt
   if (taken) throw new ResourceError(`${address.registry} belongs to the registry container ${taken.name}: choose another port with -r localhost:PORT`);
   await checkPortFree(docker, address, local);
   const name = mirrorContainerName(options.upstream);
-  await checkNameFree(docker, name);
+  await checkNameFree(docker, name, `it is not a mirror: remove it (docker rm ${name}) or rename it`);
   if (options.network !== undefined) await checkNetwork(docker, options.network);
   const paths = mirrorPaths(join(options.dataDir, MIRRORS_SUBDIR, options.upstream.name));
   prepareDataDir(paths.data);
@@ -155,16 +155,6 @@ async function freeAddress(docker: Docker, all: readonly RegistryContainer[], up
     }
   }
   throw new ResourceError(`no free port from ${FIRST_OTHER_PORT} on: choose one with -r localhost:PORT`);
-}
-
-async function checkNameFree(docker: Docker, name: string): Promise<void> {
-  try {
-    await docker.getContainer(name).inspect();
-  } catch (err) {
-    if (engineStatus(err) === 404) return;
-    throw err;
-  }
-  throw new ResourceError(`the container name ${name} is taken by a container that is not a mirror: remove it (docker rm ${name}) or rename it`);
 }
 
 async function checkNetwork(docker: Docker, network: string): Promise<void> {

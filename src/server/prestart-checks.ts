@@ -1,5 +1,5 @@
-// Checks made before `start` creates anything: is the port free, can the data directory be
-// created and written, is it no other registry's.
+// Checks made before `start` (or `mirror start`) creates anything: is the port free, is the
+// container name free, can the data directory be created and written, is it no other registry's.
 import { mkdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import type Docker from 'dockerode';
 import type { RegistryContainer } from './container.ts';
 import { hostIpServes, type LocalRegistryAddress } from './address.ts';
+import { engineStatus } from '../engine/engine.ts';
 import { RefusedError, ResourceError } from '../errors.ts';
 
 export const DEFAULT_DATA_DIR = '~/.jindr';
@@ -118,4 +119,15 @@ export function checkDataDirUnshared(all: readonly RegistryContainer[], dir: str
     `${dir} already holds the data of the registry container ${other.name}${other.registry ? ` (${other.registry})` : ''}: ` +
       'give this registry its own directory with -d DIR',
   );
+}
+
+/** The one name check for containers: no container on this engine has `name`; else a ResourceError ending with `remedy`. */
+export async function checkNameFree(docker: Docker, name: string, remedy: string): Promise<void> {
+  try {
+    await docker.getContainer(name).inspect();
+  } catch (err) {
+    if (engineStatus(err) === 404) return;
+    throw err;
+  }
+  throw new ResourceError(`the container name ${name} is taken by another container: ${remedy}`);
 }

@@ -11,7 +11,7 @@ import { repositoryBlobs } from '../registry/repository-blobs.ts';
 import { planRepository, predictBlobRemoval, type ManifestContent } from './gc-plan.ts';
 import { oldUploads, youngContent, youngIn } from './gc-grace.ts';
 import { listStorage, readManifests } from './storage-listing.ts';
-import type { Exec } from './storage-exec.ts';
+import type { Exec } from '../server/container-exec.ts';
 import { storageAccess } from './storage-access.ts';
 import { computeUsage, type RepositoryBlobs, type UsageRow, type UsageTotal } from './usage-plan.ts';
 

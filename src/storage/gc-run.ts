@@ -17,14 +17,13 @@
 // Then the registry container is started again if it ran: a fresh process also forgets the
 // blobs its in-memory descriptor cache still believed in ("layer already exists").
 import type Docker from 'dockerode';
-import { readFrames } from '../engine/frames.ts';
 import { engineErrorMessage } from '../engine/engine.ts';
 import type { RegistryContainer } from '../server/container.ts';
 import { startRegistryContainer, stopRegistryContainer, waitUntilServing } from '../server/container-control.ts';
 import { describeLeftAlone, listStorage, readManifests, type LeftAlone, type StorageListing, type UploadSession } from './storage-listing.ts';
 import { readStorageRoot, storageRoot } from './storage-root.ts';
 import { removeFromStorage, removeUploads } from './storage-remove.ts';
-import type { Exec } from './storage-exec.ts';
+import { execIn, type Exec } from '../server/container-exec.ts';
 import { HELPER_LABEL, helperContainerOptions } from './helper-mounts.ts';
 import { planRepository, predictBlobRemoval, type BlobPrediction, type ManifestContent, type RepositoryPlan } from './gc-plan.ts';
 import { formatGrace, oldUploads, youngContent, youngIn } from './gc-grace.ts';
@@ -146,7 +145,7 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
   // nothing to collect, the registry is not stopped at all.
   let root: string | undefined;
   if (registry.running) {
-    const exec = execBytes(docker, registry.id);
+    const exec = execIn(docker, registry);
     root = await rootVia(exec);
     const analysis = await analyse(exec, root, options.graceMs);
     const { prediction } = analysis;
@@ -170,7 +169,7 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
     // Stopped, the root is read from its configuration in a helper made for the root env names.
     const guess = root ?? storageRoot(env);
     helper = await startHelper(docker, registry, guess);
-    let exec = execBytes(docker, helper.id);
+    let exec = execIn(docker, helper);
     if (root === undefined) {
       root = await rootVia(exec);
       checkStorageShared(registry, root);
@@ -179,7 +178,7 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
         await helper.remove({ force: true, v: false });
         helper = undefined;
         helper = await startHelper(docker, registry, root);
-        exec = execBytes(docker, helper.id);
+        exec = execIn(docker, helper);
       }
     }
     const analysis = await analyse(exec, root, options.graceMs);
@@ -247,21 +246,4 @@ async function startHelper(docker: Docker, registry: RegistryContainer, root: st
     if (helper) await helper.remove({ force: true, v: false }).catch(() => {});
     throw new ResourceError(`cannot start a helper container from ${registry.image} to collect garbage: ${engineErrorMessage(err)}`, { cause: err });
   }
-}
-
-/** exec with stdout kept as bytes: manifests are cut out of it by length. */
-export function execBytes(docker: Docker, containerId: string): Exec {
-  return async (cmd) => {
-    const exec = await docker.getContainer(containerId).exec({ Cmd: [...cmd], AttachStdout: true, AttachStderr: true, Tty: false });
-    const stream = await exec.start({ hijack: true, stdin: false });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    await readFrames(stream, false, (f) => (f.stream === 2 ? err : out).push(f.data));
-    let state = await exec.inspect();
-    for (let i = 0; state.Running && i < 100; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      state = await exec.inspect();
-    }
-    return { exitCode: state.ExitCode ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() };
-  };
 }

@@ -8,7 +8,8 @@
 // plan also finds unreferenced and that are older than the grace period, with their layer
 // links as 3.x does. Nothing is moved aside and put back, so an interrupted sweep leaves
 // nothing half-done but some garbage for the next run. The registry is stopped meanwhile.
-import { lastLine, run, type Exec } from './storage-exec.ts';
+import { lastLine, run } from './storage-exec.ts';
+import type { Exec } from '../server/container-exec.ts';
 import { removeBlobs, removeLayerLinks, type Removal } from './storage-remove.ts';
 import { v2 } from './storage-layout.ts';
 import type { StorageListing } from './storage-listing.ts';

@@ -3,7 +3,7 @@
 import type Docker from 'dockerode';
 import type { RegistryContainer } from '../server/container.ts';
 import { listMirrors, mirrorDir, mirrorNetwork, mirrorOf, upstreamOf } from '../server/mirrors.ts';
-import { execBytes } from './gc-run.ts';
+import { execIn } from '../server/container-exec.ts';
 import { listStorage } from './storage-listing.ts';
 import { readStorageRoot } from './storage-root.ts';
 import { storageSize } from './sizes.ts';
@@ -13,7 +13,7 @@ import { ResourceError } from '../errors.ts';
 /** The view of a running mirror's storage, named `host` (e.g. localhost:5002) in messages. */
 export async function openMirrorView(docker: Docker, c: RegistryContainer, host: string): Promise<MirrorView> {
   if (!c.running) throw new ResourceError(`the mirror ${c.name} (${host}) is not running: docker jindr mirror start ${upstreamName(c)}`);
-  const exec = execBytes(docker, c.id);
+  const exec = execIn(docker, c);
   return new MirrorView(host, exec, await readStorageRoot(exec, c.configPath, c.details.Config.Env ?? [], c.name));
 }
 
@@ -60,7 +60,7 @@ export async function listMirrorRows(docker: Docker, all: readonly RegistryConta
 async function cachedImages(docker: Docker, c: RegistryContainer): Promise<number | null> {
   if (!c.running) return null;
   try {
-    const exec = execBytes(docker, c.id);
+    const exec = execIn(docker, c);
     const listing = await listStorage(exec, await readStorageRoot(exec, c.configPath, c.details.Config.Env ?? [], c.name));
     return listing.repositories.reduce((n, r) => n + r.tags.size, 0);
   } catch {

@@ -12,12 +12,12 @@ import { isJsonObject, isString, parseJson } from '../json-shape.ts';
 import type { RegistryApi } from '../registry/api.ts';
 import type { RegistryRequest, RegistryResponse } from '../registry/client.ts';
 import type { Headers } from '../registry/connection.ts';
-import { RegistryApiError } from '../registry/errors.ts';
+import { isRegistryErrorCode, RegistryApiError } from '../registry/errors.ts';
 import { isDigest } from '../registry/reference.ts';
 import { blobPath, v2 } from './storage-layout.ts';
 import { listStorage, type StorageListing } from './storage-listing.ts';
 import { removeManifestLinks } from './storage-remove.ts';
-import type { Exec } from './storage-exec.ts';
+import type { Exec } from '../server/container-exec.ts';
 import type { RepositoryState } from './gc-plan.ts';
 
 /** Blobs served whole: configs and manifests, never layers. */
@@ -46,7 +46,7 @@ export class MirrorView implements RegistryApi {
     if (response.status < 300 || req.accept?.includes(response.status)) return response;
     throw new RegistryApiError(`${this.host} (a mirror, read from its storage): ${answer.code ?? response.status}: ${answer.message ?? ''} (${method} ${path})`, {
       status: response.status,
-      codes: answer.code ? [answer.code] : [],
+      ...(answer.code === undefined ? {} : isRegistryErrorCode(answer.code) ? { codes: [answer.code] } : { otherCodes: [answer.code] }),
     });
   }
 

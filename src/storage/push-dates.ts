@@ -6,7 +6,7 @@
 // the same second still have an order.
 import type Docker from 'dockerode';
 import { ResourceError } from '../errors.ts';
-import type { Exec } from './storage-exec.ts';
+import type { Exec } from '../server/container-exec.ts';
 import { storageAccess } from './storage-access.ts';
 
 /** repository -> tag -> push time (RFC 3339, UTC, milliseconds). */

@@ -9,13 +9,12 @@
 // restart (seen on 2.8.2). So the registry is restarted afterwards, clearing it, even
 // when the removal failed half-way or was interrupted.
 import type Docker from 'dockerode';
-import { findRegistryContainer, type RegistryContainer } from '../server/container.ts';
+import { findRegistryContainer } from '../server/container.ts';
 import { restartRegistryContainer, waitUntilServing } from '../server/container-control.ts';
-import { execInContainer } from '../server/container-exec.ts';
+import { execIn } from '../server/container-exec.ts';
 import type { LeftAlone } from './storage-listing.ts';
 import { removeRepositories } from './storage-remove.ts';
 import { storageOf } from './storage-root.ts';
-import type { Exec } from './storage-exec.ts';
 import { parseLocalRegistry } from '../server/address.ts';
 import { mirrorOf } from '../server/mirrors.ts';
 import { refuseForeign } from './ownership.ts';
@@ -85,11 +84,4 @@ export async function removeRepositoryStorage(
   if (failure !== undefined) throw failure;
   await waitUntilServing(docker, container, { local: options.local, signal: options.signal });
   return { removed: true, restarted: true, container: container.name, leftAlone };
-}
-
-function execIn(docker: Docker, container: RegistryContainer): Exec {
-  return async (cmd) => {
-    const result = await execInContainer(docker, container, cmd);
-    return { ...result, stdout: Buffer.from(result.stdout) };
-  };
 }

@@ -62,7 +62,7 @@ export async function storageSize(docker: Docker, c: RegistryContainer, local: b
     const mirrors = `${REGISTRY_STORAGE_PATH}/${MIRRORS_SUBDIR}`;
     const script = `du -sk ${REGISTRY_STORAGE_PATH} && if [ -d ${mirrors} ]; then du -sk ${mirrors}; else echo 0; fi`;
     const result = await execInContainer(docker, c, ['sh', '-c', script], signal ? { signal } : {});
-    const kib = [...result.stdout.matchAll(/^(\d+)/gm)].map((m) => Number(m[1]));
+    const kib = [...result.stdout.toString().matchAll(/^(\d+)/gm)].map((m) => Number(m[1]));
     return result.exitCode === 0 && kib.length === 2 ? (kib[0]! - kib[1]!) * 1024 : undefined;
   } catch {
     return undefined;

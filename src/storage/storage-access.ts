@@ -6,9 +6,9 @@
 import type Docker from 'dockerode';
 import { findRegistryContainer, type RegistryContainer } from '../server/container.ts';
 import { parseLocalRegistry } from '../server/address.ts';
-import { execBytes } from './gc-run.ts';
+import { execIn } from '../server/container-exec.ts';
 import { storageOf } from './storage-root.ts';
-import type { Exec } from './storage-exec.ts';
+import type { Exec } from '../server/container-exec.ts';
 
 export interface StorageAccess {
   container: RegistryContainer;
@@ -29,7 +29,7 @@ export async function storageAccess(docker: Docker, registry: string): Promise<S
   const container = await findRegistryContainer(docker, registry);
   if (!container) return { ok: false, reason: `no registry container serves ${registry} on this Docker engine` };
   if (!container.running) return { ok: false, reason: `the registry container ${container.name} is not running (start it with: docker jindr -r ${registry} start)` };
-  const exec = execBytes(docker, container.id);
+  const exec = execIn(docker, container);
   const config = await exec(['cat', container.configPath]);
   const { driver, root } = storageOf(config.exitCode === 0 ? config.stdout.toString('utf8') : '', container.details.Config.Env ?? []);
   if (driver !== 'filesystem') return { ok: false, reason: `${container.name} keeps its data in the ${driver} storage driver` };

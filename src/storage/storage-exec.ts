@@ -1,16 +1,8 @@
 // Running the storage scripts in the container that sees a registry's storage (the
-// registry's own, or gc's helper), with the tools every registry image has (busybox sh,
-// find, stat, cat, rm, rmdir). Arguments are passed as argv, never spliced into a script.
+// registry's own, or gc's helper; the exec itself is src/server/container-exec.ts), with the
+// tools every registry image has (busybox sh, find, stat, cat, rm, rmdir). Arguments are passed as argv, never spliced into a script.
 import { ResourceError } from '../errors.ts';
-
-export interface ExecResult {
-  exitCode: number;
-  stdout: Buffer;
-  stderr: string;
-}
-
-/** Runs a command in the container that sees the registry's storage. */
-export type Exec = (cmd: readonly string[]) => Promise<ExecResult>;
+import type { Exec } from '../server/container-exec.ts';
 
 /** Arguments per exec, well under any ARG_MAX. */
 export const BATCH = 1000;

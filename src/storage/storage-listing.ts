@@ -5,7 +5,8 @@
 // alone, never taken for a repository, tag, digest or upload, so nothing is built from it.
 import { readManifest, type ManifestContent, type RepositoryState } from './gc-plan.ts';
 import { ResourceError } from '../errors.ts';
-import { BATCH, run, type Exec } from './storage-exec.ts';
+import { BATCH, run } from './storage-exec.ts';
+import type { Exec } from '../server/container-exec.ts';
 import { blobPath, isDigest, isRepositoryName, isTagName, isUploadId, printablePath, v2, V2, whyLeftAlone } from './storage-layout.ts';
 
 // `read` is a shell builtin: no process per tag, even with thousands; `stat` runs in

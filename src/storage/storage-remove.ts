@@ -5,7 +5,8 @@
 // symlink anywhere on it is reported ("S <path>") and the path left alone, so no removal
 // leads outside the storage. `rm -r` itself never follows a symlink inside what it removes.
 import type { RepositoryPlan } from './gc-plan.ts';
-import { BATCH, run, type Exec } from './storage-exec.ts';
+import { BATCH, run } from './storage-exec.ts';
+import type { Exec } from '../server/container-exec.ts';
 import type { LeftAlone, UploadSession } from './storage-listing.ts';
 import { isDigest, isRepositoryName, storagePath, V2 } from './storage-layout.ts';
 import { ResourceError } from '../errors.ts';

@@ -1,7 +1,7 @@
 // Where a registry keeps its files: the filesystem driver's root directory, from its
 // config file and env (env wins, as in the registry).
 import { ResourceError } from '../errors.ts';
-import type { Exec } from './storage-exec.ts';
+import type { Exec } from '../server/container-exec.ts';
 
 export const DEFAULT_STORAGE_ROOT = '/var/lib/registry';
 

@@ -8,7 +8,7 @@ import { NotFoundError, ResourceError } from '../errors.ts';
 import type { RegistryClient } from '../registry/client.ts';
 import { deleteTag } from '../registry/manifest-delete.ts';
 import { resolveDigest } from '../registry/manifest.ts';
-import type { Exec } from './storage-exec.ts';
+import type { Exec } from '../server/container-exec.ts';
 import { REAL_PATH_SH } from './storage-remove.ts';
 import { isDigest, isRepositoryName, isTagName, storagePath } from './storage-layout.ts';
 

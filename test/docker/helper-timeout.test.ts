@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { execHelper, helperTimeoutMs } from '../../src/docker/credentials.ts';
 import { AuthError } from '../../src/errors.ts';
 import { processesWith } from '../helpers/processes.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 test('helperTimeoutMs: 30 s unless JINDR_CREDENTIAL_HELPER_TIMEOUT_MS says otherwise', (t) => {
   t.is(helperTimeoutMs({}), 30_000);
@@ -25,8 +26,8 @@ test('a hanging helper and its child are killed at the timeout, and the lookup s
   const run = execHelper({ ...process.env, PATH: `${dir}:${process.env.PATH}`, JINDR_CREDENTIAL_HELPER_TIMEOUT_MS: '1000' });
   const err = await t.throwsAsync(run('hang', 'registry.example.com'), { instanceOf: AuthError });
   t.is(err?.message, 'credential helper docker-credential-hang timed out after 1 s for registry.example.com (JINDR_CREDENTIAL_HELPER_TIMEOUT_MS=<milliseconds> waits longer)');
-  await new Promise((r) => setTimeout(r, 200));
-  t.deepEqual(processesWith(`sleep ${marker}`), [], 'the helper\'s child is gone too');
+  await waitFor('the helper\'s child to be gone too', () => processesWith(`sleep ${marker}`).length === 0);
+  t.deepEqual(processesWith(`sleep ${marker}`), []);
 });
 
 test('a helper that answers in time is not affected', async (t) => {

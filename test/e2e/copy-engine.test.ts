@@ -7,10 +7,9 @@ import { e2e, registryImages, startTestRegistry, type TestRegistry } from '../he
 import { pushArchy, pushRandomImage, blobsOf, type BuiltIndex } from '../helpers/images.ts';
 import { run, docker } from '../helpers/run.ts';
 import { RegistryClient } from '../../src/registry/client.ts';
-import { copyImages, transient, type CopyEvents } from '../../src/registry/copy.ts';
-import { NotFoundError, AuthError, RegistryError } from '../../src/errors.ts';
+import { copyImages, type CopyEvents } from '../../src/registry/copy.ts';
+import { NotFoundError } from '../../src/errors.ts';
 import { DigestMismatchError } from '../../src/registry/blobs.ts';
-import { RegistryApiError } from '../../src/registry/errors.ts';
 
 const registries: TestRegistry[] = [];
 const clients: RegistryClient[] = [];
@@ -54,26 +53,6 @@ function recorder() {
   };
   return { seen, events };
 }
-
-test('transient: network trouble and 5xx yes; auth, digests, 4xx no', (t) => {
-  const network = (code: string) => new RegistryError('network', { cause: Object.assign(new Error(code), { code }) });
-  t.true(transient(network('ECONNRESET')));
-  t.true(transient(network('ECONNREFUSED')));
-  t.false(transient(network('UNABLE_TO_VERIFY_LEAF_SIGNATURE')));
-  t.false(transient(network('ENOTFOUND')));
-  t.false(transient(new RegistryError('no upload location')));
-  t.true(transient(new RegistryApiError('x', { status: 503 })));
-  t.true(transient(new RegistryApiError('x', { status: 500 })));
-  t.false(transient(new RegistryApiError('x', { status: 501 })), 'Not Implemented will not be, on a second try');
-  t.false(transient(new RegistryApiError('x', { status: 505 })));
-  t.false(transient(new RegistryApiError('x', { status: 405 })));
-  t.true(transient(new RegistryApiError('x', { status: 404, codes: ['BLOB_UPLOAD_UNKNOWN'] })));
-  t.false(transient(new RegistryApiError('x', { status: 404, codes: ['BLOB_UNKNOWN'] })));
-  t.false(transient(new RegistryApiError('x', { status: 400 })));
-  t.false(transient(new AuthError('denied', { status: 401 })));
-  t.false(transient(new DigestMismatchError('bad')));
-  t.false(transient(new NotFoundError('gone')));
-});
 
 for (const image of registryImages) {
   for (const format of ['oci', 'docker'] as const) {

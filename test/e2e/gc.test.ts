@@ -1,19 +1,16 @@
 // `docker jindr gc` through the real docker CLI against real registry containers
 // (both images): what must go goes, what any tag still needs stays and still pulls.
-import { randomBytes } from 'node:crypto';
 import type { ExecutionContext } from 'ava';
 import { e2e, registryImages, startTestRegistry, waitForRegistry, type TestRegistry } from '../helpers/engine.ts';
 import {
   MEDIA_TYPES,
   pushArchy,
-  pushBlob,
   pushImageManifest,
-  pushManifestBytes,
   pushRandomImage,
   pushUntaggedManifest,
   sha256,
-  type Blob,
 } from '../helpers/images.ts';
+import { pushReferrer } from '../helpers/jindr-registry.ts';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,28 +55,6 @@ async function blobInStorage(reg: TestRegistry, digest: string): Promise<boolean
     : await docker(['run', '--rm', '--volumes-from', reg.name, '--network', 'none', '--entrypoint', test[0]!, 'registry:2', ...test.slice(1)]);
   if (result.code !== 0 && result.code !== 1) throw new Error(`cannot look into ${reg.name}'s storage: ${result.stderr}`);
   return result.code === 0;
-}
-
-/** An OCI artifact (a signature, say) whose subject is `subject`, pushed by digest only. */
-async function pushReferrer(host: string, repo: string, subject: Blob): Promise<Blob> {
-  const empty = Buffer.from('{}');
-  const config: Blob = { digest: sha256(empty), size: empty.length, mediaType: 'application/vnd.oci.empty.v1+json', bytes: empty };
-  const payload = randomBytes(64);
-  const layer: Blob = { digest: sha256(payload), size: payload.length, mediaType: 'application/vnd.example.signature', bytes: payload };
-  const d = (b: Blob) => ({ mediaType: b.mediaType, digest: b.digest, size: b.size });
-  const bytes = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MEDIA_TYPES.oci.manifest,
-    artifactType: 'application/vnd.example.signature',
-    config: d(config),
-    layers: [d(layer)],
-    subject: d(subject),
-  }));
-  await pushBlob(host, repo, config);
-  await pushBlob(host, repo, layer);
-  const manifest: Blob = { digest: sha256(bytes), size: bytes.length, mediaType: MEDIA_TYPES.oci.manifest, bytes };
-  await pushManifestBytes(host, repo, manifest.digest, manifest);
-  return manifest;
 }
 
 interface GcJson {

@@ -6,7 +6,7 @@
 // engine is asked. Hints name the registry they mean. These run the built binary; only the
 // hints of the commands that look for a registry container need the engine.
 import test from 'ava';
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/free-port.ts';
 import { MISBEHAVIOURS, startOciRegistry, type OciRegistry } from '../fakes/oci-registry.ts';
 import { e2e } from '../helpers/engine.ts';
 import { limiter } from '../helpers/limited.ts';
@@ -221,21 +221,8 @@ test('an empty password on stdin says the password is empty, before the engine i
 
 // ---- hints name the registry they mean ----
 
-/** A port nothing listens on (it was free a moment ago). */
-function unusedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') throw new Error('no port');
-      server.close(() => resolve(address.port));
-    });
-  });
-}
-
 test('no registry on a -r that is not the default: the start hint names it (ls, lsi, inspect, rmi, rmr, cp)', async (t) => {
-  const registry = `localhost:${await unusedPort()}`;
+  const registry = `localhost:${await freePort()}`;
   const hint = `docker-jindr: no registry answers on ${registry} (start one with: docker jindr -r ${registry} start)`;
   const commands = [['ls'], ['lsi'], ['inspect', 'app'], ['rmi', 'app:v1'], ['rmr', 'app'], ['cp', 'app', 'localhost:5999']];
   const results = await Promise.all(commands.map((args) => limited(() => jindr(['-r', registry, ...args], { env: noEngine, timeoutMs: 30_000 }))));
@@ -245,7 +232,7 @@ test('no registry on a -r that is not the default: the start hint names it (ls, 
 });
 
 e2e('no registry container for -r: stat, logs, restart and gc name it in their start hint', async (t) => {
-  const registry = `localhost:${await unusedPort()}`;
+  const registry = `localhost:${await freePort()}`;
   const env = { ...process.env };
   delete env.DOCKER_HOST;
   const stat = await jindr(['-r', registry, 'stat'], { env });

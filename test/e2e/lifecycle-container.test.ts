@@ -1,5 +1,6 @@
 // The container operations garbage collection builds on, against real registry containers:
 // find, config path, exec, stop/start/restart, re-create read-only and back; both images.
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,8 @@ import { execInContainer } from '../../src/server/container-exec.ts';
 import { restartRegistryWithEnv } from '../../src/server/container-recreate.ts';
 import { startRegistry } from '../../src/server/lifecycle.ts';
 import { parseLocalRegistry } from '../../src/server/address.ts';
+import { checkNameFree } from '../../src/server/prestart-checks.ts';
+import { ResourceError } from '../../src/errors.ts';
 
 let engine: Engine | undefined;
 async function getEngine(): Promise<Engine> {
@@ -59,9 +62,9 @@ for (const image of registryImages) {
 
     const config = await execInContainer(d, c!, ['cat', c!.configPath]);
     t.is(config.exitCode, 0);
-    t.regex(config.stdout, /rootdirectory: \/var\/lib\/registry/);
+    t.regex(config.stdout.toString(), /rootdirectory: \/var\/lib\/registry/);
     const failing = await execInContainer(d, c!, ['sh', '-c', 'echo out; echo err >&2; exit 3']);
-    t.deepEqual(failing, { exitCode: 3, stdout: 'out\n', stderr: 'err\n' });
+    t.deepEqual({ ...failing, stdout: failing.stdout.toString() }, { exitCode: 3, stdout: 'out\n', stderr: 'err\n' });
 
     await stopRegistryContainer(d, c!);
     await stopRegistryContainer(d, c!); // already stopped: fine
@@ -123,8 +126,18 @@ e2e('a plain registry with an anonymous volume keeps its data across a re-create
   const changed = await restartRegistryWithEnv(d, c, { JINDR_TEST: '1' });
   t.deepEqual(changed.container.storage, c.storage);
   const marker = await execInContainer(d, changed.container, ['cat', '/var/lib/registry/marker']);
-  t.is(marker.stdout, 'kept\n');
+  t.is(marker.stdout.toString(), 'kept\n');
   const back = await changed.restore();
   t.false(back.details.Config.Env.includes('JINDR_TEST=1'));
-  t.is((await execInContainer(d, back, ['cat', '/var/lib/registry/marker'])).stdout, 'kept\n');
+  t.is((await execInContainer(d, back, ['cat', '/var/lib/registry/marker'])).stdout.toString(), 'kept\n');
+});
+
+e2e('checkNameFree: a name no container has passes; a taken one is a ResourceError ending with the remedy given', async (t) => {
+  const { docker: d } = await getEngine();
+  const name = `jindr-name-${randomBytes(4).toString('hex')}`;
+  await checkNameFree(d, name, 'unused');
+  t.is((await docker(['create', '--name', name, 'registry:2'])).code, 0);
+  t.teardown(async () => void (await docker(['rm', '-f', name])));
+  const err = await t.throwsAsync(checkNameFree(d, name, 'choose another with -n NAME'), { instanceOf: ResourceError });
+  t.is(err!.message, `the container name ${name} is taken by another container: choose another with -n NAME`);
 });

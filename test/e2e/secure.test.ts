@@ -17,7 +17,7 @@ import { docker, dockerOk, makeDockerConfig, run, tinyImage, type RunResult, jso
 import { connectEngine } from '../../src/engine/engine.ts';
 import { inspectRegistryContainer } from '../../src/server/container.ts';
 import { helperContainerOptions } from '../../src/storage/helper-mounts.ts';
-import { execBytes } from '../../src/storage/gc-run.ts';
+import { execIn } from '../../src/server/container-exec.ts';
 import { readStorageRoot } from '../../src/storage/storage-root.ts';
 
 interface Setup {
@@ -287,7 +287,7 @@ e2e("the secured registry's htpasswd and TLS key are seen by the registry only: 
   // ...gc's helper, made as gc makes it for this registry, sees the storage and neither file.
   const engine = await connectEngine({ debug: false, tls: false, tlsVerify: false }, s.env, new AbortController().signal);
   const registry = await inspectRegistryContainer(engine.docker, { id: s.container, name: s.container });
-  const root = await readStorageRoot(execBytes(engine.docker, registry.id), registry.configPath, registry.details.Config.Env ?? [], registry.name);
+  const root = await readStorageRoot(execIn(engine.docker, registry), registry.configPath, registry.details.Config.Env ?? [], registry.name);
   t.is(root, '/var/lib/registry');
   const helper = await engine.docker.createContainer(helperContainerOptions(registry, `${s.container}-gc-test`, root));
   t.teardown(() => helper.remove({ force: true }).catch(() => {}));

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { sshAgent } from '../../src/engine/ssh-agent.ts';
 import { sshArgs } from '../../src/engine/ssh.ts';
 import { EngineUnreachableError } from '../../src/errors.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const FAKE = resolve(import.meta.dirname, '../fakes/ssh.ts');
 const AGENT = resolve(import.meta.dirname, '../../src/engine/ssh-agent.ts');
@@ -57,15 +58,6 @@ const alive = (pid: number): boolean => {
 
 const target = { host: 'builder', user: 'me', port: '2222' };
 
-/** Waits (polling, with a deadline) until check() holds. */
-async function until(t: ExecutionContext, what: string, check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!check()) {
-    if (Date.now() > deadline) return void t.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 type CreateConnection = (options: object, created: (err: Error | null, socket?: Duplex) => void) => Duplex | undefined;
 
 /** A connection as node:http gets one for a hijacked request (exec), which the agent stops counting. */
@@ -83,10 +75,10 @@ test('never more than four ssh at once, hijacked connections included: the fifth
   t.teardown(() => sockets.forEach((s) => s.destroy()));
   let fifth: Duplex | undefined;
   void connect(agent).then((s) => (fifth = s));
-  await until(t, 'four ssh', () => ssh.starts().length === 4);
+  await waitFor('four ssh', () => ssh.starts().length === 4);
   t.is(fifth, undefined, 'the fifth waits');
   sockets[0]!.destroy();
-  await until(t, 'the fifth ssh', () => ssh.starts().length === 5 && fifth !== undefined);
+  await waitFor('the fifth ssh', () => ssh.starts().length === 5 && fifth !== undefined);
   t.is(ssh.starts().filter((s) => alive(s.pid)).length, 4, 'one ended, then the fifth started');
   fifth!.destroy();
 });
@@ -99,7 +91,7 @@ test('at four, an idle kept-alive ssh makes room for a new connection', async (t
   t.is(ssh.starts().length, 4);
   const hijacked = await connect(agent);
   t.teardown(() => hijacked.destroy());
-  await until(t, 'the fifth ssh', () => ssh.starts().length === 5);
+  await waitFor('the fifth ssh', () => ssh.starts().length === 5);
   t.is(ssh.starts().filter((s) => alive(s.pid)).length, 4, 'one idle ssh ended for it');
 });
 
@@ -147,7 +139,6 @@ get({ host: 'docker.example.com', path: '/_ping', agent }, (res) => { res.resume
   const [start] = ssh.starts();
   t.truthy(start);
   // SIGTERM was sent as it exited: wait for the fake to be gone (no fixed sleep).
-  const deadline = Date.now() + 10_000;
-  while (alive(start!.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  t.false(alive(start!.pid), `ssh (pid ${start!.pid}) outlived us`);
+  await waitFor(`ssh (pid ${start!.pid}) to end with us`, () => !alive(start!.pid));
+  t.false(alive(start!.pid));
 });

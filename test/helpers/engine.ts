@@ -1,7 +1,8 @@
 // End-to-end tests need a real Docker engine. Outside CI an absent engine skips them
 // with a clear message; under CI (CI=true) it fails the run: never a silent skip.
 import test, { type SerialFn } from 'ava';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
+import { freePort } from './free-port.ts';
 import { docker, dockerOk } from './run.ts';
 
 const engineUp = (await docker(['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 20_000 })).code === 0;
@@ -19,18 +20,7 @@ export const e2e: SerialFn = engineUp ? test.serial : (test.serial.skip as unkno
 /** Both registry images: the maintained 3.x and the still-common 2.8.x. */
 export const registryImages = ['registry:3', 'registry:2'] as const;
 
-/** A TCP port that was free a moment ago, on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') throw new Error('no port');
-      server.close(() => resolve(address.port));
-    });
-  });
-}
+export { freePort };
 
 /** Connecting to port on address: resolves to the error code, 'timeout', or 'connected'. */
 export function tryConnect(address: string, port: number): Promise<string> {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Exec } from '../../src/storage/storage-exec.ts';
+import type { Exec } from '../../src/server/container-exec.ts';
 
 export const localExec: Exec = (cmd) =>
   new Promise((resolve) => {

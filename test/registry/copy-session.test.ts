@@ -1,25 +1,12 @@
 // The copy cp and cpe run: --jobs checked, a client for each end closed whatever happens,
 // and for cpe the ECR repository made (and its login used) before the copy.
 import test from 'ava';
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/free-port.ts';
 import { RegistryClient } from '../../src/registry/client.ts';
 import { planCopy } from '../../src/registry/copy-plan.ts';
 import { MAX_JOBS, checkJobs, copyBetween, copyToEcr, type EcrSession } from '../../src/registry/copy-session.ts';
 import type { ClientOptions, OpenClient } from '../../src/registry/per-host.ts';
 import { RegistryError, UsageError } from '../../src/errors.ts';
-
-/** A loopback port nothing listens on: every request is refused at once. */
-function deadPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') throw new Error('no port');
-      server.close(() => resolve(address.port));
-    });
-  });
-}
 
 /** Real clients, recording what each was opened with and whether it was closed. */
 function opener(): { open: OpenClient; opened: Array<{ host: string; options: ClientOptions; closed: boolean }> } {
@@ -45,7 +32,7 @@ test('--jobs: a whole number from 1 to 32', (t) => {
 });
 
 test('a copy opens a client per end, room for manifests beside the jobs, and closes both when it fails', async (t) => {
-  const [from, to] = [`127.0.0.1:${await deadPort()}`, `127.0.0.1:${await deadPort()}`];
+  const [from, to] = [`127.0.0.1:${await freePort()}`, `127.0.0.1:${await freePort()}`];
   const { open, opened } = opener();
   const plan = planCopy('app:v1', from, { registry: to }, []);
   await t.throwsAsync(copyBetween(open, plan, { jobs: 3, insecure: true, destination: { connections: 2 } }), { instanceOf: RegistryError, message: new RegExp(`no registry answers on ${from}`) });
@@ -69,7 +56,7 @@ function fakeEcr(host: string, created: boolean): EcrSession & { calls: string[]
 }
 
 test('cpe: checks --keep and --jobs before ECR is reached; logs in, makes the repository, copies with the login, closes', async (t) => {
-  const [from, ecrHost] = [`127.0.0.1:${await deadPort()}`, `127.0.0.1:${await deadPort()}`];
+  const [from, ecrHost] = [`127.0.0.1:${await freePort()}`, `127.0.0.1:${await freePort()}`];
   const draft = planCopy('team/app:v1', from, { registry: 'ecr.invalid' }, []);
   let connected = 0;
   const ecr = fakeEcr(ecrHost, true);

@@ -4,6 +4,7 @@
 // timeout, an abort, and request heads that cannot smuggle a header.
 import test, { type ExecutionContext } from 'ava';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { freePort } from '../helpers/free-port.ts';
 import { Http1Pool } from '../../src/registry/http1.ts';
 
 interface Raw {
@@ -117,20 +118,17 @@ test('a server that never answers: ETIMEDOUT after the idle timeout', async (t) 
 });
 
 test('an aborted request rejects with the signal\'s reason, and frees its place', async (t) => {
-  const server = await raw(t, (head, _n, socket) => head.includes('/slow') || ok(socket));
-  const p = pool(t, { connections: 1 });
   const controller = new AbortController();
+  // /slow is never answered: aborted once the server has it.
+  const server = await raw(t, (head, _n, socket) => (head.includes('/slow') ? controller.abort(new Error('stop now')) : ok(socket)));
+  const p = pool(t, { connections: 1 });
   const pending = p.request(new URL('/slow', server.url), { ...get, signal: controller.signal });
-  setTimeout(() => controller.abort(new Error('stop now')), 50);
   await t.throwsAsync(pending, { message: 'stop now' });
   t.is((await p.request(server.url, get)).statusCode, 200);
 });
 
 test('a refused connection fails with ECONNREFUSED', async (t) => {
-  const free = createServer();
-  await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
-  const port = (free.address() as AddressInfo).port;
-  await new Promise((resolve) => free.close(resolve));
+  const port = await freePort();
   const err = await t.throwsAsync(pool(t).request(new URL(`http://127.0.0.1:${port}/v2/`), get));
   t.is((err as NodeJS.ErrnoException).code, 'ECONNREFUSED');
 });

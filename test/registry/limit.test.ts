@@ -33,9 +33,8 @@ test('a waiter whose signal aborts leaves the queue', async (t) => {
   await t.throwsAsync(waiting, { message: 'stop' });
   release();
   release(); // a second release is ignored
-  // Had the aborted waiter kept its place, this would wait forever.
-  const again = await Promise.race([limit.acquire(), new Promise((r) => setTimeout(() => r('stuck'), 500))]);
-  t.is(typeof again, 'function');
+  // Had the aborted waiter kept its place, this would wait forever (and the test time out).
+  t.is(typeof (await limit.acquire()), 'function');
 });
 
 test('mapLimit keeps order', async (t) => {

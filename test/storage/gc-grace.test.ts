@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DEFAULT_GRACE_MS, formatGrace, oldUploads, youngContent } from '../../src/storage/gc-grace.ts';
 import { listStorage } from '../../src/storage/storage-listing.ts';
-import type { Exec } from '../../src/storage/storage-exec.ts';
+import type { Exec } from '../../src/server/container-exec.ts';
 
 test('formatGrace', (t) => {
   t.is(formatGrace(0), '0s');

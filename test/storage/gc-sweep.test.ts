@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { listStorage } from '../../src/storage/storage-listing.ts';
-import type { Exec } from '../../src/storage/storage-exec.ts';
+import type { Exec } from '../../src/server/container-exec.ts';
 import { parseEligible, sweepBlobs } from '../../src/storage/gc-sweep.ts';
 
 const hexOf = (c: string) => c.repeat(64);

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { MirrorView } from '../../src/storage/mirror-view.ts';
-import type { Exec } from '../../src/storage/storage-exec.ts';
+import type { Exec } from '../../src/server/container-exec.ts';
 import { listImages } from '../../src/registry/images.ts';
 import { listRepositories } from '../../src/registry/catalog.ts';
 import { removeImages } from '../../src/registry/remove-images.ts';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { removeRepositories } from '../../src/storage/storage-remove.ts';
-import type { Exec } from '../../src/storage/storage-exec.ts';
+import type { Exec } from '../../src/server/container-exec.ts';
 import { checkRepositoryRemoval, removeRepositoryStorage } from '../../src/storage/remove-repository.ts';
 import { fakeExec, registryDetails } from '../fakes/engine.ts';
 

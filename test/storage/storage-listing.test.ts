@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { parseListing, readManifests } from '../../src/storage/storage-listing.ts';
 import { blobPath } from '../../src/storage/storage-layout.ts';
 import { storageOf, storageRoot } from '../../src/storage/storage-root.ts';
-import type { Exec } from '../../src/storage/storage-exec.ts';
+import type { Exec } from '../../src/server/container-exec.ts';
 
 // Output of the listing script as a registry:3 container printed it (nested repositories a and a/b).
 const listing = `N 1796028205

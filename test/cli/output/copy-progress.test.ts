@@ -1,5 +1,6 @@
 import test from 'ava';
 import { copyProgress, progressMode } from '../../../src/cli/output/copy-progress.ts';
+import { waitFor } from '../../helpers/wait.ts';
 
 function sink(isTTY: boolean) {
   const writes: string[] = [];
@@ -47,7 +48,7 @@ test('tty: live bars for blobs in flight, redrawn in place; finished lines stay 
   p.events.blobStart?.(D1, 1000);
   p.events.blobStart?.(D2, 1000);
   p.events.blobBytes?.(D1, 500);
-  await new Promise((r) => setTimeout(r, 200));
+  await waitFor('the first redraw', () => writes.length > 0);
   t.is(writes.length, 1);
   t.regex(writes[0]!, /^111111111111: \[=+>\s+\] 500B\/1.00kB\n222222222222: \[> +\] 0B\/1.00kB\n$/);
   p.events.blobDone?.(D1, 1000, 'copied');
