@@ -47,9 +47,9 @@ export function defineCommand<A>(spec: CommandSpec<A>): JindrCommand {
     command: spec.command,
     aliases: spec.aliases ?? [],
     describe: spec.describe,
-    builder: (spec.builder ?? ((y: Argv) => y)) as (yargs: Argv) => Argv,
+    builder: (spec.builder ?? ((y: Argv) => y)),
     fields: (spec.fields ?? []).map(fieldName),
     subcommands: spec.subcommands ?? [],
-    run: spec.run as (args: Record<string, unknown>, ctx: Context) => Promise<number | void>,
+    run: spec.run,
   };
 }

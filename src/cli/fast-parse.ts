@@ -35,7 +35,7 @@ function specOf(cmd: JindrCommand): Spec | undefined {
           return recorder;
         };
       }
-      if (prop === 'positional') return (key: string, o?: PositionalOptions) => (add(spec.positionals as Map<string, Options>, key, o as Options), recorder);
+      if (prop === 'positional') return (key: string, o?: PositionalOptions) => (add(spec.positionals, key, o), recorder);
       if (prop === 'epilog' || prop === 'epilogue' || prop === 'example') return () => recorder;
       plain = false;
       return () => recorder;

@@ -51,7 +51,7 @@ export function securityOptions<T>(yargs: Argv<T>): Argv<T> {
     .option('insecure-expose', {
       type: 'boolean',
       describe: 'Allow --bind beyond loopback without --auth (anyone who reaches this machine can push and delete)',
-    }) as Argv<T>;
+    });
 }
 
 const list = (value: string[] | undefined): string[] => (value ?? []).map((v) => String(v));

@@ -60,7 +60,7 @@ export function mirrorOptions(yargs: Argv): Argv<MirrorArgs> {
     .option('data', { alias: 'd', type: 'string', requiresArg: true, describe: 'start: data directory; the mirror lives in DIR/mirrors/NAME (default ~/.jindr)' })
     .option('image', { type: 'string', requiresArg: true, describe: 'start: registry image (default registry:3)' })
     .option('login', { type: 'string', requiresArg: true, describe: "start: use your Docker login to this registry for the upstream (default: the upstream's own)" })
-    .option('purge', { type: 'boolean', describe: 'rm: remove the cached data too (kept by default)' }) as unknown as Argv<MirrorArgs>;
+    .option('purge', { type: 'boolean', describe: 'rm: remove the cached data too (kept by default)' });
 }
 
 /** Refuses options that belong to another action (yargs accepts them all). */
