@@ -26,7 +26,10 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/return-await': ['error', 'in-try-catch'],
       // Passing on a caught error or an abort reason (unknown, any) as it came is fine.
-      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true, allowThrowingUnknown: true }],
+      '@typescript-eslint/prefer-promise-reject-errors': [
+        'error',
+        { allowThrowingAny: true, allowThrowingUnknown: true },
+      ],
       'no-async-promise-executor': 'error',
       // Unions and values.
       '@typescript-eslint/switch-exhaustiveness-check': [
