@@ -3,9 +3,10 @@
 // callback is expected, a switch that misses a case of a union), plus the core rules that
 // find real mistakes. Style is prettier's job (.prettierrc.json), unused names and
 // fall-through tsc's (tsconfig.json): neither is repeated here.
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ['dist/**', 'node_modules/**', '**/*.cjs', '**/*.js'] },
   {
     files: ['src/**/*.{ts,tsx}', 'test/**/*.ts', 'bench/**/*.ts', 'build/**/*.ts'],
