@@ -111,7 +111,7 @@ async function pushStream(host: string, repo: string, body: Readable, mediaType:
     body: Readable.toWeb(counted) as ReadableStream,
     headers: { 'content-type': 'application/octet-stream' },
     duplex: 'half',
-  } as RequestInit);
+  });
   if (patch.status !== 202) throw new Error(`PATCH: ${patch.status}`);
   const digest = 'sha256:' + hash.digest('hex');
   const commit = new URL(patch.headers.get('location')!, `http://${host}/`);
@@ -267,7 +267,7 @@ try {
   const table = (cases: Record<string, Timing[]>) => Object.fromEntries(Object.entries(cases).map(([k, v]) => [k, { wallMs: wall(v), cpuMs: cpu(v) }]));
   const floor = Math.min(wall(cold.curl4!), wall(cold.curl1!));
   const result = {
-    registry: IMAGE, cpus: cpus().length, loadAverage: loadavg()[0], runs: RUNS, layers: LAYERS, layerMiB: LAYER_MIB, totalMiB: +(totalBytes / 2 ** 20).toFixed(1), jobs: JOBS,
+    registry: IMAGE, cpus: cpus().length, loadAverage: loadavg()[0]!, runs: RUNS, layers: LAYERS, layerMiB: LAYER_MIB, totalMiB: +(totalBytes / 2 ** 20).toFixed(1), jobs: JOBS,
     cold: table(cold),
     warm: table(warm),
     mount: table(mount),
@@ -279,7 +279,7 @@ try {
       warmJindrOverCurl: +(wall(warm.jindr!) / wall(warm.curl!)).toFixed(2),
       mountJindrOverColdJindr: +(wall(mount.jindr!) / wall(cold.jindr!)).toFixed(2),
       mountSkopeoOverColdSkopeo: +(wall(mount.skopeo!) / wall(cold.skopeo!)).toFixed(2),
-      ...(rss.layer1GiB !== undefined ? { rss1GiBLayerMinusLsMiB: +((rss.layer1GiB - rss.ls!) / 1024).toFixed(0) } : {}),
+      ...(rss.layer1GiB !== undefined ? { rss1GiBLayerMinusLsMiB: +((rss.layer1GiB - rss.ls) / 1024).toFixed(0) } : {}),
     },
     jindrMiBPerSecond: +(totalBytes / 2 ** 20 / (wall(cold.jindr!) / 1000)).toFixed(0),
     maxRssMiB: Object.fromEntries(Object.entries(rss).map(([k, v]) => [k, +(v / 1024).toFixed(0)])),

@@ -144,7 +144,7 @@ export async function ensureImage(docker: Docker, image: string, progress: Progr
   progress.write(`Pulling ${image} (not on this engine yet)\n`);
   let stream: NodeJS.ReadableStream;
   try {
-    stream = (await docker.pull(image, { abortSignal: signal })) as NodeJS.ReadableStream;
+    stream = (await docker.pull(image, { abortSignal: signal }));
   } catch (err) {
     if (signal.aborted) throw new InterruptedError();
     throw fail(engineErrorMessage(err), err);

@@ -78,15 +78,15 @@ class SshConnection extends Duplex {
     this.#child = child;
     if (running.size === 0) process.on('exit', stopAll);
     running.add(child);
-    const stdout = child.stdout!;
+    const stdout = child.stdout;
     stdout.on('data', (chunk: Buffer) => {
       this.#active();
       if (!this.push(chunk)) stdout.pause();
     });
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       this.#stderr = (this.#stderr + chunk.toString()).slice(-STDERR_KEPT);
     });
-    child.stdin!.on('error', () => {}); // EPIPE once ssh has gone: its exit says why
+    child.stdin.on('error', () => {}); // EPIPE once ssh has gone: its exit says why
     const gone = (): void => {
       if (!running.delete(child)) return;
       if (running.size === 0) process.off('exit', stopAll);

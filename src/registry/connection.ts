@@ -221,7 +221,7 @@ export class Connection {
             this.scheme = 'https'; // a loopback registry with TLS
             this.schemeSettled = true;
             release();
-            return this.exchange(req, authorization, buffered, signal);
+            return await this.exchange(req, authorization, buffered, signal);
           }
           return { status, headers: response.headers, url: url.href, body: Buffer.from(text) };
         }

@@ -149,7 +149,7 @@ export class BlobCopier {
     let source: Readable | undefined;
     let verifier: DigestVerifier | undefined;
     // A source that stops sending fails the upload as well: name the side that broke first.
-    let sourceFailure: unknown;
+    let sourceFailure: NodeJS.ErrnoException | undefined;
     let uploadFailed = false;
     try {
       source = (await openBlob(this.from, d.digest, this.signal)).body;

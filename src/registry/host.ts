@@ -111,7 +111,7 @@ export function registryHost(text: string, option = '-r/--registry'): RegistryHo
       throw new UsageError(`${option} needs HOST or HOST:PORT, e.g. ${DEFAULT_REGISTRY} ${got}`);
     case 'port':
       throw new UsageError(`${option} needs a port from 1 to 65535 after the colon, e.g. ${DEFAULT_REGISTRY} ${got}`);
-    default:
+    case 'form':
       throw new UsageError(`${option} needs HOST or HOST:PORT, without a scheme or path ${got}`);
   }
 }

@@ -144,7 +144,7 @@ export class HttpPool {
         req.end(body);
         return;
       }
-      pipeline(body as Readable, req, () => {});
+      pipeline(body, req, () => {});
     });
   }
 

@@ -68,7 +68,7 @@ export function networkErrorMessage(host: string, kind: NetworkErrorKind, err: u
       return `TLS connection to ${host} failed (${errorCodes(err).find((c) => TLS_CODES.test(c)) ?? 'TLS error'}): trust its CA in /etc/docker/certs.d/${host}/ca.crt, or use it as insecure`;
     case 'reset':
       return `${host} closed the connection during a request (tried again, still failing)`;
-    default:
+    case 'other':
       return `request to ${host} failed: ${err instanceof Error ? err.message : String(err)}`;
   }
 }

@@ -49,13 +49,13 @@ const inside = (path: string, dir: string): boolean => path === dir || path.star
  * sub-path of a volume needs API 1.45): docker-jindr puts no secret in one.
  */
 export function storageOnly(mounts: Docker.MountConfig, root: string, configPath: string): { mounts: Docker.MountConfig; binds: string[] } {
-  const holder = mounts.filter((m) => m.Target !== undefined && inside(root, m.Target)).sort((a, b) => b.Target!.length - a.Target!.length)[0];
+  const holder = mounts.filter((m) => m.Target !== undefined && inside(root, m.Target)).sort((a, b) => b.Target.length - a.Target.length)[0];
   if (holder?.Type !== 'bind' || holder.Source === undefined) return { mounts, binds: [] };
-  const target = holder.Target!;
-  const hostPath = (path: string): string => posix.join(holder.Source!, posix.relative(target, path));
+  const target = holder.Target;
+  const hostPath = (path: string): string => posix.join(holder.Source, posix.relative(target, path));
   const storage = posix.join(root, 'docker');
   // Other mounts inside the bind but outside the storage tree are not gc's business.
-  const out: Docker.MountConfig = mounts.filter((m) => m !== holder && (!inside(m.Target!, target) || inside(m.Target!, storage) || m.Target === configPath));
+  const out: Docker.MountConfig = mounts.filter((m) => m !== holder && (!inside(m.Target, target) || inside(m.Target, storage) || m.Target === configPath));
   out.push({ Type: 'tmpfs', Source: '', Target: target });
   const binds: string[] = [];
   const source = hostPath(storage);

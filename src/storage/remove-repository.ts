@@ -67,21 +67,21 @@ export async function removeRepositoryStorage(
   const config = await exec(['cat', container.configPath]);
   const { driver, root } = storageOf(config.exitCode === 0 ? config.stdout.toString('utf8') : '', container.details.Config.Env ?? []);
   if (driver !== 'filesystem') return { removed: false, reason: `${container.name} keeps its data in the ${driver} storage driver` };
-  let failure: unknown;
+  let failure: { error: unknown } | undefined;
   let leftAlone: LeftAlone[] = [];
   try {
     leftAlone = await removeRepositories(exec, root, repositories);
-  } catch (err) {
-    failure = err;
+  } catch (error) {
+    failure = { error };
   }
   // A mirror takes no pushes, so its blob cache cannot mislead one; and its proxy would not
   // start again while its upstream is out of reach. It keeps running.
   if (mirrorOf(container) !== undefined) {
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined) throw failure.error;
     return { removed: true, restarted: false, container: container.name, leftAlone };
   }
   await restartRegistryContainer(docker, container);
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined) throw failure.error;
   await waitUntilServing(docker, container, { local: options.local, signal: options.signal });
   return { removed: true, restarted: true, container: container.name, leftAlone };
 }

@@ -81,6 +81,5 @@ export function whyLeftAlone(path: string): string {
 
 /** A path as it can be printed on one line: control characters (a newline) escaped. */
 export function printablePath(path: string): string {
-  // eslint-disable-next-line no-control-regex
   return /[\u0000-\u001f\u007f]/.test(path) ? JSON.stringify(path) : path;
 }

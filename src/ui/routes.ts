@@ -22,7 +22,7 @@ export function statusOf(err: unknown): number {
 function checkName(registry: string, repository: unknown, reference?: unknown): void {
   if (typeof repository !== 'string' || repository === '') throw new UsageError('name a repository');
   if (reference !== undefined && (typeof reference !== 'string' || reference === '')) throw new UsageError('name a tag or digest');
-  const text = reference === undefined ? repository : `${repository}${isDigest(reference as string) ? '@' : ':'}${reference as string}`;
+  const text = reference === undefined ? repository : `${repository}${isDigest(reference) ? '@' : ':'}${reference}`;
   const parsed = parseReference(text, registry);
   if (parsed.registry !== registry || parsed.repository !== repository) throw new UsageError(`${quote(repository)} is not a repository of ${registry}`);
 }
@@ -41,7 +41,7 @@ function object(body: unknown): Record<string, unknown> {
 function stringList(value: unknown, name: string): string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new UsageError(`${name} must be a list of strings`);
-  return value as string[];
+  return value;
 }
 
 export function deleteRequest(registry: string, body: unknown): DeleteRequest {

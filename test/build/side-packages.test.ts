@@ -4,6 +4,7 @@
 import test from 'ava';
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
+import { compileFunction } from 'node:vm';
 import { bundleOptions } from '../../build/bundle.ts';
 import { SIDE_PACKAGES, sideBundleOptions } from '../../build/side-packages.ts';
 import { repoRoot } from '../helpers/run.ts';
@@ -35,7 +36,7 @@ test('side.js exports a function per package that requires it', (t) => {
   const exported: Record<string, () => unknown> = {};
   const module = { exports: exported };
   // Evaluated as the executable does: the CommonJS variables, Node's require for built-ins.
-  new Function('exports', 'require', 'module', '__filename', '__dirname', side.outputFiles[0]!.text)(exported, createRequire(import.meta.url), module, '/side.js', '/');
+  compileFunction(side.outputFiles[0]!.text, ['exports', 'require', 'module', '__filename', '__dirname'])(exported, createRequire(import.meta.url), module, '/side.js', '/');
   t.deepEqual(Object.keys(module.exports).sort(), [...SIDE_PACKAGES].sort());
   t.true(Object.values(module.exports).every((f) => typeof f === 'function'));
 });

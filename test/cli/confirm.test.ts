@@ -35,8 +35,8 @@ test('no terminal: refused in one line that names -f/--force, without asking', a
   for (const input of [undefined, Object.assign(new PassThrough(), { isTTY: false })]) {
     const { ctx, stderr } = context(input);
     const err = await t.throwsAsync(confirm(ctx, 'WARNING!', 'prune'), { instanceOf: UsageError });
-    t.regex(err!.message, /^prune asks before removing anything and there is no terminal to ask on: add -f\/--force/);
-    t.false(err!.message.includes('\n'));
+    t.regex(err.message, /^prune asks before removing anything and there is no terminal to ask on: add -f\/--force/);
+    t.false(err.message.includes('\n'));
     t.is(stderr(), '');
   }
 });

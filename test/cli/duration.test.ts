@@ -22,7 +22,7 @@ test('units s, m, h, d, w, combined and with decimals; 0 alone', (t) => {
 test('anything else is a usage error naming the option and the input', (t) => {
   for (const bad of ['', '30', 'd', '30 d', '30days', '-1h', '1y', '1h-', 'h1', '1..5h', '30D']) {
     const err = t.throws(() => parseDuration(bad, '--older-than'), { instanceOf: UsageError }, JSON.stringify(bad));
-    t.regex(err!.message, /^--older-than needs a duration such as 30d, 12h, 90m/);
-    t.true(err!.message.includes(JSON.stringify(bad)));
+    t.regex(err.message, /^--older-than needs a duration such as 30d, 12h, 90m/);
+    t.true(err.message.includes(JSON.stringify(bad)));
   }
 });

@@ -135,7 +135,7 @@ async function startSshd(t: ExecutionContext): Promise<Sshd> {
   mkdirSync('/run/sshd', { recursive: true }); // privilege separation directory
   const child = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
-  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (log += d.toString()));
   const exited = new Promise((resolve) => child.once('close', resolve));
   // Teardowns run last-first: sshd is gone (it deletes its pid file as it exits) before dir is removed.
   t.teardown(async () => {

@@ -28,12 +28,12 @@ for (const image of registryImages) {
         const child = await skopeoRaw(`${registry.host}/archy@${m.digest}`);
         t.is(sha256(child), m.digest);
       }
-      const expected: Record<string, string> = { amd64: 'x86_64', arm64: 'aarch64' };
+      const expected = new Map([['amd64', 'x86_64'], ['arm64', 'aarch64']]);
       for (const m of pushed.manifests) {
         const platform = `linux/${m.platform.architecture}`;
         const result = await docker(['run', '--rm', '--pull', 'always', '--platform', platform, pushed.reference]);
         t.is(result.code, 0, result.stderr);
-        t.is(result.stdout.trim(), expected[m.platform.architecture]);
+        t.is(result.stdout.trim(), expected.get(m.platform.architecture) ?? `uname -m of ${platform}`);
       }
     });
   }

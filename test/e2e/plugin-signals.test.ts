@@ -35,8 +35,8 @@ function started(file: string, args: string[], env: NodeJS.ProcessEnv): { child:
   const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d));
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
   // Never hang the suite: a plugin that ignores its stop request is killed, and fails below.
   const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
   const exit = new Promise<Exit>((resolve) =>

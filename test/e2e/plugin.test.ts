@@ -127,7 +127,7 @@ test('docker __complete jindr "" offers every command, then cobra\'s directive',
   const lines = result.stdout.trimEnd().split('\n');
   t.is(lines.at(-1), ':4');
   const names = lines.slice(0, -1).map((l) => l.split('\t')[0]);
-  for (const c of commands) t.true(names.includes(c.command.split(' ')[0]!), c.command);
+  for (const c of commands) t.true(names.includes(c.command.split(' ')[0]), c.command);
 });
 
 test('docker __complete jindr COMMAND -- offers that command\'s options', async (t) => {

@@ -52,7 +52,7 @@ async function startService(): Promise<PodmanService> {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const s: PodmanService = { dir, socket, process: child, loaded: [], ports: [] };
   service = s;
   for (let i = 0; ; i++) {

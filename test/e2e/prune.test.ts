@@ -5,7 +5,7 @@
 // the rig's registry:3 is 2.8.2, so here tags go from storage on both images.)
 import type { ExecutionContext } from 'ava';
 import { e2e, registryImages } from '../helpers/engine.ts';
-import { pushArchy, pushImageManifest, pushManifestBytes, pushRandomImage, type BuiltManifest, type PushedManifest } from '../helpers/images.ts';
+import { pushArchy, pushImageManifest, pushManifestBytes, pushRandomImage, type PushedManifest } from '../helpers/images.ts';
 import { forgetConnections, jindrJson, jindrJsonLines, pushReferrer, startJindrRegistry, status, type JindrRegistry } from '../helpers/jindr-registry.ts';
 import { docker, errorLine, run } from '../helpers/run.ts';
 
@@ -42,7 +42,7 @@ for (const image of registryImages) {
     // archy: "arm" tags the index's arm64 child, then old1 (with a signature), old2, and the index as "multi".
     const archy = await pushArchy(host, { tag: 'multi-build' });
     const arm = archy.manifests[1]!;
-    await pushImageManifest(host, 'archy', 'arm', arm as BuiltManifest);
+    await pushImageManifest(host, 'archy', 'arm', arm);
     const old1: PushedManifest = await pushRandomImage(host, 'archy', 'old1');
     const sigOfOld1 = await pushReferrer(host, 'archy', old1);
     await pushRandomImage(host, 'archy', 'old2');

@@ -40,7 +40,7 @@ test('read: missing, empty, valid, invalid JSON (refused, content not quoted), n
   t.deepEqual(readDaemonJson(file).config, { 'registry-mirrors': ['x'] });
   writeFileSync(file, '{"secret-ish": ');
   const err = t.throws(() => readDaemonJson(file), { instanceOf: ResourceError });
-  t.notRegex(err!.message, /secret-ish/);
+  t.notRegex(err.message, /secret-ish/);
   writeFileSync(file, '[1]');
   t.throws(() => readDaemonJson(file), { instanceOf: ResourceError, message: /JSON object/ });
 });

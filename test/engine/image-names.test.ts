@@ -15,7 +15,7 @@ test('the fully qualified form', (t) => {
 });
 
 test('the same image, named differently', (t) => {
-  for (const [a, b] of [['registry:2', 'docker.io/library/registry:2'], ['registry', 'registry:latest'], ['ghcr.io/x/registry', 'ghcr.io/x/registry:latest']]) {
+  for (const [a, b] of [['registry:2', 'docker.io/library/registry:2'], ['registry', 'registry:latest'], ['ghcr.io/x/registry', 'ghcr.io/x/registry:latest']] as const) {
     t.true(sameImage(a, b, 'docker'), `${a} ${b}`);
     t.true(sameImage(a, b, 'podman'), `${a} ${b} on Podman`);
   }

@@ -92,7 +92,7 @@ export async function startEcrFake(options: EcrFakeOptions): Promise<EcrFake> {
         case 'PutLifecyclePolicy': {
           const repo = repositories.get(name);
           if (!repo) return fail('RepositoryNotFoundException', `The repository with name '${name}' does not exist in the registry with id '${registryId}'`);
-          repo.lifecyclePolicyText = String(input.lifecyclePolicyText ?? '');
+          repo.lifecyclePolicyText = typeof input.lifecyclePolicyText === 'string' ? input.lifecyclePolicyText : '';
           return reply(200, { registryId, repositoryName: name, lifecyclePolicyText: repo.lifecyclePolicyText });
         }
         case 'DeleteRepository':

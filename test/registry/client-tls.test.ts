@@ -51,7 +51,7 @@ remote('a remote registry: HTTPS verified with the given CA; without it a TLS er
   const untrusted = new RegistryClient(host, { retries: 0 });
   const err = await t.throwsAsync(catalog(untrusted, fake), { instanceOf: RegistryError });
   await untrusted.close();
-  t.regex(err!.message, new RegExp(`TLS connection to ${host.replace(/\./g, '\\.')} failed \\(\\w+.*\\).*certs\\.d/${host.replace(/\./g, '\\.')}/ca\\.crt`));
+  t.regex(err.message, new RegExp(`TLS connection to ${host.replace(/\./g, '\\.')} failed \\(\\w+.*\\).*certs\\.d/${host.replace(/\./g, '\\.')}/ca\\.crt`));
 
   const insecure = new RegistryClient(host, { insecure: true });
   t.is(await catalog(insecure, fake), 'tls');

@@ -74,12 +74,12 @@ test('Basic challenge: retried with the credentials; refused credentials give an
   const bad = new RegistryClient(fake.host, { credentials: async () => ({ username: 'alice', password: 'WRONG-SECRET' }) });
   const err = await t.throwsAsync(listTags(bad, 'x'), { instanceOf: AuthError });
   await bad.close();
-  t.regex(err!.message, new RegExp(`docker login ${escape(fake.host)}`));
-  t.notRegex(`${err!.message} ${err!.stack}`, /WRONG-SECRET|Basic /);
+  t.regex(err.message, new RegExp(`docker login ${escape(fake.host)}`));
+  t.notRegex(`${err.message} ${err.stack}`, /WRONG-SECRET|Basic /);
   const none = new RegistryClient(fake.host);
   const err2 = await t.throwsAsync(listTags(none, 'x'), { instanceOf: AuthError });
   await none.close();
-  t.regex(err2!.message, /log in first: docker login/);
+  t.regex(err2.message, /log in first: docker login/);
 });
 
 test('403 is an AuthError', async (t) => {
@@ -110,7 +110,7 @@ test('a 500 or 503 on a read is retried; a 400 is not', async (t) => {
   t.deepEqual(fake.log.map((r) => r.status), [500, 503, 200]);
   const err = await t.throwsAsync(listTags(client, 'Bad'), { instanceOf: RegistryError });
   t.is(fake.log.filter((r) => r.path === '/v2/Bad/tags/list').length, 1, 'a 400 is not retried');
-  t.regex(err!.message, /400 .*NAME_INVALID: invalid repository name/);
+  t.regex(err.message, /400 .*NAME_INVALID: invalid repository name/);
 });
 
 test('404: NotFoundError naming the image or the repository', async (t) => {
@@ -127,7 +127,7 @@ test('an HTML error page becomes one line with the status and the page title, ne
   fake.faults.add({ status: 502, contentType: 'text/html', body: '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>nginx</h1>' + 'x'.repeat(5000) + '</body></html>' });
   const client = clientFor(t, fake.host, { retries: 1 });
   const err = await t.throwsAsync(listRepositories(client), { instanceOf: RegistryError });
-  t.is(err!.message, `${fake.host} answered 502 (bad gateway) to GET /v2/_catalog: an HTML page titled "502 Bad Gateway" (check that ${fake.host} is a Docker registry and is running)`);
+  t.is(err.message, `${fake.host} answered 502 (bad gateway) to GET /v2/_catalog: an HTML page titled "502 Bad Gateway" (check that ${fake.host} is a Docker registry and is running)`);
 });
 
 test('a manifest whose bytes do not match the digest is refused; without a Docker-Content-Digest the bytes decide', async (t) => {

@@ -59,13 +59,13 @@ for (const [text, problem] of problems) {
 }
 
 test('-r that is not HOST[:PORT] is a one-line usage error saying what to write', (t) => {
-  const message = (text: string): string => t.throws(() => registryHost(text), { instanceOf: UsageError })!.message;
+  const message = (text: string): string => t.throws(() => registryHost(text), { instanceOf: UsageError }).message;
   t.is(message(''), '-r/--registry needs HOST or HOST:PORT, e.g. localhost:5001 (got "")');
   t.is(message('http://x'), '-r/--registry needs HOST or HOST:PORT, without a scheme or path (got "http://x")');
   t.is(message('host/x'), '-r/--registry needs HOST or HOST:PORT, without a scheme or path (got "host/x")');
   t.is(message('localhost:99999'), '-r/--registry needs a port from 1 to 65535 after the colon, e.g. localhost:5001 (got "localhost:99999")');
   t.is(message('localhost:0'), '-r/--registry needs a port from 1 to 65535 after the colon, e.g. localhost:5001 (got "localhost:0")');
-  t.regex(t.throws(() => registryHost('a b', '--mirror'))!.message, /^--mirror needs HOST or HOST:PORT/);
+  t.regex(t.throws(() => registryHost('a b', '--mirror')).message, /^--mirror needs HOST or HOST:PORT/);
 });
 
 test('the distribution rule: a first component with . or :, localhost, or upper case is a registry host', (t) => {

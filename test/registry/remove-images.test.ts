@@ -54,7 +54,7 @@ test('registry 3.x: rmi repo:a deletes only that tag, though repo:b shares the d
 test('registry 2.x: the tag delete is refused, so the shared digest is refused without --force, with nothing deleted', async (t) => {
   const { fake, client, shared } = await setup(t, 'v2');
   const err = await t.throwsAsync(removeImages(client, [ref('a')], { force: false }), { instanceOf: RefusedError });
-  t.regex(err!.message, /repo:b points at the same digest and would be deleted too/);
+  t.regex(err.message, /repo:b points at the same digest and would be deleted too/);
   t.deepEqual(fake.deletes(), []);
   const removed = await removeImages(client, [ref('a')], { force: true });
   t.deepEqual(removed, [{ repository: 'repo', tag: 'a', digest: shared, action: 'deleted', alsoRemovedTags: ['b'] }]);

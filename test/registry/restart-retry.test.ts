@@ -82,7 +82,7 @@ test('a stale upload session (404 BLOB_UPLOAD_INVALID) is started again, at most
   t.teardown(() => client.close());
   const err = await t.throwsAsync(acrossRestarts(client, () => client.request({ method: 'PUT', path: '/v2/a/blobs/uploads/1?digest=sha256:00', body: 'x' })));
   t.is(puts, 3);
-  t.regex(err!.message, /BLOB_UPLOAD_INVALID.*\(tried 3 times, the registry restarting in between\)$/);
+  t.regex(err.message, /BLOB_UPLOAD_INVALID.*\(tried 3 times, the registry restarting in between\)$/);
   t.false(restartFailure(err), 'nobody retries it again');
 });
 
@@ -95,7 +95,7 @@ test('a registry that does not come back within the timeout: one line that says 
   await close(server);
   t.false(await waitUntilAnswering(client, undefined, 100));
   const err = await t.throwsAsync(acrossRestarts(client, () => client.request({ path: '/v2/a/tags/list' })));
-  t.is(err!.message, `127.0.0.1:${port} went away during the copy and did not answer again within 1.5 s (JINDR_TIMEOUT_MS=<milliseconds> waits longer)`);
+  t.is(err.message, `127.0.0.1:${port} went away during the copy and did not answer again within 1.5 s (JINDR_TIMEOUT_MS=<milliseconds> waits longer)`);
   t.false(restartFailure(err));
 });
 

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { passwordsFromStdin, promptPasswords, readHidden, readPasswords, type PasswordInput } from '../../src/security/passwords.ts';
 import { InterruptedError, UsageError } from '../../src/errors.ts';
 
-const stdin = (text: string): PasswordInput => Readable.from([Buffer.from(text)]) as unknown as PasswordInput;
+const stdin = (text: string): PasswordInput => Readable.from([Buffer.from(text)]);
 
 test('--password-stdin: one line per user in order; CRLF and a final newline are fine', async (t) => {
   t.deepEqual(await passwordsFromStdin(stdin('one\ntwo\n'), ['a', 'b']), ['one', 'two']);

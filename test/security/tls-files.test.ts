@@ -115,11 +115,12 @@ test('--cert/--key: key must match, PEM, not expired; a self-signed root in the 
   const chain = join(dir, 'chain.pem');
   writeFileSync(chain, server.cert + pki.ca.cert);
   const own = readOwnCertificate(chain, server.keyFile);
-  t.is(own.root, pki.ca.cert.endsWith('\n') ? pki.ca.cert : `${pki.ca.cert}\n`);
+  const caPem = pki.ca.cert.endsWith('\n') ? pki.ca.cert : `${pki.ca.cert}\n`;
+  t.is(own.root, caPem);
   installOwnCertificate(dir, own);
   t.is(readFileSync(join(dir, 'tls', 'own.crt'), 'utf8'), own.cert);
   t.is(statSync(join(dir, 'tls', 'own.key')).mode & 0o777, 0o600);
-  t.is(readFileSync(join(dir, 'tls', 'own-ca.crt'), 'utf8') as string | undefined, own.root);
+  t.is(readFileSync(join(dir, 'tls', 'own-ca.crt'), 'utf8'), caPem);
 
   const alone = readOwnCertificate(server.certFile, server.keyFile);
   t.is(alone.root, undefined, 'issued by a CA not in the file');

@@ -59,6 +59,6 @@ test('a place it cannot write: one line naming the file and how to choose anothe
   const env = { HOME: root, XDG_CONFIG_HOME: join(root, 'cfg') };
   const file = mirrorSecretFile(env, '/data/mirrors/docker.io');
   const err = t.throws(() => writeSecretFile(env, file, 'x'), { instanceOf: ResourceError });
-  t.regex(err!.message, /^cannot write .*docker\.io-[0-9a-f]{12}\.yml: .*set XDG_CONFIG_HOME for another place\)$/);
-  t.false(err!.message.includes('\n'));
+  t.regex(err.message, /^cannot write .*docker\.io-[0-9a-f]{12}\.yml: .*set XDG_CONFIG_HOME for another place\)$/);
+  t.false(err.message.includes('\n'));
 });

@@ -77,9 +77,9 @@ test('unknown names are 404s with the registry error codes; writes are refused',
   const view = s.view();
   t.is((await view.request({ path: '/v2/nope/tags/list', accept: [404] })).status, 404);
   const missing = await t.throwsAsync(listImages(view, ['library/busybox', 'nope']), { instanceOf: NotFoundError });
-  t.regex(missing!.message, /localhost:5002\/nope/);
+  t.regex(missing.message, /localhost:5002\/nope/);
   const err = await t.throwsAsync(view.request({ method: 'PUT', path: '/v2/library/busybox/manifests/x' }), { instanceOf: RegistryApiError });
-  t.deepEqual(err!.codes, ['UNSUPPORTED']);
+  t.deepEqual(err.codes, ['UNSUPPORTED']);
   t.is((await view.request({ path: `/v2/library/busybox/blobs/${sha('not there')}`, accept: [404] })).status, 404);
 });
 

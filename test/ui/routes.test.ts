@@ -28,7 +28,7 @@ for (const [name, body, message] of badDeletes) {
   test(`a delete with ${name} is a UsageError (400)`, (t) => {
     const err = t.throws(() => deleteRequest(R, body));
     t.true(err instanceof UsageError);
-    t.regex(err!.message, message);
+    t.regex(err.message, message);
     t.is(statusOf(err), 400);
   });
 }

@@ -129,7 +129,7 @@ test.serial('a taken --port is a ResourceError that says what to do', async (t) 
   const port = (blocker.address() as { port: number }).port;
   const err = await t.throwsAsync(startUiServer({ port, token, assets: { js: '', css: '' }, api: async () => ({ status: 200, body: {} }) }));
   t.true(err instanceof ResourceError);
-  t.regex(err!.message, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is taken: choose another with --port`));
+  t.regex(err.message, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is taken: choose another with --port`));
 });
 
 test.serial('close() ends kept-alive connections too: it returns, the socket closes, nothing answers afterwards', async (t) => {
