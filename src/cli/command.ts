@@ -100,6 +100,6 @@ export function defineCommand<A>(spec: CommandSpec<A>): JindrCommand {
     fields: (spec.fields ?? []).map(fieldName),
     subcommands: spec.subcommands ?? [],
     readme: spec.readme,
-    run: spec.run as (args: Record<string, unknown>, ctx: Context) => Promise<number | void>,
+    run: spec.run,
   };
 }

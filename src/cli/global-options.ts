@@ -12,7 +12,7 @@ export const FORMAT_WORDS = ['table', 'json'] as const;
 
 /** -r, as given: a bad value is a usage error before any request. */
 export function registryOption(value: unknown): RegistryHost {
-  return registryHost(typeof value === 'string' ? value : String(value ?? ''));
+  return registryHost(typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
 }
 
 export const GLOBAL_OPTIONS: Readonly<Record<string, Flag>> = {

@@ -158,7 +158,7 @@ export async function main(world: World): Promise<number> {
     } catch (err) {
       throw err instanceof UsageError ? err : new UsageError(errorMessage(err));
     }
-    const options = { registry, format: String(parsed.format) as OutputFormat, debug: parsed.debug === true };
+    const options = { registry, format: String(parsed.format), debug: parsed.debug === true };
     const given = parsed as { context?: string; host?: string; config?: string };
     const merged: DockerGlobals = {
       ...globals,

@@ -186,7 +186,7 @@ export function typedArgs(given: readonly Given[], options: readonly OptionSpec[
     array: options.filter((o) => o.array).map((o) => o.name),
     default: defaults,
     configuration: { 'boolean-negation': false, 'dot-notation': false, 'greedy-arrays': false, 'parse-positional-numbers': false },
-  }) as Record<string, unknown>;
+  });
 }
 
 /** `docker-jindr [DOCKER FLAGS] jindr ARGS`: Docker's flags, the mode, and the plugin's arguments. */

@@ -139,5 +139,5 @@ e2e('checkNameFree: a name no container has passes; a taken one is a ResourceErr
   t.is((await docker(['create', '--name', name, 'registry:2'])).code, 0);
   t.teardown(async () => void (await docker(['rm', '-f', name])));
   const err = await t.throwsAsync(checkNameFree(d, name, 'choose another with -n NAME'), { instanceOf: ResourceError });
-  t.is(err!.message, `the container name ${name} is taken by another container: choose another with -n NAME`);
+  t.is(err.message, `the container name ${name} is taken by another container: choose another with -n NAME`);
 });

@@ -13,7 +13,8 @@ const cell = (text: string): string => text.replace(/\|/g, '\\|');
 /** The table's default as README shows it: a string in code type, a list joined; nothing for false, empty or unset. */
 function tableDefault(d: unknown): string | undefined {
   if (d === undefined || d === false || d === '' || (Array.isArray(d) && d.length === 0)) return undefined;
-  return typeof d === 'number' ? String(d) : `\`${Array.isArray(d) ? d.join(',') : String(d)}\``;
+  if (typeof d === 'number') return String(d);
+  return `\`${Array.isArray(d) ? d.join(',') : typeof d === 'string' ? d : JSON.stringify(d)}\``;
 }
 
 /** `-d, --data DIR` (default `~/.jindr`, created if missing): the flag, then its default, repeatable and the row's note. */
