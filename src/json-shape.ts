@@ -8,12 +8,24 @@
 // saying where the document came from: readJson does both steps.
 //
 // Absent and null read alike (as Go's encoding/json, which Docker and the registries
-// use, reads them). The checks are @sindresorhus/is's, imported by name so that the
-// bundle keeps only these few functions. Shared by every room; imports none.
-import { isArray, isBoolean, isNonEmptyString, isPlainObject, isSafeInteger, isString } from '@sindresorhus/is';
+// use, reads them). The type guards are the six below, one line each. Shared by every
+// room; imports none.
 import { JindrError } from './errors.ts';
 
 export type JsonObject = Record<string, unknown>;
+
+/** An array; with item, one whose every element passes item. */
+export const isArray = <T = unknown>(value: unknown, item?: (element: unknown) => element is T): value is T[] => Array.isArray(value) && (item === undefined || value.every((e) => item(e)));
+export const isString = (value: unknown): value is string => typeof value === 'string';
+export const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';
+const isBoolean = (value: unknown): value is boolean => value === true || value === false;
+const isSafeInteger = (value: unknown): value is number => Number.isSafeInteger(value);
+/** An object made by {} or JSON.parse (in this realm or another): no array, no class instance, no Map. */
+const isPlainObject = (value: unknown): value is JsonObject => {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  return (prototype === null || prototype === Object.prototype || Object.getPrototypeOf(prototype) === null) && !(Symbol.toStringTag in value) && !(Symbol.iterator in value);
+};
 
 /** What is wrong with a JSON document, and where in it ('' for the document itself). */
 export class ShapeError extends JindrError {
@@ -152,6 +164,3 @@ export class Fields {
 
 /** A JSON object, as Fields to read its members. */
 export const fields: Read<Fields> = (value, path) => new Fields(value, path);
-
-/** Lenient checks, for answers read on a best-effort basis (error bodies, engine info). */
-export { isArray, isNonEmptyString, isString };

@@ -81,3 +81,19 @@ test('readJson turns any shape problem into the edge\'s own error, naming the so
   // Other errors go through as they are.
   t.throws(() => readJson('{}', () => { throw new RangeError('x'); }, fail), { instanceOf: RangeError });
 });
+
+test('the guards: a JSON object is a plain one (from JSON.parse, {} or another realm), never an array, Map or class instance', (t) => {
+  const { runInNewContext } = process.getBuiltinModule('node:vm');
+  for (const yes of [{}, JSON.parse('{"a":1}'), Object.create(null), runInNewContext('({ a: 1 })')]) t.true(shape.isJsonObject(yes));
+  for (const no of [null, undefined, [], 'x', 1, new Map(), new Date(0), new (class A {})(), new Uint8Array(1), { [Symbol.iterator]: () => [][Symbol.iterator]() }]) t.false(shape.isJsonObject(no), String(no));
+  t.true(shape.isArray([1, 'a']));
+  t.true(shape.isArray(['a', 'b'], shape.isString));
+  t.false(shape.isArray(['a', 2], shape.isString));
+  t.false(shape.isArray({ length: 0 }));
+  t.true(shape.isNonEmptyString('a'));
+  t.false(shape.isNonEmptyString(''));
+  t.false(shape.isString(new String('a')));
+  t.is(shape.integer(2 ** 53 - 1, 'n'), 2 ** 53 - 1);
+  t.throws(() => shape.integer(2 ** 53, 'n'), { message: 'n: not a whole number but a number too large to be exact' });
+  t.throws(() => shape.boolean(0, 'b'), { message: 'b: not true or false but a number' });
+});

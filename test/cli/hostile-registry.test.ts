@@ -10,7 +10,7 @@ import { dockerConfigEnv, jindrInProcess } from '../helpers/in-process.ts';
 
 const small = buildManifest('oci', { os: 'linux', architecture: 'amd64' }, [tar([{ name: 'a.txt', type: 'file', data: Buffer.from('small\n') }])], ['/a.txt']);
 // Big enough that a destination that stops reading fills the socket's buffers on both sides.
-const big = buildManifest('oci', { os: 'linux', architecture: 'amd64' }, [tar([{ name: 'big.bin', type: 'file', data: randomBytes(24 * 1024 * 1024) }])], ['/big.bin']);
+const big = buildManifest('oci', { os: 'linux', architecture: 'amd64' }, [tar([{ name: 'big.bin', type: 'file', data: randomBytes(24 * 1024 * 1024) }])], ['/big.bin'], 0);
 
 interface World {
   src: OciRegistry;

