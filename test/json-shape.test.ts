@@ -85,7 +85,7 @@ test('readJson turns any shape problem into the edge\'s own error, naming the so
 test('the guards: a JSON object is a plain one (from JSON.parse, {} or another realm), never an array, Map or class instance', (t) => {
   const { runInNewContext } = process.getBuiltinModule('node:vm');
   for (const yes of [{}, JSON.parse('{"a":1}'), Object.create(null), runInNewContext('({ a: 1 })')]) t.true(shape.isJsonObject(yes));
-  for (const no of [null, undefined, [], 'x', 1, new Map(), new Date(0), new (class A {})(), new Uint8Array(1), { [Symbol.iterator]: () => [][Symbol.iterator]() }]) t.false(shape.isJsonObject(no), String(no));
+  for (const no of [null, undefined, [], 'x', 1, new Map(), new Date(0), new (class A {})(), new Uint8Array(1), { [Symbol.iterator]: () => [][Symbol.iterator]() }]) t.false(shape.isJsonObject(no), Object.prototype.toString.call(no));
   t.true(shape.isArray([1, 'a']));
   t.true(shape.isArray(['a', 'b'], shape.isString));
   t.false(shape.isArray(['a', 2], shape.isString));

@@ -40,7 +40,7 @@ async function pushStream(host: string, repo: string, body: Readable, mediaType:
     body: Readable.toWeb(counted) as ReadableStream,
     headers: { 'content-type': 'application/octet-stream' },
     duplex: 'half',
-  } as RequestInit);
+  });
   const digest = 'sha256:' + hash.digest('hex');
   const commit = new URL(patch.headers.get('location')!, `http://${host}/`);
   commit.searchParams.set('digest', digest);
