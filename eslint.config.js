@@ -27,10 +27,7 @@ export default defineConfig(
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/return-await': ['error', 'in-try-catch'],
       // Passing on a caught error or an abort reason (unknown, any) as it came is fine.
-      '@typescript-eslint/prefer-promise-reject-errors': [
-        'error',
-        { allowThrowingAny: true, allowThrowingUnknown: true },
-      ],
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true, allowThrowingUnknown: true }],
       'no-async-promise-executor': 'error',
       // Unions and values. A switch over a union names every member: a default does not
       // stand in for a member added later (a switch over a string or number needs none).

@@ -22,7 +22,9 @@ const dist = join(root, 'dist');
 
 const nodeMajor = Number(process.versions.node.split('.')[0]);
 if (nodeMajor < 24) {
-  console.error(`build needs Node 24 or later (this is ${process.version}): run it with npm run build, which uses node_modules/.bin/node, or install Node 24`);
+  console.error(
+    `build needs Node 24 or later (this is ${process.version}): run it with npm run build, which uses node_modules/.bin/node, or install Node 24`,
+  );
   process.exit(1);
 }
 
@@ -84,9 +86,15 @@ const plainBundle = `#!/usr/bin/env node\n${preamble}{\n  ${wrapped}(exports, re
 publish(join(dist, 'docker-jindr.cjs'), plainBundle);
 publish(join(dist, 'plain-node/jindr.cjs'), plainBundle);
 const metadataLine = JSON.stringify(metadata).replaceAll("'", "'\\''");
-publish(join(dist, 'plain-node/docker-jindr'), readFileSync(join(root, 'build/launcher.sh'), 'utf8').replace('@METADATA@', metadataLine), 0o755);
+publish(
+  join(dist, 'plain-node/docker-jindr'),
+  readFileSync(join(root, 'build/launcher.sh'), 'utf8').replace('@METADATA@', metadataLine),
+  0o755,
+);
 if (plainOnly) {
-  console.log(`built ${join(dist, 'plain-node')}/docker-jindr + jindr.cjs (plain-Node form, bundle ${(appCode.length / 1e6).toFixed(1)} MB)`);
+  console.log(
+    `built ${join(dist, 'plain-node')}/docker-jindr + jindr.cjs (plain-Node form, bundle ${(appCode.length / 1e6).toFixed(1)} MB)`,
+  );
   process.exit(0);
 }
 
@@ -112,4 +120,6 @@ inject(root, target, blob, staging);
 renameSync(staging, output);
 const size = (statSync(output).size / 1e6).toFixed(0);
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
-console.log(`built ${output} (${target.name}, ${size} MB, Node ${process.versions.node}, bundle ${(appCode.length / 1e6).toFixed(1)} MB, ${caches ? 'code caches' : 'no code cache'}, ${seconds} s)`);
+console.log(
+  `built ${output} (${target.name}, ${size} MB, Node ${process.versions.node}, bundle ${(appCode.length / 1e6).toFixed(1)} MB, ${caches ? 'code caches' : 'no code cache'}, ${seconds} s)`,
+);

@@ -51,7 +51,12 @@ const SOURCE_PATCHES: readonly SourcePatch[] = [
    */
   {
     file: /[\\/]docker-modem[\\/]lib[\\/]modem\.js$/,
-    edits: [["ssh = require('./ssh'),", "ssh = function () { throw new Error('docker-modem ssh is not bundled: ssh:// goes through src/engine/ssh-agent.ts'); },"]],
+    edits: [
+      [
+        "ssh = require('./ssh'),",
+        "ssh = function () { throw new Error('docker-modem ssh is not bundled: ssh:// goes through src/engine/ssh-agent.ts'); },",
+      ],
+    ],
   },
   {
     file: /[\\/]dockerode[\\/]lib[\\/]docker\.js$/,

@@ -26,7 +26,8 @@ export function quiet(command: string, args: string[], noise: RegExp): void {
   const result = spawnSync(command, args, { encoding: 'utf8', timeout: 300_000 });
   const lines = `${result.stdout ?? ''}${result.stderr ?? ''}`.split('\n').filter((l) => l.trim() && !noise.test(l));
   if (lines.length) process.stderr.write(lines.join('\n') + '\n');
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status ?? result.error?.message ?? result.signal})`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed (${result.status ?? result.error?.message ?? result.signal})`);
 }
 
 const qemu: Record<string, string> = { 'linux-arm64': 'qemu-aarch64-static', 'linux-x64': 'qemu-x86_64-static' };
@@ -53,7 +54,9 @@ export const CACHE_PROFILES = ['help', 'ls', 'lsi', 'cp', 'all'] as const;
 export function warmCaches(target: Target, work: string, appFile: string, sideFile: string): Record<string, string> | undefined {
   const runner = runnerFor(target);
   if (!runner) {
-    console.log(`note: cannot run ${target.name} Node here (for linux-arm64 install qemu-user-static and libc6:arm64): no code cache, slower start-up`);
+    console.log(
+      `note: cannot run ${target.name} Node here (for linux-arm64 install qemu-user-static and libc6:arm64): no code cache, slower start-up`,
+    );
     return undefined;
   }
   const warmUp = join(dirname(fileURLToPath(import.meta.url)), 'warm-up.cjs');

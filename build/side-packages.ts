@@ -37,7 +37,12 @@ export function sideBundleOptions(root: string, base: BuildOptions): BuildOption
   return {
     ...base,
     entryPoints: undefined,
-    stdin: { contents: `module.exports = {\n${entries}\n};\n`, resolveDir: join(root, 'src'), sourcefile: 'side-packages.js', loader: 'js' },
+    stdin: {
+      contents: `module.exports = {\n${entries}\n};\n`,
+      resolveDir: join(root, 'src'),
+      sourcefile: 'side-packages.js',
+      loader: 'js',
+    },
     plugins: (base.plugins ?? []).filter((p) => p.name !== 'side-packages' && p.name !== 'lazy-commands'),
     write: false,
   };

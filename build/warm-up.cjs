@@ -21,7 +21,13 @@ let side;
 globalThis[Symbol.for('docker-jindr.side')] = (name) => {
   if (!side) {
     const m = { exports: {} };
-    new vm.Script(fs.readFileSync(sideFile, 'utf8'), { filename: 'docker-jindr-side.js' }).runInThisContext()(m.exports, require, m, __filename, __dirname);
+    new vm.Script(fs.readFileSync(sideFile, 'utf8'), { filename: 'docker-jindr-side.js' }).runInThisContext()(
+      m.exports,
+      require,
+      m,
+      __filename,
+      __dirname,
+    );
     side = m.exports;
   }
   return side[name]();
@@ -30,14 +36,27 @@ const script = new vm.Script(fs.readFileSync(appFile, 'utf8'), { filename: 'dock
 const run = script.runInThisContext();
 
 const digest = (bytes) => 'sha256:' + createHash('sha256').update(bytes).digest('hex');
-const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', created: '2026-01-01T00:00:00Z', rootfs: { type: 'layers', diff_ids: [] } }));
+const config = Buffer.from(
+  JSON.stringify({ architecture: 'amd64', os: 'linux', created: '2026-01-01T00:00:00Z', rootfs: { type: 'layers', diff_ids: [] } }),
+);
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digest(config), size: config.length }, layers: [] }));
+const manifest = Buffer.from(
+  JSON.stringify({
+    schemaVersion: 2,
+    mediaType: MANIFEST,
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digest(config), size: config.length },
+    layers: [],
+  }),
+);
 // A two-platform image as most are (an index over the manifest above), copied by its full name.
 const INDEX = 'application/vnd.oci.image.index.v1+json';
-const platforms = [['amd64', 'linux'], ['arm64', 'linux']].map(([architecture, os]) => ({ mediaType: MANIFEST, digest: digest(manifest), size: manifest.length, platform: { architecture, os } }));
+const platforms = [
+  ['amd64', 'linux'],
+  ['arm64', 'linux'],
+].map(([architecture, os]) => ({ mediaType: MANIFEST, digest: digest(manifest), size: manifest.length, platform: { architecture, os } }));
 const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests: platforms }));
-const json = (res, status, body, headers = {}) => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+const json = (res, status, body, headers = {}) =>
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, 'http://x');
@@ -72,7 +91,11 @@ server.listen(0, '127.0.0.1', () => {
   const profiles = {
     help: [['--help'], ['lsi', '--help'], ['cp', '--help']],
     ls: [['-r', registry, 'ls']],
-    lsi: [['-r', registry, 'lsi'], ['-r', registry, 'lsi'], ['-r', registry, 'lsi', '-q']],
+    lsi: [
+      ['-r', registry, 'lsi'],
+      ['-r', registry, 'lsi'],
+      ['-r', registry, 'lsi', '-q'],
+    ],
     cp: [
       ['-r', registry, 'cp', '-q', 'app:v1', '--to', `${registry}/mirror:v1`],
       ['cp', '-q', `${registry}/multi:v1`, `${registry}/mirror`],

@@ -15,7 +15,8 @@ import { JindrError } from './errors.ts';
 export type JsonObject = Record<string, unknown>;
 
 /** An array; with item, one whose every element passes item. */
-export const isArray = <T = unknown>(value: unknown, item?: (element: unknown) => element is T): value is T[] => Array.isArray(value) && (item === undefined || value.every((e) => item(e)));
+export const isArray = <T = unknown>(value: unknown, item?: (element: unknown) => element is T): value is T[] =>
+  Array.isArray(value) && (item === undefined || value.every((e) => item(e)));
 export const isString = (value: unknown): value is string => typeof value === 'string';
 export const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';
 const isBoolean = (value: unknown): value is boolean => value === true || value === false;
@@ -24,7 +25,11 @@ const isSafeInteger = (value: unknown): value is number => Number.isSafeInteger(
 const isPlainObject = (value: unknown): value is JsonObject => {
   if (typeof value !== 'object' || value === null) return false;
   const prototype = Object.getPrototypeOf(value) as object | null;
-  return (prototype === null || prototype === Object.prototype || Object.getPrototypeOf(prototype) === null) && !(Symbol.toStringTag in value) && !(Symbol.iterator in value);
+  return (
+    (prototype === null || prototype === Object.prototype || Object.getPrototypeOf(prototype) === null) &&
+    !(Symbol.toStringTag in value) &&
+    !(Symbol.iterator in value)
+  );
 };
 
 /** What is wrong with a JSON document, and where in it ('' for the document itself). */
@@ -94,7 +99,8 @@ function kindOf(value: unknown): string {
 /** A reader from a check: the value when check(value) holds, else a ShapeError "not <expected> but <what it is>". */
 function reader<T>(check: (value: unknown) => value is T, expected: string): Read<T> {
   return (value, path) => {
-    if (!check(value)) throw new ShapeError(path, value === undefined ? `missing, expected ${expected}` : `not ${expected} but ${kindOf(value)}`);
+    if (!check(value))
+      throw new ShapeError(path, value === undefined ? `missing, expected ${expected}` : `not ${expected} but ${kindOf(value)}`);
     return value;
   };
 }
@@ -118,7 +124,8 @@ export const stringMap: Read<Record<string, string>> = (value, path) => {
 /** An array whose every item reads with item (each named by its index). */
 export function arrayOf<T>(item: Read<T>): Read<T[]> {
   return (value, path) => {
-    if (!isArray(value)) throw new ShapeError(path, value === undefined ? 'missing, expected an array' : `not an array but ${kindOf(value)}`);
+    if (!isArray(value))
+      throw new ShapeError(path, value === undefined ? 'missing, expected an array' : `not an array but ${kindOf(value)}`);
     return value.map((v, i) => item(v, at(path, i)));
   };
 }

@@ -62,7 +62,9 @@ test('rooms import only downwards: registry, security and aws import no other ro
 });
 
 test('src/errors.ts and other shared files import no room', (t) => {
-  const broken = [...graph].filter(([f]) => roomOf(f) === '').flatMap(([f, ts]) => ts.filter((x) => roomOf(x) !== '').map((x) => `${rel(f)} imports ${rel(x)}`));
+  const broken = [...graph]
+    .filter(([f]) => roomOf(f) === '')
+    .flatMap(([f, ts]) => ts.filter((x) => roomOf(x) !== '').map((x) => `${rel(f)} imports ${rel(x)}`));
   t.deepEqual(broken, []);
 });
 
@@ -86,22 +88,46 @@ export function findCycles(g: ReadonlyMap<string, readonly string[]>): string[][
 }
 
 test('no import cycles', (t) => {
-  t.deepEqual(findCycles(graph).map((c) => c.map(rel).join(' -> ')), []);
+  t.deepEqual(
+    findCycles(graph).map((c) => c.map(rel).join(' -> ')),
+    [],
+  );
 });
 
 test('the cycle finder finds a cycle (the check above can fail)', (t) => {
-  t.deepEqual(findCycles(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]])), [['a', 'b', 'c']]);
-  t.deepEqual(findCycles(new Map([['a', ['b']], ['b', []]])), []);
+  t.deepEqual(
+    findCycles(
+      new Map([
+        ['a', ['b']],
+        ['b', ['c']],
+        ['c', ['a']],
+        ['d', ['a']],
+      ]),
+    ),
+    [['a', 'b', 'c']],
+  );
+  t.deepEqual(
+    findCycles(
+      new Map([
+        ['a', ['b']],
+        ['b', []],
+      ]),
+    ),
+    [],
+  );
 });
 
 test('the import reader sees static, type-only, side-effect and dynamic imports', (t) => {
-  const text = "import a from './a.ts';\nimport type { B } from '../b.ts';\nimport './c.ts';\nconst d = await import('./d.ts');\nimport x from 'yargs';\n";
+  const text =
+    "import a from './a.ts';\nimport type { B } from '../b.ts';\nimport './c.ts';\nconst d = await import('./d.ts');\nimport x from 'yargs';\n";
   t.deepEqual(importsOf('/r/src/x/f.ts', text), ['/r/src/x/a.ts', '/r/src/b.ts', '/r/src/x/c.ts', '/r/src/x/d.ts']);
 });
 
 test('no command file imports another command', (t) => {
   const commandsDir = join(src, 'cli', 'commands');
-  const broken = [...graph].filter(([f]) => f.startsWith(commandsDir + '/') && !f.endsWith('/index.ts')).flatMap(([f, ts]) => ts.filter((x) => x.startsWith(commandsDir + '/')).map((x) => `${rel(f)} imports ${rel(x)}`));
+  const broken = [...graph]
+    .filter(([f]) => f.startsWith(commandsDir + '/') && !f.endsWith('/index.ts'))
+    .flatMap(([f, ts]) => ts.filter((x) => x.startsWith(commandsDir + '/')).map((x) => `${rel(f)} imports ${rel(x)}`));
   t.deepEqual(broken, []);
 });
 
@@ -109,15 +135,23 @@ const lineCount = (f: string): number => readFileSync(f, 'utf8').trimEnd().split
 
 test('no command file over 60 lines', (t) => {
   const commandsDir = join(src, 'cli', 'commands');
-  t.deepEqual(files.filter((f) => f.startsWith(commandsDir + '/') && lineCount(f) > 60).map((f) => `${rel(f)}: ${lineCount(f)} lines`), []);
+  t.deepEqual(
+    files.filter((f) => f.startsWith(commandsDir + '/') && lineCount(f) > 60).map((f) => `${rel(f)}: ${lineCount(f)} lines`),
+    [],
+  );
 });
 
 test('no src file over 300 lines', (t) => {
-  t.deepEqual(files.filter((f) => lineCount(f) > 300).map((f) => `${rel(f)}: ${lineCount(f)} lines`), []);
+  t.deepEqual(
+    files.filter((f) => lineCount(f) > 300).map((f) => `${rel(f)}: ${lineCount(f)} lines`),
+    [],
+  );
 });
 
 test('outside JSON is read in one way: nothing but src/json-shape.ts calls JSON.parse (the page, which runs in the browser, aside)', (t) => {
   const page = join(src, 'ui', 'page');
-  const callers = files.filter((f) => !f.startsWith(page + '/') && f !== join(src, 'json-shape.ts') && /\bJSON\.parse\(/.test(readFileSync(f, 'utf8')));
+  const callers = files.filter(
+    (f) => !f.startsWith(page + '/') && f !== join(src, 'json-shape.ts') && /\bJSON\.parse\(/.test(readFileSync(f, 'utf8')),
+  );
   t.deepEqual(callers.map(rel), []);
 });

@@ -8,7 +8,14 @@ import { Fields, ShapeError, parseJson, readJson } from '../src/json-shape.ts';
 test('paths name members the way a reader finds them', (t) => {
   const doc = new Fields({ config: 1, layers: [{}, {}, { size: 'x' }], auths: { 'localhost:5000': 1 }, platform: { 'os.version': 1 } });
   t.throws(() => doc.get('config', shape.fields), { message: 'config: not a JSON object but a number' });
-  t.throws(() => doc.get('layers', shape.arrayOf((v, p) => new Fields(v, p).optional('size', shape.size))), { message: 'layers[2].size: not a size (a whole number, 0 or more) but a string' });
+  t.throws(
+    () =>
+      doc.get(
+        'layers',
+        shape.arrayOf((v, p) => new Fields(v, p).optional('size', shape.size)),
+      ),
+    { message: 'layers[2].size: not a size (a whole number, 0 or more) but a string' },
+  );
   t.throws(() => doc.get('auths', shape.stringMap), { message: 'auths["localhost:5000"]: not a string but a number' });
   t.throws(() => doc.fields('platform')!.get('os.version', shape.string), { message: 'platform["os.version"]: not a string but a number' });
   t.is(doc.error('config', 'odd').message, 'config: odd');
@@ -16,10 +23,18 @@ test('paths name members the way a reader finds them', (t) => {
 
 test('what a wrong value is, is told in words, never the value itself', (t) => {
   const kinds: [unknown, string][] = [
-    [null, 'null'], [[1], 'an array'], [{}, 'an object'], ['s3cret', 'a string'], ['', 'an empty string'],
-    [3, 'a number'], [-1, 'a negative number'], [1.5, 'a fraction'], [2 ** 60, 'a number too large to be exact'],
+    [null, 'null'],
+    [[1], 'an array'],
+    [{}, 'an object'],
+    ['s3cret', 'a string'],
+    ['', 'an empty string'],
+    [3, 'a number'],
+    [-1, 'a negative number'],
+    [1.5, 'a fraction'],
+    [2 ** 60, 'a number too large to be exact'],
   ];
-  for (const [value, kind] of kinds) t.throws(() => shape.boolean(value, 'x'), { instanceOf: ShapeError, message: `x: not true or false but ${kind}` });
+  for (const [value, kind] of kinds)
+    t.throws(() => shape.boolean(value, 'x'), { instanceOf: ShapeError, message: `x: not true or false but ${kind}` });
   t.throws(() => shape.string(true, 'x'), { message: 'x: not a string but a boolean' });
   t.throws(() => shape.string(undefined, 'x'), { message: 'x: missing, expected a string' });
 });
@@ -72,20 +87,48 @@ test('parseJson never quotes what it could not parse', (t) => {
   t.is(err.cause, undefined);
 });
 
-test('readJson turns any shape problem into the edge\'s own error, naming the source', (t) => {
+test("readJson turns any shape problem into the edge's own error, naming the source", (t) => {
   const fail = (problem: string): AuthError => new AuthError(`the token service of r.test sent a malformed answer: ${problem}`);
   const read = (json: unknown): string => new Fields(json).get('token', shape.string);
   t.is(readJson('{"token":"t"}', read, fail), 't');
-  t.throws(() => readJson('nope', read, fail), { instanceOf: AuthError, message: 'the token service of r.test sent a malformed answer: not JSON' });
-  t.throws(() => readJson('{"token":1}', read, fail), { instanceOf: AuthError, message: 'the token service of r.test sent a malformed answer: token: not a string but a number' });
+  t.throws(() => readJson('nope', read, fail), {
+    instanceOf: AuthError,
+    message: 'the token service of r.test sent a malformed answer: not JSON',
+  });
+  t.throws(() => readJson('{"token":1}', read, fail), {
+    instanceOf: AuthError,
+    message: 'the token service of r.test sent a malformed answer: token: not a string but a number',
+  });
   // Other errors go through as they are.
-  t.throws(() => readJson('{}', () => { throw new RangeError('x'); }, fail), { instanceOf: RangeError });
+  t.throws(
+    () =>
+      readJson(
+        '{}',
+        () => {
+          throw new RangeError('x');
+        },
+        fail,
+      ),
+    { instanceOf: RangeError },
+  );
 });
 
 test('the guards: a JSON object is a plain one (from JSON.parse, {} or another realm), never an array, Map or class instance', (t) => {
   const { runInNewContext } = process.getBuiltinModule('node:vm');
   for (const yes of [{}, JSON.parse('{"a":1}'), Object.create(null), runInNewContext('({ a: 1 })')]) t.true(shape.isJsonObject(yes));
-  for (const no of [null, undefined, [], 'x', 1, new Map(), new Date(0), new (class A {})(), new Uint8Array(1), { [Symbol.iterator]: () => [][Symbol.iterator]() }]) t.false(shape.isJsonObject(no), Object.prototype.toString.call(no));
+  for (const no of [
+    null,
+    undefined,
+    [],
+    'x',
+    1,
+    new Map(),
+    new Date(0),
+    new (class A {})(),
+    new Uint8Array(1),
+    { [Symbol.iterator]: () => [][Symbol.iterator]() },
+  ])
+    t.false(shape.isJsonObject(no), Object.prototype.toString.call(no));
   t.true(shape.isArray([1, 'a']));
   t.true(shape.isArray(['a', 'b'], shape.isString));
   t.false(shape.isArray(['a', 2], shape.isString));

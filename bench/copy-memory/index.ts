@@ -66,7 +66,10 @@ function measure(file: string, args: string[]): { rssMiB: number; cpuS: number; 
   const timeFile = join(tmpdir(), `jindr-bench-copy-memory-${process.pid}`);
   const cache = mkdtempSync(join(tmpdir(), 'jindr-bench-copy-memory-cache-'));
   try {
-    execFileSync('/usr/bin/time', ['-o', timeFile, '-f', '%M %U %S %e', file, ...args], { stdio: 'ignore', env: { ...process.env, XDG_CACHE_HOME: cache } });
+    execFileSync('/usr/bin/time', ['-o', timeFile, '-f', '%M %U %S %e', file, ...args], {
+      stdio: 'ignore',
+      env: { ...process.env, XDG_CACHE_HOME: cache },
+    });
     const [kib, user, sys, wall] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
     return { rssMiB: Math.round(kib! / 1024), cpuS: +(user! + sys!).toFixed(2), wallS: wall! };
   } finally {
@@ -87,9 +90,20 @@ const startLoad = loadavg()[0]!.toFixed(2);
 try {
   const src = await registry('src');
   const layer = await pushStream(src.host, 'big', randomStream(1 << 30), 'application/vnd.oci.image.layer.v1.tar');
-  const config = await pushStream(src.host, 'big', Readable.from([Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] } }))]), 'application/vnd.oci.image.config.v1+json');
+  const config = await pushStream(
+    src.host,
+    'big',
+    Readable.from([
+      Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] } })),
+    ]),
+    'application/vnd.oci.image.config.v1+json',
+  );
   const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config, layers: [layer] });
-  const put = await fetch(`http://${src.host}/v2/big/manifests/v1`, { method: 'PUT', body: manifest, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
+  const put = await fetch(`http://${src.host}/v2/big/manifests/v1`, {
+    method: 'PUT',
+    body: manifest,
+    headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+  });
   if (put.status !== 201) throw new Error(`manifest: ${put.status}`);
   for (let round = 0; round < ROUNDS; round++) {
     for (const which of round % 2 ? (['old', 'new'] as const) : (['new', 'old'] as const)) {
@@ -97,7 +111,9 @@ try {
       const ls = measure(builds[which], ['-r', src.host, 'ls']);
       const cp = measure(builds[which], ['-r', src.host, 'cp', '-q', 'big:v1', '--to', `${dst.host}/big:v1`]);
       rows[which]!.push({ overLsMiB: cp.rssMiB - ls.rssMiB, rssMiB: cp.rssMiB, cpuS: cp.cpuS });
-      console.log(`round ${round + 1} ${which}: max RSS ${cp.rssMiB} MiB (ls ${ls.rssMiB} MiB, +${cp.rssMiB - ls.rssMiB}), CPU ${cp.cpuS} s, ${cp.wallS} s`);
+      console.log(
+        `round ${round + 1} ${which}: max RSS ${cp.rssMiB} MiB (ls ${ls.rssMiB} MiB, +${cp.rssMiB - ls.rssMiB}), CPU ${cp.cpuS} s, ${cp.wallS} s`,
+      );
       execFileSync('docker', ['rm', '-f', '-v', dst.name], { stdio: 'ignore' });
       containers.splice(containers.indexOf(dst.name), 1);
     }
@@ -107,5 +123,7 @@ try {
 }
 console.log(`copy of one 1 GiB layer, ${IMAGE}, ${ROUNDS} rounds, load ${startLoad} -> ${loadavg()[0]!.toFixed(2)}; medians:`);
 for (const [which, r] of Object.entries(rows)) {
-  console.log(`${which}: max RSS ${median(r.map((x) => x.rssMiB))} MiB (+${median(r.map((x) => x.overLsMiB))} MiB over ls), CPU ${median(r.map((x) => x.cpuS))} s`);
+  console.log(
+    `${which}: max RSS ${median(r.map((x) => x.rssMiB))} MiB (+${median(r.map((x) => x.overLsMiB))} MiB over ls), CPU ${median(r.map((x) => x.cpuS))} s`,
+  );
 }

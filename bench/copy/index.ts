@@ -71,7 +71,10 @@ function timed(file: string, args: string[]): Promise<Timing> {
   const timeFile = join(tmpdir(), `jindr-bench-copy-${process.pid}-${timeFileCounter++}`);
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-o', timeFile, '-f', '%U %S', file, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: jindrEnv });
+    const child = spawn('/usr/bin/time', ['-o', timeFile, '-f', '%U %S', file, ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: jindrEnv,
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
@@ -122,10 +125,18 @@ async function pushStream(host: string, repo: string, body: Readable, mediaType:
 }
 
 async function pushImage(host: string, repo: string, tag: string, layers: Desc[]): Promise<Desc> {
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) } }));
+  const config = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) } }),
+  );
   const configDesc = await pushStream(host, repo, Readable.from([config]), 'application/vnd.oci.image.config.v1+json');
-  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: configDesc, layers }));
-  const put = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, { method: 'PUT', body: new Uint8Array(manifest), headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
+  const manifest = Buffer.from(
+    JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: configDesc, layers }),
+  );
+  const put = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, {
+    method: 'PUT',
+    body: new Uint8Array(manifest),
+    headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+  });
   if (put.status !== 201) throw new Error(`manifest: ${put.status}`);
   return { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256(manifest), size: manifest.length };
 }
@@ -158,15 +169,44 @@ async function curlCopy(src: string, dst: string, repo: string, blobs: Desc[], m
     }
   };
   await Promise.all(Array.from({ length: parallel }, worker));
-  cpuMs += (await timed('curl', ['-sSf', '-o', '/dev/null', '-X', 'PUT', '-H', 'Content-Type: application/vnd.oci.image.manifest.v1+json', '--data-binary', manifest.toString(), `http://${dst}/v2/${repo}/manifests/v1`])).cpuMs;
+  cpuMs += (
+    await timed('curl', [
+      '-sSf',
+      '-o',
+      '/dev/null',
+      '-X',
+      'PUT',
+      '-H',
+      'Content-Type: application/vnd.oci.image.manifest.v1+json',
+      '--data-binary',
+      manifest.toString(),
+      `http://${dst}/v2/${repo}/manifests/v1`,
+    ])
+  ).cpuMs;
   return { ms: Number(process.hrtime.bigint() - start) / 1e6, cpuMs, stderr: '' };
 }
 
 /** The floor when every blob is there: one HEAD per blob, then the manifest PUT (curl). */
 async function curlWarm(dst: string, repo: string, blobs: Desc[], manifest: Buffer): Promise<Timing> {
   const start = process.hrtime.bigint();
-  const heads = await timed('curl', ['-sSf', '-o', '/dev/null', ...blobs.flatMap((b) => ['-I', `http://${dst}/v2/${repo}/blobs/${b.digest}`])]);
-  const put = await timed('curl', ['-sSf', '-o', '/dev/null', '-X', 'PUT', '-H', 'Content-Type: application/vnd.oci.image.manifest.v1+json', '--data-binary', manifest.toString(), `http://${dst}/v2/${repo}/manifests/v1`]);
+  const heads = await timed('curl', [
+    '-sSf',
+    '-o',
+    '/dev/null',
+    ...blobs.flatMap((b) => ['-I', `http://${dst}/v2/${repo}/blobs/${b.digest}`]),
+  ]);
+  const put = await timed('curl', [
+    '-sSf',
+    '-o',
+    '/dev/null',
+    '-X',
+    'PUT',
+    '-H',
+    'Content-Type: application/vnd.oci.image.manifest.v1+json',
+    '--data-binary',
+    manifest.toString(),
+    `http://${dst}/v2/${repo}/manifests/v1`,
+  ]);
   return { ms: Number(process.hrtime.bigint() - start) / 1e6, cpuMs: heads.cpuMs + put.cpuMs, stderr: '' };
 }
 
@@ -189,12 +229,16 @@ try {
     layers.push(await pushStream(src.host, 'bench', Readable.from([data]), 'application/vnd.oci.image.layer.v1.tar+gzip'));
   }
   const manifestDesc = await pushImage(src.host, 'bench', 'v1', layers);
-  const manifest = Buffer.from(await (await fetch(`http://${src.host}/v2/bench/manifests/v1`, { headers: { accept: manifestDesc.mediaType } })).arrayBuffer());
+  const manifest = Buffer.from(
+    await (await fetch(`http://${src.host}/v2/bench/manifests/v1`, { headers: { accept: manifestDesc.mediaType } })).arrayBuffer(),
+  );
   if (sha256(manifest) !== manifestDesc.digest) throw new Error('manifest digest');
   const config = JSON.parse(manifest.toString()) as { config: Desc };
   const blobs = [config.config, ...layers];
   const totalBytes = blobs.reduce((n, b) => n + b.size, 0);
-  log(`pushed ${LAYERS} x ${LAYER_MIB} MiB layers (${(totalBytes / 2 ** 20).toFixed(0)} MiB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  log(
+    `pushed ${LAYERS} x ${LAYER_MIB} MiB layers (${(totalBytes / 2 ** 20).toFixed(0)} MiB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
 
   const cold: Record<string, Timing[]> = { jindr: [], skopeo: [], curl4: [], curl1: [] };
   const warm: Record<string, Timing[]> = { jindr: [], skopeo: [], curl: [] };
@@ -211,7 +255,19 @@ try {
       // already (distribution still receives every byte): rotate who goes first.
       const tasks: Array<[string, () => Promise<Timing>]> = [
         ['jindr', () => timed(binary, ['-r', src.host, 'cp', '-q', 'bench:v1', '--to', ref('jindr')])],
-        ['skopeo', () => timed('skopeo', ['copy', '-q', '--all', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${src.host}/bench:v1`, `docker://${ref('skopeo')}`])],
+        [
+          'skopeo',
+          () =>
+            timed('skopeo', [
+              'copy',
+              '-q',
+              '--all',
+              '--src-tls-verify=false',
+              '--dest-tls-verify=false',
+              `docker://${src.host}/bench:v1`,
+              `docker://${ref('skopeo')}`,
+            ]),
+        ],
         ['curl4', () => curlCopy(src.host, dst.host, 'curl4', blobs, manifest, JOBS)],
         ['curl1', () => curlCopy(src.host, dst.host, 'curl1', blobs, manifest, 1)],
       ];
@@ -222,7 +278,19 @@ try {
       // Warm, jindr and skopeo taking turns first.
       const warmTasks: Array<[string, () => Promise<Timing>]> = [
         ['jindr', () => timed(binary, ['-r', src.host, 'cp', '-q', 'bench:v1', '--to', ref('jindr')])],
-        ['skopeo', () => timed('skopeo', ['copy', '-q', '--all', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${src.host}/bench:v1`, `docker://${ref('skopeo')}`])],
+        [
+          'skopeo',
+          () =>
+            timed('skopeo', [
+              'copy',
+              '-q',
+              '--all',
+              '--src-tls-verify=false',
+              '--dest-tls-verify=false',
+              `docker://${src.host}/bench:v1`,
+              `docker://${ref('skopeo')}`,
+            ]),
+        ],
       ];
       for (let i = 0; i < warmTasks.length; i++) {
         const [tool, task] = warmTasks[(i + run) % warmTasks.length]!;
@@ -233,17 +301,32 @@ try {
       mount.jindr!.push(await timed(binary, ['-r', src.host, 'cp', 'bench:v1', '--to', ref('jindr-mount')]));
       const said = /blobs: (\d+) copied \([^)]*\), (\d+) mounted/.exec(mount.jindr!.at(-1)!.stderr);
       if (!said || said[1] !== '0') throw new Error(`jindr did not mount every blob: ${mount.jindr!.at(-1)!.stderr.slice(-300)}`);
-      mount.skopeo!.push(await timed('skopeo', ['copy', '-q', '--all', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${src.host}/bench:v1`, `docker://${ref('skopeo-mount')}`]));
+      mount.skopeo!.push(
+        await timed('skopeo', [
+          'copy',
+          '-q',
+          '--all',
+          '--src-tls-verify=false',
+          '--dest-tls-verify=false',
+          `docker://${src.host}/bench:v1`,
+          `docker://${ref('skopeo-mount')}`,
+        ]),
+      );
       // Every copy arrived whole: the destination's manifest digest is the source's.
       for (const repo of ['jindr', 'skopeo', 'curl4', 'curl1', 'jindr-mount', 'skopeo-mount']) {
-        const got = await fetch(`http://${dst.host}/v2/${repo}/manifests/v1`, { method: 'HEAD', headers: { accept: manifestDesc.mediaType } });
+        const got = await fetch(`http://${dst.host}/v2/${repo}/manifests/v1`, {
+          method: 'HEAD',
+          headers: { accept: manifestDesc.mediaType },
+        });
         if (got.headers.get('docker-content-digest') !== manifestDesc.digest) throw new Error(`${repo}: the copy did not arrive`);
       }
     } finally {
       execFileSync('docker', ['rm', '-f', '-v', dst.name], { stdio: 'ignore' });
     }
     const last = (xs: Timing[]) => `${xs.at(-1)!.ms.toFixed(0)} ms`;
-    log(`run ${run + 1}/${RUNS}: cold jindr ${last(cold.jindr!)}, skopeo ${last(cold.skopeo!)}, curl x4 ${last(cold.curl4!)}, curl x1 ${last(cold.curl1!)}; warm jindr ${last(warm.jindr!)}, skopeo ${last(warm.skopeo!)}; mount jindr ${last(mount.jindr!)}, skopeo ${last(mount.skopeo!)}`);
+    log(
+      `run ${run + 1}/${RUNS}: cold jindr ${last(cold.jindr!)}, skopeo ${last(cold.skopeo!)}, curl x4 ${last(cold.curl4!)}, curl x1 ${last(cold.curl1!)}; warm jindr ${last(warm.jindr!)}, skopeo ${last(warm.skopeo!)}; mount jindr ${last(mount.jindr!)}, skopeo ${last(mount.skopeo!)}`,
+    );
   }
   rmSync(cacheRoot, { recursive: true, force: true });
   jindrEnv = { ...process.env, XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'jindr-bench-copy-cache-')) };
@@ -252,7 +335,11 @@ try {
   const dst = await registry('rss');
   registries.push(dst.name);
   // What a command that copies nothing peaks at: the measure of the copy's own memory.
-  rss.ls = median([await maxRssKiB(['-r', src.host, 'ls']), await maxRssKiB(['-r', src.host, 'ls']), await maxRssKiB(['-r', src.host, 'ls'])]);
+  rss.ls = median([
+    await maxRssKiB(['-r', src.host, 'ls']),
+    await maxRssKiB(['-r', src.host, 'ls']),
+    await maxRssKiB(['-r', src.host, 'ls']),
+  ]);
   rss.image256MiB = await maxRssKiB(['-r', src.host, 'cp', '-q', 'bench:v1', '--to', `${dst.host}/rss-small:v1`]);
   if (big) {
     const t1 = Date.now();
@@ -264,10 +351,18 @@ try {
 
   const wall = (xs: Timing[]) => Math.round(median(xs.map((x) => x.ms)));
   const cpu = (xs: Timing[]) => Math.round(median(xs.map((x) => x.cpuMs)));
-  const table = (cases: Record<string, Timing[]>) => Object.fromEntries(Object.entries(cases).map(([k, v]) => [k, { wallMs: wall(v), cpuMs: cpu(v) }]));
+  const table = (cases: Record<string, Timing[]>) =>
+    Object.fromEntries(Object.entries(cases).map(([k, v]) => [k, { wallMs: wall(v), cpuMs: cpu(v) }]));
   const floor = Math.min(wall(cold.curl4!), wall(cold.curl1!));
   const result = {
-    registry: IMAGE, cpus: cpus().length, loadAverage: loadavg()[0]!, runs: RUNS, layers: LAYERS, layerMiB: LAYER_MIB, totalMiB: +(totalBytes / 2 ** 20).toFixed(1), jobs: JOBS,
+    registry: IMAGE,
+    cpus: cpus().length,
+    loadAverage: loadavg()[0]!,
+    runs: RUNS,
+    layers: LAYERS,
+    layerMiB: LAYER_MIB,
+    totalMiB: +(totalBytes / 2 ** 20).toFixed(1),
+    jobs: JOBS,
     cold: table(cold),
     warm: table(warm),
     mount: table(mount),
@@ -289,14 +384,36 @@ try {
   } else {
     const r = result;
     const row = (name: string, t: { wallMs: number; cpuMs: number }) => `${name} ${t.wallMs} ms (CPU ${t.cpuMs} ms)`;
-    console.log(`copy of ${LAYERS} x ${LAYER_MIB} MiB incompressible layers, ${IMAGE} -> ${IMAGE}, ${r.cpus} CPUs, load ${r.loadAverage.toFixed(1)}, median of ${RUNS}`);
-    console.log(`cold: ${Object.entries(r.cold).map(([k, v]) => row(k, v)).join('   ')}`);
-    console.log(`  jindr / floor ${r.ratios.coldJindrOverFloor}   jindr / skopeo ${r.ratios.coldJindrOverSkopeo} (CPU ${r.ratios.coldJindrCpuOverSkopeoCpu})   (${r.jindrMiBPerSecond} MiB/s)`);
-    console.log(`warm: ${Object.entries(r.warm).map(([k, v]) => row(k, v)).join('   ')}`);
+    console.log(
+      `copy of ${LAYERS} x ${LAYER_MIB} MiB incompressible layers, ${IMAGE} -> ${IMAGE}, ${r.cpus} CPUs, load ${r.loadAverage.toFixed(1)}, median of ${RUNS}`,
+    );
+    console.log(
+      `cold: ${Object.entries(r.cold)
+        .map(([k, v]) => row(k, v))
+        .join('   ')}`,
+    );
+    console.log(
+      `  jindr / floor ${r.ratios.coldJindrOverFloor}   jindr / skopeo ${r.ratios.coldJindrOverSkopeo} (CPU ${r.ratios.coldJindrCpuOverSkopeoCpu})   (${r.jindrMiBPerSecond} MiB/s)`,
+    );
+    console.log(
+      `warm: ${Object.entries(r.warm)
+        .map(([k, v]) => row(k, v))
+        .join('   ')}`,
+    );
     console.log(`  jindr / skopeo ${r.ratios.warmJindrOverSkopeo}   jindr / curl ${r.ratios.warmJindrOverCurl}`);
-    console.log(`mount (a second repository): ${Object.entries(r.mount).map(([k, v]) => row(k, v)).join('   ')}`);
-    console.log(`  jindr mount / jindr cold ${r.ratios.mountJindrOverColdJindr}   skopeo mount / skopeo cold ${r.ratios.mountSkopeoOverColdSkopeo}`);
-    console.log(`jindr max RSS: ${Object.entries(r.maxRssMiB).map(([k, v]) => `${k} ${v} MiB`).join(', ')}`);
+    console.log(
+      `mount (a second repository): ${Object.entries(r.mount)
+        .map(([k, v]) => row(k, v))
+        .join('   ')}`,
+    );
+    console.log(
+      `  jindr mount / jindr cold ${r.ratios.mountJindrOverColdJindr}   skopeo mount / skopeo cold ${r.ratios.mountSkopeoOverColdSkopeo}`,
+    );
+    console.log(
+      `jindr max RSS: ${Object.entries(r.maxRssMiB)
+        .map(([k, v]) => `${k} ${v} MiB`)
+        .join(', ')}`,
+    );
   }
 } finally {
   execFileSync('docker', ['rm', '-f', '-v', ...registries], { stdio: 'ignore' });

@@ -11,7 +11,10 @@ if (!file) {
   console.error('usage: bare-http.ts FILE');
   process.exit(2);
 }
-const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]);
+const lines = readFileSync(file, 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => l.split(' ') as [string, string]);
 const ACCEPT = 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json';
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 let next = 0;

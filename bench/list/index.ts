@@ -72,7 +72,17 @@ function requestsOf(stderr: string): { lines: string[]; counts: Record<Kind, num
   const counts: Record<Kind, number> = { base: 0, catalog: 0, tags: 0, manifest: 0, head: 0, blob: 0 };
   for (const line of lines) {
     // GET /v2/: asking a loopback registry whether it is a mirror, once per run.
-    const kind: Kind = /\/v2\/$/.test(line) ? 'base' : line.includes('/_catalog') ? 'catalog' : line.includes('/tags/list') ? 'tags' : line.startsWith('HEAD') ? 'head' : line.includes('/manifests/') ? 'manifest' : 'blob';
+    const kind: Kind = /\/v2\/$/.test(line)
+      ? 'base'
+      : line.includes('/_catalog')
+        ? 'catalog'
+        : line.includes('/tags/list')
+          ? 'tags'
+          : line.startsWith('HEAD')
+            ? 'head'
+            : line.includes('/manifests/')
+              ? 'manifest'
+              : 'blob';
     counts[kind]++;
   }
   return { lines, counts };
@@ -93,7 +103,10 @@ try {
   const quietRun = timed(binary, ['-r', host, '-D', 'lsi', '-q'], cacheEnv());
   const cold = requestsOf(coldRun.stderr);
   const cases = { cold: cold.counts, warm: requestsOf(warmRun.stderr).counts, quiet: requestsOf(quietRun.stderr).counts };
-  const rows = coldRun.stdout.trim().split('\n').map((line) => JSON.parse(line) as unknown).length; // one JSON object per line
+  const rows = coldRun.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as unknown).length; // one JSON object per line
   if (rows !== REPOS * TAGS) throw new Error(`lsi listed ${rows} tags, expected ${REPOS * TAGS}`);
   if (warmRun.stdout !== coldRun.stdout) throw new Error('the warm lsi printed something else than the cold one');
   if (quietRun.stdout.trim().split('\n').length !== REPOS * TAGS) throw new Error('lsi -q did not list every tag');
@@ -105,7 +118,9 @@ try {
 
   // The floors' URLs: one request of each kind.
   const base = `http://127.0.0.1:${port}/v2`;
-  const manifest = (await (await fetch(`${base}/${sample.repository}/manifests/${sample.tag}`, { headers: { accept: sample.accept } })).json()) as { config: { digest: string } };
+  const manifest = (await (
+    await fetch(`${base}/${sample.repository}/manifests/${sample.tag}`, { headers: { accept: sample.accept } })
+  ).json()) as { config: { digest: string } };
   const urls: Record<Kind, string> = {
     base: `${base}/`,
     catalog: `${base}/_catalog?n=1000`,
@@ -116,19 +131,33 @@ try {
   };
   /** ab's keep-alive rate (requests/s) for one kind at concurrency c. */
   const abRate = (kind: Kind, c: number, n: number): number => {
-    const out = execFileSync('ab', ['-q', '-k', ...(kind === 'head' ? ['-i'] : []), '-c', String(c), '-n', String(n), '-H', `Accept: ${sample.accept}`, urls[kind]], { encoding: 'utf8' });
+    const out = execFileSync(
+      'ab',
+      ['-q', '-k', ...(kind === 'head' ? ['-i'] : []), '-c', String(c), '-n', String(n), '-H', `Accept: ${sample.accept}`, urls[kind]],
+      { encoding: 'utf8' },
+    );
     const failed = Number(/Failed requests:\s+(\d+)/.exec(out)?.[1] ?? '0') + Number(/Non-2xx responses:\s+(\d+)/.exec(out)?.[1] ?? '0');
     if (failed > 0) throw new Error(`ab -c ${c} ${urls[kind]}: ${failed} failed requests`);
     return Math.round(Number(/Requests per second:\s+([\d.]+)/.exec(out)?.[1]));
   };
   const total = (counts: Record<Kind, number>) => KINDS.reduce((n, k) => n + counts[k], 0);
-  const floorOf = (counts: Record<Kind, number>, rates: Record<Kind, number>) => KINDS.reduce((sum, kind) => sum + (counts[kind] / rates[kind]) * 1000, 0);
+  const floorOf = (counts: Record<Kind, number>, rates: Record<Kind, number>) =>
+    KINDS.reduce((sum, kind) => sum + (counts[kind] / rates[kind]) * 1000, 0);
 
   // Every round measures its own floor (ab -k -c 16 for each kind, as issue 11 defines it)
   // next to the runs it is compared with: this machine's speed drifts by 10-20% within
   // minutes (the same ab run took 8.3 s, then 10.5 s), so a floor measured once, minutes
   // away from the runs, moves every ratio by as much. Ratios are per round, then medians.
-  const times = { cold: [] as number[], warm: [] as number[], quiet: [] as number[], bare: [] as number[], bareHttp: [] as number[], bareNet: [] as number[], bareNetWarm: [] as number[], sequential: [] as number[] };
+  const times = {
+    cold: [] as number[],
+    warm: [] as number[],
+    quiet: [] as number[],
+    bare: [] as number[],
+    bareHttp: [] as number[],
+    bareNet: [] as number[],
+    bareNetWarm: [] as number[],
+    sequential: [] as number[],
+  };
   const roundFloors = { cold: [] as number[], warm: [] as number[], quiet: [] as number[] };
   const roundRates: Record<Kind, number>[] = [];
   let seqRequests = 0;
@@ -153,9 +182,25 @@ try {
   const perRound = (xs: number[], ys: number[]) => +median(xs.map((x, i) => x / ys[i]!)).toFixed(2);
   const floors = { cold: median(roundFloors.cold), warm: median(roundFloors.warm), quiet: median(roundFloors.quiet) };
   const result = {
-    registry: IMAGE, cpus: cpus().length, loadAverageAtStart: startLoad, loadAverageAtEnd: +loadavg()[0]!.toFixed(2), repositories: REPOS, tagsPerRepository: TAGS, runs: RUNS,
-    requests: cases, sequentialRequests: seqRequests,
-    ms: { cold: med(times.cold), warm: med(times.warm), quiet: med(times.quiet), bareUndici: med(times.bare), bareHttp: med(times.bareHttp), bareNet: med(times.bareNet), bareNetWarm: med(times.bareNetWarm), sequential: med(times.sequential) },
+    registry: IMAGE,
+    cpus: cpus().length,
+    loadAverageAtStart: startLoad,
+    loadAverageAtEnd: +loadavg()[0]!.toFixed(2),
+    repositories: REPOS,
+    tagsPerRepository: TAGS,
+    runs: RUNS,
+    requests: cases,
+    sequentialRequests: seqRequests,
+    ms: {
+      cold: med(times.cold),
+      warm: med(times.warm),
+      quiet: med(times.quiet),
+      bareUndici: med(times.bare),
+      bareHttp: med(times.bareHttp),
+      bareNet: med(times.bareNet),
+      bareNetWarm: med(times.bareNetWarm),
+      sequential: med(times.sequential),
+    },
     abRequestsPerSecondByRound: roundRates,
     floorMs: { cold: Math.round(floors.cold), warm: Math.round(floors.warm), quiet: Math.round(floors.quiet), byRound: roundFloors },
     ratios: {
@@ -178,13 +223,19 @@ try {
   else {
     const secs = (ms: number) => (ms / 1000).toFixed(2);
     const r = result;
-    console.log(`registry ${IMAGE}, ${r.cpus} CPUs (load average ${startLoad} at start, ${r.loadAverageAtEnd} at the end), ${REPOS} repositories x ${TAGS} tags, median of ${RUNS}`);
+    console.log(
+      `registry ${IMAGE}, ${r.cpus} CPUs (load average ${startLoad} at start, ${r.loadAverageAtEnd} at the end), ${REPOS} repositories x ${TAGS} tags, median of ${RUNS}`,
+    );
     for (const c of ['cold', 'warm', 'quiet'] as const) {
-      console.log(`lsi ${c.padEnd(5)}  ${secs(r.ms[c]).padStart(6)} s  floor ${secs(r.floorMs[c]).padStart(6)} s  (${total(cases[c])} requests ${JSON.stringify(cases[c])})`);
+      console.log(
+        `lsi ${c.padEnd(5)}  ${secs(r.ms[c]).padStart(6)} s  floor ${secs(r.floorMs[c]).padStart(6)} s  (${total(cases[c])} requests ${JSON.stringify(cases[c])})`,
+      );
     }
     console.log(`bare undici: ${secs(r.ms.bareUndici)} s  (cold lsi's requests, 16 at a time, bodies dropped)`);
     console.log(`bare http:   ${secs(r.ms.bareHttp)} s  (the same with Node's http)`);
-    console.log(`bare net:    ${secs(r.ms.bareNet)} s  (the same over node:net, as lsi's transport sends them; warm's requests: ${secs(r.ms.bareNetWarm)} s)`);
+    console.log(
+      `bare net:    ${secs(r.ms.bareNet)} s  (the same over node:net, as lsi's transport sends them; warm's requests: ${secs(r.ms.bareNetWarm)} s)`,
+    );
     console.log(`sequential:  ${secs(r.ms.sequential)} s  (${seqRequests} requests, one at a time)`);
     console.log(`ab -k -c 16 req/s by kind, each round: ${JSON.stringify(roundRates)}`);
     console.log(`ratios (per round, then the median): ${JSON.stringify(r.ratios)}`);

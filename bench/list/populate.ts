@@ -20,22 +20,37 @@ export async function populate(host: string, repos: number, tags: number): Promi
     const layer = randomBytes(512);
     const layerDigest = sha256(layer);
     await uploadBlob(client, repo, layer, layerDigest);
-    await Promise.all(Array.from({ length: tags }, async (_, t) => {
-      const config = Buffer.from(JSON.stringify({ architecture: t % 2 ? 'arm64' : 'amd64', os: 'linux', created: new Date(0).toISOString(), config: { Env: [`N=${r}-${t}`] }, rootfs: { type: 'layers', diff_ids: [layerDigest] } }));
-      const configDigest = sha256(config);
-      await uploadBlob(client, repo, config, configDigest);
-      const manifest = Buffer.from(JSON.stringify({
-        schemaVersion: 2, mediaType: MANIFEST,
-        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
-        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layerDigest, size: layer.length }],
-      }));
-      await client.request({ method: 'PUT', path: `/v2/${repo}/manifests/v${t}`, headers: { 'content-type': MANIFEST }, body: manifest });
-    }));
+    await Promise.all(
+      Array.from({ length: tags }, async (_, t) => {
+        const config = Buffer.from(
+          JSON.stringify({
+            architecture: t % 2 ? 'arm64' : 'amd64',
+            os: 'linux',
+            created: new Date(0).toISOString(),
+            config: { Env: [`N=${r}-${t}`] },
+            rootfs: { type: 'layers', diff_ids: [layerDigest] },
+          }),
+        );
+        const configDigest = sha256(config);
+        await uploadBlob(client, repo, config, configDigest);
+        const manifest = Buffer.from(
+          JSON.stringify({
+            schemaVersion: 2,
+            mediaType: MANIFEST,
+            config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
+            layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layerDigest, size: layer.length }],
+          }),
+        );
+        await client.request({ method: 'PUT', path: `/v2/${repo}/manifests/v${t}`, headers: { 'content-type': MANIFEST }, body: manifest });
+      }),
+    );
   });
   let next = 0;
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    while (next < jobs.length) await jobs[next++]!();
-  }));
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < jobs.length) await jobs[next++]!();
+    }),
+  );
   await client.close();
   return { repository: 'bench/repo-0000', tag: 'v0', accept: MANIFEST };
 }

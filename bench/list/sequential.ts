@@ -29,7 +29,7 @@ function next(res: Response): string | undefined {
 }
 
 const repos: string[] = [];
-for (let path: string | undefined = '/v2/_catalog?n=1000'; path; ) {
+for (let path: string | undefined = '/v2/_catalog?n=1000'; path;) {
   const res = await get(path);
   repos.push(...((await res.json()) as { repositories: string[] }).repositories);
   path = next(res);

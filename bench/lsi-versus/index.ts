@@ -29,7 +29,11 @@ const scratch = mkdtempSync(join(tmpdir(), 'jindr-bench-versus-'));
 let dirs = 0;
 function lsi(file: string, host: string, cacheHome: string): { ms: number; lines: number } {
   const start = process.hrtime.bigint();
-  const r = spawnSync(file, ['-r', host, 'lsi', '--format', 'json'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, XDG_CACHE_HOME: cacheHome } });
+  const r = spawnSync(file, ['-r', host, 'lsi', '--format', 'json'], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, XDG_CACHE_HOME: cacheHome },
+  });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`${file} lsi failed: ${r.stderr}`);
   return { ms, lines: r.stdout.trim().split('\n').length };
@@ -55,7 +59,9 @@ try {
   for (const kind of ['cold', 'warm'] as const) {
     const t = times[kind];
     const ratios = t.new.map((ms, i) => ms / t.old[i]!);
-    console.log(`${kind}: new ${median(t.new).toFixed(0)} ms, old ${median(t.old).toFixed(0)} ms, new/old per round ${ratios.map((r) => r.toFixed(2)).join(' ')}, median ${median(ratios).toFixed(2)}`);
+    console.log(
+      `${kind}: new ${median(t.new).toFixed(0)} ms, old ${median(t.old).toFixed(0)} ms, new/old per round ${ratios.map((r) => r.toFixed(2)).join(' ')}, median ${median(ratios).toFixed(2)}`,
+    );
   }
 } finally {
   spawnSync('docker', ['rm', '-f', '-v', name], { stdio: 'ignore' });

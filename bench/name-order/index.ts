@@ -47,11 +47,26 @@ process.stdout.write(JSON.stringify({ cpuMs: (used.user + used.system) / 1000, c
 process.exit(0);
 `,
 );
-await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node24', outfile: script, logLevel: 'warning' });
+await build({
+  entryPoints: [entry],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node24',
+  outfile: script,
+  logLevel: 'warning',
+});
 
-interface Sample { cpuMs: number; collator: boolean; order: string }
+interface Sample {
+  cpuMs: number;
+  collator: boolean;
+  order: string;
+}
 function once(way: string, kase: string): Sample {
-  const r = spawnSync(binary, ['--version'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: `--require ${script}`, WAY: way, CASE: kase } });
+  const r = spawnSync(binary, ['--version'], {
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: `--require ${script}`, WAY: way, CASE: kase },
+  });
   if (r.status !== 0) throw new Error(`${way} ${kase}: ${r.stderr}`);
   return JSON.parse(r.stdout.split('\n')[0]!) as Sample;
 }
@@ -70,9 +85,19 @@ for (const kase of cases) {
   const orders = new Set(ways.flatMap((w) => samples[`${w} ${kase}`]!.map((s) => s.order)));
   if (orders.size !== 1) throw new Error(`${kase}: the two ways sort differently`);
 }
-const result = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { cpuMs: +median(v.map((s) => s.cpuMs)).toFixed(2), collatorMade: v.some((s) => s.collator) }]));
+const result = Object.fromEntries(
+  Object.entries(samples).map(([k, v]) => [
+    k,
+    { cpuMs: +median(v.map((s) => s.cpuMs)).toFixed(2), collatorMade: v.some((s) => s.collator) },
+  ]),
+);
 if (json) console.log(JSON.stringify({ runs: RUNS, loadAverage: { start: startLoad, end: loadavg()[0]!.toFixed(2) }, ...result }, null, 2));
 else {
-  console.log(`sorting names in dist/docker-jindr, CPU ms (median of ${RUNS} fresh processes each), load ${startLoad} -> ${loadavg()[0]!.toFixed(2)}`);
-  for (const kase of cases) console.log(`${kase.padEnd(4)} quick order first ${result[`quick ${kase}`]!.cpuMs} ms (collator made: ${result[`quick ${kase}`]!.collatorMade})   collator alone ${result[`collator ${kase}`]!.cpuMs} ms`);
+  console.log(
+    `sorting names in dist/docker-jindr, CPU ms (median of ${RUNS} fresh processes each), load ${startLoad} -> ${loadavg()[0]!.toFixed(2)}`,
+  );
+  for (const kase of cases)
+    console.log(
+      `${kase.padEnd(4)} quick order first ${result[`quick ${kase}`]!.cpuMs} ms (collator made: ${result[`quick ${kase}`]!.collatorMade})   collator alone ${result[`collator ${kase}`]!.cpuMs} ms`,
+    );
 }

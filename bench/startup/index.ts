@@ -95,9 +95,17 @@ function once(c: Case): { wall: number; cpu: number } {
   if (result.status !== 0) throw new Error(`${c.name} failed (${result.status}): ${result.stderr}`);
   let cpu = childrenCpuMs() - cpu0;
   if (hasPerf) {
-    const counted = spawnSync('perf', ['stat', '-x,', '-e', 'task-clock', '-o', perfOut, '--', c.file, ...c.args], { env: c.env ?? process.env, stdio: 'ignore' });
+    const counted = spawnSync('perf', ['stat', '-x,', '-e', 'task-clock', '-o', perfOut, '--', c.file, ...c.args], {
+      env: c.env ?? process.env,
+      stdio: 'ignore',
+    });
     if (counted.status !== 0) throw new Error(`${c.name} failed under perf stat (${counted.status})`);
-    cpu = Number(readFileSync(perfOut, 'utf8').split('\n').find((l) => l.includes('task-clock'))!.split(',')[0]);
+    cpu = Number(
+      readFileSync(perfOut, 'utf8')
+        .split('\n')
+        .find((l) => l.includes('task-clock'))!
+        .split(',')[0],
+    );
   }
   return { wall, cpu };
 }
@@ -143,11 +151,21 @@ try {
   };
   // Wall-clock is what a person waits for; CPU time is steadier when the machine is busy.
   const ratios = { wall: ratiosOf(medians), cpu: ratiosOf(cpuMeans) };
-  const predecessor = hasDocker ? { 'docker jindr ls / predecessor jindr ls (624 ms)': medians['docker jindr ls']! / PREDECESSOR_LS_MS } : {};
+  const predecessor = hasDocker
+    ? { 'docker jindr ls / predecessor jindr ls (624 ms)': medians['docker jindr ls']! / PREDECESSOR_LS_MS }
+    : {};
   if (json) {
-    console.log(JSON.stringify({ runs, node: process.version, cpus: cpus().length, loadAverage: loadavg()[0], medians, cpuMeans, ratios, predecessor }, null, 2));
+    console.log(
+      JSON.stringify(
+        { runs, node: process.version, cpus: cpus().length, loadAverage: loadavg()[0], medians, cpuMeans, ratios, predecessor },
+        null,
+        2,
+      ),
+    );
   } else {
-    console.log(`startup: ${runs} interleaved runs each (Node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)})`);
+    console.log(
+      `startup: ${runs} interleaved runs each (Node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)})`,
+    );
     console.log(`  ${'case'.padEnd(42)} ${'median wall'.padStart(12)} ${'mean CPU'.padStart(10)}`);
     for (const [name, ms] of Object.entries(medians)) {
       console.log(`  ${name.padEnd(42)} ${ms.toFixed(1).padStart(9)} ms ${cpuMeans[name]!.toFixed(1).padStart(7)} ms`);

@@ -65,10 +65,11 @@ function once(c: Case): number {
 
 /** The requests in each registry's access log (distribution's lines: "METHOD /v2/... HTTP/1.1"), once it stops growing. */
 function accessLogs(names: string[]): string[][] {
-  const read = () => names.map((n) => {
-    const out = spawnSync('docker', ['logs', n], { encoding: 'utf8' });
-    return [...`${out.stdout}${out.stderr}`.matchAll(/"(GET|HEAD|PUT|POST|PATCH|DELETE) (\/v2\/[^ "]*)/g)].map((m) => `${m[1]} ${m[2]}`);
-  });
+  const read = () =>
+    names.map((n) => {
+      const out = spawnSync('docker', ['logs', n], { encoding: 'utf8' });
+      return [...`${out.stdout}${out.stderr}`.matchAll(/"(GET|HEAD|PUT|POST|PATCH|DELETE) (\/v2\/[^ "]*)/g)].map((m) => `${m[1]} ${m[2]}`);
+    });
   // The engine writes a container's log as it reads it: ask until two reads agree.
   let last = read();
   for (let i = 0; i < 20; i++) {
@@ -92,7 +93,14 @@ try {
   containers.push(dst.name);
   const [from, to] = [`127.0.0.1:${src.port}`, `127.0.0.1:${dst.port}`];
   const index = await pushArchy(from, { repo: 'busybox', tag: 'latest' });
-  const skopeoArgs = ['copy', '--all', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${from}/busybox:latest`, `docker://${to}/busybox:latest`];
+  const skopeoArgs = [
+    'copy',
+    '--all',
+    '--src-tls-verify=false',
+    '--dest-tls-verify=false',
+    `docker://${from}/busybox:latest`,
+    `docker://${to}/busybox:latest`,
+  ];
   execFileSync('skopeo', skopeoArgs, { stdio: 'ignore' });
   const cases: Case[] = [
     { name: 'docker-jindr cp -q', file: binary, args: ['cp', '-q', `${from}/busybox:latest`, to] },
@@ -104,13 +112,16 @@ try {
     cases.push({ name: 'docker jindr cp -q', file: 'docker', args: ['jindr', 'cp', '-q', `${from}/busybox:latest`, to] });
   }
   // What each one asks of the registries (and a first run of each, for the page cache).
-  const requests = Object.fromEntries(cases.map((c) => {
-    const [s, d] = requestsDuring([src.name, dst.name], () => once(c));
-    return [c.name, { source: s!.length, destination: d!.length, lines: [...s!.map((l) => `src ${l}`), ...d!.map((l) => `dst ${l}`)] }];
-  }));
+  const requests = Object.fromEntries(
+    cases.map((c) => {
+      const [s, d] = requestsDuring([src.name, dst.name], () => once(c));
+      return [c.name, { source: s!.length, destination: d!.length, lines: [...s!.map((l) => `src ${l}`), ...d!.map((l) => `dst ${l}`)] }];
+    }),
+  );
   for (const [name, r] of Object.entries(requests)) log(`${name}: ${r.source} requests to the source, ${r.destination} to the destination`);
   const digest = spawnSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${to}/busybox:latest`]);
-  if (digest.status !== 0 || !String(digest.stdout).includes(index.manifests[0]!.digest)) throw new Error('the destination does not hold the image');
+  if (digest.status !== 0 || !String(digest.stdout).includes(index.manifests[0]!.digest))
+    throw new Error('the destination does not hold the image');
 
   const [jindr, skopeo] = [cases[0]!.name, cases[1]!.name];
   const sets: Array<{ medians: Record<string, number>; runs: Record<string, number[]>; ratio: number }> = [];
@@ -122,11 +133,19 @@ try {
     }
     const medians = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)]));
     sets.push({ medians, runs, ratio: medians[jindr]! / medians[skopeo]! });
-    log(`set ${set + 1}/${SETS}: ${Object.entries(medians).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ')}; ${jindr} / ${skopeo} ${sets.at(-1)!.ratio.toFixed(2)}`);
+    log(
+      `set ${set + 1}/${SETS}: ${Object.entries(medians)
+        .map(([k, v]) => `${k} ${v.toFixed(1)} ms`)
+        .join(', ')}; ${jindr} / ${skopeo} ${sets.at(-1)!.ratio.toFixed(2)}`,
+    );
   }
   const ratios = sets.map((s) => s.ratio);
   const result = {
-    registry: IMAGE, cpus: cpus().length, loadAverage: loadavg()[0], runs: RUNS, sets: SETS,
+    registry: IMAGE,
+    cpus: cpus().length,
+    loadAverage: loadavg()[0],
+    runs: RUNS,
+    sets: SETS,
     medians: Object.fromEntries(cases.map((c) => [c.name, +median(sets.map((s) => s.medians[c.name]!)).toFixed(1)])),
     ratio: +median(ratios).toFixed(2),
     ratioRange: [+Math.min(...ratios).toFixed(2), +Math.max(...ratios).toFixed(2)],
@@ -136,9 +155,16 @@ try {
   if (json) {
     console.log(JSON.stringify(result, null, 2));
   } else {
-    console.log(`warm cp of a two-platform busybox image, ${IMAGE} -> ${IMAGE}, ${result.cpus} CPUs, load ${result.loadAverage!.toFixed(1)}, ${SETS} set(s) of ${RUNS} interleaved runs`);
-    for (const [name, ms] of Object.entries(result.medians)) console.log(`  ${name.padEnd(22)} ${ms.toFixed(1).padStart(7)} ms median wall   (${requests[name]!.source} + ${requests[name]!.destination} requests)`);
-    console.log(`  ${jindr} / ${skopeo}: ${result.ratio.toFixed(2)} x${SETS > 1 ? ` (median of the sets; ${result.ratioRange[0]}-${result.ratioRange[1]})` : ''}`);
+    console.log(
+      `warm cp of a two-platform busybox image, ${IMAGE} -> ${IMAGE}, ${result.cpus} CPUs, load ${result.loadAverage!.toFixed(1)}, ${SETS} set(s) of ${RUNS} interleaved runs`,
+    );
+    for (const [name, ms] of Object.entries(result.medians))
+      console.log(
+        `  ${name.padEnd(22)} ${ms.toFixed(1).padStart(7)} ms median wall   (${requests[name]!.source} + ${requests[name]!.destination} requests)`,
+      );
+    console.log(
+      `  ${jindr} / ${skopeo}: ${result.ratio.toFixed(2)} x${SETS > 1 ? ` (median of the sets; ${result.ratioRange[0]}-${result.ratioRange[1]})` : ''}`,
+    );
   }
 } finally {
   rmSync(home, { recursive: true, force: true });

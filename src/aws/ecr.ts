@@ -60,7 +60,16 @@ export const CREDENTIAL_SOURCES =
   'the environment (AWS_ACCESS_KEY_ID with AWS_SECRET_ACCESS_KEY, or AWS_PROFILE), ~/.aws/credentials and ~/.aws/config ' +
   '(AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE), AWS SSO (aws sso login), and the instance or container metadata service';
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'EPIPE',
+]);
 
 /** The SDK's own errors, said in one line without a stack (credentials never appear in them). */
 function awsError(what: string, err: unknown, endpoint: string | undefined): JindrError {
@@ -69,11 +78,16 @@ function awsError(what: string, err: unknown, endpoint: string | undefined): Jin
   const message = e.message ?? String(err);
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
     // Nothing was sent: AWS did not refuse anything, there was nothing to send.
-    return new AuthError(`${what}: no AWS credentials found; looked in ${CREDENTIAL_SOURCES}: set them up (aws configure, or aws sso login) and run again`, { cause: err });
+    return new AuthError(
+      `${what}: no AWS credentials found; looked in ${CREDENTIAL_SOURCES}: set them up (aws configure, or aws sso login) and run again`,
+      { cause: err },
+    );
   }
   if ((e.code !== undefined && NETWORK_CODES.has(e.code)) || name === 'TimeoutError') {
     const at = endpoint ?? 'the ECR endpoint';
-    return new JindrError(`${what}: could not reach AWS ECR at ${at} (${message}): check the network, or AWS_ENDPOINT_URL_ECR`, { cause: err });
+    return new JindrError(`${what}: could not reach AWS ECR at ${at} (${message}): check the network, or AWS_ENDPOINT_URL_ECR`, {
+      cause: err,
+    });
   }
   if (/ExpiredToken|UnrecognizedClient|InvalidSignature|AccessDenied|NotAuthorized|InvalidClientToken/i.test(name + ' ' + message)) {
     return new AuthError(`AWS refused ${what}: ${message} (check your AWS credentials, e.g. aws sts get-caller-identity)`, { cause: err });
@@ -86,28 +100,32 @@ function awsError(what: string, err: unknown, endpoint: string | undefined): Jin
 
 /** GetAuthorizationToken's answer: base64 "user:password" and the registry's address. Never quotes either. */
 export function readEcrLogin(output: unknown): EcrLogin {
-  return shape.readValue(output, (value) => {
-    const data = new shape.Fields(value).get('authorizationData', shape.arrayOf(shape.fields))[0];
-    if (data === undefined) throw new shape.ShapeError('authorizationData', 'empty');
-    const token = data.get('authorizationToken', shape.nonEmptyString);
-    const proxyEndpoint = data.get('proxyEndpoint', shape.nonEmptyString);
-    const decoded = Buffer.from(token, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 0) throw data.error('authorizationToken', 'not base64 of user:password');
-    let endpoint: URL;
-    try {
-      endpoint = new URL(proxyEndpoint.includes('://') ? proxyEndpoint : `https://${proxyEndpoint}`);
-    } catch {
-      throw data.error('proxyEndpoint', 'not a URL');
-    }
-    if (endpoint.host === '') throw data.error('proxyEndpoint', 'a URL without a host');
-    return {
-      host: endpoint.host,
-      scheme: endpoint.protocol === 'http:' ? 'http' : 'https',
-      username: decoded.slice(0, colon),
-      password: decoded.slice(colon + 1),
-    };
-  }, (problem) => new AuthError(`ECR sent a malformed authorization (${problem}): try again, or check the ECR endpoint`));
+  return shape.readValue(
+    output,
+    (value) => {
+      const data = new shape.Fields(value).get('authorizationData', shape.arrayOf(shape.fields))[0];
+      if (data === undefined) throw new shape.ShapeError('authorizationData', 'empty');
+      const token = data.get('authorizationToken', shape.nonEmptyString);
+      const proxyEndpoint = data.get('proxyEndpoint', shape.nonEmptyString);
+      const decoded = Buffer.from(token, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon < 0) throw data.error('authorizationToken', 'not base64 of user:password');
+      let endpoint: URL;
+      try {
+        endpoint = new URL(proxyEndpoint.includes('://') ? proxyEndpoint : `https://${proxyEndpoint}`);
+      } catch {
+        throw data.error('proxyEndpoint', 'not a URL');
+      }
+      if (endpoint.host === '') throw data.error('proxyEndpoint', 'a URL without a host');
+      return {
+        host: endpoint.host,
+        scheme: endpoint.protocol === 'http:' ? 'http' : 'https',
+        username: decoded.slice(0, colon),
+        password: decoded.slice(colon + 1),
+      };
+    },
+    (problem) => new AuthError(`ECR sent a malformed authorization (${problem}): try again, or check the ECR endpoint`),
+  );
 }
 
 /** How requests reach ECR when a proxy applies (src/registry/proxy-agents.ts makes it; this room imports no other). */
@@ -118,27 +136,48 @@ export interface EcrNetwork {
 
 export function connectEcr(options: { region?: string; signal?: AbortSignal; network?: EcrNetwork | undefined }): Ecr {
   const network = options.network;
-  const client = new ECRClient({ ...(options.region ? { region: options.region } : {}), ...(network ? { requestHandler: { httpsAgent: network.httpsAgent } } : {}) });
+  const client = new ECRClient({
+    ...(options.region ? { region: options.region } : {}),
+    ...(network ? { requestHandler: { httpsAgent: network.httpsAgent } } : {}),
+  });
   if (network) {
     // After signing (the signature covers the origin-form path and Host, which the proxy passes on).
-    client.middlewareStack.add((next) => async (args) => {
-      const r = args.request as { protocol?: string; hostname?: string; port?: number; path?: string; query?: Record<string, unknown>; headers?: Record<string, string> };
-      const plain = r.protocol === 'http:' && r.hostname !== undefined && Object.keys(r.query ?? {}).length === 0;
-      const target = plain ? network.forward(new URL(`http://${r.hostname}${r.port ? `:${r.port}` : ''}${r.path ?? '/'}`)) : undefined;
-      if (target === undefined) return next(args);
-      const request = Object.assign(Object.create(Object.getPrototypeOf(r) as object) as object, r, { hostname: target.hostname, port: target.port, path: target.path, headers: { ...r.headers, ...target.headers } });
-      return next({ ...args, request });
-    }, { step: 'deserialize', name: 'jindrProxy', priority: 'low' });
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const r = args.request as {
+          protocol?: string;
+          hostname?: string;
+          port?: number;
+          path?: string;
+          query?: Record<string, unknown>;
+          headers?: Record<string, string>;
+        };
+        const plain = r.protocol === 'http:' && r.hostname !== undefined && Object.keys(r.query ?? {}).length === 0;
+        const target = plain ? network.forward(new URL(`http://${r.hostname}${r.port ? `:${r.port}` : ''}${r.path ?? '/'}`)) : undefined;
+        if (target === undefined) return next(args);
+        const request = Object.assign(Object.create(Object.getPrototypeOf(r) as object) as object, r, {
+          hostname: target.hostname,
+          port: target.port,
+          path: target.path,
+          headers: { ...r.headers, ...target.headers },
+        });
+        return next({ ...args, request });
+      },
+      { step: 'deserialize', name: 'jindrProxy', priority: 'low' },
+    );
   }
   const abortSignal = options.signal;
   let region = options.region ?? '';
   // The URL each request goes to, as the SDK resolved it: named when it cannot be reached.
   let endpoint: string | undefined;
-  client.middlewareStack.add((next) => async (args) => {
-    const r = args.request as { protocol?: string; hostname?: string; port?: number };
-    if (r.hostname) endpoint = `${r.protocol ?? 'https:'}//${r.hostname}${r.port ? `:${r.port}` : ''}`;
-    return next(args);
-  }, { step: 'finalizeRequest', name: 'jindrEndpoint' });
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const r = args.request as { protocol?: string; hostname?: string; port?: number };
+      if (r.hostname) endpoint = `${r.protocol ?? 'https:'}//${r.hostname}${r.port ? `:${r.port}` : ''}`;
+      return next(args);
+    },
+    { step: 'finalizeRequest', name: 'jindrEndpoint' },
+  );
   const fail = (what: string, err: unknown): JindrError => awsError(what, err, endpoint);
   return {
     get region() {
@@ -168,12 +207,17 @@ export function connectEcr(options: { region?: string; signal?: AbortSignal; net
         throw fail(`CreateRepository ${name}`, err);
       }
       try {
-        await client.send(new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: lifecyclePolicy(keep) }), { abortSignal });
+        await client.send(new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: lifecyclePolicy(keep) }), {
+          abortSignal,
+        });
       } catch (err) {
         // Left without its policy, the repository would keep every image, and the next cpe
         // finds it there and leaves it so: the empty repository just made goes again.
         const failure = fail(`PutLifecyclePolicy ${name}`, err);
-        const removed = await client.send(new DeleteRepositoryCommand({ repositoryName: name })).then(() => true, () => false);
+        const removed = await client.send(new DeleteRepositoryCommand({ repositoryName: name })).then(
+          () => true,
+          () => false,
+        );
         if (!removed) {
           failure.message += `; the repository ${name} is left without a lifecycle policy: delete it (aws ecr delete-repository --repository-name ${name}) or give it one`;
         }

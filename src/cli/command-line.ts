@@ -57,7 +57,11 @@ export function readCommandLine(args: readonly string[], commands: readonly Jind
       throw err;
     }
     const names = commands.flatMap((c) => [commandName(c), ...c.aliases]);
-    throw unknownCommand(word, names.find((n) => editDistance(n, word) <= (word.length > 3 ? 2 : 1)), scriptName);
+    throw unknownCommand(
+      word,
+      names.find((n) => editDistance(n, word) <= (word.length > 3 ? 2 : 1)),
+      scriptName,
+    );
   }
   let read;
   try {
@@ -66,7 +70,12 @@ export function readCommandLine(args: readonly string[], commands: readonly Jind
     if (!(err instanceof FlagError)) throw err;
     // A flag before the command's name that no command has: the plugin's usage, as docker says it.
     if (at < 0 || (err.at < at && !knownFlag(rest[err.at]!, commands))) throw usageErrorFor(err.message, scriptName);
-    throw usageErrorFor(err.message, scriptName, command, command?.subcommands.find((s) => s.name === positionalAfter(rest, command)));
+    throw usageErrorFor(
+      err.message,
+      scriptName,
+      command,
+      command?.subcommands.find((s) => s.name === positionalAfter(rest, command)),
+    );
   }
   const positionals = command ? read.words.slice(1) : read.words;
   const sub = command?.subcommands.find((s) => s.name === positionals[0]);
@@ -75,7 +84,8 @@ export function readCommandLine(args: readonly string[], commands: readonly Jind
     if (problem) throw usageErrorFor(problem, scriptName, command, sub);
   }
   // Words after "--" would be dropped: refuse rather than do less than asked.
-  if (read.afterDashes.length > 0) throw new UsageError('arguments after "--" are not accepted: give them before it (names and tags never start with "-")');
+  if (read.afterDashes.length > 0)
+    throw new UsageError('arguments after "--" are not accepted: give them before it (names and tags never start with "-")');
   const own = new Set(command ? Object.keys(command.options) : []);
   return {
     command,

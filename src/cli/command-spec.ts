@@ -76,11 +76,20 @@ export function findCommand(commands: readonly JindrCommand[], word: string): Ji
 
 /** The positionals of the command string ('cp <image> [destination] [tags..]'), with what the row says of them. */
 export function positionalsOf(cmd: JindrCommand): PositionalSpec[] {
-  return cmd.command.split(' ').slice(1).map((p) => {
-    const name = p.replace(/[<>[\]]/g, '').replace(/\.\.$/, '');
-    const found = cmd.positionals[name];
-    return { name, required: p.startsWith('<'), variadic: p.includes('..'), describe: found?.describe ?? '', choices: [...(found?.choices ?? [])] };
-  });
+  return cmd.command
+    .split(' ')
+    .slice(1)
+    .map((p) => {
+      const name = p.replace(/[<>[\]]/g, '').replace(/\.\.$/, '');
+      const found = cmd.positionals[name];
+      return {
+        name,
+        required: p.startsWith('<'),
+        variadic: p.includes('..'),
+        describe: found?.describe ?? '',
+        choices: [...(found?.choices ?? [])],
+      };
+    });
 }
 
 /** How an argument is written in usage lines: IMAGE, REPOSITORY, TAG, bash|zsh. */

@@ -26,7 +26,11 @@ const byName = compareTags;
  * The names a word may complete to: repositories ("app"), images ("app" and "app:v1"),
  * or tags of the image's repository; with the word's registry prefix when it has one.
  */
-export async function registryCandidates(target: CompletionTarget, lister: (host: string) => RegistryLister, defaultRegistry = DEFAULT_REGISTRY): Promise<string[]> {
+export async function registryCandidates(
+  target: CompletionTarget,
+  lister: (host: string) => RegistryLister,
+  defaultRegistry = DEFAULT_REGISTRY,
+): Promise<string[]> {
   const registry = target.registry ?? defaultRegistry;
   if (target.kind === 'tag') {
     const { domain: host, rest } = splitDomain(target.image);
@@ -39,7 +43,10 @@ export async function registryCandidates(target: CompletionTarget, lister: (host
   const colon = rest.indexOf(':');
   if (target.kind === 'image' && colon !== -1) {
     const repository = rest.slice(0, colon);
-    return (await list.tags(repository)).map((t) => `${prefix}${repository}:${t}`).filter((c) => c.startsWith(target.current)).sort(byName);
+    return (await list.tags(repository))
+      .map((t) => `${prefix}${repository}:${t}`)
+      .filter((c) => c.startsWith(target.current))
+      .sort(byName);
   }
   const repositories = (await list.repositories()).filter((r) => r.startsWith(rest)).sort(byName);
   if (target.kind === 'repo') return repositories.map((r) => prefix + r);

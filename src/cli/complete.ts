@@ -44,12 +44,19 @@ export function commandOptions(cmd: JindrCommand): OptionInfo[] {
 
 /** The choices of a command's positionals, by name (e.g. completion's shell: bash, zsh). */
 export function positionalChoices(cmd: JindrCommand): Map<string, string[]> {
-  return new Map(Object.entries(cmd.positionals).filter(([, p]) => (p.choices ?? []).length > 0).map(([name, p]) => [name, [...p.choices!]]));
+  return new Map(
+    Object.entries(cmd.positionals)
+      .filter(([, p]) => (p.choices ?? []).length > 0)
+      .map(([name, p]) => [name, [...p.choices!]]),
+  );
 }
 
 /** The positionals of a command string ('cp <image> [destination] [tags..]'): names, and whether the last takes many. */
 function positionalSpecs(cmd: JindrCommand): Array<{ name: string; variadic: boolean }> {
-  return cmd.command.split(' ').slice(1).map((p) => ({ name: p.replace(/[<>[\]]/g, '').replace(/\.\.$/, ''), variadic: p.includes('..') }));
+  return cmd.command
+    .split(' ')
+    .slice(1)
+    .map((p) => ({ name: p.replace(/[<>[\]]/g, '').replace(/\.\.$/, ''), variadic: p.includes('..') }));
 }
 
 /** The positional the next plain word fills, after `filled` of them. */
@@ -110,7 +117,11 @@ const KINDS: Record<string, 'repo' | 'image' | 'tag'> = { image: 'image', repo: 
  * Whether the word being completed is an IMAGE, REPO or TAG argument (by the positional
  * names in the command string, e.g. 'cp <image> [destination] [tags..]'); undefined when not.
  */
-export function completionTarget(commands: readonly JindrCommand[], globals: Readonly<Record<string, Flag>>, args: readonly string[]): CompletionTarget | undefined {
+export function completionTarget(
+  commands: readonly JindrCommand[],
+  globals: Readonly<Record<string, Flag>>,
+  args: readonly string[],
+): CompletionTarget | undefined {
   const w = walk(commands, globals, args);
   if (!w.command || w.pendingValue || (w.current.startsWith('-') && w.current !== '')) return undefined;
   const name = positionalAt(w.command, w.positionals.length);

@@ -7,7 +7,9 @@ import type { Context } from './context.ts';
 export async function confirm(ctx: Context, warning: string, command: string): Promise<boolean> {
   const input = ctx.stdin;
   if (!input?.isTTY) {
-    throw new UsageError(`${command} asks before removing anything and there is no terminal to ask on: add -f/--force (see what would go with --dry-run)`);
+    throw new UsageError(
+      `${command} asks before removing anything and there is no terminal to ask on: add -f/--force (see what would go with --dry-run)`,
+    );
   }
   ctx.stderr.write(`${warning}\nAre you sure you want to continue? [y/N] `);
   const answer = await readLine(input, ctx.signal);

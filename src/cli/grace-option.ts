@@ -8,7 +8,8 @@ export const GRACE_OPTION: Flag = {
   type: 'string',
   value: 'DURATION',
   defaultText: '`1h`',
-  describe: 'Keep what was written more recently than DURATION (30m, 2d, 1h30m; 0 keeps nothing back), as a push under way needs it [default: 1h]',
+  describe:
+    'Keep what was written more recently than DURATION (30m, 2d, 1h30m; 0 keeps nothing back), as a push under way needs it [default: 1h]',
 };
 
 /** The grace period in milliseconds: the default when not given; a usage error when not a duration. */

@@ -57,7 +57,13 @@ export interface World {
  */
 export const INTERRUPT_GRACE_MS = 3500;
 
-function makeContext(world: World, globals: DockerGlobals, options: GlobalOptions, signal: AbortSignal, critical: Context['critical']): Context {
+function makeContext(
+  world: World,
+  globals: DockerGlobals,
+  options: GlobalOptions,
+  signal: AbortSignal,
+  critical: Context['critical'],
+): Context {
   const debug = options.debug || globals.debug;
   let engine: Promise<Engine> | undefined;
   // Loaded on first use, so commands that never touch the engine never evaluate dockerode.

@@ -110,12 +110,19 @@ export function readFlags(args: readonly string[], options: readonly OptionSpec[
 }
 
 /** `-abc`: switches, then at most one flag that takes the rest (or the next word) as its value. */
-function readCluster(arg: string, i: number, args: readonly string[], short: Map<string, OptionSpec>, out: Flags, mode: ReadMode): number | 'stop' | undefined {
+function readCluster(
+  arg: string,
+  i: number,
+  args: readonly string[],
+  short: Map<string, OptionSpec>,
+  out: Flags,
+  mode: ReadMode,
+): number | 'stop' | undefined {
   for (let j = 1; j < arg.length; j++) {
     const c = arg[j]!;
     const o = short.get(c);
     if (!o) {
-      if (mode.unknown === 'stop') return (out.end = i), 'stop';
+      if (mode.unknown === 'stop') return ((out.end = i), 'stop');
       if (mode.unknown === 'skip') return undefined;
       throw new FlagError(`unknown shorthand flag: '${c}' in ${arg}`, i);
     }
@@ -132,7 +139,7 @@ function readCluster(arg: string, i: number, args: readonly string[], short: Map
       return undefined;
     }
     if (i + 1 >= args.length) {
-      if (mode.unknown === 'skip') return (out.pending = o), undefined;
+      if (mode.unknown === 'skip') return ((out.pending = o), undefined);
       throw new FlagError(`flag needs an argument: '${c}' in -${c}`, i);
     }
     out.given.push({ option: o, value: args[i + 1], typed: `-${c}` });
@@ -157,7 +164,11 @@ export function allFlags(commands: readonly JindrCommand[]): OptionSpec[] {
       if (!seen || (!takesValue(seen) && takesValue(o))) byName.set(key, o);
     }
   }
-  all = [...byName].map(([key, o]) => ({ ...o, name: key.startsWith('--') ? key.slice(2) : `\0${key}`, aliases: key.startsWith('--') ? [] : [key.slice(1)] }));
+  all = [...byName].map(([key, o]) => ({
+    ...o,
+    name: key.startsWith('--') ? key.slice(2) : `\0${key}`,
+    aliases: key.startsWith('--') ? [] : [key.slice(1)],
+  }));
   unions.set(commands, all);
   return all;
 }
@@ -176,7 +187,9 @@ export function flagsFor(command: JindrCommand | undefined): OptionSpec[] {
 export function typedArgs(given: readonly Given[], options: readonly OptionSpec[]): Record<string, unknown> {
   const last = new Map<OptionSpec, Given[]>();
   for (const g of given) last.set(g.option, g.option.array ? [...(last.get(g.option) ?? []), g] : [g]);
-  const tokens = [...last.values()].flat().map((g) => `--${g.option.name}=${g.option.type === 'boolean' ? /^(1|t|true)$/i.test(g.value ?? 'true') : g.value}`);
+  const tokens = [...last.values()]
+    .flat()
+    .map((g) => `--${g.option.name}=${g.option.type === 'boolean' ? /^(1|t|true)$/i.test(g.value ?? 'true') : g.value}`);
   const of = (type: OptionSpec['type']): string[] => options.filter((o) => o.type === type).map((o) => o.name);
   const defaults = Object.fromEntries(options.filter((o) => o.default !== undefined).map((o) => [o.name, o.default]));
   return yargsParser(tokens, {
@@ -221,8 +234,17 @@ function dockerGlobals(given: readonly Given[]): DockerGlobals {
   const a = typedArgs(given, optionSpecs(DOCKER_OPTIONS));
   const text = (key: string): string | undefined => (typeof a[key] === 'string' ? a[key] : undefined);
   const globals: DockerGlobals = { debug: a.debug === true, tls: a.tls === true, tlsVerify: a.tlsverify === true };
-  const values = { config: text('config'), context: text('context'), host: text('host'), logLevel: text('log-level'), tlsCaCert: text('tlscacert'), tlsCert: text('tlscert'), tlsKey: text('tlskey') };
+  const values = {
+    config: text('config'),
+    context: text('context'),
+    host: text('host'),
+    logLevel: text('log-level'),
+    tlsCaCert: text('tlscacert'),
+    tlsCert: text('tlscert'),
+    tlsKey: text('tlskey'),
+  };
   for (const [key, value] of Object.entries(values)) if (value !== undefined) globals[key as keyof typeof values] = value;
-  if (globals.context !== undefined && globals.host !== undefined) throw new UsageError('conflicting options: cannot specify both --host and --context');
+  if (globals.context !== undefined && globals.host !== undefined)
+    throw new UsageError('conflicting options: cannot specify both --host and --context');
   return globals;
 }

@@ -4,7 +4,10 @@ import { parseRepositoryName } from '../registry/reference.ts';
 import type { RegistryHost } from '../registry/host.ts';
 import { UsageError } from '../errors.ts';
 
-export function oneRegistry(args: readonly string[] | undefined, defaultRegistry: RegistryHost): { registry: string; repositories: string[] } {
+export function oneRegistry(
+  args: readonly string[] | undefined,
+  defaultRegistry: RegistryHost,
+): { registry: string; repositories: string[] } {
   const names = (args ?? []).map((a) => parseRepositoryName(a, defaultRegistry));
   const registries = [...new Set(names.map((n) => n.registry))];
   if (registries.length > 1) throw new UsageError(`name repositories of one registry at a time (got ${registries.join(' and ')})`);

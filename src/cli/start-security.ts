@@ -24,27 +24,39 @@ export const SECURITY_OPTIONS: Readonly<Record<string, Flag>> = {
     type: 'string',
     value: 'USER',
     array: true,
-    describe: 'Require a login; USER gets a password (asked, or --password-stdin). Repeat for more users. An existing USER gets the new password; others are kept',
+    describe:
+      'Require a login; USER gets a password (asked, or --password-stdin). Repeat for more users. An existing USER gets the new password; others are kept',
   },
   'password-stdin': { type: 'boolean', describe: 'Read the --auth passwords from stdin, one line per user in order' },
   tls: {
     type: 'boolean',
-    describe: "Serve HTTPS with a certificate from the registry's own CA (made once, renewed when due); Docker here is made to trust the CA",
+    describe:
+      "Serve HTTPS with a certificate from the registry's own CA (made once, renewed when due); Docker here is made to trust the CA",
   },
   san: {
     type: 'string',
     value: 'NAME',
     array: true,
-    describe: 'Another name or IP address for the certificate (besides localhost, 127.0.0.1, ::1 and this host\'s name); repeatable; implies --tls',
+    describe:
+      "Another name or IP address for the certificate (besides localhost, 127.0.0.1, ::1 and this host's name); repeatable; implies --tls",
   },
-  cert: { type: 'string', normalize: true, value: 'FILE', describe: 'Your own certificate (PEM, chain after it) instead of one made here; with --key; implies --tls' },
+  cert: {
+    type: 'string',
+    normalize: true,
+    value: 'FILE',
+    describe: 'Your own certificate (PEM, chain after it) instead of one made here; with --key; implies --tls',
+  },
   key: { type: 'string', normalize: true, value: 'FILE', describe: 'The private key (PEM) of --cert' },
   bind: {
     type: 'string',
     value: 'ADDR',
-    describe: 'Publish also on ADDR: 0.0.0.0 or :: (every interface) or an address of this machine (default: the -r address); beyond loopback needs --auth',
+    describe:
+      'Publish also on ADDR: 0.0.0.0 or :: (every interface) or an address of this machine (default: the -r address); beyond loopback needs --auth',
   },
-  'insecure-expose': { type: 'boolean', describe: 'Allow --bind beyond loopback without --auth (anyone who reaches this machine can push and delete)' },
+  'insecure-expose': {
+    type: 'boolean',
+    describe: 'Allow --bind beyond loopback without --auth (anyone who reaches this machine can push and delete)',
+  },
 };
 
 const list = (value: string[] | undefined): string[] => (value ?? []).map((v) => String(v));
@@ -58,8 +70,10 @@ export async function securityRequest(args: SecurityArgs, ctx: Context): Promise
   users.forEach(checkUserName);
   const twice = users.find((u, i) => users.indexOf(u) !== i);
   if (twice !== undefined) throw new UsageError(`--auth ${twice} is given twice`);
-  if (args.passwordStdin && users.length === 0) throw new UsageError('--password-stdin needs --auth USER: the passwords are for those users');
-  if ((args.cert === undefined) !== (args.key === undefined)) throw new UsageError('--cert and --key go together: the certificate and its private key');
+  if (args.passwordStdin && users.length === 0)
+    throw new UsageError('--password-stdin needs --auth USER: the passwords are for those users');
+  if ((args.cert === undefined) !== (args.key === undefined))
+    throw new UsageError('--cert and --key go together: the certificate and its private key');
   if (args.insecureExpose && args.bind === undefined) throw new UsageError('--insecure-expose goes with --bind ADDR');
   const sans = list(args.san).map(checkSan);
   const own = args.cert !== undefined && args.key !== undefined ? readOwnCertificate(args.cert, args.key) : undefined;

@@ -14,7 +14,13 @@ export function usageError(message: string, usage: string, path: string, verb: '
 }
 
 /** A usage error with the usage line of the command (and subcommand) named, or of the plugin. */
-export function usageErrorFor(message: string, scriptName: string, command?: JindrCommand, sub?: Subcommand, verb: 'Run' | 'See' = 'Run'): UsageError {
+export function usageErrorFor(
+  message: string,
+  scriptName: string,
+  command?: JindrCommand,
+  sub?: Subcommand,
+  verb: 'Run' | 'See' = 'Run',
+): UsageError {
   if (!command) return usageError(message, `${scriptName} [OPTIONS] COMMAND`, scriptName, verb);
   return usageError(message, usageLine(scriptName, command, sub), commandPath(scriptName, command, sub), verb);
 }
@@ -53,7 +59,13 @@ function countProblem(n: number, min: number, max: number, path: string): { mess
  * a subcommand does not have (mirror, index), the wrong number of arguments, a value
  * outside a positional's choices, an unknown subcommand.
  */
-export function checkArguments(command: JindrCommand, sub: Subcommand | undefined, positionals: readonly string[], used: readonly OptionSpec[], scriptName: string): void {
+export function checkArguments(
+  command: JindrCommand,
+  sub: Subcommand | undefined,
+  positionals: readonly string[],
+  used: readonly OptionSpec[],
+  scriptName: string,
+): void {
   if (command.subcommands.length > 0) {
     if (!sub) throw usageErrorFor(`unknown command: ${commandPath(scriptName, command)} ${positionals[0]}`, scriptName, command);
     const foreign = used.find((o) => !sub.options?.includes(o.name));
@@ -72,7 +84,11 @@ export function checkArguments(command: JindrCommand, sub: Subcommand | undefine
   positionals.forEach((word, i) => {
     const spec = specs[Math.min(i, specs.length - 1)];
     if (spec && spec.choices.length > 0 && !spec.choices.includes(word)) {
-      throw usageErrorFor(`invalid argument ${JSON.stringify(word)} for '${path}': use ${argumentName(spec).split('|').join(' or ')}`, scriptName, command);
+      throw usageErrorFor(
+        `invalid argument ${JSON.stringify(word)} for '${path}': use ${argumentName(spec).split('|').join(' or ')}`,
+        scriptName,
+        command,
+      );
     }
   });
 }

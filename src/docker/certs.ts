@@ -23,7 +23,13 @@ export function certsDirs(env: NodeJS.ProcessEnv, uid: number | undefined = proc
   if (uid === 0) return ['/etc/docker/certs.d', '/etc/containers/certs.d'];
   const home = env.HOME || homedir();
   const xdg = env.XDG_CONFIG_HOME || join(home, '.config');
-  return ['/etc/docker/certs.d', join(xdg, 'docker/certs.d'), '/etc/containers/certs.d', join(xdg, 'containers/certs.d'), join(home, '.docker/certs.d')];
+  return [
+    '/etc/docker/certs.d',
+    join(xdg, 'docker/certs.d'),
+    '/etc/containers/certs.d',
+    join(xdg, 'containers/certs.d'),
+    join(home, '.docker/certs.d'),
+  ];
 }
 
 function listDir(dir: string): string[] | undefined {
@@ -54,14 +60,16 @@ export function registryTls(host: string, dirs: readonly string[]): RegistryTls 
         tls.ca.push(readFileSync(join(dir, file), 'utf8'));
       } else if (file.endsWith('.cert')) {
         const keyFile = file.slice(0, -'.cert'.length) + '.key';
-        if (!files.includes(keyFile)) throw new ResourceError(`missing key ${join(dir, keyFile)} for client certificate ${join(dir, file)}`);
+        if (!files.includes(keyFile))
+          throw new ResourceError(`missing key ${join(dir, keyFile)} for client certificate ${join(dir, file)}`);
         // Docker offers every pair; a TLS client sends one, so take the first by name.
         if (tls.cert) continue;
         tls.cert = readFileSync(join(dir, file), 'utf8');
         tls.key = readFileSync(join(dir, keyFile), 'utf8');
       } else if (file.endsWith('.key')) {
         const certFile = file.slice(0, -'.key'.length) + '.cert';
-        if (!files.includes(certFile)) throw new ResourceError(`missing client certificate ${join(dir, certFile)} for key ${join(dir, file)}`);
+        if (!files.includes(certFile))
+          throw new ResourceError(`missing client certificate ${join(dir, certFile)} for key ${join(dir, file)}`);
       }
     }
     return tls;

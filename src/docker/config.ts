@@ -44,7 +44,11 @@ export async function readDockerConfig(dir: string): Promise<DockerConfigFile> {
   }
   if (text.trim() === '') return {};
   // Problems name the member (auths["host"].auth), never its value: the file holds secrets.
-  return shape.readJson(text, readConfig, (problem) => new ResourceError(`${file} is not a valid Docker config (${problem}): fix or remove it`));
+  return shape.readJson(
+    text,
+    readConfig,
+    (problem) => new ResourceError(`${file} is not a valid Docker config (${problem}): fix or remove it`),
+  );
 }
 
 const AUTH_FIELDS = ['auth', 'username', 'password', 'identitytoken', 'registrytoken'] as const;
@@ -96,7 +100,7 @@ function sameRegistry(key: string, host: string): boolean {
 export function helperFor(config: DockerConfigFile, host: string): { name: string; perHost: boolean } | undefined {
   const helpers = config.credHelpers ?? {};
   const key = configKey(host);
-  const perHost = helpers[key] ?? helpers[host] ?? (isDockerHub(host) ? helpers['docker.io'] ?? helpers['index.docker.io'] : undefined);
+  const perHost = helpers[key] ?? helpers[host] ?? (isDockerHub(host) ? (helpers['docker.io'] ?? helpers['index.docker.io']) : undefined);
   if (perHost) return { name: perHost, perHost: true };
   if (config.credsStore) return { name: config.credsStore, perHost: false };
   return undefined;

@@ -45,15 +45,19 @@ function firstLine(text: string): string {
  * Anything else is an AuthError naming the helper and the field, never quoting the output.
  */
 export function parseHelperAnswer(stdout: string, program: string, serverUrl: string): HelperAnswer {
-  return shape.readJson(stdout, (json) => {
-    const f = new shape.Fields(json);
-    const answer: HelperAnswer = {};
-    for (const key of ['ServerURL', 'Username', 'Secret'] as const) {
-      const value = f.optional(key, shape.string);
-      if (value !== undefined) answer[key] = value;
-    }
-    return answer;
-  }, (problem) => new AuthError(`credential helper ${program} sent a malformed answer for ${serverUrl}: ${problem}`));
+  return shape.readJson(
+    stdout,
+    (json) => {
+      const f = new shape.Fields(json);
+      const answer: HelperAnswer = {};
+      for (const key of ['ServerURL', 'Username', 'Secret'] as const) {
+        const value = f.optional(key, shape.string);
+        if (value !== undefined) answer[key] = value;
+      }
+      return answer;
+    },
+    (problem) => new AuthError(`credential helper ${program} sent a malformed answer for ${serverUrl}: ${problem}`),
+  );
 }
 
 export function execHelper(env: NodeJS.ProcessEnv = process.env): HelperRunner {
@@ -63,7 +67,9 @@ export function execHelper(env: NodeJS.ProcessEnv = process.env): HelperRunner {
       // In a process group of its own, so that a timeout kills what the helper started too: a
       // child left behind (a script's `sleep`) keeps the pipes open, and the answer never ends.
       // node:child_process on demand (start-up): only a login kept by a helper needs it.
-      const child = process.getBuiltinModule('node:child_process').spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+      const child = process
+        .getBuiltinModule('node:child_process')
+        .spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -84,7 +90,11 @@ export function execHelper(env: NodeJS.ProcessEnv = process.env): HelperRunner {
         killGroup();
         child.stdout.destroy();
         child.stderr.destroy();
-        reject(new AuthError(`credential helper ${program} timed out after ${timeoutMs / 1000} s for ${serverUrl} (JINDR_CREDENTIAL_HELPER_TIMEOUT_MS=<milliseconds> waits longer)`));
+        reject(
+          new AuthError(
+            `credential helper ${program} timed out after ${timeoutMs / 1000} s for ${serverUrl} (JINDR_CREDENTIAL_HELPER_TIMEOUT_MS=<milliseconds> waits longer)`,
+          ),
+        );
       }, timeoutMs);
       const done = (): void => {
         clearTimeout(timer);
@@ -93,7 +103,11 @@ export function execHelper(env: NodeJS.ProcessEnv = process.env): HelperRunner {
       child.on('error', (e: NodeJS.ErrnoException) => {
         done();
         if (e.code === 'ENOENT') {
-          reject(new AuthError(`credential helper ${program} is not on PATH (named in the Docker config's credsStore or credHelpers): install it or fix config.json`));
+          reject(
+            new AuthError(
+              `credential helper ${program} is not on PATH (named in the Docker config's credsStore or credHelpers): install it or fix config.json`,
+            ),
+          );
         } else {
           reject(new AuthError(`credential helper ${program} failed to start: ${e.message}`));
         }

@@ -28,7 +28,8 @@ function envNumber(env: NodeJS.ProcessEnv, name: string, unit: string): number |
   const text = env[name];
   if (text === undefined || text === '') return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a whole number of ${unit}, 1 or more (got ${JSON.stringify(text)})`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`${name} must be a whole number of ${unit}, 1 or more (got ${JSON.stringify(text)})`);
   return n;
 }
 
@@ -50,14 +51,18 @@ export function registryWireOptions(env: NodeJS.ProcessEnv): ClientOptions {
   return {
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
-    ...(bytesPerSecond !== undefined || windowMs !== undefined ? { minRate: { bytesPerSecond: bytesPerSecond ?? MIN_RATE.bytesPerSecond, windowMs: windowMs ?? MIN_RATE.windowMs } } : {}),
+    ...(bytesPerSecond !== undefined || windowMs !== undefined
+      ? { minRate: { bytesPerSecond: bytesPerSecond ?? MIN_RATE.bytesPerSecond, windowMs: windowMs ?? MIN_RATE.windowMs } }
+      : {}),
   };
 }
 
 /** Opens clients with Docker's logins, certs.d and proxies; the JINDR_* wire settings and the proxies are checked here, before any request. */
 export function dockerRegistryClients(settings: DockerClientSettings): OpenClient {
   // A caller's own timeout (completion's deadline) leaves JINDR_TIMEOUT_MS unread.
-  const wire = registryWireOptions(settings.defaults?.timeoutMs !== undefined ? { ...settings.env, JINDR_TIMEOUT_MS: undefined } : settings.env);
+  const wire = registryWireOptions(
+    settings.defaults?.timeoutMs !== undefined ? { ...settings.env, JINDR_TIMEOUT_MS: undefined } : settings.env,
+  );
   // HTTP_PROXY, HTTPS_PROXY, NO_PROXY as Docker honours them, read once for the run.
   const proxy = registryProxies(settings.env);
   // One keychain for the run: config.json is read once, each host asked once.

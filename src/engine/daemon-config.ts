@@ -97,6 +97,11 @@ export async function dockerdPid(pidFile = DEFAULT_DOCKERD_PID_FILE): Promise<nu
     // no pid file, or a stale one: ask pidof
   }
   const out = await new Promise<string>((resolve) => execFile('pidof', ['dockerd'], (err, stdout) => resolve(err ? '' : stdout)));
-  const pids = out.trim().split(/\s+/).filter(Boolean).map(Number).filter((n) => Number.isInteger(n) && n > 1);
+  const pids = out
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 1);
   return pids.length === 1 ? pids[0] : undefined;
 }

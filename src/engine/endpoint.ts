@@ -36,7 +36,11 @@ export interface ResolvedEndpoint {
 }
 
 /** The context name and where it came from (docker/cli resolveContextName). */
-export function resolveContextName(globals: DockerGlobals, env: NodeJS.ProcessEnv, configDir: string): { name: string; source: ContextSource } {
+export function resolveContextName(
+  globals: DockerGlobals,
+  env: NodeJS.ProcessEnv,
+  configDir: string,
+): { name: string; source: ContextSource } {
   if (globals.context) return { name: globals.context, source: '--context' };
   if (globals.host) return { name: DEFAULT_CONTEXT, source: '--host' };
   if (env.DOCKER_HOST) return { name: DEFAULT_CONTEXT, source: 'DOCKER_HOST' };
@@ -56,8 +60,11 @@ function readCurrentContext(configDir: string): string | undefined {
   }
   if (text.trim() === '') return undefined;
   // The problem never quotes the file: it holds credentials.
-  const current = shape.readJson(text, (json) => new shape.Fields(json).optional('currentContext', shape.string), (problem) =>
-    new ResourceError(`${file} is not a valid Docker config (${problem}): fix or remove it`));
+  const current = shape.readJson(
+    text,
+    (json) => new shape.Fields(json).optional('currentContext', shape.string),
+    (problem) => new ResourceError(`${file} is not a valid Docker config (${problem}): fix or remove it`),
+  );
   return current === '' ? undefined : current;
 }
 
@@ -95,8 +102,12 @@ export function resolveEndpoint(globals: DockerGlobals, env: NodeJS.ProcessEnv):
 function contextEndpoint(configDir: string, name: string, source: ContextSource): ResolvedEndpoint {
   const hash = contextDirName(name);
   const metaFile = join(configDir, 'contexts', 'meta', hash, 'meta.json');
-  const from = source === 'config.json' ? ` (currentContext in ${join(configDir, 'config.json')})`
-    : source === 'DOCKER_CONTEXT' ? ' (from DOCKER_CONTEXT)' : '';
+  const from =
+    source === 'config.json'
+      ? ` (currentContext in ${join(configDir, 'config.json')})`
+      : source === 'DOCKER_CONTEXT'
+        ? ' (from DOCKER_CONTEXT)'
+        : '';
   let text: string;
   try {
     text = readFileSync(metaFile, 'utf8');
@@ -106,7 +117,11 @@ function contextEndpoint(configDir: string, name: string, source: ContextSource)
     }
     throw new ResourceError(`cannot read context "${name}"${from} from ${metaFile}: ${errorMessage(err)}`);
   }
-  const docker = shape.readJson(text, readContextMeta, (problem) => new ResourceError(`cannot read context "${name}"${from} from ${metaFile}: ${problem}`));
+  const docker = shape.readJson(
+    text,
+    readContextMeta,
+    (problem) => new ResourceError(`cannot read context "${name}"${from} from ${metaFile}: ${problem}`),
+  );
   if (!docker?.Host) throw new NotFoundError(`context "${name}" has no Docker endpoint: docker context inspect ${name} shows it`);
   const tlsDir = join(configDir, 'contexts', 'tls', hash, 'docker');
   const file = (f: string): string | undefined => (existsSync(join(tlsDir, f)) ? join(tlsDir, f) : undefined);
@@ -175,9 +190,14 @@ function invalidHost(value: string): UsageError {
 
 /** For messages: `unix:///var/run/docker.sock (context "default")`. */
 export function describeEndpoint(endpoint: ResolvedEndpoint): string {
-  const via = endpoint.source === 'DOCKER_HOST' || endpoint.source === 'DOCKER_CONTEXT' ? `, from ${endpoint.source}`
-    : endpoint.source === '--host' ? ', from -H/--host'
-      : endpoint.source === 'config.json' ? ', the current context in config.json' : '';
+  const via =
+    endpoint.source === 'DOCKER_HOST' || endpoint.source === 'DOCKER_CONTEXT'
+      ? `, from ${endpoint.source}`
+      : endpoint.source === '--host'
+        ? ', from -H/--host'
+        : endpoint.source === 'config.json'
+          ? ', the current context in config.json'
+          : '';
   return `${endpoint.host} (context "${endpoint.context}"${via})`;
 }
 

@@ -70,7 +70,10 @@ export function isConnectionLoss(err: unknown): boolean {
   if (!(err instanceof Error) || err.name === 'AbortError' || engineStatus(err) !== undefined) return false;
   const { code, syscall } = err as NodeJS.ErrnoException;
   if (code === 'ENOENT') return syscall === 'connect';
-  return ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT'].includes(code ?? '') || /^(socket hang up|aborted)$/.test(err.message);
+  return (
+    ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT'].includes(code ?? '') ||
+    /^(socket hang up|aborted)$/.test(err.message)
+  );
 }
 
 /** err, or an EngineUnreachableError naming the engine when the connection to it was lost. */
@@ -83,7 +86,9 @@ export function engineLost(docker: Docker, err: unknown): unknown {
 function unreachable(describe: string, err: unknown): EngineUnreachableError {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EACCES' || code === 'EPERM') {
-    return new EngineUnreachableError(`permission denied on the Docker engine at ${describe}: is your user in the docker group?`, { cause: err });
+    return new EngineUnreachableError(`permission denied on the Docker engine at ${describe}: is your user in the docker group?`, {
+      cause: err,
+    });
   }
   const cause = err instanceof Error && err.name === 'TimeoutError' ? 'no answer' : engineErrorMessage(err);
   return new EngineUnreachableError(`cannot reach the Docker engine at ${describe}: is it running? (${cause})`, { cause: err });
@@ -99,7 +104,8 @@ type ModemOptions = Docker.DockerOptions & { agent?: HttpAgent | HttpsAgent };
 export function dockerOptions(endpoint: ResolvedEndpoint, env: NodeJS.ProcessEnv): ModemOptions {
   const { host } = endpoint;
   if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) };
-  if (host.startsWith('ssh://')) return { protocol: 'http', host: 'docker.example.com', port: 80, agent: sshAgent(parseSshHost(host), env) };
+  if (host.startsWith('ssh://'))
+    return { protocol: 'http', host: 'docker.example.com', port: 80, agent: sshAgent(parseSshHost(host), env) };
   const url = new URL(host); // tcp://host:port[/path]
   const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (!endpoint.tls) return { protocol: 'http', host: hostname, port: url.port };

@@ -50,7 +50,12 @@ export class PullProgress {
 
   /** Layer lines are the ones with progress or the usual per-layer states. */
   private isLayerStatus(event: PullEvent): boolean {
-    return event.progressDetail !== undefined || /^(Pulling fs layer|Waiting|Downloading|Verifying Checksum|Download complete|Extracting|Pull complete|Already exists)/.test(event.status ?? '');
+    return (
+      event.progressDetail !== undefined ||
+      /^(Pulling fs layer|Waiting|Downloading|Verifying Checksum|Download complete|Extracting|Pull complete|Already exists)/.test(
+        event.status ?? '',
+      )
+    );
   }
 
   private message(text: string): void {
@@ -139,12 +144,11 @@ export async function imageExists(docker: Docker, image: string): Promise<boolea
 /** Pulls image unless the engine has it. Fails with one line naming the image. */
 export async function ensureImage(docker: Docker, image: string, progress: ProgressSink, signal: AbortSignal): Promise<void> {
   if (await imageExists(docker, image)) return;
-  const fail = (why: string, cause?: unknown): ResourceError =>
-    new ResourceError(`cannot pull the image ${image}: ${why}`, { cause });
+  const fail = (why: string, cause?: unknown): ResourceError => new ResourceError(`cannot pull the image ${image}: ${why}`, { cause });
   progress.write(`Pulling ${image} (not on this engine yet)\n`);
   let stream: NodeJS.ReadableStream;
   try {
-    stream = (await docker.pull(image, { abortSignal: signal }));
+    stream = await docker.pull(image, { abortSignal: signal });
   } catch (err) {
     if (signal.aborted) throw new InterruptedError();
     throw fail(engineErrorMessage(err), err);

@@ -5,13 +5,21 @@ import { EngineUnreachableError } from '../errors.ts';
 
 /** Client-side certificate checks failing: the engine's certificate is not one we trust. */
 const UNTRUSTED_SERVER = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED', 'CERT_REJECTED', 'ERR_TLS_CERT_ALTNAME_INVALID',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
 /** TLS alerts the engine sends when it wants a client certificate it trusts. */
-const CLIENT_CERT_REFUSED = /^ERR_SSL_(TLSV13_ALERT_CERTIFICATE_REQUIRED|TLSV1_ALERT_UNKNOWN_CA|SSLV3_ALERT_BAD_CERTIFICATE|SSLV3_ALERT_HANDSHAKE_FAILURE|TLSV1_ALERT_ACCESS_DENIED|SSLV3_ALERT_CERTIFICATE_(UNKNOWN|REVOKED|EXPIRED|UNSUPPORTED))$/;
+const CLIENT_CERT_REFUSED =
+  /^ERR_SSL_(TLSV13_ALERT_CERTIFICATE_REQUIRED|TLSV1_ALERT_UNKNOWN_CA|SSLV3_ALERT_BAD_CERTIFICATE|SSLV3_ALERT_HANDSHAKE_FAILURE|TLSV1_ALERT_ACCESS_DENIED|SSLV3_ALERT_CERTIFICATE_(UNKNOWN|REVOKED|EXPIRED|UNSUPPORTED))$/;
 
 /** What to do about a failed connection to a remote engine, or undefined when it is not one of these. */
 export function remoteFailureHint(endpoint: ResolvedEndpoint, err: unknown): string | undefined {
@@ -26,7 +34,9 @@ export function remoteFailureHint(endpoint: ResolvedEndpoint, err: unknown): str
   }
   if (CLIENT_CERT_REFUSED.test(code)) {
     const wanted = 'it wants a client certificate signed by a CA it trusts, and its key (cert.pem, key.pem)';
-    return endpoint.tls.cert ? `it refused our client certificate ${endpoint.tls.cert}: ${wanted}` : `we sent no client certificate: ${wanted}`;
+    return endpoint.tls.cert
+      ? `it refused our client certificate ${endpoint.tls.cert}: ${wanted}`
+      : `we sent no client certificate: ${wanted}`;
   }
   return undefined;
 }
@@ -37,7 +47,11 @@ export function remoteFailureHint(endpoint: ResolvedEndpoint, err: unknown): str
  * "docker: command not found"), and what to check when it is one of those.
  */
 export function sshFailure(host: string, code: number | null, signal: string | null, stderr: string): string {
-  const last = stderr.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '').at(-1);
+  const last = stderr
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .at(-1);
   const said = last ?? `it ended with ${code === null ? `signal ${signal}` : `exit code ${code}`} and said nothing`;
   let check = '';
   if (last?.startsWith('Host key verification failed')) {

@@ -53,7 +53,9 @@ export function sshAgent(target: SshTarget, env: NodeJS.ProcessEnv): Agent {
     }
     waiting.push(() => created(null, start()));
     // An idle one goes (its end starts the next); else the next to end makes room.
-    Object.values(agent.freeSockets).find((idle) => idle?.length)?.[0]?.destroy();
+    Object.values(agent.freeSockets)
+      .find((idle) => idle?.length)?.[0]
+      ?.destroy();
     return undefined;
   };
   (agent as unknown as { createConnection: typeof createConnection }).createConnection = createConnection;
@@ -74,7 +76,9 @@ class SshConnection extends Duplex {
     super({ allowHalfOpen: false });
     // In a session of its own, as docker/cli starts it: Ctrl-C in the terminal reaches us,
     // not ssh or its ProxyCommand, and we end them. No credentials on its command line.
-    const child = process.getBuiltinModule('node:child_process').spawn('ssh', args, { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const child = process
+      .getBuiltinModule('node:child_process')
+      .spawn('ssh', args, { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     this.#child = child;
     if (running.size === 0) process.on('exit', stopAll);
     running.add(child);
@@ -94,7 +98,10 @@ class SshConnection extends Duplex {
     };
     child.once('error', (err: NodeJS.ErrnoException) => {
       gone();
-      const why = err.code === 'ENOENT' ? 'ssh is not on PATH: install an OpenSSH client (the Docker CLI needs it for ssh:// too)' : `cannot start ssh: ${err.message}`;
+      const why =
+        err.code === 'ENOENT'
+          ? 'ssh is not on PATH: install an OpenSSH client (the Docker CLI needs it for ssh:// too)'
+          : `cannot start ssh: ${err.message}`;
       this.destroy(new EngineUnreachableError(why, { cause: err }));
     });
     child.once('close', (code: number | null, signal: NodeJS.Signals | null) => {

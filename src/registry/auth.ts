@@ -40,7 +40,11 @@ export interface AuthenticatorOptions {
 /** A token service's answer (distribution's token spec): token or access_token, and its lifetime in seconds. */
 function readTokenAnswer(json: unknown): { token?: string; access_token?: string; expires_in?: number } {
   const f = new shape.Fields(json);
-  return { token: f.optional('token', shape.string), access_token: f.optional('access_token', shape.string), expires_in: f.optional('expires_in', shape.integer) };
+  return {
+    token: f.optional('token', shape.string),
+    access_token: f.optional('access_token', shape.string),
+    expires_in: f.optional('expires_in', shape.integer),
+  };
 }
 
 export class Authenticator {
@@ -70,7 +74,12 @@ export class Authenticator {
    * Called on a 401: remembers the challenge and returns a fresh header to retry with.
    * Throws AuthError when there is nothing better to send than what was just refused.
    */
-  async answer(challenges: readonly Challenge[], scopes: readonly string[], sent: string | undefined, signal?: AbortSignal): Promise<string> {
+  async answer(
+    challenges: readonly Challenge[],
+    scopes: readonly string[],
+    sent: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<string> {
     const challenge = challenges.find((c) => c.scheme === 'bearer') ?? challenges.find((c) => c.scheme === 'basic');
     if (challenge === undefined) {
       throw new AuthError(`${this.options.host} asks for an authentication scheme docker-jindr does not support`, { status: 401 });
@@ -136,13 +145,20 @@ export class Authenticator {
     }
     const service = challenge.params.service;
     const registry = new URL(this.options.origin());
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new AuthError(`${host} named a token realm that is not HTTP(S) (${url.protocol})`, { status: 401 });
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new AuthError(`${host} named a token realm that is not HTTP(S) (${url.protocol})`, { status: 401 });
     if (registry.protocol === 'https:' && url.protocol === 'http:') {
-      throw new AuthError(`${host} named a token service on plain HTTP (${url.origin}) for an https registry: refused (a token must not travel unencrypted)`, { status: 401 });
+      throw new AuthError(
+        `${host} named a token service on plain HTTP (${url.origin}) for an https registry: refused (a token must not travel unencrypted)`,
+        { status: 401 },
+      );
     }
     const credential = await this.getCredential();
     if (credential && !mayReceiveCredentials(url, registry)) {
-      throw new AuthError(`${host} named a token service on another host over plain HTTP (${url.origin}): your password is sent to another host only over https`, { status: 401 });
+      throw new AuthError(
+        `${host} named a token service on another host over plain HTTP (${url.origin}): your password is sent to another host only over https`,
+        { status: 401 },
+      );
     }
     const headers: Record<string, string> = { 'user-agent': this.options.userAgent };
     let method: 'GET' | 'POST' = 'GET';
@@ -171,15 +187,22 @@ export class Authenticator {
       throw new AuthError(`cannot reach the token service of ${host} at ${url.origin}: ${(err as Error).message}`, { status: 401 });
     }
     const text = await bodyText(response.body, TOKEN_LIMIT.bytes).catch((err: unknown) => {
-      if (err instanceof AnswerTooLargeError) throw new AuthError(`the token service of ${host} sent an answer larger than ${sizeText(TOKEN_LIMIT.bytes)} (the limit): not read`, { status: 401 });
+      if (err instanceof AnswerTooLargeError)
+        throw new AuthError(
+          `the token service of ${host} sent an answer larger than ${sizeText(TOKEN_LIMIT.bytes)} (the limit): not read`,
+          { status: 401 },
+        );
       return '';
     });
     if (response.statusCode === 401 || response.statusCode === 403) throw await this.refused(response.statusCode);
     if (response.statusCode >= 300) {
       throw new AuthError(`the token service of ${host} answered ${response.statusCode}`, { status: response.statusCode });
     }
-    const answer = shape.readJson(text, readTokenAnswer, (problem) =>
-      new AuthError(`the token service of ${host} sent a malformed answer: ${problem}`, { status: response.statusCode }));
+    const answer = shape.readJson(
+      text,
+      readTokenAnswer,
+      (problem) => new AuthError(`the token service of ${host} sent a malformed answer: ${problem}`, { status: response.statusCode }),
+    );
     const token = answer.access_token || answer.token;
     if (!token) throw new AuthError(`the token service of ${host} sent no token`, { status: 401 });
     // As Docker: a lifetime that is absent, 0 or negative means the default.

@@ -24,7 +24,8 @@ const VERSION = 1;
 function parseEntries(json: unknown): Map<string, Entry> {
   const entries = new Map<string, Entry>();
   const file = json as { v?: unknown; blobs?: unknown } | undefined;
-  if (typeof file !== 'object' || file === null || file.v !== VERSION || typeof file.blobs !== 'object' || file.blobs === null) return entries;
+  if (typeof file !== 'object' || file === null || file.v !== VERSION || typeof file.blobs !== 'object' || file.blobs === null)
+    return entries;
   for (const [digest, value] of Object.entries(file.blobs)) {
     if (!isDigest(digest) || !Array.isArray(value) || typeof value[0] !== 'number') continue;
     const holders = value.slice(1).filter((r): r is string => typeof r === 'string' && r !== '');
@@ -140,7 +141,8 @@ export class CopyMemory {
       result = await mountBlob(this.to, digest, holder, signal);
     } catch (err) {
       // Token registries refuse a mount from a repository the user may not pull (401/403).
-      const refused = err instanceof AuthError || (err instanceof RegistryApiError && err.status !== undefined && err.status >= 400 && err.status < 500);
+      const refused =
+        err instanceof AuthError || (err instanceof RegistryApiError && err.status !== undefined && err.status >= 400 && err.status < 500);
       if (!refused) throw err;
       this.of(this.to).stale(digest, holder);
       return { mounted: false, location: await startUpload(this.to, signal) };

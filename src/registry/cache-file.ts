@@ -62,7 +62,10 @@ async function lock(path: string): Promise<(() => Promise<void>) | undefined> {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
     }
     // A writer that died holding the lock: take it over.
-    const age = await stat(lockPath).then((s) => Date.now() - s.mtimeMs, () => 0);
+    const age = await stat(lockPath).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
     if (age > LOCK_STALE_MS) await rm(lockPath, { force: true });
     else if (Date.now() > deadline) return undefined;
     else await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 10));

@@ -20,7 +20,13 @@ export function nextLink(link: string | undefined, requestUrl: string): string |
   return undefined;
 }
 
-async function* pages(client: RegistryApi, first: string, scope: string, key: 'repositories' | 'tags', signal?: AbortSignal): AsyncGenerator<string[], void> {
+async function* pages(
+  client: RegistryApi,
+  first: string,
+  scope: string,
+  key: 'repositories' | 'tags',
+  signal?: AbortSignal,
+): AsyncGenerator<string[], void> {
   let path: string | undefined = first;
   const seen = new Set<string>();
   while (path !== undefined) {
@@ -31,8 +37,14 @@ async function* pages(client: RegistryApi, first: string, scope: string, key: 'r
     if (response.status === 404) throw new NotFoundError(path);
     const where = new URL(response.url).pathname;
     // {"repositories": [...]} or {"name": ..., "tags": [...]}; a list that is absent or null is empty.
-    yield readJson(response.body.toString('utf8'), (json) => new Fields(json).optional(key, stringArray) ?? [], (problem) =>
-      new RegistryError(`${client.host} answered ${where} with a malformed body: ${problem} (check that the registry at ${client.host} is a Docker registry)`));
+    yield readJson(
+      response.body.toString('utf8'),
+      (json) => new Fields(json).optional(key, stringArray) ?? [],
+      (problem) =>
+        new RegistryError(
+          `${client.host} answered ${where} with a malformed body: ${problem} (check that the registry at ${client.host} is a Docker registry)`,
+        ),
+    );
     path = nextLink(header(response, 'link'), response.url);
   }
 }
@@ -45,7 +57,9 @@ export async function listRepositories(client: RegistryApi, signal?: AbortSignal
   } catch (err) {
     // Docker Hub and some registries have no catalog: say so rather than print a bare path.
     if (err instanceof NotFoundError) {
-      throw new RegistryError(`${client.host} does not list its repositories (no /v2/_catalog): name the repositories instead`, { status: 404 });
+      throw new RegistryError(`${client.host} does not list its repositories (no /v2/_catalog): name the repositories instead`, {
+        status: 404,
+      });
     }
     throw err;
   }
@@ -56,7 +70,8 @@ export async function listRepositories(client: RegistryApi, signal?: AbortSignal
 export async function listTags(client: RegistryApi, repository: string, signal?: AbortSignal): Promise<string[]> {
   const all: string[] = [];
   try {
-    for await (const page of pages(client, `/v2/${repository}/tags/list?n=${PAGE_SIZE}`, pullScope(repository), 'tags', signal)) all.push(...page);
+    for await (const page of pages(client, `/v2/${repository}/tags/list?n=${PAGE_SIZE}`, pullScope(repository), 'tags', signal))
+      all.push(...page);
   } catch (err) {
     if (err instanceof NotFoundError) throw new NotFoundError(`no repository ${client.host}/${repository}`);
     throw err;

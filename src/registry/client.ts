@@ -147,10 +147,13 @@ export class RegistryClient {
     }
     if ((response.status >= 200 && response.status < 400) || req.accept?.includes(response.status)) return response;
     const what = `${req.method ?? 'GET'} ${new URL(response.url).pathname}`;
-    const body = Buffer.isBuffer(response.body) ? response.body : await readAll(response.body, ERROR_LIMIT.bytes, response.status).catch((err: unknown) => {
-      if (err instanceof AnswerTooLargeError) throw new RegistryError(tooLargeMessage(this.host, err.limit, err.status, what, ''), { status: response.status });
-      return Buffer.alloc(0);
-    });
+    const body = Buffer.isBuffer(response.body)
+      ? response.body
+      : await readAll(response.body, ERROR_LIMIT.bytes, response.status).catch((err: unknown) => {
+          if (err instanceof AnswerTooLargeError)
+            throw new RegistryError(tooLargeMessage(this.host, err.limit, err.status, what, ''), { status: response.status });
+          return Buffer.alloc(0);
+        });
     const { codes, otherCodes, storage, reason } = describeErrorBody(response.status, header(response, 'content-type'), body);
     // A proxy's or web server's page: the registry itself did not answer.
     const hint = /^an HTML page/.test(reason) ? ` (check that ${this.host} is a Docker registry and is running)` : '';

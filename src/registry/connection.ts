@@ -143,7 +143,12 @@ export class Connection {
   }
 
   /** One request, with retries of transient failures and redirects followed for GET/HEAD. */
-  async attempt(req: RegistryRequest, authorization: string | undefined, buffered: boolean, signal: AbortSignal | undefined): Promise<RegistryResponse<Buffer | Readable>> {
+  async attempt(
+    req: RegistryRequest,
+    authorization: string | undefined,
+    buffered: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<RegistryResponse<Buffer | Readable>> {
     const retries = this.options.retries ?? 3;
     for (let attemptNo = 0; ; attemptNo += 1) {
       try {
@@ -160,7 +165,9 @@ export class Connection {
         if (err instanceof RegistryError) throw err;
         if (err instanceof AnswerTooLargeError) {
           const what = `${req.method ?? 'GET'} ${new URL(req.path, this.origin).pathname}`;
-          throw new RegistryError(tooLargeMessage(this.host, err.limit, err.status, what, (req.limit ?? ANSWER_LIMIT).what), { cause: err });
+          throw new RegistryError(tooLargeMessage(this.host, err.limit, err.status, what, (req.limit ?? ANSWER_LIMIT).what), {
+            cause: err,
+          });
         }
         const kind = classifyNetworkError(err);
         if (kind === 'tls' && !this.schemeSettled && this.scheme === 'https') {
@@ -179,7 +186,12 @@ export class Connection {
   }
 
   /** One HTTP exchange (plus redirects), holding a concurrency slot while it runs. */
-  private async exchange(req: RegistryRequest, authorization: string | undefined, buffered: boolean, signal: AbortSignal | undefined): Promise<RegistryResponse<Buffer | Readable>> {
+  private async exchange(
+    req: RegistryRequest,
+    authorization: string | undefined,
+    buffered: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<RegistryResponse<Buffer | Readable>> {
     const method = req.method ?? 'GET';
     const release = await this.limit.acquire(signal);
     let keepSlot = false;
@@ -198,7 +210,9 @@ export class Connection {
         const whole = (buffered || method === 'HEAD') && (body === undefined || typeof body === 'string' || Buffer.isBuffer(body));
         const started = Date.now();
         const limits = { body: (req.limit ?? ANSWER_LIMIT).bytes, error: ERROR_LIMIT.bytes };
-        const response = whole ? await this.pool.requestWhole(url, { method, headers, body, signal, limits }) : await this.pool.request(url, { method, headers, body, signal });
+        const response = whole
+          ? await this.pool.requestWhole(url, { method, headers, body, signal, limits })
+          : await this.pool.request(url, { method, headers, body, signal });
         const status = response.statusCode;
         this.options.log?.(`${method} ${url.origin}${url.pathname} -> ${status} (${Date.now() - started} ms)`);
         const location = response.headers.location;
@@ -208,7 +222,9 @@ export class Connection {
           const what = `${method} ${new URL(req.path, this.origin).pathname}`;
           if (hop + 1 > MAX_REDIRECTS) throw new RegistryError(`${this.host} redirected ${what} more than ${MAX_REDIRECTS} times: refused`);
           if (url.protocol === 'https:' && next.protocol !== 'https:') {
-            throw new RegistryError(`${this.host} redirected ${what} from https to ${next.protocol.slice(0, -1)} (${next.host}): refused, it would go unencrypted`);
+            throw new RegistryError(
+              `${this.host} redirected ${what} from https to ${next.protocol.slice(0, -1)} (${next.host}): refused, it would go unencrypted`,
+            );
           }
           url = next;
           continue;
@@ -216,7 +232,10 @@ export class Connection {
         if (status === 400 && !this.schemeSettled && this.scheme === 'http') {
           const text = (await bytesOf(response.body)).toString('utf8');
           // A HEAD answer has no body to tell: ask /v2/ with a GET, which has one.
-          const probe = method === 'HEAD' ? (await this.pool.requestWhole(new URL('/v2/', this.origin), { method: 'GET', headers: {}, signal })).body.toString('utf8') : text;
+          const probe =
+            method === 'HEAD'
+              ? (await this.pool.requestWhole(new URL('/v2/', this.origin), { method: 'GET', headers: {}, signal })).body.toString('utf8')
+              : text;
           if (/HTTP request to an HTTPS server/i.test(probe)) {
             this.scheme = 'https'; // a loopback registry with TLS
             this.schemeSettled = true;

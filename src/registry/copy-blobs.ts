@@ -130,7 +130,8 @@ export class BlobCopier {
   /** A mount is asked of the source repository within one registry, else of a remembered holder. */
   private async copyBlobTo(d: Descriptor): Promise<BlobOutcome> {
     if (await blobExists(this.to, d.digest, this.signal)) return 'exists';
-    const holder = this.sameRegistry && this.from.repository !== this.to.repository ? this.from.repository : await this.memory.holder(d.digest);
+    const holder =
+      this.sameRegistry && this.from.repository !== this.to.repository ? this.from.repository : await this.memory.holder(d.digest);
     const mount = await this.memory.mountOrUpload(d.digest, holder, this.signal);
     if (mount.mounted) return 'mounted';
     const session = new UploadSession(this.to, mount.location);
@@ -183,10 +184,14 @@ export class BlobCopier {
       source?.destroy();
       const from = this.from.client;
       if (verifier?.mismatch) {
-        throw new DigestMismatchError(`${from.host}/${this.from.repository}: ${verifier.mismatch.message} (corrupt storage there, or a proxy changing it)`);
+        throw new DigestMismatchError(
+          `${from.host}/${this.from.repository}: ${verifier.mismatch.message} (corrupt storage there, or a proxy changing it)`,
+        );
       }
       if (sourceFailure !== undefined && !this.signal.aborted) {
-        throw new RegistryError(networkErrorMessage(from.host, classifyNetworkError(sourceFailure), sourceFailure, from.timeoutMs), { cause: sourceFailure });
+        throw new RegistryError(networkErrorMessage(from.host, classifyNetworkError(sourceFailure), sourceFailure, from.timeoutMs), {
+          cause: sourceFailure,
+        });
       }
       throw err;
     }

@@ -24,7 +24,9 @@ export function destinationRepository(registry: string, repository: string): Rep
   const trimmed = registry.replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '');
   const host = trimmed.split('/', 1)[0]!;
   if (!looksLikeHost(host)) {
-    throw new UsageError(`${quote(registry)} is not a registry: give HOST[:PORT][/NAMESPACE] (e.g. ghcr.io/acme, docker.io/USER), or --to REF`);
+    throw new UsageError(
+      `${quote(registry)} is not a registry: give HOST[:PORT][/NAMESPACE] (e.g. ghcr.io/acme, docker.io/USER), or --to REF`,
+    );
   }
   if (trimmed.includes('@') || /:[^/]*$/.test(trimmed.slice(host.length))) {
     throw new UsageError(`${quote(registry)} is not a registry: leave out :tag / @digest, or use --to REF`);
@@ -51,7 +53,10 @@ export function planCopy(image: string, sourceRegistry: RegistryHost | string, t
     if (ref.digest) throw new UsageError(`--to ${target.to}: a destination is a repository or repository:tag, not a digest`);
     to = { registry: ref.registry, repository: ref.repository };
     if (ref.tag !== undefined) {
-      if (extraTags.length > 0) throw new UsageError(`--to ${target.to} names one tag: copy the other tags with --to ${formatRepository(to)} (they keep their names)`);
+      if (extraTags.length > 0)
+        throw new UsageError(
+          `--to ${target.to} names one tag: copy the other tags with --to ${formatRepository(to)} (they keep their names)`,
+        );
       main.tag = ref.tag;
     }
   } else if (target.registry !== undefined) {

@@ -66,7 +66,12 @@ export interface EcrCopyOptions {
  * cpe: the source repository under the same name in ECR (plan.to is ignored: ECR's host is
  * known after the login). `connect` is called once the options are checked.
  */
-export async function copyToEcr(open: OpenClient, connect: () => Promise<EcrSession>, plan: CopyPlan, options: EcrCopyOptions): Promise<CopyReport> {
+export async function copyToEcr(
+  open: OpenClient,
+  connect: () => Promise<EcrSession>,
+  plan: CopyPlan,
+  options: EcrCopyOptions,
+): Promise<CopyReport> {
   checkJobs(options.jobs);
   if (!Number.isInteger(options.keep) || options.keep < 1) throw new UsageError('--keep must be a whole number of at least 1');
   const ecr = await connect();
@@ -77,13 +82,17 @@ export async function copyToEcr(open: OpenClient, connect: () => Promise<EcrSess
       options.info?.(`created ECR repository ${repository} in ${ecr.region}, keeping the newest ${options.keep} images`);
     }
     const credential = { username: login.username, password: login.password };
-    return await copyBetween(open, { ...plan, to: { registry: login.host, repository } }, {
-      jobs: options.jobs,
-      insecure: false,
-      destination: { credentials: async () => credential },
-      events: options.events,
-      signal: options.signal,
-    });
+    return await copyBetween(
+      open,
+      { ...plan, to: { registry: login.host, repository } },
+      {
+        jobs: options.jobs,
+        insecure: false,
+        destination: { credentials: async () => credential },
+        events: options.events,
+        signal: options.signal,
+      },
+    );
   } finally {
     ecr.close();
   }

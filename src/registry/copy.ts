@@ -169,12 +169,14 @@ class Copier {
       return;
     }
     if (!this.counting) return;
-    await Promise.all(manifestChildren(manifest.parsed).map(async (child) => {
-      if (this.counted.has(child.digest)) return;
-      this.counted.add(child.digest);
-      const found = await this.sourceManifest(child.digest).catch(() => undefined);
-      if (found) await this.alreadyThere(found);
-    }));
+    await Promise.all(
+      manifestChildren(manifest.parsed).map(async (child) => {
+        if (this.counted.has(child.digest)) return;
+        this.counted.add(child.digest);
+        const found = await this.sourceManifest(child.digest).catch(() => undefined);
+        if (found) await this.alreadyThere(found);
+      }),
+    );
   }
 
   private get counting(): boolean {
@@ -234,29 +236,42 @@ class Copier {
 
   /** Whether reference (tag or digest) names the manifest digest at the destination. */
   async destinationResolves(reference: string, digest: string): Promise<boolean> {
-    const response = await acrossRestarts(this.to.client, () => this.to.client.request({
-      method: 'HEAD',
-      path: `/v2/${this.to.repository}/manifests/${reference}`,
-      scopes: [pushScope(this.to.repository)],
-      headers: { accept: MANIFEST_ACCEPT },
-      accept: [404],
-      signal: this.signal,
-    }), { signal: this.signal });
+    const response = await acrossRestarts(
+      this.to.client,
+      () =>
+        this.to.client.request({
+          method: 'HEAD',
+          path: `/v2/${this.to.repository}/manifests/${reference}`,
+          scopes: [pushScope(this.to.repository)],
+          headers: { accept: MANIFEST_ACCEPT },
+          accept: [404],
+          signal: this.signal,
+        }),
+      { signal: this.signal },
+    );
     if (response.status !== 200) return false;
     // Registries answer HEAD by digest with that digest; for a tag the header says where it points.
-    return header(response, 'docker-content-digest') === digest || (reference === digest && header(response, 'docker-content-digest') === undefined);
+    return (
+      header(response, 'docker-content-digest') === digest ||
+      (reference === digest && header(response, 'docker-content-digest') === undefined)
+    );
   }
 
   /** PUTs the manifest's own bytes with its own media type under reference (tag or digest). */
   async putManifest(manifest: Manifest, reference: string): Promise<void> {
-    const response = await acrossRestarts(this.to.client, () => this.to.client.request({
-      method: 'PUT',
-      path: `/v2/${this.to.repository}/manifests/${reference}`,
-      scopes: [pushScope(this.to.repository)],
-      headers: { 'content-type': manifest.mediaType },
-      body: manifest.bytes,
-      signal: this.signal,
-    }), { signal: this.signal });
+    const response = await acrossRestarts(
+      this.to.client,
+      () =>
+        this.to.client.request({
+          method: 'PUT',
+          path: `/v2/${this.to.repository}/manifests/${reference}`,
+          scopes: [pushScope(this.to.repository)],
+          headers: { 'content-type': manifest.mediaType },
+          body: manifest.bytes,
+          signal: this.signal,
+        }),
+      { signal: this.signal },
+    );
     const stored = header(response, 'docker-content-digest');
     if (stored && stored !== manifest.digest) {
       throw new DigestMismatchError(`${this.to.client.host} stored manifest ${manifest.digest} as ${stored}: it rewrote the manifest`);

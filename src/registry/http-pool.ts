@@ -72,7 +72,9 @@ export class HttpPool {
     let agent = this.proxied.get(key);
     if (agent === undefined) {
       const options = { keepAlive: true, maxSockets: this.options.connections, timeout: 30_000 };
-      agent = secure ? tunnelAgent(proxy, { ...options, ...this.options.tls }, this.options.timeoutMs) : forwardAgent(proxy, options, this.options.timeoutMs);
+      agent = secure
+        ? tunnelAgent(proxy, { ...options, ...this.options.tls }, this.options.timeoutMs)
+        : forwardAgent(proxy, options, this.options.timeoutMs);
       this.proxied.set(key, agent);
     }
     return agent;

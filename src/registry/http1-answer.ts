@@ -79,7 +79,8 @@ export class AnswerReader {
       if ((end < 0 ? this.pending.length : end) > MAX_HEAD) throw malformed(`its header section is larger than ${MAX_HEAD / 1024} KiB`);
       if (end < 0) {
         // Not whole yet: a line break that is not CRLF is refused now, not when the head ends (it may never).
-        if (bareLineBreak(this.pending, this.scanned - 1, this.pending.length)) throw malformed('a line of its head does not end with CRLF');
+        if (bareLineBreak(this.pending, this.scanned - 1, this.pending.length))
+          throw malformed('a line of its head does not end with CRLF');
         this.scanned = this.pending.length;
         return undefined;
       }
@@ -111,7 +112,8 @@ export class AnswerReader {
     this.headers = headers;
     this.limit = code >= 200 && code < 300 ? this.limits.body : this.limits.error;
     const connection = String(headers.connection ?? '').toLowerCase();
-    this.keepAlive = status.version === '1.1' ? !/\bclose\b/.test(connection) : status.version === '1.0' && /\bkeep-alive\b/.test(connection);
+    this.keepAlive =
+      status.version === '1.1' ? !/\bclose\b/.test(connection) : status.version === '1.0' && /\bkeep-alive\b/.test(connection);
     if (this.head || code === 204 || code === 304) this.framing = { kind: 'none' };
     else if (framing === 'chunked') this.framing = { kind: 'chunked' };
     else if (framing === undefined) {

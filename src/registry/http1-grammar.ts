@@ -52,7 +52,7 @@ const isBlank = (code: number): boolean => code === 0x20 || code === 0x09;
 export function readFields(block: string, headers: IncomingHttpHeaders, framing: FramingFields | undefined): void {
   if (block === '') return;
   if (!FIELDS.test(block)) explain(block.split('\r\n'));
-  for (let at = 0; at < block.length; ) {
+  for (let at = 0; at < block.length;) {
     let eol = block.indexOf('\r\n', at);
     if (eol < 0) eol = block.length;
     const colon = block.indexOf(':', at);
@@ -105,7 +105,10 @@ export function bodyFraming(fields: FramingFields): number | 'chunked' | undefin
   const { contentLength, transferEncoding } = fields;
   if (contentLength !== undefined && transferEncoding !== undefined) throw malformed('it has both Content-Length and Transfer-Encoding');
   if (transferEncoding !== undefined) {
-    const codings = transferEncoding.split(',').map((c) => c.trim()).filter((c) => c !== '');
+    const codings = transferEncoding
+      .split(',')
+      .map((c) => c.trim())
+      .filter((c) => c !== '');
     return codings.at(-1)?.toLowerCase() === 'chunked' ? 'chunked' : undefined;
   }
   if (contentLength === undefined) return undefined;

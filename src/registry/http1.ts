@@ -141,7 +141,10 @@ export class Http1Pool {
     const connectMs = this.options.connectTimeoutMs ?? this.options.timeoutMs;
     if (proxy !== undefined || (url.protocol === 'http:' && isLoopbackName(url.hostname))) {
       try {
-        socket = proxy !== undefined ? await proxiedSocket(proxy, url, this.options.tls, connectMs, signal) : await connectLoopback(Number(url.port || 80), connectMs, signal);
+        socket =
+          proxy !== undefined
+            ? await proxiedSocket(proxy, url, this.options.tls, connectMs, signal)
+            : await connectLoopback(Number(url.port || 80), connectMs, signal);
         if (this.closed) {
           socket.destroy();
           throw Object.assign(new Error('the registry client was closed'), { code: 'ECONNABORTED' });
@@ -179,7 +182,16 @@ export function openSocket(url: URL, tls: TlsOptions): Socket {
   if (secure) {
     const { connect } = process.getBuiltinModule('node:tls');
     const { isIP } = process.getBuiltinModule('node:net');
-    return connect({ host, port, ALPNProtocols: ['http/1.1'], ...(isIP(host) === 0 ? { servername: host } : {}), ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.rejectUnauthorized });
+    return connect({
+      host,
+      port,
+      ALPNProtocols: ['http/1.1'],
+      ...(isIP(host) === 0 ? { servername: host } : {}),
+      ca: tls.ca,
+      cert: tls.cert,
+      key: tls.key,
+      rejectUnauthorized: tls.rejectUnauthorized,
+    });
   }
   const socket = process.getBuiltinModule('node:net').connect({ host, port });
   socket.setNoDelay(true);
@@ -189,9 +201,13 @@ export function openSocket(url: URL, tls: TlsOptions): Socket {
 /** Request line and headers; a header value with a line break is refused (no header injection). */
 function requestHead(url: URL, init: WholeRequest, proxy: URL | undefined): string {
   // Through a proxy, plain HTTP goes in absolute form (proxy-agents.ts).
-  let head = proxy === undefined ? `${init.method} ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n` : `${init.method} ${proxyTarget(url)} HTTP/1.1\r\nhost: ${url.host}\r\n${proxyHeaderLines(proxy)}`;
+  let head =
+    proxy === undefined
+      ? `${init.method} ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n`
+      : `${init.method} ${proxyTarget(url)} HTTP/1.1\r\nhost: ${url.host}\r\n${proxyHeaderLines(proxy)}`;
   for (const [name, value] of Object.entries(init.headers)) {
-    if (/[\r\n]/.test(value) || /[^!#$%&'*+.^_`|~0-9A-Za-z-]/.test(name)) throw new TypeError(`invalid HTTP header ${JSON.stringify(name)}`);
+    if (/[\r\n]/.test(value) || /[^!#$%&'*+.^_`|~0-9A-Za-z-]/.test(name))
+      throw new TypeError(`invalid HTTP header ${JSON.stringify(name)}`);
     head += `${name}: ${value}\r\n`;
   }
   const length = init.body === undefined ? 0 : Buffer.byteLength(init.body);
@@ -239,7 +255,10 @@ function exchange(socket: Socket, head: string, init: WholeRequest, options: Poo
     const onEnd = (): void => {
       const answer = reader.end();
       if (answer) finish(undefined, answer);
-      else finish(Object.assign(new Error('other side closed before the answer ended'), { code: 'ECONNRESET', beforeAnswer: !reader.started }));
+      else
+        finish(
+          Object.assign(new Error('other side closed before the answer ended'), { code: 'ECONNRESET', beforeAnswer: !reader.started }),
+        );
     };
     const onError = (err: Error): void => finish(Object.assign(err, { beforeAnswer: !reader.started }));
     const onTimeout = (): void => {
@@ -267,4 +286,3 @@ function exchange(socket: Socket, head: string, init: WholeRequest, options: Poo
     else socket.write(Buffer.concat([Buffer.from(head, 'latin1'), Buffer.isBuffer(init.body) ? init.body : Buffer.from(init.body)]));
   });
 }
-

@@ -18,16 +18,33 @@ export interface ImageConfigFacts {
 }
 
 /** The platform an image config declares, or undefined when it declares none (artifacts). */
-export async function fetchConfigPlatform(client: RegistryApi, repository: string, config: Descriptor, signal?: AbortSignal): Promise<Platform | undefined> {
+export async function fetchConfigPlatform(
+  client: RegistryApi,
+  repository: string,
+  config: Descriptor,
+  signal?: AbortSignal,
+): Promise<Platform | undefined> {
   return (await fetchImageConfig(client, repository, config, signal)).platform;
 }
 
 /** The config's platform and creation time (nothing for a config too big to be an image's). */
-export async function fetchImageConfig(client: RegistryApi, repository: string, config: Descriptor, signal?: AbortSignal): Promise<ImageConfigFacts> {
+export async function fetchImageConfig(
+  client: RegistryApi,
+  repository: string,
+  config: Descriptor,
+  signal?: AbortSignal,
+): Promise<ImageConfigFacts> {
   if (config.size > MAX_CONFIG_BYTES) return { platform: undefined, created: undefined };
   // ManifestErrors: the image cannot be read, which lsi reports on its row and goes on.
-  const response = await client.request({ path: `/v2/${repository}/blobs/${config.digest}`, scopes: [pullScope(repository)], accept: [404], limit: CONFIG_LIMIT, signal });
-  if (response.status === 404) throw new ManifestError(`${client.host}/${repository}: config blob ${config.digest} is missing from the registry`);
+  const response = await client.request({
+    path: `/v2/${repository}/blobs/${config.digest}`,
+    scopes: [pullScope(repository)],
+    accept: [404],
+    limit: CONFIG_LIMIT,
+    signal,
+  });
+  if (response.status === 404)
+    throw new ManifestError(`${client.host}/${repository}: config blob ${config.digest} is missing from the registry`);
   const algorithm = config.digest.startsWith('sha512:') ? 'sha512' : 'sha256';
   if (digestOf(response.body, algorithm) !== config.digest) {
     throw new ManifestError(`${client.host}/${repository}: config blob ${config.digest} does not match its digest (corrupt storage?)`);

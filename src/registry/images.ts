@@ -8,8 +8,18 @@ import type { RegistryApi } from './api.ts';
 import { listRepositories, listTags } from './catalog.ts';
 import { fetchImageConfig, type ImageConfigFacts } from './image-config.ts';
 import {
-  describeEntry, entryKind, fetchManifest, imageSize, isIndexMediaType, manifestKind, platformText, resolveDigest,
-  type Descriptor, type ImageManifest, type Manifest, type Platform,
+  describeEntry,
+  entryKind,
+  fetchManifest,
+  imageSize,
+  isIndexMediaType,
+  manifestKind,
+  platformText,
+  resolveDigest,
+  type Descriptor,
+  type ImageManifest,
+  type Manifest,
+  type Platform,
 } from './manifest.ts';
 import { ManifestCache } from './manifest-cache.ts';
 import { quickOrder } from './name-order.ts';
@@ -138,29 +148,41 @@ export class ImageReader {
       const created = config?.created !== undefined ? { created: config.created } : {};
       return { ...base, kind, platforms: kind === 'image' ? [platform] : [], size: imageSize(parsed), entries: [entry], ...created };
     }
-    const children = await Promise.all(parsed.manifests.map(async (d): Promise<PlatformEntry & { blobs: Descriptor[]; created?: string | undefined }> => {
-      const kind: PlatformEntry['kind'] = isIndexMediaType(d.mediaType) ? 'index' : entryKind(d);
-      const entry: PlatformEntry & { blobs: Descriptor[] } = { platform: describeEntry(d, parsed.manifests), kind, digest: d.digest, mediaType: d.mediaType, blobs: [] };
-      if (kind === 'index') return entry;
-      let child: Manifest;
-      try {
-        child = await this.manifest(repository, d.digest);
-      } catch (err) {
-        if (err instanceof NotFoundError || err instanceof ManifestError) return { ...entry, error: err.message };
-        throw err;
-      }
-      if (child.parsed.kind !== 'image') return entry;
-      const blobs = [child.parsed.config, ...child.parsed.layers];
-      // A platform's date only: its config unreadable leaves the date out, not the row.
-      const created = kind === 'image' ? (await this.config(repository, child.parsed).catch(() => undefined))?.created : undefined;
-      return { ...entry, size: imageSize(child.parsed), blobs, created, ...(withLayers ? { layers: child.parsed.layers } : {}) };
-    }));
+    const children = await Promise.all(
+      parsed.manifests.map(async (d): Promise<PlatformEntry & { blobs: Descriptor[]; created?: string | undefined }> => {
+        const kind: PlatformEntry['kind'] = isIndexMediaType(d.mediaType) ? 'index' : entryKind(d);
+        const entry: PlatformEntry & { blobs: Descriptor[] } = {
+          platform: describeEntry(d, parsed.manifests),
+          kind,
+          digest: d.digest,
+          mediaType: d.mediaType,
+          blobs: [],
+        };
+        if (kind === 'index') return entry;
+        let child: Manifest;
+        try {
+          child = await this.manifest(repository, d.digest);
+        } catch (err) {
+          if (err instanceof NotFoundError || err instanceof ManifestError) return { ...entry, error: err.message };
+          throw err;
+        }
+        if (child.parsed.kind !== 'image') return entry;
+        const blobs = [child.parsed.config, ...child.parsed.layers];
+        // A platform's date only: its config unreadable leaves the date out, not the row.
+        const created = kind === 'image' ? (await this.config(repository, child.parsed).catch(() => undefined))?.created : undefined;
+        return { ...entry, size: imageSize(child.parsed), blobs, created, ...(withLayers ? { layers: child.parsed.layers } : {}) };
+      }),
+    );
     const distinct = new Map<string, number>();
     for (const c of children) for (const b of c.blobs) distinct.set(b.digest, b.size);
     const size = [...distinct.values()].reduce((a, b) => a + b, 0);
     const entries = children.map(({ blobs: _blobs, created: _created, ...entry }) => entry);
     const platforms = entries.filter((e) => e.kind === 'image').map((e) => e.platform);
-    const created = children.map((c) => c.created).filter((c): c is string => c !== undefined).sort().at(-1);
+    const created = children
+      .map((c) => c.created)
+      .filter((c): c is string => c !== undefined)
+      .sort()
+      .at(-1);
     return { ...base, kind: 'index', platforms, size, entries, ...(created !== undefined ? { created } : {}) };
   }
 }
@@ -221,7 +243,17 @@ export async function listImages(
         } catch (err) {
           if (err instanceof NotFoundError) return undefined; // deleted since the tag list
           if (err instanceof ManifestError) {
-            return { repository: repo, tag, digest: '', mediaType: '', kind: 'image', platforms: [], size: 0, entries: [], error: err.message };
+            return {
+              repository: repo,
+              tag,
+              digest: '',
+              mediaType: '',
+              kind: 'image',
+              platforms: [],
+              size: 0,
+              entries: [],
+              error: err.message,
+            };
           }
           throw err;
         }

@@ -58,7 +58,9 @@ export function normalisePlatform(text: string): string {
 /** buildx's attestation manifests: they belong to the entry whose digest they name. */
 function attestationOf(descriptor: Record<string, unknown>): string | undefined {
   const a = descriptor.annotations as Record<string, unknown> | undefined;
-  return a?.['vnd.docker.reference.type'] === 'attestation-manifest' && typeof a['vnd.docker.reference.digest'] === 'string' ? a['vnd.docker.reference.digest'] : undefined;
+  return a?.['vnd.docker.reference.type'] === 'attestation-manifest' && typeof a['vnd.docker.reference.digest'] === 'string'
+    ? a['vnd.docker.reference.digest']
+    : undefined;
 }
 
 function imageDescriptor(s: Extract<IndexSource, { kind: 'image' }>): Record<string, unknown> {
@@ -72,7 +74,11 @@ function imageDescriptor(s: Extract<IndexSource, { kind: 'image' }>): Record<str
  * The index listing `existing` entries (an index being edited) and then every source's.
  * `base` is the edited index's own JSON (its other fields are kept), or undefined for a new one.
  */
-export function assembleIndex(sources: readonly IndexSource[], existing: readonly IndexEntry[] = [], base?: Record<string, unknown>): AssembledIndex {
+export function assembleIndex(
+  sources: readonly IndexSource[],
+  existing: readonly IndexEntry[] = [],
+  base?: Record<string, unknown>,
+): AssembledIndex {
   const families = new Map<Family, string[]>();
   const note = (family: Family | undefined, name: string): void => {
     if (family) families.set(family, [...new Set([...(families.get(family) ?? []), name])]);
@@ -81,7 +87,9 @@ export function assembleIndex(sources: readonly IndexSource[], existing: readonl
   for (const s of sources) note(familyOf(s.mediaType), s.name);
   if (families.size > 1) {
     const parts = [...families].map(([f, names]) => `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} ${FAMILY_NAME[f]}`);
-    throw new RefusedError(`cannot mix OCI and Docker manifests in one index: ${parts.join('; ')} (copy them into one format first, e.g. skopeo copy --format oci)`);
+    throw new RefusedError(
+      `cannot mix OCI and Docker manifests in one index: ${parts.join('; ')} (copy them into one format first, e.g. skopeo copy --format oci)`,
+    );
   }
   const family: Family = [...families.keys()][0] ?? 'oci';
   const entries: IndexEntry[] = [...existing];
@@ -98,7 +106,9 @@ export function assembleIndex(sources: readonly IndexSource[], existing: readonl
     const other = byPlatform.get(platform);
     if (other) {
       const hint = other.existing ? ` (remove it first with: docker jindr index rm ${other.source} ${platform})` : '';
-      throw new RefusedError(`two images for ${platform}: ${other.existing ? `${other.source} already has one` : other.source} and ${e.source}${hint}`);
+      throw new RefusedError(
+        `two images for ${platform}: ${other.existing ? `${other.source} already has one` : other.source} and ${e.source}${hint}`,
+      );
     }
     byPlatform.set(platform, e);
     digests.add(String(e.descriptor.digest));
@@ -124,7 +134,10 @@ export function indexEntries(bytes: Buffer): Record<string, unknown>[] {
 
 /** The entries left once the platforms named go; refuses a platform the index does not have. */
 export function withoutPlatforms(entries: readonly IndexEntry[], platforms: readonly string[], target: string): IndexEntry[] {
-  const present = entries.filter((e) => attestationOf(e.descriptor) === undefined).map((e) => entryPlatform(e.descriptor)).filter((p): p is string => p !== undefined);
+  const present = entries
+    .filter((e) => attestationOf(e.descriptor) === undefined)
+    .map((e) => entryPlatform(e.descriptor))
+    .filter((p): p is string => p !== undefined);
   const wanted = platforms.map(normalisePlatform);
   const unknown = wanted.filter((p) => !present.includes(p));
   if (unknown.length > 0) throw new RefusedError(`${target} has no ${unknown.join(', ')} (it has ${present.join(', ') || 'no platforms'})`);

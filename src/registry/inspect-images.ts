@@ -44,16 +44,22 @@ function sharing(summary: TagSummary, usage: Map<string, Set<string>>): Map<stri
 }
 
 /** Each reference, in the order given; host by host, one client each. */
-export async function inspectImages(open: OpenReader, refs: readonly ImageReference[], options: { layers: boolean; signal?: AbortSignal }): Promise<InspectedImage[]> {
+export async function inspectImages(
+  open: OpenReader,
+  refs: readonly ImageReference[],
+  options: { layers: boolean; signal?: AbortSignal },
+): Promise<InspectedImage[]> {
   const { layers, signal } = options;
   const numbered = refs.map((ref, index) => ({ ...ref, index }));
   const found = await forEachHost(open, numbered, async (client, group) => {
-    const described = await Promise.all(group.map(async (ref) => {
-      const tag = ref.tag ?? (ref.digest ? '' : 'latest');
-      // A reader per reference: a platform missing from one repository is not found in another's cache.
-      const summary = await new ImageReader(client, signal).describe(ref.repository, ref.digest ?? tag, tag, layers);
-      return { index: ref.index, registry: ref.registry, repository: ref.repository, tag, summary };
-    }));
+    const described = await Promise.all(
+      group.map(async (ref) => {
+        const tag = ref.tag ?? (ref.digest ? '' : 'latest');
+        // A reader per reference: a platform missing from one repository is not found in another's cache.
+        const summary = await new ImageReader(client, signal).describe(ref.repository, ref.digest ?? tag, tag, layers);
+        return { index: ref.index, registry: ref.registry, repository: ref.repository, tag, summary };
+      }),
+    );
     const usage = layers ? await layerUsage(client, signal) : new Map<string, Set<string>>();
     return described.map((d) => ({ ...d, sharedWith: layers ? sharing(d.summary, usage) : new Map<string, number>() }));
   });

@@ -7,13 +7,20 @@ import type { RepositoryName } from './reference.ts';
 
 /** ls: the registry's repositories, every page of its catalog, in a human order (app2 before app10). */
 export async function repositoriesOf(open: OpenReader, registry: string, signal?: AbortSignal): Promise<RepositoryName[]> {
-  return forEachHost(open, [{ registry }], async (client) => (await listRepositories(client, signal)).sort(compareTags).map((repository) => ({ registry, repository })));
+  return forEachHost(open, [{ registry }], async (client) =>
+    (await listRepositories(client, signal)).sort(compareTags).map((repository) => ({ registry, repository })),
+  );
 }
 
 export type ImageRow = TagSummary & { registry: string };
 
 /** lsi -q: HOST/REPOSITORY:TAG of every tag of the named repositories (of defaultRegistry's when none), from the tag lists alone. */
-export async function tagNamesOf(open: OpenReader, names: readonly RepositoryName[], defaultRegistry: string, signal?: AbortSignal): Promise<string[]> {
+export async function tagNamesOf(
+  open: OpenReader,
+  names: readonly RepositoryName[],
+  defaultRegistry: string,
+  signal?: AbortSignal,
+): Promise<string[]> {
   const wanted: ReadonlyArray<{ registry: string; repository?: string }> = names.length > 0 ? names : [{ registry: defaultRegistry }];
   return forEachHost(open, wanted, async (client, group, host) => {
     const repositories = group.flatMap((n) => (n.repository === undefined ? [] : [n.repository]));
@@ -26,11 +33,22 @@ export async function tagNamesOf(open: OpenReader, names: readonly RepositoryNam
  * lsi: the tags of the named repositories, host by host; of every repository of
  * defaultRegistry when none is named. onTags(host) runs when a host's first tag is seen.
  */
-export async function imagesOf(open: OpenReader, names: readonly RepositoryName[], defaultRegistry: string, signal?: AbortSignal, onTags?: (host: string) => void): Promise<ImageRow[]> {
+export async function imagesOf(
+  open: OpenReader,
+  names: readonly RepositoryName[],
+  defaultRegistry: string,
+  signal?: AbortSignal,
+  onTags?: (host: string) => void,
+): Promise<ImageRow[]> {
   const wanted: ReadonlyArray<{ registry: string; repository?: string }> = names.length > 0 ? names : [{ registry: defaultRegistry }];
   return forEachHost(open, wanted, async (client, group, host) => {
     const repositories = group.flatMap((n) => (n.repository === undefined ? [] : [n.repository]));
-    const found = await listImages(client, repositories.length > 0 ? [...new Set(repositories)] : undefined, signal, onTags ? { onTags: () => onTags(host) } : {});
+    const found = await listImages(
+      client,
+      repositories.length > 0 ? [...new Set(repositories)] : undefined,
+      signal,
+      onTags ? { onTags: () => onTags(host) } : {},
+    );
     return found.map((r) => ({ registry: host, ...r }));
   });
 }

@@ -82,7 +82,10 @@ export class ManifestCache {
     return this.loaded;
   }
 
-  private async lookup<K extends keyof Tables>(kind: K, key: string): Promise<Tables[K] extends Map<string, infer E> ? E | undefined : never> {
+  private async lookup<K extends keyof Tables>(
+    kind: K,
+    key: string,
+  ): Promise<Tables[K] extends Map<string, infer E> ? E | undefined : never> {
     const fresh = this.news[kind].get(key);
     if (fresh) return fresh as never;
     const stored = (await this.load())[kind].get(key);
@@ -145,10 +148,16 @@ export class ManifestCache {
     if (m.size + c.size + t.size === 0) return undefined;
     const known = this.loaded ? await this.loaded : undefined;
     // Tags looked up and found unchanged are not news unless renewed.
-    if (m.size + c.size === 0 && known && [...t].every(([k, e]) => known.t.get(k)?.[1] === e[1] && this.now - known.t.get(k)![0] <= RENEW_SECONDS)) return undefined;
+    if (
+      m.size + c.size === 0 &&
+      known &&
+      [...t].every(([k, e]) => known.t.get(k)?.[1] === e[1] && this.now - known.t.get(k)![0] <= RENEW_SECONDS)
+    )
+      return undefined;
     return updateCacheFile(this.path, (current) => {
       const disk = parseTables(current);
-      for (const kind of ['m', 'c', 't'] as const) for (const [key, entry] of this.news[kind]) (disk[kind] as Map<string, unknown>).set(key, entry);
+      for (const kind of ['m', 'c', 't'] as const)
+        for (const [key, entry] of this.news[kind]) (disk[kind] as Map<string, unknown>).set(key, entry);
       return {
         v: VERSION,
         m: Object.fromEntries(keepRecent(disk.m, MAX_MANIFESTS)),

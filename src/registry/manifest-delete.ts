@@ -44,7 +44,10 @@ export async function deleteTag(client: RegistryApi, repository: string, tag: st
     if (response.status === 404) throw new NotFoundError(`no image ${client.host}/${repository}:${tag}`);
     return true;
   } catch (err) {
-    if (err instanceof RegistryApiError && (err.status === 400 || err.status === 405 || err.codes.includes('UNSUPPORTED') || err.codes.includes('DIGEST_INVALID'))) {
+    if (
+      err instanceof RegistryApiError &&
+      (err.status === 400 || err.status === 405 || err.codes.includes('UNSUPPORTED') || err.codes.includes('DIGEST_INVALID'))
+    ) {
       return false;
     }
     throw err;

@@ -92,14 +92,22 @@ export function digestOf(bytes: Buffer, algorithm = 'sha256'): string {
 
 /** Parses manifest bytes; the Content-Type wins over the body's own mediaType when both exist. */
 export function parseManifest(bytes: Buffer, contentType?: string): ParsedManifest {
-  return shape.readJson(bytes.toString('utf8'), (json) => readManifest(json, contentType), (problem) => new ManifestError(`the registry sent a malformed manifest: ${problem}`));
+  return shape.readJson(
+    bytes.toString('utf8'),
+    (json) => readManifest(json, contentType),
+    (problem) => new ManifestError(`the registry sent a malformed manifest: ${problem}`),
+  );
 }
 
 function readManifest(json: unknown, contentType: string | undefined): ParsedManifest {
   const body = new shape.Fields(json);
-  if (body.raw.schemaVersion === 1) throw new ManifestError('Docker schema 1 manifests are not supported (re-push the image with a current Docker)');
+  if (body.raw.schemaVersion === 1)
+    throw new ManifestError('Docker schema 1 manifests are not supported (re-push the image with a current Docker)');
   const declared = body.optional('mediaType', shape.string);
-  const type = contentType && contentType !== 'application/json' && contentType !== 'application/octet-stream' ? contentType.split(';')[0]!.trim() : declared;
+  const type =
+    contentType && contentType !== 'application/json' && contentType !== 'application/octet-stream'
+      ? contentType.split(';')[0]!.trim()
+      : declared;
   const manifests = body.optional('manifests', shape.arrayOf(descriptor));
   const common: Common = { mediaType: type ?? (manifests ? MEDIA.ociIndex : MEDIA.ociManifest) };
   const artifactType = body.optional('artifactType', shape.string);
@@ -126,7 +134,11 @@ const digest: shape.Read<string> = (value, path) => {
 /** A descriptor: digest and size must be right; mediaType, platform, annotations and artifactType may be absent. */
 function descriptor(value: unknown, where: string): Descriptor {
   const d = new shape.Fields(value, where);
-  const out: Descriptor = { mediaType: d.optional('mediaType', shape.string) ?? '', digest: d.get('digest', digest), size: d.get('size', shape.size) };
+  const out: Descriptor = {
+    mediaType: d.optional('mediaType', shape.string) ?? '',
+    digest: d.get('digest', digest),
+    size: d.get('size', shape.size),
+  };
   const p = d.fields('platform');
   const os = p?.optional('os', shape.string);
   const architecture = p?.optional('architecture', shape.string);
@@ -222,7 +234,13 @@ export async function fetchManifest(client: RegistryApi, repository: string, ref
     limit: MANIFEST_LIMIT,
     signal,
   });
-  if (response.status === 404) throw notFound(client, repository, reference, new RegistryApiError('', { status: 404, codes: describeErrorBody(404, header(response, 'content-type'), response.body).codes }));
+  if (response.status === 404)
+    throw notFound(
+      client,
+      repository,
+      reference,
+      new RegistryApiError('', { status: 404, codes: describeErrorBody(404, header(response, 'content-type'), response.body).codes }),
+    );
   const bytes = response.body;
   const expected = isDigest(reference) ? reference : header(response, 'docker-content-digest');
   const algorithm = expected?.split(':')[0] === 'sha512' ? 'sha512' : 'sha256';
@@ -247,7 +265,12 @@ export async function fetchManifest(client: RegistryApi, repository: string, ref
 }
 
 /** HEAD: the digest a tag points at, or undefined when there is no such manifest. */
-export async function resolveDigest(client: RegistryApi, repository: string, reference: string, signal?: AbortSignal): Promise<string | undefined> {
+export async function resolveDigest(
+  client: RegistryApi,
+  repository: string,
+  reference: string,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
   const response = await client.request({
     method: 'HEAD',
     path: referencePath(repository, reference),

@@ -5,7 +5,8 @@ import { jindrCommand, parseRegistryHost } from './host.ts';
 
 export type NetworkErrorKind = 'refused' | 'reset' | 'timeout' | 'slow' | 'dns' | 'tls' | 'other';
 
-const TLS_CODES = /^(ERR_SSL_|ERR_TLS_|EPROTO$|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_|CERT_|HOSTNAME_MISMATCH$)/;
+const TLS_CODES =
+  /^(ERR_SSL_|ERR_TLS_|EPROTO$|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_|CERT_|HOSTNAME_MISMATCH$)/;
 
 function errorCodes(err: unknown): string[] {
   const codes: string[] = [];
@@ -36,10 +37,25 @@ export function classifyNetworkError(err: unknown): NetworkErrorKind {
   const codes = errorCodes(err);
   if (codes.includes('ECONNREFUSED')) return 'refused';
   if (codes.includes('ETOOSLOW')) return 'slow';
-  if (codes.some((c) => c === 'UND_ERR_CONNECT_TIMEOUT' || c === 'UND_ERR_HEADERS_TIMEOUT' || c === 'UND_ERR_BODY_TIMEOUT' || c === 'ETIMEDOUT')) return 'timeout';
+  if (
+    codes.some(
+      (c) => c === 'UND_ERR_CONNECT_TIMEOUT' || c === 'UND_ERR_HEADERS_TIMEOUT' || c === 'UND_ERR_BODY_TIMEOUT' || c === 'ETIMEDOUT',
+    )
+  )
+    return 'timeout';
   if (codes.some((c) => c === 'ENOTFOUND' || c === 'EAI_AGAIN' || c === 'EAI_NONAME')) return 'dns';
   if (codes.some((c) => TLS_CODES.test(c))) return 'tls';
-  if (codes.some((c) => c === 'ECONNRESET' || c === 'EPIPE' || c === 'UND_ERR_SOCKET' || c === 'UND_ERR_CLOSED' || c === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || c === 'ECONNABORTED')) {
+  if (
+    codes.some(
+      (c) =>
+        c === 'ECONNRESET' ||
+        c === 'EPIPE' ||
+        c === 'UND_ERR_SOCKET' ||
+        c === 'UND_ERR_CLOSED' ||
+        c === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' ||
+        c === 'ECONNABORTED',
+    )
+  ) {
     return 'reset';
   }
   return 'other';
@@ -54,8 +70,10 @@ export function networkErrorMessage(host: string, kind: NetworkErrorKind, err: u
         : `cannot connect to ${host}: connection refused`;
     }
     case 'timeout': {
-      const detail = findCause(err, (e) => typeof (e as { ms?: unknown }).ms === 'number') as { ms: number; connecting?: boolean } | undefined;
-      if (detail?.connecting) return `${host} did not accept a connection within ${detail.ms / 1000} s (JINDR_CONNECT_TIMEOUT_MS=<milliseconds> waits longer)`;
+      const detail = findCause(err, (e) => typeof (e as { ms?: unknown }).ms === 'number') as
+        { ms: number; connecting?: boolean } | undefined;
+      if (detail?.connecting)
+        return `${host} did not accept a connection within ${detail.ms / 1000} s (JINDR_CONNECT_TIMEOUT_MS=<milliseconds> waits longer)`;
       return `${host} did not answer within ${(detail?.ms ?? timeoutMs) / 1000} s (JINDR_TIMEOUT_MS=<milliseconds> waits longer)`;
     }
     case 'slow': {

@@ -5,7 +5,10 @@ import type { RegistryApi } from './api.ts';
 import type { RegistryClient, RegistryClientOptions } from './client.ts';
 
 /** What a caller may ask of one client on top of the opener's defaults. */
-export type ClientOptions = Pick<RegistryClientOptions, 'insecure' | 'concurrency' | 'connections' | 'timeoutMs' | 'connectTimeoutMs' | 'minRate' | 'retries' | 'credentials'>;
+export type ClientOptions = Pick<
+  RegistryClientOptions,
+  'insecure' | 'concurrency' | 'connections' | 'timeoutMs' | 'connectTimeoutMs' | 'minRate' | 'retries' | 'credentials'
+>;
 
 /** Opens a client for a registry host (HOST[:PORT]); the caller closes it. */
 export type OpenClient = (host: string, options?: ClientOptions) => RegistryClient;

@@ -35,13 +35,28 @@ function hostOf(url: URL): string {
  * absolute form), or TLS to the registry through CONNECT for an https URL, verified as a
  * direct connection is (its CA, its name; SNI = the registry's host).
  */
-export async function proxiedSocket(proxy: URL, url: URL, tls: TunnelTls, timeoutMs: number, signal: AbortSignal | undefined): Promise<Socket> {
+export async function proxiedSocket(
+  proxy: URL,
+  url: URL,
+  tls: TunnelTls,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<Socket> {
   if (url.protocol !== 'https:') return connectProxy(proxy, timeoutMs, signal);
   const host = hostOf(url);
   const raw = await openTunnel(proxy, host, Number(url.port || 443), timeoutMs, signal);
   const { connect } = process.getBuiltinModule('node:tls');
   const { isIP } = process.getBuiltinModule('node:net');
-  return connect({ socket: raw, host, ALPNProtocols: ['http/1.1'], ...(isIP(host) === 0 ? { servername: host } : {}), ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.rejectUnauthorized });
+  return connect({
+    socket: raw,
+    host,
+    ALPNProtocols: ['http/1.1'],
+    ...(isIP(host) === 0 ? { servername: host } : {}),
+    ca: tls.ca,
+    cert: tls.cert,
+    key: tls.key,
+    rejectUnauthorized: tls.rejectUnauthorized,
+  });
 }
 
 type Created = (err: Error | null, stream: Duplex) => void;
@@ -67,7 +82,11 @@ export function tunnelAgent(proxy: URL, options: HttpsAgentOptions, timeoutMs: n
 }
 
 /** An http Agent whose sockets go to the proxy (TLS for an https:// proxy); requests use forwardOptions. */
-export function forwardAgent(proxy: URL, options: { keepAlive: boolean; maxSockets: number; timeout: number }, timeoutMs: number): HttpAgent {
+export function forwardAgent(
+  proxy: URL,
+  options: { keepAlive: boolean; maxSockets: number; timeout: number },
+  timeoutMs: number,
+): HttpAgent {
   const { Agent } = process.getBuiltinModule('node:http');
   const agent = new Agent(options);
   agent.createConnection = (_connection: ClientRequestArgs, created?: Created): undefined => {
@@ -121,7 +140,12 @@ export function proxiedNetwork(choose: (url: URL) => URL | undefined, timeoutMs:
       const proxy = choose(url);
       if (proxy === undefined) return undefined;
       const options = forwardOptions(url, proxy, undefined);
-      return { hostname: String(options.host), port: Number(options.port), path: String(options.path), headers: options.headers as Record<string, string> };
+      return {
+        hostname: String(options.host),
+        port: Number(options.port),
+        path: String(options.path),
+        headers: options.headers as Record<string, string>,
+      };
     },
   };
 }

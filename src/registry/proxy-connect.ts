@@ -27,7 +27,9 @@ export function redactProxy(proxy: URL): string {
 
 export function checkProxyUrl(proxy: URL, variable: string): void {
   if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
-    throw new UsageError(`${variable} names a ${proxy.protocol.slice(0, -1)} proxy (${redactProxy(proxy)}), which docker-jindr cannot use: give an http:// or https:// proxy, or unset ${variable}`);
+    throw new UsageError(
+      `${variable} names a ${proxy.protocol.slice(0, -1)} proxy (${redactProxy(proxy)}), which docker-jindr cannot use: give an http:// or https:// proxy, or unset ${variable}`,
+    );
   }
   if (proxy.hostname === '') throw new UsageError(`${variable} names no proxy host: write it as http://HOST:PORT`);
 }
@@ -60,7 +62,9 @@ export function connectProxy(proxy: URL, timeoutMs: number, signal: AbortSignal 
   const host = proxy.hostname.startsWith('[') ? proxy.hostname.slice(1, -1) : proxy.hostname;
   const port = Number(proxy.port || (secure ? 443 : 80));
   const socket: Socket = secure
-    ? process.getBuiltinModule('node:tls').connect({ host, port, ...(process.getBuiltinModule('node:net').isIP(host) === 0 ? { servername: host } : {}) })
+    ? process
+        .getBuiltinModule('node:tls')
+        .connect({ host, port, ...(process.getBuiltinModule('node:net').isIP(host) === 0 ? { servername: host } : {}) })
     : process.getBuiltinModule('node:net').connect({ host, port });
   const ready = secure ? 'secureConnect' : 'connect';
   return new Promise((resolve, reject) => {
@@ -78,9 +82,14 @@ export function connectProxy(proxy: URL, timeoutMs: number, signal: AbortSignal 
     const onReady = (): void => done(undefined);
     const onError = (err: Error): void => {
       const code = (err as { code?: string }).code;
-      done(proxyError(`cannot connect to the proxy ${redactProxy(proxy)} (${code ?? err.message}): check that it runs, or HTTP_PROXY, HTTPS_PROXY and NO_PROXY`));
+      done(
+        proxyError(
+          `cannot connect to the proxy ${redactProxy(proxy)} (${code ?? err.message}): check that it runs, or HTTP_PROXY, HTTPS_PROXY and NO_PROXY`,
+        ),
+      );
     };
-    const onTimeout = (): void => done(proxyError(`the proxy ${redactProxy(proxy)} did not accept a connection within ${timeoutMs / 1000} s`));
+    const onTimeout = (): void =>
+      done(proxyError(`the proxy ${redactProxy(proxy)} did not accept a connection within ${timeoutMs / 1000} s`));
     const onAbort = (): void => done(abortError(signal!));
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -93,7 +102,13 @@ export function connectProxy(proxy: URL, timeoutMs: number, signal: AbortSignal 
 }
 
 /** A socket to host:port through the proxy's CONNECT; the caller starts TLS on it. */
-export async function openTunnel(proxy: URL, host: string, port: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<Socket> {
+export async function openTunnel(
+  proxy: URL,
+  host: string,
+  port: number,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<Socket> {
   const socket = await connectProxy(proxy, timeoutMs, signal);
   const authority = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   const auth = proxyAuthorization(proxy);
@@ -119,22 +134,37 @@ export async function openTunnel(proxy: URL, host: string, port: number, timeout
       head = Buffer.concat([head, chunk]);
       const end = head.indexOf('\r\n\r\n');
       if (end < 0) {
-        if (head.length > MAX_HEAD) done(proxyError(`the proxy ${redactProxy(proxy)} sent an answer to CONNECT longer than ${MAX_HEAD / 1024} KiB`));
+        if (head.length > MAX_HEAD)
+          done(proxyError(`the proxy ${redactProxy(proxy)} sent an answer to CONNECT longer than ${MAX_HEAD / 1024} KiB`));
         return;
       }
       const statusLine = head.subarray(0, head.indexOf('\r\n')).toString('latin1');
       const match = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/.exec(statusLine);
-      if (!match) return done(proxyError(`the proxy ${redactProxy(proxy)} did not answer CONNECT in HTTP (${JSON.stringify(statusLine.slice(0, 60))})`));
+      if (!match)
+        return done(
+          proxyError(`the proxy ${redactProxy(proxy)} did not answer CONNECT in HTTP (${JSON.stringify(statusLine.slice(0, 60))})`),
+        );
       // Go's transport takes 200 only, as does this.
       if (match[1] !== '200') {
         const hint = match[1] === '407' ? ': give the proxy user and password in the proxy URL (http://USER:PASSWORD@HOST:PORT)' : '';
-        return done(proxyError(`the proxy ${redactProxy(proxy)} refused CONNECT to ${authority} (${match[1]}${match[2] ? ` ${match[2]}` : ''})${hint}`));
+        return done(
+          proxyError(
+            `the proxy ${redactProxy(proxy)} refused CONNECT to ${authority} (${match[1]}${match[2] ? ` ${match[2]}` : ''})${hint}`,
+          ),
+        );
       }
       done(undefined, head.subarray(end + 4));
     };
-    const onEnd = (): void => done(proxyError(`the proxy ${redactProxy(proxy)} closed the connection before answering CONNECT to ${authority}`));
-    const onError = (err: Error): void => done(proxyError(`the proxy ${redactProxy(proxy)} failed during CONNECT to ${authority} (${(err as { code?: string }).code ?? err.message})`));
-    const onTimeout = (): void => done(proxyError(`the proxy ${redactProxy(proxy)} did not answer CONNECT to ${authority} within ${timeoutMs / 1000} s`));
+    const onEnd = (): void =>
+      done(proxyError(`the proxy ${redactProxy(proxy)} closed the connection before answering CONNECT to ${authority}`));
+    const onError = (err: Error): void =>
+      done(
+        proxyError(
+          `the proxy ${redactProxy(proxy)} failed during CONNECT to ${authority} (${(err as { code?: string }).code ?? err.message})`,
+        ),
+      );
+    const onTimeout = (): void =>
+      done(proxyError(`the proxy ${redactProxy(proxy)} did not answer CONNECT to ${authority} within ${timeoutMs / 1000} s`));
     const onAbort = (): void => done(abortError(signal!));
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -143,6 +173,9 @@ export async function openTunnel(proxy: URL, host: string, port: number, timeout
     socket.once('error', onError);
     socket.once('timeout', onTimeout);
     socket.setTimeout(timeoutMs);
-    socket.write(`CONNECT ${authority} HTTP/1.1\r\nhost: ${authority}\r\n${auth !== undefined ? `proxy-authorization: ${auth}\r\n` : ''}\r\n`, 'latin1');
+    socket.write(
+      `CONNECT ${authority} HTTP/1.1\r\nhost: ${authority}\r\n${auth !== undefined ? `proxy-authorization: ${auth}\r\n` : ''}\r\n`,
+      'latin1',
+    );
   });
 }

@@ -120,7 +120,9 @@ function noProxyMatchers(noProxy: string): { ip: Matcher[]; domain: Matcher[] } 
     if (matchHost) phost = `.${phost}`;
     const suffix = ascii(phost);
     const wantPort = pport;
-    domain.push((host, port) => (host.endsWith(suffix) || (matchHost && host === suffix.slice(1))) && (wantPort === '' || wantPort === port));
+    domain.push(
+      (host, port) => (host.endsWith(suffix) || (matchHost && host === suffix.slice(1))) && (wantPort === '' || wantPort === port),
+    );
   }
   return { ip, domain };
 }
@@ -151,7 +153,8 @@ export function proxyChooser(env: NodeJS.ProcessEnv): ProxyChooser {
     if (url.protocol === 'https:') proxy = httpsProxy;
     else if (url.protocol === 'http:') {
       proxy = httpProxy;
-      if (proxy !== undefined && settings.cgi) throw new Error('refusing to use HTTP_PROXY value in CGI environment; see golang.org/s/cgihttpproxy');
+      if (proxy !== undefined && settings.cgi)
+        throw new Error('refusing to use HTTP_PROXY value in CGI environment; see golang.org/s/cgihttpproxy');
     }
     if (proxy === undefined || !useProxy(url)) return undefined;
     return proxy;

@@ -43,7 +43,10 @@ const DIGEST = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
  */
 export function quote(input: string, max = 80): string {
   const cut = input.length > max ? `${input.slice(0, max)}...` : input;
-  return JSON.stringify(cut).replace(/[\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(cut).replace(
+    /[\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 export function isDigest(value: string): boolean {
@@ -74,7 +77,9 @@ export function parseReference(input: string, defaultRegistry: RegistryHost | st
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
     if (!TAG.test(tag)) {
-      throw new UsageError(`invalid image reference ${shown}: bad tag ${quote(tag)} (letters, digits, _ . -, at most 128, not starting with . or -)`);
+      throw new UsageError(
+        `invalid image reference ${shown}: bad tag ${quote(tag)} (letters, digits, _ . -, at most 128, not starting with . or -)`,
+      );
     }
   }
   const name = splitName(rest, defaultRegistry, shown);

@@ -41,7 +41,11 @@ interface RepositoryUse {
 async function repositoryUse(client: RegistryApi, repository: string, signal?: AbortSignal): Promise<RepositoryUse> {
   const tags = await listTags(client, repository, signal);
   const manifests = await Promise.all(
-    tags.map((tag) => fetchManifest(client, repository, tag, signal).catch((err: unknown) => (err instanceof NotFoundError ? undefined : Promise.reject(err)))),
+    tags.map((tag) =>
+      fetchManifest(client, repository, tag, signal).catch((err: unknown) =>
+        err instanceof NotFoundError ? undefined : Promise.reject(err),
+      ),
+    ),
   );
   const use: RepositoryUse = { tagsOn: new Map(), usedBy: new Map() };
   const add = (map: Map<string, string[]>, digest: string, tag: string): void => {
@@ -68,8 +72,14 @@ function collateral(use: RepositoryUse, digest: string, named: ReadonlySet<strin
 
 function refusal(client: RegistryApi, repository: string, digest: string, c: { tags: string[]; indexes: string[] }): string {
   const parts: string[] = [];
-  if (c.tags.length > 0) parts.push(`${c.tags.map((t) => `${repository}:${t}`).join(', ')} ${c.tags.length === 1 ? 'points' : 'point'} at the same digest and would be deleted too`);
-  if (c.indexes.length > 0) parts.push(`${c.indexes.map((t) => `${repository}:${t}`).join(', ')} ${c.indexes.length === 1 ? 'uses' : 'use'} it as a platform image and would break`);
+  if (c.tags.length > 0)
+    parts.push(
+      `${c.tags.map((t) => `${repository}:${t}`).join(', ')} ${c.tags.length === 1 ? 'points' : 'point'} at the same digest and would be deleted too`,
+    );
+  if (c.indexes.length > 0)
+    parts.push(
+      `${c.indexes.map((t) => `${repository}:${t}`).join(', ')} ${c.indexes.length === 1 ? 'uses' : 'use'} it as a platform image and would break`,
+    );
   return `${client.host}/${repository}@${digest.slice(0, 19)}...: ${parts.join('; ')}`;
 }
 
@@ -78,7 +88,11 @@ function refusal(client: RegistryApi, repository: string, digest: string, c: { t
  * unknown one is a NotFoundError and nothing is deleted; a delete that would take other
  * tags along is a RefusedError unless `force`.
  */
-export async function removeImages(client: RegistryApi, refs: readonly ImageReference[], options: { force: boolean; signal?: AbortSignal }): Promise<Removal[]> {
+export async function removeImages(
+  client: RegistryApi,
+  refs: readonly ImageReference[],
+  options: { force: boolean; signal?: AbortSignal },
+): Promise<Removal[]> {
   const { signal } = options;
   // A bare name means :latest, as everywhere in Docker. A name given twice is one image:
   // deleting its tag twice would fail the second time, after the first had deleted it.
@@ -91,7 +105,8 @@ export async function removeImages(client: RegistryApi, refs: readonly ImageRefe
       if (ref.tag !== undefined && ref.digest !== undefined) {
         const tagged = await resolveDigest(client, ref.repository, ref.tag, signal);
         if (tagged === undefined) throw new NotFoundError(`no image ${client.host}/${ref.repository}:${ref.tag}`);
-        if (tagged !== ref.digest) throw new NotFoundError(`${client.host}/${ref.repository}:${ref.tag} points at ${tagged}, not ${ref.digest}`);
+        if (tagged !== ref.digest)
+          throw new NotFoundError(`${client.host}/${ref.repository}:${ref.tag} points at ${tagged}, not ${ref.digest}`);
       }
       return { ref, digest };
     }),
@@ -124,14 +139,23 @@ export async function removeImages(client: RegistryApi, refs: readonly ImageRefe
     tagDeletes = await deleteTag(client, first.ref.repository, first.ref.tag!, signal);
     if (tagDeletes) {
       pending.shift();
-      removals.push({ repository: first.ref.repository, tag: first.ref.tag!, digest: first.digest, action: 'untagged', alsoRemovedTags: [] });
+      removals.push({
+        repository: first.ref.repository,
+        tag: first.ref.tag!,
+        digest: first.digest,
+        action: 'untagged',
+        alsoRemovedTags: [],
+      });
     }
   }
   if (tagDeletes) {
-    const done = await Promise.all(pending.map(async (n) => {
-      if (!(await deleteTag(client, n.ref.repository, n.ref.tag!, signal))) throw new RegistryError(`${client.host} stopped accepting tag deletes`);
-      return { repository: n.ref.repository, tag: n.ref.tag!, digest: n.digest, action: 'untagged' as const, alsoRemovedTags: [] };
-    }));
+    const done = await Promise.all(
+      pending.map(async (n) => {
+        if (!(await deleteTag(client, n.ref.repository, n.ref.tag!, signal)))
+          throw new RegistryError(`${client.host} stopped accepting tag deletes`);
+        return { repository: n.ref.repository, tag: n.ref.tag!, digest: n.digest, action: 'untagged' as const, alsoRemovedTags: [] };
+      }),
+    );
     removals.push(...done);
   } else {
     check(byTag);
@@ -142,14 +166,26 @@ export async function removeImages(client: RegistryApi, refs: readonly ImageRefe
   for (const n of digestDeletes) {
     const use = uses.get(n.ref.repository)!;
     const alsoRemovedTags = collateral(use, n.digest, namedTags(n.ref.repository)).tags;
-    removals.push({ repository: n.ref.repository, ...(n.ref.tag !== undefined ? { tag: n.ref.tag } : {}), digest: n.digest, action: 'deleted', alsoRemovedTags });
+    removals.push({
+      repository: n.ref.repository,
+      ...(n.ref.tag !== undefined ? { tag: n.ref.tag } : {}),
+      digest: n.digest,
+      action: 'deleted',
+      alsoRemovedTags,
+    });
   }
   return removals;
 }
 
 /** rmi: removeImages on each registry the references name, host by host; each row names its registry. */
-export async function removeImagesOn(open: OpenReader, refs: readonly ImageReference[], options: { force: boolean; signal?: AbortSignal }): Promise<Array<Removal & { registry: string }>> {
-  return forEachHost(open, refs, async (client, group, host) => (await removeImages(client, group, options)).map((r) => ({ registry: host, ...r })));
+export async function removeImagesOn(
+  open: OpenReader,
+  refs: readonly ImageReference[],
+  options: { force: boolean; signal?: AbortSignal },
+): Promise<Array<Removal & { registry: string }>> {
+  return forEachHost(open, refs, async (client, group, host) =>
+    (await removeImages(client, group, options)).map((r) => ({ registry: host, ...r })),
+  );
 }
 
 export interface RepositoryRemoval {
@@ -163,34 +199,42 @@ export interface RepositoryRemoval {
  * NotFoundError before anything is deleted. The repository itself stays listed by the
  * registry until its storage is removed (no API does that; see src/storage/remove-repository.ts).
  */
-export async function removeRepositories(client: RegistryApi, repositories: readonly string[], signal?: AbortSignal): Promise<RepositoryRemoval[]> {
+export async function removeRepositories(
+  client: RegistryApi,
+  repositories: readonly string[],
+  signal?: AbortSignal,
+): Promise<RepositoryRemoval[]> {
   const plans = await Promise.all(
     repositories.map(async (repository) => {
       const tags = await listTags(client, repository, signal);
       const digests = new Set<string>();
-      await Promise.all(tags.map(async (tag) => {
-        try {
-          const m = await fetchManifest(client, repository, tag, signal);
-          digests.add(m.digest);
-          if (m.parsed.kind === 'index') for (const child of m.parsed.manifests) digests.add(child.digest);
-        } catch (err) {
-          if (!(err instanceof NotFoundError)) throw err;
-        }
-      }));
+      await Promise.all(
+        tags.map(async (tag) => {
+          try {
+            const m = await fetchManifest(client, repository, tag, signal);
+            digests.add(m.digest);
+            if (m.parsed.kind === 'index') for (const child of m.parsed.manifests) digests.add(child.digest);
+          } catch (err) {
+            if (!(err instanceof NotFoundError)) throw err;
+          }
+        }),
+      );
       return { repository, digests: [...digests] };
     }),
   );
   return Promise.all(
     plans.map(async ({ repository, digests }) => {
       let deleted = 0;
-      await Promise.all(digests.map(async (digest) => {
-        try {
-          await deleteManifest(client, repository, digest, signal);
-          deleted += 1;
-        } catch (err) {
-          if (!(err instanceof NotFoundError)) throw err; // a child already gone
-        }
-      }));
+      await Promise.all(
+        digests.map(async (digest) => {
+          try {
+            await deleteManifest(client, repository, digest, signal);
+            deleted += 1;
+          } catch (err) {
+            if (!(err instanceof NotFoundError)) throw err; // a child already gone
+          }
+        }),
+      );
       return { repository, manifests: deleted };
     }),
   );

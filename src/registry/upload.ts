@@ -110,7 +110,10 @@ export class UploadSession {
       });
       if (response.status < 300) return true;
       // Already gone (committed, cancelled by the registry itself, or purged).
-      return response.status === 404 && describeErrorBody(404, header(response, 'content-type'), response.body).codes.includes('BLOB_UPLOAD_UNKNOWN');
+      return (
+        response.status === 404 &&
+        describeErrorBody(404, header(response, 'content-type'), response.body).codes.includes('BLOB_UPLOAD_UNKNOWN')
+      );
     } catch {
       return false;
     }
@@ -121,7 +124,6 @@ export class UploadSession {
     if (location) this.location = new URL(location, this.repo.client.origin + '/').href;
   }
 }
-
 
 /**
  * A copy's failure as the user reads it: a destination whose storage is full is told what
@@ -135,10 +137,20 @@ export function withAbandoned(err: unknown, abandoned: { cancelled: number; left
   const gc = `\`docker jindr gc --grace 0s\` removes ${left === 1 ? 'it' : 'them'} from a registry docker-jindr runs`;
   const stay = left === 1 ? 'stays' : 'stay';
   const note =
-    cancelled > 0 && left > 0 ? `this copy cancelled ${cancelled} of its unfinished uploads there; ${left} more ${stay} until the registry purges ${left === 1 ? 'it' : 'them'}, or ${gc}`
-    : cancelled > 0 ? `this copy cancelled its ${uploads(cancelled)} there`
-    : left > 0 ? `this copy's ${uploads(left)} ${stay} there until the registry purges ${left === 1 ? 'it' : 'them'}, or ${gc}`
-    : 'uploads that earlier copies left unfinished take space too: `docker jindr gc --grace 0s` removes them from a registry docker-jindr runs';
+    cancelled > 0 && left > 0
+      ? `this copy cancelled ${cancelled} of its unfinished uploads there; ${left} more ${stay} until the registry purges ${left === 1 ? 'it' : 'them'}, or ${gc}`
+      : cancelled > 0
+        ? `this copy cancelled its ${uploads(cancelled)} there`
+        : left > 0
+          ? `this copy's ${uploads(left)} ${stay} there until the registry purges ${left === 1 ? 'it' : 'them'}, or ${gc}`
+          : 'uploads that earlier copies left unfinished take space too: `docker jindr gc --grace 0s` removes them from a registry docker-jindr runs';
   const message = `${err.message} (${note})`;
-  return new RegistryApiError(message, { status: err.status, codes: err.codes, otherCodes: err.otherCodes, storage: err.storage, ...(err.path ? { path: err.path } : {}), cause: err });
+  return new RegistryApiError(message, {
+    status: err.status,
+    codes: err.codes,
+    otherCodes: err.otherCodes,
+    storage: err.storage,
+    ...(err.path ? { path: err.path } : {}),
+    cause: err,
+  });
 }

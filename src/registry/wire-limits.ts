@@ -38,7 +38,9 @@ export class RateWatch {
 }
 
 export function slowError(rate: MinRate): Error {
-  return Object.assign(new Error(`its answer came slower than ${rate.bytesPerSecond} bytes/s for ${rate.windowMs / 1000} s`), { code: 'ETOOSLOW' });
+  return Object.assign(new Error(`its answer came slower than ${rate.bytesPerSecond} bytes/s for ${rate.windowMs / 1000} s`), {
+    code: 'ETOOSLOW',
+  });
 }
 
 export function timeoutError(ms: number, connecting: boolean): Error {
@@ -66,7 +68,11 @@ export const TOKEN_LIMIT: AnswerLimit = { bytes: 1 * MiB, what: 'a token answer'
 export const ERROR_LIMIT: AnswerLimit = { bytes: 64 * KiB, what: 'an error answer' };
 
 export function sizeText(bytes: number): string {
-  return bytes >= MiB && bytes % MiB === 0 ? `${bytes / MiB} MiB` : bytes >= KiB && bytes % KiB === 0 ? `${bytes / KiB} KiB` : `${bytes} bytes`;
+  return bytes >= MiB && bytes % MiB === 0
+    ? `${bytes / MiB} MiB`
+    : bytes >= KiB && bytes % KiB === 0
+      ? `${bytes / KiB} KiB`
+      : `${bytes} bytes`;
 }
 
 /** "HOST sent a manifest larger than 4 MiB (the limit) for GET /v2/...: not read" */

@@ -22,14 +22,18 @@ export interface User {
 /** A user name htpasswd can hold: no colon, no white space or control characters. */
 export function checkUserName(name: string): void {
   if (name === '' || name.length > 255 || /[:\s\p{Cc}]/u.test(name)) {
-    throw new UsageError(`--auth needs a user name without ':', spaces or control characters, at most 255 characters (got ${JSON.stringify(name.slice(0, 40))})`);
+    throw new UsageError(
+      `--auth needs a user name without ':', spaces or control characters, at most 255 characters (got ${JSON.stringify(name.slice(0, 40))})`,
+    );
   }
 }
 
 export function checkPassword(user: string, password: string): void {
   if (password === '') throw new UsageError(`the password for ${user} is empty`);
   if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) {
-    throw new UsageError(`the password for ${user} is longer than ${MAX_PASSWORD_BYTES} bytes, which bcrypt cannot use: choose a shorter one`);
+    throw new UsageError(
+      `the password for ${user} is longer than ${MAX_PASSWORD_BYTES} bytes, which bcrypt cannot use: choose a shorter one`,
+    );
   }
   if (/[\r\n\0]/.test(password)) throw new UsageError(`the password for ${user} contains a line break or NUL`);
 }

@@ -107,7 +107,8 @@ export function readHidden(input: PasswordInput, output: PromptOutput, question:
           typed = [...typed].slice(0, -1).join('');
           continue;
         }
-        if (ch === '\u0015') { // Ctrl-U: start the line again
+        if (ch === '\u0015') {
+          // Ctrl-U: start the line again
           typed = '';
           continue;
         }
@@ -122,7 +123,12 @@ export function readHidden(input: PasswordInput, output: PromptOutput, question:
 }
 
 /** Asks for each user's password on the terminal, twice, until both agree (three tries). */
-export async function promptPasswords(input: PasswordInput, output: PromptOutput, users: readonly string[], signal?: AbortSignal): Promise<string[]> {
+export async function promptPasswords(
+  input: PasswordInput,
+  output: PromptOutput,
+  users: readonly string[],
+  signal?: AbortSignal,
+): Promise<string[]> {
   const passwords: string[] = [];
   for (const user of users) {
     for (let attempt = 1; ; attempt++) {
@@ -153,7 +159,9 @@ export async function readPasswords(
     return passwordsFromStdin(input, users);
   }
   if (!input?.isTTY || !input.setRawMode) {
-    throw new UsageError('--auth needs passwords and there is no terminal to ask on: give them with --password-stdin (one line per user, in order)');
+    throw new UsageError(
+      '--auth needs passwords and there is no terminal to ask on: give them with --password-stdin (one line per user, in order)',
+    );
   }
   return promptPasswords(input, output, users, signal);
 }

@@ -199,7 +199,12 @@ export function readOwnCertificate(certFile: string, keyFile: string, now = new 
   const selfSigned = (c: X509Certificate): boolean => c.checkIssued(c) && c.verify(c.publicKey);
   const rootIndex = certs.findIndex(selfSigned);
   const normalized = blocks.map((b) => (b.endsWith('\n') ? b : `${b}\n`));
-  return { cert: normalized.join(''), key: keyText.endsWith('\n') ? keyText : `${keyText}\n`, leaf, root: rootIndex >= 0 ? normalized[rootIndex] : undefined };
+  return {
+    cert: normalized.join(''),
+    key: keyText.endsWith('\n') ? keyText : `${keyText}\n`,
+    leaf,
+    root: rootIndex >= 0 ? normalized[rootIndex] : undefined,
+  };
 }
 
 /** Copies it into <data>/tls (own.crt, own.key), and its self-signed root, if it has one, as own-ca.crt. */

@@ -5,7 +5,19 @@
 import { X509Certificate, createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import {
-  bitString, boolean, elements, explicit, implicit, integer, namedBits, octetString, oid, sequence, set, time, utf8String,
+  bitString,
+  boolean,
+  elements,
+  explicit,
+  implicit,
+  integer,
+  namedBits,
+  octetString,
+  oid,
+  sequence,
+  set,
+  time,
+  utf8String,
 } from './der.ts';
 
 export interface KeyPair {

@@ -70,7 +70,10 @@ export async function waitUntilServing(
         // not listening yet
       }
     }
-    if (Date.now() > deadline) throw new ResourceError(`the registry container ${c.name} does not answer on port ${binding?.port ?? '?'} (docker logs ${c.name} may say why)`);
+    if (Date.now() > deadline)
+      throw new ResourceError(
+        `the registry container ${c.name} does not answer on port ${binding?.port ?? '?'} (docker logs ${c.name} may say why)`,
+      );
     await new Promise((r) => setTimeout(r, 150));
   }
 }

@@ -56,7 +56,8 @@ export function checkContainerDetails(details: unknown): Docker.ContainerInspect
     return check(details);
   } catch (err) {
     if (!(err instanceof shape.ShapeError)) throw err;
-    const name = shape.isJsonObject(details) && shape.isNonEmptyString(details.Name) ? `container ${details.Name.replace(/^\//, '')}` : 'a container';
+    const name =
+      shape.isJsonObject(details) && shape.isNonEmptyString(details.Name) ? `container ${details.Name.replace(/^\//, '')}` : 'a container';
     throw new ResourceError(`the engine sent malformed details of ${name}: ${err.message}`);
   }
 }

@@ -21,10 +21,19 @@ export interface ExecOptions {
 }
 
 /** Runs cmd in the (running) container and collects its output and exit code. */
-export async function execInContainer(docker: Docker, container: { id: string }, cmd: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+export async function execInContainer(
+  docker: Docker,
+  container: { id: string },
+  cmd: readonly string[],
+  options: ExecOptions = {},
+): Promise<ExecResult> {
   const exec = await docker.getContainer(container.id).exec({
-    Cmd: [...cmd], AttachStdout: true, AttachStderr: true, Tty: false,
-    ...(options.env ? { Env: [...options.env] } : {}), ...(options.user ? { User: options.user } : {}),
+    Cmd: [...cmd],
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+    ...(options.env ? { Env: [...options.env] } : {}),
+    ...(options.user ? { User: options.user } : {}),
   });
   const stream = await exec.start({ hijack: true, stdin: false });
   const out: Buffer[] = [];

@@ -10,7 +10,9 @@ import { ResourceError } from '../errors.ts';
 export function changeEnv(env: readonly string[], changes: Record<string, string | null>): string[] {
   const keyOf = (entry: string): string => entry.split('=', 1)[0]!;
   const kept = env.filter((entry) => !(keyOf(entry) in changes));
-  const added = Object.entries(changes).filter(([, v]) => v !== null).map(([k, v]) => `${k}=${v}`);
+  const added = Object.entries(changes)
+    .filter(([, v]) => v !== null)
+    .map(([k, v]) => `${k}=${v}`);
   return [...kept, ...added];
 }
 
@@ -69,7 +71,9 @@ export async function recreateRegistryContainer(
     if (created) await created.remove({ force: true }).catch(() => {});
     await oldHandle.rename({ name: old.name });
     if (wasRunning) await startRegistryContainer(docker, old);
-    throw new ResourceError(`cannot re-create the registry container ${old.name} (left as it was): ${engineErrorMessage(err)}`, { cause: err });
+    throw new ResourceError(`cannot re-create the registry container ${old.name} (left as it was): ${engineErrorMessage(err)}`, {
+      cause: err,
+    });
   }
   await oldHandle.remove({ v: false }); // keep volumes: the new container uses them
   return inspectRegistryContainer(docker, { id: created.id, name: old.name });

@@ -88,8 +88,12 @@ export function describeContainer(inspected: Docker.ContainerInspectInfo, status
     .filter((b) => Number.isInteger(b.port) && b.port > 0);
   const labels = details.Config.Labels ?? {};
   const mount = details.Mounts.find((m) => m.Destination === REGISTRY_STORAGE_PATH);
-  const storage: StorageArea = mount?.Type === 'bind' ? { kind: 'bind', path: mount.Source }
-    : mount?.Type === 'volume' && mount.Name ? { kind: 'volume', name: mount.Name } : { kind: 'container' };
+  const storage: StorageArea =
+    mount?.Type === 'bind'
+      ? { kind: 'bind', path: mount.Source }
+      : mount?.Type === 'volume' && mount.Name
+        ? { kind: 'volume', name: mount.Name }
+        : { kind: 'container' };
   const first = bindings[0];
   return {
     id: details.Id,
@@ -110,14 +114,16 @@ export function describeContainer(inspected: Docker.ContainerInspectInfo, status
 /** Every registry container on the engine, running or not: ours and plain ones. */
 export async function listRegistryContainers(docker: Docker): Promise<RegistryContainer[]> {
   const all = await docker.listContainers({ all: true });
-  const found = await Promise.all(all.filter(looksLikeRegistry).map(async (info) => {
-    try {
-      return describeContainer(await docker.getContainer(info.Id).inspect(), info.Status);
-    } catch (err) {
-      if (engineStatus(err) === 404) return undefined; // removed meanwhile
-      throw err;
-    }
-  }));
+  const found = await Promise.all(
+    all.filter(looksLikeRegistry).map(async (info) => {
+      try {
+        return describeContainer(await docker.getContainer(info.Id).inspect(), info.Status);
+      } catch (err) {
+        if (engineStatus(err) === 404) return undefined; // removed meanwhile
+        throw err;
+      }
+    }),
+  );
   return found.filter((c): c is RegistryContainer => c !== undefined);
 }
 
@@ -133,12 +139,18 @@ function servesAddress(c: RegistryContainer, address: LocalRegistryAddress): boo
  * The registry container for HOST:PORT (e.g. "localhost:5001"), running or not; undefined when
  * there is none. Running ones win, then ours, then the newest.
  */
-export async function findRegistryContainer(docker: Docker, registry: RegistryHost | string | LocalRegistryAddress): Promise<RegistryContainer | undefined> {
+export async function findRegistryContainer(
+  docker: Docker,
+  registry: RegistryHost | string | LocalRegistryAddress,
+): Promise<RegistryContainer | undefined> {
   return pickRegistryContainer(await listRegistryContainers(docker), registry);
 }
 
 /** findRegistryContainer over containers already listed (listRegistryContainers). */
-export function pickRegistryContainer(all: readonly RegistryContainer[], registry: RegistryHost | string | LocalRegistryAddress): RegistryContainer | undefined {
+export function pickRegistryContainer(
+  all: readonly RegistryContainer[],
+  registry: RegistryHost | string | LocalRegistryAddress,
+): RegistryContainer | undefined {
   const address = typeof registry !== 'string' && 'bindIp' in registry ? registry : parseLocalRegistry(registry);
   const matches = all.filter((c) => servesAddress(c, address));
   const rank = (c: RegistryContainer): number => (c.running ? 2 : 0) + (c.managed ? 1 : 0);

@@ -42,24 +42,44 @@ function exitedMessage(f: ExitFields, removed: boolean): string {
   const code = f.status === undefined ? '' : ` (exit code ${f.status})`;
   const head = `the registry container ${f.container} stopped right after starting${code}`;
   const first = removed ? `${head} and was removed: is ${f.image} a registry image?` : head;
-  if (f.logLines.length === 0) return removed ? `${first} It printed nothing.` : `${first}; it printed nothing (docker logs ${f.container})`;
+  if (f.logLines.length === 0)
+    return removed ? `${first} It printed nothing.` : `${first}; it printed nothing (docker logs ${f.container})`;
   const lines = f.logLines.map((l) => `  ${l}`).join('\n');
-  return removed ? `${first} Its last log lines:\n${lines}` : `${first}; its last log lines (docker logs ${f.container} shows more):\n${lines}`;
+  return removed
+    ? `${first} Its last log lines:\n${lines}`
+    : `${first}; its last log lines (docker logs ${f.container} shows more):\n${lines}`;
 }
 
 /** Whether an inspected container's process has exited since it was started (restarting in a loop included). */
-export function hasExited(state: { Status: string; Running: boolean; Restarting?: boolean }, restartCount: number, restartsBefore: number): boolean {
+export function hasExited(
+  state: { Status: string; Running: boolean; Restarting?: boolean },
+  restartCount: number,
+  restartsBefore: number,
+): boolean {
   if (state.Restarting || state.Status === 'restarting') return true;
   if (restartCount > restartsBefore) return true;
   return !state.Running && state.Status !== 'created';
 }
 
 /** The error for a container that exited, with the last lines of its log. */
-export async function exitedError(docker: Docker, c: { id: string; name: string; image: string; details: Docker.ContainerInspectInfo }): Promise<ContainerExitedError> {
+export async function exitedError(
+  docker: Docker,
+  c: { id: string; name: string; image: string; details: Docker.ContainerInspectInfo },
+): Promise<ContainerExitedError> {
   const container = docker.getContainer(c.id);
   const logs = await container.logs({ stdout: true, stderr: true, tail: LOG_LINES }).catch(() => Buffer.alloc(0));
-  const text = c.details.Config.Tty ? logs.toString() : new FrameSplitter().push(logs).map((f) => f.data.toString()).join('');
-  const logLines = text.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l.trim() !== '').slice(-LOG_LINES).map((l) => (l.length > 300 ? `${l.slice(0, 300)}...` : l));
+  const text = c.details.Config.Tty
+    ? logs.toString()
+    : new FrameSplitter()
+        .push(logs)
+        .map((f) => f.data.toString())
+        .join('');
+  const logLines = text
+    .split(/\r?\n/)
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '')
+    .slice(-LOG_LINES)
+    .map((l) => (l.length > 300 ? `${l.slice(0, 300)}...` : l));
   const exited = !c.details.State.Running || c.details.State.Restarting;
   return new ContainerExitedError({ container: c.name, image: c.image, status: exited ? c.details.State.ExitCode : undefined, logLines });
 }

@@ -3,7 +3,13 @@
 // enabled, data in a host directory. All checks happen before anything is created.
 import type Docker from 'dockerode';
 import {
-  LABEL_DATA, LABEL_IMAGE, LABEL_REGISTRY, REGISTRY_CONTAINER_PORT, REGISTRY_STORAGE_PATH, findRegistryContainer, type RegistryContainer,
+  LABEL_DATA,
+  LABEL_IMAGE,
+  LABEL_REGISTRY,
+  REGISTRY_CONTAINER_PORT,
+  REGISTRY_STORAGE_PATH,
+  findRegistryContainer,
+  type RegistryContainer,
 } from './container.ts';
 import { startRegistryContainer, waitUntilServing } from './container-control.ts';
 import { checkNameFree, checkPortFree, prepareDataDir } from './prestart-checks.ts';
@@ -70,7 +76,11 @@ function mismatches(c: RegistryContainer, options: StartOptions, kind: EngineKin
  * Starts the registry for options.address. `found` is the caller's lookup of its container
  * (pickRegistryContainer), when it has made one; else it is looked up here.
  */
-export async function startRegistry(env: StartEnvironment, options: StartOptions, found?: { existing: RegistryContainer | undefined }): Promise<StartResult> {
+export async function startRegistry(
+  env: StartEnvironment,
+  options: StartOptions,
+  found?: { existing: RegistryContainer | undefined },
+): Promise<StartResult> {
   const { docker, local } = env;
   const existing = found ? found.existing : await findRegistryContainer(docker, options.address);
   const differs = existing ? [...mismatches(existing, options, env.kind), ...(options.security?.mismatches ?? [])] : [];
@@ -89,7 +99,7 @@ export async function startRegistry(env: StartEnvironment, options: StartOptions
   if (existing && !existing.managed) {
     throw new RefusedError(
       `the stopped registry container ${existing.name} serves ${options.address.registry} and was not made by docker jindr: ` +
-      `start it without ${differs.join(' ')}, or remove it (docker rm ${existing.name})`,
+        `start it without ${differs.join(' ')}, or remove it (docker rm ${existing.name})`,
     );
   }
 
@@ -117,7 +127,10 @@ export async function startRegistry(env: StartEnvironment, options: StartOptions
     return { outcome: 'created', container, ignored: [] };
   } catch (err) {
     // Leave nothing half-made behind: the next start creates it afresh.
-    const removed = await created.remove({ force: true, v: false }).then(() => true, () => false);
+    const removed = await created.remove({ force: true, v: false }).then(
+      () => true,
+      () => false,
+    );
     // Its log is gone with it: the error carries its last lines, and no longer sends anyone to `docker logs`.
     if (removed && err instanceof ContainerExitedError) throw err.removed();
     // Unremovable (the engine went away): say what is left, on the same line.

@@ -27,8 +27,8 @@ const q = (text: string): string => JSON.stringify(text);
 export function mirrorConfigYaml(upstream: MirrorUpstream, login: UpstreamLogin | undefined): string {
   return [
     login
-      ? '# Written by docker jindr mirror start. It holds the upstream\'s login: keep it private (mode 0600).'
-      : '# Written by docker jindr mirror start. The mirror\'s login, if it has one, is not in this file.',
+      ? "# Written by docker jindr mirror start. It holds the upstream's login: keep it private (mode 0600)."
+      : "# Written by docker jindr mirror start. The mirror's login, if it has one, is not in this file.",
     'version: 0.1',
     'log:',
     '  level: info',

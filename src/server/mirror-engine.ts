@@ -4,8 +4,16 @@
 // daemon.json this process may write; otherwise the exact lines to add are given instead.
 import type Docker from 'dockerode';
 import {
-  daemonJsonPath, daemonJsonWritable, dockerdPid, readDaemonJson, registryMirrors, sameMirror,
-  withMirror, withoutMirror, writeDaemonJson, REGISTRY_MIRRORS,
+  daemonJsonPath,
+  daemonJsonWritable,
+  dockerdPid,
+  readDaemonJson,
+  registryMirrors,
+  sameMirror,
+  withMirror,
+  withoutMirror,
+  writeDaemonJson,
+  REGISTRY_MIRRORS,
 } from '../engine/daemon-config.ts';
 
 export type EngineChange =
@@ -43,10 +51,19 @@ export function removeMirrorFromEngine(access: EngineAccess, url: string): Promi
   return change(access, url, (config) => withoutMirror(config, url), false);
 }
 
-async function change(access: EngineAccess, url: string, edit: (c: Record<string, unknown>) => Record<string, unknown>, adding: boolean): Promise<EngineChange> {
+async function change(
+  access: EngineAccess,
+  url: string,
+  edit: (c: Record<string, unknown>) => Record<string, unknown>,
+  adding: boolean,
+): Promise<EngineChange> {
   const path = daemonJsonPath(access.env);
   if (!access.local) {
-    return { kind: 'manual', why: 'the Docker engine is not on this machine', steps: [`on the engine's machine, ${adding ? 'add' : 'remove'} ${url} in the "${REGISTRY_MIRRORS}" of ${path}`, RELOAD] };
+    return {
+      kind: 'manual',
+      why: 'the Docker engine is not on this machine',
+      steps: [`on the engine's machine, ${adding ? 'add' : 'remove'} ${url} in the "${REGISTRY_MIRRORS}" of ${path}`, RELOAD],
+    };
   }
   const file = readDaemonJson(path);
   const next = edit(file.config);
@@ -63,16 +80,25 @@ async function change(access: EngineAccess, url: string, edit: (c: Record<string
     writeDaemonJson(file, next);
   }
   const pid = await dockerdPid(access.pidFile);
-  if (pid === undefined) return { kind: 'manual', why: `${path} now has ${wanted}, but no dockerd process was found to reload`, steps: [RELOAD] };
+  if (pid === undefined)
+    return { kind: 'manual', why: `${path} now has ${wanted}, but no dockerd process was found to reload`, steps: [RELOAD] };
   try {
     if (access.kill) access.kill(pid, 'SIGHUP');
     else process.kill(pid, 'SIGHUP');
   } catch (err) {
-    return { kind: 'manual', why: `${path} now has ${wanted}, but dockerd (pid ${pid}) could not be told (${(err as NodeJS.ErrnoException).code ?? 'error'})`, steps: [RELOAD] };
+    return {
+      kind: 'manual',
+      why: `${path} now has ${wanted}, but dockerd (pid ${pid}) could not be told (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      steps: [RELOAD],
+    };
   }
   const mirrors = await engineMirrors(access, engineDone);
   if (mirrors === undefined) {
-    return { kind: 'manual', why: `${path} now has ${wanted} and dockerd was reloaded, but the engine does not show it (its log says why; a registry-mirrors flag on dockerd's command line wins over the file)`, steps: [] };
+    return {
+      kind: 'manual',
+      why: `${path} now has ${wanted} and dockerd was reloaded, but the engine does not show it (its log says why; a registry-mirrors flag on dockerd's command line wins over the file)`,
+      steps: [],
+    };
   }
   return { kind: 'reloaded', path, mirrors };
 }

@@ -13,8 +13,16 @@ export function panicLine(log: string): string | undefined {
 
 /** Rethrows err, or a clearer error when the mirror's log has a panic (its upstream unreachable). */
 export async function mirrorStartFailure(docker: Docker, container: { id: string; name: string }, err: unknown): Promise<never> {
-  const logs = await docker.getContainer(container.id).logs({ stdout: true, stderr: true, tail: 60 }).catch(() => undefined);
-  const text = logs ? new FrameSplitter().push(logs).map((f) => f.data.toString()).join('') : '';
+  const logs = await docker
+    .getContainer(container.id)
+    .logs({ stdout: true, stderr: true, tail: 60 })
+    .catch(() => undefined);
+  const text = logs
+    ? new FrameSplitter()
+        .push(logs)
+        .map((f) => f.data.toString())
+        .join('')
+    : '';
   const panic = panicLine(text);
   if (panic === undefined) throw err;
   throw new ResourceError(

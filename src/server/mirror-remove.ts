@@ -30,7 +30,8 @@ export async function removeMirror(access: EngineAccess, c: RegistryContainer, o
   try {
     await access.docker.getContainer(c.id).remove({ force: true, v: false });
   } catch (err) {
-    if (engineStatus(err) !== 404) throw new ResourceError(`cannot remove the mirror container ${c.name}: ${engineErrorMessage(err)}`, { cause: err });
+    if (engineStatus(err) !== 404)
+      throw new ResourceError(`cannot remove the mirror container ${c.name}: ${engineErrorMessage(err)}`, { cause: err });
   }
   // The login file and the configuration are only for the container (and its gc): they go with it.
   for (const file of [mirrorConfigFile(c), mirrorGcConfig(c)]) {
@@ -38,7 +39,10 @@ export async function removeMirror(access: EngineAccess, c: RegistryContainer, o
     try {
       rmSync(file, { force: true });
     } catch (err) {
-      throw new ResourceError(`the mirror container ${c.name} is removed, but not its file ${file}: ${errorMessage(err)} (remove it by hand)`, { cause: err });
+      throw new ResourceError(
+        `the mirror container ${c.name} is removed, but not its file ${file}: ${errorMessage(err)} (remove it by hand)`,
+        { cause: err },
+      );
     }
   }
   const data = c.storage.kind === 'bind' ? c.storage.path : undefined;
@@ -48,7 +52,10 @@ export async function removeMirror(access: EngineAccess, c: RegistryContainer, o
     const dir = mirrorDir(c) ?? dirname(data);
     if (readdirSync(dir).length === 0) rmdirSync(dir);
   } catch (err) {
-    throw new ResourceError(`the mirror container ${c.name} is removed, but not its data in ${data}: ${errorMessage(err)} (remove it by hand)`, { cause: err });
+    throw new ResourceError(
+      `the mirror container ${c.name} is removed, but not its data in ${data}: ${errorMessage(err)} (remove it by hand)`,
+      { cause: err },
+    );
   }
   return { container: c.name, dataRemoved: data, dataKept: undefined, engine };
 }

@@ -36,7 +36,10 @@ export async function startExistingMirror(
 ): Promise<{ container: RegistryContainer; moved: MovedLogin | undefined }> {
   const { docker, local, signal } = env;
   const file = mirrorConfigFile(existing);
-  if (file === undefined) throw new ResourceError(`the mirror container ${existing.name} has no configuration file mounted: remove it (docker jindr mirror rm ${how}) and start again`);
+  if (file === undefined)
+    throw new ResourceError(
+      `the mirror container ${existing.name} has no configuration file mounted: remove it (docker jindr mirror rm ${how}) and start again`,
+    );
   let target: RegistryContainer = existing;
   let moved: MovedLogin | undefined;
   if (loginInDataDir(existing)) {
@@ -62,6 +65,8 @@ export async function startExistingMirror(
   }
   if (target.storage.kind === 'bind') prepareDataDir(target.storage.path);
   if (!target.running) await startRegistryContainer(docker, target);
-  const container = await waitUntilServing(docker, target, { local, signal }).catch((err: unknown) => mirrorStartFailure(docker, target, err));
+  const container = await waitUntilServing(docker, target, { local, signal }).catch((err: unknown) =>
+    mirrorStartFailure(docker, target, err),
+  );
   return { container, moved };
 }

@@ -40,14 +40,26 @@ export function mirrorSnippetParts(upstream: MirrorUpstream, at: MirrorEndpoints
     containerd: hostsToml(upstream, `http://${at.local}`),
     nodes: at.network ? nodes(at.network) : undefined,
     podmanFile: `/etc/containers/registries.conf.d/jindr-mirror-${upstream.name}.conf`,
-    podman: ['[[registry]]', `prefix = "${upstream.host}"`, `location = "${upstream.host}"`, '', '[[registry.mirror]]', `location = "${at.local}"`, 'insecure = true', ''].join('\n'),
+    podman: [
+      '[[registry]]',
+      `prefix = "${upstream.host}"`,
+      `location = "${upstream.host}"`,
+      '',
+      '[[registry.mirror]]',
+      `location = "${at.local}"`,
+      'insecure = true',
+      '',
+    ].join('\n'),
   };
 }
 
 /** Where a mirror container is reached: its address here (localhost as 127.0.0.1), and on its Docker network if it has one. */
 export function mirrorEndpoints(c: RegistryContainer, address: string): MirrorEndpoints {
   const network = mirrorNetwork(c);
-  return { local: address.replace(/^localhost:/, '127.0.0.1:'), ...(network ? { network: { name: network, address: `${c.name}:5000` } } : {}) };
+  return {
+    local: address.replace(/^localhost:/, '127.0.0.1:'),
+    ...(network ? { network: { name: network, address: `${c.name}:5000` } } : {}),
+  };
 }
 
 /** The parts with a comment line above each, as `mirror config` prints them. */
@@ -57,6 +69,8 @@ export function mirrorSnippets(upstream: MirrorUpstream, at: MirrorEndpoints, co
     ? `# kind or k3d nodes on the Docker network ${p.nodes.network}: the same file in each node, with the mirror's name there\n${p.nodes.containerd}\n` +
       `# k3d: k3d cluster create --registry-config registries.yaml, with registries.yaml:\n${p.nodes.k3d}\n`
     : `# kind or k3d nodes: start the mirror with --network NETWORK (kind, or k3d-CLUSTER) and they reach it as http://${containerName}:5000\n\n`;
-  return `# containerd on this machine (config_path = "/etc/containerd/certs.d" in its config.toml): ${p.containerdFile}\n${p.containerd}\n${nodes}` +
-    `# Podman: ${p.podmanFile}\n${p.podman}`;
+  return (
+    `# containerd on this machine (config_path = "/etc/containerd/certs.d" in its config.toml): ${p.containerdFile}\n${p.containerd}\n${nodes}` +
+    `# Podman: ${p.podmanFile}\n${p.podman}`
+  );
 }

@@ -66,17 +66,24 @@ export interface MirrorStartResult {
 
 export async function startMirror(env: MirrorStartEnvironment, options: MirrorStartOptions): Promise<MirrorStartResult> {
   const { docker, local, signal } = env;
-  if (!local) throw new RefusedError('a mirror runs on a local Docker engine only (its login file is written on this machine): use the default engine or a local context');
+  if (!local)
+    throw new RefusedError(
+      'a mirror runs on a local Docker engine only (its login file is written on this machine): use the default engine or a local context',
+    );
   const all = await listRegistryContainers(docker);
   const existing = pickMirror(all, options.upstream);
   // Named by its short name (upstream-5000), the mirror's own upstream counts.
   const upstream = existing ? upstreamOf(existing) : options.upstream;
   const ignored = existing ? differences(existing, options, env.kind) : [];
   // One made with its login in the data directory is moved, even while it runs.
-  if (existing?.running && !loginInDataDir(existing)) return { outcome: 'already-running', upstream, container: existing, address: existing.registry ?? '?', login: undefined, ignored };
+  if (existing?.running && !loginInDataDir(existing))
+    return { outcome: 'already-running', upstream, container: existing, address: existing.registry ?? '?', login: undefined, ignored };
 
   const login = await lookupUpstreamLogin(options.credentials, options.loginFrom ?? upstream.host);
-  const files = { withLogin: mirrorConfigYaml(upstream, login.kind === 'login' ? login.login : undefined), withoutLogin: mirrorConfigYaml(upstream, undefined) };
+  const files = {
+    withLogin: mirrorConfigYaml(upstream, login.kind === 'login' ? login.login : undefined),
+    withoutLogin: mirrorConfigYaml(upstream, undefined),
+  };
   if (existing) {
     const { container, moved } = await startExistingMirror(env, existing, files, upstream.name);
     return { outcome: 'started', upstream, container, address: container.registry ?? '?', login, ignored, ...(moved ? { moved } : {}) };
@@ -84,7 +91,10 @@ export async function startMirror(env: MirrorStartEnvironment, options: MirrorSt
 
   const address = options.address ?? (await freeAddress(docker, all, options.upstream));
   const taken = all.find((c) => c.registry === registryName(address.bindIp, address.port));
-  if (taken) throw new ResourceError(`${address.registry} belongs to the registry container ${taken.name}: choose another port with -r localhost:PORT`);
+  if (taken)
+    throw new ResourceError(
+      `${address.registry} belongs to the registry container ${taken.name}: choose another port with -r localhost:PORT`,
+    );
   await checkPortFree(docker, address, local);
   const name = mirrorContainerName(options.upstream);
   await checkNameFree(docker, name, `it is not a mirror: remove it (docker rm ${name}) or rename it`);
@@ -121,8 +131,9 @@ export async function startMirror(env: MirrorStartEnvironment, options: MirrorSt
   }
   try {
     await startRegistryContainer(docker, { id: created.id, name });
-    const container = await waitUntilServing(docker, { id: created.id, name }, { local, signal })
-      .catch((err: unknown) => mirrorStartFailure(docker, { id: created.id, name }, err));
+    const container = await waitUntilServing(docker, { id: created.id, name }, { local, signal }).catch((err: unknown) =>
+      mirrorStartFailure(docker, { id: created.id, name }, err),
+    );
     return { outcome: 'created', upstream, container, address: address.registry, login, ignored: [] };
   } catch (err) {
     // Nothing half-made stays: not the container, not the login file.
@@ -134,7 +145,8 @@ export async function startMirror(env: MirrorStartEnvironment, options: MirrorSt
 
 function differences(c: RegistryContainer, options: MirrorStartOptions, kind: EngineKind): string[] {
   const out: string[] = [];
-  if (options.address !== undefined && c.registry !== registryName(options.address.bindIp, options.address.port)) out.push(`-r ${options.address.registry}`);
+  if (options.address !== undefined && c.registry !== registryName(options.address.bindIp, options.address.port))
+    out.push(`-r ${options.address.registry}`);
   if (options.image !== undefined && !sameImage(options.image, c.image, kind)) out.push(`--image ${options.image}`);
   if (options.network !== undefined && options.network !== mirrorNetwork(c)) out.push(`--network ${options.network}`);
   return out;
@@ -161,7 +173,10 @@ async function checkNetwork(docker: Docker, network: string): Promise<void> {
   try {
     await docker.getNetwork(network).inspect();
   } catch (err) {
-    if (engineStatus(err) === 404) throw new ResourceError(`no Docker network ${JSON.stringify(network)}: docker network ls lists them (docker network create ${network} makes one)`);
+    if (engineStatus(err) === 404)
+      throw new ResourceError(
+        `no Docker network ${JSON.stringify(network)}: docker network ls lists them (docker network create ${network} makes one)`,
+      );
     throw err;
   }
 }

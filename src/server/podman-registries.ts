@@ -88,6 +88,7 @@ export async function allowPlainHttpOnPodman(engine: PodmanEngine, address: Loca
   const reload = reloadPodmanService(engine.host.slice('unix://'.length));
   const wrote = `Podman may push to ${address.registry} over plain HTTP: wrote ${placed.written}`;
   if ('reloaded' in reload) return `${wrote} and had Podman's service (pid ${reload.reloaded}) read it again`;
-  if ('failed' in reload) return `${wrote}; Podman's service reads it when it starts again or gets SIGHUP (sending it failed: ${reload.failed})`;
+  if ('failed' in reload)
+    return `${wrote}; Podman's service reads it when it starts again or gets SIGHUP (sending it failed: ${reload.failed})`;
   return `${wrote}; Podman's service reads it when it starts (one already running needs a restart, or SIGHUP)`;
 }

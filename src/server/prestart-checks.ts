@@ -82,7 +82,9 @@ export async function checkPortFree(docker: Docker, address: LocalRegistryAddres
   const hint = `choose another port with -r localhost:PORT`;
   for (const info of await docker.listContainers()) {
     // Either side may be an unspecified address (0.0.0.0 takes the port on 127.0.0.1 too).
-    const clash = info.Ports.some((p) => p.PublicPort === address.port && (hostIpServes(p.IP ?? '', address.bindIp) || hostIpServes(address.bindIp, p.IP ?? '')));
+    const clash = info.Ports.some(
+      (p) => p.PublicPort === address.port && (hostIpServes(p.IP ?? '', address.bindIp) || hostIpServes(address.bindIp, p.IP ?? '')),
+    );
     if (clash) {
       const name = info.Names[0]?.replace(/^\//, '') ?? info.Id.slice(0, 12);
       throw new ResourceError(`port ${address.port} is taken by the container ${name}: ${hint}`);

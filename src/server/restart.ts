@@ -16,7 +16,11 @@ export interface RestartOptions {
   info: (message: string) => void;
 }
 
-export async function restartRegistry(engine: Pick<Engine, 'docker' | 'local' | 'endpoint' | 'identify'>, address: LocalRegistryAddress, options: RestartOptions): Promise<RegistryContainer> {
+export async function restartRegistry(
+  engine: Pick<Engine, 'docker' | 'local' | 'endpoint' | 'identify'>,
+  address: LocalRegistryAddress,
+  options: RestartOptions,
+): Promise<RegistryContainer> {
   const { docker, local } = engine;
   const c = await requireRegistryContainer(docker, address);
   // Where a renewed CA goes depends on the engine (tls-trust.ts daemonCertsDir).

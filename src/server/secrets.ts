@@ -62,6 +62,9 @@ export function writeSecretFile(env: NodeJS.ProcessEnv, file: string, text: stri
     } catch {
       // nothing was written (its directory could not be made)
     }
-    throw new ResourceError(`cannot write ${file}: ${errorMessage(err)} (docker-jindr keeps logins in ${root}; set XDG_CONFIG_HOME for another place)`, { cause: err });
+    throw new ResourceError(
+      `cannot write ${file}: ${errorMessage(err)} (docker-jindr keeps logins in ${root}; set XDG_CONFIG_HOME for another place)`,
+      { cause: err },
+    );
   }
 }

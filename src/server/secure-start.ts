@@ -21,7 +21,14 @@ export interface SecureStartResult extends StartResult {
   plan: SecurityPlan;
 }
 
-export const emptyRequest = (): SecurityRequest => ({ users: [], tls: false, sans: [], own: undefined, bind: undefined, insecureExpose: false });
+export const emptyRequest = (): SecurityRequest => ({
+  users: [],
+  tls: false,
+  sans: [],
+  own: undefined,
+  bind: undefined,
+  insecureExpose: false,
+});
 
 function listed(names: readonly string[]): string {
   return names.join(', ');
@@ -36,7 +43,13 @@ async function updateUsers(file: string, request: SecurityRequest, info: (m: str
 }
 
 /** The files the plan needs, written into its data directory (local engine only). */
-async function writeFiles(plan: SecurityPlan, request: SecurityRequest, options: StartOptions, info: (m: string) => void, processEnv: NodeJS.ProcessEnv): Promise<void> {
+async function writeFiles(
+  plan: SecurityPlan,
+  request: SecurityRequest,
+  options: StartOptions,
+  info: (m: string) => void,
+  processEnv: NodeJS.ProcessEnv,
+): Promise<void> {
   const dataDir = plan.dataDir;
   if (dataDir === undefined) return;
   if (plan.auth || plan.tls) prepareDataDir(dataDir);
@@ -54,7 +67,10 @@ async function writeFiles(plan: SecurityPlan, request: SecurityRequest, options:
     if (tls.made) info(`made the registry's certificate${tls.made === 'new' ? '' : ` again (the previous one: ${tls.made})`}`);
   } else if (plan.tls === 'own') {
     if (request.own) installOwnCertificate(dataDir, request.own);
-    else if (!readInstalledOwn(dataDir)) throw new ResourceError(`the registry's own certificate is missing from ${join(dataDir, 'tls')}: give it again with --cert FILE --key FILE`);
+    else if (!readInstalledOwn(dataDir))
+      throw new ResourceError(
+        `the registry's own certificate is missing from ${join(dataDir, 'tls')}: give it again with --cert FILE --key FILE`,
+      );
   }
 }
 
@@ -65,7 +81,9 @@ export async function startWithSecurity(
   info: (message: string) => void,
 ): Promise<SecureStartResult> {
   if (!env.local && (request.users.length > 0 || request.tls)) {
-    throw new UsageError('--auth and --tls need the Docker engine on this machine: their files go into the data directory, which is on the engine\'s machine');
+    throw new UsageError(
+      "--auth and --tls need the Docker engine on this machine: their files go into the data directory, which is on the engine's machine",
+    );
   }
   // A specific --bind address must be one of this machine's, when the engine is on it.
   if (env.local && request.bind !== undefined) parseBind(request.bind, true);
@@ -79,7 +97,8 @@ export async function startWithSecurity(
   if (existing?.running) {
     // Only users can change under a running registry (it reads its htpasswd file again when
     // it changes); anything else waits for a stop and start.
-    if (securityOf(existing).auth && plan.dataDir !== undefined && env.local) await updateUsers(join(plan.dataDir, AUTH_FILE), request, info, true);
+    if (securityOf(existing).auth && plan.dataDir !== undefined && env.local)
+      await updateUsers(join(plan.dataDir, AUTH_FILE), request, info, true);
     mismatches = [...new Set([...mismatches, ...(request.own ? ['--cert/--key'] : []), ...(request.sans.length > 0 ? ['--san'] : [])])];
   } else if (env.local && (!existing || existing.managed)) {
     await writeFiles(plan, request, options, info, env.processEnv);
@@ -95,10 +114,14 @@ export async function startWithSecurity(
       const certsDir = await daemonCertsDir(env.docker, env.processEnv, { kind: env.kind, context: env.endpoint.context });
       info(describePlacement(placeCa(options.address.registry.toLowerCase(), caFile, certsDir), options.address.registry));
       if (plan.publish.some((ip) => ip !== options.address.bindIp)) {
-        info(`other machines trust it by copying ${caFile} to /etc/docker/certs.d/HOST:${options.address.port}/ca.crt there (HOST: the name they use for this machine)`);
+        info(
+          `other machines trust it by copying ${caFile} to /etc/docker/certs.d/HOST:${options.address.port}/ca.crt there (HOST: the name they use for this machine)`,
+        );
       }
     } else {
-      info(`clients must trust the CA that issued the registry's certificate (on this machine: /etc/docker/certs.d/${options.address.registry}/ca.crt)`);
+      info(
+        `clients must trust the CA that issued the registry's certificate (on this machine: /etc/docker/certs.d/${options.address.registry}/ca.crt)`,
+      );
     }
   }
   // Docker talks plain HTTP to loopback registries by itself; Podman needs to be told.

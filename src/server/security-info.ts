@@ -44,14 +44,14 @@ export async function registrySecurity(c: RegistryContainer, local: boolean, sig
   const at = c.running && local ? loopbackAddress(c) : undefined;
   const probe = at ? await probeRegistry(at, signal) : undefined;
   if (!probe) return env;
-  const method = probe.auth === null ? null : env.authMethod ?? (probe.auth === 'bearer' ? 'token' : probe.auth);
+  const method = probe.auth === null ? null : (env.authMethod ?? (probe.auth === 'bearer' ? 'token' : probe.auth));
   return { auth: probe.auth !== null, authMethod: method, tls: probe.tls };
 }
 
 /** For tables: "htpasswd + TLS", "TLS", "none", or "-" when it cannot be told. */
 export function describeRegistrySecurity(s: RegistrySecurity): string {
   if (s.auth === null && s.tls === null) return '-';
-  const parts = [s.auth ? s.authMethod ?? 'auth' : undefined, s.tls ? 'TLS' : undefined].filter((p): p is string => p !== undefined);
+  const parts = [s.auth ? (s.authMethod ?? 'auth') : undefined, s.tls ? 'TLS' : undefined].filter((p): p is string => p !== undefined);
   if (parts.length > 0) return parts.join(' + ');
   return s.auth === false && s.tls === false ? 'none' : '-';
 }

@@ -48,7 +48,8 @@ export function envMap(env: readonly string[] | undefined): Map<string, string> 
   return map;
 }
 
-const has = (env: Map<string, string>, wanted: Record<string, string>): boolean => Object.entries(wanted).every(([k, v]) => env.get(k) === v);
+const has = (env: Map<string, string>, wanted: Record<string, string>): boolean =>
+  Object.entries(wanted).every(([k, v]) => env.get(k) === v);
 
 export function securityOf(c: RegistryContainer): Security {
   const env = envMap(c.details.Config.Env);
@@ -73,9 +74,15 @@ export const beyondLoopback = (ip: string): boolean => isWildcard(ip) || !isLoop
 
 /** --bind ADDR: an IP address (localhost means 127.0.0.1); a specific one must be this machine's. */
 export function parseBind(value: string, local: boolean, addresses: () => string[] = machineAddresses): string {
-  const v = value.trim().replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  const v = value
+    .trim()
+    .replace(/^\[(.*)\]$/, '$1')
+    .toLowerCase();
   if (v === 'localhost') return '127.0.0.1';
-  if (!isIP(v)) throw new UsageError(`--bind needs an IP address of this machine, e.g. 0.0.0.0 (every interface) or 192.168.1.5 (got ${JSON.stringify(value)})`);
+  if (!isIP(v))
+    throw new UsageError(
+      `--bind needs an IP address of this machine, e.g. 0.0.0.0 (every interface) or 192.168.1.5 (got ${JSON.stringify(value)})`,
+    );
   if (local && !isWildcard(v) && !isLoopback(v) && !addresses().includes(v)) {
     throw new UsageError(`--bind ${v}: no network interface of this machine has that address`);
   }
@@ -83,7 +90,9 @@ export function parseBind(value: string, local: boolean, addresses: () => string
 }
 
 function machineAddresses(): string[] {
-  return Object.values(networkInterfaces()).flat().flatMap((a) => (a ? [a.address.toLowerCase()] : []));
+  return Object.values(networkInterfaces())
+    .flat()
+    .flatMap((a) => (a ? [a.address.toLowerCase()] : []));
 }
 
 /**
@@ -134,11 +143,13 @@ export function planSecurity(
     );
   }
   const auth = request.users.length > 0 || current.auth;
-  const tls: TlsKind | undefined = request.own ? 'own' : request.tls ? current.tls ?? 'generated' : current.tls;
-  if (tls === 'own' && request.sans.length > 0) throw new UsageError('--san names go into certificates docker jindr makes, not into your own --cert');
+  const tls: TlsKind | undefined = request.own ? 'own' : request.tls ? (current.tls ?? 'generated') : current.tls;
+  if (tls === 'own' && request.sans.length > 0)
+    throw new UsageError('--san names go into certificates docker jindr makes, not into your own --cert');
 
   const existingIps = [...new Set(existing?.bindings.map((b) => b.hostIp) ?? [])];
-  const publish = request.bind !== undefined ? publishAddresses(address, request.bind) : existingIps.length > 0 ? existingIps : [address.bindIp];
+  const publish =
+    request.bind !== undefined ? publishAddresses(address, request.bind) : existingIps.length > 0 ? existingIps : [address.bindIp];
   const exposed = publish.filter(beyondLoopback);
   const warnings: string[] = [];
   if (exposed.length > 0 && !auth) {
@@ -147,14 +158,20 @@ export function planSecurity(
         `--bind ${request.bind} makes the registry reachable from other machines, and it has no authentication: add --auth USER (and --tls), or --insecure-expose to do it anyway`,
       );
     }
-    warnings.push(`warning: the registry is published on ${exposed.join(', ')} without authentication: anyone who can reach this machine can read, push and delete images`);
+    warnings.push(
+      `warning: the registry is published on ${exposed.join(', ')} without authentication: anyone who can reach this machine can read, push and delete images`,
+    );
   } else if (exposed.length > 0 && !tls) {
-    warnings.push(`warning: the registry is published on ${exposed.join(', ')} without TLS: passwords cross the network readable (add --tls)`);
+    warnings.push(
+      `warning: the registry is published on ${exposed.join(', ')} without TLS: passwords cross the network readable (add --tls)`,
+    );
   }
 
   const dataDir = dirs.dataDir ?? (existing ? (existing.storage.kind === 'bind' ? existing.storage.path : undefined) : dirs.defaultDataDir);
   if ((auth || tls) && dataDir === undefined) {
-    throw new RefusedError(`--auth and --tls keep their files in the registry's data directory, and ${existing?.name ?? 'the container'} has none on this machine: start a new one with -d DIR`);
+    throw new RefusedError(
+      `--auth and --tls keep their files in the registry's data directory, and ${existing?.name ?? 'the container'} has none on this machine: start a new one with -d DIR`,
+    );
   }
 
   const env = { ...(auth ? AUTH_ENV : {}), ...(tls ? tlsEnv(tls) : {}) };

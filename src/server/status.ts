@@ -42,7 +42,11 @@ export interface RegistryStatus {
 }
 
 /** stat: the registry container for the address, if any, and its security. */
-export async function registryStatus(engine: Pick<Engine, 'docker' | 'local'>, address: LocalRegistryAddress, signal?: AbortSignal): Promise<RegistryStatus> {
+export async function registryStatus(
+  engine: Pick<Engine, 'docker' | 'local'>,
+  address: LocalRegistryAddress,
+  signal?: AbortSignal,
+): Promise<RegistryStatus> {
   const container = await findRegistryContainer(engine.docker, address);
   if (!container) return { address };
   return { address, container, security: await registrySecurity(container, engine.local, signal) };

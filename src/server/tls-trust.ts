@@ -22,7 +22,11 @@ import { X509Certificate } from 'node:crypto';
  * .../containers/certs.d), Docker Desktop's ~/.docker/certs.d (its engine is in a VM and
  * reads the user's; known by its /info or its context desktop-linux).
  */
-export async function daemonCertsDir(docker: Docker, env: NodeJS.ProcessEnv, engine: { kind?: EngineKind; context?: string } = {}): Promise<string> {
+export async function daemonCertsDir(
+  docker: Docker,
+  env: NodeJS.ProcessEnv,
+  engine: { kind?: EngineKind; context?: string } = {},
+): Promise<string> {
   // Best effort: an engine that does not say (or says something malformed) is taken as rootful.
   const host = await askEngineHost(docker, engine.context);
   const home = env.HOME || homedir();
@@ -62,7 +66,8 @@ export function caFileFor(dataDir: string, kind: 'generated' | 'own'): string {
 }
 
 export function describePlacement(p: Placement, registry: string): string {
-  if ('placed' in p) return `Docker and docker jindr on this machine trust the registry's CA: ${p.placed}${p.changed ? '' : ' (unchanged)'}`;
+  if ('placed' in p)
+    return `Docker and docker jindr on this machine trust the registry's CA: ${p.placed}${p.changed ? '' : ' (unchanged)'}`;
   return `cannot put the registry's CA where Docker looks for it (${p.reason}); to trust it for ${registry}, run: ${p.command}`;
 }
 
@@ -82,13 +87,19 @@ export async function refreshTls(
     const own = readInstalledOwn(dataDir);
     if (!own) return;
     const left = daysLeft(new X509Certificate(own.cert));
-    if (left < RENEW_DAYS) options.info(`warning: the registry's certificate (--cert) ends in ${left} days: replace it with start --cert FILE --key FILE`);
+    if (left < RENEW_DAYS)
+      options.info(`warning: the registry's certificate (--cert) ends in ${left} days: replace it with start --cert FILE --key FILE`);
     return;
   }
   const tls = ensureGeneratedTls({ dataDir, caKeyDir: caKeyDir(options.env, dataDir) }, defaultNames());
   if (tls.made) options.info(`made the registry's certificate again (the previous one: ${tls.made})`);
   if (tls.newCa && c.registry) {
     options.info(`made a new CA for the registry: machines that trusted the old one need ${caFileFor(dataDir, 'generated')}`);
-    options.info(describePlacement(placeCa(c.registry, caFileFor(dataDir, 'generated'), await daemonCertsDir(docker, options.env, options.engine)), c.registry));
+    options.info(
+      describePlacement(
+        placeCa(c.registry, caFileFor(dataDir, 'generated'), await daemonCertsDir(docker, options.env, options.engine)),
+        c.registry,
+      ),
+    );
   }
 }

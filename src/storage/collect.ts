@@ -38,9 +38,7 @@ export async function collectIn(engine: EngineHere, address: LocalRegistryAddres
 }
 
 export type StopResult =
-  | { outcome: 'absent' }
-  | { outcome: 'not-running'; container: RegistryContainer }
-  | { outcome: 'stopped'; container: RegistryContainer };
+  { outcome: 'absent' } | { outcome: 'not-running'; container: RegistryContainer } | { outcome: 'stopped'; container: RegistryContainer };
 
 export interface StopOptions extends CollectSession {
   /** Collect garbage before stopping (stop's default; -G skips it). */

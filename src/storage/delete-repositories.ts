@@ -35,7 +35,9 @@ export interface DeleteOptions {
 async function removeStorage(host: string, repositories: string[], options: DeleteOptions): Promise<boolean> {
   try {
     const { docker, local } = await options.engine();
-    const result = await options.critical(() => removeRepositoryStorage(docker, host, repositories, { local, signal: options.signal, force: options.force === true }));
+    const result = await options.critical(() =>
+      removeRepositoryStorage(docker, host, repositories, { local, signal: options.signal, force: options.force === true }),
+    );
     if (result.removed) {
       for (const l of result.leftAlone) options.info(describeLeftAlone(l));
       options.info(`removed the repositories' storage in ${result.container}${result.restarted ? ' and restarted it' : ''}`);
@@ -43,13 +45,19 @@ async function removeStorage(host: string, repositories: string[], options: Dele
     }
     options.info(`note: ${result.reason}: the emptied repositories stay listed until their storage is removed`);
   } catch (err) {
-    options.info(`note: the manifests are deleted, but the repositories' storage could not be removed (${errorMessage(err)}); they stay listed`);
+    options.info(
+      `note: the manifests are deleted, but the repositories' storage could not be removed (${errorMessage(err)}); they stay listed`,
+    );
   }
   return false;
 }
 
 /** Deletes the named repositories, registry by registry (each name once). */
-export async function deleteRepositories(open: OpenReader, names: readonly RepositoryName[], options: DeleteOptions): Promise<RepositoryDeletion[]> {
+export async function deleteRepositories(
+  open: OpenReader,
+  names: readonly RepositoryName[],
+  options: DeleteOptions,
+): Promise<RepositoryDeletion[]> {
   for (const host of new Set(names.map((n) => n.registry))) await checkRepositoryRemoval(options.engine, host, options.force === true);
   return forEachHost(open, names, async (client, group, host) => {
     const repositories = [...new Set(group.map((n) => n.repository))];

@@ -38,10 +38,19 @@ export interface UploadUsage {
  * what gc with this grace period would remove now (gc-grace.ts).
  */
 export async function storageUsage(
-  exec: Exec, root: string, registry: string, only?: readonly string[], graceMs = 0,
+  exec: Exec,
+  root: string,
+  registry: string,
+  only?: readonly string[],
+  graceMs = 0,
 ): Promise<{ repositories: UsageRow[]; total: UsageTotal; uploads: UploadUsage }> {
   const listing = await listStorage(exec, root);
-  const contents = await readManifests(exec, root, listing.repositories.flatMap((r) => [...r.manifests, ...r.tags.values()]), listing.blobs);
+  const contents = await readManifests(
+    exec,
+    root,
+    listing.repositories.flatMap((r) => [...r.manifests, ...r.tags.values()]),
+    listing.blobs,
+  );
   const content = (d: string): ManifestContent => contents.get(d) ?? { kind: 'missing' };
   const repositories: RepositoryBlobs[] = listing.repositories.map((r) => {
     const blobs = new Map<string, number>();
@@ -59,7 +68,12 @@ export async function storageUsage(
   const missing = (only ?? []).filter((n) => !listing.repositories.some((r) => r.name === n));
   if (missing.length > 0) throw new NotFoundError(`no repository ${missing.map((n) => `${registry}/${n}`).join(', ')}`);
   const young = youngContent(listing, graceMs);
-  const prediction = predictBlobRemoval(listing.repositories.map((r) => planRepository(r, content, youngIn(young, r.name))), content, listing.blobs, young.blobs);
+  const prediction = predictBlobRemoval(
+    listing.repositories.map((r) => planRepository(r, content, youngIn(young, r.name))),
+    content,
+    listing.blobs,
+    young.blobs,
+  );
   const sessions = listing.uploads.filter((u) => !only || only.includes(u.repository));
   const old = new Set(oldUploads(listing, graceMs));
   const uploads = {
@@ -67,7 +81,10 @@ export async function storageUsage(
     bytes: sessions.reduce((n, u) => n + u.bytes, 0),
     reclaimable: sessions.filter((u) => old.has(u)).reduce((n, u) => n + u.bytes, 0),
   };
-  return { ...computeUsage({ repositories, stored: listing.blobs, reclaimable: new Set(prediction.blobs), ...(only ? { only } : {}) }), uploads };
+  return {
+    ...computeUsage({ repositories, stored: listing.blobs, reclaimable: new Set(prediction.blobs), ...(only ? { only } : {}) }),
+    uploads,
+  };
 }
 
 export interface UsageOptions {
@@ -105,5 +122,10 @@ export async function registryUsage(options: UsageOptions): Promise<UsageReport>
   });
   for (const n of only ?? []) if (!all.includes(n)) throw new NotFoundError(`no repository ${options.registry}/${n}`);
   const repositories = await repositoryBlobs(options.client, all, options.signal);
-  return { registry: options.registry, source: 'manifests', ...(note ? { note } : {}), ...computeUsage({ repositories, ...(only ? { only } : {}) }) };
+  return {
+    registry: options.registry,
+    source: 'manifests',
+    ...(note ? { note } : {}),
+    ...computeUsage({ repositories, ...(only ? { only } : {}) }),
+  };
 }

@@ -16,7 +16,12 @@ export function formatGrace(ms: number): string {
   if (ms <= 0) return '0s';
   let rest = Math.round(ms / 1000);
   let out = '';
-  for (const [unit, seconds] of [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, seconds] of [
+    ['d', 86_400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     if (rest >= seconds) {
       out += `${Math.floor(rest / seconds)}${unit}`;
       rest %= seconds;

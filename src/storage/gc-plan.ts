@@ -19,9 +19,7 @@ export interface RepositoryState {
 
 /** What a manifest's bytes say, or why they could not be read. */
 export type ManifestContent =
-  | { kind: 'ok'; references: readonly string[]; subject: string | undefined }
-  | { kind: 'missing' }
-  | { kind: 'invalid'; reason: string };
+  { kind: 'ok'; references: readonly string[]; subject: string | undefined } | { kind: 'missing' } | { kind: 'invalid'; reason: string };
 
 export interface RepositoryPlan {
   name: string;
@@ -80,7 +78,11 @@ export function readManifest(bytes: Uint8Array | undefined): ManifestContent {
 }
 
 /** The manifests a repository's tags (and extra roots) reach, following children and referrers. */
-export function reachableManifests(repo: RepositoryState, content: (digest: string) => ManifestContent, roots: Iterable<string> = []): Set<string> {
+export function reachableManifests(
+  repo: RepositoryState,
+  content: (digest: string) => ManifestContent,
+  roots: Iterable<string> = [],
+): Set<string> {
   const present = new Set(repo.manifests);
   const referrersOf = new Map<string, string[]>();
   for (const digest of repo.manifests) {
@@ -116,11 +118,22 @@ export function reachableManifests(repo: RepositoryState, content: (digest: stri
  * manifests are roots like tags: a push under way writes a multi-platform image's
  * manifests before its index, and the tag last.
  */
-export function planRepository(repo: RepositoryState, content: (digest: string) => ManifestContent, young?: RepositoryYoung): RepositoryPlan {
+export function planRepository(
+  repo: RepositoryState,
+  content: (digest: string) => ManifestContent,
+  young?: RepositoryYoung,
+): RepositoryPlan {
   const tagged = reachableManifests(repo, content);
   const reachable = young && young.manifests.size > 0 ? reachableManifests(repo, content, young.manifests) : tagged;
   const warnings: string[] = [];
-  const plan: RepositoryPlan = { name: repo.name, keep: [], remove: [], removeRepository: false, warnings, young: [...reachable].filter((d) => !tagged.has(d)).sort() };
+  const plan: RepositoryPlan = {
+    name: repo.name,
+    keep: [],
+    remove: [],
+    removeRepository: false,
+    warnings,
+    young: [...reachable].filter((d) => !tagged.has(d)).sort(),
+  };
   // A reachable manifest we cannot read may have children or referrers we cannot see:
   // remove nothing from this repository rather than guess.
   const blind = [...reachable].filter((d) => repo.manifests.includes(d) && content(d).kind !== 'ok');

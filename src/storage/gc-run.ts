@@ -20,7 +20,14 @@ import type Docker from 'dockerode';
 import { engineErrorMessage } from '../engine/engine.ts';
 import type { RegistryContainer } from '../server/container.ts';
 import { startRegistryContainer, stopRegistryContainer, waitUntilServing } from '../server/container-control.ts';
-import { describeLeftAlone, listStorage, readManifests, type LeftAlone, type StorageListing, type UploadSession } from './storage-listing.ts';
+import {
+  describeLeftAlone,
+  listStorage,
+  readManifests,
+  type LeftAlone,
+  type StorageListing,
+  type UploadSession,
+} from './storage-listing.ts';
 import { readStorageRoot, storageRoot } from './storage-root.ts';
 import { removeFromStorage, removeUploads } from './storage-remove.ts';
 import { execIn, type Exec } from '../server/container-exec.ts';
@@ -81,7 +88,12 @@ interface Analysis {
 
 async function analyse(exec: Exec, root: string, graceMs: number): Promise<Analysis> {
   const listing = await listStorage(exec, root);
-  const contents = await readManifests(exec, root, listing.repositories.flatMap((r) => [...r.manifests, ...r.tags.values()]), listing.blobs);
+  const contents = await readManifests(
+    exec,
+    root,
+    listing.repositories.flatMap((r) => [...r.manifests, ...r.tags.values()]),
+    listing.blobs,
+  );
   const content = (digest: string): ManifestContent => contents.get(digest) ?? { kind: 'missing' };
   const young = youngContent(listing, graceMs);
   const plans = listing.repositories.map((r) => keepHostile(planRepository(r, content, youngIn(young, r.name)), listing.leftAlone));
@@ -92,13 +104,25 @@ async function analyse(exec: Exec, root: string, graceMs: number): Promise<Analy
 /** A repository holding names left alone is not removed whole (they would go with it): only its manifests go. */
 function keepHostile(plan: RepositoryPlan, leftAlone: readonly LeftAlone[]): RepositoryPlan {
   if (!plan.removeRepository || !leftAlone.some((l) => l.path.startsWith(`repositories/${plan.name}/`))) return plan;
-  return { ...plan, removeRepository: false, warnings: [...plan.warnings, `${plan.name} has no tags left but holds names left alone: its storage stays`] };
+  return {
+    ...plan,
+    removeRepository: false,
+    warnings: [...plan.warnings, `${plan.name} has no tags left but holds names left alone: its storage stays`],
+  };
 }
 
 const nothingToDo = (a: Analysis): boolean =>
   a.prediction.blobs.length === 0 && a.uploads.length === 0 && a.plans.every((p) => p.remove.length === 0 && !p.removeRepository);
 
-function report(registry: RegistryContainer, dryRun: boolean, analysis: Analysis, blobs: number, bytesFreed: number, more: LeftAlone[] = [], warnings: string[] = []): GcReport {
+function report(
+  registry: RegistryContainer,
+  dryRun: boolean,
+  analysis: Analysis,
+  blobs: number,
+  bytesFreed: number,
+  more: LeftAlone[] = [],
+  warnings: string[] = [],
+): GcReport {
   const leftAlone = [...analysis.listing.leftAlone, ...more.filter((m) => !analysis.listing.leftAlone.some((l) => l.path === m.path))];
   return {
     registry: registry.registry ?? registry.name,
@@ -125,7 +149,9 @@ function report(registry: RegistryContainer, dryRun: boolean, analysis: Analysis
 function checkStorageShared(registry: RegistryContainer, root: string): void {
   const shared = registry.details.Mounts.some((m) => root === m.Destination || root.startsWith(m.Destination.replace(/\/$/, '') + '/'));
   if (!shared) {
-    throw new ResourceError(`cannot collect garbage in ${registry.name}: its storage ${root} is inside the container, not in a volume or bind mount`);
+    throw new ResourceError(
+      `cannot collect garbage in ${registry.name}: its storage ${root} is inside the container, not in a volume or bind mount`,
+    );
   }
 }
 
@@ -149,7 +175,8 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
     root = await rootVia(exec);
     const analysis = await analyse(exec, root, options.graceMs);
     const { prediction } = analysis;
-    if (options.dryRun || nothingToDo(analysis)) return report(registry, options.dryRun, analysis, prediction.blobs.length, prediction.bytes);
+    if (options.dryRun || nothingToDo(analysis))
+      return report(registry, options.dryRun, analysis, prediction.blobs.length, prediction.bytes);
     checkStorageShared(registry, root);
   } else {
     // Before a helper exists: one without the data mounted would only see an empty volume.
@@ -184,7 +211,8 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
     const analysis = await analyse(exec, root, options.graceMs);
     const { prediction } = analysis;
     // Nothing to do (a storage nothing was ever pushed to, say): the registry's collection is not run.
-    if (options.dryRun || nothingToDo(analysis)) return report(registry, options.dryRun, analysis, prediction.blobs.length, prediction.bytes);
+    if (options.dryRun || nothingToDo(analysis))
+      return report(registry, options.dryRun, analysis, prediction.blobs.length, prediction.bytes);
 
     options.signal?.throwIfAborted();
     // Names left alone may stop the registry's own collection (the judge of the blob sweep):
@@ -197,7 +225,10 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
     }
     options.signal?.throwIfAborted();
     const sweep = await sweepBlobs(exec, root, registry.configPath, analysis.listing, prediction.blobs);
-    if (sweep.notListed.length > 0) options.debug?.(`kept ${sweep.notListed.length} blob(s) the registry's collection does not find unreferenced: ${sweep.notListed.join(', ')}`);
+    if (sweep.notListed.length > 0)
+      options.debug?.(
+        `kept ${sweep.notListed.length} blob(s) the registry's collection does not find unreferenced: ${sweep.notListed.join(', ')}`,
+      );
     const after = await listStorage(exec, root);
     let blobs = 0;
     let bytes = 0;
@@ -227,7 +258,9 @@ async function checkNoOtherCollection(docker: Docker, registry: RegistryContaine
   const other = helpers[0];
   if (other) {
     const name = other.Names[0]?.replace(/^\//, '') ?? other.Id.slice(0, 12);
-    throw new ResourceError(`another garbage collection is at work on ${registry.name} (its helper container ${name} exists); if none is, remove it with: docker rm -f ${name}`);
+    throw new ResourceError(
+      `another garbage collection is at work on ${registry.name} (its helper container ${name} exists); if none is, remove it with: docker rm -f ${name}`,
+    );
   }
 }
 
@@ -244,6 +277,8 @@ async function startHelper(docker: Docker, registry: RegistryContainer, root: st
     return helper;
   } catch (err) {
     if (helper) await helper.remove({ force: true, v: false }).catch(() => {});
-    throw new ResourceError(`cannot start a helper container from ${registry.image} to collect garbage: ${engineErrorMessage(err)}`, { cause: err });
+    throw new ResourceError(`cannot start a helper container from ${registry.image} to collect garbage: ${engineErrorMessage(err)}`, {
+      cause: err,
+    });
   }
 }

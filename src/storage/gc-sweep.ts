@@ -27,7 +27,9 @@ export async function eligibleBlobs(exec: Exec, root: string, configPath: string
   await run(exec, ['mkdir', '-p', `${v2(root)}/repositories`], 'preparing the registry storage');
   const result = await exec(['registry', 'garbage-collect', '--dry-run', configPath]);
   if (result.exitCode !== 0) {
-    throw new ResourceError(`registry garbage-collect --dry-run failed (exit ${result.exitCode}): ${lastLine(result.stderr) || lastLine(result.stdout.toString())}`);
+    throw new ResourceError(
+      `registry garbage-collect --dry-run failed (exit ${result.exitCode}): ${lastLine(result.stderr) || lastLine(result.stdout.toString())}`,
+    );
   }
   return parseEligible(result.stdout.toString('utf8'));
 }
@@ -59,7 +61,13 @@ export interface Sweep {
  * Deletes the blobs in `allowed` (our prediction, young blobs already left out) that the
  * registry's collection also finds unreferenced, and the layer links to them.
  */
-export async function sweepBlobs(exec: Exec, root: string, configPath: string, listing: StorageListing, allowed: readonly string[]): Promise<Sweep> {
+export async function sweepBlobs(
+  exec: Exec,
+  root: string,
+  configPath: string,
+  listing: StorageListing,
+  allowed: readonly string[],
+): Promise<Sweep> {
   const eligible = await eligibleBlobs(exec, root, configPath);
   const deleted = allowed.filter((d) => eligible.has(d));
   const notListed = allowed.filter((d) => !eligible.has(d));

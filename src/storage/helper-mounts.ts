@@ -25,7 +25,10 @@ export const HELPER_LABEL = 'jindr.gc-for';
  * it; a bind whose target is in `replace` comes from the host path given there instead
  * (null: left out).
  */
-export function helperMounts(details: Pick<Docker.ContainerInspectInfo, 'Mounts'>, replace: Readonly<Record<string, string | null>> = {}): Docker.MountConfig {
+export function helperMounts(
+  details: Pick<Docker.ContainerInspectInfo, 'Mounts'>,
+  replace: Readonly<Record<string, string | null>> = {},
+): Docker.MountConfig {
   const mounts: Docker.MountConfig = [];
   for (const m of details.Mounts) {
     const ReadOnly = m.RW === false;
@@ -49,18 +52,23 @@ const inside = (path: string, dir: string): boolean => path === dir || path.star
  * sub-path of a volume needs API 1.45): docker-jindr puts no secret in one.
  */
 export function storageOnly(mounts: Docker.MountConfig, root: string, configPath: string): { mounts: Docker.MountConfig; binds: string[] } {
-  const holder = mounts.filter((m) => m.Target !== undefined && inside(root, m.Target)).sort((a, b) => b.Target.length - a.Target.length)[0];
+  const holder = mounts
+    .filter((m) => m.Target !== undefined && inside(root, m.Target))
+    .sort((a, b) => b.Target.length - a.Target.length)[0];
   if (holder?.Type !== 'bind' || holder.Source === undefined) return { mounts, binds: [] };
   const target = holder.Target;
   const hostPath = (path: string): string => posix.join(holder.Source, posix.relative(target, path));
   const storage = posix.join(root, 'docker');
   // Other mounts inside the bind but outside the storage tree are not gc's business.
-  const out: Docker.MountConfig = mounts.filter((m) => m !== holder && (!inside(m.Target, target) || inside(m.Target, storage) || m.Target === configPath));
+  const out: Docker.MountConfig = mounts.filter(
+    (m) => m !== holder && (!inside(m.Target, target) || inside(m.Target, storage) || m.Target === configPath),
+  );
   out.push({ Type: 'tmpfs', Source: '', Target: target });
   const binds: string[] = [];
   const source = hostPath(storage);
   // A colon would split a Binds entry: such a path goes to Mounts (and must exist).
-  if (source.includes(':') || storage.includes(':')) out.push({ Type: 'bind', Source: source, Target: storage, ReadOnly: holder.ReadOnly ?? false });
+  if (source.includes(':') || storage.includes(':'))
+    out.push({ Type: 'bind', Source: source, Target: storage, ReadOnly: holder.ReadOnly ?? false });
   else binds.push(`${source}:${storage}${holder.ReadOnly ? ':ro' : ''}`);
   if (inside(configPath, target) && !inside(configPath, storage) && !out.some((m) => m.Target === configPath)) {
     out.push({ Type: 'bind', Source: hostPath(configPath), Target: configPath, ReadOnly: true });

@@ -49,7 +49,11 @@ function joinPushTimes<T extends Listed>(rows: readonly T[], found: PushTimes): 
 }
 
 /** The rows with `pushed` set where storage says it; `note` says why there are none. */
-export async function withPushDates<T extends Listed>(rows: readonly T[], registry: string, engine: () => Promise<Docker>): Promise<{ rows: (T & { pushed?: string })[]; note?: string }> {
+export async function withPushDates<T extends Listed>(
+  rows: readonly T[],
+  registry: string,
+  engine: () => Promise<Docker>,
+): Promise<{ rows: (T & { pushed?: string })[]; note?: string }> {
   return joinPushTimes(rows, await pushTimesOf(registry, engine));
 }
 
@@ -75,14 +79,24 @@ export interface DatedImagesOptions {
 }
 
 /** lsi: the images of the named repositories (imagesOf), with push times where storage has them, in the order asked. */
-export async function datedImages(open: OpenReader, names: readonly RepositoryName[], defaultRegistry: string, options: DatedImagesOptions): Promise<(ImageRow & { pushed?: string })[]> {
+export async function datedImages(
+  open: OpenReader,
+  names: readonly RepositoryName[],
+  defaultRegistry: string,
+  options: DatedImagesOptions,
+): Promise<(ImageRow & { pushed?: string })[]> {
   // A registry's storage is read while it is listed, from its first tag on (a registry
   // without tags never loads the engine's client: start-up time).
   const reading = new Map<string, Promise<PushTimes>>();
-  const listed = await imagesOf(open, names, defaultRegistry, options.signal, (host) => reading.set(host, pushTimesOf(host, options.engine)));
+  const listed = await imagesOf(open, names, defaultRegistry, options.signal, (host) =>
+    reading.set(host, pushTimesOf(host, options.engine)),
+  );
   const dated: (ImageRow & { pushed?: string })[] = [];
   for (const host of new Set(listed.map((r) => r.registry))) {
-    const found = joinPushTimes(listed.filter((r) => r.registry === host), await (reading.get(host) ?? pushTimesOf(host, options.engine)));
+    const found = joinPushTimes(
+      listed.filter((r) => r.registry === host),
+      await (reading.get(host) ?? pushTimesOf(host, options.engine)),
+    );
     if (found.note) options.note?.(`no push times for ${host}: ${found.note}`);
     dated.push(...found.rows);
   }

@@ -40,20 +40,27 @@ export interface MirrorRow {
 }
 
 /** Every mirror on the engine, by name. */
-export async function listMirrorRows(docker: Docker, all: readonly RegistryContainer[], local: boolean, signal?: AbortSignal): Promise<MirrorRow[]> {
-  const rows = await Promise.all(listMirrors(all).map(async (c): Promise<MirrorRow> => ({
-    name: upstreamName(c),
-    upstream: mirrorOf(c)!,
-    address: c.registry ?? null,
-    container: c.name,
-    state: c.state,
-    status: c.status,
-    running: c.running,
-    size: (await storageSize(docker, c, local, signal)) ?? null,
-    images: await cachedImages(docker, c),
-    directory: mirrorDir(c) ?? null,
-    network: mirrorNetwork(c) ?? null,
-  })));
+export async function listMirrorRows(
+  docker: Docker,
+  all: readonly RegistryContainer[],
+  local: boolean,
+  signal?: AbortSignal,
+): Promise<MirrorRow[]> {
+  const rows = await Promise.all(
+    listMirrors(all).map(async (c): Promise<MirrorRow> => ({
+      name: upstreamName(c),
+      upstream: mirrorOf(c)!,
+      address: c.registry ?? null,
+      container: c.name,
+      state: c.state,
+      status: c.status,
+      running: c.running,
+      size: (await storageSize(docker, c, local, signal)) ?? null,
+      images: await cachedImages(docker, c),
+      directory: mirrorDir(c) ?? null,
+      network: mirrorNetwork(c) ?? null,
+    })),
+  );
   return rows.sort((a, b) => a.name.localeCompare(b.name));
 }
 

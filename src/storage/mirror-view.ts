@@ -41,13 +41,23 @@ export class MirrorView implements RegistryApi {
     const method = req.method ?? 'GET';
     const path = new URL(req.path, `http://${this.host}`).pathname;
     const answer = await this.answer(method, path);
-    const body = answer.body ?? (answer.code ? Buffer.from(JSON.stringify({ errors: [{ code: answer.code, message: answer.message ?? '' }] })) : Buffer.alloc(0));
-    const response = { status: answer.status, headers: answer.headers ?? {}, url: `http://${this.host}${path}`, body: method === 'HEAD' ? Buffer.alloc(0) : body };
+    const body =
+      answer.body ??
+      (answer.code ? Buffer.from(JSON.stringify({ errors: [{ code: answer.code, message: answer.message ?? '' }] })) : Buffer.alloc(0));
+    const response = {
+      status: answer.status,
+      headers: answer.headers ?? {},
+      url: `http://${this.host}${path}`,
+      body: method === 'HEAD' ? Buffer.alloc(0) : body,
+    };
     if (response.status < 300 || req.accept?.includes(response.status)) return response;
-    throw new RegistryApiError(`${this.host} (a mirror, read from its storage): ${answer.code ?? response.status}: ${answer.message ?? ''} (${method} ${path})`, {
-      status: response.status,
-      ...(answer.code === undefined ? {} : isRegistryErrorCode(answer.code) ? { codes: [answer.code] } : { otherCodes: [answer.code] }),
-    });
+    throw new RegistryApiError(
+      `${this.host} (a mirror, read from its storage): ${answer.code ?? response.status}: ${answer.message ?? ''} (${method} ${path})`,
+      {
+        status: response.status,
+        ...(answer.code === undefined ? {} : isRegistryErrorCode(answer.code) ? { codes: [answer.code] } : { otherCodes: [answer.code] }),
+      },
+    );
   }
 
   async close(): Promise<void> {}
@@ -61,7 +71,8 @@ export class MirrorView implements RegistryApi {
   private async answer(method: string, path: string): Promise<Answer> {
     const read = method === 'GET' || method === 'HEAD';
     if (path === '/v2/' || path === '/v2') return read ? json({}) : unsupported(method);
-    if (path === '/v2/_catalog') return read ? json({ repositories: (await this.listing()).repositories.map((r) => r.name) }) : unsupported(method);
+    if (path === '/v2/_catalog')
+      return read ? json({ repositories: (await this.listing()).repositories.map((r) => r.name) }) : unsupported(method);
     const m = /^\/v2\/(.+)\/(tags\/list|manifests\/[^/]+|blobs\/[^/]+)$/.exec(path);
     if (!m) return { status: 404, code: 'NOT_FOUND', message: 'no such route' };
     const repo = (await this.listing()).repositories.find((r) => r.name === m[1]);
@@ -76,17 +87,22 @@ export class MirrorView implements RegistryApi {
   private async manifest(repo: RepositoryState, ref: string): Promise<Answer> {
     const digest = isDigest(ref) ? (repo.manifests.includes(ref) ? ref : undefined) : repo.tags.get(ref);
     const bytes = digest === undefined ? undefined : await this.readBlob(digest);
-    if (digest === undefined || bytes === undefined) return { status: 404, code: 'MANIFEST_UNKNOWN', message: `${repo.name}:${ref} is not in the mirror` };
+    if (digest === undefined || bytes === undefined)
+      return { status: 404, code: 'MANIFEST_UNKNOWN', message: `${repo.name}:${ref} is not in the mirror` };
     const mediaType = declaredMediaType(bytes);
     return { status: 200, body: bytes, headers: { 'docker-content-digest': digest, ...(mediaType ? { 'content-type': mediaType } : {}) } };
   }
 
   private async blob(digest: string): Promise<Answer> {
     const size = (await this.listing()).blobs.get(digest);
-    if (!isDigest(digest) || size === undefined) return { status: 404, code: 'BLOB_UNKNOWN', message: `blob ${digest} is not in the mirror` };
-    if (size > MAX_BLOB_BYTES) return { status: 405, code: 'UNSUPPORTED', message: 'a mirror\'s layers are read through its registry, not its storage' };
+    if (!isDigest(digest) || size === undefined)
+      return { status: 404, code: 'BLOB_UNKNOWN', message: `blob ${digest} is not in the mirror` };
+    if (size > MAX_BLOB_BYTES)
+      return { status: 405, code: 'UNSUPPORTED', message: "a mirror's layers are read through its registry, not its storage" };
     const bytes = await this.readBlob(digest);
-    return bytes ? { status: 200, body: bytes, headers: { 'docker-content-digest': digest } } : { status: 404, code: 'BLOB_UNKNOWN', message: `blob ${digest} is not in the mirror` };
+    return bytes
+      ? { status: 200, body: bytes, headers: { 'docker-content-digest': digest } }
+      : { status: 404, code: 'BLOB_UNKNOWN', message: `blob ${digest} is not in the mirror` };
   }
 
   private async readBlob(digest: string): Promise<Buffer | undefined> {
@@ -97,7 +113,8 @@ export class MirrorView implements RegistryApi {
 
   private async remove(repo: RepositoryState, ref: string): Promise<Answer> {
     if (isDigest(ref)) {
-      if (!repo.manifests.includes(ref)) return { status: 404, code: 'MANIFEST_UNKNOWN', message: `${repo.name}@${ref} is not in the mirror` };
+      if (!repo.manifests.includes(ref))
+        return { status: 404, code: 'MANIFEST_UNKNOWN', message: `${repo.name}@${ref} is not in the mirror` };
       const tags = [...repo.tags].filter(([, d]) => d === ref).map(([t]) => t);
       await removeManifestLinks(this.exec, this.root, repo.name, tags, [ref]);
     } else {

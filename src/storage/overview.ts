@@ -27,19 +27,21 @@ export interface RegistryOverview extends RegistrySecurity {
 export async function registryOverview(engine: Pick<Engine, 'docker' | 'local'>, signal?: AbortSignal): Promise<RegistryOverview[]> {
   const { docker, local } = engine;
   const containers = await listRegistryContainers(docker);
-  const rows = await Promise.all(containers.map(async (c): Promise<RegistryOverview> => ({
-    registry: c.registry ?? null,
-    container: c.name,
-    id: c.id,
-    state: c.state,
-    running: c.running,
-    status: c.status,
-    storageArea: describeStorage(c),
-    size: (await storageSize(docker, c, local, signal)) ?? null,
-    image: c.image,
-    managed: c.managed,
-    mirrorOf: mirrorOf(c) ?? null,
-    ...(await registrySecurity(c, local, signal)),
-  })));
+  const rows = await Promise.all(
+    containers.map(async (c): Promise<RegistryOverview> => ({
+      registry: c.registry ?? null,
+      container: c.name,
+      id: c.id,
+      state: c.state,
+      running: c.running,
+      status: c.status,
+      storageArea: describeStorage(c),
+      size: (await storageSize(docker, c, local, signal)) ?? null,
+      image: c.image,
+      managed: c.managed,
+      mirrorOf: mirrorOf(c) ?? null,
+      ...(await registrySecurity(c, local, signal)),
+    })),
+  );
   return rows.sort((a, b) => (a.registry ?? '~').localeCompare(b.registry ?? '~') || a.container.localeCompare(b.container));
 }

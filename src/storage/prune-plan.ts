@@ -64,11 +64,13 @@ function byVersion(a: TagFacts, b: TagFacts): number {
 export function planPrune(repositories: readonly RepositoryTags[], rules: PruneRules, now: number): PrunePlan {
   const plan: PrunePlan = { remove: [], kept: new Map() };
   for (const repo of repositories) {
-    const selected = repo.tags.filter((t) =>
-      (!rules.match?.length || matchesAny(t.tag, rules.match)) &&
-      !matchesAny(t.tag, rules.exclude ?? []) &&
-      !matchesAny(t.tag, rules.protect ?? []) &&
-      (!rules.semver || parseVersion(t.tag) !== undefined));
+    const selected = repo.tags.filter(
+      (t) =>
+        (!rules.match?.length || matchesAny(t.tag, rules.match)) &&
+        !matchesAny(t.tag, rules.exclude ?? []) &&
+        !matchesAny(t.tag, rules.protect ?? []) &&
+        (!rules.semver || parseVersion(t.tag) !== undefined),
+    );
     const ordered = [...selected].sort(rules.semver ? byVersion : byPushed);
     const beyondKeep = rules.keep === undefined ? ordered : ordered.slice(rules.keep);
     const cutoff = rules.olderThanMs === undefined ? undefined : now - rules.olderThanMs;

@@ -66,7 +66,9 @@ export async function prune(docker: Docker, request: PruneRequest): Promise<Prun
   }
   const lookup = await storageAccess(docker, request.registry);
   if (!lookup.ok) {
-    throw new ResourceError(`prune works on a registry this Docker engine runs (push times and garbage collection come from its storage): ${lookup.reason}`);
+    throw new ResourceError(
+      `prune works on a registry this Docker engine runs (push times and garbage collection come from its storage): ${lookup.reason}`,
+    );
   }
   const { exec, root, container } = lookup.access;
   const [listing, dates] = await Promise.all([listStorage(exec, root), readPushDates(exec, root)]);
@@ -87,15 +89,26 @@ export async function prune(docker: Docker, request: PruneRequest): Promise<Prun
 
   // What the collection frees once these tags are gone: gc's own plan on that state.
   const going = new Set(plan.remove.map((t) => `${t.repository}:${t.tag}`));
-  const contents = await readManifests(exec, root, listing.repositories.flatMap((r) => [...r.manifests, ...r.tags.values()]), listing.blobs);
+  const contents = await readManifests(
+    exec,
+    root,
+    listing.repositories.flatMap((r) => [...r.manifests, ...r.tags.values()]),
+    listing.blobs,
+  );
   const content = (d: string): ManifestContent => contents.get(d) ?? { kind: 'missing' };
   const after = listing.repositories.map((r) => ({ ...r, tags: new Map([...r.tags].filter(([tag]) => !going.has(`${r.name}:${tag}`))) }));
   const young = youngContent(listing, request.graceMs);
   const plans = after.map((r) => planRepository(r, content, youngIn(young, r.name)));
   const prediction = predictBlobRemoval(plans, content, listing.blobs, young.blobs);
   const report: PruneReport = {
-    registry: request.registry, dryRun: request.dryRun, cancelled: false, tags: plan.remove, changed: [],
-    manifests: plans.reduce((n, p) => n + p.remove.length, 0), blobs: prediction.blobs.length, bytes: prediction.bytes,
+    registry: request.registry,
+    dryRun: request.dryRun,
+    cancelled: false,
+    tags: plan.remove,
+    changed: [],
+    manifests: plans.reduce((n, p) => n + p.remove.length, 0),
+    blobs: prediction.blobs.length,
+    bytes: prediction.bytes,
   };
   if (request.dryRun || plan.remove.length === 0) return report;
   // A registry container docker-jindr did not create is not edited, stopped and restarted unless forced (ownership.ts).
@@ -107,15 +120,23 @@ export async function prune(docker: Docker, request: PruneRequest): Promise<Prun
   const removed = new Set(untagged.removed.map((t) => `${t.repository}:${t.tag}`));
   request.signal?.throwIfAborted();
   const gc = await collectGarbage(docker, container, {
-    dryRun: false, restart: true, local: request.local, graceMs: request.graceMs,
+    dryRun: false,
+    restart: true,
+    local: request.local,
+    graceMs: request.graceMs,
     ...(request.signal ? { signal: request.signal } : {}),
     ...(request.info ? { info: request.info } : {}),
     ...(request.debug ? { debug: request.debug } : {}),
     ...request.gc,
   });
   return {
-    ...report, how: untagged.how, changed: untagged.changed, gc,
+    ...report,
+    how: untagged.how,
+    changed: untagged.changed,
+    gc,
     tags: plan.remove.filter((t) => removed.has(`${t.repository}:${t.tag}`)),
-    manifests: gc.manifests.length, blobs: gc.blobs, bytes: gc.bytesFreed,
+    manifests: gc.manifests.length,
+    blobs: gc.blobs,
+    bytes: gc.bytesFreed,
   };
 }

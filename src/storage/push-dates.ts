@@ -50,7 +50,9 @@ export async function readPushDates(exec: Exec, root: string): Promise<PushDates
   const result = await exec(['sh', '-c', PUSH_DATES_SCRIPT, 'sh', v2]);
   const out = result.stdout.toString('utf8');
   if (result.exitCode !== 0 || (out.trim() === '' && result.stderr.trim() !== '')) {
-    throw new ResourceError(`reading push times in the registry container failed: ${result.stderr.trim().split('\n').pop() ?? `exit ${result.exitCode}`}`);
+    throw new ResourceError(
+      `reading push times in the registry container failed: ${result.stderr.trim().split('\n').pop() ?? `exit ${result.exitCode}`}`,
+    );
   }
   return parsePushDates(out);
 }

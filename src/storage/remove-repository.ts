@@ -33,14 +33,16 @@ export async function checkRepositoryRemoval(engine: () => Promise<{ docker: Doc
   } catch {
     return;
   }
-  const docker = await engine().then((e) => e.docker, () => undefined);
+  const docker = await engine().then(
+    (e) => e.docker,
+    () => undefined,
+  );
   const container = docker && (await findRegistryContainer(docker, registry));
   if (container) refuseForeign(container, 'rmr', WOULD, false);
 }
 
 export type StorageRemoval =
-  | { removed: true; restarted: boolean; container: string; leftAlone: LeftAlone[] }
-  | { removed: false; reason: string };
+  { removed: true; restarted: boolean; container: string; leftAlone: LeftAlone[] } | { removed: false; reason: string };
 
 /**
  * Removes the repositories' directories in the registry container serving `registry`
@@ -59,7 +61,8 @@ export async function removeRepositoryStorage(
     return { removed: false, reason: `${registry} is not a registry on this machine` };
   }
   const container = await findRegistryContainer(docker, registry);
-  if (!container || !container.running) return { removed: false, reason: `no running registry container serves ${registry} on this Docker engine` };
+  if (!container || !container.running)
+    return { removed: false, reason: `no running registry container serves ${registry} on this Docker engine` };
   refuseForeign(container, 'rmr', WOULD, options.force === true);
   // No abort signal: a removal that has started runs to its end in the container anyway,
   // and must be followed by the restart.

@@ -43,12 +43,21 @@ export async function storageSize(docker: Docker, c: RegistryContainer, local: b
   if (local) {
     let path: string | undefined;
     if (c.storage.kind === 'bind') path = c.storage.path;
-    else if (c.storage.kind === 'volume') path = (await docker.getVolume(c.storage.name).inspect().catch(() => undefined))?.Mountpoint;
+    else if (c.storage.kind === 'volume')
+      path = (
+        await docker
+          .getVolume(c.storage.name)
+          .inspect()
+          .catch(() => undefined)
+      )?.Mountpoint;
     if (path !== undefined) {
       try {
         const all = await treeSize(path, signal);
         const mirrors = join(path, MIRRORS_SUBDIR);
-        const isDir = await lstat(mirrors).then((s) => s.isDirectory(), () => false);
+        const isDir = await lstat(mirrors).then(
+          (s) => s.isDirectory(),
+          () => false,
+        );
         if (all === undefined || !isDir) return all;
         const kept = await treeSize(mirrors, signal);
         return kept === undefined ? undefined : all - kept;

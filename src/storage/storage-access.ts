@@ -28,7 +28,11 @@ export async function storageAccess(docker: Docker, registry: string): Promise<S
   }
   const container = await findRegistryContainer(docker, registry);
   if (!container) return { ok: false, reason: `no registry container serves ${registry} on this Docker engine` };
-  if (!container.running) return { ok: false, reason: `the registry container ${container.name} is not running (start it with: docker jindr -r ${registry} start)` };
+  if (!container.running)
+    return {
+      ok: false,
+      reason: `the registry container ${container.name} is not running (start it with: docker jindr -r ${registry} start)`,
+    };
   const exec = execIn(docker, container);
   const config = await exec(['cat', container.configPath]);
   const { driver, root } = storageOf(config.exitCode === 0 ? config.stdout.toString('utf8') : '', container.details.Config.Env ?? []);

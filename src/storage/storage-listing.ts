@@ -154,7 +154,10 @@ export function parseListing(text: string): StorageListing {
     const records = text.slice(z + 3).split('\0');
     const gap = records.indexOf('');
     records.slice(0, gap).forEach((p) => refuse(p, 'a symlink'));
-    records.slice(gap + 1).filter(Boolean).forEach((p) => refuse(p, whyLeftAlone(p)));
+    records
+      .slice(gap + 1)
+      .filter(Boolean)
+      .forEach((p) => refuse(p, whyLeftAlone(p)));
   }
   const repositories = [...repos.entries()]
     .map(([name, r]) => ({ name, tags: r.tags, manifests: r.manifests.sort() }))
@@ -173,7 +176,12 @@ export async function listStorage(exec: Exec, root: string): Promise<StorageList
  * Reads manifests' bytes with `cat` (sizes are known from the listing, so the output is
  * split by length) and checks each against its digest.
  */
-export async function readManifests(exec: Exec, root: string, digests: Iterable<string>, blobs: ReadonlyMap<string, number>): Promise<Map<string, ManifestContent>> {
+export async function readManifests(
+  exec: Exec,
+  root: string,
+  digests: Iterable<string>,
+  blobs: ReadonlyMap<string, number>,
+): Promise<Map<string, ManifestContent>> {
   const contents = new Map<string, ManifestContent>();
   const present: string[] = [];
   for (const d of new Set(digests)) {
@@ -182,7 +190,11 @@ export async function readManifests(exec: Exec, root: string, digests: Iterable<
   }
   for (let i = 0; i < present.length; i += BATCH) {
     const batch = present.slice(i, i + BATCH);
-    const out = await run(exec, ['sh', '-c', 'cd "$1" && shift && cat -- "$@"', 'sh', v2(root), ...batch.map(blobPath)], 'reading manifests');
+    const out = await run(
+      exec,
+      ['sh', '-c', 'cd "$1" && shift && cat -- "$@"', 'sh', v2(root), ...batch.map(blobPath)],
+      'reading manifests',
+    );
     let offset = 0;
     for (const d of batch) {
       const size = blobs.get(d)!;

@@ -86,7 +86,10 @@ const historyTarget = (repository: string, digest: string): string => {
   return `hist:${revision.slice(revision.lastIndexOf('/revisions/') + '/revisions/'.length)}:${storagePath.repository(repository)}`;
 };
 
-const manifestTargets = (repository: string, digest: string): string[] => [`rm:${storagePath.revision(repository, digest)}`, historyTarget(repository, digest)];
+const manifestTargets = (repository: string, digest: string): string[] => [
+  `rm:${storagePath.revision(repository, digest)}`,
+  historyTarget(repository, digest),
+];
 
 /**
  * Removes the repositories' storage (manifests, layer links, uploads), leaving the blobs for
@@ -102,7 +105,13 @@ export async function removeRepositories(exec: Exec, root: string, names: readon
  * Removes tags (their `_manifests/tags/<tag>` directories: what a DELETE by tag does in
  * registry 3.x) and manifests' revision links with their tags' history entries.
  */
-export async function removeManifestLinks(exec: Exec, root: string, repository: string, tags: readonly string[], digests: readonly string[]): Promise<Removal> {
+export async function removeManifestLinks(
+  exec: Exec,
+  root: string,
+  repository: string,
+  tags: readonly string[],
+  digests: readonly string[],
+): Promise<Removal> {
   const targets = [...tags.map((t) => `rm:${storagePath.tag(repository, t)}`), ...digests.flatMap((d) => manifestTargets(repository, d))];
   return removeTargets(exec, root, targets, 'removing manifests');
 }
@@ -113,23 +122,50 @@ export async function removeManifestLinks(exec: Exec, root: string, repository: 
  * blobs stay for the registry's blob collection to sweep.
  */
 export async function removeFromStorage(exec: Exec, root: string, plans: readonly RepositoryPlan[]): Promise<Removal> {
-  for (const plan of plans) if (!isRepositoryName(plan.name)) throw new ResourceError(`refusing to remove the storage of ${JSON.stringify(plan.name)}: not a repository name`);
-  const targets = plans.flatMap((plan) => (plan.removeRepository ? [`repo:${storagePath.repository(plan.name)}`] : plan.remove.flatMap((d) => manifestTargets(plan.name, d))));
+  for (const plan of plans)
+    if (!isRepositoryName(plan.name))
+      throw new ResourceError(`refusing to remove the storage of ${JSON.stringify(plan.name)}: not a repository name`);
+  const targets = plans.flatMap((plan) =>
+    plan.removeRepository ? [`repo:${storagePath.repository(plan.name)}`] : plan.remove.flatMap((d) => manifestTargets(plan.name, d)),
+  );
   return removeTargets(exec, root, targets, 'removing manifests');
 }
 
 /** Removes repositories' links to blobs (`_layers/<alg>/<hex>`), as registry 3.x's collection does for the blobs it deletes. */
-export async function removeLayerLinks(exec: Exec, root: string, links: readonly { repository: string; digest: string }[]): Promise<Removal> {
-  return removeTargets(exec, root, links.map((l) => `rm:${storagePath.layerLink(l.repository, l.digest)}`), 'removing layer links');
+export async function removeLayerLinks(
+  exec: Exec,
+  root: string,
+  links: readonly { repository: string; digest: string }[],
+): Promise<Removal> {
+  return removeTargets(
+    exec,
+    root,
+    links.map((l) => `rm:${storagePath.layerLink(l.repository, l.digest)}`),
+    'removing layer links',
+  );
 }
 
 /** Removes blobs (`blobs/<alg>/<hex[0:2]>/<hex>`). */
 export async function removeBlobs(exec: Exec, root: string, digests: readonly string[]): Promise<Removal> {
   for (const d of digests) if (!isDigest(d)) throw new ResourceError(`refusing to remove ${JSON.stringify(d)}: not a digest`);
-  return removeTargets(exec, root, digests.map((d) => `rm:${storagePath.blob(d)}`), 'removing blobs');
+  return removeTargets(
+    exec,
+    root,
+    digests.map((d) => `rm:${storagePath.blob(d)}`),
+    'removing blobs',
+  );
 }
 
 /** Removes upload sessions (`_uploads/<uuid>`). */
-export async function removeUploads(exec: Exec, root: string, sessions: readonly Pick<UploadSession, 'repository' | 'id'>[]): Promise<Removal> {
-  return removeTargets(exec, root, sessions.map((s) => `rm:${storagePath.upload(s.repository, s.id)}`), 'removing upload sessions');
+export async function removeUploads(
+  exec: Exec,
+  root: string,
+  sessions: readonly Pick<UploadSession, 'repository' | 'id'>[],
+): Promise<Removal> {
+  return removeTargets(
+    exec,
+    root,
+    sessions.map((s) => `rm:${storagePath.upload(s.repository, s.id)}`),
+    'removing upload sessions',
+  );
 }

@@ -22,7 +22,9 @@ export function storageOf(configYaml: string, env: readonly string[]): { driver:
   const envValue = (key: string) => env.find((e) => e.startsWith(key + '='))?.slice(key.length + 1);
   const storageSection = /^storage:\s*\n((?:[ \t]+.*\n?|\s*\n)*)/m.exec(configYaml)?.[1] ?? '';
   const driverKeys = [...storageSection.matchAll(/^[ \t]+([a-z0-9]+):/gm)].map((m) => m[1]!);
-  const driver = envValue('REGISTRY_STORAGE') || (driverKeys.includes('filesystem') ? 'filesystem' : driverKeys.find((k) => OTHER_DRIVERS.includes(k)) ?? 'filesystem');
+  const driver =
+    envValue('REGISTRY_STORAGE') ||
+    (driverKeys.includes('filesystem') ? 'filesystem' : (driverKeys.find((k) => OTHER_DRIVERS.includes(k)) ?? 'filesystem'));
   const configured = /^[ \t]+rootdirectory:[ \t]*["']?([^"'\s#]+)/m.exec(storageSection)?.[1];
   const root = storageRoot(configured ? [`REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY=${configured}`, ...env] : env);
   return { driver, root };

@@ -45,14 +45,26 @@ done
 export async function untagInStorage(exec: Exec, root: string, tags: readonly TagToRemove[]): Promise<Omit<UntagResult, 'how'>> {
   for (const t of tags) {
     if (!isRepositoryName(t.repository) || !isTagName(t.tag) || !isDigest(t.digest)) {
-      throw new ResourceError(`refusing to remove the tag ${JSON.stringify(`${t.repository}:${t.tag}`)} from storage: not a repository name, tag and digest`);
+      throw new ResourceError(
+        `refusing to remove the tag ${JSON.stringify(`${t.repository}:${t.tag}`)} from storage: not a repository name, tag and digest`,
+      );
     }
   }
   const result: Omit<UntagResult, 'how'> = { removed: [], changed: [] };
   for (let i = 0; i < tags.length; i += 300) {
     const batch = tags.slice(i, i + 300);
-    const out = await exec(['sh', '-c', UNTAG_SCRIPT, 'sh', root, ...batch.flatMap((t) => [storagePath.tag(t.repository, t.tag), t.digest])]);
-    if (out.exitCode !== 0) throw new ResourceError(`removing tags from the registry storage failed (exit ${out.exitCode}): ${out.stderr.trim().split('\n').pop() ?? ''}`);
+    const out = await exec([
+      'sh',
+      '-c',
+      UNTAG_SCRIPT,
+      'sh',
+      root,
+      ...batch.flatMap((t) => [storagePath.tag(t.repository, t.tag), t.digest]),
+    ]);
+    if (out.exitCode !== 0)
+      throw new ResourceError(
+        `removing tags from the registry storage failed (exit ${out.exitCode}): ${out.stderr.trim().split('\n').pop() ?? ''}`,
+      );
     const lines = new Set(out.stdout.toString('utf8').split('\n'));
     batch.forEach((t, k) => (lines.has(`removed ${k}`) ? result.removed : result.changed).push(t));
   }

@@ -71,7 +71,13 @@ export class ConfigCache {
 
   private async read(repository: string, config: Descriptor, signal?: AbortSignal): Promise<ConfigView | undefined> {
     if (config.size > MAX_CONFIG_BYTES) return undefined;
-    const response = await this.client.request({ path: `/v2/${repository}/blobs/${config.digest}`, scopes: [pullScope(repository)], accept: [404], limit: CONFIG_LIMIT, signal });
+    const response = await this.client.request({
+      path: `/v2/${repository}/blobs/${config.digest}`,
+      scopes: [pullScope(repository)],
+      accept: [404],
+      limit: CONFIG_LIMIT,
+      signal,
+    });
     if (response.status === 404) return undefined;
     if (digestOf(response.body, config.digest.startsWith('sha512:') ? 'sha512' : 'sha256') !== config.digest) return undefined;
     return configView(response.body);

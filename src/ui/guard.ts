@@ -15,8 +15,7 @@ export interface GuardOptions {
 }
 
 export type Verdict =
-  | { ok: true; /** The token came in the query: set the cookie. */ fromQuery: boolean }
-  | { ok: false; status: number; message: string };
+  { ok: true; /** The token came in the query: set the cookie. */ fromQuery: boolean } | { ok: false; status: number; message: string };
 
 export const READ_METHODS = new Set(['GET', 'HEAD']);
 export const WRITE_METHODS = new Set(['POST', 'DELETE']);
@@ -67,7 +66,8 @@ export function checkRequest(method: string, url: string, headers: IncomingHttpH
       return { ok: false, status: 403, message: 'a change must come from the page itself (wrong or missing Origin)' };
     }
     const site = headers['sec-fetch-site'];
-    if (site !== undefined && site !== 'same-origin') return { ok: false, status: 403, message: 'a change must come from the page itself (Sec-Fetch-Site)' };
+    if (site !== undefined && site !== 'same-origin')
+      return { ok: false, status: 403, message: 'a change must come from the page itself (Sec-Fetch-Site)' };
     const type = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/json') return { ok: false, status: 415, message: 'a change is sent as application/json' };
   }

@@ -52,7 +52,8 @@ export class Housekeeping {
     }
     const engine = await this.deps.engine();
     const container = await findRegistryContainer(engine.docker, registry);
-    if (!container) throw new NotFoundError(`no registry container for ${registry} on the engine (start one with: docker jindr start -r ${registry})`);
+    if (!container)
+      throw new NotFoundError(`no registry container for ${registry} on the engine (start one with: docker jindr start -r ${registry})`);
     return { engine, container };
   }
 
@@ -100,13 +101,27 @@ export class Housekeeping {
     const { registry, client, signal } = this.deps;
     const report = await this.deps.critical(() =>
       prune(engine.docker, {
-        registry, repositories: request.repositories ?? [], rules, dryRun: request.dryRun, graceMs: this.deps.graceMs, gc: { force: this.deps.force }, client, local: engine.local, signal,
-        info: (m) => this.deps.info(m), debug: (m) => this.deps.debug(m),
+        registry,
+        repositories: request.repositories ?? [],
+        rules,
+        dryRun: request.dryRun,
+        graceMs: this.deps.graceMs,
+        gc: { force: this.deps.force },
+        client,
+        local: engine.local,
+        signal,
+        info: (m) => this.deps.info(m),
+        debug: (m) => this.deps.debug(m),
       }),
     );
     return {
       dryRun: report.dryRun,
-      tags: report.tags.map((t) => ({ repository: t.repository, tag: t.tag, digest: t.digest, ...(t.pushed !== undefined ? { pushed: t.pushed } : {}) })),
+      tags: report.tags.map((t) => ({
+        repository: t.repository,
+        tag: t.tag,
+        digest: t.digest,
+        ...(t.pushed !== undefined ? { pushed: t.pushed } : {}),
+      })),
       changed: report.changed.map((t) => `${t.repository}:${t.tag}`),
       manifests: report.manifests,
       blobs: report.blobs,
@@ -133,11 +148,22 @@ export class Housekeeping {
   async usage(): Promise<UsageAnswer> {
     const { registry, client, signal } = this.deps;
     const local = registryHost(registry).loopback;
-    const report = await registryUsage({ registry, client, signal, graceMs: this.deps.graceMs, ...(local ? { docker: async () => (await this.deps.engine()).docker } : {}) });
+    const report = await registryUsage({
+      registry,
+      client,
+      signal,
+      graceMs: this.deps.graceMs,
+      ...(local ? { docker: async () => (await this.deps.engine()).docker } : {}),
+    });
     return {
       source: report.source,
       ...(report.note !== undefined ? { note: report.note } : {}),
-      repositories: report.repositories.map((r) => ({ repository: r.repository, unique: r.unique, shared: r.shared, ...(r.reclaimable !== undefined ? { reclaimable: r.reclaimable } : {}) })),
+      repositories: report.repositories.map((r) => ({
+        repository: r.repository,
+        unique: r.unique,
+        shared: r.shared,
+        ...(r.reclaimable !== undefined ? { reclaimable: r.reclaimable } : {}),
+      })),
       total: report.total.size,
       unreferenced: report.total.unreferenced,
       ...(report.total.reclaimable !== undefined ? { reclaimable: report.total.reclaimable } : {}),

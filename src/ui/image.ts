@@ -19,7 +19,14 @@ export interface ImageSources {
   signal?: AbortSignal;
 }
 
-async function platformView(src: ImageSources, reader: ImageReader, repository: string, self: { repository: string; digest: string }, e: PlatformEntry, snapshot: Snapshot): Promise<PlatformView> {
+async function platformView(
+  src: ImageSources,
+  reader: ImageReader,
+  repository: string,
+  self: { repository: string; digest: string },
+  e: PlatformEntry,
+  snapshot: Snapshot,
+): Promise<PlatformView> {
   const view: PlatformView = { platform: e.platform, kind: e.kind, digest: e.digest, mediaType: e.mediaType, layers: [] };
   if (e.size !== undefined) view.size = e.size;
   if (e.error !== undefined) view.error = e.error;
@@ -30,7 +37,12 @@ async function platformView(src: ImageSources, reader: ImageReader, repository: 
     const config = await src.configs.get(repository, m.parsed.config, src.signal);
     if (config) view.config = config;
   }
-  view.layers = m.parsed.layers.map((l) => ({ digest: l.digest, mediaType: l.mediaType, size: l.size, sharedWith: layerSharers(snapshot, l.digest, self) }));
+  view.layers = m.parsed.layers.map((l) => ({
+    digest: l.digest,
+    mediaType: l.mediaType,
+    size: l.size,
+    sharedWith: layerSharers(snapshot, l.digest, self),
+  }));
   return view;
 }
 

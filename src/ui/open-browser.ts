@@ -42,7 +42,9 @@ export function openBrowser(url: string, warn: (message: string) => void): Opene
   );
   try {
     const child = spawn(command, [file], { detached: true, stdio: 'ignore' });
-    child.on('error', (err: NodeJS.ErrnoException) => warn(`cannot open a browser (${command}: ${err.code ?? err.message}): open the URL yourself`));
+    child.on('error', (err: NodeJS.ErrnoException) =>
+      warn(`cannot open a browser (${command}: ${err.code ?? err.message}): open the URL yourself`),
+    );
     child.unref();
   } catch (err) {
     warn(`cannot open a browser (${err instanceof Error ? err.message : String(err)}): open the URL yourself`);

@@ -33,7 +33,14 @@ function artifactTypeOf(parsed: ParsedManifest): string | undefined {
 }
 
 function node(d: Descriptor, via: ReferrerNode['via'], kind?: ReferrerKind, tag?: string): ReferrerNode {
-  const n: ReferrerNode = { digest: d.digest, mediaType: d.mediaType, kind: kind ?? referrerKind(d.artifactType), size: d.size, via, children: [] };
+  const n: ReferrerNode = {
+    digest: d.digest,
+    mediaType: d.mediaType,
+    kind: kind ?? referrerKind(d.artifactType),
+    size: d.size,
+    via,
+    children: [],
+  };
   if (d.artifactType !== undefined) n.artifactType = d.artifactType;
   if (d.annotations !== undefined) n.annotations = d.annotations;
   if (tag !== undefined) n.tag = tag;
@@ -41,7 +48,12 @@ function node(d: Descriptor, via: ReferrerNode['via'], kind?: ReferrerKind, tag?
 }
 
 /** The referrers API's answer: the index's descriptors; undefined when the registry has no such API. */
-async function fromApi(client: RegistryClient, repository: string, digest: string, signal?: AbortSignal): Promise<Descriptor[] | undefined> {
+async function fromApi(
+  client: RegistryClient,
+  repository: string,
+  digest: string,
+  signal?: AbortSignal,
+): Promise<Descriptor[] | undefined> {
   const response = await client.request({
     path: `/v2/${repository}/referrers/${digest}`,
     scopes: [pullScope(repository)],
@@ -61,26 +73,41 @@ async function fromApi(client: RegistryClient, repository: string, digest: strin
   }
 }
 
-async function fromTags(client: RegistryClient, repository: string, digest: string, tags: readonly string[], signal?: AbortSignal): Promise<ReferrerNode[]> {
+async function fromTags(
+  client: RegistryClient,
+  repository: string,
+  digest: string,
+  tags: readonly string[],
+  signal?: AbortSignal,
+): Promise<ReferrerNode[]> {
   const base = fallbackTag(digest);
   const found: ReferrerNode[] = [];
-  await Promise.all(tags.filter((t) => t === base || t.startsWith(`${base}.`)).map(async (tag) => {
-    let m;
-    try {
-      m = await fetchManifest(client, repository, tag, signal);
-    } catch (err) {
-      if (err instanceof NotFoundError || err instanceof ManifestError) return;
-      throw err;
-    }
-    if (tag === base && m.parsed.kind === 'index') {
-      found.push(...m.parsed.manifests.map((d) => node(d, 'tag', undefined, tag)));
-      return;
-    }
-    const suffix = tag.slice(base.length + 1);
-    const artifactType = artifactTypeOf(m.parsed);
-    const d: Descriptor = { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length, ...(artifactType !== undefined ? { artifactType } : {}) };
-    found.push(node(d, 'tag', COSIGN_KINDS[suffix] ?? referrerKind(artifactType), tag));
-  }));
+  await Promise.all(
+    tags
+      .filter((t) => t === base || t.startsWith(`${base}.`))
+      .map(async (tag) => {
+        let m;
+        try {
+          m = await fetchManifest(client, repository, tag, signal);
+        } catch (err) {
+          if (err instanceof NotFoundError || err instanceof ManifestError) return;
+          throw err;
+        }
+        if (tag === base && m.parsed.kind === 'index') {
+          found.push(...m.parsed.manifests.map((d) => node(d, 'tag', undefined, tag)));
+          return;
+        }
+        const suffix = tag.slice(base.length + 1);
+        const artifactType = artifactTypeOf(m.parsed);
+        const d: Descriptor = {
+          mediaType: m.mediaType,
+          digest: m.digest,
+          size: m.bytes.length,
+          ...(artifactType !== undefined ? { artifactType } : {}),
+        };
+        found.push(node(d, 'tag', COSIGN_KINDS[suffix] ?? referrerKind(artifactType), tag));
+      }),
+  );
   return found;
 }
 
@@ -98,14 +125,19 @@ export async function referrerTree(
   seen: Set<string> = new Set([digest]),
 ): Promise<ReferrerNode[]> {
   if (depth >= MAX_DEPTH) return [];
-  const [api, tagged] = await Promise.all([fromApi(client, repository, digest, signal), fromTags(client, repository, digest, tags, signal)]);
+  const [api, tagged] = await Promise.all([
+    fromApi(client, repository, digest, signal),
+    fromTags(client, repository, digest, tags, signal),
+  ]);
   const nodes = new Map<string, ReferrerNode>();
   for (const d of api ?? []) nodes.set(d.digest, node(d, 'api'));
   for (const n of tagged) if (!nodes.has(n.digest)) nodes.set(n.digest, n);
   const list = [...nodes.values()].filter((n) => !seen.has(n.digest));
   for (const n of list) seen.add(n.digest);
-  await Promise.all(list.map(async (n) => {
-    n.children = await referrerTree(client, repository, n.digest, tags, signal, depth + 1, seen);
-  }));
+  await Promise.all(
+    list.map(async (n) => {
+      n.children = await referrerTree(client, repository, n.digest, tags, signal, depth + 1, seen);
+    }),
+  );
   return list.sort((a, b) => a.kind.localeCompare(b.kind) || a.digest.localeCompare(b.digest));
 }

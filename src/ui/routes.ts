@@ -2,7 +2,14 @@
 // command line's own grammar before anything reaches the registry, and errors become a
 // status and their one-line message (never a stack trace).
 import {
-  EngineUnreachableError, InterruptedError, NotFoundError, RefusedError, RegistryError, ResourceError, UsageError, errorMessage,
+  EngineUnreachableError,
+  InterruptedError,
+  NotFoundError,
+  RefusedError,
+  RegistryError,
+  ResourceError,
+  UsageError,
+  errorMessage,
 } from '../errors.ts';
 import { isDigest, parseReference, quote } from '../registry/reference.ts';
 import type { DeleteRequest, PruneRequest, RefusedAnswer } from './api-types.ts';
@@ -24,7 +31,8 @@ function checkName(registry: string, repository: unknown, reference?: unknown): 
   if (reference !== undefined && (typeof reference !== 'string' || reference === '')) throw new UsageError('name a tag or digest');
   const text = reference === undefined ? repository : `${repository}${isDigest(reference) ? '@' : ':'}${reference}`;
   const parsed = parseReference(text, registry);
-  if (parsed.registry !== registry || parsed.repository !== repository) throw new UsageError(`${quote(repository)} is not a repository of ${registry}`);
+  if (parsed.registry !== registry || parsed.repository !== repository)
+    throw new UsageError(`${quote(repository)} is not a repository of ${registry}`);
 }
 
 function param(query: URLSearchParams, name: string): string {
@@ -62,7 +70,8 @@ export function pruneRequest(registry: string, body: unknown): PruneRequest {
     request.repositories = repositories;
   }
   if (b.keep !== undefined) {
-    if (typeof b.keep !== 'number' || !Number.isInteger(b.keep) || b.keep < 0) throw new UsageError('keep must be a whole number, 0 or more');
+    if (typeof b.keep !== 'number' || !Number.isInteger(b.keep) || b.keep < 0)
+      throw new UsageError('keep must be a whole number, 0 or more');
     request.keep = b.keep;
   }
   if (b.semver !== undefined) request.semver = b.semver === true;

@@ -140,7 +140,11 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      reject(err.code === 'EADDRINUSE' ? new ResourceError(`port ${options.port} on 127.0.0.1 is taken: choose another with --port, or leave it out for a free one`) : err);
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new ResourceError(`port ${options.port} on 127.0.0.1 is taken: choose another with --port, or leave it out for a free one`)
+          : err,
+      );
     });
     server.listen(options.port, '127.0.0.1', () => resolve());
   });

@@ -9,7 +9,17 @@ import { ManifestError } from '../registry/errors.ts';
 import { compareTags, ImageReader } from '../registry/images.ts';
 import { removeImages } from '../registry/remove-images.ts';
 import type {
-  DeleteAnswer, DeleteRequest, GcAnswer, ImageAnswer, InfoAnswer, PruneAnswer, PruneRequest, RepositoriesAnswer, TagRow, TagsAnswer, UsageAnswer,
+  DeleteAnswer,
+  DeleteRequest,
+  GcAnswer,
+  ImageAnswer,
+  InfoAnswer,
+  PruneAnswer,
+  PruneRequest,
+  RepositoriesAnswer,
+  TagRow,
+  TagsAnswer,
+  UsageAnswer,
 } from './api-types.ts';
 import { ConfigCache } from './config.ts';
 import { Housekeeping, type HousekeepingDeps } from './housekeeping.ts';
@@ -73,14 +83,16 @@ export class UiService {
 
   async repositories(): Promise<RepositoriesAnswer> {
     const names = await listRepositories(this.client, this.deps.signal);
-    const repositories = await Promise.all(names.map(async (name) => {
-      try {
-        return { name, tags: (await listTags(this.client, name, this.deps.signal)).length };
-      } catch (err) {
-        if (err instanceof NotFoundError) return { name, tags: 0 };
-        throw err;
-      }
-    }));
+    const repositories = await Promise.all(
+      names.map(async (name) => {
+        try {
+          return { name, tags: (await listTags(this.client, name, this.deps.signal)).length };
+        } catch (err) {
+          if (err instanceof NotFoundError) return { name, tags: 0 };
+          throw err;
+        }
+      }),
+    );
     return { repositories };
   }
 
@@ -88,25 +100,31 @@ export class UiService {
     const { signal } = this.deps;
     const reader = new ImageReader(this.client, signal);
     const [names, pushed] = await Promise.all([listTags(this.client, repository, signal), this.housekeeping.pushed(repository)]);
-    const rows = await Promise.all(names.sort(compareTags).map(async (tag): Promise<TagRow | undefined> => {
-      try {
-        const s = await reader.describe(repository, tag, tag);
-        const row: TagRow = { tag, digest: s.digest, kind: s.kind, platforms: s.platforms, size: s.size };
-        if (s.created !== undefined) row.created = s.created;
-        const at = pushed?.get(tag);
-        if (at !== undefined) row.pushed = at;
-        return row;
-      } catch (err) {
-        if (err instanceof NotFoundError) return undefined; // deleted since the tag list
-        if (err instanceof ManifestError) return { tag, digest: '', kind: 'image', platforms: [], size: 0, error: err.message };
-        throw err;
-      }
-    }));
+    const rows = await Promise.all(
+      names.sort(compareTags).map(async (tag): Promise<TagRow | undefined> => {
+        try {
+          const s = await reader.describe(repository, tag, tag);
+          const row: TagRow = { tag, digest: s.digest, kind: s.kind, platforms: s.platforms, size: s.size };
+          if (s.created !== undefined) row.created = s.created;
+          const at = pushed?.get(tag);
+          if (at !== undefined) row.pushed = at;
+          return row;
+        } catch (err) {
+          if (err instanceof NotFoundError) return undefined; // deleted since the tag list
+          if (err instanceof ManifestError) return { tag, digest: '', kind: 'image', platforms: [], size: 0, error: err.message };
+          throw err;
+        }
+      }),
+    );
     return { repository, tags: rows.filter((r): r is TagRow => r !== undefined), pushedKnown: pushed !== undefined };
   }
 
   image(repository: string, reference: string): Promise<ImageAnswer> {
-    return imageView({ client: this.client, configs: this.configs, snapshot: this.snapshot, signal: this.deps.signal }, repository, reference);
+    return imageView(
+      { client: this.client, configs: this.configs, snapshot: this.snapshot, signal: this.deps.signal },
+      repository,
+      reference,
+    );
   }
 
   usage(): Promise<UsageAnswer> {
@@ -129,12 +147,16 @@ export class UiService {
   private async collateral(repository: string, tag: string): Promise<string[]> {
     const reader = new ImageReader(this.client, this.deps.signal);
     const names = await listTags(this.client, repository, this.deps.signal);
-    const digests = new Map(await Promise.all(names.map(async (t) => [t, (await reader.describe(repository, t, t).catch(() => undefined))] as const)));
+    const digests = new Map(
+      await Promise.all(names.map(async (t) => [t, await reader.describe(repository, t, t).catch(() => undefined)] as const)),
+    );
     const target = digests.get(tag)?.digest;
-    return names.filter((t) => {
-      const s = digests.get(t);
-      return t !== tag && s !== undefined && (s.digest === target || s.entries.some((e) => e.digest === target));
-    }).map((t) => `${repository}:${t}`);
+    return names
+      .filter((t) => {
+        const s = digests.get(t);
+        return t !== tag && s !== undefined && (s.digest === target || s.entries.some((e) => e.digest === target));
+      })
+      .map((t) => `${repository}:${t}`);
   }
 
   deleteTag(request: DeleteRequest): Promise<DeleteAnswer> {

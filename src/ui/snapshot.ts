@@ -23,7 +23,13 @@ export interface Snapshot {
 
 const skippable = (err: unknown): boolean => err instanceof NotFoundError || err instanceof ManifestError;
 
-async function tagUse(client: RegistryClient, reader: ImageReader, repository: string, tag: string, signal?: AbortSignal): Promise<TagUse | undefined> {
+async function tagUse(
+  client: RegistryClient,
+  reader: ImageReader,
+  repository: string,
+  tag: string,
+  signal?: AbortSignal,
+): Promise<TagUse | undefined> {
   let top: Manifest;
   try {
     top = await fetchManifest(client, repository, tag, signal);
@@ -43,13 +49,15 @@ async function tagUse(client: RegistryClient, reader: ImageReader, repository: s
   };
   add(top);
   if (top.parsed.kind === 'index') {
-    await Promise.all(top.parsed.manifests.map(async (d) => {
-      try {
-        add(await reader.manifest(repository, d.digest));
-      } catch (err) {
-        if (!skippable(err)) throw err;
-      }
-    }));
+    await Promise.all(
+      top.parsed.manifests.map(async (d) => {
+        try {
+          add(await reader.manifest(repository, d.digest));
+        } catch (err) {
+          if (!skippable(err)) throw err;
+        }
+      }),
+    );
   }
   return use;
 }
@@ -57,16 +65,18 @@ async function tagUse(client: RegistryClient, reader: ImageReader, repository: s
 export async function takeSnapshot(client: RegistryClient, signal?: AbortSignal): Promise<Snapshot> {
   const reader = new ImageReader(client, signal);
   const repositories = await listRepositories(client, signal);
-  const perRepository = await Promise.all(repositories.map(async (repository) => {
-    let tags: string[];
-    try {
-      tags = await listTags(client, repository, signal);
-    } catch (err) {
-      if (err instanceof NotFoundError) return [];
-      throw err;
-    }
-    return Promise.all(tags.map((tag) => tagUse(client, reader, repository, tag, signal)));
-  }));
+  const perRepository = await Promise.all(
+    repositories.map(async (repository) => {
+      let tags: string[];
+      try {
+        tags = await listTags(client, repository, signal);
+      } catch (err) {
+        if (err instanceof NotFoundError) return [];
+        throw err;
+      }
+      return Promise.all(tags.map((tag) => tagUse(client, reader, repository, tag, signal)));
+    }),
+  );
   return { tags: perRepository.flat().filter((t): t is TagUse => t !== undefined) };
 }
 

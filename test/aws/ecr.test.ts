@@ -36,34 +36,46 @@ test.serial('a repository whose lifecycle policy cannot be set is not left behin
   const { ecr, client } = await fake(t, ['PutLifecyclePolicy']);
   await t.throwsAsync(client.ensureRepository('app', 4), { message: /^AWS refused PutLifecyclePolicy app: not authorized/ });
   t.false(ecr.repositories.has('app'), 'a later cpe creates it afresh, with the policy');
-  t.deepEqual(ecr.calls.map((c) => c.operation), ['DescribeRepositories', 'CreateRepository', 'PutLifecyclePolicy', 'DeleteRepository']);
+  t.deepEqual(
+    ecr.calls.map((c) => c.operation),
+    ['DescribeRepositories', 'CreateRepository', 'PutLifecyclePolicy', 'DeleteRepository'],
+  );
 });
 
 test.serial('when it cannot be removed either, the error says the repository has no policy', async (t) => {
   const { ecr, client } = await fake(t, ['PutLifecyclePolicy', 'DeleteRepository']);
   const err = await t.throwsAsync(client.ensureRepository('app', 4));
-  t.regex(err?.message ?? '', /^AWS refused PutLifecyclePolicy app: .*; the repository app is left without a lifecycle policy: delete it \(aws ecr delete-repository --repository-name app\) or give it one$/);
+  t.regex(
+    err?.message ?? '',
+    /^AWS refused PutLifecyclePolicy app: .*; the repository app is left without a lifecycle policy: delete it \(aws ecr delete-repository --repository-name app\) or give it one$/,
+  );
   t.true(ecr.repositories.has('app'));
 });
 
-test.serial('no credentials anywhere: says none were found and where they are looked for, not that AWS refused; nothing is sent', async (t) => {
-  const ecr = await startEcrFake({ proxyEndpoint: 'http://localhost:1', password: 'x' });
-  t.teardown(() => ecr.close());
-  const saved = { ...process.env };
-  t.teardown(() => {
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-  });
-  delete process.env.AWS_ACCESS_KEY_ID;
-  delete process.env.AWS_SECRET_ACCESS_KEY;
-  Object.assign(process.env, { AWS_ENDPOINT_URL_ECR: ecr.endpoint, AWS_EC2_METADATA_DISABLED: 'true' });
-  const client = connectEcr({ region: 'eu-west-1' });
-  t.teardown(async () => client.close());
-  const err = await t.throwsAsync(client.login(), { instanceOf: AuthError });
-  t.regex(err.message, /^GetAuthorizationToken: no AWS credentials found; looked in the environment \(AWS_ACCESS_KEY_ID with AWS_SECRET_ACCESS_KEY, or AWS_PROFILE\), ~\/\.aws\/credentials and ~\/\.aws\/config .*AWS SSO \(aws sso login\).*metadata service: set them up/);
-  t.notRegex(err.message, /refused/);
-  t.deepEqual(ecr.calls, []);
-});
+test.serial(
+  'no credentials anywhere: says none were found and where they are looked for, not that AWS refused; nothing is sent',
+  async (t) => {
+    const ecr = await startEcrFake({ proxyEndpoint: 'http://localhost:1', password: 'x' });
+    t.teardown(() => ecr.close());
+    const saved = { ...process.env };
+    t.teardown(() => {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    });
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    Object.assign(process.env, { AWS_ENDPOINT_URL_ECR: ecr.endpoint, AWS_EC2_METADATA_DISABLED: 'true' });
+    const client = connectEcr({ region: 'eu-west-1' });
+    t.teardown(async () => client.close());
+    const err = await t.throwsAsync(client.login(), { instanceOf: AuthError });
+    t.regex(
+      err.message,
+      /^GetAuthorizationToken: no AWS credentials found; looked in the environment \(AWS_ACCESS_KEY_ID with AWS_SECRET_ACCESS_KEY, or AWS_PROFILE\), ~\/\.aws\/credentials and ~\/\.aws\/config .*AWS SSO \(aws sso login\).*metadata service: set them up/,
+    );
+    t.notRegex(err.message, /refused/);
+    t.deepEqual(ecr.calls, []);
+  },
+);
 
 test.serial('an endpoint nothing answers on: the error names it, and says to check the network', async (t) => {
   const ecr = await startEcrFake({ proxyEndpoint: 'http://localhost:1', password: 'x' });
@@ -73,35 +85,80 @@ test.serial('an endpoint nothing answers on: the error names it, and says to che
   const client = connectEcr({ region: 'eu-west-1' });
   t.teardown(async () => client.close());
   const err = await t.throwsAsync(client.login());
-  t.is(err.message.replace(/ \(.*\): /, ' (...): '), `GetAuthorizationToken: could not reach AWS ECR at ${endpoint.replace(/\/$/, '')} (...): check the network, or AWS_ENDPOINT_URL_ECR`);
+  t.is(
+    err.message.replace(/ \(.*\): /, ' (...): '),
+    `GetAuthorizationToken: could not reach AWS ECR at ${endpoint.replace(/\/$/, '')} (...): check the network, or AWS_ENDPOINT_URL_ECR`,
+  );
   t.regex(err.message, /ECONNREFUSED/);
 });
 
 test('the lifecycle policy: untagged images expire after a day, the newest N are kept', (t) => {
   t.deepEqual(JSON.parse(lifecyclePolicy(5)), {
     rules: [
-      { rulePriority: 1, description: 'Expire untagged images after 1 day', selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 1 }, action: { type: 'expire' } },
-      { rulePriority: 2, description: 'Keep the newest 5 images', selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 5 }, action: { type: 'expire' } },
+      {
+        rulePriority: 1,
+        description: 'Expire untagged images after 1 day',
+        selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 1 },
+        action: { type: 'expire' },
+      },
+      {
+        rulePriority: 2,
+        description: 'Keep the newest 5 images',
+        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 5 },
+        action: { type: 'expire' },
+      },
     ],
   });
 });
 
 test('the authorization ECR sends: base64 user:password and a proxyEndpoint, read into a login', (t) => {
   const token = Buffer.from('AWS:s3cret').toString('base64');
-  t.deepEqual(readEcrLogin({ authorizationData: [{ authorizationToken: token, proxyEndpoint: 'https://123.dkr.ecr.eu-west-1.amazonaws.com', expiresAt: new Date() }] }), {
-    host: '123.dkr.ecr.eu-west-1.amazonaws.com', scheme: 'https', username: 'AWS', password: 's3cret',
+  t.deepEqual(
+    readEcrLogin({
+      authorizationData: [
+        { authorizationToken: token, proxyEndpoint: 'https://123.dkr.ecr.eu-west-1.amazonaws.com', expiresAt: new Date() },
+      ],
+    }),
+    {
+      host: '123.dkr.ecr.eu-west-1.amazonaws.com',
+      scheme: 'https',
+      username: 'AWS',
+      password: 's3cret',
+    },
+  );
+  t.like(readEcrLogin({ authorizationData: [{ authorizationToken: token, proxyEndpoint: 'localhost:5005' }] }), {
+    host: 'localhost:5005',
+    scheme: 'https',
   });
-  t.like(readEcrLogin({ authorizationData: [{ authorizationToken: token, proxyEndpoint: 'localhost:5005' }] }), { host: 'localhost:5005', scheme: 'https' });
-  t.like(readEcrLogin({ authorizationData: [{ authorizationToken: token, proxyEndpoint: 'http://localhost:5005' }] }), { host: 'localhost:5005', scheme: 'http' });
+  t.like(readEcrLogin({ authorizationData: [{ authorizationToken: token, proxyEndpoint: 'http://localhost:5005' }] }), {
+    host: 'localhost:5005',
+    scheme: 'http',
+  });
 });
 
 const badAuthorizations: [string, unknown, string][] = [
   ['no authorizationData', {}, 'authorizationData: missing, expected an array'],
   ['an empty authorizationData', { authorizationData: [] }, 'authorizationData: empty'],
-  ['no token', { authorizationData: [{ proxyEndpoint: 'https://r.example' }] }, 'authorizationData[0].authorizationToken: missing, expected a non-empty string'],
-  ['an empty token', { authorizationData: [{ authorizationToken: '', proxyEndpoint: 'https://r.example' }] }, 'authorizationData[0].authorizationToken: not a non-empty string but an empty string'],
-  ['a token without user:password', { authorizationData: [{ authorizationToken: Buffer.from('s3cret').toString('base64'), proxyEndpoint: 'https://r.example' }] }, 'authorizationData[0].authorizationToken: not base64 of user:password'],
-  ['a proxyEndpoint that is no URL', { authorizationData: [{ authorizationToken: Buffer.from('AWS:s3cret').toString('base64'), proxyEndpoint: 'https://[nope' }] }, 'authorizationData[0].proxyEndpoint: not a URL'],
+  [
+    'no token',
+    { authorizationData: [{ proxyEndpoint: 'https://r.example' }] },
+    'authorizationData[0].authorizationToken: missing, expected a non-empty string',
+  ],
+  [
+    'an empty token',
+    { authorizationData: [{ authorizationToken: '', proxyEndpoint: 'https://r.example' }] },
+    'authorizationData[0].authorizationToken: not a non-empty string but an empty string',
+  ],
+  [
+    'a token without user:password',
+    { authorizationData: [{ authorizationToken: Buffer.from('s3cret').toString('base64'), proxyEndpoint: 'https://r.example' }] },
+    'authorizationData[0].authorizationToken: not base64 of user:password',
+  ],
+  [
+    'a proxyEndpoint that is no URL',
+    { authorizationData: [{ authorizationToken: Buffer.from('AWS:s3cret').toString('base64'), proxyEndpoint: 'https://[nope' }] },
+    'authorizationData[0].proxyEndpoint: not a URL',
+  ],
 ];
 for (const [what, output, problem] of badAuthorizations) {
   test(`ECR sending ${what}: an AuthError naming the member, never the token`, (t) => {

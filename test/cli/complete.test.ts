@@ -34,7 +34,7 @@ test('a prefix narrows the commands; an alias completes when only it matches', (
   t.deepEqual(complete('zz'), [':4']);
 });
 
-test('options: global ones, then the command\'s own; hidden ones never', (t) => {
+test("options: global ones, then the command's own; hidden ones never", (t) => {
   const global = complete('--');
   t.true(global.includes('--registry\tThe registry to work on, HOST:PORT'));
   t.false(global.some((l) => l.startsWith('--context') || l.startsWith('--host')));
@@ -59,10 +59,16 @@ test('after the command, plain words get nothing (no file names either)', (t) =>
   t.deepEqual(complete('stop', ''), [':4']);
 });
 
-test('commandOptions reads a command\'s flags from its table row', (t) => {
-  t.deepEqual(commandOptions(start).map((o) => [o.name, o.aliases, o.takesValue]), [
-    ['data', ['d'], true],
-    ['image', [], true],
-  ]);
-  t.deepEqual(commandOptions(stop).map((o) => [o.name, o.takesValue]), [['no-gc', false]]);
+test("commandOptions reads a command's flags from its table row", (t) => {
+  t.deepEqual(
+    commandOptions(start).map((o) => [o.name, o.aliases, o.takesValue]),
+    [
+      ['data', ['d'], true],
+      ['image', [], true],
+    ],
+  );
+  t.deepEqual(
+    commandOptions(stop).map((o) => [o.name, o.takesValue]),
+    [['no-gc', false]],
+  );
 });

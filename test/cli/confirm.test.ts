@@ -17,7 +17,16 @@ function terminal(answer?: string): PassThrough & { isTTY: boolean } {
   return input;
 }
 
-for (const [answer, expected] of [['y\n', true], ['Y\n', true], ['yes\n', true], [' y \n', true], ['\n', false], ['n\n', false], ['no\n', false], ['yy\n', false]] as const) {
+for (const [answer, expected] of [
+  ['y\n', true],
+  ['Y\n', true],
+  ['yes\n', true],
+  [' y \n', true],
+  ['\n', false],
+  ['n\n', false],
+  ['no\n', false],
+  ['yy\n', false],
+] as const) {
   test(`answer ${JSON.stringify(answer)} -> ${expected}`, async (t) => {
     const { ctx, stderr } = context(terminal(answer));
     t.is(await confirm(ctx, 'WARNING! This will remove 2 tags', 'prune'), expected);

@@ -24,9 +24,12 @@ test('commandIndex finds the command word past options and their values', (t) =>
   t.is(commandIndex(['-rlocalhost:5601', 'lsi']), 1);
 });
 
-test('an unknown command is a usage error in Docker\'s words, with the usage line', (t) => {
+test("an unknown command is a usage error in Docker's words, with the usage line", (t) => {
   const err = t.throws(() => checkCommand(['nosuch'], 'docker jindr'), { instanceOf: UsageError });
-  t.is(err?.message, "unknown command: docker jindr nosuch\n\nUsage:  docker jindr [OPTIONS] COMMAND\n\nRun 'docker jindr --help' for more information");
+  t.is(
+    err?.message,
+    "unknown command: docker jindr nosuch\n\nUsage:  docker jindr [OPTIONS] COMMAND\n\nRun 'docker jindr --help' for more information",
+  );
   t.is(err?.exitCode, 2);
   t.throws(() => checkCommand(['-r', 'localhost:6000', 'nosuch', '--help'], 'docker jindr'), { instanceOf: UsageError });
 });
@@ -62,7 +65,7 @@ function checkThrows(args: string[]): string {
     return (err as Error).message;
   }
 }
-test('usage errors come out in Docker\'s shape with exit 2, no stack; a --format the command cannot print is one line', async (t) => {
+test("usage errors come out in Docker's shape with exit 2, no stack; a --format the command cannot print is one line", async (t) => {
   for (const [args, first, usage] of [
     [['ls', '--bogus'], 'unknown flag: --bogus', 'docker-jindr ls [OPTIONS]'],
     [['--bogus', 'ls'], 'unknown flag: --bogus', 'docker-jindr [OPTIONS] COMMAND'],

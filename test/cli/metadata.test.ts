@@ -22,7 +22,7 @@ test('the built executable answers the handshake with exactly that, and nothing 
   t.deepEqual(JSON.parse(result.stdout), pluginMetadata());
 });
 
-test('the built executable answers --version and -v, alone or after Docker\'s plugin name', async (t) => {
+test("the built executable answers --version and -v, alone or after Docker's plugin name", async (t) => {
   for (const args of [['--version'], ['-v'], ['jindr', '--version'], ['-D', 'jindr', '-v']]) {
     const result = await jindr(args);
     t.is(result.code, 0, args.join(' '));
@@ -30,9 +30,12 @@ test('the built executable answers --version and -v, alone or after Docker\'s pl
   }
 });
 
-test('the built executable refuses an unknown command in Docker\'s words, exit 2', async (t) => {
+test("the built executable refuses an unknown command in Docker's words, exit 2", async (t) => {
   const result = await jindr(['nosuch']);
   t.is(result.code, 2);
   t.is(result.stdout, '');
-  t.is(result.stderr, "docker-jindr: unknown command: docker-jindr nosuch\n\nUsage:  docker-jindr [OPTIONS] COMMAND\n\nRun 'docker-jindr --help' for more information\n");
+  t.is(
+    result.stderr,
+    "docker-jindr: unknown command: docker-jindr nosuch\n\nUsage:  docker-jindr [OPTIONS] COMMAND\n\nRun 'docker-jindr --help' for more information\n",
+  );
 });

@@ -5,7 +5,7 @@ import { checkCommandLine, handlerArgs, readCommandLine } from '../../src/cli/co
 import { commands } from '../../src/cli/commands/index.ts';
 import { jindrInProcess } from '../helpers/in-process.ts';
 
-test('global flags before the plugin name are Docker\'s, the rest are the plugin\'s', (t) => {
+test("global flags before the plugin name are Docker's, the rest are the plugin's", (t) => {
   const parsed = parsePluginArgv(['--context', 'x', '-D', 'jindr', 'up', '-r', 'localhost:6000']);
   t.is(parsed.globals.context, 'x');
   t.true(parsed.globals.debug);
@@ -15,12 +15,30 @@ test('global flags before the plugin name are Docker\'s, the rest are the plugin
 
 test('both --flag value and --flag=value forms', (t) => {
   const parsed = parsePluginArgv([
-    '--config=/c', '-H', 'tcp://h:2376', '--tlsverify', '--tlscacert=/ca.pem', '--tlscert', '/cert.pem',
-    '--tlskey=/key.pem', '-l', 'debug', '--tls=false', 'jindr', 'ls',
+    '--config=/c',
+    '-H',
+    'tcp://h:2376',
+    '--tlsverify',
+    '--tlscacert=/ca.pem',
+    '--tlscert',
+    '/cert.pem',
+    '--tlskey=/key.pem',
+    '-l',
+    'debug',
+    '--tls=false',
+    'jindr',
+    'ls',
   ]);
   t.deepEqual(parsed.globals, {
-    config: '/c', host: 'tcp://h:2376', tlsVerify: true, tlsCaCert: '/ca.pem', tlsCert: '/cert.pem',
-    tlsKey: '/key.pem', logLevel: 'debug', tls: false, debug: false,
+    config: '/c',
+    host: 'tcp://h:2376',
+    tlsVerify: true,
+    tlsCaCert: '/ca.pem',
+    tlsCert: '/cert.pem',
+    tlsKey: '/key.pem',
+    logLevel: 'debug',
+    tls: false,
+    debug: false,
   });
   t.deepEqual(parsed.args, ['ls']);
 });
@@ -79,15 +97,34 @@ test("a command's flag before the command's name works: -qr localhost:5601 lsi",
 
 test('a flag no command has, before the command, is a usage error of the plugin, not an unknown command', (t) => {
   const err = t.throws(() => line('-x', 'localhost:5601', 'lsi'), { instanceOf: UsageError });
-  t.is(err?.message, "unknown shorthand flag: 'x' in -x\n\nUsage:  docker-jindr [OPTIONS] COMMAND\n\nRun 'docker-jindr --help' for more information");
+  t.is(
+    err?.message,
+    "unknown shorthand flag: 'x' in -x\n\nUsage:  docker-jindr [OPTIONS] COMMAND\n\nRun 'docker-jindr --help' for more information",
+  );
   t.is(err?.exitCode, 2);
   // A flag of another command is the command's usage error.
   t.throws(() => line('--layers', 'lsi'), { instanceOf: UsageError, message: /^unknown flag: --layers\n\nUsage: {2}docker-jindr lsi / });
 });
 
 test('the handler gets typed values, defaults, lists and camelCase names from the table', (t) => {
-  t.like(line('prune', '--keep', '2', '--match', 'a', '--match=b', '-fn'), { keep: 2, match: ['a', 'b'], exclude: [], protect: ['latest'], force: true, dryRun: true, 'dry-run': true });
-  t.like(line('cp', 'app', 'ghcr.io/acme', 'v1', 'v2'), { image: 'app', destination: 'ghcr.io/acme', tags: ['v1', 'v2'], jobs: 4, quiet: false, format: 'table', registry: 'localhost:5001' });
+  t.like(line('prune', '--keep', '2', '--match', 'a', '--match=b', '-fn'), {
+    keep: 2,
+    match: ['a', 'b'],
+    exclude: [],
+    protect: ['latest'],
+    force: true,
+    dryRun: true,
+    'dry-run': true,
+  });
+  t.like(line('cp', 'app', 'ghcr.io/acme', 'v1', 'v2'), {
+    image: 'app',
+    destination: 'ghcr.io/acme',
+    tags: ['v1', 'v2'],
+    jobs: 4,
+    quiet: false,
+    format: 'table',
+    registry: 'localhost:5001',
+  });
   t.like(line('-r', 'a:1', 'ls', '-r', 'b:2', '-q=false'), { registry: 'b:2', quiet: false }, 'the last one wins, as pflag has it');
   t.like(line('stop', '--no-gc'), { noGc: true });
 });

@@ -34,8 +34,14 @@ test('connects to @name, and calls back once the CLI closes the connection', asy
 
 test('no socket named: nothing happens; a socket that is not there: no false alarm', async (t) => {
   let closed = 0;
-  t.is(watchPluginSocket({}, () => (closed += 1)), undefined);
-  const socket = watchPluginSocket({ DOCKER_CLI_PLUGIN_SOCKET: '@jindr_nobody_listens_' + randomBytes(6).toString('hex') }, () => (closed += 1));
+  t.is(
+    watchPluginSocket({}, () => (closed += 1)),
+    undefined,
+  );
+  const socket = watchPluginSocket(
+    { DOCKER_CLI_PLUGIN_SOCKET: '@jindr_nobody_listens_' + randomBytes(6).toString('hex') },
+    () => (closed += 1),
+  );
   // The attempt ends (refused, then closed) without a call: waited for, not slept on.
   await new Promise((resolve) => (socket!.closed ? resolve(undefined) : socket!.once('close', resolve)));
   t.is(closed, 0);

@@ -29,7 +29,9 @@ test("README.md's command reference is the one the command table makes (npm run 
 });
 
 test('the reference has a row for every command with its aliases', (t) => {
-  const rows = commandReference(commands).split('\n').filter((l) => l.startsWith('| `'));
+  const rows = commandReference(commands)
+    .split('\n')
+    .filter((l) => l.startsWith('| `'));
   t.is(rows.length, commands.length);
   for (const cmd of commands) {
     const row = rows.find((r) => r.startsWith(`| \`${commandName(cmd)}\``) || r.startsWith(`| \`${commandName(cmd)} `));
@@ -51,15 +53,18 @@ test("a row's README-only text (readme, a flag's defaultText and note) changes n
     readme: undefined,
     options: Object.fromEntries(Object.entries(cmd.options).map(([name, { defaultText: _d, readme: _r, ...flag }]) => [name, flag])),
   });
-  const withText = commands.filter((c) => c.readme !== undefined || Object.values(c.options).some((o) => o.defaultText !== undefined || o.readme !== undefined));
+  const withText = commands.filter(
+    (c) => c.readme !== undefined || Object.values(c.options).some((o) => o.defaultText !== undefined || o.readme !== undefined),
+  );
   t.true(withText.length > 10, 'most rows carry README text');
   for (const cmd of withText) {
     t.is(commandHelp(cmd, 'docker jindr'), commandHelp(plain(cmd), 'docker jindr'), commandName(cmd));
-    for (const sub of cmd.subcommands) t.is(commandHelp(cmd, 'docker jindr', sub), commandHelp(plain(cmd), 'docker jindr', sub), `${commandName(cmd)} ${sub.name}`);
+    for (const sub of cmd.subcommands)
+      t.is(commandHelp(cmd, 'docker jindr', sub), commandHelp(plain(cmd), 'docker jindr', sub), `${commandName(cmd)} ${sub.name}`);
   }
 });
 
-test('the defaults README shows for flags whose default the run works out are the code\'s', (t) => {
+test("the defaults README shows for flags whose default the run works out are the code's", (t) => {
   const shown = (flag: Flag | undefined): string | undefined => flag?.defaultText?.replace(/^`|`$/g, '');
   t.is(parseDuration(shown(GRACE_OPTION)!, '--grace'), DEFAULT_GRACE_MS);
   t.is(shown(MIRROR_OPTIONS.data), DEFAULT_DATA_DIR);
@@ -70,7 +75,14 @@ test('the defaults README shows for flags whose default the run works out are th
 
 test("the reference's links name sections README.md has", (t) => {
   // GitHub's anchors: lower case, punctuation dropped but - and _, spaces to -.
-  const anchors = new Set([...readme.matchAll(/^#+ (.+)$/gm)].map((m) => m[1]!.toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-')));
+  const anchors = new Set(
+    [...readme.matchAll(/^#+ (.+)$/gm)].map((m) =>
+      m[1]!
+        .toLowerCase()
+        .replace(/[^\w\- ]/g, '')
+        .replace(/ /g, '-'),
+    ),
+  );
   const links = [...commandReference(commands).matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]!);
   t.true(links.length >= 10);
   for (const link of links) t.true(anchors.has(link), `#${link}`);

@@ -7,7 +7,8 @@ import { checkCommandLine, readCommandLine } from '../../src/cli/command-line.ts
 import { UsageError } from '../../src/errors.ts';
 
 const docker = 'docker jindr';
-const checkUsage = (args: string[], table: typeof commands, scriptName: string): void => checkCommandLine(readCommandLine(args, table, scriptName), scriptName);
+const checkUsage = (args: string[], table: typeof commands, scriptName: string): void =>
+  checkCommandLine(readCommandLine(args, table, scriptName), scriptName);
 const scanLine = readCommandLine;
 
 function refusal(args: string[]): string {
@@ -26,16 +27,41 @@ const cases: Array<[string[], string, string, 'See' | 'Run']> = [
   [['cp', '--bogus', 'archy', 'localhost:5601'], 'unknown flag: --bogus', 'docker jindr cp [OPTIONS] IMAGE [DESTINATION] [TAG...]', 'Run'],
   [['ls', '-x'], "unknown shorthand flag: 'x' in -x", 'docker jindr ls [OPTIONS]', 'Run'],
   [['rmi', '-fz', 'app'], "unknown shorthand flag: 'z' in -fz", 'docker jindr rmi [OPTIONS] IMAGE [IMAGE...]', 'Run'],
-  [['cp', 'app:v1', 'localhost:5999', '-x2'], "unknown shorthand flag: 'x' in -x2", 'docker jindr cp [OPTIONS] IMAGE [DESTINATION] [TAG...]', 'Run'],
+  [
+    ['cp', 'app:v1', 'localhost:5999', '-x2'],
+    "unknown shorthand flag: 'x' in -x2",
+    'docker jindr cp [OPTIONS] IMAGE [DESTINATION] [TAG...]',
+    'Run',
+  ],
   [['cp'], "'docker jindr cp' requires at least 1 argument", 'docker jindr cp [OPTIONS] IMAGE [DESTINATION] [TAG...]', 'See'],
   [['inspect'], "'docker jindr inspect' requires at least 1 argument", 'docker jindr inspect [OPTIONS] IMAGE [IMAGE...]', 'See'],
   [['ls', 'extra'], "'docker jindr ls' accepts no arguments", 'docker jindr ls [OPTIONS]', 'Run'],
   [['restart', 'x'], "'docker jindr restart' accepts no arguments", 'docker jindr restart', 'Run'],
   [['completion'], "'docker jindr completion' requires 1 argument", 'docker jindr completion bash|zsh', 'Run'],
-  [['completion', 'fish'], `invalid argument "fish" for 'docker jindr completion': use bash or zsh`, 'docker jindr completion bash|zsh', 'Run'],
-  [['lsi', '--sort', 'size'], 'invalid argument "size" for "--sort" flag: use name, created or pushed', 'docker jindr lsi [OPTIONS] [REPOSITORY...]', 'Run'],
-  [['cp', 'app', '-j', 'many'], 'invalid argument "many" for "-j, --jobs" flag: not a number', 'docker jindr cp [OPTIONS] IMAGE [DESTINATION] [TAG...]', 'Run'],
-  [['cp', 'app', '--jobs='], 'invalid argument "" for "-j, --jobs" flag: not a number', 'docker jindr cp [OPTIONS] IMAGE [DESTINATION] [TAG...]', 'Run'],
+  [
+    ['completion', 'fish'],
+    `invalid argument "fish" for 'docker jindr completion': use bash or zsh`,
+    'docker jindr completion bash|zsh',
+    'Run',
+  ],
+  [
+    ['lsi', '--sort', 'size'],
+    'invalid argument "size" for "--sort" flag: use name, created or pushed',
+    'docker jindr lsi [OPTIONS] [REPOSITORY...]',
+    'Run',
+  ],
+  [
+    ['cp', 'app', '-j', 'many'],
+    'invalid argument "many" for "-j, --jobs" flag: not a number',
+    'docker jindr cp [OPTIONS] IMAGE [DESTINATION] [TAG...]',
+    'Run',
+  ],
+  [
+    ['cp', 'app', '--jobs='],
+    'invalid argument "" for "-j, --jobs" flag: not a number',
+    'docker jindr cp [OPTIONS] IMAGE [DESTINATION] [TAG...]',
+    'Run',
+  ],
   [['logs', '--tail'], 'flag needs an argument: --tail', 'docker jindr logs [OPTIONS]', 'Run'],
   [['cp', 'app', '-j'], "flag needs an argument: 'j' in -j", 'docker jindr cp [OPTIONS] IMAGE [DESTINATION] [TAG...]', 'Run'],
   [['ls', '-q=maybe'], 'invalid argument "maybe" for "-q, --quiet" flag: use true or false', 'docker jindr ls [OPTIONS]', 'Run'],
@@ -45,9 +71,24 @@ const cases: Array<[string[], string, string, 'See' | 'Run']> = [
   [['mirror', 'start', '--purge'], 'unknown flag: --purge', 'docker jindr mirror start [OPTIONS] [UPSTREAM]', 'Run'],
   [['mirror', '--engine', 'stop'], 'unknown flag: --engine', 'docker jindr mirror stop [OPTIONS] [UPSTREAM]', 'Run'],
   [['mirror', 'ls', 'docker.io'], "'docker jindr mirror ls' accepts no arguments", 'docker jindr mirror ls [OPTIONS]', 'Run'],
-  [['mirror', 'stop', 'a', 'b'], "'docker jindr mirror stop' requires at most 1 argument", 'docker jindr mirror stop [OPTIONS] [UPSTREAM]', 'Run'],
-  [['index', 'create', 'app'], "'docker jindr index create' requires at least 2 arguments", 'docker jindr index create [OPTIONS] TARGET SOURCE [SOURCE...]', 'See'],
-  [['index', 'rm'], "'docker jindr index rm' requires at least 2 arguments", 'docker jindr index rm [OPTIONS] TARGET PLATFORM [PLATFORM...]', 'See'],
+  [
+    ['mirror', 'stop', 'a', 'b'],
+    "'docker jindr mirror stop' requires at most 1 argument",
+    'docker jindr mirror stop [OPTIONS] [UPSTREAM]',
+    'Run',
+  ],
+  [
+    ['index', 'create', 'app'],
+    "'docker jindr index create' requires at least 2 arguments",
+    'docker jindr index create [OPTIONS] TARGET SOURCE [SOURCE...]',
+    'See',
+  ],
+  [
+    ['index', 'rm'],
+    "'docker jindr index rm' requires at least 2 arguments",
+    'docker jindr index rm [OPTIONS] TARGET PLATFORM [PLATFORM...]',
+    'See',
+  ],
 ];
 
 for (const [args, first, usage, verb] of cases) {

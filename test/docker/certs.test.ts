@@ -10,13 +10,21 @@ function tempDir(t: { teardown(fn: () => void): void }): string {
   return dir;
 }
 
-test('certs.d locations: Docker\'s, Podman\'s, rootless XDG, Docker Desktop\'s ~/.docker, JINDR_CERTS_D override', (t) => {
+test("certs.d locations: Docker's, Podman's, rootless XDG, Docker Desktop's ~/.docker, JINDR_CERTS_D override", (t) => {
   t.deepEqual(certsDirs({}, 0), ['/etc/docker/certs.d', '/etc/containers/certs.d']);
   t.deepEqual(certsDirs({ HOME: '/home/u' }, 1000), [
-    '/etc/docker/certs.d', '/home/u/.config/docker/certs.d', '/etc/containers/certs.d', '/home/u/.config/containers/certs.d', '/home/u/.docker/certs.d',
+    '/etc/docker/certs.d',
+    '/home/u/.config/docker/certs.d',
+    '/etc/containers/certs.d',
+    '/home/u/.config/containers/certs.d',
+    '/home/u/.docker/certs.d',
   ]);
   t.deepEqual(certsDirs({ HOME: '/home/u', XDG_CONFIG_HOME: '/x' }, 1000), [
-    '/etc/docker/certs.d', '/x/docker/certs.d', '/etc/containers/certs.d', '/x/containers/certs.d', '/home/u/.docker/certs.d',
+    '/etc/docker/certs.d',
+    '/x/docker/certs.d',
+    '/etc/containers/certs.d',
+    '/x/containers/certs.d',
+    '/home/u/.docker/certs.d',
   ]);
   t.deepEqual(certsDirs({ JINDR_CERTS_D: '/a:/b' }, 0), ['/a', '/b']);
 });

@@ -3,7 +3,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ResourceError } from '../../src/errors.ts';
-import { authEntryFor, configKey, dockerConfigDir, helperFor, keyHostname, readDockerConfig, DOCKER_HUB_KEY } from '../../src/docker/config.ts';
+import {
+  authEntryFor,
+  configKey,
+  dockerConfigDir,
+  helperFor,
+  keyHostname,
+  readDockerConfig,
+  DOCKER_HUB_KEY,
+} from '../../src/docker/config.ts';
 import { DOCKER_HUB_NAMES, registryHost } from '../../src/registry/host.ts';
 
 test('config dir: --config, then DOCKER_CONFIG, then ~/.docker', (t) => {
@@ -67,7 +75,10 @@ test('read: missing file is empty, bad JSON names the file without its content',
 });
 
 /** config.json holding text; the error readDockerConfig throws for it. */
-async function refused(t: { teardown(fn: () => void): void; throwsAsync: (p: Promise<unknown>, e: object) => Promise<Error | undefined> }, text: string): Promise<string> {
+async function refused(
+  t: { teardown(fn: () => void): void; throwsAsync: (p: Promise<unknown>, e: object) => Promise<Error | undefined> },
+  text: string,
+): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'jindr-config-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'config.json'), text);
@@ -79,7 +90,11 @@ const badConfigs: [string, unknown, string][] = [
   ['an array', [{ auths: {} }], 'not a JSON object but an array'],
   ['auths as an array', { auths: [{ auth: 'c2VjcmV0' }] }, 'auths: not a JSON object but an array'],
   ['an auth that is a number', { auths: { 'localhost:5000': { auth: 1234 } } }, 'auths["localhost:5000"].auth: not a string but a number'],
-  ['a password in an array', { auths: { 'ghcr.io': { username: 'me', password: ['c2VjcmV0'] } } }, 'auths["ghcr.io"].password: not a string but an array'],
+  [
+    'a password in an array',
+    { auths: { 'ghcr.io': { username: 'me', password: ['c2VjcmV0'] } } },
+    'auths["ghcr.io"].password: not a string but an array',
+  ],
   ['an auths entry that is a string', { auths: { 'ghcr.io': 'c2VjcmV0' } }, 'auths["ghcr.io"]: not a JSON object but a string'],
   ['a credsStore that is true', { credsStore: true }, 'credsStore: not a string but a boolean'],
   ['a credential helper that is a number', { credHelpers: { 'ghcr.io': 1 } }, 'credHelpers["ghcr.io"]: not a string but a number'],
@@ -95,9 +110,16 @@ for (const [what, config, problem] of badConfigs) {
 test('read: members docker-jindr does not use are left alone; null ones are absent', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'jindr-config-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({
-    auths: { x: { auth: 'c2VjcmV0', email: 'me@example.com' }, y: null }, credsStore: null, credHelpers: null,
-    proxies: { default: { httpProxy: 1 } }, currentContext: 'sock', plugins: [],
-  }));
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({
+      auths: { x: { auth: 'c2VjcmV0', email: 'me@example.com' }, y: null },
+      credsStore: null,
+      credHelpers: null,
+      proxies: { default: { httpProxy: 1 } },
+      currentContext: 'sock',
+      plugins: [],
+    }),
+  );
   t.deepEqual(await readDockerConfig(dir), { auths: { x: { auth: 'c2VjcmV0' }, y: {} } });
 });

@@ -2,7 +2,15 @@ import test from 'ava';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dockerKeychain, execHelper, fromAuthEntry, fromHelperAnswer, lookupCredential, parseHelperAnswer, type HelperRunner } from '../../src/docker/credentials.ts';
+import {
+  dockerKeychain,
+  execHelper,
+  fromAuthEntry,
+  fromHelperAnswer,
+  lookupCredential,
+  parseHelperAnswer,
+  type HelperRunner,
+} from '../../src/docker/credentials.ts';
 import { AuthError } from '../../src/errors.ts';
 import { DOCKER_HUB_KEY } from '../../src/docker/config.ts';
 
@@ -85,7 +93,10 @@ test('execHelper speaks the docker-credential protocol', async (t) => {
 
 test('keychain over a config dir, helper on PATH, asked once per host', async (t) => {
   const dir = helperDir(t, protocolHelper + '\n');
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ credHelpers: { 'tok.example': 'jtest' }, credsStore: 'jtest', auths: { 'file.example': { auth: b64('f:g') } } }));
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({ credHelpers: { 'tok.example': 'jtest' }, credsStore: 'jtest', auths: { 'file.example': { auth: b64('f:g') } } }),
+  );
   let calls = 0;
   const real = execHelper({ ...process.env, PATH: `${dir}:${process.env.PATH}` });
   const keychain = dockerKeychain({ configDir: dir, runHelper: (n, u) => (calls++, real(n, u)) });
@@ -97,7 +108,7 @@ test('keychain over a config dir, helper on PATH, asked once per host', async (t
   t.is(calls, 4); // one per host: tok.example by credHelpers, the others by credsStore, reg.example:5000 cached
 });
 
-test('a helper\'s answer must be an object of strings: anything else is an AuthError naming the member, never the output', (t) => {
+test("a helper's answer must be an object of strings: anything else is an AuthError naming the member, never the output", (t) => {
   const answers: [string, string][] = [
     ['["alice","s3cret"]', 'not a JSON object but an array'],
     ['"s3cret"', 'not a JSON object but a string'],
@@ -109,5 +120,8 @@ test('a helper\'s answer must be an object of strings: anything else is an AuthE
     const err = t.throws(() => parseHelperAnswer(stdout, 'docker-credential-jtest', 'reg.example'), { instanceOf: AuthError });
     t.is(err.message, `credential helper docker-credential-jtest sent a malformed answer for reg.example: ${problem}`);
   }
-  t.deepEqual(parseHelperAnswer('{"ServerURL":"reg.example","Username":null,"Secret":"tok","Extra":1}', 'p', 'reg.example'), { ServerURL: 'reg.example', Secret: 'tok' });
+  t.deepEqual(parseHelperAnswer('{"ServerURL":"reg.example","Username":null,"Secret":"tok","Extra":1}', 'p', 'reg.example'), {
+    ServerURL: 'reg.example',
+    Secret: 'tok',
+  });
 });

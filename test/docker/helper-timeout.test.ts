@@ -25,15 +25,21 @@ test('a hanging helper and its child are killed at the timeout, and the lookup s
   chmodSync(join(dir, 'docker-credential-hang'), 0o755);
   const run = execHelper({ ...process.env, PATH: `${dir}:${process.env.PATH}`, JINDR_CREDENTIAL_HELPER_TIMEOUT_MS: '1000' });
   const err = await t.throwsAsync(run('hang', 'registry.example.com'), { instanceOf: AuthError });
-  t.is(err?.message, 'credential helper docker-credential-hang timed out after 1 s for registry.example.com (JINDR_CREDENTIAL_HELPER_TIMEOUT_MS=<milliseconds> waits longer)');
-  await waitFor('the helper\'s child to be gone too', () => processesWith(`sleep ${marker}`).length === 0);
+  t.is(
+    err?.message,
+    'credential helper docker-credential-hang timed out after 1 s for registry.example.com (JINDR_CREDENTIAL_HELPER_TIMEOUT_MS=<milliseconds> waits longer)',
+  );
+  await waitFor("the helper's child to be gone too", () => processesWith(`sleep ${marker}`).length === 0);
   t.deepEqual(processesWith(`sleep ${marker}`), []);
 });
 
 test('a helper that answers in time is not affected', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'jindr-quick-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, 'docker-credential-quick'), '#!/bin/sh\nread url\necho "{\\"ServerURL\\":\\"$url\\",\\"Username\\":\\"u\\",\\"Secret\\":\\"s\\"}"\n');
+  writeFileSync(
+    join(dir, 'docker-credential-quick'),
+    '#!/bin/sh\nread url\necho "{\\"ServerURL\\":\\"$url\\",\\"Username\\":\\"u\\",\\"Secret\\":\\"s\\"}"\n',
+  );
   chmodSync(join(dir, 'docker-credential-quick'), 0o755);
   const run = execHelper({ ...process.env, PATH: `${dir}:${process.env.PATH}`, JINDR_CREDENTIAL_HELPER_TIMEOUT_MS: '5000' });
   const listeners = process.listenerCount('exit');

@@ -11,7 +11,11 @@ test('JINDR_TIMEOUT_MS: whole milliseconds, 1 or more; unset means the default',
   t.is(registryTimeoutMs({ JINDR_TIMEOUT_MS: '' }), undefined);
   t.is(registryTimeoutMs({ JINDR_TIMEOUT_MS: '1500' }), 1500);
   for (const bad of ['0', '-1', '1.5', 'soon']) {
-    t.throws(() => registryTimeoutMs({ JINDR_TIMEOUT_MS: bad }), { instanceOf: UsageError, message: /^JINDR_TIMEOUT_MS must be a whole number of milliseconds/ }, bad);
+    t.throws(
+      () => registryTimeoutMs({ JINDR_TIMEOUT_MS: bad }),
+      { instanceOf: UsageError, message: /^JINDR_TIMEOUT_MS must be a whole number of milliseconds/ },
+      bad,
+    );
   }
 });
 
@@ -19,7 +23,7 @@ test('a bad JINDR_TIMEOUT_MS is refused when the opener is made, before any clie
   t.throws(() => dockerRegistryClients({ env: { ...env, JINDR_TIMEOUT_MS: 'x' }, configFlag: undefined }), { instanceOf: UsageError });
 });
 
-test('clients get JINDR_TIMEOUT_MS, then the opener\'s defaults, then the caller\'s options', async (t) => {
+test("clients get JINDR_TIMEOUT_MS, then the opener's defaults, then the caller's options", async (t) => {
   const open = dockerRegistryClients({ env: { ...env, JINDR_TIMEOUT_MS: '1234' }, configFlag: undefined });
   const plain = open('localhost:5001');
   t.is(plain.host, 'localhost:5001');
@@ -27,7 +31,11 @@ test('clients get JINDR_TIMEOUT_MS, then the opener\'s defaults, then the caller
   t.is(plain.origin, 'http://localhost:5001', 'loopback: plain HTTP first');
   const hub = open('index.docker.io');
   t.is(hub.origin, 'https://registry-1.docker.io');
-  const quick = dockerRegistryClients({ env: { ...env, JINDR_TIMEOUT_MS: 'ignored: completion has its own deadline' }, configFlag: undefined, defaults: { timeoutMs: 200 } });
+  const quick = dockerRegistryClients({
+    env: { ...env, JINDR_TIMEOUT_MS: 'ignored: completion has its own deadline' },
+    configFlag: undefined,
+    defaults: { timeoutMs: 200 },
+  });
   const defaulted = quick('ghcr.io');
   const asked = quick('ghcr.io', { timeoutMs: 300 });
   t.is(defaulted.timeoutMs, 200);

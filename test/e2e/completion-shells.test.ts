@@ -71,7 +71,10 @@ e2e('bash: source <(docker-jindr completion bash) completes images, repositories
   t.deepEqual(await bashComplete(bin, ['docker-jindr', '-r', 'localhost', ':', String(port), 'inspect', '']), everything);
   t.deepEqual(await bashComplete(bin, ['docker-jindr', '-r', 'localhost', ':', String(port), 'rmi', 'app', ':']), ['v1', 'v2']);
   t.deepEqual(await bashComplete(bin, ['docker-jindr', '-r', 'localhost', ':', String(port), 'lsi', 'te']), ['team/api']);
-  t.deepEqual(await bashComplete(bin, ['docker-jindr', '-r', 'localhost', ':', String(port), 'cp', 'app', 'ghcr.io/acme', 'v']), ['v1', 'v2']);
+  t.deepEqual(await bashComplete(bin, ['docker-jindr', '-r', 'localhost', ':', String(port), 'cp', 'app', 'ghcr.io/acme', 'v']), [
+    'v1',
+    'v2',
+  ]);
   t.deepEqual(await bashComplete(bin, ['docker-jindr', 'in']), ['info', 'inspect', 'index']);
   t.deepEqual(await bashComplete(bin, ['docker-jindr', 'inspect', '--la']), ['--layers']);
   t.deepEqual(await bashComplete(bin, ['docker-jindr', 'completion', '']), ['bash', 'zsh']);
@@ -87,7 +90,7 @@ e2e('bash: the script printed through `docker jindr completion bash` runs the in
   t.true(script.stdout.includes(`__docker_jindr_program='${join(config.dir, 'cli-plugins/docker-jindr')}'`));
 });
 
-e2e('zsh: the script parses, and TAB in a real zsh lists the registry\'s images', async (t) => {
+e2e("zsh: the script parses, and TAB in a real zsh lists the registry's images", async (t) => {
   const { host } = await theRegistry();
   const zsh = await run('sh', ['-c', 'command -v zsh']);
   t.is(zsh.code, 0, 'zsh is installed (CI installs it)');
@@ -98,7 +101,9 @@ e2e('zsh: the script parses, and TAB in a real zsh lists the registry\'s images'
 
   // A driver: an interactive zsh in a pseudo-terminal; type a line and TAB, then a marker command.
   const driver = join(work, 'drive.zsh');
-  writeFileSync(driver, `
+  writeFileSync(
+    driver,
+    `
 zmodload zsh/zpty
 typeset -F SECONDS
 zpty z zsh -f -i
@@ -118,7 +123,8 @@ zpty -w z $'\\x15echo END-$((2+2))'
 read_until END-4 || { print -r -- "$all"; exit 3; }
 print -r -- "$all"
 zpty -d z
-`);
+`,
+  );
   const listing = async (line: string): Promise<string> => {
     const result = await run('zsh', ['-f', driver, script, line], { env: { ...process.env, TERM: 'xterm' }, timeoutMs: 60_000 });
     t.is(result.code, 0, result.stdout + result.stderr);

@@ -24,12 +24,18 @@ for (const image of registryImages) {
 
     const ls = await jindr(['-r', h, 'ls', '-q']);
     t.is(ls.code, 0, ls.stderr);
-    t.deepEqual(ls.stdout.trim().split('\n'), repos.map((r) => `${h}/${r}`));
+    t.deepEqual(
+      ls.stdout.trim().split('\n'),
+      repos.map((r) => `${h}/${r}`),
+    );
 
     const lsi = await jindr(['-r', h, 'lsi', '-q', 'many/r000']);
     t.is(lsi.code, 0, lsi.stderr);
     const expectedTags = ['v1', ...tags].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-    t.deepEqual(lsi.stdout.trim().split('\n'), expectedTags.map((tag) => `${h}/many/r000:${tag}`));
+    t.deepEqual(
+      lsi.stdout.trim().split('\n'),
+      expectedTags.map((tag) => `${h}/many/r000:${tag}`),
+    );
 
     const all = await jindr(['-r', h, 'lsi', '--format', 'json']);
     t.is(all.code, 0, all.stderr);

@@ -3,7 +3,16 @@
 // index with an arm/v7 variant and a buildx-style attestation, and a single image under
 // two tags. skopeo is the second opinion on digests.
 import { e2e, registryImages, startTestRegistry, waitForRegistry, type TestRegistry } from '../helpers/engine.ts';
-import { buildArchy, buildRandomImage, pushArchy, pushBlob, pushImageManifest, pushManifestBytes, sha256, type Blob } from '../helpers/images.ts';
+import {
+  buildArchy,
+  buildRandomImage,
+  pushArchy,
+  pushBlob,
+  pushImageManifest,
+  pushManifestBytes,
+  sha256,
+  type Blob,
+} from '../helpers/images.ts';
 import { dockerOk, jindr, run, jsonLines } from '../helpers/run.ts';
 
 async function skopeoDigest(ref: string): Promise<string> {
@@ -18,30 +27,47 @@ function blobOf(value: unknown, mediaType: string): Blob {
 }
 
 /** An OCI index: amd64 (archy's), linux/arm/v7 (a random image), and an attestation for amd64. */
-async function pushVariantIndex(host: string, repo: string, tag: string): Promise<{ index: Blob; amd64: string; armv7: string; attestation: string }> {
+async function pushVariantIndex(
+  host: string,
+  repo: string,
+  tag: string,
+): Promise<{ index: Blob; amd64: string; armv7: string; attestation: string }> {
   const amd64 = buildArchy('oci').manifests[0]!;
   const armv7 = buildRandomImage({ layers: 1 });
   await pushImageManifest(host, repo, amd64.digest, amd64);
   await pushImageManifest(host, repo, armv7.digest, armv7);
-  const statement = blobOf({ _type: 'https://in-toto.io/Statement/v0.1', predicateType: 'https://spdx.dev/Document' }, 'application/vnd.in-toto+json');
-  const config = blobOf({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [statement.digest] } }, 'application/vnd.oci.image.config.v1+json');
+  const statement = blobOf(
+    { _type: 'https://in-toto.io/Statement/v0.1', predicateType: 'https://spdx.dev/Document' },
+    'application/vnd.in-toto+json',
+  );
+  const config = blobOf(
+    { architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [statement.digest] } },
+    'application/vnd.oci.image.config.v1+json',
+  );
   await pushBlob(host, repo, statement);
   await pushBlob(host, repo, config);
   const desc = (b: Blob) => ({ mediaType: b.mediaType, digest: b.digest, size: b.size });
-  const attestation = blobOf({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: desc(config), layers: [desc(statement)] }, 'application/vnd.oci.image.manifest.v1+json');
+  const attestation = blobOf(
+    { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: desc(config), layers: [desc(statement)] },
+    'application/vnd.oci.image.manifest.v1+json',
+  );
   await pushManifestBytes(host, repo, attestation.digest, attestation);
-  const index = blobOf({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.index.v1+json',
-    manifests: [
-      { ...desc(amd64), platform: { os: 'linux', architecture: 'amd64' } },
-      { ...desc(armv7), platform: { os: 'linux', architecture: 'arm', variant: 'v7' } },
-      {
-        ...desc(attestation), platform: { os: 'unknown', architecture: 'unknown' },
-        annotations: { 'vnd.docker.reference.digest': amd64.digest, 'vnd.docker.reference.type': 'attestation-manifest' },
-      },
-    ],
-  }, 'application/vnd.oci.image.index.v1+json');
+  const index = blobOf(
+    {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        { ...desc(amd64), platform: { os: 'linux', architecture: 'amd64' } },
+        { ...desc(armv7), platform: { os: 'linux', architecture: 'arm', variant: 'v7' } },
+        {
+          ...desc(attestation),
+          platform: { os: 'unknown', architecture: 'unknown' },
+          annotations: { 'vnd.docker.reference.digest': amd64.digest, 'vnd.docker.reference.type': 'attestation-manifest' },
+        },
+      ],
+    },
+    'application/vnd.oci.image.index.v1+json',
+  );
   await pushManifestBytes(host, repo, tag, index);
   return { index, amd64: amd64.digest, armv7: armv7.digest, attestation: attestation.digest };
 }
@@ -52,7 +78,11 @@ async function ok(args: string[]): Promise<string> {
   return r.stdout;
 }
 
-const lines = (text: string): string[] => text.trim().split('\n').map((l) => l.trimEnd());
+const lines = (text: string): string[] =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => l.trimEnd());
 
 for (const image of registryImages) {
   e2e(`${image}: ls, lsi, inspect show every format, platform and digest`, async (t) => {
@@ -79,26 +109,45 @@ for (const image of registryImages) {
     t.is(table.length, 6);
 
     const json = jsonLines(await ok(['-r', h, 'lsi', '--format', 'json', 'archy', 'single']));
-    t.deepEqual(json.map((r) => [r.repository, r.tag, r.digest, r.platforms]), [
-      ['archy', 'latest', oci.digest, ['linux/amd64', 'linux/arm64']],
-      ['single', 'a', single.digest, ['linux/amd64']],
-      ['single', 'b', single.digest, ['linux/amd64']],
-    ]);
+    t.deepEqual(
+      json.map((r) => [r.repository, r.tag, r.digest, r.platforms]),
+      [
+        ['archy', 'latest', oci.digest, ['linux/amd64', 'linux/arm64']],
+        ['single', 'a', single.digest, ['linux/amd64']],
+        ['single', 'b', single.digest, ['linux/amd64']],
+      ],
+    );
     // SIZE of an index: every distinct config and layer of its platforms, once.
-    t.is(json[0]!.size, oci.manifests.reduce((sum, m) => sum + m.config.size + m.layers.reduce((s, l) => s + l.size, 0), 0));
+    t.is(
+      json[0]!.size,
+      oci.manifests.reduce((sum, m) => sum + m.config.size + m.layers.reduce((s, l) => s + l.size, 0), 0),
+    );
     t.is(json[1]!.size, single.config.size + single.layers.reduce((s, l) => s + l.size, 0));
     t.deepEqual(lines(await ok(['-r', h, 'lsi', '-q', `${h}/single`])), [`${h}/single:a`, `${h}/single:b`]);
 
     // --format as `docker images` has it: a template per row, a table of chosen fields, {{json .}} of the fields shown.
     t.deepEqual(lines(await ok(['-r', h, 'lsi', '--format', '{{.Repository}}:{{.Tag}}', 'single'])), [`${h}/single:a`, `${h}/single:b`]);
     t.deepEqual(lines(await ok(['-r', h, 'lsi', 'single', '--format', 'table {{.Tag}}\\t{{.ID}}\\t{{.Digest}}'])), [
-      'TAG       IMAGE ID       DIGEST', `a         ${short(single.digest)}   ${single.digest}`, `b         ${short(single.digest)}   ${single.digest}`,
+      'TAG       IMAGE ID       DIGEST',
+      `a         ${short(single.digest)}   ${single.digest}`,
+      `b         ${short(single.digest)}   ${single.digest}`,
     ]);
-    t.like(JSON.parse(await ok(['-r', h, 'lsi', '--format', '{{json .}}', 'archy'])), { Repository: `${h}/archy`, Tag: 'latest', Platforms: 'linux/amd64,linux/arm64' });
-    t.deepEqual(lines(await ok(['-r', h, 'inspect', '--format', '{{.Tag}} {{.Platform | upper}}', 'archy'])), ['latest (INDEX)', 'latest LINUX/AMD64', 'latest LINUX/ARM64']);
+    t.like(JSON.parse(await ok(['-r', h, 'lsi', '--format', '{{json .}}', 'archy'])), {
+      Repository: `${h}/archy`,
+      Tag: 'latest',
+      Platforms: 'linux/amd64,linux/arm64',
+    });
+    t.deepEqual(lines(await ok(['-r', h, 'inspect', '--format', '{{.Tag}} {{.Platform | upper}}', 'archy'])), [
+      'latest (INDEX)',
+      'latest LINUX/AMD64',
+      'latest LINUX/ARM64',
+    ]);
     const unknown = await jindr(['-r', h, 'lsi', '--format', '{{.Repository}} {{.Size2}}']);
     t.is(unknown.code, 2);
-    t.is(unknown.stderr, "docker-jindr: --format: unknown field .Size2 for 'docker-jindr lsi': use .Repository .Tag .ID .Platforms .Created .Size .Digest .CreatedAt .PushedAt\n");
+    t.is(
+      unknown.stderr,
+      "docker-jindr: --format: unknown field .Size2 for 'docker-jindr lsi': use .Repository .Tag .ID .Platforms .Created .Size .Digest .CreatedAt .PushedAt\n",
+    );
 
     const ins = lines(await ok(['-r', h, 'inspect', 'archy', 'archy-docker:latest']));
     t.regex(ins[0]!, /^IMAGE\s+TAG\s+PLATFORM\s+DIGEST$/);
@@ -126,9 +175,14 @@ for (const image of registryImages) {
     // single:b uses the same layers: one other tag in the registry shares each.
     t.regex(layered[2]!, new RegExp(`^\\s+layer 1\\s+${single.layers[0]!.digest}\\s+\\S+\\s+1$`));
     t.regex(layered[3]!, new RegExp(`^\\s+layer 2\\s+${single.layers[1]!.digest}\\s+\\S+\\s+1$`));
-    const archyLayers = jsonLines<{ platforms: Array<{ layers: Array<{ digest: string; sharedWith: number }> }> }>(await ok(['-r', h, 'inspect', '--layers', '--format', 'json', 'archy']));
+    const archyLayers = jsonLines<{ platforms: Array<{ layers: Array<{ digest: string; sharedWith: number }> }> }>(
+      await ok(['-r', h, 'inspect', '--layers', '--format', 'json', 'archy']),
+    );
     // archy-docker holds the same layers; archy's amd64 layer is in team/variant:v1 too.
-    t.deepEqual(archyLayers[0]!.platforms.map((p) => p.layers.map((l) => l.sharedWith)), [[2], [1]]);
+    t.deepEqual(
+      archyLayers[0]!.platforms.map((p) => p.layers.map((l) => l.sharedWith)),
+      [[2], [1]],
+    );
 
     const missing = await jindr(['-r', h, 'inspect', 'archy:nope']);
     t.is(missing.code, 1);
@@ -162,7 +216,10 @@ for (const image of registryImages) {
     // The registry deletes by digest: single:a would take single:b along.
     const refused = await jindr(['-r', h, 'rmi', 'single:a']);
     t.is(refused.code, 1);
-    t.regex(refused.stderr, /single:b points at the same digest and would be deleted too.*--force|--force.*single:b points at the same digest/);
+    t.regex(
+      refused.stderr,
+      /single:b points at the same digest and would be deleted too.*--force|--force.*single:b points at the same digest/,
+    );
     // A platform image of a tagged index: deleting it would break archy:latest.
     const child = await jindr(['-r', h, 'rmi', `archy@${oci.manifests[0]!.digest}`]);
     t.is(child.code, 1);
@@ -212,5 +269,11 @@ e2e('ls, lsi and their -q lists are in a human order: app2 before app10, v2 befo
   await pushImageManifest(h, 'app2', 'v10', image);
   for (const tag of ['v9', 'v2', 'latest']) await pushManifestBytes(h, 'app2', tag, image);
   t.deepEqual(lines(await ok(['-r', h, 'ls', '-q'])), [`${h}/app2`, `${h}/app10`]);
-  t.deepEqual(lines(await ok(['-r', h, 'lsi', '-q'])), [`${h}/app2:latest`, `${h}/app2:v2`, `${h}/app2:v9`, `${h}/app2:v10`, `${h}/app10:v1`]);
+  t.deepEqual(lines(await ok(['-r', h, 'lsi', '-q'])), [
+    `${h}/app2:latest`,
+    `${h}/app2:v2`,
+    `${h}/app2:v9`,
+    `${h}/app2:v10`,
+    `${h}/app10:v1`,
+  ]);
 });

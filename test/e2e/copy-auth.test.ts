@@ -60,7 +60,8 @@ e2e('token auth: docker login stores an identity token; cp exchanges it for scop
   const { dir, env } = freshConfig();
   const login = await docker(['login', '-u', 'alice', '--password-stdin', dst.host], { env, input: PASSWORD });
   t.is(login.code, 0, login.stderr);
-  const stored = (JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { auths: Record<string, { identitytoken?: string }> }).auths[dst.host];
+  const stored = (JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { auths: Record<string, { identitytoken?: string }> })
+    .auths[dst.host];
   t.truthy(stored?.identitytoken, 'docker login kept an identity token');
 
   const result = await jindr(['cp', '-r', src.host, 'archy:v1', dst.host], env);
@@ -68,8 +69,18 @@ e2e('token auth: docker login stores an identity token; cp exchanges it for scop
   const refreshes = dst.tokens.requests.filter((r) => r.grantType === 'refresh_token');
   t.true(refreshes.length > 0, 'the identity token was exchanged');
   t.true(refreshes.every((r) => r.subject === 'refresh:alice'));
-  t.true(refreshes.some((r) => r.scopes.includes('repository:archy:pull,push')), JSON.stringify(refreshes));
-  const skopeo = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', `alice:${PASSWORD}`, `docker://${dst.host}/archy:v1`]);
+  t.true(
+    refreshes.some((r) => r.scopes.includes('repository:archy:pull,push')),
+    JSON.stringify(refreshes),
+  );
+  const skopeo = await run('skopeo', [
+    'inspect',
+    '--raw',
+    '--tls-verify=false',
+    '--creds',
+    `alice:${PASSWORD}`,
+    `docker://${dst.host}/archy:v1`,
+  ]);
   t.is(skopeo.code, 0, skopeo.stderr);
   t.is(sha256(skopeo.stdout), index.digest);
 
@@ -78,8 +89,18 @@ e2e('token auth: docker login stores an identity token; cp exchanges it for scop
   const mirror = await jindr(['cp', '-r', dst.host, 'archy:v1', `${dst.host}/mirror`], env);
   t.is(mirror.code, 0, mirror.stderr);
   t.regex(mirror.stderr, /blobs: 0 copied \(0B\), \d+ mounted, 0 already there/);
-  t.true(dst.tokens.requests.some((r) => r.scopes.includes('repository:mirror/archy:pull,push') && r.scopes.includes('repository:archy:pull')), JSON.stringify(dst.tokens.requests));
-  const copy = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', `alice:${PASSWORD}`, `docker://${dst.host}/mirror/archy:v1`]);
+  t.true(
+    dst.tokens.requests.some((r) => r.scopes.includes('repository:mirror/archy:pull,push') && r.scopes.includes('repository:archy:pull')),
+    JSON.stringify(dst.tokens.requests),
+  );
+  const copy = await run('skopeo', [
+    'inspect',
+    '--raw',
+    '--tls-verify=false',
+    '--creds',
+    `alice:${PASSWORD}`,
+    `docker://${dst.host}/mirror/archy:v1`,
+  ]);
   t.is(sha256(copy.stdout), index.digest);
 
   // A wrong password is refused by the token server: one line, no secret.
@@ -105,7 +126,10 @@ e2e('TLS from a self-signed CA in /etc/docker/certs.d/<host:port>/ca.crt is veri
   // Without the CA: refused, and told where Docker keeps it.
   const untrusted = await jindr(['cp', '-r', src.host, 'app:v1', host], env);
   t.is(untrusted.code, 1);
-  t.regex(untrusted.stderr.trim(), new RegExp(`^docker-jindr: TLS connection to ${host} failed \\(.*\\): trust its CA in /etc/docker/certs.d/${host}/ca.crt`));
+  t.regex(
+    untrusted.stderr.trim(),
+    new RegExp(`^docker-jindr: TLS connection to ${host} failed \\(.*\\): trust its CA in /etc/docker/certs.d/${host}/ca.crt`),
+  );
   const certsDir = join('/etc/docker/certs.d', host);
   mkdirSync(certsDir, { recursive: true });
   cleanups.push(() => rmSync(certsDir, { recursive: true, force: true }));

@@ -61,20 +61,28 @@ for (const image of registryImages) {
       const dst = await registry(image);
       const index = (await pushArchy(src.host, { format, tag: 'v1' })) as BuiltIndex;
       const { seen, events } = recorder();
-      const report = await copyImages(repo(src.host, 'archy'), repo(dst.host, 'team/archy'), [{ source: 'v1', tag: 'v1' }], { events, jobs: 3 });
+      const report = await copyImages(repo(src.host, 'archy'), repo(dst.host, 'team/archy'), [{ source: 'v1', tag: 'v1' }], {
+        events,
+        jobs: 3,
+      });
       t.is(report.images[0]!.digest, index.digest);
       t.is(report.images[0]!.destination, `${dst.host}/team/archy:v1`);
       t.is(await skopeoDigest(`${dst.host}/team/archy:v1`), index.digest);
       for (const m of index.manifests) t.is(await skopeoDigest(`${dst.host}/team/archy@${m.digest}`), m.digest);
       t.is(report.blobs.copied, blobsOf(index).length);
-      t.is(report.bytes, blobsOf(index).reduce((n, b) => n + b.size, 0));
+      t.is(
+        report.bytes,
+        blobsOf(index).reduce((n, b) => n + b.size, 0),
+      );
       // Every blob and child manifest was done before the tag.
       t.is(seen.order.at(-1), `tag ${dst.host}/team/archy:v1`);
       t.is(seen.manifests.length, 2);
       // Run again: the index is found at the destination, nothing below it is copied or
       // asked of the destination; its blobs count as already there (a warm copy says so).
       const again = recorder();
-      const second = await copyImages(repo(src.host, 'archy'), repo(dst.host, 'team/archy'), [{ source: 'v1', tag: 'v2' }], { events: again.events });
+      const second = await copyImages(repo(src.host, 'archy'), repo(dst.host, 'team/archy'), [{ source: 'v1', tag: 'v2' }], {
+        events: again.events,
+      });
       t.deepEqual(second.blobs, { exists: blobsOf(index).length, mounted: 0, copied: 0 });
       t.deepEqual(again.seen.manifests, [`${index.digest} exists`]);
       t.is(await skopeoDigest(`${dst.host}/team/archy:v2`), index.digest);
@@ -108,10 +116,13 @@ e2e('a missing tag among several fails before anything is written, naming it', a
   const src = await registry();
   const dst = await registry();
   await pushRandomImage(src.host, 'app', 'v1', { layers: 1 });
-  const err = await t.throwsAsync(copyImages(repo(src.host, 'app'), repo(dst.host, 'app'), [
-    { source: 'v1', tag: 'v1' },
-    { source: 'nope', tag: 'nope' },
-  ]), { instanceOf: NotFoundError });
+  const err = await t.throwsAsync(
+    copyImages(repo(src.host, 'app'), repo(dst.host, 'app'), [
+      { source: 'v1', tag: 'v1' },
+      { source: 'nope', tag: 'nope' },
+    ]),
+    { instanceOf: NotFoundError },
+  );
   t.regex(err.message, new RegExp(`no image ${src.host}/app:nope: nothing was copied`));
   t.is(await tags(dst.host, 'app'), undefined);
   const catalog = (await (await fetch(`http://${dst.host}/v2/_catalog`)).json()) as { repositories: string[] };

@@ -18,7 +18,22 @@ const REPOSITORIES = '/var/lib/registry/docker/registry/v2/repositories';
 /** Every file under the registry's upload sessions, with its size: "SIZE PATH". */
 async function uploadFiles(r: TestRegistry): Promise<string[]> {
   // Before the first push there is no repositories directory: find says so, and finds nothing.
-  const { stdout } = await docker(['exec', r.name, 'find', REPOSITORIES, '-path', '*/_uploads/*', '-type', 'f', '-exec', 'stat', '-c', '%s %n', '{}', '+']);
+  const { stdout } = await docker([
+    'exec',
+    r.name,
+    'find',
+    REPOSITORIES,
+    '-path',
+    '*/_uploads/*',
+    '-type',
+    'f',
+    '-exec',
+    'stat',
+    '-c',
+    '%s %n',
+    '{}',
+    '+',
+  ]);
   return stdout.split('\n').filter((l) => l !== '');
 }
 
@@ -38,7 +53,10 @@ async function registry(t: ExecutionContext, image: string): Promise<TestRegistr
   return r;
 }
 
-for (const [image, signal] of [[registryImages[1], 'SIGINT'], [registryImages[0], 'SIGTERM']] as const) {
+for (const [image, signal] of [
+  [registryImages[1], 'SIGINT'],
+  [registryImages[0], 'SIGTERM'],
+] as const) {
   e2e(`${image}: ${signal} while a blob streams into the destination: exit 130, no upload session left there`, async (t) => {
     const src = await registry(t, image);
     const dst = await registry(t, image);
@@ -63,7 +81,10 @@ for (const [image, signal] of [[registryImages[1], 'SIGINT'], [registryImages[0]
     t.notRegex(stderr, /^docker-jindr:/m, 'nothing to report: the user asked for it');
     t.deepEqual(await sessions(dst), [], 'no upload session left at the destination');
     const remnants = await uploadFiles(dst);
-    t.true(remnants.every((l) => /^\d{1,3} \S+\/hashstates\/sha256\/0$/.test(l)), remnants.join('\n'));
+    t.true(
+      remnants.every((l) => /^\d{1,3} \S+\/hashstates\/sha256\/0$/.test(l)),
+      remnants.join('\n'),
+    );
     const tags = await fetch(`http://${dst.host}/v2/big/tags/list`);
     t.true(tags.status === 404 || ((await tags.json()) as { tags: string[] | null }).tags === null, 'no tag');
     // And the same copy, run again, completes.

@@ -33,11 +33,20 @@ function cacheEnv(): { env: NodeJS.ProcessEnv; dir: string } {
 }
 
 function blobFile(cacheDir: string, host: string): { v: number; blobs: Record<string, [number, ...string[]]> } {
-  return JSON.parse(readFileSync(registryCacheFile(cacheDir, 'blobs', host), 'utf8')) as { v: number; blobs: Record<string, [number, ...string[]]> };
+  return JSON.parse(readFileSync(registryCacheFile(cacheDir, 'blobs', host), 'utf8')) as {
+    v: number;
+    blobs: Record<string, [number, ...string[]]>;
+  };
 }
 
 async function skopeoDigest(reference: string, creds?: string): Promise<string> {
-  const result = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', ...(creds ? ['--creds', creds] : []), `docker://${reference}`]);
+  const result = await run('skopeo', [
+    'inspect',
+    '--raw',
+    '--tls-verify=false',
+    ...(creds ? ['--creds', creds] : []),
+    `docker://${reference}`,
+  ]);
   if (result.code !== 0) throw new Error(`skopeo inspect ${reference}: ${result.stderr}`);
   return 'sha256:' + createHash('sha256').update(result.stdout).digest('hex');
 }
@@ -78,7 +87,11 @@ e2e('a stale memory costs a refused mount, never a wrong copy: a repository that
   const ghost = await jindr(['-r', src.host, '-D', 'cp', 'app:v1', '--to', `${dst.host}/one:v1`], { env });
   t.is(ghost.code, 0, ghost.stderr);
   t.deepEqual(summary(ghost.stderr), [blobsOf(img).length, 0, 0]);
-  t.is(ghost.stderr.match(/POST http:\/\/[^ ]+\/v2\/one\/blobs\/uploads\/ -> 202/g)?.length, blobsOf(img).length, 'one refused mount per blob, its session used');
+  t.is(
+    ghost.stderr.match(/POST http:\/\/[^ ]+\/v2\/one\/blobs\/uploads\/ -> 202/g)?.length,
+    blobsOf(img).length,
+    'one refused mount per blob, its session used',
+  );
   t.is(await skopeoDigest(`${dst.host}/one:v1`), img.digest);
   for (const b of blobsOf(img)) t.deepEqual(blobFile(dir, dst.host).blobs[b.digest]?.slice(1), ['one'], 'ghost forgotten');
 
@@ -100,12 +113,18 @@ e2e('two copies at once into one registry: both arrive, and the memory file is w
   const dst = await registry();
   const img = await pushRandomImage(src.host, 'app', 'v1', { layers: 4, layerSize: 300_000 });
   const { env, dir } = cacheEnv();
-  const results = await Promise.all(['a', 'b'].map((r) => jindr(['-r', src.host, 'cp', '-q', 'app:v1', '--to', `${dst.host}/${r}:v1`], { env })));
+  const results = await Promise.all(
+    ['a', 'b'].map((r) => jindr(['-r', src.host, 'cp', '-q', 'app:v1', '--to', `${dst.host}/${r}:v1`], { env })),
+  );
   for (const r of results) t.is(r.code, 0, r.stderr);
   for (const r of ['a', 'b']) t.is(await skopeoDigest(`${dst.host}/${r}:v1`), img.digest);
   const memory = blobFile(dir, dst.host);
   for (const b of blobsOf(img)) t.deepEqual([...memory.blobs[b.digest]!.slice(1)].sort(), ['a', 'b']);
-  t.deepEqual(readdirSync(join(dir, 'blobs')).filter((f) => !f.endsWith('.json')), [], 'no lock or temporary file left');
+  t.deepEqual(
+    readdirSync(join(dir, 'blobs')).filter((f) => !f.endsWith('.json')),
+    [],
+    'no lock or temporary file left',
+  );
 });
 
 e2e('token registry: the mount from a remembered holder asks one token for pull on the holder and push on the target', async (t) => {
@@ -127,7 +146,9 @@ e2e('token registry: the mount from a remembered holder asks one token for pull 
   t.is(second.code, 0, second.stderr);
   t.deepEqual(summary(second.stderr), [0, blobsOf(index).length, 0]);
   t.true(
-    dst.tokens.requests.some((r) => r.scopes.includes('repository:second/archy:pull,push') && r.scopes.includes('repository:first/archy:pull')),
+    dst.tokens.requests.some(
+      (r) => r.scopes.includes('repository:second/archy:pull,push') && r.scopes.includes('repository:first/archy:pull'),
+    ),
     JSON.stringify(dst.tokens.requests),
   );
   t.is(await skopeoDigest(`${dst.host}/second/archy:v1`, `alice:${password}`), index.digest);

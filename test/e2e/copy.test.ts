@@ -62,7 +62,12 @@ async function skopeoDigest(reference: string, creds?: string): Promise<string> 
 }
 
 /** The index and every child at the destination hash to the source's digests (skopeo's view). */
-async function assertSameImage(t: { is(a: unknown, b: unknown, m?: string): void }, index: PushedIndex, destination: string, creds?: string): Promise<void> {
+async function assertSameImage(
+  t: { is(a: unknown, b: unknown, m?: string): void },
+  index: PushedIndex,
+  destination: string,
+  creds?: string,
+): Promise<void> {
   t.is(await skopeoDigest(destination, creds), index.digest, destination);
   const repo = destination.slice(0, destination.lastIndexOf(':'));
   for (const m of index.manifests) t.is(await skopeoDigest(`${repo}@${m.digest}`, creds), m.digest, `${repo}@${m.digest}`);

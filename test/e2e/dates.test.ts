@@ -6,7 +6,12 @@ import { pushArchy, pushManifestBytes, pushRandomImage } from '../helpers/images
 import { jindrJsonLines, startJindrRegistry } from '../helpers/jindr-registry.ts';
 import { jindr, jsonLines } from '../helpers/run.ts';
 
-interface Row { repository: string; tag: string; created?: string; pushed?: string }
+interface Row {
+  repository: string;
+  tag: string;
+  created?: string;
+  pushed?: string;
+}
 
 e2e('registry:2: lsi shows CREATED, sorts by push time, and gives both dates in JSON', async (t) => {
   const reg = await startJindrRegistry(t, 'registry:2');
@@ -18,14 +23,20 @@ e2e('registry:2: lsi shows CREATED, sorts by push time, and gives both dates in 
   const finished = Date.now();
 
   const rows = await jindrJsonLines<Row>(reg, 'lsi', '--sort', 'pushed');
-  t.deepEqual(rows.map((r) => r.tag), ['again', 'last', 'middle', 'first']);
+  t.deepEqual(
+    rows.map((r) => r.tag),
+    ['again', 'last', 'middle', 'first'],
+  );
   for (const r of rows) {
-    t.is(r.created, '2024-01-01T00:00:00.000Z', 'the fixtures\' configs say 2024-01-01');
+    t.is(r.created, '2024-01-01T00:00:00.000Z', "the fixtures' configs say 2024-01-01");
     const pushed = Date.parse(r.pushed ?? '');
     t.true(pushed >= started - 2000 && pushed <= finished + 2000, `${r.tag} pushed ${r.pushed}`);
   }
   const byName = await jindrJsonLines<Row>(reg, 'lsi');
-  t.deepEqual(byName.map((r) => r.tag), ['again', 'first', 'last', 'middle']);
+  t.deepEqual(
+    byName.map((r) => r.tag),
+    ['again', 'first', 'last', 'middle'],
+  );
 
   const table = (await reg.jindr('lsi', '--sort', 'created')).stdout.trim().split('\n');
   t.regex(table[0]!, /^REPOSITORY\s+TAG\s+IMAGE ID\s+PLATFORMS\s+CREATED\s+SIZE$/);

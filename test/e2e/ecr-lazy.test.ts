@@ -32,7 +32,13 @@ test('no static import path from the entry point reaches the AWS SDK', (t) => {
     }
   }
   t.true(seen.has(join(repoRoot, 'src/cli/commands/cpe.ts')), 'the walk reaches the cpe command');
-  t.false([...packages].some((p) => p.startsWith('@aws-sdk/')), [...packages].join(', '));
-  t.false([...seen].some((f) => f.includes('/src/aws/')), 'src/aws is loaded statically');
+  t.false(
+    [...packages].some((p) => p.startsWith('@aws-sdk/')),
+    [...packages].join(', '),
+  );
+  t.false(
+    [...seen].some((f) => f.includes('/src/aws/')),
+    'src/aws is loaded statically',
+  );
   t.regex(readFileSync(join(repoRoot, 'src/cli/commands/cpe.ts'), 'utf8'), /await import\('\.\.\/\.\.\/aws\/ecr\.ts'\)/);
 });

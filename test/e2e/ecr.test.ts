@@ -55,15 +55,26 @@ e2e('cpe creates the repository with a lifecycle policy, then copies every tag w
   ecr.calls.length = 0;
   const result = await docker(['jindr', 'cpe', '-r', src.host, '--region', 'eu-west-1', '--keep', '7', 'archy', 'v2'], { env: awsEnv() });
   t.is(result.code, 0, result.stderr);
-  t.deepEqual(ecr.calls.map((c) => c.operation), ['GetAuthorizationToken', 'DescribeRepositories', 'CreateRepository', 'PutLifecyclePolicy']);
-  t.true(ecr.calls.every((c) => c.accessKeyId === 'AKIDJINDRTEST'), 'signed with the credentials of the standard chain');
+  t.deepEqual(
+    ecr.calls.map((c) => c.operation),
+    ['GetAuthorizationToken', 'DescribeRepositories', 'CreateRepository', 'PutLifecyclePolicy'],
+  );
+  t.true(
+    ecr.calls.every((c) => c.accessKeyId === 'AKIDJINDRTEST'),
+    'signed with the credentials of the standard chain',
+  );
   t.deepEqual(ecr.calls[1]!.input, { repositoryNames: ['archy'] });
   t.like(ecr.calls[2]!.input, { repositoryName: 'archy' });
-  const policy = JSON.parse(String(ecr.repositories.get('archy')?.lifecyclePolicyText)) as { rules: Array<{ rulePriority: number; selection: Record<string, unknown>; action: { type: string } }> };
-  t.deepEqual(policy.rules.map((r) => [r.rulePriority, r.selection, r.action.type]), [
-    [1, { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 1 }, 'expire'],
-    [2, { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 7 }, 'expire'],
-  ]);
+  const policy = JSON.parse(String(ecr.repositories.get('archy')?.lifecyclePolicyText)) as {
+    rules: Array<{ rulePriority: number; selection: Record<string, unknown>; action: { type: string } }>;
+  };
+  t.deepEqual(
+    policy.rules.map((r) => [r.rulePriority, r.selection, r.action.type]),
+    [
+      [1, { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 1 }, 'expire'],
+      [2, { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 7 }, 'expire'],
+    ],
+  );
   t.regex(result.stderr, /created ECR repository archy in eu-west-1, keeping the newest 7 images/);
   t.is(await digestAt(`${backing.host}/archy:latest`), index.digest);
   t.is(await digestAt(`${backing.host}/archy:v2`), v2.digest);
@@ -74,7 +85,10 @@ e2e('cpe creates the repository with a lifecycle policy, then copies every tag w
   ecr.calls.length = 0;
   const again = await docker(['jindr', 'copy2ecr', '-r', src.host, '--region', 'eu-west-1', 'archy', 'v2'], { env: awsEnv() });
   t.is(again.code, 0, again.stderr);
-  t.deepEqual(ecr.calls.map((c) => c.operation), ['GetAuthorizationToken', 'DescribeRepositories']);
+  t.deepEqual(
+    ecr.calls.map((c) => c.operation),
+    ['GetAuthorizationToken', 'DescribeRepositories'],
+  );
   // A warm copy says the blobs were there (not "0 already there").
   const blobs = new Set([...blobsOf(index), ...blobsOf(v2)].map((b) => b.digest)).size;
   t.regex(again.stderr, new RegExp(`blobs: 0 copied \\(0B\\), 0 mounted, ${blobs} already there`));
@@ -85,7 +99,10 @@ e2e('cpe into an existing repository: no creation, no policy change; no region: 
   ecr.calls.length = 0;
   const result = await docker(['jindr', 'cpe', '-r', src.host, '--region', 'us-east-2', 'already:v1'], { env: awsEnv() });
   t.is(result.code, 0, result.stderr);
-  t.deepEqual(ecr.calls.map((c) => c.operation), ['GetAuthorizationToken', 'DescribeRepositories']);
+  t.deepEqual(
+    ecr.calls.map((c) => c.operation),
+    ['GetAuthorizationToken', 'DescribeRepositories'],
+  );
   t.is(ecr.repositories.get('already')?.lifecyclePolicyText, undefined);
   t.is(await digestAt(`${backing.host}/already:v1`), img.digest);
 
@@ -106,7 +123,10 @@ e2e('cpe without AWS credentials: says none were found and where it looked, not 
   t.is(result.stdout, '');
   const line = result.stderr.trimEnd();
   t.is(line.split('\n').length, 1, line);
-  t.regex(line, /^docker-jindr: GetAuthorizationToken: no AWS credentials found; looked in the environment \(AWS_ACCESS_KEY_ID .*AWS_PROFILE\), ~\/\.aws\/credentials and ~\/\.aws\/config .*SSO .*metadata service/);
+  t.regex(
+    line,
+    /^docker-jindr: GetAuthorizationToken: no AWS credentials found; looked in the environment \(AWS_ACCESS_KEY_ID .*AWS_PROFILE\), ~\/\.aws\/credentials and ~\/\.aws\/config .*SSO .*metadata service/,
+  );
   t.notRegex(line, /refused/);
   t.deepEqual(ecr.calls, []);
 });
@@ -116,7 +136,9 @@ e2e('cpe with ECR out of reach: names the endpoint it could not reach', async (t
   const gone = await startEcrFake({ proxyEndpoint: `http://${backing.host}`, password });
   const endpoint = gone.endpoint.replace(/\/$/, '');
   await gone.close(); // nothing listens there now
-  const result = await docker(['jindr', 'cpe', '-r', src.host, '--region', 'eu-west-1', 'offline:v1'], { env: { ...awsEnv(), AWS_ENDPOINT_URL_ECR: endpoint } });
+  const result = await docker(['jindr', 'cpe', '-r', src.host, '--region', 'eu-west-1', 'offline:v1'], {
+    env: { ...awsEnv(), AWS_ENDPOINT_URL_ECR: endpoint },
+  });
   t.is(result.code, 1);
   const line = result.stderr.trimEnd();
   t.is(line.split('\n').length, 1, line);

@@ -21,7 +21,9 @@ const SSHD = '/usr/sbin/sshd';
  * gives the ssh it starts a home of its own by nss_wrapper (libnss-wrapper), which answers
  * getpwuid() from a passwd file of the test's.
  */
-const NSS_WRAPPER = ['/usr/lib/x86_64-linux-gnu/libnss_wrapper.so', '/usr/lib/aarch64-linux-gnu/libnss_wrapper.so'].find((f) => existsSync(f));
+const NSS_WRAPPER = ['/usr/lib/x86_64-linux-gnu/libnss_wrapper.so', '/usr/lib/aarch64-linux-gnu/libnss_wrapper.so'].find((f) =>
+  existsSync(f),
+);
 const ENGINE_SOCKET = '/var/run/docker.sock';
 
 interface InfoRow {
@@ -60,8 +62,9 @@ function infoRows(t: ExecutionContext, result: RunResult, what: string): InfoRow
 /** `info` over `what` lists r's container exactly as `info` over the default socket does. */
 async function assertSameEngine(t: ExecutionContext, r: TestRegistry, result: RunResult, what: string): Promise<void> {
   const remote = infoRows(t, result, what).find((row) => row.container === r.name);
-  const local = infoRows(t, await jindr(['--format', 'json', 'info'], { env: cleanEnv({}) }), 'default socket')
-    .find((row) => row.container === r.name);
+  const local = infoRows(t, await jindr(['--format', 'json', 'info'], { env: cleanEnv({}) }), 'default socket').find(
+    (row) => row.container === r.name,
+  );
   t.truthy(local, `${r.name} over the default socket`);
   t.truthy(remote, `${what} lists ${r.name}: ${result.stdout}`);
   t.deepEqual(
@@ -119,19 +122,22 @@ async function startSshd(t: ExecutionContext): Promise<Sshd> {
   const clientPub = keygen(join(dir, 'client_key'));
   writeFileSync(join(dir, 'authorized_keys'), `${clientPub}\n`, { mode: 0o600 });
   const port = await freePort();
-  writeFileSync(join(dir, 'sshd_config'), [
-    `Port ${port}`,
-    'ListenAddress 127.0.0.1',
-    `HostKey ${join(dir, 'host_key')}`,
-    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-    'PermitRootLogin prohibit-password',
-    'PasswordAuthentication no',
-    'KbdInteractiveAuthentication no',
-    'StrictModes no',
-    'UsePAM no',
-    `PidFile ${join(dir, 'sshd.pid')}`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'sshd_config'),
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${join(dir, 'host_key')}`,
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      'PermitRootLogin prohibit-password',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'StrictModes no',
+      'UsePAM no',
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      '',
+    ].join('\n'),
+  );
   mkdirSync('/run/sshd', { recursive: true }); // privilege separation directory
   const child = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
@@ -168,7 +174,11 @@ function sshHome(t: ExecutionContext, over: NodeJS.ProcessEnv = {}): SshHome {
   writeFileSync(join(dir, 'group'), `${me.username}:x:${me.gid}:\n`);
   const write = (file: string, text: string): void => writeFileSync(join(dir, '.ssh', file), text, { mode: 0o600 });
   const env = cleanEnv({
-    HOME: dir, LD_PRELOAD: NSS_WRAPPER, NSS_WRAPPER_PASSWD: join(dir, 'passwd'), NSS_WRAPPER_GROUP: join(dir, 'group'), ...over,
+    HOME: dir,
+    LD_PRELOAD: NSS_WRAPPER,
+    NSS_WRAPPER_PASSWD: join(dir, 'passwd'),
+    NSS_WRAPPER_GROUP: join(dir, 'group'),
+    ...over,
   });
   return { dir, env, write };
 }
@@ -199,10 +209,19 @@ e2e('ssh://: DOCKER_HOST reaches the real engine through the ssh binary; host ke
   const other = tempDir(t, 'jindr-ssh-other-');
   keygen(join(other, 'key'));
   const wrongLine = `[127.0.0.1]:${sshd.port} ${readFileSync(join(other, 'key.pub'), 'utf8').trim()}\n`;
-  for (const [what, knownHosts] of [['a different host key', wrongLine], ['no known host key', '']] as const) {
+  for (const [what, knownHosts] of [
+    ['a different host key', wrongLine],
+    ['no known host key', ''],
+  ] as const) {
     home.write('known_hosts', knownHosts);
     const result = await jindr(['info'], { env: home.env });
-    assertSshFailure(t, result, host, /: ssh 127\.0\.0\.1 failed: Host key verification failed\.: is the host key of 127\.0\.0\.1 in your known_hosts\?/, what);
+    assertSshFailure(
+      t,
+      result,
+      host,
+      /: ssh 127\.0\.0\.1 failed: Host key verification failed\.: is the host key of 127\.0\.0\.1 in your known_hosts\?/,
+      what,
+    );
   }
   home.write('known_hosts', `${sshd.knownHostsLine}\n`);
   t.is((await jindr(['info'], { env: home.env })).code, 0, 'the right key again');
@@ -210,18 +229,31 @@ e2e('ssh://: DOCKER_HOST reaches the real engine through the ssh binary; host ke
   // A client key sshd does not know.
   home.write('id_ed25519', readFileSync(join(other, 'key'), 'utf8'));
   const refused = await jindr(['info'], { env: home.env });
-  assertSshFailure(t, refused, host, /: ssh 127\.0\.0\.1 failed: root@127\.0\.0\.1: Permission denied \(publickey\)\.: does ssh 127\.0\.0\.1 log in/, 'an unknown client key');
+  assertSshFailure(
+    t,
+    refused,
+    host,
+    /: ssh 127\.0\.0\.1 failed: root@127\.0\.0\.1: Permission denied \(publickey\)\.: does ssh 127\.0\.0\.1 log in/,
+    'an unknown client key',
+  );
 });
 
 e2e('ssh://: a socket path in the URL is the engine socket on the host (docker --host), as the docker CLI has it', async (t) => {
   const sshd = await startSshd(t);
   const r = await registry(t);
   const config = tempDir(t, 'jindr-ssh-config-');
-  const at = (path: string): NodeJS.ProcessEnv => defaultHome(t, sshd, { DOCKER_HOST: `ssh://root@127.0.0.1:${sshd.port}${path}`, DOCKER_CONFIG: config }).env;
+  const at = (path: string): NodeJS.ProcessEnv =>
+    defaultHome(t, sshd, { DOCKER_HOST: `ssh://root@127.0.0.1:${sshd.port}${path}`, DOCKER_CONFIG: config }).env;
   await assertSameEngine(t, r, await jindr(['--format', 'json', 'info'], { env: at(ENGINE_SOCKET) }), `info over ssh to ${ENGINE_SOCKET}`);
   // The docker CLI on the host says why, and that is the line.
   const missing = await jindr(['info'], { env: at('/nonexistent/docker.sock') });
-  assertSshFailure(t, missing, `127.0.0.1:${sshd.port}/nonexistent/docker.sock`, /: ssh 127\.0\.0\.1 failed: .*\/nonexistent\/docker\.sock/, 'a socket that is not there');
+  assertSshFailure(
+    t,
+    missing,
+    `127.0.0.1:${sshd.port}/nonexistent/docker.sock`,
+    /: ssh 127\.0\.0\.1 failed: .*\/nonexistent\/docker\.sock/,
+    'a socket that is not there',
+  );
 });
 
 e2e('ssh://: a context of the real docker CLI, through docker --context NAME jindr', async (t) => {
@@ -241,66 +273,96 @@ e2e('ssh://: a context of the real docker CLI, through docker --context NAME jin
 function aliasHome(t: ExecutionContext, sshd: Sshd, strict: string, over: NodeJS.ProcessEnv = {}): SshHome & { knownHosts: string } {
   const home = sshHome(t, over);
   const knownHosts = join(home.dir, 'alias_known_hosts');
-  home.write('config', [
-    'Host myalias',
-    '  HostName 127.0.0.1',
-    `  Port ${sshd.port}`,
-    '  User root',
-    `  IdentityFile ${sshd.clientKey}`,
-    `  UserKnownHostsFile ${knownHosts}`,
-    `  StrictHostKeyChecking ${strict}`,
-    'Host jumped',
-    '  HostName 127.0.0.1',
-    `  Port ${sshd.port}`,
-    '  User root',
-    `  IdentityFile ${sshd.clientKey}`,
-    `  UserKnownHostsFile ${knownHosts}`,
-    '  ProxyJump myalias',
-    '',
-  ].join('\n'));
+  home.write(
+    'config',
+    [
+      'Host myalias',
+      '  HostName 127.0.0.1',
+      `  Port ${sshd.port}`,
+      '  User root',
+      `  IdentityFile ${sshd.clientKey}`,
+      `  UserKnownHostsFile ${knownHosts}`,
+      `  StrictHostKeyChecking ${strict}`,
+      'Host jumped',
+      '  HostName 127.0.0.1',
+      `  Port ${sshd.port}`,
+      '  User root',
+      `  IdentityFile ${sshd.clientKey}`,
+      `  UserKnownHostsFile ${knownHosts}`,
+      '  ProxyJump myalias',
+      '',
+    ].join('\n'),
+  );
   return { ...home, knownHosts };
 }
 
-e2e('ssh://ALIAS: a Host of ~/.ssh/config (HostName, Port, User, IdentityFile, UserKnownHostsFile) by DOCKER_HOST, and ProxyJump through it', async (t) => {
-  const sshd = await startSshd(t);
-  const r = await registry(t);
-  const home = aliasHome(t, sshd, 'yes', { DOCKER_CONFIG: tempDir(t, 'jindr-ssh-config-') });
-  writeFileSync(home.knownHosts, `${sshd.knownHostsLine}\n`);
-  const env = (host: string): NodeJS.ProcessEnv => ({ ...home.env, DOCKER_HOST: host });
-  await assertSameEngine(t, r, await jindr(['--format', 'json', 'info'], { env: env('ssh://myalias') }), 'info over ssh://myalias');
-  // ProxyJump: ssh to the host through myalias (a second ssh, which reads the same config).
-  const accepted = (): number => sshd.log().match(/Accepted publickey for root/g)?.length ?? 0;
-  const before = accepted();
-  await assertSameEngine(t, r, await jindr(['--format', 'json', 'info'], { env: env('ssh://jumped') }), 'info over ssh://jumped');
-  t.true(accepted() >= before + 2, `a login for the jump and one for the host: ${sshd.log()}`);
-});
+e2e(
+  'ssh://ALIAS: a Host of ~/.ssh/config (HostName, Port, User, IdentityFile, UserKnownHostsFile) by DOCKER_HOST, and ProxyJump through it',
+  async (t) => {
+    const sshd = await startSshd(t);
+    const r = await registry(t);
+    const home = aliasHome(t, sshd, 'yes', { DOCKER_CONFIG: tempDir(t, 'jindr-ssh-config-') });
+    writeFileSync(home.knownHosts, `${sshd.knownHostsLine}\n`);
+    const env = (host: string): NodeJS.ProcessEnv => ({ ...home.env, DOCKER_HOST: host });
+    await assertSameEngine(t, r, await jindr(['--format', 'json', 'info'], { env: env('ssh://myalias') }), 'info over ssh://myalias');
+    // ProxyJump: ssh to the host through myalias (a second ssh, which reads the same config).
+    const accepted = (): number => sshd.log().match(/Accepted publickey for root/g)?.length ?? 0;
+    const before = accepted();
+    await assertSameEngine(t, r, await jindr(['--format', 'json', 'info'], { env: env('ssh://jumped') }), 'info over ssh://jumped');
+    t.true(accepted() >= before + 2, `a login for the jump and one for the host: ${sshd.log()}`);
+  },
+);
 
-e2e('ssh://ALIAS: a context of the real docker CLI whose host is a Host of ~/.ssh/config, through docker --context NAME jindr', async (t) => {
-  const sshd = await startSshd(t);
-  const r = await registry(t);
-  const config = makeDockerConfig();
-  t.teardown(config.cleanup);
-  const home = aliasHome(t, sshd, 'yes', { DOCKER_CONFIG: config.dir });
-  writeFileSync(home.knownHosts, `${sshd.knownHostsLine}\n`);
-  const created = await docker(['--config', config.dir, 'context', 'create', 'aliasctx', '--docker', 'host=ssh://myalias'], { env: home.env });
-  t.is(created.code, 0, created.stderr);
-  const viaContext = await docker(['--config', config.dir, '--context', 'aliasctx', 'jindr', '--format', 'json', 'info'], { env: home.env });
-  await assertSameEngine(t, r, viaContext, 'docker --context aliasctx jindr info');
-});
+e2e(
+  'ssh://ALIAS: a context of the real docker CLI whose host is a Host of ~/.ssh/config, through docker --context NAME jindr',
+  async (t) => {
+    const sshd = await startSshd(t);
+    const r = await registry(t);
+    const config = makeDockerConfig();
+    t.teardown(config.cleanup);
+    const home = aliasHome(t, sshd, 'yes', { DOCKER_CONFIG: config.dir });
+    writeFileSync(home.knownHosts, `${sshd.knownHostsLine}\n`);
+    const created = await docker(['--config', config.dir, 'context', 'create', 'aliasctx', '--docker', 'host=ssh://myalias'], {
+      env: home.env,
+    });
+    t.is(created.code, 0, created.stderr);
+    const viaContext = await docker(['--config', config.dir, '--context', 'aliasctx', 'jindr', '--format', 'json', 'info'], {
+      env: home.env,
+    });
+    await assertSameEngine(t, r, viaContext, 'docker --context aliasctx jindr info');
+  },
+);
 
-e2e('ssh://ALIAS: an unknown host key fails in one line, as StrictHostKeyChecking in the user\'s config says; accept-new takes it', async (t) => {
-  const sshd = await startSshd(t);
-  const r = await registry(t);
-  const config = tempDir(t, 'jindr-ssh-config-');
-  const strict = aliasHome(t, sshd, 'yes', { DOCKER_HOST: 'ssh://myalias', DOCKER_CONFIG: config });
-  const refused = await jindr(['info'], { env: strict.env });
-  assertSshFailure(t, refused, 'ssh://myalias', /: ssh myalias failed: Host key verification failed\.: is the host key of myalias in your known_hosts\?/, 'StrictHostKeyChecking yes');
-  t.false(existsSync(strict.knownHosts) && readFileSync(strict.knownHosts, 'utf8').includes(sshd.knownHostsLine.split(' ')[2]!), 'no key was added');
+e2e(
+  "ssh://ALIAS: an unknown host key fails in one line, as StrictHostKeyChecking in the user's config says; accept-new takes it",
+  async (t) => {
+    const sshd = await startSshd(t);
+    const r = await registry(t);
+    const config = tempDir(t, 'jindr-ssh-config-');
+    const strict = aliasHome(t, sshd, 'yes', { DOCKER_HOST: 'ssh://myalias', DOCKER_CONFIG: config });
+    const refused = await jindr(['info'], { env: strict.env });
+    assertSshFailure(
+      t,
+      refused,
+      'ssh://myalias',
+      /: ssh myalias failed: Host key verification failed\.: is the host key of myalias in your known_hosts\?/,
+      'StrictHostKeyChecking yes',
+    );
+    t.false(
+      existsSync(strict.knownHosts) && readFileSync(strict.knownHosts, 'utf8').includes(sshd.knownHostsLine.split(' ')[2]!),
+      'no key was added',
+    );
 
-  const acceptNew = aliasHome(t, sshd, 'accept-new', { DOCKER_HOST: 'ssh://myalias', DOCKER_CONFIG: config });
-  await assertSameEngine(t, r, await jindr(['--format', 'json', 'info'], { env: acceptNew.env }), 'info with StrictHostKeyChecking accept-new');
-  t.true(readFileSync(acceptNew.knownHosts, 'utf8').includes(sshd.knownHostsLine.split(' ')[2]!), 'ssh added the host key');
-});
+    const acceptNew = aliasHome(t, sshd, 'accept-new', { DOCKER_HOST: 'ssh://myalias', DOCKER_CONFIG: config });
+    await assertSameEngine(
+      t,
+      r,
+      await jindr(['--format', 'json', 'info'], { env: acceptNew.env }),
+      'info with StrictHostKeyChecking accept-new',
+    );
+    t.true(readFileSync(acceptNew.knownHosts, 'utf8').includes(sshd.knownHostsLine.split(' ')[2]!), 'ssh added the host key');
+  },
+);
 
 interface Forwarder {
   port: number;
@@ -317,30 +379,40 @@ async function startTlsForwarder(t: ExecutionContext): Promise<Forwarder> {
   const server = pki.server();
   const client = pki.client();
   const sockets = new Set<Socket>();
-  const tlsServer: TlsServer = createTlsServer({
-    cert: server.cert, key: server.key, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: true,
-  }, (socket) => {
-    const engine = connect(ENGINE_SOCKET);
-    for (const s of [socket, engine]) {
-      sockets.add(s);
-      s.on('error', () => {
-        socket.destroy();
-        engine.destroy();
-      });
-      s.on('close', () => sockets.delete(s));
-    }
-    socket.pipe(engine).pipe(socket);
-  });
+  const tlsServer: TlsServer = createTlsServer(
+    {
+      cert: server.cert,
+      key: server.key,
+      ca: pki.ca.cert,
+      requestCert: true,
+      rejectUnauthorized: true,
+    },
+    (socket) => {
+      const engine = connect(ENGINE_SOCKET);
+      for (const s of [socket, engine]) {
+        sockets.add(s);
+        s.on('error', () => {
+          socket.destroy();
+          engine.destroy();
+        });
+        s.on('close', () => sockets.delete(s));
+      }
+      socket.pipe(engine).pipe(socket);
+    },
+  );
   tlsServer.on('tlsClientError', () => {}); // the refusals the tests provoke
   const port = await freePort();
   await new Promise<void>((resolve, reject) => {
     tlsServer.once('error', reject);
     tlsServer.listen(port, '127.0.0.1', resolve);
   });
-  t.teardown(() => new Promise<void>((resolve) => {
-    for (const s of sockets) s.destroy();
-    tlsServer.close(() => resolve());
-  }));
+  t.teardown(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        tlsServer.close(() => resolve());
+      }),
+  );
   const certPath = join(pki.dir, 'docker');
   mkdirSync(certPath);
   writeFileSync(join(certPath, 'ca.pem'), pki.ca.cert);
@@ -371,7 +443,10 @@ e2e('tcp:// with TLS: a context with ca, cert and key (contexts/tls/), through d
   const created = await docker(['--config', config.dir, 'context', 'create', 'tlsctx', '--docker', `host=${fwd.host},${files}`], { env });
   t.is(created.code, 0, created.stderr);
   // The context keeps copies: the originals going away must not matter.
-  const cli = await docker(['--config', config.dir, '--context', 'tlsctx', 'ps', '-a', '--filter', `name=^${r.name}$`, '--format', '{{.Names}}'], { env });
+  const cli = await docker(
+    ['--config', config.dir, '--context', 'tlsctx', 'ps', '-a', '--filter', `name=^${r.name}$`, '--format', '{{.Names}}'],
+    { env },
+  );
   t.is(cli.code, 0, cli.stderr);
   t.is(cli.stdout.trim(), r.name);
   rmSync(fwd.certPath, { recursive: true });
@@ -396,12 +471,16 @@ e2e('tcp:// with TLS: no client certificate, one of another CA, or another CA fo
     ['no client certificate', certDir('no-cert', { 'ca.pem': pem('ca.pem') }), /: we sent no client certificate: /],
     // Node's TLS server drops a client certificate it does not trust without an alert (Go's
     // answers "bad certificate", which gets the hint): all we can see here is a hang-up.
-    ['a client certificate of another CA',
+    [
+      'a client certificate of another CA',
       certDir('other-client', { 'ca.pem': pem('ca.pem'), 'cert.pem': otherClient.cert, 'key.pem': otherClient.key }),
-      /^docker-jindr: cannot reach the Docker engine at /],
-    ['another CA for the engine',
+      /^docker-jindr: cannot reach the Docker engine at /,
+    ],
+    [
+      'another CA for the engine',
       certDir('other-ca', { 'ca.pem': otherPki.ca.cert, 'cert.pem': pem('cert.pem'), 'key.pem': pem('key.pem') }),
-      /: its TLS certificate is not trusted \(.*\): is \/.*other-ca\/ca\.pem the CA that signed it\?$/m],
+      /: its TLS certificate is not trusted \(.*\): is \/.*other-ca\/ca\.pem the CA that signed it\?$/m,
+    ],
   ];
   for (const [what, certPath, message] of cases) {
     const env = cleanEnv({ DOCKER_HOST: fwd.host, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certPath, DOCKER_CONFIG: config });

@@ -28,7 +28,10 @@ for (const image of registryImages) {
         const child = await skopeoRaw(`${registry.host}/archy@${m.digest}`);
         t.is(sha256(child), m.digest);
       }
-      const expected = new Map([['amd64', 'x86_64'], ['arm64', 'aarch64']]);
+      const expected = new Map([
+        ['amd64', 'x86_64'],
+        ['arm64', 'aarch64'],
+      ]);
       for (const m of pushed.manifests) {
         const platform = `linux/${m.platform.architecture}`;
         const result = await docker(['run', '--rm', '--pull', 'always', '--platform', platform, pushed.reference]);
@@ -45,7 +48,10 @@ for (const image of registryImages) {
     const raw = await skopeoRaw(pushed.reference);
     t.is(sha256(raw), pushed.digest);
     const manifest = JSON.parse(raw.toString()) as { layers: { digest: string }[] };
-    t.deepEqual(manifest.layers.map((l) => l.digest), pushed.layers.map((l) => l.digest));
+    t.deepEqual(
+      manifest.layers.map((l) => l.digest),
+      pushed.layers.map((l) => l.digest),
+    );
 
     const leftover = await pushUntaggedManifest(registry.host, 'team/random');
     t.is(sha256(await skopeoRaw(leftover.reference)), leftover.digest);

@@ -14,7 +14,9 @@ async function forgetConnections(): Promise<void> {
 }
 
 const status = async (url: string): Promise<number> => {
-  const res = await fetch(url, { headers: { accept: 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json' } });
+  const res = await fetch(url, {
+    headers: { accept: 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json' },
+  });
   await res.arrayBuffer();
   return res.status;
 };
@@ -26,7 +28,15 @@ async function catalog(host: string): Promise<string[]> {
 /** Is the blob's data file in the registry's storage (not just answered for)? */
 async function inStorage(reg: TestRegistry, digest: string): Promise<boolean> {
   const hex = digest.slice('sha256:'.length);
-  const result = await docker(['exec', reg.name, 'sh', '-c', 'test -e "$1"', 'sh', `/var/lib/registry/docker/registry/v2/blobs/sha256/${hex.slice(0, 2)}/${hex}/data`]);
+  const result = await docker([
+    'exec',
+    reg.name,
+    'sh',
+    '-c',
+    'test -e "$1"',
+    'sh',
+    `/var/lib/registry/docker/registry/v2/blobs/sha256/${hex.slice(0, 2)}/${hex}/data`,
+  ]);
   return result.code === 0;
 }
 
@@ -49,9 +59,15 @@ for (const image of registryImages) {
     const jindr = (...args: string[]) => docker(['jindr', '-r', host, ...args], { env: cfg.env });
 
     const gc = await jindr('gc', '--grace', '0');
-    t.is(errorLine(t, gc, 1), `docker-jindr: the registry container ${reg.name} was not created by docker jindr: gc would stop it, edit its storage and start it again; run gc --force to do it anyway`);
+    t.is(
+      errorLine(t, gc, 1),
+      `docker-jindr: the registry container ${reg.name} was not created by docker jindr: gc would stop it, edit its storage and start it again; run gc --force to do it anyway`,
+    );
     const rmr = await jindr('rmr', 'archy');
-    t.is(errorLine(t, rmr, 1), `docker-jindr: the registry container ${reg.name} was not created by docker jindr: rmr would delete in its storage and restart it; run rmr --force to do it anyway`);
+    t.is(
+      errorLine(t, rmr, 1),
+      `docker-jindr: the registry container ${reg.name} was not created by docker jindr: rmr would delete in its storage and restart it; run rmr --force to do it anyway`,
+    );
 
     t.is(await startedAt(reg.name), before, 'neither stopped nor restarted');
     t.is((await dockerOk(['ps', '-aq', '--filter', `label=jindr.gc-for=${reg.name}`])).trim(), '', 'no helper container');

@@ -76,7 +76,11 @@ async function leaveUpload(host: string, repo: string, bytes: number): Promise<s
   await start.arrayBuffer();
   if (start.status !== 202) throw new Error(`POST upload: HTTP ${start.status}`);
   const location = new URL(start.headers.get('location')!, `http://${host}`);
-  const patch = await fetch(location, { method: 'PATCH', body: randomBytes(bytes), headers: { 'content-type': 'application/octet-stream' } });
+  const patch = await fetch(location, {
+    method: 'PATCH',
+    body: randomBytes(bytes),
+    headers: { 'content-type': 'application/octet-stream' },
+  });
   await patch.arrayBuffer();
   if (patch.status !== 202) throw new Error(`PATCH upload: HTTP ${patch.status}`);
   return start.headers.get('docker-upload-uuid')!;
@@ -89,7 +93,14 @@ async function skopeoDigest(t: ExecutionContext, ref: string): Promise<string> {
 }
 
 /** The registry container's own /etc, file by file (but those the engine writes at each start): a symlink to /etc in the storage must lead nothing there. */
-const etcOf = (reg: JindrRegistry): Promise<string> => dockerOk(['exec', reg.name, 'sh', '-c', 'find /etc | sort; find /etc -type f ! -name hosts ! -name hostname ! -name resolv.conf -exec md5sum {} + | sort']);
+const etcOf = (reg: JindrRegistry): Promise<string> =>
+  dockerOk([
+    'exec',
+    reg.name,
+    'sh',
+    '-c',
+    'find /etc | sort; find /etc -type f ! -name hosts ! -name hostname ! -name resolv.conf -exec md5sum {} + | sort',
+  ]);
 
 const OLD = new Date(Date.now() - 3 * 86_400_000);
 const YESTERDAY = new Date(Date.now() - 86_400_000);
@@ -175,13 +186,20 @@ e2e('a hostile storage: gc, prune and rmr remove exactly the planned garbage; no
   t.regex(gc.stderr, /left alone: repositories\/lnk-out \(a symlink\)/);
   t.regex(gc.stderr, /removed 1 upload session \(2\.00MB\)/);
   // distribution's own collection, the judge of the blob sweep, cannot walk such a storage: the blobs wait, said in one line.
-  t.regex(gc.stderr, /warning: no blob was collected: registry garbage-collect --dry-run failed .*invalid path.*move the names left alone out of the storage/);
+  t.regex(
+    gc.stderr,
+    /warning: no blob was collected: registry garbage-collect --dry-run failed .*invalid path.*move the names left alone out of the storage/,
+  );
   const afterGc = snapshot(data);
-  t.deepEqual(difference(before, afterGc), {
-    removed: under(before, [`${repoDir('app')}/_manifests/revisions/sha256/${garbage}`, `${repoDir('app')}/_uploads/${oldUpload}`]),
-    added: [],
-    changed: [],
-  }, 'exactly the garbage went');
+  t.deepEqual(
+    difference(before, afterGc),
+    {
+      removed: under(before, [`${repoDir('app')}/_manifests/revisions/sha256/${garbage}`, `${repoDir('app')}/_uploads/${oldUpload}`]),
+      added: [],
+      changed: [],
+    },
+    'exactly the garbage went',
+  );
   t.true(afterGc.has(`${repoDir('app')}/_uploads/${youngUpload}/data`), 'the young upload stays');
 
   // prune --keep 1 app: the tag v1, then its image; nothing else (the hostile tags are not tags).
@@ -189,22 +207,33 @@ e2e('a hostile storage: gc, prune and rmr remove exactly the planned garbage; no
   t.is(prune.code, 0, prune.stderr);
   await forgetConnections();
   const afterPrune = snapshot(data);
-  t.deepEqual(difference(afterGc, afterPrune), {
-    removed: under(afterGc, [`${repoDir('app')}/_manifests/tags/v1`, `${repoDir('app')}/_manifests/revisions/sha256/${hexOf(v1.digest)}`]),
-    added: [],
-    changed: [],
-  }, 'exactly the pruned tag and its image went');
+  t.deepEqual(
+    difference(afterGc, afterPrune),
+    {
+      removed: under(afterGc, [
+        `${repoDir('app')}/_manifests/tags/v1`,
+        `${repoDir('app')}/_manifests/revisions/sha256/${hexOf(v1.digest)}`,
+      ]),
+      added: [],
+      changed: [],
+    },
+    'exactly the pruned tag and its image went',
+  );
 
   // rmr gone: its storage, but not through the symlinked _uploads (which stays, and so does the directory holding it).
   const rmr = await reg.jindr('rmr', 'gone');
   t.is(rmr.code, 0, rmr.stderr);
   await forgetConnections();
   const afterRmr = snapshot(data);
-  t.deepEqual(difference(afterPrune, afterRmr), {
-    removed: under(afterPrune, [`${repoDir('gone')}/_manifests`, `${repoDir('gone')}/_layers`]),
-    added: [],
-    changed: [],
-  }, 'exactly the repository went');
+  t.deepEqual(
+    difference(afterPrune, afterRmr),
+    {
+      removed: under(afterPrune, [`${repoDir('gone')}/_manifests`, `${repoDir('gone')}/_layers`]),
+      added: [],
+      changed: [],
+    },
+    'exactly the repository went',
+  );
 
   t.is(await etcOf(reg), etcBefore, "the registry container's /etc is untouched");
   for (const [ref, digest] of [
@@ -225,9 +254,14 @@ e2e('an abandoned 20 MB upload: du shows it on its own line, gc --grace 0s remov
   const du = await reg.jindr('du', '--grace', '0s');
   t.is(du.code, 0, du.stderr);
   t.regex(du.stdout, /^\(1 upload session\)\s+20\.0MB\s+-\s+-\s+20\.0MB$/m);
-  const json = JSON.parse((await reg.jindr('du', '--format', 'json')).stdout) as { uploads: { sessions: number; bytes: number; reclaimable: number } };
+  const json = JSON.parse((await reg.jindr('du', '--format', 'json')).stdout) as {
+    uploads: { sessions: number; bytes: number; reclaimable: number };
+  };
   t.like(json.uploads, { sessions: 1, reclaimable: 0 }, 'within the default grace period gc would keep it');
-  t.true(json.uploads.bytes >= 20_000_000 && json.uploads.bytes < 20_010_000, `the data and the session's own files: ${json.uploads.bytes}`);
+  t.true(
+    json.uploads.bytes >= 20_000_000 && json.uploads.bytes < 20_010_000,
+    `the data and the session's own files: ${json.uploads.bytes}`,
+  );
   const gc = await reg.jindr('gc', '--grace', '0s');
   t.is(gc.code, 0, gc.stderr);
   t.notRegex(gc.stdout, /nothing to collect/);

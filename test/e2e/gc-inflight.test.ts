@@ -88,7 +88,12 @@ async function servedDigest(host: string, repo: string, reference: string): Prom
 async function blobDigest(host: string, repo: string, digest: string): Promise<string> {
   const response = await fetch(`http://${host}/v2/${repo}/blobs/${digest}`);
   if (response.status !== 200) throw new Error(`${host}/${repo}@${digest}: HTTP ${response.status}`);
-  return 'sha256:' + createHash('sha256').update(Buffer.from(await response.arrayBuffer())).digest('hex');
+  return (
+    'sha256:' +
+    createHash('sha256')
+      .update(Buffer.from(await response.arrayBuffer()))
+      .digest('hex')
+  );
 }
 
 async function skopeoDigest(ref: string): Promise<string> {
@@ -109,7 +114,8 @@ function start(args: string[], env: NodeJS.ProcessEnv) {
     child.on('close', (code) => {
       done = true;
       resolve({ code, stdout, stderr });
-    }));
+    }),
+  );
   return { result, exited: () => done, kill: () => child.kill('SIGKILL') };
 }
 
@@ -188,45 +194,51 @@ for (const image of registryImages) {
     t.is(pull.code, 0, pull.stderr);
   });
 
-  e2e(`${image}: the grace period keeps a fresh leftover; --grace 0 (or a shorter grace) frees it; a bad --grace is a usage error`, async (t) => {
-    const { host, data, jindr, gc } = await setup(t, image);
-    // Nothing in flight: the setup's old garbage goes with the default grace period.
-    t.is((await gc()).blobs, 3);
-    const fresh = await pushUntaggedManifest(host, 'fresh', { layers: 2 });
-    const kept = await gc();
-    t.deepEqual(kept.manifests, []);
-    t.deepEqual(kept.repositories, []);
-    t.is(kept.blobs, 0);
-    t.deepEqual(kept.keptYoung, { manifests: 1, blobs: 0, bytes: 0 }, 'a young manifest keeps its blobs referenced');
-    for (const b of [fresh, fresh.config, ...fresh.layers]) t.true(existsSync(blobFile(data, b.digest)));
-    const table = await jindr('gc');
-    t.is(table.code, 0, table.stderr);
-    t.is(table.stdout, `nothing to collect in ${`jindr-${host.split(':')[1]}`}\n`);
-    t.regex(table.stderr, /^kept 1 untagged manifest\(s\) and 0 unreferenced blob\(s\) \(0B\) written within the last 1h \(--grace\)/m);
-    await forgetConnections();
+  e2e(
+    `${image}: the grace period keeps a fresh leftover; --grace 0 (or a shorter grace) frees it; a bad --grace is a usage error`,
+    async (t) => {
+      const { host, data, jindr, gc } = await setup(t, image);
+      // Nothing in flight: the setup's old garbage goes with the default grace period.
+      t.is((await gc()).blobs, 3);
+      const fresh = await pushUntaggedManifest(host, 'fresh', { layers: 2 });
+      const kept = await gc();
+      t.deepEqual(kept.manifests, []);
+      t.deepEqual(kept.repositories, []);
+      t.is(kept.blobs, 0);
+      t.deepEqual(kept.keptYoung, { manifests: 1, blobs: 0, bytes: 0 }, 'a young manifest keeps its blobs referenced');
+      for (const b of [fresh, fresh.config, ...fresh.layers]) t.true(existsSync(blobFile(data, b.digest)));
+      const table = await jindr('gc');
+      t.is(table.code, 0, table.stderr);
+      t.is(table.stdout, `nothing to collect in ${`jindr-${host.split(':')[1]}`}\n`);
+      t.regex(table.stderr, /^kept 1 untagged manifest\(s\) and 0 unreferenced blob\(s\) \(0B\) written within the last 1h \(--grace\)/m);
+      await forgetConnections();
 
-    backdate(data, 45 * 60);
-    t.is((await gc('--grace', '1h')).blobs, 0, '45 minutes old is within an hour');
-    const shorter = await gc('--grace', '30m');
-    t.deepEqual(shorter.manifests, [{ repository: 'fresh', digest: fresh.digest }]);
-    t.is(shorter.blobs, 4);
-    for (const b of [fresh, fresh.config, ...fresh.layers]) t.false(existsSync(blobFile(data, b.digest)));
+      backdate(data, 45 * 60);
+      t.is((await gc('--grace', '1h')).blobs, 0, '45 minutes old is within an hour');
+      const shorter = await gc('--grace', '30m');
+      t.deepEqual(shorter.manifests, [{ repository: 'fresh', digest: fresh.digest }]);
+      t.is(shorter.blobs, 4);
+      for (const b of [fresh, fresh.config, ...fresh.layers]) t.false(existsSync(blobFile(data, b.digest)));
 
-    const again = await pushUntaggedManifest(host, 'again');
-    const zero = await gc('--grace', '0');
-    t.deepEqual(zero.manifests, [{ repository: 'again', digest: again.digest }]);
-    t.deepEqual(zero.repositories, ['again']);
-    t.is(zero.blobs, 3);
-    t.is(zero.grace, '0s');
+      const again = await pushUntaggedManifest(host, 'again');
+      const zero = await gc('--grace', '0');
+      t.deepEqual(zero.manifests, [{ repository: 'again', digest: again.digest }]);
+      t.deepEqual(zero.repositories, ['again']);
+      t.is(zero.blobs, 3);
+      t.is(zero.grace, '0s');
 
-    for (const bad of ['10', '1x', '-1h', '']) {
-      const refused = await jindr('gc', `--grace=${bad}`);
-      t.is(refused.code, 2, refused.stderr);
-      t.is(refused.stdout, '');
-      t.regex(refused.stderr, /^docker-jindr: --grace needs a duration such as 30d, 12h, 90m or 1h30m \(units s, m, h, d, w\); got ".*"\n$/);
-    }
-    const stop = await jindr('stop', '--grace', 'soon');
-    t.is(stop.code, 2, stop.stderr);
-    t.true((await dockerOk(['ps', '-q', '--filter', `label=jindr.registry=${host}`])).trim() !== '', 'a bad --grace stops nothing');
-  });
+      for (const bad of ['10', '1x', '-1h', '']) {
+        const refused = await jindr('gc', `--grace=${bad}`);
+        t.is(refused.code, 2, refused.stderr);
+        t.is(refused.stdout, '');
+        t.regex(
+          refused.stderr,
+          /^docker-jindr: --grace needs a duration such as 30d, 12h, 90m or 1h30m \(units s, m, h, d, w\); got ".*"\n$/,
+        );
+      }
+      const stop = await jindr('stop', '--grace', 'soon');
+      t.is(stop.code, 2, stop.stderr);
+      t.true((await dockerOk(['ps', '-q', '--filter', `label=jindr.registry=${host}`])).trim() !== '', 'a bad --grace stops nothing');
+    },
+  );
 }

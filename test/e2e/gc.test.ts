@@ -2,14 +2,7 @@
 // (both images): what must go goes, what any tag still needs stays and still pulls.
 import type { ExecutionContext } from 'ava';
 import { e2e, registryImages, startTestRegistry, waitForRegistry, type TestRegistry } from '../helpers/engine.ts';
-import {
-  MEDIA_TYPES,
-  pushArchy,
-  pushImageManifest,
-  pushRandomImage,
-  pushUntaggedManifest,
-  sha256,
-} from '../helpers/images.ts';
+import { MEDIA_TYPES, pushArchy, pushImageManifest, pushRandomImage, pushUntaggedManifest, sha256 } from '../helpers/images.ts';
 import { pushReferrer } from '../helpers/jindr-registry.ts';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -52,7 +45,18 @@ async function blobInStorage(reg: TestRegistry, digest: string): Promise<boolean
   const test = ['sh', '-c', 'test -e "$1"', 'sh', path];
   const result = running
     ? await docker(['exec', reg.name, ...test])
-    : await docker(['run', '--rm', '--volumes-from', reg.name, '--network', 'none', '--entrypoint', test[0]!, 'registry:2', ...test.slice(1)]);
+    : await docker([
+        'run',
+        '--rm',
+        '--volumes-from',
+        reg.name,
+        '--network',
+        'none',
+        '--entrypoint',
+        test[0]!,
+        'registry:2',
+        ...test.slice(1),
+      ]);
   if (result.code !== 0 && result.code !== 1) throw new Error(`cannot look into ${reg.name}'s storage: ${result.stderr}`);
   return result.code === 0;
 }
@@ -93,70 +97,79 @@ async function setup(t: ExecutionContext, image: string): Promise<{ reg: TestReg
 const startedAt = async (name: string) => (await dockerOk(['inspect', '-f', '{{.State.StartedAt}}', name])).trim();
 
 for (const image of registryImages) {
-  e2e(`${image}: gc removes an untagged leftover and emptied repositories (API delete, rmi), keeps every platform and referrer`, async (t) => {
-    const { reg, cfg } = await setup(t, image);
-    const { host } = reg;
-    const archy = await pushArchy(host);
-    const list = await pushArchy(host, { repo: 'archylist', format: 'docker' });
-    const amd = archy.manifests[0]!;
-    const arm = archy.manifests[1]!;
-    const leftover = await pushUntaggedManifest(host, 'archy', { layerSize: 4096 });
-    const sigOfChild = await pushReferrer(host, 'archy', arm);
-    const sigOfIndex = await pushReferrer(host, 'archy', archy);
-    const sigOfSig = await pushReferrer(host, 'archy', sigOfIndex);
-    const sigOfLeftover = await pushReferrer(host, 'archy', leftover);
-    const gone = await pushRandomImage(host, 'gone', 'only');
-    t.is(await status(`http://${host}/v2/gone/manifests/${gone.digest}`, 'DELETE'), 202);
-    await pushRandomImage(host, 'gone2', 'only');
-    const rmi = await docker(['jindr', '-r', host, 'rmi', 'gone2:only'], { env: cfg.env });
-    t.is(rmi.code, 0, rmi.stderr);
-    await forgetConnections();
-    for (const repo of ['gone', 'gone2']) t.true((await catalog(host)).includes(repo), `emptied ${repo} stays in the catalog until gc`);
-    const leftoverLayer = leftover.layers[0]!;
-    t.true(await blobInStorage(reg, leftoverLayer.digest));
-    const before = await startedAt(reg.name);
+  e2e(
+    `${image}: gc removes an untagged leftover and emptied repositories (API delete, rmi), keeps every platform and referrer`,
+    async (t) => {
+      const { reg, cfg } = await setup(t, image);
+      const { host } = reg;
+      const archy = await pushArchy(host);
+      const list = await pushArchy(host, { repo: 'archylist', format: 'docker' });
+      const amd = archy.manifests[0]!;
+      const arm = archy.manifests[1]!;
+      const leftover = await pushUntaggedManifest(host, 'archy', { layerSize: 4096 });
+      const sigOfChild = await pushReferrer(host, 'archy', arm);
+      const sigOfIndex = await pushReferrer(host, 'archy', archy);
+      const sigOfSig = await pushReferrer(host, 'archy', sigOfIndex);
+      const sigOfLeftover = await pushReferrer(host, 'archy', leftover);
+      const gone = await pushRandomImage(host, 'gone', 'only');
+      t.is(await status(`http://${host}/v2/gone/manifests/${gone.digest}`, 'DELETE'), 202);
+      await pushRandomImage(host, 'gone2', 'only');
+      const rmi = await docker(['jindr', '-r', host, 'rmi', 'gone2:only'], { env: cfg.env });
+      t.is(rmi.code, 0, rmi.stderr);
+      await forgetConnections();
+      for (const repo of ['gone', 'gone2']) t.true((await catalog(host)).includes(repo), `emptied ${repo} stays in the catalog until gc`);
+      const leftoverLayer = leftover.layers[0]!;
+      t.true(await blobInStorage(reg, leftoverLayer.digest));
+      const before = await startedAt(reg.name);
 
-    const report = await gc(cfg.env, host);
+      const report = await gc(cfg.env, host);
 
-    t.false(report.dryRun);
-    t.deepEqual(
-      report.manifests.filter((m) => m.repository === 'archy').map((m) => `${m.repository}@${m.digest}`).sort(),
-      [`archy@${leftover.digest}`, `archy@${sigOfLeftover.digest}`].sort(), // DELETE already removed gone@digest
-    );
-    t.deepEqual(report.manifests.filter((m) => !['archy', 'gone2'].includes(m.repository)), []);
-    t.deepEqual(report.repositories, ['gone', 'gone2']);
-    t.true(report.blobs >= 4, `blobs removed: ${report.blobs}`); // leftover, its config and layer, gone's manifest...
-    t.true(report.bytesFreed > leftoverLayer.size, `bytes freed: ${report.bytesFreed}`);
-    t.deepEqual(report.warnings, []);
-    t.not(await startedAt(reg.name), before, 'the registry was restarted');
+      t.false(report.dryRun);
+      t.deepEqual(
+        report.manifests
+          .filter((m) => m.repository === 'archy')
+          .map((m) => `${m.repository}@${m.digest}`)
+          .sort(),
+        [`archy@${leftover.digest}`, `archy@${sigOfLeftover.digest}`].sort(), // DELETE already removed gone@digest
+      );
+      t.deepEqual(
+        report.manifests.filter((m) => !['archy', 'gone2'].includes(m.repository)),
+        [],
+      );
+      t.deepEqual(report.repositories, ['gone', 'gone2']);
+      t.true(report.blobs >= 4, `blobs removed: ${report.blobs}`); // leftover, its config and layer, gone's manifest...
+      t.true(report.bytesFreed > leftoverLayer.size, `bytes freed: ${report.bytesFreed}`);
+      t.deepEqual(report.warnings, []);
+      t.not(await startedAt(reg.name), before, 'the registry was restarted');
 
-    t.is(await manifestStatus(host, 'archy', leftover.digest), 404);
-    t.is(await manifestStatus(host, 'archy', sigOfLeftover.digest), 404);
-    t.false(await blobInStorage(reg, leftoverLayer.digest), "the leftover's layer is gone from storage");
-    t.is(await blobStatus(host, 'archy', leftoverLayer.digest), 404);
-    for (const m of [archy, amd, arm, sigOfChild, sigOfIndex, sigOfSig]) {
-      t.is(await manifestStatus(host, 'archy', m.digest), 200, `archy@${m.digest} must stay`);
-    }
-    for (const m of [list, ...list.manifests]) t.is(await manifestStatus(host, 'archylist', m.digest), 200);
-    t.deepEqual((await catalog(host)).sort(), ['archy', 'archylist']);
-
-    for (const ref of [archy.reference, list.reference]) {
-      for (const platform of ['linux/arm64', 'linux/amd64']) {
-        const pull = await docker(['pull', '--platform', platform, ref]);
-        t.is(pull.code, 0, `docker pull --platform ${platform} ${ref}: ${pull.stderr}`);
+      t.is(await manifestStatus(host, 'archy', leftover.digest), 404);
+      t.is(await manifestStatus(host, 'archy', sigOfLeftover.digest), 404);
+      t.false(await blobInStorage(reg, leftoverLayer.digest), "the leftover's layer is gone from storage");
+      t.is(await blobStatus(host, 'archy', leftoverLayer.digest), 404);
+      for (const m of [archy, amd, arm, sigOfChild, sigOfIndex, sigOfSig]) {
+        t.is(await manifestStatus(host, 'archy', m.digest), 200, `archy@${m.digest} must stay`);
       }
-    }
-    const arch = await docker(['run', '--rm', '--platform', 'linux/arm64', archy.reference]);
-    t.is(arch.stdout.trim(), 'aarch64', arch.stderr);
+      for (const m of [list, ...list.manifests]) t.is(await manifestStatus(host, 'archylist', m.digest), 200);
+      t.deepEqual((await catalog(host)).sort(), ['archy', 'archylist']);
 
-    // The registry forgot the deleted blobs: pushing the leftover again uploads its layer
-    // (no "layer already exists"), and it can be read back whole.
-    t.is(await status(`http://${host}/v2/archy/blobs/${leftoverLayer.digest}`, 'HEAD'), 404);
-    await pushImageManifest(host, 'archy', 'again', leftover);
-    const res = await fetch(`http://${host}/v2/archy/blobs/${leftoverLayer.digest}`);
-    t.is(sha256(Buffer.from(await res.arrayBuffer())), leftoverLayer.digest);
-    t.is(await manifestStatus(host, 'archy', 'again'), 200);
-  });
+      for (const ref of [archy.reference, list.reference]) {
+        for (const platform of ['linux/arm64', 'linux/amd64']) {
+          const pull = await docker(['pull', '--platform', platform, ref]);
+          t.is(pull.code, 0, `docker pull --platform ${platform} ${ref}: ${pull.stderr}`);
+        }
+      }
+      const arch = await docker(['run', '--rm', '--platform', 'linux/arm64', archy.reference]);
+      t.is(arch.stdout.trim(), 'aarch64', arch.stderr);
+
+      // The registry forgot the deleted blobs: pushing the leftover again uploads its layer
+      // (no "layer already exists"), and it can be read back whole.
+      t.is(await status(`http://${host}/v2/archy/blobs/${leftoverLayer.digest}`, 'HEAD'), 404);
+      await pushImageManifest(host, 'archy', 'again', leftover);
+      const res = await fetch(`http://${host}/v2/archy/blobs/${leftoverLayer.digest}`);
+      t.is(sha256(Buffer.from(await res.arrayBuffer())), leftoverLayer.digest);
+      t.is(await manifestStatus(host, 'archy', 'again'), 200);
+    },
+  );
 
   e2e(`${image}: gc --dry-run removes nothing, does not restart, and predicts what gc then removes`, async (t) => {
     const { reg, cfg } = await setup(t, image);
@@ -186,7 +199,10 @@ for (const image of registryImages) {
     await dockerOk(['stop', reg.name]);
 
     const report = await gc(cfg.env, host);
-    t.deepEqual(report.manifests.map((m) => m.digest), [leftover.digest]);
+    t.deepEqual(
+      report.manifests.map((m) => m.digest),
+      [leftover.digest],
+    );
     t.true(report.bytesFreed > 0);
     t.is((await dockerOk(['inspect', '-f', '{{.State.Running}}', reg.name])).trim(), 'false');
     t.false(await blobInStorage(reg, leftover.layers[0]!.digest));
@@ -219,12 +235,29 @@ e2e('registry:2: raw garbage-collect --delete-untagged breaks a tagged index; ji
   const ourChildren = await children(ours.host);
 
   // What --delete-untagged would delete here: exactly the per-platform manifests.
-  const dry = await dockerOk(['exec', raw.name, 'registry', 'garbage-collect', '--dry-run', '--delete-untagged', '/etc/docker/registry/config.yml']);
+  const dry = await dockerOk([
+    'exec',
+    raw.name,
+    'registry',
+    'garbage-collect',
+    '--dry-run',
+    '--delete-untagged',
+    '/etc/docker/registry/config.yml',
+  ]);
   const eligible = [...dry.matchAll(/manifest eligible for deletion: (sha256:[0-9a-f]+)/g)].map((m) => m[1]!).sort();
   t.deepEqual(eligible, rawChildren);
 
   await dockerOk(['stop', raw.name]);
-  await dockerOk(['run', '--rm', '--volumes-from', raw.name, 'registry:2', 'garbage-collect', '--delete-untagged', '/etc/docker/registry/config.yml']);
+  await dockerOk([
+    'run',
+    '--rm',
+    '--volumes-from',
+    raw.name,
+    'registry:2',
+    'garbage-collect',
+    '--delete-untagged',
+    '/etc/docker/registry/config.yml',
+  ]);
   await dockerOk(['start', raw.name]);
   await forgetConnections();
   await waitForRegistry(`http://${raw.host}/v2/`);
@@ -284,14 +317,21 @@ e2e('gc with nothing to collect leaves a running registry alone', async (t) => {
   t.is((await gc(cfg.env, reg.host)).manifests.length, 1);
   const before = await startedAt(reg.name);
   const again = await gc(cfg.env, reg.host);
-  t.deepEqual({ manifests: again.manifests, repositories: again.repositories, blobs: again.blobs, bytesFreed: again.bytesFreed }, { manifests: [], repositories: [], blobs: 0, bytesFreed: 0 });
+  t.deepEqual(
+    { manifests: again.manifests, repositories: again.repositories, blobs: again.blobs, bytesFreed: again.bytesFreed },
+    { manifests: [], repositories: [], blobs: 0, bytesFreed: 0 },
+  );
   t.is(await startedAt(reg.name), before, 'not restarted');
   t.is(await manifestStatus(reg.host, 'archy', leftover.digest), 404);
 });
 
 e2e('gc follows a storage root set by env, and refuses storage that is not in a volume', async (t) => {
   const data = mkdtempSync(join(tmpdir(), 'jindr-gc-root-'));
-  const mounted = await startTestRegistry({ image: 'registry:2', env: { REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: '/data' }, volumes: { [data]: '/data' } });
+  const mounted = await startTestRegistry({
+    image: 'registry:2',
+    env: { REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: '/data' },
+    volumes: { [data]: '/data' },
+  });
   const inside = await startTestRegistry({ image: 'registry:2', env: { REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: '/inside' } });
   const cfg = makeDockerConfig();
   t.teardown(async () => {
@@ -302,7 +342,10 @@ e2e('gc follows a storage root set by env, and refuses storage that is not in a 
   });
   const leftover = await pushUntaggedManifest(mounted.host, 'archy');
   const report = await gc(cfg.env, mounted.host);
-  t.deepEqual(report.manifests.map((m) => m.digest), [leftover.digest]);
+  t.deepEqual(
+    report.manifests.map((m) => m.digest),
+    [leftover.digest],
+  );
   const hex = leftover.layers[0]!.digest.slice('sha256:'.length);
   t.false(existsSync(join(data, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex)));
 

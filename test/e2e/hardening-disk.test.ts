@@ -53,12 +53,18 @@ async function exists(name: string): Promise<boolean> {
   return (await docker(['inspect', name])).code === 0;
 }
 
-for (const [what, sub] of [['the full disk itself', ''], ['a directory to create on it', 'registry/data']] as const) {
+for (const [what, sub] of [
+  ['the full disk itself', ''],
+  ['a directory to create on it', 'registry/data'],
+] as const) {
   e2e(`start -d on a full disk (${what}): refused, no container`, async (t) => {
     const disk = await fullDisk(t);
     const data = sub ? join(disk, sub) : disk;
     const { result, name } = await startOn(t, data);
-    t.is(errorLine(t, result, 1), `docker-jindr: cannot use ${data} as the registry's data directory: no space left on the device; choose another with -d DIR`);
+    t.is(
+      errorLine(t, result, 1),
+      `docker-jindr: cannot use ${data} as the registry's data directory: no space left on the device; choose another with -d DIR`,
+    );
     t.false(await exists(name));
   });
 }
@@ -67,7 +73,10 @@ e2e('start -d on a read-only tmpfs: refused, no container', async (t) => {
   const ro = await mounted(t, (d) => ['-t', 'tmpfs', '-o', 'size=1m,ro', 'tmpfs', d]);
   for (const data of [ro, join(ro, 'data')]) {
     const { result, name } = await startOn(t, data);
-    t.is(errorLine(t, result, 1), `docker-jindr: cannot use ${data} as the registry's data directory: the file system is read-only; choose another with -d DIR`);
+    t.is(
+      errorLine(t, result, 1),
+      `docker-jindr: cannot use ${data} as the registry's data directory: the file system is read-only; choose another with -d DIR`,
+    );
     t.false(await exists(name));
   }
 });
@@ -80,7 +89,10 @@ e2e('start -d on a read-only bind mount of a writable directory: refused, nothin
   await mustRun('mount', ['-o', 'remount,ro,bind', ro]);
   const data = join(ro, 'registry');
   const { result, name } = await startOn(t, data);
-  t.is(errorLine(t, result, 1), `docker-jindr: cannot use ${data} as the registry's data directory: the file system is read-only; choose another with -d DIR`);
+  t.is(
+    errorLine(t, result, 1),
+    `docker-jindr: cannot use ${data} as the registry's data directory: the file system is read-only; choose another with -d DIR`,
+  );
   t.false(await exists(name));
   t.deepEqual(readdirSync(join(source, 'registry')), []);
 });
@@ -95,14 +107,31 @@ for (const image of registryImages) {
     await pushRandomImage(src.host, 'big', 'v1', { layers: 3, layerSize: 600_000 });
     const result = await jindr(['-r', src.host, 'cp', '-q', '-j', '1', 'big:v1', dst.host], { timeoutMs: 120_000 });
     const line = errorLine(t, result, 1);
-    t.regex(line, new RegExp(`^docker-jindr: ${dst.host} answered 500 \\(internal server error\\) to (POST|PUT|PATCH) /v2/big/blobs/uploads/\\S*: its storage is full \\(no space left on device\\): free some space there, then try again \\(.*\\)$`));
+    t.regex(
+      line,
+      new RegExp(
+        `^docker-jindr: ${dst.host} answered 500 \\(internal server error\\) to (POST|PUT|PATCH) /v2/big/blobs/uploads/\\S*: its storage is full \\(no space left on device\\): free some space there, then try again \\(.*\\)$`,
+      ),
+    );
     // What the copy says of its own unfinished uploads matches the data the storage holds:
     // a PATCH the full disk cut leaves a session distribution will not cancel (its location is
     // older than its data). Cancelled sessions lose their data (a 108-byte hash state stays,
     // rewritten by 2.8.2 itself), and POSTs answered 500 leave an empty startedat.
     const left = Number(/(\d+) more stays?/.exec(line)?.[1] ?? /this copy's (\d+) unfinished uploads? stays?/.exec(line)?.[1] ?? 0);
-    t.regex(line, left > 0 ? /`docker jindr gc --grace 0s` removes (it|them) from a registry docker-jindr runs\)$/ : /this copy cancelled its \d+ unfinished uploads? there\)$/);
-    const sessions = await docker(['exec', dst.name, 'find', '/var/lib/registry/docker/registry/v2/repositories', '-path', '*/_uploads/*/data']);
+    t.regex(
+      line,
+      left > 0
+        ? /`docker jindr gc --grace 0s` removes (it|them) from a registry docker-jindr runs\)$/
+        : /this copy cancelled its \d+ unfinished uploads? there\)$/,
+    );
+    const sessions = await docker([
+      'exec',
+      dst.name,
+      'find',
+      '/var/lib/registry/docker/registry/v2/repositories',
+      '-path',
+      '*/_uploads/*/data',
+    ]);
     t.is(sessions.stdout.split('\n').filter((l) => l !== '').length, left, sessions.stdout);
     const tags = await fetch(`http://${dst.host}/v2/big/tags/list`);
     t.true(tags.status === 404 || ((await tags.json()) as { tags: string[] | null }).tags === null, 'no tag');

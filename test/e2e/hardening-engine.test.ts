@@ -12,7 +12,9 @@ import { e2e, freePort, startTestRegistry } from '../helpers/engine.ts';
 import { docker, pluginBinary, run, type RunResult } from '../helpers/run.ts';
 import type { ExecutionContext } from 'ava';
 
-const ENGINE_SOCKET = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice('unix://'.length) : '/var/run/docker.sock';
+const ENGINE_SOCKET = process.env.DOCKER_HOST?.startsWith('unix://')
+  ? process.env.DOCKER_HOST.slice('unix://'.length)
+  : '/var/run/docker.sock';
 
 interface VanishingEngine {
   socket: string;
@@ -153,7 +155,12 @@ e2e('start: the engine vanishes as the container is started: the line names the 
   const result = await run(pluginBinary, args, { env: envFor(engine) });
   t.true(engine.gone(), engine.requests.join('\n'));
   const line = checkOneLine(t, result);
-  t.regex(line, new RegExp(`^docker-jindr: cannot start the registry container ${name}: ${lostLine(engine).source} \\(the unfinished container ${name} is left behind: docker rm -f ${name}\\)$`));
+  t.regex(
+    line,
+    new RegExp(
+      `^docker-jindr: cannot start the registry container ${name}: ${lostLine(engine).source} \\(the unfinished container ${name} is left behind: docker rm -f ${name}\\)$`,
+    ),
+  );
   // What the line names is what is there: created, never started.
   t.is(await containerState(name), 'created');
 });

@@ -26,7 +26,10 @@ e2e('a hanging credential helper: ls fails at the helper timeout, saying so, and
   const env = { ...cfg.env, PATH: `${bin}:${process.env.PATH}`, JINDR_CREDENTIAL_HELPER_TIMEOUT_MS: '1500' };
 
   const ls = await docker(['jindr', '-r', reg.host, 'ls'], { env, timeoutMs: 60_000 });
-  t.is(errorLine(t, ls, 1), `docker-jindr: credential helper docker-credential-hang timed out after 1.5 s for ${reg.host} (JINDR_CREDENTIAL_HELPER_TIMEOUT_MS=<milliseconds> waits longer)`);
+  t.is(
+    errorLine(t, ls, 1),
+    `docker-jindr: credential helper docker-credential-hang timed out after 1.5 s for ${reg.host} (JINDR_CREDENTIAL_HELPER_TIMEOUT_MS=<milliseconds> waits longer)`,
+  );
   t.notRegex(ls.stderr, /killed \(SIGKILL\)/);
   t.deepEqual(processesWith(`sleep ${marker}`), [], 'no sleep left behind');
   t.deepEqual(processesWith('docker-credential-hang'), [], 'no helper left behind');

@@ -56,7 +56,11 @@ const references: Array<[string, string, RegExp]> = [
   ['empty', '', /^empty image reference$/],
   ['upper-case repository', 'App', /^invalid image reference "App": repository names must be lower-case$/],
   ['upper-case repository with a registry', 'localhost:5001/team/App', /repository names must be lower-case$/],
-  ['bad digest', 'app@sha256:abc', /^invalid image reference "app@sha256:abc": the digest must be sha256: followed by 64 lower-case hex digits$/],
+  [
+    'bad digest',
+    'app@sha256:abc',
+    /^invalid image reference "app@sha256:abc": the digest must be sha256: followed by 64 lower-case hex digits$/,
+  ],
   ['upper-case digest', `app@sha256:${'A'.repeat(64)}`, /the digest must be sha256: followed by 64 lower-case hex digits$/],
   ['path traversal ../x', '../x', /^invalid image reference "\.\.\/x": "\.\." is not allowed as a path component$/],
   ['path traversal a/../b', 'a/../b', /^invalid image reference "a\/\.\.\/b": "\.\." is not allowed as a path component$/],
@@ -67,7 +71,11 @@ const references: Array<[string, string, RegExp]> = [
   ['a newline', 'app\n:v1', /^invalid image reference "app\\n:v1": it contains spaces or control characters$/],
   ['an escape sequence', 'a\u001b[31mb', /^invalid image reference "a\\u001b\[31mb": it contains spaces or control characters$/],
   ['a C1 control character', 'a\u009bb', /^invalid image reference "a\\u009bb": it contains spaces or control characters$/],
-  ['a tag over 128 characters', `app:${longTag}`, /bad tag "t{80}\.\.\." \(letters, digits, _ \. -, at most 128, not starting with \. or -\)$/],
+  [
+    'a tag over 128 characters',
+    `app:${longTag}`,
+    /bad tag "t{80}\.\.\." \(letters, digits, _ \. -, at most 128, not starting with \. or -\)$/,
+  ],
   ['a tag starting with .', 'app:.v1', /bad tag "\.v1"/],
   ['a tag starting with -', 'app:-v1', /bad tag "-v1"/],
 ];
@@ -128,7 +136,11 @@ const destinations: Array<[string, string[], RegExp]> = [
   ['a REGISTRY with a tag', ['cp', 'app:v1', 'localhost:5999/team:v2'], /is not a registry: leave out :tag \/ @digest, or use --to REF$/],
   ['a REGISTRY that is not a host', ['cp', 'app:v1', 'not a host'], /^"not a host" is not a registry/],
   ['an over-long REGISTRY namespace', ['cp', 'app:v1', `localhost:5999/${longName}`], /the name is longer than 255 characters$/],
-  ['a --to digest', ['cp', 'app:v1', '--to', `localhost:5999/app@sha256:${'a'.repeat(64)}`], /a destination is a repository or repository:tag, not a digest$/],
+  [
+    'a --to digest',
+    ['cp', 'app:v1', '--to', `localhost:5999/app@sha256:${'a'.repeat(64)}`],
+    /a destination is a repository or repository:tag, not a digest$/,
+  ],
   ['a TAG starting with .', ['cp', 'app:v1', 'localhost:5999', '.v2'], /^invalid tag "\.v2" \(letters, digits/],
   ['words after --', ['cp', 'app:v1', 'localhost:5999', '--', '-x2'], /^arguments after "--" are not accepted: give them before it/],
   ['an image after --', ['inspect', 'app:v1', '--', 'app:v2'], /^arguments after "--" are not accepted/],
@@ -145,7 +157,7 @@ for (const [what, args, message] of destinations) {
   });
 }
 
-test('a TAG starting with - is a flag, and an unknown one: a usage error in Docker\'s words, before any request', async (t) => {
+test("a TAG starting with - is a flag, and an unknown one: a usage error in Docker's words, before any request", async (t) => {
   const before = source.connections + destination.connections + ecr.connections;
   const result = await run(['cp', 'app:v1', 'localhost:5999', '-x2']);
   t.is(usageErrorOf(t, result, 'docker-jindr cp [OPTIONS] IMAGE [DESTINATION] [TAG...]'), "unknown shorthand flag: 'x' in -x2");
@@ -153,7 +165,10 @@ test('a TAG starting with - is a flag, and an unknown one: a usage error in Dock
 });
 
 test('a --format naming a field the command does not have is refused before anything is asked or deleted', async (t) => {
-  t.is(await refused(t, ['rmi', 'app:v1', '--format', '{{.Repository}} {{.Nope}}']), "--format: unknown field .Nope for 'docker-jindr rmi': use .Repository .Tag .Digest .Action .AlsoRemoved");
+  t.is(
+    await refused(t, ['rmi', 'app:v1', '--format', '{{.Repository}} {{.Nope}}']),
+    "--format: unknown field .Nope for 'docker-jindr rmi': use .Repository .Tag .Digest .Action .AlsoRemoved",
+  );
   t.regex(await refused(t, ['cp', 'app:v1', destination.host, '--format', '{{range .}}']), /^--format: function "range" is not supported/);
 });
 
@@ -167,7 +182,9 @@ test('a well-formed reference does reach the registry (the listener counts)', as
   // The counterpart of the tests above: without it, a listener that never counts would pass them.
   const own = await silent();
   t.teardown(() => own.close());
-  const result = await limited(() => jindr(['-r', own.host, 'inspect', 'app:v1'], { env: { ...process.env, JINDR_TIMEOUT_MS: '1000' }, timeoutMs: 30_000 }));
+  const result = await limited(() =>
+    jindr(['-r', own.host, 'inspect', 'app:v1'], { env: { ...process.env, JINDR_TIMEOUT_MS: '1000' }, timeoutMs: 30_000 }),
+  );
   t.is(result.code, 1);
   t.is(result.stderr, `docker-jindr: ${own.host} did not answer within 1 s (JINDR_TIMEOUT_MS=<milliseconds> waits longer)\n`);
   t.true(own.connections > 0);
@@ -192,9 +209,24 @@ for (const [registry, message] of badRegistries) {
   });
 }
 
-const everyCommand = [['ls'], ['inspect', 'app'], ['rmi', 'app:v1'], ['rmr', 'app'], ['cp', 'app', 'localhost:5999'], ['cpe', 'app'], ['gc'], ['stat'], ['start'], ['stop'], ['restart'], ['logs']];
+const everyCommand = [
+  ['ls'],
+  ['inspect', 'app'],
+  ['rmi', 'app:v1'],
+  ['rmr', 'app'],
+  ['cp', 'app', 'localhost:5999'],
+  ['cpe', 'app'],
+  ['gc'],
+  ['stat'],
+  ['start'],
+  ['stop'],
+  ['restart'],
+  ['logs'],
+];
 test('-r localhost:99999 is refused by every command, registry or engine, before either is asked', async (t) => {
-  const results = await Promise.all(everyCommand.map((args) => limited(() => jindr(['-r', 'localhost:99999', ...args], { env: noEngine, timeoutMs: 30_000 }))));
+  const results = await Promise.all(
+    everyCommand.map((args) => limited(() => jindr(['-r', 'localhost:99999', ...args], { env: noEngine, timeoutMs: 30_000 }))),
+  );
   results.forEach((result, i) => {
     t.is(errorLine(t, result, 2, everyCommand[i]!.join(' ')), `docker-jindr: ${badRegistries[0]![1]}`);
   });
@@ -212,10 +244,14 @@ test('-r 0.0.0.0:PORT up says to use localhost, and how to offer the registry to
 
 test('an empty password on stdin says the password is empty, before the engine is asked', async (t) => {
   for (const input of ['\n', '\r\n']) {
-    const result = await limited(() => jindr(['-r', 'localhost:5610', 'start', '--auth', 'alice', '--password-stdin'], { env: noEngine, input, timeoutMs: 30_000 }));
+    const result = await limited(() =>
+      jindr(['-r', 'localhost:5610', 'start', '--auth', 'alice', '--password-stdin'], { env: noEngine, input, timeoutMs: 30_000 }),
+    );
     t.is(errorLine(t, result, 2, JSON.stringify(input)), 'docker-jindr: the password for alice is empty');
   }
-  const none = await limited(() => jindr(['-r', 'localhost:5610', 'start', '--auth', 'alice', '--password-stdin'], { env: noEngine, input: '', timeoutMs: 30_000 }));
+  const none = await limited(() =>
+    jindr(['-r', 'localhost:5610', 'start', '--auth', 'alice', '--password-stdin'], { env: noEngine, input: '', timeoutMs: 30_000 }),
+  );
   t.is(errorLine(t, none, 2), 'docker-jindr: --password-stdin: expected one line (the password), got 0 lines');
 });
 
@@ -225,7 +261,9 @@ test('no registry on a -r that is not the default: the start hint names it (ls, 
   const registry = `localhost:${await freePort()}`;
   const hint = `docker-jindr: no registry answers on ${registry} (start one with: docker jindr -r ${registry} start)`;
   const commands = [['ls'], ['lsi'], ['inspect', 'app'], ['rmi', 'app:v1'], ['rmr', 'app'], ['cp', 'app', 'localhost:5999']];
-  const results = await Promise.all(commands.map((args) => limited(() => jindr(['-r', registry, ...args], { env: noEngine, timeoutMs: 30_000 }))));
+  const results = await Promise.all(
+    commands.map((args) => limited(() => jindr(['-r', registry, ...args], { env: noEngine, timeoutMs: 30_000 }))),
+  );
   results.forEach((result, i) => {
     t.is(errorLine(t, result, 1, commands[i]!.join(' ')), hint);
   });
@@ -240,6 +278,10 @@ e2e('no registry container for -r: stat, logs, restart and gc name it in their s
   t.is(stat.stdout, `${registry}: no registry (start one with: docker jindr -r ${registry} start)\n`);
   for (const command of ['logs', 'restart', 'gc']) {
     const result = await jindr(['-r', registry, command], { env });
-    t.regex(errorLine(t, result, 1, command), new RegExp(`^docker-jindr: no registry container for ${registry}\\W.*start one with: docker jindr -r ${registry} start\\)?$`), command);
+    t.regex(
+      errorLine(t, result, 1, command),
+      new RegExp(`^docker-jindr: no registry container for ${registry}\\W.*start one with: docker jindr -r ${registry} start\\)?$`),
+      command,
+    );
   }
 });

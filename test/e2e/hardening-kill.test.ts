@@ -31,49 +31,67 @@ async function tags(host: string, repo: string): Promise<string[]> {
 async function servedDigest(host: string, repo: string, tag: string): Promise<string> {
   const response = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, { headers: { accept: MEDIA_TYPES.oci.manifest } });
   if (response.status !== 200) throw new Error(`${host}/${repo}:${tag}: HTTP ${response.status}`);
-  return 'sha256:' + createHash('sha256').update(Buffer.from(await response.arrayBuffer())).digest('hex');
+  return (
+    'sha256:' +
+    createHash('sha256')
+      .update(Buffer.from(await response.arrayBuffer()))
+      .digest('hex')
+  );
 }
 
 async function blobDigest(host: string, repo: string, digest: string): Promise<string> {
   const response = await fetch(`http://${host}/v2/${repo}/blobs/${digest}`);
   if (response.status !== 200) throw new Error(`${host}/${repo}@${digest}: HTTP ${response.status}`);
-  return 'sha256:' + createHash('sha256').update(Buffer.from(await response.arrayBuffer())).digest('hex');
+  return (
+    'sha256:' +
+    createHash('sha256')
+      .update(Buffer.from(await response.arrayBuffer()))
+      .digest('hex')
+  );
 }
 
 const hostPattern = (host: string): string => host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 for (const victimSide of ['source', 'destination'] as const) {
   for (const image of victimSide === 'source' ? registryImages : (['registry:3'] as const)) {
-    e2e(`${image}: the ${victimSide} registry is killed mid-copy: one line, no tag; after a restart the same copy completes with identical digests`, async (t) => {
-      const src = await registry(t, image);
-      const dst = await registry(t, image);
-      const img = await pushRandomImage(src.host, 'big', 'v1', { layers: 3, layerSize: 4_000_000 });
-      // Uploads at 2 MB/s through a proxy: each 4 MB layer streams for about 2 s, out of the source and into the destination.
-      const proxy = await startThrottleProxy(dst.port, 2_000_000);
-      t.teardown(() => proxy.close());
-      const victim = victimSide === 'source' ? src : dst;
-      const args = ['-r', src.host, 'cp', '-j', '1', 'big:v1', proxy.host];
-      // Killed once the first blob has arrived, i.e. with the next one under way.
-      const { code, stderr, acted } = await runActingOnce(pluginBinary, args, /: copied \(/, () => void dockerOk(['kill', victim.name]));
-      t.true(acted, stderr);
-      t.is(code, 1, stderr);
-      const ours = stderr.split('\n').filter((l) => l.startsWith('docker-jindr:'));
-      t.is(ours.length, 1, stderr);
-      t.log(ours[0]);
-      t.is(stderr.trimEnd().split('\n').at(-1), ours[0]);
-      t.notRegex(stderr, /\n\s+at /);
-      // The line names the registry that went away (the destination is reached through the proxy).
-      const named = victimSide === 'source' ? src.host : proxy.host;
-      t.regex(ours[0] ?? '', new RegExp(`^docker-jindr: (no registry answers on ${hostPattern(named)} |${hostPattern(named)} (closed the connection|answered 503))`));
-      if (victimSide === 'destination') await restart(dst);
-      t.deepEqual(await tags(dst.host, 'big'), [], 'no tag after the failed copy');
-      if (victimSide === 'source') await restart(src);
+    e2e(
+      `${image}: the ${victimSide} registry is killed mid-copy: one line, no tag; after a restart the same copy completes with identical digests`,
+      async (t) => {
+        const src = await registry(t, image);
+        const dst = await registry(t, image);
+        const img = await pushRandomImage(src.host, 'big', 'v1', { layers: 3, layerSize: 4_000_000 });
+        // Uploads at 2 MB/s through a proxy: each 4 MB layer streams for about 2 s, out of the source and into the destination.
+        const proxy = await startThrottleProxy(dst.port, 2_000_000);
+        t.teardown(() => proxy.close());
+        const victim = victimSide === 'source' ? src : dst;
+        const args = ['-r', src.host, 'cp', '-j', '1', 'big:v1', proxy.host];
+        // Killed once the first blob has arrived, i.e. with the next one under way.
+        const { code, stderr, acted } = await runActingOnce(pluginBinary, args, /: copied \(/, () => void dockerOk(['kill', victim.name]));
+        t.true(acted, stderr);
+        t.is(code, 1, stderr);
+        const ours = stderr.split('\n').filter((l) => l.startsWith('docker-jindr:'));
+        t.is(ours.length, 1, stderr);
+        t.log(ours[0]);
+        t.is(stderr.trimEnd().split('\n').at(-1), ours[0]);
+        t.notRegex(stderr, /\n\s+at /);
+        // The line names the registry that went away (the destination is reached through the proxy).
+        const named = victimSide === 'source' ? src.host : proxy.host;
+        t.regex(
+          ours[0] ?? '',
+          new RegExp(
+            `^docker-jindr: (no registry answers on ${hostPattern(named)} |${hostPattern(named)} (closed the connection|answered 503))`,
+          ),
+        );
+        if (victimSide === 'destination') await restart(dst);
+        t.deepEqual(await tags(dst.host, 'big'), [], 'no tag after the failed copy');
+        if (victimSide === 'source') await restart(src);
 
-      const again = await jindr(['-r', src.host, 'cp', '-j', '1', 'big:v1', dst.host], { timeoutMs: 120_000 });
-      t.is(again.code, 0, again.stderr);
-      t.deepEqual(await tags(dst.host, 'big'), ['v1']);
-      t.is(await servedDigest(dst.host, 'big', 'v1'), img.digest);
-      for (const blob of [img.config, ...img.layers]) t.is(await blobDigest(dst.host, 'big', blob.digest), blob.digest);
-    });
+        const again = await jindr(['-r', src.host, 'cp', '-j', '1', 'big:v1', dst.host], { timeoutMs: 120_000 });
+        t.is(again.code, 0, again.stderr);
+        t.deepEqual(await tags(dst.host, 'big'), ['v1']);
+        t.is(await servedDigest(dst.host, 'big', 'v1'), img.digest);
+        for (const blob of [img.config, ...img.layers]) t.is(await blobDigest(dst.host, 'big', blob.digest), blob.digest);
+      },
+    );
   }
 }

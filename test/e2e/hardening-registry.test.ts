@@ -45,7 +45,9 @@ async function imageRegistry(options: ImageRegistryOptions, image: BuiltManifest
   closers.push(() => r.close());
   r.store.pushImage('app', 'v1', image);
   if (options.alteredManifest) {
-    r.store.repository('app')!.manifests.set(image.digest, { bytes: Buffer.concat([image.bytes, Buffer.from('\n')]), mediaType: image.mediaType });
+    r.store
+      .repository('app')!
+      .manifests.set(image.digest, { bytes: Buffer.concat([image.bytes, Buffer.from('\n')]), mediaType: image.mediaType });
   }
   if (options.wrongDigestHeader) r.faults.add({ path: '/manifests/', headers: { 'docker-content-digest': options.wrongDigestHeader } });
   if (options.corruptBlob) {
@@ -53,7 +55,10 @@ async function imageRegistry(options: ImageRegistryOptions, image: BuiltManifest
     changed[changed.length >> 1] = changed[changed.length >> 1]! ^ 0xff;
     r.store.putBlob('app', changed, options.corruptBlob);
   }
-  for (const [digest, stall] of [[options.truncateBlob, false], [options.stallBlob, true]] as const) {
+  for (const [digest, stall] of [
+    [options.truncateBlob, false],
+    [options.stallBlob, true],
+  ] as const) {
     const size = image.layers.find((l) => l.digest === digest)?.size;
     if (digest && size) r.faults.add({ method: 'GET', path: `/blobs/${digest}`, cut: size >> 1, stall });
   }
@@ -73,7 +78,11 @@ function oneLine(t: ExecutionContext, result: RunResult): string {
 
 /** Nothing but reads reached the registry. */
 function onlyReads(t: ExecutionContext, r: OciRegistry): void {
-  t.deepEqual(r.requests().filter((q) => !/^(GET|HEAD) /.test(q)), [], 'no DELETE, PUT, POST or PATCH');
+  t.deepEqual(
+    r.requests().filter((q) => !/^(GET|HEAD) /.test(q)),
+    [],
+    'no DELETE, PUT, POST or PATCH',
+  );
 }
 
 const quoted = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -82,7 +91,10 @@ const quoted = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const expected: Record<Misbehaviour, (host: string) => RegExp> = {
   garbage: (h) => new RegExp(`^${quoted(h)}.*not JSON \\(check that the registry at ${quoted(h)} is a Docker registry\\)$`),
   'invalid-json': (h) => new RegExp(`^${quoted(h)}.*not JSON \\(check that the registry at ${quoted(h)} is a Docker registry\\)$`),
-  'html-502': (h) => new RegExp(`^${quoted(h)} answered 502 \\(bad gateway\\) to GET /v2/\\S+: an HTML page titled "502 Bad Gateway" \\(check that ${quoted(h)} is a Docker registry and is running\\)$`),
+  'html-502': (h) =>
+    new RegExp(
+      `^${quoted(h)} answered 502 \\(bad gateway\\) to GET /v2/\\S+: an HTML page titled "502 Bad Gateway" \\(check that ${quoted(h)} is a Docker registry and is running\\)$`,
+    ),
   truncated: (h) => new RegExp(`^${quoted(h)} closed the connection during a request \\(tried again, still failing\\)$`),
   silent: (h) => new RegExp(`^${quoted(h)} did not answer within 1 s \\(JINDR_TIMEOUT_MS=<milliseconds> waits longer\\)$`),
 };
@@ -127,13 +139,21 @@ test('inspect: a manifest whose bytes do not match Docker-Content-Digest is refu
   const wrong = `sha256:${'b'.repeat(64)}`;
   const { registry, image } = await imageRegistry({ wrongDigestHeader: wrong });
   const line = oneLine(t, await run(['-r', registry.host, 'inspect', 'app:v1']));
-  t.is(line, `${registry.host}/app@${wrong}: the registry sent a manifest whose digest is ${image.digest} (corrupt storage or a proxy rewriting it)`);
+  t.is(
+    line,
+    `${registry.host}/app@${wrong}: the registry sent a manifest whose digest is ${image.digest} (corrupt storage or a proxy rewriting it)`,
+  );
 });
 
 test('inspect by digest: manifest bytes that hash to something else are refused', async (t) => {
   const { registry, image } = await imageRegistry({ alteredManifest: true });
   const line = oneLine(t, await run(['-r', registry.host, 'inspect', `app@${image.digest}`]));
-  t.regex(line, new RegExp(`^${quoted(registry.host)}/app@${image.digest}: the registry sent a manifest whose digest is sha256:[a-f0-9]{64} \\(corrupt storage or a proxy rewriting it\\)$`));
+  t.regex(
+    line,
+    new RegExp(
+      `^${quoted(registry.host)}/app@${image.digest}: the registry sent a manifest whose digest is sha256:[a-f0-9]{64} \\(corrupt storage or a proxy rewriting it\\)$`,
+    ),
+  );
   t.notRegex(line, new RegExp(`whose digest is ${image.digest}`));
 });
 
@@ -178,17 +198,25 @@ async function blobAt(host: string, repo: string, digest: string): Promise<numbe
 }
 
 for (const image of registryImages) {
-  e2e(`${image}: cp of a blob whose bytes do not match its digest fails naming the source; the blob is not stored and nothing is tagged`, async (t) => {
-    const dst = await destination(image);
-    const built = buildRandomImage({ layers: 3, layerSize: 100_000 });
-    const corrupt = built.layers[1]!.digest;
-    const { registry } = await imageRegistry({ corruptBlob: corrupt }, built);
-    const line = oneLine(t, await run(['-r', registry.host, 'cp', '-q', '-j', '1', 'app:v1', '--to', `${dst.host}/corrupt:v1`]));
-    t.regex(line, new RegExp(`^${quoted(registry.host)}/app: blob ${corrupt} arrived with content hashing to sha256:[a-f0-9]{64}: not copied \\(corrupt storage there, or a proxy changing it\\)$`));
-    await untagged(t, dst.host, 'corrupt');
-    t.is(await blobAt(dst.host, 'corrupt', corrupt), 404);
-    onlyReads(t, registry);
-  });
+  e2e(
+    `${image}: cp of a blob whose bytes do not match its digest fails naming the source; the blob is not stored and nothing is tagged`,
+    async (t) => {
+      const dst = await destination(image);
+      const built = buildRandomImage({ layers: 3, layerSize: 100_000 });
+      const corrupt = built.layers[1]!.digest;
+      const { registry } = await imageRegistry({ corruptBlob: corrupt }, built);
+      const line = oneLine(t, await run(['-r', registry.host, 'cp', '-q', '-j', '1', 'app:v1', '--to', `${dst.host}/corrupt:v1`]));
+      t.regex(
+        line,
+        new RegExp(
+          `^${quoted(registry.host)}/app: blob ${corrupt} arrived with content hashing to sha256:[a-f0-9]{64}: not copied \\(corrupt storage there, or a proxy changing it\\)$`,
+        ),
+      );
+      await untagged(t, dst.host, 'corrupt');
+      t.is(await blobAt(dst.host, 'corrupt', corrupt), 404);
+      onlyReads(t, registry);
+    },
+  );
 
   e2e(`${image}: cp of a manifest that does not match its digest writes nothing`, async (t) => {
     const dst = await destination(image);
@@ -199,7 +227,10 @@ for (const image of registryImages) {
   });
 }
 
-for (const [what, option] of [['closes the connection', 'truncateBlob'], ['stops sending (a time-out)', 'stallBlob']] as const) {
+for (const [what, option] of [
+  ['closes the connection', 'truncateBlob'],
+  ['stops sending (a time-out)', 'stallBlob'],
+] as const) {
   e2e(`cp from a source that ${what} half-way through a blob: the source is named, retried, nothing tagged`, async (t) => {
     const dst = await destination('registry:3');
     const built = buildRandomImage({ layers: 2, layerSize: 200_000 });
@@ -213,7 +244,11 @@ for (const [what, option] of [['closes the connection', 'truncateBlob'], ['stops
     t.regex(last.replace(/^docker-jindr: /, ''), message);
     t.is(result.stderr.split('\n').filter((l) => l.startsWith('docker-jindr:')).length, 1);
     t.regex(result.stderr, /retrying \(/, 'retried before giving up');
-    t.notRegex(result.stderr, new RegExp(quoted(dst.host).replace(/^localhost/, '(localhost|127\\.0\\.0\\.1)') + ' (closed|did not answer)'), 'the destination is not blamed');
+    t.notRegex(
+      result.stderr,
+      new RegExp(quoted(dst.host).replace(/^localhost/, '(localhost|127\\.0\\.0\\.1)') + ' (closed|did not answer)'),
+      'the destination is not blamed',
+    );
     // Its blob requests: the first attempt and the retries.
     t.true(registry.requests().filter((r) => r === `GET /v2/app/blobs/${broken}`).length >= 2);
     await untagged(t, dst.host, repo);

@@ -45,55 +45,76 @@ function runMeasured(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult 
     child.on('close', (code, signal) => {
       clearInterval(timer);
       clearTimeout(killer);
-      resolve({ code: code ?? -1, signal, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), peakKb, ms: Date.now() - started });
+      resolve({
+        code: code ?? -1,
+        signal,
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString(),
+        peakKb,
+        ms: Date.now() - started,
+      });
     });
   });
 }
 
 const esc = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-test.serial('a manifest announced as 2 GiB, and one whose chunked body never ends: one line naming the 4 MiB limit, memory within 64 MiB of a good inspect', async (t) => {
-  const config = makeDockerConfig();
-  t.teardown(config.cleanup);
-  const good = await registry(t);
-  const baseline = await runMeasured(['-r', good.host, 'inspect', 'app:v1'], config.env);
-  t.is(baseline.code, 0, baseline.stderr);
-  t.true(baseline.peakKb > 0, 'the peak was read');
+test.serial(
+  'a manifest announced as 2 GiB, and one whose chunked body never ends: one line naming the 4 MiB limit, memory within 64 MiB of a good inspect',
+  async (t) => {
+    const config = makeDockerConfig();
+    t.teardown(config.cleanup);
+    const good = await registry(t);
+    const baseline = await runMeasured(['-r', good.host, 'inspect', 'app:v1'], config.env);
+    t.is(baseline.code, 0, baseline.stderr);
+    t.true(baseline.peakKb > 0, 'the peak was read');
 
-  const announced = await registry(t);
-  announced.faults.add({ method: 'GET', path: '/manifests/', flood: { announce: 2 ** 31 } });
-  const endless = await registry(t);
-  endless.faults.add({ method: 'GET', path: '/manifests/', flood: { framing: 'chunked' } });
-  for (const fake of [announced, endless]) {
-    const result = await runMeasured(['-r', fake.host, 'inspect', 'app:v1'], config.env);
-    const line = errorLine(t, result, 1);
-    t.regex(line, new RegExp(`^docker-jindr: ${esc(fake.host)} sent a manifest larger than 4 MiB \\(the limit\\) for GET /v2/app/manifests/v1: not read$`));
-    t.true(result.ms < 20_000, `took ${result.ms} ms`);
-    t.log(`peak RSS ${Math.round(result.peakKb / 1024)} MiB; a good inspect ${Math.round(baseline.peakKb / 1024)} MiB`);
-    t.true(result.peakKb - baseline.peakKb < 64 * 1024, `peak ${result.peakKb} kB against ${baseline.peakKb} kB`);
-  }
-});
+    const announced = await registry(t);
+    announced.faults.add({ method: 'GET', path: '/manifests/', flood: { announce: 2 ** 31 } });
+    const endless = await registry(t);
+    endless.faults.add({ method: 'GET', path: '/manifests/', flood: { framing: 'chunked' } });
+    for (const fake of [announced, endless]) {
+      const result = await runMeasured(['-r', fake.host, 'inspect', 'app:v1'], config.env);
+      const line = errorLine(t, result, 1);
+      t.regex(
+        line,
+        new RegExp(
+          `^docker-jindr: ${esc(fake.host)} sent a manifest larger than 4 MiB \\(the limit\\) for GET /v2/app/manifests/v1: not read$`,
+        ),
+      );
+      t.true(result.ms < 20_000, `took ${result.ms} ms`);
+      t.log(`peak RSS ${Math.round(result.peakKb / 1024)} MiB; a good inspect ${Math.round(baseline.peakKb / 1024)} MiB`);
+      t.true(result.peakKb - baseline.peakKb < 64 * 1024, `peak ${result.peakKb} kB against ${baseline.peakKb} kB`);
+    }
+  },
+);
 
-test.serial('through the docker CLI: a malformed answer, a dripping registry and a port where nothing listens each end at once with one line', async (t) => {
-  const config = makeDockerConfig();
-  t.teardown(config.cleanup);
-  const malformed = await registry(t);
-  malformed.faults.add({ method: 'GET', path: '/manifests/', raw: 'HTTP/1.1 200 OK\r\nContent-Length : 5\r\n\r\nhello' });
-  const line = errorLine(t, await docker(['jindr', '-r', malformed.host, 'inspect', 'app:v1'], { env: config.env }), 1);
-  t.regex(line, new RegExp(`^docker-jindr: request to ${esc(malformed.host)} failed: malformed HTTP answer: a header line is not "name: value"`));
+test.serial(
+  'through the docker CLI: a malformed answer, a dripping registry and a port where nothing listens each end at once with one line',
+  async (t) => {
+    const config = makeDockerConfig();
+    t.teardown(config.cleanup);
+    const malformed = await registry(t);
+    malformed.faults.add({ method: 'GET', path: '/manifests/', raw: 'HTTP/1.1 200 OK\r\nContent-Length : 5\r\n\r\nhello' });
+    const line = errorLine(t, await docker(['jindr', '-r', malformed.host, 'inspect', 'app:v1'], { env: config.env }), 1);
+    t.regex(
+      line,
+      new RegExp(`^docker-jindr: request to ${esc(malformed.host)} failed: malformed HTTP answer: a header line is not "name: value"`),
+    );
 
-  const dripping = await registry(t);
-  dripping.faults.add({ method: 'GET', path: '/manifests/', dripMs: 300 });
-  const env = { ...config.env, JINDR_MIN_RATE: '100', JINDR_RATE_WINDOW_MS: '1500' };
-  const started = Date.now();
-  const slow = errorLine(t, await docker(['jindr', '-r', dripping.host, 'inspect', 'app:v1'], { env }), 1);
-  t.regex(slow, new RegExp(`^docker-jindr: ${esc(dripping.host)} sent too slowly: its answer came slower than 100 bytes/s for 1.5 s`));
-  t.true(Date.now() - started < 15_000);
+    const dripping = await registry(t);
+    dripping.faults.add({ method: 'GET', path: '/manifests/', dripMs: 300 });
+    const env = { ...config.env, JINDR_MIN_RATE: '100', JINDR_RATE_WINDOW_MS: '1500' };
+    const started = Date.now();
+    const slow = errorLine(t, await docker(['jindr', '-r', dripping.host, 'inspect', 'app:v1'], { env }), 1);
+    t.regex(slow, new RegExp(`^docker-jindr: ${esc(dripping.host)} sent too slowly: its answer came slower than 100 bytes/s for 1.5 s`));
+    t.true(Date.now() - started < 15_000);
 
-  const closed = await closedHost();
-  const good = await registry(t);
-  const before = Date.now();
-  const refused = errorLine(t, await docker(['jindr', '-r', good.host, 'cp', 'app:v1', closed], { env: config.env }), 1);
-  t.regex(refused, new RegExp(`^docker-jindr: no registry answers on ${esc(closed)} \\(start one with`));
-  t.true(Date.now() - before < 15_000, `took ${Date.now() - before} ms`);
-});
+    const closed = await closedHost();
+    const good = await registry(t);
+    const before = Date.now();
+    const refused = errorLine(t, await docker(['jindr', '-r', good.host, 'cp', 'app:v1', closed], { env: config.env }), 1);
+    t.regex(refused, new RegExp(`^docker-jindr: no registry answers on ${esc(closed)} \\(start one with`));
+    t.true(Date.now() - before < 15_000, `took ${Date.now() - before} ms`);
+  },
+);

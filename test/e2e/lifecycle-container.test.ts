@@ -9,7 +9,12 @@ import { e2e, freePort, registryImages } from '../helpers/engine.ts';
 import { docker } from '../helpers/run.ts';
 import { connectEngine, type Engine } from '../../src/engine/engine.ts';
 import { CONFIG_PATH_V2, CONFIG_PATH_V3, findRegistryContainer } from '../../src/server/container.ts';
-import { restartRegistryContainer, startRegistryContainer, stopRegistryContainer, waitUntilServing } from '../../src/server/container-control.ts';
+import {
+  restartRegistryContainer,
+  startRegistryContainer,
+  stopRegistryContainer,
+  waitUntilServing,
+} from '../../src/server/container-control.ts';
 import { execInContainer } from '../../src/server/container-exec.ts';
 import { restartRegistryWithEnv } from '../../src/server/container-recreate.ts';
 import { startRegistry } from '../../src/server/lifecycle.ts';

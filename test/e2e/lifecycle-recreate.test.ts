@@ -48,7 +48,11 @@ function httpsStatus(port: number): Promise<number> {
   });
 }
 
-async function inspect(name: string): Promise<{ Id: string; Config: { Image: string; Env: string[] }; HostConfig: { Binds: string[]; PortBindings: Record<string, { HostIp: string; HostPort: string }[]> } }> {
+async function inspect(name: string): Promise<{
+  Id: string;
+  Config: { Image: string; Env: string[] };
+  HostConfig: { Binds: string[]; PortBindings: Record<string, { HostIp: string; HostPort: string }[]> };
+}> {
   return (JSON.parse(await dockerOk(['inspect', name])) as never[])[0]!;
 }
 
@@ -81,7 +85,15 @@ function notARegistry(t: ExecutionContext): string {
   chmodSync(join(dir, 'bin/busybox'), 0o755);
   const tag = `jindr-test-not-a-registry:${Math.random().toString(36).slice(2, 8)}`;
   execFileSync('tar', ['-C', dir, '-cf', join(dir, 'root.tar'), 'bin']);
-  execFileSync('docker', ['import', '-c', 'ENTRYPOINT ["/bin/busybox", "sh", "-c"]', '-c', 'CMD ["echo this is busybox, not a registry; echo giving up with 3; exit 3"]', join(dir, 'root.tar'), tag]);
+  execFileSync('docker', [
+    'import',
+    '-c',
+    'ENTRYPOINT ["/bin/busybox", "sh", "-c"]',
+    '-c',
+    'CMD ["echo this is busybox, not a registry; echo giving up with 3; exit 3"]',
+    join(dir, 'root.tar'),
+    tag,
+  ]);
   rmSync(dir, { recursive: true, force: true });
   t.teardown(async () => {
     await docker(['rmi', '-f', tag]);

@@ -7,7 +7,16 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { e2e, freePort, registryImages, startTestRegistry, tryConnect } from '../helpers/engine.ts';
-import { docker, dockerOk, makeDockerConfig, pluginBinary, removePulledImages, tinyImage, type RunResult, jsonLines } from '../helpers/run.ts';
+import {
+  docker,
+  dockerOk,
+  makeDockerConfig,
+  pluginBinary,
+  removePulledImages,
+  tinyImage,
+  type RunResult,
+  jsonLines,
+} from '../helpers/run.ts';
 
 interface Setup {
   port: number;
@@ -36,7 +45,12 @@ async function setup(t: ExecutionContext): Promise<Setup> {
     cfg.cleanup();
   });
   return {
-    port, host, container, data: join(root, 'data'), env: cfg.env, configDir: cfg.dir,
+    port,
+    host,
+    container,
+    data: join(root, 'data'),
+    env: cfg.env,
+    configDir: cfg.dir,
     jindr: (...args) => docker(['jindr', ...args], { env: cfg.env }),
   };
 }
@@ -47,7 +61,9 @@ function ok(t: ExecutionContext, r: RunResult, what: string): void {
   t.is(r.code, 0, `${what} failed: ${r.stderr}`);
 }
 
-const nonLoopback = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+const nonLoopback = Object.values(networkInterfaces())
+  .flat()
+  .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
 
 for (const image of registryImages) {
   e2e(`${image}: up, push, stop, start, pull back; data survives a new container`, async (t) => {
@@ -58,8 +74,14 @@ for (const image of registryImages) {
 
     // Published on 127.0.0.1 only.
     t.is((await dockerOk(['port', s.container])).trim(), `5000/tcp -> 127.0.0.1:${s.port}`);
-    const bindings = JSON.parse(await dockerOk(['inspect', '--format', '{{json .HostConfig.PortBindings}}', s.container])) as Record<string, { HostIp: string }[]>;
-    t.deepEqual(bindings['5000/tcp']?.map((b) => b.HostIp), ['127.0.0.1']);
+    const bindings = JSON.parse(await dockerOk(['inspect', '--format', '{{json .HostConfig.PortBindings}}', s.container])) as Record<
+      string,
+      { HostIp: string }[]
+    >;
+    t.deepEqual(
+      bindings['5000/tcp']?.map((b) => b.HostIp),
+      ['127.0.0.1'],
+    );
     t.is(await tryConnect('127.0.0.1', s.port), 'connected');
     t.truthy(nonLoopback, 'this machine has a non-loopback IPv4 address');
     t.not(await tryConnect(nonLoopback!, s.port), 'connected', `reachable on ${nonLoopback}`);
@@ -113,7 +135,16 @@ for (const image of registryImages) {
     const ref = await tinyImage(t, s.host);
     await dockerOk(['push', ref], { env: s.env });
 
-    type Row = { registry: string; container: string; state: string; running: boolean; storageArea: string; size: number | null; image: string; managed: boolean };
+    type Row = {
+      registry: string;
+      container: string;
+      state: string;
+      running: boolean;
+      storageArea: string;
+      size: number | null;
+      image: string;
+      managed: boolean;
+    };
     const find = async (): Promise<Row | undefined> => {
       const r = await s.jindr('info', '--format', 'json');
       ok(t, r, 'info');
@@ -176,7 +207,9 @@ e2e('start refuses a taken port, a data directory it cannot write, an image it c
   const taken = await s.jindr('up', '-r', s.host, '-d', s.data);
   await new Promise((r) => server.close(r));
   t.not(taken.code, 0);
-  t.deepEqual(oneLine(taken), [`docker-jindr: port ${s.port} on 127.0.0.1 is already in use by another program: choose another port with -r localhost:PORT`]);
+  t.deepEqual(oneLine(taken), [
+    `docker-jindr: port ${s.port} on 127.0.0.1 is already in use by another program: choose another port with -r localhost:PORT`,
+  ]);
   await noContainer();
 
   // A container (not a registry) publishes the port.
@@ -184,11 +217,24 @@ e2e('start refuses a taken port, a data directory it cannot write, an image it c
   t.teardown(async () => {
     await docker(['rm', '-f', blocker]);
   });
-  await dockerOk(['create', '--name', blocker, '-p', `127.0.0.1:${s.port}:80`, '--entrypoint', '/bin/busybox', 'registry:2', 'sleep', '300']);
+  await dockerOk([
+    'create',
+    '--name',
+    blocker,
+    '-p',
+    `127.0.0.1:${s.port}:80`,
+    '--entrypoint',
+    '/bin/busybox',
+    'registry:2',
+    'sleep',
+    '300',
+  ]);
   await dockerOk(['start', blocker]);
   const byContainer = await s.jindr('up', '-r', s.host, '-d', s.data);
   t.not(byContainer.code, 0);
-  t.deepEqual(oneLine(byContainer), [`docker-jindr: port ${s.port} is taken by the container ${blocker}: choose another port with -r localhost:PORT`]);
+  t.deepEqual(oneLine(byContainer), [
+    `docker-jindr: port ${s.port} is taken by the container ${blocker}: choose another port with -r localhost:PORT`,
+  ]);
   await dockerOk(['rm', '-f', blocker]);
 
   for (const dir of ['/proc/jindr-e2e-data', '/proc/self', '/etc/hostname/data']) {
@@ -236,7 +282,9 @@ e2e('start refuses a registry address that is not on this machine', async (t) =>
   for (const registry of ['example.com:5001', `${nonLoopback ?? '192.0.2.2'}:${s.port}`]) {
     const r = await s.jindr('start', '-r', registry, '-d', s.data);
     t.is(r.code, 1, registry);
-    t.deepEqual(oneLine(r), [`docker-jindr: a registry can only be run on this machine: -r ${registry} is not local (use localhost:PORT, 127.x.x.x:PORT or [::1]:PORT)`]);
+    t.deepEqual(oneLine(r), [
+      `docker-jindr: a registry can only be run on this machine: -r ${registry} is not local (use localhost:PORT, 127.x.x.x:PORT or [::1]:PORT)`,
+    ]);
   }
 });
 
@@ -254,7 +302,10 @@ e2e('the engine from contexts, DOCKER_HOST and currentContext; an unreachable on
   const deadContext = await docker(['--context', 'jdead', 'jindr', 'stat', '-r', s.host], { env: s.env });
   t.not(deadContext.code, 0);
   t.deepEqual(oneLine(deadContext).length, 1);
-  t.true(deadContext.stderr.startsWith(`docker-jindr: cannot reach the Docker engine at unix://${dead} (context "jdead"): is it running?`), deadContext.stderr);
+  t.true(
+    deadContext.stderr.startsWith(`docker-jindr: cannot reach the Docker engine at unix://${dead} (context "jdead"): is it running?`),
+    deadContext.stderr,
+  );
 
   const envContext = await docker(['jindr', 'stat', '-r', s.host], { env: { ...s.env, DOCKER_CONTEXT: 'jdead' } });
   t.not(envContext.code, 0);
@@ -262,7 +313,12 @@ e2e('the engine from contexts, DOCKER_HOST and currentContext; an unreachable on
 
   const dockerHost = await docker(['jindr', 'stat', '-r', s.host], { env: { ...s.env, DOCKER_HOST: `unix://${dead}` } });
   t.not(dockerHost.code, 0);
-  t.deepEqual(oneLine(dockerHost), [expect(dockerHost.stderr, `docker-jindr: cannot reach the Docker engine at unix://${dead} (context "default", from DOCKER_HOST): is it running?`)]);
+  t.deepEqual(oneLine(dockerHost), [
+    expect(
+      dockerHost.stderr,
+      `docker-jindr: cannot reach the Docker engine at unix://${dead} (context "default", from DOCKER_HOST): is it running?`,
+    ),
+  ]);
 
   const unknown = await docker(['jindr', 'stat', '-r', s.host], { env: { ...s.env, DOCKER_CONTEXT: 'jnope' } });
   t.not(unknown.code, 0);
@@ -284,7 +340,12 @@ function expect(stderr: string, prefix: string): string {
 }
 
 /** Runs a follower until its output shows `until`, then sends SIGINT; resolves with its exit. */
-function interruptWhen(file: string, args: string[], env: NodeJS.ProcessEnv, until: RegExp): Promise<{ code: number | null; signal: string | null; output: string }> {
+function interruptWhen(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  until: RegExp,
+): Promise<{ code: number | null; signal: string | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

@@ -21,7 +21,10 @@ function requests(stderr: string): string[] {
 }
 
 /** Each request's kind; the one GET /v2/ that asks a loopback registry whether it is a mirror is left out. */
-const kinds = (lines: string[]) => lines.filter((l) => l !== 'GET /v2/').map((l) => l.replace(/\/v2\/.*\/(manifests|blobs|tags)\/.*$/, '/v2/*/$1').replace(/\/v2\/_catalog.*/, '/v2/_catalog'));
+const kinds = (lines: string[]) =>
+  lines
+    .filter((l) => l !== 'GET /v2/')
+    .map((l) => l.replace(/\/v2\/.*\/(manifests|blobs|tags)\/.*$/, '/v2/*/$1').replace(/\/v2\/_catalog.*/, '/v2/_catalog'));
 
 for (const image of registryImages) {
   e2e(`${image}: lsi -q reads tag lists only; a second lsi HEADs every tag and fetches only what is new`, async (t) => {
@@ -46,16 +49,25 @@ for (const image of registryImages) {
     const second = await lsi('--format', 'json');
     t.is(second.code, 0, second.stderr);
     t.deepEqual(jsonLines(second.stdout), jsonLines(first.stdout));
-    t.deepEqual(kinds(requests(second.stderr)).sort(), ['GET /v2/*/tags', 'GET /v2/*/tags', 'GET /v2/_catalog', 'HEAD /v2/*/manifests', 'HEAD /v2/*/manifests', 'HEAD /v2/*/manifests']);
+    t.deepEqual(kinds(requests(second.stderr)).sort(), [
+      'GET /v2/*/tags',
+      'GET /v2/*/tags',
+      'GET /v2/_catalog',
+      'HEAD /v2/*/manifests',
+      'HEAD /v2/*/manifests',
+      'HEAD /v2/*/manifests',
+    ]);
 
     const pushed = await pushRandomImage(reg.host, 'app', 'v2', { layers: 1 });
     const third = await lsi('--format', 'json');
     t.is(third.code, 0, third.stderr);
     const rows = jsonLines<{ repository: string; tag: string; digest: string }>(third.stdout);
     t.is(rows.find((r) => r.repository === 'app' && r.tag === 'v2')?.digest, pushed.digest);
-    t.deepEqual(requests(third.stderr).filter((r) => r.startsWith('GET') && r !== 'GET /v2/' && !r.includes('/tags/') && !r.includes('_catalog')).sort(), [
-      `GET /v2/app/blobs/${pushed.config.digest}`,
-      `GET /v2/app/manifests/${pushed.digest}`,
-    ]);
+    t.deepEqual(
+      requests(third.stderr)
+        .filter((r) => r.startsWith('GET') && r !== 'GET /v2/' && !r.includes('/tags/') && !r.includes('_catalog'))
+        .sort(),
+      [`GET /v2/app/blobs/${pushed.config.digest}`, `GET /v2/app/manifests/${pushed.digest}`],
+    );
   });
 }

@@ -36,7 +36,10 @@ test('docker help jindr, docker jindr --help and docker jindr alone show the usa
     const result = await docker(args, { env });
     t.is(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
     t.is(result.stderr, '');
-    t.true(result.stdout.startsWith(`Usage:  docker jindr [OPTIONS] COMMAND\n\n${pluginMetadata().ShortDescription}\n\nOptions:\n`), args.join(' '));
+    t.true(
+      result.stdout.startsWith(`Usage:  docker jindr [OPTIONS] COMMAND\n\n${pluginMetadata().ShortDescription}\n\nOptions:\n`),
+      args.join(' '),
+    );
     for (const c of commands) {
       t.regex(result.stdout, new RegExp(`^ {2}${c.command.split(' ')[0]} +\\S`, 'm'), `${args.join(' ')} lists ${c.command}`);
     }
@@ -50,9 +53,14 @@ test('docker help jindr, docker jindr --help and docker jindr alone show the usa
   t.true(alone.stdout.endsWith("Run 'docker-jindr COMMAND --help' for more information on a command.\n"));
 });
 
-test('docker jindr cp --help, docker help jindr cp and docker jindr help cp: the command\'s help in Docker\'s shape', async (t) => {
+test("docker jindr cp --help, docker help jindr cp and docker jindr help cp: the command's help in Docker's shape", async (t) => {
   const outputs = new Set<string>();
-  for (const args of [['jindr', 'cp', '--help'], ['help', 'jindr', 'cp'], ['jindr', 'help', 'cp'], ['jindr', 'copy', '-h']]) {
+  for (const args of [
+    ['jindr', 'cp', '--help'],
+    ['help', 'jindr', 'cp'],
+    ['jindr', 'help', 'cp'],
+    ['jindr', 'copy', '-h'],
+  ]) {
     const result = await docker(args, { env });
     t.is(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
     outputs.add(result.stdout);
@@ -72,7 +80,7 @@ test('docker jindr cp --help, docker help jindr cp and docker jindr help cp: the
   t.true(start.stdout.startsWith('Usage:  docker jindr mirror start [OPTIONS] [UPSTREAM]\n'));
 });
 
-test('usage errors through docker: Docker\'s words, the usage line, exit 2 passed on by the CLI, no request made', async (t) => {
+test("usage errors through docker: Docker's words, the usage line, exit 2 passed on by the CLI, no request made", async (t) => {
   const cases: Array<[string[], string, string]> = [
     [['lsi', '--bogus'], 'unknown flag: --bogus', 'docker jindr lsi [OPTIONS] [REPOSITORY...]'],
     [['cp', '--bogus', 'archy', 'localhost:5601'], 'unknown flag: --bogus', 'docker jindr cp [OPTIONS] IMAGE [DESTINATION] [TAG...]'],
@@ -89,7 +97,7 @@ test('usage errors through docker: Docker\'s words, the usage line, exit 2 passe
   t.regex(see.stderr, /\n\nSee 'docker jindr cp --help' for more information\n$/, 'required.go says See for a missing argument');
 });
 
-test('Docker\'s global flags before jindr are accepted, in both forms', async (t) => {
+test("Docker's global flags before jindr are accepted, in both forms", async (t) => {
   const flagSets = [
     ['--context', 'default', '-D'],
     ['--context=default', '--debug'],
@@ -114,7 +122,7 @@ test('Docker\'s global flags before jindr are accepted, in both forms', async (t
   t.is(version.stdout, `${pkg.version}\n`);
 });
 
-test('an unknown command: Docker\'s words and the usage line on stderr, exit 2, through docker', async (t) => {
+test("an unknown command: Docker's words and the usage line on stderr, exit 2, through docker", async (t) => {
   const result = await docker(['jindr', 'nosuch'], { env });
   t.is(usageErrorOf(t, result, 'docker jindr [OPTIONS] COMMAND'), 'unknown command: docker jindr nosuch');
   const near = await docker(['jindr', 'lss'], { env });
@@ -130,7 +138,7 @@ test('docker __complete jindr "" offers every command, then cobra\'s directive',
   for (const c of commands) t.true(names.includes(c.command.split(' ')[0]), c.command);
 });
 
-test('docker __complete jindr COMMAND -- offers that command\'s options', async (t) => {
+test("docker __complete jindr COMMAND -- offers that command's options", async (t) => {
   const withOptions = commands.find((c) => commandOptions(c).length > 0);
   if (!withOptions) return t.is(commands.length, 0); // nothing to complete yet
   const name = withOptions.command.split(' ')[0]!;
@@ -164,7 +172,10 @@ test('docker --config DIR before jindr is the configuration the plugin reads', a
   // A context that exists only in DIR's store, while DOCKER_CONFIG names another directory.
   const other = makeDockerConfig();
   t.teardown(other.cleanup);
-  const created = await docker(['--config', other.dir, 'context', 'create', 'only-in-dir', '--docker', 'host=unix:///nonexistent/ctx.sock'], { env });
+  const created = await docker(
+    ['--config', other.dir, 'context', 'create', 'only-in-dir', '--docker', 'host=unix:///nonexistent/ctx.sock'],
+    { env },
+  );
   t.is(created.code, 0, created.stderr);
   for (const flags of [['--config', other.dir], [`--config=${other.dir}`]]) {
     const result = await docker([...flags, '--context', 'only-in-dir', 'jindr', 'stat'], { env });

@@ -62,7 +62,10 @@ async function startService(): Promise<PodmanService> {
   }
   for (const image of ['registry:2', 'registry:3']) {
     if (await present('podman', ['image', 'exists', `localhost/${image}`])) continue;
-    execFileSync('sh', ['-c', `docker save ${image} | podman load -q`], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DOCKER_HOST: '' } });
+    execFileSync('sh', ['-c', `docker save ${image} | podman load -q`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, DOCKER_HOST: '' },
+    });
     s.loaded.push(`localhost/${image}`);
   }
   return s;
@@ -86,7 +89,10 @@ test.after.always(async () => {
   // Without the service: the podman CLI itself. Containers (gc helpers too), images, entries.
   const list = (args: string[]) => run('podman', args).then((r) => r.stdout.split('\n').filter(Boolean));
   for (const port of s.ports) {
-    const ids = [...await list(['ps', '-aq', '--filter', `name=^jindr-${port}`]), ...await list(['ps', '-aq', '--filter', `label=jindr.registry=localhost:${port}`])];
+    const ids = [
+      ...(await list(['ps', '-aq', '--filter', `name=^jindr-${port}`])),
+      ...(await list(['ps', '-aq', '--filter', `label=jindr.registry=localhost:${port}`])),
+    ];
     if (ids.length > 0) await run('podman', ['rm', '-f', ...new Set(ids)]);
     const images = (await list(['images', '--format', '{{.Repository}}:{{.Tag}}'])).filter((i) => i.startsWith(`localhost:${port}/`));
     if (images.length > 0) await run('podman', ['rmi', '-f', ...images]);
@@ -116,7 +122,11 @@ async function setup(t: ExecutionContext): Promise<Registry> {
   t.teardown(() => cfg.cleanup());
   const env = engineEnv(s, cfg.env);
   return {
-    port, host: `localhost:${port}`, container: `jindr-${port}`, data: join(root, 'data'), env,
+    port,
+    host: `localhost:${port}`,
+    container: `jindr-${port}`,
+    data: join(root, 'data'),
+    env,
     jindr: (...args) => docker(['jindr', '-r', `localhost:${port}`, ...args], { env }),
     docker: (...args) => docker(args, { env }),
   };
@@ -138,63 +148,76 @@ async function importTiny(t: ExecutionContext, r: Registry, ref: string): Promis
 
 const containerId = async (r: Registry): Promise<string> => (await r.docker('inspect', '-f', '{{.Id}}', r.container)).stdout.trim();
 
-e2e('registry:2 on Podman: up allows plain HTTP (docker push works), ls/lsi/inspect/info, gc and stop collect, up --image keeps the container', async (t) => {
-  const r = await setup(t);
-  const ref = `${r.host}/jtest/tiny:1`;
-  await importTiny(t, r, ref);
-  // Before up: Podman reads its registries configuration now, and keeps it.
-  t.not((await r.docker('push', ref)).code, 0, 'nothing to push to yet');
+e2e(
+  'registry:2 on Podman: up allows plain HTTP (docker push works), ls/lsi/inspect/info, gc and stop collect, up --image keeps the container',
+  async (t) => {
+    const r = await setup(t);
+    const ref = `${r.host}/jtest/tiny:1`;
+    await importTiny(t, r, ref);
+    // Before up: Podman reads its registries configuration now, and keeps it.
+    t.not((await r.docker('push', ref)).code, 0, 'nothing to push to yet');
 
-  const up = ok(t, await r.jindr('up', '-d', r.data, '--image', 'registry:2'), 'up');
-  t.is(up.stdout, `registry created and started as ${r.container} on ${r.host} (registry:2, data in ${r.data})\n`, 'the image as given, not localhost/registry:2');
-  const entry = join(REGISTRIES_DIR, `jindr-localhost-${r.port}.conf`);
-  t.true(up.stderr.includes(`wrote ${entry} and had Podman's service (pid ${service!.process.pid}) read it again`), up.stderr);
-  t.regex(readFileSync(entry, 'utf8'), new RegExp(`^\\[\\[registry\\]\\]\\nlocation = "${r.host}"\\ninsecure = true\\n`, 'm'));
-  t.is((await r.docker('inspect', '-f', '{{.Config.Image}}', r.container)).stdout.trim(), 'localhost/registry:2', 'what Podman calls it');
+    const up = ok(t, await r.jindr('up', '-d', r.data, '--image', 'registry:2'), 'up');
+    t.is(
+      up.stdout,
+      `registry created and started as ${r.container} on ${r.host} (registry:2, data in ${r.data})\n`,
+      'the image as given, not localhost/registry:2',
+    );
+    const entry = join(REGISTRIES_DIR, `jindr-localhost-${r.port}.conf`);
+    t.true(up.stderr.includes(`wrote ${entry} and had Podman's service (pid ${service!.process.pid}) read it again`), up.stderr);
+    t.regex(readFileSync(entry, 'utf8'), new RegExp(`^\\[\\[registry\\]\\]\\nlocation = "${r.host}"\\ninsecure = true\\n`, 'm'));
+    t.is((await r.docker('inspect', '-f', '{{.Config.Image}}', r.container)).stdout.trim(), 'localhost/registry:2', 'what Podman calls it');
 
-  // Through Podman's engine, which now talks plain HTTP to it.
-  ok(t, await r.docker('push', ref), 'docker push through Podman');
-  t.regex(ok(t, await r.jindr('ls'), 'ls').stdout, new RegExp(`^${r.host}/jtest/tiny$`, 'm'));
-  t.regex(ok(t, await r.jindr('lsi'), 'lsi').stdout, new RegExp(`^${r.host}/jtest/tiny\\s+1\\s+[0-9a-f]{12}\\s`, 'm'));
-  t.regex(ok(t, await r.jindr('inspect', 'jtest/tiny:1'), 'inspect').stdout, /sha256:[0-9a-f]{64}/);
-  t.regex(ok(t, await r.jindr('stat'), 'stat').stdout, new RegExp(`^${r.host}: running as ${r.container} \\(registry:2, data in ${r.data}\\)`));
-  const info = ok(t, await r.jindr('info'), 'info');
-  t.regex(info.stderr, new RegExp(`^engine: Podman \\d+\\.\\d+\\.\\d+ at unix://${service!.socket} `, 'm'));
-  t.regex(info.stdout, new RegExp(`^${r.host}\\s+${r.container}\\s+Up .*\\s+registry:2\\s*\\n`, 'm'));
-  t.regex(ok(t, await r.jindr('logs'), 'logs').stderr + (await r.jindr('logs')).stdout, /listening on/);
+    // Through Podman's engine, which now talks plain HTTP to it.
+    ok(t, await r.docker('push', ref), 'docker push through Podman');
+    t.regex(ok(t, await r.jindr('ls'), 'ls').stdout, new RegExp(`^${r.host}/jtest/tiny$`, 'm'));
+    t.regex(ok(t, await r.jindr('lsi'), 'lsi').stdout, new RegExp(`^${r.host}/jtest/tiny\\s+1\\s+[0-9a-f]{12}\\s`, 'm'));
+    t.regex(ok(t, await r.jindr('inspect', 'jtest/tiny:1'), 'inspect').stdout, /sha256:[0-9a-f]{64}/);
+    t.regex(
+      ok(t, await r.jindr('stat'), 'stat').stdout,
+      new RegExp(`^${r.host}: running as ${r.container} \\(registry:2, data in ${r.data}\\)`),
+    );
+    const info = ok(t, await r.jindr('info'), 'info');
+    t.regex(info.stderr, new RegExp(`^engine: Podman \\d+\\.\\d+\\.\\d+ at unix://${service!.socket} `, 'm'));
+    t.regex(info.stdout, new RegExp(`^${r.host}\\s+${r.container}\\s+Up .*\\s+registry:2\\s*\\n`, 'm'));
+    t.regex(ok(t, await r.jindr('logs'), 'logs').stderr + (await r.jindr('logs')).stdout, /listening on/);
 
-  // gc: its helper container sees the registry's bind mount (no VolumesFrom for Podman < 4.7).
-  ok(t, await r.jindr('rmi', '-f', 'jtest/tiny:1'), 'rmi');
-  const gc = ok(t, await r.jindr('gc', '--grace', '0', '--format', 'json'), 'gc');
-  const report = JSON.parse(gc.stdout) as { repositories: string[]; blobs: number; bytesFreed: number };
-  t.deepEqual(report.repositories, ['jtest/tiny']);
-  t.true(report.blobs >= 2 && report.bytesFreed > 0, gc.stdout);
-  t.deepEqual((await r.docker('ps', '-aq', '--filter', `label=jindr.gc-for=${r.container}`)).stdout.trim(), '', 'no helper left');
-  t.is((await r.docker('inspect', '-f', '{{.State.Running}}', r.container)).stdout.trim(), 'true', 'running again');
+    // gc: its helper container sees the registry's bind mount (no VolumesFrom for Podman < 4.7).
+    ok(t, await r.jindr('rmi', '-f', 'jtest/tiny:1'), 'rmi');
+    const gc = ok(t, await r.jindr('gc', '--grace', '0', '--format', 'json'), 'gc');
+    const report = JSON.parse(gc.stdout) as { repositories: string[]; blobs: number; bytesFreed: number };
+    t.deepEqual(report.repositories, ['jtest/tiny']);
+    t.true(report.blobs >= 2 && report.bytesFreed > 0, gc.stdout);
+    t.deepEqual((await r.docker('ps', '-aq', '--filter', `label=jindr.gc-for=${r.container}`)).stdout.trim(), '', 'no helper left');
+    t.is((await r.docker('inspect', '-f', '{{.State.Running}}', r.container)).stdout.trim(), 'true', 'running again');
 
-  // stop collects first, without "garbage collection failed".
-  ok(t, await r.docker('push', ref), 'push again');
-  ok(t, await r.jindr('rmi', '-f', 'jtest/tiny:1'), 'rmi again');
-  const id = await containerId(r);
-  const stop = ok(t, await r.jindr('stop', '--grace', '0'), 'stop');
-  t.is(stop.stdout, `registry stopped: ${r.container} on ${r.host} (container kept, data in ${r.data})\n`);
-  t.regex(stop.stderr, /^garbage collected: 1 repository, [1-9]\d* blobs?, /m);
-  t.notRegex(stop.stderr, /failed/);
-  t.true(existsSync(entry), 'the entry stays: start needs it again');
+    // stop collects first, without "garbage collection failed".
+    ok(t, await r.docker('push', ref), 'push again');
+    ok(t, await r.jindr('rmi', '-f', 'jtest/tiny:1'), 'rmi again');
+    const id = await containerId(r);
+    const stop = ok(t, await r.jindr('stop', '--grace', '0'), 'stop');
+    t.is(stop.stdout, `registry stopped: ${r.container} on ${r.host} (container kept, data in ${r.data})\n`);
+    t.regex(stop.stderr, /^garbage collected: 1 repository, [1-9]\d* blobs?, /m);
+    t.notRegex(stop.stderr, /failed/);
+    t.true(existsSync(entry), 'the entry stays: start needs it again');
 
-  // The same image named as Podman names it, or fully, is no change: the stopped container is started.
-  for (const image of ['registry:2', 'docker.io/library/registry:2']) {
-    const again = ok(t, await r.jindr('up', '--image', image), `up --image ${image}`);
-    t.is(again.stdout, image === 'registry:2'
-      ? `registry started as ${r.container} on ${r.host} (registry:2, data in ${r.data})\n`
-      : `registry already running as ${r.container} on ${r.host}\n`);
-    t.notRegex(again.stderr, /not applied|wrote/, 'nothing ignored, nothing written again');
-    t.is(await containerId(r), id, 'not re-created');
-  }
-  ok(t, await r.jindr('restart'), 'restart');
-  ok(t, await r.docker('push', ref), 'push after the restart');
-  t.is(await containerId(r), id);
-});
+    // The same image named as Podman names it, or fully, is no change: the stopped container is started.
+    for (const image of ['registry:2', 'docker.io/library/registry:2']) {
+      const again = ok(t, await r.jindr('up', '--image', image), `up --image ${image}`);
+      t.is(
+        again.stdout,
+        image === 'registry:2'
+          ? `registry started as ${r.container} on ${r.host} (registry:2, data in ${r.data})\n`
+          : `registry already running as ${r.container} on ${r.host}\n`,
+      );
+      t.notRegex(again.stderr, /not applied|wrote/, 'nothing ignored, nothing written again');
+      t.is(await containerId(r), id, 'not re-created');
+    }
+    ok(t, await r.jindr('restart'), 'restart');
+    ok(t, await r.docker('push', ref), 'push after the restart');
+    t.is(await containerId(r), id);
+  },
+);
 
 e2e('registry:3 (the default) on Podman: cp, du, prune and rmr, which restart the registry through the engine', async (t) => {
   const r = await setup(t);
@@ -219,17 +242,20 @@ e2e('registry:3 (the default) on Podman: cp, du, prune and rmr, which restart th
   t.is((await r.docker('inspect', '-f', '{{.State.Running}}', r.container)).stdout.trim(), 'true');
 });
 
-e2e('up --tls on Podman: the CA goes where Podman reads it (/etc/containers/certs.d), no plain-HTTP entry; pushes and ls over TLS', async (t) => {
-  const r = await setup(t);
-  const certs = join('/etc/containers/certs.d', r.host);
-  t.teardown(() => rmSync(certs, { recursive: true, force: true }));
-  const up = ok(t, await r.jindr('up', '-d', r.data, '--tls'), 'up --tls');
-  t.true(up.stderr.includes(`trust the registry's CA: ${join(certs, 'ca.crt')}`), up.stderr);
-  t.is(readFileSync(join(certs, 'ca.crt'), 'utf8'), readFileSync(join(r.data, 'tls/ca.crt'), 'utf8'));
-  t.false(existsSync(join(REGISTRIES_DIR, `jindr-localhost-${r.port}.conf`)), 'TLS needs no insecure entry');
-  const ref = `${r.host}/jtest/tiny:1`;
-  await importTiny(t, r, ref);
-  ok(t, await r.docker('push', ref), 'docker push through Podman, over TLS');
-  t.regex(ok(t, await r.jindr('lsi'), 'lsi').stdout, new RegExp(`^${r.host}/jtest/tiny\\s+1\\s`, 'm'));
-  t.regex(ok(t, await r.jindr('stat'), 'stat').stdout, /, TLS\)/);
-});
+e2e(
+  'up --tls on Podman: the CA goes where Podman reads it (/etc/containers/certs.d), no plain-HTTP entry; pushes and ls over TLS',
+  async (t) => {
+    const r = await setup(t);
+    const certs = join('/etc/containers/certs.d', r.host);
+    t.teardown(() => rmSync(certs, { recursive: true, force: true }));
+    const up = ok(t, await r.jindr('up', '-d', r.data, '--tls'), 'up --tls');
+    t.true(up.stderr.includes(`trust the registry's CA: ${join(certs, 'ca.crt')}`), up.stderr);
+    t.is(readFileSync(join(certs, 'ca.crt'), 'utf8'), readFileSync(join(r.data, 'tls/ca.crt'), 'utf8'));
+    t.false(existsSync(join(REGISTRIES_DIR, `jindr-localhost-${r.port}.conf`)), 'TLS needs no insecure entry');
+    const ref = `${r.host}/jtest/tiny:1`;
+    await importTiny(t, r, ref);
+    ok(t, await r.docker('push', ref), 'docker push through Podman, over TLS');
+    t.regex(ok(t, await r.jindr('lsi'), 'lsi').stdout, new RegExp(`^${r.host}/jtest/tiny\\s+1\\s`, 'm'));
+    t.regex(ok(t, await r.jindr('stat'), 'stat').stdout, /, TLS\)/);
+  },
+);

@@ -6,7 +6,15 @@
 import type { ExecutionContext } from 'ava';
 import { e2e, registryImages } from '../helpers/engine.ts';
 import { pushArchy, pushImageManifest, pushManifestBytes, pushRandomImage, type PushedManifest } from '../helpers/images.ts';
-import { forgetConnections, jindrJson, jindrJsonLines, pushReferrer, startJindrRegistry, status, type JindrRegistry } from '../helpers/jindr-registry.ts';
+import {
+  forgetConnections,
+  jindrJson,
+  jindrJsonLines,
+  pushReferrer,
+  startJindrRegistry,
+  status,
+  type JindrRegistry,
+} from '../helpers/jindr-registry.ts';
 import { docker, errorLine, run } from '../helpers/run.ts';
 
 interface PruneJson {
@@ -60,13 +68,20 @@ for (const image of registryImages) {
     t.true(dry.tags.every((x) => typeof x.pushed === 'string' && !Number.isNaN(Date.parse(x.pushed))));
     const v3Bytes = v3.size + v3.config.size + v3.layers.reduce((s, l) => s + l.size, 0);
     const old1Bytes = old1.size + old1.config.size + old1.layers.reduce((s, l) => s + l.size, 0) + sigOfOld1.size;
-    t.true(dry.bytes >= v3Bytes + old1Bytes, `predicted ${dry.bytes} bytes, at least v3's ${v3Bytes} and old1's ${old1Bytes} with its signature`);
+    t.true(
+      dry.bytes >= v3Bytes + old1Bytes,
+      `predicted ${dry.bytes} bytes, at least v3's ${v3Bytes} and old1's ${old1Bytes} with its signature`,
+    );
     t.deepEqual((await tagsOf(reg)).length, 11, 'a dry run removes nothing');
 
     const real = await jindrJson<PruneJson>(reg, 'prune', '--grace', '0', '--keep', '2', '-f');
     await forgetConnections();
     t.deepEqual(real.tags.map((x) => `${x.repository}:${x.tag}`).sort(), expected);
-    t.deepEqual({ manifests: real.manifests, blobs: real.blobs, bytes: real.bytes }, { manifests: dry.manifests, blobs: dry.blobs, bytes: dry.bytes }, 'the dry run predicted what went');
+    t.deepEqual(
+      { manifests: real.manifests, blobs: real.blobs, bytes: real.bytes },
+      { manifests: dry.manifests, blobs: dry.blobs, bytes: dry.bytes },
+      'the dry run predicted what went',
+    );
     t.deepEqual(await tagsOf(reg), ['app:latest', 'app:v4', 'app:v9', 'archy:multi', 'archy:old2']);
 
     // Gone: v3's image and old1's with its signature, manifests and blobs.
@@ -77,7 +92,8 @@ for (const image of registryImages) {
     // Kept: the images other tags point to, the index, its children, its referrers.
     t.is(await status(host, 'app', 'manifests', v1.digest), 200, 'v1 went as a tag only: v9 still has its image');
     t.is(await status(host, 'app', 'manifests', v2.digest), 200);
-    for (const m of [archy, ...archy.manifests, sigOfIndex, sigOfChild]) t.is(await status(host, 'archy', 'manifests', m.digest), 200, m.digest);
+    for (const m of [archy, ...archy.manifests, sigOfIndex, sigOfChild])
+      t.is(await status(host, 'archy', 'manifests', m.digest), 200, m.digest);
     for (const child of archy.manifests) await skopeoRaw(t, `${host}/archy@${child.digest}`);
     for (const platform of ['linux/arm64', 'linux/amd64']) {
       const pull = await docker(['pull', '--platform', platform, `${host}/archy:multi`]);
@@ -90,38 +106,63 @@ for (const image of registryImages) {
   });
 }
 
-e2e('prune asks first: no terminal and no -f is refused in one line; "n" on a terminal removes nothing; --older-than spares recent tags', async (t) => {
-  const reg = await startJindrRegistry(t, 'registry:3');
-  for (const tag of ['v1', 'v2', 'v3']) await pushRandomImage(reg.host, 'app', tag);
-  await pushRandomImage(reg.host, 'other', 'v1');
-  const before = await tagsOf(reg);
+e2e(
+  'prune asks first: no terminal and no -f is refused in one line; "n" on a terminal removes nothing; --older-than spares recent tags',
+  async (t) => {
+    const reg = await startJindrRegistry(t, 'registry:3');
+    for (const tag of ['v1', 'v2', 'v3']) await pushRandomImage(reg.host, 'app', tag);
+    await pushRandomImage(reg.host, 'other', 'v1');
+    const before = await tagsOf(reg);
 
-  // A pattern option takes one value: the repository after it is a repository.
-  const matched = await jindrJson<PruneJson>(reg, 'prune', '--grace', '0', '--match', 'v?', 'app', '--exclude', 'v3', '--keep', '0', '--dry-run');
-  t.deepEqual(matched.tags.map((x) => `${x.repository}:${x.tag}`), ['app:v2', 'app:v1']);
+    // A pattern option takes one value: the repository after it is a repository.
+    const matched = await jindrJson<PruneJson>(
+      reg,
+      'prune',
+      '--grace',
+      '0',
+      '--match',
+      'v?',
+      'app',
+      '--exclude',
+      'v3',
+      '--keep',
+      '0',
+      '--dry-run',
+    );
+    t.deepEqual(
+      matched.tags.map((x) => `${x.repository}:${x.tag}`),
+      ['app:v2', 'app:v1'],
+    );
 
-  const refused = await reg.jindr('prune', '--grace', '0', '--keep', '1');
-  t.regex(errorLine(t, refused, 2), /prune asks before removing anything and there is no terminal to ask on: add -f\/--force/);
+    const refused = await reg.jindr('prune', '--grace', '0', '--keep', '1');
+    t.regex(errorLine(t, refused, 2), /prune asks before removing anything and there is no terminal to ask on: add -f\/--force/);
 
-  // A terminal (script gives the command a pty), answered "n".
-  const cmd = `docker jindr -r ${reg.host} prune --keep 1`;
-  const asked = await run('script', ['-qec', `${cmd} app`, '/dev/null'], { env: reg.env, input: 'n\n' });
-  t.is(asked.code, 0, asked.stdout);
-  t.regex(asked.stdout, /WARNING! This will remove 2 tags from localhost:\d+, then collect garbage \([^)]+ to free\):\r?\n {2}app:v2\r?\n {2}app:v1\r?\nAre you sure you want to continue\? \[y\/N\]/);
-  t.regex(asked.stdout, /prune cancelled: nothing was removed/);
-  t.deepEqual(await tagsOf(reg), before);
+    // A terminal (script gives the command a pty), answered "n".
+    const cmd = `docker jindr -r ${reg.host} prune --keep 1`;
+    const asked = await run('script', ['-qec', `${cmd} app`, '/dev/null'], { env: reg.env, input: 'n\n' });
+    t.is(asked.code, 0, asked.stdout);
+    t.regex(
+      asked.stdout,
+      /WARNING! This will remove 2 tags from localhost:\d+, then collect garbage \([^)]+ to free\):\r?\n {2}app:v2\r?\n {2}app:v1\r?\nAre you sure you want to continue\? \[y\/N\]/,
+    );
+    t.regex(asked.stdout, /prune cancelled: nothing was removed/);
+    t.deepEqual(await tagsOf(reg), before);
 
-  const recent = await jindrJson<PruneJson>(reg, 'prune', '--grace', '0', '--older-than', '1h', '-f');
-  t.deepEqual(recent.tags, [], 'every tag was pushed within the hour');
-  const bad = await reg.jindr('prune', '--grace', '0', '--older-than', '30 days', '-f');
-  t.regex(errorLine(t, bad, 2), /--older-than needs a duration such as 30d, 12h, 90m/);
-  const none = await reg.jindr('prune', '--grace', '0', '-f');
-  t.regex(errorLine(t, none, 2), /prune needs a rule: --keep N, --older-than DURATION, or both/);
-  t.deepEqual(await tagsOf(reg), before);
-});
+    const recent = await jindrJson<PruneJson>(reg, 'prune', '--grace', '0', '--older-than', '1h', '-f');
+    t.deepEqual(recent.tags, [], 'every tag was pushed within the hour');
+    const bad = await reg.jindr('prune', '--grace', '0', '--older-than', '30 days', '-f');
+    t.regex(errorLine(t, bad, 2), /--older-than needs a duration such as 30d, 12h, 90m/);
+    const none = await reg.jindr('prune', '--grace', '0', '-f');
+    t.regex(errorLine(t, none, 2), /prune needs a rule: --keep N, --older-than DURATION, or both/);
+    t.deepEqual(await tagsOf(reg), before);
+  },
+);
 
 e2e('prune on a registry this engine does not run is refused in one line', async (t) => {
   const reg = await startJindrRegistry(t, 'registry:2');
   const result = await docker(['jindr', '-r', 'localhost:1', 'prune', '--keep', '1', '-f'], { env: reg.env });
-  t.regex(errorLine(t, result, 1), /prune works on a registry this Docker engine runs .*: no registry container serves localhost:1 on this Docker engine/);
+  t.regex(
+    errorLine(t, result, 1),
+    /prune works on a registry this Docker engine runs .*: no registry container serves localhost:1 on this Docker engine/,
+  );
 });

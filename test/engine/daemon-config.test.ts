@@ -3,7 +3,14 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  daemonJsonPath, dockerdPid, readDaemonJson, registryMirrors, sameMirror, withMirror, withoutMirror, writeDaemonJson,
+  daemonJsonPath,
+  dockerdPid,
+  readDaemonJson,
+  registryMirrors,
+  sameMirror,
+  withMirror,
+  withoutMirror,
+  writeDaemonJson,
 } from '../../src/engine/daemon-config.ts';
 import { ResourceError } from '../../src/errors.ts';
 

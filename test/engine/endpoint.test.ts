@@ -7,7 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DockerGlobals } from '../../src/engine/globals.ts';
 import {
-  contextDirName, describeEndpoint, isLocalEngine, parseDockerHost, resolveEndpoint, type ResolvedEndpoint,
+  contextDirName,
+  describeEndpoint,
+  isLocalEngine,
+  parseDockerHost,
+  resolveEndpoint,
+  type ResolvedEndpoint,
 } from '../../src/engine/endpoint.ts';
 import { dockerOptions } from '../../src/engine/engine.ts';
 import { NotFoundError, ResourceError, UsageError } from '../../src/errors.ts';
@@ -111,8 +116,15 @@ const cases: { title: string; globals?: Partial<DockerGlobals>; env: NodeJS.Proc
     globals: { context: 'remote' },
     env: { DOCKER_CONFIG: plain },
     expected: {
-      host: 'tcp://10.0.0.1:2376', context: 'remote', source: '--context',
-      tls: { verify: true, ca: tlsFile(plain, 'remote', 'ca.pem'), cert: tlsFile(plain, 'remote', 'cert.pem'), key: tlsFile(plain, 'remote', 'key.pem') },
+      host: 'tcp://10.0.0.1:2376',
+      context: 'remote',
+      source: '--context',
+      tls: {
+        verify: true,
+        ca: tlsFile(plain, 'remote', 'ca.pem'),
+        cert: tlsFile(plain, 'remote', 'cert.pem'),
+        key: tlsFile(plain, 'remote', 'key.pem'),
+      },
     },
   },
   {
@@ -124,7 +136,9 @@ const cases: { title: string; globals?: Partial<DockerGlobals>; env: NodeJS.Proc
     title: 'DOCKER_TLS_VERIFY, even "0", verifies; no host: tcp://localhost:2376; files from DOCKER_CERT_PATH',
     env: { DOCKER_CONFIG: plain, DOCKER_TLS_VERIFY: '0', DOCKER_CERT_PATH: certs },
     expected: {
-      host: 'tcp://localhost:2376', context: 'default', source: 'default',
+      host: 'tcp://localhost:2376',
+      context: 'default',
+      source: 'default',
       tls: { verify: true, ca: join(certs, 'ca.pem'), cert: join(certs, 'cert.pem'), key: join(certs, 'key.pem') },
     },
   },
@@ -143,13 +157,23 @@ const cases: { title: string; globals?: Partial<DockerGlobals>; env: NodeJS.Proc
     title: '--tls with --tlscacert/--tlscert/--tlskey',
     globals: { tls: true, tlsVerify: true, tlsCaCert: '/x/ca', tlsCert: '/x/cert', tlsKey: '/x/key', host: 'tcp://h:2376' },
     env: { DOCKER_CONFIG: plain },
-    expected: { host: 'tcp://h:2376', context: 'default', source: '--host', tls: { verify: true, ca: '/x/ca', cert: '/x/cert', key: '/x/key' } },
+    expected: {
+      host: 'tcp://h:2376',
+      context: 'default',
+      source: '--host',
+      tls: { verify: true, ca: '/x/ca', cert: '/x/cert', key: '/x/key' },
+    },
   },
   {
     title: '--tls alone: no verification, so no CA',
     globals: { tls: true, host: 'tcp://h:2376', tlsCaCert: '/x/ca' },
     env: { DOCKER_CONFIG: plain, DOCKER_CERT_PATH: certs },
-    expected: { host: 'tcp://h:2376', context: 'default', source: '--host', tls: { verify: false, cert: join(certs, 'cert.pem'), key: join(certs, 'key.pem') } },
+    expected: {
+      host: 'tcp://h:2376',
+      context: 'default',
+      source: '--host',
+      tls: { verify: false, cert: join(certs, 'cert.pem'), key: join(certs, 'key.pem') },
+    },
   },
 ];
 
@@ -171,7 +195,10 @@ test('an unknown context says so, wherever the name came from', (t) => {
 });
 
 test('a context without a Docker endpoint, and a garbled config.json', (t) => {
-  t.throws(() => resolveEndpoint(g({ context: 'broken' }), { DOCKER_CONFIG: plain }), { instanceOf: NotFoundError, message: /no Docker endpoint/ });
+  t.throws(() => resolveEndpoint(g({ context: 'broken' }), { DOCKER_CONFIG: plain }), {
+    instanceOf: NotFoundError,
+    message: /no Docker endpoint/,
+  });
   const dir = join(root, 'garbled');
   mkdirSync(dir);
   writeFileSync(join(dir, 'config.json'), '{not json');
@@ -205,8 +232,14 @@ test('hosts Docker refuses', (t) => {
 });
 
 test('describeEndpoint names the endpoint and where it came from', (t) => {
-  t.is(describeEndpoint({ host: 'unix:///var/run/docker.sock', context: 'default', source: 'default' }), 'unix:///var/run/docker.sock (context "default")');
-  t.is(describeEndpoint({ host: 'unix:///x', context: 'default', source: 'DOCKER_HOST' }), 'unix:///x (context "default", from DOCKER_HOST)');
+  t.is(
+    describeEndpoint({ host: 'unix:///var/run/docker.sock', context: 'default', source: 'default' }),
+    'unix:///var/run/docker.sock (context "default")',
+  );
+  t.is(
+    describeEndpoint({ host: 'unix:///x', context: 'default', source: 'DOCKER_HOST' }),
+    'unix:///x (context "default", from DOCKER_HOST)',
+  );
   t.is(describeEndpoint({ host: 'tcp://h:1', context: 'jtest', source: '--context' }), 'tcp://h:1 (context "jtest")');
 });
 
@@ -222,13 +255,24 @@ test('isLocalEngine: unix sockets and loopback tcp only', (t) => {
 test('dockerode options: unix socket, plain tcp, TLS in an agent, ssh', (t) => {
   t.deepEqual(dockerOptions({ host: 'unix:///x.sock', context: 'd', source: 'default' }, {}), { socketPath: '/x.sock' });
   t.deepEqual(dockerOptions({ host: 'tcp://h:2375', context: 'd', source: 'default' }, {}), { protocol: 'http', host: 'h', port: '2375' });
-  const tls = dockerOptions({ host: 'tcp://h:2376', context: 'd', source: 'default', tls: { verify: false, cert: join(certs, 'cert.pem'), key: join(certs, 'key.pem') } }, {});
+  const tls = dockerOptions(
+    {
+      host: 'tcp://h:2376',
+      context: 'd',
+      source: 'default',
+      tls: { verify: false, cert: join(certs, 'cert.pem'), key: join(certs, 'key.pem') },
+    },
+    {},
+  );
   t.is(tls.protocol, 'https');
   const tlsAgent = tls.agent as HttpsAgent;
   t.is(tlsAgent.options.rejectUnauthorized, false);
   t.is(String(tlsAgent.options.cert), 'cert.pem');
   t.is(tlsAgent.options.ca, undefined);
-  const verified = dockerOptions({ host: 'tcp://h:2376', context: 'd', source: 'default', tls: { verify: true, ca: join(certs, 'ca.pem') } }, {});
+  const verified = dockerOptions(
+    { host: 'tcp://h:2376', context: 'd', source: 'default', tls: { verify: true, ca: join(certs, 'ca.pem') } },
+    {},
+  );
   const verifiedAgent = verified.agent as HttpsAgent;
   t.is(verifiedAgent.options.rejectUnauthorized, true);
   t.is(String(verifiedAgent.options.ca), 'ca.pem');
@@ -240,7 +284,11 @@ test('dockerode options: unix socket, plain tcp, TLS in an agent, ssh', (t) => {
 });
 
 test('a missing TLS file is one line naming it', (t) => {
-  const err = t.throws(() => dockerOptions({ host: 'tcp://h:2376', context: 'remote', source: '--context', tls: { verify: true, ca: '/nonexistent/ca.pem' } }, {}), { instanceOf: ResourceError });
+  const err = t.throws(
+    () =>
+      dockerOptions({ host: 'tcp://h:2376', context: 'remote', source: '--context', tls: { verify: true, ca: '/nonexistent/ca.pem' } }, {}),
+    { instanceOf: ResourceError },
+  );
   t.regex(err.message, /^cannot read the TLS CA certificate \/nonexistent\/ca\.pem for tcp:\/\/h:2376 \(context "remote"\): /);
   t.false(err.message.includes('\n'));
 });
@@ -250,7 +298,10 @@ test('config.json and context files of the wrong shape: one line naming the file
   mkdirSync(dir);
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ currentContext: ['sock'], auths: { x: { auth: 'c2VjcmV0' } } }));
   const current = t.throws(() => resolveEndpoint(g(), { DOCKER_CONFIG: dir }), { instanceOf: ResourceError });
-  t.is(current.message, `${join(dir, 'config.json')} is not a valid Docker config (currentContext: not a string but an array): fix or remove it`);
+  t.is(
+    current.message,
+    `${join(dir, 'config.json')} is not a valid Docker config (currentContext: not a string but an array): fix or remove it`,
+  );
   writeFileSync(join(dir, 'config.json'), '{"auths": {"x": {"auth": "c2VjcmV0"');
   const garbled = t.throws(() => resolveEndpoint(g(), { DOCKER_CONFIG: dir }), { instanceOf: ResourceError });
   t.false(garbled.message.includes('c2VjcmV0'));
@@ -273,5 +324,8 @@ test('config.json and context files of the wrong shape: one line naming the file
   }
   // null members are absent, as for the Docker CLI: a context whose docker endpoint is null has none.
   meta('nulls', { Name: 'nulls', Endpoints: { docker: null } });
-  t.throws(() => resolveEndpoint(g({ context: 'nulls' }), { DOCKER_CONFIG: dir }), { instanceOf: NotFoundError, message: /no Docker endpoint/ });
+  t.throws(() => resolveEndpoint(g({ context: 'nulls' }), { DOCKER_CONFIG: dir }), {
+    instanceOf: NotFoundError,
+    message: /no Docker endpoint/,
+  });
 });

@@ -3,14 +3,15 @@
 import test from 'ava';
 import { engineErrorMessage, engineStatus } from '../../src/engine/engine.ts';
 
-const dockerodeError = (json: unknown): Error => Object.assign(new Error('(HTTP code 500) server error - fallback text'), { json, statusCode: 500 });
+const dockerodeError = (json: unknown): Error =>
+  Object.assign(new Error('(HTTP code 500) server error - fallback text'), { json, statusCode: 500 });
 
-test('the JSON body\'s message, on one line', (t) => {
+test("the JSON body's message, on one line", (t) => {
   t.is(engineErrorMessage(dockerodeError({ message: 'port is\nalready allocated' })), 'port is already allocated');
   t.is(engineErrorMessage(dockerodeError(Buffer.from('plain text body'))), 'plain text body');
 });
 
-test('a body of the wrong shape falls back to dockerode\'s message, never a TypeError', (t) => {
+test("a body of the wrong shape falls back to dockerode's message, never a TypeError", (t) => {
   for (const json of [{ message: ['x'] }, { message: 5 }, [{ message: 'x' }], null, 'odd']) {
     t.is(engineErrorMessage(dockerodeError(json)), 'fallback text', JSON.stringify(json));
   }

@@ -15,11 +15,15 @@ test('the fully qualified form', (t) => {
 });
 
 test('the same image, named differently', (t) => {
-  for (const [a, b] of [['registry:2', 'docker.io/library/registry:2'], ['registry', 'registry:latest'], ['ghcr.io/x/registry', 'ghcr.io/x/registry:latest']] as const) {
+  for (const [a, b] of [
+    ['registry:2', 'docker.io/library/registry:2'],
+    ['registry', 'registry:latest'],
+    ['ghcr.io/x/registry', 'ghcr.io/x/registry:latest'],
+  ] as const) {
     t.true(sameImage(a, b, 'docker'), `${a} ${b}`);
     t.true(sameImage(a, b, 'podman'), `${a} ${b} on Podman`);
   }
-  t.true(sameImage('registry:2', 'localhost/registry:2', 'podman'), 'Podman\'s name for a loaded registry:2');
+  t.true(sameImage('registry:2', 'localhost/registry:2', 'podman'), "Podman's name for a loaded registry:2");
   t.true(sameImage('docker.io/library/registry:3', 'localhost/registry:3', 'podman'));
 });
 

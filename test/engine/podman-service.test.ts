@@ -24,7 +24,7 @@ test('the listening sockets bound to a path, by inode', (t) => {
   t.deepEqual([...socketInodes('', '/tmp/pm/podman.sock')], []);
 });
 
-test('a socket held by anything but podman (here: this test\'s node) is not signalled', async (t) => {
+test("a socket held by anything but podman (here: this test's node) is not signalled", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'jindr-podman-sock-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'podman.sock');

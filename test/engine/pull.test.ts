@@ -7,7 +7,13 @@ import { JsonLines, PullProgress, readPullEvent } from '../../src/engine/pull.ts
 const recorded = readFileSync(new URL('fixtures/pull-events.jsonl', import.meta.url), 'utf8');
 
 function sink(isTTY: boolean): { isTTY: boolean; text: string; write(s: string): void } {
-  return { isTTY, text: '', write(s: string) { this.text += s; } };
+  return {
+    isTTY,
+    text: '',
+    write(s: string) {
+      this.text += s;
+    },
+  };
 }
 
 function replay(out: { isTTY: boolean; write(s: string): void }, chunkSize: number): void {

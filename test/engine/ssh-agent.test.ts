@@ -32,7 +32,11 @@ function fakeSsh(t: ExecutionContext, mode: 'http' | 'fail', over: NodeJS.Proces
   writeFileSync(log, '');
   return {
     env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, FAKE_SSH_LOG: log, FAKE_SSH_MODE: mode, ...over },
-    starts: () => readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { pid: number; args: string[] }),
+    starts: () =>
+      readFileSync(log, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { pid: number; args: string[] }),
   };
 }
 
@@ -63,7 +67,9 @@ type CreateConnection = (options: object, created: (err: Error | null, socket?: 
 /** A connection as node:http gets one for a hijacked request (exec), which the agent stops counting. */
 function connect(agent: Agent): Promise<Duplex> {
   return new Promise((resolve, reject) => {
-    const socket = (agent as unknown as { createConnection: CreateConnection }).createConnection({}, (err, s) => (err ? reject(err) : resolve(s!)));
+    const socket = (agent as unknown as { createConnection: CreateConnection }).createConnection({}, (err, s) =>
+      err ? reject(err) : resolve(s!),
+    );
     if (socket) resolve(socket);
   });
 }
@@ -95,7 +101,7 @@ test('at four, an idle kept-alive ssh makes room for a new connection', async (t
   t.is(ssh.starts().filter((s) => alive(s.pid)).length, 4, 'one idle ssh ended for it');
 });
 
-test('one ssh process per connection, with exactly docker/cli\'s arguments; kept alive and reused; at most four at once', async (t) => {
+test("one ssh process per connection, with exactly docker/cli's arguments; kept alive and reused; at most four at once", async (t) => {
   const ssh = fakeSsh(t, 'http');
   const agent = sshAgent(target, ssh.env);
   t.teardown(() => agent.destroy());
@@ -111,12 +117,15 @@ test('one ssh process per connection, with exactly docker/cli\'s arguments; kept
   for (const s of starts) t.deepEqual(s.args, sshArgs(target));
 });
 
-test('a failing ssh fails the request with one line: the host and ssh\'s own last line', async (t) => {
+test("a failing ssh fails the request with one line: the host and ssh's own last line", async (t) => {
   const ssh = fakeSsh(t, 'fail');
   const agent = sshAgent(target, ssh.env);
   t.teardown(() => agent.destroy());
   const err = await t.throwsAsync(request(agent), { instanceOf: EngineUnreachableError });
-  t.is(err.message, 'ssh builder failed: Host key verification failed.: is the host key of builder in your known_hosts? (connect once with ssh builder to check it and add it)');
+  t.is(
+    err.message,
+    'ssh builder failed: Host key verification failed.: is the host key of builder in your known_hosts? (connect once with ssh builder to check it and add it)',
+  );
 });
 
 test('no ssh on PATH: one line saying to install it', async (t) => {
@@ -134,7 +143,10 @@ test('an idle kept-alive ssh does not keep the process alive, and the process en
 import { sshAgent } from ${JSON.stringify(AGENT)};
 const agent = sshAgent({ host: 'builder' }, process.env);
 get({ host: 'docker.example.com', path: '/_ping', agent }, (res) => { res.resume(); res.on('end', () => console.log('answered')); });`;
-  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env: { ...ssh.env, FAKE_SSH_LINGER: '1' }, timeout: 20_000 });
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...ssh.env, FAKE_SSH_LINGER: '1' },
+    timeout: 20_000,
+  });
   t.is(stdout.trim(), 'answered');
   const [start] = ssh.starts();
   t.truthy(start);

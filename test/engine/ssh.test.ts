@@ -27,10 +27,20 @@ test('parseSshHost: a password, query, fragment, empty host or control character
   }
 });
 
-test('sshArgs: as docker/cli gives them, and nothing more (the rest is the user\'s ssh config)', (t) => {
+test("sshArgs: as docker/cli gives them, and nothing more (the rest is the user's ssh config)", (t) => {
   t.deepEqual(sshArgs({ host: 'myalias' }), ['-o', 'ConnectTimeout=30', '-T', '--', 'myalias', 'docker system dial-stdio']);
-  t.deepEqual(sshArgs({ host: 'builder', user: 'me', port: '2222' }),
-    ['-l', 'me', '-p', '2222', '-o', 'ConnectTimeout=30', '-T', '--', 'builder', 'docker system dial-stdio']);
+  t.deepEqual(sshArgs({ host: 'builder', user: 'me', port: '2222' }), [
+    '-l',
+    'me',
+    '-p',
+    '2222',
+    '-o',
+    'ConnectTimeout=30',
+    '-T',
+    '--',
+    'builder',
+    'docker system dial-stdio',
+  ]);
   // A host that looks like an option stays the host: it comes after --.
   t.deepEqual(sshArgs({ host: '-oProxyCommand=x' }).slice(-3), ['--', '-oProxyCommand=x', 'docker system dial-stdio']);
 });

@@ -73,30 +73,48 @@ export async function startEcrFake(options: EcrFakeOptions): Promise<EcrFake> {
       switch (operation) {
         case 'GetAuthorizationToken':
           return reply(200, {
-            authorizationData: [{
-              authorizationToken: Buffer.from(`AWS:${options.password}`).toString('base64'),
-              expiresAt: Math.floor(Date.now() / 1000) + 43200,
-              proxyEndpoint: options.proxyEndpoint,
-            }],
+            authorizationData: [
+              {
+                authorizationToken: Buffer.from(`AWS:${options.password}`).toString('base64'),
+                expiresAt: Math.floor(Date.now() / 1000) + 43200,
+                proxyEndpoint: options.proxyEndpoint,
+              },
+            ],
           });
         case 'DescribeRepositories': {
           const names = Array.isArray(input.repositoryNames) ? (input.repositoryNames as string[]) : [...repositories.keys()];
           const missing = names.find((n) => !repositories.has(n));
-          if (missing) return fail('RepositoryNotFoundException', `The repository with name '${missing}' does not exist in the registry with id '${registryId}'`);
+          if (missing)
+            return fail(
+              'RepositoryNotFoundException',
+              `The repository with name '${missing}' does not exist in the registry with id '${registryId}'`,
+            );
           return reply(200, { repositories: names.map(repository) });
         }
         case 'CreateRepository':
-          if (repositories.has(name)) return fail('RepositoryAlreadyExistsException', `The repository with name '${name}' already exists in the registry with id '${registryId}'`);
+          if (repositories.has(name))
+            return fail(
+              'RepositoryAlreadyExistsException',
+              `The repository with name '${name}' already exists in the registry with id '${registryId}'`,
+            );
           repositories.set(name, {});
           return reply(200, { repository: repository(name) });
         case 'PutLifecyclePolicy': {
           const repo = repositories.get(name);
-          if (!repo) return fail('RepositoryNotFoundException', `The repository with name '${name}' does not exist in the registry with id '${registryId}'`);
+          if (!repo)
+            return fail(
+              'RepositoryNotFoundException',
+              `The repository with name '${name}' does not exist in the registry with id '${registryId}'`,
+            );
           repo.lifecyclePolicyText = typeof input.lifecyclePolicyText === 'string' ? input.lifecyclePolicyText : '';
           return reply(200, { registryId, repositoryName: name, lifecyclePolicyText: repo.lifecyclePolicyText });
         }
         case 'DeleteRepository':
-          if (!repositories.delete(name)) return fail('RepositoryNotFoundException', `The repository with name '${name}' does not exist in the registry with id '${registryId}'`);
+          if (!repositories.delete(name))
+            return fail(
+              'RepositoryNotFoundException',
+              `The repository with name '${name}' does not exist in the registry with id '${registryId}'`,
+            );
           return reply(200, { repository: repository(name) });
         default:
           return fail('UnknownOperationException', `unknown operation ${operation}`);

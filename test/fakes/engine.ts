@@ -26,9 +26,19 @@ export function fakeExec(result: { exitCode: number; stdout?: string; stderr?: s
 export function registryDetails(options: { image: 'registry:2' | 'registry:3'; env?: string[]; mounts?: unknown[] }) {
   const config = options.image === 'registry:2' ? '/etc/docker/registry/config.yml' : '/etc/distribution/config.yml';
   return {
-    Id: 'abc', Name: '/jindr-5001', Created: '2026-01-01T00:00:00Z', Image: 'sha256:img',
+    Id: 'abc',
+    Name: '/jindr-5001',
+    Created: '2026-01-01T00:00:00Z',
+    Image: 'sha256:img',
     State: { Status: 'running', Running: true },
-    Config: { Image: options.image, Cmd: [config], Entrypoint: ['/entrypoint.sh'], Labels: { 'jindr.registry': 'localhost:5001' }, Env: options.env ?? [], Tty: false },
+    Config: {
+      Image: options.image,
+      Cmd: [config],
+      Entrypoint: ['/entrypoint.sh'],
+      Labels: { 'jindr.registry': 'localhost:5001' },
+      Env: options.env ?? [],
+      Tty: false,
+    },
     HostConfig: { PortBindings: { '5000/tcp': [{ HostIp: '127.0.0.1', HostPort: '5001' }] } },
     NetworkSettings: { Ports: { '5000/tcp': [{ HostIp: '127.0.0.1', HostPort: '5001' }] } },
     Mounts: options.mounts ?? [],

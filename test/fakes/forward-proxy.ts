@@ -61,7 +61,13 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
   const sockets = new Set<Socket>();
 
   const handler: RequestListener = (req, res) => {
-    const record: ProxySeen = { method: req.method ?? '?', target: req.url ?? '', proxyAuthorization: proxyAuth(req.headers), authorization: req.headers.authorization !== undefined, status: 0 };
+    const record: ProxySeen = {
+      method: req.method ?? '?',
+      target: req.url ?? '',
+      proxyAuthorization: proxyAuth(req.headers),
+      authorization: req.headers.authorization !== undefined,
+      status: 0,
+    };
     seen.push(record);
     const answer = (status: number, headers: Record<string, string> = {}): void => {
       record.status = status;
@@ -74,18 +80,22 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
     } catch {
       return answer(400); // origin-form: not a proxy request
     }
-    if (expected !== undefined && record.proxyAuthorization !== expected) return answer(407, { 'proxy-authenticate': 'Basic realm="proxy"' });
+    if (expected !== undefined && record.proxyAuthorization !== expected)
+      return answer(407, { 'proxy-authenticate': 'Basic realm="proxy"' });
     const where = route(`${target.hostname}:${target.port || '80'}`);
     if (target.protocol !== 'http:' || !where) return answer(502);
     const headers = { ...req.headers };
     for (const name of HOP_BY_HOP) delete headers[name];
-    const upstream = httpRequest({ host: where.host, port: where.port, method: req.method, path: `${target.pathname}${target.search}`, headers }, (reply) => {
-      record.status = reply.statusCode ?? 0;
-      const back = { ...reply.headers };
-      for (const name of HOP_BY_HOP) delete back[name];
-      res.writeHead(reply.statusCode ?? 502, back);
-      reply.pipe(res);
-    });
+    const upstream = httpRequest(
+      { host: where.host, port: where.port, method: req.method, path: `${target.pathname}${target.search}`, headers },
+      (reply) => {
+        record.status = reply.statusCode ?? 0;
+        const back = { ...reply.headers };
+        for (const name of HOP_BY_HOP) delete back[name];
+        res.writeHead(reply.statusCode ?? 502, back);
+        reply.pipe(res);
+      },
+    );
     upstream.on('error', () => (res.headersSent ? res.destroy() : answer(502)));
     req.pipe(upstream);
   };
@@ -93,7 +103,13 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
 
   server.on('connect', (req, client: Socket, head: Buffer) => {
     const authority = req.url ?? '';
-    const record: ProxySeen = { method: 'CONNECT', target: authority, proxyAuthorization: proxyAuth(req.headers), authorization: false, status: 0 };
+    const record: ProxySeen = {
+      method: 'CONNECT',
+      target: authority,
+      proxyAuthorization: proxyAuth(req.headers),
+      authorization: false,
+      status: 0,
+    };
     seen.push(record);
     sockets.add(client);
     client.on('close', () => sockets.delete(client));
@@ -102,7 +118,8 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
       record.status = status;
       client.end(`HTTP/1.1 ${status} ${text}\r\n${extra}content-length: 0\r\n\r\n`);
     };
-    if (expected !== undefined && record.proxyAuthorization !== expected) return refuse(407, 'Proxy Authentication Required', 'proxy-authenticate: Basic realm="proxy"\r\n');
+    if (expected !== undefined && record.proxyAuthorization !== expected)
+      return refuse(407, 'Proxy Authentication Required', 'proxy-authenticate: Basic realm="proxy"\r\n');
     const where = route(authority);
     if (!where) return refuse(502, 'Bad Gateway');
     const upstream = connect(where.port, where.host, () => {
@@ -128,7 +145,8 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
     host: address,
     port,
     seen,
-    reached: (name) => seen.filter((s) => (s.method === 'CONNECT' ? s.target.replace(/:\d+$/, '') : URL.parse(s.target)?.hostname) === name),
+    reached: (name) =>
+      seen.filter((s) => (s.method === 'CONNECT' ? s.target.replace(/:\d+$/, '') : URL.parse(s.target)?.hostname) === name),
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

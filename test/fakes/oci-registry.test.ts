@@ -13,11 +13,17 @@ async function registry(t: import('ava').ExecutionContext, options: OciRegistryO
 }
 
 function image(format: ImageFormat, architecture = 'amd64', text = 'hello'): BuiltManifest {
-  return buildManifest(format, { os: 'linux', architecture }, [tar([{ name: 'a.txt', type: 'file', data: Buffer.from(`${text} ${architecture}\n`) }])], ['/a.txt']);
+  return buildManifest(
+    format,
+    { os: 'linux', architecture },
+    [tar([{ name: 'a.txt', type: 'file', data: Buffer.from(`${text} ${architecture}\n`) }])],
+    ['/a.txt'],
+  );
 }
 
 const api = (fake: OciRegistry, path: string, init: RequestInit = {}) => fetch(`${fake.origin}${path}`, { redirect: 'manual', ...init });
-const errorCode = async (response: Response): Promise<string> => ((await response.json()) as { errors: { code: string }[] }).errors[0]!.code;
+const errorCode = async (response: Response): Promise<string> =>
+  ((await response.json()) as { errors: { code: string }[] }).errors[0]!.code;
 
 async function pushBlob(fake: OciRegistry, repo: string, bytes: Buffer): Promise<Response> {
   const start = await api(fake, `/v2/${repo}/blobs/uploads/`, { method: 'POST' });
@@ -26,8 +32,17 @@ async function pushBlob(fake: OciRegistry, repo: string, bytes: Buffer): Promise
   return fetch(location, { method: 'PUT', body: new Uint8Array(bytes), headers: { 'content-type': 'application/octet-stream' } });
 }
 
-async function pushManifest(fake: OciRegistry, repo: string, reference: string, m: { bytes: Buffer; mediaType: string }): Promise<Response> {
-  return api(fake, `/v2/${repo}/manifests/${reference}`, { method: 'PUT', body: new Uint8Array(m.bytes), headers: { 'content-type': m.mediaType } });
+async function pushManifest(
+  fake: OciRegistry,
+  repo: string,
+  reference: string,
+  m: { bytes: Buffer; mediaType: string },
+): Promise<Response> {
+  return api(fake, `/v2/${repo}/manifests/${reference}`, {
+    method: 'PUT',
+    body: new Uint8Array(m.bytes),
+    headers: { 'content-type': m.mediaType },
+  });
 }
 
 test('/v2/ answers 200 with the API version header; other paths are 404 pages', async (t) => {
@@ -51,7 +66,11 @@ for (const format of ['oci', 'docker'] as const) {
     t.is(put.status, 201);
     t.is(put.headers.get('docker-content-digest'), index.digest);
     t.is(put.headers.get('location'), `/v2/multi/manifests/${index.digest}`);
-    for (const [reference, m] of [['v1', index], [index.digest, index], [platforms[1]!.digest, platforms[1]!]] as const) {
+    for (const [reference, m] of [
+      ['v1', index],
+      [index.digest, index],
+      [platforms[1]!.digest, platforms[1]!],
+    ] as const) {
       const got = await api(fake, `/v2/multi/manifests/${reference}`);
       t.is(got.headers.get('content-type'), m.mediaType);
       t.is(got.headers.get('docker-content-digest'), m.digest);
@@ -73,7 +92,10 @@ test('a manifest PUT is checked: its blobs, the digest it is pushed under, its t
   fake.store.pushImage('app', 'v0', m);
   t.is(await errorCode(await pushManifest(fake, 'app', sha256('other'), m)), 'DIGEST_INVALID');
   t.is(await errorCode(await pushManifest(fake, 'app', 'v1', { ...m, mediaType: 'text/plain' })), 'MANIFEST_INVALID');
-  t.is(await errorCode(await pushManifest(fake, 'app', 'v1', { ...m, mediaType: 'application/vnd.docker.distribution.manifest.v2+json' })), 'MANIFEST_INVALID');
+  t.is(
+    await errorCode(await pushManifest(fake, 'app', 'v1', { ...m, mediaType: 'application/vnd.docker.distribution.manifest.v2+json' })),
+    'MANIFEST_INVALID',
+  );
   t.is((await pushManifest(fake, 'app', 'v1', m)).status, 201);
   t.is(await errorCode(await api(fake, '/v2/App/tags/list')), 'NAME_INVALID');
   t.deepEqual(fake.store.tags('app'), ['v0', 'v1']);
@@ -186,15 +208,28 @@ test('referrers: manifests whose subject is the digest, filtered by artifactType
   const m = image('oci');
   fake.store.pushImage('app', 'v1', m);
   const empty = fake.store.putBlob('app', Buffer.from('{}'));
-  const signature = Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: 'application/vnd.example.sig',
-    config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: empty, size: 2 }, layers: [],
-    subject: { mediaType: m.mediaType, digest: m.digest, size: m.size },
-  }));
-  const put = await pushManifest(fake, 'app', sha256(signature), { bytes: signature, mediaType: 'application/vnd.oci.image.manifest.v1+json' });
+  const signature = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      artifactType: 'application/vnd.example.sig',
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: empty, size: 2 },
+      layers: [],
+      subject: { mediaType: m.mediaType, digest: m.digest, size: m.size },
+    }),
+  );
+  const put = await pushManifest(fake, 'app', sha256(signature), {
+    bytes: signature,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+  });
   t.is(put.headers.get('oci-subject'), m.digest);
-  const list = (await (await api(fake, `/v2/app/referrers/${m.digest}`)).json()) as { manifests: { digest: string; artifactType: string }[] };
-  t.deepEqual(list.manifests.map((d) => [d.digest, d.artifactType]), [[sha256(signature), 'application/vnd.example.sig']]);
+  const list = (await (await api(fake, `/v2/app/referrers/${m.digest}`)).json()) as {
+    manifests: { digest: string; artifactType: string }[];
+  };
+  t.deepEqual(
+    list.manifests.map((d) => [d.digest, d.artifactType]),
+    [[sha256(signature), 'application/vnd.example.sig']],
+  );
   const filtered = await api(fake, `/v2/app/referrers/${m.digest}?artifactType=other`);
   t.is(filtered.headers.get('oci-filters-applied'), 'artifactType');
   t.deepEqual(((await filtered.json()) as { manifests: unknown[] }).manifests, []);
@@ -215,7 +250,8 @@ test('Bearer: the challenge names realm, service and scope; tokens carry only wh
   fake.store.pushImage('app', 'v1', image('oci'));
   const challenge = await api(fake, '/v2/app/tags/list');
   t.is(challenge.headers.get('www-authenticate'), `Bearer realm="${fake.origin}/token",service="${fake.host}",scope="repository:app:pull"`);
-  const token = async (query: string, headers: Record<string, string> = {}) => ((await (await api(fake, `/token?${query}`, { headers })).json()) as { token: string }).token;
+  const token = async (query: string, headers: Record<string, string> = {}) =>
+    ((await (await api(fake, `/token?${query}`, { headers })).json()) as { token: string }).token;
   const anonymous = await token('service=x&scope=repository:app:pull,push');
   t.is((await api(fake, '/v2/app/tags/list', { headers: { authorization: `Bearer ${anonymous}` } })).status, 200);
   const upload = await api(fake, '/v2/app/blobs/uploads/', { method: 'POST', headers: { authorization: `Bearer ${anonymous}` } });
@@ -223,16 +259,26 @@ test('Bearer: the challenge names realm, service and scope; tokens carry only wh
   t.regex(upload.headers.get('www-authenticate')!, /error="insufficient_scope"/);
   const bob = await token('scope=repository:app:pull,push', { authorization: 'Basic ' + Buffer.from('bob:pw').toString('base64') });
   t.is((await api(fake, '/v2/app/blobs/uploads/', { method: 'POST', headers: { authorization: `Bearer ${bob}` } })).status, 202);
-  t.is((await api(fake, '/token?scope=x', { headers: { authorization: 'Basic ' + Buffer.from('bob:no').toString('base64') } })).status, 401);
-  const refreshed = await api(fake, '/token', { method: 'POST', body: 'grant_type=refresh_token&refresh_token=R1&service=s&scope=registry:catalog:*', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  t.is(
+    (await api(fake, '/token?scope=x', { headers: { authorization: 'Basic ' + Buffer.from('bob:no').toString('base64') } })).status,
+    401,
+  );
+  const refreshed = await api(fake, '/token', {
+    method: 'POST',
+    body: 'grant_type=refresh_token&refresh_token=R1&service=s&scope=registry:catalog:*',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   const catalogToken = ((await refreshed.json()) as { access_token: string }).access_token;
   t.is((await api(fake, '/v2/_catalog', { headers: { authorization: `Bearer ${catalogToken}` } })).status, 200);
-  t.deepEqual(fake.tokenRequests.map((r) => [r.method, r.subject ?? 'refused', r.scopes.join(' ')]), [
-    ['GET', 'anonymous', 'repository:app:pull,push'],
-    ['GET', 'bob', 'repository:app:pull,push'],
-    ['GET', 'refused', 'x'],
-    ['POST', 'bob', 'registry:catalog:*'],
-  ]);
+  t.deepEqual(
+    fake.tokenRequests.map((r) => [r.method, r.subject ?? 'refused', r.scopes.join(' ')]),
+    [
+      ['GET', 'anonymous', 'repository:app:pull,push'],
+      ['GET', 'bob', 'repository:app:pull,push'],
+      ['GET', 'refused', 'x'],
+      ['POST', 'bob', 'registry:catalog:*'],
+    ],
+  );
 });
 
 test('faults: a status for some requests, headers changed, a cut body, a reset, a stall; all in the request log', async (t) => {
@@ -260,15 +306,18 @@ test('faults: a status for some requests, headers changed, a cut body, a reset, 
   await fake.arrived((r) => r.path === '/v2/_catalog'); // it arrived, and is not answered
   giveUp.abort();
   await t.throwsAsync(stalled);
-  t.deepEqual(fake.log.map((r) => `${r.method} ${r.path} ${r.status ?? 'none'}`), [
-    'GET /v2/app/tags/list 200',
-    'GET /v2/app/tags/list 500',
-    'GET /v2/app/tags/list 200',
-    'GET /v2/app/manifests/v1 200',
-    'GET /v2/app/manifests/v1 -1',
-    `GET /v2/app/blobs/${m.config.digest} -1`,
-    'GET /v2/_catalog none',
-  ]);
+  t.deepEqual(
+    fake.log.map((r) => `${r.method} ${r.path} ${r.status ?? 'none'}`),
+    [
+      'GET /v2/app/tags/list 200',
+      'GET /v2/app/tags/list 500',
+      'GET /v2/app/tags/list 200',
+      'GET /v2/app/manifests/v1 200',
+      'GET /v2/app/manifests/v1 -1',
+      `GET /v2/app/blobs/${m.config.digest} -1`,
+      'GET /v2/_catalog none',
+    ],
+  );
   t.regex(await closedHost(), /^127\.0\.0\.1:\d+$/);
 });
 
@@ -314,19 +363,37 @@ const skopeo = (() => {
 if (!skopeo && process.env.CI === 'true') throw new Error('skopeo is missing: CI installs it (.ci/run)');
 const withSkopeo = skopeo ? test : test.skip;
 
-withSkopeo('skopeo reads an index from the fake and copies it, every platform, to another fake behind Bearer auth: chunked uploads, digests unchanged', async (t) => {
-  const [a, b] = [await registry(t), await registry(t, { auth: { bearer: { users: { u: 'pw' } } } })];
-  const index = buildIndex('oci', [image('oci', 'amd64'), image('oci', 'arm64')]);
-  a.store.pushIndex('app', 'v1', index);
-  const inspect = await run('skopeo', ['inspect', '--tls-verify=false', `docker://${a.host}/app:v1`]);
-  t.is(inspect.code, 0, inspect.stderr);
-  const seen = JSON.parse(inspect.stdout) as { Digest: string; Architecture: string; Os: string };
-  t.is(seen.Digest, index.digest);
-  t.is(seen.Os, 'linux');
-  const copy = await run('skopeo', ['copy', '--all', '--src-tls-verify=false', '--dest-tls-verify=false', '--dest-creds', 'u:pw', `docker://${a.host}/app:v1`, `docker://${b.host}/copied:v1`]);
-  t.is(copy.code, 0, copy.stderr);
-  t.is(b.store.manifest('copied', 'v1')?.digest, index.digest);
-  for (const m of index.manifests) t.true(b.store.manifest('copied', m.digest)?.bytes.equals(m.bytes));
-  t.true(b.requests().some((r) => r.startsWith('PATCH /v2/copied/blobs/uploads/')), 'skopeo uploads in chunks');
-  t.deepEqual(b.tokenRequests.map((r) => r.subject), ['u']);
-});
+withSkopeo(
+  'skopeo reads an index from the fake and copies it, every platform, to another fake behind Bearer auth: chunked uploads, digests unchanged',
+  async (t) => {
+    const [a, b] = [await registry(t), await registry(t, { auth: { bearer: { users: { u: 'pw' } } } })];
+    const index = buildIndex('oci', [image('oci', 'amd64'), image('oci', 'arm64')]);
+    a.store.pushIndex('app', 'v1', index);
+    const inspect = await run('skopeo', ['inspect', '--tls-verify=false', `docker://${a.host}/app:v1`]);
+    t.is(inspect.code, 0, inspect.stderr);
+    const seen = JSON.parse(inspect.stdout) as { Digest: string; Architecture: string; Os: string };
+    t.is(seen.Digest, index.digest);
+    t.is(seen.Os, 'linux');
+    const copy = await run('skopeo', [
+      'copy',
+      '--all',
+      '--src-tls-verify=false',
+      '--dest-tls-verify=false',
+      '--dest-creds',
+      'u:pw',
+      `docker://${a.host}/app:v1`,
+      `docker://${b.host}/copied:v1`,
+    ]);
+    t.is(copy.code, 0, copy.stderr);
+    t.is(b.store.manifest('copied', 'v1')?.digest, index.digest);
+    for (const m of index.manifests) t.true(b.store.manifest('copied', m.digest)?.bytes.equals(m.bytes));
+    t.true(
+      b.requests().some((r) => r.startsWith('PATCH /v2/copied/blobs/uploads/')),
+      'skopeo uploads in chunks',
+    );
+    t.deepEqual(
+      b.tokenRequests.map((r) => r.subject),
+      ['u'],
+    );
+  },
+);

@@ -22,17 +22,25 @@ class Throttle extends Transform {
   }
 }
 
-export async function startThrottleProxy(targetPort: number, bytesPerSecond: number, options: { responses?: boolean } = {}): Promise<ThrottleProxy> {
+export async function startThrottleProxy(
+  targetPort: number,
+  bytesPerSecond: number,
+  options: { responses?: boolean } = {},
+): Promise<ThrottleProxy> {
   let port = 0;
   const server: Server = createServer((req, res) => {
-    const upstream = httpRequest({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      const headers = { ...answer.headers };
-      if (typeof headers.location === 'string') headers.location = headers.location.replace(`:${targetPort}`, `:${port}`);
-      res.writeHead(answer.statusCode ?? 502, headers);
-      (options.responses ? answer.pipe(new Throttle(bytesPerSecond)) : answer).pipe(res);
-    });
+    const upstream = httpRequest(
+      { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        const headers = { ...answer.headers };
+        if (typeof headers.location === 'string') headers.location = headers.location.replace(`:${targetPort}`, `:${port}`);
+        res.writeHead(answer.statusCode ?? 502, headers);
+        (options.responses ? answer.pipe(new Throttle(bytesPerSecond)) : answer).pipe(res);
+      },
+    );
     upstream.on('error', () => {
-      if (!res.headersSent) res.writeHead(503, { 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAVAILABLE","message":"registry gone"}]}');
+      if (!res.headersSent)
+        res.writeHead(503, { 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAVAILABLE","message":"registry gone"}]}');
       else res.destroy();
     });
     req.pipe(new Throttle(bytesPerSecond)).pipe(upstream);

@@ -12,7 +12,10 @@ async function listen(server: Server): Promise<number> {
 }
 
 /** The port on 127.0.0.1, and close() for a teardown. */
-export async function tlsRegistryPort(tls: { cert: string; key: string }, handler: RequestListener): Promise<{ port: number; close(): void }> {
+export async function tlsRegistryPort(
+  tls: { cert: string; key: string },
+  handler: RequestListener,
+): Promise<{ port: number; close(): void }> {
   const https = createHttpsServer({ cert: tls.cert, key: tls.key }, handler);
   const httpsPort = await listen(https);
   const http = createHttpServer((_req, res) => {

@@ -45,7 +45,14 @@ function parseScope(scope: string): { type: string; name: string; actions: strin
   const first = scope.indexOf(':');
   const last = scope.lastIndexOf(':');
   if (first < 0 || last === first) return undefined;
-  return { type: scope.slice(0, first), name: scope.slice(first + 1, last), actions: scope.slice(last + 1).split(',').filter(Boolean) };
+  return {
+    type: scope.slice(0, first),
+    name: scope.slice(first + 1, last),
+    actions: scope
+      .slice(last + 1)
+      .split(',')
+      .filter(Boolean),
+  };
 }
 
 async function body(req: IncomingMessage): Promise<string> {
@@ -71,7 +78,16 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
       return [{ type: parsed.type, name: parsed.name, actions: allowed }];
     });
     const header = { typ: 'JWT', alg: 'RS256', x5c };
-    const claims = { iss: issuer, sub: subject, aud: service, exp: now + 300, nbf: now - 10, iat: now, jti: randomBytes(8).toString('hex'), access };
+    const claims = {
+      iss: issuer,
+      sub: subject,
+      aud: service,
+      exp: now + 300,
+      nbf: now - 10,
+      iat: now,
+      jti: randomBytes(8).toString('hex'),
+      access,
+    };
     const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
     const signature = createSign('RSA-SHA256').update(input).sign(key);
     return `${input}.${b64url(signature)}`;
@@ -85,7 +101,10 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
         return;
       }
       let subject = 'anonymous';
-      let scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean);
+      let scopes = url.searchParams
+        .getAll('scope')
+        .flatMap((s) => s.split(' '))
+        .filter(Boolean);
       let grantType: string | null = null;
       let svc = url.searchParams.get('service');
       let refreshToken: string | undefined;
@@ -93,7 +112,10 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
         const form = new URLSearchParams(await body(req));
         grantType = form.get('grant_type');
         svc = form.get('service');
-        scopes = form.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean);
+        scopes = form
+          .getAll('scope')
+          .flatMap((s) => s.split(' '))
+          .filter(Boolean);
         if (grantType === 'password') {
           const user = form.get('username') ?? '';
           if (options.users[user] === undefined || options.users[user] !== form.get('password')) {

@@ -23,7 +23,10 @@ test('archy is built once per format; its layers hold busybox for their platform
   const oci = buildArchy('oci');
   t.is(buildArchy('oci'), oci);
   t.not(buildArchy('docker').digest, oci.digest);
-  t.deepEqual(oci.manifests.map((m) => m.platform.architecture), ['amd64', 'arm64']);
+  t.deepEqual(
+    oci.manifests.map((m) => m.platform.architecture),
+    ['amd64', 'arm64'],
+  );
   for (const m of oci.manifests) {
     const layer = gunzipSync(m.layers[0]!.bytes);
     const config = JSON.parse(m.config.bytes.toString()) as { rootfs: { diff_ids: string[] }; architecture: string };

@@ -125,7 +125,13 @@ export function tar(entries: readonly TarEntry[]): Buffer {
 // ---- building images ----------------------------------------------------------------
 
 /** level: gzip's (0 stores: a valid gzip stream, for data that does not compress). */
-export function buildManifest(format: ImageFormat, platform: Platform, layerTars: readonly Buffer[], cmd: readonly string[], level?: number): BuiltManifest {
+export function buildManifest(
+  format: ImageFormat,
+  platform: Platform,
+  layerTars: readonly Buffer[],
+  cmd: readonly string[],
+  level?: number,
+): BuiltManifest {
   const types = MEDIA_TYPES[format];
   const layers = layerTars.map((t) => blob(gzipSync(t, { level }), types.layer));
   const config = blob(
@@ -254,7 +260,13 @@ export async function pushManifestBytes(host: string, repo: string, reference: s
 }
 
 /** Pushes a manifest's config and layers, then the manifest under `reference` (a tag or its digest). */
-export async function pushImageManifest(host: string, repo: string, reference: string, m: BuiltManifest, options: PushOptions = {}): Promise<void> {
+export async function pushImageManifest(
+  host: string,
+  repo: string,
+  reference: string,
+  m: BuiltManifest,
+  options: PushOptions = {},
+): Promise<void> {
   await Promise.all([m.config, ...m.layers].map((b) => pushBlob(host, repo, b, options)));
   await pushManifestBytes(host, repo, reference, m, options);
 }

@@ -39,7 +39,8 @@ export async function startJindrRegistry(t: ExecutionContext, image: string, opt
     rmSync(root, { recursive: true, force: true });
     cfg.cleanup();
   });
-  const jindr = (...args: string[]) => docker(['jindr', '-r', host, ...args], { env: cfg.env, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  const jindr = (...args: string[]) =>
+    docker(['jindr', '-r', host, ...args], { env: cfg.env, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
   const up = await jindr('up', '-d', join(root, 'data'), '--image', image);
   if (up.code !== 0) throw new Error(`docker jindr up failed: ${up.stderr}`);
   return { host, name, data: join(root, 'data'), env: cfg.env, jindr };
@@ -85,10 +86,16 @@ export async function pushReferrer(host: string, repo: string, subject: Blob): P
   const payload = randomBytes(64);
   const layer: Blob = { digest: sha256(payload), size: payload.length, mediaType: 'application/vnd.example.signature', bytes: payload };
   const d = (b: Blob) => ({ mediaType: b.mediaType, digest: b.digest, size: b.size });
-  const bytes = Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: MEDIA_TYPES.oci.manifest, artifactType: 'application/vnd.example.signature',
-    config: d(config), layers: [d(layer)], subject: d(subject),
-  }));
+  const bytes = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPES.oci.manifest,
+      artifactType: 'application/vnd.example.signature',
+      config: d(config),
+      layers: [d(layer)],
+      subject: d(subject),
+    }),
+  );
   await pushBlob(host, repo, config);
   await pushBlob(host, repo, layer);
   const manifest: Blob = { digest: sha256(bytes), size: bytes.length, mediaType: MEDIA_TYPES.oci.manifest, bytes };
@@ -98,6 +105,12 @@ export async function pushReferrer(host: string, repo: string, subject: Blob): P
 
 /** The bytes of every blob data file in the registry's storage, summed inside its container. */
 export async function storedBlobBytes(reg: JindrRegistry): Promise<number> {
-  const out = await dockerOk(['exec', reg.name, 'sh', '-c', 'find /var/lib/registry/docker/registry/v2/blobs -type f -name data -exec cat {} + | wc -c']);
+  const out = await dockerOk([
+    'exec',
+    reg.name,
+    'sh',
+    '-c',
+    'find /var/lib/registry/docker/registry/v2/blobs -type f -name data -exec cat {} + | wc -c',
+  ]);
   return Number(out.trim());
 }

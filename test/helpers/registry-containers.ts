@@ -39,20 +39,25 @@ async function withDir(dir: string, start: () => Promise<TestRegistry>): Promise
 }
 
 /** A registry with `auth: htpasswd` (bcrypt entries made by htpasswd -Bbn). */
-export async function startHtpasswdRegistry(users: Record<string, string>, options: { image?: string; env?: Record<string, string>; volumes?: Record<string, string> } = {}): Promise<AuthRegistry> {
+export async function startHtpasswdRegistry(
+  users: Record<string, string>,
+  options: { image?: string; env?: Record<string, string>; volumes?: Record<string, string> } = {},
+): Promise<AuthRegistry> {
   const dir = tempDir('jindr-htpasswd-');
   const lines = Object.entries(users).map(([u, p]) => execFileSync('htpasswd', ['-Bbn', u, p], { encoding: 'utf8' }).trim());
   writeFileSync(join(dir, 'htpasswd'), lines.join('\n') + '\n');
-  const registry = await withDir(dir, () => startTestRegistry({
-    image: options.image,
-    env: {
-      REGISTRY_AUTH: 'htpasswd',
-      REGISTRY_AUTH_HTPASSWD_REALM: 'jindr-test',
-      REGISTRY_AUTH_HTPASSWD_PATH: '/auth/htpasswd',
-      ...options.env,
-    },
-    volumes: { [dir]: '/auth', ...options.volumes },
-  }));
+  const registry = await withDir(dir, () =>
+    startTestRegistry({
+      image: options.image,
+      env: {
+        REGISTRY_AUTH: 'htpasswd',
+        REGISTRY_AUTH_HTPASSWD_REALM: 'jindr-test',
+        REGISTRY_AUTH_HTPASSWD_PATH: '/auth/htpasswd',
+        ...options.env,
+      },
+      volumes: { [dir]: '/auth', ...options.volumes },
+    }),
+  );
   return { ...registry, users };
 }
 
@@ -63,17 +68,19 @@ export async function startTokenRegistry(users: Record<string, string>, options:
   const tokens = await startTokenServer({ users, signing });
   let registry: TestRegistry;
   try {
-    registry = await withDir(dir, () => startTestRegistry({
-      image: options.image,
-      env: {
-        REGISTRY_AUTH: 'token',
-        REGISTRY_AUTH_TOKEN_REALM: tokens.url,
-        REGISTRY_AUTH_TOKEN_SERVICE: tokens.service,
-        REGISTRY_AUTH_TOKEN_ISSUER: tokens.issuer,
-        REGISTRY_AUTH_TOKEN_ROOTCERTBUNDLE: '/auth/token-signer.pem',
-      },
-      volumes: { [dir]: '/auth' },
-    }));
+    registry = await withDir(dir, () =>
+      startTestRegistry({
+        image: options.image,
+        env: {
+          REGISTRY_AUTH: 'token',
+          REGISTRY_AUTH_TOKEN_REALM: tokens.url,
+          REGISTRY_AUTH_TOKEN_SERVICE: tokens.service,
+          REGISTRY_AUTH_TOKEN_ISSUER: tokens.issuer,
+          REGISTRY_AUTH_TOKEN_ROOTCERTBUNDLE: '/auth/token-signer.pem',
+        },
+        volumes: { [dir]: '/auth' },
+      }),
+    );
   } catch (err) {
     await tokens.close();
     throw err;
@@ -99,8 +106,15 @@ export interface TlsRegistry extends TestRegistry {
  * certificates). With `publishOn`, it is also published on that address (on its own free
  * port), where TLS is verified as for any remote registry.
  */
-export async function startTlsRegistry(pki: Pki, options: { image?: string; requireClientCert?: boolean; publishOn?: string; dnsNames?: string[] } = {}): Promise<TlsRegistry> {
-  const server = pki.server(`server-${Math.random().toString(36).slice(2, 8)}`, options.publishOn ? [options.publishOn] : [], options.dnsNames);
+export async function startTlsRegistry(
+  pki: Pki,
+  options: { image?: string; requireClientCert?: boolean; publishOn?: string; dnsNames?: string[] } = {},
+): Promise<TlsRegistry> {
+  const server = pki.server(
+    `server-${Math.random().toString(36).slice(2, 8)}`,
+    options.publishOn ? [options.publishOn] : [],
+    options.dnsNames,
+  );
   const dir = tempDir('jindr-tls-');
   writeFileSync(join(dir, 'server.pem'), server.cert);
   writeFileSync(join(dir, 'server-key.pem'), server.key);
@@ -113,22 +127,25 @@ export async function startTlsRegistry(pki: Pki, options: { image?: string; requ
   let command: string[] | undefined;
   if (options.requireClientCert) {
     // http.tls.clientcas is a list, which environment variables cannot express: a config file.
-    writeFileSync(join(dir, 'config.yml'), [
-      'version: 0.1',
-      'storage:',
-      '  filesystem:',
-      '    rootdirectory: /var/lib/registry',
-      '  delete:',
-      '    enabled: true',
-      'http:',
-      '  addr: :5000',
-      '  tls:',
-      '    certificate: /tls/server.pem',
-      '    key: /tls/server-key.pem',
-      '    clientcas:',
-      '      - /tls/ca.pem',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'config.yml'),
+      [
+        'version: 0.1',
+        'storage:',
+        '  filesystem:',
+        '    rootdirectory: /var/lib/registry',
+        '  delete:',
+        '    enabled: true',
+        'http:',
+        '  addr: :5000',
+        '  tls:',
+        '    certificate: /tls/server.pem',
+        '    key: /tls/server-key.pem',
+        '    clientcas:',
+        '      - /tls/ca.pem',
+        '',
+      ].join('\n'),
+    );
     command = ['/tls/config.yml'];
   }
   const outsidePort = options.publishOn ? await freePort() : undefined;

@@ -62,7 +62,10 @@ export function makeDockerConfig(): { dir: string; env: NodeJS.ProcessEnv; clean
 
 /** `--format json` output as docker prints it: one JSON object per line (none for an empty list). */
 export function jsonLines<T = Record<string, unknown>>(stdout: string): T[] {
-  return stdout.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as T);
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as T);
 }
 
 /**

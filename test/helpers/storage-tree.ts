@@ -67,7 +67,12 @@ export function storageTree(t: { teardown(fn: () => void): void }): StorageTree 
 }
 
 /** An OCI image manifest of a config and layers stored in tree (each a blob of the given bytes). */
-export function storeImage(tree: StorageTree, repo: string, config: string, layers: readonly string[]): { digest: string; size: number; blobs: Map<string, number> } {
+export function storeImage(
+  tree: StorageTree,
+  repo: string,
+  config: string,
+  layers: readonly string[],
+): { digest: string; size: number; blobs: Map<string, number> } {
   const d = (bytes: string) => ({ mediaType: 'application/octet-stream', digest: tree.blob(bytes), size: Buffer.byteLength(bytes) });
   const m = tree.manifest(repo, {
     schemaVersion: 2,
@@ -75,7 +80,10 @@ export function storeImage(tree: StorageTree, repo: string, config: string, laye
     config: { ...d(config), mediaType: 'application/vnd.oci.image.config.v1+json' },
     layers: layers.map(d),
   });
-  const blobs = new Map<string, number>([[m.digest, m.size], [sha256(config), Buffer.byteLength(config)]]);
+  const blobs = new Map<string, number>([
+    [m.digest, m.size],
+    [sha256(config), Buffer.byteLength(config)],
+  ]);
   for (const l of layers) blobs.set(sha256(l), Buffer.byteLength(l));
   return { digest: m.digest, size: m.size, blobs };
 }

@@ -23,17 +23,22 @@ export function randomLayer(size = 1024): Blob {
 /** A linux/amd64 OCI image of the given layers, created at `created`, with labels. */
 export function datedImage(created: string, layers: Blob[], labels: Record<string, string> = {}): BuiltManifest {
   const config = blob(
-    Buffer.from(JSON.stringify({
-      architecture: 'amd64',
-      os: 'linux',
-      created,
-      config: { Env: ['PATH=/bin', 'MODE=test'], Entrypoint: ['/bin/app'], Cmd: ['--serve'], Labels: labels, WorkingDir: '/srv' },
-      rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
-      history: layers.map((_, i) => ({ created, created_by: `COPY layer-${i} /` })),
-    })),
+    Buffer.from(
+      JSON.stringify({
+        architecture: 'amd64',
+        os: 'linux',
+        created,
+        config: { Env: ['PATH=/bin', 'MODE=test'], Entrypoint: ['/bin/app'], Cmd: ['--serve'], Labels: labels, WorkingDir: '/srv' },
+        rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
+        history: layers.map((_, i) => ({ created, created_by: `COPY layer-${i} /` })),
+      }),
+    ),
     OCI.config,
   );
-  const manifest = blob(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI.manifest, config: descriptor(config), layers: layers.map(descriptor) })), OCI.manifest);
+  const manifest = blob(
+    Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI.manifest, config: descriptor(config), layers: layers.map(descriptor) })),
+    OCI.manifest,
+  );
   return { ...manifest, platform: { os: 'linux', architecture: 'amd64' }, config, layers };
 }
 
@@ -49,13 +54,28 @@ export interface Subject {
 }
 
 /** An OCI artifact manifest about `subject`, pushed by digest (nothing tags it). */
-export async function pushArtifact(host: string, repo: string, subject: Subject, artifactType: string, payload = randomBytes(200)): Promise<Blob & { artifactType: string }> {
+export async function pushArtifact(
+  host: string,
+  repo: string,
+  subject: Subject,
+  artifactType: string,
+  payload = randomBytes(200),
+): Promise<Blob & { artifactType: string }> {
   const empty = blob(Buffer.from('{}'), EMPTY);
   const layer = blob(payload, 'application/octet-stream');
   await pushBlob(host, repo, empty);
   await pushBlob(host, repo, layer);
   const manifest = blob(
-    Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI.manifest, artifactType, config: descriptor(empty), layers: [descriptor(layer)], subject: descriptor({ ...subject, bytes: Buffer.alloc(0) }) })),
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI.manifest,
+        artifactType,
+        config: descriptor(empty),
+        layers: [descriptor(layer)],
+        subject: descriptor({ ...subject, bytes: Buffer.alloc(0) }),
+      }),
+    ),
     OCI.manifest,
   );
   await pushManifestBytes(host, repo, manifest.digest, manifest);
@@ -63,9 +83,20 @@ export async function pushArtifact(host: string, repo: string, subject: Subject,
 }
 
 /** The referrers tag schema's fallback: the tag sha256-<hex> of the subject holds an index of its referrers. */
-export async function pushFallbackIndex(host: string, repo: string, subject: string, referrers: (Blob & { artifactType: string })[]): Promise<void> {
+export async function pushFallbackIndex(
+  host: string,
+  repo: string,
+  subject: string,
+  referrers: (Blob & { artifactType: string })[],
+): Promise<void> {
   const index = blob(
-    Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI.index, manifests: referrers.map((r) => ({ ...descriptor(r), artifactType: r.artifactType })) })),
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI.index,
+        manifests: referrers.map((r) => ({ ...descriptor(r), artifactType: r.artifactType })),
+      }),
+    ),
     OCI.index,
   );
   await pushManifestBytes(host, repo, subject.replace(':', '-'), index);
@@ -73,11 +104,20 @@ export async function pushFallbackIndex(host: string, repo: string, subject: str
 
 /** cosign's signature tag (sha256-<hex>.sig): an image manifest whose layer is the signed payload. */
 export async function pushCosignSignature(host: string, repo: string, subject: string): Promise<Blob> {
-  const config = blob(Buffer.from(JSON.stringify({ architecture: '', os: '', config: {}, rootfs: { type: 'layers', diff_ids: [] } })), OCI.config);
-  const payload = blob(Buffer.from(JSON.stringify({ critical: { image: { 'docker-manifest-digest': subject } } })), 'application/vnd.dev.cosign.simplesigning.v1+json');
+  const config = blob(
+    Buffer.from(JSON.stringify({ architecture: '', os: '', config: {}, rootfs: { type: 'layers', diff_ids: [] } })),
+    OCI.config,
+  );
+  const payload = blob(
+    Buffer.from(JSON.stringify({ critical: { image: { 'docker-manifest-digest': subject } } })),
+    'application/vnd.dev.cosign.simplesigning.v1+json',
+  );
   await pushBlob(host, repo, config);
   await pushBlob(host, repo, payload);
-  const manifest = blob(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI.manifest, config: descriptor(config), layers: [descriptor(payload)] })), OCI.manifest);
+  const manifest = blob(
+    Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI.manifest, config: descriptor(config), layers: [descriptor(payload)] })),
+    OCI.manifest,
+  );
   await pushManifestBytes(host, repo, `${subject.replace(':', '-')}.sig`, manifest);
   return manifest;
 }

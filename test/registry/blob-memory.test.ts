@@ -72,7 +72,17 @@ test('bounded: the most recently used digests, a few holders each', async (t) =>
   for (let i = 0; i < 10; i++) t.truthy(stored.blobs[digest(`new${i}`)]);
   t.is(stored.blobs[digest('many')]!.length, 1 + MAX_HOLDERS);
   t.deepEqual(stored.blobs[digest('many')]!.slice(1, 3), [`r${MAX_HOLDERS + 2}`, `r${MAX_HOLDERS + 1}`]);
-  t.is(keepRecent(new Map([['a', [1] as [number]], ['b', [3] as [number]], ['c', [2] as [number]]]), 2).size, 2);
+  t.is(
+    keepRecent(
+      new Map([
+        ['a', [1] as [number]],
+        ['b', [3] as [number]],
+        ['c', [2] as [number]],
+      ]),
+      2,
+    ).size,
+    2,
+  );
 });
 
 test('a corrupt or foreign file is ignored and replaced by a valid one', async (t) => {
@@ -109,7 +119,11 @@ test('two processes saving at once: the file stays whole and keeps what both lea
       if (err) throw err;
     }`;
   const runOne = (name: string) =>
-    new Promise<number>((resolve) => spawn(process.execPath, ['--input-type=module', '-e', script, file, name], { stdio: 'inherit' }).on('close', (code) => resolve(code ?? -1)));
+    new Promise<number>((resolve) =>
+      spawn(process.execPath, ['--input-type=module', '-e', script, file, name], { stdio: 'inherit' }).on('close', (code) =>
+        resolve(code ?? -1),
+      ),
+    );
   t.deepEqual(await Promise.all([runOne('one'), runOne('two'), runOne('three')]), [0, 0, 0]);
   const stored = JSON.parse(readFileSync(file, 'utf8')) as { v: number; blobs: Record<string, unknown[]> };
   t.is(stored.v, 1);

@@ -2,9 +2,15 @@ import test from 'ava';
 import { parseChallenges } from '../../src/registry/challenge.ts';
 
 test('a Bearer challenge with a scope holding colons and commas', (t) => {
-  t.deepEqual(parseChallenges('Bearer realm="https://auth.example/token",service="registry.example",scope="repository:localhost:5000/x:pull,push"'), [
-    { scheme: 'bearer', params: { realm: 'https://auth.example/token', service: 'registry.example', scope: 'repository:localhost:5000/x:pull,push' } },
-  ]);
+  t.deepEqual(
+    parseChallenges('Bearer realm="https://auth.example/token",service="registry.example",scope="repository:localhost:5000/x:pull,push"'),
+    [
+      {
+        scheme: 'bearer',
+        params: { realm: 'https://auth.example/token', service: 'registry.example', scope: 'repository:localhost:5000/x:pull,push' },
+      },
+    ],
+  );
 });
 
 test('several challenges in one header, unquoted values, spaces, odd case', (t) => {

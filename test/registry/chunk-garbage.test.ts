@@ -18,13 +18,30 @@ function collections(fn: () => void): string[] {
 
 test('a minor collection after every COLLECT_EVERY bytes, not before, and never a full one', (t) => {
   chunksPassed(COLLECT_EVERY); // the first one loads gc() (a new context): start from here
-  t.deepEqual(collections(() => {
-    for (let i = 0; i < 31; i++) chunksPassed(COLLECT_EVERY / 32);
-  }), [], 'not yet');
-  t.deepEqual(collections(() => chunksPassed(COLLECT_EVERY / 32)), ['Scavenge']);
-  t.deepEqual(collections(() => {
-    for (let i = 0; i < 3; i++) chunksPassed(COLLECT_EVERY);
-  }), ['Scavenge', 'Scavenge', 'Scavenge']);
-  t.deepEqual(collections(() => chunksPassed(COLLECT_EVERY - 1)), [], 'a count below the mark carries over');
-  t.deepEqual(collections(() => chunksPassed(1)), ['Scavenge']);
+  t.deepEqual(
+    collections(() => {
+      for (let i = 0; i < 31; i++) chunksPassed(COLLECT_EVERY / 32);
+    }),
+    [],
+    'not yet',
+  );
+  t.deepEqual(
+    collections(() => chunksPassed(COLLECT_EVERY / 32)),
+    ['Scavenge'],
+  );
+  t.deepEqual(
+    collections(() => {
+      for (let i = 0; i < 3; i++) chunksPassed(COLLECT_EVERY);
+    }),
+    ['Scavenge', 'Scavenge', 'Scavenge'],
+  );
+  t.deepEqual(
+    collections(() => chunksPassed(COLLECT_EVERY - 1)),
+    [],
+    'a count below the mark carries over',
+  );
+  t.deepEqual(
+    collections(() => chunksPassed(1)),
+    ['Scavenge'],
+  );
 });

@@ -7,7 +7,12 @@ import { listRepositories } from '../../src/registry/catalog.ts';
 import { startOciRegistry } from '../fakes/oci-registry.ts';
 import { buildManifest, tar } from '../helpers/images.ts';
 
-const image = buildManifest('oci', { os: 'linux', architecture: 'amd64' }, [tar([{ name: 'a.txt', type: 'file', data: Buffer.from('a') }])], ['/a.txt']);
+const image = buildManifest(
+  'oci',
+  { os: 'linux', architecture: 'amd64' },
+  [tar([{ name: 'a.txt', type: 'file', data: Buffer.from('a') }])],
+  ['/a.txt'],
+);
 
 test('a next link to another origin is followed without the Authorization header', async (t) => {
   const other = await startOciRegistry();
@@ -33,9 +38,18 @@ test('a retried request is logged by path only: no query, no userinfo', async (t
   const lines: string[] = [];
   const client = new RegistryClient(registry.host, { log: (m) => lines.push(m) });
   t.teardown(() => client.close());
-  const response = await client.request({ method: 'GET', path: `http://user:pw@${registry.host}/v2/x/blobs/uploads/${upload}?_state=SECRETSTATE` });
+  const response = await client.request({
+    method: 'GET',
+    path: `http://user:pw@${registry.host}/v2/x/blobs/uploads/${upload}?_state=SECRETSTATE`,
+  });
   t.is(response.status, 204);
   t.is(registry.log.length, 2);
-  t.true(lines.some((l) => l.includes(`/v2/x/blobs/uploads/${upload}`)), lines.join('\n'));
-  t.false(lines.some((l) => /SECRETSTATE|pw@/.test(l)), lines.join('\n'));
+  t.true(
+    lines.some((l) => l.includes(`/v2/x/blobs/uploads/${upload}`)),
+    lines.join('\n'),
+  );
+  t.false(
+    lines.some((l) => /SECRETSTATE|pw@/.test(l)),
+    lines.join('\n'),
+  );
 });

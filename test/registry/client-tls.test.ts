@@ -39,28 +39,37 @@ const remote = (title: string, fn: (t: ExecutionContext) => Promise<void>): void
   });
 };
 
-remote('a remote registry: HTTPS verified with the given CA; without it a TLS error naming certs.d; insecure skips verification', async (t) => {
-  const cert = pki.server('remote', [outside!]);
-  const fake = await registry(t, { address: outside!, tls: { cert: cert.cert, key: cert.key } });
-  const host = fake.host;
+remote(
+  'a remote registry: HTTPS verified with the given CA; without it a TLS error naming certs.d; insecure skips verification',
+  async (t) => {
+    const cert = pki.server('remote', [outside!]);
+    const fake = await registry(t, { address: outside!, tls: { cert: cert.cert, key: cert.key } });
+    const host = fake.host;
 
-  const trusted = new RegistryClient(host, { ca: pki.ca.cert });
-  t.is(await catalog(trusted, fake), 'tls');
-  await trusted.close();
+    const trusted = new RegistryClient(host, { ca: pki.ca.cert });
+    t.is(await catalog(trusted, fake), 'tls');
+    await trusted.close();
 
-  const untrusted = new RegistryClient(host, { retries: 0 });
-  const err = await t.throwsAsync(catalog(untrusted, fake), { instanceOf: RegistryError });
-  await untrusted.close();
-  t.regex(err.message, new RegExp(`TLS connection to ${host.replace(/\./g, '\\.')} failed \\(\\w+.*\\).*certs\\.d/${host.replace(/\./g, '\\.')}/ca\\.crt`));
+    const untrusted = new RegistryClient(host, { retries: 0 });
+    const err = await t.throwsAsync(catalog(untrusted, fake), { instanceOf: RegistryError });
+    await untrusted.close();
+    t.regex(
+      err.message,
+      new RegExp(`TLS connection to ${host.replace(/\./g, '\\.')} failed \\(\\w+.*\\).*certs\\.d/${host.replace(/\./g, '\\.')}/ca\\.crt`),
+    );
 
-  const insecure = new RegistryClient(host, { insecure: true });
-  t.is(await catalog(insecure, fake), 'tls');
-  await insecure.close();
-});
+    const insecure = new RegistryClient(host, { insecure: true });
+    t.is(await catalog(insecure, fake), 'tls');
+    await insecure.close();
+  },
+);
 
 remote('a remote registry asking for a client certificate gets the one given', async (t) => {
   const cert = pki.server('mtls', [outside!]);
-  const fake = await registry(t, { address: outside!, tls: { cert: cert.cert, key: cert.key, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: true } });
+  const fake = await registry(t, {
+    address: outside!,
+    tls: { cert: cert.cert, key: cert.key, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: true },
+  });
   const client = pki.client('jindr');
   const withCert = new RegistryClient(fake.host, { ca: pki.ca.cert, cert: client.cert, key: client.key });
   t.is(await catalog(withCert, fake), 'tls');

@@ -9,7 +9,12 @@ import { ManifestError } from '../../src/registry/errors.ts';
 import { closedHost, startOciRegistry, type OciRegistry, type OciRegistryOptions } from '../fakes/oci-registry.ts';
 import { buildManifest, tar } from '../helpers/images.ts';
 
-const image = buildManifest('oci', { os: 'linux', architecture: 'amd64' }, [tar([{ name: 'a.txt', type: 'file', data: Buffer.from('a') }])], ['/a.txt']);
+const image = buildManifest(
+  'oci',
+  { os: 'linux', architecture: 'amd64' },
+  [tar([{ name: 'a.txt', type: 'file', data: Buffer.from('a') }])],
+  ['/a.txt'],
+);
 
 async function registry(t: ExecutionContext, options: OciRegistryOptions = {}): Promise<OciRegistry> {
   const fake = await startOciRegistry(options);
@@ -38,12 +43,23 @@ test('Bearer challenge: token fetched with the scopes (colons intact), cached, a
   t.is(asked!.query.get('service'), 'reg,istry');
   t.is(asked!.authorization, 'Basic ' + Buffer.from('u:p').toString('base64'));
   t.is(asked!.subject, 'u');
-  t.deepEqual(fake.log.map((r) => r.authorization?.split(' ')[0] ?? 'none'), ['none', 'Basic', 'Bearer', 'Bearer'], 'challenged, the token endpoint (Basic), the retry, the cached token');
+  t.deepEqual(
+    fake.log.map((r) => r.authorization?.split(' ')[0] ?? 'none'),
+    ['none', 'Basic', 'Bearer', 'Bearer'],
+    'challenged, the token endpoint (Basic), the retry, the cached token',
+  );
 });
 
 test('Bearer challenge without credentials asks for an anonymous token; an identity token is POSTed as a refresh token; access_token wins over token', async (t) => {
   const fake = await registry(t, {
-    auth: { bearer: { service: 'svc', anonymous: true, refreshTokens: { 'REFRESH-SECRET': 'alice' }, tokenResponse: (token) => ({ access_token: token, token: 'ignored' }) } },
+    auth: {
+      bearer: {
+        service: 'svc',
+        anonymous: true,
+        refreshTokens: { 'REFRESH-SECRET': 'alice' },
+        tokenResponse: (token) => ({ access_token: token, token: 'ignored' }),
+      },
+    },
   });
   fake.store.pushImage('a', 'v1', image);
   const anonymous = new RegistryClient(fake.host);
@@ -96,7 +112,10 @@ for (const absoluteLinks of [false, true]) {
     for (const name of all) fake.store.pushImage(name, 'v1', image);
     const client = clientFor(t, fake.host);
     t.deepEqual(await listRepositories(client), all);
-    t.deepEqual(fake.log.map((r) => r.query), ['?n=1000', '?last=repo-099&n=1000', '?last=repo-199&n=1000']);
+    t.deepEqual(
+      fake.log.map((r) => r.query),
+      ['?n=1000', '?last=repo-099&n=1000', '?last=repo-199&n=1000'],
+    );
   });
 }
 
@@ -107,7 +126,10 @@ test('a 500 or 503 on a read is retried; a 400 is not', async (t) => {
   fake.faults.add({ path: '/v2/x/tags/list', times: 1, status: 503, headers: { 'retry-after': '0' } });
   const client = clientFor(t, fake.host);
   t.deepEqual(await listTags(client, 'x'), ['ok']);
-  t.deepEqual(fake.log.map((r) => r.status), [500, 503, 200]);
+  t.deepEqual(
+    fake.log.map((r) => r.status),
+    [500, 503, 200],
+  );
   const err = await t.throwsAsync(listTags(client, 'Bad'), { instanceOf: RegistryError });
   t.is(fake.log.filter((r) => r.path === '/v2/Bad/tags/list').length, 1, 'a 400 is not retried');
   t.regex(err.message, /400 .*NAME_INVALID: invalid repository name/);
@@ -124,10 +146,17 @@ test('404: NotFoundError naming the image or the repository', async (t) => {
 
 test('an HTML error page becomes one line with the status and the page title, never the HTML', async (t) => {
   const fake = await registry(t);
-  fake.faults.add({ status: 502, contentType: 'text/html', body: '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>nginx</h1>' + 'x'.repeat(5000) + '</body></html>' });
+  fake.faults.add({
+    status: 502,
+    contentType: 'text/html',
+    body: '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>nginx</h1>' + 'x'.repeat(5000) + '</body></html>',
+  });
   const client = clientFor(t, fake.host, { retries: 1 });
   const err = await t.throwsAsync(listRepositories(client), { instanceOf: RegistryError });
-  t.is(err.message, `${fake.host} answered 502 (bad gateway) to GET /v2/_catalog: an HTML page titled "502 Bad Gateway" (check that ${fake.host} is a Docker registry and is running)`);
+  t.is(
+    err.message,
+    `${fake.host} answered 502 (bad gateway) to GET /v2/_catalog: an HTML page titled "502 Bad Gateway" (check that ${fake.host} is a Docker registry and is running)`,
+  );
 });
 
 test('a manifest whose bytes do not match the digest is refused; without a Docker-Content-Digest the bytes decide', async (t) => {
@@ -151,24 +180,36 @@ test('a truncated body is retried, and fails with a RegistryError naming the hos
   const once = fake.faults.add({ path: '/manifests/', cut: 20, times: 1 });
   const client = clientFor(t, fake.host, { retries: 2 });
   t.is((await fetchManifest(client, 'x', 'latest')).digest, image.digest);
-  t.deepEqual(fake.log.map((r) => r.status), [-1, 200]);
+  t.deepEqual(
+    fake.log.map((r) => r.status),
+    [-1, 200],
+  );
   once.times = Infinity;
   fake.log.length = 0;
-  await t.throwsAsync(fetchManifest(client, 'x', 'latest'), { instanceOf: RegistryError, message: new RegExp(`${escape(fake.host)} closed the connection`) });
+  await t.throwsAsync(fetchManifest(client, 'x', 'latest'), {
+    instanceOf: RegistryError,
+    message: new RegExp(`${escape(fake.host)} closed the connection`),
+  });
   t.is(fake.log.length, 3);
 });
 
 test('nothing listening on a loopback port: "no registry answers", with the start hint, at once', async (t) => {
   const port = (await closedHost()).split(':')[1];
   const client = clientFor(t, `localhost:${port}`);
-  await t.throwsAsync(listRepositories(client), { instanceOf: RegistryError, message: `no registry answers on localhost:${port} (start one with: docker jindr -r localhost:${port} start)` });
+  await t.throwsAsync(listRepositories(client), {
+    instanceOf: RegistryError,
+    message: `no registry answers on localhost:${port} (start one with: docker jindr -r localhost:${port} start)`,
+  });
 });
 
 test('a registry that does not answer in time: RegistryError naming the host', async (t) => {
   const fake = await registry(t);
   fake.faults.add({ stall: true });
   const client = clientFor(t, fake.host, { timeoutMs: 300 });
-  await t.throwsAsync(listRepositories(client), { instanceOf: RegistryError, message: `${fake.host} did not answer within 0.3 s (JINDR_TIMEOUT_MS=<milliseconds> waits longer)` });
+  await t.throwsAsync(listRepositories(client), {
+    instanceOf: RegistryError,
+    message: `${fake.host} did not answer within 0.3 s (JINDR_TIMEOUT_MS=<milliseconds> waits longer)`,
+  });
 });
 
 test('concurrency is bounded and connections are kept alive', async (t) => {
@@ -186,12 +227,18 @@ test('concurrency is bounded and connections are kept alive', async (t) => {
 test('a redirect to another origin does not carry the Authorization header', async (t) => {
   const storage = await registry(t);
   const digest = storage.store.putBlob('x', Buffer.from('blob'));
-  const fake = await registry(t, { auth: { basic: { users: { u: 'p' } } }, blobRedirect: (repo, d) => `${storage.origin}/v2/${repo}/blobs/${d}` });
+  const fake = await registry(t, {
+    auth: { basic: { users: { u: 'p' } } },
+    blobRedirect: (repo, d) => `${storage.origin}/v2/${repo}/blobs/${d}`,
+  });
   fake.store.putBlob('x', Buffer.from('blob'));
   const client = clientFor(t, fake.host, { credentials: async () => ({ username: 'u', password: 'p' }) });
   const response = await client.request({ path: `/v2/x/blobs/${digest}`, scopes: [pullScope('x')] });
   t.is(response.body.toString(), 'blob');
-  t.deepEqual(fake.log.map((r) => r.status), [401, 307]);
+  t.deepEqual(
+    fake.log.map((r) => r.status),
+    [401, 307],
+  );
   t.truthy(fake.log[1]!.authorization);
   t.is(storage.log.length, 1);
   t.is(storage.log[0]!.authorization, undefined);

@@ -26,7 +26,10 @@ sys.stdin.read()
 test('a registry that never completes the connection: the connect timeout ends it, naming the host and JINDR_CONNECT_TIMEOUT_MS', async (t) => {
   const child = spawn('python3', ['-c', LISTENER], { stdio: ['pipe', 'pipe', 'inherit'] });
   t.teardown(() => child.kill());
-  const [line] = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next().then((r) => [r.value as string]);
+  const [line] = await createInterface({ input: child.stdout })
+    [Symbol.asyncIterator]()
+    .next()
+    .then((r) => [r.value as string]);
   const host = `127.0.0.1:${line!.trim()}`;
   const client = new RegistryClient(host, { connectTimeoutMs: 400, timeoutMs: 30_000, retries: 0 });
   t.teardown(() => client.close());

@@ -38,10 +38,16 @@ test('--to: repository keeps tags, repository:tag renames one image', (t) => {
   t.deepEqual(planCopy('app:v1', 'r:1', { to: 'ghcr.io/acme/other' }, ['v2']), {
     from: { registry: 'r:1', repository: 'app' },
     to: { registry: 'ghcr.io', repository: 'acme/other' },
-    items: [{ source: 'v1', tag: 'v1' }, { source: 'v2', tag: 'v2' }],
+    items: [
+      { source: 'v1', tag: 'v1' },
+      { source: 'v2', tag: 'v2' },
+    ],
   });
   t.deepEqual(planCopy('app:v1', 'r:1', { to: 'ghcr.io/acme/other:prod' }, []).items, [{ source: 'v1', tag: 'prod' }]);
-  t.like(planCopy('app:v1', 'r:1', { to: 'app:stable' }, []), { to: { registry: 'r:1', repository: 'app' }, items: [{ source: 'v1', tag: 'stable' }] });
+  t.like(planCopy('app:v1', 'r:1', { to: 'app:stable' }, []), {
+    to: { registry: 'r:1', repository: 'app' },
+    items: [{ source: 'v1', tag: 'stable' }],
+  });
   t.throws(() => planCopy('app:v1', 'r:1', { to: 'ghcr.io/x:prod' }, ['v2']), { message: /names one tag/ });
   t.throws(() => planCopy('app', 'r:1', { to: `ghcr.io/x@${D}` }, []), { message: /not a digest/ });
 });
@@ -49,6 +55,8 @@ test('--to: repository keeps tags, repository:tag renames one image', (t) => {
 test('no destination, two destinations, or the source itself: usage errors', (t) => {
   t.throws(() => planCopy('app', 'r:1', {}, []), { instanceOf: UsageError, message: /name a destination/ });
   t.throws(() => planCopy('app', 'r:1', { registry: 'ghcr.io', to: 'ghcr.io/x' }, []), { instanceOf: UsageError });
-  t.throws(() => planCopy('app:v1', 'localhost:5001', { registry: 'localhost:5001' }, []), { message: /source and destination are the same/ });
+  t.throws(() => planCopy('app:v1', 'localhost:5001', { registry: 'localhost:5001' }, []), {
+    message: /source and destination are the same/,
+  });
   t.throws(() => planCopy('app', 'r:1', { registry: 'ghcr.io' }, ['-bad']), { message: /invalid tag/ });
 });

@@ -28,14 +28,18 @@ function opener(): { open: OpenClient; opened: Array<{ host: string; options: Cl
 test('--jobs: a whole number from 1 to 32', (t) => {
   t.is(checkJobs(1), 1);
   t.is(checkJobs(MAX_JOBS), MAX_JOBS);
-  for (const bad of [0, -1, 1.5, MAX_JOBS + 1, Number.NaN]) t.throws(() => checkJobs(bad), { instanceOf: UsageError, message: '--jobs must be a whole number from 1 to 32' });
+  for (const bad of [0, -1, 1.5, MAX_JOBS + 1, Number.NaN])
+    t.throws(() => checkJobs(bad), { instanceOf: UsageError, message: '--jobs must be a whole number from 1 to 32' });
 });
 
 test('a copy opens a client per end, room for manifests beside the jobs, and closes both when it fails', async (t) => {
   const [from, to] = [`127.0.0.1:${await freePort()}`, `127.0.0.1:${await freePort()}`];
   const { open, opened } = opener();
   const plan = planCopy('app:v1', from, { registry: to }, []);
-  await t.throwsAsync(copyBetween(open, plan, { jobs: 3, insecure: true, destination: { connections: 2 } }), { instanceOf: RegistryError, message: new RegExp(`no registry answers on ${from}`) });
+  await t.throwsAsync(copyBetween(open, plan, { jobs: 3, insecure: true, destination: { connections: 2 } }), {
+    instanceOf: RegistryError,
+    message: new RegExp(`no registry answers on ${from}`),
+  });
   t.deepEqual(opened, [
     { host: from, options: { insecure: true, concurrency: 7 }, closed: true },
     { host: to, options: { insecure: true, concurrency: 7, connections: 2 }, closed: true },
@@ -60,9 +64,12 @@ test('cpe: checks --keep and --jobs before ECR is reached; logs in, makes the re
   const draft = planCopy('team/app:v1', from, { registry: 'ecr.invalid' }, []);
   let connected = 0;
   const ecr = fakeEcr(ecrHost, true);
-  const connect = async (): Promise<EcrSession> => (connected += 1, ecr);
+  const connect = async (): Promise<EcrSession> => ((connected += 1), ecr);
   const { open, opened } = opener();
-  await t.throwsAsync(copyToEcr(open, connect, draft, { jobs: 4, keep: 0 }), { instanceOf: UsageError, message: '--keep must be a whole number of at least 1' });
+  await t.throwsAsync(copyToEcr(open, connect, draft, { jobs: 4, keep: 0 }), {
+    instanceOf: UsageError,
+    message: '--keep must be a whole number of at least 1',
+  });
   await t.throwsAsync(copyToEcr(open, connect, draft, { jobs: 99, keep: 4 }), { instanceOf: UsageError });
   t.is(connected, 0);
 
@@ -70,7 +77,7 @@ test('cpe: checks --keep and --jobs before ECR is reached; logs in, makes the re
   await t.throwsAsync(copyToEcr(open, connect, draft, { jobs: 4, keep: 3, info: (m) => notes.push(m) }), { instanceOf: RegistryError });
   t.deepEqual(ecr.calls, ['login', 'ensure team/app 3', 'close']);
   t.deepEqual(notes, ['created ECR repository team/app in eu-west-1, keeping the newest 3 images']);
-  t.is(opened[1]!.host, ecrHost, 'the destination is the login\'s host');
+  t.is(opened[1]!.host, ecrHost, "the destination is the login's host");
   const credential = await opened[1]!.options.credentials?.(ecrHost);
   t.deepEqual(credential, { username: 'AWS', password: 'token' });
   t.true(opened.every((o) => o.closed));

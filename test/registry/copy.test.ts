@@ -57,7 +57,9 @@ for (const status of [501, 405]) {
     dst.faults.add({ method: 'POST', path: '/blobs/uploads/', times: 100, status, code: 'UNSUPPORTED' });
     let retries = 0;
     const events: CopyEvents = { blobRetry: () => (retries += 1) };
-    const err = await t.throwsAsync(copyImages(repo(t, src, 'app'), repo(t, dst, 'app'), [{ source: 'v1', tag: 'v1' }], { events, jobs: 1 }));
+    const err = await t.throwsAsync(
+      copyImages(repo(t, src, 'app'), repo(t, dst, 'app'), [{ source: 'v1', tag: 'v1' }], { events, jobs: 1 }),
+    );
     t.regex(err.message, new RegExp(`${status}|unsupported`, 'i'));
     t.is(retries, 0);
     const posts = dst.requests().filter((l) => l.startsWith('POST /v2/app/blobs/uploads/'));
@@ -91,7 +93,10 @@ test('a warm copy of an index whose counts are shown reads each child once and c
   const index = seedIndex(src);
   dst.store.pushIndex('app', 'v1', index);
   const report = await copyImages(repo(t, src, 'app'), repo(t, dst, 'app'), [{ source: 'v1', tag: 'v1' }]);
-  t.deepEqual(manifestReads(src).sort(), ['GET /v2/app/manifests/v1', ...index.manifests.map((m) => `GET /v2/app/manifests/${m.digest}`)].sort());
+  t.deepEqual(
+    manifestReads(src).sort(),
+    ['GET /v2/app/manifests/v1', ...index.manifests.map((m) => `GET /v2/app/manifests/${m.digest}`)].sort(),
+  );
   t.deepEqual(dst.requests(), ['HEAD /v2/app/manifests/v1']);
   t.deepEqual(report.blobs, { exists: 5, mounted: 0, copied: 0 });
 });
@@ -117,4 +122,3 @@ test('a child the source cannot serve fails the copy with its error, and the tag
   await t.throwsAsync(copyImages(repo(t, src, 'app'), repo(t, dst, 'app'), [{ source: 'v1', tag: 'v1' }]));
   t.is(dst.store.manifest('app', 'v1'), undefined);
 });
-

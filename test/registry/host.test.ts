@@ -1,14 +1,36 @@
 // The registry host: one value for -r and every reference's host.
 import test from 'ava';
 import {
-  DEFAULT_REGISTRY, DOCKER_HUB_KEY, DOCKER_HUB_NAMES, formatHostPort, isDockerHub, isLoopback, jindrCommand, looksLikeHost,
-  parseRegistryHost, registryHost, splitDomain,
+  DEFAULT_REGISTRY,
+  DOCKER_HUB_KEY,
+  DOCKER_HUB_NAMES,
+  formatHostPort,
+  isDockerHub,
+  isLoopback,
+  jindrCommand,
+  looksLikeHost,
+  parseRegistryHost,
+  registryHost,
+  splitDomain,
 } from '../../src/registry/host.ts';
 import { UsageError } from '../../src/errors.ts';
 
 test('HOST[:PORT] parses into its parts', (t) => {
-  t.like(registryHost('localhost:5001'), { name: 'localhost:5001', hostname: 'localhost', port: 5001, loopback: true, hub: false, requestHost: 'localhost:5001', configKey: 'localhost:5001' });
-  t.like(registryHost('registry.example.com'), { name: 'registry.example.com', hostname: 'registry.example.com', port: undefined, loopback: false });
+  t.like(registryHost('localhost:5001'), {
+    name: 'localhost:5001',
+    hostname: 'localhost',
+    port: 5001,
+    loopback: true,
+    hub: false,
+    requestHost: 'localhost:5001',
+    configKey: 'localhost:5001',
+  });
+  t.like(registryHost('registry.example.com'), {
+    name: 'registry.example.com',
+    hostname: 'registry.example.com',
+    port: undefined,
+    loopback: false,
+  });
   t.like(registryHost('[::1]:5000'), { name: '[::1]:5000', hostname: '::1', port: 5000, loopback: true });
   t.like(registryHost('[fd00::2]:443'), { hostname: 'fd00::2', port: 443, loopback: false });
   t.like(registryHost('127.1.2.3:80'), { hostname: '127.1.2.3', port: 80, loopback: true });
@@ -16,7 +38,7 @@ test('HOST[:PORT] parses into its parts', (t) => {
   t.is(`${registryHost('localhost:6000')}`, 'localhost:6000', 'reads as its name in messages');
 });
 
-test('every Docker Hub name is docker.io: requests go to registry-1.docker.io, logins under Hub\'s config.json key', (t) => {
+test("every Docker Hub name is docker.io: requests go to registry-1.docker.io, logins under Hub's config.json key", (t) => {
   t.deepEqual([...DOCKER_HUB_NAMES].sort(), ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
   for (const name of [...DOCKER_HUB_NAMES, 'Docker.IO']) {
     t.like(registryHost(name), { name: 'docker.io', hub: true, requestHost: 'registry-1.docker.io', configKey: DOCKER_HUB_KEY }, name);
@@ -63,7 +85,10 @@ test('-r that is not HOST[:PORT] is a one-line usage error saying what to write'
   t.is(message(''), '-r/--registry needs HOST or HOST:PORT, e.g. localhost:5001 (got "")');
   t.is(message('http://x'), '-r/--registry needs HOST or HOST:PORT, without a scheme or path (got "http://x")');
   t.is(message('host/x'), '-r/--registry needs HOST or HOST:PORT, without a scheme or path (got "host/x")');
-  t.is(message('localhost:99999'), '-r/--registry needs a port from 1 to 65535 after the colon, e.g. localhost:5001 (got "localhost:99999")');
+  t.is(
+    message('localhost:99999'),
+    '-r/--registry needs a port from 1 to 65535 after the colon, e.g. localhost:5001 (got "localhost:99999")',
+  );
   t.is(message('localhost:0'), '-r/--registry needs a port from 1 to 65535 after the colon, e.g. localhost:5001 (got "localhost:0")');
   t.regex(t.throws(() => registryHost('a b', '--mirror')).message, /^--mirror needs HOST or HOST:PORT/);
 });

@@ -13,7 +13,12 @@ import { startOciRegistry, type OciRegistry, type OciRegistryOptions } from '../
 import { buildManifest, tar } from '../helpers/images.ts';
 import { RAW_ANSWERS } from './raw-answers.ts';
 
-const image = buildManifest('oci', { os: 'linux', architecture: 'amd64' }, [tar([{ name: 'a.txt', type: 'file', data: Buffer.from('a'.repeat(5000)) }])], ['/a.txt']);
+const image = buildManifest(
+  'oci',
+  { os: 'linux', architecture: 'amd64' },
+  [tar([{ name: 'a.txt', type: 'file', data: Buffer.from('a'.repeat(5000)) }])],
+  ['/a.txt'],
+);
 
 async function registry(t: ExecutionContext, options: OciRegistryOptions = {}): Promise<OciRegistry> {
   const fake = await startOciRegistry(options);
@@ -37,9 +42,21 @@ async function refuses(t: ExecutionContext, fn: () => Promise<unknown>, message:
   t.true(Date.now() - started < withinMs, `took ${Date.now() - started} ms`);
 }
 
-const MALFORMED = ['both Content-Length and Transfer-Encoding', 'duplicate differing Content-Length', 'whitespace before a header colon', 'obs-fold line',
-  'NUL in a header value', 'control character 0x01 in a header value', 'space in a header name', 'bare LF after a header', 'two-digit status',
-  'HTTP/1.2 status line', 'negative Content-Length', 'chunk extension with a control character', 'trailer with a NUL'];
+const MALFORMED = [
+  'both Content-Length and Transfer-Encoding',
+  'duplicate differing Content-Length',
+  'whitespace before a header colon',
+  'obs-fold line',
+  'NUL in a header value',
+  'control character 0x01 in a header value',
+  'space in a header name',
+  'bare LF after a header',
+  'two-digit status',
+  'HTTP/1.2 status line',
+  'negative Content-Length',
+  'chunk extension with a control character',
+  'trailer with a NUL',
+];
 
 for (const name of MALFORMED) {
   test(`a manifest answer with ${name}: refused, one line naming the registry`, async (t) => {
@@ -47,7 +64,11 @@ for (const name of MALFORMED) {
     const raw = RAW_ANSWERS[name]!;
     t.truthy(raw);
     fake.faults.add({ method: 'GET', path: '/manifests/', raw });
-    await refuses(t, () => fetchManifest(clientFor(t, fake), 'app', 'v1'), new RegExp(`^request to ${fake.host} failed: malformed HTTP answer: `));
+    await refuses(
+      t,
+      () => fetchManifest(clientFor(t, fake), 'app', 'v1'),
+      new RegExp(`^request to ${fake.host} failed: malformed HTTP answer: `),
+    );
   });
 }
 
@@ -55,7 +76,11 @@ test('a manifest announced as 2 GiB: refused before its body is read, naming the
   const fake = await registry(t);
   fake.faults.add({ method: 'GET', path: '/manifests/', flood: { announce: 2 ** 31 } });
   const before = process.memoryUsage().rss;
-  await refuses(t, () => fetchManifest(clientFor(t, fake), 'app', 'v1'), new RegExp(`^${fake.host} sent a manifest larger than 4 MiB \\(the limit\\) for GET /v2/app/manifests/v1: not read$`));
+  await refuses(
+    t,
+    () => fetchManifest(clientFor(t, fake), 'app', 'v1'),
+    new RegExp(`^${fake.host} sent a manifest larger than 4 MiB \\(the limit\\) for GET /v2/app/manifests/v1: not read$`),
+  );
   t.true(process.memoryUsage().rss - before < 64 * 1024 * 1024, `rss grew ${(process.memoryUsage().rss - before) >> 20} MiB`);
 });
 
@@ -70,10 +95,18 @@ for (const framing of ['chunked', 'close'] as const) {
 test('an image config over 8 MiB is refused naming its limit (a manifest may be up to 4 MiB, a config 8)', async (t) => {
   const fake = await registry(t);
   fake.faults.add({ method: 'GET', path: `/blobs/${image.config.digest}`, flood: { announce: 8 * 1024 * 1024 + 1 } });
-  await refuses(t, () => fetchImageConfig(clientFor(t, fake), 'app', image.config), /sent an image config larger than 8 MiB \(the limit\) for GET /);
+  await refuses(
+    t,
+    () => fetchImageConfig(clientFor(t, fake), 'app', image.config),
+    /sent an image config larger than 8 MiB \(the limit\) for GET /,
+  );
   fake.faults.clear();
   fake.faults.add({ method: 'GET', path: '/manifests/', flood: { announce: 4 * 1024 * 1024 } });
-  await t.throwsAsync(() => fetchManifest(clientFor(t, fake), 'app', 'v1'), { message: /not JSON/ }, 'exactly 4 MiB is read (and then is no manifest)');
+  await t.throwsAsync(
+    () => fetchManifest(clientFor(t, fake), 'app', 'v1'),
+    { message: /not JSON/ },
+    'exactly 4 MiB is read (and then is no manifest)',
+  );
 });
 
 test('an error body over 64 KiB is refused naming the limit, announced or not', async (t) => {
@@ -87,13 +120,21 @@ test('an error body over 64 KiB is refused naming the limit, announced or not', 
 test('a tag list that never ends is refused at 16 MiB, the limit of other whole answers', async (t) => {
   const fake = await registry(t);
   fake.faults.add({ path: '/tags/list', flood: { framing: 'chunked' } });
-  await refuses(t, () => listTags(clientFor(t, fake), 'app'), /sent an answer larger than 16 MiB \(the limit\) for GET \/v2\/app\/tags\/list/);
+  await refuses(
+    t,
+    () => listTags(clientFor(t, fake), 'app'),
+    /sent an answer larger than 16 MiB \(the limit\) for GET \/v2\/app\/tags\/list/,
+  );
 });
 
 test('a registry that accepts and never answers: a timeout naming it', async (t) => {
   const fake = await registry(t);
   fake.faults.add({ stall: true });
-  await refuses(t, () => fetchManifest(clientFor(t, fake, { timeoutMs: 300 }), 'app', 'v1'), new RegExp(`^${fake.host} did not answer within 0.3 s \\(JINDR_TIMEOUT_MS`));
+  await refuses(
+    t,
+    () => fetchManifest(clientFor(t, fake, { timeoutMs: 300 }), 'app', 'v1'),
+    new RegExp(`^${fake.host} did not answer within 0.3 s \\(JINDR_TIMEOUT_MS`),
+  );
 });
 
 const slow = { timeoutMs: 5000, minRate: { bytesPerSecond: 100, windowMs: 1000 } };
@@ -101,7 +142,12 @@ const slow = { timeoutMs: 5000, minRate: { bytesPerSecond: 100, windowMs: 1000 }
 test('a manifest dripped a byte every 100 ms: ended by the minimum rate, not held by the idle timeout', async (t) => {
   const fake = await registry(t);
   fake.faults.add({ method: 'GET', path: '/manifests/', dripMs: 100 });
-  await refuses(t, () => fetchManifest(clientFor(t, fake, slow), 'app', 'v1'), new RegExp(`^${fake.host} sent too slowly: its answer came slower than 100 bytes/s for 1 s`), 4000);
+  await refuses(
+    t,
+    () => fetchManifest(clientFor(t, fake, slow), 'app', 'v1'),
+    new RegExp(`^${fake.host} sent too slowly: its answer came slower than 100 bytes/s for 1 s`),
+    4000,
+  );
 });
 
 test('a blob dripped a byte every 100 ms: the streamed download ends by the minimum rate too', async (t) => {
@@ -111,10 +157,15 @@ test('a blob dripped a byte every 100 ms: the streamed download ends by the mini
   const client = clientFor(t, fake, slow);
   const started = Date.now();
   // Its head comes as slowly as its body: the rate is watched from the request's first byte.
-  await refuses(t, async () => {
-    const { body } = await openBlob({ client, repository: 'app' }, layer.digest);
-    for await (const chunk of body) void chunk;
-  }, new RegExp(`^${fake.host} sent too slowly: its answer came slower than 100 bytes/s for 1 s`), 4000);
+  await refuses(
+    t,
+    async () => {
+      const { body } = await openBlob({ client, repository: 'app' }, layer.digest);
+      for await (const chunk of body) void chunk;
+    },
+    new RegExp(`^${fake.host} sent too slowly: its answer came slower than 100 bytes/s for 1 s`),
+    4000,
+  );
   t.true(Date.now() - started < 4000);
 });
 
@@ -128,14 +179,23 @@ test('a slow answer above the minimum rate is read whole', async (t) => {
 test('a redirect loop ends after 10 hops with one line', async (t) => {
   const fake = await registry(t);
   fake.faults.add({ method: 'GET', path: '/manifests/', status: 307, headers: { location: '/v2/app/manifests/v1' } });
-  await refuses(t, () => fetchManifest(clientFor(t, fake), 'app', 'v1'), /redirected GET \/v2\/app\/manifests\/v1 more than 10 times: refused/);
+  await refuses(
+    t,
+    () => fetchManifest(clientFor(t, fake), 'app', 'v1'),
+    /redirected GET \/v2\/app\/manifests\/v1 more than 10 times: refused/,
+  );
   t.is(fake.log.filter((r) => r.path === '/v2/app/manifests/v1').length, 11);
 });
 
 test('a redirect to another origin goes without the Authorization header (the client keeps no cookies: none is sent anywhere)', async (t) => {
   const fake = await registry(t, { auth: { basic: { users: { u: 'p' } } } });
   const other = await registry(t);
-  fake.faults.add({ method: 'GET', path: '/manifests/', status: 307, headers: { location: `${other.origin}/v2/app/manifests/v1`, 'set-cookie': 'session=secret' } });
+  fake.faults.add({
+    method: 'GET',
+    path: '/manifests/',
+    status: 307,
+    headers: { location: `${other.origin}/v2/app/manifests/v1`, 'set-cookie': 'session=secret' },
+  });
   const client = clientFor(t, fake, { credentials: async () => ({ username: 'u', password: 'p' }) });
   await client.request({ path: '/v2/' }); // learns that the registry wants Basic
   const m = await fetchManifest(client, 'app', 'v1');
@@ -143,5 +203,8 @@ test('a redirect to another origin goes without the Authorization header (the cl
   const there = other.log.find((r) => r.path === '/v2/app/manifests/v1');
   t.truthy(there);
   t.is(there!.authorization, undefined);
-  t.truthy(fake.log.find((r) => r.path === '/v2/app/manifests/v1' && r.authorization !== undefined), 'the registry itself had the credentials');
+  t.truthy(
+    fake.log.find((r) => r.path === '/v2/app/manifests/v1' && r.authorization !== undefined),
+    'the registry itself had the credentials',
+  );
 });

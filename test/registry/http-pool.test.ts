@@ -51,7 +51,8 @@ test('an upload whose source pauses longer than the timeout still completes; the
     read() {
       sent += 1;
       if (sent === 1) this.push('first ');
-      else if (sent === 2) setTimeout(() => this.push('second'), 700); // the source is slow, not the server
+      else if (sent === 2)
+        setTimeout(() => this.push('second'), 700); // the source is slow, not the server
       else this.push(null);
     },
   });
@@ -59,7 +60,7 @@ test('an upload whose source pauses longer than the timeout still completes; the
   t.is(await bodyText(response.body), 'got first second');
 });
 
-test('an aborted request rejects with the signal\'s reason', async (t) => {
+test("an aborted request rejects with the signal's reason", async (t) => {
   const controller = new AbortController();
   // Aborted once the server has the request (it never answers).
   const url = await serve(t, () => controller.abort(new Error('stop now')));

@@ -17,7 +17,10 @@ function read(text: string, options: { head?: boolean; step?: number; end?: bool
 
 for (const step of [1, 3, 1000]) {
   test(`Content-Length framing, in pieces of ${step}`, (t) => {
-    const answer = read('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\nDocker-Content-Digest: sha256:ab\r\n\r\n{"a":"xyz"}', { step });
+    const answer = read(
+      'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\nDocker-Content-Digest: sha256:ab\r\n\r\n{"a":"xyz"}',
+      { step },
+    );
     t.truthy(answer);
     t.is(answer!.statusCode, 200);
     t.is(answer!.body.toString(), '{"a":"xyz"}');
@@ -27,13 +30,19 @@ for (const step of [1, 3, 1000]) {
   });
 
   test(`chunked framing with an extension and trailers, in pieces of ${step}`, (t) => {
-    const answer = read('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;name=x\r\nhello\r\nA\r\n, world!!!\r\n0\r\nX-Trailer: 1\r\n\r\n', { step });
+    const answer = read(
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;name=x\r\nhello\r\nA\r\n, world!!!\r\n0\r\nX-Trailer: 1\r\n\r\n',
+      { step },
+    );
     t.is(answer?.body.toString(), 'hello, world!!!');
     t.true(answer!.keepAlive);
   });
 
   test(`a 1xx answer before the real one is skipped, in pieces of ${step}`, (t) => {
-    const answer = read('HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\nHTTP/1.1 201 Created\r\nLocation: /v2/x\r\nContent-Length: 0\r\n\r\n', { step });
+    const answer = read(
+      'HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\nHTTP/1.1 201 Created\r\nLocation: /v2/x\r\nContent-Length: 0\r\n\r\n',
+      { step },
+    );
     t.is(answer?.statusCode, 201);
     t.is(answer?.headers.location, '/v2/x');
     t.is(answer?.headers.link, undefined);
@@ -72,7 +81,9 @@ test('Connection: close, HTTP/1.0 without keep-alive, and bytes past the answer:
 });
 
 test('repeated fields are joined as Node does; set-cookie stays a list', (t) => {
-  const answer = read('HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer realm="a"\r\nwww-authenticate: Basic realm="b"\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: 0\r\n\r\n');
+  const answer = read(
+    'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer realm="a"\r\nwww-authenticate: Basic realm="b"\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: 0\r\n\r\n',
+  );
   t.is(answer?.headers['www-authenticate'], 'Bearer realm="a", Basic realm="b"');
   t.deepEqual(answer?.headers['set-cookie'], ['a=1', 'b=2']);
 });
@@ -106,7 +117,9 @@ test('a body over its limit is refused from its announced length, before any of 
 
 test('an error answer has the error limit; a chunked or close-delimited body is refused once it passes its limit', (t) => {
   const limits = { body: 1000, error: 100 };
-  t.throws(() => new AnswerReader(false, limits).push(Buffer.from('HTTP/1.1 500 X\r\nContent-Length: 101\r\n\r\n')), { instanceOf: AnswerTooLargeError });
+  t.throws(() => new AnswerReader(false, limits).push(Buffer.from('HTTP/1.1 500 X\r\nContent-Length: 101\r\n\r\n')), {
+    instanceOf: AnswerTooLargeError,
+  });
   t.truthy(new AnswerReader(false, limits).push(Buffer.from(`HTTP/1.1 500 X\r\nContent-Length: 100\r\n\r\n${'e'.repeat(100)}`)));
   const chunked = new AnswerReader(false, limits);
   t.is(chunked.push(Buffer.from(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n`)), undefined);

@@ -47,7 +47,11 @@ async function raw(t: ExecutionContext, answer: (head: string, n: number, socket
 }
 
 function pool(t: ExecutionContext, options: { connections?: number; timeoutMs?: number } = {}): Http1Pool {
-  const p = new Http1Pool({ connections: options.connections ?? 2, timeoutMs: options.timeoutMs ?? 5000, tls: { rejectUnauthorized: true } });
+  const p = new Http1Pool({
+    connections: options.connections ?? 2,
+    timeoutMs: options.timeoutMs ?? 5000,
+    tls: { rejectUnauthorized: true },
+  });
   t.teardown(() => void p.close());
   return p;
 }
@@ -59,7 +63,10 @@ test('many requests share at most `connections` kept-alive sockets, each answer 
   const server = await raw(t, (head, _n, socket) => setTimeout(() => ok(socket, head.split(' ')[1]), 2));
   const p = pool(t, { connections: 3 });
   const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => p.request(new URL(`/v2/r${i}`, server.url), get)));
-  t.deepEqual(answers.map((a) => a.body.toString()), Array.from({ length: 40 }, (_, i) => `/v2/r${i}`));
+  t.deepEqual(
+    answers.map((a) => a.body.toString()),
+    Array.from({ length: 40 }, (_, i) => `/v2/r${i}`),
+  );
   t.is(server.connections, 3);
   t.regex(server.heads[0]!, /^GET \/v2\/r\d+ HTTP\/1\.1\r\nhost: 127\.0\.0\.1:\d+\r\naccept: application\/json$/);
 });
@@ -93,7 +100,9 @@ test('the same for a PUT fails (the registry may have done it): the caller decid
 });
 
 test('an answer cut short fails with ECONNRESET, not retried, and its socket is not reused', async (t) => {
-  const server = await raw(t, (_head, _n, socket) => (server.heads.length === 1 ? socket.end('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello') : ok(socket)));
+  const server = await raw(t, (_head, _n, socket) =>
+    server.heads.length === 1 ? socket.end('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello') : ok(socket),
+  );
   const p = pool(t, { connections: 1 });
   const err = await t.throwsAsync(p.request(server.url, get));
   t.is((err as NodeJS.ErrnoException).code, 'ECONNRESET');
@@ -117,7 +126,7 @@ test('a server that never answers: ETIMEDOUT after the idle timeout', async (t) 
   t.true(Date.now() - started < 3000);
 });
 
-test('an aborted request rejects with the signal\'s reason, and frees its place', async (t) => {
+test("an aborted request rejects with the signal's reason, and frees its place", async (t) => {
   const controller = new AbortController();
   // /slow is never answered: aborted once the server has it.
   const server = await raw(t, (head, _n, socket) => (head.includes('/slow') ? controller.abort(new Error('stop now')) : ok(socket)));
@@ -136,7 +145,9 @@ test('a refused connection fails with ECONNREFUSED', async (t) => {
 test('a header value or name that would smuggle another header is refused before anything is sent', async (t) => {
   const server = await raw(t, (_head, _n, socket) => ok(socket));
   const p = pool(t);
-  await t.throwsAsync(p.request(server.url, { method: 'GET', headers: { authorization: 'Bearer x\r\nX-Evil: 1' } }), { instanceOf: TypeError });
+  await t.throwsAsync(p.request(server.url, { method: 'GET', headers: { authorization: 'Bearer x\r\nX-Evil: 1' } }), {
+    instanceOf: TypeError,
+  });
   await t.throwsAsync(p.request(server.url, { method: 'GET', headers: { 'x-a: b\r\nx-c': 'd' } }), { instanceOf: TypeError });
   t.is(server.heads.length, 0);
 });

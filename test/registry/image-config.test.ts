@@ -6,7 +6,11 @@ import { platformOfConfig } from '../../src/registry/image-config.ts';
 const bytes = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
 
 test('os and architecture must both be strings; a variant only when it is a non-empty string', (t) => {
-  t.deepEqual(platformOfConfig(bytes({ os: 'linux', architecture: 'arm64', variant: 'v8' })), { os: 'linux', architecture: 'arm64', variant: 'v8' });
+  t.deepEqual(platformOfConfig(bytes({ os: 'linux', architecture: 'arm64', variant: 'v8' })), {
+    os: 'linux',
+    architecture: 'arm64',
+    variant: 'v8',
+  });
   t.deepEqual(platformOfConfig(bytes({ os: 'linux', architecture: 'amd64', variant: '' })), { os: 'linux', architecture: 'amd64' });
   t.deepEqual(platformOfConfig(bytes({ os: 'linux', architecture: 'amd64', variant: 7 })), { os: 'linux', architecture: 'amd64' });
   t.is(platformOfConfig(bytes({ os: 'linux', architecture: 64 })), undefined);

@@ -14,11 +14,14 @@ const badConfigDigest = sha(Buffer.from('the real config'));
 const lostConfigDigest = sha(Buffer.from('a config no longer stored'));
 
 function manifest(config: string, size: number): Buffer {
-  return Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: MEDIA.ociManifest,
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size },
-    layers: [],
-  }));
+  return Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA.ociManifest,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size },
+      layers: [],
+    }),
+  );
 }
 
 test('a tag whose config blob is missing or corrupt gets an error row; the others are listed', async (t) => {
@@ -32,11 +35,14 @@ test('a tag whose config blob is missing or corrupt gets an error row; the other
   const client = new RegistryClient(fake.host, { retries: 0 });
   t.teardown(() => client.close());
   const rows = await listImages(client, ['x']);
-  t.deepEqual(rows.map((r) => [r.tag, r.platforms, r.error !== undefined]), [
-    ['corrupt', [], true],
-    ['good', ['linux/arm64'], false],
-    ['lost', [], true],
-  ]);
+  t.deepEqual(
+    rows.map((r) => [r.tag, r.platforms, r.error !== undefined]),
+    [
+      ['corrupt', [], true],
+      ['good', ['linux/arm64'], false],
+      ['lost', [], true],
+    ],
+  );
   t.regex(rows[0]!.error!, /config blob .* does not match its digest/);
   t.regex(rows[2]!.error!, /config blob .*(missing|not found)/);
   t.true(fake.requests().includes(`GET /v2/x/blobs/${lostConfigDigest}`));

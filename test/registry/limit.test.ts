@@ -7,15 +7,22 @@ test('a limit never runs more than its size at once, and runs everything', async
   const limit = createLimit(3);
   let running = 0;
   let most = 0;
-  const results = await Promise.all(Array.from({ length: 20 }, (_, i) => limit.run(async () => {
-    running += 1;
-    most = Math.max(most, running);
-    await tick();
-    running -= 1;
-    return i;
-  })));
+  const results = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      limit.run(async () => {
+        running += 1;
+        most = Math.max(most, running);
+        await tick();
+        running -= 1;
+        return i;
+      }),
+    ),
+  );
   t.is(most, 3);
-  t.deepEqual(results, Array.from({ length: 20 }, (_, i) => i));
+  t.deepEqual(
+    results,
+    Array.from({ length: 20 }, (_, i) => i),
+  );
 });
 
 test('a failing task gives its slot back', async (t) => {
@@ -38,8 +45,11 @@ test('a waiter whose signal aborts leaves the queue', async (t) => {
 });
 
 test('mapLimit keeps order', async (t) => {
-  t.deepEqual(await mapLimit([5, 1, 3], 2, async (n) => {
-    await tick();
-    return n * 2;
-  }), [10, 2, 6]);
+  t.deepEqual(
+    await mapLimit([5, 1, 3], 2, async (n) => {
+      await tick();
+      return n * 2;
+    }),
+    [10, 2, 6],
+  );
 });

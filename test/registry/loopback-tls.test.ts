@@ -12,7 +12,12 @@ import { makeCa, makeServerCertificate } from '../../src/security/x509.ts';
 
 const ca = makeCa({ commonName: 'loopback test CA' });
 const server = makeServerCertificate({ ca, names: ['localhost', '127.0.0.1', '::1'] });
-const image = buildManifest('oci', { os: 'linux', architecture: 'amd64' }, [tar([{ name: 'a.txt', type: 'file', data: Buffer.from('a') }])], ['/a.txt']);
+const image = buildManifest(
+  'oci',
+  { os: 'linux', architecture: 'amd64' },
+  [tar([{ name: 'a.txt', type: 'file', data: Buffer.from('a') }])],
+  ['/a.txt'],
+);
 
 async function registry(t: ExecutionContext, options: OciRegistryOptions = {}): Promise<OciRegistry> {
   const fake = await startOciRegistry(options);
@@ -45,7 +50,10 @@ test('loopback with TLS and a CA that did not sign its certificate: a TLS error 
   const other = makeCa({ commonName: 'some other CA' });
   const client = new RegistryClient(`localhost:${port}`, { ca: other.cert, credentials, retries: 0 });
   const err = await t.throwsAsync(client.request({ path: '/v2/_catalog' }), { instanceOf: RegistryError });
-  t.regex(err.message, new RegExp(`^TLS connection to localhost:${port} failed \\(\\w+\\): trust its CA in /etc/docker/certs\\.d/localhost:${port}/ca\\.crt`));
+  t.regex(
+    err.message,
+    new RegExp(`^TLS connection to localhost:${port} failed \\(\\w+\\): trust its CA in /etc/docker/certs\\.d/localhost:${port}/ca\\.crt`),
+  );
   await client.close();
 });
 

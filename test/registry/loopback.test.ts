@@ -27,7 +27,14 @@ function pool(timeoutMs = 10_000): Http1Pool {
 }
 
 test('isLoopbackName: localhost in any case, nothing else', (t) => {
-  t.deepEqual(['localhost', 'LocalHost', 'localhost.example', 'mylocalhost', '127.0.0.1', '::1'].map(isLoopbackName), [true, true, false, false, false, false]);
+  t.deepEqual(['localhost', 'LocalHost', 'localhost.example', 'mylocalhost', '127.0.0.1', '::1'].map(isLoopbackName), [
+    true,
+    true,
+    false,
+    false,
+    false,
+    false,
+  ]);
 });
 
 test('localhost goes to 127.0.0.1 when both addresses listen', async (t) => {
@@ -80,7 +87,9 @@ test('an aborted request to localhost ends with the abort, and the pool takes ne
   t.teardown(() => p.close());
   const controller = new AbortController();
   controller.abort(new Error('stopped by the test'));
-  const err = await t.throwsAsync(p.request(new URL(`http://localhost:${v4.port}/v2/`), { method: 'GET', headers: {}, signal: controller.signal }));
+  const err = await t.throwsAsync(
+    p.request(new URL(`http://localhost:${v4.port}/v2/`), { method: 'GET', headers: {}, signal: controller.signal }),
+  );
   t.is(err?.message, 'stopped by the test');
   const answer = await p.request(new URL(`http://localhost:${v4.port}/v2/`), { method: 'GET', headers: {} });
   t.is(answer.statusCode, 200);

@@ -47,13 +47,23 @@ for (const [what, body, problem] of catalogs) {
     const { registry, client } = await serve(t);
     answers(registry, '/v2/_catalog', body);
     const err = await t.throwsAsync(listRepositories(client), { instanceOf: RegistryError });
-    oneLine(t, err, client.host, `${client.host} answered /v2/_catalog with a malformed body: ${problem} (check that the registry at ${client.host} is a Docker registry)`);
+    oneLine(
+      t,
+      err,
+      client.host,
+      `${client.host} answered /v2/_catalog with a malformed body: ${problem} (check that the registry at ${client.host} is a Docker registry)`,
+    );
   });
 }
 
 test('tags: a list that is absent or null is empty (a repository whose tags are all deleted); a number is not a tag', async (t) => {
   const { registry, client } = await serve(t);
-  const image = buildManifest('oci', { os: 'linux', architecture: 'amd64' }, [tar([{ name: 'a', type: 'file', data: Buffer.from('a') }])], ['/a']);
+  const image = buildManifest(
+    'oci',
+    { os: 'linux', architecture: 'amd64' },
+    [tar([{ name: 'a', type: 'file', data: Buffer.from('a') }])],
+    ['/a'],
+  );
   for (const tag of ['v1', 'v2']) registry.store.pushImage('app', tag, image);
   answers(registry, '/v2/gone/', { name: 'gone', tags: null });
   answers(registry, '/v2/none/', { name: 'none' });
@@ -67,14 +77,18 @@ test('tags: a list that is absent or null is empty (a repository whose tags are 
 
 test('a manifest with a negative layer size: a ManifestError naming the image, the member and the registry', async (t) => {
   const manifest = {
-    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${'c'.repeat(64)}`, size: 10 },
     layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${'a'.repeat(64)}`, size: -5 }],
   };
   const { registry, client } = await serve(t);
   registry.store.putManifest('app', 'v1', Buffer.from(JSON.stringify(manifest)), 'application/vnd.oci.image.manifest.v1+json');
   const err = await t.throwsAsync(fetchManifest(client, 'app', 'v1'), { instanceOf: ManifestError });
-  t.is(err?.message, `${client.host}/app:v1: the registry sent a malformed manifest: layers[0].size: not a size (a whole number, 0 or more) but a negative number (check that the registry at ${client.host} is a Docker registry)`);
+  t.is(
+    err?.message,
+    `${client.host}/app:v1: the registry sent a malformed manifest: layers[0].size: not a size (a whole number, 0 or more) but a negative number (check that the registry at ${client.host} is a Docker registry)`,
+  );
 });
 
 /** A registry asking for Bearer tokens from /token, which answers body. */

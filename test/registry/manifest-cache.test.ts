@@ -18,19 +18,30 @@ const sha = (b: Buffer): string => 'sha256:' + createHash('sha256').update(b).di
 
 function image(arch: string): { manifest: Buffer; config: Buffer } {
   const config = Buffer.from(JSON.stringify({ os: 'linux', architecture: arch, rootfs: { type: 'layers', diff_ids: [] } }));
-  const manifest = Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: MEDIA.ociManifest,
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
-    layers: [],
-  }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA.ociManifest,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
+      layers: [],
+    }),
+  );
   return { manifest, config };
 }
 
 function index(children: Buffer[]): Buffer {
-  return Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: MEDIA.ociIndex,
-    manifests: children.map((c, i) => ({ mediaType: MEDIA.ociManifest, digest: sha(c), size: c.length, platform: { os: 'linux', architecture: `arch${i}` } })),
-  }));
+  return Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA.ociIndex,
+      manifests: children.map((c, i) => ({
+        mediaType: MEDIA.ociManifest,
+        digest: sha(c),
+        size: c.length,
+        platform: { os: 'linux', architecture: `arch${i}` },
+      })),
+    }),
+  );
 }
 
 /** A registry of one repository, x, whose tags point at manifests by digest; records every request. */
@@ -115,15 +126,21 @@ test('a tag that moved costs its new manifest and config; a new tag one GET; a d
   reg.put('c', image('s390x'));
   reg.tags.delete('b');
   const again = await reg.list();
-  t.deepEqual(again.rows.map((r) => r.split(' ').slice(0, 3).join(' ')), [`a ${sha(moved.manifest).slice(7, 15)} linux/riscv64`, `c ${again.rows[1]!.split(' ')[1]} linux/s390x`]);
-  t.deepEqual(again.requests, [
-    'GET /v2/x/blobs/' + sha(moved.config),
-    'GET /v2/x/blobs/' + (JSON.parse(reg.manifests.get(reg.tags.get('c')!)!.toString()) as { config: { digest: string } }).config.digest,
-    `GET /v2/x/manifests/${sha(moved.manifest)}`,
-    'GET /v2/x/manifests/c',
-    'GET /v2/x/tags/list',
-    'HEAD /v2/x/manifests/a',
-  ].sort());
+  t.deepEqual(
+    again.rows.map((r) => r.split(' ').slice(0, 3).join(' ')),
+    [`a ${sha(moved.manifest).slice(7, 15)} linux/riscv64`, `c ${again.rows[1]!.split(' ')[1]} linux/s390x`],
+  );
+  t.deepEqual(
+    again.requests,
+    [
+      'GET /v2/x/blobs/' + sha(moved.config),
+      'GET /v2/x/blobs/' + (JSON.parse(reg.manifests.get(reg.tags.get('c')!)!.toString()) as { config: { digest: string } }).config.digest,
+      `GET /v2/x/manifests/${sha(moved.manifest)}`,
+      'GET /v2/x/manifests/c',
+      'GET /v2/x/tags/list',
+      'HEAD /v2/x/manifests/a',
+    ].sort(),
+  );
 });
 
 test('a damaged cache file costs requests, never a wrong row; without a cache directory nothing is kept', async (t) => {

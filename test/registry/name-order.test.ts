@@ -18,7 +18,7 @@ function randomName(random: () => number): string {
 
 function seeded(seed: number): () => number {
   let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
 }
 
 test('on 200000 random pairs, whenever the quick order answers, the collator agrees', (t) => {
@@ -30,7 +30,8 @@ test('on 200000 random pairs, whenever the quick order answers, the collator agr
     const quick = quickOrder(a, b);
     if (quick === undefined) continue;
     answered += 1;
-    if (quick !== sign(collator.compare(a, b))) t.fail(`${JSON.stringify(a)} vs ${JSON.stringify(b)}: quick ${quick}, collator ${collator.compare(a, b)}`);
+    if (quick !== sign(collator.compare(a, b)))
+      t.fail(`${JSON.stringify(a)} vs ${JSON.stringify(b)}: quick ${quick}, collator ${collator.compare(a, b)}`);
   }
   t.true(answered > 150_000, `answered ${answered}`); // ties (the leading zeros made above) are the collator's
 });

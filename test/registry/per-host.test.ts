@@ -21,7 +21,13 @@ const items = [
 ];
 
 test('items are grouped by host, hosts in the order they first appear', (t) => {
-  t.deepEqual([...groupByHost(items)].map(([host, group]) => [host, group.map((i) => i.n)]), [['b:1', [1, 3]], ['a:1', [2]]]);
+  t.deepEqual(
+    [...groupByHost(items)].map(([host, group]) => [host, group.map((i) => i.n)]),
+    [
+      ['b:1', [1, 3]],
+      ['a:1', [2]],
+    ],
+  );
   t.is(groupByHost([]).size, 0);
 });
 
@@ -38,8 +44,11 @@ test('one client per host, each closed before the next opens; results joined in 
 
 test('a failure on one host closes its client and stops before the next host', async (t) => {
   const { open, log } = recorder();
-  await t.throwsAsync(forEachHost(open, items, async (_client, _group, host) => {
-    throw new Error(`failed on ${host}`);
-  }), { message: 'failed on b:1' });
+  await t.throwsAsync(
+    forEachHost(open, items, async (_client, _group, host) => {
+      throw new Error(`failed on ${host}`);
+    }),
+    { message: 'failed on b:1' },
+  );
   t.deepEqual(log, ['open b:1', 'close b:1']);
 });

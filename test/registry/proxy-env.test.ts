@@ -15,7 +15,10 @@ interface Row {
 }
 
 // Go formats a URL without a trailing slash; so does this.
-const show = (url: URL | undefined): string => (url === undefined ? '<nil>' : `${url.protocol}//${url.username ? `${url.username}${url.password ? `:${url.password}` : ''}@` : ''}${url.host}`);
+const show = (url: URL | undefined): string =>
+  url === undefined
+    ? '<nil>'
+    : `${url.protocol}//${url.username ? `${url.username}${url.password ? `:${url.password}` : ''}@` : ''}${url.host}`;
 
 const proxyForURLTests: Row[] = [
   { http: '127.0.0.1:8080', want: 'http://127.0.0.1:8080' },
@@ -37,7 +40,12 @@ const proxyForURLTests: Row[] = [
   { http: 'http.proxy.tld', req: 'https://secure.tld/', want: '<nil>' },
   { http: 'http.proxy.tld', req: 'ftp://insecure.tld/', want: '<nil>' },
   // Issue 16405: don't use HTTP_PROXY in a CGI environment, where HTTP_PROXY can be attacker-controlled.
-  { http: 'http://10.1.2.3:8080', cgi: true, want: '<nil>', error: 'refusing to use HTTP_PROXY value in CGI environment; see golang.org/s/cgihttpproxy' },
+  {
+    http: 'http://10.1.2.3:8080',
+    cgi: true,
+    want: '<nil>',
+    error: 'refusing to use HTTP_PROXY value in CGI environment; see golang.org/s/cgihttpproxy',
+  },
   // HTTPS proxy is still used even in CGI environment.
   { https: 'https://secure.proxy.tld', cgi: true, req: 'https://secure.tld/', want: 'https://secure.proxy.tld' },
   { want: '<nil>' },
@@ -113,7 +121,8 @@ const UseProxyTests: Array<[string, boolean]> = [
 ];
 
 // Go calls useProxy(host + ":80"); here a request to http://host:80 with a proxy set.
-const used = (env: NodeJS.ProcessEnv, host: string): boolean => proxyFor(new URL(`http://${host}:80/`), { HTTP_PROXY: 'http://proxy.example.org', ...env }) !== undefined;
+const used = (env: NodeJS.ProcessEnv, host: string): boolean =>
+  proxyFor(new URL(`http://${host}:80/`), { HTTP_PROXY: 'http://proxy.example.org', ...env }) !== undefined;
 
 test('UseProxy: the NO_PROXY forms, loopback never proxied', (t) => {
   for (const [host, match] of UseProxyTests) t.is(used({ NO_PROXY: noProxy }, host), match, host);
@@ -134,7 +143,10 @@ test('FromEnvironment: upper-case names, lower-case when those are unset or empt
     noProxy: 'noproxy',
     cgi: false,
   });
-  t.deepEqual(proxyEnvironment({ HTTP_PROXY: 'httpproxy', HTTPS_PROXY: 'httpsproxy', NO_PROXY: 'noproxy', REQUEST_METHOD: 'PUT' }).cgi, true);
+  t.deepEqual(
+    proxyEnvironment({ HTTP_PROXY: 'httpproxy', HTTPS_PROXY: 'httpsproxy', NO_PROXY: 'noproxy', REQUEST_METHOD: 'PUT' }).cgi,
+    true,
+  );
   t.deepEqual(proxyEnvironment({ http_proxy: 'httpproxy', https_proxy: 'httpsproxy', no_proxy: 'noproxy' }), {
     httpProxy: 'httpproxy',
     httpsProxy: 'httpsproxy',
@@ -154,6 +166,10 @@ test('ports: a NO_PROXY port matches that port only; the default port of the sch
   t.is(proxyFor(new URL('https://other.example.com/v2/'), env), undefined);
   t.is(show(proxyFor(new URL('https://other.example.com:8443/v2/'), env)), 'http://proxy:3128');
   // Loopback stays direct even with nothing in NO_PROXY, in every spelling.
-  for (const host of ['localhost:5001', '127.0.0.1:5001', '127.8.9.10', '[::1]:5001', '[::ffff:127.0.0.1]:5001']) t.is(proxyFor(new URL(`https://${host}/`), env), undefined, host);
-  t.is(show(proxyFor(new URL('https://user:pw@x.test/'), { HTTPS_PROXY: 'http://u%40x:p%3Aw@proxy:3128' })), 'http://u%40x:p%3Aw@proxy:3128');
+  for (const host of ['localhost:5001', '127.0.0.1:5001', '127.8.9.10', '[::1]:5001', '[::ffff:127.0.0.1]:5001'])
+    t.is(proxyFor(new URL(`https://${host}/`), env), undefined, host);
+  t.is(
+    show(proxyFor(new URL('https://user:pw@x.test/'), { HTTPS_PROXY: 'http://u%40x:p%3Aw@proxy:3128' })),
+    'http://u%40x:p%3Aw@proxy:3128',
+  );
 });

@@ -34,7 +34,10 @@ interface Rig {
 }
 
 /** A loopback source holding archy; an https registry and a plain one reachable by name through the proxy only. */
-async function rig(t: ExecutionContext, options: { proxy?: ForwardProxyOptions; secure?: OciRegistryOptions; plain?: OciRegistryOptions; config?: unknown } = {}): Promise<Rig> {
+async function rig(
+  t: ExecutionContext,
+  options: { proxy?: ForwardProxyOptions; secure?: OciRegistryOptions; plain?: OciRegistryOptions; config?: unknown } = {},
+): Promise<Rig> {
   const cert = pki.server('proxied', [], [SECURE]);
   const [source, secure, plain] = await Promise.all([
     startOciRegistry(),
@@ -67,7 +70,10 @@ test('cp to and from a name only the proxy reaches: https through CONNECT, verif
   t.is(secure.store.manifest('copied/archy', 'v1')?.digest, archy.digest);
   t.true(secure.log.length > 0 && secure.log.every((r) => r.tls), 'TLS to the registry, inside the tunnel');
   t.deepEqual(methods(proxy), ['CONNECT']);
-  t.true(proxy.seen.every((s) => s.target === `${SECURE}:443` && s.status === 200), JSON.stringify(proxy.seen));
+  t.true(
+    proxy.seen.every((s) => s.target === `${SECURE}:443` && s.status === 200),
+    JSON.stringify(proxy.seen),
+  );
   t.deepEqual(proxy.reached('127.0.0.1'), [], 'loopback is never proxied');
 
   // Back to an empty registry: streamed GETs of every blob through the tunnel.
@@ -76,7 +82,10 @@ test('cp to and from a name only the proxy reaches: https through CONNECT, verif
   const back = await jindrInProcess(['cp', `${SECURE}/copied/archy:v1`, `${empty.host}/back`], { env });
   t.is(back.code, 0, back.stderr);
   t.is(empty.store.manifest('back/copied/archy', 'v1')?.digest, archy.digest);
-  t.true(secure.log.some((r) => r.method === 'GET' && r.path.includes('/blobs/')), 'blobs were read through the proxy');
+  t.true(
+    secure.log.some((r) => r.method === 'GET' && r.path.includes('/blobs/')),
+    'blobs were read through the proxy',
+  );
 });
 
 test('cp --insecure to a plain-HTTP registry through the proxy: absolute-form requests, every method the copy needs', async (t) => {
@@ -86,8 +95,15 @@ test('cp --insecure to a plain-HTTP registry through the proxy: absolute-form re
   t.is(plain.store.manifest('copied/archy', 'v1')?.digest, archy.digest);
   const forwarded = proxy.seen.filter((s) => s.method !== 'CONNECT');
   t.true(forwarded.length > 0);
-  t.true(forwarded.every((s) => s.target.startsWith(`http://${PLAIN}/v2/`)), JSON.stringify(forwarded.map((s) => s.target)));
-  for (const method of ['HEAD', 'POST', 'PUT']) t.true(forwarded.some((s) => s.method === method), `${method} through the proxy`);
+  t.true(
+    forwarded.every((s) => s.target.startsWith(`http://${PLAIN}/v2/`)),
+    JSON.stringify(forwarded.map((s) => s.target)),
+  );
+  for (const method of ['HEAD', 'POST', 'PUT'])
+    t.true(
+      forwarded.some((s) => s.method === method),
+      `${method} through the proxy`,
+    );
   // The TLS attempt of --insecure went to the same name through CONNECT, then plain HTTP.
   t.true(proxy.seen.some((s) => s.method === 'CONNECT' && s.target === PLAIN));
 });
@@ -105,7 +121,10 @@ test('a Bearer token realm is asked through the proxy too (https tunnel and plai
   t.true(secure.tokenRequests.length > 0 && secure.tokenRequests.every((r) => r.subject === 'alice'), JSON.stringify(secure.tokenRequests));
   const forwarded = await jindrInProcess(['cp', '--insecure', `${source.host}/archy:v1`, `${PLAIN}/copied`], { env });
   t.is(forwarded.code, 0, forwarded.stderr);
-  t.true(proxy.seen.some((s) => s.target.startsWith(`http://${PLAIN}/token`)), 'the realm URL went to the proxy');
+  t.true(
+    proxy.seen.some((s) => s.target.startsWith(`http://${PLAIN}/token`)),
+    'the realm URL went to the proxy',
+  );
   t.is(plain.store.manifest('copied/archy', 'v1')?.digest, archy.digest);
 });
 
@@ -123,13 +142,25 @@ test('Proxy-Authorization from the proxy URL; a refusal is one line naming the p
   t.is(refused.code, 1);
   const lines = refused.stderr.trim().split('\n');
   t.is(lines.length, 1, refused.stderr);
-  t.regex(lines[0]!, new RegExp(`proxy http://127\\.0\\.0\\.1:${proxy.port} refused CONNECT to ${SECURE.replace(/\./g, '\\.')}:443 \\(407 .*user and password`));
+  t.regex(
+    lines[0]!,
+    new RegExp(
+      `proxy http://127\\.0\\.0\\.1:${proxy.port} refused CONNECT to ${SECURE.replace(/\./g, '\\.')}:443 \\(407 .*user and password`,
+    ),
+  );
   t.false(/wrong|Zq9|p@ss/.test(refused.stderr), 'no password in the message');
 });
 
 test('NO_PROXY: host, .domain, domain suffix and host:port forms bypass the proxy (the name then resolves nowhere); another port does not', async (t) => {
   const { source, proxy, env } = await rig(t);
-  for (const noProxy of [SECURE, '.only-via-proxy.test', 'only-via-proxy.test', `${SECURE}:443`, '*', `example.com, ${SECURE.toUpperCase()}`]) {
+  for (const noProxy of [
+    SECURE,
+    '.only-via-proxy.test',
+    'only-via-proxy.test',
+    `${SECURE}:443`,
+    '*',
+    `example.com, ${SECURE.toUpperCase()}`,
+  ]) {
     const before = proxy.seen.length;
     const result = await jindrInProcess(['cp', `${source.host}/archy:v1`, `${SECURE}/bypassed`], { env: { ...env, NO_PROXY: noProxy } });
     t.is(result.code, 1, noProxy);
@@ -138,7 +169,9 @@ test('NO_PROXY: host, .domain, domain suffix and host:port forms bypass the prox
   }
   const lower = await jindrInProcess(['cp', `${source.host}/archy:v1`, `${SECURE}/bypassed`], { env: { ...env, no_proxy: SECURE } });
   t.is(lower.code, 1, 'no_proxy (lower case) counts too');
-  const otherPort = await jindrInProcess(['cp', `${source.host}/archy:v1`, `${SECURE}/proxied`], { env: { ...env, NO_PROXY: `${SECURE}:444,only-via-proxy.test.example` } });
+  const otherPort = await jindrInProcess(['cp', `${source.host}/archy:v1`, `${SECURE}/proxied`], {
+    env: { ...env, NO_PROXY: `${SECURE}:444,only-via-proxy.test.example` },
+  });
   t.is(otherPort.code, 0, otherPort.stderr);
 });
 
@@ -164,9 +197,11 @@ test('NO_PROXY: IP, IP:port and CIDR forms for a registry on an address that is 
     return proxy.seen.length > before;
   };
   const net24 = `${outside.split('.').slice(0, 3).join('.')}.0/24`;
-  for (const direct of [outside, fake.host, net24, `10.255.255.1,${outside}`, '*']) t.false(await via(direct), `NO_PROXY=${direct}: direct`);
+  for (const direct of [outside, fake.host, net24, `10.255.255.1,${outside}`, '*'])
+    t.false(await via(direct), `NO_PROXY=${direct}: direct`);
   const elsewhere = `${(Number(outside.split('.')[0]) + 1) % 224}.0.0.0/8`;
-  for (const proxied of ['', `${outside}:1`, elsewhere, '10.255.255.1']) t.true(await via(proxied), `NO_PROXY=${proxied}: through the proxy`);
+  for (const proxied of ['', `${outside}:1`, elsewhere, '10.255.255.1'])
+    t.true(await via(proxied), `NO_PROXY=${proxied}: through the proxy`);
 });
 
 test('loopback registries are never proxied, whatever the environment says', async (t) => {
@@ -184,8 +219,18 @@ test('a proxy that is not running, or a socks5 proxy: one line, exit code 1 and 
   await proxy.close();
   const down = await jindrInProcess(['cp', `${source.host}/archy:v1`, `${SECURE}/x`], { env });
   t.is(down.code, 1);
-  t.regex(down.stderr, new RegExp(`^docker-jindr: .*cannot connect to the proxy ${proxy.url.replace(/\./g, '\\.')} \\(ECONNREFUSED\\): check that it runs, or HTTP_PROXY, HTTPS_PROXY and NO_PROXY\\n$`));
-  const socks = await jindrInProcess(['cp', `${source.host}/archy:v1`, `${SECURE}/x`], { env: { ...env, HTTPS_PROXY: 'socks5://127.0.0.1:1080' } });
+  t.regex(
+    down.stderr,
+    new RegExp(
+      `^docker-jindr: .*cannot connect to the proxy ${proxy.url.replace(/\./g, '\\.')} \\(ECONNREFUSED\\): check that it runs, or HTTP_PROXY, HTTPS_PROXY and NO_PROXY\\n$`,
+    ),
+  );
+  const socks = await jindrInProcess(['cp', `${source.host}/archy:v1`, `${SECURE}/x`], {
+    env: { ...env, HTTPS_PROXY: 'socks5://127.0.0.1:1080' },
+  });
   t.is(socks.code, 2);
-  t.is(socks.stderr, 'docker-jindr: HTTPS_PROXY (or https_proxy) names a socks5 proxy (socks5://127.0.0.1:1080), which docker-jindr cannot use: give an http:// or https:// proxy, or unset HTTPS_PROXY (or https_proxy)\n');
+  t.is(
+    socks.stderr,
+    'docker-jindr: HTTPS_PROXY (or https_proxy) names a socks5 proxy (socks5://127.0.0.1:1080), which docker-jindr cannot use: give an http:// or https:// proxy, or unset HTTPS_PROXY (or https_proxy)\n',
+  );
 });

@@ -6,7 +6,7 @@ const OK = 'HTTP/1.1 200 OK\r\n';
 export const RAW_ANSWERS: Record<string, string> = {
   // well-formed
   'Content-Length': `${OK}Content-Length: 5\r\n\r\nhello`,
-  'chunked': `${OK}Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n`,
+  chunked: `${OK}Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n`,
   'chunked with extensions': `${OK}Transfer-Encoding: chunked\r\n\r\n5;a=b;c="d e"\r\nhello\r\n0;z\r\n\r\n`,
   'chunked with a trailer': `${OK}Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-T: 1\r\n\r\n`,
   'chunked upper-case hex size': `${OK}Transfer-Encoding: chunked\r\n\r\nA\r\n0123456789\r\n0\r\n\r\n`,

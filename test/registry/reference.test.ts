@@ -80,9 +80,16 @@ test('every Docker Hub name is docker.io, and a single-name repository is under 
 
 test('the registry part is a registry host: a port outside 1-65535 is refused before any request', (t) => {
   for (const bad of ['localhost:99999/app', 'localhost:0/app', 'h:123456/app']) {
-    t.throws(() => parseReference(bad, 'localhost:5001'), { instanceOf: UsageError, message: /^invalid image reference "[^"]+": the port of "[^"]+" must be from 1 to 65535$/ }, bad);
+    t.throws(
+      () => parseReference(bad, 'localhost:5001'),
+      { instanceOf: UsageError, message: /^invalid image reference "[^"]+": the port of "[^"]+" must be from 1 to 65535$/ },
+      bad,
+    );
   }
-  t.throws(() => parseReference('app', 'localhost:99999'), { instanceOf: UsageError, message: /the port of "localhost:99999" must be from 1 to 65535/ });
+  t.throws(() => parseReference('app', 'localhost:99999'), {
+    instanceOf: UsageError,
+    message: /the port of "localhost:99999" must be from 1 to 65535/,
+  });
 });
 
 test('tags: letters, digits, _ . -, at most 128, not starting with . or -', (t) => {

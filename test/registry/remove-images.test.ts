@@ -20,10 +20,18 @@ interface Fake {
 }
 
 function image(n: number) {
-  return buildManifest('oci', { os: 'linux', architecture: 'amd64' }, [tar([{ name: 'n.txt', type: 'file', data: Buffer.from(String(n)) }])], ['/n.txt']);
+  return buildManifest(
+    'oci',
+    { os: 'linux', architecture: 'amd64' },
+    [tar([{ name: 'n.txt', type: 'file', data: Buffer.from(String(n)) }])],
+    ['/n.txt'],
+  );
 }
 
-async function setup(t: import('ava').ExecutionContext, mode: Mode): Promise<{ fake: Fake; client: RegistryClient; shared: string; other: string }> {
+async function setup(
+  t: import('ava').ExecutionContext,
+  mode: Mode,
+): Promise<{ fake: Fake; client: RegistryClient; shared: string; other: string }> {
   const registry = await startOciRegistry({ deleteTags: mode === 'v3', deletes: mode !== 'no-deletes' });
   const client = new RegistryClient(registry.host, { retries: 0 });
   t.teardown(async () => {
@@ -71,13 +79,19 @@ test('registry 2.x: an unshared tag is deleted by digest', async (t) => {
 
 test('unknown tag: NotFoundError before anything is deleted', async (t) => {
   const { fake, client } = await setup(t, 'v3');
-  await t.throwsAsync(removeImages(client, [ref('c'), ref('nope')], { force: false }), { instanceOf: NotFoundError, message: /no image .*repo:nope/ });
+  await t.throwsAsync(removeImages(client, [ref('c'), ref('nope')], { force: false }), {
+    instanceOf: NotFoundError,
+    message: /no image .*repo:nope/,
+  });
   t.deepEqual(fake.deletes(), []);
 });
 
 test('deletes disabled: one clear line', async (t) => {
   const { client } = await setup(t, 'no-deletes');
-  await t.throwsAsync(removeImages(client, [ref('c')], { force: false }), { instanceOf: RegistryError, message: /does not allow deleting \(storage\.delete\.enabled is off/ });
+  await t.throwsAsync(removeImages(client, [ref('c')], { force: false }), {
+    instanceOf: RegistryError,
+    message: /does not allow deleting \(storage\.delete\.enabled is off/,
+  });
   await t.throwsAsync(removeRepositories(client, ['repo']), { instanceOf: RegistryError, message: /does not allow deleting/ });
 });
 
@@ -98,7 +112,10 @@ test('registry 3.x: an image named twice is untagged once, without an error', as
 
 test('repo:tag@digest where the tag points elsewhere: refused, nothing deleted', async (t) => {
   const { fake, client, shared, other } = await setup(t, 'v2');
-  await t.throwsAsync(removeImages(client, [{ ...ref('c'), digest: shared }], { force: true }), { instanceOf: NotFoundError, message: new RegExp(`repo:c points at ${other}, not ${shared}`) });
+  await t.throwsAsync(removeImages(client, [{ ...ref('c'), digest: shared }], { force: true }), {
+    instanceOf: NotFoundError,
+    message: new RegExp(`repo:c points at ${other}, not ${shared}`),
+  });
   t.deepEqual(fake.deletes(), []);
   t.deepEqual(fake.tags(), ['a', 'b', 'c']);
 });

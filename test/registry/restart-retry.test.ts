@@ -33,13 +33,15 @@ function listen(server: Server, port = 0): Promise<number> {
   });
 }
 
-const close = (server: Server) => new Promise<void>((resolve) => {
-  server.closeAllConnections();
-  server.close(() => resolve());
-});
+const close = (server: Server) =>
+  new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
 
 test('a step refused while the registry is down runs again once it answers', async (t) => {
-  const handler = (req: { url?: string }, res: { writeHead(s: number): { end(): void } }) => res.writeHead(req.url === '/v2/' ? 200 : 201).end();
+  const handler = (req: { url?: string }, res: { writeHead(s: number): { end(): void } }) =>
+    res.writeHead(req.url === '/v2/' ? 200 : 201).end();
   const first = createServer(handler);
   const port = await listen(first);
   // No retries of its own: the outage outlasts them, as a gc's does.
@@ -52,15 +54,19 @@ test('a step refused while the registry is down runs again once it answers', asy
   let runs = 0;
   const retried: string[] = [];
   let listening: Promise<number> | undefined;
-  const status = acrossRestarts(client, async () => {
-    runs += 1;
-    return (await client.request({ method: 'PUT', path: '/v2/app/manifests/v1', body: '{}' })).status;
-  }, {
-    onRetry: (reason) => {
-      retried.push(reason);
-      listening = listen(back, port); // back once the first run has failed, not after a fixed time
+  const status = acrossRestarts(
+    client,
+    async () => {
+      runs += 1;
+      return (await client.request({ method: 'PUT', path: '/v2/app/manifests/v1', body: '{}' })).status;
     },
-  });
+    {
+      onRetry: (reason) => {
+        retried.push(reason);
+        listening = listen(back, port); // back once the first run has failed, not after a fixed time
+      },
+    },
+  );
   t.is(await status, 201);
   t.is(await listening, port);
   t.is(runs, 2);
@@ -74,13 +80,17 @@ test('a stale upload session (404 BLOB_UPLOAD_INVALID) is started again, at most
   const server = createServer((req, res) => {
     if (req.url === '/v2/') return res.writeHead(200).end();
     puts += 1;
-    res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"BLOB_UPLOAD_INVALID","message":"blob upload invalid"}]}');
+    res
+      .writeHead(404, { 'content-type': 'application/json' })
+      .end('{"errors":[{"code":"BLOB_UPLOAD_INVALID","message":"blob upload invalid"}]}');
   });
   const port = await listen(server);
   t.teardown(() => close(server));
   const client = new RegistryClient(`127.0.0.1:${port}`);
   t.teardown(() => client.close());
-  const err = await t.throwsAsync(acrossRestarts(client, () => client.request({ method: 'PUT', path: '/v2/a/blobs/uploads/1?digest=sha256:00', body: 'x' })));
+  const err = await t.throwsAsync(
+    acrossRestarts(client, () => client.request({ method: 'PUT', path: '/v2/a/blobs/uploads/1?digest=sha256:00', body: 'x' })),
+  );
   t.is(puts, 3);
   t.regex(err.message, /BLOB_UPLOAD_INVALID.*\(tried 3 times, the registry restarting in between\)$/);
   t.false(restartFailure(err), 'nobody retries it again');
@@ -95,7 +105,10 @@ test('a registry that does not come back within the timeout: one line that says 
   await close(server);
   t.false(await waitUntilAnswering(client, undefined, 100));
   const err = await t.throwsAsync(acrossRestarts(client, () => client.request({ path: '/v2/a/tags/list' })));
-  t.is(err.message, `127.0.0.1:${port} went away during the copy and did not answer again within 1.5 s (JINDR_TIMEOUT_MS=<milliseconds> waits longer)`);
+  t.is(
+    err.message,
+    `127.0.0.1:${port} went away during the copy and did not answer again within 1.5 s (JINDR_TIMEOUT_MS=<milliseconds> waits longer)`,
+  );
   t.false(restartFailure(err));
 });
 
@@ -106,25 +119,32 @@ test('other failures are not retried', async (t) => {
   t.teardown(() => close(server));
   const client = new RegistryClient(`127.0.0.1:${port}`);
   t.teardown(() => client.close());
-  await t.throwsAsync(acrossRestarts(client, async () => {
-    runs += 1;
-    throw new RegistryApiError('x', { status: 404, codes: ['MANIFEST_BLOB_UNKNOWN'] });
-  }), { message: 'x' });
+  await t.throwsAsync(
+    acrossRestarts(client, async () => {
+      runs += 1;
+      throw new RegistryApiError('x', { status: 404, codes: ['MANIFEST_BLOB_UNKNOWN'] });
+    }),
+    { message: 'x' },
+  );
   t.is(runs, 1);
 });
 
-test('a broken connection while the registry answers (the source\'s, or a hiccup) is left to the caller', async (t) => {
+test("a broken connection while the registry answers (the source's, or a hiccup) is left to the caller", async (t) => {
   const server = createServer((_req, res) => res.writeHead(200).end());
   const port = await listen(server);
   t.teardown(() => close(server));
   const client = new RegistryClient(`127.0.0.1:${port}`);
   t.teardown(() => client.close());
   let runs = 0;
-  const reset = new RegistryError('source.example closed the connection during a request', { cause: Object.assign(new Error('reset'), { code: 'ECONNRESET' }) });
-  const err = await t.throwsAsync(acrossRestarts(client, async () => {
-    runs += 1;
-    throw reset;
-  }));
+  const reset = new RegistryError('source.example closed the connection during a request', {
+    cause: Object.assign(new Error('reset'), { code: 'ECONNRESET' }),
+  });
+  const err = await t.throwsAsync(
+    acrossRestarts(client, async () => {
+      runs += 1;
+      throw reset;
+    }),
+  );
   t.is(err, reset, 'the same error, unchanged');
   t.is(runs, 1);
 });

@@ -14,18 +14,39 @@ const api = (status: number, codes: RegistryErrorCode[] = [], extra: { storage?:
 
 test('temporaryAnswer: every code temporary, else the status when no code was sent', (t) => {
   const rows: [number, RegistryErrorCode[], boolean][] = [
-    [503, [], true], [500, [], true], [502, [], true], [504, [], true], [429, [], true], [408, [], true],
-    [501, [], false], [505, [], false], [400, [], false], [404, [], false], [405, [], false],
-    [503, ['UNAVAILABLE'], true], [429, ['TOOMANYREQUESTS'], true], [500, ['UNKNOWN'], true], [400, ['BLOB_UPLOAD_INVALID'], true],
-    [500, ['MANIFEST_INVALID'], false], [500, ['UNKNOWN', 'DIGEST_INVALID'], false], [404, ['BLOB_UNKNOWN'], false], [401, ['UNAUTHORIZED'], false],
+    [503, [], true],
+    [500, [], true],
+    [502, [], true],
+    [504, [], true],
+    [429, [], true],
+    [408, [], true],
+    [501, [], false],
+    [505, [], false],
+    [400, [], false],
+    [404, [], false],
+    [405, [], false],
+    [503, ['UNAVAILABLE'], true],
+    [429, ['TOOMANYREQUESTS'], true],
+    [500, ['UNKNOWN'], true],
+    [400, ['BLOB_UPLOAD_INVALID'], true],
+    [500, ['MANIFEST_INVALID'], false],
+    [500, ['UNKNOWN', 'DIGEST_INVALID'], false],
+    [404, ['BLOB_UNKNOWN'], false],
+    [401, ['UNAUTHORIZED'], false],
   ];
-  t.deepEqual(rows.filter(([s, c, want]) => temporaryAnswer(s, c) !== want), []);
+  t.deepEqual(
+    rows.filter(([s, c, want]) => temporaryAnswer(s, c) !== want),
+    [],
+  );
 });
 
 test('retryRequest: one request again only for a temporary answer, a 500 only for reads, never a full storage', (t) => {
   const body = (codes: RegistryErrorCode[], storage?: 'full') => () => (storage ? { codes, storage } : { codes });
   t.true(retryRequest(503, 'PUT', body([])));
-  t.true(retryRequest(503, 'PUT', () => undefined), 'a streamed body: the status decides');
+  t.true(
+    retryRequest(503, 'PUT', () => undefined),
+    'a streamed body: the status decides',
+  );
   t.true(retryRequest(500, 'GET', body(['UNKNOWN'])));
   t.true(retryRequest(500, 'HEAD', body([])));
   t.false(retryRequest(500, 'PUT', body([])), 'a write may have happened');
@@ -47,7 +68,11 @@ test('network failures are classed by their code, not their text', (t) => {
   t.is(classifyNetworkError(network('ETIMEDOUT')), 'timeout');
   t.is(classifyNetworkError(network('EAI_AGAIN')), 'dns');
   t.is(classifyNetworkError(new Error('socket hang up')), 'other', 'text alone says nothing');
-  t.is(classifyNetworkError(Object.assign(new AggregateError([Object.assign(new Error('a'), { code: 'ECONNREFUSED' })]), {})), 'refused', 'happy eyeballs');
+  t.is(
+    classifyNetworkError(Object.assign(new AggregateError([Object.assign(new Error('a'), { code: 'ECONNREFUSED' })]), {})),
+    'refused',
+    'happy eyeballs',
+  );
 });
 
 test('temporary: what a step run again from its start can fix', (t) => {
@@ -96,11 +121,22 @@ test('restartFailure: refused, reset, a consumed body, a session gone; nothing e
 
 test('error bodies give typed codes; codes outside the spec are kept apart', (t) => {
   const body = (value: unknown) => Buffer.from(JSON.stringify(value));
-  t.deepEqual(describeErrorBody(429, 'application/json', body({ errors: [{ code: 'TOOMANYREQUESTS', message: 'slow down' }, { code: 'QUOTA_EXCEEDED' }] })), {
-    codes: ['TOOMANYREQUESTS'], otherCodes: ['QUOTA_EXCEEDED'], reason: 'TOOMANYREQUESTS: slow down; QUOTA_EXCEEDED',
-  });
+  t.deepEqual(
+    describeErrorBody(
+      429,
+      'application/json',
+      body({ errors: [{ code: 'TOOMANYREQUESTS', message: 'slow down' }, { code: 'QUOTA_EXCEEDED' }] }),
+    ),
+    {
+      codes: ['TOOMANYREQUESTS'],
+      otherCodes: ['QUOTA_EXCEEDED'],
+      reason: 'TOOMANYREQUESTS: slow down; QUOTA_EXCEEDED',
+    },
+  );
   const full = describeErrorBody(500, 'application/json', body({ errors: [{ code: 'UNKNOWN', detail: { Err: 28 } }] }));
   t.is(full.storage, 'full');
   t.deepEqual(full.codes, ['UNKNOWN']);
-  t.false(temporary(new RegistryApiError(full.reason, { status: 500, codes: full.codes, ...(full.storage ? { storage: full.storage } : {}) })));
+  t.false(
+    temporary(new RegistryApiError(full.reason, { status: 500, codes: full.codes, ...(full.storage ? { storage: full.storage } : {}) })),
+  );
 });

@@ -29,9 +29,21 @@ function authenticator(origin: string, withCredential: boolean) {
 const bearer = (realm: string) => parseChallenges(`Bearer realm="${realm}",service="s"`);
 
 const cases: Array<[string, string, boolean, 'refused' | 'with credentials' | 'anonymous', RegExp?]> = [
-  ['https registry, plain-HTTP realm on the same host', 'https://registry.example', true, 'refused', /token service on plain HTTP \(http:\/\/registry.example\) for an https registry: refused/],
+  [
+    'https registry, plain-HTTP realm on the same host',
+    'https://registry.example',
+    true,
+    'refused',
+    /token service on plain HTTP \(http:\/\/registry.example\) for an https registry: refused/,
+  ],
   ['https registry, plain-HTTP realm elsewhere, no login', 'https://registry.example', false, 'refused', /plain HTTP/],
-  ['plain-HTTP registry, plain-HTTP realm on another host', 'http://registry.example:5000', true, 'refused', /token service on another host over plain HTTP \(http:\/\/auth.example\): your password is sent to another host only over https/],
+  [
+    'plain-HTTP registry, plain-HTTP realm on another host',
+    'http://registry.example:5000',
+    true,
+    'refused',
+    /token service on another host over plain HTTP \(http:\/\/auth.example\): your password is sent to another host only over https/,
+  ],
   ['plain-HTTP registry, plain-HTTP realm on another host, no login', 'http://registry.example:5000', false, 'anonymous'],
   ['https registry, https realm on another host', 'https://registry.example', true, 'with credentials'],
   ['plain-HTTP registry, plain-HTTP realm on its own host', 'http://registry.example:5000', true, 'with credentials'],
@@ -39,9 +51,12 @@ const cases: Array<[string, string, boolean, 'refused' | 'with credentials' | 'a
 ];
 
 const realmFor = (name: string, origin: string): string =>
-  name.includes('https realm') ? 'https://auth.example/token'
-    : name.includes('own host') || name.includes('same host') ? `http://${new URL(origin).hostname}/token`
-      : name.includes('loopback') ? 'http://127.0.0.1:5001/token'
+  name.includes('https realm')
+    ? 'https://auth.example/token'
+    : name.includes('own host') || name.includes('same host')
+      ? `http://${new URL(origin).hostname}/token`
+      : name.includes('loopback')
+        ? 'http://127.0.0.1:5001/token'
         : 'http://auth.example/token';
 
 for (const [name, origin, withCredential, outcome, message] of cases) {

@@ -38,7 +38,10 @@ async function ends(t: ExecutionContext, layerSize = 1_000_000): Promise<Ends> {
     t.teardown(() => c.close());
     return c;
   };
-  const [from, to] = [{ client: client(src), repository: 'app' }, { client: client(dst), repository: 'app' }];
+  const [from, to] = [
+    { client: client(src), repository: 'app' },
+    { client: client(dst), repository: 'app' },
+  ];
   return {
     src,
     dst,
@@ -56,7 +59,10 @@ function nothingLeft(t: ExecutionContext, e: Ends): void {
   t.is(e.dst.store.uploads.size, 0, 'no upload session left');
   t.is(e.dst.store.manifest('app', 'v1'), undefined);
   t.is(e.dst.store.blob('app', e.layer), undefined);
-  t.true(requests(e.dst, 'DELETE').every((r) => r.status === 204), e.dst.requests().join('\n'));
+  t.true(
+    requests(e.dst, 'DELETE').every((r) => r.status === 204),
+    e.dst.requests().join('\n'),
+  );
 }
 
 test('Ctrl-C after the POST, before any byte: the session is cancelled', async (t) => {
@@ -94,7 +100,10 @@ test('Ctrl-C in the middle of the PATCH: it ends where it is, and the session at
   const patches = requests(e.dst, 'PATCH');
   t.true(patches.length >= 1 && patches.every((r) => r.status === 202), 'the PATCH was ended, not cut');
   const deletes = requests(e.dst, 'DELETE');
-  t.true(deletes.some((r) => r.query === '?_state=300000'), 'the DELETE went to the location the PATCH answered');
+  t.true(
+    deletes.some((r) => r.query === '?_state=300000'),
+    'the DELETE went to the location the PATCH answered',
+  );
   nothingLeft(t, e);
 });
 
@@ -118,13 +127,18 @@ test('bytes that do not match their digest: refused, never committed, the sessio
   nothingLeft(t, e);
 });
 
-const full = JSON.stringify({ errors: [{ code: 'UNKNOWN', message: 'unknown error', detail: { Op: 'write', Path: '/var/lib/registry/x/data', Err: 28 } }] });
+const full = JSON.stringify({
+  errors: [{ code: 'UNKNOWN', message: 'unknown error', detail: { Op: 'write', Path: '/var/lib/registry/x/data', Err: 28 } }],
+});
 
-test('a full destination: the error says which of the copy\'s own uploads were cancelled', async (t) => {
+test("a full destination: the error says which of the copy's own uploads were cancelled", async (t) => {
   const e = await ends(t);
   e.dst.faults.add({ method: 'PATCH', status: 500, body: full, contentType: 'application/json' });
   const err = await t.throwsAsync(e.copy(), { instanceOf: RegistryError });
-  t.regex(err.message, /its storage is full \(no space left on device\): free some space there, then try again \(this copy cancelled its 2 unfinished uploads there\)$/);
+  t.regex(
+    err.message,
+    /its storage is full \(no space left on device\): free some space there, then try again \(this copy cancelled its 2 unfinished uploads there\)$/,
+  );
   t.notRegex(err.message, /\n/);
   nothingLeft(t, e);
 });
@@ -134,7 +148,10 @@ test('a full destination that refuses the DELETE: the error points at gc for wha
   e.dst.faults.add({ method: 'PATCH', status: 500, body: full, contentType: 'application/json' });
   e.dst.faults.add({ method: 'DELETE', status: 405, code: 'UNSUPPORTED' });
   const err = await t.throwsAsync(e.copy(), { instanceOf: RegistryError });
-  t.regex(err.message, /free some space there, then try again \(this copy's 2 unfinished uploads stay there until the registry purges them, or `docker jindr gc --grace 0s` removes them from a registry docker-jindr runs\)$/);
+  t.regex(
+    err.message,
+    /free some space there, then try again \(this copy's 2 unfinished uploads stay there until the registry purges them, or `docker jindr gc --grace 0s` removes them from a registry docker-jindr runs\)$/,
+  );
   t.is(e.dst.store.uploads.size, 2);
 });
 

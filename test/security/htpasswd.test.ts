@@ -20,7 +20,10 @@ const htpasswdAccepts = (file: string, user: string, password: string): boolean 
 
 test('writes bcrypt entries that htpasswd -vb accepts, mode 0600', async (t) => {
   const file = tempFile(t);
-  const result = await writeHtpasswd(file, [{ name: 'alice', password: 'correct horse' }, { name: 'bob', password: 'b:ob pässword' }]);
+  const result = await writeHtpasswd(file, [
+    { name: 'alice', password: 'correct horse' },
+    { name: 'bob', password: 'b:ob pässword' },
+  ]);
   t.deepEqual(result, { added: ['alice', 'bob'], changed: [] });
   t.is(statSync(file).mode & 0o777, 0o600);
   t.is(statSync(join(file, '..')).mode & 0o777, 0o700);
@@ -35,9 +38,15 @@ test('writes bcrypt entries that htpasswd -vb accepts, mode 0600', async (t) => 
 
 test('an existing user gets the new password; other users and their hashes stay', async (t) => {
   const file = tempFile(t);
-  await writeHtpasswd(file, [{ name: 'alice', password: 'one' }, { name: 'bob', password: 'bob-pw' }]);
+  await writeHtpasswd(file, [
+    { name: 'alice', password: 'one' },
+    { name: 'bob', password: 'bob-pw' },
+  ]);
   const bobBefore = parseHtpasswd(readFileSync(file, 'utf8')).find((l) => l.user === 'bob')?.line;
-  const result = await writeHtpasswd(file, [{ name: 'alice', password: 'two' }, { name: 'carol', password: 'c' }]);
+  const result = await writeHtpasswd(file, [
+    { name: 'alice', password: 'two' },
+    { name: 'carol', password: 'c' },
+  ]);
   t.deepEqual(result, { added: ['carol'], changed: ['alice'] });
   t.deepEqual(htpasswdUsers(file), ['alice', 'bob', 'carol']);
   t.true(htpasswdAccepts(file, 'alice', 'two'));
@@ -50,7 +59,9 @@ test('an existing user gets the new password; other users and their hashes stay'
 test('a file made by htpasswd itself is read and kept', async (t) => {
   const file = tempFile(t);
   execFileSync('mkdir', ['-p', join(file, '..')]);
-  writeFileSync(file, execFileSync('htpasswd', ['-Bbn', 'apache', 'made-by-apache'], { encoding: 'utf8' }).trim() + '\r\n', { mode: 0o644 });
+  writeFileSync(file, execFileSync('htpasswd', ['-Bbn', 'apache', 'made-by-apache'], { encoding: 'utf8' }).trim() + '\r\n', {
+    mode: 0o644,
+  });
   await writeHtpasswd(file, [{ name: 'alice', password: 'pw' }]);
   t.deepEqual(htpasswdUsers(file), ['apache', 'alice']);
   t.true(htpasswdAccepts(file, 'apache', 'made-by-apache'));
@@ -70,6 +81,10 @@ test('user names and passwords htpasswd and bcrypt cannot hold are refused', (t)
   for (const good of ['alice', 'ci-bot.1', 'user@example.com', 'ünï']) t.notThrows(() => checkUserName(good));
   t.throws(() => checkPassword('alice', ''), { instanceOf: UsageError, message: 'the password for alice is empty' });
   t.throws(() => checkPassword('alice', 'x'.repeat(73)), { instanceOf: UsageError, message: /longer than 72 bytes/ });
-  t.throws(() => checkPassword('alice', 'ä'.repeat(37)), { instanceOf: UsageError, message: /longer than 72 bytes/ }, '74 bytes in 37 characters');
+  t.throws(
+    () => checkPassword('alice', 'ä'.repeat(37)),
+    { instanceOf: UsageError, message: /longer than 72 bytes/ },
+    '74 bytes in 37 characters',
+  );
   t.notThrows(() => checkPassword('alice', 'x'.repeat(72)));
 });

@@ -25,7 +25,11 @@ test('--password-stdin: the wrong number of lines, or an empty password, is one 
 
 test('--password-stdin: an empty line is an empty password, said so (not "got 0 lines")', async (t) => {
   for (const text of ['\n', '\r\n', '\n\n']) {
-    await t.throwsAsync(passwordsFromStdin(stdin(text), ['alice']), { instanceOf: UsageError, message: 'the password for alice is empty' }, JSON.stringify(text));
+    await t.throwsAsync(
+      passwordsFromStdin(stdin(text), ['alice']),
+      { instanceOf: UsageError, message: 'the password for alice is empty' },
+      JSON.stringify(text),
+    );
   }
   await t.throwsAsync(passwordsFromStdin(stdin('one\n\n'), ['a', 'b']), { instanceOf: UsageError, message: 'the password for b is empty' });
   // Blank lines after every user has a password are still just the end of the input.
@@ -52,7 +56,13 @@ class FakeTty extends EventEmitter {
 }
 
 function output(): { text: string; write(s: string): boolean } {
-  return { text: '', write(s: string) { this.text += s; return true; } };
+  return {
+    text: '',
+    write(s: string) {
+      this.text += s;
+      return true;
+    },
+  };
 }
 
 test('asked on a terminal: raw mode, nothing echoed, backspace and Ctrl-U edit, raw mode restored', async (t) => {
@@ -89,13 +99,19 @@ test('asked twice per user; a mismatch asks again', async (t) => {
     if (event === 'data') tty.type(keys.shift() ?? '\u0003');
   });
   t.deepEqual(await promptPasswords(tty, out, ['alice', 'bob']), ['a1', 'b1']);
-  t.is(out.text, 'Password for alice: \nPassword for alice again: \nPassword for bob: \nPassword for bob again: \nThe passwords did not match; try again.\nPassword for bob: \nPassword for bob again: \n');
+  t.is(
+    out.text,
+    'Password for alice: \nPassword for alice again: \nPassword for bob: \nPassword for bob again: \nThe passwords did not match; try again.\nPassword for bob: \nPassword for bob again: \n',
+  );
   t.false(out.text.includes('a1') || out.text.includes('b1'));
 });
 
 test('no terminal and no --password-stdin: one line saying to use --password-stdin', async (t) => {
   const err = await t.throwsAsync(readPasswords(stdin('pw\n'), output(), ['alice'], false), { instanceOf: UsageError });
-  t.is(err.message, '--auth needs passwords and there is no terminal to ask on: give them with --password-stdin (one line per user, in order)');
+  t.is(
+    err.message,
+    '--auth needs passwords and there is no terminal to ask on: give them with --password-stdin (one line per user, in order)',
+  );
   await t.throwsAsync(readPasswords(undefined, output(), ['alice'], false), { instanceOf: UsageError });
   t.deepEqual(await readPasswords(stdin('pw\n'), output(), ['alice'], true), ['pw']);
 });

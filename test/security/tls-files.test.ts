@@ -5,7 +5,14 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkSan, defaultNames, ensureGeneratedTls, installOwnCertificate, readOwnCertificate, uniqueNames } from '../../src/security/tls-files.ts';
+import {
+  checkSan,
+  defaultNames,
+  ensureGeneratedTls,
+  installOwnCertificate,
+  readOwnCertificate,
+  uniqueNames,
+} from '../../src/security/tls-files.ts';
 import { CA_DAYS, SERVER_DAYS, makeCa, makeServerCertificate } from '../../src/security/x509.ts';
 import { UsageError } from '../../src/errors.ts';
 import { makePki } from '../fakes/pki.ts';
@@ -25,7 +32,11 @@ test('made once with modes 0600 for keys, then reused as they are', (t) => {
   const first = ensureGeneratedTls({ dataDir: dir, caKeyDir: join(dir, 'keys') }, ['localhost', '127.0.0.1']);
   t.is(first.made, 'new');
   t.true(first.newCa);
-  for (const [file, mode] of [['server.key', 0o600], ['ca.crt', 0o644], ['server.crt', 0o644]] as const) {
+  for (const [file, mode] of [
+    ['server.key', 0o600],
+    ['ca.crt', 0o644],
+    ['server.crt', 0o644],
+  ] as const) {
     t.is(statSync(join(dir, 'tls', file)).mode & 0o777, mode, file);
   }
   t.is(statSync(join(dir, 'tls')).mode & 0o777, 0o700);
@@ -39,7 +50,7 @@ test('made once with modes 0600 for keys, then reused as they are', (t) => {
   t.is(readFileSync(join(dir, 'tls', 'server.crt'), 'utf8'), first.server.cert);
 });
 
-test("a CA key left in the data directory by an earlier version is moved to the key directory, and the CA kept", (t) => {
+test('a CA key left in the data directory by an earlier version is moved to the key directory, and the CA kept', (t) => {
   const dir = dataDir(t);
   const keys = join(dir, 'keys');
   const first = ensureGeneratedTls({ dataDir: dir, caKeyDir: keys }, ['localhost']);
@@ -132,7 +143,10 @@ test('--cert/--key: key must match, PEM, not expired; a self-signed root in the 
   t.is(mismatch.message, `--key ${other.keyFile} is not the key of the certificate in --cert ${server.certFile}`);
   t.throws(() => readOwnCertificate(server.keyFile, server.keyFile), { instanceOf: UsageError, message: /holds no PEM certificate/ });
   t.throws(() => readOwnCertificate(server.certFile, server.certFile), { instanceOf: UsageError, message: /is not a PEM private key/ });
-  t.throws(() => readOwnCertificate(join(dir, 'missing.pem'), server.keyFile), { instanceOf: UsageError, message: /cannot read it \(ENOENT\)/ });
+  t.throws(() => readOwnCertificate(join(dir, 'missing.pem'), server.keyFile), {
+    instanceOf: UsageError,
+    message: /cannot read it \(ENOENT\)/,
+  });
 
   const ca = makeCa({ commonName: 'old' });
   const expired = makeServerCertificate({ ca, names: ['localhost'], now: new Date(Date.now() - 400 * DAY), days: 30 });

@@ -7,7 +7,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { integer, namedBits, oid, time } from '../../src/security/der.ts';
-import { certificateNames, covers, ipBytes, makeCa, makeServerCertificate, renewalReason, RENEW_DAYS, SERVER_DAYS } from '../../src/security/x509.ts';
+import {
+  certificateNames,
+  covers,
+  ipBytes,
+  makeCa,
+  makeServerCertificate,
+  renewalReason,
+  RENEW_DAYS,
+  SERVER_DAYS,
+} from '../../src/security/x509.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 const names = ['localhost', '127.0.0.1', '::1', 'build-host', '10.1.2.3', 'registry.example.com'];
@@ -21,8 +30,18 @@ test('DER pieces', (t) => {
   t.is(oid('2.5.29.17').toString('hex'), '0603551d11');
   t.is(namedBits([0]).toString('hex'), '03020780'); // digitalSignature
   t.is(namedBits([0, 5, 6]).toString('hex'), '03020186'); // + keyCertSign, cRLSign
-  t.is(time(new Date(Date.UTC(2030, 0, 2, 3, 4, 5))).toString('latin1').slice(2), '300102030405Z');
-  t.is(time(new Date(Date.UTC(2050, 0, 2, 3, 4, 5))).toString('latin1').slice(2), '20500102030405Z');
+  t.is(
+    time(new Date(Date.UTC(2030, 0, 2, 3, 4, 5)))
+      .toString('latin1')
+      .slice(2),
+    '300102030405Z',
+  );
+  t.is(
+    time(new Date(Date.UTC(2050, 0, 2, 3, 4, 5)))
+      .toString('latin1')
+      .slice(2),
+    '20500102030405Z',
+  );
 });
 
 test('IP addresses as certificate bytes', (t) => {
@@ -67,7 +86,10 @@ test('openssl verifies the chain and the host names', (t) => {
   writeFileSync(join(dir, 'ca.crt'), ca.cert);
   writeFileSync(join(dir, 'server.crt'), server.cert);
   const verify = (...extra: string[]): string =>
-    execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.crt'), '-purpose', 'sslserver', ...extra, join(dir, 'server.crt')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.crt'), '-purpose', 'sslserver', ...extra, join(dir, 'server.crt')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   t.regex(verify(), /server\.crt: OK/);
   t.regex(verify('-verify_hostname', 'localhost'), /OK/);
   t.regex(verify('-verify_ip', '::1'), /OK/);

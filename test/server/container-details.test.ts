@@ -7,10 +7,15 @@ import { ResourceError } from '../../src/errors.ts';
 import { describeContainer } from '../../src/server/container.ts';
 import { registryDetails } from '../fakes/engine.ts';
 
-const good = (): Record<string, unknown> => registryDetails({ image: 'registry:3', env: ['A=1'], mounts: [{ Type: 'bind', Source: '/srv', Destination: '/var/lib/registry', RW: true }] });
+const good = (): Record<string, unknown> =>
+  registryDetails({
+    image: 'registry:3',
+    env: ['A=1'],
+    mounts: [{ Type: 'bind', Source: '/srv', Destination: '/var/lib/registry', RW: true }],
+  });
 const describe = (details: unknown) => describeContainer(details as Docker.ContainerInspectInfo);
 
-test('the fake engine\'s inspect data (what Docker sends) is described as before', (t) => {
+test("the fake engine's inspect data (what Docker sends) is described as before", (t) => {
   t.like(describe(good()), { name: 'jindr-5001', running: true, registry: 'localhost:5001', storage: { kind: 'bind', path: '/srv' } });
 });
 
@@ -18,12 +23,28 @@ const broken: [string, (d: Record<string, any>) => void, string][] = [
   ['no State', (d) => delete d.State, 'State: missing, expected a JSON object'],
   ['Running as a string', (d) => (d.State.Running = 'true'), 'State.Running: not true or false but a string'],
   ['no Config', (d) => delete d.Config, 'Config: missing, expected a JSON object'],
-  ['a label that is a number', (d) => (d.Config.Labels = { 'jindr.registry': 5001 }), 'Config.Labels["jindr.registry"]: not a string but a number'],
+  [
+    'a label that is a number',
+    (d) => (d.Config.Labels = { 'jindr.registry': 5001 }),
+    'Config.Labels["jindr.registry"]: not a string but a number',
+  ],
   ['Env as one string', (d) => (d.Config.Env = 'A=1'), 'Config.Env: not an array but a string'],
   ['Mounts null', (d) => (d.Mounts = null), 'Mounts: not an array but null'],
-  ['a mount without a destination', (d) => (d.Mounts = [{ Type: 'bind', Source: '/srv' }]), 'Mounts[0].Destination: missing, expected a string'],
-  ['a published port that is an object', (d) => (d.NetworkSettings.Ports = { '5000/tcp': { HostPort: '5001' } }), 'NetworkSettings.Ports["5000/tcp"]: not an array but an object'],
-  ['a host port that is a number', (d) => (d.HostConfig.PortBindings = { '5000/tcp': [{ HostIp: '', HostPort: 5001 }] }), 'HostConfig.PortBindings["5000/tcp"][0].HostPort: not a string but a number'],
+  [
+    'a mount without a destination',
+    (d) => (d.Mounts = [{ Type: 'bind', Source: '/srv' }]),
+    'Mounts[0].Destination: missing, expected a string',
+  ],
+  [
+    'a published port that is an object',
+    (d) => (d.NetworkSettings.Ports = { '5000/tcp': { HostPort: '5001' } }),
+    'NetworkSettings.Ports["5000/tcp"]: not an array but an object',
+  ],
+  [
+    'a host port that is a number',
+    (d) => (d.HostConfig.PortBindings = { '5000/tcp': [{ HostIp: '', HostPort: 5001 }] }),
+    'HostConfig.PortBindings["5000/tcp"][0].HostPort: not a string but a number',
+  ],
   ['an array for the whole answer', () => undefined, 'not a JSON object but an array'],
 ];
 for (const [what, breakIt, problem] of broken) {

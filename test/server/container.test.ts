@@ -3,7 +3,11 @@
 import test from 'ava';
 import type Docker from 'dockerode';
 import {
-  CONFIG_PATH_V2, CONFIG_PATH_V3, describeContainer, imageLooksLikeRegistry, registryConfigPath,
+  CONFIG_PATH_V2,
+  CONFIG_PATH_V3,
+  describeContainer,
+  imageLooksLikeRegistry,
+  registryConfigPath,
 } from '../../src/server/container.ts';
 import { registryContainerOptions, defaultContainerName } from '../../src/server/lifecycle.ts';
 import { parseLocalRegistry } from '../../src/server/address.ts';
@@ -29,7 +33,15 @@ for (const [image, cmd, entrypoint, expected] of configPaths) {
 }
 
 test('registry images by name', (t) => {
-  for (const yes of ['registry', 'registry:2', 'registry:3', 'docker.io/library/registry:2', 'localhost:5000/registry', 'ghcr.io/distribution/distribution:3.0.0', 'registry@sha256:00']) {
+  for (const yes of [
+    'registry',
+    'registry:2',
+    'registry:3',
+    'docker.io/library/registry:2',
+    'localhost:5000/registry',
+    'ghcr.io/distribution/distribution:3.0.0',
+    'registry@sha256:00',
+  ]) {
     t.true(imageLooksLikeRegistry(yes), yes);
   }
   for (const no of ['nginx', 'registry-ui:1', 'localhost:5000/app', 'myregistry:1', 'registry/other:1']) {
@@ -37,13 +49,28 @@ test('registry images by name', (t) => {
   }
 });
 
-function inspected(over: { running?: boolean; labels?: Record<string, string>; mounts?: Docker.ContainerInspectInfo['Mounts']; bindings?: { HostIp: string; HostPort: string }[]; image?: string }): Docker.ContainerInspectInfo {
+function inspected(over: {
+  running?: boolean;
+  labels?: Record<string, string>;
+  mounts?: Docker.ContainerInspectInfo['Mounts'];
+  bindings?: { HostIp: string; HostPort: string }[];
+  image?: string;
+}): Docker.ContainerInspectInfo {
   const running = over.running ?? true;
   const bindings = over.bindings ?? [{ HostIp: '127.0.0.1', HostPort: '5001' }];
   return {
-    Id: 'abc', Name: '/jindr-5001', Created: '2026-01-01T00:00:00Z',
+    Id: 'abc',
+    Name: '/jindr-5001',
+    Created: '2026-01-01T00:00:00Z',
     State: { Status: running ? 'running' : 'exited', Running: running },
-    Config: { Image: over.image ?? 'registry:2', Cmd: ['/etc/docker/registry/config.yml'], Entrypoint: ['/entrypoint.sh'], Labels: over.labels ?? {}, Env: [], Tty: false },
+    Config: {
+      Image: over.image ?? 'registry:2',
+      Cmd: ['/etc/docker/registry/config.yml'],
+      Entrypoint: ['/entrypoint.sh'],
+      Labels: over.labels ?? {},
+      Env: [],
+      Tty: false,
+    },
     HostConfig: { PortBindings: { '5000/tcp': bindings } },
     NetworkSettings: { Ports: running ? { '5000/tcp': bindings } : {} },
     Mounts: over.mounts ?? [],
@@ -51,21 +78,43 @@ function inspected(over: { running?: boolean; labels?: Record<string, string>; m
 }
 
 test('describeContainer: ours, with a bind mount', (t) => {
-  const c = describeContainer(inspected({
-    labels: { 'jindr.registry': 'localhost:5001', 'jindr.data': '/d' },
-    mounts: [{ Type: 'bind', Source: '/d', Destination: '/var/lib/registry', Mode: '', RW: true, Propagation: 'rprivate' }],
-  }));
-  t.like(c, { id: 'abc', name: 'jindr-5001', image: 'registry:2', running: true, registry: 'localhost:5001', managed: true, configPath: CONFIG_PATH_V2 });
+  const c = describeContainer(
+    inspected({
+      labels: { 'jindr.registry': 'localhost:5001', 'jindr.data': '/d' },
+      mounts: [{ Type: 'bind', Source: '/d', Destination: '/var/lib/registry', Mode: '', RW: true, Propagation: 'rprivate' }],
+    }),
+  );
+  t.like(c, {
+    id: 'abc',
+    name: 'jindr-5001',
+    image: 'registry:2',
+    running: true,
+    registry: 'localhost:5001',
+    managed: true,
+    configPath: CONFIG_PATH_V2,
+  });
   t.deepEqual(c.storage, { kind: 'bind', path: '/d' });
   t.deepEqual(c.bindings, [{ hostIp: '127.0.0.1', port: 5001 }]);
 });
 
 test('describeContainer: a plain stopped registry with an anonymous volume, published on all addresses', (t) => {
-  const c = describeContainer(inspected({
-    running: false,
-    bindings: [{ HostIp: '', HostPort: '6000' }],
-    mounts: [{ Type: 'volume', Name: 'v123', Source: '/var/lib/docker/volumes/v123/_data', Destination: '/var/lib/registry', Mode: '', RW: true, Propagation: '' }],
-  }));
+  const c = describeContainer(
+    inspected({
+      running: false,
+      bindings: [{ HostIp: '', HostPort: '6000' }],
+      mounts: [
+        {
+          Type: 'volume',
+          Name: 'v123',
+          Source: '/var/lib/docker/volumes/v123/_data',
+          Destination: '/var/lib/registry',
+          Mode: '',
+          RW: true,
+          Propagation: '',
+        },
+      ],
+    }),
+  );
   t.like(c, { running: false, state: 'exited', registry: 'localhost:6000', managed: false });
   t.deepEqual(c.storage, { kind: 'volume', name: 'v123' });
   t.deepEqual(describeContainer(inspected({ bindings: [] })).registry, undefined);

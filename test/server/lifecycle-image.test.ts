@@ -14,9 +14,19 @@ test('start labels its container with the image as given; that is the name shown
   t.is(options.Labels?.[LABEL_IMAGE], 'registry:2');
   const details = registryDetails({ image: 'registry:2' });
   // As Podman answers for a container created from registry:2 loaded with `podman load`.
-  const podmanDetails = { ...details, Config: { ...details.Config, Image: 'localhost/registry:2', Labels: { ...details.Config.Labels, [LABEL_IMAGE]: 'registry:2' } } };
+  const podmanDetails = {
+    ...details,
+    Config: { ...details.Config, Image: 'localhost/registry:2', Labels: { ...details.Config.Labels, [LABEL_IMAGE]: 'registry:2' } },
+  };
   t.is(describeContainer(podmanDetails as unknown as Docker.ContainerInspectInfo).image, 'registry:2');
-  t.is(describeContainer({ ...podmanDetails, Config: { ...podmanDetails.Config, Labels: details.Config.Labels } } as unknown as Docker.ContainerInspectInfo).image, 'localhost/registry:2', 'no label: what the engine says');
+  t.is(
+    describeContainer({
+      ...podmanDetails,
+      Config: { ...podmanDetails.Config, Labels: details.Config.Labels },
+    } as unknown as Docker.ContainerInspectInfo).image,
+    'localhost/registry:2',
+    'no label: what the engine says',
+  );
 });
 
 /** A stopped container of ours created (before the label existed) from registry:2, as Podman describes it. */
@@ -24,7 +34,11 @@ function stoppedOnPodman() {
   const calls: string[] = [];
   const base = registryDetails({ image: 'registry:2' });
   let running = false;
-  const details = () => ({ ...base, Config: { ...base.Config, Image: 'localhost/registry:2' }, State: { Status: running ? 'running' : 'exited', Running: running } });
+  const details = () => ({
+    ...base,
+    Config: { ...base.Config, Image: 'localhost/registry:2' },
+    State: { Status: running ? 'running' : 'exited', Running: running },
+  });
   const docker = {
     listContainers: async () => [],
     getContainer: () => ({

@@ -22,7 +22,11 @@ function engine(t: { teardown(fn: () => void): void }, initial?: object) {
   const signals: string[] = [];
   const docker = { info: async () => ({ RegistryConfig: { Mirrors: loaded.map((m) => m.replace(/\/?$/, '/')) } }) } as unknown as Docker;
   const access: EngineAccess = {
-    docker, local: true, env: { JINDR_DAEMON_JSON: path }, pidFile, confirmMs: 300,
+    docker,
+    local: true,
+    env: { JINDR_DAEMON_JSON: path },
+    pidFile,
+    confirmMs: 300,
     kill: (pid, signal) => {
       signals.push(`${pid} ${signal}`);
       if (existsSync(path)) {

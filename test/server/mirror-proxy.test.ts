@@ -11,24 +11,40 @@ test('no proxy set: nothing', (t) => {
 });
 
 test('the settings as Go reads them (upper case first, else lower case), under the upper-case names', (t) => {
-  t.deepEqual(mirrorProxyEnv('https://registry-1.docker.io', { https_proxy: 'http://172.17.0.1:3128', HTTP_PROXY: '172.17.0.1:3128', no_proxy: '.corp', NO_PROXY: 'internal.example' }), [
-    'HTTP_PROXY=172.17.0.1:3128',
-    'HTTPS_PROXY=http://172.17.0.1:3128',
-    'NO_PROXY=internal.example',
-  ]);
+  t.deepEqual(
+    mirrorProxyEnv('https://registry-1.docker.io', {
+      https_proxy: 'http://172.17.0.1:3128',
+      HTTP_PROXY: '172.17.0.1:3128',
+      no_proxy: '.corp',
+      NO_PROXY: 'internal.example',
+    }),
+    ['HTTP_PROXY=172.17.0.1:3128', 'HTTPS_PROXY=http://172.17.0.1:3128', 'NO_PROXY=internal.example'],
+  );
 });
 
 test('a proxy with credentials: refused when the upstream goes through it, never passed', (t) => {
-  const err = t.throws(() => mirrorProxyEnv('https://ghcr.io', { HTTPS_PROXY: 'http://bob:s3cret@proxy.corp:3128' }), { instanceOf: RefusedError });
-  t.regex(err.message, /^HTTPS_PROXY carries a user and password, which the mirror's container would show to docker inspect: .*HTTPS_PROXY=http:\/\/proxy\.corp:3128 .*NO_PROXY$/);
+  const err = t.throws(() => mirrorProxyEnv('https://ghcr.io', { HTTPS_PROXY: 'http://bob:s3cret@proxy.corp:3128' }), {
+    instanceOf: RefusedError,
+  });
+  t.regex(
+    err.message,
+    /^HTTPS_PROXY carries a user and password, which the mirror's container would show to docker inspect: .*HTTPS_PROXY=http:\/\/proxy\.corp:3128 .*NO_PROXY$/,
+  );
   t.false(err.message.includes('s3cret') || err.message.includes('bob'));
   // The upstream in NO_PROXY: the mirror does not need that proxy, and does not get it.
-  t.deepEqual(mirrorProxyEnv('https://ghcr.io', { HTTPS_PROXY: 'http://bob:s3cret@proxy.corp:3128', HTTP_PROXY: 'http://172.17.0.1:3128', NO_PROXY: 'ghcr.io' }), [
-    'HTTP_PROXY=http://172.17.0.1:3128',
-    'NO_PROXY=ghcr.io',
-  ]);
+  t.deepEqual(
+    mirrorProxyEnv('https://ghcr.io', {
+      HTTPS_PROXY: 'http://bob:s3cret@proxy.corp:3128',
+      HTTP_PROXY: 'http://172.17.0.1:3128',
+      NO_PROXY: 'ghcr.io',
+    }),
+    ['HTTP_PROXY=http://172.17.0.1:3128', 'NO_PROXY=ghcr.io'],
+  );
   // An http upstream uses HTTP_PROXY: a credentialed HTTPS_PROXY is left out.
-  t.deepEqual(mirrorProxyEnv('http://upstream:5000', { HTTPS_PROXY: 'http://bob:s3cret@proxy.corp:3128', HTTP_PROXY: 'http://172.17.0.1:3128' }), ['HTTP_PROXY=http://172.17.0.1:3128']);
+  t.deepEqual(
+    mirrorProxyEnv('http://upstream:5000', { HTTPS_PROXY: 'http://bob:s3cret@proxy.corp:3128', HTTP_PROXY: 'http://172.17.0.1:3128' }),
+    ['HTTP_PROXY=http://172.17.0.1:3128'],
+  );
 });
 
 test('a loopback proxy that the upstream would use: refused, naming what containers can reach', (t) => {
@@ -36,5 +52,8 @@ test('a loopback proxy that the upstream would use: refused, naming what contain
     const err = t.throws(() => mirrorProxyEnv('https://registry-1.docker.io', { HTTPS_PROXY: proxy }), { instanceOf: RefusedError });
     t.regex(err.message, /^HTTPS_PROXY names a proxy on loopback \(.*\), which the mirror's container cannot reach: .*gateway/, proxy);
   }
-  t.deepEqual(mirrorProxyEnv('https://registry-1.docker.io', { HTTPS_PROXY: 'localhost:3128', NO_PROXY: 'docker.io' }), ['HTTPS_PROXY=localhost:3128', 'NO_PROXY=docker.io']);
+  t.deepEqual(mirrorProxyEnv('https://registry-1.docker.io', { HTTPS_PROXY: 'localhost:3128', NO_PROXY: 'docker.io' }), [
+    'HTTPS_PROXY=localhost:3128',
+    'NO_PROXY=docker.io',
+  ]);
 });

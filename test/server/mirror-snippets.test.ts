@@ -6,26 +6,47 @@ import { describeLogin, lookupUpstreamLogin } from '../../src/server/mirror-logi
 
 test('containerd hosts.toml and Podman registries.conf for Docker Hub on this machine', (t) => {
   const text = mirrorSnippets(parseUpstream(undefined), { local: '127.0.0.1:5002' }, 'jindr-mirror-docker.io');
-  t.true(text.includes([
-    '/etc/containerd/certs.d/docker.io/hosts.toml',
-    'server = "https://registry-1.docker.io"',
-    '',
-    '[host."http://127.0.0.1:5002"]',
-    '  capabilities = ["pull", "resolve"]',
-  ].join('\n')));
-  t.true(text.includes(['[[registry]]', 'prefix = "docker.io"', 'location = "docker.io"', '', '[[registry.mirror]]', 'location = "127.0.0.1:5002"', 'insecure = true'].join('\n')));
+  t.true(
+    text.includes(
+      [
+        '/etc/containerd/certs.d/docker.io/hosts.toml',
+        'server = "https://registry-1.docker.io"',
+        '',
+        '[host."http://127.0.0.1:5002"]',
+        '  capabilities = ["pull", "resolve"]',
+      ].join('\n'),
+    ),
+  );
+  t.true(
+    text.includes(
+      [
+        '[[registry]]',
+        'prefix = "docker.io"',
+        'location = "docker.io"',
+        '',
+        '[[registry.mirror]]',
+        'location = "127.0.0.1:5002"',
+        'insecure = true',
+      ].join('\n'),
+    ),
+  );
   t.regex(text, /--network NETWORK .* http:\/\/jindr-mirror-docker\.io:5000/);
 });
 
 test('on a Docker network: the hosts.toml and k3d registries.yaml for nodes there', (t) => {
-  const text = mirrorSnippets(parseUpstream('ghcr.io'), { local: '127.0.0.1:5003', network: { name: 'kind', address: 'jindr-mirror-ghcr.io:5000' } }, 'jindr-mirror-ghcr.io');
+  const text = mirrorSnippets(
+    parseUpstream('ghcr.io'),
+    { local: '127.0.0.1:5003', network: { name: 'kind', address: 'jindr-mirror-ghcr.io:5000' } },
+    'jindr-mirror-ghcr.io',
+  );
   t.true(text.includes('/etc/containerd/certs.d/ghcr.io/hosts.toml\nserver = "https://ghcr.io"'));
   t.true(text.includes('[host."http://jindr-mirror-ghcr.io:5000"]'));
   t.true(text.includes('mirrors:\n  "ghcr.io":\n    endpoint:\n      - http://jindr-mirror-ghcr.io:5000'));
 });
 
 test('the panic line of a proxy that cannot reach its upstream', (t) => {
-  const log = 'time="..." level=info msg="redis not configured"\npanic: Get "http://up:5000/v2/": dial tcp: lookup up on 127.0.0.11:53: no such host\n\ngoroutine 1 [running]:\nmain.main()\n';
+  const log =
+    'time="..." level=info msg="redis not configured"\npanic: Get "http://up:5000/v2/": dial tcp: lookup up on 127.0.0.11:53: no such host\n\ngoroutine 1 [running]:\nmain.main()\n';
   t.is(panicLine(log), 'Get "http://up:5000/v2/": dial tcp: lookup up on 127.0.0.11:53: no such host');
   t.is(panicLine('all fine\n'), undefined);
 });

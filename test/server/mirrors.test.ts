@@ -8,9 +8,17 @@ import { loginInDataDir, mirrorConfigFile, mirrorDir, mirrorGcConfig, withoutLog
 
 function mirror(config: string | undefined, data = '/home/me/.jindr/mirrors/docker.io/data') {
   return describeContainer({
-    Id: 'abc', Name: '/jindr-mirror-docker.io', Created: '2026-01-01T00:00:00Z',
+    Id: 'abc',
+    Name: '/jindr-mirror-docker.io',
+    Created: '2026-01-01T00:00:00Z',
     State: { Status: 'exited', Running: false },
-    Config: { Image: 'registry:3', Cmd: ['/etc/jindr/mirror.yml'], Entrypoint: ['/entrypoint.sh'], Labels: { 'jindr.registry': 'localhost:5002', 'jindr.mirror': 'https://registry-1.docker.io' }, Env: [] },
+    Config: {
+      Image: 'registry:3',
+      Cmd: ['/etc/jindr/mirror.yml'],
+      Entrypoint: ['/entrypoint.sh'],
+      Labels: { 'jindr.registry': 'localhost:5002', 'jindr.mirror': 'https://registry-1.docker.io' },
+      Env: [],
+    },
     HostConfig: { PortBindings: {} },
     NetworkSettings: { Ports: {} },
     Mounts: [

@@ -29,14 +29,22 @@ test('a missing data directory is created, with its parents, and left empty', (t
 
 const unusable: [string, () => string, RegExp][] = [
   ['under /proc', () => '/proc/jindr-test-data', /nothing can be created there/],
-  ['under a file', () => {
-    writeFileSync(join(root, 'file'), '');
-    return join(root, 'file/data');
-  }, /is a file/],
-  ['a file itself', () => {
-    writeFileSync(join(root, 'file2'), '');
-    return join(root, 'file2');
-  }, /not a directory/],
+  [
+    'under a file',
+    () => {
+      writeFileSync(join(root, 'file'), '');
+      return join(root, 'file/data');
+    },
+    /is a file/,
+  ],
+  [
+    'a file itself',
+    () => {
+      writeFileSync(join(root, 'file2'), '');
+      return join(root, 'file2');
+    },
+    /not a directory/,
+  ],
   ['that cannot hold files (/proc/self)', () => '/proc/self', /nothing can be created there/],
 ];
 for (const [title, path, reason] of unusable) {
@@ -51,7 +59,12 @@ for (const [title, path, reason] of unusable) {
 
 function fakeDocker(ports: { name: string; IP: string; PublicPort: number }[]): Docker {
   return {
-    listContainers: async () => ports.map((p) => ({ Id: 'id', Names: [`/${p.name}`], Ports: [{ IP: p.IP, PrivatePort: 80, PublicPort: p.PublicPort, Type: 'tcp' }] })),
+    listContainers: async () =>
+      ports.map((p) => ({
+        Id: 'id',
+        Names: [`/${p.name}`],
+        Ports: [{ IP: p.IP, PrivatePort: 80, PublicPort: p.PublicPort, Type: 'tcp' }],
+      })),
   } as unknown as Docker;
 }
 
@@ -64,17 +77,31 @@ function listen(host: string): Promise<{ server: Server; port: number }> {
 
 test('a port published by a container is taken, naming the container', async (t) => {
   const address = parseLocalRegistry('localhost:7777');
-  const err = await t.throwsAsync(checkPortFree(fakeDocker([{ name: 'web', IP: '0.0.0.0', PublicPort: 7777 }]), address, false), { instanceOf: ResourceError });
+  const err = await t.throwsAsync(checkPortFree(fakeDocker([{ name: 'web', IP: '0.0.0.0', PublicPort: 7777 }]), address, false), {
+    instanceOf: ResourceError,
+  });
   t.is(err.message, 'port 7777 is taken by the container web: choose another port with -r localhost:PORT');
   // Another loopback address or another port is no clash.
-  await t.notThrowsAsync(checkPortFree(fakeDocker([{ name: 'x', IP: '127.0.0.2', PublicPort: 7777 }, { name: 'y', IP: '127.0.0.1', PublicPort: 7778 }]), address, false));
+  await t.notThrowsAsync(
+    checkPortFree(
+      fakeDocker([
+        { name: 'x', IP: '127.0.0.2', PublicPort: 7777 },
+        { name: 'y', IP: '127.0.0.1', PublicPort: 7778 },
+      ]),
+      address,
+      false,
+    ),
+  );
 });
 
 test('a port something on this machine listens on is taken (local engine only)', async (t) => {
   for (const host of ['127.0.0.1', '0.0.0.0']) {
     const { server, port } = await listen(host);
     const address = parseLocalRegistry(`localhost:${port}`);
-    await t.throwsAsync(checkPortFree(fakeDocker([]), address, true), { instanceOf: ResourceError, message: /already in use by another program/ });
+    await t.throwsAsync(checkPortFree(fakeDocker([]), address, true), {
+      instanceOf: ResourceError,
+      message: /already in use by another program/,
+    });
     await t.notThrowsAsync(checkPortFree(fakeDocker([]), address, false), 'a remote engine: our port says nothing');
     await new Promise((r) => server.close(r));
     await t.notThrowsAsync(checkPortFree(fakeDocker([]), address, true), 'free once closed');

@@ -11,7 +11,11 @@ test('XDG_CONFIG_HOME when absolute, else ~/.config; never a data directory', (t
   t.is(secretsDir({ HOME: '/home/me', XDG_CONFIG_HOME: '/cfg' }), '/cfg/docker-jindr');
   t.is(secretsDir({ HOME: '/home/me' }), '/home/me/.config/docker-jindr');
   t.is(secretsDir({ HOME: '/home/me', XDG_CONFIG_HOME: '' }), '/home/me/.config/docker-jindr');
-  t.is(secretsDir({ HOME: '/home/me', XDG_CONFIG_HOME: 'relative/cfg' }), '/home/me/.config/docker-jindr', 'the spec says a relative path is ignored');
+  t.is(
+    secretsDir({ HOME: '/home/me', XDG_CONFIG_HOME: 'relative/cfg' }),
+    '/home/me/.config/docker-jindr',
+    'the spec says a relative path is ignored',
+  );
   t.false(isInside(secretsDir({ HOME: '/home/me' }), '/home/me/.jindr'));
 });
 

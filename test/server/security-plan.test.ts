@@ -5,23 +5,50 @@ import type Docker from 'dockerode';
 import { describeContainer, type RegistryContainer } from '../../src/server/container.ts';
 import { registryContainerOptions } from '../../src/server/lifecycle.ts';
 import { parseLocalRegistry } from '../../src/server/address.ts';
-import { AUTH_ENV, beyondLoopback, parseBind, planSecurity, publishAddresses, securityOf, tlsEnv, type SecurityRequest } from '../../src/server/security-plan.ts';
+import {
+  AUTH_ENV,
+  beyondLoopback,
+  parseBind,
+  planSecurity,
+  publishAddresses,
+  securityOf,
+  tlsEnv,
+  type SecurityRequest,
+} from '../../src/server/security-plan.ts';
 import { describeRegistrySecurity } from '../../src/server/security-info.ts';
 import { RefusedError, UsageError } from '../../src/errors.ts';
 
 const address = parseLocalRegistry('localhost:5001');
 const dirs = { dataDir: undefined, defaultDataDir: '/home/me/.jindr' };
-const request = (over: Partial<SecurityRequest> = {}): SecurityRequest => ({ users: [], tls: false, sans: [], own: undefined, bind: undefined, insecureExpose: false, ...over });
+const request = (over: Partial<SecurityRequest> = {}): SecurityRequest => ({
+  users: [],
+  tls: false,
+  sans: [],
+  own: undefined,
+  bind: undefined,
+  insecureExpose: false,
+  ...over,
+});
 const alice = [{ name: 'alice', password: 'pw' }];
 
-function container(over: { running?: boolean; env?: Record<string, string>; ips?: string[]; managed?: boolean; data?: string }): RegistryContainer {
+function container(over: {
+  running?: boolean;
+  env?: Record<string, string>;
+  ips?: string[];
+  managed?: boolean;
+  data?: string;
+}): RegistryContainer {
   const running = over.running ?? false;
   const bindings = (over.ips ?? ['127.0.0.1']).map((ip) => ({ HostIp: ip, HostPort: '5001' }));
   return describeContainer({
-    Id: 'abc', Name: '/jindr-5001', Created: '2026-01-01T00:00:00Z',
+    Id: 'abc',
+    Name: '/jindr-5001',
+    Created: '2026-01-01T00:00:00Z',
     State: { Status: running ? 'running' : 'exited', Running: running },
     Config: {
-      Image: 'registry:3', Cmd: ['/etc/distribution/config.yml'], Entrypoint: ['/entrypoint.sh'],
+      Image: 'registry:3',
+      Cmd: ['/etc/distribution/config.yml'],
+      Entrypoint: ['/entrypoint.sh'],
       Labels: over.managed === false ? {} : { 'jindr.registry': 'localhost:5001', 'jindr.data': over.data ?? '/srv/reg' },
       Env: ['REGISTRY_STORAGE_DELETE_ENABLED=true', ...Object.entries(over.env ?? {}).map(([k, v]) => `${k}=${v}`)],
     },
@@ -33,10 +60,18 @@ function container(over: { running?: boolean; env?: Record<string, string>; ips?
 
 test('nothing asked, nothing there: loopback, no env, no warnings', (t) => {
   const plan = planSecurity(address, undefined, request(), dirs);
-  t.deepEqual(plan, { auth: false, tls: undefined, env: {}, publish: ['127.0.0.1'], mismatches: [], dataDir: '/home/me/.jindr', warnings: [] });
+  t.deepEqual(plan, {
+    auth: false,
+    tls: undefined,
+    env: {},
+    publish: ['127.0.0.1'],
+    mismatches: [],
+    dataDir: '/home/me/.jindr',
+    warnings: [],
+  });
 });
 
-test('--auth and --tls: the registry\'s own htpasswd and TLS by env, files in the data directory', (t) => {
+test("--auth and --tls: the registry's own htpasswd and TLS by env, files in the data directory", (t) => {
   const plan = planSecurity(address, undefined, request({ users: alice, tls: true }), { dataDir: '/d', defaultDataDir: '/x' });
   t.deepEqual(plan.env, {
     REGISTRY_AUTH: 'htpasswd',
@@ -68,22 +103,34 @@ test('what a stopped container lacks makes a new one; a running one gets a notic
   t.deepEqual(planSecurity(address, plain, request({ users: alice, bind: '0.0.0.0' }), dirs).mismatches, ['--auth', '--bind 0.0.0.0']);
   t.deepEqual(planSecurity(address, plain, request({ bind: '127.0.0.1' }), dirs).mismatches, []);
   const ownTls = container({ env: tlsEnv('own') });
-  t.like(planSecurity(address, ownTls, request({ tls: true }), dirs), { tls: 'own', mismatches: [] }, '--tls keeps one\'s own certificate');
+  t.like(planSecurity(address, ownTls, request({ tls: true }), dirs), { tls: 'own', mismatches: [] }, "--tls keeps one's own certificate");
   t.throws(() => planSecurity(address, ownTls, request({ tls: true, sans: ['x.example'] }), dirs), { instanceOf: UsageError });
 });
 
 test('beyond loopback without --auth is refused, unless --insecure-expose (then a warning)', (t) => {
   for (const bind of ['0.0.0.0', '::', '192.168.1.5']) {
     const err = t.throws(() => planSecurity(address, undefined, request({ bind }), dirs), { instanceOf: RefusedError });
-    t.is(err.message, `--bind ${bind} makes the registry reachable from other machines, and it has no authentication: add --auth USER (and --tls), or --insecure-expose to do it anyway`);
+    t.is(
+      err.message,
+      `--bind ${bind} makes the registry reachable from other machines, and it has no authentication: add --auth USER (and --tls), or --insecure-expose to do it anyway`,
+    );
     const allowed = planSecurity(address, undefined, request({ bind, insecureExpose: true }), dirs);
     t.is(allowed.warnings.length, 1);
     t.regex(allowed.warnings[0]!, /^warning: the registry is published on .* without authentication/);
   }
-  t.like(planSecurity(address, undefined, request({ bind: '0.0.0.0', users: alice, tls: true }), dirs), { warnings: [], publish: ['0.0.0.0'] });
-  t.regex(planSecurity(address, undefined, request({ bind: '0.0.0.0', users: alice }), dirs).warnings[0] ?? '', /without TLS: passwords cross the network readable/);
+  t.like(planSecurity(address, undefined, request({ bind: '0.0.0.0', users: alice, tls: true }), dirs), {
+    warnings: [],
+    publish: ['0.0.0.0'],
+  });
+  t.regex(
+    planSecurity(address, undefined, request({ bind: '0.0.0.0', users: alice }), dirs).warnings[0] ?? '',
+    /without TLS: passwords cross the network readable/,
+  );
   // A container with auth already may be exposed without naming its users again.
-  t.like(planSecurity(address, container({ env: { ...AUTH_ENV, ...tlsEnv('generated') } }), request({ bind: '0.0.0.0' }), dirs), { auth: true, warnings: [] });
+  t.like(planSecurity(address, container({ env: { ...AUTH_ENV, ...tlsEnv('generated') } }), request({ bind: '0.0.0.0' }), dirs), {
+    auth: true,
+    warnings: [],
+  });
   t.deepEqual(planSecurity(address, undefined, request({ bind: '127.0.0.1' }), dirs).warnings, []);
 });
 
@@ -108,15 +155,21 @@ test('--bind values', (t) => {
   t.is(parseBind('localhost', true, mine), '127.0.0.1');
   t.is(parseBind('192.168.1.5', true, mine), '192.168.1.5');
   t.is(parseBind('127.0.0.9', true, mine), '127.0.0.9');
-  t.throws(() => parseBind('10.9.9.9', true, mine), { instanceOf: UsageError, message: '--bind 10.9.9.9: no network interface of this machine has that address' });
-  t.is(parseBind('10.9.9.9', false, mine), '10.9.9.9', 'a remote engine\'s addresses are not ours to know');
+  t.throws(() => parseBind('10.9.9.9', true, mine), {
+    instanceOf: UsageError,
+    message: '--bind 10.9.9.9: no network interface of this machine has that address',
+  });
+  t.is(parseBind('10.9.9.9', false, mine), '10.9.9.9', "a remote engine's addresses are not ours to know");
   t.throws(() => parseBind('myhost', true, mine), { instanceOf: UsageError, message: /^--bind needs an IP address of this machine/ });
 });
 
 test('a container docker jindr did not make is not reconfigured', (t) => {
   const plain = container({ managed: false });
   const err = t.throws(() => planSecurity(address, plain, request({ users: alice }), dirs), { instanceOf: RefusedError });
-  t.regex(err.message, /^--auth and --tls configure registries made by docker jindr; jindr-5001 serves localhost:5001 and was not: remove it/);
+  t.regex(
+    err.message,
+    /^--auth and --tls configure registries made by docker jindr; jindr-5001 serves localhost:5001 and was not: remove it/,
+  );
   t.like(planSecurity(address, plain, request(), dirs), { auth: false, tls: undefined, mismatches: [] });
 });
 
@@ -131,9 +184,13 @@ test('the SECURITY column', (t) => {
 test('--bind 0.0.0.0 finds the port taken by a container on one loopback address', async (t) => {
   const { checkPortFree } = await import('../../src/server/prestart-checks.ts');
   const docker = {
-    listContainers: async () => [{ Id: 'c1', Names: ['/web'], Ports: [{ IP: '127.0.0.1', PrivatePort: 80, PublicPort: 7777, Type: 'tcp' }] }],
+    listContainers: async () => [
+      { Id: 'c1', Names: ['/web'], Ports: [{ IP: '127.0.0.1', PrivatePort: 80, PublicPort: 7777, Type: 'tcp' }] },
+    ],
   } as unknown as Docker;
   const wildcard = { ...parseLocalRegistry('localhost:7777'), bindIp: '0.0.0.0' };
-  await t.throwsAsync(checkPortFree(docker, wildcard, false), { message: 'port 7777 is taken by the container web: choose another port with -r localhost:PORT' });
+  await t.throwsAsync(checkPortFree(docker, wildcard, false), {
+    message: 'port 7777 is taken by the container web: choose another port with -r localhost:PORT',
+  });
   await t.notThrowsAsync(checkPortFree(docker, { ...wildcard, bindIp: '127.0.0.2' }, false));
 });

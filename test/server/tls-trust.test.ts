@@ -15,15 +15,42 @@ function temp(t: { teardown(fn: () => void): void }): string {
 
 const fakeDocker = (info: () => Promise<unknown>): Docker => ({ info }) as unknown as Docker;
 
-test('rootful daemons read /etc/docker/certs.d, rootless ones the user\'s XDG config', async (t) => {
-  t.is(await daemonCertsDir(fakeDocker(async () => ({ SecurityOptions: ['name=seccomp,profile=default'] })), {}), '/etc/docker/certs.d');
-  t.is(await daemonCertsDir(fakeDocker(async () => ({ SecurityOptions: ['name=seccomp,profile=default', 'name=rootless'] })), { XDG_CONFIG_HOME: '/x' }), '/x/docker/certs.d');
-  t.is(await daemonCertsDir(fakeDocker(async () => ({ SecurityOptions: ['name=rootless'] })), { HOME: '/home/u' }), '/home/u/.config/docker/certs.d');
-  t.is(await daemonCertsDir(fakeDocker(async () => Promise.reject(new Error('gone'))), {}), '/etc/docker/certs.d');
+test("rootful daemons read /etc/docker/certs.d, rootless ones the user's XDG config", async (t) => {
+  t.is(
+    await daemonCertsDir(
+      fakeDocker(async () => ({ SecurityOptions: ['name=seccomp,profile=default'] })),
+      {},
+    ),
+    '/etc/docker/certs.d',
+  );
+  t.is(
+    await daemonCertsDir(
+      fakeDocker(async () => ({ SecurityOptions: ['name=seccomp,profile=default', 'name=rootless'] })),
+      { XDG_CONFIG_HOME: '/x' },
+    ),
+    '/x/docker/certs.d',
+  );
+  t.is(
+    await daemonCertsDir(
+      fakeDocker(async () => ({ SecurityOptions: ['name=rootless'] })),
+      { HOME: '/home/u' },
+    ),
+    '/home/u/.config/docker/certs.d',
+  );
+  t.is(
+    await daemonCertsDir(
+      fakeDocker(async () => Promise.reject(new Error('gone'))),
+      {},
+    ),
+    '/etc/docker/certs.d',
+  );
 });
 
-test('Docker Desktop reads the user\'s ~/.docker/certs.d: known by its /info or its context desktop-linux', async (t) => {
-  const desktop = fakeDocker(async () => ({ OperatingSystem: 'Docker Desktop', SecurityOptions: ['name=seccomp,profile=unconfined', 'name=cgroupns'] }));
+test("Docker Desktop reads the user's ~/.docker/certs.d: known by its /info or its context desktop-linux", async (t) => {
+  const desktop = fakeDocker(async () => ({
+    OperatingSystem: 'Docker Desktop',
+    SecurityOptions: ['name=seccomp,profile=unconfined', 'name=cgroupns'],
+  }));
   t.is(await daemonCertsDir(desktop, { HOME: '/Users/u' }), '/Users/u/.docker/certs.d');
   t.is(await daemonCertsDir(desktop, { HOME: '/Users/u', XDG_CONFIG_HOME: '/x' }, { kind: 'docker' }), '/Users/u/.docker/certs.d');
   const silent = fakeDocker(async () => Promise.reject(new Error('no answer')));
@@ -31,8 +58,12 @@ test('Docker Desktop reads the user\'s ~/.docker/certs.d: known by its /info or 
   t.is(await daemonCertsDir(silent, { HOME: '/Users/u' }, { context: 'colima' }), '/etc/docker/certs.d');
 });
 
-test('Podman: rootful reads /etc/containers/certs.d, rootless the user\'s containers/certs.d', async (t) => {
-  const info = (rootless: boolean) => fakeDocker(async () => ({ OperatingSystem: 'debian', SecurityOptions: ['name=seccomp,profile=default', ...(rootless ? ['name=rootless'] : [])] }));
+test("Podman: rootful reads /etc/containers/certs.d, rootless the user's containers/certs.d", async (t) => {
+  const info = (rootless: boolean) =>
+    fakeDocker(async () => ({
+      OperatingSystem: 'debian',
+      SecurityOptions: ['name=seccomp,profile=default', ...(rootless ? ['name=rootless'] : [])],
+    }));
   t.is(await daemonCertsDir(info(false), { HOME: '/home/u' }, { kind: 'podman' }), '/etc/containers/certs.d');
   t.is(await daemonCertsDir(info(true), { HOME: '/home/u' }, { kind: 'podman' }), '/home/u/.config/containers/certs.d');
   t.is(await daemonCertsDir(info(true), { XDG_CONFIG_HOME: '/x' }, { kind: 'podman' }), '/x/containers/certs.d');
@@ -62,12 +93,25 @@ test('not writable: the exact command instead, quoted for a shell', (t) => {
   const result = placeCa('localhost:5001', ca, blocked);
   t.false('placed' in result);
   const sudo = process.getuid?.() === 0 ? '' : 'sudo ';
-  t.like(result, { command: `${sudo}mkdir -p ${blocked}/localhost:5001 && ${sudo}cp '${dir}/my data/ca.crt' ${blocked}/localhost:5001/ca.crt` });
-  t.throws(() => placeCa('localhost:5001', join(dir, 'missing.crt'), blocked), undefined, 'a CA file that is not there is an error, not a command');
+  t.like(result, {
+    command: `${sudo}mkdir -p ${blocked}/localhost:5001 && ${sudo}cp '${dir}/my data/ca.crt' ${blocked}/localhost:5001/ca.crt`,
+  });
+  t.throws(
+    () => placeCa('localhost:5001', join(dir, 'missing.crt'), blocked),
+    undefined,
+    'a CA file that is not there is an error, not a command',
+  );
 });
 
 test('an engine whose info says something malformed is taken as rootful, not a crash', async (t) => {
   for (const info of [{ SecurityOptions: 'name=rootless' }, { SecurityOptions: [7, 'name=rootless'] }, [], null, 'rootless']) {
-    t.is(await daemonCertsDir(fakeDocker(async () => info), { XDG_CONFIG_HOME: '/x' }), '/etc/docker/certs.d', JSON.stringify(info));
+    t.is(
+      await daemonCertsDir(
+        fakeDocker(async () => info),
+        { XDG_CONFIG_HOME: '/x' },
+      ),
+      '/etc/docker/certs.d',
+      JSON.stringify(info),
+    );
   }
 });

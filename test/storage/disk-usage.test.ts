@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { storageUsage } from '../../src/storage/disk-usage.ts';
 import { localExec, sha256, storageTree, storeImage } from '../helpers/storage-tree.ts';
 
-const sum = (m: Map<string, number>, skip: ReadonlySet<string> = new Set()): number => [...m].filter(([d]) => !skip.has(d)).reduce((a, [, s]) => a + s, 0);
+const sum = (m: Map<string, number>, skip: ReadonlySet<string> = new Set()): number =>
+  [...m].filter(([d]) => !skip.has(d)).reduce((a, [, s]) => a + s, 0);
 
 function blobFileBytes(dir: string): number {
   return readdirSync(dir, { withFileTypes: true }).reduce((total, e) => {
@@ -15,7 +16,7 @@ function blobFileBytes(dir: string): number {
   }, 0);
 }
 
-test('unique, shared and reclaimable per repository; the total is the storage\'s own blob bytes', async (t) => {
+test("unique, shared and reclaimable per repository; the total is the storage's own blob bytes", async (t) => {
   const tree = storageTree(t);
   const base = 'base layer '.repeat(100);
   const a = storeImage(tree, 'a', '{"os":"linux","architecture":"amd64","x":1}', [base, 'layer of a']);
@@ -32,7 +33,10 @@ test('unique, shared and reclaimable per repository; the total is the storage\'s
   t.deepEqual(usage.repositories, [
     { repository: 'a', size: sum(a.blobs), unique: sum(a.blobs, shared), shared: base.length, reclaimable: 0 },
     {
-      repository: 'b', size: sum(b.blobs) + sum(leftover.blobs), unique: sum(b.blobs, shared) + sum(leftover.blobs), shared: base.length,
+      repository: 'b',
+      size: sum(b.blobs) + sum(leftover.blobs),
+      unique: sum(b.blobs, shared) + sum(leftover.blobs),
+      shared: base.length,
       reclaimable: sum(leftover.blobs),
     },
   ]);
@@ -49,6 +53,11 @@ test('named repositories only; an unknown one is refused', async (t) => {
   const a = storeImage(tree, 'a', '{"a":1}', ['la']);
   tree.tag('a', 'v1', a.digest);
   const usage = await storageUsage(localExec, tree.root, 'localhost:5001', ['a']);
-  t.deepEqual(usage.repositories.map((r) => r.repository), ['a']);
-  await t.throwsAsync(storageUsage(localExec, tree.root, 'localhost:5001', ['a', 'nope']), { message: 'no repository localhost:5001/nope' });
+  t.deepEqual(
+    usage.repositories.map((r) => r.repository),
+    ['a'],
+  );
+  await t.throwsAsync(storageUsage(localExec, tree.root, 'localhost:5001', ['a', 'nope']), {
+    message: 'no repository localhost:5001/nope',
+  });
 });

@@ -43,10 +43,26 @@ test('youngContent over a real storage tree: blobs, links, revisions and uploads
   blob('aa03000000000000000000000000000000000000000000000000000000000000', 60); // just uploaded
   blob('aa04000000000000000000000000000000000000000000000000000000000000', 2 * HOUR); // an old manifest, revision just written again in `app`
   blob('aa05000000000000000000000000000000000000000000000000000000000000', 2 * HOUR); // an old manifest
-  file('repositories/old/_layers/sha256/aa01000000000000000000000000000000000000000000000000000000000000/link', 2 * HOUR, 'sha256:aa01000000000000000000000000000000000000000000000000000000000000');
-  file('repositories/busy/_layers/sha256/aa02000000000000000000000000000000000000000000000000000000000000/link', 60, 'sha256:aa02000000000000000000000000000000000000000000000000000000000000');
-  file('repositories/app/_manifests/revisions/sha256/aa04000000000000000000000000000000000000000000000000000000000000/link', 30, 'sha256:aa04000000000000000000000000000000000000000000000000000000000000');
-  file('repositories/app/_manifests/revisions/sha256/aa05000000000000000000000000000000000000000000000000000000000000/link', 2 * HOUR, 'sha256:aa05000000000000000000000000000000000000000000000000000000000000');
+  file(
+    'repositories/old/_layers/sha256/aa01000000000000000000000000000000000000000000000000000000000000/link',
+    2 * HOUR,
+    'sha256:aa01000000000000000000000000000000000000000000000000000000000000',
+  );
+  file(
+    'repositories/busy/_layers/sha256/aa02000000000000000000000000000000000000000000000000000000000000/link',
+    60,
+    'sha256:aa02000000000000000000000000000000000000000000000000000000000000',
+  );
+  file(
+    'repositories/app/_manifests/revisions/sha256/aa04000000000000000000000000000000000000000000000000000000000000/link',
+    30,
+    'sha256:aa04000000000000000000000000000000000000000000000000000000000000',
+  );
+  file(
+    'repositories/app/_manifests/revisions/sha256/aa05000000000000000000000000000000000000000000000000000000000000/link',
+    2 * HOUR,
+    'sha256:aa05000000000000000000000000000000000000000000000000000000000000',
+  );
   file('repositories/uploading/_uploads/11111111-1111-1111-1111-111111111111/startedat', 2 * HOUR);
   file('repositories/uploading/_uploads/11111111-1111-1111-1111-111111111111/data', 10);
   file('repositories/stale/_uploads/22222222-2222-2222-2222-222222222222/startedat', 3 * HOUR);
@@ -55,8 +71,14 @@ test('youngContent over a real storage tree: blobs, links, revisions and uploads
   const listing = await listStorage(localExec, root);
   t.true(Math.abs(listing.times.now - now) < 60, 'now is the clock where the listing ran');
   const young = youngContent(listing, DEFAULT_GRACE_MS);
-  t.deepEqual([...young.blobs].sort(), ['sha256:aa02000000000000000000000000000000000000000000000000000000000000', 'sha256:aa03000000000000000000000000000000000000000000000000000000000000', 'sha256:aa04000000000000000000000000000000000000000000000000000000000000']);
-  t.deepEqual(Object.fromEntries([...young.manifests].map(([r, s]) => [r, [...s]])), { app: ['sha256:aa04000000000000000000000000000000000000000000000000000000000000'] });
+  t.deepEqual([...young.blobs].sort(), [
+    'sha256:aa02000000000000000000000000000000000000000000000000000000000000',
+    'sha256:aa03000000000000000000000000000000000000000000000000000000000000',
+    'sha256:aa04000000000000000000000000000000000000000000000000000000000000',
+  ]);
+  t.deepEqual(Object.fromEntries([...young.manifests].map(([r, s]) => [r, [...s]])), {
+    app: ['sha256:aa04000000000000000000000000000000000000000000000000000000000000'],
+  });
   t.deepEqual([...young.busy].sort(), ['app', 'busy', 'uploading']);
 
   const none = youngContent(listing, 0);
@@ -67,7 +89,10 @@ test('youngContent over a real storage tree: blobs, links, revisions and uploads
   t.deepEqual([...wide.busy].sort(), ['app', 'busy', 'old', 'stale', 'uploading']);
 
   // Upload sessions: gone once every file of theirs is older than the grace period.
-  t.deepEqual(oldUploads(listing, DEFAULT_GRACE_MS).map((u) => `${u.repository} ${u.id} ${u.bytes}`), ['stale 22222222-2222-2222-2222-222222222222 2']);
+  t.deepEqual(
+    oldUploads(listing, DEFAULT_GRACE_MS).map((u) => `${u.repository} ${u.id} ${u.bytes}`),
+    ['stale 22222222-2222-2222-2222-222222222222 2'],
+  );
   t.deepEqual(oldUploads(listing, 4 * HOUR * 1000), []);
   t.is(oldUploads(listing, 0).length, 2);
 });

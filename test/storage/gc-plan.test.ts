@@ -110,7 +110,13 @@ const cases: Case[] = [
   {
     title: 'a child shared by a tagged and an untagged index stays',
     tags: { t: 'new' },
-    store: { new: index(['shared', 'n']), old: index(['shared', 'o']), shared: image('c', ['l']), n: image('c', ['l']), o: image('c', ['l']) },
+    store: {
+      new: index(['shared', 'n']),
+      old: index(['shared', 'o']),
+      shared: image('c', ['l']),
+      n: image('c', ['l']),
+      o: image('c', ['l']),
+    },
     remove: ['o', 'old'],
   },
   {
@@ -186,14 +192,19 @@ test('readManifest collects config, layers, children and subject, once each', (t
   t.like(c, { kind: 'ok', subject: d('s') });
   t.deepEqual(c.kind === 'ok' ? [...c.references].sort() : [], [d('c'), d('l'), d('m'), d('s')]);
   t.deepEqual(readManifest(new TextEncoder().encode('"x"')), { kind: 'invalid', reason: 'not a JSON object but a string' });
-  t.deepEqual(readManifest(new TextEncoder().encode('[{"digest":"sha256:aa"}]')), { kind: 'invalid', reason: 'not a JSON object but an array' });
+  t.deepEqual(readManifest(new TextEncoder().encode('[{"digest":"sha256:aa"}]')), {
+    kind: 'invalid',
+    reason: 'not a JSON object but an array',
+  });
   t.deepEqual(readManifest(new Uint8Array([0xff, 0xfe])), { kind: 'invalid', reason: 'not JSON' });
   t.deepEqual(readManifest(undefined), { kind: 'missing' });
 });
 
 test('predicted blobs: what no kept manifest marks, across repositories, with sizes', (t) => {
   const store: Store = {
-    idx: index(['amd']), amd: image('c1', ['shared', 'l1']), old: image('c2', ['shared', 'l2']),
+    idx: index(['amd']),
+    amd: image('c1', ['shared', 'l1']),
+    old: image('c2', ['shared', 'l2']),
     other: image('c3', ['l2']),
   };
   const content = contentOf(store);
@@ -231,7 +242,13 @@ test('grace period: a repository with a young upload or link is not removed, its
 test('grace period: young unreferenced blobs are predicted kept, with their bytes', (t) => {
   const store: Store = { a: image('c', ['l']) };
   const plan = planRepository(repo({ t: 'a' }, ['a']), contentOf(store));
-  const sizes = new Map([[d('a'), 1], [d('c'), 2], [d('l'), 3], [d('uploaded'), 40], [d('orphan'), 500]]);
+  const sizes = new Map([
+    [d('a'), 1],
+    [d('c'), 2],
+    [d('l'), 3],
+    [d('uploaded'), 40],
+    [d('orphan'), 500],
+  ]);
   const p = predictBlobRemoval([plan], contentOf(store), sizes, new Set([d('uploaded'), d('l')]));
   t.deepEqual(names(p.blobs), ['orphan']);
   t.is(p.bytes, 500);

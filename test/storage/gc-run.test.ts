@@ -12,7 +12,8 @@ import { fakeExec, registryDetails } from '../fakes/engine.ts';
 const manifest = '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","layers":[]}';
 const hex = createHash('sha256').update(manifest).digest('hex');
 // Written at `written` (seconds), listed at 100000.
-const listingAt = (written: number) => `N 100000\nR ./app/_manifests\nV ${written} ./app/_manifests/revisions/sha256/${hex}/link\n` +
+const listingAt = (written: number) =>
+  `N 100000\nR ./app/_manifests\nV ${written} ./app/_manifests/revisions/sha256/${hex}/link\n` +
   `B ${manifest.length} ${written} blobs/sha256/${hex.slice(0, 2)}/${hex}/data\n`;
 const HOUR = 3_600_000;
 
@@ -29,7 +30,14 @@ function fakeEngine(onExec: (cmd: string[]) => number | void, listing = listingA
     exec: async (options: { Cmd: string[] }) => {
       const exitCode = onExec(options.Cmd) ?? 0;
       const script = options.Cmd[2] ?? '';
-      const stdout = options.Cmd[0] === 'cat' && options.Cmd.length === 2 ? '' : script.includes('find') ? listing : script.includes('cat --') ? manifest : '';
+      const stdout =
+        options.Cmd[0] === 'cat' && options.Cmd.length === 2
+          ? ''
+          : script.includes('find')
+            ? listing
+            : script.includes('cat --')
+              ? manifest
+              : '';
       return fakeExec({ exitCode, stdout });
     },
   };
@@ -49,7 +57,10 @@ test('Ctrl-C while a running registry is being read: it is not stopped', async (
   const { docker, calls, registry } = fakeEngine((cmd) => {
     if ((cmd[2] ?? '').includes('find')) controller.abort(new InterruptedError());
   });
-  await t.throwsAsync(collectGarbage(docker, registry, { dryRun: false, graceMs: HOUR, restart: true, local: false, signal: controller.signal }), { instanceOf: InterruptedError });
+  await t.throwsAsync(
+    collectGarbage(docker, registry, { dryRun: false, graceMs: HOUR, restart: true, local: false, signal: controller.signal }),
+    { instanceOf: InterruptedError },
+  );
   t.deepEqual(calls, [], 'no stop, no helper');
 });
 
@@ -62,7 +73,9 @@ test('a running registry with garbage is stopped, collected by a helper, and sta
 
 test('a collection that fails half-way still removes its helper and starts the registry again', async (t) => {
   const { docker, calls, registry } = fakeEngine((cmd) => ((cmd[2] ?? '').includes('rm -rf') ? 1 : 0));
-  await t.throwsAsync(collectGarbage(docker, registry, { dryRun: false, graceMs: HOUR, restart: true, local: false }), { message: /^removing manifests failed in the registry container \(exit 1\)/ });
+  await t.throwsAsync(collectGarbage(docker, registry, { dryRun: false, graceMs: HOUR, restart: true, local: false }), {
+    message: /^removing manifests failed in the registry container \(exit 1\)/,
+  });
   t.deepEqual(calls, ['stop', 'helper', 'helper removed', 'start']);
 });
 
@@ -81,7 +94,10 @@ test('a registry container docker jindr did not create is refused, and left alon
   const { docker, calls, registry } = fakeEngine(() => {});
   const foreign = { ...registry, managed: false, name: 'plain-registry' };
   const err = await t.throwsAsync(collectGarbage(docker, foreign, { dryRun: false, graceMs: 0, restart: true, local: false }));
-  t.is(err?.message, 'the registry container plain-registry was not created by docker jindr: gc would stop it, edit its storage and start it again; run gc --force to do it anyway');
+  t.is(
+    err?.message,
+    'the registry container plain-registry was not created by docker jindr: gc would stop it, edit its storage and start it again; run gc --force to do it anyway',
+  );
   t.deepEqual(calls, []);
   await collectGarbage(docker, foreign, { dryRun: false, graceMs: 0, force: true, restart: true, local: false });
   t.deepEqual(calls, ['stop', 'helper', 'helper removed', 'start']);

@@ -17,16 +17,17 @@ const C = `sha256:${hexOf('c')}`;
 const M = `sha256:${hexOf('d')}`;
 
 // What `registry garbage-collect --dry-run` prints (3.x adds the layer-link lines).
-const dryRunOutput = (eligible: string[]) => [
-  'app',
-  `app: marking manifest ${M} `,
-  `app: marking blob ${M}`,
-  '',
-  `1 blobs marked, ${eligible.length} blobs and 0 manifests eligible for deletion`,
-  ...eligible.map((d) => `blob eligible for deletion: ${d}`),
-  ...eligible.map((d) => `app: layer link eligible for deletion: ${d}`),
-  '',
-].join('\n');
+const dryRunOutput = (eligible: string[]) =>
+  [
+    'app',
+    `app: marking manifest ${M} `,
+    `app: marking blob ${M}`,
+    '',
+    `1 blobs marked, ${eligible.length} blobs and 0 manifests eligible for deletion`,
+    ...eligible.map((d) => `blob eligible for deletion: ${d}`),
+    ...eligible.map((d) => `app: layer link eligible for deletion: ${d}`),
+    '',
+  ].join('\n');
 
 test('parseEligible: the blobs, not the layer links or the marking', (t) => {
   t.deepEqual([...parseEligible(dryRunOutput([A, B]))].sort(), [A, B]);
@@ -93,13 +94,16 @@ test('sweepBlobs on a storage nothing was pushed to: the repositories directory 
   t.true(existsSync(join(root, 'docker/registry/v2/repositories')));
 });
 
-test('sweepBlobs fails with the registry\'s last line when its collection fails, and deletes nothing', async (t) => {
+test("sweepBlobs fails with the registry's last line when its collection fails, and deletes nothing", async (t) => {
   const root = tree(t, true);
   const failing: Exec = async (cmd) => {
-    if (cmd[0] === 'registry') return { exitCode: 1, stdout: Buffer.alloc(0), stderr: 'time="x" level=info\nfailed to garbage collect: boom\n' };
+    if (cmd[0] === 'registry')
+      return { exitCode: 1, stdout: Buffer.alloc(0), stderr: 'time="x" level=info\nfailed to garbage collect: boom\n' };
     return execWithRegistry([], [])(cmd);
   };
   const listing = await listStorage(failing, root);
-  await t.throwsAsync(sweepBlobs(failing, root, '/c.yml', listing, [A]), { message: 'registry garbage-collect --dry-run failed (exit 1): failed to garbage collect: boom' });
+  await t.throwsAsync(sweepBlobs(failing, root, '/c.yml', listing, [A]), {
+    message: 'registry garbage-collect --dry-run failed (exit 1): failed to garbage collect: boom',
+  });
   t.true(existsSync(join(blobDir(root, A), 'data')));
 });

@@ -39,7 +39,8 @@ function storage(t: { teardown(fn: () => void): void }) {
   const manifest = (repo: string, arch: string, tags: string[]): string => {
     const config = blob(JSON.stringify({ architecture: arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
     const body = JSON.stringify({
-      schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
       config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size: 80 },
       layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha(`layer ${arch}`), size: 1000 }],
     });
@@ -61,11 +62,14 @@ test('what the storage holds, as lsi and ls see it: repositories, tags, platform
   const view = s.view();
   t.deepEqual(await listRepositories(view), ['library/busybox', 'team/app']);
   const rows = await listImages(view, undefined);
-  t.deepEqual(rows.map((r) => [r.repository, r.tag, r.digest, r.platforms.join()]), [
-    ['library/busybox', 'latest', amd, 'linux/amd64'],
-    ['library/busybox', 'stable', amd, 'linux/amd64'],
-    ['team/app', 'v1', arm, 'linux/arm64'],
-  ]);
+  t.deepEqual(
+    rows.map((r) => [r.repository, r.tag, r.digest, r.platforms.join()]),
+    [
+      ['library/busybox', 'latest', amd, 'linux/amd64'],
+      ['library/busybox', 'stable', amd, 'linux/amd64'],
+      ['team/app', 'v1', arm, 'linux/arm64'],
+    ],
+  );
   const head = await view.request({ method: 'HEAD', path: '/v2/library/busybox/manifests/latest' });
   t.is(head.headers['docker-content-digest'], amd);
   t.is(head.body.length, 0);
@@ -78,7 +82,9 @@ test('unknown names are 404s with the registry error codes; writes are refused',
   t.is((await view.request({ path: '/v2/nope/tags/list', accept: [404] })).status, 404);
   const missing = await t.throwsAsync(listImages(view, ['library/busybox', 'nope']), { instanceOf: NotFoundError });
   t.regex(missing.message, /localhost:5002\/nope/);
-  const err = await t.throwsAsync(view.request({ method: 'PUT', path: '/v2/library/busybox/manifests/x' }), { instanceOf: RegistryApiError });
+  const err = await t.throwsAsync(view.request({ method: 'PUT', path: '/v2/library/busybox/manifests/x' }), {
+    instanceOf: RegistryApiError,
+  });
   t.deepEqual(err.codes, ['UNSUPPORTED']);
   t.is((await view.request({ path: `/v2/library/busybox/blobs/${sha('not there')}`, accept: [404] })).status, 404);
 });
@@ -92,13 +98,19 @@ test('rmi: a tag alone goes (as registry 3.x deletes tags); by digest the manife
   t.like(untagged[0], { action: 'untagged', tag: 'stable', digest: amd });
   t.false(existsSync(join(s.v2, 'repositories/library/busybox/_manifests/tags/stable')));
   t.true(existsSync(join(s.v2, `repositories/library/busybox/_manifests/revisions/sha256/${amd.slice(7)}/link`)));
-  t.deepEqual((await listImages(view, undefined)).map((r) => r.tag), ['arm', 'latest']);
+  t.deepEqual(
+    (await listImages(view, undefined)).map((r) => r.tag),
+    ['arm', 'latest'],
+  );
 
   const deleted = await removeImages(view, [parseReference(`library/busybox@${other}`, 'localhost:5002')], { force: true });
   t.like(deleted[0], { action: 'deleted', digest: other, alsoRemovedTags: ['arm'] });
   t.false(existsSync(join(s.v2, `repositories/library/busybox/_manifests/revisions/sha256/${other.slice(7)}`)));
   t.false(existsSync(join(s.v2, 'repositories/library/busybox/_manifests/tags/arm')));
-  t.deepEqual((await listImages(view, undefined)).map((r) => r.tag), ['latest']);
+  t.deepEqual(
+    (await listImages(view, undefined)).map((r) => r.tag),
+    ['latest'],
+  );
   // The blobs stay for gc.
   t.true(existsSync(join(s.v2, `blobs/sha256/${other.slice(7, 9)}/${other.slice(7)}/data`)));
 });

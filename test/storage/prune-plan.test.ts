@@ -24,7 +24,13 @@ const removed = (plan: ReturnType<typeof planPrune>): string[] => plan.remove.ma
 test('--keep N keeps the newest N by push time; latest is protected and not counted', (t) => {
   const plan = planPrune([app], { keep: 2, ...latest }, now);
   t.deepEqual(removed(plan), ['app:v4', 'app:v3', 'app:v2', 'app:v1']);
-  t.deepEqual(plan.kept.get('app')!.map((k) => k.tag).sort(), ['latest', 'v5', 'v9']);
+  t.deepEqual(
+    plan.kept
+      .get('app')!
+      .map((k) => k.tag)
+      .sort(),
+    ['latest', 'v5', 'v9'],
+  );
   t.deepEqual(plan.remove.find((r) => r.tag === 'v1')!.sharedWith, ['v9'], 'v1 goes as a tag only: v9 keeps its image');
   t.deepEqual(plan.remove.find((r) => r.tag === 'v2')!.sharedWith, ['latest']);
   t.deepEqual(plan.remove.find((r) => r.tag === 'v3')!.sharedWith, []);
@@ -42,7 +48,13 @@ test('--older-than alone, and with --keep: a tag goes only when both let it go',
 });
 
 test('a tag without a push time never goes by age, and sorts as oldest for --keep', (t) => {
-  const repo: RepositoryTags = { name: 'x', tags: [{ tag: 'a', digest: 'sha256:1' }, { tag: 'b', digest: 'sha256:2', pushed: daysAgo(100) }] };
+  const repo: RepositoryTags = {
+    name: 'x',
+    tags: [
+      { tag: 'a', digest: 'sha256:1' },
+      { tag: 'b', digest: 'sha256:2', pushed: daysAgo(100) },
+    ],
+  };
   t.deepEqual(removed(planPrune([repo], { olderThanMs: 86_400_000 }, now)), ['x:b']);
   t.deepEqual(removed(planPrune([repo], { keep: 1 }, now)), ['x:a']);
 });
@@ -70,7 +82,11 @@ test('--semver: by version, not push time; tags that are no versions stay', (t) 
     ],
   };
   t.deepEqual(removed(planPrune([repo], { keep: 2, semver: true, ...latest }, now)), ['lib:v1.10.0-rc.1', 'lib:v1.9.2']);
-  t.deepEqual(removed(planPrune([repo], { keep: 2, ...latest }, now)), ['lib:v1.10.0', 'lib:v1.10.0-rc.1', 'lib:nightly'], 'by push time the backport stays');
+  t.deepEqual(
+    removed(planPrune([repo], { keep: 2, ...latest }, now)),
+    ['lib:v1.10.0', 'lib:v1.10.0-rc.1', 'lib:nightly'],
+    'by push time the backport stays',
+  );
 });
 
 test('each repository on its own; ties in push time broken by name, higher first', (t) => {

@@ -18,7 +18,7 @@ test('parsePushDates: nanoseconds kept to the millisecond, time zones applied, n
   t.deepEqual(Object.fromEntries(dates.get('team/app')!), { latest: '2026-11-30T08:44:46.500Z' });
 });
 
-test('readPushDates: each tag link\'s modification time, from a real tree', async (t) => {
+test("readPushDates: each tag link's modification time, from a real tree", async (t) => {
   const tree = storageTree(t);
   tree.tag('app', 'v1', 'sha256:aa', new Date('2025-01-02T03:04:05.625Z'));
   tree.tag('app', 'v2', 'sha256:bb', new Date('2025-06-01T00:00:00.000Z'));

@@ -61,7 +61,11 @@ test('removeRepositories refuses a name that is not a repository name before rem
 });
 
 // A fake engine with one running registry container, whose exec answers from `answer`.
-function fakeEngine(config: string, answer: (cmd: string[]) => { exitCode: number; stdout?: string; stderr?: string }, options: { foreign?: boolean } = {}) {
+function fakeEngine(
+  config: string,
+  answer: (cmd: string[]) => { exitCode: number; stdout?: string; stderr?: string },
+  options: { foreign?: boolean } = {},
+) {
   const calls = { execs: [] as string[][], restarts: 0 };
   const details = registryDetails({ image: 'registry:2', env: ['REGISTRY_STORAGE_DELETE_ENABLED=true'] });
   if (options.foreign) {
@@ -80,7 +84,16 @@ function fakeEngine(config: string, answer: (cmd: string[]) => { exitCode: numbe
     },
   };
   const docker = {
-    listContainers: async () => [{ Id: 'abc', Image: 'registry:2', Labels: details.Config.Labels, Command: '/entrypoint.sh /etc/docker/registry/config.yml', Names: [details.Name], Status: 'Up' }],
+    listContainers: async () => [
+      {
+        Id: 'abc',
+        Image: 'registry:2',
+        Labels: details.Config.Labels,
+        Command: '/entrypoint.sh /etc/docker/registry/config.yml',
+        Names: [details.Name],
+        Status: 'Up',
+      },
+    ],
     getContainer: () => container,
   } as unknown as Docker;
   return { docker, calls };
@@ -89,14 +102,22 @@ function fakeEngine(config: string, answer: (cmd: string[]) => { exitCode: numbe
 const config = (storage: string): string => `version: 0.1\nstorage:\n${storage}http:\n  addr: :5000\n`;
 
 test('removeRepositoryStorage restarts the registry even when the removal fails half-way', async (t) => {
-  const { docker, calls } = fakeEngine(config('  filesystem:\n    rootdirectory: /var/lib/registry\n'), () => ({ exitCode: 1, stderr: 'rm: cannot remove: Read-only file system\n' }));
+  const { docker, calls } = fakeEngine(config('  filesystem:\n    rootdirectory: /var/lib/registry\n'), () => ({
+    exitCode: 1,
+    stderr: 'rm: cannot remove: Read-only file system\n',
+  }));
   await t.throwsAsync(removeRepositoryStorage(docker, 'localhost:5001', ['app'], { local: false }), { message: /Read-only file system/ });
   t.is(calls.restarts, 1, 'the registry forgets its blob cache');
 });
 
 test('removeRepositoryStorage works in the root directory of the registry config, then restarts it', async (t) => {
   const { docker, calls } = fakeEngine(config('  filesystem:\n    rootdirectory: /data\n'), () => ({ exitCode: 0 }));
-  t.deepEqual(await removeRepositoryStorage(docker, 'localhost:5001', ['app'], { local: false }), { removed: true, restarted: true, container: 'jindr-5001', leftAlone: [] });
+  t.deepEqual(await removeRepositoryStorage(docker, 'localhost:5001', ['app'], { local: false }), {
+    removed: true,
+    restarted: true,
+    container: 'jindr-5001',
+    leftAlone: [],
+  });
   const script = calls.execs.find((c) => c[0] === 'sh');
   t.deepEqual(script?.slice(3), ['sh', '/data', 'repo:docker/registry/v2/repositories/app']);
   t.is(calls.restarts, 1);
@@ -104,19 +125,28 @@ test('removeRepositoryStorage works in the root directory of the registry config
 
 test('removeRepositoryStorage leaves a registry on another storage driver alone', async (t) => {
   const { docker, calls } = fakeEngine(config('  s3:\n    bucket: b\n'), () => ({ exitCode: 0 }));
-  t.deepEqual(await removeRepositoryStorage(docker, 'localhost:5001', ['app'], { local: false }), { removed: false, reason: 'jindr-5001 keeps its data in the s3 storage driver' });
+  t.deepEqual(await removeRepositoryStorage(docker, 'localhost:5001', ['app'], { local: false }), {
+    removed: false,
+    reason: 'jindr-5001 keeps its data in the s3 storage driver',
+  });
   t.false(calls.execs.some((c) => c[0] === 'sh'));
   t.is(calls.restarts, 0);
 });
 
 test('a registry container docker jindr did not create: rmr refuses before anything, unless --force', async (t) => {
-  const { docker, calls } = fakeEngine(config('  filesystem:\n    rootdirectory: /var/lib/registry\n'), () => ({ exitCode: 0 }), { foreign: true });
+  const { docker, calls } = fakeEngine(config('  filesystem:\n    rootdirectory: /var/lib/registry\n'), () => ({ exitCode: 0 }), {
+    foreign: true,
+  });
   const engine = async () => ({ docker });
-  const message = 'the registry container plain-registry was not created by docker jindr: rmr would delete in its storage and restart it; run rmr --force to do it anyway';
+  const message =
+    'the registry container plain-registry was not created by docker jindr: rmr would delete in its storage and restart it; run rmr --force to do it anyway';
   await t.throwsAsync(checkRepositoryRemoval(engine, 'localhost:5001', false), { message });
   await t.notThrowsAsync(checkRepositoryRemoval(engine, 'localhost:5001', true));
   await t.notThrowsAsync(checkRepositoryRemoval(engine, 'registry.example.com', false), 'not on this machine');
-  await t.notThrowsAsync(checkRepositoryRemoval(async () => Promise.reject(new Error('no engine')), 'localhost:5001', false), 'no engine to ask');
+  await t.notThrowsAsync(
+    checkRepositoryRemoval(async () => Promise.reject(new Error('no engine')), 'localhost:5001', false),
+    'no engine to ask',
+  );
   await t.throwsAsync(removeRepositoryStorage(docker, 'localhost:5001', ['app'], { local: false }), { message });
   t.deepEqual(calls, { execs: [], restarts: 0 }, 'nothing ran in it');
   t.like(await removeRepositoryStorage(docker, 'localhost:5001', ['app'], { local: false, force: true }), { removed: true });

@@ -14,7 +14,21 @@ test('parseVersion: v prefix, short forms, pre-release, build; not versions', (t
 });
 
 test('compareVersions: the precedence example of semver.org, and numbers by value', (t) => {
-  const ordered = ['1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-alpha.beta', '1.0.0-beta', '1.0.0-beta.2', '1.0.0-beta.11', '1.0.0-rc.1', '1.0.0', '1.0.1', '1.2', '1.10.0', 'v2', '10.0.0'];
+  const ordered = [
+    '1.0.0-alpha',
+    '1.0.0-alpha.1',
+    '1.0.0-alpha.beta',
+    '1.0.0-beta',
+    '1.0.0-beta.2',
+    '1.0.0-beta.11',
+    '1.0.0-rc.1',
+    '1.0.0',
+    '1.0.1',
+    '1.2',
+    '1.10.0',
+    'v2',
+    '10.0.0',
+  ];
   const shuffled = [...ordered].reverse();
   shuffled.push(shuffled.shift()!);
   const sorted = shuffled.sort((a, b) => compareVersions(parseVersion(a)!, parseVersion(b)!));

@@ -21,7 +21,7 @@ test('diskUsage agrees with du -sk and does not follow symlinks', async (t) => {
   t.true(walked >= 100_000);
 });
 
-test('storageSize leaves out the mirrors kept in the area\'s mirrors directory, and nothing else called so', async (t) => {
+test("storageSize leaves out the mirrors kept in the area's mirrors directory, and nothing else called so", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'jindr-du-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const put = (path: string, bytes: number): void => {

@@ -5,11 +5,36 @@ import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } 
 import { dirname, join } from 'node:path';
 import { isDigest, isRepositoryName, isTagName, isUploadId, storagePath } from '../../src/storage/storage-layout.ts';
 import { listStorage, parseListing } from '../../src/storage/storage-listing.ts';
-import { removeBlobs, removeFromStorage, removeLayerLinks, removeManifestLinks, removeRepositories, removeUploads } from '../../src/storage/storage-remove.ts';
+import {
+  removeBlobs,
+  removeFromStorage,
+  removeLayerLinks,
+  removeManifestLinks,
+  removeRepositories,
+  removeUploads,
+} from '../../src/storage/storage-remove.ts';
 import { untagInStorage } from '../../src/storage/untag.ts';
 import { localExec, storageTree } from '../helpers/storage-tree.ts';
 
-const HOSTILE = ['* x', 'a b', '?', '[x]', 'nl\nname', '-rf', '..', '.', '..x', 'é', '*', '', 'a/../b', 'A', `$(touch /tmp/pwned)`, '`id`', 'a;b'];
+const HOSTILE = [
+  '* x',
+  'a b',
+  '?',
+  '[x]',
+  'nl\nname',
+  '-rf',
+  '..',
+  '.',
+  '..x',
+  'é',
+  '*',
+  '',
+  'a/../b',
+  'A',
+  `$(touch /tmp/pwned)`,
+  '`id`',
+  'a;b',
+];
 const H = (c: string, n = 64) => c.repeat(n);
 const D = `sha256:${H('a')}`;
 const UUID = '0f3e0000-1111-2222-3333-444444444444';
@@ -25,7 +50,15 @@ test('grammars: real names pass, every hostile one fails', (t) => {
     t.false(isDigest(`sha256:${bad}`), JSON.stringify(bad));
     t.false(isUploadId(bad), JSON.stringify(bad));
   }
-  for (const bad of [`sha256:${H('a', 63)}`, `sha256:${H('a', 65)}`, `sha512:${H('a')}`, `sha256:${H('A')}`, `md5:${H('a', 32)}`, `sha256:${H('a', 64)}\n`]) t.false(isDigest(bad), bad);
+  for (const bad of [
+    `sha256:${H('a', 63)}`,
+    `sha256:${H('a', 65)}`,
+    `sha512:${H('a')}`,
+    `sha256:${H('A')}`,
+    `md5:${H('a', 32)}`,
+    `sha256:${H('a', 64)}\n`,
+  ])
+    t.false(isDigest(bad), bad);
 });
 
 test('path builders refuse every hostile part before anything is built', (t) => {
@@ -46,7 +79,11 @@ test('parseListing refuses hostile names instead of inventing digests, repositor
   const rows: Array<[string, string, string]> = [
     [`V 1 ./app/_manifests/revisions/sha256/* x/link`, 'repositories/app/_manifests/revisions/sha256/* x', 'not a digest'],
     [`V 1 ./app/_manifests/revisions/*/${H('a')}/link`, `repositories/app/_manifests/revisions/*/${H('a')}`, 'not a digest'],
-    [`V 1 ./app/_manifests/revisions/sha256/${H('a', 63)}/link`, `repositories/app/_manifests/revisions/sha256/${H('a', 63)}`, 'not a digest'],
+    [
+      `V 1 ./app/_manifests/revisions/sha256/${H('a', 63)}/link`,
+      `repositories/app/_manifests/revisions/sha256/${H('a', 63)}`,
+      'not a digest',
+    ],
     [`V 1 ./* x/_manifests/revisions/sha256/${H('a')}/link`, 'repositories/* x', 'not a repository name'],
     [`R ./-rf/_manifests`, 'repositories/-rf', 'not a repository name'],
     [`R ./a/../b/_manifests`, 'repositories/a/../b', 'not a repository name'],
@@ -61,11 +98,17 @@ test('parseListing refuses hostile names instead of inventing digests, repositor
   for (const [line, path, why] of rows) {
     const l = parseListing(`N 5\nR ./app/_manifests\n${line}\n`);
     t.deepEqual(l.leftAlone, [{ path, why }], line);
-    t.deepEqual(l.repositories.map((r) => [r.name, r.tags.size, r.manifests.length]), [['app', 0, 0]], line);
+    t.deepEqual(
+      l.repositories.map((r) => [r.name, r.tags.size, r.manifests.length]),
+      [['app', 0, 0]],
+      line,
+    );
     t.is(l.blobs.size + l.uploads.length + l.times.layers.size, 0, line);
   }
   // After "Z": symlinks, then (after an empty record) names outside the safe characters, a newline included.
-  const z = parseListing(`N 5\nZ\nrepositories/lnk\0blobs/sha256/ff\0\0repositories/app/_manifests/revisions/sha256/nl\nname\0repositories/a b\0`);
+  const z = parseListing(
+    `N 5\nZ\nrepositories/lnk\0blobs/sha256/ff\0\0repositories/app/_manifests/revisions/sha256/nl\nname\0repositories/a b\0`,
+  );
   t.deepEqual(z.leftAlone, [
     { path: 'blobs/sha256/ff', why: 'a symlink' },
     { path: 'repositories/a b', why: 'not a repository name' },
@@ -84,7 +127,14 @@ function hostileTree(t: ExecutionContext) {
   };
   mkdirSync(outside, { recursive: true });
   t.teardown(() => rmSync(outside, { recursive: true, force: true }));
-  const fake = ['_manifests/revisions/sha256/' + H('a') + '/link', '_layers/sha256/' + H('a') + '/link', `_uploads/${UUID}/data`, `_manifests/tags/v1/current/link`, `_manifests/tags/v1/index/sha256/${H('a')}/link`, `sha256/aa/${H('a')}/data`];
+  const fake = [
+    '_manifests/revisions/sha256/' + H('a') + '/link',
+    '_layers/sha256/' + H('a') + '/link',
+    `_uploads/${UUID}/data`,
+    `_manifests/tags/v1/current/link`,
+    `_manifests/tags/v1/index/sha256/${H('a')}/link`,
+    `sha256/aa/${H('a')}/data`,
+  ];
   for (const f of fake) put(join(outside, f), D);
   const r = (p: string) => join(tree.v2, 'repositories', p);
   put(r(`app/_manifests/revisions/sha256/${H('a')}/link`), D);
@@ -92,7 +142,8 @@ function hostileTree(t: ExecutionContext) {
   put(r(`app/_manifests/tags/v1/index/sha256/${H('a')}/link`), D);
   put(r('x/_manifests/revisions/sha256/' + H('b') + '/link'), `sha256:${H('b')}`);
   put(r(`app/_uploads/${UUID}/data`), 'upload');
-  for (const name of HOSTILE.filter((n) => n && !n.includes('/') && n !== '.' && n !== '..')) put(r(`app/_manifests/revisions/sha256/${name}/link`), 'junk');
+  for (const name of HOSTILE.filter((n) => n && !n.includes('/') && n !== '.' && n !== '..'))
+    put(r(`app/_manifests/revisions/sha256/${name}/link`), 'junk');
   symlinkSync(outside, r('lnk'));
   symlinkSync(outside, r('app/_layers'));
   symlinkSync(join(outside, '_manifests/tags/v1'), r('app/_manifests/tags/linked'));
@@ -107,7 +158,9 @@ function hostileTree(t: ExecutionContext) {
 test('removals: built paths only, no symlink followed, hostile neighbours untouched', async (t) => {
   const { tree, outside, fake, r } = hostileTree(t);
   const left = [
-    ...(await removeFromStorage(localExec, tree.root, [{ name: 'app', keep: [], remove: [D], removeRepository: false, warnings: [], young: [] }])),
+    ...(await removeFromStorage(localExec, tree.root, [
+      { name: 'app', keep: [], remove: [D], removeRepository: false, warnings: [], young: [] },
+    ])),
     ...(await removeLayerLinks(localExec, tree.root, [{ repository: 'app', digest: D }])),
     ...(await removeBlobs(localExec, tree.root, [D])),
     ...(await removeUploads(localExec, tree.root, [{ repository: 'app', id: UUID }])),
@@ -115,14 +168,21 @@ test('removals: built paths only, no symlink followed, hostile neighbours untouc
     ...(await removeRepositories(localExec, tree.root, ['gone', 'lnk'])),
     ...(await removeManifestLinks(localExec, tree.root, 'lnk', ['v1'], [D])),
   ];
-  t.deepEqual([...new Set(left.map((l) => l.path))].sort(), ['blobs/sha256/aa', 'repositories/app/_layers', 'repositories/app/_manifests/tags/linked', 'repositories/gone/_uploads', 'repositories/lnk']);
+  t.deepEqual([...new Set(left.map((l) => l.path))].sort(), [
+    'blobs/sha256/aa',
+    'repositories/app/_layers',
+    'repositories/app/_manifests/tags/linked',
+    'repositories/gone/_uploads',
+    'repositories/lnk',
+  ]);
   for (const f of fake) t.true(existsSync(join(outside, f)), `outside: ${f}`);
   t.false(existsSync(r(`app/_manifests/revisions/sha256/${H('a')}`)), 'the revision went');
   t.false(existsSync(r(`app/_manifests/tags/v1/index/sha256/${H('a')}`)), "a real tag's history entry went");
   t.true(existsSync(r(`app/_manifests/tags/* x/index/sha256/${H('a')}/link`)), "a hostile tag's entry stays");
   t.false(existsSync(r(`app/_uploads/${UUID}`)), 'the upload went');
   t.true(existsSync(r('x/_manifests/revisions/sha256/' + H('b') + '/link')), 'x stays');
-  for (const name of HOSTILE.filter((n) => n && !n.includes('/') && n !== '.' && n !== '..')) t.true(existsSync(r(`app/_manifests/revisions/sha256/${name}/link`)), JSON.stringify(name));
+  for (const name of HOSTILE.filter((n) => n && !n.includes('/') && n !== '.' && n !== '..'))
+    t.true(existsSync(r(`app/_manifests/revisions/sha256/${name}/link`)), JSON.stringify(name));
   t.true(lstatSync(r('gone/_uploads')).isSymbolicLink(), "gone's symlinked _uploads stays");
   t.false(existsSync(r('gone/_manifests')));
 
@@ -134,9 +194,15 @@ test('removals: built paths only, no symlink followed, hostile neighbours untouc
 test('listStorage reports hostile names and symlinks at every level, and builds nothing from them', async (t) => {
   const { tree } = hostileTree(t);
   const listing = await listStorage(localExec, tree.root);
-  t.deepEqual(listing.repositories.map((r) => r.name), ['app', 'gone', 'x']);
+  t.deepEqual(
+    listing.repositories.map((r) => r.name),
+    ['app', 'gone', 'x'],
+  );
   t.deepEqual(listing.repositories[0]!.manifests, [D]);
-  t.deepEqual(listing.uploads.map((u) => u.id), [UUID]);
+  t.deepEqual(
+    listing.uploads.map((u) => u.id),
+    [UUID],
+  );
   const alone = new Map(listing.leftAlone.map((l) => [l.path, l.why]));
   t.is(alone.get('repositories/lnk'), 'a symlink');
   t.is(alone.get('repositories/app/_layers'), 'a symlink');

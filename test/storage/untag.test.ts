@@ -11,7 +11,8 @@ import { startOciRegistry } from '../fakes/oci-registry.ts';
 import { buildManifest, tar } from '../helpers/images.ts';
 import { localExec, storageTree } from '../helpers/storage-tree.ts';
 
-const image = (name: string) => buildManifest('oci', { os: 'linux', architecture: 'amd64' }, [tar([{ name, type: 'file', data: Buffer.from(name) }])], [`/${name}`]);
+const image = (name: string) =>
+  buildManifest('oci', { os: 'linux', architecture: 'amd64' }, [tar([{ name, type: 'file', data: Buffer.from(name) }])], [`/${name}`]);
 const [imageA, imageB] = [image('a'), image('b')];
 const A = imageA.digest;
 const B = imageB.digest;
@@ -28,7 +29,12 @@ async function fakeRegistry(t: ExecutionContext, mode: 'v3' | 'v2', tags: Record
   return { client, requests: () => registry.requests(), tags: () => registry.store.tags('app') ?? [] };
 }
 
-const noStorage = { exec: async () => { throw new Error('storage must not be touched'); }, root: '/nowhere' };
+const noStorage = {
+  exec: async () => {
+    throw new Error('storage must not be touched');
+  },
+  root: '/nowhere',
+};
 
 test('3.x: each tag deleted through the API, only when it still points at the planned digest', async (t) => {
   const fake = await fakeRegistry(t, 'v3', { v1: A, v2: A, v3: B, moved: B, keep: A });
@@ -40,9 +46,15 @@ test('3.x: each tag deleted through the API, only when it still points at the pl
   ]);
   t.is(result.how, 'api');
   t.deepEqual(result.removed.map((r) => r.tag).sort(), ['v1', 'v2', 'v3']);
-  t.deepEqual(result.changed.map((r) => r.tag), ['moved']);
+  t.deepEqual(
+    result.changed.map((r) => r.tag),
+    ['moved'],
+  );
   t.deepEqual(fake.tags(), ['keep', 'moved'], 'the other tags on the same digest stay');
-  t.false(fake.requests().some((r) => r.startsWith('DELETE') && r.includes('sha256:')), 'never a delete by digest');
+  t.false(
+    fake.requests().some((r) => r.startsWith('DELETE') && r.includes('sha256:')),
+    'never a delete by digest',
+  );
 });
 
 test('2.x: the registry cannot delete a tag, so tag directories go from storage, nothing else', async (t) => {
@@ -59,7 +71,10 @@ test('2.x: the registry cannot delete a tag, so tag directories go from storage,
   ]);
   t.is(result.how, 'storage');
   t.deepEqual(result.removed.map((r) => r.tag).sort(), ['v1', 'v2']);
-  t.deepEqual(result.changed.map((r) => r.tag), ['moved']);
+  t.deepEqual(
+    result.changed.map((r) => r.tag),
+    ['moved'],
+  );
   const tagDir = (tag: string): string => join(tree.v2, 'repositories/app/_manifests/tags', tag);
   t.false(existsSync(tagDir('v1')));
   t.false(existsSync(tagDir('v2')));
@@ -71,8 +86,20 @@ test('2.x: the registry cannot delete a tag, so tag directories go from storage,
 test('untagInStorage refuses names that could reach outside a tag directory, before removing anything', async (t) => {
   const tree = storageTree(t);
   tree.tag('app', 'v1', A);
-  for (const [repository, tag] of [['app', '..'], ['app', 'a/b'], ['../app', 'v1'], ['app', '*'], ['App', 'v1']] as const) {
-    await t.throwsAsync(untagInStorage(localExec, tree.root, [{ repository: 'app', tag: 'v1', digest: A }, { repository, tag, digest: A }]), { message: /refusing to remove the tag/ });
+  for (const [repository, tag] of [
+    ['app', '..'],
+    ['app', 'a/b'],
+    ['../app', 'v1'],
+    ['app', '*'],
+    ['App', 'v1'],
+  ] as const) {
+    await t.throwsAsync(
+      untagInStorage(localExec, tree.root, [
+        { repository: 'app', tag: 'v1', digest: A },
+        { repository, tag, digest: A },
+      ]),
+      { message: /refusing to remove the tag/ },
+    );
   }
   t.true(existsSync(join(tree.v2, 'repositories/app/_manifests/tags/v1/current/link')));
 });

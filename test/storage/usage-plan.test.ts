@@ -3,11 +3,41 @@ import test from 'ava';
 import { computeUsage } from '../../src/storage/usage-plan.ts';
 
 const repos = [
-  { name: 'b', blobs: new Map([['m2', 10], ['base', 1000], ['own-b', 50]]) },
-  { name: 'a', blobs: new Map([['m1', 10], ['base', 1000], ['own-a', 200], ['shared-ac', 7]]) },
-  { name: 'c', blobs: new Map([['m3', 10], ['shared-ac', 7]]) },
+  {
+    name: 'b',
+    blobs: new Map([
+      ['m2', 10],
+      ['base', 1000],
+      ['own-b', 50],
+    ]),
+  },
+  {
+    name: 'a',
+    blobs: new Map([
+      ['m1', 10],
+      ['base', 1000],
+      ['own-a', 200],
+      ['shared-ac', 7],
+    ]),
+  },
+  {
+    name: 'c',
+    blobs: new Map([
+      ['m3', 10],
+      ['shared-ac', 7],
+    ]),
+  },
 ];
-const stored = new Map([['m1', 10], ['m2', 10], ['m3', 10], ['base', 1000], ['own-a', 200], ['own-b', 50], ['shared-ac', 7], ['orphan', 3]]);
+const stored = new Map([
+  ['m1', 10],
+  ['m2', 10],
+  ['m3', 10],
+  ['base', 1000],
+  ['own-a', 200],
+  ['own-b', 50],
+  ['shared-ac', 7],
+  ['orphan', 3],
+]);
 
 test('rows sorted by name; a blob of two repositories is shared by both and counted once in the total', (t) => {
   const usage = computeUsage({ repositories: repos, stored, reclaimable: new Set(['own-b', 'm2', 'orphan']) });
@@ -17,7 +47,11 @@ test('rows sorted by name; a blob of two repositories is shared by both and coun
     { repository: 'c', size: 17, unique: 10, shared: 7, reclaimable: 0 },
   ]);
   t.deepEqual(usage.total, { size: 1290, unique: 280, shared: 1007, unreferenced: 3, reclaimable: 63 });
-  t.is(usage.total.size, [...stored.values()].reduce((a, b) => a + b, 0), 'the total is every stored blob once');
+  t.is(
+    usage.total.size,
+    [...stored.values()].reduce((a, b) => a + b, 0),
+    'the total is every stored blob once',
+  );
 });
 
 test('named repositories: rows and total for them only, "shared" still counts the others', (t) => {

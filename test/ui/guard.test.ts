@@ -48,10 +48,17 @@ test('the cookie alone is accepted, on either name of this host', (t) => {
   t.deepEqual(checkRequest('HEAD', '/', { ...good, host: 'LOCALHOST:4242' }, options), { ok: true, fromQuery: false });
 });
 
-test("a change from the page itself is accepted (with or without Sec-Fetch-Site, charset in Content-Type)", (t) => {
+test('a change from the page itself is accepted (with or without Sec-Fetch-Site, charset in Content-Type)', (t) => {
   t.true(checkRequest('POST', '/api/delete', post, options).ok);
   const { 'sec-fetch-site': _site, ...older } = post;
-  t.true(checkRequest('DELETE', '/api/x', { ...older, origin: 'http://localhost:4242', 'content-type': 'application/json; charset=utf-8' }, options).ok);
+  t.true(
+    checkRequest(
+      'DELETE',
+      '/api/x',
+      { ...older, origin: 'http://localhost:4242', 'content-type': 'application/json; charset=utf-8' },
+      options,
+    ).ok,
+  );
 });
 
 test('the session cookie is HttpOnly, SameSite=Strict, for the whole site, named after the port', (t) => {

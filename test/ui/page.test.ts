@@ -11,7 +11,10 @@ import { repoRoot } from '../helpers/run.ts';
 
 test('the page type-checks (tsc -p src/ui/page: the DOM, preact, JSX)', (t) => {
   const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
-  const result = spawnSync(process.execPath, [tsc, '--noEmit', '-p', join(repoRoot, 'src/ui/page')], { encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync(process.execPath, [tsc, '--noEmit', '-p', join(repoRoot, 'src/ui/page')], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   t.is(result.status, 0, result.stdout + result.stderr);
 });
 
@@ -22,7 +25,11 @@ test('the page is one script and one style sheet, under 200 KB together, that fe
   t.regex(css, /prefers-color-scheme:\s*dark/);
   t.regex(css, /:focus-visible/);
   const urls = [...`${js}\n${css}`.matchAll(/https?:\/\/[^\s"'`)]+/g)].map((m) => m[0]);
-  t.deepEqual(urls.filter((u) => !u.startsWith('http://www.w3.org/')), [], 'only XML namespace names, nothing to load');
+  t.deepEqual(
+    urls.filter((u) => !u.startsWith('http://www.w3.org/')),
+    [],
+    'only XML namespace names, nothing to load',
+  );
   t.notRegex(css, /@import|url\(\s*['"]?(?!data:)/);
 });
 
@@ -48,8 +55,18 @@ test("an image config's entrypoint, cmd, env, labels, created and history, and n
     created: '2024-01-01T00:00:00Z',
     architecture: 'amd64',
     os: 'linux',
-    config: { Entrypoint: ['/bin/sh', '-c'], Cmd: ['run'], Env: ['PATH=/bin'], Labels: { 'org.opencontainers.image.title': 'x', n: 1 }, WorkingDir: '/app', User: '1000' },
-    history: [{ created: '2024-01-01T00:00:00Z', created_by: 'COPY . /app', empty_layer: false }, { created_by: 'CMD ["run"]', empty_layer: true }],
+    config: {
+      Entrypoint: ['/bin/sh', '-c'],
+      Cmd: ['run'],
+      Env: ['PATH=/bin'],
+      Labels: { 'org.opencontainers.image.title': 'x', n: 1 },
+      WorkingDir: '/app',
+      User: '1000',
+    },
+    history: [
+      { created: '2024-01-01T00:00:00Z', created_by: 'COPY . /app', empty_layer: false },
+      { created_by: 'CMD ["run"]', empty_layer: true },
+    ],
   };
   t.deepEqual(configView(Buffer.from(JSON.stringify(config))), {
     created: '2024-01-01T00:00:00Z',
@@ -59,7 +76,10 @@ test("an image config's entrypoint, cmd, env, labels, created and history, and n
     labels: { 'org.opencontainers.image.title': 'x' },
     workingDir: '/app',
     user: '1000',
-    history: [{ created: '2024-01-01T00:00:00Z', createdBy: 'COPY . /app' }, { createdBy: 'CMD ["run"]', emptyLayer: true }],
+    history: [
+      { created: '2024-01-01T00:00:00Z', createdBy: 'COPY . /app' },
+      { createdBy: 'CMD ["run"]', emptyLayer: true },
+    ],
   });
   t.deepEqual(configView(Buffer.from('{}')), { env: [], labels: {}, history: [] });
   t.is(configView(Buffer.from('not json')), undefined);

@@ -12,17 +12,26 @@ import { buildManifest, sha256, tar } from '../helpers/images.ts';
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const EMPTY = Buffer.from('{}');
 
-const image = buildManifest('oci', { os: 'linux', architecture: 'amd64' }, [tar([{ name: 'a.txt', type: 'file', data: Buffer.from('a') }])], ['/a.txt']);
+const image = buildManifest(
+  'oci',
+  { os: 'linux', architecture: 'amd64' },
+  [tar([{ name: 'a.txt', type: 'file', data: Buffer.from('a') }])],
+  ['/a.txt'],
+);
 
 /** An artifact manifest (OCI 1.1: artifactType, the empty config) whose subject is `subject`. */
 function artifact(artifactType: string, subject: { digest: string; size: number }, note: string) {
-  const bytes = Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType,
-    config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(EMPTY), size: 2 },
-    layers: [{ mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(EMPTY), size: 2 }],
-    subject: { mediaType: OCI_MANIFEST, ...subject },
-    annotations: { note },
-  }));
+  const bytes = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      artifactType,
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(EMPTY), size: 2 },
+      layers: [{ mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(EMPTY), size: 2 }],
+      subject: { mediaType: OCI_MANIFEST, ...subject },
+      annotations: { note },
+    }),
+  );
   return { bytes, digest: sha256(bytes), size: bytes.length, artifactType };
 }
 
@@ -48,11 +57,17 @@ async function fakeRegistry(t: ExecutionContext, withApi: boolean): Promise<{ re
 test('the referrers API gives a tree: each referrer with its own referrers under it', async (t) => {
   const { registry, client } = await fakeRegistry(t, true);
   const tree = await referrerTree(client, 'app', IMAGE, []);
-  t.deepEqual(tree.map((n) => [n.kind, n.digest, n.via, n.size, n.artifactType]), [
-    ['sbom', sbom.digest, 'api', sbom.size, 'application/spdx+json'],
-    ['signature', sig.digest, 'api', sig.size, 'application/vnd.dev.cosign.artifact.sig.v1+json'],
-  ]);
-  t.deepEqual(tree[0]!.children.map((n) => [n.kind, n.digest]), [['signature', sbomSig.digest]]);
+  t.deepEqual(
+    tree.map((n) => [n.kind, n.digest, n.via, n.size, n.artifactType]),
+    [
+      ['sbom', sbom.digest, 'api', sbom.size, 'application/spdx+json'],
+      ['signature', sig.digest, 'api', sig.size, 'application/vnd.dev.cosign.artifact.sig.v1+json'],
+    ],
+  );
+  t.deepEqual(
+    tree[0]!.children.map((n) => [n.kind, n.digest]),
+    [['signature', sbomSig.digest]],
+  );
   t.deepEqual(tree[1]!.children, []);
   t.true(registry.requests().includes(`GET /v2/app/referrers/${sbomSig.digest}`), 'went down to the leaves');
 });

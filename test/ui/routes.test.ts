@@ -2,7 +2,16 @@
 // registry) and how errors become statuses.
 import test from 'ava';
 import { deleteRequest, pruneRequest, statusOf } from '../../src/ui/routes.ts';
-import { AuthError, EngineUnreachableError, InterruptedError, NotFoundError, RefusedError, RegistryError, ResourceError, UsageError } from '../../src/errors.ts';
+import {
+  AuthError,
+  EngineUnreachableError,
+  InterruptedError,
+  NotFoundError,
+  RefusedError,
+  RegistryError,
+  ResourceError,
+  UsageError,
+} from '../../src/errors.ts';
 import { DeleteRefusedError } from '../../src/ui/service.ts';
 
 const R = 'localhost:5001';
@@ -35,7 +44,12 @@ for (const [name, body, message] of badDeletes) {
 
 test('prune requests are checked field by field', (t) => {
   t.deepEqual(pruneRequest(R, { dryRun: true, keep: 3, repositories: ['app'], protect: ['latest'], olderThan: '30d', semver: true }), {
-    dryRun: true, keep: 3, repositories: ['app'], protect: ['latest'], olderThan: '30d', semver: true,
+    dryRun: true,
+    keep: 3,
+    repositories: ['app'],
+    protect: ['latest'],
+    olderThan: '30d',
+    semver: true,
   });
   t.throws(() => pruneRequest(R, {}), { message: /dryRun/ });
   t.throws(() => pruneRequest(R, { dryRun: true, keep: -1 }), { message: /keep must be a whole number/ });
@@ -61,9 +75,19 @@ test('gc and prune say why they cannot run on a registry that is not on this mac
   const { Housekeeping } = await import('../../src/ui/housekeeping.ts');
   let asked = false;
   const h = new Housekeeping({
-    registry: 'registry.example.com:5000', client: undefined as never, parseDuration: () => 0, graceMs: 0, force: false, signal: new AbortController().signal,
-    engine: async () => { asked = true; throw new Error('no engine'); },
-    info: () => {}, debug: () => {}, critical: (fn) => fn(),
+    registry: 'registry.example.com:5000',
+    client: undefined as never,
+    parseDuration: () => 0,
+    graceMs: 0,
+    force: false,
+    signal: new AbortController().signal,
+    engine: async () => {
+      asked = true;
+      throw new Error('no engine');
+    },
+    info: () => {},
+    debug: () => {},
+    critical: (fn) => fn(),
   });
   t.is(await h.unavailable(), 'gc and prune work on a registry docker-jindr runs on this machine; registry.example.com:5000 is not local');
   t.is(await h.pushed('app'), undefined, 'push times absent, not guessed');

@@ -54,35 +54,47 @@ test.serial('without the token every path answers 401 and no handler runs', asyn
     t.false(reply.body.includes('page'), path);
     t.is(reply.headers['set-cookie'], undefined, path);
   }
-  t.is((await send(s.port, 'POST', '/api/delete', { host, origin: `http://${host}`, 'content-type': 'application/json' }, '{}')).status, 401);
+  t.is(
+    (await send(s.port, 'POST', '/api/delete', { host, origin: `http://${host}`, 'content-type': 'application/json' }, '{}')).status,
+    401,
+  );
   t.deepEqual(calls, []);
 });
 
-test.serial('the printed URL is http://127.0.0.1:PORT/?token=TOKEN; its first load sets an HttpOnly SameSite=Strict cookie that opens the rest', async (t) => {
-  const s = await server(t);
-  t.is(s.url, `http://127.0.0.1:${s.port}/?token=${token}`);
-  const host = `127.0.0.1:${s.port}`;
-  const first = await send(s.port, 'GET', `/?token=${token}`, { host });
-  t.is(first.status, 200);
-  t.regex(first.body, /<script src="\/app\.js"><\/script>/);
-  const cookie = String(first.headers['set-cookie']);
-  t.regex(cookie, new RegExp(`^jindr-ui-${s.port}=${token}; HttpOnly; SameSite=Strict; Path=/`));
-  const jar = cookie.split(';')[0]!;
-  const script = await send(s.port, 'GET', '/app.js', { host, cookie: jar });
-  t.is(script.status, 200);
-  t.is(script.body, 'console.log("page")');
-  t.regex(String(script.headers['content-type']), /^text\/javascript/);
-  t.is((await send(s.port, 'GET', '/app.css', { host: `localhost:${s.port}`, cookie: jar })).body, 'body{}');
-  const api = await send(s.port, 'GET', '/api/tags?repository=a%2Fb', { host, cookie: jar });
-  t.deepEqual(JSON.parse(api.body), { answered: 'tags' });
-  t.is(calls.at(-1), 'GET tags repository=a%2Fb undefined');
-  t.is((await send(s.port, 'GET', '/elsewhere', { host, cookie: jar })).status, 404);
-});
+test.serial(
+  'the printed URL is http://127.0.0.1:PORT/?token=TOKEN; its first load sets an HttpOnly SameSite=Strict cookie that opens the rest',
+  async (t) => {
+    const s = await server(t);
+    t.is(s.url, `http://127.0.0.1:${s.port}/?token=${token}`);
+    const host = `127.0.0.1:${s.port}`;
+    const first = await send(s.port, 'GET', `/?token=${token}`, { host });
+    t.is(first.status, 200);
+    t.regex(first.body, /<script src="\/app\.js"><\/script>/);
+    const cookie = String(first.headers['set-cookie']);
+    t.regex(cookie, new RegExp(`^jindr-ui-${s.port}=${token}; HttpOnly; SameSite=Strict; Path=/`));
+    const jar = cookie.split(';')[0]!;
+    const script = await send(s.port, 'GET', '/app.js', { host, cookie: jar });
+    t.is(script.status, 200);
+    t.is(script.body, 'console.log("page")');
+    t.regex(String(script.headers['content-type']), /^text\/javascript/);
+    t.is((await send(s.port, 'GET', '/app.css', { host: `localhost:${s.port}`, cookie: jar })).body, 'body{}');
+    const api = await send(s.port, 'GET', '/api/tags?repository=a%2Fb', { host, cookie: jar });
+    t.deepEqual(JSON.parse(api.body), { answered: 'tags' });
+    t.is(calls.at(-1), 'GET tags repository=a%2Fb undefined');
+    t.is((await send(s.port, 'GET', '/elsewhere', { host, cookie: jar })).status, 404);
+  },
+);
 
-test.serial('every answer forbids framing, other origins\' scripts, sniffing, caching and the Referer', async (t) => {
+test.serial("every answer forbids framing, other origins' scripts, sniffing, caching and the Referer", async (t) => {
   const s = await server(t);
-  for (const reply of [await send(s.port, 'GET', `/?token=${token}`, { host: `127.0.0.1:${s.port}` }), await send(s.port, 'GET', '/', { host: `127.0.0.1:${s.port}` })]) {
-    t.regex(String(reply.headers['content-security-policy']), /default-src 'none'; script-src 'self'; style-src 'self'.*frame-ancestors 'none'/);
+  for (const reply of [
+    await send(s.port, 'GET', `/?token=${token}`, { host: `127.0.0.1:${s.port}` }),
+    await send(s.port, 'GET', '/', { host: `127.0.0.1:${s.port}` }),
+  ]) {
+    t.regex(
+      String(reply.headers['content-security-policy']),
+      /default-src 'none'; script-src 'self'; style-src 'self'.*frame-ancestors 'none'/,
+    );
     t.is(reply.headers['referrer-policy'], 'no-referrer');
     t.is(reply.headers['x-content-type-options'], 'nosniff');
     t.is(reply.headers['x-frame-options'], 'DENY');
@@ -117,7 +129,13 @@ test.serial('a body over 64 KB is refused before any handler runs', async (t) =>
   const s = await server(t);
   calls.length = 0;
   const host = `127.0.0.1:${s.port}`;
-  const reply = await send(s.port, 'POST', '/api/delete', { host, cookie: `jindr-ui-${s.port}=${token}`, origin: `http://${host}`, 'content-type': 'application/json' }, JSON.stringify({ x: 'y'.repeat(70_000) })).catch(() => ({ status: 0 }));
+  const reply = await send(
+    s.port,
+    'POST',
+    '/api/delete',
+    { host, cookie: `jindr-ui-${s.port}=${token}`, origin: `http://${host}`, 'content-type': 'application/json' },
+    JSON.stringify({ x: 'y'.repeat(70_000) }),
+  ).catch(() => ({ status: 0 }));
   t.true(reply.status === 400 || reply.status === 0, `status ${reply.status}`);
   t.deepEqual(calls, []);
 });
@@ -127,7 +145,9 @@ test.serial('a taken --port is a ResourceError that says what to do', async (t) 
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   t.teardown(() => blocker.close());
   const port = (blocker.address() as { port: number }).port;
-  const err = await t.throwsAsync(startUiServer({ port, token, assets: { js: '', css: '' }, api: async () => ({ status: 200, body: {} }) }));
+  const err = await t.throwsAsync(
+    startUiServer({ port, token, assets: { js: '', css: '' }, api: async () => ({ status: 200, body: {} }) }),
+  );
   t.true(err instanceof ResourceError);
   t.regex(err.message, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is taken: choose another with --port`));
 });

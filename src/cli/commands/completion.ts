@@ -20,7 +20,7 @@ export const completionCommand = defineCommand<{ shell: Shell }>({
   epilog:
     'To load it in every shell, add the source line to ~/.bashrc or ~/.zshrc. Repository and tag names come from the ' +
     'registry of -r (as typed on the line, else the default) within 2 seconds; nothing is offered when it does not answer. ' +
-    '`docker jindr ...` is completed by Docker\'s own completion script, which asks the plugin the same way.',
+    "`docker jindr ...` is completed by Docker's own completion script, which asks the plugin the same way.",
   run: async (args, ctx) => {
     ctx.stdout.write(completionScript(args.shell, program()));
   },

@@ -43,7 +43,8 @@ export const cpCommand = defineCommand<CpArgs>({
   ],
   run: async (args, ctx) => {
     // With --to, every positional after IMAGE is a tag.
-    const tags = args.to !== undefined ? [args.destination, ...(args.tags ?? [])].filter((t): t is string => t !== undefined) : (args.tags ?? []);
+    const tags =
+      args.to !== undefined ? [args.destination, ...(args.tags ?? [])].filter((t): t is string => t !== undefined) : (args.tags ?? []);
     const plan = planCopy(args.image, ctx.registry, { registry: args.to !== undefined ? undefined : args.destination, to: args.to }, tags);
     // -q shows no counts: a warm copy of an index then needs no read of its children.
     const options = { jobs: args.jobs, insecure: args.insecure, signal: ctx.signal, countPresent: !args.quiet };

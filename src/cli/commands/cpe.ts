@@ -31,16 +31,22 @@ export const cpeCommand = defineCommand<CpeArgs>({
   },
   options: {
     region: { type: 'string', value: 'REGION', describe: 'AWS region (default: AWS_REGION or your AWS profile)' },
-    keep: { type: 'number', default: 4, describe: 'Images a new repository keeps (its lifecycle policy expires older ones, and untagged ones after a day)' },
+    keep: {
+      type: 'number',
+      default: 4,
+      describe: 'Images a new repository keeps (its lifecycle policy expires older ones, and untagged ones after a day)',
+    },
     jobs: { alias: 'j', type: 'number', default: 4, describe: 'Blobs transferred at once' },
     quiet: { alias: 'q', type: 'boolean', default: false, describe: 'No progress; print only the destination references' },
   },
   run: async (args, ctx) => {
     // The destination host is known only after GetAuthorizationToken: plan with a stand-in.
     const draft = planCopy(args.image, ctx.registry, { registry: 'ecr.invalid' }, args.tags ?? []);
-    const connect = async () => (await import('../../aws/ecr.ts')).connectEcr({ region: args.region, signal: ctx.signal, network: ecrNetwork(ctx) });
+    const connect = async () =>
+      (await import('../../aws/ecr.ts')).connectEcr({ region: args.region, signal: ctx.signal, network: ecrNetwork(ctx) });
     const info = args.quiet ? undefined : (m: string) => ctx.info(m);
     await showCopy(ctx, args.quiet, (events) =>
-      copyToEcr(registryClients(ctx), connect, draft, { jobs: args.jobs, keep: args.keep, events, signal: ctx.signal, info }));
+      copyToEcr(registryClients(ctx), connect, draft, { jobs: args.jobs, keep: args.keep, events, signal: ctx.signal, info }),
+    );
   },
 });

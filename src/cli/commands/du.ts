@@ -15,18 +15,31 @@ export const duCommand = defineCommand<{ repo: string[] | undefined; grace?: str
   readme:
     'Disk usage per repository: SIZE, UNIQUE (no other repository uses it), SHARED, RECLAIMABLE (what `gc` would remove now, with its ' +
     'grace period), and a TOTAL counting each blob once. See [du](#du-who-uses-the-disk)',
-  options: { grace: { ...GRACE_OPTION, readme: 'as `gc`', describe: 'RECLAIMABLE as gc --grace DURATION sees it: what was written more recently stays [default: 1h]' } },
+  options: {
+    grace: {
+      ...GRACE_OPTION,
+      readme: 'as `gc`',
+      describe: 'RECLAIMABLE as gc --grace DURATION sees it: what was written more recently stays [default: 1h]',
+    },
+  },
   epilog:
     'UNIQUE: blobs (layers, configs, manifests) no other repository uses; SHARED: blobs other repositories use too; ' +
-          'RECLAIMABLE: what gc would remove now (with its grace period). The TOTAL row counts each blob once; ' +
-          'upload sessions (pushes under way or abandoned, which gc removes once older than its grace period) are a row of their own. Read from the registry\'s storage when ' +
-          'this Docker engine runs it, else from the manifests its tags reach (then RECLAIMABLE is unknown).',
+    'RECLAIMABLE: what gc would remove now (with its grace period). The TOTAL row counts each blob once; ' +
+    "upload sessions (pushes under way or abandoned, which gc removes once older than its grace period) are a row of their own. Read from the registry's storage when " +
+    'this Docker engine runs it, else from the manifests its tags reach (then RECLAIMABLE is unknown).',
   run: async (args, ctx) => {
     const { registry, repositories } = oneRegistry(args.repo, ctx.registry);
     const client = registryClientFor(ctx, registry);
     let report: UsageReport;
     try {
-      report = await registryUsage({ registry, client, docker: async () => (await ctx.engine()).docker, repositories, graceMs: graceMs(args.grace), signal: ctx.signal });
+      report = await registryUsage({
+        registry,
+        client,
+        docker: async () => (await ctx.engine()).docker,
+        repositories,
+        graceMs: graceMs(args.grace),
+        signal: ctx.signal,
+      });
     } finally {
       await client.close();
     }

@@ -17,7 +17,12 @@ export const gcCommand = defineCommand<{ 'dry-run': boolean; grace?: string; for
     'is nothing. Refuses a registry container that docker jindr did not create (a plain `docker run ... registry:2`) unless `--force`; ' +
     '`--dry-run` only reads and works on any',
   options: {
-    'dry-run': { alias: 'n', type: 'boolean', default: false, describe: 'Report what would be removed, remove nothing (the registry keeps running)' },
+    'dry-run': {
+      alias: 'n',
+      type: 'boolean',
+      default: false,
+      describe: 'Report what would be removed, remove nothing (the registry keeps running)',
+    },
     grace: GRACE_OPTION,
     force: { alias: 'f', type: 'boolean', default: false, describe: 'Collect in a registry container docker jindr did not create' },
   },

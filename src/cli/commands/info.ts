@@ -10,7 +10,7 @@ export const infoCommand = defineCommand({
   fields: overviewColumns(undefined),
   readme:
     'Every registry container: REGISTRY, CONTAINER, STATUS, SECURITY (login and TLS, e.g. `htpasswd + TLS`), STORAGE AREA (a volume by its ' +
-    'first 12 characters, a path under your home with `~`; JSON has them whole), SIZE, IMAGE, and MIRROR OF (a mirror\'s upstream, when a ' +
+    "first 12 characters, a path under your home with `~`; JSON has them whole), SIZE, IMAGE, and MIRROR OF (a mirror's upstream, when a " +
     'mirror is listed); above the table (on stderr), the engine and where it is, e.g. `engine: Podman 4.3.1 at unix:///run/podman/podman.sock`',
   run: async (_args, ctx) => {
     const engine = await ctx.engine();

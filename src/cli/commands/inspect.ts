@@ -16,7 +16,14 @@ export const inspectCommand = defineCommand<{ image: string[]; layers: boolean }
   readme:
     'The index row and one row per platform (IMAGE, TAG, PLATFORM, DIGEST); `--layers` adds each layer, its size and how many other tags share it',
   positionals: { image: { describe: 'IMAGE[:TAG|@DIGEST], in the registry of -r unless it names one' } },
-  options: { layers: { alias: 'l', type: 'boolean', default: false, describe: 'Show each platform\'s layers, sizes, and how many other tags in the registry share each' } },
+  options: {
+    layers: {
+      alias: 'l',
+      type: 'boolean',
+      default: false,
+      describe: "Show each platform's layers, sizes, and how many other tags in the registry share each",
+    },
+  },
   run: async (args, ctx) => {
     const refs = args.image.map((i) => parseReference(i, ctx.registry));
     const images = await inspectImages(registryReaders(ctx), refs, { layers: args.layers, signal: ctx.signal });

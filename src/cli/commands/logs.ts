@@ -17,11 +17,16 @@ export const logsCommand = defineCommand<{ follow: boolean; tail?: number }>({
     }
     const address = parseLocalRegistry(ctx.registry);
     const { docker } = await ctx.engine();
-    await registryLogs(docker, address, { stdout: ctx.stdout, stderr: ctx.stderr }, {
-      follow: args.follow,
-      signal: ctx.signal,
-      ...(args.tail !== undefined ? { tail: args.tail } : {}),
-    });
+    await registryLogs(
+      docker,
+      address,
+      { stdout: ctx.stdout, stderr: ctx.stderr },
+      {
+        follow: args.follow,
+        signal: ctx.signal,
+        ...(args.tail !== undefined ? { tail: args.tail } : {}),
+      },
+    );
     return 0;
   },
 });

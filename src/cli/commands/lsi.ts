@@ -18,12 +18,17 @@ export const lsiCommand = defineCommand<{ repo: string[] | undefined; quiet: boo
   positionals: { repo: { describe: 'Repositories to list (default: all)' } },
   options: {
     quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Only print image references (HOST/REPOSITORY:TAG)' },
-    sort: { type: 'string', choices: ['name', 'created', 'pushed'], default: 'name', describe: 'Order: name (as listed), or newest first by created or pushed time' },
+    sort: {
+      type: 'string',
+      choices: ['name', 'created', 'pushed'],
+      default: 'name',
+      describe: 'Order: name (as listed), or newest first by created or pushed time',
+    },
   },
   epilog:
     'IMAGE ID is the first 12 hex digits of the digest the tag points at (the index for a multi-platform image). ' +
-          'SIZE is config + layers as stored (compressed); for a multi-platform image, every distinct config and layer of all its platforms, each counted once. ' +
-          "CREATED: the config's date (an index: its newest platform's). Push times come from the storage of a registry this engine runs, else are absent.",
+    'SIZE is config + layers as stored (compressed); for a multi-platform image, every distinct config and layer of all its platforms, each counted once. ' +
+    "CREATED: the config's date (an index: its newest platform's). Push times come from the storage of a registry this engine runs, else are absent.",
   run: async (args, ctx) => {
     const names = (args.repo ?? []).map((r) => parseRepositoryName(r, ctx.registry));
     if (args.quiet && ctx.format !== 'json' && args.sort === 'name') {

@@ -21,9 +21,9 @@ export const mirrorCommand = defineCommand<MirrorArgs>({
   options: MIRROR_OPTIONS,
   epilog:
     'A mirror is a registry container in proxy mode on its own loopback port (Docker Hub: localhost:5002; others: the first free ' +
-        'from 5003; -r localhost:PORT chooses), with its data in ' +
-        "~/.jindr/mirrors/NAME. It pulls with your Docker login to the upstream, kept in a file of mode 0600, never in the container's " +
-        'environment or command. ls, lsi, inspect, rmi, rmr and gc work on it with -r. With --engine, Docker pulls Docker Hub images through it.',
+    'from 5003; -r localhost:PORT chooses), with its data in ' +
+    "~/.jindr/mirrors/NAME. It pulls with your Docker login to the upstream, kept in a file of mode 0600, never in the container's " +
+    'environment or command. ls, lsi, inspect, rmi, rmr and gc work on it with -r. With --engine, Docker pulls Docker Hub images through it.',
   run: async (args, ctx) => {
     checkMirrorOptions(args);
     return actions[args.action](args, ctx);

@@ -11,9 +11,17 @@ export const rmiCommand = defineCommand<{ image: string[]; force: boolean }>({
   aliases: ['delimage'],
   describe: 'Delete images (tags or digests) from the registry',
   fields: removalColumns,
-  readme: 'Deletes tags or digests; refuses (without `--force`) when other tags share the digest or an index uses it, since the registry deletes by digest',
+  readme:
+    'Deletes tags or digests; refuses (without `--force`) when other tags share the digest or an index uses it, since the registry deletes by digest',
   positionals: { image: { describe: 'IMAGE[:TAG|@DIGEST], in the registry of -r unless it names one' } },
-  options: { force: { alias: 'f', type: 'boolean', default: false, describe: 'Delete even when other tags share the digest (they go too) or an index uses it' } },
+  options: {
+    force: {
+      alias: 'f',
+      type: 'boolean',
+      default: false,
+      describe: 'Delete even when other tags share the digest (they go too) or an index uses it',
+    },
+  },
   run: async (args, ctx) => {
     const refs = args.image.map((i) => parseReference(i, ctx.registry));
     printRemovals(ctx, await removeImagesOn(registryReaders(ctx), refs, { force: args.force, signal: ctx.signal }));

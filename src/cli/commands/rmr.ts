@@ -18,8 +18,8 @@ export const rmrCommand = defineCommand<{ repo: string[]; force: boolean }>({
   positionals: { repo: { describe: 'REPOSITORY, in the registry of -r unless it names one' } },
   options: { force: { alias: 'f', type: 'boolean', default: false, describe: 'Also in a registry container docker jindr did not create' } },
   epilog:
-    'Deletes every manifest the tags reach. For a registry container on this Docker engine it also removes the repositories\' ' +
-          'storage (so ls no longer lists them) and restarts the registry, which otherwise keeps answering for their blobs from memory.',
+    "Deletes every manifest the tags reach. For a registry container on this Docker engine it also removes the repositories' " +
+    'storage (so ls no longer lists them) and restarts the registry, which otherwise keeps answering for their blobs from memory.',
   run: async (args, ctx) => {
     const names = args.repo.map((r) => parseRepositoryName(r, ctx.registry));
     const deleted = await deleteRepositories(registryReaders(ctx), names, {

@@ -13,9 +13,28 @@ export const startCommand = defineCommand<{ data?: string; name?: string; image?
   aliases: ['up'],
   describe: 'Start the registry (on 127.0.0.1 unless --bind; creates its container the first time)',
   options: {
-    data: { alias: 'd', type: 'string', normalize: true, value: 'DIR', defaultText: `\`${DEFAULT_DATA_DIR}\``, readme: 'created if missing', describe: `Host directory for the registry's data, created if missing (default ${DEFAULT_DATA_DIR})` },
-    name: { alias: 'n', type: 'string', value: 'NAME', defaultText: '`jindr-PORT`', describe: 'Name of the registry container (default jindr-PORT, e.g. jindr-5001)' },
-    image: { type: 'string', value: 'IMAGE', defaultText: `\`${DEFAULT_IMAGE}\``, describe: `Registry image (default ${DEFAULT_IMAGE}; registry:2 works too)` },
+    data: {
+      alias: 'd',
+      type: 'string',
+      normalize: true,
+      value: 'DIR',
+      defaultText: `\`${DEFAULT_DATA_DIR}\``,
+      readme: 'created if missing',
+      describe: `Host directory for the registry's data, created if missing (default ${DEFAULT_DATA_DIR})`,
+    },
+    name: {
+      alias: 'n',
+      type: 'string',
+      value: 'NAME',
+      defaultText: '`jindr-PORT`',
+      describe: 'Name of the registry container (default jindr-PORT, e.g. jindr-5001)',
+    },
+    image: {
+      type: 'string',
+      value: 'IMAGE',
+      defaultText: `\`${DEFAULT_IMAGE}\``,
+      describe: `Registry image (default ${DEFAULT_IMAGE}; registry:2 works too)`,
+    },
     ...SECURITY_OPTIONS,
   },
   readme:
@@ -25,7 +44,11 @@ export const startCommand = defineCommand<{ data?: string; name?: string; image?
     'another registry container keeps its data in (a second registry on another port needs its own `-d`). `--auth` with `--password-stdin`, ' +
     '`--tls`, `--san`, `--cert` with `--key`, `--bind` and `--insecure-expose` make a registry others may use: see [A registry others may use](#a-registry-others-may-use)',
   run: async (args, ctx) => {
-    for (const [flag, value] of [['-d/--data', args.data], ['-n/--name', args.name], ['--image', args.image]] as const) {
+    for (const [flag, value] of [
+      ['-d/--data', args.data],
+      ['-n/--name', args.name],
+      ['--image', args.image],
+    ] as const) {
       if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} needs a value`);
     }
     const address = parseLocalRegistry(ctx.registry);

@@ -23,10 +23,19 @@ export const stopCommand = defineCommand<{ 'no-gc': boolean; grace?: string }>({
     const address = parseLocalRegistry(ctx.registry);
     const grace = graceMs(args.grace);
     // Garbage collection runs first (skipped by -G/--no-gc); it stops the container itself.
-    const result = await stopRegistry(await ctx.engine(), address, { ...session(ctx), gc: !args.noGc, graceMs: grace, collected: (r) => printGcBeforeStop(ctx, r) });
+    const result = await stopRegistry(await ctx.engine(), address, {
+      ...session(ctx),
+      gc: !args.noGc,
+      graceMs: grace,
+      collected: (r) => printGcBeforeStop(ctx, r),
+    });
     if (result.outcome === 'absent') ctx.info(`no registry container for ${address.registry}: nothing to stop`);
-    else if (result.outcome === 'not-running') ctx.stdout.write(`registry on ${address.registry} is not running (container ${result.container.name})\n`);
-    else ctx.stdout.write(`registry stopped: ${result.container.name} on ${address.registry} (container kept, data in ${describeStorage(result.container)})\n`);
+    else if (result.outcome === 'not-running')
+      ctx.stdout.write(`registry on ${address.registry} is not running (container ${result.container.name})\n`);
+    else
+      ctx.stdout.write(
+        `registry stopped: ${result.container.name} on ${address.registry} (container kept, data in ${describeStorage(result.container)})\n`,
+      );
     return 0;
   },
 });

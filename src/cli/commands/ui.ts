@@ -13,21 +13,42 @@ export const uiCommand = defineCommand<{ port: number; open: boolean; grace?: st
   options: {
     port: { alias: 'p', type: 'number', default: 0, defaultText: '0: a free port', describe: 'Port on 127.0.0.1 (default: a free one)' },
     open: { type: 'boolean', default: false, describe: 'Open the page in your browser' },
-    grace: { ...GRACE_OPTION, readme: "for the page's gc and prune", describe: "The page's gc and prune keep what was written more recently than DURATION (as gc --grace) [default: 1h]" },
-    force: { alias: 'f', type: 'boolean', default: false, readme: 'they may change a registry container docker jindr did not create', describe: "The page's gc and prune also change a registry container docker jindr did not create" },
+    grace: {
+      ...GRACE_OPTION,
+      readme: "for the page's gc and prune",
+      describe: "The page's gc and prune keep what was written more recently than DURATION (as gc --grace) [default: 1h]",
+    },
+    force: {
+      alias: 'f',
+      type: 'boolean',
+      default: false,
+      readme: 'they may change a registry container docker jindr did not create',
+      describe: "The page's gc and prune also change a registry container docker jindr did not create",
+    },
   },
   readme: 'Serves a page on 127.0.0.1 to browse the registry and clean it up, until Ctrl-C: see [The page](#the-page-docker-jindr-ui)',
-  epilog: 'The printed URL carries a random access token: without it the page answers nothing. Its changes (delete, prune, gc) follow the command line\'s rules and ask for confirmation.',
+  epilog:
+    "The printed URL carries a random access token: without it the page answers nothing. Its changes (delete, prune, gc) follow the command line's rules and ask for confirmation.",
   run: async (args, ctx) => {
-    if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new UsageError('--port needs a port number from 1 to 65535 (or 0 for a free one)');
+    if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535)
+      throw new UsageError('--port needs a port number from 1 to 65535 (or 0 for a free one)');
     const grace = graceMs(args.grace);
     const { serveUi } = await import('../../ui/serve.ts');
     const client = registryClientFor(ctx, ctx.registry.name);
     try {
       await serveUi(
         {
-          registry: ctx.registry.name, client, version: pkg.version, signal: ctx.signal, engine: () => ctx.engine(), parseDuration, graceMs: grace, force: args.force,
-          info: (m) => ctx.info(m), debug: (m) => ctx.debugLog(m), critical: (fn) => ctx.critical(fn),
+          registry: ctx.registry.name,
+          client,
+          version: pkg.version,
+          signal: ctx.signal,
+          engine: () => ctx.engine(),
+          parseDuration,
+          graceMs: grace,
+          force: args.force,
+          info: (m) => ctx.info(m),
+          debug: (m) => ctx.debugLog(m),
+          critical: (fn) => ctx.critical(fn),
         },
         { port: args.port, open: args.open, stdout: ctx.stdout },
       );

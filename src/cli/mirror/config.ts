@@ -8,7 +8,8 @@ import { ResourceError } from '../../errors.ts';
 
 export async function mirrorConfig(args: MirrorArgs, ctx: Context): Promise<number> {
   const { upstream, container } = await findTarget(args, ctx);
-  if (container.registry === undefined) throw new ResourceError(`the mirror ${container.name} publishes no port: remove it and start it again`);
+  if (container.registry === undefined)
+    throw new ResourceError(`the mirror ${container.name} publishes no port: remove it and start it again`);
   printMirrorConfig(ctx, upstream, container, container.registry);
   return 0;
 }

@@ -4,13 +4,20 @@ import type { Context } from '../context.ts';
 import type { EngineChange } from '../../server/mirror-engine.ts';
 import { formatted } from '../output/mirror-report.ts';
 
-export function printEngineChange(ctx: Context, change: EngineChange | { kind: 'failed'; why: string }, url: string, adding: boolean): void {
+export function printEngineChange(
+  ctx: Context,
+  change: EngineChange | { kind: 'failed'; why: string },
+  url: string,
+  adding: boolean,
+): void {
   const say = formatted(ctx) ? (text: string) => ctx.info(text.replace(/\n$/, '')) : (text: string) => ctx.stdout.write(text);
   switch (change.kind) {
     case 'reloaded':
-      say(adding
-        ? `the Docker engine now pulls Docker Hub images through ${url} (${change.path}, reloaded without restarting containers)\n`
-        : `the Docker engine no longer uses ${url} (${change.path}, reloaded; its registry mirrors: ${change.mirrors.join(', ') || 'none'})\n`);
+      say(
+        adding
+          ? `the Docker engine now pulls Docker Hub images through ${url} (${change.path}, reloaded without restarting containers)\n`
+          : `the Docker engine no longer uses ${url} (${change.path}, reloaded; its registry mirrors: ${change.mirrors.join(', ') || 'none'})\n`,
+      );
       return;
     case 'unchanged':
       if (adding) say(`the Docker engine already pulls Docker Hub images through ${url}\n`);

@@ -34,33 +34,65 @@ const OWNERS: Record<string, { flag: string; action: MirrorAction }> = {
 
 /** Each action's --format fields; mirror ls's are the command's own (ls.ts). */
 const FIELDS: Partial<Record<MirrorAction, readonly Pick<Column<never>, 'header' | 'field'>[]>> = {
-  start: mirrorStartColumns, stop: mirrorStopColumns, rm: mirrorRemoveColumns, config: mirrorConfigColumns,
+  start: mirrorStartColumns,
+  stop: mirrorStopColumns,
+  rm: mirrorRemoveColumns,
+  config: mirrorConfigColumns,
 };
 
 /** The actions as help and usage errors show them (each with the options OWNERS gives it, and its --format fields). */
-export const MIRROR_SUBCOMMANDS: readonly Subcommand[] = ([
-  { name: 'start', args: '[UPSTREAM]', describe: 'Start a mirror of UPSTREAM (default docker.io), creating it the first time' },
-  { name: 'stop', args: '[UPSTREAM]', describe: 'Stop a mirror (its container, data and login file are kept)' },
-  { name: 'rm', args: '[UPSTREAM]', describe: 'Remove a mirror (its data stays unless --purge)' },
-  { name: 'ls', args: '', describe: 'List every mirror: upstream, address, state, size, images cached' },
-  { name: 'config', args: '[UPSTREAM]', describe: 'Print the containerd (kind, k3d) and Podman settings for a mirror' },
-] as const).map((s) => {
+export const MIRROR_SUBCOMMANDS: readonly Subcommand[] = (
+  [
+    { name: 'start', args: '[UPSTREAM]', describe: 'Start a mirror of UPSTREAM (default docker.io), creating it the first time' },
+    { name: 'stop', args: '[UPSTREAM]', describe: 'Stop a mirror (its container, data and login file are kept)' },
+    { name: 'rm', args: '[UPSTREAM]', describe: 'Remove a mirror (its data stays unless --purge)' },
+    { name: 'ls', args: '', describe: 'List every mirror: upstream, address, state, size, images cached' },
+    { name: 'config', args: '[UPSTREAM]', describe: 'Print the containerd (kind, k3d) and Podman settings for a mirror' },
+  ] as const
+).map((s) => {
   const fields = FIELDS[s.name];
-  const options = [...Object.entries(OWNERS).filter(([, o]) => o.action === s.name).map(([key]) => key), 'format'];
+  const options = [
+    ...Object.entries(OWNERS)
+      .filter(([, o]) => o.action === s.name)
+      .map(([key]) => key),
+    'format',
+  ];
   return { ...s, options, ...(fields ? { fields: fieldNames(fields) } : {}) };
 });
 
 export const MIRROR_POSITIONALS: Readonly<Record<string, Positional>> = {
   action: { choices: MIRROR_ACTIONS, describe: 'start, stop, rm (remove), ls (list), config (containerd, k3d and Podman settings)' },
-  upstream: { describe: 'docker.io (default), ghcr.io, quay.io, registry.k8s.io, gcr.io, another HOST[:PORT], or https://... / http://...' },
+  upstream: {
+    describe: 'docker.io (default), ghcr.io, quay.io, registry.k8s.io, gcr.io, another HOST[:PORT], or https://... / http://...',
+  },
 };
 
 export const MIRROR_OPTIONS: Readonly<Record<string, Flag>> = {
-  engine: { type: 'boolean', describe: 'start: make this Docker engine pull Docker Hub images through the mirror (daemon.json registry-mirrors, reloaded; undone by mirror rm)' },
-  network: { type: 'string', value: 'NET', describe: 'start: attach the mirror to this Docker network (where its upstream is, or a kind/k3d cluster)' },
-  data: { alias: 'd', type: 'string', normalize: true, value: 'DIR', defaultText: '`~/.jindr`', readme: 'the mirror in DIR/mirrors/NAME', describe: 'start: data directory; the mirror lives in DIR/mirrors/NAME (default ~/.jindr)' },
+  engine: {
+    type: 'boolean',
+    describe:
+      'start: make this Docker engine pull Docker Hub images through the mirror (daemon.json registry-mirrors, reloaded; undone by mirror rm)',
+  },
+  network: {
+    type: 'string',
+    value: 'NET',
+    describe: 'start: attach the mirror to this Docker network (where its upstream is, or a kind/k3d cluster)',
+  },
+  data: {
+    alias: 'd',
+    type: 'string',
+    normalize: true,
+    value: 'DIR',
+    defaultText: '`~/.jindr`',
+    readme: 'the mirror in DIR/mirrors/NAME',
+    describe: 'start: data directory; the mirror lives in DIR/mirrors/NAME (default ~/.jindr)',
+  },
   image: { type: 'string', value: 'IMAGE', defaultText: '`registry:3`', describe: 'start: registry image (default registry:3)' },
-  login: { type: 'string', value: 'HOST', describe: "start: use your Docker login to this registry for the upstream (default: the upstream's own)" },
+  login: {
+    type: 'string',
+    value: 'HOST',
+    describe: "start: use your Docker login to this registry for the upstream (default: the upstream's own)",
+  },
   purge: { type: 'boolean', describe: 'rm: remove the cached data too (kept by default)' },
 };
 
@@ -68,7 +100,8 @@ export const MIRROR_OPTIONS: Readonly<Record<string, Flag>> = {
 export function checkMirrorOptions(args: MirrorArgs): void {
   for (const [key, owner] of Object.entries(OWNERS)) {
     const value = (args as unknown as Record<string, unknown>)[key];
-    if (value !== undefined && owner.action !== args.action) throw new UsageError(`${owner.flag} belongs to mirror ${owner.action}, not mirror ${args.action}`);
+    if (value !== undefined && owner.action !== args.action)
+      throw new UsageError(`${owner.flag} belongs to mirror ${owner.action}, not mirror ${args.action}`);
     if (typeof value === 'string' && value.trim() === '') throw new UsageError(`${owner.flag} needs a value`);
   }
 }

@@ -20,14 +20,26 @@ export async function mirrorStart(args: MirrorArgs, ctx: Context): Promise<numbe
   const credentials = dockerKeychain({ configDir: dockerConfigDir(ctx.docker.config, ctx.env), env: ctx.env });
   const upstream = parseUpstream(args.upstream);
   const proxyEnv = mirrorProxyEnv(upstream.url, ctx.env); // refused before anything is made
-  const result = await startMirror({ docker, local, kind: (await engine.identify()).kind, progress: ctx.stderr, signal: ctx.signal, processEnv: ctx.env }, {
-    upstream, address, proxyEnv, dataDir: resolveDataDir(args.data ?? DEFAULT_DATA_DIR, ctx.env), image: args.image,
-    network: args.network, credentials, loginFrom: args.login,
-  });
+  const result = await startMirror(
+    { docker, local, kind: (await engine.identify()).kind, progress: ctx.stderr, signal: ctx.signal, processEnv: ctx.env },
+    {
+      upstream,
+      address,
+      proxyEnv,
+      dataDir: resolveDataDir(args.data ?? DEFAULT_DATA_DIR, ctx.env),
+      image: args.image,
+      network: args.network,
+      credentials,
+      loginFrom: args.login,
+    },
+  );
   announceMirrorStart(ctx, result);
   let engineMirror: EngineMirror | undefined;
   if (args.engine) {
-    if (!result.upstream.hub) ctx.info(`note: Docker uses registry-mirrors for Docker Hub images only: the engine will ask this mirror of ${result.upstream.host} for them`);
+    if (!result.upstream.hub)
+      ctx.info(
+        `note: Docker uses registry-mirrors for Docker Hub images only: the engine will ask this mirror of ${result.upstream.host} for them`,
+      );
     const url = engineMirrorUrl(result.address);
     engineMirror = { url, ...(await ctx.critical(() => addMirrorToEngine({ docker, local, env: ctx.env }, url))) };
     printEngineChange(ctx, engineMirror, url, true);

@@ -39,7 +39,8 @@ export function copyProgress(stderr: Sink, mode: ProgressMode, options: { tags?:
       events: {
         blobDone: (digest, size, outcome) => stderr.write(`${short(digest)}: ${outcomeText[outcome]} (${formatBytes(size)})\n`),
         blobRetry: (digest, reason) => stderr.write(`${short(digest)}: retrying (${reason})\n`),
-        manifestDone: (digest, _type, outcome) => stderr.write(`${short(digest)}: manifest ${outcome === 'exists' ? 'already there' : 'copied'}\n`),
+        manifestDone: (digest, _type, outcome) =>
+          stderr.write(`${short(digest)}: manifest ${outcome === 'exists' ? 'already there' : 'copied'}\n`),
         ...(tags ? { tagDone: (destination: string, digest: string) => stderr.write(`${destination}: ${digest}\n`) } : {}),
       },
       finish: () => {},

@@ -19,12 +19,26 @@ export const usageColumns: readonly Column<Row>[] = [
 
 export function printUsage(ctx: Context, report: UsageReport): void {
   if (report.source === 'manifests') {
-    ctx.info(`sizes from the manifests of ${report.registry}'s tags (${report.note ?? 'storage not readable'}); untagged manifests and unreferenced blobs are not seen`);
+    ctx.info(
+      `sizes from the manifests of ${report.registry}'s tags (${report.note ?? 'storage not readable'}); untagged manifests and unreferenced blobs are not seen`,
+    );
   }
-  const orphans: Row[] = report.total.unreferenced > 0 ? [{ repository: '(unreferenced blobs)', size: report.total.unreferenced, unique: NaN, shared: NaN }] : [];
+  const orphans: Row[] =
+    report.total.unreferenced > 0
+      ? [{ repository: '(unreferenced blobs)', size: report.total.unreferenced, unique: NaN, shared: NaN }]
+      : [];
   const u = report.uploads;
-  const uploads: Row[] = u && u.sessions > 0
-    ? [{ repository: `(${u.sessions} upload session${u.sessions === 1 ? '' : 's'})`, size: u.bytes, unique: NaN, shared: NaN, reclaimable: u.reclaimable }]
-    : [];
+  const uploads: Row[] =
+    u && u.sessions > 0
+      ? [
+          {
+            repository: `(${u.sessions} upload session${u.sessions === 1 ? '' : 's'})`,
+            size: u.bytes,
+            unique: NaN,
+            shared: NaN,
+            reclaimable: u.reclaimable,
+          },
+        ]
+      : [];
   printRows(ctx, usageColumns, [...report.repositories, ...orphans, ...uploads, { ...report.total, repository: 'TOTAL' }], report);
 }

@@ -12,10 +12,7 @@ type Fn = (typeof FUNCTIONS)[number];
 /** Literal text, or a value: a field (undefined: the whole row) through functions. */
 export type Part = { text: string } | { field: string | undefined; fns: Fn[] };
 
-export type OutputMode =
-  | { kind: 'default' }
-  | { kind: 'json' }
-  | { kind: 'template'; table: boolean; parts: Part[] };
+export type OutputMode = { kind: 'default' } | { kind: 'json' } | { kind: 'template'; table: boolean; parts: Part[] };
 
 const SUPPORTED = '{{.Field}}, {{json .}}, {{json .Field}}, {{.Field | upper}} or {{.Field | lower}}';
 

@@ -37,7 +37,9 @@ export function printGcReport(ctx: Context, report: GcReport): void {
     }
   }
   // The default table says what the numbers are: removed, or to remove.
-  const headers = report.dryRun ? ['MANIFESTS TO REMOVE', 'REPOSITORIES TO REMOVE', 'BLOBS TO REMOVE', 'SPACE TO FREE'] : ['MANIFESTS REMOVED', 'REPOSITORIES REMOVED', 'BLOBS REMOVED', 'SPACE FREED'];
+  const headers = report.dryRun
+    ? ['MANIFESTS TO REMOVE', 'REPOSITORIES TO REMOVE', 'BLOBS TO REMOVE', 'SPACE TO FREE']
+    : ['MANIFESTS REMOVED', 'REPOSITORIES REMOVED', 'BLOBS REMOVED', 'SPACE FREED'];
   const table = gcColumns.map((c, i) => ({ ...c, header: headers[i]! }));
   printRows(ctx, gcColumns, [report], report, () => ctx.stdout.write(renderTable(table, [report])));
 }
@@ -52,8 +54,14 @@ export function printGcBeforeStop(ctx: Context, report: GcReport): void {
   if (uploads) ctx.info(uploads);
   const young = describeKeptYoung(report);
   if (young) ctx.info(young);
-  const counts: Array<[number, string]> = [[report.manifests.length, 'manifest'], [report.repositories.length, 'repository'], [report.blobs, 'blob']];
-  const parts = counts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${n === 1 ? what : what === 'repository' ? 'repositories' : `${what}s`}`);
+  const counts: Array<[number, string]> = [
+    [report.manifests.length, 'manifest'],
+    [report.repositories.length, 'repository'],
+    [report.blobs, 'blob'],
+  ];
+  const parts = counts
+    .filter(([n]) => n > 0)
+    .map(([n, what]) => `${n} ${n === 1 ? what : what === 'repository' ? 'repositories' : `${what}s`}`);
   if (report.uploads.length > 0) parts.push(`${report.uploads.length} upload session${report.uploads.length === 1 ? '' : 's'}`);
   if (parts.length === 0 && report.bytesFreed === 0) return;
   ctx.info(`garbage collected: ${[...parts, `${formatBytes(report.bytesFreed + report.uploadBytes)} freed`].join(', ')}`);

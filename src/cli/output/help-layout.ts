@@ -33,7 +33,9 @@ export function hanging(lead: string, text: string, indent: number, width = HELP
 
 /** A paragraph wrapped to the width with `indent` spaces before every line. */
 export function paragraph(text: string, indent = 0, width = HELP_WIDTH): string {
-  return wrapWords(text, width - indent).map((l) => ' '.repeat(indent) + l).join('\n');
+  return wrapWords(text, width - indent)
+    .map((l) => ' '.repeat(indent) + l)
+    .join('\n');
 }
 
 /**

@@ -5,7 +5,16 @@
 // and ends with "Run 'docker jindr COMMAND --help' for more information on a command."
 // Everything comes from the command table (command.ts rows, global-options.ts).
 import type { JindrCommand, Subcommand } from '../command.ts';
-import { argumentName, commandName, commandPath, formatFields, ownOptions, positionalsOf, usageLine, type OptionSpec } from '../command-spec.ts';
+import {
+  argumentName,
+  commandName,
+  commandPath,
+  formatFields,
+  ownOptions,
+  positionalsOf,
+  usageLine,
+  type OptionSpec,
+} from '../command-spec.ts';
 import type { CommandLine } from '../command-line.ts';
 import { globalOptionSpecs } from '../parse.ts';
 import { paragraph, section, twoColumns } from './help-layout.ts';
@@ -53,21 +62,29 @@ const globalsShown = (names: readonly string[]): OptionSpec[] => globalOptionSpe
 
 function examplesOf(cmd: JindrCommand, scriptName: string, sub?: Subcommand): string {
   const name = commandName(cmd);
-  return cmd.examples
-    .map(([line, text]) => [line.replaceAll('$0', scriptName).replace(/^docker jindr\b/, scriptName), text] as const)
-    .filter(([line]) => !sub || line.startsWith(`${scriptName} ${name} ${sub.name}`))
-    // The command line is never wrapped; its description goes under it.
-    .map(([line, text]) => `  ${line}${text ? `\n${paragraph(text, 6)}` : ''}`)
-    .join('\n');
+  return (
+    cmd.examples
+      .map(([line, text]) => [line.replaceAll('$0', scriptName).replace(/^docker jindr\b/, scriptName), text] as const)
+      .filter(([line]) => !sub || line.startsWith(`${scriptName} ${name} ${sub.name}`))
+      // The command line is never wrapped; its description goes under it.
+      .map(([line, text]) => `  ${line}${text ? `\n${paragraph(text, 6)}` : ''}`)
+      .join('\n')
+  );
 }
 
 function argumentList(cmd: JindrCommand, sub?: Subcommand): string {
   if (sub) {
     const words = new Set(sub.args.split(/\s+/).map((w) => w.replace(/[[\].]/g, '')));
-    const upstream = positionalsOf(cmd).slice(1).filter((p) => p.describe && words.has(argumentName(p)));
+    const upstream = positionalsOf(cmd)
+      .slice(1)
+      .filter((p) => p.describe && words.has(argumentName(p)));
     return twoColumns(upstream.map((p) => [`  ${argumentName(p)}`, p.describe]));
   }
-  return twoColumns(positionalsOf(cmd).filter((p) => p.describe && p.choices.length === 0).map((p) => [`  ${argumentName(p)}`, p.describe]));
+  return twoColumns(
+    positionalsOf(cmd)
+      .filter((p) => p.describe && p.choices.length === 0)
+      .map((p) => [`  ${argumentName(p)}`, p.describe]),
+  );
 }
 
 /** `docker jindr cp --help`, and `docker jindr mirror start --help` for a subcommand. */
@@ -90,7 +107,10 @@ export function commandHelp(cmd: JindrCommand, scriptName: string, sub?: Subcomm
 
 /** cobra's command list: names padded to 11 (or the longest), one space, the description. */
 function commandList(rows: ReadonlyArray<readonly [string, string]>): string {
-  return twoColumns(rows.map(([name, text]) => [`  ${name}`, text]), { gap: 1, minFirst: 2 + 11 });
+  return twoColumns(
+    rows.map(([name, text]) => [`  ${name}`, text]),
+    { gap: 1, minFirst: 2 + 11 },
+  );
 }
 
 /** `docker jindr mirror --help`: its subcommands. */
@@ -128,7 +148,13 @@ export function pluginHelp(commands: readonly JindrCommand[], scriptName: string
  * anywhere (after the command: that command's), nothing at all, or a command with
  * subcommands given none (as `docker image` shows its commands).
  */
-export function helpFor(line: CommandLine, nothing: boolean, commands: readonly JindrCommand[], scriptName: string, description: string): string | undefined {
+export function helpFor(
+  line: CommandLine,
+  nothing: boolean,
+  commands: readonly JindrCommand[],
+  scriptName: string,
+  description: string,
+): string | undefined {
   const { command, sub } = line;
   if (!command) return line.help || nothing ? pluginHelp(commands, scriptName, description) : undefined;
   if (command.subcommands.length > 0) {

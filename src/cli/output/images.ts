@@ -37,8 +37,17 @@ export function printImages(ctx: Context, rows: readonly Row[], quiet: boolean):
     imageColumns,
     rows,
     rows.map((r) => ({
-      registry: r.registry, repository: r.repository, tag: r.tag, digest: r.digest, mediaType: r.mediaType, kind: r.kind,
-      platforms: r.platforms, size: r.size, created: r.created, pushed: r.pushed, ...(r.error ? { error: r.error } : {}),
+      registry: r.registry,
+      repository: r.repository,
+      tag: r.tag,
+      digest: r.digest,
+      mediaType: r.mediaType,
+      kind: r.kind,
+      platforms: r.platforms,
+      size: r.size,
+      created: r.created,
+      pushed: r.pushed,
+      ...(r.error ? { error: r.error } : {}),
     })),
   );
 }

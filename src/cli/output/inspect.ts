@@ -44,10 +44,24 @@ function rowsOf(found: InspectedImage, layers: boolean): Row[] {
 function jsonOf(found: InspectedImage): unknown {
   const { summary } = found;
   return {
-    image: `${found.registry}/${found.repository}`, tag: found.tag, digest: summary.digest, mediaType: summary.mediaType, kind: summary.kind, size: summary.size,
+    image: `${found.registry}/${found.repository}`,
+    tag: found.tag,
+    digest: summary.digest,
+    mediaType: summary.mediaType,
+    kind: summary.kind,
+    size: summary.size,
     platforms: summary.entries.map((e) => ({
       ...e,
-      ...(e.layers ? { layers: e.layers.map((l) => ({ digest: l.digest, mediaType: l.mediaType, size: l.size, sharedWith: found.sharedWith.get(l.digest) ?? 0 })) } : {}),
+      ...(e.layers
+        ? {
+            layers: e.layers.map((l) => ({
+              digest: l.digest,
+              mediaType: l.mediaType,
+              size: l.size,
+              sharedWith: found.sharedWith.get(l.digest) ?? 0,
+            })),
+          }
+        : {}),
     })),
   };
 }
@@ -56,7 +70,12 @@ export function printInspected(ctx: Context, images: readonly InspectedImage[], 
   const rows = images.flatMap((i) => rowsOf(i, layers));
   const table = (): void => {
     const columns = inspectColumns.map((c) => (layers || (c.header !== 'SIZE' && c.header !== 'SHARED WITH') ? c : { ...c, hidden: true }));
-    ctx.stdout.write(renderTable(columns, rows.map((r) => (r.continued ? { ...r, image: '', tag: '' } : r))));
+    ctx.stdout.write(
+      renderTable(
+        columns,
+        rows.map((r) => (r.continued ? { ...r, image: '', tag: '' } : r)),
+      ),
+    );
   };
   printRows(ctx, inspectColumns, rows, images.map(jsonOf), table);
 }

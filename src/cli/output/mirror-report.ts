@@ -32,8 +32,12 @@ interface MirrorBase {
   container: string;
 }
 
-const base = (upstream: MirrorUpstream, c: RegistryContainer, address = c.registry): MirrorBase =>
-  ({ name: upstream.name, upstream: upstream.url, address: address ?? null, container: c.name });
+const base = (upstream: MirrorUpstream, c: RegistryContainer, address = c.registry): MirrorBase => ({
+  name: upstream.name,
+  upstream: upstream.url,
+  address: address ?? null,
+  container: c.name,
+});
 const dash = (value: string | number | null | undefined): string => (value === null || value === undefined ? '-' : String(value));
 
 const baseColumns: readonly Column<MirrorBase>[] = [
@@ -91,9 +95,15 @@ export function announceMirrorStart(ctx: Context, result: MirrorStartResult): vo
     const verb = { 'already-running': 'already running', started: 'started', created: 'created and started' }[result.outcome];
     ctx.stdout.write(`mirror of ${upstream.host} ${verb} as ${c.name} on ${result.address} (${upstream.url}, ${c.image}${data})\n`);
   }
-  if (result.moved) ctx.info(`moved the mirror's login out of its data directory, which other containers see: it is in ${result.moved.to} now (mode 0600), and ${result.moved.from} is removed`);
+  if (result.moved)
+    ctx.info(
+      `moved the mirror's login out of its data directory, which other containers see: it is in ${result.moved.to} now (mode 0600), and ${result.moved.from} is removed`,
+    );
   if (result.login) ctx.info(`the mirror ${describeLogin(result.login)}`);
-  if (result.ignored.length > 0) ctx.info(`note: ${result.ignored.join(', ')} not applied to the existing mirror: remove it first (docker jindr mirror rm ${upstream.name})`);
+  if (result.ignored.length > 0)
+    ctx.info(
+      `note: ${result.ignored.join(', ')} not applied to the existing mirror: remove it first (docker jindr mirror rm ${upstream.name})`,
+    );
   if (plain && result.outcome === 'created') {
     ctx.stdout.write(`\n${mirrorSnippets(upstream, mirrorEndpoints(c, result.address), mirrorContainerName(upstream))}`);
   } else {
@@ -116,9 +126,13 @@ export const mirrorStopColumns: readonly Column<MirrorStopRow>[] = [...baseColum
 
 export function printMirrorStop(ctx: Context, upstream: MirrorUpstream, c: RegistryContainer, stopped: boolean): void {
   const row: MirrorStopRow = { ...base(upstream, c), outcome: stopped ? 'stopped' : 'not-running' };
-  printRows(ctx, mirrorStopColumns, [row], row, () => ctx.stdout.write(stopped
-    ? `mirror of ${upstream.host} stopped (${c.name}; docker jindr mirror start ${upstream.name} starts it again)\n`
-    : `mirror of ${upstream.host} (${c.name}) is not running\n`));
+  printRows(ctx, mirrorStopColumns, [row], row, () =>
+    ctx.stdout.write(
+      stopped
+        ? `mirror of ${upstream.host} stopped (${c.name}; docker jindr mirror start ${upstream.name} starts it again)\n`
+        : `mirror of ${upstream.host} (${c.name}) is not running\n`,
+    ),
+  );
 }
 
 export interface MirrorRemoveRow extends MirrorBase {
@@ -136,14 +150,29 @@ export const mirrorRemoveColumns: readonly Column<MirrorRemoveRow>[] = [
   { header: 'ENGINE MIRROR', value: (r) => dash(r.engineMirror?.kind) },
 ];
 
-export function printMirrorRemove(ctx: Context, upstream: MirrorUpstream, c: RegistryContainer, removal: MirrorRemoval, engine: EngineMirror | undefined): void {
+export function printMirrorRemove(
+  ctx: Context,
+  upstream: MirrorUpstream,
+  c: RegistryContainer,
+  removal: MirrorRemoval,
+  engine: EngineMirror | undefined,
+): void {
   const row: MirrorRemoveRow = {
-    ...base(upstream, c), container: removal.container, data: removal.dataRemoved ?? removal.dataKept ?? null,
-    dataRemoved: removal.dataRemoved !== undefined, engineMirror: engine ?? null,
+    ...base(upstream, c),
+    container: removal.container,
+    data: removal.dataRemoved ?? removal.dataKept ?? null,
+    dataRemoved: removal.dataRemoved !== undefined,
+    engineMirror: engine ?? null,
   };
-  const data = removal.dataRemoved !== undefined ? `; its data in ${removal.dataRemoved} removed`
-    : removal.dataKept !== undefined ? `; its data stays in ${removal.dataKept} (--purge removes it)` : '';
-  printRows(ctx, mirrorRemoveColumns, [row], row, () => ctx.stdout.write(`mirror of ${upstream.host} removed (container ${removal.container})${data}\n`));
+  const data =
+    removal.dataRemoved !== undefined
+      ? `; its data in ${removal.dataRemoved} removed`
+      : removal.dataKept !== undefined
+        ? `; its data stays in ${removal.dataKept} (--purge removes it)`
+        : '';
+  printRows(ctx, mirrorRemoveColumns, [row], row, () =>
+    ctx.stdout.write(`mirror of ${upstream.host} removed (container ${removal.container})${data}\n`),
+  );
 }
 
 export interface MirrorConfigRow extends MirrorBase {
@@ -173,8 +202,14 @@ export const mirrorConfigColumns: readonly Column<MirrorConfigRow>[] = [
 export function mirrorConfigRow(upstream: MirrorUpstream, c: RegistryContainer, address: string): MirrorConfigRow {
   const p = mirrorSnippetParts(upstream, mirrorEndpoints(c, address));
   return {
-    ...base(upstream, c, address), network: p.nodes?.network ?? null, containerdFile: p.containerdFile, containerd: p.containerd,
-    nodeContainerd: p.nodes?.containerd ?? null, k3d: p.nodes?.k3d ?? null, podmanFile: p.podmanFile, podman: p.podman,
+    ...base(upstream, c, address),
+    network: p.nodes?.network ?? null,
+    containerdFile: p.containerdFile,
+    containerd: p.containerd,
+    nodeContainerd: p.nodes?.containerd ?? null,
+    k3d: p.nodes?.k3d ?? null,
+    podmanFile: p.podmanFile,
+    podman: p.podman,
   };
 }
 

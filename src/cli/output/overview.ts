@@ -13,7 +13,8 @@ import { formatBytes, renderTable, type Column } from './table.ts';
 export function shortStorage(area: string, home: string | undefined): string {
   const volume = /^volume ([0-9a-f]{64})$/.exec(area);
   if (volume) return `volume ${volume[1]!.slice(0, 12)}`;
-  if (home && home !== '/' && (area === home || area.startsWith(home.replace(/\/$/, '') + '/'))) return '~' + area.slice(home.replace(/\/$/, '').length);
+  if (home && home !== '/' && (area === home || area.startsWith(home.replace(/\/$/, '') + '/')))
+    return '~' + area.slice(home.replace(/\/$/, '').length);
   return area;
 }
 
@@ -42,5 +43,12 @@ export function overviewColumns(home: string | undefined): readonly Column<Regis
 export function printOverview(ctx: Context, rows: readonly RegistryOverview[]): void {
   const columns = overviewColumns(ctx.env.HOME);
   const mirrors = rows.some((r) => r.mirrorOf !== null);
-  printRows(ctx, columns, rows, rows, () => ctx.stdout.write(renderTable(columns.map((c) => (c.header === 'MIRROR OF' && !mirrors ? { ...c, hidden: true } : c)), rows)));
+  printRows(ctx, columns, rows, rows, () =>
+    ctx.stdout.write(
+      renderTable(
+        columns.map((c) => (c.header === 'MIRROR OF' && !mirrors ? { ...c, hidden: true } : c)),
+        rows,
+      ),
+    ),
+  );
 }

@@ -19,7 +19,13 @@ export function writeJsonLines(out: Sink, json: unknown): void {
  * Prints rows: `json` (default: the rows) as JSON lines, a template over the columns'
  * values, or by default `text` when the command has its own words, else the table.
  */
-export function printRows<Row>(ctx: Context, columns: readonly Column<Row>[], rows: readonly Row[], json: unknown = rows, text?: () => void): void {
+export function printRows<Row>(
+  ctx: Context,
+  columns: readonly Column<Row>[],
+  rows: readonly Row[],
+  json: unknown = rows,
+  text?: () => void,
+): void {
   const mode = outputMode(ctx.format);
   if (mode.kind === 'json') return writeJsonLines(ctx.stdout, json);
   if (mode.kind === 'default') {

@@ -14,8 +14,10 @@ export function pruneWarning(report: PruneReport): string {
   const n = report.tags.length;
   const shown = report.tags.slice(0, 20).map((t) => `  ${t.repository}:${t.tag}`);
   if (n > shown.length) shown.push(`  ... and ${n - shown.length} more`);
-  return `WARNING! This will remove ${plural(n, 'tag')} from ${report.registry}, then collect garbage ` +
-    `(${formatBytes(report.bytes)} to free):\n${shown.join('\n')}`;
+  return (
+    `WARNING! This will remove ${plural(n, 'tag')} from ${report.registry}, then collect garbage ` +
+    `(${formatBytes(report.bytes)} to free):\n${shown.join('\n')}`
+  );
 }
 
 export const pruneColumns: readonly Column<PrunedTag>[] = [
@@ -43,7 +45,11 @@ function printText(ctx: Context, report: PruneReport): void {
     ctx.stdout.write(`${verb}: ${report.registry}/${t.repository}:${t.tag}, pushed ${timeAgo(t.pushed)}${stays}\n`);
   }
   const blobs = `${plural(report.manifests, 'untagged manifest')}, ${plural(report.blobs, 'blob')}`;
-  ctx.stdout.write(report.dryRun ? `\nTotal space to reclaim: ${formatBytes(report.bytes)} (${blobs})\n` : `\nTotal reclaimed space: ${formatBytes(report.bytes)} (${blobs})\n`);
+  ctx.stdout.write(
+    report.dryRun
+      ? `\nTotal space to reclaim: ${formatBytes(report.bytes)} (${blobs})\n`
+      : `\nTotal reclaimed space: ${formatBytes(report.bytes)} (${blobs})\n`,
+  );
 }
 
 export function printPruneReport(ctx: Context, report: PruneReport): void {

@@ -20,7 +20,8 @@ function tableDefault(d: unknown): string | undefined {
 /** `-d, --data DIR` (default `~/.jindr`, created if missing): the flag, then its default, repeatable and the row's note. */
 function flag(o: OptionSpec): string {
   const short = o.aliases.find((a) => a.length === 1);
-  const value = o.type === 'boolean' ? '' : o.choices.length > 0 ? ` ${o.choices.join('|')}` : ` ${o.value ?? (o.type === 'number' ? 'N' : 'VALUE')}`;
+  const value =
+    o.type === 'boolean' ? '' : o.choices.length > 0 ? ` ${o.choices.join('|')}` : ` ${o.value ?? (o.type === 'number' ? 'N' : 'VALUE')}`;
   const shown = o.defaultText ?? tableDefault(o.default);
   const notes = [shown === undefined ? '' : `default ${shown}`, o.array ? 'repeatable' : '', o.readme ?? ''].filter(Boolean);
   return `\`${short ? `-${short}, ` : ''}--${o.name}${value}\`${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
@@ -41,7 +42,15 @@ function row(cmd: JindrCommand): string {
 
 /** The reference as README.md holds it, markers included. */
 export function commandReference(commands: readonly JindrCommand[]): string {
-  return [REFERENCE_START, '', '| command | aliases | options | what it does |', '| --- | --- | --- | --- |', ...commands.map(row), '', REFERENCE_END].join('\n');
+  return [
+    REFERENCE_START,
+    '',
+    '| command | aliases | options | what it does |',
+    '| --- | --- | --- | --- |',
+    ...commands.map(row),
+    '',
+    REFERENCE_END,
+  ].join('\n');
 }
 
 /** README.md with its reference replaced by `reference`. */

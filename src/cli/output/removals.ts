@@ -39,7 +39,13 @@ function removalLines(rows: readonly Row[]): string[] {
 }
 
 export function printRemovals(ctx: Context, rows: readonly Row[]): void {
-  printRows(ctx, removalColumns, rows, rows, () => ctx.stdout.write(removalLines(rows).map((l) => l + '\n').join('')));
+  printRows(ctx, removalColumns, rows, rows, () =>
+    ctx.stdout.write(
+      removalLines(rows)
+        .map((l) => l + '\n')
+        .join(''),
+    ),
+  );
 }
 
 export const repositoryDeletionColumns: readonly Column<RepositoryDeletion>[] = [
@@ -49,6 +55,7 @@ export const repositoryDeletionColumns: readonly Column<RepositoryDeletion>[] = 
 
 export function printRepositoryDeletions(ctx: Context, rows: readonly RepositoryDeletion[]): void {
   printRows(ctx, repositoryDeletionColumns, rows, rows, () => {
-    for (const r of rows) ctx.stdout.write(`Deleted: ${r.registry}/${r.repository} (${r.manifests} manifest${r.manifests === 1 ? '' : 's'})\n`);
+    for (const r of rows)
+      ctx.stdout.write(`Deleted: ${r.registry}/${r.repository} (${r.manifests} manifest${r.manifests === 1 ? '' : 's'})\n`);
   });
 }

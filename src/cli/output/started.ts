@@ -16,11 +16,15 @@ export function printStarted(ctx: Context, address: LocalRegistryAddress, result
   if (result.outcome === 'already-running') {
     ctx.stdout.write(`registry already running as ${c.name} on ${address.registry}\n`);
     if (result.ignored.length > 0) {
-      ctx.info(`note: ${result.ignored.join(', ')} not applied to the running container: stop it first (${jindrCommand(address.registry, 'stop')})`);
+      ctx.info(
+        `note: ${result.ignored.join(', ')} not applied to the running container: stop it first (${jindrCommand(address.registry, 'stop')})`,
+      );
     }
     return;
   }
   const verb = result.outcome === 'created' ? 'created and started' : 'started';
   const security = securityOf(c);
-  ctx.stdout.write(`registry ${verb} as ${c.name} on ${address.registry} (${c.image}, data in ${describeStorage(c)}${describeSecurity(security.auth, security.tls !== undefined)})\n`);
+  ctx.stdout.write(
+    `registry ${verb} as ${c.name} on ${address.registry} (${c.image}, data in ${describeStorage(c)}${describeSecurity(security.auth, security.tls !== undefined)})\n`,
+  );
 }

@@ -25,6 +25,8 @@ function sentence(status: RegistryStatus): string {
 
 export function printStatus(ctx: Context, status: RegistryStatus): void {
   const { address, container: c, security } = status;
-  const json = c ? { running: c.running, state: c.state, container: c.name, image: c.image, storage: describeStorage(c), ...security } : { running: false, state: 'absent' };
+  const json = c
+    ? { running: c.running, state: c.state, container: c.name, image: c.image, storage: describeStorage(c), ...security }
+    : { running: false, state: 'absent' };
   printRows(ctx, statusColumns, [status], { registry: address.registry, ...json }, () => ctx.stdout.write(sentence(status) + '\n'));
 }

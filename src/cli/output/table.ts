@@ -16,7 +16,14 @@ const PADDING = 3;
 
 /** A column's name in templates. */
 export function fieldName(column: Pick<Column<never>, 'header' | 'field'>): string {
-  return column.field ?? column.header.toLowerCase().split(/\s+/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+  return (
+    column.field ??
+    column.header
+      .toLowerCase()
+      .split(/\s+/)
+      .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+      .join('')
+  );
 }
 
 const width = (text: string): number => [...text].length;
@@ -46,7 +53,14 @@ export function tabulate(text: string): string {
   };
   measure(0, lines.length, 0);
   const pad = (cell: string, w: number): string => cell + ' '.repeat(w - width(cell));
-  return lines.map((cells, i) => cells.map((cell, j) => (j < cells.length - 1 ? pad(cell, widths[i]![j]!) : cell)).join('').trimEnd()).join('\n');
+  return lines
+    .map((cells, i) =>
+      cells
+        .map((cell, j) => (j < cells.length - 1 ? pad(cell, widths[i]![j]!) : cell))
+        .join('')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): string {

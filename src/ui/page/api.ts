@@ -33,12 +33,14 @@ export async function get<T>(path: string, params: Record<string, string> = {}):
 }
 
 export async function post<T>(path: string, body: unknown): Promise<T> {
-  return answer<T>(await fetch(`/api/${path}`, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  }));
+  return answer<T>(
+    await fetch(`/api/${path}`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }),
+  );
 }
 
 export function messageOf(err: unknown): string {

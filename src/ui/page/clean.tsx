@@ -10,7 +10,9 @@ import { Prune, type CleanProps as Props } from './prune.tsx';
 
 export function gcSummary(r: GcAnswer): string {
   const what = `${plural(r.manifests.length, 'untagged manifest')}, ${plural(r.repositories.length, 'empty repository', 'empty repositories')} and ${plural(r.blobs, 'blob')}`;
-  return r.dryRun ? `gc would remove ${what}, freeing ${formatBytes(r.bytesFreed)}.` : `gc removed ${what} and freed ${formatBytes(r.bytesFreed)}.`;
+  return r.dryRun
+    ? `gc would remove ${what}, freeing ${formatBytes(r.bytesFreed)}.`
+    : `gc removed ${what} and freed ${formatBytes(r.bytesFreed)}.`;
 }
 
 function Gc({ info, announce, onChanged }: Props) {
@@ -46,29 +48,69 @@ function Gc({ info, announce, onChanged }: Props) {
   return (
     <section class="card" aria-labelledby="gc-title">
       <h2 id="gc-title">Garbage collection</h2>
-      <p>Removes untagged manifests that no tag needs and the blobs only they used. Every platform of a tagged index and every referrer stays. The registry restarts briefly.</p>
+      <p>
+        Removes untagged manifests that no tag needs and the blobs only they used. Every platform of a tagged index and every referrer
+        stays. The registry restarts briefly.
+      </p>
       {unavailable ? <p class="muted">{unavailable}</p> : null}
       <div class="buttons">
-        <button type="button" onClick={() => void call(true)} disabled={busy !== undefined || unavailable !== undefined}>{busy === 'check' ? 'Checking…' : 'Check what gc would free'}</button>
-        <button type="button" class="danger" onClick={() => setAsking(true)} disabled={busy !== undefined || preview === undefined || nothing}>Collect garbage…</button>
+        <button type="button" onClick={() => void call(true)} disabled={busy !== undefined || unavailable !== undefined}>
+          {busy === 'check' ? 'Checking…' : 'Check what gc would free'}
+        </button>
+        <button
+          type="button"
+          class="danger"
+          onClick={() => setAsking(true)}
+          disabled={busy !== undefined || preview === undefined || nothing}
+        >
+          Collect garbage…
+        </button>
       </div>
-      {error ? <p class="error" role="alert">{error}</p> : null}
+      {error ? (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      ) : null}
       {preview ? (
         <div class="result" id="gc-preview">
-          <p><strong>Dry run:</strong> {gcSummary(preview)}{nothing ? ' Nothing to do.' : ''}</p>
+          <p>
+            <strong>Dry run:</strong> {gcSummary(preview)}
+            {nothing ? ' Nothing to do.' : ''}
+          </p>
           {preview.manifests.length ? (
-            <details><summary>Manifests</summary><ul class="plain">{preview.manifests.map((m) => <li key={m.repository + m.digest}><code>{m.repository}@{m.digest}</code></li>)}</ul></details>
+            <details>
+              <summary>Manifests</summary>
+              <ul class="plain">
+                {preview.manifests.map((m) => (
+                  <li key={m.repository + m.digest}>
+                    <code>
+                      {m.repository}@{m.digest}
+                    </code>
+                  </li>
+                ))}
+              </ul>
+            </details>
           ) : null}
-          {preview.warnings.map((w) => <p class="muted" key={w}>warning: {w}</p>)}
+          {preview.warnings.map((w) => (
+            <p class="muted" key={w}>
+              warning: {w}
+            </p>
+          ))}
         </div>
       ) : null}
       {result ? <p class="result">{result}</p> : null}
       <Dialog title={`Collect garbage in ${info?.registry ?? 'the registry'}?`} open={asking} onClose={() => setAsking(false)}>
         <p>{preview ? gcSummary(preview) : ''} The registry stops for a moment: pushes wait until it is back.</p>
-        <p class="muted" role="status">{busy === 'run' ? 'Collecting garbage…' : ''}</p>
+        <p class="muted" role="status">
+          {busy === 'run' ? 'Collecting garbage…' : ''}
+        </p>
         <div class="buttons">
-          <button type="button" data-autofocus onClick={() => setAsking(false)} disabled={busy === 'run'}>Cancel</button>
-          <button type="button" class="danger" onClick={() => void call(false)} disabled={busy === 'run'}>Collect garbage</button>
+          <button type="button" data-autofocus onClick={() => setAsking(false)} disabled={busy === 'run'}>
+            Cancel
+          </button>
+          <button type="button" class="danger" onClick={() => void call(false)} disabled={busy === 'run'}>
+            Collect garbage
+          </button>
         </div>
       </Dialog>
     </section>

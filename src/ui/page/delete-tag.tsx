@@ -60,7 +60,9 @@ export function DeleteTag({ repository, row, siblings, onClose, onDone }: Props)
             <strong>Delete anyway</strong> removes {state.collateral.join(', ')} too, as <code>docker jindr rmi --force</code> does.
           </p>
           <div class="buttons">
-            <button type="button" data-autofocus onClick={onClose}>Cancel</button>
+            <button type="button" data-autofocus onClick={onClose}>
+              Cancel
+            </button>
             <button type="button" class="danger" onClick={() => void run(true)}>
               Delete anyway, with {plural(state.collateral.length, 'other tag')}
             </button>
@@ -69,14 +71,33 @@ export function DeleteTag({ repository, row, siblings, onClose, onDone }: Props)
       ) : (
         <>
           <p>
-            This removes the tag <strong>{name}</strong>{row?.digest ? <> (image <code>{shortDigest(row.digest)}</code>)</> : null}.
-            {siblings.length ? ` ${siblings.map((t) => `${repository}:${t}`).join(', ')} ${siblings.length === 1 ? 'points' : 'point'} at the same image and must stay: where this registry cannot delete a tag alone, the delete is refused and you are asked again.` : ''}
+            This removes the tag <strong>{name}</strong>
+            {row?.digest ? (
+              <>
+                {' '}
+                (image <code>{shortDigest(row.digest)}</code>)
+              </>
+            ) : null}
+            .
+            {siblings.length
+              ? ` ${siblings.map((t) => `${repository}:${t}`).join(', ')} ${siblings.length === 1 ? 'points' : 'point'} at the same image and must stay: where this registry cannot delete a tag alone, the delete is refused and you are asked again.`
+              : ''}
           </p>
-          {state.phase === 'failed' ? <p class="error" role="alert">{state.message}</p> : null}
-          <p class="muted" role="status">{working ? 'Deleting…' : ''}</p>
+          {state.phase === 'failed' ? (
+            <p class="error" role="alert">
+              {state.message}
+            </p>
+          ) : null}
+          <p class="muted" role="status">
+            {working ? 'Deleting…' : ''}
+          </p>
           <div class="buttons">
-            <button type="button" data-autofocus onClick={onClose} disabled={working}>Cancel</button>
-            <button type="button" class="danger" onClick={() => void run(false)} disabled={working}>Delete tag</button>
+            <button type="button" data-autofocus onClick={onClose} disabled={working}>
+              Cancel
+            </button>
+            <button type="button" class="danger" onClick={() => void run(false)} disabled={working}>
+              Delete tag
+            </button>
           </div>
         </>
       )}

@@ -20,13 +20,16 @@ export type Route =
   | { view: 'clean' };
 
 export function parseRoute(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').map((p) => {
-    try {
-      return decodeURIComponent(p);
-    } catch {
-      return p;
-    }
-  });
+  const parts = hash
+    .replace(/^#\/?/, '')
+    .split('/')
+    .map((p) => {
+      try {
+        return decodeURIComponent(p);
+      } catch {
+        return p;
+      }
+    });
   if (parts[0] === 'repo' && parts[1]) return { view: 'tags', repository: parts[1] };
   if (parts[0] === 'image' && parts[1] && parts[2]) return { view: 'image', repository: parts[1], reference: parts[2] };
   if (parts[0] === 'usage') return { view: 'usage' };
@@ -34,7 +37,13 @@ export function parseRoute(hash: string): Route {
   return { view: 'repositories' };
 }
 
-const TITLES: Record<Route['view'], string> = { repositories: 'Repositories', tags: 'Tags', image: 'Image', usage: 'Disk usage', clean: 'Clean up' };
+const TITLES: Record<Route['view'], string> = {
+  repositories: 'Repositories',
+  tags: 'Tags',
+  image: 'Image',
+  usage: 'Disk usage',
+  clean: 'Clean up',
+};
 
 function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(location.hash));
@@ -67,13 +76,28 @@ function App() {
   const changed = (): void => setRound((r) => r + 1);
   const current = route.view === 'tags' || route.view === 'image' ? 'repositories' : route.view;
   const nav = (view: Route['view'], href: string, label: string) => (
-    <li><a href={href} aria-current={current === view ? 'page' : undefined}>{label}</a></li>
+    <li>
+      <a href={href} aria-current={current === view ? 'page' : undefined}>
+        {label}
+      </a>
+    </li>
   );
   return (
     <>
-      <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('view-title')?.focus(); }}>Skip to content</a>
+      <a
+        class="skip"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('view-title')?.focus();
+        }}
+      >
+        Skip to content
+      </a>
       <header>
-        <p class="brand">docker jindr <span class="muted">·</span> <strong>{registry}</strong></p>
+        <p class="brand">
+          docker jindr <span class="muted">·</span> <strong>{registry}</strong>
+        </p>
         <nav aria-label="Views">
           <ul>
             {nav('repositories', '#/', 'Repositories')}
@@ -81,14 +105,20 @@ function App() {
             {nav('clean', '#/clean', 'Clean up')}
           </ul>
         </nav>
-        <button type="button" onClick={() => void refresh()}>Refresh</button>
+        <button type="button" onClick={() => void refresh()}>
+          Refresh
+        </button>
       </header>
-      <div class={status ? 'announcer' : 'announcer empty'} role="status" aria-live="polite" id="announcer">{status}</div>
+      <div class={status ? 'announcer' : 'announcer empty'} role="status" aria-live="polite" id="announcer">
+        {status}
+      </div>
       <main id="main">
         {info.error ? <Failure message={info.error} /> : null}
         {route.view === 'repositories' ? <Repositories round={round} /> : null}
         {route.view === 'tags' ? <Tags repository={route.repository} round={round} announce={announce} key={route.repository} /> : null}
-        {route.view === 'image' ? <Image repository={route.repository} reference={route.reference} round={round} key={`${route.repository}/${route.reference}`} /> : null}
+        {route.view === 'image' ? (
+          <Image repository={route.repository} reference={route.reference} round={round} key={`${route.repository}/${route.reference}`} />
+        ) : null}
         {route.view === 'usage' ? <Usage round={round} /> : null}
         {route.view === 'clean' ? <Clean info={info.data} announce={announce} onChanged={changed} /> : null}
       </main>

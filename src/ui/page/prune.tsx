@@ -47,7 +47,15 @@ export function pruneRequest(form: Form, dryRun: boolean): PruneRequest {
 }
 
 export function Prune({ info, announce, onChanged }: CleanProps) {
-  const [form, setForm] = useState<Form>({ repositories: '', keep: '', semver: false, olderThan: '', match: '', exclude: '', protect: 'latest' });
+  const [form, setForm] = useState<Form>({
+    repositories: '',
+    keep: '',
+    semver: false,
+    olderThan: '',
+    match: '',
+    exclude: '',
+    protect: 'latest',
+  });
   const [preview, setPreview] = useState<PruneAnswer | undefined>(undefined);
   const [result, setResult] = useState<string | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
@@ -87,16 +95,35 @@ export function Prune({ info, announce, onChanged }: CleanProps) {
   return (
     <section class="card" aria-labelledby="prune-title">
       <h2 id="prune-title">Prune tags</h2>
-      <p>Removes tags by rule, as <code>docker jindr prune</code> does: never a tag the rules keep or protect, nor what a kept tag needs; then collects garbage.</p>
+      <p>
+        Removes tags by rule, as <code>docker jindr prune</code> does: never a tag the rules keep or protect, nor what a kept tag needs;
+        then collects garbage.
+      </p>
       {why ? <p class="muted">{why}</p> : null}
-      <form class="grid" onSubmit={(e) => { e.preventDefault(); void call(true); }}>
-        <label for="prune-repos">Repositories <span class="muted">(all when empty)</span></label>
+      <form
+        class="grid"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void call(true);
+        }}
+      >
+        <label for="prune-repos">
+          Repositories <span class="muted">(all when empty)</span>
+        </label>
         <input id="prune-repos" {...field('repositories')} />
         <label for="prune-keep">Keep the newest</label>
         <input id="prune-keep" type="number" min="0" inputMode="numeric" {...field('keep')} />
         <label for="prune-semver">By semantic version</label>
-        <input id="prune-semver" type="checkbox" checked={form.semver} disabled={off} onChange={(e) => setForm({ ...form, semver: (e.target as HTMLInputElement).checked })} />
-        <label for="prune-older">Older than <span class="muted">(e.g. 30d, 12h)</span></label>
+        <input
+          id="prune-semver"
+          type="checkbox"
+          checked={form.semver}
+          disabled={off}
+          onChange={(e) => setForm({ ...form, semver: (e.target as HTMLInputElement).checked })}
+        />
+        <label for="prune-older">
+          Older than <span class="muted">(e.g. 30d, 12h)</span>
+        </label>
         <input id="prune-older" {...field('olderThan')} />
         <label for="prune-match">Only tags matching</label>
         <input id="prune-match" {...field('match')} />
@@ -105,27 +132,64 @@ export function Prune({ info, announce, onChanged }: CleanProps) {
         <label for="prune-protect">Protect</label>
         <input id="prune-protect" {...field('protect')} />
         <div class="buttons span">
-          <button type="submit" disabled={off || busy}>{busy && !asking ? 'Checking…' : 'Check what prune would remove'}</button>
-          <button type="button" class="danger" disabled={off || busy || !preview || preview.tags.length === 0} onClick={() => setAsking(true)}>Prune…</button>
+          <button type="submit" disabled={off || busy}>
+            {busy && !asking ? 'Checking…' : 'Check what prune would remove'}
+          </button>
+          <button
+            type="button"
+            class="danger"
+            disabled={off || busy || !preview || preview.tags.length === 0}
+            onClick={() => setAsking(true)}
+          >
+            Prune…
+          </button>
         </div>
       </form>
-      {error ? <p class="error" role="alert">{error}</p> : null}
+      {error ? (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      ) : null}
       {preview ? (
         <div class="result" id="prune-preview">
-          <p><strong>Dry run:</strong> {pruneSummary(preview)}</p>
+          <p>
+            <strong>Dry run:</strong> {pruneSummary(preview)}
+          </p>
           <ul class="plain" aria-label="Tags prune would remove">
-            {preview.tags.map((t) => <li key={`${t.repository}:${t.tag}`}><code>{t.repository}:{t.tag}</code>{t.pushed ? <span class="muted"> · pushed <Time date={t.pushed} text={ago(t.pushed)} /></span> : null}</li>)}
+            {preview.tags.map((t) => (
+              <li key={`${t.repository}:${t.tag}`}>
+                <code>
+                  {t.repository}:{t.tag}
+                </code>
+                {t.pushed ? (
+                  <span class="muted">
+                    {' '}
+                    · pushed <Time date={t.pushed} text={ago(t.pushed)} />
+                  </span>
+                ) : null}
+              </li>
+            ))}
           </ul>
-          {preview.warnings.map((w) => <p class="muted" key={w}>warning: {w}</p>)}
+          {preview.warnings.map((w) => (
+            <p class="muted" key={w}>
+              warning: {w}
+            </p>
+          ))}
         </div>
       ) : null}
       {result ? <p class="result">{result}</p> : null}
       <Dialog title="Prune these tags?" open={asking} onClose={() => setAsking(false)}>
         <p>{preview ? pruneSummary(preview) : ''}</p>
-        <p class="muted" role="status">{busy ? 'Pruning…' : ''}</p>
+        <p class="muted" role="status">
+          {busy ? 'Pruning…' : ''}
+        </p>
         <div class="buttons">
-          <button type="button" data-autofocus onClick={() => setAsking(false)} disabled={busy}>Cancel</button>
-          <button type="button" class="danger" onClick={() => void call(false)} disabled={busy}>Prune</button>
+          <button type="button" data-autofocus onClick={() => setAsking(false)} disabled={busy}>
+            Cancel
+          </button>
+          <button type="button" class="danger" onClick={() => void call(false)} disabled={busy}>
+            Prune
+          </button>
         </div>
       </Dialog>
     </section>

@@ -11,13 +11,28 @@ function Node({ n }: { n: ReferrerNode }) {
       <span class={`badge ${n.kind}`}>{n.kind}</span> <code title={n.digest}>{shortDigest(n.digest)}</code>
       {n.about ? <> for {n.about}</> : null}
       {n.artifactType ? <span class="muted"> · {n.artifactType}</span> : null}
-      <span class="muted"> · {formatBytes(n.size)} · from {n.tag ? `tag ${n.tag}` : VIA[n.via]}</span>
-      {n.children.length ? <ul>{n.children.map((c) => <Node n={c} key={c.digest} />)}</ul> : null}
+      <span class="muted">
+        {' '}
+        · {formatBytes(n.size)} · from {n.tag ? `tag ${n.tag}` : VIA[n.via]}
+      </span>
+      {n.children.length ? (
+        <ul>
+          {n.children.map((c) => (
+            <Node n={c} key={c.digest} />
+          ))}
+        </ul>
+      ) : null}
     </li>
   );
 }
 
 export function Referrers({ nodes }: { nodes: ReferrerNode[] }) {
   if (nodes.length === 0) return <p class="muted">Nothing refers to this image (no signature, SBOM or attestation).</p>;
-  return <ul class="tree" aria-labelledby="referrers-title">{nodes.map((n) => <Node n={n} key={n.digest} />)}</ul>;
+  return (
+    <ul class="tree" aria-labelledby="referrers-title">
+      {nodes.map((n) => (
+        <Node n={n} key={n.digest} />
+      ))}
+    </ul>
+  );
 }

@@ -18,30 +18,49 @@ export function Repositories({ round }: { round: number }) {
       <Heading>Repositories</Heading>
       <div class="toolbar">
         <label for="repo-filter">Filter repositories</label>
-        <input id="repo-filter" type="search" value={filter} placeholder="name contains…" autocomplete="off" spellcheck={false}
-          onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
+        <input
+          id="repo-filter"
+          type="search"
+          value={filter}
+          placeholder="name contains…"
+          autocomplete="off"
+          spellcheck={false}
+          onInput={(e) => setFilter((e.target as HTMLInputElement).value)}
+        />
       </div>
       {error ? <Failure message={error} /> : null}
       {loading && !data ? <Loading what="repositories" /> : null}
       {data ? (
         <>
           <p class="count" role="status" id="repo-count">
-            {words.length ? `${shown.length} of ${plural(all.length, 'repository', 'repositories')}` : plural(all.length, 'repository', 'repositories')}, {plural(tags, 'tag')}
+            {words.length
+              ? `${shown.length} of ${plural(all.length, 'repository', 'repositories')}`
+              : plural(all.length, 'repository', 'repositories')}
+            , {plural(tags, 'tag')}
           </p>
           <table class="list" aria-describedby="repo-count">
             <thead>
-              <tr><th scope="col">Repository</th><th scope="col" class="num">Tags</th></tr>
+              <tr>
+                <th scope="col">Repository</th>
+                <th scope="col" class="num">
+                  Tags
+                </th>
+              </tr>
             </thead>
             <tbody>
               {shown.map((r) => (
                 <tr key={r.name}>
-                  <td><a href={repoHref(r.name)}>{r.name}</a></td>
+                  <td>
+                    <a href={repoHref(r.name)}>{r.name}</a>
+                  </td>
                   <td class="num">{r.tags}</td>
                 </tr>
               ))}
             </tbody>
           </table>
-          {shown.length === 0 ? <p>{all.length === 0 ? 'The registry holds no repositories yet.' : 'No repository matches the filter.'}</p> : null}
+          {shown.length === 0 ? (
+            <p>{all.length === 0 ? 'The registry holds no repositories yet.' : 'No repository matches the filter.'}</p>
+          ) : null}
         </>
       ) : null}
     </section>

@@ -36,59 +36,88 @@ export function Tags({ repository, round, announce }: { repository: string; roun
   const [sort, setSort] = useState<{ key: Key; direction: Direction }>({ key: 'name', direction: 'ascending' });
   const [deleting, setDeleting] = useState<TagRow | undefined>(undefined);
   const choose = (key: Key): void => {
-    const direction: Direction = sort.key === key ? (sort.direction === 'ascending' ? 'descending' : 'ascending') : key === 'name' ? 'ascending' : 'descending';
+    const direction: Direction =
+      sort.key === key ? (sort.direction === 'ascending' ? 'descending' : 'ascending') : key === 'name' ? 'ascending' : 'descending';
     setSort({ key, direction });
     announce(`Sorted by ${key}, ${direction}`);
   };
   const rows = data ? sortTags(data.tags, sort.key, sort.direction) : [];
   return (
     <section aria-labelledby="view-title">
-      <p class="crumbs"><a href="#/">Repositories</a> / </p>
+      <p class="crumbs">
+        <a href="#/">Repositories</a> /{' '}
+      </p>
       <Heading>{repository}</Heading>
       {error ? <Failure message={error} /> : null}
       {loading && !data ? <Loading what="tags" /> : null}
       {data ? (
         <>
-          <p class="count" id="tag-count">{plural(data.tags.length, 'tag')}{data.pushedKnown ? '' : ' (push times are known only for a registry docker-jindr runs)'}</p>
+          <p class="count" id="tag-count">
+            {plural(data.tags.length, 'tag')}
+            {data.pushedKnown ? '' : ' (push times are known only for a registry docker-jindr runs)'}
+          </p>
           <table class="list" aria-describedby="tag-count">
             <thead>
               <tr>
                 {COLUMNS.map((c) => (
                   <th scope="col" class={c.num ? 'num' : undefined} aria-sort={sort.key === c.key ? sort.direction : 'none'} key={c.key}>
                     <button type="button" class="sort" onClick={() => choose(c.key)}>
-                      {c.label}<span aria-hidden="true" class="arrow">{sort.key === c.key ? (sort.direction === 'ascending' ? ' ▲' : ' ▼') : ' ↕'}</span>
+                      {c.label}
+                      <span aria-hidden="true" class="arrow">
+                        {sort.key === c.key ? (sort.direction === 'ascending' ? ' ▲' : ' ▼') : ' ↕'}
+                      </span>
                     </button>
                   </th>
                 ))}
                 <th scope="col">Image ID</th>
                 <th scope="col">Platforms</th>
-                <th scope="col"><span class="sr-only">Actions</span></th>
+                <th scope="col">
+                  <span class="sr-only">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
               {rows.map((r) => (
                 <tr key={r.tag}>
-                  <td><a href={imageHref(repository, r.tag)}>{r.tag}</a></td>
-                  <td><Time date={r.created} text={ago(r.created)} /></td>
-                  <td><Time date={r.pushed} text={ago(r.pushed)} /></td>
+                  <td>
+                    <a href={imageHref(repository, r.tag)}>{r.tag}</a>
+                  </td>
+                  <td>
+                    <Time date={r.created} text={ago(r.created)} />
+                  </td>
+                  <td>
+                    <Time date={r.pushed} text={ago(r.pushed)} />
+                  </td>
                   <td class="num">{r.error ? '?' : formatBytes(r.size)}</td>
-                  <td><code>{r.digest ? shortDigest(r.digest) : '?'}</code></td>
-                  <td>{r.error ? <span class="error">{r.error}</span> : r.platforms.join(', ') || (r.kind === 'artifact' ? 'artifact' : '')}</td>
-                  <td><button type="button" class="danger small" aria-label={`Delete ${repository}:${r.tag}`} onClick={() => setDeleting(r)}>Delete</button></td>
+                  <td>
+                    <code>{r.digest ? shortDigest(r.digest) : '?'}</code>
+                  </td>
+                  <td>
+                    {r.error ? <span class="error">{r.error}</span> : r.platforms.join(', ') || (r.kind === 'artifact' ? 'artifact' : '')}
+                  </td>
+                  <td>
+                    <button type="button" class="danger small" aria-label={`Delete ${repository}:${r.tag}`} onClick={() => setDeleting(r)}>
+                      Delete
+                    </button>
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         </>
       ) : null}
-      <DeleteTag repository={repository} row={deleting} siblings={deleting && data ? data.tags.filter((t) => t.digest === deleting.digest && t.tag !== deleting.tag).map((t) => t.tag) : []}
+      <DeleteTag
+        repository={repository}
+        row={deleting}
+        siblings={deleting && data ? data.tags.filter((t) => t.digest === deleting.digest && t.tag !== deleting.tag).map((t) => t.tag) : []}
         onClose={() => setDeleting(undefined)}
         onDone={(text) => {
           setDeleting(undefined);
           announce(text);
           reload();
           document.getElementById('view-title')?.focus();
-        }} />
+        }}
+      />
     </section>
   );
 }

@@ -8,7 +8,9 @@ import { Failure, Heading, Loading, repoHref } from './parts.tsx';
 
 export function Usage({ round }: { round: number }) {
   const { data, error, loading } = useLoad(() => get<UsageAnswer>('usage'), [round]);
-  const rows = [...(data?.repositories ?? [])].sort((a, b) => b.unique + b.shared - (a.unique + a.shared) || a.repository.localeCompare(b.repository));
+  const rows = [...(data?.repositories ?? [])].sort(
+    (a, b) => b.unique + b.shared - (a.unique + a.shared) || a.repository.localeCompare(b.repository),
+  );
   const max = Math.max(1, ...rows.map((r) => r.unique + r.shared));
   const width = (bytes: number) => ({ width: `${(100 * bytes) / max}%` });
   const storage = data?.source === 'storage';
@@ -34,16 +36,28 @@ export function Usage({ round }: { round: number }) {
             <thead>
               <tr>
                 <th scope="col">Repository</th>
-                <th scope="col" class="bar-cell"><span class="sr-only">Bar</span></th>
-                <th scope="col" class="num">Only this</th>
-                <th scope="col" class="num">Shared</th>
-                {storage ? <th scope="col" class="num">gc could free</th> : null}
+                <th scope="col" class="bar-cell">
+                  <span class="sr-only">Bar</span>
+                </th>
+                <th scope="col" class="num">
+                  Only this
+                </th>
+                <th scope="col" class="num">
+                  Shared
+                </th>
+                {storage ? (
+                  <th scope="col" class="num">
+                    gc could free
+                  </th>
+                ) : null}
               </tr>
             </thead>
             <tbody>
               {rows.map((r) => (
                 <tr key={r.repository}>
-                  <td><a href={repoHref(r.repository)}>{r.repository}</a></td>
+                  <td>
+                    <a href={repoHref(r.repository)}>{r.repository}</a>
+                  </td>
                   <td class="bar-cell">
                     <div class="bar" aria-hidden="true">
                       <span class="unique" style={width(r.unique)} />

@@ -41,7 +41,7 @@ test('\\t and \\n as two characters are a tab and a newline', (t) => {
   t.is(render('{{.Tag}}\\t{{.ID}}\\n'), 'v1\t0123456789ab\n');
 });
 
-test('table TEMPLATE: the header line has each field\'s header, functions leave it alone, text stays', (t) => {
+test("table TEMPLATE: the header line has each field's header, functions leave it alone, text stays", (t) => {
   const mode = outputMode('table {{.Repository}}:{{.Tag | upper}}\\t{{json .ID}}');
   if (mode.kind !== 'template') return t.fail();
   t.is(renderHeader(mode.parts, { Repository: 'REPOSITORY', Tag: 'TAG', ID: 'IMAGE ID' }), 'REPOSITORY:TAG\tIMAGE ID');
@@ -88,12 +88,15 @@ function print(format: string, text?: () => void): string {
     { header: 'DIGEST', value: (r) => r.digest, hidden: true },
     { header: 'IMAGE ID', field: 'ID', value: (r) => r.digest.slice(0, 4) },
   ];
-  const rows = [{ name: 'app', size: 10, digest: 'abcdef' }, { name: 'a-much-longer-name', size: 2000, digest: '012345' }];
+  const rows = [
+    { name: 'app', size: 10, digest: 'abcdef' },
+    { name: 'a-much-longer-name', size: 2000, digest: '012345' },
+  ];
   printRows(ctx, columns, rows, rows, text);
   return out.join('');
 }
 
-test('printRows: json is one object per line with the data\'s own names; a list of none prints nothing', (t) => {
+test("printRows: json is one object per line with the data's own names; a list of none prints nothing", (t) => {
   t.is(print('json'), '{"name":"app","size":10,"digest":"abcdef"}\n{"name":"a-much-longer-name","size":2000,"digest":"012345"}\n');
   const out: string[] = [];
   printRows({ format: 'json', stdout: { write: (s: string) => out.push(s) } } as unknown as Context, [], [], []);
@@ -104,16 +107,25 @@ test('printRows: json is one object per line with the data\'s own names; a list 
 });
 
 test('printRows: the default table leaves hidden columns out; a template reaches them by name', (t) => {
-  t.is(print('table'), 'REPOSITORY           SIZE      IMAGE ID\napp                  10B       abcd\na-much-longer-name   2000B     0123\n');
+  t.is(
+    print('table'),
+    'REPOSITORY           SIZE      IMAGE ID\napp                  10B       abcd\na-much-longer-name   2000B     0123\n',
+  );
   t.is(print('{{.Repository}} {{.Digest}} {{.ID}}'), 'app abcdef abcd\na-much-longer-name 012345 0123\n');
   t.is(print('table {{.ID}}\\t{{.Repository}}'), 'IMAGE ID   REPOSITORY\nabcd       app\n0123       a-much-longer-name\n');
   t.is(print('{{json .}}').split('\n')[0], '{"Repository":"app","Size":"10B","Digest":"abcdef","ID":"abcd"}');
 });
 
-test('printRows: a command\'s own words are the default; json and templates still get the rows', (t) => {
+test("printRows: a command's own words are the default; json and templates still get the rows", (t) => {
   let called = 0;
-  t.is(print('table', () => (called += 1)), '');
+  t.is(
+    print('table', () => (called += 1)),
+    '',
+  );
   t.is(called, 1);
-  t.is(print('{{.Repository}}', () => (called += 1)), 'app\na-much-longer-name\n');
+  t.is(
+    print('{{.Repository}}', () => (called += 1)),
+    'app\na-much-longer-name\n',
+  );
   t.is(called, 1);
 });

@@ -26,11 +26,17 @@ test('cp --help: usage line, description, aliases, examples, its options, then t
   const help = commandHelp(cp, docker);
   t.true(help.startsWith('Usage:  docker jindr cp [OPTIONS] IMAGE [DESTINATION] [TAG...]\n\nCopy an image and more of its tags'));
   t.regex(help, /\n\nAliases:\n {2}docker jindr cp, docker jindr copy\n\n/);
-  t.regex(help, /\n\nExamples:\n {2}docker jindr cp app ghcr\.io\/acme v1 v2\n {6}copy app:latest, app:v1 and app:v2 to ghcr\.io\/acme\/app\n/);
+  t.regex(
+    help,
+    /\n\nExamples:\n {2}docker jindr cp app ghcr\.io\/acme v1 v2\n {6}copy app:latest, app:v1 and app:v2 to ghcr\.io\/acme\/app\n/,
+  );
   t.regex(help, /\n\nOptions:\n(?: {2}-\w, | {6})--/);
   t.regex(help, /^ {2}-j, --jobs int {8}Blobs transferred at once \(default 4\)$/m);
   t.regex(help, /^ {6}--insecure {8}Allow a destination without TLS/m);
-  t.regex(help, /\n\nGlobal Options:\n {2}-D, --debug {13}Show debug output and stack traces\n {2}-r, --registry string {3}The registry to work on, HOST:PORT \(default\n {26}"localhost:5001"\)\n$/);
+  t.regex(
+    help,
+    /\n\nGlobal Options:\n {2}-D, --debug {13}Show debug output and stack traces\n {2}-r, --registry string {3}The registry to work on, HOST:PORT \(default\n {26}"localhost:5001"\)\n$/,
+  );
   t.true(help.indexOf('Examples:') < help.indexOf('Options:'), "cobra's order: examples, then options");
   t.true(help.indexOf('\nOptions:') < help.indexOf('Global Options:'));
   // Options sorted by long name, as pflag lists them.
@@ -40,20 +46,32 @@ test('cp --help: usage line, description, aliases, examples, its options, then t
 
 test('--format is listed with the fields a template may use, for the commands that print rows only', (t) => {
   const lsi = commandHelp(findCommand(commands, 'lsi')!, docker);
-  t.regex(lsi.replace(/\s+/g, ' '), /--format string Format output: 'table' \(the default\), 'table TEMPLATE', 'json' \(one JSON object per line\), or a Go 'TEMPLATE' .* over the fields \.Repository \.Tag \.ID \.Platforms \.Created \.Size \.Digest/);
+  t.regex(
+    lsi.replace(/\s+/g, ' '),
+    /--format string Format output: 'table' \(the default\), 'table TEMPLATE', 'json' \(one JSON object per line\), or a Go 'TEMPLATE' .* over the fields \.Repository \.Tag \.ID \.Platforms \.Created \.Size \.Digest/,
+  );
   t.notRegex(commandHelp(findCommand(commands, 'start')!, docker), /--format/);
   t.notRegex(commandHelp(findCommand(commands, 'restart')!, docker), /\[OPTIONS\]/, 'no options of its own: none in the usage line');
 });
 
-test('the plugin\'s help: options, Management Commands (with subcommands), Commands, sorted, then where to read more', (t) => {
+test("the plugin's help: options, Management Commands (with subcommands), Commands, sorted, then where to read more", (t) => {
   const help = pluginHelp(commands, docker, 'Run a registry');
   t.true(help.startsWith('Usage:  docker jindr [OPTIONS] COMMAND\n\nRun a registry\n\nOptions:\n'));
   t.regex(help, /^ {2}-v, --version {11}Print version information and quit$/m);
   const management = help.slice(help.indexOf('Management Commands:'), help.indexOf('\nCommands:'));
   t.regex(management, /^ {2}index {7}Make a multi-platform image/m);
   t.regex(management, /^ {2}mirror {6}Run a pull-through cache/m);
-  const list = help.slice(help.indexOf('\nCommands:')).match(/^ {2}[a-z]+/gm)!.map((s) => s.trim());
-  t.deepEqual(list, commands.filter((c) => c.subcommands.length === 0).map(commandName).sort());
+  const list = help
+    .slice(help.indexOf('\nCommands:'))
+    .match(/^ {2}[a-z]+/gm)!
+    .map((s) => s.trim());
+  t.deepEqual(
+    list,
+    commands
+      .filter((c) => c.subcommands.length === 0)
+      .map(commandName)
+      .sort(),
+  );
   t.true(help.endsWith("\n\nRun 'docker jindr COMMAND --help' for more information on a command.\n"));
 });
 
@@ -62,26 +80,48 @@ test('a management command lists its subcommands; a subcommand shows only its ow
   t.true(group.startsWith('Usage:  docker jindr mirror COMMAND\n\n'));
   t.regex(group, /\nCommands:\n {2}config {6}.+\n {2}ls {10}.+\n {2}rm {10}.+\n {2}start {7}.+\n/);
   t.true(group.endsWith("Run 'docker jindr mirror COMMAND --help' for more information on a command.\n"));
-  const start = commandHelp(mirror, docker, mirror.subcommands.find((s) => s.name === 'start'));
+  const start = commandHelp(
+    mirror,
+    docker,
+    mirror.subcommands.find((s) => s.name === 'start'),
+  );
   t.true(start.startsWith('Usage:  docker jindr mirror start [OPTIONS] [UPSTREAM]\n'));
   t.regex(start, /^ {6}--engine {11}Make this Docker engine/m, 'the "start:" prefix of the shared option list is left out');
   t.notRegex(start, /--purge/);
-  const rm = commandHelp(mirror, docker, mirror.subcommands.find((s) => s.name === 'rm'));
+  const rm = commandHelp(
+    mirror,
+    docker,
+    mirror.subcommands.find((s) => s.name === 'rm'),
+  );
   t.regex(rm, /--purge/);
   t.notRegex(rm, /--engine/);
 });
 
 test("each mirror action's --format lists its own fields (ls: the command's)", (t) => {
   const fields = (name: string): string => {
-    const help = commandHelp(mirror, docker, mirror.subcommands.find((s) => s.name === name)).replace(/\s+/g, ' ');
+    const help = commandHelp(
+      mirror,
+      docker,
+      mirror.subcommands.find((s) => s.name === name),
+    ).replace(/\s+/g, ' ');
     return /over the fields ((?:\.\w+ ?)+)/.exec(help)?.[1]?.trim() ?? '';
   };
   t.is(fields('start'), '.Name .Upstream .Address .Container .Port .Image .Data .Network .Outcome .EngineMirror');
   t.is(fields('stop'), '.Name .Upstream .Address .Container .Outcome');
   t.is(fields('rm'), '.Name .Upstream .Address .Container .Data .DataRemoved .EngineMirror');
-  t.is(fields('config'), '.Name .Upstream .Address .Container .Network .ContainerdFile .Containerd .NodeContainerd .K3d .PodmanFile .Podman');
+  t.is(
+    fields('config'),
+    '.Name .Upstream .Address .Container .Network .ContainerdFile .Containerd .NodeContainerd .K3d .PodmanFile .Podman',
+  );
   t.is(fields('ls'), '.Name .Upstream .Address .Status .Size .Images');
-  t.regex(commandHelp(mirror, docker, mirror.subcommands.find((s) => s.name === 'stop')), /^Usage: {2}docker jindr mirror stop \[OPTIONS\] \[UPSTREAM\]$/m);
+  t.regex(
+    commandHelp(
+      mirror,
+      docker,
+      mirror.subcommands.find((s) => s.name === 'stop'),
+    ),
+    /^Usage: {2}docker jindr mirror stop \[OPTIONS\] \[UPSTREAM\]$/m,
+  );
 });
 
 test('every help fits 80 columns, but for an example command line, which is never wrapped', (t) => {
@@ -104,7 +144,14 @@ test('helpFor: --help or -h anywhere, nothing at all, a management command alone
   t.is(h('-r', 'localhost:6000', 'cp', 'app', '-h'), commandHelp(cp, docker));
   t.is(h('copy', '--help'), commandHelp(cp, docker), 'an alias');
   t.is(h('mirror'), groupHelp(mirror, docker));
-  t.is(h('mirror', 'rm', '--help'), commandHelp(mirror, docker, mirror.subcommands.find((s) => s.name === 'rm')));
+  t.is(
+    h('mirror', 'rm', '--help'),
+    commandHelp(
+      mirror,
+      docker,
+      mirror.subcommands.find((s) => s.name === 'rm'),
+    ),
+  );
   t.is(h('cp', 'app'), undefined);
   t.is(h('mirror', 'ls'), undefined);
 });
@@ -113,6 +160,12 @@ test('layout: words wrapped with a hanging indent; a long first column puts the 
   t.deepEqual(wrapWords('aa bb cc dd', 5), ['aa bb', 'cc dd']);
   t.deepEqual(wrapWords('averyveryverylongword x', 5), ['averyveryverylongword', 'x']);
   t.is(hanging('  -x', 'one two three four five six seven', 8, 30), '  -x    one two three four\n        five six seven');
-  t.is(twoColumns([['  a', 'first'], ['  bbb', 'second']]), '  a     first\n  bbb   second');
+  t.is(
+    twoColumns([
+      ['  a', 'first'],
+      ['  bbb', 'second'],
+    ]),
+    '  a     first\n  bbb   second',
+  );
   t.is(twoColumns([['  ls', 'List']], { gap: 1, minFirst: 13 }), '  ls          List', "cobra's column 14");
 });

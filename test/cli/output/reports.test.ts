@@ -16,7 +16,8 @@ function recording(format = 'table', tty = false) {
   const out: string[] = [];
   const err: string[] = [];
   const ctx = {
-    format, env: { HOME: '/home/me' },
+    format,
+    env: { HOME: '/home/me' },
     stdout: { isTTY: tty, write: (s: string) => out.push(s) },
     stderr: { isTTY: tty, write: (s: string) => err.push(s) },
     info: (m: string) => err.push(m + '\n'),
@@ -36,18 +37,46 @@ test('rmi of two tags of one digest (registry 2.x deletes by digest): each Untag
   t.is(out(), `Untagged: r:1/web:v1\nUntagged: r:1/app:a\nUntagged: r:1/app:b\nDeleted: r:1/app@${D('b')}\n`);
   const json = recording('json');
   printRemovals(json.ctx, [{ registry: 'r:1', repository: 'app', tag: 'a', action: 'deleted', digest: D('b'), alsoRemovedTags: ['b'] }]);
-  t.deepEqual(JSON.parse(json.out()), { registry: 'r:1', repository: 'app', tag: 'a', action: 'deleted', digest: D('b'), alsoRemovedTags: ['b'] });
+  t.deepEqual(JSON.parse(json.out()), {
+    registry: 'r:1',
+    repository: 'app',
+    tag: 'a',
+    action: 'deleted',
+    digest: D('b'),
+    alsoRemovedTags: ['b'],
+  });
 });
 
-const gc = (over: Partial<GcReport> = {}): GcReport => ({ registry: 'localhost:5001', container: 'jindr-5001', dryRun: false, manifests: [], repositories: [], blobs: 0, bytesFreed: 0, grace: '1h', keptYoung: { manifests: 0, blobs: 0, bytes: 0 }, uploads: [], uploadBytes: 0, leftAlone: [], warnings: [], ...over });
+const gc = (over: Partial<GcReport> = {}): GcReport => ({
+  registry: 'localhost:5001',
+  container: 'jindr-5001',
+  dryRun: false,
+  manifests: [],
+  repositories: [],
+  blobs: 0,
+  bytesFreed: 0,
+  grace: '1h',
+  keptYoung: { manifests: 0, blobs: 0, bytes: 0 },
+  uploads: [],
+  uploadBytes: 0,
+  leftAlone: [],
+  warnings: [],
+  ...over,
+});
 
 test('stop: nothing collected says nothing; what was collected is counted in words', (t) => {
   const none = recording();
   printGcBeforeStop(none.ctx, gc());
   t.is(none.err(), '');
   const some = recording();
-  printGcBeforeStop(some.ctx, gc({ manifests: [{ repository: 'app', digest: D('a') }], repositories: ['old', 'older'], blobs: 1, bytesFreed: 2048 }));
-  t.is(some.err(), `removed untagged manifest app@${D('a')}\nremoved repository old (no tags left)\nremoved repository older (no tags left)\ngarbage collected: 1 manifest, 2 repositories, 1 blob, 2.05kB freed\n`);
+  printGcBeforeStop(
+    some.ctx,
+    gc({ manifests: [{ repository: 'app', digest: D('a') }], repositories: ['old', 'older'], blobs: 1, bytesFreed: 2048 }),
+  );
+  t.is(
+    some.err(),
+    `removed untagged manifest app@${D('a')}\nremoved repository old (no tags left)\nremoved repository older (no tags left)\ngarbage collected: 1 manifest, 2 repositories, 1 blob, 2.05kB freed\n`,
+  );
 });
 
 test('gc: the table says removed or to remove; a template gets the same fields either way', (t) => {
@@ -60,8 +89,21 @@ test('gc: the table says removed or to remove; a template gets the same fields e
 });
 
 const overview = (over: Partial<RegistryOverview>): RegistryOverview => ({
-  registry: 'localhost:5001', container: 'jindr-5001', id: 'x', state: 'running', running: true, status: 'Up 2 hours',
-  storageArea: '/home/me/.jindr', size: 2_170_000, image: 'registry:3', managed: true, mirrorOf: null, auth: true, authMethod: 'htpasswd', tls: true, ...over,
+  registry: 'localhost:5001',
+  container: 'jindr-5001',
+  id: 'x',
+  state: 'running',
+  running: true,
+  status: 'Up 2 hours',
+  storageArea: '/home/me/.jindr',
+  size: 2_170_000,
+  image: 'registry:3',
+  managed: true,
+  mirrorOf: null,
+  auth: true,
+  authMethod: 'htpasswd',
+  tls: true,
+  ...over,
 });
 
 test('info: a volume by its short name, a path under home with ~, an upstream by its host; registry rows fit 120 columns', (t) => {
@@ -73,8 +115,24 @@ test('info: a volume by its short name, a path under home with ~, an upstream by
   const { ctx, out } = recording();
   printOverview(ctx, [
     overview({}),
-    overview({ registry: 'localhost:5003', container: 'jindr-5003', status: 'Exited (0) 2 days ago', storageArea: '/srv/jindr', auth: false, authMethod: null, tls: false }),
-    overview({ registry: 'localhost:5613', container: 'plain-registry', storageArea: `volume ${'f'.repeat(64)}`, managed: false, image: 'registry:2', auth: null, tls: null }),
+    overview({
+      registry: 'localhost:5003',
+      container: 'jindr-5003',
+      status: 'Exited (0) 2 days ago',
+      storageArea: '/srv/jindr',
+      auth: false,
+      authMethod: null,
+      tls: false,
+    }),
+    overview({
+      registry: 'localhost:5613',
+      container: 'plain-registry',
+      storageArea: `volume ${'f'.repeat(64)}`,
+      managed: false,
+      image: 'registry:2',
+      auth: null,
+      tls: null,
+    }),
   ]);
   const lines = out().trimEnd().split('\n');
   for (const line of lines) t.true(line.length <= 120, `${line.length}: ${line}`);
@@ -82,18 +140,46 @@ test('info: a volume by its short name, a path under home with ~, an upstream by
   t.regex(lines[1]!, /^localhost:5001\s+jindr-5001\s+Up 2 hours\s+htpasswd \+ TLS\s+~\/\.jindr\s+2\.17MB\s+registry:3$/);
   t.regex(lines[3]!, /volume ffffffffffff\s/);
   const mirror = recording();
-  printOverview(mirror.ctx, [overview({ mirrorOf: 'https://registry-1.docker.io' }), overview({ mirrorOf: 'https://ghcr.io' }), overview({ mirrorOf: 'http://upstream:5000' })]);
-  t.deepEqual(mirror.out().trimEnd().split('\n').slice(1).map((l) => l.split(/\s+/).at(-1)), ['docker.io', 'ghcr.io', 'http://upstream:5000']);
-  t.deepEqual(overviewColumns(undefined).map((c) => c.header), ['REGISTRY', 'CONTAINER', 'STATUS', 'SECURITY', 'STORAGE AREA', 'SIZE', 'IMAGE', 'MIRROR OF']);
+  printOverview(mirror.ctx, [
+    overview({ mirrorOf: 'https://registry-1.docker.io' }),
+    overview({ mirrorOf: 'https://ghcr.io' }),
+    overview({ mirrorOf: 'http://upstream:5000' }),
+  ]);
+  t.deepEqual(
+    mirror
+      .out()
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(/\s+/).at(-1)),
+    ['docker.io', 'ghcr.io', 'http://upstream:5000'],
+  );
+  t.deepEqual(
+    overviewColumns(undefined).map((c) => c.header),
+    ['REGISTRY', 'CONTAINER', 'STATUS', 'SECURITY', 'STORAGE AREA', 'SIZE', 'IMAGE', 'MIRROR OF'],
+  );
   const json = recording('json');
   printOverview(json.ctx, [overview({ storageArea: `volume ${'f'.repeat(64)}`, mirrorOf: 'https://registry-1.docker.io' })]);
-  t.like(JSON.parse(json.out()), { storageArea: `volume ${'f'.repeat(64)}`, mirrorOf: 'https://registry-1.docker.io' }, 'JSON keeps the full values');
+  t.like(
+    JSON.parse(json.out()),
+    { storageArea: `volume ${'f'.repeat(64)}`, mirrorOf: 'https://registry-1.docker.io' },
+    'JSON keeps the full values',
+  );
 });
 
 test('prune: counts in words (1 blob, 2 untagged manifests); a template gets one row per tag', (t) => {
   const report: PruneReport = {
-    registry: 'localhost:5001', dryRun: false, cancelled: false, changed: [], manifests: 2, blobs: 1, bytes: 1000,
-    tags: [{ repository: 'app', tag: 'v1', digest: D('a'), sharedWith: [] }, { repository: 'app', tag: 'v2', digest: D('b'), sharedWith: ['v3'] }],
+    registry: 'localhost:5001',
+    dryRun: false,
+    cancelled: false,
+    changed: [],
+    manifests: 2,
+    blobs: 1,
+    bytes: 1000,
+    tags: [
+      { repository: 'app', tag: 'v1', digest: D('a'), sharedWith: [] },
+      { repository: 'app', tag: 'v2', digest: D('b'), sharedWith: ['v3'] },
+    ],
   };
   const text = recording();
   printPruneReport(text.ctx, report);
@@ -103,7 +189,11 @@ test('prune: counts in words (1 blob, 2 untagged manifests); a template gets one
   t.is(template.out(), 'app:v1 \napp:v2 v3\n');
 });
 
-const copied = { images: [{ source: 'localhost:5001/app:v1', destination: 'r.example/app:v1', digest: D('a'), mediaType: 'x' }], blobs: { exists: 3, mounted: 0, copied: 0 }, bytes: 0 };
+const copied = {
+  images: [{ source: 'localhost:5001/app:v1', destination: 'r.example/app:v1', digest: D('a'), mediaType: 'x' }],
+  blobs: { exists: 3, mounted: 0, copied: 0 },
+  bytes: 0,
+};
 
 test('cp on a terminal: the result once (the table), not again in the progress', async (t) => {
   const tty = recording('table', true);

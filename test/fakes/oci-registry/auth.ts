@@ -49,7 +49,13 @@ export function parseScope(scope: string): { resource: string; actions: string[]
   const first = scope.indexOf(':');
   const last = scope.lastIndexOf(':');
   if (first < 0 || last <= first) return undefined;
-  return { resource: scope.slice(0, last), actions: scope.slice(last + 1).split(',').filter(Boolean) };
+  return {
+    resource: scope.slice(0, last),
+    actions: scope
+      .slice(last + 1)
+      .split(',')
+      .filter(Boolean),
+  };
 }
 
 function basicUser(header: string | undefined, users: Record<string, string> | undefined): string | false | undefined {
@@ -78,7 +84,9 @@ export class Auth {
     const header = req.headers.authorization;
     if (this.options.basic) {
       if (basicUser(header, this.options.basic.users)) return undefined;
-      return apiError(401, 'UNAUTHORIZED', undefined, { 'www-authenticate': `Basic realm="${this.options.basic.realm ?? 'Registry Realm'}"` });
+      return apiError(401, 'UNAUTHORIZED', undefined, {
+        'www-authenticate': `Basic realm="${this.options.basic.realm ?? 'Registry Realm'}"`,
+      });
     }
     const bearer = this.options.bearer;
     if (!bearer) return undefined;
@@ -104,7 +112,13 @@ export class Auth {
     const bearer = this.options.bearer ?? {};
     const form = req.method === 'POST' ? new URLSearchParams(req.body.toString('utf8')) : undefined;
     const scopes = (form ? [form.get('scope') ?? ''] : req.url.searchParams.getAll('scope')).flatMap((s) => s.split(' ')).filter(Boolean);
-    const logged: TokenRequest = { method: req.method, query: req.url.searchParams, scopes, ...(form ? { form } : {}), ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) };
+    const logged: TokenRequest = {
+      method: req.method,
+      query: req.url.searchParams,
+      scopes,
+      ...(form ? { form } : {}),
+      ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+    };
     this.tokenRequests.push(logged);
     let subject: string | false | undefined;
     if (form?.get('grant_type') === 'refresh_token') subject = bearer.refreshTokens?.[form.get('refresh_token') ?? ''] ?? false;
@@ -113,20 +127,31 @@ export class Auth {
       subject = bearer.users?.[user] !== undefined && bearer.users[user] === form.get('password') ? user : false;
     } else if (form) subject = false;
     else subject = basicUser(req.headers.authorization, bearer.users);
-    if (subject === false) return apiError(401, 'UNAUTHORIZED', undefined, { 'www-authenticate': `Basic realm="${req.origin}${TOKEN_PATH}"` });
+    if (subject === false)
+      return apiError(401, 'UNAUTHORIZED', undefined, { 'www-authenticate': `Basic realm="${req.origin}${TOKEN_PATH}"` });
     logged.subject = subject ?? 'anonymous';
     const access = new Map<string, Set<string>>();
     for (const scope of scopes) {
       const parsed = parseScope(scope);
       if (!parsed) continue;
       const anonymous = bearer.anonymous ?? false;
-      const granted = subject !== undefined || anonymous === true ? parsed.actions : anonymous === 'pull' ? parsed.actions.filter((a) => a === 'pull') : [];
+      const granted =
+        subject !== undefined || anonymous === true
+          ? parsed.actions
+          : anonymous === 'pull'
+            ? parsed.actions.filter((a) => a === 'pull')
+            : [];
       access.set(parsed.resource, new Set([...(access.get(parsed.resource) ?? []), ...granted]));
     }
     const token = randomBytes(16).toString('hex');
     const expiresIn = bearer.expiresIn ?? 300;
     this.grants.set(token, { subject: logged.subject, access, expiresAt: Date.now() + expiresIn * 1000 });
-    const body = bearer.tokenResponse?.(token, expiresIn) ?? { token, access_token: token, expires_in: expiresIn, issued_at: new Date().toISOString() };
+    const body = bearer.tokenResponse?.(token, expiresIn) ?? {
+      token,
+      access_token: token,
+      expires_in: expiresIn,
+      issued_at: new Date().toISOString(),
+    };
     return json(200, body);
   }
 }

@@ -18,11 +18,22 @@ export function blobRoute(req: Request, ctx: RouteContext, name: string, referen
       const bytes = store.blob(name, reference);
       if (!bytes) return apiError(404, 'BLOB_UNKNOWN', { digest: reference });
       if (behaviour.blobRedirect && req.method === 'GET') return reply(307, { location: behaviour.blobRedirect(name, reference) });
-      return reply(200, { 'content-type': 'application/octet-stream', 'docker-content-digest': reference, etag: `"${reference}"`, 'accept-ranges': 'bytes' }, bytes);
+      return reply(
+        200,
+        {
+          'content-type': 'application/octet-stream',
+          'docker-content-digest': reference,
+          etag: `"${reference}"`,
+          'accept-ranges': 'bytes',
+        },
+        bytes,
+      );
     }
     case 'DELETE':
       if (!behaviour.deletes) return notAllowed();
-      return store.deleteBlob(name, reference) ? reply(202, { 'docker-content-digest': reference }) : apiError(404, 'BLOB_UNKNOWN', { digest: reference });
+      return store.deleteBlob(name, reference)
+        ? reply(202, { 'docker-content-digest': reference })
+        : apiError(404, 'BLOB_UNKNOWN', { digest: reference });
     default:
       return notAllowed();
   }
@@ -75,8 +86,15 @@ function upload(req: Request, ctx: RouteContext, name: string, id: string): Repl
       return session(req, ctx, name, id, 204);
     case 'PATCH': {
       const range = /^(\d+)-(\d+)$/.exec(String(req.headers['content-range'] ?? ''));
-      if (req.headers['content-range'] !== undefined && (!range || Number(range[1]) !== state.size || Number(range[2]) - Number(range[1]) + 1 !== req.body.length)) {
-        return reply(416, { range: `0-${Math.max(state.size - 1, 0)}`, 'content-type': 'application/json' }, JSON.stringify({ errors: [{ code: 'BLOB_UPLOAD_INVALID', message: 'invalid content range' }] }));
+      if (
+        req.headers['content-range'] !== undefined &&
+        (!range || Number(range[1]) !== state.size || Number(range[2]) - Number(range[1]) + 1 !== req.body.length)
+      ) {
+        return reply(
+          416,
+          { range: `0-${Math.max(state.size - 1, 0)}`, 'content-type': 'application/json' },
+          JSON.stringify({ errors: [{ code: 'BLOB_UPLOAD_INVALID', message: 'invalid content range' }] }),
+        );
       }
       state.chunks.push(req.body);
       state.size += req.body.length;

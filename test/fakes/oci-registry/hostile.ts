@@ -15,10 +15,15 @@ export function hostileAnswer(fault: Fault | undefined, socket: Socket): boolean
   }
   if (fault?.flood === undefined) return false;
   const { announce, framing } = fault.flood;
-  const framingHeader = announce !== undefined ? `content-length: ${announce}` : framing === 'chunked' ? 'transfer-encoding: chunked' : 'connection: close';
-  socket.write(`HTTP/1.1 ${fault.status ?? 200} Flood\r\ncontent-type: ${fault.contentType ?? 'application/json'}\r\n${framingHeader}\r\n\r\n`, 'latin1');
+  const framingHeader =
+    announce !== undefined ? `content-length: ${announce}` : framing === 'chunked' ? 'transfer-encoding: chunked' : 'connection: close';
+  socket.write(
+    `HTTP/1.1 ${fault.status ?? 200} Flood\r\ncontent-type: ${fault.contentType ?? 'application/json'}\r\n${framingHeader}\r\n\r\n`,
+    'latin1',
+  );
   const block = Buffer.alloc(64 * 1024, 0x20);
-  const piece = framing === 'chunked' && announce === undefined ? Buffer.concat([Buffer.from('10000\r\n'), block, Buffer.from('\r\n')]) : block;
+  const piece =
+    framing === 'chunked' && announce === undefined ? Buffer.concat([Buffer.from('10000\r\n'), block, Buffer.from('\r\n')]) : block;
   let left = announce ?? Infinity;
   const pump = (): void => {
     while (!socket.destroyed && left > 0) {

@@ -48,7 +48,11 @@ const MESSAGES: Record<string, string> = {
 
 /** {"errors":[{"code","message","detail"}]} with the spec's status. */
 export function apiError(status: number, code: string, detail?: unknown, headers: Record<string, string> = {}): Reply {
-  return json(status, { errors: [{ code, message: MESSAGES[code] ?? code.toLowerCase(), ...(detail !== undefined ? { detail } : {}) }] }, headers);
+  return json(
+    status,
+    { errors: [{ code, message: MESSAGES[code] ?? code.toLowerCase(), ...(detail !== undefined ? { detail } : {}) }] },
+    headers,
+  );
 }
 
 /** A method the route does not have, or deletes switched off: what distribution answers. */

@@ -41,10 +41,18 @@ export function route(req: Request, ctx: RouteContext): Route {
 }
 
 /** A page of a sorted list after `last`, at most n (or the default) long, with a Link to the next. */
-function page(req: Request, ctx: RouteContext, all: readonly string[], key: string, extra: Record<string, unknown>, defaultN?: number): Reply {
+function page(
+  req: Request,
+  ctx: RouteContext,
+  all: readonly string[],
+  key: string,
+  extra: Record<string, unknown>,
+  defaultN?: number,
+): Reply {
   const nText = req.url.searchParams.get('n');
   const n = nText === null ? defaultN : Number(nText);
-  if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > ctx.behaviour.maxPageSize)) return apiError(400, 'PAGINATION_NUMBER_INVALID', { n: nText });
+  if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > ctx.behaviour.maxPageSize))
+    return apiError(400, 'PAGINATION_NUMBER_INVALID', { n: nText });
   const last = req.url.searchParams.get('last');
   const rest = last === null ? all : all.filter((x) => x > last);
   const size = n === undefined ? rest.length : Math.min(n, ctx.behaviour.pageCap);
@@ -82,7 +90,8 @@ function referrers(req: Request, ctx: RouteContext, name: string, digest: string
 
 function manifest(req: Request, ctx: RouteContext, name: string, reference: string): Reply {
   const byDigest = reference.startsWith('sha256:');
-  if (byDigest ? !DIGEST.test(reference) : !TAG.test(reference)) return apiError(400, byDigest ? 'DIGEST_INVALID' : 'TAG_INVALID', { reference });
+  if (byDigest ? !DIGEST.test(reference) : !TAG.test(reference))
+    return apiError(400, byDigest ? 'DIGEST_INVALID' : 'TAG_INVALID', { reference });
   const { store, behaviour } = ctx;
   switch (req.method) {
     case 'GET':
@@ -110,7 +119,9 @@ function manifest(req: Request, ctx: RouteContext, name: string, reference: stri
 }
 
 function putManifest(req: Request, ctx: RouteContext, name: string, reference: string): Reply {
-  const mediaType = String(req.headers['content-type'] ?? '').split(';')[0]!.trim();
+  const mediaType = String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim();
   if (!(MANIFEST_TYPES as readonly string[]).includes(mediaType)) return apiError(400, 'MANIFEST_INVALID', { contentType: mediaType });
   let body: { mediaType?: unknown; schemaVersion?: unknown };
   try {
@@ -118,17 +129,23 @@ function putManifest(req: Request, ctx: RouteContext, name: string, reference: s
   } catch {
     return apiError(400, 'MANIFEST_INVALID', 'not JSON');
   }
-  if (body?.schemaVersion !== 2 || (body.mediaType !== undefined && body.mediaType !== mediaType)) return apiError(400, 'MANIFEST_INVALID', { mediaType: body?.mediaType });
+  if (body?.schemaVersion !== 2 || (body.mediaType !== undefined && body.mediaType !== mediaType))
+    return apiError(400, 'MANIFEST_INVALID', { mediaType: body?.mediaType });
   const digest = sha256(req.body);
   if (reference.startsWith('sha256:') && reference !== digest) return apiError(400, 'DIGEST_INVALID', { reference, digest });
   const refs = ctx.store.references(req.body);
   if (ctx.behaviour.verifyManifests) {
     const repo = ctx.store.repository(name);
-    const missing = isIndexType(mediaType) ? refs.manifests.find((d) => !repo?.manifests.has(d)) : refs.blobs.find((d) => !repo?.blobs.has(d));
+    const missing = isIndexType(mediaType)
+      ? refs.manifests.find((d) => !repo?.manifests.has(d))
+      : refs.blobs.find((d) => !repo?.blobs.has(d));
     if (missing) return apiError(400, 'MANIFEST_BLOB_UNKNOWN', { digest: missing });
   }
   ctx.store.putManifest(name, reference, req.body, mediaType);
-  const headers: Record<string, string> = { location: `${ctx.behaviour.absoluteLinks ? req.origin : ''}/v2/${name}/manifests/${digest}`, 'docker-content-digest': digest };
+  const headers: Record<string, string> = {
+    location: `${ctx.behaviour.absoluteLinks ? req.origin : ''}/v2/${name}/manifests/${digest}`,
+    'docker-content-digest': digest,
+  };
   if (refs.subject) headers['oci-subject'] = refs.subject;
   return reply(201, headers);
 }

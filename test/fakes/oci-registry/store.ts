@@ -133,7 +133,12 @@ export class Store {
 
   /** Digests a manifest refers to (config, layers, subject, or an index's manifests), from its bytes. */
   references(bytes: Buffer): { blobs: string[]; manifests: string[]; subject?: string } {
-    const body = JSON.parse(bytes.toString('utf8')) as { config?: Descriptor; layers?: Descriptor[]; manifests?: Descriptor[]; subject?: Descriptor };
+    const body = JSON.parse(bytes.toString('utf8')) as {
+      config?: Descriptor;
+      layers?: Descriptor[];
+      manifests?: Descriptor[];
+      subject?: Descriptor;
+    };
     return {
       blobs: [body.config, ...(body.layers ?? [])].filter((d): d is Descriptor => d !== undefined).map((d) => d.digest),
       manifests: (body.manifests ?? []).map((d) => d.digest),
@@ -145,10 +150,21 @@ export class Store {
   referrers(name: string, digest: string): Descriptor[] {
     const found: Descriptor[] = [];
     for (const [d, m] of this.repository(name)?.manifests ?? []) {
-      const body = JSON.parse(m.bytes.toString('utf8')) as { subject?: Descriptor; artifactType?: string; config?: Descriptor; annotations?: Record<string, string> };
+      const body = JSON.parse(m.bytes.toString('utf8')) as {
+        subject?: Descriptor;
+        artifactType?: string;
+        config?: Descriptor;
+        annotations?: Record<string, string>;
+      };
       if (body.subject?.digest !== digest) continue;
       const artifactType = body.artifactType ?? body.config?.mediaType;
-      found.push({ mediaType: m.mediaType, digest: d, size: m.bytes.length, ...(artifactType ? { artifactType } : {}), ...(body.annotations ? { annotations: body.annotations } : {}) });
+      found.push({
+        mediaType: m.mediaType,
+        digest: d,
+        size: m.bytes.length,
+        ...(artifactType ? { artifactType } : {}),
+        ...(body.annotations ? { annotations: body.annotations } : {}),
+      });
     }
     return found;
   }
