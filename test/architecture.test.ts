@@ -133,10 +133,23 @@ test('no command file imports another command', (t) => {
 
 const lineCount = (f: string): number => readFileSync(f, 'utf8').trimEnd().split('\n').length;
 
-test('no command file over 60 lines', (t) => {
+/**
+ * A command file's code: its lines but the command's row of the table (the plain data from
+ * `defineCommand({` to its `run:`: flags, help and README text), which is the table, not logic.
+ */
+function commandCodeLines(f: string): number {
+  const lines = readFileSync(f, 'utf8').trimEnd().split('\n');
+  const start = lines.findIndex((l) => l.includes('defineCommand'));
+  const run = lines.findIndex((l, i) => i > start && /^\s+run[:(]/.test(l));
+  return start >= 0 && run > start ? lines.length - (run - start) : lines.length;
+}
+
+test('no command file over 60 lines of code (its row of the command table aside)', (t) => {
   const commandsDir = join(src, 'cli', 'commands');
   t.deepEqual(
-    files.filter((f) => f.startsWith(commandsDir + '/') && lineCount(f) > 60).map((f) => `${rel(f)}: ${lineCount(f)} lines`),
+    files
+      .filter((f) => f.startsWith(commandsDir + '/') && commandCodeLines(f) > 60)
+      .map((f) => `${rel(f)}: ${commandCodeLines(f)} lines of code`),
     [],
   );
 });
