@@ -35,8 +35,7 @@ async function choose(ctx: Context, host: string, client: RegistryClient): Promi
   }
   if (upstream === undefined) return client;
   const { docker } = await ctx.engine();
-  const { findRegistryContainer } = await import('../server/container.ts');
-  const { mirrorOf } = await import('../server/mirrors.ts');
+  const { findRegistryContainer, mirrorOf } = await import('../server/container.ts');
   const container = await findRegistryContainer(docker, host);
   if (!container || mirrorOf(container) === undefined) {
     ctx.info(`note: ${host} is a mirror of ${upstream} that is not on this Docker engine: what it shows comes from ${upstream} too`);

@@ -15,6 +15,8 @@ export const LABEL_REGISTRY = 'jindr.registry';
 export const LABEL_DATA = 'jindr.data';
 /** The image as given to start: Podman reports a container's image fully qualified (localhost/registry:2). */
 export const LABEL_IMAGE = 'jindr.image';
+/** The label that marks a registry container as a mirror; its value is the upstream's URL. */
+export const LABEL_MIRROR = 'jindr.mirror';
 export const REGISTRY_CONTAINER_PORT = '5000/tcp';
 export const REGISTRY_STORAGE_PATH = '/var/lib/registry';
 /** Mirrors keep their data in DATA/mirrors/NAME: inside the storage area of the registry whose data directory is DATA, but not its. */
@@ -112,6 +114,11 @@ export function describeContainer(inspected: Docker.ContainerInspectInfo, status
 }
 
 /** Every registry container on the engine, running or not: ours and plain ones. */
+/** The upstream URL a registry container mirrors; undefined for a plain registry. */
+export function mirrorOf(c: RegistryContainer): string | undefined {
+  return c.details.Config.Labels?.[LABEL_MIRROR];
+}
+
 export async function listRegistryContainers(docker: Docker): Promise<RegistryContainer[]> {
   const all = await docker.listContainers({ all: true });
   const found = await Promise.all(

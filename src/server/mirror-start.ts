@@ -6,12 +6,12 @@
 import type Docker from 'dockerode';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { listRegistryContainers, MIRRORS_SUBDIR, type RegistryContainer } from './container.ts';
+import { LABEL_MIRROR, listRegistryContainers, MIRRORS_SUBDIR, type RegistryContainer } from './container.ts';
 import { startRegistryContainer, waitUntilServing } from './container-control.ts';
 import { DEFAULT_IMAGE, registryContainerOptions } from './lifecycle.ts';
 import { checkNameFree, checkPortFree, prepareDataDir } from './prestart-checks.ts';
 import { parseLocalRegistry, registryName, type LocalRegistryAddress } from './address.ts';
-import { LABEL_MIRROR, HUB_MIRROR_PORT, FIRST_OTHER_PORT, mirrorContainerName, type MirrorUpstream } from './mirror-upstream.ts';
+import { HUB_MIRROR_PORT, FIRST_OTHER_PORT, mirrorContainerName, type MirrorUpstream } from './mirror-upstream.ts';
 import { MIRROR_CONFIG_PATH, mirrorConfigYaml, mirrorPaths, writeMirrorConfig } from './mirror-config.ts';
 import { lookupUpstreamLogin, type LoginLookup } from './mirror-login.ts';
 import { loginInDataDir, mirrorNetwork, pickMirror, upstreamOf, withoutLoginFile } from './mirrors.ts';

@@ -5,9 +5,6 @@ import { registryHost } from '../registry/host.ts';
 import { quote } from '../registry/reference.ts';
 import { UsageError } from '../errors.ts';
 
-/** The label that marks a registry container as a mirror; its value is the upstream's URL. */
-export const LABEL_MIRROR = 'jindr.mirror';
-
 /** Docker Hub's mirror port; other upstreams get the first free port from FIRST_OTHER_PORT. */
 export const HUB_MIRROR_PORT = 5002;
 export const FIRST_OTHER_PORT = 5003;

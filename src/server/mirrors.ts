@@ -1,15 +1,10 @@
-// Finding the mirrors among the engine's registry containers (the jindr.mirror label names
-// each one's upstream), and what a mirror is made of: its directory, its configuration
-// file, the network it reaches its upstream on.
+// Finding the mirrors among the engine's registry containers (the jindr.mirror label, read
+// by container.ts's mirrorOf, names each one's upstream), and what a mirror is made of:
+// its directory, its configuration file, the network it reaches its upstream on.
 import { basename, dirname, join } from 'node:path';
-import type { RegistryContainer } from './container.ts';
-import { LABEL_MIRROR, parseUpstream, type MirrorUpstream } from './mirror-upstream.ts';
+import { mirrorOf, type RegistryContainer } from './container.ts';
+import { parseUpstream, type MirrorUpstream } from './mirror-upstream.ts';
 import { MIRROR_CONFIG_PATH } from './mirror-config.ts';
-
-/** The upstream URL a registry container mirrors; undefined for a plain registry. */
-export function mirrorOf(c: RegistryContainer): string | undefined {
-  return c.details.Config.Labels?.[LABEL_MIRROR];
-}
 
 export function listMirrors(all: readonly RegistryContainer[]): RegistryContainer[] {
   return all.filter((c) => mirrorOf(c) !== undefined);

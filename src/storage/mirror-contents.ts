@@ -1,8 +1,8 @@
 // A running mirror's contents, read from its storage inside its container: the view the
 // reporting and deleting commands use (mirror-view.ts), and what `mirror ls` shows.
 import type Docker from 'dockerode';
-import type { RegistryContainer } from '../server/container.ts';
-import { listMirrors, mirrorDir, mirrorNetwork, mirrorOf, upstreamOf } from '../server/mirrors.ts';
+import { mirrorOf, type RegistryContainer } from '../server/container.ts';
+import { listMirrors, mirrorDir, mirrorNetwork, upstreamOf } from '../server/mirrors.ts';
 import { execIn } from '../server/container-exec.ts';
 import { listStorage } from './storage-listing.ts';
 import { readStorageRoot } from './storage-root.ts';

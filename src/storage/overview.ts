@@ -1,10 +1,9 @@
 // info: every registry container on the engine, ours and plain ones, running or not, with
 // its address, state, login and TLS, storage area and the size of what it stores.
 import type { Engine } from '../engine/engine.ts';
-import { listRegistryContainers } from '../server/container.ts';
+import { listRegistryContainers, mirrorOf } from '../server/container.ts';
 import { registrySecurity, type RegistrySecurity } from '../server/security-info.ts';
 import { describeStorage } from '../server/status.ts';
-import { mirrorOf } from '../server/mirrors.ts';
 import { storageSize } from './sizes.ts';
 
 export interface RegistryOverview extends RegistrySecurity {

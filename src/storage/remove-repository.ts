@@ -9,14 +9,13 @@
 // restart (seen on 2.8.2). So the registry is restarted afterwards, clearing it, even
 // when the removal failed half-way or was interrupted.
 import type Docker from 'dockerode';
-import { findRegistryContainer } from '../server/container.ts';
+import { findRegistryContainer, mirrorOf } from '../server/container.ts';
 import { restartRegistryContainer, waitUntilServing } from '../server/container-control.ts';
 import { execIn } from '../server/container-exec.ts';
 import type { LeftAlone } from './storage-listing.ts';
 import { removeRepositories } from './storage-remove.ts';
 import { storageOf } from './storage-root.ts';
 import { parseLocalRegistry } from '../server/address.ts';
-import { mirrorOf } from '../server/mirrors.ts';
 import { refuseForeign } from './ownership.ts';
 
 const WOULD = 'delete in its storage and restart it';

@@ -4,8 +4,8 @@ import type Docker from 'dockerode';
 import type { Context } from '../context.ts';
 import type { MirrorArgs } from './options.ts';
 import { givenAddress } from './options.ts';
-import { listRegistryContainers, pickRegistryContainer, type RegistryContainer } from '../../server/container.ts';
-import { mirrorOf, pickMirror, upstreamOf } from '../../server/mirrors.ts';
+import { listRegistryContainers, mirrorOf, pickRegistryContainer, type RegistryContainer } from '../../server/container.ts';
+import { pickMirror, upstreamOf } from '../../server/mirrors.ts';
 import { parseUpstream, type MirrorUpstream } from '../../server/mirror-upstream.ts';
 import { NotFoundError } from '../../errors.ts';
 
