@@ -1,8 +1,8 @@
 // gc's grace period on the command line (gc, stop, prune): --grace DURATION, default one
-// hour (storage/gc-grace.ts says why), in the duration syntax of every other option.
+// hour (storage/grace-period.ts says why), in the duration syntax of every other option.
 import type { Flag } from './command.ts';
 import { parseDuration } from './duration.ts';
-import { DEFAULT_GRACE_MS } from '../storage/gc-grace.ts';
+import { DEFAULT_GRACE_MS } from '../storage/grace-period.ts';
 
 export const GRACE_OPTION: Flag = {
   type: 'string',

@@ -9,7 +9,7 @@ import type { RegistryApi } from '../registry/api.ts';
 import { header, type RegistryClient } from '../registry/client.ts';
 import { registryHost } from '../registry/host.ts';
 import type { OpenReader } from '../registry/per-host.ts';
-import { MIRROR_HEADER } from '../server/mirror-config.ts';
+import { MIRROR_HEADER } from '../mirror/mirror-config.ts';
 
 export function registryReaders(ctx: Context): OpenReader {
   const open = registryClients(ctx);
@@ -42,6 +42,6 @@ async function choose(ctx: Context, host: string, client: RegistryClient): Promi
     return client;
   }
   ctx.debugLog(`${host} is a mirror of ${upstream}: reading what it holds from its storage`);
-  const { openMirrorView } = await import('../storage/mirror-contents.ts');
+  const { openMirrorView } = await import('../mirror/mirror-contents.ts');
   return openMirrorView(docker, container, host);
 }

@@ -1,6 +1,6 @@
 // What reading and deleting images asks of a registry: requests and their answers. A
 // RegistryClient is one (HTTP); a view of a mirror's storage is another
-// (src/storage/mirror-view.ts), so ls, lsi, inspect, rmi and rmr work on either.
+// (src/mirror/mirror-view.ts), so ls, lsi, inspect, rmi and rmr work on either.
 import type { RegistryRequest, RegistryResponse } from './client.ts';
 
 export interface RegistryApi {

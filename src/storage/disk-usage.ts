@@ -8,8 +8,8 @@ import { NotFoundError } from '../errors.ts';
 import type { RegistryClient } from '../registry/client.ts';
 import { listRepositories } from '../registry/catalog.ts';
 import { repositoryBlobs } from '../registry/repository-blobs.ts';
-import { planRepository, predictBlobRemoval, type ManifestContent } from './gc-plan.ts';
-import { oldUploads, youngContent, youngIn } from './gc-grace.ts';
+import { planRepository, predictBlobRemoval, type ManifestContent } from './reachability.ts';
+import { oldUploads, youngContent, youngIn } from './grace-period.ts';
 import { listStorage, readManifests } from './storage-listing.ts';
 import type { Exec } from '../server/container-exec.ts';
 import { storageAccess } from './storage-access.ts';
@@ -35,7 +35,7 @@ export interface UploadUsage {
 
 /**
  * Usage read from storage: every repository, every revision, every blob. Reclaimable is
- * what gc with this grace period would remove now (gc-grace.ts).
+ * what gc with this grace period would remove now (grace-period.ts).
  */
 export async function storageUsage(
   exec: Exec,

@@ -3,7 +3,7 @@
 // storage. Every name in it is checked against its grammar: one that fits none (a space,
 // a glob, a newline, a leading `-`, non-ASCII) and every symlink is reported as left
 // alone, never taken for a repository, tag, digest or upload, so nothing is built from it.
-import { readManifest, type ManifestContent, type RepositoryState } from './gc-plan.ts';
+import { readManifest, type ManifestContent, type RepositoryState } from './reachability.ts';
 import { ResourceError } from '../errors.ts';
 import { BATCH, run } from './storage-exec.ts';
 import type { Exec } from '../server/container-exec.ts';
@@ -12,7 +12,7 @@ import { blobPath, isDigest, isRepositoryName, isTagName, isUploadId, printableP
 // `read` is a shell builtin: no process per tag, even with thousands; `stat` runs in
 // batches (find -exec +). Link files have no final newline, so read's status is ignored.
 // Times (mtime, seconds) and "now" both come from the container's clock, for the grace
-// period (gc-grace.ts). find never follows a symlink; names with a newline are pruned from
+// period (grace-period.ts). find never follows a symlink; names with a newline are pruned from
 // the line-based part and listed after "Z", NUL-separated: first the symlinks, then (after
 // an empty record) the names outside [A-Za-z0-9._-] or starting with `.` or `-`.
 const LIST_SCRIPT = `

@@ -4,7 +4,7 @@
 // anything goes, each component of the path from the storage root down is checked: a
 // symlink anywhere on it is reported ("S <path>") and the path left alone, so no removal
 // leads outside the storage. `rm -r` itself never follows a symlink inside what it removes.
-import type { RepositoryPlan } from './gc-plan.ts';
+import type { RepositoryPlan } from './reachability.ts';
 import { BATCH, run } from './storage-exec.ts';
 import type { Exec } from '../server/container-exec.ts';
 import type { LeftAlone, UploadSession } from './storage-listing.ts';

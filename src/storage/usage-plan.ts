@@ -38,7 +38,7 @@ export interface UsageInput {
   repositories: readonly RepositoryBlobs[];
   /** Every blob storage holds, with its size: known when read from storage. */
   stored?: ReadonlyMap<string, number>;
-  /** The blobs a garbage collection would remove now (gc-plan's prediction). */
+  /** The blobs a garbage collection would remove now (reachability.ts's prediction). */
   reclaimable?: ReadonlySet<string>;
   /** Only these repositories get rows and make the total (default: all). */
   only?: readonly string[];

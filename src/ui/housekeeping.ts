@@ -9,8 +9,8 @@ import type { RegistryClient } from '../registry/client.ts';
 import { registryHost } from '../registry/host.ts';
 import { findRegistryContainer, type RegistryContainer } from '../server/container.ts';
 import { registryUsage } from '../storage/disk-usage.ts';
-import { collectGarbage } from '../storage/gc-run.ts';
-import { prune } from '../storage/prune-run.ts';
+import { collectGarbage } from '../gc/gc-run.ts';
+import { prune } from '../gc/prune-run.ts';
 import { pushDates } from '../storage/push-dates.ts';
 import type { GcAnswer, PruneAnswer, PruneRequest, UsageAnswer } from './api-types.ts';
 

@@ -1,7 +1,7 @@
 // --grace DURATION (gc, stop, prune, du, ui): the one duration syntax, one hour by default.
 import test from 'ava';
 import { graceMs } from '../../src/cli/grace-option.ts';
-import { DEFAULT_GRACE_MS } from '../../src/storage/gc-grace.ts';
+import { DEFAULT_GRACE_MS } from '../../src/storage/grace-period.ts';
 import { UsageError } from '../../src/errors.ts';
 
 test('durations with units, 0, and the default of one hour', (t) => {

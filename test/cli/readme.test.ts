@@ -16,7 +16,7 @@ import { commandHelp } from '../../src/cli/output/help.ts';
 import { commandReference, REFERENCE_END, REFERENCE_START, withReference } from '../../src/cli/output/reference.ts';
 import { DEFAULT_DATA_DIR } from '../../src/server/prestart-checks.ts';
 import { DEFAULT_IMAGE } from '../../src/server/lifecycle.ts';
-import { DEFAULT_GRACE_MS } from '../../src/storage/gc-grace.ts';
+import { DEFAULT_GRACE_MS } from '../../src/storage/grace-period.ts';
 import { repoRoot } from '../helpers/run.ts';
 
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');

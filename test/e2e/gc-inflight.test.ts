@@ -16,7 +16,7 @@ import { MEDIA_TYPES, pushRandomImage, pushUntaggedManifest, sha256 } from '../h
 import { docker, dockerOk, run } from '../helpers/run.ts';
 import { startThrottleProxy } from '../fakes/throttle-proxy.ts';
 import { forgetConnections, startJindrRegistry } from '../helpers/jindr-registry.ts';
-import type { GcReport } from '../../src/storage/gc-run.ts';
+import type { GcReport } from '../../src/gc/gc-run.ts';
 
 /** What gc --format json prints. */
 type GcJson = Pick<GcReport, 'manifests' | 'repositories' | 'blobs' | 'bytesFreed' | 'grace' | 'keptYoung'>;

@@ -18,9 +18,9 @@ import { selfSigned } from '../fakes/pki.ts';
 import { startTokenServer, type TokenServer } from '../fakes/token-server.ts';
 import { connectEngine } from '../../src/engine/engine.ts';
 import { inspectRegistryContainer } from '../../src/server/container.ts';
-import { mirrorConfigYaml } from '../../src/server/mirror-config.ts';
-import { parseUpstream } from '../../src/server/mirror-upstream.ts';
-import { helperContainerOptions } from '../../src/storage/helper-mounts.ts';
+import { mirrorConfigYaml } from '../../src/mirror/mirror-config.ts';
+import { parseUpstream } from '../../src/mirror/mirror-upstream.ts';
+import { helperContainerOptions } from '../../src/gc/helper-mounts.ts';
 import { DEFAULT_STORAGE_ROOT } from '../../src/storage/storage-root.ts';
 
 const ID = randomBytes(3).toString('hex');

@@ -16,7 +16,7 @@ import { e2e, freePort, registryImages, startTestRegistry, tryConnect } from '..
 import { docker, dockerOk, makeDockerConfig, run, tinyImage, type RunResult, jsonLines } from '../helpers/run.ts';
 import { connectEngine } from '../../src/engine/engine.ts';
 import { inspectRegistryContainer } from '../../src/server/container.ts';
-import { helperContainerOptions } from '../../src/storage/helper-mounts.ts';
+import { helperContainerOptions } from '../../src/gc/helper-mounts.ts';
 import { execIn } from '../../src/server/container-exec.ts';
 import { readStorageRoot } from '../../src/storage/storage-root.ts';
 

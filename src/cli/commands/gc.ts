@@ -4,7 +4,7 @@ import { gcColumns, printGcReport } from '../output/gc-report.ts';
 import { GRACE_OPTION, graceMs } from '../grace-option.ts';
 import { session } from '../session.ts';
 import { parseLocalRegistry } from '../../server/address.ts';
-import { collectIn } from '../../storage/collect.ts';
+import { collectIn } from '../../gc/collect.ts';
 
 export const gcCommand = defineCommand<{ 'dry-run': boolean; grace?: string; force: boolean }>({
   command: 'gc',

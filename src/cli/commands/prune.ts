@@ -6,7 +6,7 @@ import { pruneColumns, pruneWarning, printPruneReport } from '../output/prune-re
 import { GRACE_OPTION, graceMs } from '../grace-option.ts';
 import { registryClientFor } from '../registry-clients.ts';
 import { oneRegistry } from '../repository-args.ts';
-import { prune } from '../../storage/prune-run.ts';
+import { prune } from '../../gc/prune-run.ts';
 import { UsageError } from '../../errors.ts';
 
 interface Args {

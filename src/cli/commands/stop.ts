@@ -7,7 +7,7 @@ import { printGcBeforeStop } from '../output/gc-report.ts';
 import { session } from '../session.ts';
 import { parseLocalRegistry } from '../../server/address.ts';
 import { describeStorage } from '../../server/status.ts';
-import { stopRegistry } from '../../storage/collect.ts';
+import { stopRegistry } from '../../gc/collect.ts';
 
 export const stopCommand = defineCommand<{ 'no-gc': boolean; grace?: string }>({
   command: 'stop',

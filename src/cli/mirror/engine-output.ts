@@ -1,7 +1,7 @@
 // What `mirror start --engine` and `mirror rm` did to the Docker engine, for people: on
 // stdout by default; on stderr with --format, whose JSON or template line says it on stdout.
 import type { Context } from '../context.ts';
-import type { EngineChange } from '../../server/mirror-engine.ts';
+import type { EngineChange } from '../../mirror/mirror-engine.ts';
 import { formatted } from '../output/mirror-report.ts';
 
 export function printEngineChange(

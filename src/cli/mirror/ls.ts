@@ -4,7 +4,7 @@ import type { MirrorArgs } from './options.ts';
 import { printRows } from '../output/print.ts';
 import { formatBytes, type Column } from '../output/table.ts';
 import { listRegistryContainers } from '../../server/container.ts';
-import { listMirrorRows, type MirrorRow } from '../../storage/mirror-contents.ts';
+import { listMirrorRows, type MirrorRow } from '../../mirror/mirror-contents.ts';
 import { UsageError } from '../../errors.ts';
 
 export const mirrorColumns: readonly Column<MirrorRow>[] = [

@@ -7,8 +7,8 @@ import { findTarget } from './target.ts';
 import { printEngineChange } from './engine-output.ts';
 import { printMirrorRemove, printMirrorStop } from '../output/mirror-report.ts';
 import { stopRegistryContainer } from '../../server/container-control.ts';
-import { removeMirror } from '../../server/mirror-remove.ts';
-import { engineMirrorUrl } from '../../server/mirror-engine.ts';
+import { removeMirror } from '../../mirror/mirror-remove.ts';
+import { engineMirrorUrl } from '../../mirror/mirror-engine.ts';
 
 export async function mirrorStop(args: MirrorArgs, ctx: Context): Promise<number> {
   const { docker, upstream, container } = await findTarget(args, ctx);

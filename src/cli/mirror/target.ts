@@ -5,8 +5,8 @@ import type { Context } from '../context.ts';
 import type { MirrorArgs } from './options.ts';
 import { givenAddress } from './options.ts';
 import { listRegistryContainers, mirrorOf, pickRegistryContainer, type RegistryContainer } from '../../server/container.ts';
-import { pickMirror, upstreamOf } from '../../server/mirrors.ts';
-import { parseUpstream, type MirrorUpstream } from '../../server/mirror-upstream.ts';
+import { pickMirror, upstreamOf } from '../../mirror/mirrors.ts';
+import { parseUpstream, type MirrorUpstream } from '../../mirror/mirror-upstream.ts';
 import { NotFoundError } from '../../errors.ts';
 
 export interface MirrorTarget {

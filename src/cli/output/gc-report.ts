@@ -1,7 +1,7 @@
 // What a garbage collection removed (or, with --dry-run, would remove): a line per
 // manifest and repository on stderr, the counts as a table or JSON; for stop, one summary line.
 import type { Context } from '../context.ts';
-import type { GcReport } from '../../storage/gc-run.ts';
+import type { GcReport } from '../../gc/gc-run.ts';
 import { printRows } from './print.ts';
 import { formatBytes, renderTable, type Column } from './table.ts';
 

@@ -6,13 +6,13 @@ import { outputMode } from './format.ts';
 import { printRows } from './print.ts';
 import type { Column } from './table.ts';
 import type { RegistryContainer } from '../../server/container.ts';
-import type { EngineChange } from '../../server/mirror-engine.ts';
-import { describeLogin } from '../../server/mirror-login.ts';
-import type { MirrorRemoval } from '../../server/mirror-remove.ts';
-import { mirrorEndpoints, mirrorSnippetParts, mirrorSnippets } from '../../server/mirror-snippets.ts';
-import type { MirrorStartResult } from '../../server/mirror-start.ts';
-import { mirrorContainerName, type MirrorUpstream } from '../../server/mirror-upstream.ts';
-import { mirrorNetwork } from '../../server/mirrors.ts';
+import type { EngineChange } from '../../mirror/mirror-engine.ts';
+import { describeLogin } from '../../mirror/mirror-login.ts';
+import type { MirrorRemoval } from '../../mirror/mirror-remove.ts';
+import { mirrorEndpoints, mirrorSnippetParts, mirrorSnippets } from '../../mirror/mirror-snippets.ts';
+import type { MirrorStartResult } from '../../mirror/mirror-start.ts';
+import { mirrorContainerName, type MirrorUpstream } from '../../mirror/mirror-upstream.ts';
+import { mirrorNetwork } from '../../mirror/mirrors.ts';
 
 /** What the engine was told (mirror start --engine, mirror rm): its mirror URL and the change. */
 export type EngineMirror = { url: string } & (EngineChange | { kind: 'failed'; why: string });

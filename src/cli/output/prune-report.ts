@@ -2,8 +2,8 @@
 // in `docker image prune`'s words ("Total reclaimed space: ..."); --format json: the
 // report; a template: one row per tag.
 import type { Context } from '../context.ts';
-import type { PruneReport } from '../../storage/prune-run.ts';
-import type { PrunedTag } from '../../storage/prune-plan.ts';
+import type { PruneReport } from '../../gc/prune-run.ts';
+import type { PrunedTag } from '../../gc/prune-plan.ts';
 import { formatBytes, type Column } from './table.ts';
 import { printRows } from './print.ts';
 import { timeAgo } from './human-duration.ts';

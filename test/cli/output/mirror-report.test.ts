@@ -12,10 +12,10 @@ import {
 } from '../../../src/cli/output/mirror-report.ts';
 import { printEngineChange } from '../../../src/cli/mirror/engine-output.ts';
 import type { RegistryContainer } from '../../../src/server/container.ts';
-import type { MirrorRemoval } from '../../../src/server/mirror-remove.ts';
-import { mirrorSnippetParts, mirrorSnippets } from '../../../src/server/mirror-snippets.ts';
-import type { MirrorStartResult } from '../../../src/server/mirror-start.ts';
-import { parseUpstream } from '../../../src/server/mirror-upstream.ts';
+import type { MirrorRemoval } from '../../../src/mirror/mirror-remove.ts';
+import { mirrorSnippetParts, mirrorSnippets } from '../../../src/mirror/mirror-snippets.ts';
+import type { MirrorStartResult } from '../../../src/mirror/mirror-start.ts';
+import { parseUpstream } from '../../../src/mirror/mirror-upstream.ts';
 
 function recording(format = 'table') {
   const out: string[] = [];

@@ -8,9 +8,9 @@ import { printGcBeforeStop, printGcReport } from '../../../src/cli/output/gc-rep
 import { overviewColumns, printOverview, shortStorage } from '../../../src/cli/output/overview.ts';
 import { printPruneReport } from '../../../src/cli/output/prune-report.ts';
 import { showCopy } from '../../../src/cli/output/copy-report.ts';
-import type { GcReport } from '../../../src/storage/gc-run.ts';
+import type { GcReport } from '../../../src/gc/gc-run.ts';
 import type { RegistryOverview } from '../../../src/storage/overview.ts';
-import type { PruneReport } from '../../../src/storage/prune-run.ts';
+import type { PruneReport } from '../../../src/gc/prune-run.ts';
 
 function recording(format = 'table', tty = false) {
   const out: string[] = [];

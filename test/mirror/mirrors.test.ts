@@ -4,7 +4,7 @@
 import test from 'ava';
 import type Docker from 'dockerode';
 import { describeContainer } from '../../src/server/container.ts';
-import { loginInDataDir, mirrorConfigFile, mirrorDir, mirrorGcConfig, withoutLoginFile } from '../../src/server/mirrors.ts';
+import { loginInDataDir, mirrorConfigFile, mirrorDir, mirrorGcConfig, withoutLoginFile } from '../../src/mirror/mirrors.ts';
 
 function mirror(config: string | undefined, data = '/home/me/.jindr/mirrors/docker.io/data') {
   return describeContainer({

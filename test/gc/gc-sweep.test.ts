@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { listStorage } from '../../src/storage/storage-listing.ts';
 import type { Exec } from '../../src/server/container-exec.ts';
-import { parseEligible, sweepBlobs } from '../../src/storage/gc-sweep.ts';
+import { parseEligible, sweepBlobs } from '../../src/gc/gc-sweep.ts';
 
 const hexOf = (c: string) => c.repeat(64);
 const A = `sha256:${hexOf('a')}`;

@@ -6,7 +6,7 @@ import type Docker from 'dockerode';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addMirrorToEngine, engineMirrorUrl, removeMirrorFromEngine, type EngineAccess } from '../../src/server/mirror-engine.ts';
+import { addMirrorToEngine, engineMirrorUrl, removeMirrorFromEngine, type EngineAccess } from '../../src/mirror/mirror-engine.ts';
 
 const URL = 'http://127.0.0.1:5002';
 

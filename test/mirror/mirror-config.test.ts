@@ -2,8 +2,8 @@ import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MIRROR_HEADER, mirrorConfigYaml, mirrorPaths, writeMirrorConfig } from '../../src/server/mirror-config.ts';
-import { parseUpstream } from '../../src/server/mirror-upstream.ts';
+import { MIRROR_HEADER, mirrorConfigYaml, mirrorPaths, writeMirrorConfig } from '../../src/mirror/mirror-config.ts';
+import { parseUpstream } from '../../src/mirror/mirror-upstream.ts';
 import { storageOf } from '../../src/storage/storage-root.ts';
 
 test('proxy mode for the upstream, the login quoted, the mirror header, filesystem storage gc can read', (t) => {

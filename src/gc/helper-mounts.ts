@@ -14,8 +14,8 @@ import type Docker from 'dockerode';
 import { existsSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { RegistryContainer } from '../server/container.ts';
-import { MIRROR_CONFIG_PATH, mirrorConfigYaml, writeMirrorConfig } from '../server/mirror-config.ts';
-import { mirrorGcConfig, upstreamOf } from '../server/mirrors.ts';
+import { MIRROR_CONFIG_PATH, mirrorConfigYaml, writeMirrorConfig } from '../mirror/mirror-config.ts';
+import { mirrorGcConfig, upstreamOf } from '../mirror/mirrors.ts';
 
 /** The label on gc's helper containers: the registry container's name. */
 export const HELPER_LABEL = 'jindr.gc-for';

@@ -1,4 +1,4 @@
-// The blob sweep of a garbage collection, with the grace period (gc-grace.ts).
+// The blob sweep of a garbage collection, with the grace period (storage/grace-period.ts).
 //
 // The registry's own `garbage-collect` deletes every blob that no manifest references,
 // and from 3.0 the repositories' links to them too: that includes what a push under way
@@ -8,11 +8,11 @@
 // plan also finds unreferenced and that are older than the grace period, with their layer
 // links as 3.x does. Nothing is moved aside and put back, so an interrupted sweep leaves
 // nothing half-done but some garbage for the next run. The registry is stopped meanwhile.
-import { lastLine, run } from './storage-exec.ts';
+import { lastLine, run } from '../storage/storage-exec.ts';
 import type { Exec } from '../server/container-exec.ts';
-import { removeBlobs, removeLayerLinks, type Removal } from './storage-remove.ts';
-import { v2 } from './storage-layout.ts';
-import type { StorageListing } from './storage-listing.ts';
+import { removeBlobs, removeLayerLinks, type Removal } from '../storage/storage-remove.ts';
+import { v2 } from '../storage/storage-layout.ts';
+import type { StorageListing } from '../storage/storage-listing.ts';
 import { ResourceError } from '../errors.ts';
 
 /** The digests a `garbage-collect --dry-run` lists as "blob eligible for deletion: DIGEST". */

@@ -2,7 +2,7 @@
 // by container.ts's mirrorOf, names each one's upstream), and what a mirror is made of:
 // its directory, its configuration file, the network it reaches its upstream on.
 import { basename, dirname, join } from 'node:path';
-import { mirrorOf, type RegistryContainer } from './container.ts';
+import { mirrorOf, type RegistryContainer } from '../server/container.ts';
 import { parseUpstream, type MirrorUpstream } from './mirror-upstream.ts';
 import { MIRROR_CONFIG_PATH } from './mirror-config.ts';
 

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { DEFAULT_GRACE_MS, formatGrace, oldUploads, youngContent } from '../../src/storage/gc-grace.ts';
+import { DEFAULT_GRACE_MS, formatGrace, oldUploads, youngContent } from '../../src/storage/grace-period.ts';
 import { listStorage } from '../../src/storage/storage-listing.ts';
 import type { Exec } from '../../src/server/container-exec.ts';
 

@@ -3,20 +3,20 @@
 // point to, the children of an index, referrers. Works on a registry this engine runs: tags
 // and push times come from its storage, and so does the collection.
 //   1. list storage (tags, revisions, blobs) and the tags' push times
-//   2. plan; predict what the collection would then free (gc-plan on the pruned state)
+//   2. plan; predict what the collection would then free (reachability.ts on the pruned state)
 //   3. dry run: stop here. Otherwise ask (confirm), remove the tags (untag.ts), collect.
 import type Docker from 'dockerode';
 import { NotFoundError, ResourceError, UsageError } from '../errors.ts';
 import type { RegistryClient } from '../registry/client.ts';
-import { planRepository, predictBlobRemoval, type ManifestContent } from './gc-plan.ts';
+import { planRepository, predictBlobRemoval, type ManifestContent } from '../storage/reachability.ts';
 import { collectGarbage, type GcOptions, type GcReport } from './gc-run.ts';
-import { youngContent, youngIn } from './gc-grace.ts';
-import { listStorage, readManifests } from './storage-listing.ts';
+import { youngContent, youngIn } from '../storage/grace-period.ts';
+import { listStorage, readManifests } from '../storage/storage-listing.ts';
 import { planPrune, type PrunedTag, type PruneRules } from './prune-plan.ts';
-import { readPushDates } from './push-dates.ts';
-import { storageAccess } from './storage-access.ts';
-import { untag, type TagToRemove } from './untag.ts';
-import { refuseForeign } from './ownership.ts';
+import { readPushDates } from '../storage/push-dates.ts';
+import { storageAccess } from '../storage/storage-access.ts';
+import { untag, type TagToRemove } from '../storage/untag.ts';
+import { refuseForeign } from '../storage/ownership.ts';
 
 export interface PruneRequest {
   /** HOST:PORT of a registry this engine runs. */
@@ -33,7 +33,7 @@ export interface PruneRequest {
   signal?: AbortSignal;
   info?: (message: string) => void;
   debug?: (message: string) => void;
-  /** The collection's grace period (gc-grace.ts): what was written more recently stays. */
+  /** The collection's grace period (grace-period.ts): what was written more recently stays. */
   graceMs: number;
   /** More of gc's options, passed on to the collection. */
   gc?: Partial<GcOptions>;

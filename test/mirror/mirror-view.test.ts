@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { MirrorView } from '../../src/storage/mirror-view.ts';
+import { MirrorView } from '../../src/mirror/mirror-view.ts';
 import type { Exec } from '../../src/server/container-exec.ts';
 import { listImages } from '../../src/registry/images.ts';
 import { listRepositories } from '../../src/registry/catalog.ts';

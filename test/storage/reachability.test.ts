@@ -6,7 +6,7 @@ import {
   readManifest,
   type ManifestContent,
   type RepositoryState,
-} from '../../src/storage/gc-plan.ts';
+} from '../../src/storage/reachability.ts';
 
 // Small graphs: manifests are written as JSON of the real formats, with short fake digests.
 const d = (name: string): string => `sha256:${name}`;

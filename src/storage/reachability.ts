@@ -1,5 +1,6 @@
 // What a garbage collection may remove, worked out from a snapshot of a registry's
-// storage. Pure: no engine, no HTTP. The rule that keeps images intact:
+// storage: gc's plan (src/gc/gc-run.ts runs it), du's RECLAIMABLE and prune's prediction.
+// Pure: no engine, no HTTP. The rule that keeps images intact:
 //   reachable = tags -> (index/list -> child manifests)* -> config and layers,
 //               plus referrers (manifests whose `subject` is reachable), transitively;
 // and only manifests that are untagged AND unreachable are removed. The registry's own
@@ -35,7 +36,7 @@ export interface RepositoryPlan {
   young: string[];
 }
 
-/** What the grace period protects in a repository (gc-grace.ts). */
+/** What the grace period protects in a repository (grace-period.ts). */
 export interface RepositoryYoung {
   /** Manifests written within the grace period: kept, with all they reach, as if tagged. */
   manifests: ReadonlySet<string>;

@@ -2,11 +2,11 @@
 // reporting and deleting commands use (mirror-view.ts), and what `mirror ls` shows.
 import type Docker from 'dockerode';
 import { mirrorOf, type RegistryContainer } from '../server/container.ts';
-import { listMirrors, mirrorDir, mirrorNetwork, upstreamOf } from '../server/mirrors.ts';
+import { listMirrors, mirrorDir, mirrorNetwork, upstreamOf } from './mirrors.ts';
 import { execIn } from '../server/container-exec.ts';
-import { listStorage } from './storage-listing.ts';
-import { readStorageRoot } from './storage-root.ts';
-import { storageSize } from './sizes.ts';
+import { listStorage } from '../storage/storage-listing.ts';
+import { readStorageRoot } from '../storage/storage-root.ts';
+import { storageSize } from '../storage/sizes.ts';
 import { MirrorView } from './mirror-view.ts';
 import { ResourceError } from '../errors.ts';
 

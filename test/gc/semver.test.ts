@@ -1,6 +1,6 @@
 // prune --semver's order: semver.org 2.0.0 precedence over the tags images carry.
 import test from 'ava';
-import { compareVersions, parseVersion } from '../../src/storage/semver.ts';
+import { compareVersions, parseVersion } from '../../src/gc/semver.ts';
 
 test('parseVersion: v prefix, short forms, pre-release, build; not versions', (t) => {
   t.deepEqual(parseVersion('v1.2.3'), { core: [1, 2, 3], pre: [] });

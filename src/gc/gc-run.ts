@@ -5,15 +5,15 @@
 // storage tree of its data directory and no secret of it (helper-mounts.ts), no network and
 // no registry process, does the work by exec:
 //   1. list storage (tags, revisions, blobs) and read the manifests      (storage-listing.ts)
-//   2. work out what is unreachable                                      (storage/gc-plan.ts)
+//   2. work out what is unreachable                                      (reachability.ts)
 //   3. remove those manifests' revision links, repositories left with no tag, and upload
 //      sessions older than the grace period                             (storage-remove.ts)
 //   4. ask the registry's own `garbage-collect --dry-run` (never --delete-untagged) which
 //      blobs are unreferenced, and delete those older than the grace period (gc-sweep.ts)
 //   5. list the blobs again: what is gone is what was freed
-// Nothing written within the grace period (gc-grace.ts: blobs, manifests, uploads) is
-// removed, so a push under way keeps what it has sent; the restart ends its upload
-// sessions, which clients start again (docker push does, and so does our cp).
+// Nothing written within the grace period (storage/grace-period.ts: blobs, manifests,
+// uploads) is removed, so a push under way keeps what it has sent; the restart ends its
+// upload sessions, which clients start again (docker push does, and so does our cp).
 // Then the registry container is started again if it ran: a fresh process also forgets the
 // blobs its in-memory descriptor cache still believed in ("layer already exists").
 import type Docker from 'dockerode';
@@ -27,20 +27,26 @@ import {
   type LeftAlone,
   type StorageListing,
   type UploadSession,
-} from './storage-listing.ts';
-import { readStorageRoot, storageRoot } from './storage-root.ts';
-import { removeFromStorage, removeUploads } from './storage-remove.ts';
+} from '../storage/storage-listing.ts';
+import { readStorageRoot, storageRoot } from '../storage/storage-root.ts';
+import { removeFromStorage, removeUploads } from '../storage/storage-remove.ts';
 import { execIn, type Exec } from '../server/container-exec.ts';
 import { HELPER_LABEL, helperContainerOptions } from './helper-mounts.ts';
-import { planRepository, predictBlobRemoval, type BlobPrediction, type ManifestContent, type RepositoryPlan } from './gc-plan.ts';
-import { formatGrace, oldUploads, youngContent, youngIn } from './gc-grace.ts';
+import {
+  planRepository,
+  predictBlobRemoval,
+  type BlobPrediction,
+  type ManifestContent,
+  type RepositoryPlan,
+} from '../storage/reachability.ts';
+import { formatGrace, oldUploads, youngContent, youngIn } from '../storage/grace-period.ts';
 import { collectionBlocked, sweepBlobs } from './gc-sweep.ts';
-import { refuseForeign } from './ownership.ts';
+import { refuseForeign } from '../storage/ownership.ts';
 import { ResourceError } from '../errors.ts';
 
 export interface GcOptions {
   dryRun: boolean;
-  /** Nothing written more recently than this is removed (gc-grace.ts). */
+  /** Nothing written more recently than this is removed (storage/grace-period.ts). */
   graceMs: number;
   /** Collect in a registry container docker-jindr did not create. */
   force?: boolean;

@@ -1,6 +1,6 @@
 // prune's tag patterns: * and ? over the whole tag, everything else literal.
 import test from 'ava';
-import { globToRegExp, matchesAny } from '../../src/storage/tag-pattern.ts';
+import { globToRegExp, matchesAny } from '../../src/gc/tag-pattern.ts';
 
 test('* is any run (none included), ? one character, over the whole tag', (t) => {
   const cases: [string, string, boolean][] = [

@@ -3,7 +3,7 @@
 // otherwise), never a loopback proxy the container cannot reach.
 import test from 'ava';
 import { RefusedError } from '../../src/errors.ts';
-import { mirrorProxyEnv } from '../../src/server/mirror-proxy.ts';
+import { mirrorProxyEnv } from '../../src/mirror/mirror-proxy.ts';
 
 test('no proxy set: nothing', (t) => {
   t.deepEqual(mirrorProxyEnv('https://registry-1.docker.io', {}), []);

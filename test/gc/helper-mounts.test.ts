@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeContainer } from '../../src/server/container.ts';
-import { helperContainerOptions, helperMounts, storageOnly } from '../../src/storage/helper-mounts.ts';
+import { helperContainerOptions, helperMounts, storageOnly } from '../../src/gc/helper-mounts.ts';
 
 type Mounts = Docker.ContainerInspectInfo['Mounts'];
 

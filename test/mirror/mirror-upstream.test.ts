@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseUpstream, mirrorContainerName } from '../../src/server/mirror-upstream.ts';
+import { parseUpstream, mirrorContainerName } from '../../src/mirror/mirror-upstream.ts';
 import { UsageError } from '../../src/errors.ts';
 
 test('Docker Hub by default and by any of its names', (t) => {

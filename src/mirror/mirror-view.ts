@@ -14,11 +14,11 @@ import type { RegistryRequest, RegistryResponse } from '../registry/client.ts';
 import type { Headers } from '../registry/connection.ts';
 import { isRegistryErrorCode, RegistryApiError } from '../registry/errors.ts';
 import { isDigest } from '../registry/reference.ts';
-import { blobPath, v2 } from './storage-layout.ts';
-import { listStorage, type StorageListing } from './storage-listing.ts';
-import { removeManifestLinks } from './storage-remove.ts';
+import { blobPath, v2 } from '../storage/storage-layout.ts';
+import { listStorage, type StorageListing } from '../storage/storage-listing.ts';
+import { removeManifestLinks } from '../storage/storage-remove.ts';
 import type { Exec } from '../server/container-exec.ts';
-import type { RepositoryState } from './gc-plan.ts';
+import type { RepositoryState } from '../storage/reachability.ts';
 
 /** Blobs served whole: configs and manifests, never layers. */
 const MAX_BLOB_BYTES = 8 * 1024 * 1024;

@@ -1,6 +1,6 @@
 // Which tags prune removes, from tags, digests, push times and the rules.
 import test from 'ava';
-import { planPrune, type RepositoryTags } from '../../src/storage/prune-plan.ts';
+import { planPrune, type RepositoryTags } from '../../src/gc/prune-plan.ts';
 
 const now = Date.parse('2026-11-30T12:00:00Z');
 const daysAgo = (n: number): string => new Date(now - n * 86_400_000).toISOString();

@@ -4,7 +4,7 @@ import test from 'ava';
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import { describeContainer } from '../../src/server/container.ts';
-import { collectGarbage } from '../../src/storage/gc-run.ts';
+import { collectGarbage } from '../../src/gc/gc-run.ts';
 import { InterruptedError } from '../../src/errors.ts';
 import { fakeExec, registryDetails } from '../fakes/engine.ts';
 

@@ -6,13 +6,13 @@
 // name, ports, network, data), and the old config.yml is removed.
 import type Docker from 'dockerode';
 import { rmSync } from 'node:fs';
-import type { RegistryContainer } from './container.ts';
-import { recreateRegistryContainer } from './container-recreate.ts';
-import { startRegistryContainer, waitUntilServing } from './container-control.ts';
-import { prepareDataDir } from './prestart-checks.ts';
+import type { RegistryContainer } from '../server/container.ts';
+import { recreateRegistryContainer } from '../server/container-recreate.ts';
+import { startRegistryContainer, waitUntilServing } from '../server/container-control.ts';
+import { prepareDataDir } from '../server/prestart-checks.ts';
 import { MIRROR_CONFIG_PATH, writeMirrorConfig } from './mirror-config.ts';
 import { loginInDataDir, mirrorConfigFile, mirrorDir, withoutLoginFile } from './mirrors.ts';
-import { mirrorSecretFile, writeSecretFile } from './secrets.ts';
+import { mirrorSecretFile, writeSecretFile } from '../server/secrets.ts';
 import { mirrorStartFailure } from './mirror-failure.ts';
 import { ResourceError } from '../errors.ts';
 

@@ -6,7 +6,7 @@
 // Upload sessions last written before the grace period are removed (distribution's own
 // purge waits a week; a session older than the grace period has no push under way).
 // Pure: the times come from the storage listing (storage-listing.ts), in the container's clock.
-import type { RepositoryYoung } from './gc-plan.ts';
+import type { RepositoryYoung } from './reachability.ts';
 import type { StorageListing, UploadSession } from './storage-listing.ts';
 
 export const DEFAULT_GRACE_MS = 60 * 60 * 1000;

@@ -5,7 +5,7 @@
 // registry-mirrors without it, then a reload) when `mirror start --engine` had added it.
 import { readdirSync, rmSync, rmdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { RegistryContainer } from './container.ts';
+import type { RegistryContainer } from '../server/container.ts';
 import { mirrorConfigFile, mirrorDir, mirrorGcConfig } from './mirrors.ts';
 import { engineMirrorUrl, removeMirrorFromEngine, type EngineAccess, type EngineChange } from './mirror-engine.ts';
 import { engineErrorMessage, engineStatus } from '../engine/engine.ts';

@@ -3,7 +3,7 @@
 // registries.yaml, and Podman's registries.conf. The Docker engine's registry-mirrors
 // covers Docker Hub only; these work for every upstream.
 import type { MirrorUpstream } from './mirror-upstream.ts';
-import type { RegistryContainer } from './container.ts';
+import type { RegistryContainer } from '../server/container.ts';
 import { mirrorNetwork } from './mirrors.ts';
 
 export interface MirrorEndpoints {

@@ -21,7 +21,7 @@ type EngineHere = Pick<Engine, 'docker' | 'local'>;
 export interface CollectOptions extends CollectSession {
   dryRun: boolean;
   restart: boolean;
-  /** Nothing written more recently than this is removed (gc-grace.ts). */
+  /** Nothing written more recently than this is removed (storage/grace-period.ts). */
   graceMs: number;
   /** Collect in a registry container docker-jindr did not create. */
   force?: boolean;
@@ -43,7 +43,7 @@ export type StopResult =
 export interface StopOptions extends CollectSession {
   /** Collect garbage before stopping (stop's default; -G skips it). */
   gc: boolean;
-  /** The collection's grace period (gc-grace.ts). */
+  /** The collection's grace period (storage/grace-period.ts). */
   graceMs: number;
   /** What the collection did, once done, for people. */
   collected?: (report: GcReport) => void;

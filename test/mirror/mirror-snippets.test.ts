@@ -1,8 +1,8 @@
 import test from 'ava';
-import { mirrorSnippets } from '../../src/server/mirror-snippets.ts';
-import { parseUpstream } from '../../src/server/mirror-upstream.ts';
-import { panicLine } from '../../src/server/mirror-failure.ts';
-import { describeLogin, lookupUpstreamLogin } from '../../src/server/mirror-login.ts';
+import { mirrorSnippets } from '../../src/mirror/mirror-snippets.ts';
+import { parseUpstream } from '../../src/mirror/mirror-upstream.ts';
+import { panicLine } from '../../src/mirror/mirror-failure.ts';
+import { describeLogin, lookupUpstreamLogin } from '../../src/mirror/mirror-login.ts';
 
 test('containerd hosts.toml and Podman registries.conf for Docker Hub on this machine', (t) => {
   const text = mirrorSnippets(parseUpstream(undefined), { local: '127.0.0.1:5002' }, 'jindr-mirror-docker.io');
