@@ -44,6 +44,16 @@ const world: World = {
   },
 };
 
+// Node ends a process whose event loop has nothing left to wait for even while main has not
+// finished (say, a request waiting for a connection that nothing will ever make): that must
+// never pass for success with no output. Once main has finished we exit before this can run.
+process.once('beforeExit', () => {
+  open(process.stderr).write(
+    'docker-jindr: internal error: the command stopped before it finished, with nothing left to wait for; run it again with --debug and report it\n',
+  );
+  exitWhenFlushed(1);
+});
+
 main(world).then(
   (code) => exitWhenFlushed(code),
   (err: unknown) => {

@@ -1,10 +1,16 @@
 // HTTP to an ssh:// engine: every HTTP connection is a process of the user's own ssh binary
 // running `docker system dial-stdio` on the host (ssh.ts), its stdin and stdout the
-// connection's two directions, as docker/cli's commandconn makes them. Connections are kept
-// alive and reused, and no more than four ssh run at once, hijacked ones (exec) included,
-// which node:http's agent no longer counts: a command that runs an exec in many containers
-// at once would otherwise start more ssh handshakes in parallel than sshd lets through
-// (MaxStartups 10), and sshd would drop some. An idle kept-alive one makes room.
+// connection's two directions, as docker/cli's commandconn makes them. The agent keeps up to
+// four ordinary connections alive and reuses them; a hijacked one (exec, attach) leaves its
+// count and is an ssh of its own, as docker's are.
+//
+// At most four ssh connect at once: sshd drops handshakes beyond its MaxStartups (10 by
+// default, for all of the host's clients), and a command that runs an exec in every registry
+// container starts a connection for each. A connection has connected once the engine's first
+// bytes come through it, or once its ssh has ended; the next one waiting starts then. (Before,
+// at most four ssh could exist at all, and a connection waiting for one to end could wait
+// forever while the others sat idle: with nothing else to wait for, Node ended the process
+// with code 0 and no output. test/engine/ssh-agent.test.ts has that case.)
 import type { ChildProcess } from 'node:child_process';
 import { Agent } from 'node:http';
 import type { Socket } from 'node:net';
@@ -13,7 +19,8 @@ import { sshArgs, type SshTarget } from './ssh.ts';
 import { sshFailure } from './remote-errors.ts';
 import { EngineUnreachableError } from '../errors.ts';
 
-const MAX_CONNECTIONS = 4;
+const MAX_CONNECTING = 4;
+const MAX_KEPT = 4;
 /** The end of ssh's stderr is kept: its last line says why it failed. */
 const STDERR_KEPT = 4096;
 
@@ -37,25 +44,22 @@ type Created = (err: Error | null, socket?: Duplex) => void;
 
 export function sshAgent(target: SshTarget, env: NodeJS.ProcessEnv): Agent {
   const args = sshArgs(target);
-  const agent = new Agent({ keepAlive: true, maxSockets: MAX_CONNECTIONS });
-  let live = 0;
+  const agent = new Agent({ keepAlive: true, maxSockets: MAX_KEPT });
+  let connecting = 0;
   const waiting: Array<() => void> = [];
-  const ended = (): void => {
+  /** Called once per connection, when it has connected or ended: the next may connect. */
+  const connected = (): void => {
     const next = waiting.shift();
     if (next) next();
-    else live -= 1;
+    else connecting -= 1;
   };
-  const start = (): Duplex => new SshConnection(args, target.host, env, ended);
+  const start = (): Duplex => new SshConnection(args, target.host, env, connected);
   const createConnection = (_options: unknown, created: Created): Duplex | undefined => {
-    if (live < MAX_CONNECTIONS) {
-      live += 1;
+    if (connecting < MAX_CONNECTING) {
+      connecting += 1;
       return start();
     }
     waiting.push(() => created(null, start()));
-    // An idle one goes (its end starts the next); else the next to end makes room.
-    Object.values(agent.freeSockets)
-      .find((idle) => idle?.length)?.[0]
-      ?.destroy();
     return undefined;
   };
   (agent as unknown as { createConnection: typeof createConnection }).createConnection = createConnection;
@@ -71,8 +75,8 @@ class SshConnection extends Duplex {
   #timer: NodeJS.Timeout | undefined;
   timeout = 0;
 
-  /** ended: called once, when the ssh process has ended (or never started). */
-  constructor(args: string[], host: string, env: NodeJS.ProcessEnv, ended: () => void) {
+  /** connected: called once, at the first bytes from the engine or when ssh has ended (or never started). */
+  constructor(args: string[], host: string, env: NodeJS.ProcessEnv, connected: () => void) {
     super({ allowHalfOpen: false });
     // In a session of its own, as docker/cli starts it: Ctrl-C in the terminal reaches us,
     // not ssh or its ProxyCommand, and we end them. No credentials on its command line.
@@ -82,8 +86,14 @@ class SshConnection extends Duplex {
     this.#child = child;
     if (running.size === 0) process.on('exit', stopAll);
     running.add(child);
+    let first = true;
+    const turnDone = (): void => {
+      if (first) connected();
+      first = false;
+    };
     const stdout = child.stdout;
     stdout.on('data', (chunk: Buffer) => {
+      turnDone();
       this.#active();
       if (!this.push(chunk)) stdout.pause();
     });
@@ -94,7 +104,7 @@ class SshConnection extends Duplex {
     const gone = (): void => {
       if (!running.delete(child)) return;
       if (running.size === 0) process.off('exit', stopAll);
-      ended();
+      turnDone();
     };
     child.once('error', (err: NodeJS.ErrnoException) => {
       gone();

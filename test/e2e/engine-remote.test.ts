@@ -59,22 +59,10 @@ function infoRows(t: ExecutionContext, result: RunResult, what: string): InfoRow
   return jsonLines<InfoRow>(result.stdout);
 }
 
-/**
- * `info` over `what` lists r's container exactly as `info` over the default socket does.
- * Not yet explained (closing note of 2026-12-06): in full CI runs, with other files creating
- * and removing registry containers at the same time, `info` over ssh has twice answered an
- * empty list with exit 0; it never did in about 100 runs of this file alone. The first answer
- * is logged and info asked once more, so the rest of what these tests check still runs; a
- * second empty answer fails.
- */
+/** `info` over `what` lists r's container exactly as `info` over the default socket does. */
 async function assertSameEngine(t: ExecutionContext, r: TestRegistry, run: () => Promise<RunResult>, what: string): Promise<void> {
-  let result = await run();
-  let remote = infoRows(t, result, what).find((row) => row.container === r.name);
-  if (remote === undefined && result.code === 0) {
-    t.log(`${what}: the first answer did not list ${r.name} (stdout ${JSON.stringify(result.stdout.slice(0, 2000))}); asking again`);
-    result = await run();
-    remote = infoRows(t, result, `${what} (asked again)`).find((row) => row.container === r.name);
-  }
+  const result = await run();
+  const remote = infoRows(t, result, what).find((row) => row.container === r.name);
   const local = infoRows(t, await jindr(['--format', 'json', 'info'], { env: cleanEnv({}) }), 'default socket').find(
     (row) => row.container === r.name,
   );

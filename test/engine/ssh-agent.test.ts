@@ -1,6 +1,7 @@
-// The ssh agent: one ssh process per HTTP connection, kept alive and reused, at most four
-// at once (hijacked ones included); a failing ssh fails the request with its own last line; an idle connection does
-// not keep the process alive, and our exit ends it. The ssh binary is test/fakes/ssh.ts.
+// The ssh agent: one ssh process per HTTP connection, up to four kept alive and reused, at
+// most four connecting at once (hijacked ones included), a waiting one started as soon as one
+// has connected; a failing ssh fails the request with its own last line; an idle connection
+// does not keep the process alive, and our exit ends it. The ssh binary is test/fakes/ssh.ts.
 import test, { type ExecutionContext } from 'ava';
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -74,7 +75,9 @@ function connect(agent: Agent): Promise<Duplex> {
   });
 }
 
-test('never more than four ssh at once, hijacked connections included: the fifth starts when one ends', async (t) => {
+const PING = 'GET /_ping HTTP/1.1\r\nHost: docker.example.com\r\n\r\n';
+
+test('never more than four ssh connecting at once, hijacked connections included: the fifth starts when one ends', async (t) => {
   const ssh = fakeSsh(t, 'http');
   const agent = sshAgent(target, ssh.env);
   const sockets = await Promise.all(Array.from({ length: 4 }, () => connect(agent)));
@@ -89,16 +92,50 @@ test('never more than four ssh at once, hijacked connections included: the fifth
   fifth!.destroy();
 });
 
-test('at four, an idle kept-alive ssh makes room for a new connection', async (t) => {
-  const ssh = fakeSsh(t, 'http', { FAKE_SSH_ANSWER_AFTER: '4' });
+test('a waiting connection starts as soon as one of the four has connected, which then stays open', async (t) => {
+  const ssh = fakeSsh(t, 'http');
   const agent = sshAgent(target, ssh.env);
-  t.teardown(() => agent.destroy());
-  await Promise.all(Array.from({ length: 4 }, () => request(agent)));
-  t.is(ssh.starts().length, 4);
-  const hijacked = await connect(agent);
-  t.teardown(() => hijacked.destroy());
-  await waitFor('the fifth ssh', () => ssh.starts().length === 5);
-  t.is(ssh.starts().filter((s) => alive(s.pid)).length, 4, 'one idle ssh ended for it');
+  const sockets = await Promise.all(Array.from({ length: 4 }, () => connect(agent)));
+  t.teardown(() => sockets.forEach((s) => s.destroy()));
+  let fifth: Duplex | undefined;
+  void connect(agent).then((s) => (fifth = s));
+  await waitFor('four ssh', () => ssh.starts().length === 4);
+  t.is(fifth, undefined, 'the fifth waits while four connect');
+  const answered = new Promise((resolve) => sockets[0]!.once('data', resolve));
+  sockets[0]!.write(PING);
+  await answered;
+  await waitFor('the fifth ssh', () => ssh.starts().length === 5 && fifth !== undefined);
+  t.teardown(() => fifth!.destroy());
+  t.is(ssh.starts().filter((s) => alive(s.pid)).length, 5, 'the one that answered is still there');
+});
+
+test('requests that wait for a connection get one when the others go idle: the process never ends with work left', async (t) => {
+  // Four requests take the four turns to connect; a hijacked connection (exec) waits for a
+  // turn; then the four are answered and sit idle, kept alive and unref'd. The connection that
+  // waited must start: when it did not, nothing was left for Node to wait for, and the process
+  // ended with code 0 and no output (info over ssh printed nothing).
+  const ssh = fakeSsh(t, 'http');
+  const script = `import { get } from 'node:http';
+import { sshAgent } from ${JSON.stringify(AGENT)};
+const agent = sshAgent({ host: 'builder' }, process.env);
+const ping = () => new Promise((resolve, reject) =>
+  get({ host: 'docker.example.com', path: '/_ping', agent }, (res) => { res.resume(); res.on('end', resolve); }).on('error', reject));
+const four = Array.from({ length: 4 }, ping);
+const fifth = new Promise((resolve, reject) => {
+  const socket = agent.createConnection({}, (err, s) => (err ? reject(err) : resolve(s)));
+  if (socket) resolve(socket);
+});
+await Promise.all(four);
+console.log('four answered');
+const socket = await fifth;
+socket.once('data', (d) => { console.log(String(d).split('\\r\\n')[0]); socket.destroy(); agent.destroy(); });
+socket.write(${JSON.stringify(PING)});`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+    env: ssh.env,
+    timeout: 20_000,
+  });
+  t.is(stdout, 'four answered\nHTTP/1.1 200 OK\n');
+  t.is(ssh.starts().length, 5);
 });
 
 test("one ssh process per connection, with exactly docker/cli's arguments; kept alive and reused; at most four at once", async (t) => {
