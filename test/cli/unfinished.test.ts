@@ -1,4 +1,4 @@
-// bin.ts: a command whose event loop empties before main has finished ends with exit code 1
+// process-main.ts: a command whose event loop empties before main has finished ends with exit code 1
 // and one line, never with 0 and nothing (as `info` over ssh once did: a request waited for a
 // connection that nothing would make). The stall is made by test/fakes/stalled-engine.mjs.
 import test from 'ava';
