@@ -1,24 +1,34 @@
 // An HTTP proxy in front of a real registry that slows request bodies down (and, when
 // asked, response bodies), so a test can act (kill the registry, run gc) while a copy is
 // surely in the middle of a blob.
-// When the registry is gone it answers 503, as a load balancer would.
+// When the registry is gone it answers 503, as a load balancer would. Once the test has
+// acted, unthrottle() lets every stream, those under way included, run at full speed:
+// the rest of the copy proves nothing more for being slow.
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
 
 export interface ThrottleProxy {
   host: string;
   port: number;
+  /** From now on, no stream is slowed down (the ones under way included). */
+  unthrottle(): void;
   close(): Promise<void>;
 }
 
+/** The rate every stream of one proxy reads (Infinity: not slowed down). */
+interface Rate {
+  bytesPerSecond: number;
+}
+
 class Throttle extends Transform {
-  private readonly bytesPerSecond: number;
-  constructor(bytesPerSecond: number) {
+  private readonly rate: Rate;
+  constructor(rate: Rate) {
     super();
-    this.bytesPerSecond = bytesPerSecond;
+    this.rate = rate;
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
-    setTimeout(() => callback(null, chunk), (chunk.length / this.bytesPerSecond) * 1000);
+    if (this.rate.bytesPerSecond === Infinity) return callback(null, chunk);
+    setTimeout(() => callback(null, chunk), (chunk.length / this.rate.bytesPerSecond) * 1000);
   }
 }
 
@@ -28,6 +38,7 @@ export async function startThrottleProxy(
   options: { responses?: boolean } = {},
 ): Promise<ThrottleProxy> {
   let port = 0;
+  const rate: Rate = { bytesPerSecond };
   const server: Server = createServer((req, res) => {
     const upstream = httpRequest(
       { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers },
@@ -35,7 +46,7 @@ export async function startThrottleProxy(
         const headers = { ...answer.headers };
         if (typeof headers.location === 'string') headers.location = headers.location.replace(`:${targetPort}`, `:${port}`);
         res.writeHead(answer.statusCode ?? 502, headers);
-        (options.responses ? answer.pipe(new Throttle(bytesPerSecond)) : answer).pipe(res);
+        (options.responses ? answer.pipe(new Throttle(rate)) : answer).pipe(res);
       },
     );
     upstream.on('error', () => {
@@ -43,7 +54,7 @@ export async function startThrottleProxy(
         res.writeHead(503, { 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAVAILABLE","message":"registry gone"}]}');
       else res.destroy();
     });
-    req.pipe(new Throttle(bytesPerSecond)).pipe(upstream);
+    req.pipe(new Throttle(rate)).pipe(upstream);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -52,6 +63,9 @@ export async function startThrottleProxy(
   return {
     host: `localhost:${port}`,
     port,
+    unthrottle: () => {
+      rate.bytesPerSecond = Infinity;
+    },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -1,6 +1,6 @@
 // Running the built plugin, the docker CLI and other programs from tests.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, copyFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, copyFileSync, linkSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,7 +52,13 @@ export function makeDockerConfig(): { dir: string; env: NodeJS.ProcessEnv; clean
   if (!existsSync(pluginBinary)) throw new Error(`${pluginBinary} is missing: run npm run build first`);
   const dir = mkdtempSync(join(tmpdir(), 'jindr-docker-config-'));
   mkdirSync(join(dir, 'cli-plugins'));
-  copyFileSync(pluginBinary, join(dir, 'cli-plugins/docker-jindr'));
+  // A hard link: the same file, not a 130 MB copy written per test (nothing writes to it,
+  // and the build replaces dist/docker-jindr by a rename). A copy where tmp is another file system.
+  try {
+    linkSync(pluginBinary, join(dir, 'cli-plugins/docker-jindr'));
+  } catch {
+    copyFileSync(pluginBinary, join(dir, 'cli-plugins/docker-jindr'));
+  }
   // The plugin's cache (blob locations, manifests) in the directory too: tests never share one.
   const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_CONFIG: dir, XDG_CACHE_HOME: join(dir, 'cache') };
   delete env.DOCKER_HOST;
