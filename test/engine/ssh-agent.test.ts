@@ -77,35 +77,40 @@ function connect(agent: Agent): Promise<Duplex> {
 
 const PING = 'GET /_ping HTTP/1.1\r\nHost: docker.example.com\r\n\r\n';
 
-test('never more than four ssh connecting at once, hijacked connections included: the fifth starts when one ends', async (t) => {
+interface FourAndAFifth {
+  ssh: FakeSsh;
+  /** Four connections taking the four turns to connect (nothing written to them yet). */
+  sockets: Duplex[];
+  /** The fifth, once it has been given one. */
+  fifth: () => Duplex | undefined;
+}
+
+/** Four connections that have not connected yet, and a fifth asked for: it waits. */
+async function fourAndAFifth(t: ExecutionContext): Promise<FourAndAFifth> {
   const ssh = fakeSsh(t, 'http');
   const agent = sshAgent(target, ssh.env);
   const sockets = await Promise.all(Array.from({ length: 4 }, () => connect(agent)));
-  t.teardown(() => sockets.forEach((s) => s.destroy()));
   let fifth: Duplex | undefined;
   void connect(agent).then((s) => (fifth = s));
+  t.teardown(() => [...sockets, fifth].forEach((s) => s?.destroy()));
   await waitFor('four ssh', () => ssh.starts().length === 4);
-  t.is(fifth, undefined, 'the fifth waits');
+  t.is(fifth, undefined, 'the fifth waits while four connect');
+  return { ssh, sockets, fifth: () => fifth };
+}
+
+test('never more than four ssh connecting at once, hijacked connections included: the fifth starts when one ends', async (t) => {
+  const { ssh, sockets, fifth } = await fourAndAFifth(t);
   sockets[0]!.destroy();
-  await waitFor('the fifth ssh', () => ssh.starts().length === 5 && fifth !== undefined);
+  await waitFor('the fifth ssh', () => ssh.starts().length === 5 && fifth() !== undefined);
   t.is(ssh.starts().filter((s) => alive(s.pid)).length, 4, 'one ended, then the fifth started');
-  fifth!.destroy();
 });
 
 test('a waiting connection starts as soon as one of the four has connected, which then stays open', async (t) => {
-  const ssh = fakeSsh(t, 'http');
-  const agent = sshAgent(target, ssh.env);
-  const sockets = await Promise.all(Array.from({ length: 4 }, () => connect(agent)));
-  t.teardown(() => sockets.forEach((s) => s.destroy()));
-  let fifth: Duplex | undefined;
-  void connect(agent).then((s) => (fifth = s));
-  await waitFor('four ssh', () => ssh.starts().length === 4);
-  t.is(fifth, undefined, 'the fifth waits while four connect');
+  const { ssh, sockets, fifth } = await fourAndAFifth(t);
   const answered = new Promise((resolve) => sockets[0]!.once('data', resolve));
   sockets[0]!.write(PING);
   await answered;
-  await waitFor('the fifth ssh', () => ssh.starts().length === 5 && fifth !== undefined);
-  t.teardown(() => fifth!.destroy());
+  await waitFor('the fifth ssh', () => ssh.starts().length === 5 && fifth() !== undefined);
   t.is(ssh.starts().filter((s) => alive(s.pid)).length, 5, 'the one that answered is still there');
 });
 
