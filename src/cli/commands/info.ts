@@ -1,6 +1,7 @@
 // info (ps): every registry container on the engine, ours and plain ones, running or not.
 import { defineCommand } from '../command.ts';
 import { overviewColumns, printOverview } from '../output/overview.ts';
+import { connectedClusters } from '../../server/cluster-keep.ts';
 import { registryOverview } from '../../storage/overview.ts';
 
 export const infoCommand = defineCommand({
@@ -18,6 +19,8 @@ export const infoCommand = defineCommand({
     // Which engine (Docker's or Podman's, and where), above the table; JSON stays rows only.
     if (ctx.format === 'table') ctx.info(`engine: ${(await engine.identify()).name} at ${engine.describe}`);
     printOverview(ctx, rows);
+    if (ctx.format === 'table')
+      for (const c of connectedClusters(ctx.env)) ctx.info(`connected: ${c.tool} cluster ${c.cluster} (network ${c.network})`);
     return 0;
   },
 });
