@@ -8,7 +8,7 @@
 // byte for byte and leaves the network.
 import test, { type ExecutionContext } from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { e2e, freePort, startTestRegistry, waitForRegistry } from '../helpers/engine.ts';
@@ -16,7 +16,10 @@ import { blobsOf, pushArchy, tar, type TarEntry } from '../helpers/images.ts';
 import { startJindrRegistry, type JindrRegistry } from '../helpers/jindr-registry.ts';
 import { docker, dockerOk, errorLine, jsonLines, run } from '../helpers/run.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { configMapYaml, hostsToml } from '../../src/server/cluster-files.ts';
+import { configMapYaml, hostsToml, registriesYaml } from '../../src/server/cluster-files.ts';
+import { connectEngine } from '../../src/engine/engine.ts';
+import { inspectRegistryContainer } from '../../src/server/container.ts';
+import { recreateRegistryContainer } from '../../src/server/container-recreate.ts';
 
 const ID = randomBytes(3).toString('hex');
 const CLUSTER = `jindr-${ID}`;
@@ -256,6 +259,12 @@ e2e(
     t.regex(up.stderr, new RegExp(`joined ${reg.name} to the network ${r.network} again`));
     t.true((await networksOf(reg.name))[r.network]?.Aliases?.includes(alias));
 
+    // A container re-created with another environment (as mirror start does) keeps the cluster's network and alias.
+    const engine = await connectEngine({ debug: false, tls: false, tlsVerify: false }, reg.env, new AbortController().signal);
+    const current = await inspectRegistryContainer(engine.docker, { id: reg.name, name: reg.name });
+    await recreateRegistryContainer(engine.docker, current, current.details.Config.Env ?? []);
+    t.true((await networksOf(reg.name))[r.network]?.Aliases?.includes(alias), 'kept across a re-creation');
+
     const removed = await reg.jindr('connect', '--rm', CLUSTER);
     t.is(removed.code, 0, removed.stderr);
     t.is(removed.stdout, `disconnected: kind cluster ${CLUSTER}\n`);
@@ -319,4 +328,77 @@ e2e('connect: one-line errors for an unknown cluster, no registry, a stopped nod
     errorLine(t, await reg.jindr('-r', `localhost:${free}`, 'connect', bare), 1),
     new RegExp(`no registry running at localhost:${free}: start it`),
   );
+});
+
+e2e("connect: a k3d node gets k3s's registries.yaml, and --rm takes it away; without kubectl the ConfigMap is printed", async (t) => {
+  await buildNodeImage();
+  const cluster = `jindr-k3d-${ID}`;
+  const server = `k3d-${cluster}-server-0`;
+  const net = `k3d-${cluster}`;
+  await dockerOk(['network', 'create', net]);
+  cleanups.push(() => docker(['network', 'rm', net]));
+  await dockerOk([
+    'run',
+    '-d',
+    '--name',
+    server,
+    '--label',
+    `k3d.cluster=${cluster}`,
+    '--label',
+    'k3d.role=server',
+    '--network',
+    net,
+    IMAGE,
+  ]);
+  cleanups.push(() => docker(['rm', '-f', server]));
+  // k3d's load balancer carries the cluster's label too, and is no node.
+  await dockerOk([
+    'run',
+    '-d',
+    '--name',
+    `${server}-lb`,
+    '--label',
+    `k3d.cluster=${cluster}`,
+    '--label',
+    'k3d.role=loadbalancer',
+    '--network',
+    net,
+    IMAGE,
+  ]);
+  cleanups.push(() => docker(['rm', '-f', `${server}-lb`]));
+  const tree = async (): Promise<string> => (await exec(server, 'find', '/etc')).stdout;
+  const before = await tree();
+
+  const reg = await startJindrRegistry(t, 'registry:2');
+  reg.env.XDG_CONFIG_HOME = tempDir('jindr-connect-xdg-');
+  // A PATH with docker and no kubectl.
+  const bin = tempDir('jindr-connect-nokubectl-');
+  symlinkSync((await run('sh', ['-c', 'command -v docker'])).stdout.trim(), join(bin, 'docker'));
+  reg.env.PATH = bin;
+
+  const listed = jsonLines<{ name: string; nodes: string[]; tool: string }>((await reg.jindr('connect', '--format', 'json')).stdout);
+  t.deepEqual(
+    listed.find((c) => c.name === cluster),
+    { name: cluster, tool: 'k3d', nodes: [server], network: net, connected: false },
+  );
+
+  const connected = await reg.jindr('connect', cluster);
+  t.is(connected.code, 0, connected.stderr);
+  t.regex(
+    connected.stderr,
+    /the ConfigMap local-registry-hosting is not applied \(kubectl is not on PATH\): apply it with kubectl --context k3d-jindr-k3d-\w+ apply -f -/,
+  );
+  t.regex(connected.stderr, /k3s reads registries.yaml when it starts/);
+  t.is(connected.stdout, configMapYaml(reg.host, `${reg.name}:5000`) + `connected: k3d cluster ${cluster} (network ${net})\n`);
+  const yaml = await exec(server, 'cat', '/etc/rancher/k3s/registries.yaml');
+  // Running mirrors (other tests' too) follow the registry's entry; k3s falls back to each host's default endpoint.
+  t.true(yaml.stdout.startsWith(registriesYaml([{ host: reg.host, endpoint: `http://${reg.name}:5000` }])), yaml.stdout);
+
+  const json = await reg.jindr('connect', cluster, '--format', 'json');
+  t.like(JSON.parse(json.stdout), { outcome: 'already connected', tool: 'k3d', configMap: 'not applied', joined: [], written: [] });
+
+  const removed = await reg.jindr('connect', '--rm', cluster);
+  t.is(removed.code, 0, removed.stderr);
+  t.is(await tree(), before, 'registries.yaml and the directories made for it are gone');
+  t.is((await networksOf(reg.name))[net], undefined);
 });
