@@ -293,6 +293,7 @@ e2e('connect: one-line errors for an unknown cluster, no registry, a stopped nod
   const reg = await startJindrRegistry(t, 'registry:2');
   reg.env.XDG_CONFIG_HOME = tempDir('jindr-connect-xdg-');
   t.regex(errorLine(t, await reg.jindr('connect', `nosuch-${ID}`), 1), /no local cluster named nosuch-\w+: docker jindr connect lists/);
+  t.regex(errorLine(t, await reg.jindr('connect', '--rm'), 2), /connect --rm needs the CLUSTER/);
 
   const stopped = `jindr-stopped-${ID}`;
   await dockerOk(['create', '--name', `${stopped}-control-plane`, '--label', `io.x-k8s.kind.cluster=${stopped}`, 'registry:2']);

@@ -40,9 +40,10 @@ export const connectCommand = defineCommand<ConnectArgs>({
     'Nodes added to the cluster later need connect again. A node whose containerd has no registry config_path is refused: create the cluster ' +
     "with kind's containerdConfigPatches (README, Local Kubernetes). kubectl, when on PATH, publishes the ConfigMap; else connect prints it.",
   run: async (args, ctx) => {
+    if (args.cluster === undefined && args.rm)
+      throw new UsageError('connect --rm needs the CLUSTER to disconnect: docker jindr connect --rm NAME');
     const { docker } = await ctx.engine();
     if (args.cluster === undefined) {
-      if (args.rm) throw new UsageError('connect --rm needs the CLUSTER to disconnect');
       return printClusters(ctx, await clusterRows(docker, ctx.env));
     }
     if (args.rm) return printDisconnect(ctx, await ctx.critical(() => disconnectCluster(docker, ctx.env, args.cluster!)));
