@@ -24,18 +24,20 @@ export interface DisconnectResult {
   configMapCommand?: string;
 }
 
-async function nodeRunning(docker: Docker, name: string): Promise<boolean> {
+async function nodeState(docker: Docker, name: string): Promise<'running' | 'stopped' | 'gone'> {
   try {
-    return (await docker.getContainer(name).inspect()).State.Running;
+    return (await docker.getContainer(name).inspect()).State.Running ? 'running' : 'stopped';
   } catch (err) {
-    if (engineStatus(err) === 404) return false;
+    if (engineStatus(err) === 404) return 'gone';
     throw err;
   }
 }
 
 /** Undoes one node's changes; returns what is left to undo (none when all went). */
 async function undoNode(docker: Docker, changes: NodeChanges, result: DisconnectResult): Promise<NodeChanges | undefined> {
-  if (!(await nodeRunning(docker, changes.node))) {
+  const state = await nodeState(docker, changes.node);
+  if (state === 'gone') return undefined; // its files went with it
+  if (state === 'stopped') {
     result.kept.push(`the node ${changes.node} is not running: its files are left (connect --rm again once it runs)`);
     return changes;
   }

@@ -13,7 +13,12 @@ export async function keepClustersConnected(
   env: NodeJS.ProcessEnv,
   container: { id: string; name: string },
 ): Promise<string[]> {
-  const connections = allConnections(env).filter((c) => c.joined.some((j) => j.container === container.name));
+  let connections: Connection[];
+  try {
+    connections = allConnections(env).filter((c) => c.joined.some((j) => j.container === container.name));
+  } catch (err) {
+    return [`warning: cannot read which clusters are connected: ${errorMessage(err)}`]; // never stops up or mirror start
+  }
   if (connections.length === 0) return [];
   const notices: string[] = [];
   const details = await docker.getContainer(container.id).inspect();
@@ -32,7 +37,11 @@ export async function keepClustersConnected(
   return notices;
 }
 
-/** The connected clusters, as info shows them. */
-export function connectedClusters(env: NodeJS.ProcessEnv): Connection[] {
-  return allConnections(env);
+/** The connected clusters, as info shows them (a line each, above the table); a damaged record is a warning there. */
+export function connectedClusters(env: NodeJS.ProcessEnv): string[] {
+  try {
+    return allConnections(env).map((c) => `connected: ${c.tool} cluster ${c.cluster} (network ${c.network})`);
+  } catch (err) {
+    return [`warning: ${errorMessage(err)}`];
+  }
 }
