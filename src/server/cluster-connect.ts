@@ -151,6 +151,8 @@ export async function connectCluster(docker: Docker, options: ConnectOptions): P
       nodeState.dirs.push(...made.filter((d) => !nodeState.dirs.includes(d)));
       await access.write(file.path, file.text);
       const known = nodeState.files.find((f) => f.path === file.path);
+      // Ours, rewritten: what was there before connect stays recorded; else (a new node by the same name, a file changed since) what is there now.
+      if (known && current !== known.written) known.previous = current ?? null;
       if (known) known.written = file.text;
       else nodeState.files.push({ path: file.path, previous: current ?? null, written: file.text });
       result.written.push({ node: node.name, path: file.path });
