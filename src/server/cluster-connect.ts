@@ -99,8 +99,10 @@ export async function connectCluster(docker: Docker, options: ConnectOptions): P
   const network = cluster.network!;
   const all = await listRegistryContainers(docker);
   const registry = pickRegistry(all, options.address);
-  // One mirror per upstream (the first running one): containerd has one hosts.toml per host.
-  const mirrors = listMirrors(all).filter((m) => m.running);
+  // One mirror per upstream (the first running one by name): containerd has one hosts.toml per host.
+  const mirrors = listMirrors(all)
+    .filter((m) => m.running)
+    .sort((a, b) => a.name.localeCompare(b.name));
   const containers = [registry, ...mirrors.filter((m, i) => mirrors.findIndex((o) => upstreamOf(o).host === upstreamOf(m).host) === i)];
 
   const before = readConnectionState(options.env, cluster.tool, cluster.name);
