@@ -70,8 +70,17 @@ async function clusterNetwork(): Promise<string> {
   const taken = (await docker(['network', 'inspect', 'kind'])).code === 0;
   const name = taken ? `kind-${ID}` : 'kind';
   await dockerOk(['network', 'create', name]);
-  cleanups.push(() => docker(['network', 'rm', name]));
+  cleanups.push(() => removeNetwork(name));
   return name;
+}
+
+/** Removes a network this test made, taking off any container still on it (a mirror of another test's that connect joined, after a failure). */
+async function removeNetwork(name: string): Promise<void> {
+  const attached = (await docker(['network', 'inspect', '-f', '{{range .Containers}}{{.Name}} {{end}}', name])).stdout
+    .split(' ')
+    .filter((c) => c.trim());
+  for (const c of attached) await docker(['network', 'disconnect', '-f', name, c.trim()]);
+  await docker(['network', 'rm', name]);
 }
 
 async function exec(container: string, ...cmd: string[]) {
@@ -140,7 +149,7 @@ async function rig(t: ExecutionContext): Promise<Rig> {
 
   // A Docker Hub mirror whose upstream is an offline registry on a network of its own.
   await dockerOk(['network', 'create', UPSTREAM_NET]);
-  cleanups.push(() => docker(['network', 'rm', UPSTREAM_NET]));
+  cleanups.push(() => removeNetwork(UPSTREAM_NET));
   const upstream = await startTestRegistry({ runArgs: ['--network', UPSTREAM_NET] });
   cleanups.push(() => upstream.remove());
   const hub = await pushArchy(upstream.host, { repo: 'library/busybox', tag: HUB_TAG });
@@ -334,7 +343,7 @@ e2e('connect: one-line errors for an unknown cluster, no registry, a stopped nod
   const bare = `jindr-bare-${ID}`;
   const net = `jindr-connect-bare-${ID}`;
   await dockerOk(['network', 'create', net]);
-  cleanups.push(() => docker(['network', 'rm', net]));
+  cleanups.push(() => removeNetwork(net));
   // registry:2 has no containerd config at all: a node whose containerd has no config_path.
   await dockerOk([
     'run',
@@ -365,7 +374,7 @@ e2e("connect: a k3d node gets k3s's registries.yaml, and --rm takes it away; wit
   const server = `k3d-${cluster}-server-0`;
   const net = `k3d-${cluster}`;
   await dockerOk(['network', 'create', net]);
-  cleanups.push(() => docker(['network', 'rm', net]));
+  cleanups.push(() => removeNetwork(net));
   await dockerOk([
     'run',
     '-d',
