@@ -66,6 +66,7 @@ export async function recreateRegistryContainer(
   let created: Docker.Container | undefined;
   try {
     created = await docker.createContainer(options);
+    await rejoinNetworks(docker, created.id, d);
     if (wasRunning) await created.start();
   } catch (err) {
     if (created) await created.remove({ force: true }).catch(() => {});
@@ -92,4 +93,15 @@ export async function restartRegistryWithEnv(
   const originalEnv = before.details.Config.Env ?? [];
   const changed = await recreateRegistryContainer(docker, before, changeEnv(originalEnv, extraEnv));
   return { container: changed, restore: () => recreateRegistryContainer(docker, changed, originalEnv) };
+}
+
+/** The networks the old container was joined to besides its own (connect's cluster networks), with their aliases. */
+async function rejoinNetworks(docker: Docker, id: string, old: Docker.ContainerInspectInfo): Promise<void> {
+  for (const [network, endpoint] of Object.entries(old.NetworkSettings.Networks)) {
+    if (network === old.HostConfig.NetworkMode || (network === 'bridge' && old.HostConfig.NetworkMode === 'default')) continue;
+    const aliases = ((endpoint as { Aliases?: string[] | null }).Aliases ?? []).filter(
+      (a) => a !== old.Config.Hostname && a !== old.Id.slice(0, 12),
+    );
+    await docker.getNetwork(network).connect({ Container: id, EndpointConfig: { Aliases: aliases } });
+  }
 }

@@ -21,6 +21,7 @@ import { pruneCommand } from './prune.ts';
 import { indexCommand } from './index-cmd.ts';
 import { mirrorCommand } from './mirror.ts';
 import { uiCommand } from './ui.ts';
+import { connectCommand } from './connect.ts';
 
 export const commands: readonly JindrCommand[] = [
   startCommand,
@@ -41,6 +42,7 @@ export const commands: readonly JindrCommand[] = [
   cpCommand,
   cpeCommand,
   mirrorCommand,
+  connectCommand,
   uiCommand,
   completionCommand,
 ];

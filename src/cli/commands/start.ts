@@ -6,6 +6,7 @@ import { parseLocalRegistry } from '../../server/address.ts';
 import { DEFAULT_DATA_DIR, resolveDataDir } from '../../server/prestart-checks.ts';
 import { DEFAULT_IMAGE } from '../../server/lifecycle.ts';
 import { startWithSecurity } from '../../server/secure-start.ts';
+import { keepClustersConnected } from '../../cluster/cluster-keep.ts';
 import { UsageError } from '../../errors.ts';
 
 export const startCommand = defineCommand<{ data?: string; name?: string; image?: string } & SecurityArgs>({
@@ -67,6 +68,7 @@ export const startCommand = defineCommand<{ data?: string; name?: string; image?
       (message) => ctx.info(message),
     );
     printStarted(ctx, address, result);
+    for (const notice of await keepClustersConnected(docker, ctx.env, result.container)) ctx.info(notice);
     return 0;
   },
 });

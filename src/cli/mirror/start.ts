@@ -6,6 +6,7 @@ import { givenAddress } from './options.ts';
 import { printEngineChange } from './engine-output.ts';
 import { announceMirrorStart, printMirrorStart, type EngineMirror } from '../output/mirror-report.ts';
 import { parseUpstream } from '../../mirror/mirror-upstream.ts';
+import { keepClustersConnected } from '../../cluster/cluster-keep.ts';
 import { startMirror } from '../../mirror/mirror-start.ts';
 import { mirrorProxyEnv } from '../../mirror/mirror-proxy.ts';
 import { addMirrorToEngine, engineMirrorUrl } from '../../mirror/mirror-engine.ts';
@@ -34,6 +35,7 @@ export async function mirrorStart(args: MirrorArgs, ctx: Context): Promise<numbe
     },
   );
   announceMirrorStart(ctx, result);
+  for (const notice of await keepClustersConnected(docker, ctx.env, result.container)) ctx.info(notice);
   let engineMirror: EngineMirror | undefined;
   if (args.engine) {
     if (!result.upstream.hub)
