@@ -38,8 +38,8 @@ export function mirrorConfigYaml(upstream: MirrorUpstream, login: UpstreamLogin 
     offline
       ? '# Written by docker jindr mirror start: the upstream could not be reached, so the mirror serves its cache, read-only.'
       : login
-      ? "# Written by docker jindr mirror start. It holds the upstream's login: keep it private (mode 0600)."
-      : "# Written by docker jindr mirror start. The mirror's login, if it has one, is not in this file.",
+        ? "# Written by docker jindr mirror start. It holds the upstream's login: keep it private (mode 0600)."
+        : "# Written by docker jindr mirror start. The mirror's login, if it has one, is not in this file.",
     'version: 0.1',
     'log:',
     '  level: info',

@@ -90,7 +90,16 @@ export async function startMirror(env: MirrorStartEnvironment, options: MirrorSt
   if (existing) {
     const { container, moved, offline } = await startExistingMirror(env, existing, files, upstream);
     const address = container.registry ?? '?';
-    return { outcome: 'started', upstream, container, address, login, ignored, ...(moved ? { moved } : {}), ...(offline ? { offline } : {}) };
+    return {
+      outcome: 'started',
+      upstream,
+      container,
+      address,
+      login,
+      ignored,
+      ...(moved ? { moved } : {}),
+      ...(offline ? { offline } : {}),
+    };
   }
 
   const address = options.address ?? (await freeAddress(docker, all, options.upstream));

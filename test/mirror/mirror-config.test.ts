@@ -34,8 +34,14 @@ test('offline: no proxy section and no login, read-only storage maintenance, the
 
 test("the upstream out of reach, in the proxy's panic as it starts (registry 2.8 and 3 alike); other panics are not", (t) => {
   const url = 'http://up:5000';
-  t.is(unreachableUpstream('Get "http://up:5000/v2/": dial tcp: lookup up on 127.0.0.11:53: no such host', url), 'dial tcp: lookup up on 127.0.0.11:53: no such host');
-  t.is(unreachableUpstream('Get "http://up:5000/v2/": dial tcp 10.0.0.2:5000: connect: connection refused', url), 'dial tcp 10.0.0.2:5000: connect: connection refused');
+  t.is(
+    unreachableUpstream('Get "http://up:5000/v2/": dial tcp: lookup up on 127.0.0.11:53: no such host', url),
+    'dial tcp: lookup up on 127.0.0.11:53: no such host',
+  );
+  t.is(
+    unreachableUpstream('Get "http://up:5000/v2/": dial tcp 10.0.0.2:5000: connect: connection refused', url),
+    'dial tcp 10.0.0.2:5000: connect: connection refused',
+  );
   t.is(unreachableUpstream('Get "http://other:5000/v2/": EOF', url), undefined);
   t.is(unreachableUpstream('open /etc/jindr/mirror.yml: permission denied', url), undefined);
   t.is(unreachableUpstream(undefined, url), undefined);
