@@ -81,13 +81,21 @@ export async function serveMirror(
   }
 }
 
-/** A mirror started again after gc stopped it: offline when its upstream cannot be reached. */
+/**
+ * A mirror started again after gc stopped it, or after `restart` found it failing (its
+ * log read from since, Unix seconds): offline when its upstream cannot be reached.
+ */
 export function restartMirror(
   env: ServeEnvironment,
   upstream: MirrorUpstream,
   c: RegistryContainer,
+  since?: number,
 ): Promise<{ container: RegistryContainer; offline: OfflineServing | undefined }> {
-  return serveMirror(env, upstream, c, { configFile: mirrorConfigFile(c), failWhenEmpty: false });
+  return serveMirror(env, upstream, c, {
+    configFile: mirrorConfigFile(c),
+    failWhenEmpty: false,
+    ...(since === undefined ? {} : { since }),
+  });
 }
 
 /** The lines for people (stderr) when a mirror came up offline; the first one exactly so. */

@@ -3,8 +3,8 @@
 // a mirror of it started by the plugin, an image pulled through (skopeo, so it is cached);
 // the upstream stopped before the mirror starts: the mirror comes up offline, says so,
 // serves the cached image with the same digests and refuses a push; the upstream back: the
-// next mirror start pulls through again. gc's restart with the upstream down brings the
-// mirror back offline. And an upstream answering 429 or 503 for manifests (a small HTTP
+// next mirror start pulls through again. gc's restart (and `restart`) with the upstream
+// down brings the mirror back offline. And an upstream answering 429 or 503 for manifests (a small HTTP
 // forwarder in front of the real upstream): the cached tag is still served.
 import test, { type ExecutionContext } from 'ava';
 import { randomBytes } from 'node:crypto';
@@ -142,7 +142,7 @@ e2e(
   },
 );
 
-e2e("gc's restart with the upstream down: the mirror comes back offline, serving its cache, not dead", async (t) => {
+e2e("gc's restart, and restart, with the upstream down: the mirror comes back offline, serving its cache, not dead", async (t) => {
   const r = await (shared ??= rig());
   const url = `http://${r.upstream.name}:5000`;
   const container = `jindr-mirror-${r.upstream.name}-5000`;
@@ -174,6 +174,18 @@ e2e("gc's restart with the upstream down: the mirror comes back offline, serving
   }
   const back = await r.jindr('mirror', 'start', url, '--format', 'json');
   t.like(JSON.parse(back.stdout), { mode: 'pull-through' });
+
+  // restart of the pull-through mirror with the upstream down: offline too.
+  await dockerOk(['stop', r.upstream.name]);
+  try {
+    const restart = await r.jindr('-r', mirror, 'restart');
+    ok(t, restart, 'restart with the upstream down');
+    t.true(restart.stderr.split('\n').includes(OFFLINE_LINE), restart.stderr);
+    t.is(await digestOf(`${mirror}/app:v1`), r.v1);
+  } finally {
+    await upstreamUp(r);
+  }
+  t.like(JSON.parse((await r.jindr('mirror', 'start', url, '--format', 'json')).stdout), { mode: 'pull-through' });
 });
 
 /** An HTTP forwarder to the upstream that answers manifest requests with `status` when set. */
