@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { e2e, freePort, startTestRegistry, waitForRegistry, type TestRegistry } from '../helpers/engine.ts';
+import { e2e, freePort, registryImages, startTestRegistry, waitForRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { buildRandomImage, pushImageManifest } from '../helpers/images.ts';
 import { docker, dockerOk, jsonLines, makeDockerConfig, run, type RunResult } from '../helpers/run.ts';
 
@@ -226,27 +226,45 @@ async function startFlakyUpstream(
   });
 }
 
-e2e('an upstream answering 429 or 503 for manifests: the cached tag is answered from the cache', async (t) => {
+e2e('an upstream answering 429 or 503 for manifests: the cached tag is answered from the cache (registry 3 and 2)', async (t) => {
   const r = await (shared ??= rig());
   const flaky = await startFlakyUpstream(r.gateway, r.upstream.port);
   cleanups.push(() => flaky.close());
   const url = `http://${r.gateway}:${flaky.port}`;
-  const mirror = `localhost:${await freePort()}`;
-  const start = await r.jindr('-r', mirror, 'mirror', 'start', url, '--network', NETWORK, '-d', r.data, '--format', 'json');
-  ok(t, start, 'mirror start');
-  const container = (JSON.parse(start.stdout) as { container: string }).container;
-  cleanups.push(() => docker(['rm', '-f', container]));
-  await pull(`${mirror}/app:v1`);
-  for (const status of [429, 503]) {
-    flaky.status = status;
-    flaky.seen.length = 0;
-    t.is(await digestOf(`${mirror}/app:v1`), r.v1, `served from the cache while the upstream answers ${status}`);
-    t.true(
-      flaky.seen.some((s) => s.includes('/v2/app/manifests/v1') && s.endsWith(` ${status}`)),
-      `the mirror asked its upstream, which answered ${status}: ${flaky.seen.join(', ')}`,
+  for (const image of registryImages) {
+    const mirror = `localhost:${await freePort()}`;
+    const start = await r.jindr(
+      '-r',
+      mirror,
+      'mirror',
+      'start',
+      url,
+      '--network',
+      NETWORK,
+      '-d',
+      r.data,
+      '--image',
+      image,
+      '--format',
+      'json',
     );
-    const uncached = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${mirror}/app:never-pulled`]);
-    t.not(uncached.code, 0, 'what was never pulled is not there');
+    ok(t, start, `mirror start --image ${image}`);
+    const container = (JSON.parse(start.stdout) as { container: string }).container;
+    cleanups.push(() => docker(['rm', '-f', container]));
+    flaky.status = undefined;
+    await pull(`${mirror}/app:v1`);
+    for (const status of [429, 503]) {
+      flaky.status = status;
+      flaky.seen.length = 0;
+      t.is(await digestOf(`${mirror}/app:v1`), r.v1, `${image}: served from the cache while the upstream answers ${status}`);
+      t.true(
+        flaky.seen.some((s) => s.includes('/v2/app/manifests/v1') && s.endsWith(` ${status}`)),
+        `${image}: the mirror asked its upstream, which answered ${status}: ${flaky.seen.join(', ')}`,
+      );
+      const uncached = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${mirror}/app:never-pulled`]);
+      t.not(uncached.code, 0, `${image}: what was never pulled is not there`);
+    }
+    flaky.status = undefined;
+    ok(t, await r.jindr('mirror', 'rm', url, '--purge'), 'mirror rm --purge');
   }
-  flaky.status = undefined;
 });
