@@ -18,7 +18,7 @@
 // blobs its in-memory descriptor cache still believed in ("layer already exists").
 import type Docker from 'dockerode';
 import { engineErrorMessage } from '../engine/engine.ts';
-import type { RegistryContainer } from '../server/container.ts';
+import { mirrorOf, type RegistryContainer } from '../server/container.ts';
 import { startRegistryContainer, stopRegistryContainer, waitUntilServing } from '../server/container-control.ts';
 import {
   describeLeftAlone,
@@ -32,6 +32,8 @@ import { readStorageRoot, storageRoot } from '../storage/storage-root.ts';
 import { removeFromStorage, removeUploads } from '../storage/storage-remove.ts';
 import { execIn, type Exec } from '../server/container-exec.ts';
 import { HELPER_LABEL, helperContainerOptions } from './helper-mounts.ts';
+import { describeOffline, restartMirror } from '../mirror/mirror-offline.ts';
+import { upstreamOf } from '../mirror/mirrors.ts';
 import {
   planRepository,
   predictBlobRemoval,
@@ -252,8 +254,15 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
     if (helper) await helper.remove({ force: true, v: false }).catch(() => {});
     if (wasRunning && options.restart) {
       info(`starting ${registry.name} again`);
-      await startRegistryContainer(docker, registry);
-      await waitUntilServing(docker, registry, { local: options.local });
+      if (mirrorOf(registry) === undefined) {
+        await startRegistryContainer(docker, registry);
+        await waitUntilServing(docker, registry, { local: options.local });
+      } else {
+        // A mirror whose upstream cannot be reached comes back offline, serving its cache.
+        const upstream = upstreamOf(registry);
+        const { offline } = await restartMirror({ docker, local: options.local }, upstream, registry);
+        if (offline) for (const line of describeOffline(upstream, offline)) info(line);
+      }
     }
   }
 }

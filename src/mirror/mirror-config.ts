@@ -24,11 +24,22 @@ export interface UpstreamLogin {
 /** YAML's double-quoted scalars accept JSON strings, escapes included. */
 const q = (text: string): string => JSON.stringify(text);
 
-export function mirrorConfigYaml(upstream: MirrorUpstream, login: UpstreamLogin | undefined): string {
+/**
+ * Pull-through: distribution's proxy mode. Offline (its upstream out of reach): the same
+ * registry without the proxy section, serving what its storage holds, and read-only
+ * (storage.maintenance.readonly: pushes and deletes are refused with 405), so nothing but
+ * pulls through the upstream ever fills the cache.
+ */
+export type MirrorMode = 'pull-through' | 'offline';
+
+export function mirrorConfigYaml(upstream: MirrorUpstream, login: UpstreamLogin | undefined, mode: MirrorMode = 'pull-through'): string {
+  const offline = mode === 'offline';
   return [
-    login
-      ? "# Written by docker jindr mirror start. It holds the upstream's login: keep it private (mode 0600)."
-      : "# Written by docker jindr mirror start. The mirror's login, if it has one, is not in this file.",
+    offline
+      ? '# Written by docker jindr mirror start: the upstream could not be reached, so the mirror serves its cache, read-only.'
+      : login
+        ? "# Written by docker jindr mirror start. It holds the upstream's login: keep it private (mode 0600)."
+        : "# Written by docker jindr mirror start. The mirror's login, if it has one, is not in this file.",
     'version: 0.1',
     'log:',
     '  level: info',
@@ -39,6 +50,7 @@ export function mirrorConfigYaml(upstream: MirrorUpstream, login: UpstreamLogin 
     '    enabled: true',
     '  cache:',
     '    blobdescriptor: inmemory',
+    ...(offline ? ['  maintenance:', '    readonly:', '      enabled: true'] : []),
     'http:',
     '  addr: :5000',
     '  headers:',
@@ -49,11 +61,20 @@ export function mirrorConfigYaml(upstream: MirrorUpstream, login: UpstreamLogin 
     '    enabled: true',
     '    interval: 10s',
     '    threshold: 3',
-    'proxy:',
-    `  remoteurl: ${q(upstream.url)}`,
-    ...(login ? [`  username: ${q(login.username)}`, `  password: ${q(login.password)}`] : []),
+    ...(offline
+      ? []
+      : [
+          'proxy:',
+          `  remoteurl: ${q(upstream.url)}`,
+          ...(login ? [`  username: ${q(login.username)}`, `  password: ${q(login.password)}`] : []),
+        ]),
     '',
   ].join('\n');
+}
+
+/** What a configuration this file wrote makes of the mirror: no proxy section is offline. */
+export function configMode(yaml: string): MirrorMode {
+  return /^proxy:/m.test(yaml) ? 'pull-through' : 'offline';
 }
 
 /** The mirror's directory holds data/ (the registry's storage). */

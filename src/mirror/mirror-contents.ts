@@ -2,12 +2,13 @@
 // reporting and deleting commands use (mirror-view.ts), and what `mirror ls` shows.
 import type Docker from 'dockerode';
 import { mirrorOf, type RegistryContainer } from '../server/container.ts';
-import { listMirrors, mirrorDir, mirrorNetwork, upstreamOf } from './mirrors.ts';
+import { listMirrors, mirrorDir, mirrorMode, mirrorNetwork, upstreamOf } from './mirrors.ts';
 import { execIn } from '../server/container-exec.ts';
 import { listStorage } from '../storage/storage-listing.ts';
 import { readStorageRoot } from '../storage/storage-root.ts';
 import { storageSize } from '../storage/sizes.ts';
 import { MirrorView } from './mirror-view.ts';
+import type { MirrorMode } from './mirror-config.ts';
 import { ResourceError } from '../errors.ts';
 
 /** The view of a running mirror's storage, named `host` (e.g. localhost:5002) in messages. */
@@ -31,6 +32,8 @@ export interface MirrorRow {
   state: string;
   status: string;
   running: boolean;
+  /** How it serves while running: pull-through, or offline (its cache, read-only: its upstream was out of reach when it started); null when stopped or unknown. */
+  mode: MirrorMode | null;
   /** Bytes its storage takes; null when it cannot be measured. */
   size: number | null;
   /** Tags it holds; null when it is not running. */
@@ -55,6 +58,7 @@ export async function listMirrorRows(
       state: c.state,
       status: c.status,
       running: c.running,
+      mode: mirrorMode(c),
       size: (await storageSize(docker, c, local, signal)) ?? null,
       images: await cachedImages(docker, c),
       directory: mirrorDir(c) ?? null,
@@ -64,7 +68,8 @@ export async function listMirrorRows(
   return rows.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-async function cachedImages(docker: Docker, c: RegistryContainer): Promise<number | null> {
+/** Tags in a running mirror's storage; null when it is not running or cannot be read. */
+export async function cachedImages(docker: Docker, c: RegistryContainer): Promise<number | null> {
   if (!c.running) return null;
   try {
     const exec = execIn(docker, c);

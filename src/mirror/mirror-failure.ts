@@ -11,11 +11,11 @@ export function panicLine(log: string): string | undefined {
   return line === undefined ? undefined : line.slice('panic: '.length).trim().slice(0, 300);
 }
 
-/** Rethrows err, or a clearer error when the mirror's log has a panic (its upstream unreachable). */
-export async function mirrorStartFailure(docker: Docker, container: { id: string; name: string }, err: unknown): Promise<never> {
+/** The panic line of the container's last log lines (since that Unix time in seconds, when given), if it has one. */
+export async function mirrorPanic(docker: Docker, container: { id: string; name: string }, since?: number): Promise<string | undefined> {
   const logs = await docker
     .getContainer(container.id)
-    .logs({ stdout: true, stderr: true, tail: 60 })
+    .logs({ stdout: true, stderr: true, tail: 60, ...(since === undefined ? {} : { since }) })
     .catch(() => undefined);
   const text = logs
     ? new FrameSplitter()
@@ -23,7 +23,23 @@ export async function mirrorStartFailure(docker: Docker, container: { id: string
         .map((f) => f.data.toString())
         .join('')
     : '';
-  const panic = panicLine(text);
+  return panicLine(text);
+}
+
+/** The panic of a proxy that could not reach its upstream as it started: `Get "URL/v2/": why`. */
+export function unreachableUpstream(panic: string | undefined, url: string): string | undefined {
+  const prefix = `Get "${url.replace(/\/$/, '')}/v2/": `;
+  return panic?.startsWith(prefix) ? panic.slice(prefix.length) : undefined;
+}
+
+/** Rethrows err, or a clearer error when the mirror's log has a panic (its upstream unreachable). */
+export async function mirrorStartFailure(
+  docker: Docker,
+  container: { id: string; name: string },
+  err: unknown,
+  since?: number,
+): Promise<never> {
+  const panic = await mirrorPanic(docker, container, since);
   if (panic === undefined) throw err;
   throw new ResourceError(
     `the mirror ${container.name} stopped right after starting: ${panic} (the registry's proxy must reach its upstream when it starts: check the URL, --network, and that the upstream is up)`,

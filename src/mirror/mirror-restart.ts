@@ -6,14 +6,15 @@
 // name, ports, network, data), and the old config.yml is removed.
 import type Docker from 'dockerode';
 import { rmSync } from 'node:fs';
-import type { RegistryContainer } from '../server/container.ts';
+import { inspectRegistryContainer, type RegistryContainer } from '../server/container.ts';
 import { recreateRegistryContainer } from '../server/container-recreate.ts';
-import { startRegistryContainer, waitUntilServing } from '../server/container-control.ts';
+import { stopRegistryContainer } from '../server/container-control.ts';
 import { prepareDataDir } from '../server/prestart-checks.ts';
 import { MIRROR_CONFIG_PATH, writeMirrorConfig } from './mirror-config.ts';
 import { loginInDataDir, mirrorConfigFile, mirrorDir, withoutLoginFile } from './mirrors.ts';
 import { mirrorSecretFile, writeSecretFile } from '../server/secrets.ts';
-import { mirrorStartFailure } from './mirror-failure.ts';
+import { serveMirror, type OfflineServing } from './mirror-offline.ts';
+import type { MirrorUpstream } from './mirror-upstream.ts';
 import { ResourceError } from '../errors.ts';
 
 export interface MirrorFiles {
@@ -32,9 +33,11 @@ export async function startExistingMirror(
   env: { docker: Docker; local: boolean; signal: AbortSignal; processEnv: NodeJS.ProcessEnv },
   existing: RegistryContainer,
   files: MirrorFiles,
-  how: string,
-): Promise<{ container: RegistryContainer; moved: MovedLogin | undefined }> {
-  const { docker, local, signal } = env;
+  upstream: MirrorUpstream,
+): Promise<{ container: RegistryContainer; moved: MovedLogin | undefined; offline: OfflineServing | undefined }> {
+  const { docker } = env;
+  const how = upstream.name;
+  const since = Math.floor(Date.now() / 1000);
   const file = mirrorConfigFile(existing);
   if (file === undefined)
     throw new ResourceError(
@@ -60,13 +63,18 @@ export async function startExistingMirror(
     rmSync(file, { force: true });
     moved = { from: file, to };
   } else {
+    if (existing.running || existing.state === 'restarting') {
+      await stopRegistryContainer(docker, existing);
+      target = await inspectRegistryContainer(docker, existing);
+    }
     writeSecretFile(env.processEnv, file, files.withLogin);
     writeMirrorConfig(withoutLoginFile(file), files.withoutLogin);
   }
   if (target.storage.kind === 'bind') prepareDataDir(target.storage.path);
-  if (!target.running) await startRegistryContainer(docker, target);
-  const container = await waitUntilServing(docker, target, { local, signal }).catch((err: unknown) =>
-    mirrorStartFailure(docker, target, err),
-  );
-  return { container, moved };
+  const { container, offline } = await serveMirror(env, upstream, target, {
+    configFile: moved?.to ?? file,
+    failWhenEmpty: false,
+    since,
+  });
+  return { container, moved, offline };
 }

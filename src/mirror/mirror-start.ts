@@ -2,22 +2,22 @@
 // its own loopback port, its data in DIR/mirrors/NAME, labelled like our registries plus
 // jindr.mirror=<upstream URL>. The upstream's login is looked up afresh at every start and
 // written to a file among the user's secrets (secrets.ts), mounted read-only as the
-// registry's configuration: never into env or argv, never into a data directory.
+// registry's configuration: never into env or argv, never into a data directory. When the
+// upstream cannot be reached, a mirror that has a cache serves it offline (mirror-offline.ts).
 import type Docker from 'dockerode';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LABEL_MIRROR, listRegistryContainers, MIRRORS_SUBDIR, type RegistryContainer } from '../server/container.ts';
-import { startRegistryContainer, waitUntilServing } from '../server/container-control.ts';
 import { DEFAULT_IMAGE, registryContainerOptions } from '../server/lifecycle.ts';
 import { checkNameFree, checkPortFree, prepareDataDir } from '../server/prestart-checks.ts';
 import { parseLocalRegistry, registryName, type LocalRegistryAddress } from '../server/address.ts';
 import { HUB_MIRROR_PORT, FIRST_OTHER_PORT, mirrorContainerName, type MirrorUpstream } from './mirror-upstream.ts';
 import { MIRROR_CONFIG_PATH, mirrorConfigYaml, mirrorPaths, writeMirrorConfig } from './mirror-config.ts';
 import { lookupUpstreamLogin, type LoginLookup } from './mirror-login.ts';
-import { loginInDataDir, mirrorNetwork, pickMirror, upstreamOf, withoutLoginFile } from './mirrors.ts';
+import { loginInDataDir, mirrorMode, mirrorNetwork, pickMirror, upstreamOf, withoutLoginFile } from './mirrors.ts';
 import { startExistingMirror, type MovedLogin } from './mirror-restart.ts';
 import { mirrorSecretFile, writeSecretFile } from '../server/secrets.ts';
-import { mirrorStartFailure } from './mirror-failure.ts';
+import { serveMirror, type OfflineServing } from './mirror-offline.ts';
 import { engineErrorMessage, engineStatus } from '../engine/engine.ts';
 import { ensureImage, type ProgressSink } from '../engine/pull.ts';
 import type { EngineKind } from '../engine/identity.ts';
@@ -62,6 +62,8 @@ export interface MirrorStartResult {
   ignored: string[];
   /** Where its login file was moved from and to (a mirror made before logins left the data directory). */
   moved?: MovedLogin;
+  /** Its upstream could not be reached: it serves its cache, read-only. */
+  offline?: OfflineServing;
 }
 
 export async function startMirror(env: MirrorStartEnvironment, options: MirrorStartOptions): Promise<MirrorStartResult> {
@@ -75,8 +77,9 @@ export async function startMirror(env: MirrorStartEnvironment, options: MirrorSt
   // Named by its short name (upstream-5000), the mirror's own upstream counts.
   const upstream = existing ? upstreamOf(existing) : options.upstream;
   const ignored = existing ? differences(existing, options, env.kind) : [];
-  // One made with its login in the data directory is moved, even while it runs.
-  if (existing?.running && !loginInDataDir(existing))
+  // One made with its login in the data directory is moved, even while it runs; one running
+  // offline, or failing under its restart policy, tries pull-through again.
+  if (existing?.running && !loginInDataDir(existing) && existing.state !== 'restarting' && mirrorMode(existing) !== 'offline')
     return { outcome: 'already-running', upstream, container: existing, address: existing.registry ?? '?', login: undefined, ignored };
 
   const login = await lookupUpstreamLogin(options.credentials, options.loginFrom ?? upstream.host);
@@ -85,8 +88,18 @@ export async function startMirror(env: MirrorStartEnvironment, options: MirrorSt
     withoutLogin: mirrorConfigYaml(upstream, undefined),
   };
   if (existing) {
-    const { container, moved } = await startExistingMirror(env, existing, files, upstream.name);
-    return { outcome: 'started', upstream, container, address: container.registry ?? '?', login, ignored, ...(moved ? { moved } : {}) };
+    const { container, moved, offline } = await startExistingMirror(env, existing, files, upstream);
+    const address = container.registry ?? '?';
+    return {
+      outcome: 'started',
+      upstream,
+      container,
+      address,
+      login,
+      ignored,
+      ...(moved ? { moved } : {}),
+      ...(offline ? { offline } : {}),
+    };
   }
 
   const address = options.address ?? (await freeAddress(docker, all, options.upstream));
@@ -130,11 +143,9 @@ export async function startMirror(env: MirrorStartEnvironment, options: MirrorSt
     throw new ResourceError(`cannot create the mirror container ${name}: ${engineErrorMessage(err)}`, { cause: err });
   }
   try {
-    await startRegistryContainer(docker, { id: created.id, name });
-    const container = await waitUntilServing(docker, { id: created.id, name }, { local, signal }).catch((err: unknown) =>
-      mirrorStartFailure(docker, { id: created.id, name }, err),
-    );
-    return { outcome: 'created', upstream, container, address: address.registry, login, ignored: [] };
+    // A new mirror over a cache left by an earlier one (mirror rm keeps it) serves it offline too.
+    const { container, offline } = await serveMirror(env, upstream, { id: created.id, name }, { configFile: secret, failWhenEmpty: true });
+    return { outcome: 'created', upstream, container, address: address.registry, login, ignored: [], ...(offline ? { offline } : {}) };
   } catch (err) {
     // Nothing half-made stays: not the container, not the login file.
     await created.remove({ force: true, v: false }).catch(() => {});

@@ -1,10 +1,12 @@
 // Finding the mirrors among the engine's registry containers (the jindr.mirror label, read
 // by container.ts's mirrorOf, names each one's upstream), and what a mirror is made of:
-// its directory, its configuration file, the network it reaches its upstream on.
+// its directory, its configuration file (and so whether it serves offline), the network it
+// reaches its upstream on.
 import { basename, dirname, join } from 'node:path';
 import { mirrorOf, type RegistryContainer } from '../server/container.ts';
 import { parseUpstream, type MirrorUpstream } from './mirror-upstream.ts';
-import { MIRROR_CONFIG_PATH } from './mirror-config.ts';
+import { readFileSync } from 'node:fs';
+import { configMode, MIRROR_CONFIG_PATH, type MirrorMode } from './mirror-config.ts';
 
 export function listMirrors(all: readonly RegistryContainer[]): RegistryContainer[] {
   return all.filter((c) => mirrorOf(c) !== undefined);
@@ -73,4 +75,15 @@ export function loginInDataDir(c: RegistryContainer): boolean {
 export function mirrorNetwork(c: RegistryContainer): string | undefined {
   const mode = c.details.HostConfig.NetworkMode;
   return mode && mode !== 'default' && mode !== 'bridge' ? mode : undefined;
+}
+
+/** How a running mirror serves, from the configuration file it was started with; null when not running or unknown. */
+export function mirrorMode(c: RegistryContainer): MirrorMode | null {
+  const file = c.running ? mirrorConfigFile(c) : undefined;
+  if (file === undefined) return null;
+  try {
+    return configMode(readFileSync(file, 'utf8'));
+  } catch {
+    return null; // not on this machine, or not readable
+  }
 }

@@ -1,7 +1,7 @@
 // info: every registry container on the engine, ours and plain ones, running or not, with
 // its address, state, login and TLS, storage area and the size of what it stores.
 import type { Engine } from '../engine/engine.ts';
-import { listRegistryContainers, mirrorOf } from '../server/container.ts';
+import { listRegistryContainers, mirrorOf, type RegistryContainer } from '../server/container.ts';
 import { registrySecurity, type RegistrySecurity } from '../server/security-info.ts';
 import { describeStorage } from '../server/status.ts';
 import { storageSize } from './sizes.ts';
@@ -20,10 +20,17 @@ export interface RegistryOverview extends RegistrySecurity {
   managed: boolean;
   /** The upstream a mirror proxies; null for a registry. */
   mirrorOf: string | null;
+  /** A running mirror: pull-through, or offline (serving its cache, read-only); else null. */
+  mirrorMode: 'pull-through' | 'offline' | null;
 }
 
 /** Sorted by address (containers publishing none last), then by name. */
-export async function registryOverview(engine: Pick<Engine, 'docker' | 'local'>, signal?: AbortSignal): Promise<RegistryOverview[]> {
+export async function registryOverview(
+  engine: Pick<Engine, 'docker' | 'local'>,
+  signal?: AbortSignal,
+  /** How a running mirror serves (the mirror's own modules know; they sit above this room). */
+  mirrorMode: (c: RegistryContainer) => RegistryOverview['mirrorMode'] = () => null,
+): Promise<RegistryOverview[]> {
   const { docker, local } = engine;
   const containers = await listRegistryContainers(docker);
   const rows = await Promise.all(
@@ -39,6 +46,7 @@ export async function registryOverview(engine: Pick<Engine, 'docker' | 'local'>,
       image: c.image,
       managed: c.managed,
       mirrorOf: mirrorOf(c) ?? null,
+      mirrorMode: mirrorOf(c) === undefined ? null : mirrorMode(c),
       ...(await registrySecurity(c, local, signal)),
     })),
   );

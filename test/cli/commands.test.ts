@@ -524,7 +524,7 @@ const rows: Record<string, Row> = {
     argv: () => ['mirror', 'start', '--format', '{{.Name}} {{.Size}}'],
     code: 2,
     stderr: oneLine(
-      "--format: unknown field .Size for 'docker-jindr mirror start': use .Name .Upstream .Address .Container .Port .Image .Data .Network .Outcome .EngineMirror",
+      "--format: unknown field .Size for 'docker-jindr mirror start': use .Name .Upstream .Address .Container .Port .Image .Data .Network .Outcome .EngineMirror .Mode",
     ),
   },
   'mirror rm --format with a field of mirror stop': {
@@ -544,7 +544,9 @@ const rows: Record<string, Row> = {
   'mirror ls --format with a field of mirror stop': {
     argv: () => ['mirror', 'ls', '--format', '{{.Outcome}}'],
     code: 2,
-    stderr: oneLine("--format: unknown field .Outcome for 'docker-jindr mirror ls': use .Name .Upstream .Address .Status .Size .Images"),
+    stderr: oneLine(
+      "--format: unknown field .Outcome for 'docker-jindr mirror ls': use .Name .Upstream .Address .Status .Mode .Size .Images",
+    ),
   },
   'mirror stop --format with its own field passes the check and goes on to the engine': {
     argv: () => ['mirror', 'stop', '--format', '{{.Container}} {{.Outcome}}'],

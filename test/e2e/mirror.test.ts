@@ -250,6 +250,8 @@ e2e(
       outcome: 'already-running',
       login: null,
       engineMirror: null,
+      mode: 'pull-through',
+      offline: null,
     });
     t.regex(again.stderr, /mirror config .* shows the containerd/);
     const settings = await r.jindr('mirror', 'config', r.upstreamUrl, '--format', '{{.Name}}|{{.Address}}|{{.Network}}|{{.PodmanFile}}');

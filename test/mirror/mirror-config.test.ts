@@ -2,7 +2,8 @@ import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MIRROR_HEADER, mirrorConfigYaml, mirrorPaths, writeMirrorConfig } from '../../src/mirror/mirror-config.ts';
+import { configMode, MIRROR_HEADER, mirrorConfigYaml, mirrorPaths, writeMirrorConfig } from '../../src/mirror/mirror-config.ts';
+import { unreachableUpstream } from '../../src/mirror/mirror-failure.ts';
 import { parseUpstream } from '../../src/mirror/mirror-upstream.ts';
 import { storageOf } from '../../src/storage/storage-root.ts';
 
@@ -18,6 +19,32 @@ test('no login: no username or password keys at all', (t) => {
   const yaml = mirrorConfigYaml(parseUpstream('http://upstream:5000'), undefined);
   t.regex(yaml, /remoteurl: "http:\/\/upstream:5000"/);
   t.notRegex(yaml, /username|password/);
+});
+
+test('offline: no proxy section and no login, read-only storage maintenance, the same storage and header; told apart by its proxy section', (t) => {
+  const upstream = parseUpstream('http://upstream:5000');
+  const yaml = mirrorConfigYaml(upstream, { username: 'alice', password: 'secret' }, 'offline');
+  t.notRegex(yaml, /proxy|remoteurl|username|password|secret/);
+  t.regex(yaml, /^storage:\n(?: {2}.*\n)* {2}maintenance:\n {4}readonly:\n {6}enabled: true\n/m);
+  t.deepEqual(storageOf(yaml, []), { driver: 'filesystem', root: '/var/lib/registry' });
+  t.regex(yaml, new RegExp(`^ {4}${MIRROR_HEADER}: \\["http://upstream:5000"\\]$`, 'm'));
+  t.is(configMode(yaml), 'offline');
+  t.is(configMode(mirrorConfigYaml(upstream, undefined)), 'pull-through');
+});
+
+test("the upstream out of reach, in the proxy's panic as it starts (registry 2.8 and 3 alike); other panics are not", (t) => {
+  const url = 'http://up:5000';
+  t.is(
+    unreachableUpstream('Get "http://up:5000/v2/": dial tcp: lookup up on 127.0.0.11:53: no such host', url),
+    'dial tcp: lookup up on 127.0.0.11:53: no such host',
+  );
+  t.is(
+    unreachableUpstream('Get "http://up:5000/v2/": dial tcp 10.0.0.2:5000: connect: connection refused', url),
+    'dial tcp 10.0.0.2:5000: connect: connection refused',
+  );
+  t.is(unreachableUpstream('Get "http://other:5000/v2/": EOF', url), undefined);
+  t.is(unreachableUpstream('open /etc/jindr/mirror.yml: permission denied', url), undefined);
+  t.is(unreachableUpstream(undefined, url), undefined);
 });
 
 test('the file is written with mode 0600 in a 0700 directory, replacing the old one whatever the umask', (t) => {

@@ -1,4 +1,4 @@
-// mirror ls: every mirror on the engine: upstream, address, state, size, images cached.
+// mirror ls: every mirror on the engine: upstream, address, state, mode (pull-through or offline), size, images cached.
 import type { Context } from '../context.ts';
 import type { MirrorArgs } from './options.ts';
 import { printRows } from '../output/print.ts';
@@ -12,6 +12,7 @@ export const mirrorColumns: readonly Column<MirrorRow>[] = [
   { header: 'UPSTREAM', value: (r) => r.upstream },
   { header: 'ADDRESS', value: (r) => r.address ?? '-' },
   { header: 'STATUS', value: (r) => r.status },
+  { header: 'MODE', value: (r) => r.mode ?? '-' },
   { header: 'SIZE', value: (r) => (r.size === null ? '-' : formatBytes(r.size)) },
   { header: 'IMAGES', value: (r) => (r.images === null ? '-' : String(r.images)) },
 ];

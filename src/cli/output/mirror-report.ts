@@ -13,6 +13,7 @@ import { mirrorEndpoints, mirrorSnippetParts, mirrorSnippets } from '../../mirro
 import type { MirrorStartResult } from '../../mirror/mirror-start.ts';
 import { mirrorContainerName, type MirrorUpstream } from '../../mirror/mirror-upstream.ts';
 import { mirrorNetwork } from '../../mirror/mirrors.ts';
+import { describeOffline } from '../../mirror/mirror-offline.ts';
 
 /** What the engine was told (mirror start --engine, mirror rm): its mirror URL and the change. */
 export type EngineMirror = { url: string } & (EngineChange | { kind: 'failed'; why: string });
@@ -58,6 +59,10 @@ export interface MirrorStartRow extends MirrorBase {
   login: { kind: string; from: string; username?: string } | null;
   /** With --engine: whether the engine now pulls Docker Hub images through it (set), and how; else null. */
   engineMirror: (EngineMirror & { set: boolean }) | null;
+  /** pull-through, or offline: its upstream could not be reached and it serves its cache, read-only. */
+  mode: 'pull-through' | 'offline';
+  /** Offline: the tags it serves and why the upstream could not be reached; else null. */
+  offline: { images: number; reason: string } | null;
 }
 
 export const mirrorStartColumns: readonly Column<MirrorStartRow>[] = [
@@ -68,6 +73,7 @@ export const mirrorStartColumns: readonly Column<MirrorStartRow>[] = [
   { header: 'NETWORK', value: (r) => dash(r.network) },
   { header: 'OUTCOME', value: (r) => r.outcome },
   { header: 'ENGINE MIRROR', value: (r) => dash(r.engineMirror?.kind) },
+  { header: 'MODE', value: (r) => r.mode },
 ];
 
 export function mirrorStartRow(result: MirrorStartResult, engine: EngineMirror | undefined): MirrorStartRow {
@@ -83,6 +89,8 @@ export function mirrorStartRow(result: MirrorStartResult, engine: EngineMirror |
     outcome: result.outcome,
     login: login ? { kind: login.kind, from: login.from, ...(login.kind === 'login' ? { username: login.username } : {}) } : null,
     engineMirror: engine ? { ...engine, set: engine.kind === 'reloaded' || engine.kind === 'unchanged' } : null,
+    mode: result.offline ? 'offline' : 'pull-through',
+    offline: result.offline ?? null,
   };
 }
 
@@ -99,7 +107,8 @@ export function announceMirrorStart(ctx: Context, result: MirrorStartResult): vo
     ctx.info(
       `moved the mirror's login out of its data directory, which other containers see: it is in ${result.moved.to} now (mode 0600), and ${result.moved.from} is removed`,
     );
-  if (result.login) ctx.info(`the mirror ${describeLogin(result.login)}`);
+  if (result.offline) for (const line of describeOffline(upstream, result.offline)) ctx.info(line);
+  else if (result.login) ctx.info(`the mirror ${describeLogin(result.login)}`);
   if (result.ignored.length > 0)
     ctx.info(
       `note: ${result.ignored.join(', ')} not applied to the existing mirror: remove it first (docker jindr mirror rm ${upstream.name})`,

@@ -35,7 +35,7 @@ export function overviewColumns(home: string | undefined): readonly Column<Regis
     { header: 'STORAGE AREA', value: (r) => shortStorage(r.storageArea, home) },
     { header: 'SIZE', value: (r) => (r.size === null ? '-' : formatBytes(r.size)) },
     { header: 'IMAGE', value: (r) => r.image },
-    { header: 'MIRROR OF', value: (r) => shortUpstream(r.mirrorOf) },
+    { header: 'MIRROR OF', value: (r) => shortUpstream(r.mirrorOf) + (r.mirrorMode === 'offline' ? ' (offline)' : '') },
   ];
 }
 

@@ -106,14 +106,14 @@ test("each mirror action's --format lists its own fields (ls: the command's)", (
     ).replace(/\s+/g, ' ');
     return /over the fields ((?:\.\w+ ?)+)/.exec(help)?.[1]?.trim() ?? '';
   };
-  t.is(fields('start'), '.Name .Upstream .Address .Container .Port .Image .Data .Network .Outcome .EngineMirror');
+  t.is(fields('start'), '.Name .Upstream .Address .Container .Port .Image .Data .Network .Outcome .EngineMirror .Mode');
   t.is(fields('stop'), '.Name .Upstream .Address .Container .Outcome');
   t.is(fields('rm'), '.Name .Upstream .Address .Container .Data .DataRemoved .EngineMirror');
   t.is(
     fields('config'),
     '.Name .Upstream .Address .Container .Network .ContainerdFile .Containerd .NodeContainerd .K3d .PodmanFile .Podman',
   );
-  t.is(fields('ls'), '.Name .Upstream .Address .Status .Size .Images');
+  t.is(fields('ls'), '.Name .Upstream .Address .Status .Mode .Size .Images');
   t.regex(
     commandHelp(
       mirror,

@@ -100,11 +100,31 @@ test('mirror start --format json: one object with the result, the engine change 
       mirrors: ['http://127.0.0.1:5003/'],
       set: true,
     },
+    mode: 'pull-through',
+    offline: null,
   });
   t.notRegex(r.out() + r.err(), /s3cret/, 'never the password');
   t.regex(r.err(), /^the mirror pulls with your Docker login to up:5000 \(user "alice"\)$/m);
   t.regex(r.err(), /^docker jindr mirror config up-5000 shows the containerd/m, 'the settings are not printed: where to get them is said');
   t.regex(r.err(), /^the Docker engine now pulls Docker Hub images through http:\/\/127\.0\.0\.1:5003 /m);
+});
+
+test('mirror start offline: the line that says so and why on stderr (not the login, which it does not use), mode and offline in JSON', (t) => {
+  const offline = { images: 3, reason: 'dial tcp: lookup up on 127.0.0.11:53: no such host' };
+  const r = runStart('json', started({ outcome: 'started', offline }));
+  t.like(JSON.parse(r.out()), { outcome: 'started', mode: 'offline', offline });
+  const lines = r.err().split('\n');
+  t.true(lines.includes('offline: serving 3 cached images from cache'), r.err());
+  t.true(
+    lines.includes(
+      'the mirror cannot reach http://up:5000 (dial tcp: lookup up on 127.0.0.11:53: no such host): it serves what it holds, read-only, until a docker jindr mirror start up-5000 finds the upstream again',
+    ),
+    r.err(),
+  );
+  t.notRegex(r.err(), /pulls with your Docker login/);
+  const plain = runStart('table', started({ outcome: 'started', offline }));
+  t.regex(plain.out(), /^mirror of up:5000 started as jindr-mirror-up-5000 on localhost:5003 /);
+  t.regex(plain.err(), /^offline: serving 3 cached images from cache$/m);
 });
 
 test('mirror start templates: the fields as shown; no --engine is -, a manual change is not set', (t) => {

@@ -100,6 +100,7 @@ const overview = (over: Partial<RegistryOverview>): RegistryOverview => ({
   image: 'registry:3',
   managed: true,
   mirrorOf: null,
+  mirrorMode: null,
   auth: true,
   authMethod: 'htpasswd',
   tls: true,
@@ -144,6 +145,7 @@ test('info: a volume by its short name, a path under home with ~, an upstream by
     overview({ mirrorOf: 'https://registry-1.docker.io' }),
     overview({ mirrorOf: 'https://ghcr.io' }),
     overview({ mirrorOf: 'http://upstream:5000' }),
+    overview({ mirrorOf: 'https://quay.io', mirrorMode: 'offline' }),
   ]);
   t.deepEqual(
     mirror
@@ -151,8 +153,8 @@ test('info: a volume by its short name, a path under home with ~, an upstream by
       .trimEnd()
       .split('\n')
       .slice(1)
-      .map((l) => l.split(/\s+/).at(-1)),
-    ['docker.io', 'ghcr.io', 'http://upstream:5000'],
+      .map((l) => l.split(/\s{2,}/).at(-1)),
+    ['docker.io', 'ghcr.io', 'http://upstream:5000', 'quay.io (offline)'],
   );
   t.deepEqual(
     overviewColumns(undefined).map((c) => c.header),
