@@ -46,7 +46,7 @@ export const MIRROR_SUBCOMMANDS: readonly Subcommand[] = (
     { name: 'start', args: '[UPSTREAM]', describe: 'Start a mirror of UPSTREAM (default docker.io), creating it the first time' },
     { name: 'stop', args: '[UPSTREAM]', describe: 'Stop a mirror (its container, data and login file are kept)' },
     { name: 'rm', args: '[UPSTREAM]', describe: 'Remove a mirror (its data stays unless --purge)' },
-    { name: 'ls', args: '', describe: 'List every mirror: upstream, address, state, size, images cached' },
+    { name: 'ls', args: '', describe: 'List every mirror: upstream, address, state, size, images cached, hits, misses and bytes saved' },
     { name: 'config', args: '[UPSTREAM]', describe: 'Print the containerd (kind, k3d) and Podman settings for a mirror' },
   ] as const
 ).map((s) => {
