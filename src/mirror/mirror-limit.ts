@@ -5,7 +5,8 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isJsonObject, parseJson } from '../json-shape.ts';
-import type { RegistryContainer } from '../server/container.ts';
+import type Docker from 'dockerode';
+import { findRegistryContainer, type RegistryContainer } from '../server/container.ts';
 import { mirrorDir } from './mirrors.ts';
 import { ResourceError, UsageError, errorMessage } from '../errors.ts';
 
@@ -62,4 +63,10 @@ export function writeMaxSize(c: RegistryContainer, maxSize: number | undefined):
   } catch (err) {
     throw new ResourceError(`cannot write the mirror's size limit in ${dir}: ${errorMessage(err)}`, { cause: err });
   }
+}
+
+/** The limit of the mirror serving registry (HOST:PORT), if it is a mirror with one. */
+export async function mirrorLimitOf(docker: Docker, registry: string): Promise<number | undefined> {
+  const c = await findRegistryContainer(docker, registry);
+  return c === undefined ? undefined : readMaxSize(c);
 }
