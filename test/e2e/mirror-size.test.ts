@@ -4,13 +4,13 @@
 // that fits two. Within the grace period nothing goes; `mirror trim --grace 0` evicts the least
 // recently pulled, archy, whole (index, both platforms, their configs and layers: gone from
 // storage), and the other two still pull from the cache, the upstream stopped, with the
-// same digests (skopeo). du -r shows the limit and what is used.
+// same digests (skopeo). du -r shows the limit and what is used; gc on the mirror trims too.
 import test, { type ExecutionContext } from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { e2e, freePort, startTestRegistry } from '../helpers/engine.ts';
+import { e2e, freePort, startTestRegistry, waitForRegistry } from '../helpers/engine.ts';
 import { blobsOf, pushArchy, pushRandomImage, type Blob } from '../helpers/images.ts';
 import { docker, dockerOk, makeDockerConfig, run, type RunResult } from '../helpers/run.ts';
 
@@ -121,5 +121,18 @@ e2e(
     const again = await jindr('mirror', 'trim', name, '--grace', '0');
     t.is(again.code, 0, again.stderr);
     t.regex(again.stdout, /uses \S+ of its \S+: nothing to evict/);
+
+    // gc on the mirror trims too: archy cached again is the most recent, one the least.
+    await dockerOk(['start', upstream.name]);
+    await waitForRegistry(`http://127.0.0.1:${upstream.port}/v2/`);
+    t.is(await pull('archy:latest'), archy.digest);
+    await waitHeld(archyBlobs);
+    const fitsTwoAndArchy = sum(twoBlobs) + sum(archyBlobs) + Math.floor(sum(oneBlobs) / 2);
+    t.is((await jindr('mirror', 'start', name, '--max-size', String(fitsTwoAndArchy))).code, 0);
+    const gc = await jindr('-r', mirror, 'gc', '--grace', '0');
+    t.is(gc.code, 0, gc.stderr);
+    t.regex(gc.stderr, /evicting one:v1 /);
+    t.deepEqual(await held(oneBlobs), []);
+    t.is((await held([...twoBlobs, ...archyBlobs])).length, twoBlobs.length + archyBlobs.length);
   },
 );
