@@ -544,7 +544,9 @@ const rows: Record<string, Row> = {
   'mirror ls --format with a field of mirror stop': {
     argv: () => ['mirror', 'ls', '--format', '{{.Outcome}}'],
     code: 2,
-    stderr: oneLine("--format: unknown field .Outcome for 'docker-jindr mirror ls': use .Name .Upstream .Address .Status .Size .Images"),
+    stderr: oneLine(
+      "--format: unknown field .Outcome for 'docker-jindr mirror ls': use .Name .Upstream .Address .Status .Size .Images .Hits .Misses .Saved",
+    ),
   },
   'mirror stop --format with its own field passes the check and goes on to the engine': {
     argv: () => ['mirror', 'stop', '--format', '{{.Container}} {{.Outcome}}'],

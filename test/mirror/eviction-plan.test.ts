@@ -13,7 +13,7 @@ const B = d('3');
 const S = d('4');
 const REFS: Record<string, string[]> = { [I]: [A, B], [A]: [d('a'), d('b')], [B]: [d('c'), d('e')], [S]: [d('f'), d('9')] };
 const content = (digest: string): ManifestContent =>
-  REFS[digest] ? { kind: 'ok', references: REFS[digest]!, subject: undefined } : { kind: 'missing' };
+  REFS[digest] ? { kind: 'ok', references: REFS[digest], subject: undefined } : { kind: 'missing' };
 const SIZES: Record<string, number> = {
   [I]: 1,
   [A]: 1,

@@ -53,7 +53,7 @@ export const MIRROR_SUBCOMMANDS: readonly Subcommand[] = (
     { name: 'start', args: '[UPSTREAM]', describe: 'Start a mirror of UPSTREAM (default docker.io), creating it the first time' },
     { name: 'stop', args: '[UPSTREAM]', describe: 'Stop a mirror (its container, data and login file are kept)' },
     { name: 'rm', args: '[UPSTREAM]', describe: 'Remove a mirror (its data stays unless --purge)' },
-    { name: 'ls', args: '', describe: 'List every mirror: upstream, address, state, size, images cached, hits, misses and bytes saved' },
+    { name: 'ls', args: '', describe: 'List mirrors: address, state, size, images, hits, misses, saved' },
     { name: 'config', args: '[UPSTREAM]', describe: 'Print the containerd (kind, k3d) and Podman settings for a mirror' },
     {
       name: 'trim',
