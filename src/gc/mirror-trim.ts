@@ -46,7 +46,7 @@ export async function trimMirror(docker: Docker, c: RegistryContainer, options: 
     listing.blobs,
   );
   const content = (d: string): ManifestContent => contents.get(d) ?? { kind: 'missing' };
-  const plan = planEviction(listing, content, await readPullTimes(docker, c), maxSize, options.graceMs);
+  const plan = planEviction(listing, content, await readPullTimes(docker, c, options.debug), maxSize, options.graceMs);
   const report: TrimReport = { ...none, usage: plan.usage, keptRecent: plan.evict.length === 0 ? 0 : plan.recent };
   if (plan.usage <= maxSize) return report;
   options.signal?.throwIfAborted();

@@ -8,6 +8,7 @@
 // was fetched, for what the log no longer holds (mirror-trim's caller takes the newer).
 import type Docker from 'dockerode';
 import { FrameSplitter } from '../engine/frames.ts';
+import { errorMessage } from '../errors.ts';
 
 const REQUEST = /^(\S+) .*"(?:GET|HEAD) \/v2\/(.+?)\/manifests\/([^ ?"]+)(?:\?[^ "]*)? HTTP\/[\d.]+" (\d{3}) /;
 
@@ -29,9 +30,22 @@ export function parsePullTimes(log: string): PullTimes {
   return times;
 }
 
-/** The pull times in the mirror container's log. */
-export async function readPullTimes(docker: Docker, container: { id: string; details: { Config: { Tty?: boolean } } }): Promise<PullTimes> {
-  const logs = await docker.getContainer(container.id).logs({ stdout: true, stderr: true, timestamps: true, follow: false });
+/**
+ * The pull times in the mirror container's log; none when the engine cannot give its log (a
+ * log driver that keeps none): then only the cache's own dates count.
+ */
+export async function readPullTimes(
+  docker: Docker,
+  container: { id: string; details: { Config: { Tty?: boolean } } },
+  debug?: (message: string) => void,
+): Promise<PullTimes> {
+  let logs: Buffer;
+  try {
+    logs = await docker.getContainer(container.id).logs({ stdout: true, stderr: true, timestamps: true, follow: false });
+  } catch (err) {
+    debug?.(`the mirror's log cannot be read (${errorMessage(err)}): when images were fetched stands for when they were pulled`);
+    return new Map();
+  }
   const text = container.details.Config.Tty
     ? logs.toString('utf8')
     : new FrameSplitter()
