@@ -8,6 +8,8 @@ import { findRegistryContainer, type RegistryContainer } from '../server/contain
 import { stopRegistryContainer } from '../server/container-control.ts';
 import { requireRegistryContainer } from '../server/status.ts';
 import { collectGarbage, type GcReport } from './gc-run.ts';
+import { trimMirror } from './mirror-trim.ts';
+import { readMaxSize } from '../mirror/mirror-limit.ts';
 
 export interface CollectSession {
   signal: AbortSignal;
@@ -34,6 +36,11 @@ export async function collectIn(engine: EngineHere, address: LocalRegistryAddres
   options.signal.throwIfAborted();
   const { dryRun, restart, graceMs, signal, info, debug } = options;
   const force = options.force === true;
+  // A mirror over its size limit gives up its least recently pulled images first (mirror-trim.ts), and that collection is gc's.
+  if (!dryRun && restart && registry.running && readMaxSize(registry) !== undefined) {
+    const trim = await options.critical(() => trimMirror(docker, registry, { restart, graceMs, force, local, signal, info, debug }));
+    if (trim.gc) return trim.gc;
+  }
   return options.critical(() => collectGarbage(docker, registry, { dryRun, restart, graceMs, force, local, signal, info, debug }));
 }
 

@@ -15,6 +15,11 @@ import { ResourceError, errorMessage } from '../errors.ts';
 export const MIRROR_CONFIG_PATH = '/etc/jindr/mirror.yml';
 /** A header on every answer of a mirror: how docker-jindr tells a mirror from a registry. */
 export const MIRROR_HEADER = 'X-Jindr-Mirror';
+/**
+ * The registry's debug endpoint (expvar at /debug/vars: the proxy's hit and miss counters),
+ * on the container's own loopback: never published, read with an exec (mirror-metrics.ts).
+ */
+export const MIRROR_DEBUG_ADDR = '127.0.0.1:5001';
 
 export interface UpstreamLogin {
   username: string;
@@ -56,6 +61,8 @@ export function mirrorConfigYaml(upstream: MirrorUpstream, login: UpstreamLogin 
     '  headers:',
     '    X-Content-Type-Options: [nosniff]',
     `    ${MIRROR_HEADER}: [${q(upstream.url)}]`,
+    '  debug:',
+    `    addr: ${MIRROR_DEBUG_ADDR}`,
     'health:',
     '  storagedriver:',
     '    enabled: true',

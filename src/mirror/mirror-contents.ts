@@ -9,6 +9,7 @@ import { readStorageRoot } from '../storage/storage-root.ts';
 import { storageSize } from '../storage/sizes.ts';
 import { MirrorView } from './mirror-view.ts';
 import type { MirrorMode } from './mirror-config.ts';
+import { mirrorSavings, readProxyMetrics, type MirrorSavings } from './mirror-metrics.ts';
 import { ResourceError } from '../errors.ts';
 
 /** The view of a running mirror's storage, named `host` (e.g. localhost:5002) in messages. */
@@ -40,6 +41,14 @@ export interface MirrorRow {
   images: number | null;
   directory: string | null;
   network: string | null;
+  /** Answered from the cache since the container started (manifests and blobs); null when unknown. */
+  hits: number | null;
+  /** Fetched from the upstream since the container started; null when unknown. */
+  misses: number | null;
+  /** Bytes served from the cache instead of the upstream since the container started; null when unknown. */
+  saved: number | null;
+  /** When the counters started: the container's start (they live in the registry's memory). */
+  countingSince: string | null;
 }
 
 /** Every mirror on the engine, by name. */
@@ -50,32 +59,53 @@ export async function listMirrorRows(
   signal?: AbortSignal,
 ): Promise<MirrorRow[]> {
   const rows = await Promise.all(
-    listMirrors(all).map(async (c): Promise<MirrorRow> => ({
-      name: upstreamName(c),
-      upstream: mirrorOf(c)!,
-      address: c.registry ?? null,
-      container: c.name,
-      state: c.state,
-      status: c.status,
-      running: c.running,
-      mode: mirrorMode(c),
-      size: (await storageSize(docker, c, local, signal)) ?? null,
-      images: await cachedImages(docker, c),
-      directory: mirrorDir(c) ?? null,
-      network: mirrorNetwork(c) ?? null,
-    })),
+    listMirrors(all).map(async (c): Promise<MirrorRow> => {
+      const contents = await readContents(docker, c);
+      return {
+        name: upstreamName(c),
+        upstream: mirrorOf(c)!,
+        address: c.registry ?? null,
+        container: c.name,
+        state: c.state,
+        status: c.status,
+        running: c.running,
+        mode: mirrorMode(c),
+        size: (await storageSize(docker, c, local, signal)) ?? null,
+        images: contents?.images ?? null,
+        directory: mirrorDir(c) ?? null,
+        network: mirrorNetwork(c) ?? null,
+        hits: contents?.savings?.hits ?? null,
+        misses: contents?.savings?.misses ?? null,
+        saved: contents?.savings?.saved ?? null,
+        countingSince: contents?.savings ? c.details.State.StartedAt : null,
+      };
+    }),
   );
   return rows.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Tags in a running mirror's storage; null when it is not running or cannot be read. */
 export async function cachedImages(docker: Docker, c: RegistryContainer): Promise<number | null> {
-  if (!c.running) return null;
+  return (await readContents(docker, c, false))?.images ?? null;
+}
+
+/** Tags it holds, and what it saved (when its registry has the debug endpoint); undefined when not running. */
+async function readContents(
+  docker: Docker,
+  c: RegistryContainer,
+  withSavings = true,
+): Promise<{ images: number; savings: MirrorSavings | undefined } | undefined> {
+  if (!c.running) return undefined;
   try {
     const exec = execIn(docker, c);
     const listing = await listStorage(exec, await readStorageRoot(exec, c.configPath, c.details.Config.Env ?? [], c.name));
-    return listing.repositories.reduce((n, r) => n + r.tags.size, 0);
+    const metrics = withSavings ? await readProxyMetrics(exec) : undefined;
+    const startedAt = Math.floor(Date.parse(c.details.State.StartedAt) / 1000);
+    return {
+      images: listing.repositories.reduce((n, r) => n + r.tags.size, 0),
+      savings: metrics && Number.isFinite(startedAt) ? mirrorSavings(metrics, listing, startedAt) : undefined,
+    };
   } catch {
-    return null;
+    return undefined;
   }
 }

@@ -23,6 +23,8 @@ export interface UsageReport {
   note?: string;
   repositories: UsageRow[];
   total: UsageTotal;
+  /** A mirror's size limit in bytes (mirror start --max-size), when it has one: du shows it beside the total. */
+  maxSize?: number;
   /** Upload sessions in storage (`_uploads`; not in the total, which counts blobs), and what gc would remove of them now. */
   uploads?: UploadUsage;
 }

@@ -545,7 +545,7 @@ const rows: Record<string, Row> = {
     argv: () => ['mirror', 'ls', '--format', '{{.Outcome}}'],
     code: 2,
     stderr: oneLine(
-      "--format: unknown field .Outcome for 'docker-jindr mirror ls': use .Name .Upstream .Address .Status .Mode .Size .Images",
+      "--format: unknown field .Outcome for 'docker-jindr mirror ls': use .Name .Upstream .Address .Status .Mode .Size .Images .Hits .Misses .Saved",
     ),
   },
   'mirror stop --format with its own field passes the check and goes on to the engine': {

@@ -65,3 +65,8 @@ test('the file is written with mode 0600 in a 0700 directory, replacing the old 
   t.is(statSync(config).mode & 0o777, 0o600);
   t.is(statSync(paths.dir).mode & 0o777, 0o700);
 });
+
+test("the debug endpoint (the proxy's counters) on the container's loopback only", (t) => {
+  const yaml = mirrorConfigYaml(parseUpstream('http://upstream:5000'), undefined);
+  t.regex(yaml, /^http:\n {2}addr: :5000\n(?: {4}.*\n| {2}headers:\n)*? {2}debug:\n {4}addr: 127\.0\.0\.1:5001\n/m);
+});

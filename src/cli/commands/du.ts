@@ -6,6 +6,7 @@ import { GRACE_OPTION, graceMs } from '../grace-option.ts';
 import { registryClientFor } from '../registry-clients.ts';
 import { registryUsage, type UsageReport } from '../../storage/disk-usage.ts';
 import { oneRegistry } from '../repository-args.ts';
+import { mirrorLimitOf } from '../../mirror/mirror-limit.ts';
 
 export const duCommand = defineCommand<{ repo: string[] | undefined; grace?: string }>({
   command: 'du [repo..]',
@@ -43,6 +44,7 @@ export const duCommand = defineCommand<{ repo: string[] | undefined; grace?: str
     } finally {
       await client.close();
     }
-    printUsage(ctx, report);
+    const max = report.source === 'storage' ? await mirrorLimitOf((await ctx.engine()).docker, registry) : undefined;
+    printUsage(ctx, max === undefined ? report : { ...report, maxSize: max });
   },
 });

@@ -6,12 +6,13 @@ import { mirrorStart } from '../mirror/start.ts';
 import { mirrorStop, mirrorRemove } from '../mirror/stop.ts';
 import { mirrorColumns, mirrorList } from '../mirror/ls.ts';
 import { mirrorConfig } from '../mirror/config.ts';
+import { mirrorTrim } from '../mirror/trim.ts';
 
-const actions = { start: mirrorStart, stop: mirrorStop, rm: mirrorRemove, ls: mirrorList, config: mirrorConfig };
+const actions = { start: mirrorStart, stop: mirrorStop, rm: mirrorRemove, ls: mirrorList, config: mirrorConfig, trim: mirrorTrim };
 
 export const mirrorCommand = defineCommand<MirrorArgs>({
   command: 'mirror <action> [upstream]',
-  describe: 'Run a pull-through cache (mirror) of Docker Hub or another registry: start, stop, rm, ls, config',
+  describe: 'Run a pull-through cache (mirror) of Docker Hub or another registry: start, stop, rm, ls, config, trim',
   fields: mirrorColumns,
   readme:
     'A pull-through cache of Docker Hub (default) or another registry, on its own loopback port (`-r localhost:PORT` chooses): ' +

@@ -1,4 +1,5 @@
-// mirror ls: every mirror on the engine: upstream, address, state, mode (pull-through or offline), size, images cached.
+// mirror ls: every mirror on the engine: upstream, address, state, mode (pull-through or offline), size,
+// images cached, and what it saved since its container started (hits, misses, bytes served from the cache).
 import type { Context } from '../context.ts';
 import type { MirrorArgs } from './options.ts';
 import { printRows } from '../output/print.ts';
@@ -15,6 +16,9 @@ export const mirrorColumns: readonly Column<MirrorRow>[] = [
   { header: 'MODE', value: (r) => r.mode ?? '-' },
   { header: 'SIZE', value: (r) => (r.size === null ? '-' : formatBytes(r.size)) },
   { header: 'IMAGES', value: (r) => (r.images === null ? '-' : String(r.images)) },
+  { header: 'HITS', value: (r) => (r.hits === null ? '-' : String(r.hits)) },
+  { header: 'MISSES', value: (r) => (r.misses === null ? '-' : String(r.misses)) },
+  { header: 'SAVED', value: (r) => (r.saved === null ? '-' : formatBytes(r.saved)) },
 ];
 
 export async function mirrorList(args: MirrorArgs, ctx: Context): Promise<number> {

@@ -8,8 +8,10 @@ import { fieldNames } from '../output/print.ts';
 import type { Column } from '../output/table.ts';
 import { parseLocalRegistry, type LocalRegistryAddress } from '../../server/address.ts';
 import { UsageError } from '../../errors.ts';
+import { GRACE_OPTION } from '../grace-option.ts';
+import { mirrorTrimColumns } from '../output/mirror-trim-report.ts';
 
-export const MIRROR_ACTIONS = ['start', 'stop', 'rm', 'ls', 'config'] as const;
+export const MIRROR_ACTIONS = ['start', 'stop', 'rm', 'ls', 'config', 'trim'] as const;
 export type MirrorAction = (typeof MIRROR_ACTIONS)[number];
 
 export interface MirrorArgs {
@@ -21,6 +23,8 @@ export interface MirrorArgs {
   image?: string;
   login?: string;
   purge?: boolean;
+  'max-size'?: string;
+  grace?: string;
 }
 
 const OWNERS: Record<string, { flag: string; action: MirrorAction }> = {
@@ -30,6 +34,8 @@ const OWNERS: Record<string, { flag: string; action: MirrorAction }> = {
   image: { flag: '--image', action: 'start' },
   login: { flag: '--login', action: 'start' },
   purge: { flag: '--purge', action: 'rm' },
+  'max-size': { flag: '--max-size', action: 'start' },
+  grace: { flag: '--grace', action: 'trim' },
 };
 
 /** Each action's --format fields; mirror ls's are the command's own (ls.ts). */
@@ -38,6 +44,7 @@ const FIELDS: Partial<Record<MirrorAction, readonly Pick<Column<never>, 'header'
   stop: mirrorStopColumns,
   rm: mirrorRemoveColumns,
   config: mirrorConfigColumns,
+  trim: mirrorTrimColumns,
 };
 
 /** The actions as help and usage errors show them (each with the options OWNERS gives it, and its --format fields). */
@@ -46,8 +53,13 @@ export const MIRROR_SUBCOMMANDS: readonly Subcommand[] = (
     { name: 'start', args: '[UPSTREAM]', describe: 'Start a mirror of UPSTREAM (default docker.io), creating it the first time' },
     { name: 'stop', args: '[UPSTREAM]', describe: 'Stop a mirror (its container, data and login file are kept)' },
     { name: 'rm', args: '[UPSTREAM]', describe: 'Remove a mirror (its data stays unless --purge)' },
-    { name: 'ls', args: '', describe: 'List every mirror: upstream, address, state, size, images cached' },
+    { name: 'ls', args: '', describe: 'List mirrors: address, state, size, images, hits, misses, saved' },
     { name: 'config', args: '[UPSTREAM]', describe: 'Print the containerd (kind, k3d) and Podman settings for a mirror' },
+    {
+      name: 'trim',
+      args: '[UPSTREAM]',
+      describe: 'Keep a mirror within its --max-size now: the least recently pulled images go first (also at mirror start and gc)',
+    },
   ] as const
 ).map((s) => {
   const fields = FIELDS[s.name];
@@ -61,7 +73,10 @@ export const MIRROR_SUBCOMMANDS: readonly Subcommand[] = (
 });
 
 export const MIRROR_POSITIONALS: Readonly<Record<string, Positional>> = {
-  action: { choices: MIRROR_ACTIONS, describe: 'start, stop, rm (remove), ls (list), config (containerd, k3d and Podman settings)' },
+  action: {
+    choices: MIRROR_ACTIONS,
+    describe: 'start, stop, rm (remove), ls (list), config (containerd, k3d and Podman settings), trim (keep within --max-size)',
+  },
   upstream: {
     describe: 'docker.io (default), ghcr.io, quay.io, registry.k8s.io, gcr.io, another HOST[:PORT], or https://... / http://...',
   },
@@ -94,6 +109,15 @@ export const MIRROR_OPTIONS: Readonly<Record<string, Flag>> = {
     describe: "start: use your Docker login to this registry for the upstream (default: the upstream's own)",
   },
   purge: { type: 'boolean', describe: 'rm: remove the cached data too (kept by default)' },
+  'max-size': {
+    type: 'string',
+    value: 'SIZE',
+    describe: 'start: keep the cache under SIZE (500MB, 2GB, 1.5GiB; 0 or none: no limit), the least recently pulled images going first',
+  },
+  grace: {
+    ...GRACE_OPTION,
+    describe: 'trim: keep images pulled, and what was written, more recently than DURATION (a pull under way) [default: 1h]',
+  },
 };
 
 /** Refuses options that belong to another action, and empty values (usage.ts refuses them first on the command line). */

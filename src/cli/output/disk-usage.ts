@@ -23,6 +23,10 @@ export function printUsage(ctx: Context, report: UsageReport): void {
       `sizes from the manifests of ${report.registry}'s tags (${report.note ?? 'storage not readable'}); untagged manifests and unreferenced blobs are not seen`,
     );
   }
+  if (report.maxSize !== undefined)
+    ctx.info(
+      `a mirror kept under ${formatBytes(report.maxSize)} (mirror start --max-size; mirror trim, gc and mirror start evict the least recently pulled): ${formatBytes(report.total.size)} used`,
+    );
   const orphans: Row[] =
     report.total.unreferenced > 0
       ? [{ repository: '(unreferenced blobs)', size: report.total.unreferenced, unique: NaN, shared: NaN }]

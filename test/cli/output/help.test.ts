@@ -79,6 +79,7 @@ test('a management command lists its subcommands; a subcommand shows only its ow
   const group = groupHelp(mirror, docker);
   t.true(group.startsWith('Usage:  docker jindr mirror COMMAND\n\n'));
   t.regex(group, /\nCommands:\n {2}config {6}.+\n {2}ls {10}.+\n {2}rm {10}.+\n {2}start {7}.+\n/);
+  t.regex(group, /\n {2}trim {8}Keep a mirror within its --max-size now/);
   t.true(group.endsWith("Run 'docker jindr mirror COMMAND --help' for more information on a command.\n"));
   const start = commandHelp(
     mirror,
@@ -86,7 +87,7 @@ test('a management command lists its subcommands; a subcommand shows only its ow
     mirror.subcommands.find((s) => s.name === 'start'),
   );
   t.true(start.startsWith('Usage:  docker jindr mirror start [OPTIONS] [UPSTREAM]\n'));
-  t.regex(start, /^ {6}--engine {11}Make this Docker engine/m, 'the "start:" prefix of the shared option list is left out');
+  t.regex(start, /^ {6}--engine +Make this Docker engine/m, 'the "start:" prefix of the shared option list is left out');
   t.notRegex(start, /--purge/);
   const rm = commandHelp(
     mirror,
@@ -113,7 +114,8 @@ test("each mirror action's --format lists its own fields (ls: the command's)", (
     fields('config'),
     '.Name .Upstream .Address .Container .Network .ContainerdFile .Containerd .NodeContainerd .K3d .PodmanFile .Podman',
   );
-  t.is(fields('ls'), '.Name .Upstream .Address .Status .Mode .Size .Images');
+  t.is(fields('ls'), '.Name .Upstream .Address .Status .Mode .Size .Images .Hits .Misses .Saved');
+  t.is(fields('trim'), '.Repository .Tags .Digest .LastPulled');
   t.regex(
     commandHelp(
       mirror,
