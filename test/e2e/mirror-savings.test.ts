@@ -93,7 +93,7 @@ e2e('mirror ls counts hits, misses and the bytes served from the cache, as the r
   t.like(await settled(second), second, 'second pull: every manifest and blob from the cache');
 
   const table = await jindr('mirror', 'ls');
-  t.regex(table.stdout, /^NAME +UPSTREAM +ADDRESS +STATUS +SIZE +IMAGES +HITS +MISSES +SAVED\n/);
+  t.regex(table.stdout, /^NAME +UPSTREAM +ADDRESS +STATUS +MODE +SIZE +IMAGES +HITS +MISSES +SAVED\n/);
   t.regex(table.stdout, new RegExp(`${upstream.name}-5000 .* ${second.hits} +${second.misses} +\\S+ ?[kM]?B\\n`));
 
   // The counters live in the registry's memory: a restart starts them again.
