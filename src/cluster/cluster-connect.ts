@@ -141,7 +141,7 @@ export async function connectCluster(docker: Docker, options: ConnectOptions): P
 
   for (const c of containers) {
     if (nameOnNetwork(c.details, network, aliasFor(c.name)) !== undefined) continue;
-    await joinNetwork(docker, c.id, network, aliasFor(c.name));
+    await joinNetwork(docker, c.id, network, aliasFor(c.name), cluster.networkId);
     const joined = { container: c.name, alias: aliasFor(c.name) };
     if (!state.joined.some((j) => j.container === c.name)) state.joined.push(joined);
     result.joined.push(joined);

@@ -26,6 +26,8 @@ export interface ClusterNode {
   running: boolean;
   /** The networks it is attached to, by name. */
   networks: string[];
+  /** Their IDs, by name. */
+  networkIds: Record<string, string>;
 }
 
 export interface Cluster {
@@ -34,6 +36,8 @@ export interface Cluster {
   nodes: ClusterNode[];
   /** The network every node is on (kind: kind, k3d: k3d-NAME, minikube: NAME); undefined when they share none. */
   network: string | undefined;
+  /** That network's ID: Docker lets two networks share a name, and a name that two have is refused when joining. */
+  networkId: string | undefined;
 }
 
 /** What the engine's container listing says of one container (the fields used here). */
@@ -57,18 +61,27 @@ export function clustersFrom(containers: readonly ListedContainer[]): Cluster[] 
       const name = labels[CLUSTER_LABELS[tool]];
       if (name === undefined || name === '') continue;
       const key = `${tool}\0${name}`;
-      const cluster = byKey.get(key) ?? { name, tool, nodes: [], network: undefined };
+      const cluster = byKey.get(key) ?? { name, tool, nodes: [], network: undefined, networkId: undefined };
       byKey.set(key, cluster);
       cluster.nodes.push({
         id: c.Id,
         name: (c.Names?.[0] ?? c.Id).replace(/^\//, ''),
         running: c.State === 'running',
         networks: Object.keys(c.NetworkSettings?.Networks ?? {}).sort(),
+        networkIds: Object.fromEntries(
+          Object.entries(c.NetworkSettings?.Networks ?? {}).flatMap(([n, e]) => {
+            const id = (e as { NetworkID?: unknown } | null)?.NetworkID;
+            return typeof id === 'string' && id !== '' ? [[n, id]] : [];
+          }),
+        ),
       });
     }
   }
   const clusters = [...byKey.values()].map((c) => ({ ...c, nodes: c.nodes.sort((a, b) => a.name.localeCompare(b.name)) }));
-  for (const c of clusters) c.network = sharedNetwork(c);
+  for (const c of clusters) {
+    c.network = sharedNetwork(c);
+    c.networkId = c.network === undefined ? undefined : c.nodes[0]?.networkIds[c.network];
+  }
   return clusters.sort((a, b) => a.name.localeCompare(b.name) || a.tool.localeCompare(b.tool));
 }
 

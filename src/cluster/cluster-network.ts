@@ -17,10 +17,10 @@ export function nameOnNetwork(details: Docker.ContainerInspectInfo, network: str
   return (endpoint.Aliases ?? []).includes(alias) ? alias : details.Name.replace(/^\//, '');
 }
 
-/** Joins the container to the network under alias. */
-export async function joinNetwork(docker: Docker, container: string, network: string, alias: string): Promise<void> {
+/** Joins the container to the network (by its ID when known: two networks may share a name) under alias. */
+export async function joinNetwork(docker: Docker, container: string, network: string, alias: string, networkId?: string): Promise<void> {
   try {
-    await docker.getNetwork(network).connect({ Container: container, EndpointConfig: { Aliases: [alias] } });
+    await docker.getNetwork(networkId ?? network).connect({ Container: container, EndpointConfig: { Aliases: [alias] } });
   } catch (err) {
     throw new ResourceError(`cannot join ${container} to the network ${network}: ${engineErrorMessage(err)}`, { cause: err });
   }
@@ -30,8 +30,10 @@ export async function joinNetwork(docker: Docker, container: string, network: st
 export async function leaveNetwork(docker: Docker, container: string, network: string): Promise<boolean> {
   try {
     const details = await docker.getContainer(container).inspect();
-    if (details.NetworkSettings.Networks[network] === undefined) return false;
-    await docker.getNetwork(network).disconnect({ Container: container });
+    const endpoint = details.NetworkSettings.Networks[network] as { NetworkID?: string } | undefined;
+    if (endpoint === undefined) return false;
+    // By the ID of the network it is on: two networks may share the name.
+    await docker.getNetwork(endpoint.NetworkID || network).disconnect({ Container: container });
     return true;
   } catch (err) {
     if (engineStatus(err) === 404) return false;

@@ -7,7 +7,7 @@ const node = (name: string, labels: Record<string, string>, networks: string[], 
   Names: [`/${name}`],
   State: state,
   Labels: labels,
-  NetworkSettings: { Networks: Object.fromEntries(networks.map((n) => [n, {}])) },
+  NetworkSettings: { Networks: Object.fromEntries(networks.map((n) => [n, { NetworkID: `net-${n}` }])) },
 });
 
 test('kind: nodes by io.x-k8s.kind.cluster, its load balancer left out, on the network kind', (t) => {
@@ -22,9 +22,10 @@ test('kind: nodes by io.x-k8s.kind.cluster, its load balancer left out, on the n
       name: 'dev',
       tool: 'kind',
       network: 'kind',
+      networkId: 'net-kind',
       nodes: [
-        { id: 'id-dev-control-plane', name: 'dev-control-plane', running: true, networks: ['kind'] },
-        { id: 'id-dev-worker', name: 'dev-worker', running: true, networks: ['kind'] },
+        { id: 'id-dev-control-plane', name: 'dev-control-plane', running: true, networks: ['kind'], networkIds: { kind: 'net-kind' } },
+        { id: 'id-dev-worker', name: 'dev-worker', running: true, networks: ['kind'], networkIds: { kind: 'net-kind' } },
       ],
     },
   ]);
@@ -44,6 +45,7 @@ test("k3d: servers and agents by k3d.cluster, not its load balancer or registry;
     ['k3d-app-agent-0', 'k3d-app-server-0'],
   );
   t.is(clusters[0]!.network, 'k3d-app');
+  t.is(clusters[0]!.networkId, 'net-k3d-app', 'joined by ID: Docker lets two networks share a name');
 });
 
 test('minikube: by name.minikube.sigs.k8s.io, on the network named after the profile; a stopped node counts', (t) => {
