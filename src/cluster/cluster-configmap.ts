@@ -1,7 +1,7 @@
 // The local-registry-hosting ConfigMap that was in the cluster before connect, pure: read
 // from `kubectl get -o json` (kubectl's NotFound: there was none), with what the API
 // server sets left out, so that `connect --rm` can apply it back as it was.
-import { isJsonObject, type JsonObject } from '../json-shape.ts';
+import { isJsonObject, parseJson, ShapeError, type JsonObject } from '../json-shape.ts';
 
 /** metadata the API server sets, which an apply must not carry back. */
 const SERVER_METADATA = [
@@ -46,8 +46,9 @@ export function previousConfigMap(got: {
   }
   let object: unknown;
   try {
-    object = JSON.parse(got.stdout);
-  } catch {
+    object = parseJson(got.stdout);
+  } catch (err) {
+    if (!(err instanceof ShapeError)) throw err;
     return { problem: 'kubectl get answered no JSON' };
   }
   if (!isJsonObject(object) || object.kind !== 'ConfigMap') return { problem: 'kubectl get answered no ConfigMap' };

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { listClusters, kubeContext, type Cluster } from './cluster-discovery.ts';
 import * as files from './cluster-files.ts';
 import { nodeFiles } from './cluster-node-files.ts';
-import { aliasFor, joinNetwork, nameOnNetwork } from './cluster-network.ts';
+import { aliasFor, isGoing, joinNetwork, nameOnNetwork } from './cluster-network.ts';
 import { applyConfigMap, findKubectl, getConfigMap } from './cluster-kubectl.ts';
 import { previousConfigMap } from './cluster-configmap.ts';
 import { readConnectionState, writeConnectionState, type Connection, type NodeChanges } from './cluster-state.ts';
@@ -140,16 +140,31 @@ export async function connectCluster(docker: Docker, options: ConnectOptions): P
     { host: `localhost:${options.address.port}`, endpoint: endpoint(registry) },
     ...containers.slice(1).map((m) => ({ host: upstreamOf(m).host, endpoint: endpoint(m), server: upstreamOf(m).url })),
   ];
-  const plan = await plannedFiles(docker, cluster, routes);
+  let plan = await plannedFiles(docker, cluster, routes);
 
+  const gone = new Set<string>();
   for (const c of containers) {
     if (nameOnNetwork(c.details, network, aliasFor(c.name)) !== undefined) continue;
-    await joinNetwork(docker, c.id, network, aliasFor(c.name));
+    try {
+      await joinNetwork(docker, c.id, network, aliasFor(c.name));
+    } catch (err) {
+      // A mirror removed since it was listed (mirror rm, gc) is left out; the registry is not.
+      if (c === registry || !(await isGoing(docker, c.id))) throw err;
+      gone.add(c.id);
+      continue;
+    }
     const joined = { container: c.name, alias: aliasFor(c.name) };
     if (!state.joined.some((j) => j.container === c.name)) state.joined.push(joined);
     result.joined.push(joined);
     save();
   }
+
+  if (gone.size > 0)
+    plan = await plannedFiles(
+      docker,
+      cluster,
+      routes.filter((_, i) => i === 0 || !gone.has(containers[i]!.id)),
+    );
 
   for (const node of cluster.nodes) {
     const nodeState: NodeChanges = state.nodes.find((n) => n.node === node.name) ?? { node: node.name, files: [], dirs: [] };

@@ -28,7 +28,8 @@ export const connectCommand = defineCommand<ConnectArgs>({
     rm: {
       type: 'boolean',
       default: false,
-      describe: 'Undo what connect wrote for CLUSTER: files in the nodes, networks joined, the ConfigMap',
+      describe:
+        'Undo what connect wrote for CLUSTER: files in the nodes, networks joined, the ConfigMap (the one there before is put back)',
     },
   },
   examples: [
