@@ -67,16 +67,29 @@ async function buildNodeImage(): Promise<void> {
   cleanups.push(() => docker(['rmi', IMAGE]));
 }
 
-/** kind's network is named kind; a test must not take over one a real kind made, so then it makes its own. */
+/**
+ * kind's network is named kind; a test must not take over one a real kind (or another run
+ * of this test) made, so then it makes its own. The engine lets two networks share a name,
+ * and another run may make one at the same moment: made, and then not the only one, it
+ * goes again. Removed by its ID (a name two share is refused).
+ */
 async function clusterNetwork(): Promise<string> {
-  const taken = (await docker(['network', 'inspect', 'kind'])).code === 0;
-  const name = taken ? `kind-${ID}` : 'kind';
+  if ((await docker(['network', 'inspect', 'kind'])).code !== 0) {
+    const id = (await dockerOk(['network', 'create', 'kind'])).trim();
+    const named = (await dockerOk(['network', 'ls', '-q', '--no-trunc', '--filter', 'name=^kind$'])).split('\n').filter(Boolean);
+    if (named.length === 1) {
+      cleanups.push(() => removeNetwork(id));
+      return 'kind';
+    }
+    await dockerOk(['network', 'rm', id]);
+  }
+  const name = `kind-${ID}`;
   await dockerOk(['network', 'create', name]);
   cleanups.push(() => removeNetwork(name));
   return name;
 }
 
-/** Removes a network this test made, taking off any container still on it (a mirror of another test's that connect joined, after a failure). */
+/** Removes a network this test made (by name or ID), taking off any container still on it (a mirror of another test's that connect joined, after a failure). */
 async function removeNetwork(name: string): Promise<void> {
   const attached = (await docker(['network', 'inspect', '-f', '{{range .Containers}}{{.Name}} {{end}}', name])).stdout
     .split(' ')
