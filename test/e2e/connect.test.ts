@@ -71,11 +71,12 @@ async function buildNodeImage(): Promise<void> {
  * kind's network is named kind; a test must not take over one a real kind (or another run
  * of this test) made, so then it makes its own. The engine lets two networks share a name,
  * and another run may make one at the same moment: made, and then not the only one, it
- * goes again. Removed by its ID (a name two share is refused).
+ * goes again (and where two are already, inspect says none and create refuses). Removed by its ID (a name two share is refused).
  */
 async function clusterNetwork(): Promise<string> {
-  if ((await docker(['network', 'inspect', 'kind'])).code !== 0) {
-    const id = (await dockerOk(['network', 'create', 'kind'])).trim();
+  const made = (await docker(['network', 'inspect', 'kind'])).code !== 0 ? await docker(['network', 'create', 'kind']) : undefined;
+  if (made?.code === 0) {
+    const id = made.stdout.trim();
     const named = (await dockerOk(['network', 'ls', '-q', '--no-trunc', '--filter', 'name=^kind$'])).split('\n').filter(Boolean);
     if (named.length === 1) {
       cleanups.push(() => removeNetwork(id));
