@@ -8,8 +8,9 @@ import { dirname } from 'node:path';
 import { listClusters, kubeContext, type Cluster } from './cluster-discovery.ts';
 import * as files from './cluster-files.ts';
 import { nodeFiles } from './cluster-node-files.ts';
-import { aliasFor, joinNetwork, nameOnNetwork } from './cluster-network.ts';
-import { applyConfigMap, findKubectl } from './cluster-kubectl.ts';
+import { aliasFor, isGoing, joinNetwork, nameOnNetwork } from './cluster-network.ts';
+import { applyConfigMap, findKubectl, getConfigMap } from './cluster-kubectl.ts';
+import { previousConfigMap } from './cluster-configmap.ts';
 import { readConnectionState, writeConnectionState, type Connection, type NodeChanges } from './cluster-state.ts';
 import {
   listRegistryContainers,
@@ -26,6 +27,8 @@ export interface ConnectOptions {
   cluster: string;
   address: LocalRegistryAddress;
   env: NodeJS.ProcessEnv;
+  /** The engine's address (Engine.endpoint.host): the record is the cluster's on this engine. */
+  engine: string;
 }
 
 export interface ConnectResult {
@@ -111,8 +114,8 @@ export async function connectCluster(docker: Docker, options: ConnectOptions): P
     .sort((a, b) => a.name.localeCompare(b.name));
   const containers = [registry, ...mirrors.filter((m, i) => mirrors.findIndex((o) => upstreamOf(o).host === upstreamOf(m).host) === i)];
 
-  const before = readConnectionState(options.env, cluster.tool, cluster.name);
-  const state: Connection = before ?? { tool: cluster.tool, cluster: cluster.name, network, joined: [], nodes: [] };
+  const before = readConnectionState(options.env, options.engine, cluster.tool, cluster.name);
+  const state: Connection = before ?? { engine: options.engine, tool: cluster.tool, cluster: cluster.name, network, joined: [], nodes: [] };
   const save = (): void => writeConnectionState(options.env, state);
   const result: ConnectResult = {
     cluster: cluster.name,
@@ -137,16 +140,31 @@ export async function connectCluster(docker: Docker, options: ConnectOptions): P
     { host: `localhost:${options.address.port}`, endpoint: endpoint(registry) },
     ...containers.slice(1).map((m) => ({ host: upstreamOf(m).host, endpoint: endpoint(m), server: upstreamOf(m).url })),
   ];
-  const plan = await plannedFiles(docker, cluster, routes);
+  let plan = await plannedFiles(docker, cluster, routes);
 
+  const gone = new Set<string>();
   for (const c of containers) {
     if (nameOnNetwork(c.details, network, aliasFor(c.name)) !== undefined) continue;
-    await joinNetwork(docker, c.id, network, aliasFor(c.name), cluster.networkId);
+    try {
+      await joinNetwork(docker, c.id, network, aliasFor(c.name), cluster.networkId);
+    } catch (err) {
+      // A mirror removed since it was listed (mirror rm, gc) is left out; the registry is not.
+      if (c === registry || !(await isGoing(docker, c.id))) throw err;
+      gone.add(c.id);
+      continue;
+    }
     const joined = { container: c.name, alias: aliasFor(c.name) };
     if (!state.joined.some((j) => j.container === c.name)) state.joined.push(joined);
     result.joined.push(joined);
     save();
   }
+
+  if (gone.size > 0)
+    plan = await plannedFiles(
+      docker,
+      cluster,
+      routes.filter((_, i) => i === 0 || !gone.has(containers[i]!.id)),
+    );
 
   for (const node of cluster.nodes) {
     const nodeState: NodeChanges = state.nodes.find((n) => n.node === node.name) ?? { node: node.name, files: [], dirs: [] };
@@ -172,19 +190,38 @@ export async function connectCluster(docker: Docker, options: ConnectOptions): P
   result.configMapYaml = yaml;
   if (state.configMap?.yaml !== yaml || state.configMap.context !== result.context) {
     const kubectl = findKubectl(options.env);
-    const applied = kubectl === undefined ? undefined : await applyConfigMap(kubectl, options.env, result.context, yaml);
-    if (applied?.code === 0) {
-      state.configMap = { context: result.context, yaml };
-      result.configMap = 'applied';
-    } else {
+    const problem = kubectl === undefined ? 'kubectl is not on PATH' : await publishConfigMap(kubectl, options.env, state, result, yaml);
+    if (problem === undefined) result.configMap = 'applied';
+    else {
       result.configMap = 'not applied';
-      result.configMapProblem =
-        applied === undefined
-          ? 'kubectl is not on PATH'
-          : `kubectl said: ${applied.stderr.trim().split('\n')[0] || `exit code ${applied.code}`}`;
+      result.configMapProblem = problem;
     }
   }
   save();
   if (result.joined.length === 0 && result.written.length === 0 && result.configMap !== 'applied') result.outcome = 'already connected';
   return result;
+}
+
+/**
+ * Applies the ConfigMap; the first time in this context, after reading the one there was
+ * before (recorded, for --rm to put back). Returns why it was not applied.
+ */
+async function publishConfigMap(
+  kubectl: string,
+  env: NodeJS.ProcessEnv,
+  state: Connection,
+  result: ConnectResult,
+  yaml: string,
+): Promise<string | undefined> {
+  let previous: string | null;
+  if (state.configMap?.context === result.context) previous = state.configMap.previous;
+  else {
+    const read = previousConfigMap(await getConfigMap(kubectl, env, result.context));
+    if ('problem' in read) return `cannot read the ConfigMap there now (${read.problem})`;
+    previous = read.previous;
+  }
+  const applied = await applyConfigMap(kubectl, env, result.context, yaml);
+  if (applied.code !== 0) return `kubectl said: ${applied.stderr.trim().split('\n')[0] || `exit code ${applied.code}`}`;
+  state.configMap = { context: result.context, yaml, previous };
+  return undefined;
 }

@@ -1,12 +1,13 @@
 // connect --rm CLUSTER: undoes what connect recorded and nothing else. A file goes back to
 // what it was (or away, when there was none) only while it still holds what connect wrote;
 // directories connect made go when empty; containers connect joined leave the network; the
-// ConfigMap is deleted with the same kubectl context. What cannot be undone now (a stopped
+// ConfigMap goes back, with the same kubectl context, to the one there was before connect
+// (applied again), or is deleted when there was none. What cannot be undone now (a stopped
 // node, kubectl missing) stays recorded for the next --rm.
 import type Docker from 'dockerode';
 import { nodeFiles } from './cluster-node-files.ts';
 import { leaveNetwork } from './cluster-network.ts';
-import { deleteConfigMap, deleteConfigMapArgs, findKubectl } from './cluster-kubectl.ts';
+import { applyConfigMap, deleteConfigMap, deleteConfigMapArgs, findKubectl } from './cluster-kubectl.ts';
 import { allConnections, removeConnectionState, writeConnectionState, type Connection, type NodeChanges } from './cluster-state.ts';
 import { engineStatus } from '../engine/engine.ts';
 import { RefusedError } from '../errors.ts';
@@ -19,9 +20,11 @@ export interface DisconnectResult {
   restored: { node: string; path: string; how: 'restored' | 'removed' }[];
   /** What was left as it is, and why. */
   kept: string[];
-  configMap: 'deleted' | 'none' | 'not deleted';
-  /** The kubectl command that deletes the ConfigMap, when it could not be run. */
+  configMap: 'deleted' | 'restored' | 'none' | 'not deleted' | 'not restored';
+  /** The kubectl command that deletes the ConfigMap, or applies the former one (printed in configMapPrevious), when it could not be run. */
   configMapCommand?: string;
+  /** The ConfigMap there was before connect, when it could not be put back. */
+  configMapPrevious?: string;
 }
 
 async function nodeState(docker: Docker, name: string): Promise<'running' | 'stopped' | 'gone'> {
@@ -57,8 +60,8 @@ async function undoNode(docker: Docker, changes: NodeChanges, result: Disconnect
   return undefined;
 }
 
-export async function disconnectCluster(docker: Docker, env: NodeJS.ProcessEnv, name: string): Promise<DisconnectResult> {
-  const found = allConnections(env).filter((c) => c.cluster === name);
+export async function disconnectCluster(docker: Docker, env: NodeJS.ProcessEnv, engine: string, name: string): Promise<DisconnectResult> {
+  const found = allConnections(env, engine).filter((c) => c.cluster === name);
   const result: DisconnectResult = {
     cluster: name,
     tool: undefined,
@@ -83,23 +86,31 @@ export async function disconnectCluster(docker: Docker, env: NodeJS.ProcessEnv, 
   let configMap = state.configMap;
   if (configMap) {
     const kubectl = findKubectl(env);
-    const deleted = kubectl === undefined ? undefined : await deleteConfigMap(kubectl, env, configMap.context);
-    if (deleted?.code === 0) {
-      result.configMap = 'deleted';
+    const restore = configMap.previous;
+    const done =
+      kubectl === undefined
+        ? undefined
+        : restore === null
+          ? await deleteConfigMap(kubectl, env, configMap.context)
+          : await applyConfigMap(kubectl, env, configMap.context, restore);
+    if (done?.code === 0) {
+      result.configMap = restore === null ? 'deleted' : 'restored';
       configMap = undefined;
     } else {
-      result.configMap = 'not deleted';
-      result.configMapCommand = ['kubectl', ...deleteConfigMapArgs(configMap.context)].join(' ');
+      result.configMap = restore === null ? 'not deleted' : 'not restored';
+      if (restore === null) result.configMapCommand = ['kubectl', ...deleteConfigMapArgs(configMap.context)].join(' ');
+      else {
+        result.configMapCommand = `kubectl --context ${configMap.context} apply -f -`;
+        result.configMapPrevious = restore;
+      }
       result.kept.push(
-        deleted === undefined
-          ? 'kubectl is not on PATH'
-          : `kubectl said: ${deleted.stderr.trim().split('\n')[0] || `exit code ${deleted.code}`}`,
+        done === undefined ? 'kubectl is not on PATH' : `kubectl said: ${done.stderr.trim().split('\n')[0] || `exit code ${done.code}`}`,
       );
     }
   }
 
   if (nodes.length === 0 && configMap === undefined) {
-    removeConnectionState(env, state.tool, state.cluster);
+    removeConnectionState(env, state.engine, state.tool, state.cluster);
     result.outcome = 'disconnected';
   } else {
     writeConnectionState(env, { ...state, joined: [], nodes, ...(configMap ? { configMap } : { configMap: undefined }) });

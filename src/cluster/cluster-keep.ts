@@ -11,11 +11,12 @@ import { errorMessage } from '../errors.ts';
 export async function keepClustersConnected(
   docker: Docker,
   env: NodeJS.ProcessEnv,
+  engine: string,
   container: { id: string; name: string },
 ): Promise<string[]> {
   let connections: Connection[];
   try {
-    connections = allConnections(env).filter((c) => c.joined.some((j) => j.container === container.name));
+    connections = allConnections(env, engine).filter((c) => c.joined.some((j) => j.container === container.name));
   } catch (err) {
     return [`warning: cannot read which clusters are connected: ${errorMessage(err)}`]; // never stops up or mirror start
   }
@@ -38,9 +39,9 @@ export async function keepClustersConnected(
 }
 
 /** The connected clusters, as info shows them (a line each, above the table); a damaged record is a warning there. */
-export function connectedClusters(env: NodeJS.ProcessEnv): string[] {
+export function connectedClusters(env: NodeJS.ProcessEnv, engine: string): string[] {
   try {
-    return allConnections(env).map((c) => `connected: ${c.tool} cluster ${c.cluster} (network ${c.network})`);
+    return allConnections(env, engine).map((c) => `connected: ${c.tool} cluster ${c.cluster} (network ${c.network})`);
   } catch (err) {
     return [`warning: ${errorMessage(err)}`];
   }

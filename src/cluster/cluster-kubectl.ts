@@ -22,22 +22,34 @@ export function findKubectl(env: NodeJS.ProcessEnv): string | undefined {
 
 export interface KubectlResult {
   code: number;
+  stdout: string;
   stderr: string;
 }
 
 function runKubectl(kubectl: string, env: NodeJS.ProcessEnv, args: readonly string[], input: string): Promise<KubectlResult> {
   return new Promise((resolve) => {
-    const child = spawn(kubectl, args, { env, stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn(kubectl, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (err) => resolve({ code: -1, stderr: err.message }));
-    child.on('close', (code) => resolve({ code: code ?? -1, stderr }));
+    child.on('error', (err) => resolve({ code: -1, stdout, stderr: err.message }));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     child.stdin.on('error', () => {}); // it may exit before reading
     child.stdin.end(input);
   });
 }
 
-/** `kubectl --context CONTEXT apply -f -` with the ConfigMap. */
+/** The command that reads the ConfigMap as it is now (JSON on stdout; NotFound: exit 1). */
+export function getConfigMapArgs(context: string): string[] {
+  return ['--context', context, 'get', 'configmap', CONFIG_MAP_NAME, '--namespace', CONFIG_MAP_NAMESPACE, '--output', 'json'];
+}
+
+export function getConfigMap(kubectl: string, env: NodeJS.ProcessEnv, context: string): Promise<KubectlResult> {
+  return runKubectl(kubectl, env, getConfigMapArgs(context), '');
+}
+
+/** `kubectl --context CONTEXT apply -f -` with the ConfigMap (YAML, or JSON: the one that was there before). */
 export function applyConfigMap(kubectl: string, env: NodeJS.ProcessEnv, context: string, yaml: string): Promise<KubectlResult> {
   return runKubectl(kubectl, env, ['--context', context, 'apply', '-f', '-'], yaml);
 }

@@ -11,8 +11,8 @@ export interface ClusterRow {
   connected: boolean;
 }
 
-export async function clusterRows(docker: Docker, env: NodeJS.ProcessEnv): Promise<ClusterRow[]> {
-  const connected = allConnections(env);
+export async function clusterRows(docker: Docker, env: NodeJS.ProcessEnv, engine: string): Promise<ClusterRow[]> {
+  const connected = allConnections(env, engine);
   return (await listClusters(docker)).map((c) => ({
     name: c.name,
     tool: c.tool,

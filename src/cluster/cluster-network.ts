@@ -26,7 +26,18 @@ export async function joinNetwork(docker: Docker, container: string, network: st
   }
 }
 
-/** Takes the container off the network; false when it (or the network) is gone or it was not on it. */
+/** The container is gone, or on its way (being removed, dead): the engine refuses network changes to it then. */
+export async function isGoing(docker: Docker, container: string): Promise<boolean> {
+  try {
+    const status = (await docker.getContainer(container).inspect()).State.Status;
+    return status === 'removing' || status === 'dead';
+  } catch (err) {
+    if (engineStatus(err) === 404) return true;
+    throw err;
+  }
+}
+
+/** Takes the container off the network; false when it (or the network) is gone, or it is being removed, or it was not on it. */
 export async function leaveNetwork(docker: Docker, container: string, network: string): Promise<boolean> {
   try {
     const details = await docker.getContainer(container).inspect();
@@ -36,7 +47,7 @@ export async function leaveNetwork(docker: Docker, container: string, network: s
     await docker.getNetwork(endpoint.NetworkID || network).disconnect({ Container: container });
     return true;
   } catch (err) {
-    if (engineStatus(err) === 404) return false;
+    if (engineStatus(err) === 404 || (await isGoing(docker, container))) return false;
     throw new ResourceError(`cannot take ${container} off the network ${network}: ${engineErrorMessage(err)}`, { cause: err });
   }
 }

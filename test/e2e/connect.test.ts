@@ -4,11 +4,13 @@
 // node, `ctr content fetch --all-platforms --hosts-dir` fetches every platform of an image
 // from the registry (localhost:PORT) and of a Docker Hub name through a Hub mirror whose
 // upstream is an offline test registry, with the digests skopeo reports; kubectl is a
-// recording stand-in for the ConfigMap step only. `connect --rm` puts the node's files back
-// byte for byte and leaves the network.
+// recording stand-in for the ConfigMap step only, keeping the one ConfigMap in a file and
+// answering get as kubectl does (the object, or NotFound with exit 1). `connect --rm` puts
+// the node's files back byte for byte, leaves the network, and deletes the ConfigMap or puts
+// back the one there was before. A mirror re-created by `mirror start` stays connected.
 import test, { type ExecutionContext } from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { e2e, freePort, startTestRegistry, waitForRegistry } from '../helpers/engine.ts';
@@ -65,16 +67,30 @@ async function buildNodeImage(): Promise<void> {
   cleanups.push(() => docker(['rmi', IMAGE]));
 }
 
-/** kind's network is named kind; a test must not take over one a real kind made, so then it makes its own. */
+/**
+ * kind's network is named kind; a test must not take over one a real kind (or another run
+ * of this test) made, so then it makes its own. The engine lets two networks share a name,
+ * and another run may make one at the same moment: made, and then not the only one, it
+ * goes again (and where two are already, inspect says none and create refuses). Removed by its ID (a name two share is refused).
+ */
 async function clusterNetwork(): Promise<string> {
-  const taken = (await docker(['network', 'inspect', 'kind'])).code === 0;
-  const name = taken ? `kind-${ID}` : 'kind';
+  const made = (await docker(['network', 'inspect', 'kind'])).code !== 0 ? await docker(['network', 'create', 'kind']) : undefined;
+  if (made?.code === 0) {
+    const id = made.stdout.trim();
+    const named = (await dockerOk(['network', 'ls', '-q', '--no-trunc', '--filter', 'name=^kind$'])).split('\n').filter(Boolean);
+    if (named.length === 1) {
+      cleanups.push(() => removeNetwork(id));
+      return 'kind';
+    }
+    await dockerOk(['network', 'rm', id]);
+  }
+  const name = `kind-${ID}`;
   await dockerOk(['network', 'create', name]);
   cleanups.push(() => removeNetwork(name));
   return name;
 }
 
-/** Removes a network this test made, taking off any container still on it (a mirror of another test's that connect joined, after a failure). */
+/** Removes a network this test made (by name or ID), taking off any container still on it (a mirror of another test's that connect joined, after a failure). */
 async function removeNetwork(name: string): Promise<void> {
   const attached = (await docker(['network', 'inspect', '-f', '{{range .Containers}}{{.Name}} {{end}}', name])).stdout
     .split(' ')
@@ -122,22 +138,55 @@ interface Rig {
   network: string;
   mirror: string;
   kubectlLog: string;
+  /** The stand-in kubectl's one ConfigMap (absent: NotFound). */
+  kubeStore: string;
   archy: Awaited<ReturnType<typeof pushArchy>>;
   hub: Awaited<ReturnType<typeof pushArchy>>;
 }
 
-async function rig(t: ExecutionContext): Promise<Rig> {
-  await buildNodeImage();
-  const network = await clusterNetwork();
+const NOT_FOUND = 'Error from server (NotFound): configmaps "local-registry-hosting" not found';
+
+/**
+ * A stand-in kubectl that records each call (N.args, N.stdin in log) and keeps the one
+ * ConfigMap in a file: apply writes what it is given, get prints it (else kubectl's
+ * NotFound, exit 1), delete removes it.
+ */
+function standInKubectl(): { bin: string; log: string; store: string } {
+  const bin = tempDir('jindr-connect-bin-');
+  const log = tempDir('jindr-connect-kubectl-');
+  const store = join(tempDir('jindr-connect-kube-'), 'configmap');
+  const script = `#!/bin/sh
+n=$(ls '${log}' | grep -c args)
+printf '%s\\n' "$@" > '${log}/'$n.args
+cat > '${log}/'$n.stdin
+for a in "$@"; do case "$a" in get|apply|delete) verb=$a; break;; esac; done
+case "$verb" in
+  get) if [ -f '${store}' ]; then cat '${store}'; else echo '${NOT_FOUND}' >&2; exit 1; fi ;;
+  apply) cp '${log}/'$n.stdin '${store}' ;;
+  delete) rm -f '${store}' ;;
+esac
+`;
+  writeFileSync(join(bin, 'kubectl'), script);
+  chmodSync(join(bin, 'kubectl'), 0o755);
+  return { bin, log, store };
+}
+
+async function startNode(cluster: string, node: string, network: string): Promise<void> {
   await dockerOk(
-    ['run', '-d', '--name', NODE, '--label', `io.x-k8s.kind.cluster=${CLUSTER}`, '--label', 'io.x-k8s.kind.role=control-plane'].concat([
+    ['run', '-d', '--name', node, '--label', `io.x-k8s.kind.cluster=${cluster}`, '--label', 'io.x-k8s.kind.role=control-plane'].concat([
       '--network',
       network,
       IMAGE,
     ]),
   );
-  cleanups.push(() => docker(['rm', '-f', NODE]));
-  await waitFor('containerd in the node', async () => (await exec(NODE, 'ctr', 'version')).code === 0, 60_000);
+  cleanups.push(() => docker(['rm', '-f', node]));
+  await waitFor(`containerd in ${node}`, async () => (await exec(node, 'ctr', 'version')).code === 0, 60_000);
+}
+
+async function rig(t: ExecutionContext): Promise<Rig> {
+  await buildNodeImage();
+  const network = await clusterNetwork();
+  await startNode(CLUSTER, NODE, network);
 
   const reg = await startJindrRegistry(t, 'registry:2');
   const archy = await pushArchy(reg.host);
@@ -164,16 +213,10 @@ async function rig(t: ExecutionContext): Promise<Rig> {
   await waitForRegistry(`http://127.0.0.1:${mirrorPort}/v2/`);
 
   // A recording kubectl, first on PATH; docker-jindr's own directory a temp one.
-  const bin = tempDir('jindr-connect-bin-');
-  const kubectlLog = tempDir('jindr-connect-kubectl-');
-  writeFileSync(
-    join(bin, 'kubectl'),
-    `#!/bin/sh\nn=$(ls '${kubectlLog}' | grep -c args)\nprintf '%s\\n' "$@" > '${kubectlLog}/'$n.args\ncat > '${kubectlLog}/'$n.stdin\n`,
-  );
-  chmodSync(join(bin, 'kubectl'), 0o755);
+  const { bin, log: kubectlLog, store: kubeStore } = standInKubectl();
   reg.env.PATH = `${bin}:${process.env.PATH}`;
   reg.env.XDG_CONFIG_HOME = tempDir('jindr-connect-xdg-');
-  return { reg, network, mirror, kubectlLog, archy, hub };
+  return { reg, network, mirror, kubectlLog, kubeStore, archy, hub };
 }
 
 /**
@@ -218,6 +261,40 @@ async function networksOf(container: string): Promise<Record<string, { Aliases: 
   >;
 }
 
+const GET_ARGS = [
+  '--context',
+  `kind-${CLUSTER}`,
+  'get',
+  'configmap',
+  'local-registry-hosting',
+  '--namespace',
+  'kube-public',
+  '--output',
+  'json',
+] as const;
+
+/** A ConfigMap as kubectl get -o json shows one the user applied: with what the server set. */
+const USERS_CONFIG_MAP = {
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: {
+    name: 'local-registry-hosting',
+    namespace: 'kube-public',
+    annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"apiVersion":"v1","kind":"ConfigMap"}\n', owner: 'me' },
+    resourceVersion: '812',
+    uid: '0b5c3e2a-5d1e-4f7a-9a57-3f0e5e0c9d11',
+    creationTimestamp: '2026-12-01T09:00:00Z',
+    managedFields: [{ manager: 'kubectl-client-side-apply', operation: 'Update', apiVersion: 'v1' }],
+  },
+  data: { 'localRegistryHosting.v1': 'host: "localhost:5000"\nhelp: "https://kind.sigs.k8s.io/docs/user/local-registry/"\n' },
+};
+const USERS_CONFIG_MAP_APPLIED = {
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'local-registry-hosting', namespace: 'kube-public', annotations: { owner: 'me' } },
+  data: USERS_CONFIG_MAP.data,
+};
+
 e2e(
   'connect: lists the stand-in kind cluster, points its containerd at the registry and a Hub mirror, and --rm undoes it exactly',
   async (t) => {
@@ -248,13 +325,15 @@ e2e(
     t.regex(hubHosts.stdout, /^server = "https:\/\/registry-1\.docker\.io"$/m);
     t.regex(hubHosts.stdout, new RegExp(`^\\[host\\."http://${mirrorAlias}:5000"\\]$`, 'm'));
 
-    // The ConfigMap, through kubectl with kind's context.
+    // The ConfigMap, through kubectl with kind's context: the one there read first (none), then applied.
     const calls = kubectlCalls(r.kubectlLog);
-    t.is(calls.length, 1);
-    t.deepEqual(calls[0]!.args, ['--context', `kind-${CLUSTER}`, 'apply', '-f', '-']);
-    t.is(calls[0]!.stdin, configMapYaml(reg.host, `${alias}:5000`));
-    t.regex(calls[0]!.stdin, /^ {2}name: local-registry-hosting\n {2}namespace: kube-public$/m);
-    t.regex(calls[0]!.stdin, new RegExp(`^ {4}host: "${reg.host}"$`, 'm'));
+    t.is(calls.length, 2);
+    t.deepEqual(calls[0]!.args, [...GET_ARGS]);
+    t.deepEqual(calls[1]!.args, ['--context', `kind-${CLUSTER}`, 'apply', '-f', '-']);
+    t.is(calls[1]!.stdin, configMapYaml(reg.host, `${alias}:5000`));
+    t.is(readFileSync(r.kubeStore, 'utf8'), calls[1]!.stdin);
+    t.regex(calls[1]!.stdin, /^ {2}name: local-registry-hosting\n {2}namespace: kube-public$/m);
+    t.regex(calls[1]!.stdin, new RegExp(`^ {4}host: "${reg.host}"$`, 'm'));
 
     // Every platform, from the registry, with skopeo's digests.
     const fetched = await exec(NODE, ...fetchArgs(`${reg.host}/archy:latest`));
@@ -284,7 +363,7 @@ e2e(
       else for (const name of [reg.name, r.mirror, reg.host, 'docker.io']) t.false(human.stderr.includes(name), human.stderr);
     }
     t.is((await exec(NODE, 'sha256sum', ...ours)).stdout, oursBefore.stdout);
-    t.is(kubectlCalls(r.kubectlLog).length, 1, 'the ConfigMap is not applied again');
+    t.is(kubectlCalls(r.kubectlLog).length, 2, 'the ConfigMap is not read or applied again');
 
     const info = await reg.jindr('info');
     t.regex(info.stderr, new RegExp(`connected: kind cluster ${CLUSTER} \\(network ${r.network}\\)`));
@@ -319,10 +398,29 @@ e2e(
       'kube-public',
       '--ignore-not-found',
     ]);
+    t.false(existsSync(r.kubeStore), 'there was none before connect: deleted');
     const after = jsonLines<{ name: string; connected: boolean }>((await reg.jindr('connect', '--format', 'json')).stdout);
     t.is(after.find((c) => c.name === CLUSTER)?.connected, false);
     const twice = await reg.jindr('connect', '--rm', CLUSTER);
     t.is(twice.stdout, `not connected: ${CLUSTER}\n`);
+
+    // A ConfigMap of the user's there before connect: read, replaced, and put back by --rm (without what the server set).
+    writeFileSync(r.kubeStore, JSON.stringify(USERS_CONFIG_MAP, null, 2));
+    const callsBefore = kubectlCalls(r.kubectlLog).length;
+    const again = await reg.jindr('connect', CLUSTER);
+    t.is(again.code, 0, again.stderr);
+    const [get, apply] = kubectlCalls(r.kubectlLog).slice(callsBefore);
+    t.deepEqual(get?.args, [...GET_ARGS]);
+    t.is(apply?.stdin, configMapYaml(reg.host, `${alias}:5000`));
+    t.is(readFileSync(r.kubeStore, 'utf8'), apply?.stdin ?? 'no apply');
+    const restored = await reg.jindr('connect', '--rm', CLUSTER);
+    t.is(restored.code, 0, restored.stderr);
+    t.regex(restored.stderr, /put back the ConfigMap local-registry-hosting in kube-public that was there before connect/);
+    const putBack = kubectlCalls(r.kubectlLog).at(-1)!;
+    t.deepEqual(putBack.args, ['--context', `kind-${CLUSTER}`, 'apply', '-f', '-']);
+    t.deepEqual(JSON.parse(readFileSync(r.kubeStore, 'utf8')), USERS_CONFIG_MAP_APPLIED);
+    t.is(await nodeTree(), treeBefore, "the node's files are as they were, again");
+    t.is((await reg.jindr('connect', '--rm', CLUSTER)).stdout, `not connected: ${CLUSTER}\n`);
   },
 );
 
@@ -442,3 +540,73 @@ e2e("connect: a k3d node gets k3s's registries.yaml, and --rm takes it away; wit
   t.is(await tree(), before, 'registries.yaml and the directories made for it are gone');
   t.is((await networksOf(reg.name))[net], undefined);
 });
+
+e2e(
+  "connect: a mirror re-created by mirror start (after mirror rm) is joined again under its alias, and the node's hosts.toml still reaches it",
+  async (t) => {
+    await buildNodeImage();
+    const cluster = `jindr-mirrored-${ID}`;
+    const node = `${cluster}-control-plane`;
+    const net = `jindr-connect-mirrored-${ID}`;
+    await dockerOk(['network', 'create', net]);
+    cleanups.push(() => removeNetwork(net));
+    await startNode(cluster, node, net);
+
+    const reg = await startJindrRegistry(t, 'registry:2');
+    reg.env.PATH = `${standInKubectl().bin}:${process.env.PATH}`;
+    reg.env.XDG_CONFIG_HOME = tempDir('jindr-connect-xdg-');
+    // A mirror made by mirror start, of an offline test upstream on a network of its own.
+    const upstreamNet = `jindr-connect-mup-${ID}`;
+    await dockerOk(['network', 'create', upstreamNet]);
+    cleanups.push(() => removeNetwork(upstreamNet));
+    const upstream = await startTestRegistry({ runArgs: ['--network', upstreamNet] });
+    cleanups.push(() => upstream.remove());
+    const image = await pushArchy(upstream.host, { repo: 'tools/archy', tag: HUB_TAG });
+    const url = `http://${upstream.name}:5000`;
+    const mirrorAddress = `localhost:${await freePort()}`;
+    const data = tempDir('jindr-connect-mdata-');
+    const mirror = `jindr-mirror-${upstream.name}-5000`;
+    const startMirror = () => reg.jindr('-r', mirrorAddress, 'mirror', 'start', url, '--network', upstreamNet, '-d', data);
+    const started = await startMirror();
+    t.is(started.code, 0, started.stderr);
+    cleanups.push(() => reg.jindr('mirror', 'rm', url, '--purge'));
+    const alias = mirror; // no dots in its name
+
+    const connected = await reg.jindr('connect', cluster);
+    t.is(connected.code, 0, connected.stderr);
+    t.true((await networksOf(mirror))[net]?.Aliases?.includes(alias), 'the mirror is on the network under its alias');
+    const hostsPath = `/etc/containerd/certs.d/${upstream.name}:5000/hosts.toml`;
+    const hosts = (await exec(node, 'cat', hostsPath)).stdout;
+    t.is(hosts, hostsToml({ host: `${upstream.name}:5000`, endpoint: `http://${alias}:5000`, server: url }));
+
+    // The mirror removed (its cache kept) and made again by mirror start: a new container, joined again.
+    const idBefore = (await dockerOk(['inspect', '-f', '{{.Id}}', mirror])).trim();
+    const removed = await reg.jindr('mirror', 'rm', url);
+    t.is(removed.code, 0, removed.stderr);
+    const again = await startMirror();
+    t.is(again.code, 0, again.stderr);
+    t.not((await dockerOk(['inspect', '-f', '{{.Id}}', mirror])).trim(), idBefore, 'mirror start made a new container');
+    t.regex(
+      again.stderr,
+      new RegExp(`joined ${mirror} to the network ${net} again, as ${alias}: the kind cluster ${cluster} stays connected`),
+    );
+    t.true((await networksOf(mirror))[net]?.Aliases?.includes(alias), 'the new mirror is on the network under its alias');
+    t.is((await exec(node, 'cat', hostsPath)).stdout, hosts, "the node's hosts.toml is unchanged");
+    // The node pulls through the new mirror by the upstream's name (the upstream is on no network the node is on).
+    const fetched = await exec(node, ...fetchArgs(`${upstream.name}:5000/tools/archy:${HUB_TAG}`));
+    t.is(fetched.code, 0, fetched.stderr);
+    const have = await exec(node, 'ctr', '-n', 'k8s.io', 'content', 'ls', '-q');
+    for (const d of [image.digest, ...image.manifests.map((m) => m.digest)]) t.true(have.stdout.includes(d), d);
+
+    // Stopped and started (the container kept): still there, nothing to join.
+    t.is((await reg.jindr('mirror', 'stop', url)).code, 0);
+    const restarted = await startMirror();
+    t.is(restarted.code, 0, restarted.stderr);
+    t.false(restarted.stderr.includes('again, as'), restarted.stderr);
+    t.true((await networksOf(mirror))[net]?.Aliases?.includes(alias));
+
+    const rm = await reg.jindr('connect', '--rm', cluster);
+    t.is(rm.code, 0, rm.stderr);
+    t.is((await networksOf(mirror))[net], undefined);
+  },
+);

@@ -28,7 +28,8 @@ export const connectCommand = defineCommand<ConnectArgs>({
     rm: {
       type: 'boolean',
       default: false,
-      describe: 'Undo what connect wrote for CLUSTER: files in the nodes, networks joined, the ConfigMap',
+      describe:
+        'Undo what connect wrote for CLUSTER: files in the nodes, networks joined, the ConfigMap (the one there before is put back)',
     },
   },
   examples: [
@@ -42,12 +43,15 @@ export const connectCommand = defineCommand<ConnectArgs>({
   run: async (args, ctx) => {
     if (args.cluster === undefined && args.rm)
       throw new UsageError('connect --rm needs the CLUSTER to disconnect: docker jindr connect --rm NAME');
-    const { docker } = await ctx.engine();
+    const { docker, endpoint } = await ctx.engine();
     if (args.cluster === undefined) {
-      return printClusters(ctx, await clusterRows(docker, ctx.env));
+      return printClusters(ctx, await clusterRows(docker, ctx.env, endpoint.host));
     }
-    if (args.rm) return printDisconnect(ctx, await ctx.critical(() => disconnectCluster(docker, ctx.env, args.cluster!)));
+    if (args.rm) return printDisconnect(ctx, await ctx.critical(() => disconnectCluster(docker, ctx.env, endpoint.host, args.cluster!)));
     const address = parseLocalRegistry(ctx.registry);
-    printConnect(ctx, await ctx.critical(() => connectCluster(docker, { cluster: args.cluster!, address, env: ctx.env })));
+    printConnect(
+      ctx,
+      await ctx.critical(() => connectCluster(docker, { cluster: args.cluster!, address, env: ctx.env, engine: endpoint.host })),
+    );
   },
 });

@@ -22,7 +22,7 @@ export const infoCommand = defineCommand({
     if (ctx.format === 'table') ctx.info(`engine: ${(await engine.identify()).name} at ${engine.describe}`);
     printOverview(ctx, rows);
     // The clusters connect has joined to registries, below it (on stderr).
-    if (ctx.format === 'table') for (const line of connectedClusters(ctx.env)) ctx.info(line);
+    if (ctx.format === 'table') for (const line of connectedClusters(ctx.env, engine.endpoint.host)) ctx.info(line);
     return 0;
   },
 });

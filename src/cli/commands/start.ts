@@ -68,7 +68,7 @@ export const startCommand = defineCommand<{ data?: string; name?: string; image?
       (message) => ctx.info(message),
     );
     printStarted(ctx, address, result);
-    for (const notice of await keepClustersConnected(docker, ctx.env, result.container)) ctx.info(notice);
+    for (const notice of await keepClustersConnected(docker, ctx.env, endpoint.host, result.container)) ctx.info(notice);
     return 0;
   },
 });

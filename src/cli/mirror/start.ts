@@ -42,7 +42,7 @@ export async function mirrorStart(args: MirrorArgs, ctx: Context): Promise<numbe
     },
   );
   announceMirrorStart(ctx, result);
-  for (const notice of await keepClustersConnected(docker, ctx.env, result.container)) ctx.info(notice);
+  for (const notice of await keepClustersConnected(docker, ctx.env, engine.endpoint.host, result.container)) ctx.info(notice);
   let engineMirror: EngineMirror | undefined;
   if (args.engine) {
     if (!result.upstream.hub)

@@ -45,7 +45,11 @@ export function printDisconnect(ctx: Context, r: DisconnectResult): void {
   for (const f of r.restored) ctx.info(`${f.how} ${f.path} in ${f.node}`);
   for (const c of r.left) ctx.info(`took ${c} off the cluster's network`);
   if (r.configMap === 'deleted') ctx.info('deleted the ConfigMap local-registry-hosting in kube-public');
+  if (r.configMap === 'restored') ctx.info('put back the ConfigMap local-registry-hosting in kube-public that was there before connect');
   for (const k of r.kept) ctx.info(`left: ${k}`);
-  if (r.configMapCommand) ctx.info(`delete the ConfigMap yourself: ${r.configMapCommand}`);
+  if (r.configMapPrevious !== undefined) {
+    ctx.info(`put the former ConfigMap back yourself (${r.configMapCommand}), with:`);
+    ctx.stderr.write(r.configMapPrevious);
+  } else if (r.configMapCommand) ctx.info(`delete the ConfigMap yourself: ${r.configMapCommand}`);
   ctx.stdout.write(`${r.outcome}: ${r.tool ? `${r.tool} cluster ` : ''}${r.cluster}\n`);
 }
