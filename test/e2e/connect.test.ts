@@ -567,6 +567,8 @@ e2e(
     const data = tempDir('jindr-connect-mdata-');
     const mirror = `jindr-mirror-${upstream.name}-5000`;
     const startMirror = () => reg.jindr('-r', mirrorAddress, 'mirror', 'start', url, '--network', upstreamNet, '-d', data);
+    // Last resort, run after the mirror rm below (cleanups run last-first): the container by name.
+    cleanups.push(() => docker(['rm', '-f', mirror]));
     const started = await startMirror();
     t.is(started.code, 0, started.stderr);
     cleanups.push(() => reg.jindr('mirror', 'rm', url, '--purge'));
