@@ -128,7 +128,11 @@ e2e(
     t.is(await pull('archy:latest'), archy.digest);
     await waitHeld(archyBlobs);
     const fitsTwoAndArchy = sum(twoBlobs) + sum(archyBlobs) + Math.floor(sum(oneBlobs) / 2);
-    t.is((await jindr('mirror', 'start', name, '--max-size', String(fitsTwoAndArchy))).code, 0);
+    // mirror config sets a limit as mirror start does (nothing pulled an hour ago: nothing goes yet).
+    const configured = await jindr('mirror', 'config', name, '--max-size', String(fitsTwoAndArchy));
+    t.is(configured.code, 0, configured.stderr);
+    t.regex(configured.stderr, /keeps its cache under \S+B/);
+    t.regex(configured.stdout, /hosts\.toml/, 'and prints the settings as ever');
     const gc = await jindr('-r', mirror, 'gc', '--grace', '0');
     t.is(gc.code, 0, gc.stderr);
     t.regex(gc.stderr, /evicting one:v1 /);

@@ -27,15 +27,15 @@ export interface MirrorArgs {
   grace?: string;
 }
 
-const OWNERS: Record<string, { flag: string; action: MirrorAction }> = {
-  engine: { flag: '--engine', action: 'start' },
-  network: { flag: '--network', action: 'start' },
-  data: { flag: '-d/--data', action: 'start' },
-  image: { flag: '--image', action: 'start' },
-  login: { flag: '--login', action: 'start' },
-  purge: { flag: '--purge', action: 'rm' },
-  'max-size': { flag: '--max-size', action: 'start' },
-  grace: { flag: '--grace', action: 'trim' },
+const OWNERS: Record<string, { flag: string; actions: readonly MirrorAction[] }> = {
+  engine: { flag: '--engine', actions: ['start'] },
+  network: { flag: '--network', actions: ['start'] },
+  data: { flag: '-d/--data', actions: ['start'] },
+  image: { flag: '--image', actions: ['start'] },
+  login: { flag: '--login', actions: ['start'] },
+  purge: { flag: '--purge', actions: ['rm'] },
+  'max-size': { flag: '--max-size', actions: ['start', 'config'] },
+  grace: { flag: '--grace', actions: ['trim'] },
 };
 
 /** Each action's --format fields; mirror ls's are the command's own (ls.ts). */
@@ -54,7 +54,11 @@ export const MIRROR_SUBCOMMANDS: readonly Subcommand[] = (
     { name: 'stop', args: '[UPSTREAM]', describe: 'Stop a mirror (its container, data and login file are kept)' },
     { name: 'rm', args: '[UPSTREAM]', describe: 'Remove a mirror (its data stays unless --purge)' },
     { name: 'ls', args: '', describe: 'List mirrors: address, state, size, images, hits, misses, saved' },
-    { name: 'config', args: '[UPSTREAM]', describe: 'Print the containerd (kind, k3d) and Podman settings for a mirror' },
+    {
+      name: 'config',
+      args: '[UPSTREAM]',
+      describe: 'Print the containerd (kind, k3d) and Podman settings for a mirror; with --max-size, set its size limit first',
+    },
     {
       name: 'trim',
       args: '[UPSTREAM]',
@@ -65,7 +69,7 @@ export const MIRROR_SUBCOMMANDS: readonly Subcommand[] = (
   const fields = FIELDS[s.name];
   const options = [
     ...Object.entries(OWNERS)
-      .filter(([, o]) => o.action === s.name)
+      .filter(([, o]) => o.actions.includes(s.name))
       .map(([key]) => key),
     'format',
   ];
@@ -112,7 +116,8 @@ export const MIRROR_OPTIONS: Readonly<Record<string, Flag>> = {
   'max-size': {
     type: 'string',
     value: 'SIZE',
-    describe: 'start: keep the cache under SIZE (500MB, 2GB, 1.5GiB; 0 or none: no limit), the least recently pulled images going first',
+    describe:
+      'start, config: keep the cache under SIZE (500MB, 2GB, 1.5GiB; 0 or none: no limit), the least recently pulled images going first',
   },
   grace: {
     ...GRACE_OPTION,
@@ -124,8 +129,8 @@ export const MIRROR_OPTIONS: Readonly<Record<string, Flag>> = {
 export function checkMirrorOptions(args: MirrorArgs): void {
   for (const [key, owner] of Object.entries(OWNERS)) {
     const value = (args as unknown as Record<string, unknown>)[key];
-    if (value !== undefined && owner.action !== args.action)
-      throw new UsageError(`${owner.flag} belongs to mirror ${owner.action}, not mirror ${args.action}`);
+    if (value !== undefined && !owner.actions.includes(args.action))
+      throw new UsageError(`${owner.flag} belongs to ${owner.actions.map((a) => `mirror ${a}`).join(' and ')}, not mirror ${args.action}`);
     if (typeof value === 'string' && value.trim() === '') throw new UsageError(`${owner.flag} needs a value`);
   }
 }

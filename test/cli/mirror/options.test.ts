@@ -11,6 +11,7 @@ test("an action's own options pass; another action's are refused by name", (t) =
     [{ action: 'stop', engine: true }, /^--engine belongs to mirror start, not mirror stop$/],
     [{ action: 'start', purge: true }, /^--purge belongs to mirror rm, not mirror start$/],
     [{ action: 'ls', network: 'x' }, /^--network belongs to mirror start/],
+    [{ action: 'ls', 'max-size': '1GB' }, /^--max-size belongs to mirror start and mirror config, not mirror ls$/],
     [{ action: 'start', network: ' ' }, /^--network needs a value$/],
   ];
   for (const [args, message] of cases) t.throws(() => checkMirrorOptions(args), { instanceOf: UsageError, message });
