@@ -54,11 +54,7 @@ export const MIRROR_SUBCOMMANDS: readonly Subcommand[] = (
     { name: 'stop', args: '[UPSTREAM]', describe: 'Stop a mirror (its container, data and login file are kept)' },
     { name: 'rm', args: '[UPSTREAM]', describe: 'Remove a mirror (its data stays unless --purge)' },
     { name: 'ls', args: '', describe: 'List mirrors: address, state, size, images, hits, misses, saved' },
-    {
-      name: 'config',
-      args: '[UPSTREAM]',
-      describe: 'Print the containerd (kind, k3d) and Podman settings for a mirror; with --max-size, set its size limit first',
-    },
+    { name: 'config', args: '[UPSTREAM]', describe: 'Print the containerd, k3d and Podman settings; set --max-size' },
     {
       name: 'trim',
       args: '[UPSTREAM]',
