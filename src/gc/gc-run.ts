@@ -23,7 +23,7 @@ import { startRegistryContainer, stopRegistryContainer, waitUntilServing } from 
 import {
   describeLeftAlone,
   listStorage,
-  readManifests,
+  readListedManifests,
   type LeftAlone,
   type StorageListing,
   type UploadSession,
@@ -96,13 +96,7 @@ interface Analysis {
 
 async function analyse(exec: Exec, root: string, graceMs: number): Promise<Analysis> {
   const listing = await listStorage(exec, root);
-  const contents = await readManifests(
-    exec,
-    root,
-    listing.repositories.flatMap((r) => [...r.manifests, ...r.tags.values()]),
-    listing.blobs,
-  );
-  const content = (digest: string): ManifestContent => contents.get(digest) ?? { kind: 'missing' };
+  const content = await readListedManifests(exec, root, listing);
   const young = youngContent(listing, graceMs);
   const plans = listing.repositories.map((r) => keepHostile(planRepository(r, content, youngIn(young, r.name)), listing.leftAlone));
   const prediction = predictBlobRemoval(plans, content, listing.blobs, young.blobs);

@@ -7,10 +7,9 @@
 import type Docker from 'dockerode';
 import type { RegistryContainer } from '../server/container.ts';
 import { execIn } from '../server/container-exec.ts';
-import { listStorage, readManifests } from '../storage/storage-listing.ts';
+import { listStorage, readListedManifests } from '../storage/storage-listing.ts';
 import { readStorageRoot } from '../storage/storage-root.ts';
 import { removeManifestLinks } from '../storage/storage-remove.ts';
-import type { ManifestContent } from '../storage/reachability.ts';
 import { readMaxSize } from '../mirror/mirror-limit.ts';
 import { readPullTimes } from '../mirror/pull-times.ts';
 import { planEviction, type CachedImage } from '../mirror/eviction-plan.ts';
@@ -39,13 +38,7 @@ export async function trimMirror(docker: Docker, c: RegistryContainer, options: 
   const exec = execIn(docker, c);
   const root = await readStorageRoot(exec, c.configPath, c.details.Config.Env ?? [], c.name);
   const listing = await listStorage(exec, root);
-  const contents = await readManifests(
-    exec,
-    root,
-    listing.repositories.flatMap((r) => [...r.manifests, ...r.tags.values()]),
-    listing.blobs,
-  );
-  const content = (d: string): ManifestContent => contents.get(d) ?? { kind: 'missing' };
+  const content = await readListedManifests(exec, root, listing);
   const plan = planEviction(listing, content, await readPullTimes(docker, c, options.debug), maxSize, options.graceMs);
   const report: TrimReport = { ...none, usage: plan.usage, keptRecent: plan.evict.length === 0 ? 0 : plan.recent };
   if (plan.usage <= maxSize) return report;

@@ -8,10 +8,10 @@
 import type Docker from 'dockerode';
 import { NotFoundError, ResourceError, UsageError } from '../errors.ts';
 import type { RegistryClient } from '../registry/client.ts';
-import { planRepository, predictBlobRemoval, type ManifestContent } from '../storage/reachability.ts';
+import { planRepository, predictBlobRemoval } from '../storage/reachability.ts';
 import { collectGarbage, type GcOptions, type GcReport } from './gc-run.ts';
 import { youngContent, youngIn } from '../storage/grace-period.ts';
-import { listStorage, readManifests } from '../storage/storage-listing.ts';
+import { listStorage, readListedManifests } from '../storage/storage-listing.ts';
 import { planPrune, type PrunedTag, type PruneRules } from './prune-plan.ts';
 import { readPushDates } from '../storage/push-dates.ts';
 import { storageAccess } from '../storage/storage-access.ts';
@@ -89,13 +89,7 @@ export async function prune(docker: Docker, request: PruneRequest): Promise<Prun
 
   // What the collection frees once these tags are gone: gc's own plan on that state.
   const going = new Set(plan.remove.map((t) => `${t.repository}:${t.tag}`));
-  const contents = await readManifests(
-    exec,
-    root,
-    listing.repositories.flatMap((r) => [...r.manifests, ...r.tags.values()]),
-    listing.blobs,
-  );
-  const content = (d: string): ManifestContent => contents.get(d) ?? { kind: 'missing' };
+  const content = await readListedManifests(exec, root, listing);
   const after = listing.repositories.map((r) => ({ ...r, tags: new Map([...r.tags].filter(([tag]) => !going.has(`${r.name}:${tag}`))) }));
   const young = youngContent(listing, request.graceMs);
   const plans = after.map((r) => planRepository(r, content, youngIn(young, r.name)));

@@ -8,9 +8,9 @@ import { NotFoundError } from '../errors.ts';
 import type { RegistryClient } from '../registry/client.ts';
 import { listRepositories } from '../registry/catalog.ts';
 import { repositoryBlobs } from '../registry/repository-blobs.ts';
-import { planRepository, predictBlobRemoval, type ManifestContent } from './reachability.ts';
+import { planRepository, predictBlobRemoval } from './reachability.ts';
 import { oldUploads, youngContent, youngIn } from './grace-period.ts';
-import { listStorage, readManifests } from './storage-listing.ts';
+import { listStorage, readListedManifests } from './storage-listing.ts';
 import type { Exec } from '../server/container-exec.ts';
 import { storageAccess } from './storage-access.ts';
 import { computeUsage, type RepositoryBlobs, type UsageRow, type UsageTotal } from './usage-plan.ts';
@@ -47,13 +47,7 @@ export async function storageUsage(
   graceMs = 0,
 ): Promise<{ repositories: UsageRow[]; total: UsageTotal; uploads: UploadUsage }> {
   const listing = await listStorage(exec, root);
-  const contents = await readManifests(
-    exec,
-    root,
-    listing.repositories.flatMap((r) => [...r.manifests, ...r.tags.values()]),
-    listing.blobs,
-  );
-  const content = (d: string): ManifestContent => contents.get(d) ?? { kind: 'missing' };
+  const content = await readListedManifests(exec, root, listing);
   const repositories: RepositoryBlobs[] = listing.repositories.map((r) => {
     const blobs = new Map<string, number>();
     const use = (d: string): void => {

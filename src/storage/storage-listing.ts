@@ -207,6 +207,20 @@ export async function readManifests(
   return contents;
 }
 
+/**
+ * What each manifest the listing names (every revision and every tag) holds, by digest:
+ * read once with readManifests; `missing` for a digest the storage does not hold.
+ */
+export async function readListedManifests(exec: Exec, root: string, listing: StorageListing): Promise<(digest: string) => ManifestContent> {
+  const contents = await readManifests(
+    exec,
+    root,
+    listing.repositories.flatMap((r) => [...r.manifests, ...r.tags.values()]),
+    listing.blobs,
+  );
+  return (digest) => contents.get(digest) ?? { kind: 'missing' };
+}
+
 function digestMatches(digest: string, bytes: Uint8Array): boolean {
   const [alg, hex] = digest.split(':');
   // node:crypto on demand: lsi imports this module (push dates) and hashes nothing of it.
