@@ -8,10 +8,9 @@
 // answering get as kubectl does (the object, or NotFound with exit 1). `connect --rm` puts
 // the node's files back byte for byte, leaves the network, and deletes the ConfigMap or puts
 // back the one there was before. A mirror re-created by `mirror start` stays connected.
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { e2e, freePort, startTestRegistry, waitForRegistry } from '../helpers/engine.ts';
 import { blobsOf, pushArchy, tar, type TarEntry } from '../helpers/images.ts';
@@ -22,6 +21,7 @@ import { configMapYaml, hostsToml, registriesYaml } from '../../src/cluster/clus
 import { connectEngine } from '../../src/engine/engine.ts';
 import { inspectRegistryContainer } from '../../src/server/container.ts';
 import { recreateRegistryContainer } from '../../src/server/container-recreate.ts';
+import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 
 const ID = randomBytes(3).toString('hex');
 const CLUSTER = `jindr-${ID}`;
@@ -30,16 +30,8 @@ const IMAGE = `jindr-kind-node:${ID}`;
 const UPSTREAM_NET = `jindr-connect-up-${ID}`;
 const HUB_TAG = `connect-${ID}`;
 
-const cleanups: Array<() => unknown> = [];
-test.after.always(async () => {
-  for (const c of cleanups.reverse()) await Promise.resolve(c()).catch((err: unknown) => console.error('cleanup:', err));
-});
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const cleanups = cleanupsAfterAll();
+const tempDir = (prefix: string): string => cleanups.tempDir(prefix);
 
 const CONTAINERD_CONFIG = `version = 2
 [plugins."io.containerd.grpc.v1.cri".registry]

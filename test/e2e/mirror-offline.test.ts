@@ -6,30 +6,20 @@
 // next mirror start pulls through again. gc's restart (and `restart`) with the upstream
 // down brings the mirror back offline. And an upstream answering 429 or 503 for manifests (a small HTTP
 // forwarder in front of the real upstream): the cached tag is still served.
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { e2e, freePort, registryImages, startTestRegistry, waitForRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { buildRandomImage, pushImageManifest } from '../helpers/images.ts';
 import { docker, dockerOk, jsonLines, makeDockerConfig, run, type RunResult } from '../helpers/run.ts';
+import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 
 const ID = randomBytes(3).toString('hex');
 const NETWORK = `jindr-offline-net-${ID}`;
 const OFFLINE_LINE = 'offline: serving 1 cached images from cache';
 
-const cleanups: Array<() => unknown> = [];
-test.after.always(async () => {
-  for (const c of cleanups.reverse()) await Promise.resolve(c()).catch((err: unknown) => console.error('cleanup:', err));
-});
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const cleanups = cleanupsAfterAll();
+const tempDir = (prefix: string): string => cleanups.tempDir(prefix);
 
 interface Rig {
   upstream: TestRegistry;

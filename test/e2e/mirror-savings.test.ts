@@ -5,26 +5,16 @@
 // manifest, its config and layers), the second all hits, and SAVED is exactly the bytes of
 // the manifest and blobs the second pull was served from the cache. A restart of the
 // container starts them from zero.
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { e2e, freePort, startTestRegistry } from '../helpers/engine.ts';
 import { blobsOf, pushRandomImage } from '../helpers/images.ts';
 import { docker, dockerOk, jsonLines, makeDockerConfig, run, type RunResult } from '../helpers/run.ts';
+import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 
 const NETWORK = `jindr-savings-net-${randomBytes(3).toString('hex')}`;
-const cleanups: Array<() => unknown> = [];
-test.after.always(async () => {
-  for (const c of cleanups.reverse()) await Promise.resolve(c()).catch((err: unknown) => console.error('cleanup:', err));
-});
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const cleanups = cleanupsAfterAll();
+const tempDir = (prefix: string): string => cleanups.tempDir(prefix);
 
 interface Figures {
   hits: number | null;

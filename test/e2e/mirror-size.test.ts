@@ -5,26 +5,16 @@
 // recently pulled, archy, whole (index, both platforms, their configs and layers: gone from
 // storage), and the other two still pull from the cache, the upstream stopped, with the
 // same digests (skopeo). du -r shows the limit and what is used; gc on the mirror trims too.
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { e2e, freePort, startTestRegistry, waitForRegistry } from '../helpers/engine.ts';
 import { blobsOf, pushArchy, pushRandomImage, type Blob } from '../helpers/images.ts';
 import { docker, dockerOk, makeDockerConfig, run, type RunResult } from '../helpers/run.ts';
+import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 
 const NETWORK = `jindr-size-net-${randomBytes(3).toString('hex')}`;
-const cleanups: Array<() => unknown> = [];
-test.after.always(async () => {
-  for (const c of cleanups.reverse()) await Promise.resolve(c()).catch((err: unknown) => console.error('cleanup:', err));
-});
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const cleanups = cleanupsAfterAll();
+const tempDir = (prefix: string): string => cleanups.tempDir(prefix);
 
 const sum = (blobs: readonly Blob[]): number => blobs.reduce((n, b) => n + b.size, 0);
 

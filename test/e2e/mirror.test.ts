@@ -6,10 +6,9 @@
 // the upstream stopped; ls/lsi/inspect/rmi/rmr/gc on the mirror; the engine's
 // registry-mirrors set, `docker pull busybox` answered by the mirror, and daemon.json
 // restored; the password nowhere (output, docker inspect, docker logs).
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { e2e, freePort, startTestRegistry, waitForRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { pushArchy } from '../helpers/images.ts';
@@ -22,6 +21,7 @@ import { mirrorConfigYaml } from '../../src/mirror/mirror-config.ts';
 import { parseUpstream } from '../../src/mirror/mirror-upstream.ts';
 import { helperContainerOptions } from '../../src/gc/helper-mounts.ts';
 import { DEFAULT_STORAGE_ROOT } from '../../src/storage/storage-root.ts';
+import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 
 const ID = randomBytes(3).toString('hex');
 const NETWORK = `jindr-mirror-net-${ID}`;
@@ -31,16 +31,8 @@ const PASSWORD = `p"w\\d:x #${randomBytes(6).toString('hex')}`;
 const BUSYBOX_TAG = `jindr-${ID}`;
 const DAEMON_JSON = '/etc/docker/daemon.json';
 
-const cleanups: Array<() => unknown> = [];
-test.after.always(async () => {
-  for (const c of cleanups.reverse()) await Promise.resolve(c()).catch((err: unknown) => console.error('cleanup:', err));
-});
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const cleanups = cleanupsAfterAll();
+const tempDir = (prefix: string): string => cleanups.tempDir(prefix);
 
 interface Rig {
   upstream: TestRegistry;
