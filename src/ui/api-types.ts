@@ -83,22 +83,9 @@ export interface PlatformView {
   error?: string;
 }
 
-export type ReferrerKind = 'signature' | 'sbom' | 'attestation' | 'artifact';
+import type { ReferrerNode } from '../registry/referrer-types.ts';
 
-export interface ReferrerNode {
-  digest: string;
-  mediaType: string;
-  artifactType?: string;
-  kind: ReferrerKind;
-  size: number;
-  /** Where it was found: the referrers API, the fallback tag (sha256-<hex>), a cosign tag, or the image's own index (buildx). */
-  via: 'api' | 'tag' | 'index';
-  tag?: string;
-  /** For an attestation inside an index: the platform it is about. */
-  about?: string;
-  annotations?: Record<string, string>;
-  children: ReferrerNode[];
-}
+export type { ReferrerKind, ReferrerNode } from '../registry/referrer-types.ts';
 
 export interface ImageAnswer {
   repository: string;

@@ -7,7 +7,7 @@ import { platformText } from '../registry/manifest.ts';
 import { isDigest } from '../registry/reference.ts';
 import type { ImageAnswer, PlatformView, ReferrerNode } from './api-types.ts';
 import type { ConfigCache } from './config.ts';
-import { referrerTree } from './referrers.ts';
+import { referrerTree } from '../registry/referrers.ts';
 import { layerSharers, type Snapshot } from './snapshot.ts';
 
 const ATTESTATION_SUBJECT = 'vnd.docker.reference.digest';

@@ -4,8 +4,8 @@
 // tag-schema fallback and cosign's tags are covered against real registries in test/e2e/ui.test.ts.
 import test, { type ExecutionContext } from 'ava';
 import { RegistryClient } from '../../src/registry/client.ts';
-import { fallbackTag, referrerKind, referrerTree } from '../../src/ui/referrers.ts';
-import type { ReferrerKind } from '../../src/ui/api-types.ts';
+import { fallbackTag, referrerKind, referrerTree } from '../../src/registry/referrers.ts';
+import type { ReferrerKind } from '../../src/registry/referrers.ts';
 import { startOciRegistry, type OciRegistry } from '../fakes/oci-registry.ts';
 import { buildManifest, sha256, tar } from '../helpers/images.ts';
 

@@ -3,10 +3,12 @@
 // <digest>), else its tag schema fallback (the tag sha256-<hex> holds an index of the
 // referrers), plus cosign's own tags (sha256-<hex>.sig, .att, .sbom).
 import { NotFoundError } from '../errors.ts';
-import { MANIFEST_LIMIT, pullScope, type RegistryClient } from '../registry/client.ts';
-import { ManifestError } from '../registry/errors.ts';
-import { fetchManifest, parseManifest, type Descriptor, type ParsedManifest } from '../registry/manifest.ts';
-import type { ReferrerKind, ReferrerNode } from './api-types.ts';
+import { MANIFEST_LIMIT, pullScope, type RegistryClient } from './client.ts';
+import { ManifestError } from './errors.ts';
+import { fetchManifest, parseManifest, type Descriptor, type ParsedManifest } from './manifest.ts';
+import type { ReferrerKind, ReferrerNode } from './referrer-types.ts';
+
+export type { ReferrerKind, ReferrerNode } from './referrer-types.ts';
 
 /** How deep the tree goes (a signature of an SBOM's attestation is three). */
 const MAX_DEPTH = 4;
