@@ -49,7 +49,7 @@ export const cpCommand = defineCommand<CpArgs>({
       alias: 'n',
       type: 'boolean',
       default: false,
-      describe: 'With --all-tags / --tags: list each tag, present or to copy, and the bytes it would send',
+      describe: 'Copying many tags: list each as present or would copy, with the bytes it would send; copy nothing',
     },
     jobs: { alias: 'j', type: 'number', default: 4, describe: 'Blobs transferred at once' },
     quiet: { alias: 'q', type: 'boolean', default: false, describe: 'No progress; print only the destination references' },
