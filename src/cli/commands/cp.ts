@@ -1,9 +1,9 @@
 // cp (copy): IMAGE and more tags of its repository from the local registry (-r) to
 // another registry, every platform, byte for byte, with Docker's logins.
 import { defineCommand } from '../command.ts';
-import { copyColumns, showCopy } from '../output/copy-report.ts';
+import { showCopy } from '../output/copy-report.ts';
 import { registryClients } from '../registry-clients.ts';
-import { showTagsCopy } from '../output/tags-report.ts';
+import { cpFields, showTagsCopy } from '../output/tags-report.ts';
 import { UsageError } from '../../errors.ts';
 import { planCopy } from '../../registry/copy-plan.ts';
 import { copyBetween } from '../../registry/copy-session.ts';
@@ -29,7 +29,7 @@ export const cpCommand = defineCommand<CpArgs>({
   aliases: ['copy'],
   describe:
     'Copy an image and more of its tags, or all of them, to another registry: every platform, identical digests, your docker logins',
-  fields: copyColumns,
+  fields: cpFields,
   readme:
     'Copies IMAGE (default tag `latest`) and more tags of its repository to `DESTINATION/<same repository>:<tag>`; DESTINATION is a ' +
     'registry and may carry a namespace (`ghcr.io/acme`); `--to` names a full destination instead. Every platform, digests unchanged, ' +

@@ -5,6 +5,7 @@
 import type { Context } from '../context.ts';
 import type { TagResult, TagsEvents, TagsReport } from '../../registry/copy-tags.ts';
 import { copyProgress, progressMode } from './copy-progress.ts';
+import { copyColumns } from './copy-report.ts';
 import { printRows, writeJsonLines } from './print.ts';
 import { formatBytes, type Column } from './table.ts';
 
@@ -16,6 +17,12 @@ export const tagColumns: readonly Column<TagResult>[] = [
   { header: 'DIGEST', value: (r) => r.digest },
   { header: 'SIZE', value: sizeText },
   { header: 'DESTINATION', value: (r) => r.destination },
+];
+
+/** cp's --format fields: one copy's (copy-report.ts), then those only a many-tag copy has. */
+export const cpFields: readonly Pick<Column<never>, 'header' | 'field'>[] = [
+  ...copyColumns,
+  ...tagColumns.filter((c) => !copyColumns.some((d) => d.header === c.header)),
 ];
 
 /** Runs the copy with its progress on stderr, then prints its rows. */
