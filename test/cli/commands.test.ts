@@ -474,6 +474,14 @@ const rows: Record<string, Row> = {
         [],
       ),
   },
+  'cp --all-tags: a tag deleted at the source after the listing is reported gone, the others copied': {
+    argv: (w) => ['-r', w.src, 'cp', 'app', w.dst, '--all-tags', '--format', '{{.Tag}} {{.Status}}'],
+    code: 0,
+    setup: (w) => void w.srcFake.faults.add({ method: 'HEAD', path: '/manifests/latest', status: 404, code: 'MANIFEST_UNKNOWN' }),
+    stdout: () => 'latest gone\nv1 copied\n',
+    stderr: () => /\ntags: 1 copied, 0 present, 1 gone from the source meanwhile; blobs: 4 copied/,
+    check: (t, w) => t.deepEqual(tagsOf(w.dstFake, 'app'), ['v1']),
+  },
   'cp --tags matching nothing: an error, nothing copied': {
     argv: (w) => ['-r', w.src, 'cp', 'app', w.dst, '--tags', 'v'],
     code: 1,
