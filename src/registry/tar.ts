@@ -37,7 +37,7 @@ function checksum(header: Buffer): number {
 function headerBlock(name: string, size: number, typeflag: string): Buffer {
   const h = Buffer.alloc(BLOCK);
   h.write(name, 0, 100, 'utf8');
-  h.write(octal(0o644, 8), 100, 'ascii');
+  h.write(octal(typeflag === '5' ? 0o755 : 0o644, 8), 100, 'ascii');
   h.write(octal(0, 8), 108, 'ascii');
   h.write(octal(0, 8), 116, 'ascii');
   h.write(octal(size, 12), 124, 'ascii');
