@@ -13,7 +13,7 @@ interface SaveArgs {
   image: string[];
   output?: string;
   platform?: string;
-  referrers: boolean;
+  'no-referrers': boolean;
   insecure: boolean;
 }
 
@@ -30,7 +30,8 @@ export const saveCommand = defineCommand<SaveArgs>({
   options: {
     output: { alias: 'o', type: 'string', value: 'FILE', normalize: true, describe: 'The archive to write (- for standard output)' },
     platform: { type: 'string', value: 'OS/ARCH', describe: "With --format docker: the platform to save (default: the engine's)" },
-    referrers: { type: 'boolean', default: true, describe: 'Save signatures, SBOMs and attestations with their images (--no-referrers: leave them)' },
+    // A flag of its own: the parser knows no --no-X negation (pflag has none either).
+    'no-referrers': { type: 'boolean', default: false, describe: 'Leave out the signatures, SBOMs and attestations that refer to the images' },
     insecure: { type: 'boolean', default: false, describe: 'Allow a registry without TLS, or with a certificate that does not verify' },
   },
   examples: [
@@ -48,7 +49,7 @@ export const saveCommand = defineCommand<SaveArgs>({
     const platform =
       archive !== 'docker' ? undefined : args.platform !== undefined ? parsePlatform(args.platform) : await enginePlatform(await ctx.engine(), ctx.signal);
     const output = args.output === '-' ? (ctx.stdout as unknown as Writable) : args.output;
-    const report = await saveImages(registryClients(ctx), refs, { format: archive ?? 'oci', output, referrers: args.referrers, platform, insecure: args.insecure, signal: ctx.signal });
+    const report = await saveImages(registryClients(ctx), refs, { format: archive ?? 'oci', output, referrers: !args['no-referrers'], platform, insecure: args.insecure, signal: ctx.signal });
     printSaved(out, report, args.output === '-' ? 'standard output' : args.output);
   },
 });
