@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { JindrError, NotFoundError } from '../errors.ts';
+import { chunksPassed } from './chunk-garbage.ts';
 import { readTar, TarError } from './tar.ts';
 
 /** The archive cannot be loaded: nothing was pushed. */
@@ -84,7 +85,7 @@ export async function readArchive(path: string): Promise<ArchiveContents> {
   const top = new Map<string, Buffer>();
   const crypto = process.getBuiltinModule('node:crypto');
   try {
-    await readTar(createReadStream(path, { highWaterMark: 1 << 20 }), async (entry, data) => {
+    await readTar(createReadStream(path, { highWaterMark: 256 << 10 }), async (entry, data) => {
       const name = safeName(entry.name);
       if (entry.type === 'directory') return;
       if (files.has(name) || links.has(name)) throw new TarError(`the archive holds ${JSON.stringify(name)} twice`);
@@ -97,6 +98,7 @@ export async function readArchive(path: string): Promise<ArchiveContents> {
       let head = Buffer.alloc(0);
       for await (const piece of data) {
         hash.update(piece);
+        chunksPassed(piece.length);
         if (head.length < 4) head = Buffer.concat([head, piece.subarray(0, 4 - head.length)]);
         keep?.push(piece);
       }
@@ -141,5 +143,5 @@ export async function readFileBytes(contents: ArchiveContents, file: ArchiveFile
 
 /** A file's content as a stream, from the archive. */
 export function fileStream(contents: ArchiveContents, file: ArchiveFile): NodeJS.ReadableStream & import('node:stream').Readable {
-  return createReadStream(contents.path, { start: file.offset, end: file.offset + file.size - 1, highWaterMark: 1 << 20 });
+  return createReadStream(contents.path, { start: file.offset, end: file.offset + file.size - 1, highWaterMark: 256 << 10 });
 }

@@ -44,8 +44,10 @@ export function destinationOf(name: string, tagFlag: string | undefined, path: s
   if (name === '' || (!name.includes('/') && !name.includes(':'))) {
     throw new UsageError(`${path}: an image in it is named ${name === '' ? 'nothing' : quote(name)}, not REPOSITORY:TAG: give --tag NAME`);
   }
+  // Docker Hub's official images (docker save's `busybox:latest`) go where docker would push them: `busybox`, not `library/busybox`.
   const ref = parseReference(name);
-  return { repository: ref.repository, tag: ref.tag };
+  const repository = ref.registry === 'docker.io' ? ref.repository.replace(/^library\//, '') : ref.repository;
+  return { repository, tag: ref.tag };
 }
 
 function parseTagFlag(value: string): { repository: string; tag: string } {
