@@ -37,7 +37,8 @@ const TOP_LIMIT = 16 << 20;
 /** An entry's name, normalised, or why it is refused. */
 export function safeName(name: string): string {
   if (name.startsWith('/') || /^[a-zA-Z]:/.test(name)) throw new TarError(`the archive has an absolute path ${JSON.stringify(name)}`);
-  if (name.includes('\\') || name.includes('\0')) throw new TarError(`the archive has a path with a backslash or NUL: ${JSON.stringify(name)}`);
+  if (name.includes('\\') || name.includes('\0'))
+    throw new TarError(`the archive has a path with a backslash or NUL: ${JSON.stringify(name)}`);
   const parts = name.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.includes('..')) throw new TarError(`the archive has a path leading out of it: ${JSON.stringify(name)}`);
   return parts.join('/');
@@ -45,7 +46,8 @@ export function safeName(name: string): string {
 
 /** Where a link points, inside the archive, or why it is refused. */
 function linkTarget(name: string, linkname: string, symbolic: boolean): string {
-  if (linkname.startsWith('/')) throw new TarError(`the archive has a link ${JSON.stringify(name)} to an absolute path ${JSON.stringify(linkname)}`);
+  if (linkname.startsWith('/'))
+    throw new TarError(`the archive has a link ${JSON.stringify(name)} to an absolute path ${JSON.stringify(linkname)}`);
   // A symbolic link is relative to its directory; a hard link names a path in the archive.
   const joined = posix.normalize(symbolic ? posix.join(posix.dirname(name), linkname) : linkname);
   if (joined === '..' || joined.startsWith('../')) {
@@ -119,7 +121,8 @@ export async function readArchive(path: string): Promise<ArchiveContents> {
     let at = target;
     for (let hops = 0; !files.has(at); hops++) {
       const next = links.get(at);
-      if (next === undefined || hops > 16) throw new ArchiveError(`${path}: the link ${JSON.stringify(name)} points at nothing in the archive: nothing was loaded`);
+      if (next === undefined || hops > 16)
+        throw new ArchiveError(`${path}: the link ${JSON.stringify(name)} points at nothing in the archive: nothing was loaded`);
       at = next;
     }
     files.set(name, files.get(at)!);

@@ -110,7 +110,9 @@ export async function writeArchiveFile(file: string, plan: SavePlan, format: Arc
       out.once('error', reject);
     });
   } catch (err) {
-    throw new ResourceError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)} (check the directory exists and is writable)`);
+    throw new ResourceError(
+      `cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)} (check the directory exists and is writable)`,
+    );
   }
   try {
     const result = await writeTo(out, plan, format, signal);

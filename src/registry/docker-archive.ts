@@ -21,14 +21,18 @@ interface Row {
 }
 
 function rows(contents: ArchiveContents, fail: (what: string) => never): Row[] {
-  const json = shape.readJson(contents.top.get('manifest.json')!.toString('utf8'), (v) => v, () => fail('manifest.json is not JSON'));
+  const json = shape.readJson(
+    contents.top.get('manifest.json')!.toString('utf8'),
+    (v) => v,
+    () => fail('manifest.json is not JSON'),
+  );
   if (!shape.isArray(json, shape.isJsonObject) || json.length === 0) fail('manifest.json lists no images');
-  return (json as shape.JsonObject[]).map((row) => {
+  return json.map((row) => {
     const { Config, RepoTags, Layers } = row;
     if (!shape.isNonEmptyString(Config) || !shape.isArray(Layers, shape.isString)) fail('manifest.json has a row without Config or Layers');
     const tags = RepoTags === null || RepoTags === undefined ? [] : RepoTags;
     if (!shape.isArray(tags, shape.isString)) fail('manifest.json has RepoTags that are not names');
-    return { config: Config as string, tags: tags as string[], layers: Layers as string[] };
+    return { config: Config, tags: tags, layers: Layers };
   });
 }
 
@@ -61,7 +65,12 @@ export async function planDockerArchive(contents: ArchiveContents, tagFlag: stri
       layers,
     };
     const bytes = Buffer.from(JSON.stringify(body));
-    const manifest: Manifest = { digest: digestOf(bytes), mediaType: MEDIA.ociManifest, bytes, parsed: parseManifest(bytes, MEDIA.ociManifest) };
+    const manifest: Manifest = {
+      digest: digestOf(bytes),
+      mediaType: MEDIA.ociManifest,
+      bytes,
+      parsed: parseManifest(bytes, MEDIA.ociManifest),
+    };
     manifests.set(manifest.digest, manifest);
     const root: Descriptor = { mediaType: MEDIA.ociManifest, digest: manifest.digest, size: bytes.length };
     const names = tagFlag !== undefined ? [''] : row.tags.length > 0 ? row.tags : [''];
@@ -72,7 +81,8 @@ export async function planDockerArchive(contents: ArchiveContents, tagFlag: stri
       checkTag(tag);
       byRepository.set(repository, [...(byRepository.get(repository) ?? []), tag ?? 'latest']);
     }
-    for (const [repository, tags] of byRepository) units.push({ repository, tags, root, kind: 'image', source: row.tags.join(', ') || row.config });
+    for (const [repository, tags] of byRepository)
+      units.push({ repository, tags, root, kind: 'image', source: row.tags.join(', ') || row.config });
   }
   return completePlan(contents, units, blobFiles, manifests);
 }

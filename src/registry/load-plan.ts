@@ -72,7 +72,9 @@ export async function completePlan(
     const file = blobFiles.get(d.digest);
     if (!file) throw new ArchiveError(`${contents.path}: ${what} ${d.digest} is missing from the archive: nothing was loaded`);
     if (file.size !== d.size) {
-      throw new ArchiveError(`${contents.path}: ${what} ${d.digest} has ${file.size} bytes, its descriptor says ${d.size}: nothing was loaded`);
+      throw new ArchiveError(
+        `${contents.path}: ${what} ${d.digest} has ${file.size} bytes, its descriptor says ${d.size}: nothing was loaded`,
+      );
     }
     return file;
   };
@@ -84,7 +86,8 @@ export async function completePlan(
     try {
       parsed = parseManifest(bytes, d.mediaType);
     } catch (err) {
-      if (err instanceof ManifestError) throw new ArchiveError(`${contents.path}: manifest ${d.digest}: ${err.message}: nothing was loaded`);
+      if (err instanceof ManifestError)
+        throw new ArchiveError(`${contents.path}: manifest ${d.digest}: ${err.message}: nothing was loaded`);
       throw err;
     }
     const m: Manifest = { digest: d.digest, mediaType: parsed.mediaType, bytes, parsed };

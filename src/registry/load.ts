@@ -17,7 +17,6 @@ export interface LoadedImage {
   /** REPOSITORY:TAG at the registry (or @DIGEST when it has no tag). */
   name: string;
   digest: string;
-  referrers: number;
 }
 
 export interface LoadReport {
@@ -26,6 +25,8 @@ export interface LoadReport {
   present: number;
   manifests: number;
   bytes: number;
+  /** Referrer entries loaded (fallback indexes, cosign tags). */
+  referrers: number;
 }
 
 export interface LoadOptions {
@@ -38,11 +39,13 @@ export async function planLoad(path: string, tag: string | undefined): Promise<L
   const contents = await readArchive(path);
   if (isOciLayout(contents)) return planOciLayout(contents, tag);
   if (isDockerArchive(contents)) return planDockerArchive(contents, tag);
-  throw new ArchiveError(`${path} is neither an OCI image layout (index.json, oci-layout) nor a docker save archive (manifest.json): nothing was loaded`);
+  throw new ArchiveError(
+    `${path} is neither an OCI image layout (index.json, oci-layout) nor a docker save archive (manifest.json): nothing was loaded`,
+  );
 }
 
 class Pusher {
-  readonly report: LoadReport = { images: [], pushed: 0, present: 0, manifests: 0, bytes: 0 };
+  readonly report: LoadReport = { images: [], pushed: 0, present: 0, manifests: 0, bytes: 0, referrers: 0 };
   private readonly done = new Set<string>();
   private readonly client: RegistryClient;
   private readonly plan: LoadPlan;
@@ -70,7 +73,8 @@ class Pusher {
     const stop = this.signal ?? new AbortController().signal;
     try {
       await session.send(verifier, stop, digest);
-      if (verifier.mismatch) throw new DigestMismatchError(`${this.plan.contents.path} changed while it was being loaded (${verifier.mismatch.message})`);
+      if (verifier.mismatch)
+        throw new DigestMismatchError(`${this.plan.contents.path} changed while it was being loaded (${verifier.mismatch.message})`);
       await session.commit(digest, stop);
     } catch (err) {
       await session.cancel();
@@ -92,7 +96,8 @@ class Pusher {
       signal: this.signal,
     });
     const stored = header(response, 'docker-content-digest');
-    if (stored && stored !== m.digest) throw new DigestMismatchError(`${this.client.host} stored manifest ${m.digest} as ${stored}: it rewrote the manifest`);
+    if (stored && stored !== m.digest)
+      throw new DigestMismatchError(`${this.client.host} stored manifest ${m.digest} as ${stored}: it rewrote the manifest`);
     if (reference === m.digest) this.report.manifests += 1;
   }
 }
@@ -112,10 +117,16 @@ export async function pushPlan(client: RegistryClient, plan: LoadPlan, options: 
     const root = plan.manifests.get(unit.root.digest)!;
     for (const tag of unit.tags) await pusher.manifest(repo, root, tag);
   }
-  for (const unit of plan.units.filter((u) => u.kind === 'image')) {
-    const referrers = plan.units.filter((u) => u.kind !== 'image' && u.repository === unit.repository).length;
-    const names = unit.tags.length > 0 ? unit.tags.map((t) => `${client.host}/${unit.repository}:${t}`) : [`${client.host}/${unit.repository}@${unit.root.digest}`];
-    for (const name of names) pusher.report.images.push({ name, digest: unit.root.digest, referrers });
+  for (const unit of plan.units) {
+    if (unit.kind !== 'image') {
+      pusher.report.referrers += 1;
+      continue;
+    }
+    const names =
+      unit.tags.length > 0
+        ? unit.tags.map((t) => `${client.host}/${unit.repository}:${t}`)
+        : [`${client.host}/${unit.repository}@${unit.root.digest}`];
+    for (const name of names) pusher.report.images.push({ name, digest: unit.root.digest });
   }
   return pusher.report;
 }

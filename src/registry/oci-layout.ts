@@ -25,7 +25,11 @@ export async function planOciLayout(contents: ArchiveContents, tagFlag: string |
   const fail = (what: string): never => {
     throw new ArchiveError(`${contents.path}: ${what}: nothing was loaded`);
   };
-  const layout = shape.readJson(contents.top.get('oci-layout')!.toString('utf8'), (v) => v, () => fail('oci-layout is not JSON'));
+  const layout = shape.readJson(
+    contents.top.get('oci-layout')!.toString('utf8'),
+    (v) => v,
+    () => fail('oci-layout is not JSON'),
+  );
   if (!shape.isJsonObject(layout) || layout.imageLayoutVersion !== '1.0.0') fail('oci-layout does not say imageLayoutVersion 1.0.0');
   let index;
   try {

@@ -10,7 +10,16 @@
 import { NotFoundError, UsageError } from '../errors.ts';
 import { listTags } from './catalog.ts';
 import type { RegistryClient } from './client.ts';
-import { digestOf, fetchManifest, manifestChildren, MEDIA, platformText, type Descriptor, type Manifest, type Platform } from './manifest.ts';
+import {
+  digestOf,
+  fetchManifest,
+  manifestChildren,
+  MEDIA,
+  platformText,
+  type Descriptor,
+  type Manifest,
+  type Platform,
+} from './manifest.ts';
 import { fallbackTag, referrerTree, type ReferrerNode } from './referrers.ts';
 
 export interface SaveImage {
@@ -99,7 +108,9 @@ class Planner {
     const child = root.parsed.manifests.find((d) => matches(want, d.platform));
     if (!child) {
       const have = root.parsed.manifests.map((d) => platformText(d.platform)).filter((p) => p !== '' && p !== 'unknown/unknown');
-      throw new NotFoundError(`${image.name} has no ${platformText(want)} image (it has ${have.join(', ') || 'none'}): choose one with --platform`);
+      throw new NotFoundError(
+        `${image.name} has no ${platformText(want)} image (it has ${have.join(', ') || 'none'}): choose one with --platform`,
+      );
     }
     return fetchManifest(image.client, image.repository, child.digest, this.options.signal);
   }
@@ -160,7 +171,12 @@ class Planner {
           manifests: listed.sort((a, b) => a.digest.localeCompare(b.digest)),
         }),
       );
-      index = { digest: digestOf(bytes), mediaType: MEDIA.ociIndex, bytes, parsed: { kind: 'index', mediaType: MEDIA.ociIndex, manifests: listed } };
+      index = {
+        digest: digestOf(bytes),
+        mediaType: MEDIA.ociIndex,
+        bytes,
+        parsed: { kind: 'index', mediaType: MEDIA.ociIndex, manifests: listed },
+      };
     }
     this.plan.manifests.set(index.digest, index);
     this.addEntry(`${repositoryName(image)}:${tag}`, descriptorOf(index), 'referrers');

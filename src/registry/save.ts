@@ -50,7 +50,12 @@ export async function saveImages(open: OpenClient, refs: readonly ImageReference
       const name = formatReference(ref.digest || ref.tag ? ref : { ...ref, tag: 'latest' });
       return { client: clientFor(ref.registry), repository: ref.repository, reference, name };
     });
-    const plan = await planSave(images, { referrers: options.referrers, platform: options.platform, signal: options.signal });
+    // A Docker archive has no place for referrers.
+    const plan = await planSave(images, {
+      referrers: options.referrers && options.format === 'oci',
+      platform: options.platform,
+      signal: options.signal,
+    });
     const written =
       typeof options.output === 'string'
         ? await writeArchiveFile(options.output, plan, options.format, options.signal)

@@ -55,7 +55,13 @@ function layout(edit: (entries: TarEntry[]) => TarEntry[] = (e) => e): Buffer {
 function asHardLink(archive: Buffer, name: string): Buffer {
   const out = Buffer.from(archive);
   for (let at = 0; at < out.length; at += 512) {
-    if (out.subarray(at, at + 100).toString('utf8').replace(/\0.*$/s, '') !== name) continue;
+    if (
+      out
+        .subarray(at, at + 100)
+        .toString('utf8')
+        .replace(/\0.*$/s, '') !== name
+    )
+      continue;
     out.write('1', at + 156, 'ascii');
     out.fill(0x20, at + 148, at + 156);
     let sum = 0;
@@ -89,10 +95,17 @@ const cases: Array<[string, Buffer, RegExp]> = [
   ],
   [
     'a hard link pointing out',
-    asHardLink(layout((e) => [...e, { name: 'evil', type: 'symlink', linkname: '../outside' }]), 'evil'),
+    asHardLink(
+      layout((e) => [...e, { name: 'evil', type: 'symlink', linkname: '../outside' }]),
+      'evil',
+    ),
     /link "evil" pointing out of it/,
   ],
-  ['a missing blob', layout((e) => e.filter((x) => !x.name.endsWith(layer.digest.slice(7)))), new RegExp(`blob ${layer.digest} is missing`)],
+  [
+    'a missing blob',
+    layout((e) => e.filter((x) => !x.name.endsWith(layer.digest.slice(7)))),
+    new RegExp(`blob ${layer.digest} is missing`),
+  ],
   ['not a tar at all', Buffer.from('hello, this is not a tar file'.repeat(40)), /corrupt header|not ustar|truncated/],
 ];
 

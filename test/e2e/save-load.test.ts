@@ -48,7 +48,11 @@ e2e('save → skopeo and load: every platform and referrer, digests unchanged; l
   const saved = await jindr(['-r', src.host, 'save', 'archy:v1', 'app:v1', '-o', file, '--format', 'json']);
   t.is(saved.code, 0, saved.stderr);
   t.deepEqual(
-    jsonLines<{ name: string; digest: string; platforms: string[]; referrers: number }>(saved.stdout).map((r) => [r.name, r.digest, r.referrers]),
+    jsonLines<{ name: string; digest: string; platforms: string[]; referrers: number }>(saved.stdout).map((r) => [
+      r.name,
+      r.digest,
+      r.referrers,
+    ]),
     [
       [`${src.host}/archy:v1`, archy.digest, 0],
       [`${src.host}/app:v1`, app.digest, 2],
@@ -61,7 +65,13 @@ e2e('save → skopeo and load: every platform and referrer, digests unchanged; l
   t.is(await rawDigest(`oci-archive:${file}:${src.host}/app:v1`), app.digest);
   const fallback = `${src.host}/app:${app.digest.replace(':', '-')}`;
   t.is(await rawDigest(`oci-archive:${file}:${fallback}.sig`), sig.digest);
-  const copied = await run('skopeo', ['copy', '--all', '--dest-tls-verify=false', `oci-archive:${file}:${src.host}/archy:v1`, `docker://${dst.host}/viaskopeo:v1`]);
+  const copied = await run('skopeo', [
+    'copy',
+    '--all',
+    '--dest-tls-verify=false',
+    `oci-archive:${file}:${src.host}/archy:v1`,
+    `docker://${dst.host}/viaskopeo:v1`,
+  ]);
   t.is(copied.code, 0, copied.stderr);
   t.is(await rawDigest(`docker://${dst.host}/viaskopeo:v1`), archy.digest);
 
@@ -69,7 +79,7 @@ e2e('save → skopeo and load: every platform and referrer, digests unchanged; l
   const loaded = await jindr(['-r', dst.host, 'load', file, '--format', 'json']);
   t.is(loaded.code, 0, loaded.stderr);
   const blobs = blobsOf(archy).length + blobsOf(app).length + 2 + 2; // sbom: empty config + layer; sig: config + payload
-  t.regex(loaded.stderr, new RegExp(`blobs: ${blobs} pushed`));
+  t.regex(loaded.stderr, new RegExp(`loaded 2 images, 2 referrer entries: blobs: ${blobs} pushed`));
   t.deepEqual(
     jsonLines<{ name: string; digest: string }>(loaded.stdout).map((r) => [r.name, r.digest]),
     [
@@ -123,7 +133,17 @@ e2e("--format docker: docker load reads it; the image ID is the config's digest,
     ['linux/arm64', 'arm64'],
   ] as const) {
     const file = join(dir, `${architecture}.tar`);
-    const saved = await jindr(['-r', src.host, 'save', 'archy:v3', '--format', 'docker', ...(platform ? ['--platform', platform] : []), '-o', file]);
+    const saved = await jindr([
+      '-r',
+      src.host,
+      'save',
+      'archy:v3',
+      '--format',
+      'docker',
+      ...(platform ? ['--platform', platform] : []),
+      '-o',
+      file,
+    ]);
     t.is(saved.code, 0, saved.stderr);
     const loaded = await docker(['load', '-i', file]);
     t.is(loaded.code, 0, loaded.stderr);
@@ -132,7 +152,18 @@ e2e("--format docker: docker load reads it; the image ID is the config's digest,
     t.is((await dockerOk(['image', 'inspect', ref, '--format', '{{.Id}} {{.Architecture}}'])).trim(), `${config} ${architecture}`);
     await dockerOk(['rmi', ref]);
   }
-  const wrong = await jindr(['-r', src.host, 'save', 'archy:v3', '--format', 'docker', '--platform', 'linux/s390x', '-o', join(dir, 'x.tar')]);
+  const wrong = await jindr([
+    '-r',
+    src.host,
+    'save',
+    'archy:v3',
+    '--format',
+    'docker',
+    '--platform',
+    'linux/s390x',
+    '-o',
+    join(dir, 'x.tar'),
+  ]);
   t.is(wrong.code, 1);
   t.regex(wrong.stderr, /has no linux\/s390x image \(it has linux\/amd64, linux\/arm64\)/);
   t.false(existsSync(join(dir, 'x.tar')));

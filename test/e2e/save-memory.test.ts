@@ -66,7 +66,9 @@ async function pushBig(host: string): Promise<string> {
   const config = await pushStream(
     host,
     'big',
-    Readable.from([Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] } }))]),
+    Readable.from([
+      Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] } })),
+    ]),
     'application/vnd.oci.image.config.v1+json',
   );
   const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config, layers: [layer] });
@@ -120,7 +122,9 @@ e2e('a save interrupted half way (SIGINT) leaves no archive and no temporary fil
   const src = await registry();
   await pushBig(src.host);
   const dir = cleanups.tempDir('jindr-save-interrupt-');
-  const child = spawn(pluginBinary, ['-r', src.host, 'save', 'big:v1', '-o', join(dir, 'big.tar')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(pluginBinary, ['-r', src.host, 'save', 'big:v1', '-o', join(dir, 'big.tar')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));

@@ -15,12 +15,24 @@ import { dockerConfigEnv, jindrInProcess } from '../helpers/in-process.ts';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const EMPTY = Buffer.from('{}');
-const image = buildManifest('oci', { os: 'linux', architecture: 'amd64' }, [tar([{ name: 'a', type: 'file', data: Buffer.from('a') }])], ['/a']);
+const image = buildManifest(
+  'oci',
+  { os: 'linux', architecture: 'amd64' },
+  [tar([{ name: 'a', type: 'file', data: Buffer.from('a') }])],
+  ['/a'],
+);
 
 function artifact(artifactType: string, subject: { digest: string; size: number }) {
   const empty = { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(EMPTY), size: 2 };
   const bytes = Buffer.from(
-    JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType, config: empty, layers: [empty], subject: { mediaType: OCI_MANIFEST, ...subject } }),
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      artifactType,
+      config: empty,
+      layers: [empty],
+      subject: { mediaType: OCI_MANIFEST, ...subject },
+    }),
   );
   return { bytes, digest: sha256(bytes), size: bytes.length };
 }
@@ -98,7 +110,10 @@ test('usage: no -o, --platform without --format docker, a bad --platform, load o
     t.regex(result.stderr, message);
     t.is(result.stderr.trim().split('\n')[0]!.startsWith('docker-jindr: '), true);
   }
-  t.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tar')), []);
+  t.deepEqual(
+    readdirSync(dir).filter((f) => f.endsWith('.tar')),
+    [],
+  );
 });
 
 test('save of an image the registry does not have writes nothing', async (t) => {
@@ -107,5 +122,8 @@ test('save of an image the registry does not have writes nothing', async (t) => 
   const result = await jindrInProcess(['-r', src.host, 'save', 'nope:v1', '-o', join(dir, 'x.tar')], { env });
   t.is(result.code, 1);
   t.regex(result.stderr, /no (image|repository) .*nope/);
-  t.deepEqual(readdirSync(dir).filter((f) => f !== 'cache'), []);
+  t.deepEqual(
+    readdirSync(dir).filter((f) => f !== 'cache'),
+    [],
+  );
 });

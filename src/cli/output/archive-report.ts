@@ -17,17 +17,22 @@ export const saveColumns: readonly Column<SavedImage>[] = [
 export const loadColumns: readonly Column<LoadedImage>[] = [
   { header: 'IMAGE', value: (r) => r.name },
   { header: 'DIGEST', value: (r) => r.digest },
-  { header: 'REFERRERS', value: (r) => String(r.referrers) },
 ];
 
+const entries = (n: number): string => (n === 0 ? '' : `, ${n} referrer ${n === 1 ? 'entry' : 'entries'}`);
+const images = (n: number): string => `${n} image${n === 1 ? '' : 's'}`;
+
 export function printSaved(ctx: Context, report: SaveReport, where: string): void {
-  const extra = report.entries > 0 ? `, ${report.entries} referrer entries` : '';
-  ctx.info(`saved ${report.images.length} image(s)${extra}: ${report.blobs} blobs, ${formatBytes(report.bytes)} to ${where}`);
+  ctx.info(
+    `saved ${images(report.images.length)}${entries(report.entries)}: ${report.blobs} blobs, ${formatBytes(report.bytes)} to ${where}`,
+  );
   // The archive itself may be what stdout carries.
   if (where !== 'standard output') printRows(ctx, saveColumns, report.images);
 }
 
 export function printLoaded(ctx: Context, report: LoadReport): void {
-  ctx.info(`blobs: ${report.pushed} pushed (${formatBytes(report.bytes)}), ${report.present} already there; ${report.manifests} manifests`);
+  ctx.info(
+    `loaded ${images(report.images.length)}${entries(report.referrers)}: blobs: ${report.pushed} pushed (${formatBytes(report.bytes)}), ${report.present} already there; ${report.manifests} manifests`,
+  );
   printRows(ctx, loadColumns, report.images);
 }
