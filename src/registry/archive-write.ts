@@ -10,6 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import { pipeline, type Writable } from 'node:stream';
 import { ResourceError } from '../errors.ts';
 import { DigestVerifier, openBlob } from './blobs.ts';
+import type { BlobEvents } from './copy-blobs.ts';
 import type { Descriptor } from './manifest.ts';
 import type { SavePlan } from './save-plan.ts';
 import { TarWriter } from './tar.ts';
@@ -20,6 +21,12 @@ export const REF_NAME = 'org.opencontainers.image.ref.name';
 /** containerd's and Docker 25's name annotation: the full name, where ref.name is often a tag alone. */
 export const CONTAINERD_NAME = 'io.containerd.image.name';
 
+export interface WriteOptions {
+  signal?: AbortSignal;
+  /** Each blob as it streams into the archive (a progress display listens). */
+  events?: BlobEvents;
+}
+
 export interface WriteResult {
   /** Bytes of the archive. */
   bytes: number;
@@ -28,7 +35,8 @@ export interface WriteResult {
 
 const blobPath = (digest: string): string => `blobs/${digest.replace(':', '/')}`;
 
-async function writeBlobs(tar: TarWriter, plan: SavePlan, only: Set<string> | undefined, signal?: AbortSignal): Promise<number> {
+async function writeBlobs(tar: TarWriter, plan: SavePlan, only: Set<string> | undefined, options: WriteOptions): Promise<number> {
+  const { signal, events } = options;
   let count = 0;
   await tar.directory('blobs');
   await tar.directory('blobs/sha256');
@@ -40,10 +48,13 @@ async function writeBlobs(tar: TarWriter, plan: SavePlan, only: Set<string> | un
   for (const [digest, blob] of plan.blobs) {
     if (only && !only.has(digest)) continue;
     const { body } = await openBlob({ client: blob.client, repository: blob.repository }, digest, signal);
-    const verifier = new DigestVerifier(digest, blob.descriptor.size);
+    const size = blob.descriptor.size;
+    events?.blobStart?.(digest, size);
+    const verifier = new DigestVerifier(digest, size, (n) => events?.blobBytes?.(digest, n));
     pipeline(body, verifier, () => {});
-    await tar.stream(blobPath(digest), blob.descriptor.size, verifier);
+    await tar.stream(blobPath(digest), size, verifier);
     if (verifier.mismatch) throw verifier.mismatch;
+    events?.blobDone?.(digest, size, 'copied');
     count += 1;
   }
   return count;
@@ -78,29 +89,34 @@ function dockerManifest(plan: SavePlan): { json: Buffer; digests: Set<string> } 
   return { json: Buffer.from(JSON.stringify(rows) + '\n'), digests };
 }
 
-async function writeTo(out: Writable, plan: SavePlan, format: ArchiveFormat, signal?: AbortSignal): Promise<WriteResult> {
+async function writeTo(out: Writable, plan: SavePlan, format: ArchiveFormat, options: WriteOptions): Promise<WriteResult> {
   const tar = new TarWriter(out);
   let blobs: number;
   if (format === 'oci') {
     await tar.file('oci-layout', Buffer.from('{"imageLayoutVersion":"1.0.0"}\n'));
     await tar.file('index.json', ociIndex(plan));
-    blobs = await writeBlobs(tar, plan, undefined, signal);
+    blobs = await writeBlobs(tar, plan, undefined, options);
   } else {
     const { json, digests } = dockerManifest(plan);
     await tar.file('manifest.json', json);
-    blobs = await writeBlobs(tar, plan, digests, signal);
+    blobs = await writeBlobs(tar, plan, digests, options);
   }
   await tar.end();
   return { bytes: tar.written, blobs };
 }
 
 /** Writes the archive to out (standard output), which stays open. */
-export function writeArchiveTo(out: Writable, plan: SavePlan, format: ArchiveFormat, signal?: AbortSignal): Promise<WriteResult> {
-  return writeTo(out, plan, format, signal);
+export function writeArchiveTo(out: Writable, plan: SavePlan, format: ArchiveFormat, options: WriteOptions = {}): Promise<WriteResult> {
+  return writeTo(out, plan, format, options);
 }
 
 /** Writes the archive to file, through a temporary file beside it renamed at the end. */
-export async function writeArchiveFile(file: string, plan: SavePlan, format: ArchiveFormat, signal?: AbortSignal): Promise<WriteResult> {
+export async function writeArchiveFile(
+  file: string,
+  plan: SavePlan,
+  format: ArchiveFormat,
+  options: WriteOptions = {},
+): Promise<WriteResult> {
   const temporary = join(dirname(file), `.${basename(file)}.partial-${process.pid}`);
   let out: Writable;
   try {
@@ -115,7 +131,7 @@ export async function writeArchiveFile(file: string, plan: SavePlan, format: Arc
     );
   }
   try {
-    const result = await writeTo(out, plan, format, signal);
+    const result = await writeTo(out, plan, format, options);
     await new Promise<void>((resolve, reject) => {
       out.once('error', reject);
       out.end(() => resolve());

@@ -7,6 +7,7 @@ import { pipeline, Readable } from 'node:stream';
 import { readArchive, fileStream, ArchiveError } from './archive-read.ts';
 import { blobExists, DigestMismatchError, DigestVerifier, startUpload, type Repo } from './blobs.ts';
 import { header, pushScope, type RegistryClient } from './client.ts';
+import type { BlobEvents } from './copy-blobs.ts';
 import { isDockerArchive, planDockerArchive } from './docker-archive.ts';
 import type { LoadBlob, LoadPlan } from './load-plan.ts';
 import type { Manifest } from './manifest.ts';
@@ -32,6 +33,8 @@ export interface LoadReport {
 export interface LoadOptions {
   tag?: string;
   signal?: AbortSignal;
+  /** Each blob as it is pushed or found there (a progress display listens). */
+  events?: BlobEvents;
 }
 
 /** Reads and checks the archive and works out what to push: nothing is sent. */
@@ -50,24 +53,31 @@ class Pusher {
   private readonly client: RegistryClient;
   private readonly plan: LoadPlan;
   private readonly signal: AbortSignal | undefined;
+  private readonly events: BlobEvents;
 
-  constructor(client: RegistryClient, plan: LoadPlan, signal?: AbortSignal) {
+  constructor(client: RegistryClient, plan: LoadPlan, options: LoadOptions) {
     this.client = client;
     this.plan = plan;
-    this.signal = signal;
+    this.signal = options.signal;
+    this.events = options.events ?? {};
   }
 
   async blob(repo: Repo, blob: LoadBlob): Promise<void> {
     const key = `${repo.repository}@${blob.descriptor.digest}`;
     if (this.done.has(key)) return;
     this.done.add(key);
-    if (await blobExists(repo, blob.descriptor.digest, this.signal)) {
+    const { digest, size } = blob.descriptor;
+    if (await blobExists(repo, digest, this.signal)) {
       this.report.present += 1;
+      this.events.blobDone?.(digest, size, 'exists');
       return;
     }
+    this.events.blobStart?.(digest, size);
     const session = new UploadSession(repo, await startUpload(repo, this.signal));
-    const { digest, size } = blob.descriptor;
-    const verifier = new DigestVerifier(digest, size, (n) => (this.report.bytes += n));
+    const verifier = new DigestVerifier(digest, size, (n) => {
+      this.report.bytes += n;
+      this.events.blobBytes?.(digest, n);
+    });
     const source = size === 0 ? Readable.from([]) : fileStream(this.plan.contents, blob.file);
     pipeline(source, verifier, () => {});
     const stop = this.signal ?? new AbortController().signal;
@@ -81,6 +91,7 @@ class Pusher {
       throw err;
     }
     this.report.pushed += 1;
+    this.events.blobDone?.(digest, size, 'copied');
   }
 
   async manifest(repo: Repo, m: Manifest, reference: string): Promise<void> {
@@ -104,7 +115,7 @@ class Pusher {
 
 /** Pushes a checked plan into the registry the client reaches. */
 export async function pushPlan(client: RegistryClient, plan: LoadPlan, options: LoadOptions = {}): Promise<LoadReport> {
-  const pusher = new Pusher(client, plan, options.signal);
+  const pusher = new Pusher(client, plan, options);
   // Blobs, then manifests children first, for every unit; the tags of all of them last.
   for (const [i, unit] of plan.units.entries()) {
     const repo: Repo = { client, repository: unit.repository };

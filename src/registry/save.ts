@@ -4,6 +4,7 @@
 import type { Writable } from 'node:stream';
 import { writeArchiveFile, writeArchiveTo, type ArchiveFormat } from './archive-write.ts';
 import type { RegistryClient } from './client.ts';
+import type { BlobEvents } from './copy-blobs.ts';
 import type { Platform } from './manifest.ts';
 import type { OpenClient } from './per-host.ts';
 import { formatReference, type ImageReference } from './reference.ts';
@@ -24,6 +25,7 @@ export interface SaveOptions {
   platform?: Platform;
   insecure?: boolean;
   signal?: AbortSignal;
+  events?: BlobEvents;
 }
 
 export interface SaveReport {
@@ -58,8 +60,8 @@ export async function saveImages(open: OpenClient, refs: readonly ImageReference
     });
     const written =
       typeof options.output === 'string'
-        ? await writeArchiveFile(options.output, plan, options.format, options.signal)
-        : await writeArchiveTo(options.output, plan, options.format, options.signal);
+        ? await writeArchiveFile(options.output, plan, options.format, options)
+        : await writeArchiveTo(options.output, plan, options.format, options);
     const entries = options.format === 'oci' ? plan.entries.length - plan.images.length : 0;
     return { images: plan.images, entries, blobs: written.blobs, bytes: written.bytes };
   } finally {

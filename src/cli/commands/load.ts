@@ -1,7 +1,7 @@
 // load: an archive (OCI image layout, or docker save's) into the registry (-r): the whole
 // archive checked first, blobs the registry has skipped, tags last.
 import { defineCommand } from '../command.ts';
-import { loadColumns, printLoaded } from '../output/archive-report.ts';
+import { loadColumns, printLoaded, withBlobProgress } from '../output/archive-report.ts';
 import { registryClients } from '../registry-clients.ts';
 import { loadArchive } from '../../registry/load.ts';
 
@@ -32,7 +32,8 @@ export const loadCommand = defineCommand<LoadArgs>({
   run: async (args, ctx) => {
     const client = registryClients(ctx)(ctx.registry.name, { insecure: args.insecure });
     try {
-      printLoaded(ctx, await loadArchive(client, args.file, { tag: args.tag, signal: ctx.signal }));
+      const report = await withBlobProgress(ctx, (events) => loadArchive(client, args.file, { tag: args.tag, signal: ctx.signal, events }));
+      printLoaded(ctx, report);
     } finally {
       await client.close();
     }

@@ -3,7 +3,7 @@
 import type { Writable } from 'node:stream';
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../../errors.ts';
-import { printSaved, saveColumns } from '../output/archive-report.ts';
+import { printSaved, saveColumns, withBlobProgress } from '../output/archive-report.ts';
 import { registryClients } from '../registry-clients.ts';
 import { enginePlatform, parsePlatform } from '../../engine/platform.ts';
 import { parseReference } from '../../registry/reference.ts';
@@ -59,14 +59,15 @@ export const saveCommand = defineCommand<SaveArgs>({
           ? parsePlatform(args.platform)
           : await enginePlatform(await ctx.engine(), ctx.signal);
     const output = args.output === '-' ? (ctx.stdout as unknown as Writable) : args.output;
-    const report = await saveImages(registryClients(ctx), refs, {
+    const options = {
       format: archive ?? 'oci',
       output,
       referrers: !args['no-referrers'],
       platform,
       insecure: args.insecure,
       signal: ctx.signal,
-    });
+    } as const;
+    const report = await withBlobProgress(ctx, (events) => saveImages(registryClients(ctx), refs, { ...options, events }));
     printSaved(out, report, args.output === '-' ? 'standard output' : args.output);
   },
 });

@@ -4,6 +4,8 @@ import type { Context } from '../context.ts';
 import type { SaveReport } from '../../registry/save.ts';
 import type { SavedImage } from '../../registry/save-plan.ts';
 import type { LoadedImage, LoadReport } from '../../registry/load.ts';
+import type { BlobEvents } from '../../registry/copy-blobs.ts';
+import { copyProgress } from './copy-progress.ts';
 import { printRows } from './print.ts';
 import { formatBytes, type Column } from './table.ts';
 
@@ -21,6 +23,16 @@ export const loadColumns: readonly Column<LoadedImage>[] = [
 
 const entries = (n: number): string => (n === 0 ? '' : `, ${n} referrer ${n === 1 ? 'entry' : 'entries'}`);
 const images = (n: number): string => `${n} image${n === 1 ? '' : 's'}`;
+
+/** On a terminal, a live line per blob (as cp shows); piped, nothing until the summary (as docker save and load). */
+export async function withBlobProgress<T>(ctx: Context, run: (events: BlobEvents) => Promise<T>): Promise<T> {
+  const progress = copyProgress(ctx.stderr, ctx.stderr.isTTY ? 'tty' : 'quiet', { tags: false });
+  try {
+    return await run(progress.events);
+  } finally {
+    progress.finish();
+  }
+}
 
 export function printSaved(ctx: Context, report: SaveReport, where: string): void {
   ctx.info(
