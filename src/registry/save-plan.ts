@@ -143,8 +143,13 @@ class Planner {
       if (nodes.length === 0) return;
       const listed: Descriptor[] = [];
       for (const node of nodes) {
+        // A referrer a fallback index still lists after it was deleted is left out (the index is then made anew).
+        const manifest = await fetchManifest(image.client, image.repository, node.digest, this.options.signal).catch((err: unknown) => {
+          if (err instanceof NotFoundError) return undefined;
+          throw err;
+        });
+        if (manifest === undefined) continue;
         count += 1;
-        const manifest = await fetchManifest(image.client, image.repository, node.digest, this.options.signal);
         await this.walk(image, manifest);
         if (node.tag !== undefined && node.tag !== fallbackTag(subjectDigest)) {
           this.addEntry(`${repositoryName(image)}:${node.tag}`, descriptorOf(manifest), 'cosign');
@@ -160,9 +165,16 @@ class Planner {
   /** The fallback tag's index: the registry's own when it has the tag, else one made for the archive. */
   private async fallbackIndex(image: SaveImage, subject: string, listed: Descriptor[], tags: readonly string[]): Promise<void> {
     const tag = fallbackTag(subject);
+    const own = tags.includes(tag) ? await fetchManifest(image.client, image.repository, tag, this.options.signal) : undefined;
+    // The registry's own bytes when they list exactly what is saved (an index that names a deleted
+    // referrer, or misses one the API gave, would not load as it is).
+    const same = (m: Manifest): boolean =>
+      m.parsed.kind === 'index' &&
+      m.parsed.manifests.length === listed.length &&
+      m.parsed.manifests.every((d) => listed.some((l) => l.digest === d.digest));
     let index: Manifest;
-    if (tags.includes(tag)) {
-      index = await fetchManifest(image.client, image.repository, tag, this.options.signal);
+    if (own !== undefined && same(own)) {
+      index = own;
     } else {
       const bytes = Buffer.from(
         JSON.stringify({

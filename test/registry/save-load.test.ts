@@ -127,3 +127,41 @@ test('save of an image the registry does not have writes nothing', async (t) => 
     [],
   );
 });
+
+test('a fallback index naming a referrer deleted since: the others are saved, under an index made anew that loads', async (t) => {
+  const src = await registry(t, false);
+  src.store.pushImage('app', 'v1', image);
+  src.store.putBlob('app', EMPTY);
+  src.store.putManifest('app', sbom.digest, sbom.bytes, OCI_MANIFEST);
+  const gone = artifact('application/vnd.example.gone', image);
+  const listing = (items: Array<{ digest: string; size: number }>) =>
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: items.map((i) => ({ mediaType: OCI_MANIFEST, ...i })),
+      }),
+    );
+  const fallbackTag = image.digest.replace(':', '-');
+  src.store.putManifest(
+    'app',
+    fallbackTag,
+    listing([sbom, gone].map((a) => ({ digest: a.digest, size: a.size }))),
+    'application/vnd.oci.image.index.v1+json',
+  );
+  const dst = await registry(t, false);
+  const { dir, env } = setup(t);
+  const file = join(dir, 'app.tar');
+  const saved = await jindrInProcess(['-r', src.host, 'save', 'app:v1', '-o', file, '--format', 'json'], { env });
+  t.is(saved.code, 0, saved.stderr);
+  t.like(JSON.parse(saved.stdout), { referrers: 1 });
+  const loaded = await jindrInProcess(['-r', dst.host, 'load', file], { env });
+  t.is(loaded.code, 0, loaded.stderr);
+  const client = new RegistryClient(dst.host);
+  t.teardown(() => client.close());
+  const tree = await referrerTree(client, 'app', image.digest, dst.store.tags('app') ?? []);
+  t.deepEqual(
+    tree.map((n) => n.digest),
+    [sbom.digest],
+  );
+});
