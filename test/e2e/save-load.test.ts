@@ -11,7 +11,7 @@ import { e2e, startTestRegistry, type TestRegistry } from '../helpers/engine.ts'
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 import { blobsOf, pushArchy, pushRandomImage } from '../helpers/images.ts';
 import { pushArtifact, pushCosignSignature, pushFallbackIndex } from '../helpers/ui-images.ts';
-import { docker, dockerOk, jindr, jsonLines, run, tinyImage } from '../helpers/run.ts';
+import { docker, dockerOk, jindr, jsonLines, makeDockerConfig, run, tinyImage } from '../helpers/run.ts';
 
 const cleanups = cleanupsAfterAll();
 
@@ -196,4 +196,20 @@ e2e('a save that fails half way leaves no archive under the name asked for, and 
   t.is(saved.code, 1, saved.stderr);
   t.is(saved.stderr.trim().split('\n').length, 1, saved.stderr);
   t.deepEqual(readdirSync(dir), []);
+});
+
+e2e('through the docker CLI: docker jindr save --format docker -o - | docker load', async (t) => {
+  const src = await registry();
+  const app = await pushRandomImage(src.host, 'piped', 'v1', { layers: 1, layerSize: 10_000 });
+  const config = makeDockerConfig();
+  cleanups.push(() => config.cleanup());
+  const ref = `${src.host}/piped:v1`;
+  t.teardown(async () => void (await docker(['rmi', ref])));
+  const piped = await run('sh', ['-c', `docker jindr -r ${src.host} save piped:v1 --format docker -o - | docker load`], {
+    env: config.env,
+  });
+  t.is(piped.code, 0, piped.stderr);
+  t.regex(piped.stdout, new RegExp(`Loaded image: ${ref}`));
+  t.regex(piped.stderr, /saved 1 image: 2 blobs, .* to standard output/);
+  t.is((await dockerOk(['image', 'inspect', ref, '--format', '{{.Id}}'])).trim(), app.config.digest);
 });
