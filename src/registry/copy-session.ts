@@ -23,6 +23,8 @@ export interface CopySessionOptions {
   signal?: AbortSignal;
   /** Count the blobs already at the destination (copy.ts CopyOptions.countPresent). */
   countPresent?: boolean;
+  /** Carry each image's signatures, attestations and SBOMs (default true; cp --no-referrers: false). */
+  referrers?: boolean;
 }
 
 /** Copies plan.items from plan.from to plan.to. */
@@ -37,7 +39,13 @@ export async function copyBetween(open: OpenClient, plan: CopyPlan, options: Cop
       { client: source, repository: plan.from.repository },
       { client: destination, repository: plan.to.repository },
       plan.items,
-      { jobs: options.jobs, signal: options.signal, events: options.events, countPresent: options.countPresent },
+      {
+        jobs: options.jobs,
+        signal: options.signal,
+        events: options.events,
+        countPresent: options.countPresent,
+        referrers: options.referrers !== false,
+      },
     );
   } finally {
     await Promise.allSettled([source.close(), destination.close()]);

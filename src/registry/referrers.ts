@@ -51,7 +51,7 @@ function node(d: Descriptor, via: ReferrerNode['via'], kind?: ReferrerKind, tag?
 }
 
 /** The referrers API's answer: the index's descriptors; undefined when the registry has no such API. */
-async function fromApi(
+export async function referrersFromApi(
   client: RegistryApi,
   repository: string,
   digest: string,
@@ -129,7 +129,7 @@ export async function referrerTree(
 ): Promise<ReferrerNode[]> {
   if (depth >= MAX_DEPTH) return [];
   const [api, tagged] = await Promise.all([
-    fromApi(client, repository, digest, signal),
+    referrersFromApi(client, repository, digest, signal),
     fromTags(client, repository, digest, tags, signal),
   ]);
   const nodes = new Map<string, ReferrerNode>();

@@ -15,6 +15,7 @@ interface CpArgs {
   jobs: number;
   quiet: boolean;
   insecure: boolean;
+  'no-referrers': boolean;
 }
 
 export const cpCommand = defineCommand<CpArgs>({
@@ -25,7 +26,9 @@ export const cpCommand = defineCommand<CpArgs>({
   readme:
     'Copies IMAGE (default tag `latest`) and more tags of its repository to `DESTINATION/<same repository>:<tag>`; DESTINATION is a ' +
     'registry and may carry a namespace (`ghcr.io/acme`); `--to` names a full destination instead. Every platform, digests unchanged, ' +
-    'tags written last; uses your `docker login` credentials',
+    "tags written last; uses your `docker login` credentials. Signatures, attestations and SBOMs travel with each image (cosign's " +
+    '`sha256-<hex>.sig`/`.att`/`.sbom` tags, the fallback tag `sha256-<hex>`, the referrers API; theirs too), digests unchanged; ' +
+    '`--no-referrers` leaves them',
   positionals: {
     image: { describe: 'IMAGE[:TAG|@DIGEST] in the registry (-r); the tag defaults to latest' },
     destination: { describe: 'The registry to copy to, HOST[:PORT][/NAMESPACE], e.g. ghcr.io/acme: the repository keeps its name' },
@@ -36,6 +39,7 @@ export const cpCommand = defineCommand<CpArgs>({
     jobs: { alias: 'j', type: 'number', default: 4, describe: 'Blobs transferred at once' },
     quiet: { alias: 'q', type: 'boolean', default: false, describe: 'No progress; print only the destination references' },
     insecure: { type: 'boolean', default: false, describe: 'Allow a destination without TLS, or with a certificate that does not verify' },
+    'no-referrers': { type: 'boolean', default: false, describe: "Leave the images' signatures, attestations and SBOMs behind" },
   },
   examples: [
     ['$0 cp app ghcr.io/acme v1 v2', 'copy app:latest, app:v1 and app:v2 to ghcr.io/acme/app'],
@@ -47,7 +51,13 @@ export const cpCommand = defineCommand<CpArgs>({
       args.to !== undefined ? [args.destination, ...(args.tags ?? [])].filter((t): t is string => t !== undefined) : (args.tags ?? []);
     const plan = planCopy(args.image, ctx.registry, { registry: args.to !== undefined ? undefined : args.destination, to: args.to }, tags);
     // -q shows no counts: a warm copy of an index then needs no read of its children.
-    const options = { jobs: args.jobs, insecure: args.insecure, signal: ctx.signal, countPresent: !args.quiet };
+    const options = {
+      jobs: args.jobs,
+      insecure: args.insecure,
+      signal: ctx.signal,
+      countPresent: !args.quiet,
+      referrers: !args['no-referrers'],
+    };
     await showCopy(ctx, args.quiet, (events) => copyBetween(registryClients(ctx), plan, { ...options, events }));
   },
 });
