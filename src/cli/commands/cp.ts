@@ -26,9 +26,8 @@ export const cpCommand = defineCommand<CpArgs>({
   readme:
     'Copies IMAGE (default tag `latest`) and more tags of its repository to `DESTINATION/<same repository>:<tag>`; DESTINATION is a ' +
     'registry and may carry a namespace (`ghcr.io/acme`); `--to` names a full destination instead. Every platform, digests unchanged, ' +
-    "tags written last; uses your `docker login` credentials. Signatures, attestations and SBOMs travel with each image (cosign's " +
-    '`sha256-<hex>.sig`/`.att`/`.sbom` tags, the fallback tag `sha256-<hex>`, the referrers API; theirs too), digests unchanged; ' +
-    '`--no-referrers` leaves them',
+    'tags written last; uses your `docker login` credentials. Signatures, attestations and SBOMs travel with each image, digests ' +
+    'unchanged (`--no-referrers` leaves them): see [Signatures, attestations and SBOMs](#signatures-attestations-and-sboms)',
   positionals: {
     image: { describe: 'IMAGE[:TAG|@DIGEST] in the registry (-r); the tag defaults to latest' },
     destination: { describe: 'The registry to copy to, HOST[:PORT][/NAMESPACE], e.g. ghcr.io/acme: the repository keeps its name' },

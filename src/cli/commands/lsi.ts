@@ -16,9 +16,8 @@ export const lsiCommand = defineCommand<{ repo: string[] | undefined; quiet: boo
   fields: imageColumns,
   readme:
     'Images: REPOSITORY, TAG, IMAGE ID, PLATFORMS, CREATED (as `docker images` says it: "2 years ago"), SIZE; JSON adds `created` and ' +
-    '`pushed` (RFC 3339). See [Dates](#dates). Signatures, attestations and SBOMs (cosign\'s `sha256-<hex>.sig`/`.att`/`.sbom` tags, ' +
-    'the referrers fallback tag `sha256-<hex>`, tagged manifests with a `subject`) are not rows of their own: REFERRERS names them on ' +
-    'their image\'s row and JSON carries them under it as `referrers` (`--all` lists them as tags, each with `referrerOf`)',
+    '`pushed` (RFC 3339). See [Dates](#dates). Signatures, attestations and SBOMs are not rows of their own: REFERRERS names them on ' +
+    "their image's row, JSON carries them under it (`referrers`), `--all` lists them as tags. See [Signatures, attestations and SBOMs](#signatures-attestations-and-sboms)",
   positionals: { repo: { describe: 'Repositories to list (default: all)' } },
   options: {
     quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Only print image references (HOST/REPOSITORY:TAG)' },

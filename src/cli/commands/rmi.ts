@@ -13,7 +13,7 @@ export const rmiCommand = defineCommand<{ image: string[]; force: boolean }>({
   fields: removalColumns,
   readme:
     'Deletes tags or digests; refuses (without `--force`) when other tags share the digest or an index uses it, since the registry deletes by digest. ' +
-    "An image's signatures, attestations and SBOMs (cosign's `sha256-<hex>.sig` tags, the fallback tag `sha256-<hex>` and the referrers it lists) go with it, each named in the output",
+    "An image's signatures, attestations and SBOMs go with it, each named: see [Signatures, attestations and SBOMs](#signatures-attestations-and-sboms)",
   positionals: { image: { describe: 'IMAGE[:TAG|@DIGEST], in the registry of -r unless it names one' } },
   options: {
     force: {
