@@ -15,9 +15,9 @@ export const lsiCommand = defineCommand<{ repo: string[] | undefined; quiet: boo
   describe: 'List images (tags) with their digests, platforms and sizes',
   fields: imageColumns,
   readme:
-    'Images: REPOSITORY, TAG, IMAGE ID, PLATFORMS, CREATED (as `docker images` says it: "2 years ago"), SIZE; JSON adds `created` and ' +
-    '`pushed` (RFC 3339). See [Dates](#dates). Signatures, attestations and SBOMs are not rows of their own: REFERRERS names them on ' +
-    "their image's row, JSON carries them under it (`referrers`), `--all` lists them as tags. See [Signatures, attestations and SBOMs](#signatures-attestations-and-sboms)",
+    'Images: REPOSITORY, TAG, IMAGE ID, PLATFORMS, CREATED (as `docker images` says it: "2 years ago"), SIZE, REFERRERS (the image\'s ' +
+    'signatures, attestations and SBOMs, which are not rows of their own; `--all` lists them as tags); JSON adds `created`, `pushed` ' +
+    '(RFC 3339) and `referrers`. See [Dates](#dates) and [Signatures, attestations and SBOMs](#signatures-attestations-and-sboms)',
   positionals: { repo: { describe: 'Repositories to list (default: all)' } },
   options: {
     quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Only print image references (HOST/REPOSITORY:TAG)' },
