@@ -65,7 +65,10 @@ async function repositoryUse(client: RegistryApi, repository: string, signal?: A
     add(use.tagsOn, m.digest, tag);
     if (m.parsed.kind === 'index') {
       for (const child of manifestChildren(m.parsed)) add(use.usedBy, child.digest, tag);
-      use.childrenOf.set(m.digest, manifestChildren(m.parsed).map((c) => c.digest));
+      use.childrenOf.set(
+        m.digest,
+        manifestChildren(m.parsed).map((c) => c.digest),
+      );
     }
   });
   return use;
