@@ -5,7 +5,8 @@
 // storage tree of its data directory and no secret of it (helper-mounts.ts), no network and
 // no registry process, does the work by exec:
 //   1. list storage (tags, revisions, blobs) and read the manifests      (storage-listing.ts)
-//   2. work out what is unreachable                                      (reachability.ts)
+//   2. work out what is unreachable, and which referrer tags lost their image
+//      (gc-analysis.ts: reachability.ts, orphan-referrers.ts); those tags go first
 //   3. remove those manifests' revision links, repositories left with no tag, and upload
 //      sessions older than the grace period                             (storage-remove.ts)
 //   4. ask the registry's own `garbage-collect --dry-run` (never --delete-untagged) which
@@ -20,30 +21,18 @@ import type Docker from 'dockerode';
 import { engineErrorMessage } from '../engine/engine.ts';
 import { mirrorOf, type RegistryContainer } from '../server/container.ts';
 import { startRegistryContainer, stopRegistryContainer, waitUntilServing } from '../server/container-control.ts';
-import {
-  describeLeftAlone,
-  listStorage,
-  readListedManifests,
-  type LeftAlone,
-  type StorageListing,
-  type UploadSession,
-} from '../storage/storage-listing.ts';
+import { describeLeftAlone, listStorage, type LeftAlone } from '../storage/storage-listing.ts';
 import { readStorageRoot, storageRoot } from '../storage/storage-root.ts';
 import { removeFromStorage, removeUploads } from '../storage/storage-remove.ts';
 import { execIn, type Exec } from '../server/container-exec.ts';
 import { HELPER_LABEL, helperContainerOptions } from './helper-mounts.ts';
 import { describeOffline, restartMirror } from '../mirror/mirror-offline.ts';
 import { upstreamOf } from '../mirror/mirrors.ts';
-import {
-  planRepository,
-  predictBlobRemoval,
-  type BlobPrediction,
-  type ManifestContent,
-  type RepositoryPlan,
-} from '../storage/reachability.ts';
-import { formatGrace, oldUploads, youngContent, youngIn } from '../storage/grace-period.ts';
 import { collectionBlocked, sweepBlobs } from './gc-sweep.ts';
 import { refuseForeign } from '../storage/ownership.ts';
+import { untagInStorage } from '../storage/untag.ts';
+import type { OrphanReferrer } from './orphan-referrers.ts';
+import { analyse, nothingToDo, type Analysis } from './gc-analysis.ts';
 import { ResourceError } from '../errors.ts';
 
 export interface GcOptions {
@@ -83,38 +72,9 @@ export interface GcReport {
   /** Names in storage that fit no grammar, and symlinks: never touched ("left alone: PATH (WHY)"). */
   leftAlone: string[];
   warnings: string[];
+  /** Signature, attestation and SBOM tags whose image no repository holds: removed (or to be). */
+  orphanReferrers: OrphanReferrer[];
 }
-
-interface Analysis {
-  listing: StorageListing;
-  plans: RepositoryPlan[];
-  content: (digest: string) => ManifestContent;
-  prediction: BlobPrediction;
-  grace: string;
-  uploads: UploadSession[];
-}
-
-async function analyse(exec: Exec, root: string, graceMs: number): Promise<Analysis> {
-  const listing = await listStorage(exec, root);
-  const content = await readListedManifests(exec, root, listing);
-  const young = youngContent(listing, graceMs);
-  const plans = listing.repositories.map((r) => keepHostile(planRepository(r, content, youngIn(young, r.name)), listing.leftAlone));
-  const prediction = predictBlobRemoval(plans, content, listing.blobs, young.blobs);
-  return { listing, plans, content, prediction, grace: formatGrace(graceMs), uploads: oldUploads(listing, graceMs) };
-}
-
-/** A repository holding names left alone is not removed whole (they would go with it): only its manifests go. */
-function keepHostile(plan: RepositoryPlan, leftAlone: readonly LeftAlone[]): RepositoryPlan {
-  if (!plan.removeRepository || !leftAlone.some((l) => l.path.startsWith(`repositories/${plan.name}/`))) return plan;
-  return {
-    ...plan,
-    removeRepository: false,
-    warnings: [...plan.warnings, `${plan.name} has no tags left but holds names left alone: its storage stays`],
-  };
-}
-
-const nothingToDo = (a: Analysis): boolean =>
-  a.prediction.blobs.length === 0 && a.uploads.length === 0 && a.plans.every((p) => p.remove.length === 0 && !p.removeRepository);
 
 function report(
   registry: RegistryContainer,
@@ -144,6 +104,7 @@ function report(
     uploadBytes: analysis.uploads.reduce((n, u) => n + u.bytes, 0),
     leftAlone: leftAlone.map(describeLeftAlone),
     warnings: [...analysis.plans.flatMap((p) => p.warnings), ...warnings],
+    orphanReferrers: analysis.orphans,
   };
 }
 
@@ -220,6 +181,7 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
     // Names left alone may stop the registry's own collection (the judge of the blob sweep):
     // asked first, so that what needs no judge (manifests, uploads) still goes and the blobs wait.
     const blocked = analysis.listing.leftAlone.length > 0 ? await collectionBlocked(exec, root, registry.configPath) : undefined;
+    if (analysis.orphans.length > 0) await untagInStorage(exec, root, analysis.orphans);
     const skipped = [...(await removeFromStorage(exec, root, analysis.plans)), ...(await removeUploads(exec, root, analysis.uploads))];
     if (blocked !== undefined) {
       const why = `no blob was collected: ${blocked}; move the names left alone out of the storage and run gc again`;

@@ -75,21 +75,27 @@ export async function prune(docker: Docker, request: PruneRequest): Promise<Prun
   const missing = request.repositories.filter((n) => !listing.repositories.some((r) => r.name === n));
   if (missing.length > 0) throw new NotFoundError(`no repository ${missing.map((n) => `${request.registry}/${n}`).join(', ')}`);
   const chosen = listing.repositories.filter((r) => request.repositories.length === 0 || request.repositories.includes(r.name));
+  const content = await readListedManifests(exec, root, listing);
   const plan = planPrune(
     chosen.map((r) => ({
       name: r.name,
       tags: [...r.tags].map(([tag, digest]) => {
         const pushed = dates.get(r.name)?.get(tag);
-        return pushed === undefined ? { tag, digest } : { tag, digest, pushed };
+        const read = content(digest);
+        const subject = read.kind === 'ok' ? read.subject : undefined;
+        return { tag, digest, ...(pushed !== undefined ? { pushed } : {}), ...(subject !== undefined ? { subject } : {}) };
       }),
     })),
     rules,
     request.now ?? Date.now(),
+    (digest) => {
+      const read = content(digest);
+      return read.kind === 'ok' ? read.references : [];
+    },
   );
 
   // What the collection frees once these tags are gone: gc's own plan on that state.
   const going = new Set(plan.remove.map((t) => `${t.repository}:${t.tag}`));
-  const content = await readListedManifests(exec, root, listing);
   const after = listing.repositories.map((r) => ({ ...r, tags: new Map([...r.tags].filter(([tag]) => !going.has(`${r.name}:${tag}`))) }));
   const young = youngContent(listing, request.graceMs);
   const plans = after.map((r) => planRepository(r, content, youngIn(young, r.name)));

@@ -24,6 +24,8 @@ export interface CopySessionOptions {
   signal?: AbortSignal;
   /** Count the blobs already at the destination (copy.ts CopyOptions.countPresent). */
   countPresent?: boolean;
+  /** Carry each image's signatures, attestations and SBOMs (default true; cp --no-referrers: false). */
+  referrers?: boolean;
 }
 
 /** Copies plan.items from plan.from to plan.to. */
@@ -34,6 +36,7 @@ export async function copyBetween(open: OpenClient, plan: CopyPlan, options: Cop
       signal: options.signal,
       events: options.events,
       countPresent: options.countPresent,
+      referrers: options.referrers !== false,
     }),
   );
 }

@@ -6,6 +6,8 @@
 // what is copied, even if the source tag moves meanwhile): each tag is written as soon as
 // its image is complete, so an interrupted run keeps the tags it finished and, run again,
 // compares them as present and finds the blobs it had sent already there.
+// Tags that hold referrers (sha256-<hex>, cosign's .sig/.att/.sbom) are never selected:
+// they travel with the image they are about (copy.ts), or stay with --no-referrers.
 import { NotFoundError } from '../errors.ts';
 import { blobExists, type Repo } from './blobs.ts';
 import { listTags } from './catalog.ts';
@@ -16,6 +18,7 @@ import type { TagsCopyPlan } from './copy-tags-plan.ts';
 import { fetchManifest, manifestChildren, MANIFEST_ACCEPT, resolveDigest, type Manifest } from './manifest.ts';
 import type { OpenClient } from './per-host.ts';
 import { isDigest } from './reference.ts';
+import { isReferrerTag } from './referrer-tags.ts';
 import { acrossRestarts } from './restart-retry.ts';
 
 /** present: the destination had it; copied; would copy (--dry-run); gone: deleted at the source while the copy ran. */
@@ -64,7 +67,7 @@ export async function copyTags(open: OpenClient, plan: TagsCopyPlan, options: Ta
   return withCopyClients(open, plan, options, async (from, to) => {
     const { signal, events } = options;
     const listed = await listTags(from.client, from.repository, signal);
-    const tags = listed.filter((t) => plan.pattern === undefined || plan.pattern.test(t)).sort();
+    const tags = listed.filter((t) => !isReferrerTag(t) && (plan.pattern === undefined || plan.pattern.test(t))).sort();
     if (tags.length === 0) {
       const what = plan.pattern === undefined ? 'has no tags' : `has no tag matching ${plan.pattern.source} (of ${listed.length})`;
       throw new NotFoundError(`${from.client.host}/${from.repository} ${what}: nothing to copy`);
@@ -107,6 +110,7 @@ export async function copyTags(open: OpenClient, plan: TagsCopyPlan, options: Ta
           signal,
           events,
           countPresent: options.countPresent,
+          referrers: options.referrers !== false,
         });
         for (const outcome of ['exists', 'mounted', 'copied'] as const) report.blobs[outcome] += copied.blobs[outcome];
         finish(row(c, 'copied', copied.bytes));

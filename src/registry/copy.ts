@@ -11,6 +11,7 @@ import { DigestMismatchError, type Repo } from './blobs.ts';
 import { header, pushScope } from './client.ts';
 import { BlobCopier, type BlobCopyOptions, type BlobEvents, type BlobOutcome } from './copy-blobs.ts';
 import { fetchManifest, manifestChildren, MANIFEST_ACCEPT, type Descriptor, type Manifest } from './manifest.ts';
+import { carryReferrers, type CarriedReferrer, type ManifestPlacer } from './referrer-copy.ts';
 import { acrossRestarts } from './restart-retry.ts';
 import { withAbandoned } from './upload.ts';
 
@@ -32,12 +33,11 @@ export interface CopyItem {
 export interface CopyOptions extends BlobCopyOptions {
   signal?: AbortSignal;
   events?: CopyEvents;
-  /**
-   * Count the blobs below a manifest the destination already has (default true). For an
-   * index that means reading its children from the source: a warm copy's third round
-   * trip, which nobody needs when the counts are not shown (cp -q).
-   */
+  /** Count the blobs below a manifest the destination has (default true): for an index, a read of
+   *  its children from the source, a warm copy's third round trip nobody needs without counts (cp -q). */
   countPresent?: boolean;
+  /** Copy each image's signatures, attestations and SBOMs after it (referrer-copy.ts; default true). */
+  referrers?: boolean;
 }
 
 export interface CopiedImage {
@@ -52,6 +52,8 @@ export interface CopyReport {
   blobs: Record<BlobOutcome, number>;
   /** Bytes sent to the destination (copied blobs only). */
   bytes: number;
+  /** The referrers carried with the images (each subject before its referrers). */
+  referrers: CarriedReferrer[];
 }
 
 const name = (repo: Repo, reference: string) => `${repo.client.host}/${repo.repository}${reference.includes(':') ? '@' : ':'}${reference}`;
@@ -102,7 +104,9 @@ export async function copyImages(from: Repo, to: Repo, items: readonly CopyItem[
       options.events?.tagDone?.(destination, manifest.digest);
       images.push({ source: name(from, item.source), destination, digest: manifest.digest, mediaType: manifest.mediaType });
     }
-    return { images, blobs: copier.blobs.outcomes, bytes: copier.blobs.bytes };
+    const tops = [...new Map(planned.map((p) => [p.manifest.digest, p.manifest])).values()];
+    const referrers = options.referrers === false ? [] : await carryReferrers(copier, from, to, tops, copier.signal);
+    return { images, blobs: copier.blobs.outcomes, bytes: copier.blobs.bytes, referrers };
   } catch (err) {
     copier.abort(err);
     // The blobs still moving stop, and cancel their upload sessions, before the copy ends.
@@ -113,12 +117,12 @@ export async function copyImages(from: Repo, to: Repo, items: readonly CopyItem[
   }
 }
 
-class Copier {
+class Copier implements ManifestPlacer {
   private readonly from: Repo;
   private readonly to: Repo;
   private readonly options: CopyOptions;
   private readonly controller = new AbortController();
-  private readonly signal: AbortSignal;
+  readonly signal: AbortSignal;
   readonly blobs: BlobCopier;
   private readonly manifests = new Map<string, Promise<void>>();
   private readonly roots = new Map<string, Promise<void>>();
@@ -190,6 +194,15 @@ class Copier {
   readChildren(manifest: Manifest): void {
     if (manifest.parsed.kind !== 'index' || !this.counting) return;
     for (const child of manifestChildren(manifest.parsed)) void this.sourceManifest(child.digest).catch(() => undefined);
+  }
+
+  source = (digest: string): Promise<Manifest> => this.sourceManifest(digest);
+
+  /** manifest, with all it points at, under reference (tag or digest) at the destination, unless there. */
+  async place(manifest: Manifest, reference: string): Promise<void> {
+    if (await this.destinationResolves(reference, manifest.digest)) return;
+    await this.rootContents(manifest);
+    await this.putManifest(manifest, reference);
   }
 
   private sourceManifest(digest: string): Promise<Manifest> {

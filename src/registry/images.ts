@@ -37,6 +37,8 @@ export interface PlatformEntry {
   layers?: Descriptor[];
   /** Why this entry could not be read (e.g. a child manifest missing from the registry). */
   error?: string;
+  /** The index entry's artifactType (a referrers index lists its referrers' this way). */
+  artifactType?: string;
 }
 
 export interface TagSummary {
@@ -58,6 +60,10 @@ export interface TagSummary {
   created?: string;
   /** Set when this tag's manifest could not be read; the rest of the listing goes on. */
   error?: string;
+  /** The manifest a tagged referrer is about (its `subject`). */
+  subject?: string;
+  /** A manifest's artifactType (or its config's media type when it is an artifact). */
+  artifactType?: string;
 }
 
 export class ImageReader {
@@ -146,7 +152,18 @@ export class ImageReader {
       const entry: PlatformEntry = { platform, kind, digest: top.digest, mediaType: top.mediaType, size: imageSize(parsed) };
       if (withLayers) entry.layers = parsed.layers;
       const created = config?.created !== undefined ? { created: config.created } : {};
-      return { ...base, kind, platforms: kind === 'image' ? [platform] : [], size: imageSize(parsed), entries: [entry], ...created };
+      const subject = parsed.subject !== undefined ? { subject: parsed.subject.digest } : {};
+      const artifactType = parsed.artifactType ?? (kind === 'artifact' ? parsed.config.mediaType : undefined);
+      return {
+        ...base,
+        kind,
+        platforms: kind === 'image' ? [platform] : [],
+        size: imageSize(parsed),
+        entries: [entry],
+        ...created,
+        ...subject,
+        ...(artifactType !== undefined ? { artifactType } : {}),
+      };
     }
     const children = await Promise.all(
       parsed.manifests.map(async (d): Promise<PlatformEntry & { blobs: Descriptor[]; created?: string | undefined }> => {
@@ -157,6 +174,7 @@ export class ImageReader {
           digest: d.digest,
           mediaType: d.mediaType,
           blobs: [],
+          ...(d.artifactType !== undefined ? { artifactType: d.artifactType } : {}),
         };
         if (kind === 'index') return entry;
         let child: Manifest;

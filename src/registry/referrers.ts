@@ -3,7 +3,8 @@
 // <digest>), else its tag schema fallback (the tag sha256-<hex> holds an index of the
 // referrers), plus cosign's own tags (sha256-<hex>.sig, .att, .sbom).
 import { NotFoundError } from '../errors.ts';
-import { MANIFEST_LIMIT, pullScope, type RegistryClient } from './client.ts';
+import { MANIFEST_LIMIT, pullScope } from './client.ts';
+import type { RegistryApi } from './api.ts';
 import { ManifestError } from './errors.ts';
 import { fetchManifest, parseManifest, type Descriptor, type ParsedManifest } from './manifest.ts';
 import type { ReferrerKind, ReferrerNode } from './referrer-types.ts';
@@ -50,8 +51,8 @@ function node(d: Descriptor, via: ReferrerNode['via'], kind?: ReferrerKind, tag?
 }
 
 /** The referrers API's answer: the index's descriptors; undefined when the registry has no such API. */
-async function fromApi(
-  client: RegistryClient,
+export async function referrersFromApi(
+  client: RegistryApi,
   repository: string,
   digest: string,
   signal?: AbortSignal,
@@ -76,7 +77,7 @@ async function fromApi(
 }
 
 async function fromTags(
-  client: RegistryClient,
+  client: RegistryApi,
   repository: string,
   digest: string,
   tags: readonly string[],
@@ -118,7 +119,7 @@ async function fromTags(
  * is the repository's tag list (for the fallback and cosign tags).
  */
 export async function referrerTree(
-  client: RegistryClient,
+  client: RegistryApi,
   repository: string,
   digest: string,
   tags: readonly string[],
@@ -128,7 +129,7 @@ export async function referrerTree(
 ): Promise<ReferrerNode[]> {
   if (depth >= MAX_DEPTH) return [];
   const [api, tagged] = await Promise.all([
-    fromApi(client, repository, digest, signal),
+    referrersFromApi(client, repository, digest, signal),
     fromTags(client, repository, digest, tags, signal),
   ]);
   const nodes = new Map<string, ReferrerNode>();

@@ -13,6 +13,8 @@ import { deleteManifest, deleteTag } from './manifest-delete.ts';
 import { fetchManifest, manifestChildren, resolveDigest, type Manifest } from './manifest.ts';
 import { forEachHost, type OpenReader } from './per-host.ts';
 import type { ImageReference } from './reference.ts';
+import { removeReferrersOf, type RemovedReferrer } from './referrer-removal.ts';
+import { isReferrerTag } from './referrer-tags.ts';
 
 export interface Removal {
   repository: string;
@@ -23,6 +25,8 @@ export interface Removal {
   action: 'untagged' | 'deleted';
   /** Other tags that went with the digest (only with --force). */
   alsoRemovedTags: string[];
+  /** Its signatures, attestations and SBOMs, which went with it (set when there were any). */
+  referrers?: RemovedReferrer[];
 }
 
 interface Named {
@@ -35,6 +39,8 @@ interface RepositoryUse {
   tagsOn: Map<string, string[]>;
   /** digest -> tags whose index lists it */
   usedBy: Map<string, string[]>;
+  /** index digest -> its platforms */
+  childrenOf: Map<string, string[]>;
 }
 
 /** Tags of a repository, the digests they point at, and which indexes use which digests. */
@@ -47,7 +53,7 @@ async function repositoryUse(client: RegistryApi, repository: string, signal?: A
       ),
     ),
   );
-  const use: RepositoryUse = { tagsOn: new Map(), usedBy: new Map() };
+  const use: RepositoryUse = { tagsOn: new Map(), usedBy: new Map(), childrenOf: new Map() };
   const add = (map: Map<string, string[]>, digest: string, tag: string): void => {
     const list = map.get(digest) ?? [];
     if (!list.includes(tag)) list.push(tag);
@@ -57,7 +63,13 @@ async function repositoryUse(client: RegistryApi, repository: string, signal?: A
     const m: Manifest | undefined = manifests[i];
     if (!m) return;
     add(use.tagsOn, m.digest, tag);
-    if (m.parsed.kind === 'index') for (const child of manifestChildren(m.parsed)) add(use.usedBy, child.digest, tag);
+    if (m.parsed.kind === 'index') {
+      for (const child of manifestChildren(m.parsed)) add(use.usedBy, child.digest, tag);
+      use.childrenOf.set(
+        m.digest,
+        manifestChildren(m.parsed).map((c) => c.digest),
+      );
+    }
   });
   return use;
 }
@@ -174,7 +186,45 @@ export async function removeImages(
       alsoRemovedTags,
     });
   }
+  await removeReferrers(client, removals, uses, signal);
   return removals;
+}
+
+/**
+ * The referrers of each image that went (no ordinary tag left on its digest, nor on an index
+ * using it as a platform) go too; each removal row says which went with it.
+ */
+async function removeReferrers(
+  client: RegistryApi,
+  removals: Removal[],
+  uses: ReadonlyMap<string, RepositoryUse>,
+  signal?: AbortSignal,
+): Promise<void> {
+  for (const [repository, use] of uses) {
+    const rows = removals.filter((r) => r.repository === repository);
+    const gone = new Set(rows.flatMap((r) => [r.tag, ...r.alsoRemovedTags]).filter((t): t is string => t !== undefined));
+    const remaining = new Map<string, string[]>();
+    for (const [digest, tags] of use.tagsOn) {
+      const left = tags.filter((t) => !gone.has(t) && !isReferrerTag(t));
+      if (left.length > 0) remaining.set(digest, left);
+    }
+    const kept = new Set(remaining.keys());
+    for (const digest of remaining.keys()) for (const child of use.childrenOf.get(digest) ?? []) kept.add(child);
+    const subjectsOf = new Map<Removal, string[]>();
+    for (const r of rows) {
+      if (r.tag !== undefined && isReferrerTag(r.tag)) continue;
+      const candidates = [r.digest, ...(use.childrenOf.get(r.digest) ?? [])].filter((d) => !kept.has(d));
+      if (candidates.length > 0) subjectsOf.set(r, candidates);
+    }
+    const subjects = [...new Set([...subjectsOf.values()].flat())];
+    const removed = await removeReferrersOf(client, repository, subjects, kept, signal);
+    for (const [r, own] of subjectsOf) {
+      const reach = new Set(own);
+      // Its referrers, and theirs: the removed list is in tree order, a subject before its referrers.
+      const mine = removed.filter((x) => reach.has(x.subject) && (reach.add(x.digest), true));
+      if (mine.length > 0) r.referrers = mine;
+    }
+  }
 }
 
 /** rmi: removeImages on each registry the references name, host by host; each row names its registry. */

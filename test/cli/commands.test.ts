@@ -68,7 +68,7 @@ interface Row {
 
 const login = (user: string, password: string) => ({ auth: Buffer.from(`${user}:${password}`).toString('base64') });
 const oneLine = (message: string) => (): Expect => `docker-jindr: ${message}\n`;
-const lsiHeader = ['REPOSITORY', 'TAG', 'IMAGE ID', 'PLATFORMS', 'CREATED', 'SIZE'];
+const lsiHeader = ['REPOSITORY', 'TAG', 'IMAGE ID', 'PLATFORMS', 'CREATED', 'SIZE', 'REFERRERS'];
 /** The fixtures' configs say 2024-01-01: docker's wording of how long ago that is. */
 const created = /^\d+ (months|years) ago$/;
 const createdAt = '2024-01-01T00:00:00.000Z';
@@ -79,6 +79,7 @@ const lsiApp = (w: Fixture, tag: string) => [
   'linux/amd64,linux/arm64',
   created,
   bytes(size(amd64, arm64)),
+  '',
 ];
 const inspectApp = (w: Fixture, tag: string) => [
   ['IMAGE', 'TAG', 'PLATFORM', 'DIGEST'],
@@ -166,9 +167,9 @@ const rows: Record<string, Row> = {
         lsiHeader,
         lsiApp(w, 'latest'),
         lsiApp(w, 'v1'),
-        [`${w.src}/legacy`, 'v1', id(legacy.digest), 'linux/amd64,linux/arm64', created, bytes(size(...legacy.manifests))],
-        [`${w.src}/team/api`, '1.0', id(amd64.digest), 'linux/amd64', created, bytes(size(amd64))],
-        [`${w.src}/tools`, 'dev', id(tools.digest), 'linux/amd64', created, bytes(size(tools))],
+        [`${w.src}/legacy`, 'v1', id(legacy.digest), 'linux/amd64,linux/arm64', created, bytes(size(...legacy.manifests)), ''],
+        [`${w.src}/team/api`, '1.0', id(amd64.digest), 'linux/amd64', created, bytes(size(amd64)), ''],
+        [`${w.src}/tools`, 'dev', id(tools.digest), 'linux/amd64', created, bytes(size(tools)), ''],
       ],
     }),
   },
@@ -586,7 +587,7 @@ const rows: Record<string, Row> = {
     argv: (w) => ['-r', w.src, '--format', '{{.Bogus}}', 'lsi'],
     code: 2,
     stderr: oneLine(
-      "--format: unknown field .Bogus for 'docker-jindr lsi': use .Repository .Tag .ID .Platforms .Created .Size .Digest .CreatedAt .PushedAt",
+      "--format: unknown field .Bogus for 'docker-jindr lsi': use .Repository .Tag .ID .Platforms .Created .Size .Referrers .Digest .CreatedAt .PushedAt",
     ),
     check: (t, w) => t.deepEqual(w.srcFake.log, []),
   },

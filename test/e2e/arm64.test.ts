@@ -101,7 +101,7 @@ armE2e('under qemu: ls and lsi against a real registry container', async (t) => 
     .trim()
     .split('\n')
     .map((l) => l.trimEnd());
-  t.regex(images[0]!, /^REPOSITORY\s+TAG\s+IMAGE ID\s+PLATFORMS\s+CREATED\s+SIZE$/);
+  t.regex(images[0]!, /^REPOSITORY\s+TAG\s+IMAGE ID\s+PLATFORMS\s+CREATED\s+SIZE\s+REFERRERS$/);
   t.regex(
     images[1]!,
     new RegExp(`^${h}/archy\\s+latest\\s+${archy.digest.slice(7, 19)}\\s+linux/amd64,linux/arm64\\s+(N/A|.+ ago)\\s+\\d`),

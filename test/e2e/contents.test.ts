@@ -100,7 +100,7 @@ for (const image of registryImages) {
     t.deepEqual(lines(await ok(['-r', h, 'repos'])), ['REPOSITORY', `${h}/archy`, `${h}/archy-docker`, `${h}/single`, `${h}/team/variant`]);
 
     const table = lines(await ok(['-r', h, 'images']));
-    t.regex(table[0]!, /^REPOSITORY\s+TAG\s+IMAGE ID\s+PLATFORMS\s+CREATED\s+SIZE$/);
+    t.regex(table[0]!, /^REPOSITORY\s+TAG\s+IMAGE ID\s+PLATFORMS\s+CREATED\s+SIZE\s+REFERRERS$/);
     const short = (d: string) => d.slice(7, 19);
     t.regex(table[1]!, new RegExp(`^${h}/archy\\s+latest\\s+${short(oci.digest)}\\s+linux/amd64,linux/arm64\\s+\\d`));
     t.regex(table[2]!, new RegExp(`^${h}/archy-docker\\s+latest\\s+${short(list.digest)}\\s+linux/amd64,linux/arm64\\s+\\d`));
@@ -146,7 +146,7 @@ for (const image of registryImages) {
     t.is(unknown.code, 2);
     t.is(
       unknown.stderr,
-      "docker-jindr: --format: unknown field .Size2 for 'docker-jindr lsi': use .Repository .Tag .ID .Platforms .Created .Size .Digest .CreatedAt .PushedAt\n",
+      "docker-jindr: --format: unknown field .Size2 for 'docker-jindr lsi': use .Repository .Tag .ID .Platforms .Created .Size .Referrers .Digest .CreatedAt .PushedAt\n",
     );
 
     const ins = lines(await ok(['-r', h, 'inspect', 'archy', 'archy-docker:latest']));

@@ -39,7 +39,7 @@ e2e('registry:2: lsi shows CREATED, sorts by push time, and gives both dates in 
   );
 
   const table = (await reg.jindr('lsi', '--sort', 'created')).stdout.trim().split('\n');
-  t.regex(table[0]!, /^REPOSITORY\s+TAG\s+IMAGE ID\s+PLATFORMS\s+CREATED\s+SIZE$/);
+  t.regex(table[0]!, /^REPOSITORY\s+TAG\s+IMAGE ID\s+PLATFORMS\s+CREATED\s+SIZE\s+REFERRERS$/);
   for (const line of table.slice(1)) t.regex(line, /\s(\d+ (months|years)) ago\s+\d/);
 
   // The engine out of reach: no push times, never guessed.

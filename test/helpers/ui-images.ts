@@ -102,22 +102,47 @@ export async function pushFallbackIndex(
   await pushManifestBytes(host, repo, subject.replace(':', '-'), index);
 }
 
-/** cosign's signature tag (sha256-<hex>.sig): an image manifest whose layer is the signed payload. */
-export async function pushCosignSignature(host: string, repo: string, subject: string): Promise<Blob> {
+/**
+ * cosign's signature tag (sha256-<hex>.sig; .att and .sbom alike): an image manifest whose
+ * layer is the signed payload (simple signing), with cosign's signature annotation on it.
+ */
+export async function pushCosignSignature(
+  host: string,
+  repo: string,
+  subject: string,
+  suffix: 'sig' | 'att' | 'sbom' = 'sig',
+): Promise<Blob> {
   const config = blob(
     Buffer.from(JSON.stringify({ architecture: '', os: '', config: {}, rootfs: { type: 'layers', diff_ids: [] } })),
     OCI.config,
   );
   const payload = blob(
-    Buffer.from(JSON.stringify({ critical: { image: { 'docker-manifest-digest': subject } } })),
+    Buffer.from(
+      JSON.stringify({
+        critical: {
+          identity: { 'docker-reference': `${host}/${repo}` },
+          image: { 'docker-manifest-digest': subject },
+          type: 'cosign container image signature',
+        },
+        optional: null,
+      }),
+    ),
     'application/vnd.dev.cosign.simplesigning.v1+json',
   );
+  const annotations = { 'dev.cosignproject.cosign/signature': randomBytes(70).toString('base64') };
   await pushBlob(host, repo, config);
   await pushBlob(host, repo, payload);
   const manifest = blob(
-    Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI.manifest, config: descriptor(config), layers: [descriptor(payload)] })),
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI.manifest,
+        config: descriptor(config),
+        layers: [{ ...descriptor(payload), annotations }],
+      }),
+    ),
     OCI.manifest,
   );
-  await pushManifestBytes(host, repo, `${subject.replace(':', '-')}.sig`, manifest);
+  await pushManifestBytes(host, repo, `${subject.replace(':', '-')}.${suffix}`, manifest);
   return manifest;
 }

@@ -22,6 +22,7 @@ interface CpArgs {
   jobs: number;
   quiet: boolean;
   insecure: boolean;
+  'no-referrers': boolean;
 }
 
 export const cpCommand = defineCommand<CpArgs>({
@@ -35,7 +36,9 @@ export const cpCommand = defineCommand<CpArgs>({
     'registry and may carry a namespace (`ghcr.io/acme`); `--to` names a full destination instead. Every platform, digests unchanged, ' +
     'tags written last; uses your `docker login` credentials. `--all-tags` or `--tags REGEX` copies every tag of a repository (or those the ' +
     'whole tag of REGEX matches), skipping the tags the destination already has at the same digest (one request each); `--dry-run` ' +
-    'lists each tag as present or would copy, with the bytes it would send. See [Copy many tags](#copy-many-tags)',
+    'lists each tag as present or would copy, with the bytes it would send. See [Copy many tags](#copy-many-tags). ' +
+    'Signatures, attestations and SBOMs travel with each image, digests unchanged (`--no-referrers` leaves them): see ' +
+    '[Signatures, attestations and SBOMs](#signatures-attestations-and-sboms)',
   positionals: {
     image: { describe: 'IMAGE[:TAG|@DIGEST] in the registry (-r); the tag defaults to latest' },
     destination: { describe: 'The registry to copy to, HOST[:PORT][/NAMESPACE], e.g. ghcr.io/acme: the repository keeps its name' },
@@ -54,6 +57,7 @@ export const cpCommand = defineCommand<CpArgs>({
     jobs: { alias: 'j', type: 'number', default: 4, describe: 'Blobs transferred at once' },
     quiet: { alias: 'q', type: 'boolean', default: false, describe: 'No progress; print only the destination references' },
     insecure: { type: 'boolean', default: false, describe: 'Allow a destination without TLS, or with a certificate that does not verify' },
+    'no-referrers': { type: 'boolean', default: false, describe: "Leave the images' signatures, attestations and SBOMs behind" },
   },
   examples: [
     ['$0 cp app ghcr.io/acme v1 v2', 'copy app:latest, app:v1 and app:v2 to ghcr.io/acme/app'],
@@ -67,7 +71,7 @@ export const cpCommand = defineCommand<CpArgs>({
       args.to !== undefined ? [args.destination, ...(args.tag ?? [])].filter((t): t is string => t !== undefined) : (args.tag ?? []);
     const target = { registry: args.to !== undefined ? undefined : args.destination, to: args.to };
     // -q shows no counts: a warm copy of an index then needs no read of its children.
-    const options = { jobs: args.jobs, insecure: args.insecure, signal: ctx.signal, countPresent: !args.quiet };
+    const options = { jobs: args.jobs, insecure: args.insecure, signal: ctx.signal, countPresent: !args.quiet, referrers: !args.noReferrers };
     if (wantsManyTags(args)) {
       const plan = planTagsCopy(args.image, ctx.registry, target, { allTags: args.allTags, tags: args.tags, namedTags: tags });
       const dryRun = args.dryRun;

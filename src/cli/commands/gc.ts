@@ -15,7 +15,8 @@ export const gcCommand = defineCommand<{ 'dry-run': boolean; grace?: string; for
     '(signatures, attestations), and anything written within the grace period (see [Garbage collection and pushes under way]' +
     '(#garbage-collection-and-pushes-under-way)); the registry restarts briefly (no writes meanwhile); says `nothing to collect` when there ' +
     'is nothing. Refuses a registry container that docker jindr did not create (a plain `docker run ... registry:2`) unless `--force`; ' +
-    '`--dry-run` only reads and works on any',
+    '`--dry-run` only reads and works on any. A signature or SBOM tag whose image no repository holds any more goes, named: see ' +
+    '[Signatures, attestations and SBOMs](#signatures-attestations-and-sboms)',
   options: {
     'dry-run': {
       alias: 'n',

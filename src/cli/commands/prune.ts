@@ -62,7 +62,8 @@ export const pruneCommand = defineCommand<Args>({
   },
   readme:
     "Removes the tags retention rules let go (only the tags: an image another tag points to, an index's children and referrers stay), " +
-    'then collects garbage as `gc` does; asks first. See [prune](#prune-retention-rules)',
+    'then collects garbage as `gc` does; asks first. Signature and SBOM tags are never counted and go with their image. See ' +
+    '[prune](#prune-retention-rules)',
   epilog:
     'A tag goes when --keep and --older-than (one or both) let it go. Only tags are removed: an image another tag points to stays, ' +
     'and so do the children of a remaining index and the referrers of a remaining image; gc then removes what nothing needs. ' +

@@ -12,7 +12,8 @@ export const rmiCommand = defineCommand<{ image: string[]; force: boolean }>({
   describe: 'Delete images (tags or digests) from the registry',
   fields: removalColumns,
   readme:
-    'Deletes tags or digests; refuses (without `--force`) when other tags share the digest or an index uses it, since the registry deletes by digest',
+    'Deletes tags or digests; refuses (without `--force`) when other tags share the digest or an index uses it, since the registry deletes by digest. ' +
+    "An image's signatures, attestations and SBOMs go with it, each named: see [Signatures, attestations and SBOMs](#signatures-attestations-and-sboms)",
   positionals: { image: { describe: 'IMAGE[:TAG|@DIGEST], in the registry of -r unless it names one' } },
   options: {
     force: {

@@ -27,6 +27,24 @@ export async function showCopy(ctx: Context, quiet: boolean, copy: (events: Copy
   return report;
 }
 
+/** "2 signatures, 1 sbom": what travelled with the images. */
+function referrerCount(report: CopyReport): string {
+  const counts = new Map<string, number>();
+  for (const r of report.referrers) counts.set(r.kind, (counts.get(r.kind) ?? 0) + 1);
+  return [...counts]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`)
+    .join(', ');
+}
+
+/** JSON: an image with the referrers that travelled with it (its own, and theirs); none: as before. */
+function withReferrers(image: CopiedImage, report: CopyReport): CopiedImage & { referrers?: CopyReport['referrers'] } {
+  const reach = new Set([image.digest]);
+  // In order: a subject comes before its referrers. A platform's (cosign --recursive) have an unknown subject here: left out.
+  const mine = report.referrers.filter((r) => reach.has(r.subject) && reach.add(r.digest));
+  return mine.length > 0 ? { ...image, referrers: mine } : image;
+}
+
 function printCopyReport(ctx: Context, report: CopyReport, quiet: boolean): void {
   if (quiet) {
     if (ctx.format === 'json') writeJsonLines(ctx.stdout, report.images);
@@ -35,5 +53,11 @@ function printCopyReport(ctx: Context, report: CopyReport, quiet: boolean): void
   }
   const { copied, mounted, exists } = report.blobs;
   ctx.info(`blobs: ${copied} copied (${formatBytes(report.bytes)}), ${mounted} mounted, ${exists} already there`);
-  printRows(ctx, copyColumns, report.images);
+  if (report.referrers.length > 0) ctx.info(`with them: ${referrerCount(report)}`);
+  printRows(
+    ctx,
+    copyColumns,
+    report.images,
+    report.images.map((image) => withReferrers(image, report)),
+  );
 }

@@ -12,6 +12,13 @@ export const gcColumns: readonly Column<GcReport>[] = [
   { header: 'SPACE', value: (r) => formatBytes(r.bytesFreed + r.uploadBytes) },
 ];
 
+/** The signature, attestation and SBOM tags whose image no repository holds, a line each. */
+function describeOrphans(report: GcReport, verb: string): string[] {
+  return report.orphanReferrers.map(
+    (o) => `${verb} tag ${o.repository}:${o.tag}: the image it is about (${o.subject}) is in no repository of this registry`,
+  );
+}
+
 /** Upload sessions in a sentence; undefined when there were none. */
 function describeUploads(report: GcReport, verb: string): string | undefined {
   const n = report.uploads.length;
@@ -26,12 +33,13 @@ export function printGcReport(ctx: Context, report: GcReport): void {
     const verb = report.dryRun ? 'would remove' : 'removed';
     for (const m of report.manifests) ctx.info(`${verb} untagged manifest ${m.repository}@${m.digest}`);
     for (const r of report.repositories) ctx.info(`${verb} repository ${r} (no tags left)`);
+    for (const line of describeOrphans(report, verb)) ctx.info(line);
     const uploads = describeUploads(report, verb);
     if (uploads) ctx.info(uploads);
     const young = describeKeptYoung(report);
     if (young) ctx.info(young);
     if (report.dryRun) ctx.info('dry run: nothing was removed');
-    if (report.manifests.length + report.repositories.length + report.blobs + report.uploads.length === 0) {
+    if (report.manifests.length + report.repositories.length + report.blobs + report.uploads.length + report.orphanReferrers.length === 0) {
       ctx.stdout.write(`nothing to collect in ${report.container}\n`);
       return;
     }
@@ -50,6 +58,7 @@ export function printGcBeforeStop(ctx: Context, report: GcReport): void {
   for (const w of report.warnings) ctx.info(`warning: ${w}`);
   for (const m of report.manifests) ctx.info(`removed untagged manifest ${m.repository}@${m.digest}`);
   for (const r of report.repositories) ctx.info(`removed repository ${r} (no tags left)`);
+  for (const line of describeOrphans(report, 'removed')) ctx.info(line);
   const uploads = describeUploads(report, 'removed');
   if (uploads) ctx.info(uploads);
   const young = describeKeptYoung(report);

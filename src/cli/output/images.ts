@@ -2,12 +2,13 @@
 // read is also a warning.
 import type { Context } from '../context.ts';
 import type { ImageRow } from '../../registry/listings.ts';
+import { referrerSummary, type Grouped } from '../../registry/referrer-groups.ts';
 import { printRows } from './print.ts';
 import { formatBytes, type Column } from './table.ts';
 import { timeAgo } from './human-duration.ts';
 import { shortDigest } from '../../human-format.ts';
 
-type Row = ImageRow & { pushed?: string };
+type Row = Grouped<ImageRow & { pushed?: string }>;
 
 function platforms(r: Row): string {
   if (r.error) return '(unreadable)';
@@ -21,6 +22,7 @@ export const imageColumns: readonly Column<Row>[] = [
   { header: 'PLATFORMS', value: platforms },
   { header: 'CREATED', value: (r) => timeAgo(r.created) },
   { header: 'SIZE', value: (r) => (r.error ? '?' : formatBytes(r.size)) },
+  { header: 'REFERRERS', value: (r) => (r.referrerOf !== undefined ? `(of ${shortDigest(r.referrerOf)})` : referrerSummary(r.referrers)) },
   { header: 'DIGEST', value: (r) => r.digest, hidden: true },
   { header: 'CREATED AT', value: (r) => r.created ?? '', hidden: true },
   { header: 'PUSHED AT', value: (r) => r.pushed ?? '', hidden: true },
@@ -48,6 +50,8 @@ export function printImages(ctx: Context, rows: readonly Row[], quiet: boolean):
       created: r.created,
       pushed: r.pushed,
       ...(r.error ? { error: r.error } : {}),
+      ...(r.referrers ? { referrers: r.referrers } : {}),
+      ...(r.referrerOf !== undefined ? { referrerOf: r.referrerOf } : {}),
     })),
   );
 }

@@ -7,6 +7,7 @@ import type { PrunedTag } from '../../gc/prune-plan.ts';
 import { formatBytes, type Column } from './table.ts';
 import { printRows } from './print.ts';
 import { timeAgo } from './human-duration.ts';
+import { shortDigest } from '../../human-format.ts';
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
@@ -26,6 +27,7 @@ export const pruneColumns: readonly Column<PrunedTag>[] = [
   { header: 'DIGEST', value: (t) => t.digest },
   { header: 'PUSHED', value: (t) => timeAgo(t.pushed) },
   { header: 'SHARED WITH', value: (t) => t.sharedWith.join(',') },
+  { header: 'REFERRER OF', value: (t) => t.referrerOf ?? '', hidden: true },
 ];
 
 function printText(ctx: Context, report: PruneReport): void {
@@ -41,6 +43,10 @@ function printText(ctx: Context, report: PruneReport): void {
   }
   const verb = report.dryRun ? 'Would untag' : 'Untagged';
   for (const t of report.tags) {
+    if (t.referrerOf !== undefined) {
+      ctx.stdout.write(`${verb}: ${report.registry}/${t.repository}:${t.tag}, with the image it is about (${shortDigest(t.referrerOf)})\n`);
+      continue;
+    }
     const stays = t.sharedWith.length > 0 ? ` (its image stays: also tagged ${t.sharedWith.join(', ')})` : '';
     ctx.stdout.write(`${verb}: ${report.registry}/${t.repository}:${t.tag}, pushed ${timeAgo(t.pushed)}${stays}\n`);
   }

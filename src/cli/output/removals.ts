@@ -5,6 +5,7 @@ import type { Removal } from '../../registry/remove-images.ts';
 import type { RepositoryDeletion } from '../../storage/delete-repositories.ts';
 import { printRows } from './print.ts';
 import type { Column } from './table.ts';
+import { shortDigest } from '../../human-format.ts';
 
 type Row = Removal & { registry: string };
 
@@ -14,6 +15,7 @@ export const removalColumns: readonly Column<Row>[] = [
   { header: 'DIGEST', value: (r) => r.digest },
   { header: 'ACTION', value: (r) => r.action },
   { header: 'ALSO REMOVED', value: (r) => r.alsoRemovedTags.join(',') },
+  { header: 'REFERRERS', value: (r) => (r.referrers ?? []).map((x) => x.tag ?? x.digest).join(','), hidden: true },
 ];
 
 /** Docker's lines: each tag that went (once), then each manifest deleted (once, however many of its tags were named). */
@@ -34,6 +36,17 @@ function removalLines(rows: readonly Row[]): string[] {
   for (const [key, tags] of deleted) {
     const name = key.slice(0, key.indexOf('@'));
     lines.push(...[...tags].map((t) => `Untagged: ${name}:${t}`), `Deleted: ${key}`);
+  }
+  // Signatures, attestations and SBOMs that went with their image, each once.
+  const told = new Set<string>();
+  for (const r of rows) {
+    const name = `${r.registry}/${r.repository}`;
+    for (const x of r.referrers ?? []) {
+      if (told.has(`${name}@${x.digest}`)) continue;
+      told.add(`${name}@${x.digest}`);
+      const via = x.tag !== undefined ? `, tag ${x.tag}` : '';
+      lines.push(`Deleted: ${name}@${x.digest} (${x.kind} of ${shortDigest(x.subject)}${via})`);
+    }
   }
   return lines;
 }

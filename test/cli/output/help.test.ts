@@ -48,7 +48,7 @@ test('--format is listed with the fields a template may use, for the commands th
   const lsi = commandHelp(findCommand(commands, 'lsi')!, docker);
   t.regex(
     lsi.replace(/\s+/g, ' '),
-    /--format string Format output: 'table' \(the default\), 'table TEMPLATE', 'json' \(one JSON object per line\), or a Go 'TEMPLATE' .* over the fields \.Repository \.Tag \.ID \.Platforms \.Created \.Size \.Digest/,
+    /--format string Format output: 'table' \(the default\), 'table TEMPLATE', 'json' \(one JSON object per line\), or a Go 'TEMPLATE' .* over the fields \.Repository \.Tag \.ID \.Platforms \.Created \.Size \.Referrers \.Digest/,
   );
   t.notRegex(commandHelp(findCommand(commands, 'start')!, docker), /--format/);
   t.notRegex(commandHelp(findCommand(commands, 'restart')!, docker), /\[OPTIONS\]/, 'no options of its own: none in the usage line');

@@ -48,6 +48,7 @@ test('rmi of two tags of one digest (registry 2.x deletes by digest): each Untag
 });
 
 const gc = (over: Partial<GcReport> = {}): GcReport => ({
+  orphanReferrers: [],
   registry: 'localhost:5001',
   container: 'jindr-5001',
   dryRun: false,
@@ -195,6 +196,7 @@ const copied = {
   images: [{ source: 'localhost:5001/app:v1', destination: 'r.example/app:v1', digest: D('a'), mediaType: 'x' }],
   blobs: { exists: 3, mounted: 0, copied: 0 },
   bytes: 0,
+  referrers: [],
 };
 
 test('cp on a terminal: the result once (the table), not again in the progress', async (t) => {
