@@ -71,7 +71,13 @@ export const cpCommand = defineCommand<CpArgs>({
       args.to !== undefined ? [args.destination, ...(args.tag ?? [])].filter((t): t is string => t !== undefined) : (args.tag ?? []);
     const target = { registry: args.to !== undefined ? undefined : args.destination, to: args.to };
     // -q shows no counts: a warm copy of an index then needs no read of its children.
-    const options = { jobs: args.jobs, insecure: args.insecure, signal: ctx.signal, countPresent: !args.quiet, referrers: !args.noReferrers };
+    const options = {
+      jobs: args.jobs,
+      insecure: args.insecure,
+      signal: ctx.signal,
+      countPresent: !args.quiet,
+      referrers: !args.noReferrers,
+    };
     if (wantsManyTags(args)) {
       const plan = planTagsCopy(args.image, ctx.registry, target, { allTags: args.allTags, tags: args.tags, namedTags: tags });
       const dryRun = args.dryRun;
