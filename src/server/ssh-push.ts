@@ -82,11 +82,13 @@ export async function pushOverSsh(options: SshPushOptions): Promise<SshPushRepor
       const pushed = await pushEngineImage(source.engine.docker, options.image, to, options.progress, options.signal);
       sent = { digest: pushed.digest, blobs: { sent: pushed.pushed, present: pushed.present }, bytes: 0 };
     }
-    // The host's engine pulls from its own loopback: the port of the container, not ours.
-    const temporary = `127.0.0.1:${registry.port}/${ref.repository}:${tag}`;
-    const pulled = await pullImage(remote.docker, temporary, options.progress, options.signal);
-    await remote.docker.getImage(temporary).tag({ repo: name, tag });
-    await remote.docker.getImage(temporary).remove({ noprune: true });
+    // The host's engine pulls from its own loopback (the port of the container, not ours), by
+    // digest: no temporary tag, and the name it pulled by is the engine's record of the digest
+    // (RepoDigests), which removing a tag of the same repository would take with it.
+    const pulledAs = `127.0.0.1:${registry.port}/${ref.repository}`;
+    const pulled = await pullImage(remote.docker, `${pulledAs}@${sent.digest}`, options.progress, options.signal);
+    await remote.docker.getImage(`${pulledAs}@${sent.digest}`).tag({ repo: name, tag });
+    await forgetEarlierPorts(remote.docker, `${name}:${tag}`, pulledAs);
     return {
       image: `${name}:${tag}`,
       host: options.url,
@@ -100,6 +102,20 @@ export async function pushOverSsh(options: SshPushOptions): Promise<SshPushRepor
   } finally {
     await tunnel?.close();
     await registry.remove();
+  }
+}
+
+/** The same record left by earlier pushes, through another port: one is enough. */
+async function forgetEarlierPorts(docker: Engine['docker'], image: string, pulledAs: string): Promise<void> {
+  const repository = pulledAs.slice(pulledAs.indexOf('/') + 1);
+  const { RepoDigests } = await docker.getImage(image).inspect();
+  for (const earlier of RepoDigests ?? []) {
+    const [at, rest] = [earlier.split('@', 1)[0]!, earlier.slice(earlier.indexOf('/') + 1)];
+    if (at === pulledAs || !/^127\.0\.0\.1:\d+\//.test(at) || !rest.startsWith(`${repository}@`)) continue;
+    await docker
+      .getImage(earlier)
+      .remove({ noprune: true })
+      .catch(() => {});
   }
 }
 

@@ -137,29 +137,37 @@ e2e(
 e2e('push: an image only the local engine has is pushed by the engine, through a Host alias of ~/.ssh/config', async (t) => {
   const sshd = await startSshd(t);
   // A registry host where nothing listens: the registry does not have it, the engine does.
-  const ref = await tinyImage(t, `localhost:${await freePort()}`);
-  const repository = ref.slice(0, ref.lastIndexOf(':'));
-  forgetImages(t, repository.slice(repository.indexOf('/') + 1));
+  const repository = `jtest/push-engine-${randomBytes(4).toString('hex')}`;
+  const ref = await tinyImage(t, `localhost:${await freePort()}`, repository);
+  forgetImages(t, repository);
   const home = aliasHome(t, sshd, 'yes', { DOCKER_CONFIG: tempDir(t, 'jindr-push-config-') });
   writeFileSync(home.knownHosts, `${sshd.knownHostsLine}\n`);
   const push = (): Promise<RunResult> => jindr(['--format', 'json', 'push', 'ssh://myalias', ref], { env: home.env });
 
   const first = pushed(t, await push(), 'first push');
-  t.like(first, { image: ref, host: 'ssh://myalias', source: 'engine' });
+  // The "remote" engine is this one: it has the layer already, and pulls none.
+  t.like(first, { image: ref, host: 'ssh://myalias', source: 'engine', blobs: { sent: 1, present: 0 }, layers: { pulled: 0 } });
   t.regex(first.digest, /^sha256:[a-f0-9]{64}$/);
   const digests = await repoDigests(ref);
   t.true(
-    digests.some((d) => d.endsWith(`@${first.digest}`)),
+    digests.some((d) => d.endsWith(`/${repository}@${first.digest}`)),
     `RepoDigests ${digests.join(' ')}`,
   );
+  t.regex(sshd.log(), /Accepted publickey for root from 127\.0\.0\.1/, 'through our sshd');
+  const marker = await touchMarker(t);
   const second = pushed(t, await push(), 'second push');
-  t.like(second, { digest: first.digest, blobs: { sent: 0 }, layers: { pulled: 0 } });
+  t.like(second, { digest: first.digest, blobs: { sent: 0, present: 1 }, layers: { pulled: 0 } });
+  t.deepEqual(await blobsWrittenSince(marker), [], 'the volume kept every blob: nothing written again');
+  const records = (await repoDigests(ref)).filter((d) => d.includes(`/${repository}@`));
+  t.is(records.length, 1, `one record of the digest, not one per push: ${records.join(' ')}`);
+  t.true(records[0]?.endsWith(`@${first.digest}`));
   t.deepEqual(await pushContainers(), [], 'no registry container left');
 });
 
 /** One line, non-zero exit, and nothing left on the remote. */
 async function assertFails(t: ExecutionContext, result: RunResult, said: RegExp, what: string): Promise<void> {
   const line = errorLine(t, result, undefined, what);
+  t.log(line);
   t.regex(line, said, what);
   t.deepEqual(await pushContainers(), [], `${what}: no registry container left`);
 }
@@ -170,7 +178,8 @@ e2e('push: an unreachable host, a key the host refuses, a host without docker: o
   const repository = `jtest/push-${randomBytes(4).toString('hex')}`;
   await pushRandomImage(r.host, repository, 'v1', { layers: 1 });
   const home = defaultHome(t, sshd, { DOCKER_CONFIG: tempDir(t, 'jindr-push-config-') });
-  const push = (host: string): Promise<RunResult> => jindr(['-r', r.host, 'push', host, `${repository}:v1`], { env: home.env });
+  const push = (host: string): Promise<RunResult> =>
+    jindr(['-r', r.host, '--format', 'json', 'push', host, `${repository}:v1`], { env: home.env });
 
   const closed = await freePort();
   await assertFails(

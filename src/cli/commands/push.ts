@@ -6,14 +6,14 @@ import { checkJobs } from '../../registry/copy-session.ts';
 import { pushOverSsh } from '../../server/ssh-push.ts';
 
 interface PushArgs {
-  host: string;
+  remote: string;
   image: string;
   jobs: number;
   quiet: boolean;
 }
 
 export const pushCommand = defineCommand<PushArgs>({
-  command: 'push <host> <image>',
+  command: 'push <remote> <image>',
   describe: 'Put an image into the Docker engine of an ssh host, sending only the layers it lacks',
   fields: pushColumns,
   readme:
@@ -23,7 +23,7 @@ export const pushCommand = defineCommand<PushArgs>({
     '`~/.ssh/config` applies, as for `ssh://` engines); only blobs the host lacks are sent, every platform, then its engine pulls ' +
     "its own platform and the registry container is removed. Nothing is published on the host's network",
   positionals: {
-    host: { describe: 'ssh://[USER@]HOST[:PORT]: a host, or a Host alias of ~/.ssh/config, running Docker' },
+    remote: { describe: 'ssh://[USER@]HOST[:PORT]: a host, or a Host alias of ~/.ssh/config, running Docker' },
     image: { describe: 'IMAGE[:TAG] in the registry (-r), else in the local engine; the tag defaults to latest' },
   },
   options: {
@@ -39,7 +39,7 @@ export const pushCommand = defineCommand<PushArgs>({
     const info = args.quiet ? undefined : (m: string) => ctx.info(m);
     await showPush(ctx, args.quiet, (progress, events) =>
       pushOverSsh({
-        url: args.host,
+        url: args.remote,
         image: args.image,
         registry: ctx.registry,
         open: registryClients(ctx),
