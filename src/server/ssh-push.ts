@@ -86,6 +86,8 @@ export async function pushOverSsh(options: SshPushOptions): Promise<SshPushRepor
     // digest: no temporary tag, and the name it pulled by is the engine's record of the digest
     // (RepoDigests), which removing a tag of the same repository would take with it.
     const pulledAs = `127.0.0.1:${registry.port}/${ref.repository}`;
+    options.progress.write(`${options.url}: its engine pulls ${name}:${tag}\n`);
+    options.progress.write(`${options.url}: its engine pulls ${name}:${tag}\n`);
     const pulled = await pullImage(remote.docker, `${pulledAs}@${sent.digest}`, options.progress, options.signal);
     await remote.docker.getImage(`${pulledAs}@${sent.digest}`).tag({ repo: name, tag });
     await forgetEarlierPorts(remote.docker, `${name}:${tag}`, pulledAs);

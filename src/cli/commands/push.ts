@@ -17,11 +17,10 @@ export const pushCommand = defineCommand<PushArgs>({
   describe: 'Put an image into the Docker engine of an ssh host, sending only the layers it lacks',
   fields: pushColumns,
   readme:
-    'Puts IMAGE (from the registry of `-r`, or else from the local engine) into the Docker engine at `ssh://[USER@]HOST[:PORT]`, ' +
-    "under the same name and digest, as unregistry's `docker pussh` does: a registry container on the host's 127.0.0.1 (the image " +
-    '`start` uses, its storage on the volume `jindr-push`, kept for the next push), reached through your own `ssh` (so ' +
-    '`~/.ssh/config` applies, as for `ssh://` engines); only blobs the host lacks are sent, every platform, then its engine pulls ' +
-    "its own platform and the registry container is removed. Nothing is published on the host's network",
+    'Puts IMAGE (from the registry of `-r`, or else from the local engine) into the Docker engine at `ssh://[USER@]HOST[:PORT]` ' +
+    "under the same name and digest, sending only the blobs the host lacks, as unregistry's `docker pussh` does: through your own " +
+    "`ssh` to a registry container on the host's 127.0.0.1, nothing published on its network. See " +
+    '[push](#push-an-image-onto-a-server-over-ssh)',
   positionals: {
     remote: { describe: 'ssh://[USER@]HOST[:PORT]: a host, or a Host alias of ~/.ssh/config, running Docker' },
     image: { describe: 'IMAGE[:TAG] in the registry (-r), else in the local engine; the tag defaults to latest' },
