@@ -35,6 +35,8 @@ export interface SshPushOptions {
   progress: ProgressSink;
   events?: CopyEvents;
   info?: (message: string) => void;
+  /** Runs fn to its end even after Ctrl-C (the command's Context.critical). */
+  critical?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 export interface SshPushReport {
@@ -64,47 +66,51 @@ export async function pushOverSsh(options: SshPushOptions): Promise<SshPushRepor
   const name = engineName(options.image);
   const source = await findSource(options, ref, tag);
   const remote = await connectSshEngine(options.url, options.env, options.signal);
-  const registry = await startPushRegistry(remote.docker, options.progress, options.signal);
-  let tunnel: SshTunnel | undefined;
-  try {
-    tunnel = await openSshTunnel(target, registry.port, options.env, options.signal);
-    await waitServing(tunnel.port, options.signal, registry.name);
-    const here = `127.0.0.1:${tunnel.port}`;
-    let sent: { digest: string; blobs: SshPushReport['blobs']; bytes: number };
-    if (source.kind === 'registry') {
-      const plan = { from: { registry: ref.registry, repository: ref.repository }, to: { registry: here, repository: ref.repository } };
-      const items = [{ source: ref.digest ?? tag, tag }];
-      const report = await copyBetween(options.open, { ...plan, items }, { jobs: options.jobs, insecure: false, ...pick(options) });
-      const { copied, mounted, exists } = report.blobs;
-      sent = { digest: report.images[0]!.digest, blobs: { sent: copied + mounted, present: exists }, bytes: report.bytes };
-    } else {
-      const to = { repository: `${here}/${ref.repository}`, tag };
-      const pushed = await pushEngineImage(source.engine.docker, options.image, to, options.progress, options.signal);
-      sent = { digest: pushed.digest, blobs: { sent: pushed.pushed, present: pushed.present }, bytes: 0 };
+  // Ctrl-C stops the transfer (the signal), and waits for the removal of what the host got.
+  const critical = options.critical ?? (<T>(fn: () => Promise<T>): Promise<T> => fn());
+  return critical(async () => {
+    const registry = await startPushRegistry(remote.docker, options.progress, options.signal);
+    let tunnel: SshTunnel | undefined;
+    try {
+      tunnel = await openSshTunnel(target, registry.port, options.env, options.signal);
+      await waitServing(tunnel.port, options.signal, registry.name);
+      const here = `127.0.0.1:${tunnel.port}`;
+      let sent: { digest: string; blobs: SshPushReport['blobs']; bytes: number };
+      if (source.kind === 'registry') {
+        const plan = { from: { registry: ref.registry, repository: ref.repository }, to: { registry: here, repository: ref.repository } };
+        const items = [{ source: ref.digest ?? tag, tag }];
+        const report = await copyBetween(options.open, { ...plan, items }, { jobs: options.jobs, insecure: false, ...pick(options) });
+        const { copied, mounted, exists } = report.blobs;
+        sent = { digest: report.images[0]!.digest, blobs: { sent: copied + mounted, present: exists }, bytes: report.bytes };
+      } else {
+        const to = { repository: `${here}/${ref.repository}`, tag };
+        const pushed = await pushEngineImage(source.engine.docker, options.image, to, options.progress, options.signal);
+        sent = { digest: pushed.digest, blobs: { sent: pushed.pushed, present: pushed.present }, bytes: 0 };
+      }
+      // The host's engine pulls from its own loopback (the port of the container, not ours), by
+      // digest: no temporary tag, and the name it pulled by is the engine's record of the digest
+      // (RepoDigests), which removing a tag of the same repository would take with it.
+      const pulledAs = `127.0.0.1:${registry.port}/${ref.repository}`;
+      options.progress.write(`${options.url}: its engine pulls ${name}:${tag}\n`);
+      options.progress.write(`${options.url}: its engine pulls ${name}:${tag}\n`);
+      const pulled = await pullImage(remote.docker, `${pulledAs}@${sent.digest}`, options.progress, options.signal);
+      await remote.docker.getImage(`${pulledAs}@${sent.digest}`).tag({ repo: name, tag });
+      await forgetEarlierPorts(remote.docker, `${name}:${tag}`, pulledAs);
+      return {
+        image: `${name}:${tag}`,
+        host: options.url,
+        source: source.kind,
+        from: source.kind === 'registry' ? source.from : options.image,
+        digest: sent.digest,
+        blobs: sent.blobs,
+        bytes: sent.bytes,
+        layers: { pulled: pulled.downloaded, present: pulled.present },
+      };
+    } finally {
+      await tunnel?.close();
+      await registry.remove();
     }
-    // The host's engine pulls from its own loopback (the port of the container, not ours), by
-    // digest: no temporary tag, and the name it pulled by is the engine's record of the digest
-    // (RepoDigests), which removing a tag of the same repository would take with it.
-    const pulledAs = `127.0.0.1:${registry.port}/${ref.repository}`;
-    options.progress.write(`${options.url}: its engine pulls ${name}:${tag}\n`);
-    options.progress.write(`${options.url}: its engine pulls ${name}:${tag}\n`);
-    const pulled = await pullImage(remote.docker, `${pulledAs}@${sent.digest}`, options.progress, options.signal);
-    await remote.docker.getImage(`${pulledAs}@${sent.digest}`).tag({ repo: name, tag });
-    await forgetEarlierPorts(remote.docker, `${name}:${tag}`, pulledAs);
-    return {
-      image: `${name}:${tag}`,
-      host: options.url,
-      source: source.kind,
-      from: source.kind === 'registry' ? source.from : options.image,
-      digest: sent.digest,
-      blobs: sent.blobs,
-      bytes: sent.bytes,
-      layers: { pulled: pulled.downloaded, present: pulled.present },
-    };
-  } finally {
-    await tunnel?.close();
-    await registry.remove();
-  }
+  });
 }
 
 /** The same record left by earlier pushes, through another port: one is enough. */

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { e2e, freePort, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { pushRandomImage } from '../helpers/images.ts';
-import { docker, dockerOk, errorLine, jindr, jsonLines, tinyImage, type RunResult } from '../helpers/run.ts';
+import { docker, dockerOk, errorLine, jindr, jsonLines, pluginBinary, runActingOnce, tinyImage, type RunResult } from '../helpers/run.ts';
 import { aliasHome, defaultHome, keygen, startSshd, tempDir, type Sshd } from '../helpers/sshd.ts';
 
 const VOLUME = 'jindr-push';
@@ -204,4 +204,20 @@ e2e('push: an unreachable host, a key the host refuses, a host without docker: o
   await assertFails(t, await push(sshdHost(bare)), /docker: not found: is Docker installed on 127\.0\.0\.1/, 'no docker');
   t.is(pushed(t, await push(sshdHost(sshd)), 'the right key and a host with docker').digest.length, 71);
   forgetImages(t, repository);
+});
+
+e2e('push: Ctrl-C while blobs go to the host: exit 130, the registry container removed from the host', async (t) => {
+  const sshd = await startSshd(t);
+  const r = await registry(t);
+  const repository = `jtest/push-${randomBytes(4).toString('hex')}`;
+  await pushRandomImage(r.host, repository, 'v1', { layers: 3, layerSize: 16 << 20 });
+  forgetImages(t, repository);
+  const home = defaultHome(t, sshd, { DOCKER_CONFIG: tempDir(t, 'jindr-push-config-') });
+  const args = ['-r', r.host, 'push', '-j', '1', sshdHost(sshd), `${repository}:v1`];
+  // The first blob done: the others are on their way (one at a time).
+  const result = await runActingOnce(pluginBinary, args, /: copied \(/, (child) => child.kill('SIGINT'), home.env);
+  t.true(result.acted, result.stderr);
+  t.is(result.code, 130, result.stderr);
+  t.deepEqual(await pushContainers(), [], 'no registry container left');
+  t.is((await docker(['image', 'inspect', `${repository}:v1`])).code, 1, 'the host has no image by that name');
 });

@@ -48,6 +48,7 @@ export const pushCommand = defineCommand<PushArgs>({
         jobs,
         progress,
         events,
+        critical: (fn) => ctx.critical(fn),
         info,
       }),
     );
