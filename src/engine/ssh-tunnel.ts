@@ -16,6 +16,8 @@ import { EngineUnreachableError, InterruptedError } from '../errors.ts';
 export interface SshTunnel {
   /** The local port: 127.0.0.1:port reaches 127.0.0.1:remotePort on the host. */
   port: number;
+  /** Why ssh ended, once it has (before close): what a failed request through the port should say. */
+  failure(): Error | undefined;
   close(): Promise<void>;
 }
 
@@ -49,11 +51,15 @@ export async function openSshTunnel(
       resolve(new EngineUnreachableError(sshFailure(target.host, code, sig, stderr || 'the forwarding ended'))),
     );
   });
+  let failure: Error | undefined;
+  let closing = false;
+  void ended.then((err) => (failure = closing ? undefined : err));
   const stopSsh = (): void => stop(child);
   process.on('exit', stopSsh);
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   const close = async (): Promise<void> => {
+    closing = true;
     for (const s of sockets) s.destroy();
     if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
     stopSsh();
@@ -76,7 +82,7 @@ export async function openSshTunnel(
       server!.once('error', reject);
       server!.listen(0, '127.0.0.1', () => resolve((server!.address() as { port: number }).port));
     });
-    return { port, close };
+    return { port, failure: () => failure, close };
   } catch (err) {
     await close();
     throw err;

@@ -74,24 +74,15 @@ export async function pushOverSsh(options: SshPushOptions): Promise<SshPushRepor
     try {
       tunnel = await openSshTunnel(target, registry.port, options.env, options.signal);
       await waitServing(tunnel.port, options.signal, registry.name);
-      const here = `127.0.0.1:${tunnel.port}`;
-      let sent: { digest: string; blobs: SshPushReport['blobs']; bytes: number };
-      if (source.kind === 'registry') {
-        const plan = { from: { registry: ref.registry, repository: ref.repository }, to: { registry: here, repository: ref.repository } };
-        const items = [{ source: ref.digest ?? tag, tag }];
-        const report = await copyBetween(options.open, { ...plan, items }, { jobs: options.jobs, insecure: false, ...pick(options) });
-        const { copied, mounted, exists } = report.blobs;
-        sent = { digest: report.images[0]!.digest, blobs: { sent: copied + mounted, present: exists }, bytes: report.bytes };
-      } else {
-        const to = { repository: `${here}/${ref.repository}`, tag };
-        const pushed = await pushEngineImage(source.engine.docker, options.image, to, options.progress, options.signal);
-        sent = { digest: pushed.digest, blobs: { sent: pushed.pushed, present: pushed.present }, bytes: 0 };
-      }
+      const open = tunnel;
+      // ssh ending under the transfer is the cause to name, not the port it left closed.
+      const sent = await send(options, source, ref, tag, `127.0.0.1:${tunnel.port}`).catch((err: unknown) => {
+        throw open.failure() ?? err;
+      });
       // The host's engine pulls from its own loopback (the port of the container, not ours), by
       // digest: no temporary tag, and the name it pulled by is the engine's record of the digest
       // (RepoDigests), which removing a tag of the same repository would take with it.
       const pulledAs = `127.0.0.1:${registry.port}/${ref.repository}`;
-      options.progress.write(`${options.url}: its engine pulls ${name}:${tag}\n`);
       options.progress.write(`${options.url}: its engine pulls ${name}:${tag}\n`);
       const pulled = await pullImage(remote.docker, `${pulledAs}@${sent.digest}`, options.progress, options.signal);
       await remote.docker.getImage(`${pulledAs}@${sent.digest}`).tag({ repo: name, tag });
@@ -127,6 +118,26 @@ async function forgetEarlierPorts(docker: Engine['docker'], image: string, pulle
   }
 }
 
+interface Sent {
+  digest: string;
+  blobs: SshPushReport['blobs'];
+  bytes: number;
+}
+
+/** The image into the host's registry, reached here at `here`: copied from the registry, or pushed by the local engine. */
+async function send(options: SshPushOptions, source: Source, ref: ImageReference, tag: string, here: string): Promise<Sent> {
+  if (source.kind === 'registry') {
+    const plan = { from: { registry: ref.registry, repository: ref.repository }, to: { registry: here, repository: ref.repository } };
+    const items = [{ source: ref.digest ?? tag, tag }];
+    const report = await copyBetween(options.open, { ...plan, items }, { jobs: options.jobs, insecure: false, ...pick(options) });
+    const { copied, mounted, exists } = report.blobs;
+    return { digest: report.images[0]!.digest, blobs: { sent: copied + mounted, present: exists }, bytes: report.bytes };
+  }
+  const to = { repository: `${here}/${ref.repository}`, tag };
+  const pushed = await pushEngineImage(source.engine.docker, options.image, to, options.progress, options.signal);
+  return { digest: pushed.digest, blobs: { sent: pushed.pushed, present: pushed.present }, bytes: 0 };
+}
+
 function pick(options: SshPushOptions): { signal: AbortSignal; events?: CopyEvents } {
   return options.events ? { signal: options.signal, events: options.events } : { signal: options.signal };
 }
@@ -153,7 +164,12 @@ async function findSource(options: SshPushOptions, ref: ImageReference, tag: str
   } finally {
     await client.close();
   }
-  const engine = await options.localEngine();
+  const engine = await options.localEngine().catch((err: unknown) => {
+    if (err instanceof InterruptedError) throw err;
+    throw new NotFoundError(`${why}, and the local engine cannot be asked for ${quote(options.image)}: ${errorMessage(err)}`, {
+      cause: err,
+    });
+  });
   if (!(await imageExists(engine.docker, options.image))) {
     throw new NotFoundError(`${why}, and the local engine has no image ${quote(options.image)}: push or pull it first`);
   }

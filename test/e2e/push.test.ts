@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { e2e, freePort, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
-import { pushRandomImage } from '../helpers/images.ts';
+import { blobsOf, pushArchy, pushRandomImage } from '../helpers/images.ts';
 import { docker, dockerOk, errorLine, jindr, jsonLines, pluginBinary, runActingOnce, tinyImage, type RunResult } from '../helpers/run.ts';
 import { aliasHome, defaultHome, keygen, startSshd, tempDir, type Sshd } from '../helpers/sshd.ts';
 
@@ -131,6 +131,41 @@ e2e(
     t.like(second, { digest: image.digest, blobs: { sent: 0, present: 4 }, layers: { pulled: 0 } });
     t.deepEqual(await blobsWrittenSince(marker), [], 'the volume kept every blob: nothing written again');
     t.deepEqual(await pushContainers(), [], 'no registry container left after the second push');
+  },
+);
+
+e2e(
+  'push: a two-platform index goes whole to the host (every platform), its engine pulls its own; RepoDigests has the index digest',
+  async (t) => {
+    const sshd = await startSshd(t);
+    const r = await registry(t);
+    const repository = `jtest/push-archy-${randomBytes(4).toString('hex')}`;
+    const index = await pushArchy(r.host, { repo: repository, tag: 'v1' });
+    forgetImages(t, repository);
+    const home = defaultHome(t, sshd, { DOCKER_CONFIG: tempDir(t, 'jindr-push-config-') });
+    const result = await jindr(['-r', r.host, '--format', 'json', 'push', sshdHost(sshd), `${repository}:v1`], { env: home.env });
+    const row = pushed(t, result, 'push');
+    t.is(row.digest, index.digest);
+    t.is(row.blobs.sent + row.blobs.present, blobsOf(index).length, "every platform's blobs");
+    const digests = await repoDigests(`${repository}:v1`);
+    t.true(
+      digests.some((d) => d.endsWith(`/${repository}@${index.digest}`)),
+      `RepoDigests ${digests.join(' ')}`,
+    );
+    // Every child manifest is in the host's storage, not only the engine's platform.
+    const stored = await dockerOk([
+      'run',
+      '--rm',
+      '--entrypoint',
+      'ls',
+      '-v',
+      `${VOLUME}:/v`,
+      'registry:3',
+      `/v/docker/registry/v2/repositories/${repository}/_manifests/revisions/sha256`,
+    ]);
+    for (const m of index.manifests) t.true(stored.split('\n').includes(m.digest.slice('sha256:'.length)), `${m.digest} stored`);
+    const arch = (await dockerOk(['image', 'inspect', '--format', '{{.Architecture}}', `${repository}:v1`])).trim();
+    t.is(arch, (await dockerOk(['version', '--format', '{{.Server.Arch}}'])).trim(), "the engine's own platform");
   },
 );
 
