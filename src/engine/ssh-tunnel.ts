@@ -18,6 +18,8 @@ export interface SshTunnel {
   port: number;
   /** Why ssh ended, once it has (before close): what a failed request through the port should say. */
   failure(): Error | undefined;
+  /** ssh's last line on stderr so far ("channel 2: open failed: ..."), or ''. */
+  said(): string;
   close(): Promise<void>;
 }
 
@@ -82,7 +84,13 @@ export async function openSshTunnel(
       server!.once('error', reject);
       server!.listen(0, '127.0.0.1', () => resolve((server!.address() as { port: number }).port));
     });
-    return { port, failure: () => failure, close };
+    const said = (): string =>
+      stderr
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line !== '')
+        .at(-1) ?? '';
+    return { port, failure: () => failure, said, close };
   } catch (err) {
     await close();
     throw err;

@@ -73,7 +73,7 @@ export async function pushOverSsh(options: SshPushOptions): Promise<SshPushRepor
     let tunnel: SshTunnel | undefined;
     try {
       tunnel = await openSshTunnel(target, registry.port, options.env, options.signal);
-      await waitServing(tunnel.port, options.signal, registry.name);
+      await waitServing(tunnel, options.signal, registry.name, target.host);
       const open = tunnel;
       // ssh ending under the transfer is the cause to name, not the port it left closed.
       const sent = await send(options, source, ref, tag, `127.0.0.1:${tunnel.port}`).catch((err: unknown) => {
@@ -184,21 +184,31 @@ async function findSource(options: SshPushOptions, ref: ImageReference, tag: str
 }
 
 /** Until the registry answers through the forwarding (it starts in a second or so). */
-async function waitServing(port: number, signal: AbortSignal, name: string): Promise<void> {
+async function waitServing(tunnel: SshTunnel, signal: AbortSignal, name: string, host: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   let last = '';
   for (;;) {
     if (signal.aborted) throw new InterruptedError();
     try {
-      const response = await fetch(`http://127.0.0.1:${port}/v2/`, { signal: AbortSignal.any([signal, AbortSignal.timeout(5000)]) });
+      const url = `http://127.0.0.1:${tunnel.port}/v2/`;
+      const response = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(5000)]) });
       await response.body?.cancel();
       if (response.status === 200) return;
       last = `HTTP ${response.status}`;
     } catch (err) {
       last = errorMessage(err);
     }
+    const failure = tunnel.failure();
+    if (failure) throw failure;
+    // sshd said no to the forwarding itself ("administratively prohibited: open failed").
+    const said = tunnel.said();
+    if (/open failed/.test(said)) {
+      throw new RefusedError(
+        `ssh ${host} refused to forward a port (${said}): push needs TCP forwarding, AllowTcpForwarding yes in the sshd_config of ${host}`,
+      );
+    }
     if (Date.now() > deadline) {
-      throw new EngineUnreachableError(`the registry ${name} on the host did not answer through ssh within 30 s (${last})`);
+      throw new EngineUnreachableError(`the registry ${name} on ${host} did not answer through ssh within 30 s (${last})`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

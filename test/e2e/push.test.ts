@@ -207,39 +207,63 @@ async function assertFails(t: ExecutionContext, result: RunResult, said: RegExp,
   t.deepEqual(await pushContainers(), [], `${what}: no registry container left`);
 }
 
-e2e('push: an unreachable host, a key the host refuses, a host without docker: one line each, nothing left', async (t) => {
-  const sshd = await startSshd(t);
-  const r = await registry(t);
-  const repository = `jtest/push-${randomBytes(4).toString('hex')}`;
-  await pushRandomImage(r.host, repository, 'v1', { layers: 1 });
-  const home = defaultHome(t, sshd, { DOCKER_CONFIG: tempDir(t, 'jindr-push-config-') });
-  const push = (host: string): Promise<RunResult> =>
-    jindr(['-r', r.host, '--format', 'json', 'push', host, `${repository}:v1`], { env: home.env });
+e2e(
+  'push: an unreachable host, a key the host refuses, a host without docker, no port forwarding, an image nowhere: one line each, nothing left',
+  async (t) => {
+    const sshd = await startSshd(t);
+    const r = await registry(t);
+    const repository = `jtest/push-${randomBytes(4).toString('hex')}`;
+    await pushRandomImage(r.host, repository, 'v1', { layers: 1 });
+    const home = defaultHome(t, sshd, { DOCKER_CONFIG: tempDir(t, 'jindr-push-config-') });
+    const push = (host: string): Promise<RunResult> =>
+      jindr(['-r', r.host, '--format', 'json', 'push', host, `${repository}:v1`], { env: home.env });
 
-  const closed = await freePort();
-  await assertFails(
-    t,
-    await push(`ssh://root@127.0.0.1:${closed}`),
-    new RegExp(`ssh 127\\.0\\.0\\.1 failed: .*port ${closed}: Connection refused`),
-    'unreachable',
-  );
+    const closed = await freePort();
+    await assertFails(
+      t,
+      await push(`ssh://root@127.0.0.1:${closed}`),
+      new RegExp(`ssh 127\\.0\\.0\\.1 failed: .*port ${closed}: Connection refused`),
+      'unreachable',
+    );
 
-  const other = tempDir(t, 'jindr-push-other-');
-  keygen(join(other, 'key'));
-  home.write('id_ed25519', readFileSync(join(other, 'key'), 'utf8'));
-  await assertFails(t, await push(sshdHost(sshd)), /Permission denied \(publickey\)/, 'refused key');
-  home.write('id_ed25519', readFileSync(sshd.clientKey, 'utf8'));
+    const other = tempDir(t, 'jindr-push-other-');
+    keygen(join(other, 'key'));
+    home.write('id_ed25519', readFileSync(join(other, 'key'), 'utf8'));
+    await assertFails(t, await push(sshdHost(sshd)), /Permission denied \(publickey\)/, 'refused key');
+    home.write('id_ed25519', readFileSync(sshd.clientKey, 'utf8'));
 
-  // Sessions of this sshd find no docker on their PATH.
-  const bare = await startSshd(t, {
-    config: ['ForceCommand env PATH=/nonexistent /bin/sh -c "$SSH_ORIGINAL_COMMAND"'],
-    clientKey: sshd.clientKey,
-  });
-  home.write('known_hosts', `${sshd.knownHostsLine}\n${bare.knownHostsLine}\n`);
-  await assertFails(t, await push(sshdHost(bare)), /docker: not found: is Docker installed on 127\.0\.0\.1/, 'no docker');
-  t.is(pushed(t, await push(sshdHost(sshd)), 'the right key and a host with docker').digest.length, 71);
-  forgetImages(t, repository);
-});
+    // Sessions of this sshd find no docker on their PATH.
+    const bare = await startSshd(t, {
+      config: ['ForceCommand env PATH=/nonexistent /bin/sh -c "$SSH_ORIGINAL_COMMAND"'],
+      clientKey: sshd.clientKey,
+    });
+    home.write('known_hosts', `${sshd.knownHostsLine}\n${bare.knownHostsLine}\n`);
+    await assertFails(t, await push(sshdHost(bare)), /docker: not found: is Docker installed on 127\.0\.0\.1/, 'no docker');
+    // An sshd that runs commands (the engine answers) but forwards no port.
+    const closedSshd = await startSshd(t, { config: ['AllowTcpForwarding no'], clientKey: sshd.clientKey });
+    home.write('known_hosts', `${sshd.knownHostsLine}\n${bare.knownHostsLine}\n${closedSshd.knownHostsLine}\n`);
+    await assertFails(
+      t,
+      await push(sshdHost(closedSshd)),
+      /ssh 127\.0\.0\.1 refused to forward a port \(.*open failed.*\): push needs TCP forwarding/,
+      'no forwarding',
+    );
+    // Neither in the registry nor in the engine: said before any ssh.
+    const logins = sshd.log().match(/Accepted publickey/g)?.length ?? 0;
+    const nowhere = await jindr(['-r', r.host, 'push', sshdHost(sshd), `${repository}:nope`], { env: home.env });
+    await assertFails(
+      t,
+      nowhere,
+      new RegExp(
+        `${r.host}/${repository}:nope is not in the registry, and the local engine has no image "${repository}:nope": push or pull it first`,
+      ),
+      'nowhere',
+    );
+    t.is(sshd.log().match(/Accepted publickey/g)?.length ?? 0, logins, 'no ssh login for an image that is nowhere');
+    t.is(pushed(t, await push(sshdHost(sshd)), 'the right key and a host with docker').digest.length, 71);
+    forgetImages(t, repository);
+  },
+);
 
 e2e('push: Ctrl-C while blobs go to the host: exit 130, the registry container removed from the host', async (t) => {
   const sshd = await startSshd(t);
