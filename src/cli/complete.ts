@@ -51,7 +51,7 @@ export function positionalChoices(cmd: JindrCommand): Map<string, string[]> {
   );
 }
 
-/** The positionals of a command string ('cp <image> [destination] [tags..]'): names, and whether the last takes many. */
+/** The positionals of a command string ('cp <image> [destination] [tag..]'): names, and whether the last takes many. */
 function positionalSpecs(cmd: JindrCommand): Array<{ name: string; variadic: boolean }> {
   return cmd.command
     .split(' ')
@@ -111,11 +111,11 @@ export type CompletionTarget =
   | { kind: 'tag'; registry: string | undefined; image: string; current: string };
 
 /** Positional names in command strings that hold names in the registry. */
-const KINDS: Record<string, 'repo' | 'image' | 'tag'> = { image: 'image', repo: 'repo', tags: 'tag' };
+const KINDS: Record<string, 'repo' | 'image' | 'tag'> = { image: 'image', repo: 'repo', tag: 'tag', tags: 'tag' };
 
 /**
  * Whether the word being completed is an IMAGE, REPO or TAG argument (by the positional
- * names in the command string, e.g. 'cp <image> [destination] [tags..]'); undefined when not.
+ * names in the command string, e.g. 'cp <image> [destination] [tag..]'); undefined when not.
  */
 export function completionTarget(
   commands: readonly JindrCommand[],

@@ -2,6 +2,7 @@
 // login), as many blob transfers as --jobs asks, both clients closed at the end. cpe's
 // destination is an ECR repository, made when missing, with a login ECR hands out.
 import { UsageError } from '../errors.ts';
+import type { Repo } from './blobs.ts';
 import { copyImages, type CopyEvents, type CopyReport } from './copy.ts';
 import type { CopyPlan } from './copy-plan.ts';
 import type { ClientOptions, OpenClient } from './per-host.ts';
@@ -27,18 +28,30 @@ export interface CopySessionOptions {
 
 /** Copies plan.items from plan.from to plan.to. */
 export async function copyBetween(open: OpenClient, plan: CopyPlan, options: CopySessionOptions): Promise<CopyReport> {
+  return withCopyClients(open, plan, options, (from, to) =>
+    copyImages(from, to, plan.items, {
+      jobs: options.jobs,
+      signal: options.signal,
+      events: options.events,
+      countPresent: options.countPresent,
+    }),
+  );
+}
+
+/** A client for each end of plan (--jobs checked), both closed when work ends. */
+export async function withCopyClients<T>(
+  open: OpenClient,
+  plan: Pick<CopyPlan, 'from' | 'to'>,
+  options: Pick<CopySessionOptions, 'jobs' | 'insecure' | 'destination'>,
+  work: (from: Repo, to: Repo) => Promise<T>,
+): Promise<T> {
   checkJobs(options.jobs);
   // Blob transfers hold a source and a destination request each; leave room for manifests.
   const concurrency = options.jobs + 4;
   const source = open(plan.from.registry, { insecure: options.insecure, concurrency });
   const destination = open(plan.to.registry, { insecure: options.insecure, concurrency, ...options.destination });
   try {
-    return await copyImages(
-      { client: source, repository: plan.from.repository },
-      { client: destination, repository: plan.to.repository },
-      plan.items,
-      { jobs: options.jobs, signal: options.signal, events: options.events, countPresent: options.countPresent },
-    );
+    return await work({ client: source, repository: plan.from.repository }, { client: destination, repository: plan.to.repository });
   } finally {
     await Promise.allSettled([source.close(), destination.close()]);
   }

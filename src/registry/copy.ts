@@ -281,6 +281,6 @@ class Copier {
 }
 
 /** Layers a registry may refuse to serve (Windows base layers): left out, as docker push does. */
-function distributable(d: Descriptor): boolean {
+export function distributable(d: Descriptor): boolean {
   return !/\.foreign\.|\.nondistributable\./.test(d.mediaType);
 }

@@ -440,6 +440,76 @@ const rows: Record<string, Row> = {
     code: 2,
     stderr: oneLine('--jobs must be a whole number from 1 to 32'),
   },
+  // ---- cp --all-tags / --tags ---------------------------------------------------------------
+  'cp --all-tags -q: every tag of app; the second, at the same digest, is a tag write only': {
+    argv: (w) => ['-r', w.src, 'cp', '-q', 'app', w.dst, '--all-tags'],
+    code: 0,
+    stdout: (w) => `${w.dst}/app:latest\n${w.dst}/app:v1\n`,
+    check: (t, w) => {
+      t.deepEqual(tagsOf(w.dstFake, 'app'), ['latest', 'v1']);
+      t.is(w.dstFake.store.manifest('app', 'v1')?.digest, app.digest);
+      // Each of the index's four blobs sent once (an upload is committed by one PUT).
+      t.is(w.dstFake.log.filter((r) => r.method === 'PUT' && r.path.includes('/blobs/')).length, 4);
+    },
+  },
+  'cp --all-tags: a tag the destination has at the same digest costs one HEAD there and nothing else': {
+    argv: (w) => ['-r', w.src, 'cp', '-q', 'app', w.dst, '--all-tags'],
+    code: 0,
+    setup: (w) => {
+      w.dstFake.store.pushIndex('app', 'v1', app);
+      w.dstFake.store.putManifest('app', 'latest', app.bytes, app.mediaType);
+    },
+    stdout: (w) => `${w.dst}/app:latest\n${w.dst}/app:v1\n`,
+    check: (t, w) => {
+      t.deepEqual(w.dstFake.requests().sort(), ['HEAD /v2/app/manifests/latest', 'HEAD /v2/app/manifests/v1']);
+      t.deepEqual(w.srcFake.requests().sort(), [
+        'GET /v2/app/tags/list?n=1000',
+        'HEAD /v2/app/manifests/latest',
+        'HEAD /v2/app/manifests/v1',
+      ]);
+    },
+  },
+  'cp --tags --dry-run --format json: one object per tag, nothing written': {
+    argv: (w) => ['-r', w.src, 'cp', 'app', w.dst, '--tags', 'v\\d+', '--dry-run', '--format', 'json'],
+    code: 0,
+    stdout: (w) => ({
+      jsonLines: [
+        {
+          tag: 'v1',
+          status: 'would copy',
+          digest: app.digest,
+          bytes: size(amd64, arm64),
+          source: `${w.src}/app:v1`,
+          destination: `${w.dst}/app:v1`,
+        },
+      ],
+    }),
+    stderr: () => /dry run: 1 tags to copy \(.+ to send\), 0 present; nothing was copied\n$/,
+    check: (t, w) =>
+      t.deepEqual(
+        w.dstFake.log.filter((r) => r.method !== 'GET' && r.method !== 'HEAD'),
+        [],
+      ),
+  },
+  'cp --all-tags: a tag deleted at the source after the listing is reported gone, the others copied': {
+    argv: (w) => ['-r', w.src, 'cp', 'app', w.dst, '--all-tags', '--format', '{{.Tag}} {{.Status}}'],
+    code: 0,
+    setup: (w) => void w.srcFake.faults.add({ method: 'HEAD', path: '/manifests/latest', status: 404, code: 'MANIFEST_UNKNOWN' }),
+    stdout: () => 'latest gone\nv1 copied\n',
+    stderr: () => /\ntags: 1 copied, 0 present, 1 gone from the source meanwhile; blobs: 4 copied/,
+    check: (t, w) => t.deepEqual(tagsOf(w.dstFake, 'app'), ['v1']),
+  },
+  'cp --tags matching nothing: an error, nothing copied': {
+    argv: (w) => ['-r', w.src, 'cp', 'app', w.dst, '--tags', 'v'],
+    code: 1,
+    stderr: (w) => `docker-jindr: ${w.src}/app has no tag matching ^(?:v)$ (of 2): nothing to copy\n`,
+    check: (t, w) => t.deepEqual(w.dstFake.log, []),
+  },
+  'cp --dry-run without --all-tags or --tags': {
+    argv: (w) => ['-r', w.src, 'cp', 'app', w.dst, '--dry-run'],
+    code: 2,
+    stderr: oneLine('--dry-run goes with --all-tags or --tags REGEX (a copy of named tags has no dry run)'),
+  },
   'cp interrupted while a blob uploads: exit 130, its upload sessions cancelled at the destination': {
     argv: (w) => ['-r', w.src, 'cp', 'app:v1', w.dst],
     code: 130,

@@ -119,7 +119,7 @@ test('the handler gets typed values, defaults, lists and camelCase names from th
   t.like(line('cp', 'app', 'ghcr.io/acme', 'v1', 'v2'), {
     image: 'app',
     destination: 'ghcr.io/acme',
-    tags: ['v1', 'v2'],
+    tag: ['v1', 'v2'],
     jobs: 4,
     quiet: false,
     format: 'table',

@@ -23,6 +23,8 @@ import { indexCommand } from './index-cmd.ts';
 import { mirrorCommand } from './mirror.ts';
 import { uiCommand } from './ui.ts';
 import { connectCommand } from './connect.ts';
+import { saveCommand } from './save.ts';
+import { loadCommand } from './load.ts';
 
 export const commands: readonly JindrCommand[] = [
   startCommand,
@@ -42,6 +44,8 @@ export const commands: readonly JindrCommand[] = [
   indexCommand,
   cpCommand,
   cpeCommand,
+  saveCommand,
+  loadCommand,
   pushCommand,
   mirrorCommand,
   connectCommand,

@@ -11,6 +11,10 @@ export interface CopyProgress {
   events: CopyEvents;
   /** Draws the last state and stops the redraw timer. */
   finish(): void;
+  /** A line of its own among the finished ones (nothing with --quiet). */
+  line(text: string): void;
+  /** On a terminal, a line kept below the blobs in flight, replaced by the next (e.g. tags done/total); piped, nothing. */
+  status(text: string): void;
 }
 
 const REDRAW_MS = 120;
@@ -32,7 +36,7 @@ export function progressMode(stderr: Sink, quiet: boolean): ProgressMode {
 
 /** `tags: false` leaves out the line per tag written (the result table follows on the same terminal). */
 export function copyProgress(stderr: Sink, mode: ProgressMode, options: { tags?: boolean } = {}): CopyProgress {
-  if (mode === 'quiet') return { events: {}, finish: () => {} };
+  if (mode === 'quiet') return { events: {}, finish: () => {}, line: () => {}, status: () => {} };
   const tags = options.tags ?? true;
   if (mode === 'plain') {
     return {
@@ -44,11 +48,14 @@ export function copyProgress(stderr: Sink, mode: ProgressMode, options: { tags?:
         ...(tags ? { tagDone: (destination: string, digest: string) => stderr.write(`${destination}: ${digest}\n`) } : {}),
       },
       finish: () => {},
+      line: (text) => stderr.write(text + '\n'),
+      status: () => {},
     };
   }
 
   const active = new Map<string, { size: number; bytes: number }>();
   const finished: string[] = [];
+  let footer: string | undefined;
   let drawn = 0;
   let timer: NodeJS.Timeout | undefined;
 
@@ -60,7 +67,8 @@ export function copyProgress(stderr: Sink, mode: ProgressMode, options: { tags?:
     for (const [digest, blob] of active) {
       out += `${short(digest)}: ${bar(blob.bytes, blob.size)} ${formatBytes(blob.bytes)}/${formatBytes(blob.size)}\n`;
     }
-    drawn = active.size;
+    if (footer !== undefined) out += footer + '\n';
+    drawn = active.size + (footer !== undefined ? 1 : 0);
     if (out) stderr.write(out);
   };
   const schedule = (): void => {
@@ -98,6 +106,11 @@ export function copyProgress(stderr: Sink, mode: ProgressMode, options: { tags?:
       if (timer) clearTimeout(timer);
       active.clear();
       draw();
+    },
+    line: done,
+    status: (text) => {
+      footer = text;
+      schedule();
     },
   };
 }

@@ -57,3 +57,28 @@ test('tty: live bars for blobs in flight, redrawn in place; finished lines stay 
   t.is(writes[1], '\x1b[2A\x1b[J111111111111: copied (1.00kB)\n');
   t.is(writes.length, 2);
 });
+
+test('tty: a status line stays below the blobs in flight, replaced by the next; line() scrolls above', async (t) => {
+  const { writes, sink: s } = sink(true);
+  const p = copyProgress(s, 'tty');
+  p.status('tags: 0/3 done, 0B sent');
+  p.events.blobStart?.(D1, 1000);
+  await waitFor('the first redraw', () => writes.length > 0);
+  t.is(writes[0], '111111111111: [>                       ] 0B/1.00kB\ntags: 0/3 done, 0B sent\n');
+  p.events.blobDone?.(D1, 1000, 'copied');
+  p.line('[1/3] r.example/app:v1: copied (1.00kB)');
+  p.status('tags: 1/3 done, 1.00kB sent');
+  p.finish();
+  // Up the bar and the status line, clear; the finished lines, then the last status stays.
+  t.is(writes[1], '\x1b[2A\x1b[J111111111111: copied (1.00kB)\n[1/3] r.example/app:v1: copied (1.00kB)\ntags: 1/3 done, 1.00kB sent\n');
+  t.is(writes.length, 2);
+});
+
+test('plain: line() writes at once, status() nothing (a pipe gets no line rewritten)', (t) => {
+  const { writes, sink: s } = sink(false);
+  const p = copyProgress(s, 'plain');
+  p.status('tags: 0/1 done');
+  p.line('[1/1] r.example/app:v1: present');
+  p.finish();
+  t.deepEqual(writes, ['[1/1] r.example/app:v1: present\n']);
+});
