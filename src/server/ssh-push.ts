@@ -7,7 +7,7 @@
 // temporary name and the registry container go. The volume stays: a second push of the
 // same image finds every blob there and sends none, and the engine then has every layer.
 import type { Engine } from '../engine/engine.ts';
-import { connectSshEngine } from '../engine/engine.ts';
+import { connectSshEngine, engineErrorMessage } from '../engine/engine.ts';
 import { pullImage, imageExists, type ProgressSink } from '../engine/pull.ts';
 import { pushEngineImage } from '../engine/push-image.ts';
 import { parseSshHost } from '../engine/ssh.ts';
@@ -19,7 +19,15 @@ import { resolveDigest } from '../registry/manifest.ts';
 import type { OpenClient } from '../registry/per-host.ts';
 import { formatReference, parseReference, quote, type ImageReference } from '../registry/reference.ts';
 import type { RegistryHost } from '../registry/host.ts';
-import { EngineUnreachableError, InterruptedError, NotFoundError, RefusedError, UsageError, errorMessage } from '../errors.ts';
+import {
+  EngineUnreachableError,
+  InterruptedError,
+  NotFoundError,
+  RefusedError,
+  ResourceError,
+  UsageError,
+  errorMessage,
+} from '../errors.ts';
 
 export interface SshPushOptions {
   /** ssh://[USER@]HOST[:PORT] */
@@ -85,7 +93,12 @@ export async function pushOverSsh(options: SshPushOptions): Promise<SshPushRepor
       const pulledAs = `127.0.0.1:${registry.port}/${ref.repository}`;
       options.progress.write(`${options.url}: its engine pulls ${name}:${tag}\n`);
       const pulled = await pullImage(remote.docker, `${pulledAs}@${sent.digest}`, options.progress, options.signal);
-      await remote.docker.getImage(`${pulledAs}@${sent.digest}`).tag({ repo: name, tag });
+      await remote.docker
+        .getImage(`${pulledAs}@${sent.digest}`)
+        .tag({ repo: name, tag })
+        .catch((err: unknown) => {
+          throw new ResourceError(`cannot tag ${name}:${tag} on ${options.url}: ${engineErrorMessage(err)}`, { cause: err });
+        });
       await forgetEarlierPorts(remote.docker, `${name}:${tag}`, pulledAs);
       return {
         image: `${name}:${tag}`,
