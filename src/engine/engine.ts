@@ -29,6 +29,16 @@ const PING_TIMEOUT_MS = 20_000;
 
 export async function connectEngine(globals: DockerGlobals, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<Engine> {
   const endpoint = resolveEndpoint(globals, env);
+  return connectEndpoint(endpoint, describeEndpoint(endpoint), env, signal);
+}
+
+/** The engine at ssh://[USER@]HOST[:PORT] named on the command line (push): described as written. */
+export function connectSshEngine(url: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<Engine> {
+  parseSshHost(url); // a bad URL is a usage error before any ssh
+  return connectEndpoint({ host: url, context: 'default', source: 'default' }, url, env, signal);
+}
+
+async function connectEndpoint(endpoint: ResolvedEndpoint, describe: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<Engine> {
   // docker-modem calls url.parse() for tcp and ssh engines; Node's deprecation warning
   // for it would land in the middle of our output and one-line errors.
   if (!endpoint.host.startsWith('unix://')) process.noDeprecation = true;
@@ -36,7 +46,6 @@ export async function connectEngine(globals: DockerGlobals, env: NodeJS.ProcessE
   // most of every command's start, engine or not).
   const { default: DockerClient } = await import('dockerode');
   const docker = newDocker(DockerClient, dockerOptions(endpoint, env));
-  const describe = describeEndpoint(endpoint);
   try {
     const ping = docker.ping as unknown as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
     await ping.call(docker, { abortSignal: AbortSignal.any([signal, AbortSignal.timeout(PING_TIMEOUT_MS)]) });

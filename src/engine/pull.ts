@@ -144,8 +144,20 @@ export async function imageExists(docker: Docker, image: string): Promise<boolea
 /** Pulls image unless the engine has it. Fails with one line naming the image. */
 export async function ensureImage(docker: Docker, image: string, progress: ProgressSink, signal: AbortSignal): Promise<void> {
   if (await imageExists(docker, image)) return;
-  const fail = (why: string, cause?: unknown): ResourceError => new ResourceError(`cannot pull the image ${image}: ${why}`, { cause });
   progress.write(`Pulling ${image} (not on this engine yet)\n`);
+  await pullImage(docker, image, progress, signal);
+}
+
+/** Layers a pull fetched, and layers the engine had already. */
+export interface PulledLayers {
+  downloaded: number;
+  present: number;
+}
+
+/** Pulls image (the engine's platform), showing progress. Fails with one line naming the image. */
+export async function pullImage(docker: Docker, image: string, progress: ProgressSink, signal: AbortSignal): Promise<PulledLayers> {
+  const fail = (why: string, cause?: unknown): ResourceError => new ResourceError(`cannot pull the image ${image}: ${why}`, { cause });
+  const layers = { downloaded: new Set<string>(), present: new Set<string>() };
   let stream: NodeJS.ReadableStream;
   try {
     stream = await docker.pull(image, { abortSignal: signal });
@@ -160,6 +172,8 @@ export async function ensureImage(docker: Docker, image: string, progress: Progr
     for (const event of events) {
       if (event.error) failure ??= event.errorDetail?.message ?? event.error;
       else display.update(event);
+      if (event.id && event.status === 'Pull complete') layers.downloaded.add(event.id);
+      if (event.id && event.status === 'Already exists') layers.present.add(event.id);
     }
   };
   await new Promise<void>((resolve, reject) => {
@@ -175,4 +189,5 @@ export async function ensureImage(docker: Docker, image: string, progress: Progr
   });
   if (failure !== undefined) throw fail(failure.replace(/\s+/g, ' ').trim());
   if (!(await imageExists(docker, image))) throw fail('the engine reported no error but does not have it');
+  return { downloaded: layers.downloaded.size, present: layers.present.size };
 }

@@ -66,11 +66,25 @@ function shellWord(word: string): string {
  * URL names the remote socket). Everything else comes from the user's ssh configuration.
  */
 export function sshArgs(target: SshTarget): string[] {
-  const args: string[] = [];
-  if (target.user !== undefined) args.push('-l', target.user);
-  if (target.port !== undefined) args.push('-p', target.port);
-  args.push('-o', 'ConnectTimeout=30', '-T', '--', target.host);
+  const args = [...loginArgs(target), '-T', '--', target.host];
   const command = ['docker', ...(target.socket === undefined ? [] : [`--host=unix://${target.socket}`]), 'system', 'dial-stdio'];
   args.push(command.map(shellWord).join(' '));
   return args;
+}
+
+/** -l USER, -p PORT and the connect timeout, as docker/cli gives them. */
+function loginArgs(target: SshTarget): string[] {
+  const args: string[] = [];
+  if (target.user !== undefined) args.push('-l', target.user);
+  if (target.port !== undefined) args.push('-p', target.port);
+  args.push('-o', 'ConnectTimeout=30');
+  return args;
+}
+
+/**
+ * The arguments of an ssh that only forwards: the local Unix socket `socket` to
+ * 127.0.0.1:remotePort on the host (no command, no terminal), failing when it cannot.
+ */
+export function sshForwardArgs(target: SshTarget, socket: string, remotePort: number): string[] {
+  return [...loginArgs(target), '-o', 'ExitOnForwardFailure=yes', '-N', '-T', '-L', `${socket}:127.0.0.1:${remotePort}`, '--', target.host];
 }

@@ -424,6 +424,23 @@ const rows: Record<string, Row> = {
     code: 2,
     stderr: oneLine('--jobs must be a whole number from 1 to 32'),
   },
+  'push: a remote that is not ssh://, before any request': {
+    argv: (w) => ['-r', w.src, 'push', 'tcp://web1:2375', 'app:v1'],
+    code: 2,
+    stderr: oneLine('invalid ssh Docker host "tcp://web1:2375": use ssh://[USER@]HOST[:PORT]'),
+    check: (t, w) => t.deepEqual(w.srcFake.log, []),
+  },
+  'push: a digest without a tag names nothing on the host': {
+    argv: (w) => ['-r', w.src, 'push', 'ssh://web1', `app@${app.digest}`],
+    code: 2,
+    stderr: () => `docker-jindr: "app@${app.digest}" has no tag: give IMAGE:TAG, the name the image gets on the host\n`,
+    check: (t, w) => t.deepEqual(w.srcFake.log, []),
+  },
+  'push --jobs 0': {
+    argv: (w) => ['-r', w.src, 'push', 'ssh://web1', 'app:v1', '--jobs', '0'],
+    code: 2,
+    stderr: oneLine('--jobs must be a whole number from 1 to 32'),
+  },
   // ---- cp --all-tags / --tags ---------------------------------------------------------------
   'cp --all-tags -q: every tag of app; the second, at the same digest, is a tag write only': {
     argv: (w) => ['-r', w.src, 'cp', '-q', 'app', w.dst, '--all-tags'],

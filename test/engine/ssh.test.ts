@@ -1,6 +1,6 @@
 // ssh engines: the ssh:// URL read as docker/cli reads it, and the ssh command line it gives.
 import test from 'ava';
-import { parseSshHost, sshArgs } from '../../src/engine/ssh.ts';
+import { parseSshHost, sshArgs, sshForwardArgs } from '../../src/engine/ssh.ts';
 import { UsageError } from '../../src/errors.ts';
 
 test('parseSshHost: user, host, port, remote socket; only what the URL has', (t) => {
@@ -48,4 +48,25 @@ test("sshArgs: as docker/cli gives them, and nothing more (the rest is the user'
 test('sshArgs: the remote socket goes to docker --host, quoted for the remote shell', (t) => {
   t.is(sshArgs({ host: 'h', socket: '/run/docker.sock' }).at(-1), 'docker --host=unix:///run/docker.sock system dial-stdio');
   t.is(sshArgs({ host: 'h', socket: "/tmp/it's here;rm" }).at(-1), `docker '--host=unix:///tmp/it'\\''s here;rm' system dial-stdio`);
+});
+
+test('sshForwardArgs: the same login as sshArgs, forwarding a local Unix socket to the host loopback, no command', (t) => {
+  t.deepEqual(sshForwardArgs({ host: 'web1', user: 'me', port: '2222' }, '/tmp/d/forward.sock', 32768), [
+    '-l',
+    'me',
+    '-p',
+    '2222',
+    '-o',
+    'ConnectTimeout=30',
+    '-o',
+    'ExitOnForwardFailure=yes',
+    '-N',
+    '-T',
+    '-L',
+    '/tmp/d/forward.sock:127.0.0.1:32768',
+    '--',
+    'web1',
+  ]);
+  // The host stays an argument after --, never an option.
+  t.deepEqual(sshForwardArgs({ host: '-oProxyCommand=x' }, '/s', 1).slice(-2), ['--', '-oProxyCommand=x']);
 });

@@ -123,12 +123,16 @@ export async function removePulledImages(host: string): Promise<void> {
   if (refs.size) await docker(['rmi', ...refs]);
 }
 
-/** A one-layer image of a few random bytes in the engine, tagged REGISTRY/jtest/tiny:1; removed afterwards. */
-export async function tinyImage(t: { teardown(fn: () => Promise<void>): void }, registry: string): Promise<string> {
+/** A one-layer image of a few random bytes in the engine, tagged REGISTRY/REPOSITORY:1 (jtest/tiny); removed afterwards. */
+export async function tinyImage(
+  t: { teardown(fn: () => Promise<void>): void },
+  registry: string,
+  repository = 'jtest/tiny',
+): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'jindr-tiny-'));
   writeFileSync(join(dir, 'hello.txt'), `hello ${Math.random()}\n`);
   execFileSync('tar', ['-C', dir, '-cf', join(dir, 'layer.tar'), 'hello.txt']);
-  const ref = `${registry}/jtest/tiny:1`;
+  const ref = `${registry}/${repository}:1`;
   await dockerOk(['import', join(dir, 'layer.tar'), ref]);
   rmSync(dir, { recursive: true, force: true });
   t.teardown(async () => {

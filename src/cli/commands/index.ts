@@ -15,6 +15,7 @@ import { rmrCommand } from './rmr.ts';
 import { gcCommand } from './gc.ts';
 import { cpCommand } from './cp.ts';
 import { cpeCommand } from './cpe.ts';
+import { pushCommand } from './push.ts';
 import { completionCommand } from './completion.ts';
 import { duCommand } from './du.ts';
 import { pruneCommand } from './prune.ts';
@@ -45,6 +46,7 @@ export const commands: readonly JindrCommand[] = [
   cpeCommand,
   saveCommand,
   loadCommand,
+  pushCommand,
   mirrorCommand,
   connectCommand,
   uiCommand,
