@@ -8,8 +8,12 @@ import { DEFAULT_IMAGE } from '../../server/lifecycle.ts';
 import { startWithSecurity } from '../../server/secure-start.ts';
 import { keepClustersConnected } from '../../cluster/cluster-keep.ts';
 import { UsageError } from '../../errors.ts';
+import { S3_OPTIONS, s3Request, s3Usable } from '../start-storage.ts';
+import { prepareS3Storage } from '../../server/s3-storage.ts';
 
-export const startCommand = defineCommand<{ data?: string; name?: string; image?: string } & SecurityArgs>({
+export const startCommand = defineCommand<
+  { data?: string; name?: string; image?: string; storage?: string; s3Endpoint?: string; s3Region?: string } & SecurityArgs
+>({
   command: 'start',
   aliases: ['up'],
   describe: 'Start the registry (on 127.0.0.1 unless --bind; creates its container the first time)',
@@ -36,6 +40,7 @@ export const startCommand = defineCommand<{ data?: string; name?: string; image?
       defaultText: `\`${DEFAULT_IMAGE}\``,
       describe: `Registry image (default ${DEFAULT_IMAGE}; registry:2 works too)`,
     },
+    ...S3_OPTIONS,
     ...SECURITY_OPTIONS,
   },
   readme:
@@ -49,12 +54,17 @@ export const startCommand = defineCommand<{ data?: string; name?: string; image?
       ['-d/--data', args.data],
       ['-n/--name', args.name],
       ['--image', args.image],
+      ['--storage', args.storage],
+      ['--s3-endpoint', args.s3Endpoint],
+      ['--s3-region', args.s3Region],
     ] as const) {
       if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} needs a value`);
     }
     const address = parseLocalRegistry(ctx.registry);
+    const s3 = s3Request(args);
     const request = await securityRequest(args, ctx);
     const { docker, local, endpoint, identify } = await ctx.engine();
+    const storage = s3 && (await prepareS3Storage(ctx.env, address.registry, s3Usable(s3, local), ctx.signal));
     const result = await startWithSecurity(
       { docker, local, endpoint, kind: (await identify()).kind, progress: ctx.stderr, signal: ctx.signal, processEnv: ctx.env },
       {
@@ -63,6 +73,7 @@ export const startCommand = defineCommand<{ data?: string; name?: string; image?
         defaultDataDir: resolveDataDir(DEFAULT_DATA_DIR, ctx.env),
         name: args.name,
         image: args.image,
+        ...(storage ? { storage } : {}),
       },
       request,
       (message) => ctx.info(message),
