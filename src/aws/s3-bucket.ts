@@ -61,7 +61,7 @@ export async function resolveAws(region: string | undefined): Promise<{ credenti
 export function bucketUrl(target: Pick<S3Target, 'bucket' | 'endpoint'>, region: string): URL {
   if (target.endpoint !== undefined) {
     const base = new URL(target.endpoint);
-    base.pathname = `${base.pathname.replace(/\/+$/, '')}/${target.bucket}/`;
+    base.pathname = `${base.pathname.replace(/\/+$/, '')}/${target.bucket}`;
     return base;
   }
   return new URL(`https://${target.bucket}.s3.${region}.amazonaws.com/`);
@@ -116,7 +116,11 @@ export async function checkBucket(target: S3Target, signal?: AbortSignal): Promi
   }
   if (response.status === 301 || code === 'PermanentRedirect' || code === 'AuthorizationHeaderMalformed') {
     const right = response.headers.get('x-amz-bucket-region') ?? xmlField(body, 'Region');
-    throw new JindrError(`the bucket ${target.bucket} is not in ${region}${right ? ` but in ${right}` : ''}: pass --s3-region ${right ?? 'REGION'}`);
+    throw new JindrError(
+      `the bucket ${target.bucket} is not in ${region}${right ? ` but in ${right}` : ''}: pass --s3-region ${right ?? 'REGION'}`,
+    );
   }
-  throw new JindrError(`${where} answered the listing of ${shown} with ${refusal(response.status, body)}: check --s3-endpoint and the bucket`);
+  throw new JindrError(
+    `${where} answered the listing of ${shown} with ${refusal(response.status, body)}: check --s3-endpoint and the bucket`,
+  );
 }

@@ -51,7 +51,10 @@ function canonicalPath(url: URL): string {
 /** The headers to send: host, x-amz-date, x-amz-content-sha256, the token when there is one, and Authorization. */
 export function signRequest(request: SignRequest): Record<string, string> {
   const now = request.now ?? new Date();
-  const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amzDate = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
   const payloadHash = sha256(request.body ?? '');
   const headers: Record<string, string> = {

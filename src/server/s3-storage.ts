@@ -71,7 +71,7 @@ const q = (text: string): string => JSON.stringify(text);
 export function s3ConfigYaml(storage: S3Storage, credentials: AwsCredentials, region: string): string {
   const secure = storage.endpoint === undefined || storage.endpoint.startsWith('https:');
   return [
-    "# Written by docker jindr start --storage. It holds an AWS access key: keep it private (mode 0600).",
+    '# Written by docker jindr start --storage. It holds an AWS access key: keep it private (mode 0600).',
     'version: 0.1',
     'log:',
     '  level: info',
