@@ -6,7 +6,8 @@
 // commands that work through the API, and gc and prune refusing to touch the bucket.
 import ava, { type ExecutionContext } from 'ava';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { e2e, freePort } from '../helpers/engine.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 import { pushRandomImage, sha256 } from '../helpers/images.ts';
@@ -216,4 +217,55 @@ test('two registries on one bucket: images over 10 MiB pushed, pulled back, seen
   }
   t.deepEqual((await s3!.listKeys(BUCKET, 'team/')).sort(), before, 'nothing in the bucket was removed');
   t.is((await dockerOk(['inspect', '--format', '{{.State.Running}}', `jindr-${a.port}`])).trim(), 'true', 'A was not stopped');
+});
+
+test('AWS_PROFILE from the credentials file; du from the manifests, rmr, stop and start on S3 storage', async (t) => {
+  const { port, host } = await registryPort();
+  const p = plugin();
+  delete p.env.AWS_ACCESS_KEY_ID;
+  delete p.env.AWS_SECRET_ACCESS_KEY;
+  const dir = cleanups.tempDir('jindr-s3-aws-');
+  const profileSecret = `profile-secret-${port}`;
+  writeFileSync(
+    join(dir, 'credentials'),
+    `[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = default-secret\n\n[team]\naws_access_key_id = AKIATEAM\naws_secret_access_key = ${profileSecret}\n`,
+  );
+  Object.assign(p.env, {
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+    AWS_CONFIG_FILE: join(dir, 'config'),
+    AWS_PROFILE: 'team',
+  });
+  const storage = `s3://${BUCKET}/profile`;
+  const up = await p.jindr('-r', host, 'up', '--storage', storage, '--s3-endpoint', s3!.endpoint);
+  ok(t, up, 'up');
+  const name = `jindr-${port}`;
+  const file = (JSON.parse(await dockerOk(['inspect', '--format', '{{json .Mounts}}', name])) as { Type: string; Source: string }[]).find(
+    (m) => m.Type === 'bind',
+  )!.Source;
+  const config = readFileSync(file, 'utf8');
+  t.true(config.includes('accesskey: "AKIATEAM"') && config.includes(profileSecret), "the profile's key, not the default one");
+
+  const image = await pushRandomImage(host, 'p/one', '1', { layers: 2, layerSize: 4096 });
+  await pushRandomImage(host, 'p/two', '1', { layers: 1, layerSize: 4096 });
+  const du = await p.jindr('-r', host, 'du', '--format', 'json');
+  const usage = jsonLines<{ repository?: string; size?: number }>(ok(t, du, 'du'));
+  t.true(usage.length > 0);
+  t.regex(du.stderr, /not yet on S3 storage: jindr-\d+ keeps its data in s3:\/\/jindr-images\/profile/);
+  t.true(JSON.stringify(usage).includes(String(image.layers[0]!.size + image.layers[1]!.size + image.config.size + image.size)));
+
+  // rmr: the tags go through the API; the repository's files in the bucket are not removed (said, not hidden).
+  const rmr = await p.jindr('-r', host, 'rmr', '-f', 'p/two');
+  ok(t, rmr, 'rmr');
+  t.regex(rmr.stdout + rmr.stderr, /not yet on S3 storage/);
+  const tags = await fetch(`http://${host}/v2/p/two/tags/list`);
+  t.deepEqual(tags.status === 200 ? (((await tags.json()) as { tags: string[] | null }).tags ?? []) : [], []);
+
+  // stop says it collected nothing; start again serves the same images from the bucket.
+  const stop = await p.jindr('-r', host, 'stop');
+  ok(t, stop, 'stop');
+  t.regex(stop.stderr, /not yet on S3 storage: no garbage collection before stopping jindr-\d+/);
+  t.regex(stop.stdout, new RegExp(`data in ${storage.replaceAll('/', '\\/')}`));
+  ok(t, await p.jindr('-r', host, 'up'), 'up again');
+  t.regex(ok(t, await p.jindr('-r', host, 'lsi', 'p/one'), 'lsi'), new RegExp(`p/one\\s+1\\s+${image.digest.slice(7, 19)}`));
+  for (const r of [up, du, rmr, stop]) t.false((r.stdout + r.stderr).includes(profileSecret));
 });
