@@ -165,9 +165,7 @@ export function registryContainerOptions(
     Labels: { [LABEL_REGISTRY]: registryName(address.bindIp, address.port), ...storageLabel, [LABEL_IMAGE]: image },
     ExposedPorts: { [REGISTRY_CONTAINER_PORT]: {} },
     HostConfig: {
-      Binds: [
-        typeof data === 'string' ? `${data}:${REGISTRY_STORAGE_PATH}` : `${data.configFile}:${registryConfigPath(image)}:ro`,
-      ],
+      Binds: [typeof data === 'string' ? `${data}:${REGISTRY_STORAGE_PATH}` : `${data.configFile}:${registryConfigPath(image)}:ro`],
       // Loopback only unless --bind, which needs --auth (or --insecure-expose).
       PortBindings: { [REGISTRY_CONTAINER_PORT]: publish.map((ip) => ({ HostIp: ip, HostPort: String(address.port) })) },
       // Back after a reboot of the engine, unless stopped on purpose.

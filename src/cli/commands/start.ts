@@ -48,7 +48,8 @@ export const startCommand = defineCommand<
     'pulls the image with progress when missing; says "already running" when it is; on a Podman engine, allows plain HTTP to the registry ' +
     "in Podman's registries.conf.d (see [Podman](#podman)). Refuses a taken port, a non-local `-r`, a data directory it cannot write, or one " +
     'another registry container keeps its data in (a second registry on another port needs its own `-d`). `--auth` with `--password-stdin`, ' +
-    '`--tls`, `--san`, `--cert` with `--key`, `--bind` and `--insecure-expose` make a registry others may use: see [A registry others may use](#a-registry-others-may-use)',
+    '`--tls`, `--san`, `--cert` with `--key`, `--bind` and `--insecure-expose` make a registry others may use: see [A registry others may use](#a-registry-others-may-use); ' +
+    '`--storage s3://BUCKET[/PREFIX]` keeps the data in an S3 bucket instead: see [Storage in an S3 bucket](#storage-in-an-s3-bucket)',
   run: async (args, ctx) => {
     for (const [flag, value] of [
       ['-d/--data', args.data],
