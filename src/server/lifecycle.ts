@@ -166,6 +166,8 @@ export function registryContainerOptions(
     ExposedPorts: { [REGISTRY_CONTAINER_PORT]: {} },
     HostConfig: {
       Binds: [typeof data === 'string' ? `${data}:${REGISTRY_STORAGE_PATH}` : `${data.configFile}:${registryConfigPath(image)}:ro`],
+      // On S3 storage the image's volume for /var/lib/registry would be made and never used: a tmpfs takes its place.
+      ...(typeof data === 'string' ? {} : { Tmpfs: { [REGISTRY_STORAGE_PATH]: 'size=1m' } }),
       // Loopback only unless --bind, which needs --auth (or --insecure-expose).
       PortBindings: { [REGISTRY_CONTAINER_PORT]: publish.map((ip) => ({ HostIp: ip, HostPort: String(address.port) })) },
       // Back after a reboot of the engine, unless stopped on purpose.

@@ -56,7 +56,7 @@ async function registryPort(): Promise<{ port: number; host: string }> {
   const host = `localhost:${port}`;
   cleanups.push(async () => {
     const ids = (await docker(['ps', '-aq', '--filter', `label=jindr.registry=${host}`])).stdout.split('\n').filter(Boolean);
-    if (ids.length > 0) await docker(['rm', '-f', ...ids]);
+    if (ids.length > 0) await docker(['rm', '-f', '-v', ...ids]);
     await removePulledImages(host);
   });
   return { port, host };
@@ -185,6 +185,10 @@ test('two registries on one bucket: images over 10 MiB pushed, pulled back, seen
       RW: boolean;
     }[];
     // The one bind mount: the configuration, over the image's own file (the image's volume for /var/lib/registry stays unused).
+    t.false(
+      mounts.some((m) => m.Type === 'volume'),
+      'no volume made',
+    );
     const binds = mounts.filter((m) => m.Type === 'bind');
     t.deepEqual(
       binds.map((m) => [m.Destination, m.RW]),

@@ -90,6 +90,7 @@ test('the container: the file over the image configuration, read-only; the stora
     t.deepEqual(options.HostConfig?.Binds, [`${storage.configFile}:${path}:ro`]);
     t.is(options.Labels?.['jindr.storage'], 's3://images/team');
     t.is(options.Labels?.['jindr.data'], undefined);
+    t.deepEqual(options.HostConfig?.Tmpfs, { '/var/lib/registry': 'size=1m' }, 'no anonymous volume for the unused data path');
     t.is(s3StorageOf(options.Labels), 's3://images/team');
   }
   t.is(s3StorageOf({ 'jindr.data': '/srv' }), undefined);
