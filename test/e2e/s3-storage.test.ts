@@ -165,9 +165,12 @@ test('two registries on one bucket: images over 10 MiB pushed, pulled back, seen
   t.regex(lsA, /HOST\/team\/again/);
 
   // info and stat name the bucket; no size is made up.
-  const info = jsonLines<{ registry: string; storageArea: string; size: number | null }>(
-    ok(t, await p.jindr('info', '--format', 'json'), 'info'),
-  ).find((r) => r.registry === a.host);
+  const infoRun = await p.jindr('info', '--format', 'json');
+  const info = jsonLines<{ registry: string; storageArea: string; size: number | null }>(ok(t, infoRun, 'info')).find(
+    (r) => r.registry === a.host,
+  );
+  const statRun = await p.jindr('-r', a.host, 'stat');
+  t.regex(ok(t, statRun, 'stat'), new RegExp(`data in ${storage.replaceAll('/', '\\/')}`));
   t.deepEqual(info && { storageArea: info.storageArea, size: info.size }, { storageArea: storage, size: null });
 
   // The key: in a 0600 file mounted read-only, nowhere else.
@@ -197,7 +200,7 @@ test('two registries on one bucket: images over 10 MiB pushed, pulled back, seen
     t.is(statSync(binds[0]!.Source).mode & 0o777, 0o600);
     t.true(readFileSync(binds[0]!.Source, 'utf8').includes(secret), 'the file holds the key');
   }
-  for (const r of [upA, upB]) t.false((r.stdout + r.stderr).includes(secret), 'not in the output');
+  for (const r of [upA, upB, infoRun, statRun]) t.false((r.stdout + r.stderr).includes(secret), 'not in the output');
 
   // Commands through the API on S3 storage: inspect, cp to the other name, rmi.
   const inspected = ok(t, await p.jindr('-r', a.host, 'inspect', '--format', 'json', 'team/big:1'), 'inspect');
