@@ -10,7 +10,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { e2e, freePort } from '../helpers/engine.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
-import { pushRandomImage, sha256 } from '../helpers/images.ts';
+import { pushArchy, pushRandomImage, sha256 } from '../helpers/images.ts';
 import { docker, dockerOk, errorLine, jsonLines, makeDockerConfig, removePulledImages, type RunResult } from '../helpers/run.ts';
 import { motoAvailable, startS3Server, type S3Server } from '../helpers/s3.ts';
 
@@ -259,6 +259,12 @@ test('AWS_PROFILE from the credentials file; du from the manifests, rmr, stop an
   t.true(usage.length > 0);
   t.regex(du.stderr, /not yet on S3 storage: jindr-\d+ keeps its data in s3:\/\/jindr-images\/profile/);
   t.true(JSON.stringify(usage).includes(String(image.layers[0]!.size + image.layers[1]!.size + image.config.size + image.size)));
+
+  // index: a two-platform image made from the platforms of archy, pushed by digest.
+  const archy = await pushArchy(host, { repo: 'p/archy' });
+  const children = archy.manifests.map((m) => `p/archy@${m.digest}`);
+  ok(t, await p.jindr('-r', host, 'index', 'create', 'p/multi', ...children), 'index create');
+  t.regex(ok(t, await p.jindr('-r', host, 'lsi', 'p/multi'), 'lsi p/multi'), /linux\/amd64,\s*linux\/arm64|linux\/arm64,\s*linux\/amd64/);
 
   // rmr: the tags go through the API; the repository's files in the bucket are not removed (said, not hidden).
   const rmr = await p.jindr('-r', host, 'rmr', '-f', 'p/two');
