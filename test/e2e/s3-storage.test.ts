@@ -226,7 +226,7 @@ test('two registries on one bucket: images over 10 MiB pushed, pulled back, seen
   t.is((await dockerOk(['inspect', '--format', '{{.State.Running}}', `jindr-${a.port}`])).trim(), 'true', 'A was not stopped');
 });
 
-test('AWS_PROFILE from the credentials file; du from the manifests, rmr, stop and start on S3 storage', async (t) => {
+test('AWS_PROFILE from the credentials file; du from the manifests, index, rmr, stop and start on S3 storage', async (t) => {
   const { port, host } = await registryPort();
   const p = plugin();
   delete p.env.AWS_ACCESS_KEY_ID;
