@@ -23,6 +23,7 @@ import { mirrorOf, type RegistryContainer } from '../server/container.ts';
 import { startRegistryContainer, stopRegistryContainer, waitUntilServing } from '../server/container-control.ts';
 import { describeLeftAlone, listStorage, type LeftAlone } from '../storage/storage-listing.ts';
 import { readStorageRoot, storageRoot } from '../storage/storage-root.ts';
+import { notYetOnS3 } from '../server/s3-storage.ts';
 import { removeFromStorage, removeUploads } from '../storage/storage-remove.ts';
 import { execIn, type Exec } from '../server/container-exec.ts';
 import { HELPER_LABEL, helperContainerOptions } from './helper-mounts.ts';
@@ -123,6 +124,8 @@ function checkStorageShared(registry: RegistryContainer, root: string): void {
  * registry is stopped, it must be started again whatever happens.
  */
 export async function collectGarbage(docker: Docker, registry: RegistryContainer, options: GcOptions): Promise<GcReport> {
+  // Its removal works on files: never against a bucket, which other registries may share.
+  if (registry.storage.kind === 's3') throw new ResourceError(notYetOnS3('gc', registry.name, registry.storage.url));
   // A dry run only reads; a collection stops the container, edits its storage and restarts it.
   if (!options.dryRun) refuseForeign(registry, 'gc', 'stop it, edit its storage and start it again', options.force === true);
   const env = registry.details.Config.Env ?? [];

@@ -9,6 +9,7 @@ import type { RegistryContainer } from '../server/container.ts';
 import { execIn } from '../server/container-exec.ts';
 import { listStorage, readListedManifests } from '../storage/storage-listing.ts';
 import { readStorageRoot } from '../storage/storage-root.ts';
+import { notYetOnS3 } from '../server/s3-storage.ts';
 import { removeManifestLinks } from '../storage/storage-remove.ts';
 import { readMaxSize } from '../mirror/mirror-limit.ts';
 import { readPullTimes } from '../mirror/pull-times.ts';
@@ -34,6 +35,7 @@ export async function trimMirror(docker: Docker, c: RegistryContainer, options: 
   const maxSize = readMaxSize(c);
   const none: TrimReport = { container: c.name, maxSize: maxSize ?? null, usage: null, evicted: [], keptRecent: 0, gc: undefined };
   if (maxSize === undefined) return none;
+  if (c.storage.kind === 's3') throw new ResourceError(notYetOnS3('mirror trim', c.name, c.storage.url));
   if (!c.running) throw new ResourceError(`the mirror ${c.name} is not running: start it (docker jindr mirror start) to trim it`);
   const exec = execIn(docker, c);
   const root = await readStorageRoot(exec, c.configPath, c.details.Config.Env ?? [], c.name);

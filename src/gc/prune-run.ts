@@ -17,6 +17,7 @@ import { readPushDates } from '../storage/push-dates.ts';
 import { storageAccess } from '../storage/storage-access.ts';
 import { untag, type TagToRemove } from '../storage/untag.ts';
 import { refuseForeign } from '../storage/ownership.ts';
+import { notYetOnS3 } from '../server/s3-storage.ts';
 
 export interface PruneRequest {
   /** HOST:PORT of a registry this engine runs. */
@@ -65,6 +66,7 @@ export async function prune(docker: Docker, request: PruneRequest): Promise<Prun
     throw new UsageError('prune needs a rule: --keep N, --older-than DURATION, or both');
   }
   const lookup = await storageAccess(docker, request.registry);
+  if (!lookup.ok && lookup.s3) throw new ResourceError(notYetOnS3('prune', lookup.s3.container, lookup.s3.url));
   if (!lookup.ok) {
     throw new ResourceError(
       `prune works on a registry this Docker engine runs (push times and garbage collection come from its storage): ${lookup.reason}`,

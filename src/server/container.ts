@@ -9,6 +9,7 @@ import { bindIpOf, hostIpServes, parseLocalRegistry, registryName, type LocalReg
 import { parseRegistryHost, type RegistryHost } from '../registry/host.ts';
 import { NotFoundError } from '../errors.ts';
 import { checkContainerDetails } from './container-details.ts';
+import { s3StorageOf } from './s3-storage.ts';
 
 /** Labels on containers we create; the registry label is how we find them again. */
 export const LABEL_REGISTRY = 'jindr.registry';
@@ -28,7 +29,9 @@ export type StorageArea =
   | { kind: 'bind'; path: string }
   | { kind: 'volume'; name: string }
   /** Nothing mounted at /var/lib/registry: the data lives in the container's own layer. */
-  | { kind: 'container' };
+  | { kind: 'container' }
+  /** An S3 bucket (start --storage s3://BUCKET[/PREFIX]): url is that. */
+  | { kind: 's3'; url: string };
 
 export interface PortBinding {
   hostIp: string;
@@ -90,8 +93,10 @@ export function describeContainer(inspected: Docker.ContainerInspectInfo, status
     .filter((b) => Number.isInteger(b.port) && b.port > 0);
   const labels = details.Config.Labels ?? {};
   const mount = details.Mounts.find((m) => m.Destination === REGISTRY_STORAGE_PATH);
-  const storage: StorageArea =
-    mount?.Type === 'bind'
+  const s3 = s3StorageOf(labels);
+  const storage: StorageArea = s3
+    ? { kind: 's3', url: s3 }
+    : mount?.Type === 'bind'
       ? { kind: 'bind', path: mount.Source }
       : mount?.Type === 'volume' && mount.Name
         ? { kind: 'volume', name: mount.Name }

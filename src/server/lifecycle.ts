@@ -9,8 +9,10 @@ import {
   REGISTRY_CONTAINER_PORT,
   REGISTRY_STORAGE_PATH,
   findRegistryContainer,
+  registryConfigPath,
   type RegistryContainer,
 } from './container.ts';
+import { LABEL_STORAGE } from './s3-storage.ts';
 import { startRegistryContainer, waitUntilServing } from './container-control.ts';
 import { checkNameFree, checkPortFree, prepareDataDir } from './prestart-checks.ts';
 import { ContainerExitedError } from './exited.ts';
@@ -36,6 +38,8 @@ export interface StartOptions {
   image: string | undefined;
   /** From start's --auth/--tls/--bind (security.ts); none: loopback only, no auth, no TLS. */
   security?: ContainerSecurity;
+  /** --storage s3://...: the bucket's URL and the configuration file (s3-storage.ts) mounted read-only. */
+  storage?: { url: string; configFile: string };
 }
 
 /** Env the container must have, the host addresses it publishes on, and how the one found differs. */
@@ -69,6 +73,8 @@ function mismatches(c: RegistryContainer, options: StartOptions, kind: EngineKin
   if (options.dataDir !== undefined && options.dataDir !== dir) out.push(`-d ${options.dataDir}`);
   if (options.image !== undefined && !sameImage(options.image, c.image, kind)) out.push(`--image ${options.image}`);
   if (options.name !== undefined && options.name !== c.name) out.push(`-n ${options.name}`);
+  const url = c.storage.kind === 's3' ? c.storage.url : undefined;
+  if (options.storage !== undefined && options.storage.url !== url) out.push(`--storage ${options.storage.url}`);
   return out;
 }
 
@@ -110,14 +116,16 @@ export async function startRegistry(
   // A replaced container's data stays where it was, unless -d says otherwise.
   const dataDir = options.dataDir ?? (existing?.storage.kind === 'bind' ? existing.storage.path : options.defaultDataDir);
   await checkPorts();
-  if (local) prepareDataDir(dataDir);
+  if (local && !options.storage) prepareDataDir(dataDir);
   if (name !== existing?.name) await checkNameFree(docker, name, 'choose another with -n NAME');
   await ensureImage(docker, image, env.progress, env.signal);
   if (existing) await docker.getContainer(existing.id).remove({ v: false });
 
   let created: Docker.Container;
   try {
-    created = await docker.createContainer(registryContainerOptions(options.address, name, image, dataDir, options.security));
+    created = await docker.createContainer(
+      registryContainerOptions(options.address, name, image, options.storage ?? dataDir, options.security),
+    );
   } catch (err) {
     throw new ResourceError(`cannot create the registry container ${name}: ${engineErrorMessage(err)}`, { cause: err });
   }
@@ -144,18 +152,22 @@ export function registryContainerOptions(
   address: LocalRegistryAddress,
   name: string,
   image: string,
-  dataDir: string,
+  /** The data directory, or S3 storage: its URL and the configuration file mounted read-only in place of the image's. */
+  data: string | { url: string; configFile: string },
   security?: Pick<ContainerSecurity, 'env' | 'publish'>,
 ): Docker.ContainerCreateOptions {
   const publish = security?.publish ?? [address.bindIp];
+  const storageLabel: Record<string, string> = typeof data === 'string' ? { [LABEL_DATA]: data } : { [LABEL_STORAGE]: data.url };
   return {
     name,
     Image: image,
     Env: ['REGISTRY_STORAGE_DELETE_ENABLED=true', ...Object.entries(security?.env ?? {}).map(([k, v]) => `${k}=${v}`)],
-    Labels: { [LABEL_REGISTRY]: registryName(address.bindIp, address.port), [LABEL_DATA]: dataDir, [LABEL_IMAGE]: image },
+    Labels: { [LABEL_REGISTRY]: registryName(address.bindIp, address.port), ...storageLabel, [LABEL_IMAGE]: image },
     ExposedPorts: { [REGISTRY_CONTAINER_PORT]: {} },
     HostConfig: {
-      Binds: [`${dataDir}:${REGISTRY_STORAGE_PATH}`],
+      Binds: [typeof data === 'string' ? `${data}:${REGISTRY_STORAGE_PATH}` : `${data.configFile}:${registryConfigPath(image)}:ro`],
+      // On S3 storage the image's volume for /var/lib/registry would be made and never used: a tmpfs takes its place.
+      ...(typeof data === 'string' ? {} : { Tmpfs: { [REGISTRY_STORAGE_PATH]: 'size=1m' } }),
       // Loopback only unless --bind, which needs --auth (or --insecure-expose).
       PortBindings: { [REGISTRY_CONTAINER_PORT]: publish.map((ip) => ({ HostIp: ip, HostPort: String(address.port) })) },
       // Back after a reboot of the engine, unless stopped on purpose.

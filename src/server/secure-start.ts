@@ -92,7 +92,8 @@ export async function startWithSecurity(
   const plan = planSecurity(options.address, existing, request, { dataDir: options.dataDir, defaultDataDir: options.defaultDataDir });
   for (const w of plan.warnings) info(w);
   let mismatches = plan.mismatches;
-  if (!existing?.running && plan.dataDir !== undefined) checkDataDirUnshared(all, plan.dataDir, existing?.id);
+  // On S3 storage there is no data directory to share (several registries on one bucket is the point).
+  if (!existing?.running && plan.dataDir !== undefined && !options.storage) checkDataDirUnshared(all, plan.dataDir, existing?.id);
 
   if (existing?.running) {
     // Only users can change under a running registry (it reads its htpasswd file again when

@@ -18,6 +18,8 @@ export function describeStorage(c: RegistryContainer): string {
       return `volume ${c.storage.name}`;
     case 'container':
       return 'the container (no volume)';
+    case 's3':
+      return c.storage.url;
   }
 }
 

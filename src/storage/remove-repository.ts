@@ -63,6 +63,9 @@ export async function removeRepositoryStorage(
   if (!container || !container.running)
     return { removed: false, reason: `no running registry container serves ${registry} on this Docker engine` };
   refuseForeign(container, 'rmr', WOULD, options.force === true);
+  // Known from its label, without reading its configuration (which holds its key).
+  if (container.storage.kind === 's3')
+    return { removed: false, reason: `not yet on S3 storage: ${container.name} keeps its data in ${container.storage.url}` };
   // No abort signal: a removal that has started runs to its end in the container anyway,
   // and must be followed by the restart.
   const exec = execIn(docker, container);

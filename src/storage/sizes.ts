@@ -40,6 +40,8 @@ async function treeSize(path: string, signal?: AbortSignal): Promise<number | un
  * under docker/, so nothing else is called that at the top of its area.
  */
 export async function storageSize(docker: Docker, c: RegistryContainer, local: boolean, signal?: AbortSignal): Promise<number | undefined> {
+  // Not yet measured on S3 storage (the bucket's objects are not listed): unknown, not the container's own few bytes.
+  if (c.storage.kind === 's3') return undefined;
   if (local) {
     let path: string | undefined;
     if (c.storage.kind === 'bind') path = c.storage.path;

@@ -17,7 +17,10 @@ export interface StorageAccess {
   root: string;
 }
 
-export type StorageLookup = { ok: true; access: StorageAccess } | { ok: false; reason: string };
+export type StorageLookup =
+  | { ok: true; access: StorageAccess }
+  /** s3: the registry keeps its data in an S3 bucket (start --storage), which is not read as files yet. */
+  | { ok: false; reason: string; s3?: { container: string; url: string } };
 
 /** The running registry container serving `registry` (HOST:PORT on this machine), and its storage. */
 export async function storageAccess(docker: Docker, registry: string): Promise<StorageLookup> {
@@ -28,6 +31,11 @@ export async function storageAccess(docker: Docker, registry: string): Promise<S
   }
   const container = await findRegistryContainer(docker, registry);
   if (!container) return { ok: false, reason: `no registry container serves ${registry} on this Docker engine` };
+  // Known from its label: its configuration file (which holds its key) is not read.
+  if (container.storage.kind === 's3') {
+    const s3 = { container: container.name, url: container.storage.url };
+    return { ok: false, reason: `not yet on S3 storage: ${container.name} keeps its data in ${s3.url}`, s3 };
+  }
   if (!container.running)
     return {
       ok: false,

@@ -8,8 +8,12 @@ import { DEFAULT_IMAGE } from '../../server/lifecycle.ts';
 import { startWithSecurity } from '../../server/secure-start.ts';
 import { keepClustersConnected } from '../../cluster/cluster-keep.ts';
 import { UsageError } from '../../errors.ts';
+import { S3_OPTIONS, s3Request, s3Usable } from '../start-storage.ts';
+import { prepareS3Storage } from '../../server/s3-storage.ts';
 
-export const startCommand = defineCommand<{ data?: string; name?: string; image?: string } & SecurityArgs>({
+export const startCommand = defineCommand<
+  { data?: string; name?: string; image?: string; storage?: string; s3Endpoint?: string; s3Region?: string } & SecurityArgs
+>({
   command: 'start',
   aliases: ['up'],
   describe: 'Start the registry (on 127.0.0.1 unless --bind; creates its container the first time)',
@@ -36,6 +40,7 @@ export const startCommand = defineCommand<{ data?: string; name?: string; image?
       defaultText: `\`${DEFAULT_IMAGE}\``,
       describe: `Registry image (default ${DEFAULT_IMAGE}; registry:2 works too)`,
     },
+    ...S3_OPTIONS,
     ...SECURITY_OPTIONS,
   },
   readme:
@@ -43,18 +48,24 @@ export const startCommand = defineCommand<{ data?: string; name?: string; image?
     'pulls the image with progress when missing; says "already running" when it is; on a Podman engine, allows plain HTTP to the registry ' +
     "in Podman's registries.conf.d (see [Podman](#podman)). Refuses a taken port, a non-local `-r`, a data directory it cannot write, or one " +
     'another registry container keeps its data in (a second registry on another port needs its own `-d`). `--auth` with `--password-stdin`, ' +
-    '`--tls`, `--san`, `--cert` with `--key`, `--bind` and `--insecure-expose` make a registry others may use: see [A registry others may use](#a-registry-others-may-use)',
+    '`--tls`, `--san`, `--cert` with `--key`, `--bind` and `--insecure-expose` make a registry others may use: see [A registry others may use](#a-registry-others-may-use); ' +
+    '`--storage s3://BUCKET[/PREFIX]` keeps the data in an S3 bucket instead: see [Storage in an S3 bucket](#storage-in-an-s3-bucket)',
   run: async (args, ctx) => {
     for (const [flag, value] of [
       ['-d/--data', args.data],
       ['-n/--name', args.name],
       ['--image', args.image],
+      ['--storage', args.storage],
+      ['--s3-endpoint', args.s3Endpoint],
+      ['--s3-region', args.s3Region],
     ] as const) {
       if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} needs a value`);
     }
     const address = parseLocalRegistry(ctx.registry);
+    const s3 = s3Request(args);
     const request = await securityRequest(args, ctx);
     const { docker, local, endpoint, identify } = await ctx.engine();
+    const storage = s3 && (await prepareS3Storage(ctx.env, address.registry, s3Usable(s3, local), ctx.signal));
     const result = await startWithSecurity(
       { docker, local, endpoint, kind: (await identify()).kind, progress: ctx.stderr, signal: ctx.signal, processEnv: ctx.env },
       {
@@ -63,6 +74,7 @@ export const startCommand = defineCommand<{ data?: string; name?: string; image?
         defaultDataDir: resolveDataDir(DEFAULT_DATA_DIR, ctx.env),
         name: args.name,
         image: args.image,
+        ...(storage ? { storage } : {}),
       },
       request,
       (message) => ctx.info(message),
