@@ -167,7 +167,7 @@ test("a TAG starting with - is a flag, and an unknown one: a usage error in Dock
 test('a --format naming a field the command does not have is refused before anything is asked or deleted', async (t) => {
   t.is(
     await refused(t, ['rmi', 'app:v1', '--format', '{{.Repository}} {{.Nope}}']),
-    "--format: unknown field .Nope for 'docker-jindr rmi': use .Repository .Tag .Digest .Action .AlsoRemoved",
+    "--format: unknown field .Nope for 'docker-jindr rmi': use .Repository .Tag .Digest .Action .AlsoRemoved .Referrers",
   );
   t.regex(await refused(t, ['cp', 'app:v1', destination.host, '--format', '{{range .}}']), /^--format: function "range" is not supported/);
 });
