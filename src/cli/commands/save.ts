@@ -23,7 +23,8 @@ export const saveCommand = defineCommand<SaveArgs>({
   fields: saveColumns,
   readme:
     'Writes IMAGE... (from the registry of -r unless a name says another) to an OCI image layout archive that skopeo (`oci-archive:`), ' +
-    'Podman and `docker jindr load` read: every platform, signatures and SBOMs (referrers) included, digests unchanged. ' +
+    'Podman (`podman pull oci-archive:FILE:NAME`; `podman load` takes one-image archives) and `docker jindr load` read: every platform, ' +
+    'signatures and SBOMs (referrers) included, digests unchanged. ' +
     "`--format docker` (or `docker-archive`, as Podman names it) writes the archive `docker load` reads instead (one platform: `--platform`, default the engine's). " +
     'The file appears only once complete',
   positionals: { image: { describe: 'IMAGE[:TAG|@DIGEST], in the registry of -r unless it names one' } },
