@@ -4,6 +4,9 @@
 // The request counts are exact: the API is asked once per registry that lacks it, and
 // where it answers, once per listed image and once per referrer it names.
 import test from 'ava';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startOciRegistry, type OciRegistry } from '../fakes/oci-registry.ts';
 import { buildManifest, sha256, tar, type BuiltManifest } from '../helpers/images.ts';
 import { jindrInProcess, tableCells } from '../helpers/in-process.ts';
@@ -127,6 +130,32 @@ test('lsi: untagged referrers the API names go under their image; the API asked 
       ['v1', 'sbom, signature x2'],
       ['v2', ''],
     ],
+  );
+});
+
+test('a second lsi reads the untagged referrers from its cache: the API asked again, no referrer manifest fetched', async (t) => {
+  const { fake, sig, sbom, sbomSig } = await seeded(true);
+  t.teardown(fake.close);
+  const home = mkdtempSync(join(tmpdir(), 'jindr-lsi-referrers-'));
+  t.teardown(() => rmSync(home, { recursive: true, force: true }));
+  const env = { XDG_CACHE_HOME: home };
+  const first = await jindrInProcess(['-r', fake.host, '--format', 'json', 'lsi', 'app'], { env });
+  t.is(first.code, 0, first.stderr);
+  const fetched = (from: number) =>
+    fake
+      .requests()
+      .slice(from)
+      .filter((r) => r.includes('/manifests/sha256:'));
+  t.is(fetched(0).length, 3);
+  const before = fake.requests().length;
+  const second = await jindrInProcess(['-r', fake.host, '--format', 'json', 'lsi', 'app'], { env });
+  t.is(second.code, 0, second.stderr);
+  t.deepEqual(jsonLines(second.stdout), jsonLines(first.stdout));
+  t.deepEqual(fetched(before), [], 'the referrer manifests come from the cache');
+  t.deepEqual(
+    referrerRequests(fake).slice(5).sort(),
+    [v1.digest, v2.digest, sig, sbom, sbomSig].map((d) => `GET /v2/app/referrers/${d}`).sort(),
+    'the API is asked again (referrers come and go)',
   );
 });
 
