@@ -6,6 +6,7 @@
 import { ManifestError } from './errors.ts';
 import type { RegistryApi } from './api.ts';
 import { listRepositories, listTags } from './catalog.ts';
+import { apiReferrerRows, withReferrerRows } from './referrer-rows.ts';
 import { fetchImageConfig, type ImageConfigFacts } from './image-config.ts';
 import {
   describeEntry,
@@ -117,6 +118,11 @@ export class ImageReader {
   /** One tag (or digest) resolved: its manifest, its entries, sizes; `layers` adds each entry's layers. */
   async describe(repository: string, reference: string, tag: string, layers = false): Promise<TagSummary> {
     return this.summarize(repository, tag, await this.top(repository, reference), layers);
+  }
+
+  /** A manifest the registry was just seen to hold (the referrers API named it), through the cache, as a row with no tag. */
+  async describeDigest(repository: string, digest: string): Promise<TagSummary> {
+    return this.summarize(repository, '', await this.manifest(repository, digest), false);
   }
 
   /**
@@ -234,17 +240,21 @@ export async function forEachTagList<T>(
   );
 }
 
+/** A tag whose manifest could not be read: its row says why (error). */
+const UNREAD = { digest: '', mediaType: '', kind: 'image', size: 0 } as const;
+
 /**
  * Every tag of the named repositories (all repositories when none are named), described.
  * A tag whose manifest cannot be read gets a row with `error`; one deleted since its tag
  * list was read is left out. What was learned is kept for the next listing
- * (manifest-cache.ts). `onTags` runs once, when the first tag is seen.
+ * (manifest-cache.ts). `onTags` runs once, when the first tag is seen. `referrers` adds
+ * rows for referrers only the OCI referrers API knows (referrer-rows.ts).
  */
 export async function listImages(
   client: RegistryApi,
   repositories: readonly string[] | undefined,
   signal?: AbortSignal,
-  options: { layers?: boolean; onTags?: () => void } = {},
+  options: { layers?: boolean; onTags?: () => void; referrers?: boolean } = {},
 ): Promise<TagSummary[]> {
   const reader = new ImageReader(client, signal);
   let onTags = options.onTags;
@@ -260,26 +270,16 @@ export async function listImages(
           return await reader.describe(repo, tag, tag, options.layers ?? false);
         } catch (err) {
           if (err instanceof NotFoundError) return undefined; // deleted since the tag list
-          if (err instanceof ManifestError) {
-            return {
-              repository: repo,
-              tag,
-              digest: '',
-              mediaType: '',
-              kind: 'image',
-              platforms: [],
-              size: 0,
-              entries: [],
-              error: err.message,
-            };
-          }
+          if (err instanceof ManifestError) return { ...UNREAD, repository: repo, tag, platforms: [], entries: [], error: err.message };
           throw err;
         }
       }),
     );
   });
+  const listed = rows.flat().filter((r): r is TagSummary => r !== undefined);
+  const extra = options.referrers ? await apiReferrerRows(client, listed, reader, signal) : [];
   await reader.save();
-  return rows.flat().filter((r): r is TagSummary => r !== undefined);
+  return withReferrerRows(listed, extra);
 }
 
 /** Tags (and repository names) in a stable, human order: numbers by value ("v2" before "v10"). */

@@ -31,7 +31,8 @@ export async function tagNamesOf(
 
 /**
  * lsi: the tags of the named repositories, host by host; of every repository of
- * defaultRegistry when none is named. onTags(host) runs when a host's first tag is seen.
+ * defaultRegistry when none is named, and the untagged referrers the OCI referrers API
+ * names (referrer-rows.ts: tag ''). onTags(host) runs when a host's first tag is seen.
  */
 export async function imagesOf(
   open: OpenReader,
@@ -43,12 +44,10 @@ export async function imagesOf(
   const wanted: ReadonlyArray<{ registry: string; repository?: string }> = names.length > 0 ? names : [{ registry: defaultRegistry }];
   return forEachHost(open, wanted, async (client, group, host) => {
     const repositories = group.flatMap((n) => (n.repository === undefined ? [] : [n.repository]));
-    const found = await listImages(
-      client,
-      repositories.length > 0 ? [...new Set(repositories)] : undefined,
-      signal,
-      onTags ? { onTags: () => onTags(host) } : {},
-    );
+    const found = await listImages(client, repositories.length > 0 ? [...new Set(repositories)] : undefined, signal, {
+      referrers: true,
+      ...(onTags ? { onTags: () => onTags(host) } : {}),
+    });
     return found.map((r) => ({ registry: host, ...r }));
   });
 }

@@ -1,6 +1,7 @@
 // lsi's view of referrers: the rows of cosign's tags (sha256-<hex>.sig/.att/.sbom), of the
 // fallback tag (sha256-<hex>, an index of referrers) and of tagged manifests with a
-// `subject` become entries under the image they are about, each with its own referrers under
+// `subject` (tagged, or untagged ones the referrers API names: rows with tag '')
+// become entries under the image they are about, each with its own referrers under
 // it (a signature of an SBOM). A referrer whose subject no listed tag reaches stays a row of
 // its own, marked with referrerOf. Pure: listed rows in, grouped rows out.
 import type { TagSummary } from './images.ts';
@@ -12,12 +13,19 @@ export interface ListedReferrer {
   digest: string;
   kind: ReferrerKind;
   artifactType?: string;
-  /** The tag it was found by: its own cosign tag, the fallback tag listing it, or a tag of its own. */
+  /** The tag it was found by: its own cosign tag, the fallback tag listing it, or a tag of its own; '': the referrers API alone. */
   tag: string;
   referrers: ListedReferrer[];
 }
 
 export type Grouped<T> = T & { referrers?: ListedReferrer[]; referrerOf?: string };
+
+/** Which name of a referrer listed twice is kept: its own tag, else the fallback tag listing it, else none (the referrers API's). */
+function rank(tag: string): number {
+  if (tag === '') return 0;
+  const named = referrerTagOf(tag);
+  return named !== undefined && named.suffix === undefined ? 1 : 2;
+}
 
 interface Found {
   item: ListedReferrer;
@@ -74,7 +82,7 @@ export function groupReferrers<T extends TagSummary & { registry?: string }>(row
     const key = `${where(rows[f.row]!)}@${f.item.digest}`;
     const seen = items.get(key);
     // Listed both by a tag of its own and by the fallback index: one entry, the tag its own.
-    if (seen === undefined || (seen.tag !== f.item.tag && referrerTagOf(seen.tag)?.suffix === undefined)) items.set(key, f.item);
+    if (seen === undefined || rank(f.item.tag) > rank(seen.tag)) items.set(key, f.item);
   }
 
   const attached = new Map<number, ListedReferrer[]>();

@@ -37,6 +37,10 @@ export interface TagRow {
   /** When the tag was pushed, from the registry's storage; absent when not known. */
   pushed?: string;
   error?: string;
+  /** The signatures, attestations and SBOMs under the image, by kind ("sbom, signature x2"), as lsi's REFERRERS. */
+  referrers?: string;
+  /** A referrer tag whose subject no tag here reaches: the digest it is about. */
+  referrerOf?: string;
 }
 
 export interface TagsAnswer {

@@ -6,7 +6,8 @@ import { NotFoundError, RefusedError, ResourceError } from '../errors.ts';
 import type { RegistryClient } from '../registry/client.ts';
 import { listRepositories, listTags } from '../registry/catalog.ts';
 import { ManifestError } from '../registry/errors.ts';
-import { compareTags, ImageReader } from '../registry/images.ts';
+import { compareTags, ImageReader, type TagSummary } from '../registry/images.ts';
+import { groupReferrers, referrerSummary } from '../registry/referrer-groups.ts';
 import { removeImages } from '../registry/remove-images.ts';
 import type {
   DeleteAnswer,
@@ -100,23 +101,31 @@ export class UiService {
     const { signal } = this.deps;
     const reader = new ImageReader(this.client, signal);
     const [names, pushed] = await Promise.all([listTags(this.client, repository, signal), this.housekeeping.pushed(repository)]);
-    const rows = await Promise.all(
-      names.sort(compareTags).map(async (tag): Promise<TagRow | undefined> => {
+    const described = await Promise.all(
+      names.sort(compareTags).map(async (tag): Promise<TagSummary | undefined> => {
         try {
-          const s = await reader.describe(repository, tag, tag);
-          const row: TagRow = { tag, digest: s.digest, kind: s.kind, platforms: s.platforms, size: s.size };
-          if (s.created !== undefined) row.created = s.created;
-          const at = pushed?.get(tag);
-          if (at !== undefined) row.pushed = at;
-          return row;
+          return await reader.describe(repository, tag, tag);
         } catch (err) {
           if (err instanceof NotFoundError) return undefined; // deleted since the tag list
-          if (err instanceof ManifestError) return { tag, digest: '', kind: 'image', platforms: [], size: 0, error: err.message };
+          if (err instanceof ManifestError) {
+            return { repository, tag, digest: '', mediaType: '', kind: 'image', platforms: [], size: 0, entries: [], error: err.message };
+          }
           throw err;
         }
       }),
     );
-    return { repository, tags: rows.filter((r): r is TagRow => r !== undefined), pushedKnown: pushed !== undefined };
+    // Signature, attestation and SBOM tags go under their image, as lsi shows them.
+    const rows = groupReferrers(described.filter((s): s is TagSummary => s !== undefined)).map((s): TagRow => {
+      const row: TagRow = { tag: s.tag, digest: s.digest, kind: s.kind, platforms: s.platforms, size: s.size };
+      if (s.created !== undefined) row.created = s.created;
+      const at = pushed?.get(s.tag);
+      if (at !== undefined) row.pushed = at;
+      if (s.error !== undefined) row.error = s.error;
+      if (s.referrers !== undefined) row.referrers = referrerSummary(s.referrers);
+      if (s.referrerOf !== undefined) row.referrerOf = s.referrerOf;
+      return row;
+    });
+    return { repository, tags: rows, pushedKnown: pushed !== undefined };
   }
 
   image(repository: string, reference: string): Promise<ImageAnswer> {

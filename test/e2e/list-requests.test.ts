@@ -1,7 +1,8 @@
 // What `lsi` asks a real registry (its --debug request lines, besides the one GET /v2/
 // asking a loopback registry whether it is a mirror): `lsi -q` reads the catalog and the
 // tag lists only; a second `lsi` HEADs each tag and fetches nothing it
-// has seen (the cache in $XDG_CACHE_HOME); after a push it fetches only the new image.
+// has seen (the cache in $XDG_CACHE_HOME); after a push it fetches only the new image. lsi
+// also asks the referrers API for the first image: a registry without it no more.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,7 @@ function requests(stderr: string): string[] {
 const kinds = (lines: string[]) =>
   lines
     .filter((l) => l !== 'GET /v2/')
-    .map((l) => l.replace(/\/v2\/.*\/(manifests|blobs|tags)\/.*$/, '/v2/*/$1').replace(/\/v2\/_catalog.*/, '/v2/_catalog'));
+    .map((l) => l.replace(/\/v2\/.*\/(manifests|blobs|tags|referrers)\/.*$/, '/v2/*/$1').replace(/\/v2\/_catalog.*/, '/v2/_catalog'));
 
 for (const image of registryImages) {
   e2e(`${image}: lsi -q reads tag lists only; a second lsi HEADs every tag and fetches only what is new`, async (t) => {
@@ -49,7 +50,12 @@ for (const image of registryImages) {
     const second = await lsi('--format', 'json');
     t.is(second.code, 0, second.stderr);
     t.deepEqual(jsonLines(second.stdout), jsonLines(first.stdout));
+    // The referrers API: asked for the first image; a registry without it (404) is asked no more,
+    // one with it once per image (three here).
+    const apiStatus = /^debug: GET \S+\/referrers\/\S+ -> (\d{3})/m.exec(second.stderr)?.[1];
+    const referrerAsks = apiStatus === '200' ? 3 : 1;
     t.deepEqual(kinds(requests(second.stderr)).sort(), [
+      ...Array<string>(referrerAsks).fill('GET /v2/*/referrers'),
       'GET /v2/*/tags',
       'GET /v2/*/tags',
       'GET /v2/_catalog',
@@ -65,7 +71,9 @@ for (const image of registryImages) {
     t.is(rows.find((r) => r.repository === 'app' && r.tag === 'v2')?.digest, pushed.digest);
     t.deepEqual(
       requests(third.stderr)
-        .filter((r) => r.startsWith('GET') && r !== 'GET /v2/' && !r.includes('/tags/') && !r.includes('_catalog'))
+        .filter(
+          (r) => r.startsWith('GET') && r !== 'GET /v2/' && !r.includes('/tags/') && !r.includes('_catalog') && !r.includes('/referrers/'),
+        )
         .sort(),
       [`GET /v2/app/blobs/${pushed.config.digest}`, `GET /v2/app/manifests/${pushed.digest}`],
     );

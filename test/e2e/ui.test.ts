@@ -254,13 +254,20 @@ e2e(
 );
 
 e2e(
-  "an image: each platform's config and layers, layers shared with other images, the tags on its digest, and its referrers as a tree",
+  "an image: each platform's config and layers, layers shared with other images, the tags on its digest, and its referrers as a tree (not as tags of the repository)",
   async (t) => {
     const { reg, sbom } = await seed(t);
     const ui = await startUi(t, reg.host);
     const page = await openPage(t);
     await page.goto(ui.url);
     await page.getByRole('link', { name: 'archy' }).click();
+    // The repository view: the signature and fallback tags are not rows; each tag of the image says what it has.
+    await page
+      .locator('#tag-count')
+      .getByText(/^2 tags/)
+      .waitFor();
+    t.deepEqual(await page.locator('table.list tbody td:first-child').allTextContents(), ['latest', 'v1']);
+    t.deepEqual(await page.locator('table.list tbody td.referrers').allTextContents(), ['sbom, signature x2', 'sbom, signature x2']);
     await page.getByRole('link', { name: 'latest' }).click();
     await page.getByRole('heading', { level: 1, name: 'archy:latest' }).waitFor();
     await page.getByRole('heading', { level: 2, name: 'Referrers' }).waitFor();

@@ -38,8 +38,9 @@ export const lsiCommand = defineCommand<{ repo: string[] | undefined; quiet: boo
     'IMAGE ID is the first 12 hex digits of the digest the tag points at (the index for a multi-platform image). ' +
     'SIZE is config + layers as stored (compressed); for a multi-platform image, every distinct config and layer of all its platforms, each counted once. ' +
     "CREATED: the config's date (an index: its newest platform's). Push times come from the storage of a registry this engine runs, else are absent. " +
-    "REFERRERS: the signatures, attestations and SBOMs found by their tags (cosign's sha256-<hex>.sig/.att/.sbom, the fallback tag sha256-<hex>) " +
-    'or tagged with a subject, on the row of the image they are about; --all lists them as rows.',
+    "REFERRERS: the signatures, attestations and SBOMs found by their tags (cosign's sha256-<hex>.sig/.att/.sbom, the fallback tag sha256-<hex>), " +
+    'tagged with a subject, or named by the OCI referrers API (asked once per registry, and where it answers once per image), ' +
+    'on the row of the image they are about; --all lists them as rows (TAG <none> when untagged).',
   run: async (args, ctx) => {
     const names = (args.repo ?? []).map((r) => parseRepositoryName(r, ctx.registry));
     if (args.quiet && ctx.format !== 'json' && args.sort === 'name') {

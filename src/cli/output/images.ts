@@ -1,5 +1,6 @@
 // lsi's table, its -q lines, its JSON and its template fields; a tag that could not be
-// read is also a warning.
+// read is also a warning. A row with no tag (an untagged referrer, --all) says <none>, as
+// docker images does, and -q names it by digest.
 import type { Context } from '../context.ts';
 import type { ImageRow } from '../../registry/listings.ts';
 import { referrerSummary, type Grouped } from '../../registry/referrer-groups.ts';
@@ -17,7 +18,7 @@ function platforms(r: Row): string {
 
 export const imageColumns: readonly Column<Row>[] = [
   { header: 'REPOSITORY', value: (r) => `${r.registry}/${r.repository}` },
-  { header: 'TAG', value: (r) => r.tag },
+  { header: 'TAG', value: (r) => r.tag || '<none>' },
   { header: 'IMAGE ID', field: 'ID', value: (r) => (r.digest ? shortDigest(r.digest) : '?') },
   { header: 'PLATFORMS', value: platforms },
   { header: 'CREATED', value: (r) => timeAgo(r.created) },
@@ -31,7 +32,8 @@ export const imageColumns: readonly Column<Row>[] = [
 export function printImages(ctx: Context, rows: readonly Row[], quiet: boolean): void {
   for (const r of rows) if (r.error) ctx.info(`warning: ${r.registry}/${r.repository}:${r.tag}: ${r.error}`);
   if (quiet && ctx.format !== 'json') {
-    ctx.stdout.write(rows.map((r) => `${r.registry}/${r.repository}:${r.tag}\n`).join(''));
+    // An untagged referrer (--all) by its digest.
+    ctx.stdout.write(rows.map((r) => `${r.registry}/${r.repository}${r.tag ? `:${r.tag}` : `@${r.digest}`}\n`).join(''));
     return;
   }
   printRows(

@@ -1,5 +1,6 @@
 // A repository's tags, sortable by name, created, pushed and size; each can be deleted
-// through a confirmation (delete-tag.tsx).
+// through a confirmation (delete-tag.tsx). Signature, attestation and SBOM tags are not rows:
+// the Referrers cell of their image says what it has (the image view shows the tree).
 import { useState } from 'preact/hooks';
 import type { TagRow, TagsAnswer } from '../api-types.ts';
 import { get } from './api.ts';
@@ -71,6 +72,7 @@ export function Tags({ repository, round, announce }: { repository: string; roun
                 ))}
                 <th scope="col">Image ID</th>
                 <th scope="col">Platforms</th>
+                <th scope="col">Referrers</th>
                 <th scope="col">
                   <span class="sr-only">Actions</span>
                 </th>
@@ -95,6 +97,7 @@ export function Tags({ repository, round, announce }: { repository: string; roun
                   <td>
                     {r.error ? <span class="error">{r.error}</span> : r.platforms.join(', ') || (r.kind === 'artifact' ? 'artifact' : '')}
                   </td>
+                  <td class="referrers">{r.referrerOf !== undefined ? `(of ${shortDigest(r.referrerOf)})` : (r.referrers ?? '')}</td>
                   <td>
                     <button type="button" class="danger small" aria-label={`Delete ${repository}:${r.tag}`} onClick={() => setDeleting(r)}>
                       Delete
