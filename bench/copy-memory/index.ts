@@ -5,13 +5,13 @@
 // destination registry with a fresh cache directory, next to the same build's `ls` (what a
 // command that copies nothing peaks at). One line per copy, then the medians.
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { median, option, startRegistry } from '../common.ts';
+import { pushBlobStream, randomStream } from '../../test/helpers/stream-push.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const argv = process.argv.slice(2);
@@ -23,42 +23,6 @@ for (const [which, file] of Object.entries(builds)) {
     console.error(`${which} build missing: ${file} (npm run build; --old PATH names the other one)`);
     process.exit(1);
   }
-}
-
-/** Uploads a stream as one blob (POST, PATCH streamed, PUT ?digest=) and returns its descriptor. */
-async function pushStream(host: string, repo: string, body: Readable, mediaType: string) {
-  const start = await fetch(`http://${host}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
-  const hash = createHash('sha256');
-  let size = 0;
-  const counted = body.map((chunk: Buffer) => {
-    hash.update(chunk);
-    size += chunk.length;
-    return chunk;
-  });
-  const patch = await fetch(new URL(start.headers.get('location')!, `http://${host}/`), {
-    method: 'PATCH',
-    body: Readable.toWeb(counted) as ReadableStream,
-    headers: { 'content-type': 'application/octet-stream' },
-    duplex: 'half',
-  });
-  const digest = 'sha256:' + hash.digest('hex');
-  const commit = new URL(patch.headers.get('location')!, `http://${host}/`);
-  commit.searchParams.set('digest', digest);
-  const put = await fetch(commit, { method: 'PUT' });
-  if (put.status !== 201) throw new Error(`PUT: ${put.status}`);
-  return { mediaType, digest, size };
-}
-
-function randomStream(bytes: number): Readable {
-  let left = bytes;
-  return new Readable({
-    read() {
-      if (left <= 0) return void this.push(null);
-      const n = Math.min(1 << 20, left);
-      left -= n;
-      this.push(randomBytes(n));
-    },
-  });
 }
 
 /** Max RSS (MiB), CPU (user + system, s) and wall-clock (s) of one run of file with args. */
@@ -89,8 +53,8 @@ const rows: Record<string, Array<{ overLsMiB: number; rssMiB: number; cpuS: numb
 const startLoad = loadavg()[0]!.toFixed(2);
 try {
   const src = await registry('src');
-  const layer = await pushStream(src.host, 'big', randomStream(1 << 30), 'application/vnd.oci.image.layer.v1.tar');
-  const config = await pushStream(
+  const layer = await pushBlobStream(src.host, 'big', randomStream(1 << 30), 'application/vnd.oci.image.layer.v1.tar');
+  const config = await pushBlobStream(
     src.host,
     'big',
     Readable.from([

@@ -24,6 +24,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { median, option, startRegistry } from '../common.ts';
+import { pushBlobStream, randomStream } from '../../test/helpers/stream-push.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const binary = join(root, 'dist/docker-jindr');
@@ -99,36 +100,11 @@ interface Desc {
   size: number;
 }
 
-/** Uploads a stream as one blob (POST, PATCH streamed, PUT ?digest=) and returns its descriptor. */
-async function pushStream(host: string, repo: string, body: Readable, mediaType: string): Promise<Desc> {
-  const start = await fetch(`http://${host}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
-  const hash = createHash('sha256');
-  let size = 0;
-  const counted = body.map((chunk: Buffer) => {
-    hash.update(chunk);
-    size += chunk.length;
-    return chunk;
-  });
-  const patch = await fetch(new URL(start.headers.get('location')!, `http://${host}/`), {
-    method: 'PATCH',
-    body: Readable.toWeb(counted) as ReadableStream,
-    headers: { 'content-type': 'application/octet-stream' },
-    duplex: 'half',
-  });
-  if (patch.status !== 202) throw new Error(`PATCH: ${patch.status}`);
-  const digest = 'sha256:' + hash.digest('hex');
-  const commit = new URL(patch.headers.get('location')!, `http://${host}/`);
-  commit.searchParams.set('digest', digest);
-  const put = await fetch(commit, { method: 'PUT' });
-  if (put.status !== 201) throw new Error(`PUT: ${put.status}`);
-  return { mediaType, digest, size };
-}
-
 async function pushImage(host: string, repo: string, tag: string, layers: Desc[]): Promise<Desc> {
   const config = Buffer.from(
     JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) } }),
   );
-  const configDesc = await pushStream(host, repo, Readable.from([config]), 'application/vnd.oci.image.config.v1+json');
+  const configDesc = await pushBlobStream(host, repo, Readable.from([config]), 'application/vnd.oci.image.config.v1+json');
   const manifest = Buffer.from(
     JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: configDesc, layers }),
   );
@@ -142,18 +118,6 @@ async function pushImage(host: string, repo: string, tag: string, layers: Desc[]
 }
 
 /** Random bytes as a stream (only jindr copies the big layer: no tool looks inside). */
-function randomStream(bytes: number): Readable {
-  let left = bytes;
-  return new Readable({
-    read() {
-      if (left <= 0) return void this.push(null);
-      const n = Math.min(1 << 20, left);
-      left -= n;
-      this.push(randomBytes(n));
-    },
-  });
-}
-
 /** The floor: curl streams every blob GET | PUT, `parallel` at a time, then PUTs the manifest. */
 async function curlCopy(src: string, dst: string, repo: string, blobs: Desc[], manifest: Buffer, parallel: number): Promise<Timing> {
   const start = process.hrtime.bigint();
@@ -226,7 +190,7 @@ try {
   const layers: Desc[] = [];
   for (let i = 0; i < LAYERS; i++) {
     const data = gzipSync(randomBytes(LAYER_MIB << 20), { level: 1 });
-    layers.push(await pushStream(src.host, 'bench', Readable.from([data]), 'application/vnd.oci.image.layer.v1.tar+gzip'));
+    layers.push(await pushBlobStream(src.host, 'bench', Readable.from([data]), 'application/vnd.oci.image.layer.v1.tar+gzip'));
   }
   const manifestDesc = await pushImage(src.host, 'bench', 'v1', layers);
   const manifest = Buffer.from(
@@ -343,7 +307,7 @@ try {
   rss.image256MiB = await maxRssKiB(['-r', src.host, 'cp', '-q', 'bench:v1', '--to', `${dst.host}/rss-small:v1`]);
   if (big) {
     const t1 = Date.now();
-    const layer = await pushStream(src.host, 'big', randomStream(1 << 30), 'application/vnd.oci.image.layer.v1.tar');
+    const layer = await pushBlobStream(src.host, 'big', randomStream(1 << 30), 'application/vnd.oci.image.layer.v1.tar');
     await pushImage(src.host, 'big', 'v1', [layer]);
     log(`pushed one ${(layer.size / 2 ** 20).toFixed(0)} MiB layer in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
     rss.layer1GiB = await maxRssKiB(['-r', src.host, 'cp', '-q', 'big:v1', '--to', `${dst.host}/rss-big:v1`]);

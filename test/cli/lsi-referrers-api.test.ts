@@ -8,11 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startOciRegistry, type OciRegistry } from '../fakes/oci-registry.ts';
-import { buildManifest, sha256, tar, type BuiltManifest } from '../helpers/images.ts';
+import { buildManifest, sha256, tar, type BuiltManifest, artifactManifest, EMPTY_JSON as EMPTY } from '../helpers/images.ts';
 import { jindrInProcess, tableCells } from '../helpers/in-process.ts';
 
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const EMPTY = Buffer.from('{}');
 const SIGSTORE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 const SPDX = 'application/spdx+json';
 
@@ -32,17 +30,8 @@ function pushArtifact(
   const layer = Buffer.from(data);
   fake.store.putBlob(repo, EMPTY);
   fake.store.putBlob(repo, layer);
-  const bytes = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      artifactType,
-      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(EMPTY), size: EMPTY.length },
-      layers: [{ mediaType: artifactType, digest: sha256(layer), size: layer.length }],
-      subject: { mediaType: OCI_MANIFEST, digest: subject.digest, size: subject.size },
-    }),
-  );
-  return fake.store.putManifest(repo, sha256(bytes), bytes, OCI_MANIFEST);
+  const m = artifactManifest(artifactType, subject, { layers: [{ mediaType: artifactType, digest: sha256(layer), size: layer.length }] });
+  return fake.store.putManifest(repo, m.digest, m.bytes, m.mediaType);
 }
 
 const v1 = image('v1');

@@ -5,7 +5,7 @@
 // save interrupted (SIGINT) half way leaves no file under the name asked for, nor its
 // temporary one.
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { e2e, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 import { pluginBinary, run } from '../helpers/run.ts';
+import { pushBlobStream, randomStream } from '../helpers/stream-push.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const cleanups = cleanupsAfterAll();
@@ -25,45 +26,9 @@ async function registry(): Promise<TestRegistry> {
   return r;
 }
 
-function randomStream(bytes: number): Readable {
-  let left = bytes;
-  return new Readable({
-    read() {
-      if (left <= 0) return void this.push(null);
-      const n = Math.min(MiB, left);
-      left -= n;
-      this.push(randomBytes(n));
-    },
-  });
-}
-
-/** One blob streamed in (POST, one PATCH, PUT ?digest=): the test holds none of it either. */
-async function pushStream(host: string, repo: string, body: Readable, mediaType: string) {
-  const start = await fetch(`http://${host}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
-  const hash = createHash('sha256');
-  let size = 0;
-  const counted = body.map((chunk: Buffer) => {
-    hash.update(chunk);
-    size += chunk.length;
-    return chunk;
-  });
-  const patch = await fetch(new URL(start.headers.get('location')!, `http://${host}/`), {
-    method: 'PATCH',
-    body: Readable.toWeb(counted) as ReadableStream,
-    headers: { 'content-type': 'application/octet-stream' },
-    duplex: 'half',
-  });
-  const digest = 'sha256:' + hash.digest('hex');
-  const commit = new URL(patch.headers.get('location')!, `http://${host}/`);
-  commit.searchParams.set('digest', digest);
-  const put = await fetch(commit, { method: 'PUT' });
-  if (put.status !== 201) throw new Error(`PUT ${digest}: ${put.status}`);
-  return { mediaType, digest, size };
-}
-
 async function pushBig(host: string): Promise<string> {
-  const layer = await pushStream(host, 'big', randomStream(LAYER), 'application/vnd.oci.image.layer.v1.tar+gzip');
-  const config = await pushStream(
+  const layer = await pushBlobStream(host, 'big', randomStream(LAYER), 'application/vnd.oci.image.layer.v1.tar+gzip');
+  const config = await pushBlobStream(
     host,
     'big',
     Readable.from([

@@ -65,6 +65,43 @@ export function sha256(bytes: Buffer | string): string {
   return 'sha256:' + createHash('sha256').update(bytes).digest('hex');
 }
 
+/** The empty JSON object OCI 1.1 artifacts use as their config (and as a layer when they carry none). */
+export const EMPTY_JSON = Buffer.from('{}');
+
+export interface BuiltArtifact {
+  bytes: Buffer;
+  digest: string;
+  size: number;
+  artifactType: string;
+  mediaType: string;
+}
+
+/**
+ * An OCI 1.1 artifact manifest (signature, SBOM...) whose subject is `subject`: the empty
+ * config, and `layers` (default: the empty JSON as its one layer). Push EMPTY_JSON and the
+ * layers' blobs with it.
+ */
+export function artifactManifest(
+  artifactType: string,
+  subject: { digest: string; size: number },
+  options: { annotations?: Record<string, string>; layers?: Array<{ mediaType: string; digest: string; size: number }> } = {},
+): BuiltArtifact {
+  const mediaType = 'application/vnd.oci.image.manifest.v1+json';
+  const empty = { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(EMPTY_JSON), size: EMPTY_JSON.length };
+  const bytes = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType,
+      artifactType,
+      config: empty,
+      layers: options.layers ?? [empty],
+      subject: { mediaType, digest: subject.digest, size: subject.size },
+      ...(options.annotations ? { annotations: options.annotations } : {}),
+    }),
+  );
+  return { bytes, digest: sha256(bytes), size: bytes.length, artifactType, mediaType };
+}
+
 function blob(bytes: Buffer, mediaType: string): Blob {
   return { digest: sha256(bytes), size: bytes.length, mediaType, bytes };
 }

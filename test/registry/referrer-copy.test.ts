@@ -7,27 +7,14 @@ import { RegistryClient } from '../../src/registry/client.ts';
 import { copyImages } from '../../src/registry/copy.ts';
 import { parseManifest } from '../../src/registry/manifest.ts';
 import { startOciRegistry, type OciRegistry } from '../fakes/oci-registry.ts';
-import { buildRandomImage, sha256 } from '../helpers/images.ts';
+import { buildRandomImage, artifactManifest, EMPTY_JSON as EMPTY } from '../helpers/images.ts';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-const EMPTY = Buffer.from('{}');
 const fallback = (digest: string): string => digest.replace(':', '-');
 
-function artifact(artifactType: string, subject: { digest: string; size: number }, note: string) {
-  const bytes = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      artifactType,
-      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(EMPTY), size: 2 },
-      layers: [{ mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(EMPTY), size: 2 }],
-      subject: { mediaType: OCI_MANIFEST, ...subject },
-      annotations: { note },
-    }),
-  );
-  return { bytes, digest: sha256(bytes), size: bytes.length, artifactType, mediaType: OCI_MANIFEST };
-}
+const artifact = (artifactType: string, subject: { digest: string; size: number }, note: string) =>
+  artifactManifest(artifactType, subject, { annotations: { note } });
 
 type Artifact = ReturnType<typeof artifact>;
 

@@ -6,26 +6,13 @@ import { RegistryClient } from '../../src/registry/client.ts';
 import { parseReference } from '../../src/registry/reference.ts';
 import { removeImages } from '../../src/registry/remove-images.ts';
 import { startOciRegistry, type OciRegistry } from '../fakes/oci-registry.ts';
-import { buildRandomImage, sha256 } from '../helpers/images.ts';
+import { buildRandomImage, artifactManifest, EMPTY_JSON as EMPTY } from '../helpers/images.ts';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-const EMPTY = Buffer.from('{}');
 const tagOf = (digest: string, suffix = ''): string => `${digest.replace(':', '-')}${suffix}`;
 
-function artifact(artifactType: string, subject: { digest: string; size: number }) {
-  const bytes = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      artifactType,
-      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(EMPTY), size: 2 },
-      layers: [{ mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(EMPTY), size: 2 }],
-      subject: { mediaType: OCI_MANIFEST, ...subject },
-    }),
-  );
-  return { bytes, digest: sha256(bytes), size: bytes.length, artifactType };
-}
+const artifact = (artifactType: string, subject: { digest: string; size: number }) => artifactManifest(artifactType, subject);
 
 async function setup(t: ExecutionContext, v3: boolean) {
   const registry: OciRegistry = await startOciRegistry({ deleteTags: v3, referrers: v3 });

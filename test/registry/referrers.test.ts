@@ -7,10 +7,9 @@ import { RegistryClient } from '../../src/registry/client.ts';
 import { fallbackTag, referrerKind, referrerTree } from '../../src/registry/referrers.ts';
 import type { ReferrerKind } from '../../src/registry/referrers.ts';
 import { startOciRegistry, type OciRegistry } from '../fakes/oci-registry.ts';
-import { buildManifest, sha256, tar } from '../helpers/images.ts';
+import { buildManifest, tar, artifactManifest, EMPTY_JSON as EMPTY } from '../helpers/images.ts';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const EMPTY = Buffer.from('{}');
 
 const image = buildManifest(
   'oci',
@@ -19,21 +18,8 @@ const image = buildManifest(
   ['/a.txt'],
 );
 
-/** An artifact manifest (OCI 1.1: artifactType, the empty config) whose subject is `subject`. */
-function artifact(artifactType: string, subject: { digest: string; size: number }, note: string) {
-  const bytes = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      artifactType,
-      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(EMPTY), size: 2 },
-      layers: [{ mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(EMPTY), size: 2 }],
-      subject: { mediaType: OCI_MANIFEST, ...subject },
-      annotations: { note },
-    }),
-  );
-  return { bytes, digest: sha256(bytes), size: bytes.length, artifactType };
-}
+const artifact = (artifactType: string, subject: { digest: string; size: number }, note: string) =>
+  artifactManifest(artifactType, subject, { annotations: { note } });
 
 const IMAGE = image.digest;
 const sig = artifact('application/vnd.dev.cosign.artifact.sig.v1+json', image, 'signature');
