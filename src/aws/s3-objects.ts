@@ -62,7 +62,7 @@ async function refused(response: Response, what: string): Promise<JindrError> {
 export async function listObjects(
   location: S3Location,
   prefix: string,
-  signal?: AbortSignal,
+  options: { signal?: AbortSignal; pageSize?: number } = {},
 ): Promise<{ objects: S3Object[]; now: number | undefined }> {
   const objects: S3Object[] = [];
   let token: string | undefined;
@@ -72,8 +72,9 @@ export async function listObjects(
     const url = bucketUrl(location, location.region);
     url.searchParams.set('list-type', '2');
     url.searchParams.set('prefix', prefix);
+    if (options.pageSize !== undefined) url.searchParams.set('max-keys', String(options.pageSize));
     if (token !== undefined) url.searchParams.set('continuation-token', token);
-    const response = await send(location, url, what, signal);
+    const response = await send(location, url, what, options.signal);
     if (!response.ok) throw await refused(response, what);
     const date = Date.parse(response.headers.get('date') ?? '');
     now ??= Number.isNaN(date) ? undefined : date;
