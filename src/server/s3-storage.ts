@@ -157,10 +157,11 @@ export function s3StorageOf(labels: Record<string, string> | undefined): string 
 
 /**
  * The one line of a command that would remove from a registry's storage, on S3 storage: the
- * bucket may be shared by registries on other machines, which would have to stop writing first.
+ * bucket may be shared by registries on other machines, which would have to stop writing first;
+ * the command's --dry-run (hasDryRun) reads the bucket and says what it would remove.
  */
-export function notYetOnS3(what: string, container: string, url: string, dryRun = true): string {
-  const instead = dryRun ? `; ${what} --dry-run shows what it would remove` : '';
+export function notYetOnS3(what: string, container: string, url: string, hasDryRun = true): string {
+  const instead = hasDryRun ? `; ${what} --dry-run shows what it would remove` : '';
   return `not yet on S3 storage: ${what} removes nothing from ${url} (${container}'s bucket, which other registries may share)${instead}`;
 }
 
