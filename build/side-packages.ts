@@ -12,8 +12,8 @@
 import type { BuildOptions, Plugin } from 'esbuild';
 import { join } from 'node:path';
 
-/** Reached only through import() (the engine, cpe's AWS SDK, htpasswd's bcrypt). */
-export const SIDE_PACKAGES = ['dockerode', '@aws-sdk/client-ecr', 'bcryptjs'] as const;
+/** Reached only through import() (the engine, cpe's AWS SDK, htpasswd's bcrypt, the SigV4 signer of S3 storage). */
+export const SIDE_PACKAGES = ['dockerode', '@aws-sdk/client-ecr', 'bcryptjs', '@smithy/signature-v4'] as const;
 
 export const SIDE_LOADER = "Symbol.for('docker-jindr.side')";
 

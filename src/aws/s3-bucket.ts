@@ -7,7 +7,7 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { AuthError, JindrError, NotFoundError } from '../errors.ts';
 import { CREDENTIAL_SOURCES } from './ecr.ts';
-import { signRequest, type AwsCredentials } from './sigv4.ts';
+import { signRequest, type AwsCredentials } from './s3-sign.ts';
 
 export interface S3Target {
   bucket: string;
@@ -90,7 +90,7 @@ export async function checkBucket(target: S3Target, signal?: AbortSignal): Promi
   url.searchParams.set('list-type', '2');
   url.searchParams.set('max-keys', '1');
   if (target.prefix) url.searchParams.set('prefix', `${target.prefix}/`);
-  const headers = signRequest({ method: 'GET', url, region, service: 's3', credentials });
+  const headers = await signRequest({ method: 'GET', url, region, service: 's3', credentials });
   const timeout = AbortSignal.timeout(15_000);
   let response: Response;
   try {

@@ -1,8 +1,9 @@
-// What a garbage collection would do, read from a registry's storage: the listing, the
+// What a garbage collection would do, read from a registry's storage (storage-reader.ts): the listing, the
 // manifests' contents, the orphaned referrer tags (orphan-referrers.ts), each repository's
 // plan (reachability.ts) and the blobs that then go. gc-run.ts acts on it (or, for a dry run,
 // reports it).
-import { listStorage, readListedManifests, type LeftAlone, type StorageListing, type UploadSession } from '../storage/storage-listing.ts';
+import type { LeftAlone, StorageListing, UploadSession } from '../storage/storage-listing.ts';
+import type { StorageReader } from '../storage/storage-reader.ts';
 import {
   planRepository,
   predictBlobRemoval,
@@ -11,7 +12,6 @@ import {
   type RepositoryPlan,
 } from '../storage/reachability.ts';
 import { formatGrace, oldUploads, youngContent, youngIn } from '../storage/grace-period.ts';
-import type { Exec } from '../server/container-exec.ts';
 import { orphanReferrers, withoutOrphans, type OrphanReferrer } from './orphan-referrers.ts';
 
 export interface Analysis {
@@ -24,9 +24,9 @@ export interface Analysis {
   orphans: OrphanReferrer[];
 }
 
-export async function analyse(exec: Exec, root: string, graceMs: number): Promise<Analysis> {
-  const listing = await listStorage(exec, root);
-  const content = await readListedManifests(exec, root, listing);
+export async function analyse(reader: StorageReader, graceMs: number): Promise<Analysis> {
+  const listing = await reader.list();
+  const content = await reader.manifests(listing);
   const young = youngContent(listing, graceMs);
   const orphans = orphanReferrers(listing.repositories, content, young); // their tags go first: the plans count on it
   const plans = withoutOrphans(listing.repositories, orphans).map((r) =>

@@ -31,6 +31,8 @@ import { describeOffline, restartMirror } from '../mirror/mirror-offline.ts';
 import { upstreamOf } from '../mirror/mirrors.ts';
 import { collectionBlocked, sweepBlobs } from './gc-sweep.ts';
 import { refuseForeign } from '../storage/ownership.ts';
+import { filesystemReader } from '../storage/storage-reader.ts';
+import { s3ReaderOf } from '../storage/storage-access.ts';
 import { untagInStorage } from '../storage/untag.ts';
 import type { OrphanReferrer } from './orphan-referrers.ts';
 import { analyse, nothingToDo, type Analysis } from './gc-analysis.ts';
@@ -124,8 +126,13 @@ function checkStorageShared(registry: RegistryContainer, root: string): void {
  * registry is stopped, it must be started again whatever happens.
  */
 export async function collectGarbage(docker: Docker, registry: RegistryContainer, options: GcOptions): Promise<GcReport> {
-  // Its removal works on files: never against a bucket, which other registries may share.
-  if (registry.storage.kind === 's3') throw new ResourceError(notYetOnS3('gc', registry.name, registry.storage.url));
+  // On S3 storage a dry run reads the bucket; the removal never runs against it (other registries may share it).
+  if (registry.storage.kind === 's3') {
+    if (!options.dryRun) throw new ResourceError(notYetOnS3('gc', registry.name, registry.storage.url));
+    if (!registry.running) throw new ResourceError(`${registry.name} is not running: start it, then run gc --dry-run again`);
+    const analysis = await analyse(await s3ReaderOf(execIn(docker, registry), registry), options.graceMs);
+    return report(registry, true, analysis, analysis.prediction.blobs.length, analysis.prediction.bytes);
+  }
   // A dry run only reads; a collection stops the container, edits its storage and restarts it.
   if (!options.dryRun) refuseForeign(registry, 'gc', 'stop it, edit its storage and start it again', options.force === true);
   const env = registry.details.Config.Env ?? [];
@@ -139,7 +146,7 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
   if (registry.running) {
     const exec = execIn(docker, registry);
     root = await rootVia(exec);
-    const analysis = await analyse(exec, root, options.graceMs);
+    const analysis = await analyse(filesystemReader(exec, root), options.graceMs);
     const { prediction } = analysis;
     if (options.dryRun || nothingToDo(analysis))
       return report(registry, options.dryRun, analysis, prediction.blobs.length, prediction.bytes);
@@ -174,7 +181,7 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
         exec = execIn(docker, helper);
       }
     }
-    const analysis = await analyse(exec, root, options.graceMs);
+    const analysis = await analyse(filesystemReader(exec, root), options.graceMs);
     const { prediction } = analysis;
     // Nothing to do (a storage nothing was ever pushed to, say): the registry's collection is not run.
     if (options.dryRun || nothingToDo(analysis))

@@ -35,7 +35,7 @@ export async function trimMirror(docker: Docker, c: RegistryContainer, options: 
   const maxSize = readMaxSize(c);
   const none: TrimReport = { container: c.name, maxSize: maxSize ?? null, usage: null, evicted: [], keptRecent: 0, gc: undefined };
   if (maxSize === undefined) return none;
-  if (c.storage.kind === 's3') throw new ResourceError(notYetOnS3('mirror trim', c.name, c.storage.url));
+  if (c.storage.kind === 's3') throw new ResourceError(notYetOnS3('mirror trim', c.name, c.storage.url, false));
   if (!c.running) throw new ResourceError(`the mirror ${c.name} is not running: start it (docker jindr mirror start) to trim it`);
   const exec = execIn(docker, c);
   const root = await readStorageRoot(exec, c.configPath, c.details.Config.Env ?? [], c.name);

@@ -11,9 +11,7 @@ import type { RegistryClient } from '../registry/client.ts';
 import { planRepository, predictBlobRemoval } from '../storage/reachability.ts';
 import { collectGarbage, type GcOptions, type GcReport } from './gc-run.ts';
 import { youngContent, youngIn } from '../storage/grace-period.ts';
-import { listStorage, readListedManifests } from '../storage/storage-listing.ts';
 import { planPrune, type PrunedTag, type PruneRules } from './prune-plan.ts';
-import { readPushDates } from '../storage/push-dates.ts';
 import { storageAccess } from '../storage/storage-access.ts';
 import { untag, type TagToRemove } from '../storage/untag.ts';
 import { refuseForeign } from '../storage/ownership.ts';
@@ -66,18 +64,20 @@ export async function prune(docker: Docker, request: PruneRequest): Promise<Prun
     throw new UsageError('prune needs a rule: --keep N, --older-than DURATION, or both');
   }
   const lookup = await storageAccess(docker, request.registry);
-  if (!lookup.ok && lookup.s3) throw new ResourceError(notYetOnS3('prune', lookup.s3.container, lookup.s3.url));
   if (!lookup.ok) {
     throw new ResourceError(
       `prune works on a registry this Docker engine runs (push times and garbage collection come from its storage): ${lookup.reason}`,
     );
   }
-  const { exec, root, container } = lookup.access;
-  const [listing, dates] = await Promise.all([listStorage(exec, root), readPushDates(exec, root)]);
+  const { access } = lookup;
+  const { reader, container } = access;
+  // On S3 storage the plan is read from the bucket; nothing is removed from it (gc-run.ts says why).
+  if (access.kind === 's3' && !request.dryRun) throw new ResourceError(notYetOnS3('prune', container.name, access.url));
+  const [listing, dates] = await Promise.all([reader.list(), reader.pushDates()]);
   const missing = request.repositories.filter((n) => !listing.repositories.some((r) => r.name === n));
   if (missing.length > 0) throw new NotFoundError(`no repository ${missing.map((n) => `${request.registry}/${n}`).join(', ')}`);
   const chosen = listing.repositories.filter((r) => request.repositories.length === 0 || request.repositories.includes(r.name));
-  const content = await readListedManifests(exec, root, listing);
+  const content = await reader.manifests(listing);
   const plan = planPrune(
     chosen.map((r) => ({
       name: r.name,
@@ -112,7 +112,8 @@ export async function prune(docker: Docker, request: PruneRequest): Promise<Prun
     blobs: prediction.blobs.length,
     bytes: prediction.bytes,
   };
-  if (request.dryRun || plan.remove.length === 0) return report;
+  if (request.dryRun || plan.remove.length === 0 || access.kind === 's3') return report;
+  const { exec, root } = access;
   // A registry container docker-jindr did not create is not edited, stopped and restarted unless forced (ownership.ts).
   refuseForeign(container, 'prune', 'remove tags in its storage, stop it and start it again', request.gc?.force === true);
   if (request.confirm && !(await request.confirm(report))) return { ...report, cancelled: true };

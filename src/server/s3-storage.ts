@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
-import type { AwsCredentials } from '../aws/sigv4.ts';
+import { parseJson } from '../json-shape.ts';
+import type { AwsCredentials } from '../aws/s3-sign.ts';
 import type { S3Target } from '../aws/s3-bucket.ts';
 import { secretsDir, writeSecretFile } from './secrets.ts';
 
@@ -106,6 +107,38 @@ export function s3ConfigYaml(storage: S3Storage, credentials: AwsCredentials, re
   ].join('\n');
 }
 
+/** What the registry's configuration file (s3ConfigYaml) says of its bucket, for reading the bucket as the registry does. */
+export interface S3RegistryConfig {
+  bucket: string;
+  prefix: string;
+  endpoint: string | undefined;
+  region: string;
+  credentials: AwsCredentials;
+}
+
+/** Reads s3ConfigYaml's own file back (its values are JSON strings); undefined when it is not one. */
+export function parseS3Config(yaml: string): S3RegistryConfig | undefined {
+  const section = /^ {2}s3:\n((?: {4}.*\n?)*)/m.exec(yaml)?.[1] ?? '';
+  const value = (key: string): string | undefined => {
+    const raw = new RegExp(`^ {4}${key}: (".*")$`, 'm').exec(section)?.[1];
+    try {
+      const parsed = raw === undefined ? undefined : parseJson(raw);
+      return typeof parsed === 'string' ? parsed : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const [bucket, region, accessKeyId, secretAccessKey] = ['bucket', 'region', 'accesskey', 'secretkey'].map(value);
+  if (!bucket || !region || accessKeyId === undefined || secretAccessKey === undefined) return undefined;
+  return {
+    bucket,
+    prefix: (value('rootdirectory') ?? '').replace(/^\/+|\/+$/g, ''),
+    endpoint: value('regionendpoint'),
+    region,
+    credentials: { accessKeyId, secretAccessKey },
+  };
+}
+
 /** Distribution 2.8's s3 driver takes no session token: temporary credentials would stop working under it. */
 export function checkLongLived(credentials: AwsCredentials): void {
   if (credentials.sessionToken) {
@@ -122,9 +155,14 @@ export function s3StorageOf(labels: Record<string, string> | undefined): string 
   return url?.startsWith('s3://') ? url : undefined;
 }
 
-/** The one line of a command that reads a registry's storage as files, on S3 storage. */
-export function notYetOnS3(what: string, container: string, url: string): string {
-  return `not yet on S3 storage: ${what} reads the registry's files, and ${container} keeps its data in ${url}`;
+/**
+ * The one line of a command that would remove from a registry's storage, on S3 storage: the
+ * bucket may be shared by registries on other machines, which would have to stop writing first;
+ * the command's --dry-run (hasDryRun) reads the bucket and says what it would remove.
+ */
+export function notYetOnS3(what: string, container: string, url: string, hasDryRun = true): string {
+  const instead = hasDryRun ? `; ${what} --dry-run shows what it would remove` : '';
+  return `not yet on S3 storage: ${what} removes nothing from ${url} (${container}'s bucket, which other registries may share)${instead}`;
 }
 
 /**

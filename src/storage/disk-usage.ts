@@ -10,14 +10,13 @@ import { listRepositories } from '../registry/catalog.ts';
 import { repositoryBlobs } from '../registry/repository-blobs.ts';
 import { planRepository, predictBlobRemoval } from './reachability.ts';
 import { oldUploads, youngContent, youngIn } from './grace-period.ts';
-import { listStorage, readListedManifests } from './storage-listing.ts';
-import type { Exec } from '../server/container-exec.ts';
 import { storageAccess } from './storage-access.ts';
+import type { StorageReader } from './storage-reader.ts';
 import { computeUsage, type RepositoryBlobs, type UsageRow, type UsageTotal } from './usage-plan.ts';
 
 export interface UsageReport {
   registry: string;
-  /** storage: read from the registry container's files; manifests: through the API. */
+  /** storage: read from the registry's storage (its container's files, or its S3 bucket); manifests: through the API. */
   source: 'storage' | 'manifests';
   /** Why storage could not be read, when it could not. */
   note?: string;
@@ -40,14 +39,13 @@ export interface UploadUsage {
  * what gc with this grace period would remove now (grace-period.ts).
  */
 export async function storageUsage(
-  exec: Exec,
-  root: string,
+  reader: StorageReader,
   registry: string,
   only?: readonly string[],
   graceMs = 0,
 ): Promise<{ repositories: UsageRow[]; total: UsageTotal; uploads: UploadUsage }> {
-  const listing = await listStorage(exec, root);
-  const content = await readListedManifests(exec, root, listing);
+  const listing = await reader.list();
+  const content = await reader.manifests(listing);
   const repositories: RepositoryBlobs[] = listing.repositories.map((r) => {
     const blobs = new Map<string, number>();
     const use = (d: string): void => {
@@ -106,7 +104,7 @@ export async function registryUsage(options: UsageOptions): Promise<UsageReport>
       note = err instanceof Error ? err.message : String(err);
     }
     if (lookup?.ok) {
-      const usage = await storageUsage(lookup.access.exec, lookup.access.root, options.registry, only, options.graceMs);
+      const usage = await storageUsage(lookup.access.reader, options.registry, only, options.graceMs);
       return { registry: options.registry, source: 'storage', ...usage };
     }
     if (lookup) note = lookup.reason;

@@ -29,7 +29,7 @@ async function pushTimesOf(registry: string, engine: () => Promise<Docker>): Pro
   try {
     // Imported when asked: it brings the engine and the registry's storage, which a listing
     // of an empty or remote registry never needs (start-up time).
-    const { pushDates: read } = await import('./push-dates.ts');
+    const { pushDates: read } = await import('./storage-access.ts');
     const found = await read(await engine(), registry);
     return 'reason' in found ? { note: found.reason } : { dates: found.dates };
   } catch (err) {

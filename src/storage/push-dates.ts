@@ -4,10 +4,8 @@
 // so its modification time is the tag's last push. Read with `stat` in the registry
 // container (busybox's, as every registry image has), nanoseconds included, so pushes in
 // the same second still have an order.
-import type Docker from 'dockerode';
 import { ResourceError } from '../errors.ts';
 import type { Exec } from '../server/container-exec.ts';
-import { storageAccess } from './storage-access.ts';
 
 /** repository -> tag -> push time (RFC 3339, UTC, milliseconds). */
 export type PushDates = Map<string, Map<string, string>>;
@@ -55,14 +53,4 @@ export async function readPushDates(exec: Exec, root: string): Promise<PushDates
     );
   }
   return parsePushDates(out);
-}
-
-/**
- * The push times of every tag of the registry at `registry` when this engine runs it;
- * otherwise the reason there are none (they are never guessed).
- */
-export async function pushDates(docker: Docker, registry: string): Promise<{ dates: PushDates } | { reason: string }> {
-  const lookup = await storageAccess(docker, registry);
-  if (!lookup.ok) return { reason: lookup.reason };
-  return { dates: await readPushDates(lookup.access.exec, lookup.access.root) };
 }

@@ -1,26 +1,42 @@
-// Reaching the storage of a registry docker-jindr runs on this engine: its container,
-// an exec into it, and the filesystem root its config names. Push dates, du and prune
-// read storage this way; when the registry is not one this engine runs (or keeps its
-// data elsewhere than the filesystem driver), the reason says why, and callers fall back
-// (dates absent, sizes from manifests) or refuse.
+// Reaching the storage of a registry docker-jindr runs on this engine: its container and a
+// reader of its storage (storage-reader.ts). On the filesystem driver: an exec into it and
+// the root its config names. On S3 storage (up --storage s3://...): the bucket its
+// configuration file names, read with that file's key (s3-storage-reader.ts). Push dates,
+// du, prune and gc read storage this way; when the registry is not one this engine runs (or
+// keeps its data in another driver), the reason says why, and callers fall back (dates
+// absent, sizes from manifests) or refuse.
 import type Docker from 'dockerode';
 import { findRegistryContainer, type RegistryContainer } from '../server/container.ts';
 import { parseLocalRegistry } from '../server/address.ts';
 import { execIn } from '../server/container-exec.ts';
+import { parseS3Config } from '../server/s3-storage.ts';
+import { ResourceError } from '../errors.ts';
 import { storageOf } from './storage-root.ts';
 import type { Exec } from '../server/container-exec.ts';
+import { filesystemReader, type StorageReader } from './storage-reader.ts';
+import type { PushDates } from './push-dates.ts';
 
-export interface StorageAccess {
-  container: RegistryContainer;
-  exec: Exec;
-  /** The filesystem driver's root directory inside the container. */
-  root: string;
-}
+export type StorageAccess =
+  | {
+      kind: 'filesystem';
+      container: RegistryContainer;
+      exec: Exec;
+      /** The filesystem driver's root directory inside the container. */
+      root: string;
+      reader: StorageReader;
+    }
+  | {
+      kind: 's3';
+      container: RegistryContainer;
+      /** s3://BUCKET[/PREFIX] */
+      url: string;
+      reader: StorageReader;
+    };
 
-export type StorageLookup =
-  | { ok: true; access: StorageAccess }
-  /** s3: the registry keeps its data in an S3 bucket (start --storage), which is not read as files yet. */
-  | { ok: false; reason: string; s3?: { container: string; url: string } };
+export type StorageLookup = { ok: true; access: StorageAccess } | { ok: false; reason: string };
+
+const notRunning = (c: RegistryContainer, registry: string): string =>
+  `the registry container ${c.name} is not running (start it with: docker jindr -r ${registry} start)`;
 
 /** The running registry container serving `registry` (HOST:PORT on this machine), and its storage. */
 export async function storageAccess(docker: Docker, registry: string): Promise<StorageLookup> {
@@ -31,19 +47,40 @@ export async function storageAccess(docker: Docker, registry: string): Promise<S
   }
   const container = await findRegistryContainer(docker, registry);
   if (!container) return { ok: false, reason: `no registry container serves ${registry} on this Docker engine` };
-  // Known from its label: its configuration file (which holds its key) is not read.
-  if (container.storage.kind === 's3') {
-    const s3 = { container: container.name, url: container.storage.url };
-    return { ok: false, reason: `not yet on S3 storage: ${container.name} keeps its data in ${s3.url}`, s3 };
-  }
-  if (!container.running)
-    return {
-      ok: false,
-      reason: `the registry container ${container.name} is not running (start it with: docker jindr -r ${registry} start)`,
-    };
+  if (!container.running) return { ok: false, reason: notRunning(container, registry) };
   const exec = execIn(docker, container);
+  if (container.storage.kind === 's3') {
+    return { ok: true, access: { kind: 's3', container, url: container.storage.url, reader: await s3ReaderOf(exec, container) } };
+  }
   const config = await exec(['cat', container.configPath]);
   const { driver, root } = storageOf(config.exitCode === 0 ? config.stdout.toString('utf8') : '', container.details.Config.Env ?? []);
   if (driver !== 'filesystem') return { ok: false, reason: `${container.name} keeps its data in the ${driver} storage driver` };
-  return { ok: true, access: { container, exec, root } };
+  return { ok: true, access: { kind: 'filesystem', container, exec, root, reader: filesystemReader(exec, root) } };
+}
+
+/**
+ * The reader of a registry on S3 storage: the bucket, prefix, endpoint, region and key of
+ * its own configuration file (read in the container, never shown), so that it reads what
+ * the registry reads. The SDK's signer is loaded here, on demand.
+ */
+export async function s3ReaderOf(exec: Exec, container: RegistryContainer): Promise<StorageReader> {
+  const file = await exec(['cat', container.configPath]);
+  const config = file.exitCode === 0 ? parseS3Config(file.stdout.toString('utf8')) : undefined;
+  if (!config) {
+    throw new ResourceError(
+      `cannot read the S3 storage of ${container.name}: its configuration file ${container.configPath} does not name a bucket as docker jindr up --storage writes it`,
+    );
+  }
+  const { s3StorageReader } = await import('./s3-storage-reader.ts');
+  return s3StorageReader(config);
+}
+
+/**
+ * The push times of every tag of the registry at `registry` when this engine runs it;
+ * otherwise the reason there are none (they are never guessed).
+ */
+export async function pushDates(docker: Docker, registry: string): Promise<{ dates: PushDates } | { reason: string }> {
+  const lookup = await storageAccess(docker, registry);
+  if (!lookup.ok) return { reason: lookup.reason };
+  return { dates: await lookup.access.reader.pushDates() };
 }

@@ -11,7 +11,7 @@ import { findRegistryContainer, type RegistryContainer } from '../server/contain
 import { registryUsage } from '../storage/disk-usage.ts';
 import { collectGarbage } from '../gc/gc-run.ts';
 import { prune } from '../gc/prune-run.ts';
-import { pushDates } from '../storage/push-dates.ts';
+import { pushDates } from '../storage/storage-access.ts';
 import type { GcAnswer, PruneAnswer, PruneRequest, UsageAnswer } from './api-types.ts';
 
 export interface HousekeepingDeps {

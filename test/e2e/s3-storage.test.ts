@@ -3,7 +3,7 @@
 // container, images over 10 MiB in several layers pushed and pulled back (multipart writes,
 // a resumable chunked upload, listings and moves in the bucket), the secret nowhere but in
 // its 0600 file, two registries on one bucket serving the same images at once, the
-// commands that work through the API, and gc and prune refusing to touch the bucket.
+// commands that work through the API, and gc and prune refusing to remove from the bucket.
 import ava, { type ExecutionContext } from 'ava';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -213,20 +213,21 @@ test('two registries on one bucket: images over 10 MiB pushed, pulled back, seen
   const listed = tags.status === 200 ? ((await tags.json()) as { tags: string[] | null }).tags : null;
   t.deepEqual(listed ?? [], []);
 
-  // gc and prune refuse, and the bucket is left as it was.
+  // gc and prune refuse to remove (their dry runs read the bucket: s3-listing.test.ts), and the bucket is left as it was.
   const before = (await s3!.listKeys(BUCKET, 'team/')).sort();
-  for (const args of [['gc'], ['gc', '--dry-run'], ['prune', '--keep', '0', '-f']]) {
+  for (const args of [['gc'], ['prune', '--keep', '0', '-f']]) {
     const r = await p.jindr('-r', a.host, ...args);
     t.regex(
       errorLine(t, r, undefined, args.join(' ')),
-      /^docker-jindr: not yet on S3 storage: (gc|prune) reads the registry's files, and jindr-\d+ keeps its data in s3:\/\/jindr-images\/team$/,
+      /^docker-jindr: not yet on S3 storage: (gc|prune) removes nothing from s3:\/\/jindr-images\/team \(jindr-\d+'s bucket, which other registries may share\); (gc|prune) --dry-run shows what it would remove$/,
     );
   }
+  ok(t, await p.jindr('-r', a.host, 'gc', '--dry-run'), 'gc --dry-run');
   t.deepEqual((await s3!.listKeys(BUCKET, 'team/')).sort(), before, 'nothing in the bucket was removed');
   t.is((await dockerOk(['inspect', '--format', '{{.State.Running}}', `jindr-${a.port}`])).trim(), 'true', 'A was not stopped');
 });
 
-test('AWS_PROFILE from the credentials file; du from the manifests, index, rmr, stop and start on S3 storage', async (t) => {
+test('AWS_PROFILE from the credentials file; du from the bucket, index, rmr, stop and start on S3 storage', async (t) => {
   const { port, host } = await registryPort();
   const p = plugin();
   delete p.env.AWS_ACCESS_KEY_ID;
@@ -257,7 +258,7 @@ test('AWS_PROFILE from the credentials file; du from the manifests, index, rmr, 
   const du = await p.jindr('-r', host, 'du', '--format', 'json');
   const usage = jsonLines<{ repository?: string; size?: number }>(ok(t, du, 'du'));
   t.true(usage.length > 0);
-  t.regex(du.stderr, /not yet on S3 storage: jindr-\d+ keeps its data in s3:\/\/jindr-images\/profile/);
+  t.notRegex(du.stderr, /not yet on S3 storage/, 'du reads the bucket');
   t.true(JSON.stringify(usage).includes(String(image.layers[0]!.size + image.layers[1]!.size + image.config.size + image.size)));
 
   // index: a two-platform image made from the platforms of archy, pushed by digest.

@@ -15,7 +15,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { signRequest, type AwsCredentials } from '../../src/aws/sigv4.ts';
+import { signRequest, type AwsCredentials } from '../../src/aws/s3-sign.ts';
 import { freePort } from './free-port.ts';
 import { dockerOk } from './run.ts';
 
@@ -63,8 +63,15 @@ const anyKey: AwsCredentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAcce
 async function signed(endpoint: string, method: string, path: string, service: string, credentials: AwsCredentials, body?: string) {
   const url = new URL(path, endpoint);
   const bytes = body === undefined ? undefined : Buffer.from(body);
-  const headers = signRequest({ method, url, region: 'us-east-1', service, credentials, ...(bytes ? { body: bytes } : {}) });
-  if (bytes) headers['content-type'] = 'application/x-www-form-urlencoded; charset=utf-8';
+  const type = bytes ? { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' } : undefined;
+  const headers = await signRequest({
+    method,
+    url,
+    region: 'us-east-1',
+    service,
+    credentials,
+    ...(bytes ? { body: bytes, headers: type } : {}),
+  });
   const response = await fetch(url, { method, headers, ...(bytes ? { body: bytes } : {}) });
   return { status: response.status, text: await response.text() };
 }

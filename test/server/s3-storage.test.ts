@@ -1,7 +1,7 @@
 // start --storage s3://...: what is accepted, the registry configuration written for it,
 // and how a container made with it is recognised.
 import test from 'ava';
-import { checkLongLived, parseS3Storage, s3ConfigFile, s3ConfigYaml, s3StorageOf } from '../../src/server/s3-storage.ts';
+import { checkLongLived, parseS3Config, parseS3Storage, s3ConfigFile, s3ConfigYaml, s3StorageOf } from '../../src/server/s3-storage.ts';
 import { registryContainerOptions } from '../../src/server/lifecycle.ts';
 import { s3Request } from '../../src/cli/start-storage.ts';
 import { UsageError } from '../../src/errors.ts';
@@ -100,4 +100,21 @@ test("each registry's file is its own, among the user's secrets", (t) => {
   const env = { HOME: '/home/u' };
   t.regex(s3ConfigFile(env, 'localhost:5001'), /^\/home\/u\/\.config\/docker-jindr\/registries\/localhost-5001-[0-9a-f]{12}\.yml$/);
   t.not(s3ConfigFile(env, 'localhost:5001'), s3ConfigFile(env, 'localhost:5002'));
+});
+
+test('the configuration read back: bucket, prefix, endpoint, region and key, as the commands that read the bucket need them', (t) => {
+  const key = { accessKeyId: 'AKIA"ODD', secretAccessKey: 'se\\cret/with"quotes' };
+  const storage = parseS3Storage('s3://images/team/registry', 'http://minio.example:9000', undefined);
+  t.deepEqual(parseS3Config(s3ConfigYaml(storage, key, 'eu-west-1')), {
+    bucket: 'images',
+    prefix: 'team/registry',
+    endpoint: 'http://minio.example:9000',
+    region: 'eu-west-1',
+    credentials: key,
+  });
+  const plain = parseS3Config(s3ConfigYaml(parseS3Storage('s3://images', undefined, undefined), key, 'us-east-1'));
+  t.deepEqual([plain?.prefix, plain?.endpoint], ['', undefined]);
+  // The image's own file (the filesystem driver), or no file: not an S3 configuration.
+  t.is(parseS3Config('version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /var/lib/registry\n'), undefined);
+  t.is(parseS3Config(''), undefined);
 });

@@ -4,6 +4,7 @@ import test from 'ava';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { storageUsage } from '../../src/storage/disk-usage.ts';
+import { filesystemReader } from '../../src/storage/storage-reader.ts';
 import { localExec, sha256, storageTree, storeImage } from '../helpers/storage-tree.ts';
 
 const sum = (m: Map<string, number>, skip: ReadonlySet<string> = new Set()): number =>
@@ -27,7 +28,7 @@ test("unique, shared and reclaimable per repository; the total is the storage's 
   const leftover = storeImage(tree, 'b', '{"os":"linux","architecture":"amd64","x":3}', ['leftover layer']);
   const orphan = tree.blob('an upload no manifest uses');
 
-  const usage = await storageUsage(localExec, tree.root, 'localhost:5001');
+  const usage = await storageUsage(filesystemReader(localExec, tree.root), 'localhost:5001');
 
   const shared = new Set([sha256(base)]);
   t.deepEqual(usage.repositories, [
@@ -52,12 +53,12 @@ test('named repositories only; an unknown one is refused', async (t) => {
   const tree = storageTree(t);
   const a = storeImage(tree, 'a', '{"a":1}', ['la']);
   tree.tag('a', 'v1', a.digest);
-  const usage = await storageUsage(localExec, tree.root, 'localhost:5001', ['a']);
+  const usage = await storageUsage(filesystemReader(localExec, tree.root), 'localhost:5001', ['a']);
   t.deepEqual(
     usage.repositories.map((r) => r.repository),
     ['a'],
   );
-  await t.throwsAsync(storageUsage(localExec, tree.root, 'localhost:5001', ['a', 'nope']), {
+  await t.throwsAsync(storageUsage(filesystemReader(localExec, tree.root), 'localhost:5001', ['a', 'nope']), {
     message: 'no repository localhost:5001/nope',
   });
 });
