@@ -48,7 +48,11 @@ export async function removeReferrersOf(
   signal?: AbortSignal,
 ): Promise<RemovedReferrer[]> {
   if (subjects.length === 0) return [];
-  const tags = await listTags(client, repository, signal);
+  // A repository whose last tag just went may be unknown now (distribution on S3 keeps no
+  // empty tags folder, so its tag list is NAME_UNKNOWN): it has no referrer tags left then.
+  const tags = await listTags(client, repository, signal).catch((err: unknown) =>
+    err instanceof NotFoundError ? [] : Promise.reject(err),
+  );
   const found: RemovedReferrer[] = [];
   await Promise.all(
     subjects.map(async (subject) => {
