@@ -8,6 +8,7 @@
 // Imported on demand (storage-access.ts): it brings the SDK's signer.
 import { getObject, listObjects, type S3Location, type S3Object } from '../aws/s3-objects.ts';
 import type { S3RegistryConfig } from '../server/s3-storage.ts';
+import { mapLimit } from '../registry/limit.ts';
 import { readManifest, type ManifestContent } from './reachability.ts';
 import { parseListing, type StorageListing } from './storage-listing.ts';
 import { parsePushDates, type PushDates } from './push-dates.ts';
@@ -34,19 +35,6 @@ const seconds = (ms: number): number => Math.floor(ms / 1000);
 /** Objects relative to docker/registry/v2 (keys ending in '/' are a console's folder markers, not files). */
 interface Entry extends S3Object {
   path: string;
-}
-
-async function inParallel<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
-  return results;
 }
 
 /**
@@ -79,7 +67,7 @@ export async function listingText(entries: readonly Entry[], now: number, link: 
     if (UPLOAD_FILE.test(rel)) lines.push(`U ${e.size} ${seconds(e.modified)} ${rel}`);
   }
   lines.push(...[...manifestsDirs].map((d) => `R ${d}`));
-  const targets = await inParallel(tags, async (t) => {
+  const targets = await mapLimit(tags, PARALLEL, async (t) => {
     const m = TAG_LINE.exec(t.path);
     // A link whose names do not fit is never read: the parser leaves it alone for its name.
     if (!m || !isRepositoryName(m[1]!) || !isTagName(m[2]!)) return '';
@@ -132,7 +120,7 @@ export function s3StorageReader(config: S3RegistryConfig): StorageReader {
     async manifests(listing) {
       const wanted = [...new Set(listing.repositories.flatMap((r) => [...r.manifests, ...r.tags.values()]))];
       const contents = new Map<string, ManifestContent>();
-      await inParallel(wanted, async (d) => {
+      await mapLimit(wanted, PARALLEL, async (d) => {
         const bytes = listing.blobs.has(d) && isDigest(d) ? await read(blobPath(d)) : undefined;
         contents.set(
           d,
