@@ -4,15 +4,15 @@
 // their parent, each tag written last, so an interrupted copy never leaves a tag
 // pointing at something incomplete and running it again finishes the job.
 // Each digest's work happens once (a map of digest -> promise). This file holds the
-// manifests and tags; copy-blobs.ts moves the blobs (at most `jobs` at a time, retried
-// from the start on transient failures).
+// manifests and tags (copy-destination.ts: the requests for them at the destination);
+// copy-blobs.ts moves the blobs (at most `jobs` at a time, retried from the start on
+// transient failures).
 import { NotFoundError } from '../errors.ts';
-import { DigestMismatchError, type Repo } from './blobs.ts';
-import { header, pushScope } from './client.ts';
+import type { Repo } from './blobs.ts';
 import { BlobCopier, type BlobCopyOptions, type BlobEvents, type BlobOutcome } from './copy-blobs.ts';
-import { fetchManifest, manifestChildren, MANIFEST_ACCEPT, type Descriptor, type Manifest } from './manifest.ts';
-import { carryReferrers, type CarriedReferrer, type ManifestPlacer } from './referrer-copy.ts';
-import { acrossRestarts } from './restart-retry.ts';
+import { early, headManifest, putManifest, resolvesTo } from './copy-destination.ts';
+import { fetchManifest, manifestChildren, type Descriptor, type Manifest } from './manifest.ts';
+import { carryReferrers, ReferrerLookups, type CarriedReferrer, type ManifestPlacer } from './referrer-copy.ts';
 import { withAbandoned } from './upload.ts';
 
 export type { BlobOutcome } from './copy-blobs.ts';
@@ -58,29 +58,45 @@ export interface CopyReport {
 
 const name = (repo: Repo, reference: string) => `${repo.client.host}/${repo.repository}${reference.includes(':') ? '@' : ':'}${reference}`;
 
-/** Resolves every item first (a missing tag fails before any write), then copies them. */
+/**
+ * Resolves every item first (a missing tag fails before any write), then copies them. A warm
+ * copy asks its questions at once rather than in turn: the destination's HEAD of each tag while
+ * the source reads the image, the source's tag list and referrers API of the image as soon as
+ * its digest is known (2 round trips where one after the other took 4). Each answer is awaited
+ * where it was asked before, so failures and their order are as they were.
+ */
 export async function copyImages(from: Repo, to: Repo, items: readonly CopyItem[], options: CopyOptions = {}): Promise<CopyReport> {
-  const roots = await Promise.all(
-    items.map((item) =>
-      fetchManifest(from.client, from.repository, item.source, options.signal).then(
-        (manifest) => ({ item, manifest }),
-        (err: unknown) => ({ item, error: err }),
-      ),
-    ),
-  );
-  const missing = roots.filter((r) => 'error' in r && r.error instanceof NotFoundError).map((r) => r.item.source);
-  if (missing.length > 0) {
-    const what = missing.length === 1 ? `no image ${name(from, missing[0]!)}` : `no images ${missing.map((m) => name(from, m)).join(', ')}`;
-    throw new NotFoundError(`${what}: nothing was copied`);
-  }
-  const failed = roots.find((r) => 'error' in r);
-  if (failed && 'error' in failed) throw failed.error;
-
   const copier = new Copier(from, to, options);
+  const lookups = options.referrers === false ? undefined : new ReferrerLookups(from, copier.signal);
   try {
+    // A tag, or a digest the item names: known before the source answers.
+    const heads = items.map((item) => {
+      const reference = item.tag ?? (item.source.includes(':') ? item.source : undefined);
+      return reference === undefined ? undefined : early(headManifest(to, reference, copier.signal));
+    });
+    const roots = await Promise.all(
+      items.map((item) =>
+        fetchManifest(from.client, from.repository, item.source, copier.signal).then(
+          (manifest) => {
+            lookups?.ask(manifest.digest);
+            return { item, manifest };
+          },
+          (err: unknown) => ({ item, error: err }),
+        ),
+      ),
+    );
+    const missing = roots.filter((r) => 'error' in r && r.error instanceof NotFoundError).map((r) => r.item.source);
+    if (missing.length > 0) {
+      const what =
+        missing.length === 1 ? `no image ${name(from, missing[0]!)}` : `no images ${missing.map((m) => name(from, m)).join(', ')}`;
+      throw new NotFoundError(`${what}: nothing was copied`);
+    }
+    const failed = roots.find((r) => 'error' in r);
+    if (failed && 'error' in failed) throw failed.error;
+
     // Everything below the tags first, all roots at once...
     const planned = await Promise.all(
-      roots.map(async (root) => {
+      roots.map(async (root, i) => {
         if (!('manifest' in root)) throw new Error('unreachable');
         const { item, manifest } = root;
         const reference = item.tag ?? manifest.digest;
@@ -88,7 +104,10 @@ export async function copyImages(from: Repo, to: Repo, items: readonly CopyItem[
         // or to copy them): from the source while the destination is asked, not a round trip after.
         copier.readChildren(manifest);
         // A tag already pointing at this digest is a finished copy: nothing to write.
-        const done = await copier.destinationResolves(reference, manifest.digest);
+        const head = heads[i];
+        const done = head
+          ? resolvesTo(await head, reference, manifest.digest)
+          : await copier.destinationResolves(reference, manifest.digest);
         if (done) await copier.alreadyThere(manifest);
         else await copier.rootContents(manifest);
         return { item, manifest, reference, done };
@@ -105,7 +124,7 @@ export async function copyImages(from: Repo, to: Repo, items: readonly CopyItem[
       images.push({ source: name(from, item.source), destination, digest: manifest.digest, mediaType: manifest.mediaType });
     }
     const tops = [...new Map(planned.map((p) => [p.manifest.digest, p.manifest])).values()];
-    const referrers = options.referrers === false ? [] : await carryReferrers(copier, from, to, tops, copier.signal);
+    const referrers = lookups ? await carryReferrers(copier, from, to, tops, lookups, copier.signal) : [];
     return { images, blobs: copier.blobs.outcomes, bytes: copier.blobs.bytes, referrers };
   } catch (err) {
     copier.abort(err);
@@ -249,46 +268,12 @@ class Copier implements ManifestPlacer {
 
   /** Whether reference (tag or digest) names the manifest digest at the destination. */
   async destinationResolves(reference: string, digest: string): Promise<boolean> {
-    const response = await acrossRestarts(
-      this.to.client,
-      () =>
-        this.to.client.request({
-          method: 'HEAD',
-          path: `/v2/${this.to.repository}/manifests/${reference}`,
-          scopes: [pushScope(this.to.repository)],
-          headers: { accept: MANIFEST_ACCEPT },
-          accept: [404],
-          signal: this.signal,
-        }),
-      { signal: this.signal },
-    );
-    if (response.status !== 200) return false;
-    // Registries answer HEAD by digest with that digest; for a tag the header says where it points.
-    return (
-      header(response, 'docker-content-digest') === digest ||
-      (reference === digest && header(response, 'docker-content-digest') === undefined)
-    );
+    return resolvesTo(await headManifest(this.to, reference, this.signal), reference, digest);
   }
 
   /** PUTs the manifest's own bytes with its own media type under reference (tag or digest). */
   async putManifest(manifest: Manifest, reference: string): Promise<void> {
-    const response = await acrossRestarts(
-      this.to.client,
-      () =>
-        this.to.client.request({
-          method: 'PUT',
-          path: `/v2/${this.to.repository}/manifests/${reference}`,
-          scopes: [pushScope(this.to.repository)],
-          headers: { 'content-type': manifest.mediaType },
-          body: manifest.bytes,
-          signal: this.signal,
-        }),
-      { signal: this.signal },
-    );
-    const stored = header(response, 'docker-content-digest');
-    if (stored && stored !== manifest.digest) {
-      throw new DigestMismatchError(`${this.to.client.host} stored manifest ${manifest.digest} as ${stored}: it rewrote the manifest`);
-    }
+    await putManifest(this.to, manifest, reference, this.signal);
     if (reference === manifest.digest) this.options.events?.manifestDone?.(manifest.digest, manifest.mediaType, 'copied');
   }
 }

@@ -12,6 +12,7 @@ import { NotFoundError } from '../errors.ts';
 import { digestOf, fetchManifest, parseManifest, type Descriptor, type Manifest } from './manifest.ts';
 import { fallbackTag, referrersFromApi, referrerTree, type ReferrerKind, type ReferrerNode } from './referrers.ts';
 import { referrerTagOf } from './referrer-tags.ts';
+import { early } from './copy-destination.ts';
 
 /** What copy.ts lends: source manifests read once, and a manifest put (with all it points at) unless there. */
 export interface ManifestPlacer {
@@ -29,6 +30,44 @@ export interface CarriedReferrer {
 }
 
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+
+/**
+ * What carrying referrers asks the source, each once, asked as early as copy.ts knows it is
+ * needed (the tag list and an image's referrers API as soon as the image's digest is known,
+ * while the destination is still asked about the image) and answered where it is awaited.
+ */
+export class ReferrerLookups {
+  private readonly from: Repo;
+  private readonly signal: AbortSignal | undefined;
+  private tagList: Promise<string[]> | undefined;
+  private readonly api = new Map<string, Promise<Descriptor[] | undefined>>();
+
+  constructor(from: Repo, signal?: AbortSignal) {
+    this.from = from;
+    this.signal = signal;
+  }
+
+  /** Starts asking what the referrers of digest will need: the tag list, and the API about digest. */
+  ask(digest: string): void {
+    void this.tags();
+    void this.referrers(digest);
+  }
+
+  tags(): Promise<string[]> {
+    this.tagList ??= early(listTags(this.from.client, this.from.repository, this.signal));
+    return this.tagList;
+  }
+
+  /** The referrers API's answer about digest (undefined: the source has no API). */
+  referrers = (digest: string): Promise<Descriptor[] | undefined> => {
+    let answer = this.api.get(digest);
+    if (answer === undefined) {
+      answer = early(referrersFromApi(this.from.client, this.from.repository, digest, this.signal));
+      this.api.set(digest, answer);
+    }
+    return answer;
+  };
+}
 
 async function maybe(work: Promise<Manifest>): Promise<Manifest | undefined> {
   try {
@@ -64,9 +103,10 @@ export async function carryReferrers(
   from: Repo,
   to: Repo,
   roots: readonly Manifest[],
+  lookups: ReferrerLookups,
   signal?: AbortSignal,
 ): Promise<CarriedReferrer[]> {
-  const tags = await listTags(from.client, from.repository, signal);
+  const tags = await lookups.tags();
   const named = new Set(tags.map((t) => referrerTagOf(t)?.subject).filter((d): d is string => d !== undefined));
   const subjects = new Set<string>();
   for (const root of roots) {
@@ -75,7 +115,10 @@ export async function carryReferrers(
     if (root.parsed.kind === 'index') for (const child of root.parsed.manifests) if (named.has(child.digest)) subjects.add(child.digest);
   }
   const trees = await Promise.all(
-    [...subjects].map(async (s) => ({ subject: s, nodes: await referrerTree(from.client, from.repository, s, tags, signal) })),
+    [...subjects].map(async (s) => ({
+      subject: s,
+      nodes: await referrerTree(from.client, from.repository, s, tags, signal, lookups.referrers),
+    })),
   );
   const carried: CarriedReferrer[] = [];
   /** subject -> descriptors found through the source's API (to list in a fallback tag when the destination has no API). */

@@ -114,32 +114,44 @@ async function fromTags(
   return found;
 }
 
+/** The referrers API's answer about a digest (undefined: no API); referrersFromApi unless a caller asked already. */
+export type ReferrersApi = (digest: string) => Promise<Descriptor[] | undefined>;
+
 /**
  * The referrers of `digest` in `repository`, each with its own referrers under it. `tags`
  * is the repository's tag list (for the fallback and cosign tags).
  */
-export async function referrerTree(
+export function referrerTree(
   client: RegistryApi,
   repository: string,
   digest: string,
   tags: readonly string[],
   signal?: AbortSignal,
-  depth = 0,
-  seen: Set<string> = new Set([digest]),
+  api: ReferrersApi = (d) => referrersFromApi(client, repository, d, signal),
+): Promise<ReferrerNode[]> {
+  return tree(client, repository, digest, tags, signal, api, 0, new Set([digest]));
+}
+
+async function tree(
+  client: RegistryApi,
+  repository: string,
+  digest: string,
+  tags: readonly string[],
+  signal: AbortSignal | undefined,
+  api: ReferrersApi,
+  depth: number,
+  seen: Set<string>,
 ): Promise<ReferrerNode[]> {
   if (depth >= MAX_DEPTH) return [];
-  const [api, tagged] = await Promise.all([
-    referrersFromApi(client, repository, digest, signal),
-    fromTags(client, repository, digest, tags, signal),
-  ]);
+  const [fromApi, tagged] = await Promise.all([api(digest), fromTags(client, repository, digest, tags, signal)]);
   const nodes = new Map<string, ReferrerNode>();
-  for (const d of api ?? []) nodes.set(d.digest, node(d, 'api'));
+  for (const d of fromApi ?? []) nodes.set(d.digest, node(d, 'api'));
   for (const n of tagged) if (!nodes.has(n.digest)) nodes.set(n.digest, n);
   const list = [...nodes.values()].filter((n) => !seen.has(n.digest));
   for (const n of list) seen.add(n.digest);
   await Promise.all(
     list.map(async (n) => {
-      n.children = await referrerTree(client, repository, n.digest, tags, signal, depth + 1, seen);
+      n.children = await tree(client, repository, n.digest, tags, signal, api, depth + 1, seen);
     }),
   );
   return list.sort((a, b) => a.kind.localeCompare(b.kind) || a.digest.localeCompare(b.digest));
