@@ -6,7 +6,8 @@
 // answers included (for cp: a single-platform image, and a two-platform index named in
 // full, with -q and without). A cache is deserialized whole at start, so each of these commands
 // gets its own (the executable picks one by the command word: sea.ts); `all` also
-// evaluates every command's module (lazy-commands.ts) for the other commands.
+// evaluates every command's module (lazy-commands.ts) for the other commands. A run that
+// exits non-zero stops the build: its cache would hold the error path instead of the command.
 //   node build/warm-up.cjs APP_JS CACHE_OUT SCRATCH_DIR PROFILE SIDE_JS
 'use strict';
 const { createHash } = require('node:crypto');
@@ -62,7 +63,9 @@ const server = http.createServer((req, res) => {
   const url = new URL(req.url, 'http://x');
   if (url.pathname === '/v2/') return json(res, 200, {});
   if (url.pathname === '/v2/_catalog') return json(res, 200, { repositories: ['app'] });
-  if (url.pathname === '/v2/app/tags/list') return json(res, 200, { name: 'app', tags: ['v1'] });
+  // Every repository's tag list: cp reads the source's (for its referrers' tags) before it ends.
+  const tags = /^\/v2\/(.+)\/tags\/list$/.exec(url.pathname);
+  if (tags) return json(res, 200, { name: tags[1], tags: ['v1'] });
   // The source's tag and the copy's destination tag: the same image, so the copy is a warm one.
   if (/^\/v2\/(app|mirror)\/manifests\/(v1|sha256:[0-9a-f]{64})$/.test(url.pathname)) {
     res.writeHead(200, { 'content-type': MANIFEST, 'docker-content-digest': digest(manifest), 'content-length': manifest.length });
@@ -78,6 +81,7 @@ const server = http.createServer((req, res) => {
 });
 
 // Swallow what the runs print, but call write callbacks: the entry exits once stdout has flushed.
+const realStderr = process.stderr.write.bind(process.stderr);
 for (const stream of [process.stdout, process.stderr]) {
   stream.write = (chunk, encoding, callback) => {
     const done = typeof encoding === 'function' ? encoding : callback;
@@ -113,7 +117,13 @@ server.listen(0, '127.0.0.1', () => {
     process.env = env;
     setImmediate(() => run(exports, require, module, __filename, __dirname));
   };
-  process.exit = () => {
+  process.exit = (code) => {
+    // A run that fails caches its error path, not the command's: the build stops instead.
+    if (code) {
+      process.stderr.write = realStderr;
+      console.error(`warm-up (${profile}): \`${runs[next - 1].join(' ')}\` exited ${code}`);
+      return exit(1);
+    }
     if (next < runs.length) return start();
     if (profile === 'all') globalThis[Symbol.for('docker-jindr.load-commands')]?.();
     fs.writeFileSync(cacheFile, script.createCachedData());
