@@ -409,7 +409,12 @@ const rows: Record<string, Row> = {
     argv: (w) => ['-r', w.src, 'cp', 'app:v1', w.dst, 'nope'],
     code: 1,
     stderr: (w) => `docker-jindr: no image ${w.src}/app:nope: nothing was copied\n`,
-    check: (t, w) => t.deepEqual(w.dstFake.log, []),
+    // The destination is asked about each tag (HEAD) while the source answers (copy.ts): nothing is written there.
+    check: (t, w) =>
+      t.deepEqual(
+        w.dstFake.log.filter((r) => r.method !== 'HEAD'),
+        [],
+      ),
   },
   'cp: a destination refusing the login': {
     argv: (w) => ['-r', w.src, 'cp', '-q', 'tools:dev', w.dst],
