@@ -151,6 +151,7 @@ export class Connection {
   ): Promise<RegistryResponse<Buffer | Readable>> {
     const retries = this.options.retries ?? 3;
     for (let attemptNo = 0; ; attemptNo += 1) {
+      const scheme = this.scheme;
       try {
         const response = await this.exchange(req, authorization, buffered, signal);
         this.answeredOnce = true;
@@ -170,6 +171,8 @@ export class Connection {
           });
         }
         const kind = classifyNetworkError(err);
+        // Another request found meanwhile that this registry does not speak TLS: ask again over plain HTTP.
+        if (kind === 'tls' && scheme === 'https' && this.scheme === 'http') continue;
         if (kind === 'tls' && !this.schemeSettled && this.scheme === 'https') {
           this.scheme = 'http'; // --insecure: a registry that does not speak TLS
           this.schemeSettled = true;
@@ -228,6 +231,13 @@ export class Connection {
           }
           url = next;
           continue;
+        }
+        // Another request found meanwhile that this loopback registry speaks TLS: ask again over it
+        // (a path of its own only: an absolute http URL would be asked the same way again).
+        if (status === 400 && hop === 0 && url.protocol === 'http:' && new URL(req.path, this.origin).protocol === 'https:') {
+          if (!Buffer.isBuffer(response.body)) response.body.destroy();
+          release();
+          return await this.exchange(req, authorization, buffered, signal);
         }
         if (status === 400 && !this.schemeSettled && this.scheme === 'http') {
           const text = (await bytesOf(response.body)).toString('utf8');

@@ -103,3 +103,32 @@ test('loopback: plain HTTP first; a registry answering "HTTP request to an HTTPS
   t.is(other.origin, `http://${plain.host}`);
   await other.close();
 });
+
+// The first requests of a command may go at once (cp: the tags of several images, a warm
+// copy's HEADs): each of them meets the scheme question, and each must end on the scheme found.
+test('loopback with TLS: first requests made at once all arrive over TLS, GETs and HEADs', async (t) => {
+  const behindTls = await registry(t);
+  const tlsPort = await tlsRegistryPort(pki.server('loop'), behindTls.handler);
+  t.teardown(() => tlsPort.close());
+  const client = new RegistryClient(`localhost:${tlsPort.port}`, { retries: 0 });
+  t.teardown(() => client.close());
+  const asks = [...Array<undefined>(4)].flatMap(() => [
+    client.request({ path: '/v2/_catalog' }),
+    client.request({ method: 'HEAD', path: '/v2/', accept: [404] }),
+  ]);
+  const statuses = (await Promise.all(asks)).map((r) => r.status);
+  t.deepEqual(
+    statuses,
+    [...Array<undefined>(4)].flatMap(() => [200, 200]),
+  );
+  t.true(behindTls.log.every((r) => r.tls));
+});
+
+remote('insecure: first requests made at once to a registry without TLS all arrive over plain HTTP', async (t) => {
+  const fake = await registry(t, { address: outside! });
+  const client = new RegistryClient(fake.host, { insecure: true, retries: 0 });
+  t.teardown(() => client.close());
+  const statuses = (await Promise.all([...Array<undefined>(6)].map(() => client.request({ path: '/v2/_catalog' })))).map((r) => r.status);
+  t.deepEqual(statuses, [200, 200, 200, 200, 200, 200]);
+  t.true(fake.log.every((r) => !r.tls));
+});
