@@ -13,12 +13,9 @@
 //      (the caller runs this inside ctx.critical).
 // Imported on demand by gc-run.ts: it brings the SDK's signer.
 import type Docker from 'dockerode';
-import { deleteObject, listObjects } from '../aws/s3-objects.ts';
-import { errorMessage, ResourceError } from '../errors.ts';
-import { mapLimit } from '../registry/limit.ts';
+import { ResourceError } from '../errors.ts';
 import { execIn } from '../server/container-exec.ts';
 import type { RegistryContainer } from '../server/container.ts';
-import { dropRecord, locationOf, readRecords } from '../server/s3-records.ts';
 import type { S3RegistryConfig } from '../server/s3-storage.ts';
 import { refuseForeign } from '../storage/ownership.ts';
 import { s3StorageReader } from '../storage/s3-storage-reader.ts';
@@ -30,13 +27,7 @@ import { analyse, nothingToDo } from './gc-analysis.ts';
 import { report, type GcOptions, type GcReport } from './gc-report.ts';
 import { parseEligible } from './gc-sweep.ts';
 import { s3RemovalKeys } from './s3-removal.ts';
-import { takeLock } from './s3-lock.ts';
-import { isReadOnly, makeReadOnly, makeReadWrite, registriesOnStore } from './s3-readonly.ts';
-
-/** DeleteObject requests at once. */
-const PARALLEL = 8;
-
-const storeUrl = (config: S3RegistryConfig): string => `s3://${config.bucket}${config.prefix ? `/${config.prefix}` : ''}`;
+import { inReadOnlyWindow, storeUrl } from './s3-window.ts';
 
 /** The registry's own collection, as judge of which blobs are unreferenced; a reason when it cannot say. */
 async function judge(docker: Docker, c: RegistryContainer): Promise<Set<string> | string> {
@@ -50,7 +41,7 @@ async function untagObjects(
   config: S3RegistryConfig,
   tags: readonly TagToRemove[],
   keys: readonly string[],
-  remove: (keys: readonly string[]) => Promise<unknown>,
+  remove: (keys: readonly string[]) => Promise<void>,
 ): Promise<{ removed: TagToRemove[]; changed: TagToRemove[] }> {
   const listing = await s3StorageReader(config).list();
   const now = new Map(listing.repositories.map((r) => [r.name, r.tags]));
@@ -73,39 +64,8 @@ export async function collectOnS3(docker: Docker, registry: RegistryContainer, o
   }
   refuseForeign(registry, 'gc', 'make it read-only and start it again', options.force === true);
   options.signal?.throwIfAborted();
-  const release = await takeLock(config, registry.name, info, options.signal);
-  const changed: RegistryContainer[] = [];
-  let restoreFailed: string | undefined;
-  try {
-    const { records } = await readRecords(config);
-    const store = await registriesOnStore(docker, registry, records);
-    for (const r of store.stale) {
-      info(`forgetting ${r.container} (${r.registry}): it no longer keeps its data in ${storeUrl(config)}`);
-      await dropRecord(config, r);
-    }
-    if (store.elsewhere.length > 0) {
-      const names = store.elsewhere.map((r) => `${r.container} (${r.registry} on ${r.endpoint})`).join(', ');
-      if (options.force !== true) {
-        throw new ResourceError(
-          `cannot make ${names} read-only: it runs on another engine; stop it there, or give --force to collect while it may write to ${storeUrl(config)}`,
-        );
-      }
-      info(`warning: --force: ${names} may write to ${storeUrl(config)} while objects are removed`);
-    }
-    for (const c of store.running) {
-      if (isReadOnly(c)) info(`${c.name} was left read-only by a gc that did not finish: it is made read-write again at the end`);
-      info(`making ${c.name} read-only while objects are removed from ${storeUrl(config)}`);
-      changed.push(await makeReadOnly(docker, c, options.local));
-      options.signal?.throwIfAborted();
-    }
-    const target = changed[0]!;
-    const base = `${config.prefix ? `${config.prefix}/` : ''}${V2}/`;
-    const listKeys = async (): Promise<string[]> =>
-      (await listObjects(locationOf(config), base, options.signal ? { signal: options.signal } : {})).objects.map((o) =>
-        o.key.slice(base.length),
-      );
-    const remove = (phase: readonly string[]) =>
-      mapLimit(phase, PARALLEL, (key) => deleteObject(locationOf(config), `${base}${key}`, options.signal));
+  const window = { force: options.force === true, local: options.local, info, signal: options.signal };
+  return inReadOnlyWindow(docker, registry, config, window, async ({ target, listKeys, remove }) => {
     const untagged = untag.length > 0 ? await untagObjects(config, untag, await listKeys(), remove) : undefined;
     options.signal?.throwIfAborted();
     const analysis = await analyse(s3StorageReader(config), options.graceMs);
@@ -114,7 +74,6 @@ export async function collectOnS3(docker: Docker, registry: RegistryContainer, o
     const links = s3RemovalKeys(analysis, keys, []).links;
     options.debug?.(`deleting ${links.length} link object(s) from ${storeUrl(config)}`);
     await remove(links);
-    options.signal?.throwIfAborted();
     const judged = analysis.prediction.blobs.length === 0 ? new Set<string>() : await judge(docker, target);
     const warnings: string[] = [];
     if (typeof judged === 'string') warnings.push(`no blob was collected: ${judged}`);
@@ -125,21 +84,8 @@ export async function collectOnS3(docker: Docker, registry: RegistryContainer, o
     }
     const removal = s3RemovalKeys(analysis, keys, allowed);
     options.debug?.(`deleting ${removal.blobs.length} blob(s) and ${removal.layerLinks.length} layer link(s) from ${storeUrl(config)}`);
-    for (const phase of [removal.blobs, removal.layerLinks]) {
-      options.signal?.throwIfAborted();
-      await remove(phase);
-    }
+    for (const phase of [removal.blobs, removal.layerLinks]) await remove(phase);
     const bytes = allowed.reduce((n, d) => n + (analysis.listing.blobs.get(d) ?? 0), 0);
     return { ...report(target, false, analysis, allowed.length, bytes, [], warnings), ...(untagged ? { untagged } : {}) };
-  } finally {
-    for (const c of changed) {
-      info(`making ${c.name} read-write again`);
-      await makeReadWrite(docker, c, options.local).catch((err: unknown) => {
-        restoreFailed ??= `${c.name} is still read-only (${errorMessage(err)}): run gc again, or docker jindr up`;
-        info(`warning: ${restoreFailed}`);
-      });
-    }
-    // The lock goes only once every registry writes again: a failed restore keeps no one waiting, but says so.
-    await release().catch((err: unknown) => info(`warning: cannot release the gc lock: ${errorMessage(err)}`));
-  }
+  });
 }

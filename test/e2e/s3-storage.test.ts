@@ -3,7 +3,7 @@
 // container, images over 10 MiB in several layers pushed and pulled back (multipart writes,
 // a resumable chunked upload, listings and moves in the bucket), the secret nowhere but in
 // its 0600 file, two registries on one bucket serving the same images at once, the
-// commands that work through the API, and stop collecting first.
+// commands that work through the API, rmr removing the repository's objects, and stop collecting first.
 import ava, { type ExecutionContext } from 'ava';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -260,12 +260,19 @@ test('AWS_PROFILE from the credentials file; du from the bucket, index, rmr, sto
   ok(t, await p.jindr('-r', host, 'index', 'create', 'p/multi', ...children), 'index create');
   t.regex(ok(t, await p.jindr('-r', host, 'lsi', 'p/multi'), 'lsi p/multi'), /linux\/amd64,\s*linux\/arm64|linux\/arm64,\s*linux\/amd64/);
 
-  // rmr: the tags go through the API; the repository's files in the bucket are not removed (said, not hidden).
+  // rmr: the manifests go through the API, then the repository's objects inside gc's window (lock, read-only); the blobs stay for gc.
+  const repoKeys = async (repo: string) => (await s3!.listKeys(BUCKET, `profile/docker/registry/v2/repositories/${repo}/`)).length;
+  t.true((await repoKeys('p/two')) > 0);
+  const blobs = (await s3!.listKeys(BUCKET, 'profile/docker/registry/v2/blobs/')).sort();
   const rmr = await p.jindr('-r', host, 'rmr', '-f', 'p/two');
   ok(t, rmr, 'rmr');
-  t.regex(rmr.stdout + rmr.stderr, /not yet on S3 storage/);
-  const tags = await fetch(`http://${host}/v2/p/two/tags/list`);
-  t.deepEqual(tags.status === 200 ? (((await tags.json()) as { tags: string[] | null }).tags ?? []) : [], []);
+  t.regex(rmr.stderr, /making jindr-\d+ read-only while objects are removed/);
+  t.regex(rmr.stderr, /removed the repositories' storage in jindr-\d+/);
+  t.is(await repoKeys('p/two'), 0, "no object of p/two's is left");
+  t.true((await repoKeys('p/one')) > 0, 'p/one keeps its objects');
+  t.deepEqual((await s3!.listKeys(BUCKET, 'profile/docker/registry/v2/blobs/')).sort(), blobs, 'the blobs stay for gc');
+  const catalog = (await (await fetch(`http://${host}/v2/_catalog`)).json()) as { repositories: string[] };
+  t.false(catalog.repositories.includes('p/two'), catalog.repositories.join(' '));
 
   // stop says it collected nothing; start again serves the same images from the bucket.
   const stop = await p.jindr('-r', host, 'stop');
