@@ -32,6 +32,15 @@ function readHolder(bytes: Buffer | undefined): LockHolder | undefined {
   }
 }
 
+/** Who holds the lock of the storage, if anyone: undefined when there is no lock. */
+export async function lockHolder(config: S3RegistryConfig, signal?: AbortSignal): Promise<LockHolder | 'unreadable' | undefined> {
+  const bytes = await getObject(locationOf(config), lockKey(config.prefix), signal);
+  return bytes === undefined ? undefined : (readHolder(bytes) ?? 'unreadable');
+}
+
+/** A lock whose holder ran on this machine and is gone (a gc killed mid-way). */
+export const isStale = (h: LockHolder): boolean => h.host === hostname() && gone(h.pid);
+
 /** A process of this machine that no longer exists. */
 function gone(pid: number): boolean {
   try {
@@ -71,7 +80,7 @@ export async function takeLock(
   for (let attempt = 0; attempt < 2; attempt++) {
     if ((await putObject(location, key, body, { onlyIfAbsent: true, ...(signal ? { signal } : {}) })) === 'written') return release;
     const holder = readHolder(await getObject(location, key, signal));
-    if (attempt === 0 && holder && holder.host === me.host && gone(holder.pid)) {
+    if (attempt === 0 && holder && isStale(holder)) {
       info(`a gc that did not finish left its lock ${url} (${describeHolder(holder)}): taking it over`);
       await deleteObject(location, key, signal);
       continue;

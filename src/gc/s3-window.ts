@@ -9,10 +9,12 @@ import { deleteObject, listObjects } from '../aws/s3-objects.ts';
 import { errorMessage, ResourceError } from '../errors.ts';
 import { mapLimit } from '../registry/limit.ts';
 import type { RegistryContainer } from '../server/container.ts';
-import { dropRecord, locationOf, readRecords } from '../server/s3-records.ts';
+import { dropRecord, locationOf, readRecords, recordRegistry } from '../server/s3-records.ts';
+import { execIn } from '../server/container-exec.ts';
+import { s3ConfigOf } from '../storage/storage-access.ts';
 import type { S3RegistryConfig } from '../server/s3-storage.ts';
 import { V2 } from '../storage/storage-layout.ts';
-import { takeLock } from './s3-lock.ts';
+import { describeHolder, isStale, lockHolder, takeLock } from './s3-lock.ts';
 import { isReadOnly, makeReadOnly, makeReadWrite, registriesOnStore } from './s3-readonly.ts';
 
 /** DeleteObject requests at once. */
@@ -90,4 +92,34 @@ export async function inReadOnlyWindow<T>(
     // The lock goes only once every registry writes again.
     await release().catch((err: unknown) => info(`warning: cannot release the gc lock: ${errorMessage(err)}`));
   }
+}
+
+/**
+ * up on S3 storage: the registry is recorded on its storage (server/s3-records.ts), and, when
+ * a gc that did not finish left it read-only, made read-write again; unless a gc holds the
+ * lock and may still be at work (then it stays, said).
+ */
+export async function keepOnStore(
+  docker: Docker,
+  container: RegistryContainer,
+  record: { endpoint: string; registry: string; configFile: string; local: boolean },
+  info: (message: string) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  await recordRegistry(
+    docker,
+    record.endpoint,
+    { container: container.name, registry: record.registry, configFile: record.configFile },
+    signal,
+  );
+  if (!container.running || !isReadOnly(container)) return;
+  const holder = await lockHolder(await s3ConfigOf(execIn(docker, container), container), signal);
+  if (holder !== undefined && (holder === 'unreadable' || !isStale(holder))) {
+    info(
+      `${container.name} stays read-only: a gc holds the lock of its storage (${holder === 'unreadable' ? 'holder unreadable' : describeHolder(holder)})`,
+    );
+    return;
+  }
+  await makeReadWrite(docker, container, record.local);
+  info(`${container.name} was left read-only by a gc that did not finish: it is read-write again`);
 }

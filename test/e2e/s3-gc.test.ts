@@ -2,7 +2,7 @@
 // prefix, moto's server; test/helpers/s3.ts), through the real docker CLI: the records up
 // writes, the lock object (a second gc refuses in one line), a recorded registry on another
 // engine (refused, --force goes on), a gc killed mid-way (both registries left read-only: a
-// push fails on each; the next gc takes the lock over and makes them read-write), and the
+// push fails on each; up ends one's, the next gc takes the lock over and ends the other's), and the
 // keys removed: exactly the untagged image's and the old upload's, with a multi-platform
 // index, a referrer and a tagged image kept, pulled back with skopeo from both.
 import ava, { type ExecutionContext } from 'ava';
@@ -152,6 +152,12 @@ test('gc on a bucket two registries share: lock, read-only window, other engines
   process.kill(lock.pid, 'SIGKILL');
   t.not((await killed).code, 0);
   for (const host of [a.host, b.host]) t.is((await startUpload(host, 'app')).status, 405, `${host} refuses a push while read-only`);
+  // up ends B's read-only state (the lock's holder is gone); A stays read-only until the next gc.
+  const upB = ok(t, await p.jindr('-r', b.host, 'up'), 'up B after the killed gc');
+  t.regex(upB, new RegExp(`jindr-${b.port} was left read-only by a gc that did not finish: it is read-write again`));
+  t.false(await readOnly(b.port));
+  t.true(await readOnly(a.port));
+  t.truthy(await getObject(location(), lockKey), "up leaves the killed gc's lock to the next gc");
 
   // The next gc takes the lock over, says what it found, and collects.
   const after = ok(t, await p.jindr('-r', a.host, 'gc', '--grace', '0', '--force'), 'gc after the killed one');

@@ -80,11 +80,11 @@ export const startCommand = defineCommand<
       (message) => ctx.info(message),
     );
     printStarted(ctx, address, result);
-    // gc on that storage must know of every registry writing to it (s3-records.ts).
+    // gc on that storage must know of every registry writing to it; one a killed gc left read-only is read-write again.
     if (result.container.storage.kind === 's3') {
-      const { recordRegistry } = await import('../../server/s3-records.ts');
-      const configFile = s3ConfigFile(ctx.env, address.registry);
-      await recordRegistry(docker, endpoint.host, { container: result.container.name, registry: address.registry, configFile }, ctx.signal);
+      const record = { endpoint: endpoint.host, registry: address.registry, configFile: s3ConfigFile(ctx.env, address.registry), local };
+      const { keepOnStore } = await import('../../gc/s3-window.ts');
+      await ctx.critical(() => keepOnStore(docker, result.container, record, (m) => ctx.info(m), ctx.signal));
     }
     for (const notice of await keepClustersConnected(docker, ctx.env, endpoint.host, result.container)) ctx.info(notice);
     return 0;
