@@ -1,10 +1,11 @@
 // gc on S3 storage shared by two registries (registry:3 and registry:2 on one bucket and
 // prefix, moto's server; test/helpers/s3.ts), through the real docker CLI: the records up
-// writes, the lock object (a second gc refuses in one line), a recorded registry on another
-// engine (refused, --force goes on), a gc killed mid-way (both registries left read-only: a
-// push fails on each; up ends one's, the next gc takes the lock over and ends the other's), and the
-// keys removed: exactly the untagged image's and the old upload's, with a multi-platform
-// index, a referrer and a tagged image kept, pulled back with skopeo from both.
+// writes; the lock object (a second gc refuses in one line); a recorded registry on another
+// engine (refused, --force goes on); a gc killed mid-way (both registries left read-only: a
+// push fails on each; up ends one's, the next gc takes the lock over and ends the other's);
+// the keys removed: exactly the untagged image's and the old upload's, with a multi-platform
+// index, a referrer and a tagged image kept, pulled back with skopeo from both; Ctrl-C (both
+// read-write again, the lock released). And prune on S3, inside the same window.
 import ava, { type ExecutionContext } from 'ava';
 import { e2e, freePort } from '../helpers/engine.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
@@ -189,6 +190,19 @@ test('gc on a bucket two registries share: lock, read-only window, other engines
   }
   const index = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${a.host}/multi:latest`]);
   t.is(sha256(index.stdout), archy.digest);
+
+  // Ctrl-C while both are read-only: the gc stops, and still makes both read-write and releases the lock.
+  await pushUntaggedManifest(b.host, 'app');
+  const interrupted = p.jindr('-r', a.host, 'gc', '--grace', '0', '--force');
+  await waitFor('the lock and both registries read-only', async () => (await readOnly(a.port)) && (await readOnly(b.port)), 120_000);
+  const { pid } = JSON.parse((await getObject(location(), lockKey))!.toString()) as { pid: number };
+  process.kill(pid, 'SIGINT');
+  const stopped = await interrupted;
+  t.is(stopped.code, 130, stopped.stderr);
+  t.regex(stopped.stderr, /making jindr-\d+ read-write again/);
+  t.false(await readOnly(a.port));
+  t.false(await readOnly(b.port));
+  t.is(await getObject(location(), lockKey), undefined, 'the lock is released after Ctrl-C');
   await dockerOk(['inspect', `jindr-${a.port}`]);
 });
 
