@@ -17,6 +17,7 @@
 // upload sessions, which clients start again (docker push does, and so does our cp).
 // Then the registry container is started again if it ran: a fresh process also forgets the
 // blobs its in-memory descriptor cache still believed in ("layer already exists").
+// On S3 storage, which other registries may share, the collection is s3-collect.ts's.
 import type Docker from 'dockerode';
 import { engineErrorMessage } from '../engine/engine.ts';
 import { mirrorOf, type RegistryContainer } from '../server/container.ts';

@@ -106,12 +106,12 @@ export async function keepOnStore(
   info: (message: string) => void,
   signal?: AbortSignal,
 ): Promise<void> {
-  await recordRegistry(
-    docker,
-    record.endpoint,
-    { container: container.name, registry: record.registry, configFile: record.configFile },
-    signal,
-  );
+  // The registry runs already: a record that cannot be written is a warning, not a failed up.
+  const what = { container: container.name, registry: record.registry, configFile: record.configFile };
+  await recordRegistry(docker, record.endpoint, what, signal).catch((err: unknown) => {
+    signal?.throwIfAborted();
+    info(`warning: cannot record ${container.name} on its storage (${errorMessage(err)}): a gc from another engine will not know of it`);
+  });
   if (!container.running || !isReadOnly(container)) return;
   const holder = await lockHolder(await s3ConfigOf(execIn(docker, container), container), signal);
   if (holder !== undefined && (holder === 'unreadable' || !isStale(holder))) {
