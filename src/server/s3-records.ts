@@ -83,8 +83,8 @@ function readRecord(key: string, bytes: Buffer): RegistryRecord | undefined {
   }
   if (!isJsonObject(value)) return undefined;
   const { container, registry, engine, endpoint, since } = value;
-  if (![container, registry, engine, endpoint, since].every(isString)) return undefined;
-  return { key, container, registry, engine, endpoint, since } as RegistryRecord;
+  if (!isString(container) || !isString(registry) || !isString(engine) || !isString(endpoint) || !isString(since)) return undefined;
+  return { key, container, registry, engine, endpoint, since };
 }
 
 /** Every registry recorded on the storage; objects there that are not records are reported by key. */
