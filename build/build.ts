@@ -55,6 +55,16 @@ const [bundle, mainBundle, sideBundle] = await Promise.all([
   build(sideBundleOptions(root, bundleOptions(root))),
 ]);
 const appCode = bundle.outputFiles[0]!.text;
+// The executable reads its scripts as Latin-1 (sea.ts readAsset): esbuild writes ASCII
+// (charset 'ascii', its default, escapes the rest), and a bundle that is not must fail here.
+for (const out of [bundle, mainBundle, sideBundle]) {
+  const text = out.outputFiles[0]!.text;
+  const at = text.search(/[^\x00-\x7f]/);
+  if (at >= 0)
+    throw new Error(
+      `build: the bundle is not ASCII at ${at} (${JSON.stringify(text.slice(at - 20, at + 20))}): see build/sea.ts readAsset`,
+    );
+}
 
 // The Docker CLI asks for metadata before every `docker jindr ...` and for `docker --help`:
 // answer it without evaluating the bundle. `--version` alone (`docker-jindr -v`,
