@@ -55,16 +55,37 @@ const [bundle, mainBundle, sideBundle] = await Promise.all([
   build(sideBundleOptions(root, bundleOptions(root))),
 ]);
 const appCode = bundle.outputFiles[0]!.text;
+// The executable reads its scripts as Latin-1 (sea.ts readAsset): esbuild writes ASCII
+// (charset 'ascii', its default, escapes the rest), and a bundle that is not must fail here.
+for (const out of [bundle, mainBundle, sideBundle]) {
+  const text = out.outputFiles[0]!.text;
+  const at = text.search(/[^\x00-\x7f]/);
+  if (at >= 0)
+    throw new Error(
+      `build: the bundle is not ASCII at ${at} (${JSON.stringify(text.slice(at - 20, at + 20))}): see build/sea.ts readAsset`,
+    );
+}
 
 // The Docker CLI asks for metadata before every `docker jindr ...` and for `docker --help`:
 // answer it without evaluating the bundle. `--version` alone (`docker-jindr -v`,
 // `docker [global flags] jindr --version`) is answered here too: it needs nothing else.
+// Written to fd 1 directly: process.stdout would load Node's stream modules first (6 ms
+// of the metadata answer's 39 ms profile); anything writeSync cannot write (a non-blocking
+// pipe that is full, a closed one) goes through process.stdout as before.
 const preamble = `'use strict';
 const a = process.argv.slice(2);
+const say = (text) => {
+  let rest = Buffer.from(text);
+  try {
+    while (rest.length > 0) rest = rest.subarray(require('node:fs').writeSync(1, rest));
+  } catch {
+    process.stdout.write(rest);
+  }
+};
 if (a.length === 1 && a[0] === 'docker-cli-plugin-metadata') {
-  process.stdout.write(${JSON.stringify(JSON.stringify(metadata, null, 2) + '\n')});
+  say(${JSON.stringify(JSON.stringify(metadata, null, 2) + '\n')});
 } else if ((a.at(-1) === '--version' || a.at(-1) === '-v') && (a.length === 1 || a.at(-2) === 'jindr')) {
-  process.stdout.write(${JSON.stringify(pkg.version + '\n')});
+  say(${JSON.stringify(pkg.version + '\n')});
 } else `;
 
 // A bundle as a function of the CommonJS module variables, compiled with vm.Script.

@@ -107,6 +107,7 @@ export function bundleOptions(root: string, options: { side?: boolean } = {}): B
     target: 'node24',
     format: 'cjs',
     write: false,
+    charset: 'ascii', // the executable reads its scripts as Latin-1 (sea.ts readAsset)
     minifySyntax: true,
     minifyWhitespace: true,
     legalComments: 'none',

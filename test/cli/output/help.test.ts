@@ -5,7 +5,9 @@ import test from 'ava';
 import { commands } from '../../../src/cli/commands/index.ts';
 import { commandName, findCommand } from '../../../src/cli/command-spec.ts';
 import { readCommandLine } from '../../../src/cli/command-line.ts';
-import { commandHelp, groupHelp, helpFor, pluginHelp } from '../../../src/cli/output/help.ts';
+import { commandHelp, groupHelp, helpFor, nameOrder, pluginHelp } from '../../../src/cli/output/help.ts';
+import { globalOptionSpecs } from '../../../src/cli/parse.ts';
+import { ownOptions } from '../../../src/cli/command-spec.ts';
 import { hanging, twoColumns, wrapWords } from '../../../src/cli/output/help-layout.ts';
 
 const docker = 'docker jindr';
@@ -170,4 +172,31 @@ test('layout: words wrapped with a hanging indent; a long first column puts the 
     '  a     first\n  bbb   second',
   );
   t.is(twoColumns([['  ls', 'List']], { gap: 1, minFirst: 13 }), '  ls          List', "cobra's column 14");
+});
+
+test('nameOrder sorts as localeCompare does, for the real names and for random names of a-z, 0-9 and -', (t) => {
+  const names = new Set<string>(['format', ...globalOptionSpecs().map((o) => o.name)]);
+  for (const c of commands) {
+    names.add(commandName(c));
+    for (const o of ownOptions(c)) names.add(o.name);
+    for (const s of c.subcommands) {
+      names.add(s.name);
+      for (const o of ownOptions(c, s)) names.add(o.name);
+    }
+  }
+  const alphabet = 'ab-z09-';
+  const random = (): string =>
+    Array.from({ length: Math.floor(Math.random() * 5) }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join('');
+  const pairs: Array<[string, string]> = [
+    ['a-b', 'ab'],
+    ['a', 'a-'],
+    ['a1', 'a-1'],
+    ['', 'a'],
+    ['Z', 'a'],
+    ['é', 'f'],
+  ];
+  for (const a of names) for (const b of names) pairs.push([a, b]);
+  for (let i = 0; i < 5000; i++) pairs.push([random(), random()]);
+  for (const [a, b] of pairs) t.is(nameOrder(a, b), Math.sign(a.localeCompare(b)), `${a} vs ${b}`);
+  t.true(names.size > 50, 'the names of the real table');
 });
