@@ -71,14 +71,19 @@ for (const out of [bundle, mainBundle, sideBundle]) {
 // `docker [global flags] jindr --version`) is answered here too: it needs nothing else.
 // Written to fd 1 directly: process.stdout would load Node's stream modules first (6 ms
 // of the metadata answer's 39 ms profile); anything writeSync cannot write (a non-blocking
-// pipe that is full, a closed one) goes through process.stdout as before.
+// pipe that is full, a closed one) goes through process.stdout as before; a full disk or an
+// I/O error is one line on stderr and exit 1, as src/cli/process-main.ts says it.
 const preamble = `'use strict';
 const a = process.argv.slice(2);
 const say = (text) => {
   let rest = Buffer.from(text);
   try {
     while (rest.length > 0) rest = rest.subarray(require('node:fs').writeSync(1, rest));
-  } catch {
+  } catch (e) {
+    if (e.code !== 'EAGAIN' && e.code !== 'EBADF') {
+      if (e.code !== 'EPIPE') process.stderr.write('docker-jindr: cannot write the output: ' + e.message + '\\n');
+      process.exit(1);
+    }
     process.stdout.write(rest);
   }
 };

@@ -8,7 +8,23 @@ import { main, type World } from './main.ts';
 
 /** The standard streams this run touched: Node makes each on first use, which costs start-up time. */
 const opened = new Set<NodeJS.WriteStream>();
-const open = (stream: NodeJS.WriteStream): NodeJS.WriteStream => (opened.add(stream), stream);
+function open(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  if (!opened.has(stream)) stream.on('error', (err: NodeJS.ErrnoException) => cannotWrite(stream, err));
+  opened.add(stream);
+  return stream;
+}
+
+/**
+ * A standard stream that cannot be written (a full disk, an I/O error): one line on stderr and
+ * exit 1, never Node's unhandled 'error' event with its stack. A reader that went away
+ * (`lsi | head`: EPIPE) needs no line.
+ */
+function cannotWrite(stream: NodeJS.WriteStream, err: NodeJS.ErrnoException): void {
+  if (stream !== process.stderr && err.code !== 'EPIPE') {
+    process.stderr.write(`docker-jindr: cannot write the output: ${err.message}\n`);
+  }
+  process.exit(1);
+}
 
 function exitWhenFlushed(code: number): void {
   const pending = [...opened].filter((stream) => stream.writableLength > 0);

@@ -2,7 +2,8 @@
 // listed, asked for its version and help, handed Docker's global flags, and completed.
 // None of this needs an engine, only the docker CLI.
 import test from 'ava';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commands } from '../../src/cli/commands/index.ts';
@@ -230,5 +231,15 @@ test('docker -D or -l debug before jindr: stack traces; otherwise one line', asy
     const result = await docker([...flags, ...args], { env });
     t.is(result.code, 1, flags.join(' '));
     t.regex(result.stderr, /^docker-jindr: [^\n]+\n$/, flags.join(' '));
+  }
+});
+
+test('an output that cannot be written (a full disk: /dev/full) is one line on stderr and exit 1, no stack', (t) => {
+  const full = openSync('/dev/full', 'w');
+  t.teardown(() => closeSync(full));
+  for (const args of [['--help'], ['docker-cli-plugin-metadata'], ['--version'], ['lsi', '--help']]) {
+    const result = spawnSync(pluginBinary, args, { stdio: ['ignore', full, 'pipe'], encoding: 'utf8', timeout: 30_000 });
+    t.is(result.status, 1, args.join(' '));
+    t.regex(result.stderr, /^docker-jindr: cannot write the output: ENOSPC: no space left on device[^\n]*\n$/, args.join(' '));
   }
 });
