@@ -93,7 +93,7 @@ export async function seed(hosts: readonly string[]): Promise<Seeded> {
 }
 
 /** "pushed 17 seconds ago": a push made during the test, read at another moment on each registry. */
-const RECENT = /\b(Less than a second|\d+ seconds|About a minute|\d+ minutes) ago\b/g;
+const RECENT = /\b(less than a second|1 second|\d+ seconds|about a minute|less than a minute|1 minute|\d+ minutes) ago\b/gi;
 const ISO = /\b(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:\.\d+)?(Z|[+-]\d\d:?\d\d)?/g;
 
 /** A registry's output with its own names made one (HOST, CONTAINER, STORAGE) and its times taken out, in order. */
