@@ -84,7 +84,7 @@ test('the page and its API: the same on S3 as on a file system, a repository wit
     t.is(rmi.code, 0, rmi.stderr);
   }
   const read = async (r: StartedRegistry) => {
-    const ui = await startUiProcess(t, r.host, r.env);
+    const ui = await startUiProcess(t, r.host, { docker: r.env });
     const api = await apiOutputs(ui);
     return { api, page: await pageOutputs(t, ui, api.views) };
   };

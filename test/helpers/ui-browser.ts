@@ -1,9 +1,10 @@
-// `docker jindr ui` started for a test and read through its API and in Debian's chromium
-// (driven by playwright-core): for the tests that compare what the page shows.
+// `docker jindr ui` started for a test, and pages of Debian's chromium (driven by
+// playwright-core) to open it in: ui.test.ts and the S3 comparison (s3-compare-ui.test.ts).
 import test, { type ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { pluginBinary } from './run.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -19,18 +20,28 @@ export interface UiProcess {
   /** The URL with its token. */
   url: string;
   origin: string;
-  /** GET /api/PATH?QUERY with the token, parsed. */
+  port: number;
+  stderr(): string;
+  /** GET /api/PATH?QUERY with the token, parsed; throws on any status but 200. */
   api(path: string, query?: Record<string, string>): Promise<unknown>;
+  /** Ctrl-C: resolves with the exit code. */
   stop(): Promise<number | null>;
 }
 
-/** Starts `docker jindr -r REGISTRY ui --grace 0 --force` with `env` and reads its URL; stopped (Ctrl-C) at the test's end. */
-export async function startUiProcess(t: ExecutionContext, registry: string, env: NodeJS.ProcessEnv): Promise<UiProcess> {
-  const child = spawn('docker', ['jindr', '-r', registry, 'ui', '--grace', '0', '--force'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `docker-jindr -r REGISTRY ui --grace 0 --force` (through `docker jindr` with
+ * `via.docker` as its environment) and reads its URL; stopped (Ctrl-C) at the test's end.
+ */
+export async function startUiProcess(t: ExecutionContext, registry: string, via: { docker?: NodeJS.ProcessEnv } = {}): Promise<UiProcess> {
+  const args = ['-r', registry, 'ui', '--grace', '0', '--force'];
+  const child = via.docker
+    ? spawn('docker', ['jindr', ...args], { env: via.docker, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(pluginBinary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const guard = setTimeout(() => child.kill('SIGKILL'), 170_000);
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {
       stdout += d;
@@ -40,9 +51,12 @@ export async function startUiProcess(t: ExecutionContext, registry: string, env:
     void exited.then((code) => reject(new Error(`ui exited (${code}) before printing its URL: ${stderr}`)));
   });
   let stopped: Promise<number | null> | undefined;
-  const stop = (): Promise<number | null> => (stopped ??= (child.kill('SIGINT'), exited));
+  const stop = (): Promise<number | null> => {
+    stopped ??= (child.kill('SIGINT'), exited.finally(() => clearTimeout(guard)));
+    return stopped;
+  };
   t.teardown(stop);
-  const { origin, searchParams } = new URL(url);
+  const { origin, port, searchParams } = new URL(url);
   const token = searchParams.get('token')!;
   const api = async (path: string, query: Record<string, string> = {}): Promise<unknown> => {
     const res = await fetch(`${origin}/api/${path}?${new URLSearchParams({ ...query, token })}`);
@@ -50,7 +64,7 @@ export async function startUiProcess(t: ExecutionContext, registry: string, env:
     if (res.status !== 200) throw new Error(`GET /api/${path}: HTTP ${res.status} ${JSON.stringify(body)}`);
     return body;
   };
-  return { url, origin, api, stop };
+  return { url, origin, port: Number(port), stderr: () => stderr, api, stop };
 }
 
 let browser: Promise<Browser> | undefined;
@@ -62,11 +76,11 @@ export function closeBrowserAfterAll(): void {
   });
 }
 
-/** A new page in chromium (started once per file), closed at the test's end. */
-export async function newPage(t: ExecutionContext): Promise<Page> {
+/** A new page in chromium (started by the first test that needs it), closed at the test's end. */
+export async function newPage(t: ExecutionContext, options: BrowserContextOptions = {}): Promise<Page> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium; .ci/run does)`);
   browser ??= chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const context = await (await browser).newContext({ viewport: { width: 1100, height: 760 } });
+  const context = await (await browser).newContext({ viewport: { width: 1100, height: 760 }, ...options });
   t.teardown(() => context.close());
   const page = await context.newPage();
   page.on('pageerror', (err) => t.log(`page error: ${err.message}`));
