@@ -65,9 +65,7 @@ export async function stopRegistry(engine: EngineHere, address: LocalRegistryAdd
   const c = await findRegistryContainer(engine.docker, address);
   if (!c) return { outcome: 'absent' };
   if (!c.running) return { outcome: 'not-running', container: c };
-  if (options.gc && c.storage.kind === 's3') {
-    options.info(`not yet on S3 storage: no garbage collection before stopping ${c.name} (its data is in ${c.storage.url})`);
-  } else if (options.gc) {
+  if (options.gc) {
     try {
       options.collected?.(await collectIn(engine, address, { ...options, dryRun: false, restart: false }));
     } catch (err) {

@@ -17,13 +17,13 @@
 // upload sessions, which clients start again (docker push does, and so does our cp).
 // Then the registry container is started again if it ran: a fresh process also forgets the
 // blobs its in-memory descriptor cache still believed in ("layer already exists").
+// On S3 storage, which other registries may share, the collection is s3-collect.ts's.
 import type Docker from 'dockerode';
 import { engineErrorMessage } from '../engine/engine.ts';
 import { mirrorOf, type RegistryContainer } from '../server/container.ts';
 import { startRegistryContainer, stopRegistryContainer, waitUntilServing } from '../server/container-control.ts';
-import { describeLeftAlone, listStorage, type LeftAlone } from '../storage/storage-listing.ts';
+import { listStorage } from '../storage/storage-listing.ts';
 import { readStorageRoot, storageRoot } from '../storage/storage-root.ts';
-import { notYetOnS3 } from '../server/s3-storage.ts';
 import { removeFromStorage, removeUploads } from '../storage/storage-remove.ts';
 import { execIn, type Exec } from '../server/container-exec.ts';
 import { HELPER_LABEL, helperContainerOptions } from './helper-mounts.ts';
@@ -32,84 +32,12 @@ import { upstreamOf } from '../mirror/mirrors.ts';
 import { collectionBlocked, sweepBlobs } from './gc-sweep.ts';
 import { refuseForeign } from '../storage/ownership.ts';
 import { filesystemReader } from '../storage/storage-reader.ts';
-import { s3ReaderOf } from '../storage/storage-access.ts';
 import { untagInStorage } from '../storage/untag.ts';
-import type { OrphanReferrer } from './orphan-referrers.ts';
-import { analyse, nothingToDo, type Analysis } from './gc-analysis.ts';
+import { analyse, nothingToDo } from './gc-analysis.ts';
+import { report, type GcOptions, type GcReport } from './gc-report.ts';
 import { ResourceError } from '../errors.ts';
 
-export interface GcOptions {
-  dryRun: boolean;
-  /** Nothing written more recently than this is removed (storage/grace-period.ts). */
-  graceMs: number;
-  /** Collect in a registry container docker-jindr did not create. */
-  force?: boolean;
-  /** Start the registry again afterwards if it was running (false when `stop` collects). */
-  restart: boolean;
-  /** The engine is on this machine: after the restart, wait until the registry answers. */
-  local: boolean;
-  /** Ctrl-C: no further step that removes anything starts; the registry is still restarted. */
-  signal?: AbortSignal;
-  /** Progress for people. */
-  info?: (message: string) => void;
-  debug?: (message: string) => void;
-}
-
-export interface GcReport {
-  registry: string;
-  container: string;
-  dryRun: boolean;
-  /** Untagged manifests no tag reaches: removed (or, with dryRun, to be removed). */
-  manifests: { repository: string; digest: string }[];
-  /** Repositories left with no tag, whose storage was removed. */
-  repositories: string[];
-  /** Blobs the registry's collection deleted (layers, configs and manifest bodies). */
-  blobs: number;
-  bytesFreed: number;
-  /** The grace period, e.g. "1h", and what it kept that would otherwise have gone. */
-  grace: string;
-  keptYoung: { manifests: number; blobs: number; bytes: number };
-  /** Upload sessions (`_uploads/<uuid>`) last written before the grace period: removed (or to be). */
-  uploads: { repository: string; id: string; bytes: number }[];
-  uploadBytes: number;
-  /** Names in storage that fit no grammar, and symlinks: never touched ("left alone: PATH (WHY)"). */
-  leftAlone: string[];
-  warnings: string[];
-  /** Signature, attestation and SBOM tags whose image no repository holds: removed (or to be). */
-  orphanReferrers: OrphanReferrer[];
-}
-
-function report(
-  registry: RegistryContainer,
-  dryRun: boolean,
-  analysis: Analysis,
-  blobs: number,
-  bytesFreed: number,
-  more: LeftAlone[] = [],
-  warnings: string[] = [],
-): GcReport {
-  const leftAlone = [...analysis.listing.leftAlone, ...more.filter((m) => !analysis.listing.leftAlone.some((l) => l.path === m.path))];
-  return {
-    registry: registry.registry ?? registry.name,
-    container: registry.name,
-    dryRun,
-    manifests: analysis.plans.flatMap((p) => p.remove.map((digest) => ({ repository: p.name, digest }))),
-    repositories: analysis.plans.filter((p) => p.removeRepository).map((p) => p.name),
-    blobs,
-    bytesFreed,
-    grace: analysis.grace,
-    keptYoung: {
-      manifests: analysis.plans.reduce((n, p) => n + p.young.length, 0),
-      blobs: analysis.prediction.young.length,
-      bytes: analysis.prediction.youngBytes,
-    },
-    uploads: analysis.uploads.map(({ repository, id, bytes }) => ({ repository, id, bytes })),
-    uploadBytes: analysis.uploads.reduce((n, u) => n + u.bytes, 0),
-    leftAlone: leftAlone.map(describeLeftAlone),
-    warnings: [...analysis.plans.flatMap((p) => p.warnings), ...warnings],
-    orphanReferrers: analysis.orphans,
-  };
-}
+export type { GcOptions, GcReport } from './gc-report.ts';
 
 /** The registry's data must be in a volume or bind mount, or a second container cannot see it. */
 function checkStorageShared(registry: RegistryContainer, root: string): void {
@@ -126,13 +54,8 @@ function checkStorageShared(registry: RegistryContainer, root: string): void {
  * registry is stopped, it must be started again whatever happens.
  */
 export async function collectGarbage(docker: Docker, registry: RegistryContainer, options: GcOptions): Promise<GcReport> {
-  // On S3 storage a dry run reads the bucket; the removal never runs against it (other registries may share it).
-  if (registry.storage.kind === 's3') {
-    if (!options.dryRun) throw new ResourceError(notYetOnS3('gc', registry.name, registry.storage.url));
-    if (!registry.running) throw new ResourceError(`${registry.name} is not running: start it, then run gc --dry-run again`);
-    const analysis = await analyse(await s3ReaderOf(execIn(docker, registry), registry), options.graceMs);
-    return report(registry, true, analysis, analysis.prediction.blobs.length, analysis.prediction.bytes);
-  }
+  // On S3 storage the bucket is shared: its own path, under a lock, every registry on it read-only (s3-collect.ts).
+  if (registry.storage.kind === 's3') return (await import('./s3-collect.ts')).collectOnS3(docker, registry, options);
   // A dry run only reads; a collection stops the container, edits its storage and restarts it.
   if (!options.dryRun) refuseForeign(registry, 'gc', 'stop it, edit its storage and start it again', options.force === true);
   const env = registry.details.Config.Env ?? [];

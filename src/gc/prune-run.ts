@@ -1,7 +1,8 @@
 // prune: remove the tags the rules let go (prune-plan.ts), then collect garbage with gc's
 // rules (gc-run.ts), which keep every manifest a remaining tag reaches: images other tags
 // point to, the children of an index, referrers. Works on a registry this engine runs: tags
-// and push times come from its storage, and so does the collection.
+// and push times come from its storage, and so does the collection. On S3 storage the tags
+// are removed inside the collection's lock and read-only window (s3-collect.ts).
 //   1. list storage (tags, revisions, blobs) and the tags' push times
 //   2. plan; predict what the collection would then free (reachability.ts on the pruned state)
 //   3. dry run: stop here. Otherwise ask (confirm), remove the tags (untag.ts), collect.
@@ -15,7 +16,6 @@ import { planPrune, type PrunedTag, type PruneRules } from './prune-plan.ts';
 import { storageAccess } from '../storage/storage-access.ts';
 import { untag, type TagToRemove } from '../storage/untag.ts';
 import { refuseForeign } from '../storage/ownership.ts';
-import { notYetOnS3 } from '../server/s3-storage.ts';
 
 export interface PruneRequest {
   /** HOST:PORT of a registry this engine runs. */
@@ -71,8 +71,6 @@ export async function prune(docker: Docker, request: PruneRequest): Promise<Prun
   }
   const { access } = lookup;
   const { reader, container } = access;
-  // On S3 storage the plan is read from the bucket; nothing is removed from it (gc-run.ts says why).
-  if (access.kind === 's3' && !request.dryRun) throw new ResourceError(notYetOnS3('prune', container.name, access.url));
   const [listing, dates] = await Promise.all([reader.list(), reader.pushDates()]);
   const missing = request.repositories.filter((n) => !listing.repositories.some((r) => r.name === n));
   if (missing.length > 0) throw new NotFoundError(`no repository ${missing.map((n) => `${request.registry}/${n}`).join(', ')}`);
@@ -112,15 +110,15 @@ export async function prune(docker: Docker, request: PruneRequest): Promise<Prun
     blobs: prediction.blobs.length,
     bytes: prediction.bytes,
   };
-  if (request.dryRun || plan.remove.length === 0 || access.kind === 's3') return report;
-  const { exec, root } = access;
+  if (request.dryRun || plan.remove.length === 0) return report;
   // A registry container docker-jindr did not create is not edited, stopped and restarted unless forced (ownership.ts).
   refuseForeign(container, 'prune', 'remove tags in its storage, stop it and start it again', request.gc?.force === true);
   if (request.confirm && !(await request.confirm(report))) return { ...report, cancelled: true };
 
   request.signal?.throwIfAborted();
-  const untagged = await untag(request.client, { exec, root }, plan.remove, request.signal);
-  const removed = new Set(untagged.removed.map((t) => `${t.repository}:${t.tag}`));
+  // On S3 storage the tags go inside gc's window (lock, every registry read-only: s3-collect.ts); else first, here.
+  const toRemove = plan.remove.map(({ repository, tag, digest }) => ({ repository, tag, digest }));
+  const here = access.kind === 's3' ? undefined : await untag(request.client, access, toRemove, request.signal);
   request.signal?.throwIfAborted();
   const gc = await collectGarbage(docker, container, {
     dryRun: false,
@@ -131,7 +129,10 @@ export async function prune(docker: Docker, request: PruneRequest): Promise<Prun
     ...(request.info ? { info: request.info } : {}),
     ...(request.debug ? { debug: request.debug } : {}),
     ...request.gc,
+    ...(access.kind === 's3' ? { untag: toRemove } : {}),
   });
+  const untagged = here ?? { how: 'storage' as const, removed: [], changed: [], ...gc.untagged };
+  const removed = new Set(untagged.removed.map((t) => `${t.repository}:${t.tag}`));
   return {
     ...report,
     how: untagged.how,

@@ -8,7 +8,7 @@ import { forEachHost, type OpenReader } from '../registry/per-host.ts';
 import type { RepositoryName } from '../registry/reference.ts';
 import { removeRepositories } from '../registry/remove-images.ts';
 import { describeLeftAlone } from './storage-listing.ts';
-import { checkRepositoryRemoval, removeRepositoryStorage } from './remove-repository.ts';
+import { checkRepositoryRemoval, removeRepositoryStorage, type S3RepositoryRemoval } from './remove-repository.ts';
 
 export interface RepositoryDeletion {
   registry: string;
@@ -29,6 +29,8 @@ export interface DeleteOptions {
   info: (message: string) => void;
   /** Also in a registry container docker-jindr did not create (refused before anything is deleted otherwise). */
   force?: boolean;
+  /** The repositories' objects on S3 storage (gc's window): without it they stay, said. */
+  s3?: S3RepositoryRemoval;
 }
 
 /** Removes the storage where it can; a failure there is a note, not an error (the manifests are deleted). */
@@ -36,7 +38,12 @@ async function removeStorage(host: string, repositories: string[], options: Dele
   try {
     const { docker, local } = await options.engine();
     const result = await options.critical(() =>
-      removeRepositoryStorage(docker, host, repositories, { local, signal: options.signal, force: options.force === true }),
+      removeRepositoryStorage(docker, host, repositories, {
+        local,
+        signal: options.signal,
+        force: options.force === true,
+        ...(options.s3 ? { s3: options.s3 } : {}),
+      }),
     );
     if (result.removed) {
       for (const l of result.leftAlone) options.info(describeLeftAlone(l));

@@ -9,7 +9,7 @@
 // restart (seen on 2.8.2). So the registry is restarted afterwards, clearing it, even
 // when the removal failed half-way or was interrupted.
 import type Docker from 'dockerode';
-import { findRegistryContainer, mirrorOf } from '../server/container.ts';
+import { findRegistryContainer, mirrorOf, type RegistryContainer } from '../server/container.ts';
 import { restartRegistryContainer, waitUntilServing } from '../server/container-control.ts';
 import { execIn } from '../server/container-exec.ts';
 import type { LeftAlone } from './storage-listing.ts';
@@ -40,6 +40,14 @@ export async function checkRepositoryRemoval(engine: () => Promise<{ docker: Doc
   if (container) refuseForeign(container, 'rmr', WOULD, false);
 }
 
+/** The removal on S3 storage (gc's window: src/gc/s3-rmr.ts), given by the caller: this room cannot reach gc's. */
+export type S3RepositoryRemoval = (
+  docker: Docker,
+  container: RegistryContainer,
+  repositories: readonly string[],
+  options: { local: boolean; signal?: AbortSignal | undefined; force: boolean },
+) => Promise<StorageRemoval>;
+
 export type StorageRemoval =
   { removed: true; restarted: boolean; container: string; leftAlone: LeftAlone[] } | { removed: false; reason: string };
 
@@ -52,7 +60,7 @@ export async function removeRepositoryStorage(
   docker: Docker,
   registry: string,
   repositories: readonly string[],
-  options: { local: boolean; signal?: AbortSignal; force?: boolean },
+  options: { local: boolean; signal?: AbortSignal; force?: boolean; s3?: S3RepositoryRemoval },
 ): Promise<StorageRemoval> {
   try {
     parseLocalRegistry(registry);
@@ -64,8 +72,11 @@ export async function removeRepositoryStorage(
     return { removed: false, reason: `no running registry container serves ${registry} on this Docker engine` };
   refuseForeign(container, 'rmr', WOULD, options.force === true);
   // Known from its label, without reading its configuration (which holds its key).
-  if (container.storage.kind === 's3')
+  if (container.storage.kind === 's3') {
+    if (options.s3)
+      return options.s3(docker, container, repositories, { local: options.local, signal: options.signal, force: options.force === true });
     return { removed: false, reason: `not yet on S3 storage: ${container.name} keeps its data in ${container.storage.url}` };
+  }
   // No abort signal: a removal that has started runs to its end in the container anyway,
   // and must be followed by the restart.
   const exec = execIn(docker, container);

@@ -9,7 +9,7 @@ import type Docker from 'dockerode';
 import { findRegistryContainer, type RegistryContainer } from '../server/container.ts';
 import { parseLocalRegistry } from '../server/address.ts';
 import { execIn } from '../server/container-exec.ts';
-import { parseS3Config } from '../server/s3-storage.ts';
+import { parseS3Config, type S3RegistryConfig } from '../server/s3-storage.ts';
 import { ResourceError } from '../errors.ts';
 import { storageOf } from './storage-root.ts';
 import type { Exec } from '../server/container-exec.ts';
@@ -64,6 +64,13 @@ export async function storageAccess(docker: Docker, registry: string): Promise<S
  * the registry reads. The SDK's signer is loaded here, on demand.
  */
 export async function s3ReaderOf(exec: Exec, container: RegistryContainer): Promise<StorageReader> {
+  const config = await s3ConfigOf(exec, container);
+  const { s3StorageReader } = await import('./s3-storage-reader.ts');
+  return s3StorageReader(config);
+}
+
+/** The bucket, prefix, endpoint, region and key of a registry on S3 storage, from its own configuration file. */
+export async function s3ConfigOf(exec: Exec, container: RegistryContainer): Promise<S3RegistryConfig> {
   const file = await exec(['cat', container.configPath]);
   const config = file.exitCode === 0 ? parseS3Config(file.stdout.toString('utf8')) : undefined;
   if (!config) {
@@ -71,8 +78,7 @@ export async function s3ReaderOf(exec: Exec, container: RegistryContainer): Prom
       `cannot read the S3 storage of ${container.name}: its configuration file ${container.configPath} does not name a bucket as docker jindr up --storage writes it`,
     );
   }
-  const { s3StorageReader } = await import('./s3-storage-reader.ts');
-  return s3StorageReader(config);
+  return config;
 }
 
 /**

@@ -16,7 +16,8 @@ export const gcCommand = defineCommand<{ 'dry-run': boolean; grace?: string; for
     '(#garbage-collection-and-pushes-under-way)); the registry restarts briefly (no writes meanwhile); says `nothing to collect` when there ' +
     'is nothing. Refuses a registry container that docker jindr did not create (a plain `docker run ... registry:2`) unless `--force`; ' +
     '`--dry-run` only reads and works on any. A signature or SBOM tag whose image no repository holds any more goes, named: see ' +
-    '[Signatures, attestations and SBOMs](#signatures-attestations-and-sboms)',
+    '[Signatures, attestations and SBOMs](#signatures-attestations-and-sboms). On S3 storage: a lock object, and every registry on the bucket ' +
+    'read-only meanwhile: see [Storage in an S3 bucket](#storage-in-an-s3-bucket)',
   options: {
     'dry-run': {
       alias: 'n',
@@ -25,7 +26,12 @@ export const gcCommand = defineCommand<{ 'dry-run': boolean; grace?: string; for
       describe: 'Report what would be removed, remove nothing (the registry keeps running)',
     },
     grace: GRACE_OPTION,
-    force: { alias: 'f', type: 'boolean', default: false, describe: 'Collect in a registry container docker jindr did not create' },
+    force: {
+      alias: 'f',
+      type: 'boolean',
+      default: false,
+      describe: 'Collect in a registry container docker jindr did not create, or on S3 storage with a recorded registry out of reach',
+    },
   },
   run: async (args, ctx) => {
     const address = parseLocalRegistry(ctx.registry);

@@ -19,7 +19,8 @@ export const rmrCommand = defineCommand<{ repo: string[]; force: boolean }>({
   options: { force: { alias: 'f', type: 'boolean', default: false, describe: 'Also in a registry container docker jindr did not create' } },
   epilog:
     "Deletes every manifest the tags reach. For a registry container on this Docker engine it also removes the repositories' " +
-    'storage (so ls no longer lists them) and restarts the registry, which otherwise keeps answering for their blobs from memory.',
+    'storage (so ls no longer lists them) and restarts the registry, which otherwise keeps answering for their blobs from memory. ' +
+    "On S3 storage the repositories' objects go with every registry on the bucket read-only meanwhile, as for gc.",
   run: async (args, ctx) => {
     const names = args.repo.map((r) => parseRepositoryName(r, ctx.registry));
     const deleted = await deleteRepositories(registryReaders(ctx), names, {
@@ -28,6 +29,8 @@ export const rmrCommand = defineCommand<{ repo: string[]; force: boolean }>({
       signal: ctx.signal,
       info: (m) => ctx.info(m),
       force: args.force,
+      s3: async (docker, c, repos, o) =>
+        (await import('../../gc/s3-rmr.ts')).removeRepositoriesOnS3(docker, c, repos, { ...o, info: (m) => ctx.info(m) }),
     });
     printRepositoryDeletions(ctx, deleted);
   },

@@ -9,7 +9,7 @@ import { startWithSecurity } from '../../server/secure-start.ts';
 import { keepClustersConnected } from '../../cluster/cluster-keep.ts';
 import { UsageError } from '../../errors.ts';
 import { S3_OPTIONS, s3Request, s3Usable } from '../start-storage.ts';
-import { prepareS3Storage } from '../../server/s3-storage.ts';
+import { prepareS3Storage, s3ConfigFile } from '../../server/s3-storage.ts';
 
 export const startCommand = defineCommand<
   { data?: string; name?: string; image?: string; storage?: string; s3Endpoint?: string; s3Region?: string } & SecurityArgs
@@ -80,6 +80,12 @@ export const startCommand = defineCommand<
       (message) => ctx.info(message),
     );
     printStarted(ctx, address, result);
+    // gc on that storage must know of every registry writing to it; one a killed gc left read-only is read-write again.
+    if (result.container.storage.kind === 's3') {
+      const record = { endpoint: endpoint.host, registry: address.registry, configFile: s3ConfigFile(ctx.env, address.registry), local };
+      const { keepOnStore } = await import('../../gc/s3-window.ts');
+      await ctx.critical(() => keepOnStore(docker, result.container, record, (m) => ctx.info(m), ctx.signal));
+    }
     for (const notice of await keepClustersConnected(docker, ctx.env, endpoint.host, result.container)) ctx.info(notice);
     return 0;
   },
