@@ -73,8 +73,24 @@ export async function listTags(client: RegistryApi, repository: string, signal?:
     for await (const page of pages(client, `/v2/${repository}/tags/list?n=${PAGE_SIZE}`, pullScope(repository), 'tags', signal))
       all.push(...page);
   } catch (err) {
-    if (err instanceof NotFoundError) throw new NotFoundError(`no repository ${client.host}/${repository}`);
-    throw err;
+    if (!(err instanceof NotFoundError)) throw err;
+    if (await catalogLists(client, repository, signal)) return [];
+    throw new NotFoundError(`no repository ${client.host}/${repository}`);
   }
   return all;
+}
+
+/**
+ * Whether the catalog lists the repository. Distribution answers the tag list of a repository
+ * whose last tag went with NAME_UNKNOWN on S3 (a bucket keeps no empty tags folder) and with
+ * no tags on a file system, while its catalog lists it on both: the catalog decides that it
+ * exists, with no tags. Asked only after a 404; a registry without a catalog says no.
+ */
+async function catalogLists(client: RegistryApi, repository: string, signal?: AbortSignal): Promise<boolean> {
+  try {
+    return (await listRepositories(client, signal)).includes(repository);
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    return false;
+  }
 }

@@ -130,7 +130,12 @@ export function parseListing(text: string): StorageListing {
       times.revisions.set(linkKey(m[2]!, digest), Number(m[1]));
     } else if ((m = line.match(/^L (\d+) \.\/(.+)\/_layers\/([^/]+)\/([^/]+)\/link$/))) {
       const digest = digestAt(m[2]!, m[3]!, m[4]!, `repositories/${m[2]}/_layers/${m[3]}/${m[4]}`);
-      if (digest !== undefined) times.layers.set(linkKey(m[2]!, digest), Number(m[1]));
+      if (digest === undefined) continue;
+      // A repository holding layer links is one, as distribution's catalog says (it lists the
+      // folders with _layers): on S3, where no empty _manifests folder stays once its last
+      // manifest went, this is what still names the repository.
+      repo(m[2]!);
+      times.layers.set(linkKey(m[2]!, digest), Number(m[1]));
     } else if ((m = line.match(/^U (\d+) (\d+) \.\/(.+)\/_uploads\/([^/]+)\/.+$/))) {
       const [, size, mtime, name, id] = m as unknown as [string, string, string, string, string];
       if (!isRepositoryName(name)) refuse(`repositories/${name}`, 'not a repository name');

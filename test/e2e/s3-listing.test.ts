@@ -5,51 +5,18 @@
 // by less than a minute. The bucket's listing comes page after page (continuation tokens).
 // A real gc or prune on the bucket still refuses, and removes nothing.
 import { type ExecutionContext } from 'ava';
-import { e2e, freePort } from '../helpers/engine.ts';
+import { e2e } from '../helpers/engine.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 import { buildArchy, buildRandomImage, pushImageManifest, pushIndex, type BuiltManifest } from '../helpers/images.ts';
-import { docker, makeDockerConfig, removePulledImages, type RunResult } from '../helpers/run.ts';
-import { motoAvailable, startS3Server, type S3Server } from '../helpers/s3.ts';
+import type { RunResult } from '../helpers/run.ts';
+import { upRegistry, type StartedRegistry } from '../helpers/s3-registries.ts';
+import { motoAvailable, startS3Server } from '../helpers/s3.ts';
 import { listObjects } from '../../src/aws/s3-objects.ts';
 
 const cleanups = cleanupsAfterAll();
 const test = motoAvailable() ? e2e : (e2e.skip as typeof e2e);
 const BUCKET = 'jindr-listing';
 const PREFIX = 'shared/team';
-
-interface Registry {
-  host: string;
-  jindr(...args: string[]): Promise<RunResult>;
-}
-
-async function registry(s3: S3Server, storage: 'filesystem' | 's3'): Promise<Registry> {
-  const port = await freePort();
-  const host = `localhost:${port}`;
-  const cfg = makeDockerConfig();
-  const env: NodeJS.ProcessEnv = {
-    ...cfg.env,
-    XDG_CONFIG_HOME: cleanups.tempDir('jindr-s3l-xdg-'),
-    AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
-    AWS_REGION: 'us-east-1',
-  };
-  delete env.AWS_PROFILE;
-  delete env.AWS_SESSION_TOKEN;
-  cleanups.push(async () => {
-    const ids = (await docker(['ps', '-aq', '--filter', `label=jindr.registry=${host}`])).stdout.split('\n').filter(Boolean);
-    if (ids.length > 0) await docker(['rm', '-f', '-v', ...ids]);
-    await removePulledImages(host);
-    cfg.cleanup();
-  });
-  const jindr = (...args: string[]) => docker(['jindr', '-r', host, ...args], { env });
-  const where =
-    storage === 's3'
-      ? ['--storage', `s3://${BUCKET}/${PREFIX}`, '--s3-endpoint', s3.endpoint]
-      : ['-d', cleanups.tempDir('jindr-s3l-data-')];
-  const up = await jindr('up', ...where);
-  if (up.code !== 0) throw new Error(`up ${where.join(' ')}: ${up.stderr}`);
-  return { host, jindr };
-}
 
 function json(t: ExecutionContext, r: RunResult, what: string): unknown[] {
   t.is(r.code, 0, `${what}: ${r.stderr}`);
@@ -75,7 +42,10 @@ test('du, lsi with push dates, prune --dry-run and gc --dry-run say the same of 
   const s3 = await startS3Server();
   cleanups.push(() => s3.stop());
   await s3.createBucket(BUCKET);
-  const [fs, bucket] = await Promise.all([registry(s3, 'filesystem'), registry(s3, 's3')]);
+  const [fs, bucket] = await Promise.all([
+    upRegistry(cleanups, s3, { filesystem: true }),
+    upRegistry(cleanups, s3, { bucket: BUCKET, prefix: PREFIX }),
+  ]);
   const both = (push: (host: string) => Promise<void>) => Promise.all([push(fs.host), push(bucket.host)]);
 
   // Three tags of app (each pushed in its own second, for prune's order), an image shared by
@@ -90,7 +60,7 @@ test('du, lsi with push dates, prune --dry-run and gc --dry-run say the same of 
   const untagged = buildRandomImage({ layers: 1, layerSize: 2000 });
   await both((h) => pushImageManifest(h, 'team/app', untagged.digest, untagged));
 
-  const outputs = async (r: Registry) => ({
+  const outputs = async (r: StartedRegistry) => ({
     du: json(t, await r.jindr('du', '--grace', '0', '--format', 'json'), 'du'),
     lsi: json(t, await r.jindr('lsi', '--sort', 'pushed', '--format', 'json'), 'lsi'),
     prune: json(t, await r.jindr('prune', '--keep', '1', '--grace', '0', '--dry-run', '--format', 'json'), 'prune --dry-run'),

@@ -2,85 +2,21 @@
 // against real registry containers: the token, filter, sort, an image with its referrers,
 // deleting a tag through the confirmation (and rmi's refusal), gc's dry run then its
 // confirmation, the disk-usage picture, the keyboard. Screenshots go to test-results/ui/.
-import test, { type ExecutionContext } from 'ava';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import type { ExecutionContext } from 'ava';
+import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { e2e, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { pushArchy, pushUntaggedManifest } from '../helpers/images.ts';
-import { makeDockerConfig, pluginBinary, repoRoot } from '../helpers/run.ts';
+import { makeDockerConfig, repoRoot } from '../helpers/run.ts';
+import { closeBrowserAfterAll, newPage, startUiProcess } from '../helpers/ui-browser.ts';
 import { formatBytes } from '../../src/ui/page/format.ts';
 import { datedImage, pushArtifact, pushCosignSignature, pushDatedImage, pushFallbackIndex, randomLayer } from '../helpers/ui-images.ts';
 
 const SHOTS = join(repoRoot, 'test-results/ui');
 mkdirSync(SHOTS, { recursive: true });
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-let browser: Promise<Browser> | undefined;
-test.after.always(async () => {
-  await (await browser)?.close();
-});
-
-/** Chromium, started by the first test that needs it (no test needs it when no engine answers). */
-function theBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium; .ci/run does)`);
-  return (browser ??= chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }));
-}
-
-interface Ui {
-  url: string;
-  origin: string;
-  port: number;
-  stderr(): string;
-  /** Ctrl-C: resolves with the exit code. */
-  stop(): Promise<number | null>;
-}
-
-/** Starts `docker-jindr -r HOST ui` (or through `docker jindr` with the given env) and reads its URL. */
-async function startUi(t: ExecutionContext, registry: string, via: { docker?: NodeJS.ProcessEnv } = {}): Promise<Ui> {
-  const child = via.docker
-    ? spawn('docker', ['jindr', '-r', registry, 'ui', '--grace', '0', '--force'], { env: via.docker, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(pluginBinary, ['-r', registry, 'ui', '--grace', '0', '--force'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const guard = setTimeout(() => child.kill('SIGKILL'), 170_000);
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-      const line = /^(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{48})\n/.exec(stdout);
-      if (line) resolve(line[1]!);
-    });
-    void exited.then((code) => reject(new Error(`ui exited (${code}) before printing its URL: ${stderr}`)));
-  });
-  let stopped: Promise<number | null> | undefined;
-  const stop = (): Promise<number | null> => {
-    stopped ??= (child.kill('SIGINT'), exited.finally(() => clearTimeout(guard)));
-    return stopped;
-  };
-  t.teardown(stop);
-  const origin = new URL(url).origin;
-  return { url, origin, port: Number(new URL(url).port), stderr: () => stderr, stop };
-}
-
-async function openPage(t: ExecutionContext, options: BrowserContextOptions = {}): Promise<Page> {
-  const context = await (await theBrowser()).newContext({ viewport: { width: 1100, height: 760 }, ...options });
-  t.teardown(() => context.close());
-  const page = await context.newPage();
-  page.on('pageerror', (err) => t.log(`page error: ${err.message}`));
-  return page;
-}
+closeBrowserAfterAll();
 
 /** The text of the element that has the focus (page code runs in the browser: a string, the Node program has no DOM types). */
 const focused = (page: Page) => page.evaluate<string | null>('document.activeElement && document.activeElement.textContent');
@@ -156,7 +92,7 @@ e2e(
   'without its token the page serves nothing (401 for the page, its script and the API); with it, a cookie and a clean URL',
   async (t) => {
     const { reg } = await seed(t);
-    const ui = await startUi(t, reg.host);
+    const ui = await startUiProcess(t, reg.host);
     for (const path of ['/', '/app.js', '/app.css', '/api/repositories', '/api/info', '/favicon.ico']) {
       const res = await fetch(`${ui.origin}${path}`);
       t.is(res.status, 401, path);
@@ -169,7 +105,7 @@ e2e(
       'a rebinding Host, even with the token',
     );
 
-    const page = await openPage(t);
+    const page = await newPage(t);
     const refused = await page.goto(ui.origin + '/');
     t.is(refused?.status(), 401);
     await shot(page, 'token-required');
@@ -197,8 +133,8 @@ e2e(
 
 e2e('repositories: the filter box narrows the list and the counts follow', async (t) => {
   const { reg } = await seed(t);
-  const ui = await startUi(t, reg.host);
-  const page = await openPage(t);
+  const ui = await startUiProcess(t, reg.host);
+  const page = await newPage(t);
   await page.goto(ui.url);
   const count = page.locator('#repo-count');
   await count.getByText('3 repositories, 9 tags').waitFor();
@@ -216,8 +152,8 @@ e2e(
   'tags sort by name (numbers by value), created, pushed (read from the storage of a registry this engine runs), size and back, by mouse and keyboard',
   async (t) => {
     const { reg } = await seed(t);
-    const ui = await startUi(t, reg.host);
-    const page = await openPage(t);
+    const ui = await startUiProcess(t, reg.host);
+    const page = await newPage(t);
     await page.goto(ui.url);
     await page.getByRole('link', { name: 'team/app' }).click();
     await page.getByRole('heading', { level: 1, name: 'team/app' }).waitFor();
@@ -257,8 +193,8 @@ e2e(
   "an image: each platform's config and layers, layers shared with other images, the tags on its digest, and its referrers as a tree (not as tags of the repository)",
   async (t) => {
     const { reg, sbom } = await seed(t);
-    const ui = await startUi(t, reg.host);
-    const page = await openPage(t);
+    const ui = await startUiProcess(t, reg.host);
+    const page = await newPage(t);
     await page.goto(ui.url);
     await page.getByRole('link', { name: 'archy' }).click();
     // The repository view: the signature and fallback tags are not rows; each tag of the image says what it has.
@@ -303,8 +239,8 @@ e2e(
   'delete a tag through the confirmation: Escape and Cancel change nothing, a tag alone goes, and a tag sharing its digest is refused with the forcing choice named',
   async (t) => {
     const { reg } = await seed(t, 'registry:2'); // 2.x deletes by digest only: the refusal is what rmi does there
-    const ui = await startUi(t, reg.host);
-    const page = await openPage(t);
+    const ui = await startUiProcess(t, reg.host);
+    const page = await newPage(t);
     await page.goto(ui.url);
     await page.getByRole('link', { name: 'team/app' }).click();
     const dialog = page.getByRole('dialog');
@@ -368,8 +304,8 @@ e2e(
 
 e2e('gc: its dry run first with the bytes it frees, nothing until the confirmation, then the views show the result', async (t) => {
   const { reg, leftover } = await seed(t);
-  const ui = await startUi(t, reg.host);
-  const page = await openPage(t);
+  const ui = await startUiProcess(t, reg.host);
+  const page = await newPage(t);
   await page.goto(ui.url);
   await page.getByRole('link', { name: 'Clean up' }).click();
   const collect = page.getByRole('button', { name: 'Collect garbage…' });
@@ -407,8 +343,8 @@ e2e(
   'prune: the rules, their dry run (tags and bytes), nothing until the confirmation, then only what the rules let go is gone',
   async (t) => {
     const { reg } = await seed(t);
-    const ui = await startUi(t, reg.host);
-    const page = await openPage(t);
+    const ui = await startUiProcess(t, reg.host);
+    const page = await newPage(t);
     await page.goto(`${ui.url}#/clean`);
     const prune = page.getByRole('button', { name: 'Prune…' });
     await page.getByLabel('Repositories').fill('team/app');
@@ -444,9 +380,9 @@ e2e(
 
 e2e('disk usage: a bar per repository, the bytes only it uses and those it shares, in light and dark', async (t) => {
   const { reg, baseOwn, sharedLayer } = await seed(t);
-  const ui = await startUi(t, reg.host);
+  const ui = await startUiProcess(t, reg.host);
   for (const colorScheme of ['light', 'dark'] as const) {
-    const page = await openPage(t, { colorScheme });
+    const page = await newPage(t, { colorScheme });
     await page.goto(ui.url);
     await page.getByRole('link', { name: 'Disk usage' }).click();
     await page.locator('#usage-total').waitFor();
@@ -475,8 +411,8 @@ e2e('through the docker CLI: `docker jindr ui` prints its URL, serves the page, 
   const { reg } = await seed(t);
   const cfg = makeDockerConfig();
   t.teardown(cfg.cleanup);
-  const ui = await startUi(t, reg.host, { docker: cfg.env });
-  const page = await openPage(t);
+  const ui = await startUiProcess(t, reg.host, { docker: cfg.env });
+  const page = await newPage(t);
   await page.goto(ui.url);
   await page.locator('#repo-count').getByText('3 repositories, 9 tags').waitFor();
   await page.getByRole('link', { name: 'team/app' }).click();

@@ -1,7 +1,8 @@
 import test from 'ava';
-import { listRepositories, nextLink } from '../../src/registry/catalog.ts';
+import { listRepositories, listTags, nextLink } from '../../src/registry/catalog.ts';
 import { RegistryClient } from '../../src/registry/client.ts';
-import { RegistryError } from '../../src/errors.ts';
+import { NotFoundError, RegistryError } from '../../src/errors.ts';
+import { buildRandomImage } from '../helpers/images.ts';
 import { startOciRegistry } from '../fakes/oci-registry.ts';
 
 const base = 'http://localhost:5001/v2/_catalog?n=1000';
@@ -33,4 +34,23 @@ test('a registry without a catalog (404): one line naming the host, not a bare p
   const err = await t.throwsAsync(listRepositories(client), { instanceOf: RegistryError });
   t.regex(err.message, new RegExp(`^${host.replace(/\./g, '\\.')} .*catalog`));
   t.notRegex(err.message, /\n/);
+});
+
+test('a tag list the registry does not know (404) of a repository its catalog lists: no tags (distribution on S3 once the last tag went); else no repository', async (t) => {
+  const fake = await startOciRegistry();
+  t.teardown(fake.close);
+  fake.store.pushImage('emptied', 'v1', buildRandomImage({ layers: 1 }));
+  // What distribution on S3 answers once the last tag went: the catalog still lists the repository.
+  fake.faults.add({ path: '/v2/emptied/tags/list', status: 404, code: 'NAME_UNKNOWN' });
+  const client = new RegistryClient(fake.host, { retries: 0 });
+  t.teardown(() => client.close());
+  t.deepEqual(await listTags(client, 'emptied'), []);
+  const err = await t.throwsAsync(listTags(client, 'never'), { instanceOf: NotFoundError });
+  t.is(err.message, `no repository ${fake.host}/never`);
+
+  const noCatalog = await startOciRegistry({ catalog: false });
+  t.teardown(noCatalog.close);
+  const other = new RegistryClient(noCatalog.host, { retries: 0 });
+  t.teardown(() => other.close());
+  await t.throwsAsync(listTags(other, 'never'), { instanceOf: NotFoundError, message: `no repository ${noCatalog.host}/never` });
 });

@@ -5,7 +5,7 @@
 // The bucket itself (ListObjectsV2 pages, GetObject) is tested against moto in
 // test/e2e/s3-listing.test.ts.
 import test from 'ava';
-import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { listingText, pushDatesText } from '../../src/storage/s3-storage-reader.ts';
 import { listStorage, parseListing, type StorageListing } from '../../src/storage/storage-listing.ts';
@@ -113,4 +113,43 @@ test('an empty bucket is an empty storage', async (t) => {
   t.deepEqual(listing.leftAlone, []);
   t.is(listing.blobs.size, 0);
   t.deepEqual(parsePushDates(pushDatesText([])), new Map());
+});
+
+test('a repository whose manifests all went (only layer links left) is one in both: the files keep an empty _manifests, a bucket keeps no folders', async (t) => {
+  const tree = storageTree(t);
+  const a = storeImage(tree, 'gone', '{"g":1}', ['layer of gone']);
+  const b = storeImage(tree, 'kept', '{"k":1}', ['layer of kept']);
+  tree.tag('kept', 'v1', b.digest);
+  // The layer links distribution writes as blobs are pushed (the tree's images have none of their own).
+  for (const [repo, image] of [
+    ['gone', a],
+    ['kept', b],
+  ] as const)
+    for (const d of image.blobs.keys()) {
+      const dir = join(tree.v2, 'repositories', repo, '_layers/sha256', d.slice(7));
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'link'), d);
+    }
+  // What rmi of the last tag leaves: the tag and revision links gone, their folders and the layer links not.
+  const manifests = join(tree.v2, 'repositories/gone/_manifests');
+  for (const dir of [join(manifests, 'revisions/sha256', a.digest.slice(7)), join(manifests, 'tags')])
+    rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(manifests, 'tags'), { recursive: true });
+  const objects = objectsOf(tree.v2);
+  t.false(
+    objects.some((o) => o.path.startsWith('repositories/gone/_manifests')),
+    'no object under gone/_manifests',
+  );
+  const fromObjects = parseListing(
+    await listingText(objects, 1_900_000_000_000, async (path) => readFileSync(join(tree.v2, path), 'utf8')),
+  );
+  const files = await listStorage(localExec, tree.root);
+  t.deepEqual(comparable(fromObjects), comparable(files));
+  t.deepEqual(
+    fromObjects.repositories.map((r) => [r.name, r.tags.size, r.manifests.length]),
+    [
+      ['gone', 0, 0],
+      ['kept', 1, 1],
+    ],
+  );
 });
