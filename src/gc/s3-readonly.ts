@@ -39,7 +39,6 @@ async function inspectByName(docker: Docker, name: string): Promise<RegistryCont
   }
 }
 
-/** Which registries write to the target's storage, from the records. */
 /** Same bucket, prefix and endpoint, as its own configuration file says (a label names no endpoint). */
 async function sameStore(docker: Docker, c: RegistryContainer, config: S3RegistryConfig): Promise<boolean> {
   if (!c.running) return false;
@@ -47,6 +46,7 @@ async function sameStore(docker: Docker, c: RegistryContainer, config: S3Registr
   return its !== undefined && its.bucket === config.bucket && its.prefix === config.prefix && its.endpoint === config.endpoint;
 }
 
+/** Which registries write to the target's storage: from the records, and by their label on this engine. */
 export async function registriesOnStore(
   docker: Docker,
   target: RegistryContainer,

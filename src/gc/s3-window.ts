@@ -60,8 +60,10 @@ export async function inReadOnlyWindow<T>(
     if (store.elsewhere.length > 0) {
       const names = store.elsewhere.map((r) => `${r.container} (${r.registry} on ${r.endpoint})`).join(', ');
       if (!options.force) {
+        // Its record stays until deleted (only this engine's records are checked against their containers).
+        const records = store.elsewhere.map((r) => `s3://${config.bucket}/${r.key}`).join(', ');
         throw new ResourceError(
-          `cannot make ${names} read-only: it runs on another engine; stop it there, or give --force to go on while it may write to ${url}`,
+          `cannot make ${names} read-only: it runs on another engine; stop it there, or give --force to go on while it may write to ${url}; if it is gone, delete its record ${records}`,
         );
       }
       info(`warning: --force: ${names} may write to ${url} while objects are removed`);
