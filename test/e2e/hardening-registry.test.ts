@@ -119,7 +119,9 @@ for (const behaviour of Object.keys(expected) as Misbehaviour[]) {
       const line = oneLine(t, await run(['-r', registry.host, ...args(destination.host)]));
       t.regex(line, expected[behaviour](registry.host));
       onlyReads(t, registry);
-      t.is(destination.connections, 0, 'cp never reached the destination');
+      // cp asks the destination's HEAD of the tag while it reads the source (a warm copy asks at
+      // once): a read, never a write, and the error still names the source.
+      onlyReads(t, destination);
     });
   }
 }
