@@ -52,7 +52,7 @@ export async function inspectImages(
   const { layers, signal } = options;
   const numbered = refs.map((ref, index) => ({ ...ref, index }));
   const found = await forEachHost(open, numbered, async (client, group) => {
-    const described = await Promise.all(
+    const settled = await Promise.allSettled(
       group.map(async (ref) => {
         const tag = ref.tag ?? (ref.digest ? '' : 'latest');
         // A reader per reference: a platform missing from one repository is not found in another's cache.
@@ -60,6 +60,11 @@ export async function inspectImages(
         return { index: ref.index, registry: ref.registry, repository: ref.repository, tag, summary };
       }),
     );
+    // Several failing (two missing images, say): the first in the order given is the one said, whichever answered first.
+    const described = settled.map((s) => {
+      if (s.status === 'rejected') throw s.reason;
+      return s.value;
+    });
     const usage = layers ? await layerUsage(client, signal) : new Map<string, Set<string>>();
     return described.map((d) => ({ ...d, sharedWith: layers ? sharing(d.summary, usage) : new Map<string, number>() }));
   });

@@ -277,6 +277,12 @@ const rows: Record<string, Row> = {
     code: 1,
     stderr: (w) => `docker-jindr: no image ${w.src}/app:nope\n`,
   },
+  'inspect: two images not there: the first given is named, though the second is answered first': {
+    argv: (w) => ['-r', w.src, 'inspect', 'app:nope', 'team/api:nope'],
+    code: 1,
+    setup: (w) => w.srcFake.faults.add({ path: '/v2/app/manifests/nope', delayMs: 300 }),
+    stderr: (w) => `docker-jindr: no image ${w.src}/app:nope\n`,
+  },
   'inspect: a reference naming another registry asks that one': {
     argv: (w) => ['-r', w.src, 'inspect', `${w.dst}/app:v1`],
     code: 1,
