@@ -22,14 +22,20 @@ export function early<T>(work: Promise<T>): Promise<T> {
   return work;
 }
 
-export async function headManifest(to: Repo, reference: string, signal: AbortSignal): Promise<HeadAnswer> {
+/** A HEAD of reference (tag or digest), asked with scope (push by default: a copy writes next). */
+export async function headManifest(
+  to: Repo,
+  reference: string,
+  signal?: AbortSignal,
+  scope = pushScope(to.repository),
+): Promise<HeadAnswer> {
   const response = await acrossRestarts(
     to.client,
     () =>
       to.client.request({
         method: 'HEAD',
         path: `/v2/${to.repository}/manifests/${reference}`,
-        scopes: [pushScope(to.repository)],
+        scopes: [scope],
         headers: { accept: MANIFEST_ACCEPT },
         accept: [404],
         signal,

@@ -11,15 +11,15 @@
 import { NotFoundError } from '../errors.ts';
 import { blobExists, type Repo } from './blobs.ts';
 import { listTags } from './catalog.ts';
-import { header, pullScope, pushScope } from './client.ts';
+import { pullScope, pushScope } from './client.ts';
 import { copyImages, distributable, type BlobOutcome, type CopyEvents } from './copy.ts';
+import { headManifest } from './copy-destination.ts';
 import { withCopyClients, type CopySessionOptions } from './copy-session.ts';
 import type { TagsCopyPlan } from './copy-tags-plan.ts';
-import { fetchManifest, manifestChildren, MANIFEST_ACCEPT, resolveDigest, type Manifest } from './manifest.ts';
+import { fetchManifest, manifestChildren, resolveDigest, type Manifest } from './manifest.ts';
 import type { OpenClient } from './per-host.ts';
 import { isDigest } from './reference.ts';
 import { isReferrerTag } from './referrer-tags.ts';
-import { acrossRestarts } from './restart-retry.ts';
 
 /** present: the destination had it; copied; would copy (--dry-run); gone: deleted at the source while the copy ran. */
 export type TagStatus = 'present' | 'copied' | 'would copy' | 'gone';
@@ -123,20 +123,7 @@ export async function copyTags(open: OpenClient, plan: TagsCopyPlan, options: Ta
 
 /** HEAD of reference at the destination: the digest it names there, or undefined (none, or not said). */
 async function destinationDigest(to: Repo, reference: string, scope: string, signal?: AbortSignal): Promise<string | undefined> {
-  const response = await acrossRestarts(
-    to.client,
-    () =>
-      to.client.request({
-        method: 'HEAD',
-        path: `/v2/${to.repository}/manifests/${reference}`,
-        scopes: [scope],
-        headers: { accept: MANIFEST_ACCEPT },
-        accept: [404],
-        signal,
-      }),
-    { signal },
-  );
-  const digest = response.status === 200 ? header(response, 'docker-content-digest') : undefined;
+  const { digest } = await headManifest(to, reference, signal, scope);
   return digest !== undefined && isDigest(digest) ? digest : undefined;
 }
 

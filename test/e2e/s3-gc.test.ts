@@ -7,7 +7,7 @@
 // index, a referrer and a tagged image kept, pulled back with skopeo from both; Ctrl-C (both
 // read-write again, the lock released). And prune on S3, inside the same window.
 import ava, { type ExecutionContext } from 'ava';
-import { e2e, freePort } from '../helpers/engine.ts';
+import { e2e } from '../helpers/engine.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 import {
   artifactManifest,
@@ -20,7 +20,8 @@ import {
   pushUntaggedManifest,
   sha256,
 } from '../helpers/images.ts';
-import { docker, dockerOk, errorLine, makeDockerConfig, removePulledImages, run, type RunResult } from '../helpers/run.ts';
+import { docker, dockerOk, errorLine, makeDockerConfig, run, type RunResult } from '../helpers/run.ts';
+import { registryPort } from '../helpers/s3-registries.ts';
 import { motoAvailable, startS3Server, type S3Server } from '../helpers/s3.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { deleteObject, getObject, putObject } from '../../src/aws/s3-objects.ts';
@@ -56,17 +57,6 @@ function plugin() {
   return { env, jindr: (...args: string[]) => docker(['jindr', ...args], { env }) };
 }
 
-async function registryPort(): Promise<{ port: number; host: string }> {
-  const port = await freePort();
-  const host = `localhost:${port}`;
-  cleanups.push(async () => {
-    const ids = (await docker(['ps', '-aq', '--filter', `label=jindr.registry=${host}`])).stdout.split('\n').filter(Boolean);
-    if (ids.length > 0) await docker(['rm', '-f', '-v', ...ids]);
-    await removePulledImages(host);
-  });
-  return { port, host };
-}
-
 function ok(t: ExecutionContext, r: RunResult, what: string): string {
   t.is(r.code, 0, `${what}: ${r.stderr}`);
   return r.stdout + r.stderr;
@@ -82,8 +72,8 @@ const startUpload = async (host: string, repo: string): Promise<Response> =>
   fetch(`http://${host}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
 
 test('gc on a bucket two registries share: lock, read-only window, other engines, a killed gc, exactly the plan removed', async (t) => {
-  const a = await registryPort();
-  const b = await registryPort();
+  const a = await registryPort(cleanups);
+  const b = await registryPort(cleanups);
   const p = plugin();
   const storage = `s3://${BUCKET}/${PREFIX}`;
   ok(t, await p.jindr('-r', a.host, 'up', '--storage', storage, '--s3-endpoint', s3!.endpoint), 'up A');
@@ -210,7 +200,7 @@ test('gc on a bucket two registries share: lock, read-only window, other engines
 const tagsIn = (r: RunResult): string[] => ((JSON.parse(r.stdout) as { tags: { tag: string }[] }).tags ?? []).map((x) => x.tag).sort();
 
 test('prune on S3 storage: the tags the rules let go, inside the same lock and read-only window, then their objects', async (t) => {
-  const a = await registryPort();
+  const a = await registryPort(cleanups);
   const p = plugin();
   const prefix = 'pruned';
   const v2 = `${prefix}/docker/registry/v2/`;

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { e2e, freePort } from '../helpers/engine.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 import { pushArchy, pushRandomImage, sha256 } from '../helpers/images.ts';
-import { docker, dockerOk, errorLine, jsonLines, makeDockerConfig, removePulledImages, type RunResult } from '../helpers/run.ts';
+import { docker, dockerOk, errorLine, jsonLines, makeDockerConfig, type RunResult } from '../helpers/run.ts';
+import { registryPort } from '../helpers/s3-registries.ts';
 import { motoAvailable, startS3Server, type S3Server } from '../helpers/s3.ts';
 
 const cleanups = cleanupsAfterAll();
@@ -50,18 +51,6 @@ function plugin(credentials = s3!.credentials): Plugin {
   return { env, jindr: (...args) => docker(['jindr', ...args], { env }) };
 }
 
-/** A free port whose registry containers are removed after the file. */
-async function registryPort(): Promise<{ port: number; host: string }> {
-  const port = await freePort();
-  const host = `localhost:${port}`;
-  cleanups.push(async () => {
-    const ids = (await docker(['ps', '-aq', '--filter', `label=jindr.registry=${host}`])).stdout.split('\n').filter(Boolean);
-    if (ids.length > 0) await docker(['rm', '-f', '-v', ...ids]);
-    await removePulledImages(host);
-  });
-  return { port, host };
-}
-
 async function containersFor(host: string, port: number): Promise<string[]> {
   const byLabel = (await dockerOk(['ps', '-aq', '--filter', `label=jindr.registry=${host}`])).split('\n').filter(Boolean);
   const byName = (await dockerOk(['ps', '-aq', '--filter', `name=^jindr-${port}$`])).split('\n').filter(Boolean);
@@ -74,7 +63,7 @@ function ok(t: ExecutionContext, r: RunResult, what: string): string {
 }
 
 test('a missing bucket, refused credentials and an unreachable endpoint: one line each, no container', async (t) => {
-  const { port, host } = await registryPort();
+  const { port, host } = await registryPort(cleanups);
   const p = plugin();
   const missing = await p.jindr('-r', host, 'up', '--storage', 's3://no-such-bucket/x', '--s3-endpoint', s3!.endpoint);
   t.regex(errorLine(t, missing), /the bucket no-such-bucket does not exist at http:\/\/.*: create it first/);
@@ -102,8 +91,8 @@ test('a missing bucket, refused credentials and an unreachable endpoint: one lin
 });
 
 test('two registries on one bucket: images over 10 MiB pushed, pulled back, seen by both at once; the key only in its 0600 file', async (t) => {
-  const a = await registryPort();
-  const b = await registryPort();
+  const a = await registryPort(cleanups);
+  const b = await registryPort(cleanups);
   const p = plugin();
   const storage = `s3://${BUCKET}/team`;
   const upA = await p.jindr('-r', a.host, 'up', '--storage', storage, '--s3-endpoint', s3!.endpoint);
@@ -221,7 +210,7 @@ test('two registries on one bucket: images over 10 MiB pushed, pulled back, seen
 });
 
 test('AWS_PROFILE from the credentials file; du from the bucket, index, rmr, stop and start on S3 storage', async (t) => {
-  const { port, host } = await registryPort();
+  const { port, host } = await registryPort(cleanups);
   const p = plugin();
   delete p.env.AWS_ACCESS_KEY_ID;
   delete p.env.AWS_SECRET_ACCESS_KEY;

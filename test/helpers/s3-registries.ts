@@ -17,14 +17,25 @@ export interface StartedRegistry {
   jindr(...args: string[]): Promise<RunResult>;
 }
 
+/** A free port whose registry containers (and the images pulled from it) are removed after the file. */
+export async function registryPort(cleanups: Cleanups): Promise<{ port: number; host: string }> {
+  const port = await freePort();
+  const host = `localhost:${port}`;
+  cleanups.push(async () => {
+    const ids = (await docker(['ps', '-aq', '--filter', `label=jindr.registry=${host}`])).stdout.split('\n').filter(Boolean);
+    if (ids.length > 0) await docker(['rm', '-f', '-v', ...ids]);
+    await removePulledImages(host);
+  });
+  return { port, host };
+}
+
 /** `up` on a new data directory (`filesystem`) or on s3://BUCKET/PREFIX at the moto server. */
 export async function upRegistry(
   cleanups: Cleanups,
   s3: S3Server,
   where: { filesystem: true } | { bucket: string; prefix: string },
 ): Promise<StartedRegistry> {
-  const port = await freePort();
-  const host = `localhost:${port}`;
+  const { port, host } = await registryPort(cleanups);
   const cfg = makeDockerConfig();
   const env: NodeJS.ProcessEnv = {
     ...cfg.env,
@@ -35,12 +46,7 @@ export async function upRegistry(
   };
   delete env.AWS_PROFILE;
   delete env.AWS_SESSION_TOKEN;
-  cleanups.push(async () => {
-    const ids = (await docker(['ps', '-aq', '--filter', `label=jindr.registry=${host}`])).stdout.split('\n').filter(Boolean);
-    if (ids.length > 0) await docker(['rm', '-f', '-v', ...ids]);
-    await removePulledImages(host);
-    cfg.cleanup();
-  });
+  cleanups.push(() => cfg.cleanup());
   const jindr = (...args: string[]) => docker(['jindr', '-r', host, ...args], { env });
   const storage = 'bucket' in where ? `s3://${where.bucket}/${where.prefix}` : cleanups.tempDir('jindr-s3-data-');
   const args = 'bucket' in where ? ['--storage', storage, '--s3-endpoint', s3.endpoint] : ['-d', storage];
