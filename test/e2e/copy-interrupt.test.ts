@@ -2,16 +2,20 @@
 // containers: the copy is stopped while a blob is going into the destination (its bytes
 // already in the session's data file), exits with 130, and leaves no upload session in the
 // destination's storage (the sessions are cancelled, not left for the weekly purge).
-// Three 40 MB layers, one at a time: the signal lands inside the first. (Not through a
-// throttling proxy: the megabytes a slow link holds in its buffers when the signal comes
-// must reach the registry before the PATCH ends, and at 2 MB/s they take longer than
-// the 1.5 s a stopping copy gives them; the session then stays, for gc.)
+// Three 40 MB layers, one at a time, read through a proxy in front of the source that holds
+// the answers once 10 MB have gone through: the copy then surely waits inside the first
+// layer (at full speed, a busy machine's look at the destination could come after the copy
+// ended, and did in CI). Not a slow proxy at the destination: the megabytes a slow link holds
+// in its buffers when the signal comes must reach the registry before the PATCH ends, and
+// at 2 MB/s they take longer than the 1.5 s a stopping copy gives them; the session then
+// stays, for gc.
 // Before this was fixed, the same run left one session per blob (4, up to 40 MB each).
 import type { ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
 import { e2e, registryImages, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { pushRandomImage } from '../helpers/images.ts';
 import { docker, jindr, pluginBinary } from '../helpers/run.ts';
+import { startThrottleProxy } from '../fakes/throttle-proxy.ts';
 
 const REPOSITORIES = '/var/lib/registry/docker/registry/v2/repositories';
 
@@ -61,15 +65,24 @@ for (const [image, signal] of [
     const src = await registry(t, image);
     const dst = await registry(t, image);
     await pushRandomImage(src.host, 'big', 'v1', { layers: 3, layerSize: 40_000_000 });
-    const child = spawn(pluginBinary, ['-r', src.host, 'cp', '-j', '1', 'big:v1', dst.host], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const source = await startThrottleProxy(src.port, Infinity, { responses: true, holdAfter: 10_000_000 });
+    t.teardown(() => source.close());
+    // The held source may stay silent for longer than the 30 s a registry may by default.
+    const env = { ...process.env, JINDR_TIMEOUT_MS: '600000' };
+    const child = spawn(pluginBinary, ['-r', source.host, 'cp', '-j', '1', 'big:v1', dst.host], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     let ended = false;
     void exit.then(() => (ended = true));
-    // The condition: a session at the destination whose data file has bytes in it.
+    // The condition: the source holds its answers, and a session at the destination has bytes
+    // in its data file.
     for (;;) {
       if (ended) break;
+      if (!source.held()) {
+        await new Promise((r) => setTimeout(r, 20));
+        continue;
+      }
       const found = await sessions(dst);
       if (found.some((l) => l.endsWith('/data') && Number(l.split(' ')[0]) > 0)) break;
     }

@@ -130,17 +130,22 @@ for (const image of registryImages) {
     t.teardown(() => slow.close());
 
     // Two blobs at a time: the first ones have arrived while the next ones are on their way.
-    const cp = start(['jindr', '-r', slow.host, 'cp', '-j', '2', 'big:v1', host], env);
+    // The source is held while gc runs, which may take longer than the 30 s a registry may
+    // stay silent by default.
+    const cp = start(['jindr', '-r', slow.host, 'cp', '-j', '2', 'big:v1', host], { ...env, JINDR_TIMEOUT_MS: '600000' });
     t.teardown(() => cp.kill());
     // A blob of the image has arrived (unreferenced until the manifest comes) and others are on their way.
     const arrived = () => [img.config, ...img.layers].some((b) => existsSync(blobFile(data, b.digest)));
     await until('the copy was under way', () => arrived() && largestUpload(data) > 1_000_000, cp.exited).catch(async (err) => {
       throw new Error(`${String(err)}: ${JSON.stringify(await cp.result)}`);
     });
+    // Held where it is: on a busy machine gc could otherwise take longer than the copy's rest
+    // (it did in CI).
+    slow.hold();
     const report = await gc();
     // gc was over before the copy: it stopped and restarted the registry under it.
     if (cp.exited()) t.fail(`the copy ended while gc ran: ${(await cp.result).stderr}`);
-    // What the copy does from here on (its uploads started again) needs no slow source.
+    // What the copy does from here on (its uploads started again) needs no slow or held source.
     slow.unthrottle();
 
     t.deepEqual(report.manifests, [{ repository: 'old', digest: garbage.digest }], 'the old garbage went');
@@ -180,9 +185,10 @@ for (const image of registryImages) {
     const push = start(['push', ref], env);
     t.teardown(() => push.kill());
     await until('the push was under way', () => largestUpload(data) > 4_000_000, push.exited);
+    proxy.hold();
     const report = await gc();
     if (push.exited()) t.fail(`the push ended while gc ran: ${(await push.result).stdout}`);
-    // The daemon's retries after the restart need no slow proxy.
+    // The daemon's retries after the restart need no slow or held proxy.
     proxy.unthrottle();
     t.deepEqual(report.manifests, [{ repository: 'old', digest: garbage.digest }]);
     t.is(report.blobs, 3);
