@@ -199,7 +199,13 @@ e2e('the destination dies mid-copy: no tag is left behind, and running the copy 
   const proxy = await startThrottleProxy(dst.port, 2_000_000);
   cleanups.push(() => proxy.close());
   const args = ['jindr', 'cp', '-j', '1', '-r', src.host, 'big:v1', proxy.host];
-  const { code, stderr, acted } = await runActingOnce('docker', args, /: copied \(/, () => void dockerOk(['kill', dst.name]), config.env);
+  // The uploads are held while the destination is killed: the copy cannot end first, however long the kill takes.
+  const kill = async () => {
+    proxy.hold();
+    await dockerOk(['kill', dst.name]);
+    proxy.unthrottle();
+  };
+  const { code, stderr, acted } = await runActingOnce('docker', args, /: copied \(/, () => void kill(), config.env);
   t.true(acted, stderr);
   t.is(code, 1, stderr);
   t.regex(stderr.trim().split('\n').at(-1) ?? '', new RegExp(`^docker-jindr: ${proxy.host}`));

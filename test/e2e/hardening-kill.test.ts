@@ -65,8 +65,14 @@ for (const victimSide of ['source', 'destination'] as const) {
         t.teardown(() => proxy.close());
         const victim = victimSide === 'source' ? src : dst;
         const args = ['-r', src.host, 'cp', '-j', '1', 'big:v1', proxy.host];
-        // Killed once the first blob has arrived, i.e. with the next one under way.
-        const { code, stderr, acted } = await runActingOnce(pluginBinary, args, /: copied \(/, () => void dockerOk(['kill', victim.name]));
+        // Killed once the first blob has arrived, i.e. with the next one under way; the uploads
+        // are held meanwhile, so the copy cannot end first, however long the kill takes.
+        const kill = async () => {
+          proxy.hold();
+          await dockerOk(['kill', victim.name]);
+          proxy.unthrottle();
+        };
+        const { code, stderr, acted } = await runActingOnce(pluginBinary, args, /: copied \(/, () => void kill());
         t.true(acted, stderr);
         t.is(code, 1, stderr);
         const ours = stderr.split('\n').filter((l) => l.startsWith('docker-jindr:'));
