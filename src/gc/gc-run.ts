@@ -24,7 +24,7 @@ import { mirrorOf, type RegistryContainer } from '../server/container.ts';
 import { startRegistryContainer, stopRegistryContainer, waitUntilServing } from '../server/container-control.ts';
 import { listStorage } from '../storage/storage-listing.ts';
 import { readStorageRoot, storageRoot } from '../storage/storage-root.ts';
-import { removeFromStorage, removeUploads } from '../storage/storage-remove.ts';
+import { planTargets, removeTargets, uploadTargets } from '../storage/storage-remove.ts';
 import { execIn, type Exec } from '../server/container-exec.ts';
 import { HELPER_LABEL, helperContainerOptions } from './helper-mounts.ts';
 import { describeOffline, restartMirror } from '../mirror/mirror-offline.ts';
@@ -68,7 +68,7 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
   let root: string | undefined;
   if (registry.running) {
     const exec = execIn(docker, registry);
-    root = await rootVia(exec);
+    root = options.root ?? (await rootVia(exec));
     const analysis = await analyse(filesystemReader(exec, root), options.graceMs);
     const { prediction } = analysis;
     if (options.dryRun || nothingToDo(analysis))
@@ -115,7 +115,9 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
     // asked first, so that what needs no judge (manifests, uploads) still goes and the blobs wait.
     const blocked = analysis.listing.leftAlone.length > 0 ? await collectionBlocked(exec, root, registry.configPath) : undefined;
     if (analysis.orphans.length > 0) await untagInStorage(exec, root, analysis.orphans);
-    const skipped = [...(await removeFromStorage(exec, root, analysis.plans)), ...(await removeUploads(exec, root, analysis.uploads))];
+    // The manifests and the old upload sessions in one exec.
+    const targets = [...planTargets(analysis.plans), ...uploadTargets(analysis.uploads)];
+    const skipped = await removeTargets(exec, root, targets, 'removing manifests and upload sessions');
     if (blocked !== undefined) {
       const why = `no blob was collected: ${blocked}; move the names left alone out of the storage and run gc again`;
       return report(registry, false, analysis, 0, 0, skipped, [why]);

@@ -53,7 +53,7 @@ export async function trimMirror(docker: Docker, c: RegistryContainer, options: 
     options.info?.(
       `warning: ${c.name} stays over its limit: ${plan.recent} image(s) were pulled within the grace period, and what gc's grace period keeps stays`,
     );
-  const gc = await collectGarbage(docker, c, { ...options, dryRun: false });
+  const gc = await collectGarbage(docker, c, { ...options, dryRun: false, root });
   return {
     ...report,
     keptRecent: plan.recent,

@@ -129,7 +129,7 @@ export async function prune(docker: Docker, request: PruneRequest): Promise<Prun
     ...(request.info ? { info: request.info } : {}),
     ...(request.debug ? { debug: request.debug } : {}),
     ...request.gc,
-    ...(access.kind === 's3' ? { untag: toRemove } : {}),
+    ...(access.kind === 's3' ? { untag: toRemove } : { root: access.root }),
   });
   const untagged = here ?? { how: 'storage' as const, removed: [], changed: [], ...gc.untagged };
   const removed = new Set(untagged.removed.map((t) => `${t.repository}:${t.tag}`));
