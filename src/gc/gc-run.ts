@@ -23,7 +23,7 @@ import { engineErrorMessage } from '../engine/engine.ts';
 import { mirrorOf, type RegistryContainer } from '../server/container.ts';
 import { startRegistryContainer, stopRegistryContainer, waitUntilServing } from '../server/container-control.ts';
 import { listStorage } from '../storage/storage-listing.ts';
-import { readStorageRoot, storageRoot } from '../storage/storage-root.ts';
+import { readAtStorageRoot, readStorageRoot, storageRoot } from '../storage/storage-root.ts';
 import { planTargets, removeTargets, uploadTargets } from '../storage/storage-remove.ts';
 import { execIn, type Exec } from '../server/container-exec.ts';
 import { HELPER_LABEL, helperContainerOptions } from './helper-mounts.ts';
@@ -68,8 +68,13 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
   let root: string | undefined;
   if (registry.running) {
     const exec = execIn(docker, registry);
-    root = options.root ?? (await rootVia(exec));
-    const analysis = await analyse(filesystemReader(exec, root), options.graceMs);
+    const read = (x: Exec, at: string) => analyse(filesystemReader(x, at), options.graceMs);
+    // The configuration is read in the listing's exec (readAtStorageRoot), unless the caller knows the root.
+    const { root: at, value: analysis } =
+      options.root === undefined
+        ? await readAtStorageRoot(exec, registry.configPath, env, registry.name, read)
+        : { root: options.root, value: await read(exec, options.root) };
+    root = at;
     const { prediction } = analysis;
     if (options.dryRun || nothingToDo(analysis))
       return report(registry, options.dryRun, analysis, prediction.blobs.length, prediction.bytes);

@@ -31,10 +31,12 @@ export class MirrorView implements RegistryApi {
   private readonly root: string;
   private snapshot: Promise<StorageListing> | undefined;
 
-  constructor(host: string, exec: Exec, root: string) {
+  /** listing: the storage as already read, if it was. */
+  constructor(host: string, exec: Exec, root: string, listing?: StorageListing) {
     this.host = host;
     this.exec = exec;
     this.root = root;
+    if (listing) this.snapshot = Promise.resolve(listing);
   }
 
   async request(req: RegistryRequest): Promise<RegistryResponse> {

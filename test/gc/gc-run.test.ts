@@ -38,7 +38,8 @@ function fakeEngine(onExec: (cmd: string[]) => number | void, listing = listingA
             : script.includes('cat --')
               ? manifest
               : '';
-      return fakeExec({ exitCode, stdout });
+      // A storage script that reads the configuration first (withConfigRead) gets its length and text (empty) first.
+      return fakeExec({ exitCode, stdout: (script.startsWith('c=$1; shift') ? '0\n' : '') + stdout });
     },
   };
   const docker = {
