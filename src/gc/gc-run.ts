@@ -23,7 +23,7 @@ import { engineErrorMessage } from '../engine/engine.ts';
 import { mirrorOf, type RegistryContainer } from '../server/container.ts';
 import { startRegistryContainer, stopRegistryContainer, waitUntilServing } from '../server/container-control.ts';
 import { listStorage } from '../storage/storage-listing.ts';
-import { readAtStorageRoot, readStorageRoot, storageRoot } from '../storage/storage-root.ts';
+import { readAtStorageRoot, storageRoot } from '../storage/storage-root.ts';
 import { planTargets, removeTargets, uploadTargets } from '../storage/storage-remove.ts';
 import { execIn, type Exec } from '../server/container-exec.ts';
 import { HELPER_LABEL, helperContainerOptions } from './helper-mounts.ts';
@@ -33,7 +33,7 @@ import { collectionBlocked, sweepBlobs } from './gc-sweep.ts';
 import { refuseForeign } from '../storage/ownership.ts';
 import { filesystemReader } from '../storage/storage-reader.ts';
 import { untagInStorage } from '../storage/untag.ts';
-import { analyse, nothingToDo } from './gc-analysis.ts';
+import { analyse, nothingToDo, type Analysis } from './gc-analysis.ts';
 import { report, type GcOptions, type GcReport } from './gc-report.ts';
 import { ResourceError } from '../errors.ts';
 
@@ -60,7 +60,7 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
   if (!options.dryRun) refuseForeign(registry, 'gc', 'stop it, edit its storage and start it again', options.force === true);
   const env = registry.details.Config.Env ?? [];
   const info = options.info ?? (() => {});
-  const rootVia = (exec: Exec) => readStorageRoot(exec, registry.configPath, env, registry.name);
+  const read = (x: Exec, at: string) => analyse(filesystemReader(x, at), options.graceMs);
 
   // A running registry is read in place first, without interrupting its clients (pushes
   // meanwhile only make this a snapshot). That is all a dry run needs; and when there is
@@ -68,7 +68,6 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
   let root: string | undefined;
   if (registry.running) {
     const exec = execIn(docker, registry);
-    const read = (x: Exec, at: string) => analyse(filesystemReader(x, at), options.graceMs);
     // The configuration is read in the listing's exec (readAtStorageRoot), unless the caller knows the root.
     const { root: at, value: analysis } =
       options.root === undefined
@@ -98,8 +97,14 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
     const guess = root ?? storageRoot(env);
     helper = await startHelper(docker, registry, guess);
     let exec = execIn(docker, helper);
+    let analysis: Analysis | undefined;
     if (root === undefined) {
-      root = await rootVia(exec);
+      // The configuration is read in the listing's exec; read at the guessed root only (this helper sees no other).
+      const first = await readAtStorageRoot(exec, registry.configPath, env, registry.name, (x, at) =>
+        at === guess ? read(x, at) : Promise.resolve(undefined),
+      );
+      root = first.root;
+      analysis = first.value;
       checkStorageShared(registry, root);
       if (root !== guess) {
         // Its configuration names another root: the helper sees only the storage, so one for that root.
@@ -109,7 +114,7 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
         exec = execIn(docker, helper);
       }
     }
-    const analysis = await analyse(filesystemReader(exec, root), options.graceMs);
+    analysis ??= await read(exec, root);
     const { prediction } = analysis;
     // Nothing to do (a storage nothing was ever pushed to, say): the registry's collection is not run.
     if (options.dryRun || nothingToDo(analysis))
