@@ -26,6 +26,8 @@ export interface GcOptions {
    * registry is read-only, each only while it still names its digest (s3-collect.ts).
    */
   untag?: readonly TagToRemove[];
+  /** The filesystem root, when the caller read it from the registry's configuration already (prune, mirror trim): not read again. */
+  root?: string;
 }
 
 export interface GcReport {

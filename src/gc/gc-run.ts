@@ -23,8 +23,8 @@ import { engineErrorMessage } from '../engine/engine.ts';
 import { mirrorOf, type RegistryContainer } from '../server/container.ts';
 import { startRegistryContainer, stopRegistryContainer, waitUntilServing } from '../server/container-control.ts';
 import { listStorage } from '../storage/storage-listing.ts';
-import { readStorageRoot, storageRoot } from '../storage/storage-root.ts';
-import { removeFromStorage, removeUploads } from '../storage/storage-remove.ts';
+import { readAtStorageRoot, storageRoot } from '../storage/storage-root.ts';
+import { planTargets, removeTargets, uploadTargets } from '../storage/storage-remove.ts';
 import { execIn, type Exec } from '../server/container-exec.ts';
 import { HELPER_LABEL, helperContainerOptions } from './helper-mounts.ts';
 import { describeOffline, restartMirror } from '../mirror/mirror-offline.ts';
@@ -33,7 +33,7 @@ import { collectionBlocked, sweepBlobs } from './gc-sweep.ts';
 import { refuseForeign } from '../storage/ownership.ts';
 import { filesystemReader } from '../storage/storage-reader.ts';
 import { untagInStorage } from '../storage/untag.ts';
-import { analyse, nothingToDo } from './gc-analysis.ts';
+import { analyse, nothingToDo, type Analysis } from './gc-analysis.ts';
 import { report, type GcOptions, type GcReport } from './gc-report.ts';
 import { ResourceError } from '../errors.ts';
 
@@ -60,7 +60,7 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
   if (!options.dryRun) refuseForeign(registry, 'gc', 'stop it, edit its storage and start it again', options.force === true);
   const env = registry.details.Config.Env ?? [];
   const info = options.info ?? (() => {});
-  const rootVia = (exec: Exec) => readStorageRoot(exec, registry.configPath, env, registry.name);
+  const read = (x: Exec, at: string) => analyse(filesystemReader(x, at), options.graceMs);
 
   // A running registry is read in place first, without interrupting its clients (pushes
   // meanwhile only make this a snapshot). That is all a dry run needs; and when there is
@@ -68,8 +68,12 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
   let root: string | undefined;
   if (registry.running) {
     const exec = execIn(docker, registry);
-    root = await rootVia(exec);
-    const analysis = await analyse(filesystemReader(exec, root), options.graceMs);
+    // The configuration is read in the listing's exec (readAtStorageRoot), unless the caller knows the root.
+    const { root: at, value: analysis } =
+      options.root === undefined
+        ? await readAtStorageRoot(exec, registry.configPath, env, registry.name, read)
+        : { root: options.root, value: await read(exec, options.root) };
+    root = at;
     const { prediction } = analysis;
     if (options.dryRun || nothingToDo(analysis))
       return report(registry, options.dryRun, analysis, prediction.blobs.length, prediction.bytes);
@@ -93,8 +97,14 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
     const guess = root ?? storageRoot(env);
     helper = await startHelper(docker, registry, guess);
     let exec = execIn(docker, helper);
+    let analysis: Analysis | undefined;
     if (root === undefined) {
-      root = await rootVia(exec);
+      // The configuration is read in the listing's exec; read at the guessed root only (this helper sees no other).
+      const first = await readAtStorageRoot(exec, registry.configPath, env, registry.name, (x, at) =>
+        at === guess ? read(x, at) : Promise.resolve(undefined),
+      );
+      root = first.root;
+      analysis = first.value;
       checkStorageShared(registry, root);
       if (root !== guess) {
         // Its configuration names another root: the helper sees only the storage, so one for that root.
@@ -104,7 +114,7 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
         exec = execIn(docker, helper);
       }
     }
-    const analysis = await analyse(filesystemReader(exec, root), options.graceMs);
+    analysis ??= await read(exec, root);
     const { prediction } = analysis;
     // Nothing to do (a storage nothing was ever pushed to, say): the registry's collection is not run.
     if (options.dryRun || nothingToDo(analysis))
@@ -115,7 +125,9 @@ export async function collectGarbage(docker: Docker, registry: RegistryContainer
     // asked first, so that what needs no judge (manifests, uploads) still goes and the blobs wait.
     const blocked = analysis.listing.leftAlone.length > 0 ? await collectionBlocked(exec, root, registry.configPath) : undefined;
     if (analysis.orphans.length > 0) await untagInStorage(exec, root, analysis.orphans);
-    const skipped = [...(await removeFromStorage(exec, root, analysis.plans)), ...(await removeUploads(exec, root, analysis.uploads))];
+    // The manifests and the old upload sessions in one exec.
+    const targets = [...planTargets(analysis.plans), ...uploadTargets(analysis.uploads)];
+    const skipped = await removeTargets(exec, root, targets, 'removing manifests and upload sessions');
     if (blocked !== undefined) {
       const why = `no blob was collected: ${blocked}; move the names left alone out of the storage and run gc again`;
       return report(registry, false, analysis, 0, 0, skipped, [why]);

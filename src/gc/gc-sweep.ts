@@ -8,25 +8,35 @@
 // plan also finds unreferenced and that are older than the grace period, with their layer
 // links as 3.x does. Nothing is moved aside and put back, so an interrupted sweep leaves
 // nothing half-done but some garbage for the next run. The registry is stopped meanwhile.
-import { lastLine, run } from '../storage/storage-exec.ts';
+import { lastLine } from '../storage/storage-exec.ts';
 import type { Exec } from '../server/container-exec.ts';
-import { removeBlobs, removeLayerLinks, type Removal } from '../storage/storage-remove.ts';
+import { blobTargets, layerLinkTargets, removeTargets, type Removal } from '../storage/storage-remove.ts';
 import { v2 } from '../storage/storage-layout.ts';
 import type { StorageListing } from '../storage/storage-listing.ts';
 import { ResourceError } from '../errors.ts';
+
+const PREPARE_FAILED = 'jindr: cannot make the repositories directory';
 
 /** The digests a `garbage-collect --dry-run` lists as "blob eligible for deletion: DIGEST". */
 export function parseEligible(output: string): Set<string> {
   return new Set([...output.matchAll(/^blob eligible for deletion: (\S+)\s*$/gm)].map((m) => m[1]!));
 }
 
+// Its marking fails on a storage nothing was ever pushed to ("Path not found:
+// .../repositories"); the registry makes that directory at the first push anyway. Made in
+// the same exec as the collection's: one exec, not two. A failed mkdir says so on its own line.
+const PREPARED_DRY_RUN = `
+mkdir -p -- "$1" || { echo "${PREPARE_FAILED}" >&2; exit 1; }
+exec registry garbage-collect --dry-run "$2"
+`;
+
 /** What the registry's collection would delete (nothing is deleted). */
 export async function eligibleBlobs(exec: Exec, root: string, configPath: string): Promise<Set<string>> {
-  // Its marking fails on a storage nothing was ever pushed to ("Path not found:
-  // .../repositories"); the registry makes that directory at the first push anyway.
-  await run(exec, ['mkdir', '-p', `${v2(root)}/repositories`], 'preparing the registry storage');
-  const result = await exec(['registry', 'garbage-collect', '--dry-run', configPath]);
+  const result = await exec(['sh', '-c', PREPARED_DRY_RUN, 'sh', `${v2(root)}/repositories`, configPath]);
   if (result.exitCode !== 0) {
+    const lines = result.stderr.trim().split('\n');
+    if (lines.at(-1) === PREPARE_FAILED)
+      throw new ResourceError(`preparing the registry storage failed in the registry container: ${lines.at(-2) ?? ''}`);
     throw new ResourceError(
       `registry garbage-collect --dry-run failed (exit ${result.exitCode}): ${lastLine(result.stderr) || lastLine(result.stdout.toString())}`,
     );
@@ -77,6 +87,12 @@ export async function sweepBlobs(
     .filter((l) => gone.has(l.digest));
   // Blobs first: a link left by an interruption is harmless (the registry answers 404 for
   // a link to no blob), a blob left without its links would only be garbage again.
-  const leftAlone = [...(await removeBlobs(exec, root, deleted)), ...(await removeLayerLinks(exec, root, links))];
+  // In one exec, in this order.
+  const leftAlone = await removeTargets(
+    exec,
+    root,
+    [...blobTargets(deleted), ...layerLinkTargets(links)],
+    'removing blobs and layer links',
+  );
   return { deleted, notListed, leftAlone };
 }

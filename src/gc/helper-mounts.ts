@@ -100,6 +100,10 @@ export function helperContainerOptions(registry: RegistryContainer, name: string
     Env: d.Config.Env ?? [],
     User: d.Config.User,
     Labels: { [HELPER_LABEL]: registry.name },
+    // With NetworkMode 'none' the helper still has only its loopback; NetworkDisabled also
+    // spares dockerd its network setup hook at the start (~370 against ~600 ms of CPU per
+    // start+rm measured here). Podman takes it too.
+    NetworkDisabled: true,
     HostConfig: { Mounts: mounts, ...(binds.length > 0 ? { Binds: binds } : {}), NetworkMode: 'none' },
   };
 }

@@ -8,7 +8,7 @@ import type Docker from 'dockerode';
 import type { RegistryContainer } from '../server/container.ts';
 import { execIn } from '../server/container-exec.ts';
 import { listStorage, readListedManifests } from '../storage/storage-listing.ts';
-import { readStorageRoot } from '../storage/storage-root.ts';
+import { readAtStorageRoot } from '../storage/storage-root.ts';
 import { notYetOnS3 } from '../server/s3-storage.ts';
 import { removeManifestLinks } from '../storage/storage-remove.ts';
 import { readMaxSize } from '../mirror/mirror-limit.ts';
@@ -38,8 +38,7 @@ export async function trimMirror(docker: Docker, c: RegistryContainer, options: 
   if (c.storage.kind === 's3') throw new ResourceError(notYetOnS3('mirror trim', c.name, c.storage.url, false));
   if (!c.running) throw new ResourceError(`the mirror ${c.name} is not running: start it (docker jindr mirror start) to trim it`);
   const exec = execIn(docker, c);
-  const root = await readStorageRoot(exec, c.configPath, c.details.Config.Env ?? [], c.name);
-  const listing = await listStorage(exec, root);
+  const { root, value: listing } = await readAtStorageRoot(exec, c.configPath, c.details.Config.Env ?? [], c.name, listStorage);
   const content = await readListedManifests(exec, root, listing);
   const plan = planEviction(listing, content, await readPullTimes(docker, c, options.debug), maxSize, options.graceMs);
   const report: TrimReport = { ...none, usage: plan.usage, keptRecent: plan.evict.length === 0 ? 0 : plan.recent };
@@ -53,7 +52,7 @@ export async function trimMirror(docker: Docker, c: RegistryContainer, options: 
     options.info?.(
       `warning: ${c.name} stays over its limit: ${plan.recent} image(s) were pulled within the grace period, and what gc's grace period keeps stays`,
     );
-  const gc = await collectGarbage(docker, c, { ...options, dryRun: false });
+  const gc = await collectGarbage(docker, c, { ...options, dryRun: false, root });
   return {
     ...report,
     keptRecent: plan.recent,

@@ -63,7 +63,7 @@ export async function prune(docker: Docker, request: PruneRequest): Promise<Prun
   if (rules.keep === undefined && rules.olderThanMs === undefined) {
     throw new UsageError('prune needs a rule: --keep N, --older-than DURATION, or both');
   }
-  const lookup = await storageAccess(docker, request.registry);
+  const lookup = await storageAccess(docker, request.registry, 'list');
   if (!lookup.ok) {
     throw new ResourceError(
       `prune works on a registry this Docker engine runs (push times and garbage collection come from its storage): ${lookup.reason}`,
@@ -129,7 +129,7 @@ export async function prune(docker: Docker, request: PruneRequest): Promise<Prun
     ...(request.info ? { info: request.info } : {}),
     ...(request.debug ? { debug: request.debug } : {}),
     ...request.gc,
-    ...(access.kind === 's3' ? { untag: toRemove } : {}),
+    ...(access.kind === 's3' ? { untag: toRemove } : { root: access.root }),
   });
   const untagged = here ?? { how: 'storage' as const, removed: [], changed: [], ...gc.untagged };
   const removed = new Set(untagged.removed.map((t) => `${t.repository}:${t.tag}`));

@@ -5,7 +5,7 @@ import { mirrorOf, type RegistryContainer } from '../server/container.ts';
 import { listMirrors, mirrorDir, mirrorMode, mirrorNetwork, upstreamOf } from './mirrors.ts';
 import { execIn } from '../server/container-exec.ts';
 import { listStorage } from '../storage/storage-listing.ts';
-import { readStorageRoot } from '../storage/storage-root.ts';
+import { readAtStorageRoot } from '../storage/storage-root.ts';
 import { storageSize } from '../storage/sizes.ts';
 import { MirrorView } from './mirror-view.ts';
 import type { MirrorMode } from './mirror-config.ts';
@@ -16,7 +16,9 @@ import { ResourceError } from '../errors.ts';
 export async function openMirrorView(docker: Docker, c: RegistryContainer, host: string): Promise<MirrorView> {
   if (!c.running) throw new ResourceError(`the mirror ${c.name} (${host}) is not running: docker jindr mirror start ${upstreamName(c)}`);
   const exec = execIn(docker, c);
-  return new MirrorView(host, exec, await readStorageRoot(exec, c.configPath, c.details.Config.Env ?? [], c.name));
+  // Every use of the view lists the storage first: listed here, with the configuration, in one exec.
+  const { root, value: listing } = await readAtStorageRoot(exec, c.configPath, c.details.Config.Env ?? [], c.name, listStorage);
+  return new MirrorView(host, exec, root, listing);
 }
 
 function upstreamName(c: RegistryContainer): string {
@@ -98,7 +100,7 @@ async function readContents(
   if (!c.running) return undefined;
   try {
     const exec = execIn(docker, c);
-    const listing = await listStorage(exec, await readStorageRoot(exec, c.configPath, c.details.Config.Env ?? [], c.name));
+    const { value: listing } = await readAtStorageRoot(exec, c.configPath, c.details.Config.Env ?? [], c.name, listStorage);
     const metrics = withSavings ? await readProxyMetrics(exec) : undefined;
     const startedAt = Math.floor(Date.parse(c.details.State.StartedAt) / 1000);
     return {

@@ -18,6 +18,7 @@ import { blobPath, v2 } from '../storage/storage-layout.ts';
 import { listStorage, type StorageListing } from '../storage/storage-listing.ts';
 import { removeManifestLinks } from '../storage/storage-remove.ts';
 import type { Exec } from '../server/container-exec.ts';
+import { BATCH } from '../storage/storage-exec.ts';
 import type { RepositoryState } from '../storage/reachability.ts';
 
 /** Blobs served whole: configs and manifests, never layers. */
@@ -30,11 +31,15 @@ export class MirrorView implements RegistryApi {
   private readonly exec: Exec;
   private readonly root: string;
   private snapshot: Promise<StorageListing> | undefined;
+  /** Blobs asked for and not yet read (readAsked). */
+  private readonly asked: { digest: string; size: number; resolve: (b: Buffer | undefined) => void; reject: (e: unknown) => void }[] = [];
 
-  constructor(host: string, exec: Exec, root: string) {
+  /** listing: the storage as already read, if it was. */
+  constructor(host: string, exec: Exec, root: string, listing?: StorageListing) {
     this.host = host;
     this.exec = exec;
     this.root = root;
+    if (listing) this.snapshot = Promise.resolve(listing);
   }
 
   async request(req: RegistryRequest): Promise<RegistryResponse> {
@@ -106,9 +111,37 @@ export class MirrorView implements RegistryApi {
   }
 
   private async readBlob(digest: string): Promise<Buffer | undefined> {
-    if (!(await this.listing()).blobs.has(digest)) return undefined;
-    const result = await this.exec(['cat', `${v2(this.root)}/${blobPath(digest)}`]);
-    return result.exitCode === 0 ? result.stdout : undefined;
+    const size = (await this.listing()).blobs.get(digest);
+    if (size === undefined) return undefined;
+    return new Promise((resolve, reject) => {
+      this.asked.push({ digest, size, resolve, reject });
+      if (this.asked.length === 1) setImmediate(() => void this.readAsked());
+    });
+  }
+
+  /**
+   * The blobs asked for in the same turn (lsi asks for many manifests and configs at once),
+   * read with one `cat` of them all, cut by their listed sizes; one by one when that cannot
+   * be trusted (one went, or changed, since the listing).
+   */
+  private async readAsked(): Promise<void> {
+    const batch = this.asked.splice(0, BATCH);
+    if (this.asked.length > 0) setImmediate(() => void this.readAsked());
+    try {
+      const out =
+        batch.length > 1
+          ? await this.exec(['sh', '-c', 'cd "$1" && shift && cat -- "$@"', 'sh', v2(this.root), ...batch.map((b) => blobPath(b.digest))])
+          : undefined;
+      if (out?.exitCode === 0 && out.stdout.length === batch.reduce((n, b) => n + b.size, 0)) {
+        let offset = 0;
+        for (const b of batch) b.resolve(out.stdout.subarray(offset, (offset += b.size)));
+        return;
+      }
+      const each = await Promise.all(batch.map((b) => this.exec(['cat', `${v2(this.root)}/${blobPath(b.digest)}`])));
+      batch.forEach((b, i) => b.resolve(each[i]!.exitCode === 0 ? each[i]!.stdout : undefined));
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+    }
   }
 
   private async remove(repo: RepositoryState, ref: string): Promise<Answer> {

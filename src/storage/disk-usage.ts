@@ -99,7 +99,7 @@ export async function registryUsage(options: UsageOptions): Promise<UsageReport>
   if (options.docker) {
     let lookup: Awaited<ReturnType<typeof storageAccess>> | undefined;
     try {
-      lookup = await storageAccess(await options.docker(), options.registry);
+      lookup = await storageAccess(await options.docker(), options.registry, 'list');
     } catch (err) {
       note = err instanceof Error ? err.message : String(err);
     }

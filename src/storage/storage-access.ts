@@ -11,7 +11,7 @@ import { parseLocalRegistry } from '../server/address.ts';
 import { execIn } from '../server/container-exec.ts';
 import { parseS3Config, type S3RegistryConfig } from '../server/s3-storage.ts';
 import { ResourceError } from '../errors.ts';
-import { storageOf } from './storage-root.ts';
+import { storageOf, storageRoot, withConfigRead } from './storage-root.ts';
 import type { Exec } from '../server/container-exec.ts';
 import { filesystemReader, type StorageReader } from './storage-reader.ts';
 import type { PushDates } from './push-dates.ts';
@@ -38,8 +38,14 @@ export type StorageLookup = { ok: true; access: StorageAccess } | { ok: false; r
 const notRunning = (c: RegistryContainer, registry: string): string =>
   `the registry container ${c.name} is not running (start it with: docker jindr -r ${registry} start)`;
 
-/** The running registry container serving `registry` (HOST:PORT on this machine), and its storage. */
-export async function storageAccess(docker: Docker, registry: string): Promise<StorageLookup> {
+/**
+ * The running registry container serving `registry` (HOST:PORT on this machine), and its
+ * storage. `first`: the read the caller makes first, made here already at the root the
+ * container's env names (else the image default) in the same exec that reads the
+ * configuration file; kept when the configuration names that root and the filesystem driver,
+ * else dropped (it only read) and the reader starts afresh at the root the configuration names.
+ */
+export async function storageAccess(docker: Docker, registry: string, first?: 'list' | 'pushDates'): Promise<StorageLookup> {
   try {
     parseLocalRegistry(registry);
   } catch {
@@ -52,10 +58,33 @@ export async function storageAccess(docker: Docker, registry: string): Promise<S
   if (container.storage.kind === 's3') {
     return { ok: true, access: { kind: 's3', container, url: container.storage.url, reader: await s3ReaderOf(exec, container) } };
   }
-  const config = await exec(['cat', container.configPath]);
-  const { driver, root } = storageOf(config.exitCode === 0 ? config.stdout.toString('utf8') : '', container.details.Config.Env ?? []);
+  const env = container.details.Config.Env ?? [];
+  const guess = storageRoot(env);
+  const { exec: once, config } = withConfigRead(exec, container.configPath);
+  const early = filesystemReader(once, guess);
+  const earlyList = first === 'list' ? early.list() : undefined;
+  const earlyDates = first === 'pushDates' ? early.pushDates() : undefined;
+  // Their failure is the caller's only when they are kept.
+  for (const p of [earlyList, earlyDates]) p?.catch(() => {});
+  const file = await config();
+  const { driver, root } = storageOf(file ?? '', env);
   if (driver !== 'filesystem') return { ok: false, reason: `${container.name} keeps its data in the ${driver} storage driver` };
-  return { ok: true, access: { kind: 'filesystem', container, exec, root, reader: filesystemReader(exec, root) } };
+  const reader = filesystemReader(exec, root);
+  if (root === guess) {
+    if (earlyList) reader.list = answeredOnce(earlyList, reader.list);
+    if (earlyDates) reader.pushDates = answeredOnce(earlyDates, reader.pushDates);
+  }
+  return { ok: true, access: { kind: 'filesystem', container, exec, root, reader } };
+}
+
+/** The early answer for the first call, a new read for every later one. */
+function answeredOnce<T>(early: Promise<T>, again: () => Promise<T>): () => Promise<T> {
+  let kept: Promise<T> | undefined = early;
+  return () => {
+    const answer = kept ?? again();
+    kept = undefined;
+    return answer;
+  };
 }
 
 /**
@@ -86,7 +115,7 @@ export async function s3ConfigOf(exec: Exec, container: RegistryContainer): Prom
  * otherwise the reason there are none (they are never guessed).
  */
 export async function pushDates(docker: Docker, registry: string): Promise<{ dates: PushDates } | { reason: string }> {
-  const lookup = await storageAccess(docker, registry);
+  const lookup = await storageAccess(docker, registry, 'pushDates');
   if (!lookup.ok) return { reason: lookup.reason };
   return { dates: await lookup.access.reader.pushDates() };
 }

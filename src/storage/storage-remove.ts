@@ -71,7 +71,12 @@ function leftAloneIn(output: string): LeftAlone[] {
   return [...paths].map((path) => ({ path, why: 'a symlink' }));
 }
 
-async function removeTargets(exec: Exec, root: string, targets: readonly string[], what: string): Promise<Removal> {
+/**
+ * Runs the removal script on the targets (the builders below make them), in their order, one
+ * exec per BATCH of them: a caller with several kinds of removal at one moment (gc's
+ * manifests and uploads, its blobs and their layer links) hands them over together.
+ */
+export async function removeTargets(exec: Exec, root: string, targets: readonly string[], what: string): Promise<Removal> {
   const out: LeftAlone[] = [];
   for (let i = 0; i < targets.length; i += BATCH) {
     const stdout = await run(exec, ['sh', '-c', REMOVE_SCRIPT, 'sh', root, ...targets.slice(i, i + BATCH)], what);
@@ -117,55 +122,55 @@ export async function removeManifestLinks(
 }
 
 /**
- * Removes the plan's manifests as the registry's own vacuum does (the revision link and
- * the tags' history entries), and the storage of repositories left with no tags. The
- * blobs stay for the registry's blob collection to sweep.
+ * The plan's manifests, removed as the registry's own vacuum does (the revision link and the
+ * tags' history entries), and the storage of repositories left with no tags. The blobs stay
+ * for the registry's blob collection to sweep.
  */
-export async function removeFromStorage(exec: Exec, root: string, plans: readonly RepositoryPlan[]): Promise<Removal> {
+export function planTargets(plans: readonly RepositoryPlan[]): string[] {
   for (const plan of plans)
     if (!isRepositoryName(plan.name))
       throw new ResourceError(`refusing to remove the storage of ${JSON.stringify(plan.name)}: not a repository name`);
-  const targets = plans.flatMap((plan) =>
+  return plans.flatMap((plan) =>
     plan.removeRepository ? [`repo:${storagePath.repository(plan.name)}`] : plan.remove.flatMap((d) => manifestTargets(plan.name, d)),
   );
-  return removeTargets(exec, root, targets, 'removing manifests');
 }
 
-/** Removes repositories' links to blobs (`_layers/<alg>/<hex>`), as registry 3.x's collection does for the blobs it deletes. */
+export async function removeFromStorage(exec: Exec, root: string, plans: readonly RepositoryPlan[]): Promise<Removal> {
+  return removeTargets(exec, root, planTargets(plans), 'removing manifests');
+}
+
+/** Repositories' links to blobs (`_layers/<alg>/<hex>`), as registry 3.x's collection removes them for the blobs it deletes. */
+export function layerLinkTargets(links: readonly { repository: string; digest: string }[]): string[] {
+  return links.map((l) => `rm:${storagePath.layerLink(l.repository, l.digest)}`);
+}
+
 export async function removeLayerLinks(
   exec: Exec,
   root: string,
   links: readonly { repository: string; digest: string }[],
 ): Promise<Removal> {
-  return removeTargets(
-    exec,
-    root,
-    links.map((l) => `rm:${storagePath.layerLink(l.repository, l.digest)}`),
-    'removing layer links',
-  );
+  return removeTargets(exec, root, layerLinkTargets(links), 'removing layer links');
 }
 
-/** Removes blobs (`blobs/<alg>/<hex[0:2]>/<hex>`). */
-export async function removeBlobs(exec: Exec, root: string, digests: readonly string[]): Promise<Removal> {
+/** Blobs (`blobs/<alg>/<hex[0:2]>/<hex>`). */
+export function blobTargets(digests: readonly string[]): string[] {
   for (const d of digests) if (!isDigest(d)) throw new ResourceError(`refusing to remove ${JSON.stringify(d)}: not a digest`);
-  return removeTargets(
-    exec,
-    root,
-    digests.map((d) => `rm:${storagePath.blob(d)}`),
-    'removing blobs',
-  );
+  return digests.map((d) => `rm:${storagePath.blob(d)}`);
 }
 
-/** Removes upload sessions (`_uploads/<uuid>`). */
+export async function removeBlobs(exec: Exec, root: string, digests: readonly string[]): Promise<Removal> {
+  return removeTargets(exec, root, blobTargets(digests), 'removing blobs');
+}
+
+/** Upload sessions (`_uploads/<uuid>`). */
+export function uploadTargets(sessions: readonly Pick<UploadSession, 'repository' | 'id'>[]): string[] {
+  return sessions.map((s) => `rm:${storagePath.upload(s.repository, s.id)}`);
+}
+
 export async function removeUploads(
   exec: Exec,
   root: string,
   sessions: readonly Pick<UploadSession, 'repository' | 'id'>[],
 ): Promise<Removal> {
-  return removeTargets(
-    exec,
-    root,
-    sessions.map((s) => `rm:${storagePath.upload(s.repository, s.id)}`),
-    'removing upload sessions',
-  );
+  return removeTargets(exec, root, uploadTargets(sessions), 'removing upload sessions');
 }

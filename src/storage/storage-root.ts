@@ -32,10 +32,75 @@ export function storageOf(configYaml: string, env: readonly string[]): { driver:
 
 /** Where the registry keeps its data: it must be the filesystem driver for gc. */
 export async function readStorageRoot(exec: Exec, configPath: string, env: readonly string[], container: string): Promise<string> {
-  const result = await exec(['cat', configPath]);
-  const { driver, root } = storageOf(result.exitCode === 0 ? result.stdout.toString('utf8') : '', env);
+  return filesystemRoot(await withConfigRead(exec, configPath).config(), env, container);
+}
+
+function filesystemRoot(configYaml: string | undefined, env: readonly string[], container: string): string {
+  const { driver, root } = storageOf(configYaml ?? '', env);
   if (driver !== 'filesystem') {
     throw new ResourceError(`gc works with the registry's filesystem storage only; ${container} uses the ${driver} driver`);
   }
   return root;
+}
+
+// Prepended to a storage script: its first argument is the configuration file, printed first
+// with its length ("-1" when it cannot be read), then the script runs on the other arguments.
+const CONFIG_FIRST = `c=$1; shift
+if [ -r "$c" ] && n=$(wc -c < "$c"); then echo $n; cat -- "$c"; else echo -1; fi
+`;
+
+/**
+ * exec, except that its first run of a storage script (`sh -c SCRIPT sh ARGS...`) also reads
+ * the registry's configuration file, in the same exec. `config()` gives its text (undefined
+ * when it cannot be read) once that run is back; asked before anything ran, it reads it with
+ * `cat`. Later runs are exec's own.
+ */
+export function withConfigRead(exec: Exec, configPath: string): { exec: Exec; config: () => Promise<string | undefined> } {
+  let text: Promise<string | undefined> | undefined;
+  const cat = async (): Promise<string | undefined> => {
+    const file = await exec(['cat', configPath]);
+    return file.exitCode === 0 ? file.stdout.toString('utf8') : undefined;
+  };
+  const wrapped: Exec = async (cmd) => {
+    if (text !== undefined) return exec(cmd);
+    if (cmd[0] !== 'sh' || cmd[1] !== '-c' || cmd[2] === undefined) {
+      text = cat();
+      await text;
+      return exec(cmd);
+    }
+    const run = exec(['sh', '-c', CONFIG_FIRST + cmd[2], cmd[3] ?? 'sh', configPath, ...cmd.slice(4)]).then((result) => {
+      const nl = result.stdout.indexOf(10);
+      const n = Number(result.stdout.subarray(0, nl < 0 ? 0 : nl).toString('latin1'));
+      const known = nl >= 0 && Number.isSafeInteger(n) && n >= 0 && nl + 1 + n <= result.stdout.length;
+      const rest = nl < 0 ? result.stdout : result.stdout.subarray(nl + 1 + (known ? n : 0));
+      return {
+        config: known ? result.stdout.subarray(nl + 1, nl + 1 + n).toString('utf8') : undefined,
+        result: { ...result, stdout: rest },
+      };
+    });
+    text = run.then((r) => r.config);
+    return (await run).result;
+  };
+  return { exec: wrapped, config: () => (text ??= cat()) };
+}
+
+/**
+ * read(exec, root) at the storage root, with the configuration read in the same exec as its
+ * first script: it starts at the root the env names (else the image default) and is kept
+ * when the configuration names that root, else run again at the one it names. Only for
+ * reads: a read at the wrong root finds nothing and changes nothing.
+ */
+export async function readAtStorageRoot<T>(
+  exec: Exec,
+  configPath: string,
+  env: readonly string[],
+  container: string,
+  read: (exec: Exec, root: string) => Promise<T>,
+): Promise<{ root: string; value: T }> {
+  const guess = storageRoot(env);
+  const { exec: once, config } = withConfigRead(exec, configPath);
+  const early = read(once, guess);
+  early.catch(() => {});
+  const root = filesystemRoot(await config(), env, container);
+  return { root, value: root === guess ? await early : await read(exec, root) };
 }

@@ -38,7 +38,8 @@ function fakeEngine(onExec: (cmd: string[]) => number | void, listing = listingA
             : script.includes('cat --')
               ? manifest
               : '';
-      return fakeExec({ exitCode, stdout });
+      // A storage script that reads the configuration first (withConfigRead) gets its length and text (empty) first.
+      return fakeExec({ exitCode, stdout: (script.startsWith('c=$1; shift') ? '0\n' : '') + stdout });
     },
   };
   const docker = {
@@ -74,7 +75,7 @@ test('a running registry with garbage is stopped, collected by a helper, and sta
 test('a collection that fails half-way still removes its helper and starts the registry again', async (t) => {
   const { docker, calls, registry } = fakeEngine((cmd) => ((cmd[2] ?? '').includes('rm -rf') ? 1 : 0));
   await t.throwsAsync(collectGarbage(docker, registry, { dryRun: false, graceMs: HOUR, restart: true, local: false }), {
-    message: /^removing manifests failed in the registry container \(exit 1\)/,
+    message: /^removing manifests and upload sessions failed in the registry container \(exit 1\)/,
   });
   t.deepEqual(calls, ['stop', 'helper', 'helper removed', 'start']);
 });

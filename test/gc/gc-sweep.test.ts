@@ -3,7 +3,7 @@
 // with this machine's sh; the registry's answer is the one 2.8 and 3.x print.
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { listStorage } from '../../src/storage/storage-listing.ts';
@@ -52,18 +52,36 @@ function tree(t: { teardown(fn: () => void): void }, withRepositories: boolean):
   return root;
 }
 
-function execWithRegistry(eligible: string[], seen: string[][]): Exec {
-  return (cmd) => {
-    if (cmd[0] === 'registry') {
-      seen.push([...cmd]);
-      return Promise.resolve({ exitCode: 0, stdout: Buffer.from(dryRunOutput(eligible)), stderr: '' });
-    }
-    return new Promise((resolve) => {
-      execFile(cmd[0]!, cmd.slice(1), { encoding: 'buffer' }, (err, stdout, stderr) => {
+/**
+ * This machine's sh and tools, with a `registry` program first on PATH that records its
+ * arguments and answers as the registry's dry run does (or fails with `failure`).
+ */
+function execWithRegistry(t: { teardown(fn: () => void): void }, eligible: string[], seen: string[][], failure?: string): Exec {
+  const bin = mkdtempSync(join(tmpdir(), 'jindr-sweep-bin-'));
+  t.teardown(() => rmSync(bin, { recursive: true, force: true }));
+  writeFileSync(join(bin, 'answer'), failure ?? dryRunOutput(eligible));
+  const log = join(bin, 'log');
+  writeFileSync(
+    join(bin, 'registry'),
+    `#!/bin/sh\nprintf 'registry %s\\n' "$*" >> '${log}'\n${failure ? `cat '${join(bin, 'answer')}' >&2; exit 1` : `cat '${join(bin, 'answer')}'`}\n`,
+    { mode: 0o755 },
+  );
+  const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` };
+  return (cmd) =>
+    new Promise((resolve) => {
+      execFile(cmd[0]!, cmd.slice(1), { encoding: 'buffer', env }, (err, stdout, stderr) => {
+        if (existsSync(log))
+          seen.splice(
+            0,
+            seen.length,
+            ...readFileSync(log, 'utf8')
+              .trim()
+              .split('\n')
+              .map((l) => l.split(' ')),
+          );
         resolve({ exitCode: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr: stderr.toString() });
       });
     });
-  };
 }
 
 const blobDir = (root: string, d: string) => join(root, 'docker/registry/v2/blobs/sha256', d.slice(7, 9), d.slice(7));
@@ -72,7 +90,7 @@ const link = (root: string, repo: string, d: string) => join(root, 'docker/regis
 test('sweepBlobs deletes what the registry lists AND the plan allows, with its layer links; asks only with --dry-run', async (t) => {
   const root = tree(t, true);
   const seen: string[][] = [];
-  const exec = execWithRegistry([A, B], seen);
+  const exec = execWithRegistry(t, [A, B], seen);
   const listing = await listStorage(exec, root);
   // B: unreferenced but young (not allowed); C: allowed but the registry does not list it.
   const sweep = await sweepBlobs(exec, root, '/etc/distribution/config.yml', listing, [A, C]);
@@ -87,7 +105,7 @@ test('sweepBlobs deletes what the registry lists AND the plan allows, with its l
 
 test('sweepBlobs on a storage nothing was pushed to: the repositories directory the collection needs is made', async (t) => {
   const root = tree(t, false);
-  const exec = execWithRegistry([A], []);
+  const exec = execWithRegistry(t, [A], []);
   const listing = await listStorage(exec, root);
   const sweep = await sweepBlobs(exec, root, '/c.yml', listing, [A]);
   t.deepEqual(sweep.deleted, [A]);
@@ -96,14 +114,24 @@ test('sweepBlobs on a storage nothing was pushed to: the repositories directory 
 
 test("sweepBlobs fails with the registry's last line when its collection fails, and deletes nothing", async (t) => {
   const root = tree(t, true);
-  const failing: Exec = async (cmd) => {
-    if (cmd[0] === 'registry')
-      return { exitCode: 1, stdout: Buffer.alloc(0), stderr: 'time="x" level=info\nfailed to garbage collect: boom\n' };
-    return execWithRegistry([], [])(cmd);
-  };
+  const failing = execWithRegistry(t, [], [], 'time="x" level=info\nfailed to garbage collect: boom\n');
   const listing = await listStorage(failing, root);
   await t.throwsAsync(sweepBlobs(failing, root, '/c.yml', listing, [A]), {
     message: 'registry garbage-collect --dry-run failed (exit 1): failed to garbage collect: boom',
   });
+  t.true(existsSync(join(blobDir(root, A), 'data')));
+});
+
+test('sweepBlobs: a repositories directory that cannot be made is named, and the collection is not asked', async (t) => {
+  const root = tree(t, false);
+  const seen: string[][] = [];
+  const exec = execWithRegistry(t, [A], seen);
+  const listing = await listStorage(exec, root);
+  // A file where the directory should be: mkdir -p fails.
+  writeFileSync(join(root, 'docker/registry/v2/repositories'), '');
+  await t.throwsAsync(sweepBlobs(exec, root, '/c.yml', listing, [A]), {
+    message: /^preparing the registry storage failed in the registry container: mkdir: .*repositories/,
+  });
+  t.deepEqual(seen, []);
   t.true(existsSync(join(blobDir(root, A), 'data')));
 });

@@ -108,6 +108,8 @@ test("a mirror's helper gets its configuration without the login, written again 
     Image: 'sha256:feed',
     Env: ['A=b'],
     Labels: { 'jindr.gc-for': 'jindr-mirror-docker.io' },
+    // No network at all: not even dockerd's network setup hook runs for it (a cheaper start).
+    NetworkDisabled: true,
     HostConfig: { NetworkMode: 'none' },
   });
   t.deepEqual(options.HostConfig?.Mounts, [

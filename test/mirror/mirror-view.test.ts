@@ -4,7 +4,7 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { MirrorView } from '../../src/mirror/mirror-view.ts';
@@ -52,7 +52,7 @@ function storage(t: { teardown(fn: () => void): void }) {
     }
     return d;
   };
-  return { root, v2, manifest, view: () => new MirrorView('localhost:5002', localExec, root) };
+  return { root, v2, manifest, view: (exec: Exec = localExec) => new MirrorView('localhost:5002', exec, root) };
 }
 
 test('what the storage holds, as lsi and ls see it: repositories, tags, platforms, digests', async (t) => {
@@ -113,4 +113,27 @@ test('rmi: a tag alone goes (as registry 3.x deletes tags); by digest the manife
   );
   // The blobs stay for gc.
   t.true(existsSync(join(s.v2, `blobs/sha256/${other.slice(7, 9)}/${other.slice(7)}/data`)));
+});
+
+test('blobs asked for at once are read in one exec; one gone since the listing is a 404, the others are served whole', async (t) => {
+  const s = storage(t);
+  const digests = ['amd64', 'arm64', 'riscv64'].map((arch, i) => s.manifest(`app${i}`, arch, ['v1']));
+  const calls: string[][] = [];
+  const view = s.view((cmd) => (calls.push([...cmd]), localExec(cmd)));
+  await view.listing();
+  calls.length = 0;
+  const get = (i: number) => view.request({ path: `/v2/app${i}/manifests/${digests[i]}`, accept: [404] });
+  const all = await Promise.all([0, 1, 2].map(get));
+  t.deepEqual(
+    all.map((r) => sha(r.body)),
+    digests,
+  );
+  t.is(calls.length, 1, 'one exec for three manifests');
+  unlinkSync(join(s.v2, `blobs/sha256/${digests[1]!.slice(7, 9)}/${digests[1]!.slice(7)}/data`));
+  const again = await Promise.all([0, 1, 2].map(get));
+  t.deepEqual(
+    again.map((r) => r.status),
+    [200, 404, 200],
+  );
+  t.is(sha(again[2]!.body), digests[2]!);
 });
