@@ -191,7 +191,7 @@ async function rig(t: ExecutionContext): Promise<Rig> {
   // A Docker Hub mirror whose upstream is an offline registry on a network of its own.
   await dockerOk(['network', 'create', UPSTREAM_NET]);
   cleanups.push(() => removeNetwork(UPSTREAM_NET));
-  const upstream = await startTestRegistry({ runArgs: ['--network', UPSTREAM_NET] });
+  const upstream = await startTestRegistry({ network: UPSTREAM_NET });
   cleanups.push(() => upstream.remove());
   const hub = await pushArchy(upstream.host, { repo: 'library/busybox', tag: HUB_TAG });
   const mirrorPort = await freePort();
@@ -551,7 +551,7 @@ e2e(
     const upstreamNet = `jindr-connect-mup-${ID}`;
     await dockerOk(['network', 'create', upstreamNet]);
     cleanups.push(() => removeNetwork(upstreamNet));
-    const upstream = await startTestRegistry({ runArgs: ['--network', upstreamNet] });
+    const upstream = await startTestRegistry({ network: upstreamNet });
     cleanups.push(() => upstream.remove());
     const image = await pushArchy(upstream.host, { repo: 'tools/archy', tag: HUB_TAG });
     const url = `http://${upstream.name}:5000`;

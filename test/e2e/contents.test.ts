@@ -196,7 +196,8 @@ for (const image of registryImages) {
   });
 
   e2e(`${image}: rmi deletes only what was named, rmr empties and unlists a repository`, async (t) => {
-    const reg: TestRegistry = await startTestRegistry({ image });
+    // On a bridge: rmr finds the registry's container by its published port, to remove the storage.
+    const reg: TestRegistry = await startTestRegistry({ image, network: 'bridge' });
     t.teardown(() => reg.remove());
     const h = reg.host;
     const oci = await pushArchy(h);

@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { e2e, freePort, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
+import { e2e, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { pushArchy, pushRandomImage } from '../helpers/images.ts';
 import { docker, makeDockerConfig, run, type RunResult } from '../helpers/run.ts';
 import { makePki } from '../fakes/pki.ts';
@@ -166,10 +166,9 @@ e2e('a registry demanding a client certificate gets the *.cert/*.key pair from c
 e2e('--insecure: a registry without TLS on a non-loopback address', async (t) => {
   t.truthy(address, 'this machine needs a non-loopback IPv4 address');
   const src = await registry();
-  const port = await freePort();
-  const plain = await startTestRegistry({ runArgs: ['-p', `${address}:${port}:5000`] });
+  const plain = await startTestRegistry({ network: 'bridge', publishOn: address });
   cleanups.push(() => plain.remove());
-  const host = `${address}:${port}`;
+  const host = plain.published!;
   const img = await pushRandomImage(src.host, 'app', 'v1', { layers: 1 });
   const refused = await jindr(['cp', '-r', src.host, 'app:v1', host], config.env);
   t.is(refused.code, 1);

@@ -25,7 +25,8 @@ interface InfoRow {
 }
 
 async function registry(t: ExecutionContext): Promise<TestRegistry> {
-  const r = await startTestRegistry();
+  // On a bridge: info names a registry by its container's published port.
+  const r = await startTestRegistry({ network: 'bridge' });
   t.teardown(() => r.remove());
   return r;
 }

@@ -44,7 +44,8 @@ const startedAt = async (name: string) => (await dockerOk(['inspect', '-f', '{{.
 
 for (const image of registryImages) {
   e2e(`${image}: gc and rmr refuse a registry container docker jindr did not create, touch nothing, and work with --force`, async (t) => {
-    const reg = await startTestRegistry({ image });
+    // On a bridge: gc and rmr find a registry's container by its published port.
+    const reg = await startTestRegistry({ image, network: 'bridge' });
     const cfg = makeDockerConfig();
     t.teardown(async () => {
       await reg.remove();

@@ -82,9 +82,12 @@ async function gc(env: NodeJS.ProcessEnv, host: string, ...extra: string[]): Pro
   return JSON.parse(result.stdout) as GcJson;
 }
 
+// gc finds a registry's container by its published port: the registries it collects are on a bridge.
+const BRIDGE = 'bridge';
+
 /** A test registry and a DOCKER_CONFIG with the plugin; both go afterwards, with any image pulled from the registry. */
 async function setup(t: ExecutionContext, image: string): Promise<{ reg: TestRegistry; cfg: ReturnType<typeof makeDockerConfig> }> {
-  const reg = await startTestRegistry({ image });
+  const reg = await startTestRegistry({ image, network: BRIDGE });
   const cfg = makeDockerConfig();
   t.teardown(async () => {
     await removePulledImages(reg.host);
@@ -220,7 +223,7 @@ for (const image of registryImages) {
 // check after jindr's gc (above) passes, so that check can fail.
 e2e('registry:2: raw garbage-collect --delete-untagged breaks a tagged index; jindr gc keeps what it would delete', async (t) => {
   const raw = await startTestRegistry({ image: 'registry:2' });
-  const ours = await startTestRegistry({ image: 'registry:2' });
+  const ours = await startTestRegistry({ image: 'registry:2', network: BRIDGE });
   const cfg = makeDockerConfig();
   t.teardown(async () => {
     await raw.remove();
@@ -286,7 +289,7 @@ e2e('gc refuses while a helper of another collection exists, and touches nothing
 });
 
 e2e('Ctrl-C during gc: no further removal starts, the registry is started again, exit 130', async (t) => {
-  const reg = await startTestRegistry({ image: 'registry:3' });
+  const reg = await startTestRegistry({ image: 'registry:3', network: BRIDGE });
   t.teardown(() => reg.remove());
   const archy = await pushArchy(reg.host);
   const leftover = await pushUntaggedManifest(reg.host, 'archy');
@@ -331,8 +334,13 @@ e2e('gc follows a storage root set by env, and refuses storage that is not in a 
     image: 'registry:2',
     env: { REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: '/data' },
     volumes: { [data]: '/data' },
+    network: BRIDGE,
   });
-  const inside = await startTestRegistry({ image: 'registry:2', env: { REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: '/inside' } });
+  const inside = await startTestRegistry({
+    image: 'registry:2',
+    env: { REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: '/inside' },
+    network: BRIDGE,
+  });
   const cfg = makeDockerConfig();
   t.teardown(async () => {
     await mounted.remove();

@@ -101,7 +101,7 @@ for (const image of registryImages) {
   e2e(`${image}: cp to a registry whose storage fills up: "its storage is full", no tag`, async (t) => {
     const src = await startTestRegistry({ image });
     t.teardown(() => src.remove());
-    const dst = await startTestRegistry({ image, runArgs: ['--mount', 'type=tmpfs,destination=/var/lib/registry,tmpfs-size=1m'] });
+    const dst = await startTestRegistry({ image, tmpfs: { target: '/var/lib/registry', bytes: 1024 * 1024 } });
     t.teardown(() => dst.remove());
     // 3 x 600 kB of random bytes: more than the 1 MB the destination has.
     await pushRandomImage(src.host, 'big', 'v1', { layers: 3, layerSize: 600_000 });

@@ -108,7 +108,8 @@ e2e('info: the engine vanishes while containers are listed', async (t) => {
 });
 
 e2e('logs -f: the engine vanishes while the log is followed', async (t) => {
-  const registry = await startTestRegistry({ image: 'registry:3' });
+  // On a bridge: logs finds the registry's container by its published port.
+  const registry = await startTestRegistry({ image: 'registry:3', network: 'bridge' });
   t.teardown(() => registry.remove());
   const engine = await vanishingEngine(t, /^GET \S*\/logs\?.*follow=true/, 1000);
   const child = spawn(pluginBinary, ['-r', registry.host, 'logs', '-f'], { env: envFor(engine) });

@@ -36,7 +36,7 @@ async function rig(): Promise<Rig> {
   await dockerOk(['network', 'create', NETWORK]);
   cleanups.push(() => docker(['network', 'rm', NETWORK]));
   const gateway = (await dockerOk(['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Gateway}}', NETWORK])).trim();
-  const upstream = await startTestRegistry({ runArgs: ['--network', NETWORK] });
+  const upstream = await startTestRegistry({ network: NETWORK });
   cleanups.push(() => upstream.remove());
   const image = buildRandomImage({ layers: 2 });
   await pushImageManifest(upstream.host, 'app', 'v1', image);

@@ -26,7 +26,7 @@ interface Figures {
 e2e('mirror ls counts hits, misses and the bytes served from the cache, as the registry counts them', async (t: ExecutionContext) => {
   await dockerOk(['network', 'create', NETWORK]);
   cleanups.push(() => docker(['network', 'rm', NETWORK]));
-  const upstream = await startTestRegistry({ runArgs: ['--network', NETWORK] });
+  const upstream = await startTestRegistry({ network: NETWORK });
   cleanups.push(() => upstream.remove());
   const image = await pushRandomImage(upstream.host, 'library/savings', 'v1', { layers: 2, layerSize: 200_000 });
 

@@ -23,7 +23,7 @@ e2e(
   async (t: ExecutionContext) => {
     await dockerOk(['network', 'create', NETWORK]);
     cleanups.push(() => docker(['network', 'rm', NETWORK]));
-    const upstream = await startTestRegistry({ runArgs: ['--network', NETWORK] });
+    const upstream = await startTestRegistry({ network: NETWORK });
     cleanups.push(() => upstream.remove());
     const archy = await pushArchy(upstream.host);
     const one = await pushRandomImage(upstream.host, 'one', 'v1', { layers: 2, layerSize: 300_000 });

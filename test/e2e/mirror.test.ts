@@ -93,7 +93,7 @@ async function rig(t: ExecutionContext): Promise<Rig> {
       REGISTRY_AUTH_TOKEN_ROOTCERTBUNDLE: '/auth/signer.pem',
     },
     volumes: { [storage]: '/var/lib/registry', [auth]: '/auth' },
-    runArgs: ['--network', NETWORK],
+    network: NETWORK,
   });
   cleanups.push(() => upstream.remove());
 

@@ -103,7 +103,8 @@ test('SIGINT to the docker CLI with its output piped: the plugin ends, docker ex
 });
 
 e2e('docker jindr logs -f, piped: SIGINT to docker ends the plugin with 130, and the registry keeps running', async (t) => {
-  const registry = await startTestRegistry({ image: 'registry:3' });
+  // On a bridge: logs finds the registry's container by its published port.
+  const registry = await startTestRegistry({ image: 'registry:3', network: 'bridge' });
   const config = makeDockerConfig();
   t.teardown(async () => {
     config.cleanup();

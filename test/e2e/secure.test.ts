@@ -341,7 +341,7 @@ e2e(
 
     // A mirror started on the same data directory, and its gc helper, see neither.
     // (Its upstream: a plain registry, by its address on the default bridge.)
-    const upstream = await startTestRegistry({ image: 'registry:3' });
+    const upstream = await startTestRegistry({ image: 'registry:3', network: 'bridge' });
     const upstreamUrl = `http://${(await dockerOk(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', upstream.name])).trim()}:5000`;
     const mirrorIds = async (): Promise<string[]> =>
       (await docker(['ps', '-aq', '--filter', `label=jindr.mirror=${upstreamUrl}`])).stdout.split('\n').filter(Boolean);

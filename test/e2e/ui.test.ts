@@ -41,7 +41,8 @@ interface Seeded {
 
 /** archy (latest and v1 on one index) with an SBOM (signed) and a cosign signature; team/app v1, v2, v10; team/base sharing a layer with team/app:v2; an untagged leftover. */
 async function seed(t: ExecutionContext, image = 'registry:2'): Promise<Seeded> {
-  const reg = await startTestRegistry({ image });
+  // On a bridge: the page's push dates, gc, prune and disk usage find the registry's container by its published port.
+  const reg = await startTestRegistry({ image, network: 'bridge' });
   t.teardown(() => reg.remove());
   const archy = await pushArchy(reg.host);
   await pushArchy(reg.host, { tag: 'v1' });

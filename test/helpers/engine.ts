@@ -1,9 +1,11 @@
 // End-to-end tests need a real Docker engine. Outside CI an absent engine skips them
 // with a clear message; under CI (CI=true) it fails the run: never a silent skip.
 import test, { type SerialFn } from 'ava';
+import type Docker from 'dockerode';
 import { connect } from 'node:net';
+import { exitedError } from '../../src/server/exited.ts';
 import { freePort } from './free-port.ts';
-import { docker, dockerOk } from './run.ts';
+import { docker } from './run.ts';
 
 const engineUp = (await docker(['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 20_000 })).code === 0;
 
@@ -43,6 +45,8 @@ export interface TestRegistry {
   port: number;
   /** localhost:PORT */
   host: string;
+  /** ADDRESS:PORT where it is published too (with `publishOn`) */
+  published?: string;
   remove(): Promise<void>;
 }
 
@@ -51,44 +55,134 @@ export interface TestRegistryOptions {
   env?: Record<string, string>;
   /** host path -> container path */
   volumes?: Record<string, string>;
-  /** extra arguments to `docker run` before the image */
-  runArgs?: string[];
+  /** a tmpfs of that size at that container path (a disk that fills) */
+  tmpfs?: { target: string; bytes: number };
   /** arguments after the image (the registry's command) */
   command?: string[];
+  /**
+   * 'host' (the default, the cheapest start: no veth, iptables rules or docker-proxy): the
+   * host's network, the registry listening on 127.0.0.1:PORT only. 'bridge' or a network's
+   * name: port 5000 published on 127.0.0.1:PORT, for a registry another container reaches
+   * (a mirror's upstream), one published elsewhere too, or one docker jindr must find by its
+   * published port (gc, du, info, logs, restart find a container that way).
+   */
+  network?: string;
+  /** also published on this address, on a free port of its own (bridge networks only) */
+  publishOn?: string;
+  /** the port to try first (a test of the retry); a free one otherwise */
+  port?: number;
 }
 
-/** A registry container of its own on a free loopback port, with deletes enabled. */
+let api: Promise<Docker> | undefined;
+
+/** The engine's API (dockerode, on DOCKER_HOST or the default socket): no docker CLI run per container. */
+export function engineApi(): Promise<Docker> {
+  return (api ??= import('dockerode').then(({ default: Dockerode }) => new Dockerode()));
+}
+
+/** The registry could not listen: its port was taken after freePort() saw it free. */
+class PortTaken extends Error {}
+const portTaken = /address already in use|port is already allocated/;
+
+/** A registry container of its own on a free loopback port, with deletes enabled; a port taken meanwhile: another one. */
 export async function startTestRegistry(options: TestRegistryOptions = {}): Promise<TestRegistry> {
-  const port = await freePort();
+  for (let attempt = 1; ; attempt++) {
+    const port = attempt === 1 && options.port !== undefined ? options.port : await freePort();
+    try {
+      return await startOn(port, options);
+    } catch (err) {
+      if (!(err instanceof PortTaken) || attempt === 5) throw err;
+    }
+  }
+}
+
+async function startOn(port: number, options: TestRegistryOptions): Promise<TestRegistry> {
+  const docker = await engineApi();
+  const network = options.network ?? 'host';
+  const onHost = network === 'host';
+  if (onHost && options.publishOn) throw new Error('startTestRegistry: publishOn needs a bridge network, not the host network');
   const name = `jindr-test-${port}-${Math.random().toString(36).slice(2, 8)}`;
-  const env = { REGISTRY_STORAGE_DELETE_ENABLED: 'true', ...options.env };
-  const args = ['run', '-d', '--name', name, '--label', 'jindr.test=1', '-p', `127.0.0.1:${port}:5000`];
-  for (const [k, v] of Object.entries(env)) args.push('-e', `${k}=${v}`);
-  for (const [h, c] of Object.entries(options.volumes ?? {})) args.push('-v', `${h}:${c}`);
-  args.push(...(options.runArgs ?? []), options.image ?? 'registry:2', ...(options.command ?? []));
-  await dockerOk(args);
-  const host = `localhost:${port}`;
-  await waitForRegistry(`http://127.0.0.1:${port}/v2/`);
-  return {
+  // On the host's network another listener may have taken the port first, and answer: a
+  // plain-HTTP registry of ours says it is ours with a header of its own (the image's
+  // nosniff header kept). A TLS one cannot be asked over HTTP: its container must still run.
+  const tls = options.env?.REGISTRY_HTTP_TLS_CERTIFICATE !== undefined;
+  const nonce = onHost && !tls ? Math.random().toString(36).slice(2) : undefined;
+  const env = {
+    REGISTRY_STORAGE_DELETE_ENABLED: 'true',
+    ...(onHost ? { REGISTRY_HTTP_ADDR: `127.0.0.1:${port}` } : {}),
+    ...(nonce ? { REGISTRY_HTTP_HEADERS: `{X-Content-Type-Options: [nosniff], X-Jindr-Test: [${nonce}]}` } : {}),
+    ...options.env,
+  };
+  const outside = options.publishOn ? { address: options.publishOn, port: await freePort() } : undefined;
+  const bindings = [{ address: '127.0.0.1', port }, ...(outside ? [outside] : [])];
+  const image = options.image ?? 'registry:2';
+  const create: Docker.ContainerCreateOptions = {
     name,
-    port,
-    host,
-    remove: async () => {
-      await docker(['rm', '-f', '-v', name]);
+    Image: image,
+    ...(options.command ? { Cmd: options.command } : {}),
+    Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    Labels: { 'jindr.test': '1' },
+    ...(onHost ? {} : { ExposedPorts: { '5000/tcp': {} } }),
+    HostConfig: {
+      NetworkMode: network,
+      Binds: Object.entries(options.volumes ?? {}).map(([h, c]) => `${h}:${c}`),
+      ...(options.tmpfs
+        ? {
+            Mounts: [
+              { Type: 'tmpfs', Source: '', Target: options.tmpfs.target, TmpfsOptions: { SizeBytes: options.tmpfs.bytes, Mode: 0o1777 } },
+            ],
+          }
+        : {}),
+      ...(onHost ? {} : { PortBindings: { '5000/tcp': bindings.map((b) => ({ HostIp: b.address, HostPort: String(b.port) })) } }),
     },
   };
+  const container = await docker.createContainer(create);
+  // As `docker rm -f -v` did: the anonymous volume goes too; a container already gone is no error.
+  const remove = () => container.remove({ force: true, v: true }).catch(() => undefined);
+  try {
+    await container.start().catch((err: unknown) => {
+      throw portTaken.test(String(err)) ? new PortTaken(String(err)) : err;
+    });
+    const alive = async (): Promise<void> => {
+      const details = await container.inspect();
+      if (details.State.Running) return;
+      const exited = await exitedError(docker, { id: details.Id, name, image, details });
+      throw portTaken.test(exited.message) ? new PortTaken(exited.message) : exited;
+    };
+    const ours = nonce ? (res: Response) => res.headers.get('x-jindr-test') === nonce : undefined;
+    await waitForRegistry(`http://127.0.0.1:${port}/v2/`, 20_000, alive, ours);
+    if (onHost) await alive();
+  } catch (err) {
+    await remove();
+    throw err;
+  }
+  return { name, port, host: `localhost:${port}`, ...(outside ? { published: `${outside.address}:${outside.port}` } : {}), remove };
 }
 
-/** Waits until something answers HTTP(S) at url (any status). */
-export async function waitForRegistry(url: string, timeoutMs = 20_000): Promise<void> {
+/**
+ * Waits until something answers HTTP(S) at url (any status; with `ours`, an answer it
+ * accepts). `alive`, asked after each attempt that failed, throws when what should
+ * answer is gone (a container that exited).
+ */
+export async function waitForRegistry(
+  url: string,
+  timeoutMs = 20_000,
+  alive?: () => Promise<void>,
+  ours?: (res: Response) => boolean,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    let failure: unknown;
     try {
-      await fetch(url, { signal: AbortSignal.timeout(2000) });
-      return;
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await res.body?.cancel();
+      if (!ours || ours(res)) return;
+      failure = new Error('another server answers there');
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`nothing answers at ${url}: ${String(err)}`);
-      await new Promise((r) => setTimeout(r, 100));
+      failure = err;
     }
+    await alive?.();
+    if (Date.now() > deadline) throw new Error(`nothing answers at ${url}: ${String(failure)}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }

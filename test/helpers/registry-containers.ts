@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startTestRegistry, type TestRegistry } from './engine.ts';
+import { startTestRegistry, type TestRegistry } from './engine.ts';
 export { outsideAddress } from './network.ts';
 import { selfSigned, type Pki } from '../fakes/pki.ts';
 import { startTokenServer, type TokenServer } from '../fakes/token-server.ts';
@@ -148,8 +148,8 @@ export async function startTlsRegistry(
     );
     command = ['/tls/config.yml'];
   }
-  const outsidePort = options.publishOn ? await freePort() : undefined;
-  const runArgs = options.publishOn ? ['-p', `${options.publishOn}:${outsidePort}:5000`] : [];
-  const registry = await withDir(dir, () => startTestRegistry({ image: options.image, env, volumes, command, runArgs }));
-  return { ...registry, ...(options.publishOn ? { verifiedHost: `${options.publishOn}:${outsidePort}` } : {}) };
+  // Published on another address too: a container on a bridge, not on the host's network.
+  const network = options.publishOn ? { network: 'bridge', publishOn: options.publishOn } : {};
+  const registry = await withDir(dir, () => startTestRegistry({ image: options.image, env, volumes, command, ...network }));
+  return { ...registry, ...(registry.published ? { verifiedHost: registry.published } : {}) };
 }
