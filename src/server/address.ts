@@ -52,3 +52,17 @@ export function registryName(hostIp: string, port: number): string {
   if (isWildcard(hostIp) || hostIp === '127.0.0.1') return `localhost:${port}`;
   return formatHostPort(hostIp, port);
 }
+
+/**
+ * Where a registry on the host's network (`docker run --network host`) listens: distribution's
+ * REGISTRY_HTTP_ADDR (":5000", "127.0.0.1:5001", "[::1]:5001"), else its default ":5000".
+ * Such a container publishes no port; this stands in for the binding. Undefined for an
+ * address that is not HOST:PORT (a Unix socket, say).
+ */
+export function hostNetworkBinding(env: readonly string[]): { hostIp: string; port: number } | undefined {
+  const addr = env.findLast((e) => e.startsWith('REGISTRY_HTTP_ADDR='))?.slice('REGISTRY_HTTP_ADDR='.length) ?? ':5000';
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(addr.trim());
+  const port = Number(m?.[3]);
+  if (!m || !(port >= 1 && port <= 65535)) return undefined;
+  return { hostIp: bindIpOf(m[1] ?? m[2] ?? ''), port };
+}

@@ -38,6 +38,7 @@ function check(details: unknown): Docker.ContainerInspectInfo {
   config.optional('User', shape.string);
   const host = d.fields('HostConfig');
   portMap(host?.fields('PortBindings'));
+  host?.optional('NetworkMode', shape.string);
   host?.optional('Binds', shape.stringArray);
   portMap(d.fields('NetworkSettings')?.fields('Ports'));
   for (const mount of d.get('Mounts', shape.arrayOf(shape.fields))) {

@@ -5,7 +5,7 @@
 // Every function takes the dockerode client and returns plain results.
 import type Docker from 'dockerode';
 import { engineStatus } from '../engine/engine.ts';
-import { bindIpOf, hostIpServes, parseLocalRegistry, registryName, type LocalRegistryAddress } from './address.ts';
+import { bindIpOf, hostIpServes, hostNetworkBinding, parseLocalRegistry, registryName, type LocalRegistryAddress } from './address.ts';
 import { parseRegistryHost, type RegistryHost } from '../registry/host.ts';
 import { NotFoundError } from '../errors.ts';
 import { checkContainerDetails } from './container-details.ts';
@@ -88,9 +88,13 @@ export function describeContainer(inspected: Docker.ContainerInspectInfo, status
   const details = checkContainerDetails(inspected);
   const live = details.State.Running ? details.NetworkSettings?.Ports?.[REGISTRY_CONTAINER_PORT] : undefined;
   const configured = details.HostConfig?.PortBindings?.[REGISTRY_CONTAINER_PORT] as { HostIp?: string; HostPort?: string }[] | undefined;
-  const bindings = (live ?? configured ?? [])
-    .map((b) => ({ hostIp: b.HostIp ?? '', port: Number(b.HostPort) }))
-    .filter((b) => Number.isInteger(b.port) && b.port > 0);
+  // On the host's network nothing is published: the registry's own listening address stands in.
+  const onHost = details.HostConfig?.NetworkMode === 'host' ? hostNetworkBinding(details.Config.Env ?? []) : undefined;
+  const bindings = onHost
+    ? [onHost]
+    : (live ?? configured ?? [])
+        .map((b) => ({ hostIp: b.HostIp ?? '', port: Number(b.HostPort) }))
+        .filter((b) => Number.isInteger(b.port) && b.port > 0);
   const labels = details.Config.Labels ?? {};
   const mount = details.Mounts.find((m) => m.Destination === REGISTRY_STORAGE_PATH);
   const s3 = s3StorageOf(labels);

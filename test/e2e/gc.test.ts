@@ -82,7 +82,8 @@ async function gc(env: NodeJS.ProcessEnv, host: string, ...extra: string[]): Pro
   return JSON.parse(result.stdout) as GcJson;
 }
 
-// gc finds a registry's container by its published port: the registries it collects are on a bridge.
+// Most registries here are published from a bridge, as `docker run -p` makes them; one test
+// below runs one on the host's network.
 const BRIDGE = 'bridge';
 
 /** A test registry and a DOCKER_CONFIG with the plugin; both go afterwards, with any image pulled from the registry. */
@@ -270,6 +271,28 @@ e2e('registry:2: raw garbage-collect --delete-untagged breaks a tagged index; ji
   const report = await gc(cfg.env, ours.host);
   t.deepEqual(report.manifests, []);
   for (const c of ourChildren) t.is(await manifestStatus(ours.host, 'archy', c), 200);
+});
+
+// A registry run with `docker run --network host` publishes no port: it is found by the address
+// it listens on (REGISTRY_HTTP_ADDR), and collected like a published one.
+e2e("a registry on the host's network: du and gc find it by the address it listens on; gc collects, the image stays whole", async (t) => {
+  const reg = await startTestRegistry({ image: 'registry:2' });
+  const cfg = makeDockerConfig();
+  t.teardown(async () => {
+    await reg.remove();
+    cfg.cleanup();
+  });
+  t.is((await dockerOk(['inspect', '-f', '{{.HostConfig.NetworkMode}}', reg.name])).trim(), 'host');
+  const archy = await pushArchy(reg.host);
+  const leftover = await pushUntaggedManifest(reg.host, 'archy', { layerSize: 4096 });
+  const du = await docker(['jindr', '-r', reg.host, 'du'], { env: cfg.env });
+  t.is(du.code, 0, du.stderr);
+  t.regex(du.stdout, /archy/);
+  const report = await gc(cfg.env, reg.host);
+  t.deepEqual(report.manifests, [{ repository: 'archy', digest: leftover.digest }]);
+  t.true(report.blobs >= 2, JSON.stringify(report));
+  t.is(await manifestStatus(reg.host, 'archy', leftover.digest), 404);
+  for (const m of [archy, ...archy.manifests]) t.is(await manifestStatus(reg.host, 'archy', m.digest), 200);
 });
 
 e2e('gc refuses while a helper of another collection exists, and touches nothing', async (t) => {

@@ -7,6 +7,7 @@ import {
   CONFIG_PATH_V3,
   describeContainer,
   imageLooksLikeRegistry,
+  pickRegistryContainer,
   registryConfigPath,
 } from '../../src/server/container.ts';
 import { registryContainerOptions, defaultContainerName } from '../../src/server/lifecycle.ts';
@@ -55,6 +56,8 @@ function inspected(over: {
   mounts?: Docker.ContainerInspectInfo['Mounts'];
   bindings?: { HostIp: string; HostPort: string }[];
   image?: string;
+  network?: string;
+  env?: string[];
 }): Docker.ContainerInspectInfo {
   const running = over.running ?? true;
   const bindings = over.bindings ?? [{ HostIp: '127.0.0.1', HostPort: '5001' }];
@@ -68,10 +71,10 @@ function inspected(over: {
       Cmd: ['/etc/docker/registry/config.yml'],
       Entrypoint: ['/entrypoint.sh'],
       Labels: over.labels ?? {},
-      Env: [],
+      Env: over.env ?? [],
       Tty: false,
     },
-    HostConfig: { PortBindings: { '5000/tcp': bindings } },
+    HostConfig: { NetworkMode: over.network ?? 'bridge', PortBindings: { '5000/tcp': bindings } },
     NetworkSettings: { Ports: running ? { '5000/tcp': bindings } : {} },
     Mounts: over.mounts ?? [],
   } as unknown as Docker.ContainerInspectInfo;
@@ -119,6 +122,20 @@ test('describeContainer: a plain stopped registry with an anonymous volume, publ
   t.deepEqual(c.storage, { kind: 'volume', name: 'v123' });
   t.deepEqual(describeContainer(inspected({ bindings: [] })).registry, undefined);
   t.deepEqual(describeContainer(inspected({})).storage, { kind: 'container' });
+});
+
+test("describeContainer: a registry on the host's network is where it listens (REGISTRY_HTTP_ADDR, else :5000)", (t) => {
+  const onHost = (env: string[]) => describeContainer(inspected({ network: 'host', bindings: [], env }));
+  t.like(onHost(['REGISTRY_HTTP_ADDR=127.0.0.1:5003']), { registry: 'localhost:5003', bindings: [{ hostIp: '127.0.0.1', port: 5003 }] });
+  t.like(onHost(['REGISTRY_HTTP_ADDR=localhost:5004']), { registry: 'localhost:5004', bindings: [{ hostIp: '127.0.0.1', port: 5004 }] });
+  t.like(onHost([]), { registry: 'localhost:5000', bindings: [{ hostIp: '', port: 5000 }] });
+  t.like(onHost(['REGISTRY_HTTP_ADDR=[::1]:5005']), { registry: '[::1]:5005', bindings: [{ hostIp: '::1', port: 5005 }] });
+  t.like(onHost(['REGISTRY_HTTP_ADDR=:5000', 'REGISTRY_HTTP_ADDR=10.0.0.9:5006']), { registry: '10.0.0.9:5006' });
+  for (const odd of ['/run/registry.sock', '127.0.0.1', '127.0.0.1:0', '127.0.0.1:99999', 'a:b:5000'])
+    t.deepEqual(onHost([`REGISTRY_HTTP_ADDR=${odd}`]).bindings, [], odd);
+  // Found for -r as a published one is; one on a bridge is still found by its published port only.
+  t.is(pickRegistryContainer([onHost(['REGISTRY_HTTP_ADDR=127.0.0.1:5003'])], 'localhost:5003')?.id, 'abc');
+  t.is(pickRegistryContainer([describeContainer(inspected({ env: ['REGISTRY_HTTP_ADDR=127.0.0.1:5003'] }))], 'localhost:5003'), undefined);
 });
 
 test('the container start creates: loopback only, labelled, deletes on, data bind-mounted', (t) => {
