@@ -9,7 +9,7 @@ import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as connectTcp, type AddressInfo } from 'node:net';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { join } from 'node:path';
 import { e2e, freePort, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
@@ -19,6 +19,7 @@ import { docker, dockerOk, makeDockerConfig, run, type RunResult } from '../help
 import { startEcrFake, type EcrFake } from '../fakes/ecr.ts';
 import { startForwardProxy, type ForwardProxy } from '../fakes/forward-proxy.ts';
 import { makePki, type Pki } from '../fakes/pki.ts';
+import { bridgeGateway } from '../helpers/network.ts';
 
 const SECURE = 'registry.only-via-proxy.test';
 const PLAIN = 'plain.only-via-proxy.test:5000';
@@ -39,13 +40,6 @@ let proxy: ForwardProxy;
 let archy: PushedIndex;
 let certsD: string;
 const cleanups: Array<() => unknown> = [];
-
-/** docker0's address: the gateway containers on the default bridge reach this machine at. */
-function bridgeGateway(): string {
-  const address = networkInterfaces().docker0?.find((a) => a.family === 'IPv4')?.address;
-  if (address === undefined) throw new Error('no docker0 bridge on this machine: the proxy must listen where containers reach it');
-  return address;
-}
 
 test.before(async () => {
   pki = makePki();
@@ -74,7 +68,7 @@ test.before(async () => {
   });
   await new Promise<void>((resolve) => ecrTlsFront.listen(0, '127.0.0.1', resolve));
   proxy = await startForwardProxy({
-    host: bridgeGateway(),
+    host: await bridgeGateway(),
     routes: {
       [`${SECURE}:443`]: { host: '127.0.0.1', port: secure.port },
       [PLAIN]: { host: '127.0.0.1', port: plain.port },
@@ -170,7 +164,7 @@ e2e('cp --insecure to a plain-HTTP registry through the proxy: absolute-form req
 e2e(
   'an https:// proxy that wants a login: TLS to the proxy, Proxy-Authorization from the URL, TLS to the registry inside; absolute form over TLS',
   async (t) => {
-    const gateway = bridgeGateway();
+    const gateway = await bridgeGateway();
     const proxyTls = pki.server('proxy', [gateway]);
     const user = 'bob';
     const secret = `pw:${randomBytes(4).toString('hex')}@x`;

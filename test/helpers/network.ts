@@ -1,5 +1,6 @@
 // This machine's addresses, for tests that need one that is not loopback.
 import { networkInterfaces } from 'node:os';
+import { dockerOk } from './run.ts';
 
 /** A non-loopback IPv4 address of this machine (docker0, eth0...), or undefined. */
 export function outsideAddress(): string | undefined {
@@ -7,4 +8,13 @@ export function outsideAddress(): string | undefined {
     for (const a of addresses ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   }
   return undefined;
+}
+
+/**
+ * The address containers on the default bridge reach this machine at (docker0's), from the
+ * engine: os.networkInterfaces() leaves docker0 out while no container is attached to it
+ * (libuv lists only interfaces that are up and running), and the address is there all the same.
+ */
+export async function bridgeGateway(): Promise<string> {
+  return (await dockerOk(['network', 'inspect', 'bridge', '--format', '{{(index .IPAM.Config 0).Gateway}}'])).trim();
 }

@@ -17,7 +17,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { signRequest, type AwsCredentials } from '../../src/aws/s3-sign.ts';
 import { freePort } from './free-port.ts';
-import { dockerOk } from './run.ts';
+import { bridgeGateway } from './network.ts';
 
 export interface S3Server {
   /** http://GATEWAY:PORT */
@@ -37,11 +37,6 @@ export function motoServerPath(): string | undefined {
     if (dir && existsSync(join(dir, 'moto_server'))) return join(dir, 'moto_server');
   }
   return undefined;
-}
-
-/** The address containers on the default bridge reach this machine at. */
-async function bridgeGateway(): Promise<string> {
-  return (await dockerOk(['network', 'inspect', 'bridge', '--format', '{{(index .IPAM.Config 0).Gateway}}'])).trim();
 }
 
 async function waitForServer(url: string, child: ChildProcess, log: () => string): Promise<void> {
