@@ -11,7 +11,9 @@ import { parseLocalRegistry } from '../server/address.ts';
 import { execIn } from '../server/container-exec.ts';
 import { parseS3Config, type S3RegistryConfig } from '../server/s3-storage.ts';
 import { ResourceError } from '../errors.ts';
-import { storageOf, storageRoot, withConfigRead } from './storage-root.ts';
+import { readAtConfiguredRoot } from './storage-root.ts';
+import { listStorage } from './storage-listing.ts';
+import { readPushDates } from './push-dates.ts';
 import type { Exec } from '../server/container-exec.ts';
 import { filesystemReader, type StorageReader } from './storage-reader.ts';
 import type { PushDates } from './push-dates.ts';
@@ -58,28 +60,37 @@ export async function storageAccess(docker: Docker, registry: string, first?: 'l
   if (container.storage.kind === 's3') {
     return { ok: true, access: { kind: 's3', container, url: container.storage.url, reader: await s3ReaderOf(exec, container) } };
   }
-  const env = container.details.Config.Env ?? [];
-  const guess = storageRoot(env);
-  const { exec: once, config } = withConfigRead(exec, container.configPath);
-  const early = filesystemReader(once, guess);
-  const earlyList = first === 'list' ? early.list() : undefined;
-  const earlyDates = first === 'pushDates' ? early.pushDates() : undefined;
-  // Their failure is the caller's only when they are kept.
-  for (const p of [earlyList, earlyDates]) p?.catch(() => {});
-  const file = await config();
-  const { driver, root } = storageOf(file ?? '', env);
-  if (driver !== 'filesystem') return { ok: false, reason: `${container.name} keeps its data in the ${driver} storage driver` };
-  const reader = filesystemReader(exec, root);
-  if (root === guess) {
-    if (earlyList) reader.list = answeredOnce(earlyList, reader.list);
-    if (earlyDates) reader.pushDates = answeredOnce(earlyDates, reader.pushDates);
-  }
+  // The first read, made in the exec that reads the configuration (readAtConfiguredRoot).
+  const { driver, root, value } = await readAtConfiguredRoot(
+    exec,
+    container.configPath,
+    container.details.Config.Env ?? [],
+    async (x, at) => ({
+      listing: first === 'list' ? await listStorage(x, at) : undefined,
+      dates: first === 'pushDates' ? await readPushDates(x, at) : undefined,
+    }),
+  );
+  if (!value) return { ok: false, reason: `${container.name} keeps its data in the ${driver} storage driver` };
+  const fresh = filesystemReader(exec, root);
+  const reader = { ...fresh };
+  if (first === 'list')
+    reader.list = answeredOnce(
+      value.then((v) => v.listing ?? fresh.list()),
+      fresh.list,
+    );
+  if (first === 'pushDates')
+    reader.pushDates = answeredOnce(
+      value.then((v) => v.dates ?? fresh.pushDates()),
+      fresh.pushDates,
+    );
   return { ok: true, access: { kind: 'filesystem', container, exec, root, reader } };
 }
 
 /** The early answer for the first call, a new read for every later one. */
 function answeredOnce<T>(early: Promise<T>, again: () => Promise<T>): () => Promise<T> {
   let kept: Promise<T> | undefined = early;
+  // Its failure is the first caller's (a caller that never asks has none).
+  early.catch(() => {});
   return () => {
     const answer = kept ?? again();
     kept = undefined;

@@ -135,21 +135,9 @@ export function planTargets(plans: readonly RepositoryPlan[]): string[] {
   );
 }
 
-export async function removeFromStorage(exec: Exec, root: string, plans: readonly RepositoryPlan[]): Promise<Removal> {
-  return removeTargets(exec, root, planTargets(plans), 'removing manifests');
-}
-
 /** Repositories' links to blobs (`_layers/<alg>/<hex>`), as registry 3.x's collection removes them for the blobs it deletes. */
 export function layerLinkTargets(links: readonly { repository: string; digest: string }[]): string[] {
   return links.map((l) => `rm:${storagePath.layerLink(l.repository, l.digest)}`);
-}
-
-export async function removeLayerLinks(
-  exec: Exec,
-  root: string,
-  links: readonly { repository: string; digest: string }[],
-): Promise<Removal> {
-  return removeTargets(exec, root, layerLinkTargets(links), 'removing layer links');
 }
 
 /** Blobs (`blobs/<alg>/<hex[0:2]>/<hex>`). */
@@ -158,19 +146,7 @@ export function blobTargets(digests: readonly string[]): string[] {
   return digests.map((d) => `rm:${storagePath.blob(d)}`);
 }
 
-export async function removeBlobs(exec: Exec, root: string, digests: readonly string[]): Promise<Removal> {
-  return removeTargets(exec, root, blobTargets(digests), 'removing blobs');
-}
-
 /** Upload sessions (`_uploads/<uuid>`). */
 export function uploadTargets(sessions: readonly Pick<UploadSession, 'repository' | 'id'>[]): string[] {
   return sessions.map((s) => `rm:${storagePath.upload(s.repository, s.id)}`);
-}
-
-export async function removeUploads(
-  exec: Exec,
-  root: string,
-  sessions: readonly Pick<UploadSession, 'repository' | 'id'>[],
-): Promise<Removal> {
-  return removeTargets(exec, root, uploadTargets(sessions), 'removing upload sessions');
 }

@@ -30,18 +30,8 @@ export function storageOf(configYaml: string, env: readonly string[]): { driver:
   return { driver, root };
 }
 
-/** Where the registry keeps its data: it must be the filesystem driver for gc. */
-export async function readStorageRoot(exec: Exec, configPath: string, env: readonly string[], container: string): Promise<string> {
-  return filesystemRoot(await withConfigRead(exec, configPath).config(), env, container);
-}
-
-function filesystemRoot(configYaml: string | undefined, env: readonly string[], container: string): string {
-  const { driver, root } = storageOf(configYaml ?? '', env);
-  if (driver !== 'filesystem') {
-    throw new ResourceError(`gc works with the registry's filesystem storage only; ${container} uses the ${driver} driver`);
-  }
-  return root;
-}
+const notFilesystem = (container: string, driver: string): ResourceError =>
+  new ResourceError(`gc works with the registry's filesystem storage only; ${container} uses the ${driver} driver`);
 
 // Prepended to a storage script: its first argument is the configuration file, printed first
 // with its length ("-1" when it cannot be read), then the script runs on the other arguments.
@@ -88,8 +78,27 @@ export function withConfigRead(exec: Exec, configPath: string): { exec: Exec; co
  * read(exec, root) at the storage root, with the configuration read in the same exec as its
  * first script: it starts at the root the env names (else the image default) and is kept
  * when the configuration names that root, else run again at the one it names. Only for
- * reads: a read at the wrong root finds nothing and changes nothing.
+ * reads: a read at the wrong root finds nothing and changes nothing. The value is undefined
+ * when the registry keeps its data in another driver than the filesystem (then `read` only
+ * ran at a root the registry does not use).
  */
+export async function readAtConfiguredRoot<T>(
+  exec: Exec,
+  configPath: string,
+  env: readonly string[],
+  read: (exec: Exec, root: string) => Promise<T>,
+): Promise<{ driver: string; root: string; value: Promise<T> | undefined }> {
+  const guess = storageRoot(env);
+  const { exec: once, config } = withConfigRead(exec, configPath);
+  const early = read(once, guess);
+  // Its failure is the caller's only when it is kept.
+  early.catch(() => {});
+  const { driver, root } = storageOf((await config()) ?? '', env);
+  if (driver !== 'filesystem') return { driver, root, value: undefined };
+  return { driver, root, value: root === guess ? early : read(exec, root) };
+}
+
+/** readAtConfiguredRoot for gc and the mirror's storage: another driver than the filesystem is an error. */
 export async function readAtStorageRoot<T>(
   exec: Exec,
   configPath: string,
@@ -97,10 +106,7 @@ export async function readAtStorageRoot<T>(
   container: string,
   read: (exec: Exec, root: string) => Promise<T>,
 ): Promise<{ root: string; value: T }> {
-  const guess = storageRoot(env);
-  const { exec: once, config } = withConfigRead(exec, configPath);
-  const early = read(once, guess);
-  early.catch(() => {});
-  const root = filesystemRoot(await config(), env, container);
-  return { root, value: root === guess ? await early : await read(exec, root) };
+  const { driver, root, value } = await readAtConfiguredRoot(exec, configPath, env, read);
+  if (!value) throw notFilesystem(container, driver);
+  return { root, value: await value };
 }

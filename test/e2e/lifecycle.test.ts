@@ -3,10 +3,11 @@
 // container, loopback-only publishing, stat/info/logs; for registry:3 and registry:2.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { e2e, freePort, registryImages, startTestRegistry, tryConnect } from '../helpers/engine.ts';
+import { outsideAddress } from '../helpers/network.ts';
 import {
   docker,
   dockerOk,
@@ -61,9 +62,7 @@ function ok(t: ExecutionContext, r: RunResult, what: string): void {
   t.is(r.code, 0, `${what} failed: ${r.stderr}`);
 }
 
-const nonLoopback = Object.values(networkInterfaces())
-  .flat()
-  .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+const nonLoopback = outsideAddress();
 
 for (const image of registryImages) {
   e2e(`${image}: up, push, stop, start, pull back; data survives a new container`, async (t) => {

@@ -18,7 +18,7 @@ import { connectEngine } from '../../src/engine/engine.ts';
 import { inspectRegistryContainer } from '../../src/server/container.ts';
 import { helperContainerOptions } from '../../src/gc/helper-mounts.ts';
 import { execIn } from '../../src/server/container-exec.ts';
-import { readStorageRoot } from '../../src/storage/storage-root.ts';
+import { readAtConfiguredRoot } from '../../src/storage/storage-root.ts';
 
 interface Setup {
   port: number;
@@ -317,11 +317,11 @@ e2e(
     // ...gc's helper, made as gc makes it for this registry, sees the storage and neither file.
     const engine = await connectEngine({ debug: false, tls: false, tlsVerify: false }, s.env, new AbortController().signal);
     const registry = await inspectRegistryContainer(engine.docker, { id: s.container, name: s.container });
-    const root = await readStorageRoot(
+    const { root } = await readAtConfiguredRoot(
       execIn(engine.docker, registry),
       registry.configPath,
       registry.details.Config.Env ?? [],
-      registry.name,
+      async () => undefined,
     );
     t.is(root, '/var/lib/registry');
     const helper = await engine.docker.createContainer(helperContainerOptions(registry, `${s.container}-gc-test`, root));

@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { analyse } from '../../src/gc/gc-analysis.ts';
 import { s3RemovalKeys } from '../../src/gc/s3-removal.ts';
 import { filesystemReader } from '../../src/storage/storage-reader.ts';
-import { removeBlobs, removeFromStorage, removeLayerLinks, removeUploads } from '../../src/storage/storage-remove.ts';
+import { blobTargets, layerLinkTargets, planTargets, removeTargets, uploadTargets } from '../../src/storage/storage-remove.ts';
 import { localExec, storageTree, storeImage } from '../helpers/storage-tree.ts';
 
 function files(v2: string): Set<string> {
@@ -51,14 +51,13 @@ test('the keys chosen on S3 are the files the filesystem removal removes, for th
   const before = files(tree.v2);
   const s3 = s3RemovalKeys(analysis, [...before], analysis.prediction.blobs);
 
-  await removeFromStorage(localExec, tree.root, analysis.plans);
-  await removeUploads(localExec, tree.root, analysis.uploads);
-  await removeBlobs(localExec, tree.root, analysis.prediction.blobs);
   const going = new Set(analysis.prediction.blobs);
   const links = [...analysis.listing.times.layers.keys()]
     .map((k) => ({ repository: k.slice(0, k.lastIndexOf('@')), digest: k.slice(k.lastIndexOf('@') + 1) }))
     .filter((l) => going.has(l.digest));
-  await removeLayerLinks(localExec, tree.root, links);
+  // In the order gc removes them: manifests and uploads, then blobs with their layer links.
+  await removeTargets(localExec, tree.root, [...planTargets(analysis.plans), ...uploadTargets(analysis.uploads)], 'removing manifests');
+  await removeTargets(localExec, tree.root, [...blobTargets(analysis.prediction.blobs), ...layerLinkTargets(links)], 'removing blobs');
   const after = files(tree.v2);
 
   const removed = [...before].filter((f) => !after.has(f)).sort();

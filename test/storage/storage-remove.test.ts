@@ -6,12 +6,13 @@ import { dirname, join } from 'node:path';
 import { isDigest, isRepositoryName, isTagName, isUploadId, storagePath } from '../../src/storage/storage-layout.ts';
 import { listStorage, parseListing } from '../../src/storage/storage-listing.ts';
 import {
-  removeBlobs,
-  removeFromStorage,
-  removeLayerLinks,
+  blobTargets,
+  layerLinkTargets,
+  planTargets,
   removeManifestLinks,
   removeRepositories,
-  removeUploads,
+  removeTargets,
+  uploadTargets,
 } from '../../src/storage/storage-remove.ts';
 import { untagInStorage } from '../../src/storage/untag.ts';
 import { localExec, storageTree } from '../helpers/storage-tree.ts';
@@ -158,13 +159,20 @@ function hostileTree(t: ExecutionContext) {
 test('removals: built paths only, no symlink followed, hostile neighbours untouched', async (t) => {
   const { tree, outside, fake, r } = hostileTree(t);
   const left = [
-    ...(await removeFromStorage(localExec, tree.root, [
-      { name: 'app', keep: [], remove: [D], removeRepository: false, warnings: [], young: [] },
-    ])),
-    ...(await removeLayerLinks(localExec, tree.root, [{ repository: 'app', digest: D }])),
-    ...(await removeBlobs(localExec, tree.root, [D])),
-    ...(await removeUploads(localExec, tree.root, [{ repository: 'app', id: UUID }])),
-    ...(await removeUploads(localExec, tree.root, [{ repository: 'lnk', id: UUID }])),
+    ...(await removeTargets(
+      localExec,
+      tree.root,
+      [
+        ...planTargets([{ name: 'app', keep: [], remove: [D], removeRepository: false, warnings: [], young: [] }]),
+        ...layerLinkTargets([{ repository: 'app', digest: D }]),
+        ...blobTargets([D]),
+        ...uploadTargets([
+          { repository: 'app', id: UUID },
+          { repository: 'lnk', id: UUID },
+        ]),
+      ],
+      'removing',
+    )),
     ...(await removeRepositories(localExec, tree.root, ['gone', 'lnk'])),
     ...(await removeManifestLinks(localExec, tree.root, 'lnk', ['v1'], [D])),
   ];
