@@ -11,7 +11,7 @@
 import { build } from 'esbuild';
 import { bundleOptions } from './bundle.ts';
 import { inject, makeBlob, seaMain, warmCaches } from './sea.ts';
-import { sideBundleOptions } from './side-packages.ts';
+import { SIDE_PACKAGES, sideAsset, sideBundleOptions } from './side-packages.ts';
 import { parseTarget, resolveTarget } from './target.ts';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -48,16 +48,16 @@ process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 const metadata = { ...JSON.parse(readFileSync(join(root, 'plugin-metadata/metadata.json'), 'utf8')), Version: pkg.version };
 
-// The plain-Node form runs one bundle; the executable its main script and side.js (build/side-packages.ts).
-const [bundle, mainBundle, sideBundle] = await Promise.all([
+// The plain-Node form runs one bundle; the executable its main script and a script per side package (build/side-packages.ts).
+const [bundle, mainBundle, ...sideBundles] = await Promise.all([
   build(bundleOptions(root)),
   build(bundleOptions(root, { side: true })),
-  build(sideBundleOptions(root, bundleOptions(root))),
+  ...SIDE_PACKAGES.map((p) => build(sideBundleOptions(root, bundleOptions(root), p))),
 ]);
 const appCode = bundle.outputFiles[0]!.text;
 // The executable reads its scripts as Latin-1 (sea.ts readAsset): esbuild writes ASCII
 // (charset 'ascii', its default, escapes the rest), and a bundle that is not must fail here.
-for (const out of [bundle, mainBundle, sideBundle]) {
+for (const out of [bundle, mainBundle, ...sideBundles]) {
   const text = out.outputFiles[0]!.text;
   const at = text.search(/[^\x00-\x7f]/);
   if (at >= 0)
@@ -128,16 +128,20 @@ const target = resolveTarget(root, targetName);
 const output = join(dist, target.output);
 const appFile = join(work, 'app.js');
 writeFileSync(appFile, wrap(mainBundle.outputFiles[0]!.text));
-const sideFile = join(work, 'side.js');
-writeFileSync(sideFile, wrap(sideBundle.outputFiles[0]!.text));
+const sideFiles: Record<string, string> = {};
+SIDE_PACKAGES.forEach((p, i) => {
+  const file = join(work, sideAsset(p));
+  writeFileSync(file, wrap(sideBundles[i]!.outputFiles[0]!.text));
+  sideFiles[sideAsset(p)] = file;
+});
 
-// The executable keeps the bundle as SEA assets (its main script, side.js) next to their
+// The executable keeps the bundle as SEA assets (its main script, the side scripts) next to their
 // V8 code caches. The SEA's own main script stays tiny, so the answers of the preamble
 // never read the bundle.
-const caches = warmCaches(target, work, appFile, sideFile);
+const caches = warmCaches(target, work, appFile, sideFiles);
 const mainFile = join(work, 'main.cjs');
 writeFileSync(mainFile, seaMain(preamble, caches !== undefined));
-const blob = makeBlob(work, mainFile, { 'app.js': appFile, 'side.js': sideFile, ...caches });
+const blob = makeBlob(work, mainFile, { 'app.js': appFile, ...sideFiles, ...caches });
 
 // Injected into a temporary copy, then renamed into place: a program running the old
 // executable (a test, an installed copy being replaced) never sees a half-written file.

@@ -38,7 +38,7 @@ const SOURCE_PATCHES: readonly SourcePatch[] = [
   /*
    * docker-modem's ssh dialer goes: docker-jindr reaches ssh:// engines through the ssh
    * binary (src/engine/ssh-agent.ts), and with the dialer its ssh2 would be bundled (some
-   * 450 KB of side.js) and required with dockerode (~33 ms). dockerode's BuildKit session
+   * 450 KB of dockerode's side script) and required with dockerode (~33 ms). dockerode's BuildKit session
    * (grpc and protobufjs, ~47 ms; never used) is required when first called instead of
    * when dockerode is: together they were most of the ~135 ms `require('dockerode')`
    * cost, paid by every command that talks to the engine (and by lsi, which reads push
@@ -97,7 +97,7 @@ function uiPage(root: string): Plugin {
   };
 }
 
-/** side: the big lazily imported packages become stubs for side.js (build/side-packages.ts), as in the executable. */
+/** side: the big lazily imported packages become stubs for their side scripts (build/side-packages.ts), as in the executable. */
 export function bundleOptions(root: string, options: { side?: boolean } = {}): BuildOptions & { write: false } {
   return {
     entryPoints: [join(root, 'src/cli/bin.ts')],

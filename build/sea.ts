@@ -30,7 +30,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sideLoader } from './side-packages.ts';
+import { SIDE_PACKAGES, sideAsset, sideLoader } from './side-packages.ts';
 import { hostTarget, type Target } from './target.ts';
 
 const fuse = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -62,10 +62,16 @@ export const CACHE_PROFILES = ['help', 'ls', 'lsi', 'cp', 'all'] as const;
 /**
  * Makes the code caches with the target's Node (build/warm-up.cjs): the bundle runs a
  * profile's commands against a registry served in the same process, and its cache holds
- * every function they compiled, where SEA's own useCodeCache holds only the top level.
- * Returns the cache files by asset name, or undefined when the target's Node cannot run here.
+ * every function they compiled, where SEA's own useCodeCache holds only the top level; and
+ * one cache per side package's script (build/warm-side.cjs). Returns the cache files by
+ * asset name, or undefined when the target's Node cannot run here.
  */
-export function warmCaches(target: Target, work: string, appFile: string, sideFile: string): Record<string, string> | undefined {
+export function warmCaches(
+  target: Target,
+  work: string,
+  appFile: string,
+  sideFiles: Record<string, string>,
+): Record<string, string> | undefined {
   const runner = runnerFor(target);
   if (!runner) {
     console.log(
@@ -73,26 +79,35 @@ export function warmCaches(target: Target, work: string, appFile: string, sideFi
     );
     return undefined;
   }
-  const warmUp = join(dirname(fileURLToPath(import.meta.url)), 'warm-up.cjs');
+  const here = dirname(fileURLToPath(import.meta.url));
+  const byPackage = JSON.stringify(Object.fromEntries(SIDE_PACKAGES.map((p) => [p, sideFiles[sideAsset(p)]])));
   const caches: Record<string, string> = {};
   for (const profile of CACHE_PROFILES) {
     const cacheFile = join(work, `cache-${profile}`);
-    quiet(runner[0]!, [...runner.slice(1), warmUp, appFile, cacheFile, work, profile, sideFile], /^$/);
+    quiet(runner[0]!, [...runner.slice(1), join(here, 'warm-up.cjs'), appFile, cacheFile, work, profile, byPackage], /^$/);
     if (!existsSync(cacheFile)) {
       throw new Error(`the warm-up (${profile}) ended without process.exit(): the code cache was not written (see src/cli/bin.ts)`);
     }
     caches[`cache-${profile}`] = cacheFile;
   }
+  for (const pkg of SIDE_PACKAGES) {
+    const asset = sideAsset(pkg);
+    const cacheFile = join(work, `cache-${asset}`);
+    quiet(runner[0]!, [...runner.slice(1), join(here, 'warm-side.cjs'), sideFiles[asset]!, pkg, cacheFile], /^$/);
+    if (!existsSync(cacheFile)) throw new Error(`the warm-up of ${asset} wrote no code cache`);
+    caches[`cache-${asset}`] = cacheFile;
+  }
   return caches;
 }
 
 /**
- * An asset's text. The bundles are ASCII (build.ts checks), so read as Latin-1: one copy
- * of its bytes into a one-byte string, where sea.getAsset(name, 'utf8') decodes UTF-8 (and
- * side.js, over 1 MB, becomes a string outside V8's heap this way). Measured on `ls`
- * (callgrind, millions of instructions without V8's hash-seed search): 138.4 -> 138.0.
+ * An asset's text (`name`: an expression of the main script). The bundles are ASCII
+ * (build.ts checks), so read as Latin-1: one copy of its bytes into a one-byte string, where
+ * sea.getAsset(name, 'utf8') decodes UTF-8 (and a side script over 1 MB becomes a string
+ * outside V8's heap this way). Measured on `ls` (callgrind, millions of instructions without
+ * V8's hash-seed search): 138.4 -> 138.0.
  */
-const readAsset = (name: string): string => `Buffer.from(sea.getRawAsset(${JSON.stringify(name)})).toString('latin1')`;
+const readAsset = (name: string): string => `Buffer.from(sea.getRawAsset(${name})).toString('latin1')`;
 
 /**
  * The SEA main script: the answers of `preamble`, else the bundle from its asset, with the
@@ -110,8 +125,8 @@ export function seaMain(preamble: string, withCache: boolean): string {
     : '';
   return `${preamble}{
   const sea = require('node:sea');
-  ${sideLoader(readAsset('side.js'))}${cache}
-  const script = new (require('node:vm').Script)(${readAsset('app.js')}, {
+  ${sideLoader(readAsset('asset'), withCache ? "new Uint8Array(sea.getRawAsset('cache-' + asset))" : undefined)}${cache}
+  const script = new (require('node:vm').Script)(${readAsset("'app.js'")}, {
     filename: 'docker-jindr.js',${withCache ? "\n    cachedData: new Uint8Array(sea.getRawAsset('cache-' + profile))," : ''}
   });
   script.runInThisContext()(exports, require, module, __filename, __dirname);

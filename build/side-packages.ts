@@ -1,13 +1,17 @@
 // The executable's script holds what a command may need at once; the big packages only a
-// few commands reach (through import()) go into a second script, side.js, compiled the
-// first time one of them is imported. V8 reads, hashes and checks the whole source of a
-// script before it runs a line of it: with dockerode, ssh2 (since gone) and the AWS SDK in it (2.7 MB
+// few commands reach (through import()) each go into a script of their own (side-NAME.js),
+// compiled the first time the package is imported, with a V8 code cache made at build time
+// (build/warm-side.cjs). V8 reads, hashes and checks the whole source of a script before it
+// runs a line of it: with dockerode, ssh2 (since gone) and the AWS SDK in it (2.7 MB
 // instead of 0.6), every `ls` spent some 6 ms more of CPU starting (measured with each
-// one's own code cache: 52 ms against 46, node -e 0 being 24).
+// one's own code cache: 52 ms against 46, node -e 0 being 24). With the four packages in one
+// side script and no cache for it (until 2026-12-07), loading dockerode cost every command
+// that talks to the engine about 78 ms of wall-clock; in its own script 46, and 29 with its
+// code cache (Node 24, medians of three, the script evaluated and the package required).
 //
 // In the main bundle each of these packages is a stub asking a loader the executable's
 // main script defines (globalThis[Symbol.for('docker-jindr.side')]) for the package's
-// exports; side.js is one CommonJS bundle of the packages, each required on first ask.
+// exports; each side script is one CommonJS bundle of its package, required on first ask.
 // The plain-Node form (dist/docker-jindr.cjs) stays one bundle.
 import type { BuildOptions, Plugin } from 'esbuild';
 import { join } from 'node:path';
@@ -31,9 +35,12 @@ export const sidePackages: Plugin = {
   },
 };
 
-/** side.js: module.exports maps each side package to a function that requires it. */
-export function sideBundleOptions(root: string, base: BuildOptions): BuildOptions & { write: false } {
-  const entries = SIDE_PACKAGES.map((p) => `  ${JSON.stringify(p)}: () => require(${JSON.stringify(p)}),`).join('\n');
+/** The SEA asset of a side package's script: side-dockerode.js, side-aws-sdk-client-ecr.js... */
+export const sideAsset = (pkg: string): string => `side-${pkg.replace(/[^a-z0-9]+/gi, '-').replace(/^-/, '')}.js`;
+
+/** A side package's script: module.exports maps the package to a function that requires it. */
+export function sideBundleOptions(root: string, base: BuildOptions, pkg: string): BuildOptions & { write: false } {
+  const entries = `  ${JSON.stringify(pkg)}: () => require(${JSON.stringify(pkg)}),`;
   return {
     ...base,
     entryPoints: undefined,
@@ -48,17 +55,26 @@ export function sideBundleOptions(root: string, base: BuildOptions): BuildOption
   };
 }
 
-/** The loader the SEA main script defines: side.js compiled and run on first ask, each package required once. */
-export function sideLoader(readSide: string): string {
+/**
+ * The loader the SEA main script defines: a side package's script compiled and run on first
+ * ask (with its code cache when `cache` gives one), each package required once. `read` and
+ * `cache` are expressions of the main script in the asset's name, `asset`.
+ */
+export function sideLoader(read: string, cache?: string): string {
+  const assets = Object.fromEntries(SIDE_PACKAGES.map((p) => [p, sideAsset(p)]));
   return `{
-    let side;
+    const sides = new Map();
+    const assets = ${JSON.stringify(assets)};
     globalThis[${SIDE_LOADER}] = (name) => {
-      if (!side) {
+      let exported = sides.get(name);
+      if (!exported) {
+        const asset = assets[name];
         const m = { exports: {} };
-        new (require('node:vm').Script)(${readSide}, { filename: 'docker-jindr-side.js' }).runInThisContext()(m.exports, require, m, __filename, __dirname);
-        side = m.exports;
+        new (require('node:vm').Script)(${read}, { filename: 'docker-jindr-' + asset${cache ? `, cachedData: ${cache}` : ''} }).runInThisContext()(m.exports, require, m, __filename, __dirname);
+        exported = m.exports;
+        sides.set(name, exported);
       }
-      return side[name]();
+      return exported[name]();
     };
   }`;
 }

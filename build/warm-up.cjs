@@ -8,7 +8,7 @@
 // gets its own (the executable picks one by the command word: sea.ts); `all` also
 // evaluates every command's module (lazy-commands.ts) for the other commands. A run that
 // exits non-zero stops the build: its cache would hold the error path instead of the command.
-//   node build/warm-up.cjs APP_JS CACHE_OUT SCRATCH_DIR PROFILE SIDE_JS
+//   node build/warm-up.cjs APP_JS CACHE_OUT SCRATCH_DIR PROFILE SIDE_FILES (JSON: package -> its side script)
 'use strict';
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
@@ -16,22 +16,23 @@ const http = require('node:http');
 const path = require('node:path');
 const vm = require('node:vm');
 
-const [appFile, cacheFile, scratch, profile, sideFile] = process.argv.slice(2);
-// The packages the main script leaves to side.js (build/side-packages.ts), as the executable serves them.
-let side;
+const [appFile, cacheFile, scratch, profile, sideJson] = process.argv.slice(2);
+// The packages the main script leaves to side scripts (build/side-packages.ts), as the executable serves them.
+const sideFiles = JSON.parse(sideJson);
+const sides = new Map();
 globalThis[Symbol.for('docker-jindr.side')] = (name) => {
-  if (!side) {
+  if (!sides.has(name)) {
     const m = { exports: {} };
-    new vm.Script(fs.readFileSync(sideFile, 'utf8'), { filename: 'docker-jindr-side.js' }).runInThisContext()(
+    new vm.Script(fs.readFileSync(sideFiles[name], 'latin1'), { filename: 'docker-jindr-side.js' }).runInThisContext()(
       m.exports,
       require,
       m,
       __filename,
       __dirname,
     );
-    side = m.exports;
+    sides.set(name, m.exports);
   }
-  return side[name]();
+  return sides.get(name)[name]();
 };
 const script = new vm.Script(fs.readFileSync(appFile, 'utf8'), { filename: 'docker-jindr.js' });
 const run = script.runInThisContext();

@@ -1,7 +1,7 @@
 // Builds the executable as it would be with a V8 start-up snapshot (Node's SEA
 // `useSnapshot: true`) instead of build/sea.ts's code caches, for bench/snapshot to
 // compare: the same main bundle (src/cli/process-main.ts as the entry, so evaluating it
-// runs nothing) and the same side.js, evaluated by the snapshot builder; the metadata
+// runs nothing) and the same side scripts, evaluated by the snapshot builder; the metadata
 // answer, argv, env and everything else of the process read in the deserialize main
 // function. `warm`: the builder also runs these command lines (stdout and stderr thrown
 // away) so that the functions they compile are in the snapshot too.
@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleOptions } from '../../build/bundle.ts';
 import { inject, quiet } from '../../build/sea.ts';
-import { sideBundleOptions, sideLoader } from '../../build/side-packages.ts';
+import { SIDE_PACKAGES, sideAsset, sideBundleOptions, sideLoader } from '../../build/side-packages.ts';
 import { hostTarget, resolveTarget } from '../../build/target.ts';
 
 const wrap = (code: string): string => `(function (exports, require, module, __filename, __dirname) {\n${code}\n})`;
@@ -48,7 +48,7 @@ require('node:v8').startupSnapshot.setDeserializeMainFunction(() => {
     process.stdout.write(${JSON.stringify(metadataAnswer)});
   } else {
     const sea = require('node:sea');
-    ${sideLoader("sea.getAsset('side.js', 'utf8')")}
+    ${sideLoader("sea.getAsset(asset, 'utf8')")}
     bundle.runProcess();
   }
 });
@@ -62,7 +62,7 @@ export async function buildSnapshotExecutable(
   warm?: readonly string[][],
 ): Promise<{ file: string; blobBytes: number }> {
   const options = bundleOptions(root, { side: true });
-  const [main, side] = await Promise.all([
+  const [main, ...sides] = await Promise.all([
     build({
       ...options,
       entryPoints: undefined,
@@ -73,15 +73,18 @@ export async function buildSnapshotExecutable(
         loader: 'ts',
       },
     }),
-    build(sideBundleOptions(root, bundleOptions(root))),
+    ...SIDE_PACKAGES.map((p) => build(sideBundleOptions(root, bundleOptions(root), p))),
   ]);
   const name = warm ? 'snapshot-warm' : 'snapshot';
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   const metadata = { ...JSON.parse(readFileSync(join(root, 'plugin-metadata/metadata.json'), 'utf8')), Version: pkg.version };
   const mainFile = join(work, `${name}-main.cjs`);
   writeFileSync(mainFile, builderScript(main.outputFiles[0]!.text, JSON.stringify(metadata, null, 2) + '\n', warm));
-  const sideFile = join(work, 'side.js');
-  writeFileSync(sideFile, wrap(side.outputFiles[0]!.text));
+  const sideFiles: Record<string, string> = {};
+  SIDE_PACKAGES.forEach((p, i) => {
+    sideFiles[sideAsset(p)] = join(work, sideAsset(p));
+    writeFileSync(sideFiles[sideAsset(p)]!, wrap(sides[i]!.outputFiles[0]!.text));
+  });
   const blob = join(work, `${name}.blob`);
   const config = join(work, `${name}-sea-config.json`);
   writeFileSync(
@@ -91,7 +94,7 @@ export async function buildSnapshotExecutable(
       output: blob,
       disableExperimentalSEAWarning: true,
       useSnapshot: true,
-      assets: { 'side.js': sideFile },
+      assets: sideFiles,
     }),
   );
   // Node warns that node:module (esbuild's helpers) is not verified in snapshots: it is not used at run time.
