@@ -3,7 +3,7 @@
 // and secrets directory and the moto user's key in AWS_*; removed after the file.
 import type { Cleanups } from './cleanups.ts';
 import { freePort } from './free-port.ts';
-import { docker, makeDockerConfig, removePulledImages, type RunResult } from './run.ts';
+import { docker, makeDockerConfig, pluginBinary, removePulledImages, run, type RunResult } from './run.ts';
 import type { S3Server } from './s3.ts';
 
 export interface StartedRegistry {
@@ -13,7 +13,12 @@ export interface StartedRegistry {
   /** Where its storage is, as `up` says it: the data directory, or s3://BUCKET/PREFIX. */
   storage: string;
   env: NodeJS.ProcessEnv;
-  /** `docker jindr -r HOST ARGS` through the docker CLI. */
+  /**
+   * `docker-jindr -r HOST ARGS`, the executable run on its own with the registry's
+   * DOCKER_CONFIG: these files run a few hundred commands, and through the docker CLI each
+   * would also cost the CLI and a metadata request (`up` goes through it; the plugin's path
+   * is tested in plugin.test.ts and the others).
+   */
   jindr(...args: string[]): Promise<RunResult>;
 }
 
@@ -47,10 +52,10 @@ export async function upRegistry(
   delete env.AWS_PROFILE;
   delete env.AWS_SESSION_TOKEN;
   cleanups.push(() => cfg.cleanup());
-  const jindr = (...args: string[]) => docker(['jindr', '-r', host, ...args], { env });
+  const jindr = (...args: string[]) => run(pluginBinary, ['-r', host, ...args], { env });
   const storage = 'bucket' in where ? `s3://${where.bucket}/${where.prefix}` : cleanups.tempDir('jindr-s3-data-');
   const args = 'bucket' in where ? ['--storage', storage, '--s3-endpoint', s3.endpoint] : ['-d', storage];
-  const up = await jindr('up', ...args);
+  const up = await docker(['jindr', '-r', host, 'up', ...args], { env });
   if (up.code !== 0) throw new Error(`up ${args.join(' ')}: ${up.stderr}`);
   return { host, container: `jindr-${port}`, storage, env, jindr };
 }
