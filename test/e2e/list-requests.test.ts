@@ -1,5 +1,6 @@
-// What `lsi` asks a real registry (its --debug request lines, besides the one GET /v2/
-// asking a loopback registry whether it is a mirror): `lsi -q` reads the catalog and the
+// What `lsi` asks a real registry (its --debug request lines): no GET /v2/ (a loopback
+// registry says whether it is a mirror in its answer to the catalog, the first request),
+// `lsi -q` reads the catalog and the
 // tag lists only; a second `lsi` HEADs each tag and fetches nothing it
 // has seen (the cache in $XDG_CACHE_HOME); after a push it fetches only the new image. lsi
 // also asks the referrers API for the first image: a registry without it no more.
@@ -43,6 +44,8 @@ for (const image of registryImages) {
     t.is(quiet.code, 0, quiet.stderr);
     t.deepEqual(quiet.stdout.trim().split('\n'), [`${reg.host}/app:v1`, `${reg.host}/app:v2`, `${reg.host}/archy:v1`]);
     t.deepEqual([...new Set(kinds(requests(quiet.stderr)))].sort(), ['GET /v2/*/tags', 'GET /v2/_catalog']);
+    t.is(kinds(requests(quiet.stderr))[0], 'GET /v2/_catalog', 'the catalog first, no GET /v2/ before it');
+    t.false(requests(quiet.stderr).includes('GET /v2/'), 'the catalog answer says the registry is no mirror');
 
     const first = await lsi('--format', 'json');
     t.is(first.code, 0, first.stderr);
