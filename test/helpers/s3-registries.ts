@@ -3,7 +3,7 @@
 // and secrets directory and the moto user's key in AWS_*; removed after the file.
 import type { Cleanups } from './cleanups.ts';
 import { freePort } from './free-port.ts';
-import { docker, makeDockerConfig, pluginBinary, removePulledImages, run, type RunResult } from './run.ts';
+import { docker, jindr as jindrAlone, makeDockerConfig, removePulledImages, type RunResult } from './run.ts';
 import type { S3Server } from './s3.ts';
 
 export interface StartedRegistry {
@@ -52,7 +52,7 @@ export async function upRegistry(
   delete env.AWS_PROFILE;
   delete env.AWS_SESSION_TOKEN;
   cleanups.push(() => cfg.cleanup());
-  const jindr = (...args: string[]) => run(pluginBinary, ['-r', host, ...args], { env });
+  const jindr = (...args: string[]) => jindrAlone(['-r', host, ...args], { env });
   const storage = 'bucket' in where ? `s3://${where.bucket}/${where.prefix}` : cleanups.tempDir('jindr-s3-data-');
   const args = 'bucket' in where ? ['--storage', storage, '--s3-endpoint', s3.endpoint] : ['-d', storage];
   const up = await docker(['jindr', '-r', host, 'up', ...args], { env });
