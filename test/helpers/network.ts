@@ -16,5 +16,23 @@ export function outsideAddress(): string | undefined {
  * (libuv lists only interfaces that are up and running), and the address is there all the same.
  */
 export async function bridgeGateway(): Promise<string> {
-  return (await dockerOk(['network', 'inspect', 'bridge', '--format', '{{(index .IPAM.Config 0).Gateway}}'])).trim();
+  const [gateway = '', subnet = '', device = ''] = (
+    await dockerOk([
+      'network',
+      'inspect',
+      'bridge',
+      '--format',
+      '{{(index .IPAM.Config 0).Gateway}} {{(index .IPAM.Config 0).Subnet}} {{index .Options "com.docker.network.bridge.name"}}',
+    ])
+  )
+    .trimEnd()
+    .split(' ');
+  if (gateway) return gateway;
+  // An engine that found docker0 already there (a restart) may record the subnet alone: the
+  // bridge's own address is the gateway then, and failing that the subnet's first address.
+  const own = networkInterfaces()[device]?.find((a) => a.family === 'IPv4')?.address;
+  if (own) return own;
+  const first = /^(\d+\.\d+\.\d+\.)0\/\d+$/.exec(subnet);
+  if (first) return `${first[1]}1`;
+  throw new Error(`the engine's bridge network names no gateway (subnet ${subnet || 'none'}): cannot tell where containers reach this machine`);
 }
