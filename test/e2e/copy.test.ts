@@ -1,4 +1,4 @@
-// `docker jindr cp` through the real docker CLI against real registries: logins made
+// `cp` (the executable on its own) against real registries: logins made
 // by the real `docker login` (in auths, through a credential helper via credsStore and
 // via credHelpers), OCI indexes and Docker manifest lists checked with skopeo, wrong or
 // missing credentials, and a destination that dies mid-copy.
@@ -46,7 +46,7 @@ function dockerConfig(json: object = {}): { dir: string; env: NodeJS.ProcessEnv 
 }
 
 function jindr(args: readonly string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
-  return docker(['jindr', ...args], { env, timeoutMs: 180_000 });
+  return run(pluginBinary, [...args], { env, timeoutMs: 180_000 });
 }
 
 async function login(host: string, env: NodeJS.ProcessEnv, password = PASSWORD): Promise<void> {

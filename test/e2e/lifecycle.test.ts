@@ -1,5 +1,6 @@
-// The registry's life cycle through the real docker CLI, with the built plugin installed in
-// a temporary DOCKER_CONFIG: up, push, stop, start, pull back, data surviving a new
+// The registry's life cycle (its main test through the real docker CLI, as users run it; the
+// others run the executable on its own), with the built plugin installed in a temporary
+// DOCKER_CONFIG: up, push, stop, start, pull back, data surviving a new
 // container, loopback-only publishing, stat/info/logs; for registry:3 and registry:2.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +15,7 @@ import {
   makeDockerConfig,
   pluginBinary,
   removePulledImages,
+  run,
   tinyImage,
   type RunResult,
   jsonLines,
@@ -29,8 +31,12 @@ interface Setup {
   jindr(...args: string[]): Promise<RunResult>;
 }
 
-/** A free port, a temp data dir and DOCKER_CONFIG; removes the registry containers and dirs afterwards. */
-async function setup(t: ExecutionContext): Promise<Setup> {
+/**
+ * A free port, a temp data dir and DOCKER_CONFIG; removes the registry containers and dirs
+ * afterwards. Its jindr() runs the executable on its own, or through the docker CLI with
+ * `{ throughDocker: true }` (the main job as users run it: `docker jindr up`).
+ */
+async function setup(t: ExecutionContext, { throughDocker = false } = {}): Promise<Setup> {
   const port = await freePort();
   const host = `localhost:${port}`;
   const root = mkdtempSync(join(tmpdir(), 'jindr-lifecycle-'));
@@ -52,7 +58,7 @@ async function setup(t: ExecutionContext): Promise<Setup> {
     data: join(root, 'data'),
     env: cfg.env,
     configDir: cfg.dir,
-    jindr: (...args) => docker(['jindr', ...args], { env: cfg.env }),
+    jindr: (...args) => (throughDocker ? docker(['jindr', ...args], { env: cfg.env }) : run(pluginBinary, args, { env: cfg.env })),
   };
 }
 
@@ -66,7 +72,7 @@ const nonLoopback = outsideAddress();
 
 for (const image of registryImages) {
   e2e(`${image}: up, push, stop, start, pull back; data survives a new container`, async (t) => {
-    const s = await setup(t);
+    const s = await setup(t, { throughDocker: true });
     const up = await s.jindr('up', '-r', s.host, '-d', s.data, '--image', image);
     ok(t, up, 'up');
     t.is(up.stdout.trim(), `registry created and started as ${s.container} on ${s.host} (${image}, data in ${s.data})`);

@@ -1,4 +1,4 @@
-// `docker jindr prune` through the real docker CLI on registries docker-jindr runs (both
+// `prune` (the executable on its own) on registries docker-jindr runs (both
 // images): exactly the newest N tags stay, a tag sharing its digest with a kept tag goes
 // alone, an index's children and referrers survive and still pull; --dry-run predicts
 // what the run then frees. (registry:3's DELETE by tag runs in test/storage/untag.test.ts:
@@ -15,7 +15,7 @@ import {
   status,
   type JindrRegistry,
 } from '../helpers/jindr-registry.ts';
-import { docker, errorLine, run } from '../helpers/run.ts';
+import { docker, errorLine, run, pluginBinary } from '../helpers/run.ts';
 
 interface PruneJson {
   dryRun: boolean;
@@ -160,7 +160,7 @@ e2e(
 
 e2e('prune on a registry this engine does not run is refused in one line', async (t) => {
   const reg = await startJindrRegistry(t, 'registry:2');
-  const result = await docker(['jindr', '-r', 'localhost:1', 'prune', '--keep', '1', '-f'], { env: reg.env });
+  const result = await run(pluginBinary, ['-r', 'localhost:1', 'prune', '--keep', '1', '-f'], { env: reg.env });
   t.regex(
     errorLine(t, result, 1),
     /prune works on a registry this Docker engine runs .*: no registry container serves localhost:1 on this Docker engine/,

@@ -1,5 +1,5 @@
 // Signatures, attestations and SBOMs stay with their image, through the real docker CLI and
-// plugin against real registry containers (distribution 2.8.2: no referrers API, so the
+// the executable against real registry containers (distribution 2.8.2: no referrers API, so the
 // referrers are kept as the OCI 1.1 tag schema says: the fallback tag sha256-<hex> holds an
 // index of them). They are built by hand in cosign's layout (sha256-<hex>.sig/.att tags: a
 // simple-signing payload with cosign's annotation) and the OCI 1.1 layout (an SBOM with
@@ -12,7 +12,7 @@ import type { ExecutionContext } from 'ava';
 import { e2e, startTestRegistry } from '../helpers/engine.ts';
 import { pushRandomImage, type PushedManifest } from '../helpers/images.ts';
 import { forgetConnections, jindrJson, jindrJsonLines, startJindrRegistry, status, type JindrRegistry } from '../helpers/jindr-registry.ts';
-import { dockerOk, jsonLines, run } from '../helpers/run.ts';
+import { jsonLines, run, pluginBinary, runOk } from '../helpers/run.ts';
 import { pushArtifact, pushCosignSignature, pushFallbackIndex } from '../helpers/ui-images.ts';
 
 const tagOf = (digest: string, suffix = ''): string => `${digest.replace(':', '-')}${suffix}`;
@@ -183,7 +183,7 @@ e2e('cp carries signatures, the SBOM, its signature and the fallback tag, digest
   t.is(await skopeoDigest(`${dst.host}/cpy@${sbom.digest}`), sbom.digest);
   t.is(await skopeoDigest(`${dst.host}/cpy:${tagOf(sbom.digest, '.sig')}`), sbomSig.digest);
   // And lsi at the destination sees them under the image.
-  const rows = jsonLines<LsiRow>(await dockerOk(['jindr', '-r', dst.host, 'lsi', 'cpy', '--format', 'json'], { env: r.env }));
+  const rows = jsonLines<LsiRow>(await runOk(pluginBinary, ['-r', dst.host, 'lsi', 'cpy', '--format', 'json'], { env: r.env }));
   t.deepEqual(
     rows.map((x) => [x.tag, x.referrers?.length]),
     [['v3', 2]],

@@ -1,5 +1,5 @@
 // gc on S3 storage shared by two registries (registry:3 and registry:2 on one bucket and
-// prefix, moto's server; test/helpers/s3.ts), through the real docker CLI: the records up
+// prefix, moto's server; test/helpers/s3.ts): the records up
 // writes; the lock object (a second gc refuses in one line); a recorded registry on another
 // engine (refused, --force goes on); a gc killed mid-way (both registries left read-only: a
 // push fails on each; up ends one's, the next gc takes the lock over and ends the other's);
@@ -20,7 +20,7 @@ import {
   pushUntaggedManifest,
   sha256,
 } from '../helpers/images.ts';
-import { docker, dockerOk, errorLine, makeDockerConfig, run, type RunResult } from '../helpers/run.ts';
+import { docker, dockerOk, errorLine, makeDockerConfig, run, type RunResult, pluginBinary } from '../helpers/run.ts';
 import { registryPort } from '../helpers/s3-registries.ts';
 import { motoAvailable, startS3Server, type S3Server } from '../helpers/s3.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -54,7 +54,7 @@ function plugin() {
   };
   delete env.AWS_PROFILE;
   delete env.AWS_SESSION_TOKEN;
-  return { env, jindr: (...args: string[]) => docker(['jindr', ...args], { env }) };
+  return { env, jindr: (...args: string[]) => run(pluginBinary, [...args], { env }) };
 }
 
 function ok(t: ExecutionContext, r: RunResult, what: string): string {

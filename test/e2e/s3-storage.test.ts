@@ -1,5 +1,5 @@
 // `up --storage s3://BUCKET/PREFIX` against a real S3 implementation (moto's server, with
-// authentication on; test/helpers/s3.ts), through the real docker CLI: refusals before any
+// authentication on; test/helpers/s3.ts): refusals before any
 // container, images over 10 MiB in several layers pushed and pulled back (multipart writes,
 // a resumable chunked upload, listings and moves in the bucket), the secret nowhere but in
 // its 0600 file, two registries on one bucket serving the same images at once, the
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { e2e, freePort } from '../helpers/engine.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 import { pushArchy, pushRandomImage, sha256 } from '../helpers/images.ts';
-import { docker, dockerOk, errorLine, jsonLines, makeDockerConfig, type RunResult } from '../helpers/run.ts';
+import { docker, dockerOk, errorLine, jsonLines, makeDockerConfig, type RunResult, run, pluginBinary } from '../helpers/run.ts';
 import { registryPort } from '../helpers/s3-registries.ts';
 import { motoAvailable, startS3Server, type S3Server } from '../helpers/s3.ts';
 
@@ -48,7 +48,7 @@ function plugin(credentials = s3!.credentials): Plugin {
   };
   delete env.AWS_PROFILE;
   delete env.AWS_SESSION_TOKEN;
-  return { env, jindr: (...args) => docker(['jindr', ...args], { env }) };
+  return { env, jindr: (...args) => run(pluginBinary, [...args], { env }) };
 }
 
 async function containersFor(host: string, port: number): Promise<string[]> {

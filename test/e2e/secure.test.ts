@@ -1,5 +1,5 @@
-// A registry others may use, through the real docker CLI with the plugin in a temporary
-// DOCKER_CONFIG: start --auth --tls (passwords on stdin), anonymous requests refused, docker
+// A registry others may use, the executable run with the plugin's temporary DOCKER_CONFIG
+// (docker login, push and pull through the real docker CLI): start --auth --tls (passwords on stdin), anonymous requests refused, docker
 // login/push/pull, every jindr command with the stored login, info/stat, the certificate
 // kept across restarts, wrong passwords, passwords never shown; --bind on another loopback
 // address; --bind 0.0.0.0 without --auth refused. For registry:3 and registry:2.
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { e2e, freePort, registryImages, startTestRegistry, tryConnect } from '../helpers/engine.ts';
-import { docker, dockerOk, makeDockerConfig, run, tinyImage, type RunResult, jsonLines } from '../helpers/run.ts';
+import { docker, dockerOk, makeDockerConfig, run, tinyImage, type RunResult, jsonLines, pluginBinary } from '../helpers/run.ts';
 import { connectEngine } from '../../src/engine/engine.ts';
 import { inspectRegistryContainer } from '../../src/server/container.ts';
 import { helperContainerOptions } from '../../src/gc/helper-mounts.ts';
@@ -63,7 +63,7 @@ async function setup(t: ExecutionContext, hostIp = 'localhost'): Promise<Setup> 
     env: cfg.env,
     printed,
     jindr: async (args, input) => {
-      const r = await docker(['jindr', ...args], { env: cfg.env, input });
+      const r = await run(pluginBinary, [...args], { env: cfg.env, input });
       printed.push(r.stdout, r.stderr);
       return r;
     },

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import { freePort } from './engine.ts';
 import { MEDIA_TYPES, pushBlob, pushManifestBytes, sha256, type Blob } from './images.ts';
-import { docker, dockerOk, jsonLines, makeDockerConfig, removePulledImages, type RunResult } from './run.ts';
+import { docker, dockerOk, jsonLines, makeDockerConfig, removePulledImages, type RunResult, run, pluginBinary } from './run.ts';
 
 export interface JindrRegistry {
   host: string;
@@ -17,7 +17,7 @@ export interface JindrRegistry {
   name: string;
   data: string;
   env: NodeJS.ProcessEnv;
-  /** `docker jindr ARGS -r HOST` through the docker CLI. */
+  /** `docker-jindr -r HOST ARGS`: the executable on its own, with this registry's DOCKER_CONFIG. */
   jindr(...args: string[]): Promise<RunResult>;
 }
 
@@ -40,7 +40,7 @@ export async function startJindrRegistry(t: ExecutionContext, image: string, opt
     cfg.cleanup();
   });
   const jindr = (...args: string[]) =>
-    docker(['jindr', '-r', host, ...args], { env: cfg.env, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+    run(pluginBinary, ['-r', host, ...args], { env: cfg.env, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
   const up = await jindr('up', '-d', join(root, 'data'), '--image', image);
   if (up.code !== 0) throw new Error(`docker jindr up failed: ${up.stderr}`);
   return { host, name, data: join(root, 'data'), env: cfg.env, jindr };

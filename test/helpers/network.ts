@@ -34,5 +34,7 @@ export async function bridgeGateway(): Promise<string> {
   if (own) return own;
   const first = /^(\d+\.\d+\.\d+\.)0\/\d+$/.exec(subnet);
   if (first) return `${first[1]}1`;
-  throw new Error(`the engine's bridge network names no gateway (subnet ${subnet || 'none'}): cannot tell where containers reach this machine`);
+  throw new Error(
+    `the engine's bridge network names no gateway (subnet ${subnet || 'none'}): cannot tell where containers reach this machine`,
+  );
 }

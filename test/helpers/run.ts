@@ -2,7 +2,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, copyFileSync, linkSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
+import { basename, join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 
@@ -90,7 +90,14 @@ export function usageErrorOf(t: ExecutionContext, result: RunResult, usage: stri
   return match?.[1] ?? '';
 }
 
-/** docker-jindr run on its own (not through the docker CLI). */
+/**
+ * docker-jindr run on its own (not through the docker CLI), as most tests run it: through
+ * the CLI every command also costs the CLI and a second start of the executable for its
+ * metadata (about 0.17 s of CPU). The CLI's path (metadata, Docker's global flags, contexts,
+ * DOCKER_HOST, signals, usage errors, completion) has tests of its own: plugin.test.ts,
+ * plugin-signals, install, engine-remote, hostile-registry, completion-shells, podman, and
+ * lifecycle's main test (`docker jindr up`, push, stop, start).
+ */
 export function jindr(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return run(pluginBinary, args, options);
 }
@@ -99,11 +106,16 @@ export function docker(args: readonly string[], options: RunOptions = {}): Promi
   return run('docker', args, options);
 }
 
-/** Like docker(), but throws with docker's stderr when it fails. */
-export async function dockerOk(args: readonly string[], options: RunOptions = {}): Promise<string> {
-  const result = await docker(args, options);
-  if (result.code !== 0) throw new Error(`docker ${args.join(' ')} failed (${result.code}): ${result.stderr.trim()}`);
+/** Like run(), but throws with the program's stderr when it fails; its stdout. */
+export async function runOk(file: string, args: readonly string[], options: RunOptions = {}): Promise<string> {
+  const result = await run(file, args, options);
+  if (result.code !== 0) throw new Error(`${basename(file)} ${args.join(' ')} failed (${result.code}): ${result.stderr.trim()}`);
   return result.stdout;
+}
+
+/** Like docker(), but throws with docker's stderr when it fails. */
+export function dockerOk(args: readonly string[], options: RunOptions = {}): Promise<string> {
+  return runOk('docker', args, options);
 }
 
 /**

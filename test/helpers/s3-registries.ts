@@ -15,9 +15,8 @@ export interface StartedRegistry {
   env: NodeJS.ProcessEnv;
   /**
    * `docker-jindr -r HOST ARGS`, the executable run on its own with the registry's
-   * DOCKER_CONFIG: these files run a few hundred commands, and through the docker CLI each
-   * would also cost the CLI and a metadata request (`up` goes through it; the plugin's path
-   * is tested in plugin.test.ts and the others).
+   * DOCKER_CONFIG (`up` too): through the docker CLI each command would also cost the CLI and
+   * a metadata request; the plugin's path is tested in plugin.test.ts.
    */
   jindr(...args: string[]): Promise<RunResult>;
 }
@@ -55,7 +54,7 @@ export async function upRegistry(
   const jindr = (...args: string[]) => jindrAlone(['-r', host, ...args], { env });
   const storage = 'bucket' in where ? `s3://${where.bucket}/${where.prefix}` : cleanups.tempDir('jindr-s3-data-');
   const args = 'bucket' in where ? ['--storage', storage, '--s3-endpoint', s3.endpoint] : ['-d', storage];
-  const up = await docker(['jindr', '-r', host, 'up', ...args], { env });
+  const up = await jindr('up', ...args);
   if (up.code !== 0) throw new Error(`up ${args.join(' ')}: ${up.stderr}`);
   return { host, container: `jindr-${port}`, storage, env, jindr };
 }
