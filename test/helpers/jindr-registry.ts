@@ -42,21 +42,21 @@ export async function startJindrRegistry(t: ExecutionContext, image: string, opt
   const jindr = (...args: string[]) =>
     run(pluginBinary, ['-r', host, ...args], { env: cfg.env, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
   const up = await jindr('up', '-d', join(root, 'data'), '--image', image);
-  if (up.code !== 0) throw new Error(`docker jindr up failed: ${up.stderr}`);
+  if (up.code !== 0) throw new Error(`docker-jindr up failed: ${up.stderr}`);
   return { host, name, data: join(root, 'data'), env: cfg.env, jindr };
 }
 
 /** Like jindr(), but the exit code must be 0; stdout (one JSON object) parsed. */
 export async function jindrJson<T>(reg: JindrRegistry, ...args: string[]): Promise<T> {
   const result = await reg.jindr(...args, '--format', 'json');
-  if (result.code !== 0) throw new Error(`docker jindr ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+  if (result.code !== 0) throw new Error(`docker-jindr ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
   return JSON.parse(result.stdout) as T;
 }
 
 /** Like jindrJson, for a list: one JSON object per line. */
 export async function jindrJsonLines<T>(reg: JindrRegistry, ...args: string[]): Promise<T[]> {
   const result = await reg.jindr(...args, '--format', 'json');
-  if (result.code !== 0) throw new Error(`docker jindr ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+  if (result.code !== 0) throw new Error(`docker-jindr ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
   return jsonLines<T>(result.stdout);
 }
 
