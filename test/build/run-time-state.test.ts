@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startOciRegistry } from '../fakes/oci-registry.ts';
-import { pluginBinary, run } from '../helpers/run.ts';
+import { jindr } from '../helpers/run.ts';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const digest = (bytes: Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
@@ -51,20 +51,20 @@ test('argv, HOME, XDG_CACHE_HOME, a relative DOCKER_CONFIG, the working director
   // No XDG_CACHE_HOME: the cache goes under this run's HOME. DOCKER_CONFIG relative to this run's directory.
   const env = { PATH: process.env.PATH, HOME: join(dir, 'home'), DOCKER_CONFIG: 'conf' };
 
-  const first = await run(pluginBinary, ['-r', fake.host, 'lsi'], { env, cwd: here });
+  const first = await jindr(['-r', fake.host, 'lsi'], { env, cwd: here });
   t.is(first.code, 0, first.stderr);
   t.regex(first.stdout, new RegExp(`${fake.host}/${repo}\\s+v1\\s.*\\s3 hours ago\\s`));
   t.true(readdirSync(join(dir, 'home/.cache/docker-jindr/manifests')).length > 0, "the manifest cache is under this run's HOME");
 
   // Another directory: the relative DOCKER_CONFIG names no credentials there, so the registry refuses.
   const xdg = join(dir, 'xdg');
-  const elsewhere = await run(pluginBinary, ['-r', fake.host, 'lsi'], { env: { ...env, XDG_CACHE_HOME: xdg }, cwd: dir });
+  const elsewhere = await jindr(['-r', fake.host, 'lsi'], { env: { ...env, XDG_CACHE_HOME: xdg }, cwd: dir });
   t.not(elsewhere.code, 0, elsewhere.stdout);
   t.notRegex(elsewhere.stdout, new RegExp(repo));
   t.false(existsSync(join(dir, 'conf')), 'nothing written where no config was');
 
   // And XDG_CACHE_HOME of the run, when it is set, with the credentials found again.
-  const third = await run(pluginBinary, ['-r', fake.host, 'lsi'], { env: { ...env, XDG_CACHE_HOME: xdg }, cwd: here });
+  const third = await jindr(['-r', fake.host, 'lsi'], { env: { ...env, XDG_CACHE_HOME: xdg }, cwd: here });
   t.is(third.code, 0, third.stderr);
   t.true(readdirSync(join(xdg, 'docker-jindr/manifests')).length > 0, "the manifest cache is under this run's XDG_CACHE_HOME");
 });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { e2e, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { pushRandomImage } from '../helpers/images.ts';
-import { docker, makeDockerConfig, pluginBinary, run } from '../helpers/run.ts';
+import { docker, jindr, makeDockerConfig, pluginBinary, run } from '../helpers/run.ts';
 import test from 'ava';
 
 const config = makeDockerConfig();
@@ -95,7 +95,7 @@ e2e("zsh: the script parses, and TAB in a real zsh lists the registry's images",
   const zsh = await run('sh', ['-c', 'command -v zsh']);
   t.is(zsh.code, 0, 'zsh is installed (CI installs it)');
   const script = join(work, 'docker-jindr.zsh');
-  writeFileSync(script, (await run(pluginBinary, ['completion', 'zsh'])).stdout);
+  writeFileSync(script, (await jindr(['completion', 'zsh'])).stdout);
   const parsed = await run('zsh', ['-n', script]);
   t.is(parsed.code, 0, parsed.stderr);
 

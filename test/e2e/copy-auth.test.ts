@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import { e2e, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { pushArchy, pushRandomImage } from '../helpers/images.ts';
-import { docker, makeDockerConfig, run, type RunResult, pluginBinary } from '../helpers/run.ts';
+import { docker, makeDockerConfig, run, type RunResult, jindr as jindrAlone } from '../helpers/run.ts';
 import { makePki } from '../fakes/pki.ts';
 import { outsideAddress, startTlsRegistry, startTokenRegistry } from '../helpers/registry-containers.ts';
 
@@ -45,7 +45,7 @@ function freshConfig(extraEnv: NodeJS.ProcessEnv = {}): { dir: string; env: Node
 }
 
 function jindr(args: readonly string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
-  return run(pluginBinary, [...args], { env, timeoutMs: 180_000 });
+  return jindrAlone(args, { env, timeoutMs: 180_000 });
 }
 
 function sha256(text: string): string {

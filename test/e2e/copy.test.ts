@@ -8,7 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { e2e, registryImages, startTestRegistry, waitForRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { pushArchy, pushRandomImage, type PushedIndex } from '../helpers/images.ts';
-import { docker, dockerOk, makeDockerConfig, pluginBinary, run, runActingOnce, type RunResult } from '../helpers/run.ts';
+import {
+  docker,
+  dockerOk,
+  jindr as jindrAlone,
+  makeDockerConfig,
+  pluginBinary,
+  run,
+  runActingOnce,
+  type RunResult,
+} from '../helpers/run.ts';
 import { startHtpasswdRegistry } from '../helpers/registry-containers.ts';
 import { startThrottleProxy } from '../fakes/throttle-proxy.ts';
 import test from 'ava';
@@ -46,7 +55,7 @@ function dockerConfig(json: object = {}): { dir: string; env: NodeJS.ProcessEnv 
 }
 
 function jindr(args: readonly string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
-  return run(pluginBinary, [...args], { env, timeoutMs: 180_000 });
+  return jindrAlone(args, { env, timeoutMs: 180_000 });
 }
 
 async function login(host: string, env: NodeJS.ProcessEnv, password = PASSWORD): Promise<void> {

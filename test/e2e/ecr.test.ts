@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import test from 'ava';
 import { e2e, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { blobsOf, pushArchy, pushRandomImage } from '../helpers/images.ts';
-import { makeDockerConfig, run, pluginBinary } from '../helpers/run.ts';
+import { makeDockerConfig, run, jindr } from '../helpers/run.ts';
 import { startEcrFake, type EcrFake } from '../fakes/ecr.ts';
 import { startHtpasswdRegistry, type AuthRegistry } from '../helpers/registry-containers.ts';
 
@@ -53,7 +53,7 @@ e2e('cpe creates the repository with a lifecycle policy, then copies every tag w
   const index = await pushArchy(src.host, { tag: 'latest' });
   const v2 = await pushArchy(src.host, { tag: 'v2', format: 'docker' });
   ecr.calls.length = 0;
-  const result = await run(pluginBinary, ['cpe', '-r', src.host, '--region', 'eu-west-1', '--keep', '7', 'archy', 'v2'], { env: awsEnv() });
+  const result = await jindr(['cpe', '-r', src.host, '--region', 'eu-west-1', '--keep', '7', 'archy', 'v2'], { env: awsEnv() });
   t.is(result.code, 0, result.stderr);
   t.deepEqual(
     ecr.calls.map((c) => c.operation),
@@ -83,7 +83,7 @@ e2e('cpe creates the repository with a lifecycle policy, then copies every tag w
 
   // Again: the repository exists, its policy is left alone, and the blobs are there.
   ecr.calls.length = 0;
-  const again = await run(pluginBinary, ['copy2ecr', '-r', src.host, '--region', 'eu-west-1', 'archy', 'v2'], { env: awsEnv() });
+  const again = await jindr(['copy2ecr', '-r', src.host, '--region', 'eu-west-1', 'archy', 'v2'], { env: awsEnv() });
   t.is(again.code, 0, again.stderr);
   t.deepEqual(
     ecr.calls.map((c) => c.operation),
@@ -97,7 +97,7 @@ e2e('cpe creates the repository with a lifecycle policy, then copies every tag w
 e2e('cpe into an existing repository: no creation, no policy change; no region: one line saying how to give one', async (t) => {
   const img = await pushRandomImage(src.host, 'already', 'v1', { layers: 2 });
   ecr.calls.length = 0;
-  const result = await run(pluginBinary, ['cpe', '-r', src.host, '--region', 'us-east-2', 'already:v1'], { env: awsEnv() });
+  const result = await jindr(['cpe', '-r', src.host, '--region', 'us-east-2', 'already:v1'], { env: awsEnv() });
   t.is(result.code, 0, result.stderr);
   t.deepEqual(
     ecr.calls.map((c) => c.operation),
@@ -106,7 +106,7 @@ e2e('cpe into an existing repository: no creation, no policy change; no region: 
   t.is(ecr.repositories.get('already')?.lifecyclePolicyText, undefined);
   t.is(await digestAt(`${backing.host}/already:v1`), img.digest);
 
-  const noRegion = await run(pluginBinary, ['cpe', '-r', src.host, 'already:v1'], { env: awsEnv() });
+  const noRegion = await jindr(['cpe', '-r', src.host, 'already:v1'], { env: awsEnv() });
   t.is(noRegion.code, 1);
   t.regex(noRegion.stderr.trim(), /^docker-jindr: .*(--region|AWS_REGION)/);
   t.is(noRegion.stderr.trim().split('\n').length, 1);
@@ -118,7 +118,7 @@ e2e('cpe without AWS credentials: says none were found and where it looked, not 
   delete env.AWS_ACCESS_KEY_ID;
   delete env.AWS_SECRET_ACCESS_KEY;
   ecr.calls.length = 0;
-  const result = await run(pluginBinary, ['cpe', '-r', src.host, '--region', 'eu-west-1', 'nocreds:v1'], { env });
+  const result = await jindr(['cpe', '-r', src.host, '--region', 'eu-west-1', 'nocreds:v1'], { env });
   t.is(result.code, 1);
   t.is(result.stdout, '');
   const line = result.stderr.trimEnd();
@@ -136,7 +136,7 @@ e2e('cpe with ECR out of reach: names the endpoint it could not reach', async (t
   const gone = await startEcrFake({ proxyEndpoint: `http://${backing.host}`, password });
   const endpoint = gone.endpoint.replace(/\/$/, '');
   await gone.close(); // nothing listens there now
-  const result = await run(pluginBinary, ['cpe', '-r', src.host, '--region', 'eu-west-1', 'offline:v1'], {
+  const result = await jindr(['cpe', '-r', src.host, '--region', 'eu-west-1', 'offline:v1'], {
     env: { ...awsEnv(), AWS_ENDPOINT_URL_ECR: endpoint },
   });
   t.is(result.code, 1);

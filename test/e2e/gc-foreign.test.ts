@@ -4,7 +4,7 @@
 // `gc --dry-run` only reads and still works; with --force they do their work.
 import { e2e, registryImages, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { pushArchy, pushUntaggedManifest } from '../helpers/images.ts';
-import { docker, dockerOk, errorLine, makeDockerConfig, run, pluginBinary } from '../helpers/run.ts';
+import { docker, dockerOk, errorLine, makeDockerConfig, jindr as jindrAlone } from '../helpers/run.ts';
 import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 
 async function forgetConnections(): Promise<void> {
@@ -57,7 +57,7 @@ for (const image of registryImages) {
     const leftover = await pushUntaggedManifest(host, 'archy');
     const layer = leftover.layers[0]!.digest;
     const before = await startedAt(reg.name);
-    const jindr = (...args: string[]) => run(pluginBinary, ['-r', host, ...args], { env: cfg.env });
+    const jindr = (...args: string[]) => jindrAlone(['-r', host, ...args], { env: cfg.env });
 
     const gc = await jindr('gc', '--grace', '0');
     t.is(

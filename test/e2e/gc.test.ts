@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { docker, dockerOk, makeDockerConfig, pluginBinary, removePulledImages, run } from '../helpers/run.ts';
+import { docker, dockerOk, jindr, makeDockerConfig, pluginBinary, removePulledImages } from '../helpers/run.ts';
 import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 
 /**
@@ -76,7 +76,7 @@ interface GcJson {
  * containers, not made by `docker jindr up` (gc-foreign tests the refusal).
  */
 async function gc(env: NodeJS.ProcessEnv, host: string, ...extra: string[]): Promise<GcJson> {
-  const result = await run(pluginBinary, ['-r', host, 'gc', '--grace', '0', '--force', '--format', 'json', ...extra], { env });
+  const result = await jindr(['-r', host, 'gc', '--grace', '0', '--force', '--format', 'json', ...extra], { env });
   await forgetConnections();
   if (result.code !== 0) throw new Error(`docker jindr gc failed (${result.code}): ${result.stderr}`);
   return JSON.parse(result.stdout) as GcJson;
@@ -118,7 +118,7 @@ for (const image of registryImages) {
       const gone = await pushRandomImage(host, 'gone', 'only');
       t.is(await status(`http://${host}/v2/gone/manifests/${gone.digest}`, 'DELETE'), 202);
       await pushRandomImage(host, 'gone2', 'only');
-      const rmi = await run(pluginBinary, ['-r', host, 'rmi', 'gone2:only'], { env: cfg.env });
+      const rmi = await jindr(['-r', host, 'rmi', 'gone2:only'], { env: cfg.env });
       t.is(rmi.code, 0, rmi.stderr);
       await forgetConnections();
       for (const repo of ['gone', 'gone2']) t.true((await catalog(host)).includes(repo), `emptied ${repo} stays in the catalog until gc`);
@@ -285,7 +285,7 @@ e2e("a registry on the host's network: du and gc find it by the address it liste
   t.is((await dockerOk(['inspect', '-f', '{{.HostConfig.NetworkMode}}', reg.name])).trim(), 'host');
   const archy = await pushArchy(reg.host);
   const leftover = await pushUntaggedManifest(reg.host, 'archy', { layerSize: 4096 });
-  const du = await run(pluginBinary, ['-r', reg.host, 'du'], { env: cfg.env });
+  const du = await jindr(['-r', reg.host, 'du'], { env: cfg.env });
   t.is(du.code, 0, du.stderr);
   t.regex(du.stdout, /archy/);
   const report = await gc(cfg.env, reg.host);
@@ -304,7 +304,7 @@ e2e('gc refuses while a helper of another collection exists, and touches nothing
   const leftover = await pushUntaggedManifest(reg.host, 'archy');
   await dockerOk(['create', '--name', stray, '--label', `jindr.gc-for=${reg.name}`, 'registry:3']);
   const before = await startedAt(reg.name);
-  const result = await run(pluginBinary, ['-r', reg.host, 'gc', '--grace', '0', '--force'], { env: cfg.env });
+  const result = await jindr(['-r', reg.host, 'gc', '--grace', '0', '--force'], { env: cfg.env });
   t.is(result.code, 1);
   t.regex(result.stderr, new RegExp(`another garbage collection is at work on ${reg.name}.*docker rm -f ${stray}`));
   t.is(await startedAt(reg.name), before);
@@ -382,7 +382,7 @@ e2e('gc follows a storage root set by env, and refuses storage that is not in a 
 
   await pushUntaggedManifest(inside.host, 'archy');
   const before = await startedAt(inside.name);
-  const refused = await run(pluginBinary, ['-r', inside.host, 'gc', '--grace', '0', '--force'], { env: cfg.env });
+  const refused = await jindr(['-r', inside.host, 'gc', '--grace', '0', '--force'], { env: cfg.env });
   t.is(refused.code, 1);
   t.regex(refused.stderr, /its storage \/inside is inside the container, not in a volume or bind mount/);
   t.is(await startedAt(inside.name), before);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { e2e, freePort, startTestRegistry } from '../helpers/engine.ts';
-import { docker, pluginBinary, run, type RunResult } from '../helpers/run.ts';
+import { docker, jindr, pluginBinary, type RunResult } from '../helpers/run.ts';
 import type { ExecutionContext } from 'ava';
 
 const ENGINE_SOCKET = process.env.DOCKER_HOST?.startsWith('unix://')
@@ -102,7 +102,7 @@ async function containerState(name: string): Promise<string | undefined> {
 
 e2e('info: the engine vanishes while containers are listed', async (t) => {
   const engine = await vanishingEngine(t, /^GET \S*\/containers\/json/);
-  const result = await run(pluginBinary, ['info'], { env: envFor(engine) });
+  const result = await jindr(['info'], { env: envFor(engine) });
   t.true(engine.gone(), engine.requests.join('\n'));
   t.regex(checkOneLine(t, result), lostLine(engine));
 });
@@ -143,7 +143,7 @@ async function startArgs(t: ExecutionContext): Promise<{ args: string[]; name: s
 e2e('start: the engine vanishes as the container is created: nothing is created, one line', async (t) => {
   const { args, name } = await startArgs(t);
   const engine = await vanishingEngine(t, /^POST \S*\/containers\/create/);
-  const result = await run(pluginBinary, args, { env: envFor(engine) });
+  const result = await jindr(args, { env: envFor(engine) });
   t.true(engine.gone(), engine.requests.join('\n'));
   const line = checkOneLine(t, result);
   t.regex(line, new RegExp(`^docker-jindr: cannot create the registry container ${name}: ${lostLine(engine).source}$`));
@@ -153,7 +153,7 @@ e2e('start: the engine vanishes as the container is created: nothing is created,
 e2e('start: the engine vanishes as the container is started: the line names the container left behind', async (t) => {
   const { args, name } = await startArgs(t);
   const engine = await vanishingEngine(t, /^POST \S*\/containers\/[0-9a-f]{64}\/start/);
-  const result = await run(pluginBinary, args, { env: envFor(engine) });
+  const result = await jindr(args, { env: envFor(engine) });
   t.true(engine.gone(), engine.requests.join('\n'));
   const line = checkOneLine(t, result);
   t.regex(

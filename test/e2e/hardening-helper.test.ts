@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { e2e } from '../helpers/engine.ts';
 import { startHtpasswdRegistry } from '../helpers/registry-containers.ts';
 import { processesWith } from '../helpers/processes.ts';
-import { errorLine, makeDockerConfig, run, pluginBinary } from '../helpers/run.ts';
+import { errorLine, makeDockerConfig, jindr } from '../helpers/run.ts';
 
 e2e('a hanging credential helper: ls fails at the helper timeout, saying so, and the helper and its child are gone', async (t) => {
   const reg = await startHtpasswdRegistry({ alice: 'wonderland' }, { image: 'registry:3' });
@@ -25,7 +25,7 @@ e2e('a hanging credential helper: ls fails at the helper timeout, saying so, and
   writeFileSync(join(cfg.dir, 'config.json'), JSON.stringify({ credsStore: 'hang' }));
   const env = { ...cfg.env, PATH: `${bin}:${process.env.PATH}`, JINDR_CREDENTIAL_HELPER_TIMEOUT_MS: '1500' };
 
-  const ls = await run(pluginBinary, ['-r', reg.host, 'ls'], { env, timeoutMs: 60_000 });
+  const ls = await jindr(['-r', reg.host, 'ls'], { env, timeoutMs: 60_000 });
   t.is(
     errorLine(t, ls, 1),
     `docker-jindr: credential helper docker-credential-hang timed out after 1.5 s for ${reg.host} (JINDR_CREDENTIAL_HELPER_TIMEOUT_MS=<milliseconds> waits longer)`,

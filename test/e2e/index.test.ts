@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { e2e, startTestRegistry } from '../helpers/engine.ts';
 import { buildArchy, MEDIA_TYPES, pushImageManifest } from '../helpers/images.ts';
-import { docker, errorLine, makeDockerConfig, removePulledImages, run, pluginBinary } from '../helpers/run.ts';
+import { docker, errorLine, makeDockerConfig, removePulledImages, run, jindr as jindrAlone } from '../helpers/run.ts';
 
 interface IndexJson {
   reference: string;
@@ -38,7 +38,7 @@ e2e(
     const arm = buildArchy('oci').manifests[1]!;
     await pushImageManifest(h, 'build/amd', '1.0', amd);
     await pushImageManifest(h, 'build/arm', '1.0', arm);
-    const jindr = (...args: string[]) => run(pluginBinary, ['-r', h, ...args], { env: cfg.env });
+    const jindr = (...args: string[]) => jindrAlone(['-r', h, ...args], { env: cfg.env });
 
     const created = await jindr('index', 'create', 'app:1.0', 'build/amd:1.0', `${h}/build/arm:1.0`, '--format', 'json');
     t.is(created.code, 0, created.stderr);
@@ -106,7 +106,7 @@ e2e('registry:2: a Docker manifest list stays one; index add and rm edit it', as
   await pushImageManifest(h, 'app', 'amd', amd!);
   await pushImageManifest(h, 'app', 'arm', arm!);
   const jindr = async (...args: string[]): Promise<IndexJson> => {
-    const r = await run(pluginBinary, ['-r', h, ...args, '--format', 'json'], { env: cfg.env });
+    const r = await jindrAlone(['-r', h, ...args, '--format', 'json'], { env: cfg.env });
     if (r.code !== 0) throw new Error(`docker jindr ${args.join(' ')}: ${r.stderr}`);
     return JSON.parse(r.stdout) as IndexJson;
   };
@@ -139,7 +139,7 @@ e2e('registry:2: a Docker manifest list stays one; index add and rm edit it', as
     (await skopeoRaw(`${h}/app:latest`)).doc.manifests.map((m) => m.digest),
     [arm!.digest],
   );
-  const unknown = await run(pluginBinary, ['-r', h, 'index', 'rm', 'app', 'linux/s390x'], { env: cfg.env });
+  const unknown = await jindrAlone(['-r', h, 'index', 'rm', 'app', 'linux/s390x'], { env: cfg.env });
   t.regex(errorLine(t, unknown, 1), /app:latest has no linux\/s390x \(it has linux\/arm64\)/);
 });
 
@@ -156,7 +156,7 @@ e2e(
     const [amd, arm] = buildArchy('oci').manifests;
     await pushImageManifest(h, 'archy', 'amd', amd!);
     await pushImageManifest(h, 'archy', 'arm', arm!);
-    const jindr = (...args: string[]) => run(pluginBinary, ['-r', h, ...args], { env: cfg.env });
+    const jindr = (...args: string[]) => jindrAlone(['-r', h, ...args], { env: cfg.env });
     const both = await jindr('index', 'create', 'archy:latest', 'archy:amd', 'archy:arm', '--format', 'json');
     t.is(both.code, 0, both.stderr);
     const before = (JSON.parse(both.stdout) as IndexJson).digest;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { e2e, freePort } from '../helpers/engine.ts';
-import { docker, dockerOk, makeDockerConfig, type RunResult, run, pluginBinary } from '../helpers/run.ts';
+import { docker, dockerOk, makeDockerConfig, type RunResult, jindr as jindrAlone } from '../helpers/run.ts';
 
 /** A free port, a temp data dir and DOCKER_CONFIG; removes containers, dirs and the certs.d entry afterwards. */
 async function setup(t: ExecutionContext) {
@@ -28,7 +28,7 @@ async function setup(t: ExecutionContext) {
     rmSync(root, { recursive: true, force: true });
     cfg.cleanup();
   });
-  const jindr = (args: string[], input?: string) => run(pluginBinary, ['-r', host, ...args], { env: cfg.env, input });
+  const jindr = (args: string[], input?: string) => jindrAlone(['-r', host, ...args], { env: cfg.env, input });
   return { port, host, root, data: join(root, 'data'), jindr };
 }
 

@@ -12,10 +12,10 @@ import { outsideAddress } from '../helpers/network.ts';
 import {
   docker,
   dockerOk,
+  jindr as jindrAlone,
   makeDockerConfig,
   pluginBinary,
   removePulledImages,
-  run,
   tinyImage,
   type RunResult,
   jsonLines,
@@ -58,7 +58,7 @@ async function setup(t: ExecutionContext, { throughDocker = false } = {}): Promi
     data: join(root, 'data'),
     env: cfg.env,
     configDir: cfg.dir,
-    jindr: (...args) => (throughDocker ? docker(['jindr', ...args], { env: cfg.env }) : run(pluginBinary, args, { env: cfg.env })),
+    jindr: (...args) => (throughDocker ? docker(['jindr', ...args], { env: cfg.env }) : jindrAlone(args, { env: cfg.env })),
   };
 }
 

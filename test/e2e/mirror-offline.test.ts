@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { e2e, freePort, registryImages, startTestRegistry, waitForRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { buildRandomImage, pushImageManifest } from '../helpers/images.ts';
-import { docker, dockerOk, jsonLines, makeDockerConfig, run, type RunResult, pluginBinary } from '../helpers/run.ts';
+import { docker, dockerOk, jsonLines, makeDockerConfig, run, type RunResult, jindr as jindrAlone } from '../helpers/run.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 
 const ID = randomBytes(3).toString('hex');
@@ -49,7 +49,7 @@ async function rig(): Promise<Rig> {
     gateway,
     v1: image.digest,
     data,
-    jindr: (...args) => run(pluginBinary, [...args], { env: config.env, timeoutMs: 180_000 }),
+    jindr: (...args) => jindrAlone(args, { env: config.env, timeoutMs: 180_000 }),
   };
 }
 

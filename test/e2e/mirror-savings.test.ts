@@ -9,7 +9,7 @@ import type { ExecutionContext } from 'ava';
 import { randomBytes } from 'node:crypto';
 import { e2e, freePort, startTestRegistry } from '../helpers/engine.ts';
 import { blobsOf, pushRandomImage } from '../helpers/images.ts';
-import { docker, dockerOk, jsonLines, makeDockerConfig, run, type RunResult, pluginBinary } from '../helpers/run.ts';
+import { docker, dockerOk, jsonLines, makeDockerConfig, run, type RunResult, jindr as jindrAlone } from '../helpers/run.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 
 const NETWORK = `jindr-savings-net-${randomBytes(3).toString('hex')}`;
@@ -33,7 +33,7 @@ e2e('mirror ls counts hits, misses and the bytes served from the cache, as the r
   const config = makeDockerConfig();
   cleanups.push(() => config.cleanup());
   config.env.XDG_CONFIG_HOME = tempDir('jindr-savings-xdg-');
-  const jindr = (...args: string[]): Promise<RunResult> => run(pluginBinary, [...args], { env: config.env, timeoutMs: 180_000 });
+  const jindr = (...args: string[]): Promise<RunResult> => jindrAlone(args, { env: config.env, timeoutMs: 180_000 });
   const mirror = `localhost:${await freePort()}`;
   const upstreamUrl = `http://${upstream.name}:5000`;
   const container = `jindr-mirror-${upstream.name}-5000`;

@@ -9,7 +9,7 @@ import type { ExecutionContext } from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
 import { e2e, freePort, startTestRegistry, waitForRegistry } from '../helpers/engine.ts';
 import { blobsOf, pushArchy, pushRandomImage, type Blob } from '../helpers/images.ts';
-import { docker, dockerOk, makeDockerConfig, run, type RunResult, pluginBinary } from '../helpers/run.ts';
+import { docker, dockerOk, makeDockerConfig, run, type RunResult, jindr as jindrAlone } from '../helpers/run.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 
 const NETWORK = `jindr-size-net-${randomBytes(3).toString('hex')}`;
@@ -35,7 +35,7 @@ e2e(
     const config = makeDockerConfig();
     cleanups.push(() => config.cleanup());
     config.env.XDG_CONFIG_HOME = tempDir('jindr-size-xdg-');
-    const jindr = (...args: string[]): Promise<RunResult> => run(pluginBinary, [...args], { env: config.env, timeoutMs: 180_000 });
+    const jindr = (...args: string[]): Promise<RunResult> => jindrAlone(args, { env: config.env, timeoutMs: 180_000 });
     const mirror = `localhost:${await freePort()}`;
     const name = `${upstream.name}-5000`;
     const container = `jindr-mirror-${name}`;

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { dirname, join } from 'node:path';
 import { e2e, freePort, startTestRegistry, waitForRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { pushArchy } from '../helpers/images.ts';
-import { docker, dockerOk, makeDockerConfig, run, tinyImage, type RunResult, jsonLines, pluginBinary } from '../helpers/run.ts';
+import { docker, dockerOk, makeDockerConfig, run, tinyImage, type RunResult, jsonLines, jindr as jindrAlone } from '../helpers/run.ts';
 import { selfSigned } from '../fakes/pki.ts';
 import { startTokenServer, type TokenServer } from '../fakes/token-server.ts';
 import { connectEngine } from '../../src/engine/engine.ts';
@@ -117,7 +117,7 @@ async function rig(t: ExecutionContext): Promise<Rig> {
     mirror: `localhost:${port}`,
     printed,
     jindr: async (...args) => {
-      const r = await run(pluginBinary, [...args], { env: config.env, timeoutMs: 180_000 });
+      const r = await jindrAlone(args, { env: config.env, timeoutMs: 180_000 });
       printed.push(r.stdout, r.stderr);
       return r;
     },

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { e2e, freePort, startTestRegistry, type TestRegistry } from '../helpers/engine.ts';
 import { pushArchy, type PushedIndex } from '../helpers/images.ts';
 import { startHtpasswdRegistry, startTlsRegistry, type AuthRegistry, type TlsRegistry } from '../helpers/registry-containers.ts';
-import { docker, dockerOk, makeDockerConfig, run, type RunResult, pluginBinary } from '../helpers/run.ts';
+import { docker, dockerOk, makeDockerConfig, run, type RunResult, jindr as jindrAlone } from '../helpers/run.ts';
 import { startEcrFake, type EcrFake } from '../fakes/ecr.ts';
 import { startForwardProxy, type ForwardProxy } from '../fakes/forward-proxy.ts';
 import { makePki, type Pki } from '../fakes/pki.ts';
@@ -99,7 +99,7 @@ function envWith(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 const proxied = (): NodeJS.ProcessEnv => envWith({ HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url });
 
 function jindr(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
-  return run(pluginBinary, [...args], { env, timeoutMs: 180_000 });
+  return jindrAlone(args, { env, timeoutMs: 180_000 });
 }
 
 async function rawAt(reference: string, creds?: string): Promise<string> {

@@ -15,7 +15,7 @@ import {
   status,
   type JindrRegistry,
 } from '../helpers/jindr-registry.ts';
-import { docker, errorLine, run, pluginBinary } from '../helpers/run.ts';
+import { docker, errorLine, run, jindr } from '../helpers/run.ts';
 
 interface PruneJson {
   dryRun: boolean;
@@ -160,7 +160,7 @@ e2e(
 
 e2e('prune on a registry this engine does not run is refused in one line', async (t) => {
   const reg = await startJindrRegistry(t, 'registry:2');
-  const result = await run(pluginBinary, ['-r', 'localhost:1', 'prune', '--keep', '1', '-f'], { env: reg.env });
+  const result = await jindr(['-r', 'localhost:1', 'prune', '--keep', '1', '-f'], { env: reg.env });
   t.regex(
     errorLine(t, result, 1),
     /prune works on a registry this Docker engine runs .*: no registry container serves localhost:1 on this Docker engine/,

@@ -20,7 +20,7 @@ import {
   pushUntaggedManifest,
   sha256,
 } from '../helpers/images.ts';
-import { docker, dockerOk, errorLine, makeDockerConfig, run, type RunResult, pluginBinary } from '../helpers/run.ts';
+import { docker, dockerOk, errorLine, makeDockerConfig, run, type RunResult, jindr as jindrAlone } from '../helpers/run.ts';
 import { registryPort } from '../helpers/s3-registries.ts';
 import { motoAvailable, startS3Server, type S3Server } from '../helpers/s3.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -54,7 +54,7 @@ function plugin() {
   };
   delete env.AWS_PROFILE;
   delete env.AWS_SESSION_TOKEN;
-  return { env, jindr: (...args: string[]) => run(pluginBinary, [...args], { env }) };
+  return { env, jindr: (...args: string[]) => jindrAlone(args, { env }) };
 }
 
 function ok(t: ExecutionContext, r: RunResult, what: string): string {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { e2e, freePort } from '../helpers/engine.ts';
 import { cleanupsAfterAll } from '../helpers/cleanups.ts';
 import { pushArchy, pushRandomImage, sha256 } from '../helpers/images.ts';
-import { docker, dockerOk, errorLine, jsonLines, makeDockerConfig, type RunResult, run, pluginBinary } from '../helpers/run.ts';
+import { docker, dockerOk, errorLine, jsonLines, makeDockerConfig, type RunResult, jindr as jindrAlone } from '../helpers/run.ts';
 import { registryPort } from '../helpers/s3-registries.ts';
 import { motoAvailable, startS3Server, type S3Server } from '../helpers/s3.ts';
 
@@ -48,7 +48,7 @@ function plugin(credentials = s3!.credentials): Plugin {
   };
   delete env.AWS_PROFILE;
   delete env.AWS_SESSION_TOKEN;
-  return { env, jindr: (...args) => run(pluginBinary, [...args], { env }) };
+  return { env, jindr: (...args) => jindrAlone(args, { env }) };
 }
 
 async function containersFor(host: string, port: number): Promise<string[]> {

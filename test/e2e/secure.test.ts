@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { e2e, freePort, registryImages, startTestRegistry, tryConnect } from '../helpers/engine.ts';
-import { docker, dockerOk, makeDockerConfig, run, tinyImage, type RunResult, jsonLines, pluginBinary } from '../helpers/run.ts';
+import { docker, dockerOk, makeDockerConfig, run, tinyImage, type RunResult, jsonLines, jindr as jindrAlone } from '../helpers/run.ts';
 import { connectEngine } from '../../src/engine/engine.ts';
 import { inspectRegistryContainer } from '../../src/server/container.ts';
 import { helperContainerOptions } from '../../src/gc/helper-mounts.ts';
@@ -63,7 +63,7 @@ async function setup(t: ExecutionContext, hostIp = 'localhost'): Promise<Setup> 
     env: cfg.env,
     printed,
     jindr: async (args, input) => {
-      const r = await run(pluginBinary, [...args], { env: cfg.env, input });
+      const r = await jindrAlone(args, { env: cfg.env, input });
       printed.push(r.stdout, r.stderr);
       return r;
     },

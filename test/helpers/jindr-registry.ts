@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import { freePort } from './engine.ts';
 import { MEDIA_TYPES, pushBlob, pushManifestBytes, sha256, type Blob } from './images.ts';
-import { docker, dockerOk, jsonLines, makeDockerConfig, removePulledImages, type RunResult, run, pluginBinary } from './run.ts';
+import { docker, dockerOk, jsonLines, makeDockerConfig, removePulledImages, type RunResult, jindr as jindrAlone } from './run.ts';
 
 export interface JindrRegistry {
   host: string;
@@ -40,7 +40,7 @@ export async function startJindrRegistry(t: ExecutionContext, image: string, opt
     cfg.cleanup();
   });
   const jindr = (...args: string[]) =>
-    run(pluginBinary, ['-r', host, ...args], { env: cfg.env, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+    jindrAlone(['-r', host, ...args], { env: cfg.env, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
   const up = await jindr('up', '-d', join(root, 'data'), '--image', image);
   if (up.code !== 0) throw new Error(`docker-jindr up failed: ${up.stderr}`);
   return { host, name, data: join(root, 'data'), env: cfg.env, jindr };
