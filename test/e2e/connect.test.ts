@@ -171,7 +171,7 @@ async function startNode(cluster: string, node: string, network: string): Promis
       IMAGE,
     ]),
   );
-  cleanups.push(() => docker(['rm', '-f', node]));
+  cleanups.push(() => docker(['rm', '-f', '-v', node]));
   await waitFor(`containerd in ${node}`, async () => (await exec(node, 'ctr', 'version')).code === 0, 60_000);
 }
 
@@ -361,7 +361,7 @@ e2e(
     t.regex(info.stderr, new RegExp(`connected: kind cluster ${CLUSTER} \\(network ${r.network}\\)`));
 
     // A re-created registry container is joined again by up.
-    await dockerOk(['rm', '-f', reg.name]);
+    await dockerOk(['rm', '-f', '-v', reg.name]);
     const up = await reg.jindr('up', '-d', reg.data, '--image', 'registry:2');
     t.is(up.code, 0, up.stderr);
     t.regex(up.stderr, new RegExp(`joined ${reg.name} to the network ${r.network} again`));
@@ -424,7 +424,7 @@ e2e('connect: one-line errors for an unknown cluster, no registry, a stopped nod
 
   const stopped = `jindr-stopped-${ID}`;
   await dockerOk(['create', '--name', `${stopped}-control-plane`, '--label', `io.x-k8s.kind.cluster=${stopped}`, 'registry:2']);
-  cleanups.push(() => docker(['rm', '-f', `${stopped}-control-plane`]));
+  cleanups.push(() => docker(['rm', '-f', '-v', `${stopped}-control-plane`]));
   t.regex(
     errorLine(t, await reg.jindr('connect', stopped), 1),
     /the node jindr-stopped-\w+-control-plane of jindr-stopped-\w+ is not running: start it/,
@@ -446,7 +446,7 @@ e2e('connect: one-line errors for an unknown cluster, no registry, a stopped nod
     net,
     'registry:2',
   ]);
-  cleanups.push(() => docker(['rm', '-f', `${bare}-control-plane`]));
+  cleanups.push(() => docker(['rm', '-f', '-v', `${bare}-control-plane`]));
   const before = await networksOf(reg.name);
   t.regex(errorLine(t, await reg.jindr('connect', bare), 1), /has no registry config_path.*containerdConfigPatches/);
   t.deepEqual(await networksOf(reg.name), before, 'nothing was joined');
@@ -478,7 +478,7 @@ e2e("connect: a k3d node gets k3s's registries.yaml, and --rm takes it away; wit
     net,
     IMAGE,
   ]);
-  cleanups.push(() => docker(['rm', '-f', server]));
+  cleanups.push(() => docker(['rm', '-f', '-v', server]));
   // k3d's load balancer carries the cluster's label too, and is no node.
   await dockerOk([
     'run',
@@ -493,7 +493,7 @@ e2e("connect: a k3d node gets k3s's registries.yaml, and --rm takes it away; wit
     net,
     IMAGE,
   ]);
-  cleanups.push(() => docker(['rm', '-f', `${server}-lb`]));
+  cleanups.push(() => docker(['rm', '-f', '-v', `${server}-lb`]));
   const tree = async (): Promise<string> => (await exec(server, 'find', '/etc')).stdout;
   const before = await tree();
 
@@ -560,7 +560,7 @@ e2e(
     const mirror = `jindr-mirror-${upstream.name}-5000`;
     const startMirror = () => reg.jindr('-r', mirrorAddress, 'mirror', 'start', url, '--network', upstreamNet, '-d', data);
     // Last resort, run after the mirror rm below (cleanups run last-first): the container by name.
-    cleanups.push(() => docker(['rm', '-f', mirror]));
+    cleanups.push(() => docker(['rm', '-f', '-v', mirror]));
     const started = await startMirror();
     t.is(started.code, 0, started.stderr);
     cleanups.push(() => reg.jindr('mirror', 'rm', url, '--purge'));

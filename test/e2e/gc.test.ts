@@ -299,7 +299,7 @@ e2e('gc refuses while a helper of another collection exists, and touches nothing
   const { reg, cfg } = await setup(t, 'registry:3');
   const stray = `${reg.name}-gc-stray`;
   t.teardown(async () => {
-    await docker(['rm', '-f', stray]);
+    await docker(['rm', '-f', '-v', stray]);
   });
   const leftover = await pushUntaggedManifest(reg.host, 'archy');
   await dockerOk(['create', '--name', stray, '--label', `jindr.gc-for=${reg.name}`, 'registry:3']);

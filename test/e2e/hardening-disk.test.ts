@@ -43,7 +43,7 @@ async function startOn(t: ExecutionContext, data: string): Promise<{ result: Run
   const port = await freePort();
   const name = `jindr-disk-${port}-${Math.random().toString(36).slice(2, 8)}`;
   t.teardown(async () => {
-    await docker(['rm', '-f', name]);
+    await docker(['rm', '-f', '-v', name]);
   });
   const result = await jindr(['-r', `localhost:${port}`, 'start', '-d', data, '-n', name, '--image', 'registry:3'], { timeoutMs: 60_000 });
   return { result, name };

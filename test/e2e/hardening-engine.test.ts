@@ -134,7 +134,7 @@ async function startArgs(t: ExecutionContext): Promise<{ args: string[]; name: s
   const data = mkdtempSync(join(tmpdir(), 'jindr-vanish-data-'));
   const name = `jindr-vanish-${port}-${Math.random().toString(36).slice(2, 8)}`;
   t.teardown(async () => {
-    await docker(['rm', '-f', name]);
+    await docker(['rm', '-f', '-v', name]);
     rmSync(data, { recursive: true, force: true });
   });
   return { args: ['-r', `localhost:${port}`, 'start', '-d', data, '-n', name, '--image', 'registry:3'], name };

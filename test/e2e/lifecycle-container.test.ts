@@ -37,7 +37,7 @@ async function started(t: ExecutionContext, image: string) {
   const data = mkdtempSync(join(tmpdir(), 'jindr-container-'));
   t.teardown(async () => {
     const ids = (await docker(['ps', '-aq', '--filter', `label=jindr.registry=${address.registry}`])).stdout.split('\n').filter(Boolean);
-    if (ids.length > 0) await docker(['rm', '-f', ...ids]);
+    if (ids.length > 0) await docker(['rm', '-f', '-v', ...ids]);
     rmSync(data, { recursive: true, force: true });
   });
   const progress = { write: () => true };
@@ -142,7 +142,7 @@ e2e('checkNameFree: a name no container has passes; a taken one is a ResourceErr
   const name = `jindr-name-${randomBytes(4).toString('hex')}`;
   await checkNameFree(d, name, 'unused');
   t.is((await docker(['create', '--name', name, 'registry:2'])).code, 0);
-  t.teardown(async () => void (await docker(['rm', '-f', name])));
+  t.teardown(async () => void (await docker(['rm', '-f', '-v', name])));
   const err = await t.throwsAsync(checkNameFree(d, name, 'choose another with -n NAME'), { instanceOf: ResourceError });
   t.is(err.message, `the container name ${name} is taken by another container: choose another with -n NAME`);
 });

@@ -23,7 +23,7 @@ async function setup(t: ExecutionContext) {
     for (const filter of [`label=jindr.registry=${host}`, `name=^jindr-${port}$`]) {
       for (const id of (await docker(['ps', '-aq', '--filter', filter])).stdout.split('\n')) if (id) ids.add(id);
     }
-    if (ids.size > 0) await docker(['rm', '-f', ...ids]);
+    if (ids.size > 0) await docker(['rm', '-f', '-v', ...ids]);
     rmSync(join('/etc/docker/certs.d', host), { recursive: true, force: true });
     rmSync(root, { recursive: true, force: true });
     cfg.cleanup();

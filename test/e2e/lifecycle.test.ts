@@ -47,7 +47,7 @@ async function setup(t: ExecutionContext, { throughDocker = false } = {}): Promi
     for (const filter of [`label=jindr.registry=${host}`, `name=^${container}$`]) {
       for (const id of (await docker(['ps', '-aq', '--filter', filter])).stdout.split('\n')) if (id) ids.add(id);
     }
-    if (ids.size > 0) await docker(['rm', '-f', ...ids]);
+    if (ids.size > 0) await docker(['rm', '-f', '-v', ...ids]);
     rmSync(root, { recursive: true, force: true });
     cfg.cleanup();
   });
@@ -116,7 +116,7 @@ for (const image of registryImages) {
     await dockerOk(['pull', ref], { env: s.env });
 
     // A new container on the same data directory serves the same images.
-    await dockerOk(['rm', '-f', s.container]);
+    await dockerOk(['rm', '-f', '-v', s.container]);
     t.is((await s.jindr('stat', '-r', s.host)).code, 1);
     const fresh = await s.jindr('start', '-r', s.host, '-d', s.data, '--image', image);
     ok(t, fresh, 'start a new container');
@@ -220,7 +220,7 @@ e2e('start refuses a taken port, a data directory it cannot write, an image it c
   // A container (not a registry) publishes the port.
   const blocker = `jindr-blocker-${s.port}`;
   t.teardown(async () => {
-    await docker(['rm', '-f', blocker]);
+    await docker(['rm', '-f', '-v', blocker]);
   });
   await dockerOk([
     'create',
@@ -240,7 +240,7 @@ e2e('start refuses a taken port, a data directory it cannot write, an image it c
   t.deepEqual(oneLine(byContainer), [
     `docker-jindr: port ${s.port} is taken by the container ${blocker}: choose another port with -r localhost:PORT`,
   ]);
-  await dockerOk(['rm', '-f', blocker]);
+  await dockerOk(['rm', '-f', '-v', blocker]);
 
   for (const dir of ['/proc/jindr-e2e-data', '/proc/self', '/etc/hostname/data']) {
     const r = await s.jindr('up', '-r', s.host, '-d', dir);

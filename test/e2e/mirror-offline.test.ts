@@ -88,7 +88,7 @@ e2e(
     const container = `jindr-mirror-${r.upstream.name}-5000`;
     const start = await r.jindr('-r', mirror, 'mirror', 'start', url, '--network', NETWORK, '-d', r.data);
     ok(t, start, 'mirror start');
-    cleanups.push(() => docker(['rm', '-f', container]));
+    cleanups.push(() => docker(['rm', '-f', '-v', container]));
     t.false(start.stderr.includes('offline'), start.stderr);
     await pull(`${mirror}/app:v1`);
     t.is(await digestOf(`${mirror}/app:v1`), r.v1);
@@ -140,7 +140,7 @@ e2e("gc's restart, and restart, with the upstream down: the mirror comes back of
   if (mirror === '') {
     mirror = `localhost:${await freePort()}`;
     ok(t, await r.jindr('-r', mirror, 'mirror', 'start', url, '--network', NETWORK, '-d', r.data), 'mirror start');
-    cleanups.push(() => docker(['rm', '-f', container]));
+    cleanups.push(() => docker(['rm', '-f', '-v', container]));
   }
   const v3 = buildRandomImage({ layers: 1 });
   await pushImageManifest(r.upstream.host, 'app', 'v3', v3);
@@ -240,7 +240,7 @@ e2e('an upstream answering 429 or 503 for manifests: the cached tag is answered 
     );
     ok(t, start, `mirror start --image ${image}`);
     const container = (JSON.parse(start.stdout) as { container: string }).container;
-    cleanups.push(() => docker(['rm', '-f', container]));
+    cleanups.push(() => docker(['rm', '-f', '-v', container]));
     flaky.status = undefined;
     await pull(`${mirror}/app:v1`);
     for (const status of [429, 503]) {

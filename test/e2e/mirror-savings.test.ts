@@ -38,7 +38,7 @@ e2e('mirror ls counts hits, misses and the bytes served from the cache, as the r
   const upstreamUrl = `http://${upstream.name}:5000`;
   const container = `jindr-mirror-${upstream.name}-5000`;
   const start = await jindr('-r', mirror, 'mirror', 'start', upstreamUrl, '--network', NETWORK, '-d', tempDir('jindr-savings-data-'));
-  cleanups.push(() => docker(['rm', '-f', container]));
+  cleanups.push(() => docker(['rm', '-f', '-v', container]));
   t.is(start.code, 0, start.stderr);
 
   // The debug endpoint is the container's loopback only: nothing published but the registry's port.

@@ -50,7 +50,7 @@ e2e(
       '-d',
       tempDir('jindr-size-data-'),
     );
-    cleanups.push(() => docker(['rm', '-f', container]));
+    cleanups.push(() => docker(['rm', '-f', '-v', container]));
     t.is(start.code, 0, start.stderr);
 
     const pull = async (ref: string): Promise<string> => {

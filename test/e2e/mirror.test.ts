@@ -169,7 +169,7 @@ e2e(
     t.regex(start.stdout, /certs\.d\/jindr-test-\d+-\w+:5000\/hosts\.toml/);
     t.regex(start.stderr, new RegExp(`pulls with your Docker login to ${r.upstream.host} \\(user "${USER}"\\)`));
     const container = `jindr-mirror-${r.upstream.name}-5000`;
-    cleanups.push(() => docker(['rm', '-f', container]));
+    cleanups.push(() => docker(['rm', '-f', '-v', container]));
     const secret = await loginFileOf(container);
     t.true(secret.startsWith(join(r.env.XDG_CONFIG_HOME!, 'docker-jindr', 'mirrors') + '/'), secret);
     t.is(statSync(secret).mode & 0o777, 0o600);
@@ -323,7 +323,7 @@ e2e('with --engine, `docker pull busybox` is answered by the mirror; mirror rm u
       await r.jindr('-r', r.mirror, 'mirror', 'start', r.upstreamUrl, '--network', NETWORK, '--login', r.upstream.host, '-d', r.data),
       'mirror start',
     );
-    cleanups.push(() => docker(['rm', '-f', container]));
+    cleanups.push(() => docker(['rm', '-f', '-v', container]));
   }
   const before = existsSync(DAEMON_JSON) ? readFileSync(DAEMON_JSON) : undefined;
   const mirrorsBefore = await engineMirrors();
@@ -395,7 +395,7 @@ e2e(
         await r.jindr('-r', r.mirror, 'mirror', 'start', r.upstreamUrl, '--network', NETWORK, '--login', r.upstream.host, '-d', r.data),
         'mirror start',
       );
-      cleanups.push(() => docker(['rm', '-f', container]));
+      cleanups.push(() => docker(['rm', '-f', '-v', container]));
     }
     const secret = await loginFileOf(container);
     const secrets = join(r.env.XDG_CONFIG_HOME!, 'docker-jindr');
@@ -449,7 +449,7 @@ e2e(
     const r = await (shared ??= rig(t));
     const name = `${r.upstream.name}-5000`;
     const container = `jindr-mirror-${name}`;
-    await docker(['rm', '-f', container]);
+    await docker(['rm', '-f', '-v', container]);
     // The layout mirror start made before: DATA/mirrors/NAME/config.yml with the login, mounted as the configuration.
     const data = tempDir('jindr-mirror-old-');
     const dir = join(data, 'mirrors', name);
@@ -485,7 +485,7 @@ e2e(
       'registry:3',
       '/etc/jindr/mirror.yml',
     ]);
-    cleanups.push(() => docker(['rm', '-f', container]));
+    cleanups.push(() => docker(['rm', '-f', '-v', container]));
     await waitForRegistry(`http://127.0.0.1:${port}/v2/`);
     const main = await startMainRegistry(t, r, data);
     t.deepEqual(
@@ -537,7 +537,7 @@ async function startMainRegistry(t: ExecutionContext, r: Rig, data: string): Pro
   const port = await freePort();
   const start = await r.jindr('-r', `localhost:${port}`, 'start', '-d', data);
   ok(t, start, 'start');
-  cleanups.push(() => docker(['rm', '-f', `jindr-${port}`]));
+  cleanups.push(() => docker(['rm', '-f', '-v', `jindr-${port}`]));
   return `jindr-${port}`;
 }
 

@@ -93,7 +93,7 @@ test.after.always(async () => {
       ...(await list(['ps', '-aq', '--filter', `name=^jindr-${port}`])),
       ...(await list(['ps', '-aq', '--filter', `label=jindr.registry=localhost:${port}`])),
     ];
-    if (ids.length > 0) await run('podman', ['rm', '-f', ...new Set(ids)]);
+    if (ids.length > 0) await run('podman', ['rm', '-f', '-v', ...new Set(ids)]);
     const images = (await list(['images', '--format', '{{.Repository}}:{{.Tag}}'])).filter((i) => i.startsWith(`localhost:${port}/`));
     if (images.length > 0) await run('podman', ['rmi', '-f', ...images]);
     rmSync(join(REGISTRIES_DIR, `jindr-localhost-${port}.conf`), { force: true });

@@ -262,7 +262,7 @@ e2e(
     cleanups.push(() => rmSync(data, { recursive: true, force: true }));
     const port = await freePort();
     const container = `jindr-mirror-plain.only-via-proxy.test-5000`;
-    cleanups.push(() => docker(['rm', '-f', container]));
+    cleanups.push(() => docker(['rm', '-f', '-v', container]));
 
     const secret = `s3cret-${randomBytes(4).toString('hex')}`;
     const withPassword = { ...envWith(), HTTP_PROXY: `http://bob:${secret}@${proxy.host}:${proxy.port}` };

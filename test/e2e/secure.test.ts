@@ -49,7 +49,7 @@ async function setup(t: ExecutionContext, hostIp = 'localhost'): Promise<Setup> 
     for (const filter of [`label=jindr.registry=${host}`, `name=^${container}$`]) {
       for (const id of (await docker(['ps', '-aq', '--filter', filter])).stdout.split('\n')) if (id) ids.add(id);
     }
-    if (ids.size > 0) await docker(['rm', '-f', ...ids]);
+    if (ids.size > 0) await docker(['rm', '-f', '-v', ...ids]);
     rmSync(join(certsD, host), { recursive: true, force: true });
     rmSync(root, { recursive: true, force: true });
     cfg.cleanup();
@@ -347,7 +347,7 @@ e2e(
       (await docker(['ps', '-aq', '--filter', `label=jindr.mirror=${upstreamUrl}`])).stdout.split('\n').filter(Boolean);
     t.teardown(async () => {
       const ids = await mirrorIds();
-      if (ids.length > 0) await docker(['rm', '-f', ...ids]);
+      if (ids.length > 0) await docker(['rm', '-f', '-v', ...ids]);
       await upstream.remove();
     });
     ok(t, await s.jindr(['-r', `localhost:${await freePort()}`, 'mirror', 'start', upstreamUrl, '-d', s.data]), 'mirror start');
